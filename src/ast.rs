@@ -1,0 +1,596 @@
+//! The abstract syntax tree of a policy file, exactly as the author wrote it.
+//!
+//! Every node carries a [`Span`](crate::source::Span); equality ignores spans.
+//! No pest types appear here. The [`lower`](crate::lower) stage turns the
+//! sections into the normalized rule core; [`fmt`](crate::fmt) prints it back.
+
+pub mod expr;
+
+pub use expr::{CmpOp, Expr, Literal, Operand, Shift};
+
+use crate::source::{Span, Spanned};
+use crate::value::Duration;
+
+/// A name as written (`consultant`, `twitter-daily-limit`).
+pub type Name = Spanned<String>;
+
+/// A whole policy file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyFile {
+    /// `policy "..." version ... default ...`.
+    pub header: Header,
+    /// Declarations, sections and rules in source order.
+    pub items: Vec<Spanned<Item>>,
+}
+
+/// The header: name and settings of the whole policy.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Header {
+    /// `policy "Brightwater Recruitment — social media"`.
+    pub name: Spanned<String>,
+    /// `version 3`.
+    pub version: Option<Spanned<String>>,
+    /// `effective 2026-01-01`.
+    pub effective: Option<Spanned<jiff::civil::Date>>,
+    /// `owner "Compliance team"`.
+    pub owner: Option<Spanned<String>>,
+    /// `jurisdiction UK` / `jurisdiction US-CA`.
+    pub jurisdiction: Option<Spanned<String>>,
+    /// `timezone "Europe/London"` (the default when absent).
+    pub timezone: Option<Spanned<String>>,
+    /// `default allow` / `default deny` / `default none` / `default require approval from X`.
+    pub default: Option<Spanned<DefaultVerdict>>,
+    /// `conflicts most_restrictive` / `conflicts indeterminate`.
+    pub conflicts: Option<Spanned<ConflictMode>>,
+    /// The span of the whole header.
+    pub span: Span,
+}
+
+/// What the policy decides when no clause applies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultVerdict {
+    /// `default none`: the verdict is indeterminate.
+    None,
+    /// `default allow`, `default deny`, ...
+    Outcome(Outcome),
+}
+
+/// How two applicable clauses with different outcomes combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictMode {
+    /// `conflicts most_restrictive`: deny > require-approval > allow (the default).
+    MostRestrictive,
+    /// `conflicts indeterminate`: differing outcomes make the verdict indeterminate.
+    Indeterminate,
+}
+
+/// What a clause decides.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// `deny`.
+    Deny,
+    /// `allow`.
+    Allow,
+    /// `require approval from manager or compliance`.
+    RequireApproval(Vec<Name>),
+    /// `advise` or `advise "text"`: guidance only; decides nothing.
+    Advise(Option<Spanned<String>>),
+}
+
+/// A top-level item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `roles consultant, manager` and the like.
+    Declaration(Declaration),
+    /// `fact mentions_competitor: bool`.
+    Fact(FactDecl),
+    /// `ownership { ... }`.
+    Ownership(Vec<Clause<OwnershipRule>>),
+    /// `on departure { ... }`.
+    Departure(Vec<Clause<DepartureDuty>>),
+    /// `covenant non_solicitation of clients for 6 months ...`.
+    Covenant(Covenant),
+    /// `posting on twitter { ... }`.
+    Posting(Section<PostingRule>),
+    /// `connecting on linkedin { ... }`.
+    Connecting(Section<ConnectingRule>),
+    /// `terms { ... }`.
+    Terms(Vec<Clause<TermsRule>>),
+    /// `rule name "description" { when ... then ... }`.
+    Rule(RuleDef),
+    /// `exception name to other-rule { when ... then allow }`.
+    Exception(ExceptionDef),
+}
+
+/// Which kind of names a declaration adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeclKind {
+    /// `roles`.
+    Roles,
+    /// `teams`.
+    Teams,
+    /// `channels`.
+    Channels,
+    /// `content kinds`.
+    ContentKinds,
+    /// `actions`.
+    Actions,
+}
+
+impl DeclKind {
+    /// The keyword as written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DeclKind::Roles => "roles",
+            DeclKind::Teams => "teams",
+            DeclKind::Channels => "channels",
+            DeclKind::ContentKinds => "content kinds",
+            DeclKind::Actions => "actions",
+        }
+    }
+}
+
+/// `roles consultant, manager`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declaration {
+    /// What is declared.
+    pub kind: DeclKind,
+    /// The names.
+    pub names: Vec<Name>,
+}
+
+/// The type of a declared fact.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactType {
+    /// `bool`.
+    Bool,
+    /// `int`.
+    Int,
+    /// `date`.
+    Date,
+    /// `text`.
+    Text,
+    /// `enum { a, b }`.
+    Enum(Vec<Name>),
+}
+
+/// `fact mentions_competitor: bool "Whether the post names a competitor."`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactDecl {
+    /// The fact's name; actions carry it under `facts.NAME`.
+    pub name: Name,
+    /// Its type.
+    pub ty: Spanned<FactType>,
+    /// What it means.
+    pub doc: Option<Spanned<String>>,
+}
+
+/// A clause in a section: an optional name, the clause itself, and its modifiers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause<T> {
+    /// `twitter-daily-limit:` before the clause.
+    pub label: Option<Name>,
+    /// The clause.
+    pub rule: Spanned<T>,
+    /// `when`, `unless`, `then`, `because`, ...
+    pub modifiers: Modifiers,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// What any clause may add to its core meaning.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Modifiers {
+    /// `when CONDITION`.
+    pub when: Option<Spanned<Expr>>,
+    /// `unless CONDITION` (any number).
+    pub unless: Vec<Spanned<Expr>>,
+    /// `then OUTCOME`.
+    pub then: Option<Spanned<Outcome>>,
+    /// `because "..."`.
+    pub because: Option<Spanned<String>>,
+    /// `advise "..."` (any number).
+    pub advise: Vec<Spanned<String>>,
+    /// `oblige "..." within N days` (any number).
+    pub oblige: Vec<Obligation>,
+    /// `note "..."`: law notes (any number).
+    pub notes: Vec<Spanned<String>>,
+    /// `dry run`.
+    pub dry_run: Option<Span>,
+}
+
+/// `oblige "Disclose your employment in the post" within 1 day`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obligation {
+    /// The duty in words.
+    pub text: Spanned<String>,
+    /// By when.
+    pub within: Option<Spanned<Duration>>,
+}
+
+/// Who owns an asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The consultant.
+    Employee,
+    /// The agency.
+    Agency,
+    /// Both.
+    Shared,
+}
+
+impl Party {
+    /// The word as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Employee => "employee",
+            Party::Agency => "agency",
+            Party::Shared => "shared",
+        }
+    }
+}
+
+/// When a connection was made, relative to the employment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Made {
+    /// `made before employment`.
+    BeforeEmployment,
+    /// `made during employment`.
+    DuringEmployment,
+}
+
+/// What an ownership or departure clause is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Asset {
+    /// `connections made during employment with clients from agency_database owned by agency`.
+    Connections {
+        /// `made before/during employment`.
+        made: Option<Spanned<Made>>,
+        /// `with clients, candidates`.
+        with: Vec<Name>,
+        /// `from agency_database`.
+        from: Option<Name>,
+        /// `owned by agency`: refers to the ownership section.
+        owned_by: Option<Spanned<Party>>,
+    },
+    /// `branded accounts created by agency run as duty ...`.
+    Accounts {
+        /// `personal`, `branded`, `corporate`, `group`.
+        kind: Option<Name>,
+        /// `created by agency`.
+        created_by: Option<Spanned<Party>>,
+        /// `run as duty`.
+        run_as_duty: bool,
+        /// `on agency equipment`.
+        agency_equipment: bool,
+        /// `with brand in handle`.
+        brand_in_handle: bool,
+        /// `for business`.
+        purpose: Option<Name>,
+    },
+    /// `credentials`.
+    Credentials,
+}
+
+/// `connections made before employment -> employee`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnershipRule {
+    /// What is owned.
+    pub asset: Spanned<Asset>,
+    /// By whom.
+    pub owner: Spanned<Party>,
+}
+
+/// A duty or permission on leaving.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DepartureDuty {
+    /// `hand over branded accounts within 1 business day`.
+    HandOver {
+        /// What.
+        asset: Spanned<Asset>,
+        /// By when after departure (or after a request).
+        within: Option<Spanned<Duration>>,
+    },
+    /// `remove connections owned by agency within 30 days`.
+    Remove {
+        /// What.
+        asset: Spanned<Asset>,
+        /// By when after departure.
+        within: Option<Spanned<Duration>>,
+    },
+    /// `update profile within 7 days`.
+    UpdateProfile {
+        /// By when after departure.
+        within: Option<Spanned<Duration>>,
+    },
+    /// `keep personal accounts`.
+    Keep {
+        /// What the leaver keeps.
+        asset: Spanned<Asset>,
+    },
+    /// `no export of contacts from agency_database`.
+    NoExport {
+        /// What may not be exported.
+        asset: Spanned<Asset>,
+    },
+}
+
+/// The four restrictive covenants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CovenantKind {
+    /// Not approaching (clients, candidates) to do business.
+    NonSolicitation,
+    /// Not doing business with them, even if they approach first.
+    NonDealing,
+    /// Not working for or setting up a competitor.
+    NonCompete,
+    /// Not inducing staff to leave.
+    NonPoaching,
+}
+
+impl CovenantKind {
+    /// The word as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CovenantKind::NonSolicitation => "non_solicitation",
+            CovenantKind::NonDealing => "non_dealing",
+            CovenantKind::NonCompete => "non_compete",
+            CovenantKind::NonPoaching => "non_poaching",
+        }
+    }
+
+    /// All four, in canonical order.
+    pub const ALL: [CovenantKind; 4] = [
+        CovenantKind::NonSolicitation,
+        CovenantKind::NonDealing,
+        CovenantKind::NonCompete,
+        CovenantKind::NonPoaching,
+    ];
+}
+
+/// `covenant non_solicitation of clients for 6 months lookback 12 months ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Covenant {
+    /// `covenant client-nonsolicit: ...`.
+    pub label: Option<Name>,
+    /// Which covenant.
+    pub kind: Spanned<CovenantKind>,
+    /// `of clients, candidates` / `of staff`.
+    pub of: Vec<Name>,
+    /// `for 6 months` after departure.
+    pub duration: Spanned<Duration>,
+    /// `lookback 12 months`.
+    pub lookback: Option<Spanned<Duration>>,
+    /// `radius 5 miles`.
+    pub radius: Option<Spanned<u32>>,
+    /// `garden leave offset`.
+    pub garden_leave_offset: Option<Span>,
+    /// `applies to solicit, message`.
+    pub applies_to: Vec<Name>,
+    /// `except announcement "..."`.
+    pub exceptions: Vec<CovenantException>,
+    /// The common modifiers.
+    pub modifiers: Modifiers,
+}
+
+/// What a covenant exception exempts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExceptionTest {
+    /// `except announcement`: content of these kinds.
+    Kinds(Vec<Name>),
+    /// `except when CONDITION`.
+    When(Spanned<Expr>),
+}
+
+/// `except announcement "A general announcement of a new role is not solicitation."`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CovenantException {
+    /// What is exempted.
+    pub test: ExceptionTest,
+    /// Why, quoted in explanations.
+    pub text: Option<Spanned<String>>,
+    /// The whole exception.
+    pub span: Span,
+}
+
+/// Which channels a section covers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChannelScope {
+    /// No `on`: every channel.
+    Any,
+    /// `on other channels`: channels no other section of the same kind names.
+    Other,
+    /// `on twitter, linkedin`.
+    Listed(Vec<Name>),
+}
+
+/// `posting on twitter for team recruiting by role consultant`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    /// Channels.
+    pub channels: Spanned<ChannelScope>,
+    /// `for team ...`.
+    pub teams: Vec<Name>,
+    /// `by role ...`.
+    pub roles: Vec<Name>,
+}
+
+/// A posting or connecting section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section<T> {
+    /// What it covers.
+    pub scope: Scope,
+    /// Its clauses.
+    pub clauses: Vec<Clause<T>>,
+}
+
+/// The window a counter covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// A calendar day in the policy's timezone.
+    Day,
+    /// The last 24 hours.
+    RollingDay,
+    /// A calendar week.
+    Week,
+}
+
+impl Period {
+    /// The words as written after `per`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::RollingDay => "rolling day",
+            Period::Week => "week",
+        }
+    }
+}
+
+/// A content flag that confidentiality clauses forbid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContentFlag {
+    /// `client names`: `content.names_client`.
+    ClientNames,
+    /// `candidate data`: `content.candidate_personal_data`.
+    CandidateData,
+    /// `confidential`: `content.confidential`.
+    Confidential,
+}
+
+impl ContentFlag {
+    /// The words as written after `forbid`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentFlag::ClientNames => "client names",
+            ContentFlag::CandidateData => "candidate data",
+            ContentFlag::Confidential => "confidential",
+        }
+    }
+}
+
+/// A clause of a `posting` section.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostingRule {
+    /// `limit 10 posts per day` / `limit 12 job_ad posts per week`.
+    Limit {
+        /// The most allowed, this post included.
+        max: Spanned<u32>,
+        /// Only posts of this content kind count.
+        kind: Option<Name>,
+        /// The window.
+        per: Spanned<Period>,
+    },
+    /// `at most 30% job_ad posts per week`.
+    Share {
+        /// The most allowed share, this post included.
+        percent: Spanned<u32>,
+        /// Of which content kind.
+        kind: Name,
+        /// The window.
+        per: Spanned<Period>,
+    },
+    /// `forbid viral, personal`.
+    ForbidKinds(Vec<Name>),
+    /// `only job_ad, industry`.
+    OnlyKinds(Vec<Name>),
+    /// `require approval from marketing for brand`.
+    RequireApproval {
+        /// Who approves.
+        approvers: Vec<Name>,
+        /// Which content kinds (none: every post).
+        kinds: Vec<Name>,
+    },
+    /// `require disclosure`.
+    RequireDisclosure,
+    /// `forbid client names`.
+    ForbidFlag(ContentFlag),
+    /// `default require approval from marketing`.
+    Default(Spanned<Outcome>),
+}
+
+/// A clause of a `connecting` section.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectingRule {
+    /// `require interaction before invitation`.
+    RequireInteraction,
+    /// `limit 100 invitations per week`.
+    Limit {
+        /// The most allowed, this one included.
+        max: Spanned<u32>,
+        /// The window.
+        per: Spanned<Period>,
+    },
+    /// `forbid invitations to clients while on_notice`.
+    ForbidInvitations {
+        /// To whom (none: anyone).
+        to: Vec<Name>,
+        /// While the actor has one of these statuses (none: always).
+        while_status: Vec<Name>,
+    },
+    /// `default deny`.
+    Default(Spanned<Outcome>),
+}
+
+/// A clause of a `terms` section: what a contract must satisfy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TermsRule {
+    /// `non_compete at most 3 months`.
+    MaxCovenant {
+        /// Which covenant.
+        kind: Spanned<CovenantKind>,
+        /// Of whom (none: any).
+        of: Vec<Name>,
+        /// The longest acceptable.
+        max: Spanned<Duration>,
+    },
+    /// `no non_compete`.
+    NoCovenant {
+        /// Which covenant.
+        kind: Spanned<CovenantKind>,
+        /// Of whom (none: any).
+        of: Vec<Name>,
+    },
+    /// `lookback at most 12 months`.
+    MaxLookback(Spanned<Duration>),
+    /// `radius at most 10 miles`.
+    MaxRadius(Spanned<u32>),
+    /// `require garden leave offset`.
+    RequireOffset,
+    /// `require connections_before_employment -> employee`.
+    RequireOwnership {
+        /// The contract's ownership field.
+        field: Name,
+        /// The owner it must name.
+        owner: Spanned<Party>,
+    },
+    /// `forbid monitoring of personal accounts`.
+    ForbidMonitoring,
+}
+
+/// `rule no-candidate-data "Never publish candidates' personal data." { when ... then deny }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDef {
+    /// The stable name.
+    pub name: Name,
+    /// The one-line description.
+    pub description: Option<Spanned<String>>,
+    /// Its condition, outcome and the rest.
+    pub modifiers: Modifiers,
+}
+
+/// `exception announcements to non-solicitation { when ... then allow }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceptionDef {
+    /// The stable name.
+    pub name: Name,
+    /// The clauses it overrides.
+    pub targets: Vec<Name>,
+    /// The one-line description.
+    pub description: Option<Spanned<String>>,
+    /// Its condition, outcome and the rest.
+    pub modifiers: Modifiers,
+}

@@ -1,0 +1,30 @@
+//! smpolicy: policy-as-code for social media in recruitment.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! source text ──parser──▶ ast (with spans) ──check──▶ diagnostics
+//!                               │
+//!                               └──lower──▶ policy (normalized rule core) ──eval──▶ verdict ──explain──▶ text/json
+//! ```
+//!
+//! - [`source`]: source files and byte spans.
+//! - [`parser`]: the pest grammar (`grammar/policy.pest`) to the [`ast`].
+//! - [`check`]: names, types and lints over the AST; never stops at the first problem.
+//! - [`lower`]: the sections (ownership, covenants, posting, ...) lowered into one rule core, [`policy`].
+//! - [`data`]: actions, contracts and test files as callers send them (the public data contract).
+//! - [`eval`]: decides an action or a contract against a normalized policy and explains the verdict.
+//!
+//! The library does no terminal IO and knows nothing of clap.
+#![warn(missing_docs)]
+
+pub mod ast;
+pub mod check;
+// pub mod data; (restored when the data module lands)
+pub mod eval;
+pub mod fmt;
+pub mod lower;
+pub mod parser;
+pub mod policy;
+pub mod source;
+pub mod value;

@@ -1,0 +1,95 @@
+//! Stage 1: text to [`ast`](crate::ast).
+//!
+//! The grammar lives in `grammar/policy.pest`; [`build`] turns pest pairs into
+//! the AST (one builder per rule, never panicking); [`err`] turns pest's errors
+//! into plain-words diagnostics; [`rule_names`] names every rule for them.
+//! Nothing after this stage sees a pest type.
+
+pub mod build;
+pub mod err;
+pub mod rule_names;
+
+pub use err::{ParseError, ParseErrors};
+
+use crate::ast::PolicyFile;
+use crate::source::{SourceFile, Span};
+use pest::Parser as _;
+
+mod generated {
+    #![allow(missing_docs, reason = "pest generates `Rule`; each rule is documented in grammar/policy.pest")]
+    /// The pest parser generated from `grammar/policy.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/policy.pest"]
+    pub struct PolicyParser;
+}
+
+pub use generated::{PolicyParser, Rule};
+
+/// How deeply parentheses may nest in one condition. Deeper input is refused
+/// with an error rather than risking the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// Parses a policy file. Returns every problem found, not only the first.
+pub fn parse(file: &SourceFile) -> Result<PolicyFile, ParseErrors> {
+    let text: &str = &file.text;
+    if let Some(err) = nesting_error(text) {
+        return Err(ParseErrors::new(vec![err]));
+    }
+    pest::set_error_detail(true);
+    let mut pairs = match PolicyParser::parse(Rule::policy_file, text) {
+        Ok(pairs) => pairs,
+        Err(e) => return Err(ParseErrors::new(vec![err::from_pest(&e, text)])),
+    };
+    let Some(top) = pairs.next() else {
+        return Err(ParseErrors::new(vec![ParseError::Internal {
+            rule: "policy_file".into(),
+            span: Span::new(0, 0),
+        }]));
+    };
+    let mut builder = build::Builder::default();
+    let ast = builder.policy_file(top);
+    match (ast, builder.errors.is_empty()) {
+        (Some(ast), true) => Ok(ast),
+        (_, _) if !builder.errors.is_empty() => Err(ParseErrors::new(builder.errors)),
+        _ => Err(ParseErrors::new(vec![ParseError::Internal {
+            rule: "policy_file".into(),
+            span: Span::new(0, 0),
+        }])),
+    }
+}
+
+/// Finds the first `(` nested deeper than [`MAX_NESTING`], outside strings and comments.
+fn nesting_error(text: &str) -> Option<ParseError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') | (false, '\n') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(ParseError::TooDeep { span: Span::new(i, i + 1), limit: MAX_NESTING });
+                }
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}

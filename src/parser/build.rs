@@ -1,0 +1,981 @@
+//! Pest pairs to AST: one builder per grammar rule. Never panics: a pair the
+//! builder does not expect becomes [`ParseError::Internal`], and problems that
+//! the grammar cannot see (a 31 February, a `when` given twice) are collected
+//! so that one run reports them all.
+
+use super::err::ParseError;
+use super::Rule;
+use crate::ast::*;
+use crate::source::{Span, Spanned};
+use crate::value::{Duration, TimeUnit};
+use pest::iterators::{Pair, Pairs};
+
+type P<'i> = Pair<'i, Rule>;
+
+/// Builds the AST and collects the problems found on the way.
+#[derive(Debug, Default)]
+pub struct Builder {
+    /// Problems found so far.
+    pub errors: Vec<ParseError>,
+}
+
+fn span(p: &P<'_>) -> Span {
+    p.as_span().into()
+}
+
+fn unquote(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Builder {
+    fn internal(&mut self, p: &P<'_>) {
+        self.errors.push(ParseError::Internal { rule: format!("{:?}", p.as_rule()), span: span(p) });
+    }
+
+    fn expect<'i>(&mut self, pairs: &mut Pairs<'i, Rule>, rule: Rule, around: Span) -> Option<P<'i>> {
+        match pairs.next() {
+            Some(p) if p.as_rule() == rule => Some(p),
+            Some(p) => {
+                self.internal(&p);
+                None
+            }
+            None => {
+                self.errors.push(ParseError::Internal { rule: format!("{rule:?}"), span: around });
+                None
+            }
+        }
+    }
+
+    /// `policy_file`: the header, then items.
+    pub fn policy_file(&mut self, p: P<'_>) -> Option<PolicyFile> {
+        let mut header = None;
+        let mut items = Vec::new();
+        for inner in p.into_inner() {
+            match inner.as_rule() {
+                Rule::header => header = Some(self.header(inner)),
+                Rule::EOI => {}
+                _ => {
+                    let s = span(&inner);
+                    if let Some(item) = self.item(inner) {
+                        items.push(Spanned::new(item, s));
+                    }
+                }
+            }
+        }
+        Some(PolicyFile { header: header?, items })
+    }
+
+    fn header(&mut self, p: P<'_>) -> Header {
+        let mut h = Header { span: span(&p), ..Header::default() };
+        for inner in p.into_inner() {
+            let s = span(&inner);
+            match inner.as_rule() {
+                Rule::string => h.name = self.string(inner),
+                Rule::version_item => {
+                    let v = inner.into_inner().next().map(|v| v.as_str().to_string()).unwrap_or_default();
+                    self.once(&mut h.version, Spanned::new(v, s), "the version");
+                }
+                Rule::effective_item => {
+                    if let Some(d) = inner.into_inner().next().and_then(|d| self.date_only(d)) {
+                        self.once(&mut h.effective, d, "the effective date");
+                    }
+                }
+                Rule::owner_item => {
+                    if let Some(o) = inner.into_inner().next() {
+                        let o = self.string(o);
+                        self.once(&mut h.owner, o, "the owner");
+                    }
+                }
+                Rule::jurisdiction_item => {
+                    let j = inner.into_inner().next().map(|j| j.as_str().to_string()).unwrap_or_default();
+                    self.once(&mut h.jurisdiction, Spanned::new(j, s), "the jurisdiction");
+                }
+                Rule::timezone_item => {
+                    if let Some(t) = inner.into_inner().next() {
+                        let t = self.string(t);
+                        if jiff::tz::TimeZone::get(&t.node).is_err() {
+                            self.errors.push(ParseError::InvalidLiteral {
+                                span: t.span,
+                                message: format!("`{}` is not a known timezone", t.node),
+                                help: Some("use an IANA name such as \"Europe/London\" or \"America/New_York\"".into()),
+                            });
+                        }
+                        self.once(&mut h.timezone, t, "the timezone");
+                    }
+                }
+                Rule::default_item => {
+                    if let Some(v) = inner.into_inner().next() {
+                        let d = if v.as_rule() == Rule::none_kw {
+                            Some(DefaultVerdict::None)
+                        } else {
+                            self.outcome(v).map(|o| DefaultVerdict::Outcome(o.node))
+                        };
+                        if let Some(d) = d {
+                            self.once(&mut h.default, Spanned::new(d, s), "the default verdict");
+                        }
+                    }
+                }
+                Rule::conflicts_item => {
+                    let mode = match inner.into_inner().next().map(|m| m.as_str().to_string()).as_deref() {
+                        Some("indeterminate") => ConflictMode::Indeterminate,
+                        _ => ConflictMode::MostRestrictive,
+                    };
+                    self.once(&mut h.conflicts, Spanned::new(mode, s), "the conflict resolution");
+                }
+                _ => self.internal(&inner),
+            }
+        }
+        h
+    }
+
+    fn once<T>(&mut self, slot: &mut Option<Spanned<T>>, value: Spanned<T>, what: &str) {
+        if let Some(first) = slot {
+            self.errors.push(ParseError::Duplicate {
+                span: value.span,
+                first: first.span,
+                what: what.to_string(),
+                help: Some("keep one of them".into()),
+            });
+        } else {
+            *slot = Some(value);
+        }
+    }
+
+    fn item(&mut self, p: P<'_>) -> Option<Item> {
+        let s = span(&p);
+        Some(match p.as_rule() {
+            Rule::declaration => {
+                let mut inner = p.into_inner();
+                let kind_pair = self.expect(&mut inner, Rule::decl_kind, s)?;
+                let kind = match kind_pair.as_str().split_whitespace().next() {
+                    Some("roles") => DeclKind::Roles,
+                    Some("teams") => DeclKind::Teams,
+                    Some("channels") => DeclKind::Channels,
+                    Some("content") => DeclKind::ContentKinds,
+                    _ => DeclKind::Actions,
+                };
+                let names = self.ident_list(inner.next()?);
+                Item::Declaration(Declaration { kind, names })
+            }
+            Rule::fact_decl => {
+                let mut inner = p.into_inner();
+                let name = { let x = self.expect(&mut inner, Rule::ident, s)?; self.ident(x) };
+                let ty_pair = self.expect(&mut inner, Rule::fact_type, s)?;
+                let ty = self.fact_type(ty_pair)?;
+                let doc = inner.next().map(|d| self.string(d));
+                Item::Fact(FactDecl { name, ty, doc })
+            }
+            Rule::ownership => Item::Ownership(self.clauses(p, Builder::ownership_rule)),
+            Rule::departure => Item::Departure(self.clauses(p, Builder::departure_duty)),
+            Rule::covenant => Item::Covenant(self.covenant(p)?),
+            Rule::posting => {
+                let (scope, clauses) = self.section(p, Builder::posting_rule)?;
+                Item::Posting(Section { scope, clauses })
+            }
+            Rule::connecting => {
+                let (scope, clauses) = self.section(p, Builder::connecting_rule)?;
+                Item::Connecting(Section { scope, clauses })
+            }
+            Rule::terms => Item::Terms(self.clauses(p, Builder::terms_rule)),
+            Rule::rule_def => {
+                let mut name = None;
+                let mut description = None;
+                let mut modifiers = Modifiers::default();
+                for inner in p.into_inner() {
+                    match inner.as_rule() {
+                        Rule::name => name = Some(self.ident(inner)),
+                        Rule::string => description = Some(self.string(inner)),
+                        _ => self.modifier(inner, &mut modifiers),
+                    }
+                }
+                Item::Rule(RuleDef { name: name?, description, modifiers })
+            }
+            Rule::exception_def => {
+                let mut names = Vec::new();
+                let mut description = None;
+                let mut modifiers = Modifiers::default();
+                for inner in p.into_inner() {
+                    match inner.as_rule() {
+                        Rule::name => names.push(self.ident(inner)),
+                        Rule::string => description = Some(self.string(inner)),
+                        _ => self.modifier(inner, &mut modifiers),
+                    }
+                }
+                let mut names = names.into_iter();
+                let name = names.next()?;
+                Item::Exception(ExceptionDef { name, targets: names.collect(), description, modifiers })
+            }
+            _ => {
+                self.internal(&p);
+                return None;
+            }
+        })
+    }
+
+    fn fact_type(&mut self, p: P<'_>) -> Option<Spanned<FactType>> {
+        let s = span(&p);
+        let inner = p.into_inner().next()?;
+        let ty = match inner.as_rule() {
+            Rule::type_bool => FactType::Bool,
+            Rule::type_int => FactType::Int,
+            Rule::type_date => FactType::Date,
+            Rule::type_text => FactType::Text,
+            Rule::type_enum => FactType::Enum(self.ident_list(inner.into_inner().next()?)),
+            _ => {
+                self.internal(&inner);
+                return None;
+            }
+        };
+        Some(Spanned::new(ty, s))
+    }
+
+    /// Clauses of a braced section: each `label? rule modifier*`.
+    fn clauses<T>(&mut self, p: P<'_>, build: fn(&mut Builder, P<'_>) -> Option<T>) -> Vec<Clause<T>> {
+        let mut out = Vec::new();
+        for clause in p.into_inner() {
+            if let Some(c) = self.clause(clause, build) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn clause<T>(&mut self, p: P<'_>, build: fn(&mut Builder, P<'_>) -> Option<T>) -> Option<Clause<T>> {
+        let s = span(&p);
+        let mut label = None;
+        let mut rule = None;
+        let mut modifiers = Modifiers::default();
+        for inner in p.into_inner() {
+            match inner.as_rule() {
+                Rule::label => label = inner.into_inner().next().map(|n| self.ident(n)),
+                Rule::when_mod
+                | Rule::unless_mod
+                | Rule::then_mod
+                | Rule::because_mod
+                | Rule::advise_mod
+                | Rule::oblige_mod
+                | Rule::note_mod
+                | Rule::dry_run => self.modifier(inner, &mut modifiers),
+                _ => {
+                    let rs = span(&inner);
+                    rule = build(self, inner).map(|r| Spanned::new(r, rs));
+                }
+            }
+        }
+        Some(Clause { label, rule: rule?, modifiers, span: s })
+    }
+
+    fn section<T>(
+        &mut self,
+        p: P<'_>,
+        build: fn(&mut Builder, P<'_>) -> Option<T>,
+    ) -> Option<(Scope, Vec<Clause<T>>)> {
+        let s = span(&p);
+        let mut scope = None;
+        let mut clauses = Vec::new();
+        for inner in p.into_inner() {
+            if inner.as_rule() == Rule::section_scope {
+                scope = Some(self.scope(inner));
+            } else if let Some(c) = self.clause(inner, build) {
+                clauses.push(c);
+            }
+        }
+        let scope = scope.unwrap_or(Scope {
+            channels: Spanned::new(ChannelScope::Any, Span::new(s.start, s.start)),
+            teams: vec![],
+            roles: vec![],
+        });
+        Some((scope, clauses))
+    }
+
+    fn scope(&mut self, p: P<'_>) -> Scope {
+        let s = span(&p);
+        let mut scope = Scope {
+            channels: Spanned::new(ChannelScope::Any, Span::new(s.start, s.start)),
+            teams: vec![],
+            roles: vec![],
+        };
+        for inner in p.into_inner() {
+            let is = span(&inner);
+            let rule = inner.as_rule();
+            let Some(list) = inner.into_inner().next() else { continue };
+            match (rule, list.as_rule()) {
+                (Rule::channel_scope, Rule::other_channels) => scope.channels = Spanned::new(ChannelScope::Other, is),
+                (Rule::channel_scope, Rule::any_channel) => scope.channels = Spanned::new(ChannelScope::Any, is),
+                (Rule::channel_scope, Rule::ident_list) => {
+                    scope.channels = Spanned::new(ChannelScope::Listed(self.ident_list(list)), is)
+                }
+                (Rule::team_scope, Rule::ident_list) => scope.teams = self.ident_list(list),
+                (Rule::role_scope, Rule::ident_list) => scope.roles = self.ident_list(list),
+                _ => self.internal(&list),
+            }
+        }
+        scope
+    }
+
+    fn covenant(&mut self, p: P<'_>) -> Option<Covenant> {
+        let s = span(&p);
+        let mut label = None;
+        let mut kind = None;
+        let mut of = Vec::new();
+        let mut duration = None;
+        let mut lookback = None;
+        let mut radius = None;
+        let mut garden_leave_offset = None;
+        let mut applies_to = Vec::new();
+        let mut exceptions = Vec::new();
+        let mut modifiers = Modifiers::default();
+        for inner in p.into_inner() {
+            let is = span(&inner);
+            match inner.as_rule() {
+                Rule::label => label = inner.into_inner().next().map(|n| self.ident(n)),
+                Rule::covenant_kind => kind = Some(Spanned::new(covenant_kind(inner.as_str()), is)),
+                Rule::covenant_of => of = self.ident_list(inner.into_inner().next()?),
+                Rule::duration => duration = self.duration(inner),
+                Rule::lookback => {
+                    if let Some(d) = inner.into_inner().next().and_then(|d| self.duration(d)) {
+                        self.once(&mut lookback, d, "the lookback");
+                    }
+                }
+                Rule::radius => {
+                    if let Some(n) = inner.into_inner().next().and_then(|n| self.u32(n)) {
+                        self.once(&mut radius, n, "the radius");
+                    }
+                }
+                Rule::garden_leave_offset => garden_leave_offset = Some(is),
+                Rule::covenant_actions => {
+                    if let Some(list) = inner.into_inner().find(|p| p.as_rule() == Rule::ident_list) {
+                        applies_to.extend(self.ident_list(list));
+                    }
+                }
+                Rule::except_item => {
+                    let mut test = None;
+                    let mut text = None;
+                    for e in inner.into_inner() {
+                        match e.as_rule() {
+                            Rule::ident_list => test = Some(ExceptionTest::Kinds(self.ident_list(e))),
+                            Rule::when_mod => {
+                                test = e.into_inner().next().and_then(|x| self.expr(x)).map(ExceptionTest::When)
+                            }
+                            Rule::string => text = Some(self.string(e)),
+                            _ => self.internal(&e),
+                        }
+                    }
+                    if let Some(test) = test {
+                        exceptions.push(CovenantException { test, text, span: is });
+                    }
+                }
+                _ => self.modifier(inner, &mut modifiers),
+            }
+        }
+        let _ = s;
+        Some(Covenant {
+            label,
+            kind: kind?,
+            of,
+            duration: duration?,
+            lookback,
+            radius,
+            garden_leave_offset,
+            applies_to,
+            exceptions,
+            modifiers,
+        })
+    }
+
+    fn ownership_rule(&mut self, p: P<'_>) -> Option<OwnershipRule> {
+        let s = span(&p);
+        let mut inner = p.into_inner();
+        let asset = { let x = self.expect(&mut inner, Rule::asset, s)?; self.asset(x) }?;
+        let o = self.expect(&mut inner, Rule::owner_party, s)?;
+        Some(OwnershipRule { asset, owner: Spanned::new(party(o.as_str()), span(&o)) })
+    }
+
+    fn asset(&mut self, p: P<'_>) -> Option<Spanned<Asset>> {
+        let s = span(&p);
+        let inner = p.into_inner().next()?;
+        let asset = match inner.as_rule() {
+            Rule::credentials_asset => Asset::Credentials,
+            Rule::connections_asset => {
+                let mut made = None;
+                let mut with = Vec::new();
+                let mut from = None;
+                let mut owned_by = None;
+                for f in inner.into_inner() {
+                    let fs = span(&f);
+                    match f.as_rule() {
+                        Rule::connections_kw => {}
+                        Rule::made_before => made = Some(Spanned::new(Made::BeforeEmployment, fs)),
+                        Rule::made_during => made = Some(Spanned::new(Made::DuringEmployment, fs)),
+                        Rule::with_relationship => with.extend(self.ident_list(f.into_inner().next()?)),
+                        Rule::from_origin => from = f.into_inner().next().map(|o| self.ident(o)),
+                        Rule::owned_by => {
+                            owned_by = f.into_inner().next().map(|o| Spanned::new(party(o.as_str()), span(&o)))
+                        }
+                        _ => self.internal(&f),
+                    }
+                }
+                Asset::Connections { made, with, from, owned_by }
+            }
+            Rule::accounts_asset => {
+                let mut kind = None;
+                let mut created_by = None;
+                let mut run_as_duty = false;
+                let mut agency_equipment = false;
+                let mut brand_in_handle = false;
+                let mut purpose = None;
+                for f in inner.into_inner() {
+                    match f.as_rule() {
+                        Rule::accounts_kw => {}
+                        Rule::account_kind => kind = Some(self.ident(f)),
+                        Rule::created_by => {
+                            created_by = f.into_inner().next().map(|o| Spanned::new(party(o.as_str()), span(&o)))
+                        }
+                        Rule::run_as_duty => run_as_duty = true,
+                        Rule::on_agency_equipment => agency_equipment = true,
+                        Rule::brand_in_handle => brand_in_handle = true,
+                        Rule::for_purpose => purpose = f.into_inner().next().map(|o| self.ident(o)),
+                        _ => self.internal(&f),
+                    }
+                }
+                Asset::Accounts { kind, created_by, run_as_duty, agency_equipment, brand_in_handle, purpose }
+            }
+            _ => {
+                self.internal(&inner);
+                return None;
+            }
+        };
+        Some(Spanned::new(asset, s))
+    }
+
+    fn departure_duty(&mut self, p: P<'_>) -> Option<DepartureDuty> {
+        let rule = p.as_rule();
+        let mut asset = None;
+        let mut within = None;
+        for inner in p.into_inner() {
+            match inner.as_rule() {
+                Rule::asset => asset = self.asset(inner),
+                Rule::within => within = inner.into_inner().next().and_then(|d| self.duration(d)),
+                _ => self.internal(&inner),
+            }
+        }
+        Some(match rule {
+            Rule::hand_over => DepartureDuty::HandOver { asset: asset?, within },
+            Rule::remove_duty => DepartureDuty::Remove { asset: asset?, within },
+            Rule::update_profile => DepartureDuty::UpdateProfile { within },
+            Rule::keep_duty => DepartureDuty::Keep { asset: asset? },
+            Rule::forbid_export => DepartureDuty::NoExport { asset: asset? },
+            _ => return None,
+        })
+    }
+
+    fn posting_rule(&mut self, p: P<'_>) -> Option<PostingRule> {
+        let s = span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        Some(match rule {
+            Rule::post_limit => {
+                let max = { let x = self.expect(&mut inner, Rule::integer, s)?; self.u32(x) }?;
+                let mut kind = None;
+                let mut per = None;
+                for i in inner {
+                    match i.as_rule() {
+                        Rule::ident => kind = Some(self.ident(i)),
+                        Rule::period => per = Some(Spanned::new(period(i.as_str()), span(&i))),
+                        Rule::posts_kw => {}
+                        _ => self.internal(&i),
+                    }
+                }
+                PostingRule::Limit { max, kind, per: per? }
+            }
+            Rule::share_limit => {
+                let pct = self.expect(&mut inner, Rule::percent, s)?;
+                let ps = span(&pct);
+                let percent = pct.as_str().trim_end_matches('%').parse::<u32>().ok();
+                let Some(percent) = percent.filter(|p| *p <= 100) else {
+                    self.errors.push(ParseError::InvalidLiteral {
+                        span: ps,
+                        message: format!("`{}` is not a share between 0% and 100%", pct.as_str()),
+                        help: None,
+                    });
+                    return None;
+                };
+                let kind = { let x = self.expect(&mut inner, Rule::ident, s)?; self.ident(x) };
+                let per = inner.find(|i| i.as_rule() == Rule::period)?;
+                PostingRule::Share {
+                    percent: Spanned::new(percent, ps),
+                    kind,
+                    per: Spanned::new(period(per.as_str()), span(&per)),
+                }
+            }
+            Rule::forbid_kinds => PostingRule::ForbidKinds(self.ident_list(inner.next()?)),
+            Rule::only_kinds => PostingRule::OnlyKinds(self.ident_list(inner.next()?)),
+            Rule::require_approval_for => {
+                let approvers = self.approvers(inner.next()?);
+                let kinds = match inner.next() {
+                    Some(list) => self.ident_list(list),
+                    None => vec![],
+                };
+                PostingRule::RequireApproval { approvers, kinds }
+            }
+            Rule::require_disclosure => PostingRule::RequireDisclosure,
+            Rule::forbid_flag => {
+                let words = inner.next()?;
+                let flag = match words.as_str().split_whitespace().next() {
+                    Some("client") => ContentFlag::ClientNames,
+                    Some("candidate") => ContentFlag::CandidateData,
+                    _ => ContentFlag::Confidential,
+                };
+                PostingRule::ForbidFlag(flag)
+            }
+            Rule::section_default => PostingRule::Default(self.outcome(inner.next()?)?),
+            _ => return None,
+        })
+    }
+
+    fn connecting_rule(&mut self, p: P<'_>) -> Option<ConnectingRule> {
+        let s = span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        Some(match rule {
+            Rule::require_interaction => ConnectingRule::RequireInteraction,
+            Rule::invitation_limit => {
+                let max = { let x = self.expect(&mut inner, Rule::integer, s)?; self.u32(x) }?;
+                let per = inner.find(|i| i.as_rule() == Rule::period)?;
+                ConnectingRule::Limit { max, per: Spanned::new(period(per.as_str()), span(&per)) }
+            }
+            Rule::forbid_invitations => {
+                let mut to = Vec::new();
+                let mut while_status = Vec::new();
+                for i in inner {
+                    match i.as_rule() {
+                        Rule::invitations_kw => {}
+                        Rule::ident_list => to = self.ident_list(i),
+                        Rule::while_status => {
+                            if let Some(l) = i.into_inner().next() {
+                                while_status = self.ident_list(l);
+                            }
+                        }
+                        _ => self.internal(&i),
+                    }
+                }
+                ConnectingRule::ForbidInvitations { to, while_status }
+            }
+            Rule::section_default => ConnectingRule::Default(self.outcome(inner.next()?)?),
+            _ => return None,
+        })
+    }
+
+    fn terms_rule(&mut self, p: P<'_>) -> Option<TermsRule> {
+        let s = span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        Some(match rule {
+            Rule::max_covenant | Rule::no_covenant => {
+                let k = self.expect(&mut inner, Rule::covenant_kind, s)?;
+                let kind = Spanned::new(covenant_kind(k.as_str()), span(&k));
+                let mut of = Vec::new();
+                let mut max = None;
+                for i in inner {
+                    match i.as_rule() {
+                        Rule::covenant_of => of = self.ident_list(i.into_inner().next()?),
+                        Rule::duration => max = self.duration(i),
+                        _ => self.internal(&i),
+                    }
+                }
+                if rule == Rule::no_covenant {
+                    TermsRule::NoCovenant { kind, of }
+                } else {
+                    TermsRule::MaxCovenant { kind, of, max: max? }
+                }
+            }
+            Rule::max_lookback => TermsRule::MaxLookback(self.duration(inner.next()?)?),
+            Rule::max_radius => TermsRule::MaxRadius(self.u32(inner.next()?)?),
+            Rule::require_offset => TermsRule::RequireOffset,
+            Rule::require_ownership => {
+                let field = { let x = self.expect(&mut inner, Rule::ident, s)?; self.ident(x) };
+                let o = self.expect(&mut inner, Rule::owner_party, s)?;
+                TermsRule::RequireOwnership { field, owner: Spanned::new(party(o.as_str()), span(&o)) }
+            }
+            Rule::forbid_monitoring => TermsRule::ForbidMonitoring,
+            _ => return None,
+        })
+    }
+
+    fn modifier(&mut self, p: P<'_>, m: &mut Modifiers) {
+        let s = span(&p);
+        match p.as_rule() {
+            Rule::when_mod => {
+                if let Some(e) = p.into_inner().next().and_then(|e| self.expr(e)) {
+                    if let Some(first) = &m.when {
+                        self.errors.push(ParseError::Duplicate {
+                            span: s,
+                            first: first.span,
+                            what: "a `when` condition".into(),
+                            help: Some("join the conditions with `and` in one `when`".into()),
+                        });
+                    } else {
+                        m.when = Some(e);
+                    }
+                }
+            }
+            Rule::unless_mod => {
+                if let Some(e) = p.into_inner().next().and_then(|e| self.expr(e)) {
+                    m.unless.push(e);
+                }
+            }
+            Rule::then_mod => {
+                if let Some(o) = p.into_inner().next().and_then(|o| self.outcome(o)) {
+                    if let Some(first) = &m.then {
+                        self.errors.push(ParseError::Duplicate {
+                            span: s,
+                            first: first.span,
+                            what: "the outcome (`then ...`)".into(),
+                            help: Some("a clause has one outcome; write a second rule for another".into()),
+                        });
+                    } else {
+                        m.then = Some(o);
+                    }
+                }
+            }
+            Rule::because_mod => {
+                if let Some(t) = p.into_inner().next() {
+                    let t = self.string(t);
+                    if let Some(first) = &m.because {
+                        self.errors.push(ParseError::Duplicate {
+                            span: t.span,
+                            first: first.span,
+                            what: "the rationale (`because ...`)".into(),
+                            help: Some("join the two texts into one".into()),
+                        });
+                    } else {
+                        m.because = Some(t);
+                    }
+                }
+            }
+            Rule::advise_mod => {
+                if let Some(t) = p.into_inner().next() {
+                    let t = self.string(t);
+                    m.advise.push(t);
+                }
+            }
+            Rule::note_mod => {
+                if let Some(t) = p.into_inner().next() {
+                    let t = self.string(t);
+                    m.notes.push(t);
+                }
+            }
+            Rule::oblige_mod => {
+                let mut inner = p.into_inner();
+                let Some(text) = inner.next().map(|t| self.string(t)) else { return };
+                let within = inner.next().and_then(|w| w.into_inner().next()).and_then(|d| self.duration(d));
+                m.oblige.push(Obligation { text, within });
+            }
+            Rule::dry_run => {
+                if let Some(first) = m.dry_run {
+                    self.errors.push(ParseError::Duplicate {
+                        span: s,
+                        first,
+                        what: "`dry run`".into(),
+                        help: None,
+                    });
+                }
+                m.dry_run = Some(s);
+            }
+            _ => self.internal(&p),
+        }
+    }
+
+    fn outcome(&mut self, p: P<'_>) -> Option<Spanned<Outcome>> {
+        let s = span(&p);
+        let inner = if p.as_rule() == Rule::outcome { p.into_inner().next()? } else { p };
+        let o = match inner.as_rule() {
+            Rule::deny_kw => Outcome::Deny,
+            Rule::allow_kw => Outcome::Allow,
+            Rule::advise_only => Outcome::Advise(inner.into_inner().next().map(|t| self.string(t))),
+            Rule::approval => Outcome::RequireApproval(self.approvers(inner)),
+            _ => {
+                self.internal(&inner);
+                return None;
+            }
+        };
+        Some(Spanned::new(o, s))
+    }
+
+    fn approvers(&mut self, p: P<'_>) -> Vec<Name> {
+        p.into_inner().filter(|i| i.as_rule() == Rule::ident).map(|i| self.ident(i)).collect()
+    }
+
+    // ───────────── expressions ─────────────
+
+    /// `expr`: `not` binds tightest, then `and`, then `or`.
+    fn expr(&mut self, p: P<'_>) -> Option<Spanned<Expr>> {
+        // Shunting-yard over the flat list: prefix* primary (infix prefix* primary)*.
+        let mut operands: Vec<Spanned<Expr>> = Vec::new();
+        let mut ops: Vec<Rule> = Vec::new();
+        let mut pending_not: Vec<Span> = Vec::new();
+        fn prec(r: Rule) -> u8 {
+            if r == Rule::and_op { 2 } else { 1 }
+        }
+        fn reduce(operands: &mut Vec<Spanned<Expr>>, op: Rule) -> Option<()> {
+            let rhs = operands.pop()?;
+            let lhs = operands.pop()?;
+            let s = lhs.span.join(rhs.span);
+            let e = if op == Rule::and_op {
+                Expr::And(Box::new(lhs), Box::new(rhs))
+            } else {
+                Expr::Or(Box::new(lhs), Box::new(rhs))
+            };
+            operands.push(Spanned::new(e, s));
+            Some(())
+        }
+        for inner in p.into_inner() {
+            match inner.as_rule() {
+                Rule::not_op => pending_not.push(span(&inner)),
+                Rule::and_op | Rule::or_op => {
+                    let op = inner.as_rule();
+                    while let Some(&top) = ops.last() {
+                        if prec(top) >= prec(op) {
+                            ops.pop();
+                            reduce(&mut operands, top)?;
+                        } else {
+                            break;
+                        }
+                    }
+                    ops.push(op);
+                }
+                Rule::expr | Rule::comparison => {
+                    let mut e = if inner.as_rule() == Rule::expr {
+                        let s = span(&inner);
+                        let g = self.expr(inner)?;
+                        // Parentheses: widen the span to include them.
+                        Spanned::new(Expr::Group(Box::new(g)), Span::new(s.start.saturating_sub(1), s.end + 1))
+                    } else {
+                        self.comparison(inner)?
+                    };
+                    while let Some(ns) = pending_not.pop() {
+                        let s = ns.join(e.span);
+                        e = Spanned::new(Expr::Not(Box::new(e)), s);
+                    }
+                    operands.push(e);
+                }
+                _ => {
+                    self.internal(&inner);
+                    return None;
+                }
+            }
+        }
+        while let Some(op) = ops.pop() {
+            reduce(&mut operands, op)?;
+        }
+        let result = operands.pop();
+        if !operands.is_empty() {
+            return None;
+        }
+        result
+    }
+
+    fn comparison(&mut self, p: P<'_>) -> Option<Spanned<Expr>> {
+        let s = span(&p);
+        let mut inner = p.into_inner();
+        let lhs = { let x = self.expect(&mut inner, Rule::operand, s)?; self.operand(x) }?;
+        let e = match inner.next() {
+            None => Expr::Truthy(lhs),
+            Some(op) => match op.as_rule() {
+                Rule::cmp_op => {
+                    let cmp = match op.as_str() {
+                        "=" => CmpOp::Eq,
+                        "!=" => CmpOp::Ne,
+                        "<" => CmpOp::Lt,
+                        "<=" => CmpOp::Le,
+                        ">" => CmpOp::Gt,
+                        _ => CmpOp::Ge,
+                    };
+                    let rhs = { let x = self.expect(&mut inner, Rule::operand, s)?; self.operand(x) }?;
+                    Expr::Compare { lhs, op: Spanned::new(cmp, span(&op)), rhs }
+                }
+                Rule::in_op | Rule::not_in_op => {
+                    let set = self.expect(&mut inner, Rule::set, s)?;
+                    let mut items = Vec::new();
+                    for v in set.into_inner() {
+                        let vs = span(&v);
+                        if let Some(l) = self.literal(v) {
+                            items.push(Spanned::new(l, vs));
+                        }
+                    }
+                    Expr::In { lhs, negated: op.as_rule() == Rule::not_in_op, set: items }
+                }
+                Rule::has_op => {
+                    let rhs = { let x = self.expect(&mut inner, Rule::operand, s)?; self.operand(x) }?;
+                    Expr::Has { lhs, rhs }
+                }
+                Rule::is_missing => Expr::Presence { operand: lhs, missing: true },
+                Rule::is_present => Expr::Presence { operand: lhs, missing: false },
+                _ => {
+                    self.internal(&op);
+                    return None;
+                }
+            },
+        };
+        Some(Spanned::new(e, s))
+    }
+
+    fn operand(&mut self, p: P<'_>) -> Option<Operand> {
+        let mut inner = p.into_inner();
+        let base_pair = inner.next()?;
+        let bs = span(&base_pair);
+        let base = Spanned::new(self.literal(base_pair)?, bs);
+        let mut shifts = Vec::new();
+        while let Some(sign) = inner.next() {
+            let forward = sign.as_str() == "+";
+            let by = self.duration(inner.next()?)?;
+            shifts.push(Shift { forward, by });
+        }
+        Some(Operand { base, shifts })
+    }
+
+    fn literal(&mut self, p: P<'_>) -> Option<Literal> {
+        let s = span(&p);
+        Some(match p.as_rule() {
+            Rule::boolean => Literal::Bool(p.as_str() == "true"),
+            Rule::integer => match p.as_str().parse::<i64>() {
+                Ok(n) => Literal::Int(n),
+                Err(_) => {
+                    self.errors.push(ParseError::InvalidLiteral {
+                        span: s,
+                        message: format!("`{}` is too large a number", p.as_str()),
+                        help: None,
+                    });
+                    return None;
+                }
+            },
+            Rule::percent => Literal::Percent(p.as_str().trim_end_matches('%').parse::<i64>().unwrap_or(i64::MAX)),
+            Rule::date => {
+                let text = p.as_str();
+                if text.contains('T') {
+                    let parsed = text
+                        .parse::<jiff::Timestamp>()
+                        .or_else(|_| text.parse::<jiff::civil::DateTime>().map(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or_default()));
+                    match parsed {
+                        Ok(t) => Literal::Timestamp(t),
+                        Err(_) => {
+                            self.bad_date(text, s);
+                            return None;
+                        }
+                    }
+                } else {
+                    Literal::Date(self.date_only(p)?.node)
+                }
+            }
+            Rule::duration => Literal::Duration(self.duration(p)?.node),
+            Rule::string => Literal::Text(self.string(p).node),
+            Rule::path => Literal::Path(p.into_inner().map(|seg| seg.as_str().to_string()).collect()),
+            _ => {
+                self.internal(&p);
+                return None;
+            }
+        })
+    }
+
+    fn bad_date(&mut self, text: &str, s: Span) {
+        self.errors.push(ParseError::InvalidLiteral {
+            span: s,
+            message: format!("`{text}` is not a real date"),
+            help: Some("dates are written YEAR-MONTH-DAY, as in `2026-03-14`".into()),
+        });
+    }
+
+    fn date_only(&mut self, p: P<'_>) -> Option<Spanned<jiff::civil::Date>> {
+        let s = span(&p);
+        let text = p.as_str();
+        let day = text.split('T').next().unwrap_or(text);
+        match day.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(Spanned::new(d, s)),
+            Err(_) => {
+                self.bad_date(text, s);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, p: P<'_>) -> Option<Spanned<Duration>> {
+        let s = span(&p);
+        let mut inner = p.into_inner();
+        let amount = self.u32(inner.next()?)?.node;
+        let unit = match inner.next()?.as_str() {
+            "hour" | "hours" => TimeUnit::Hour,
+            "day" | "days" => TimeUnit::Day,
+            "business day" | "business days" => TimeUnit::BusinessDay,
+            "week" | "weeks" => TimeUnit::Week,
+            _ => TimeUnit::Month,
+        };
+        Some(Spanned::new(Duration::new(amount, unit), s))
+    }
+
+    fn u32(&mut self, p: P<'_>) -> Option<Spanned<u32>> {
+        let s = span(&p);
+        match p.as_str().parse::<u32>() {
+            Ok(n) => Some(Spanned::new(n, s)),
+            Err(_) => {
+                self.errors.push(ParseError::InvalidLiteral {
+                    span: s,
+                    message: format!("`{}` is too large a number here", p.as_str()),
+                    help: None,
+                });
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, p: P<'_>) -> Spanned<String> {
+        let s = span(&p);
+        let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
+        Spanned::new(unquote(raw), s)
+    }
+
+    fn ident(&mut self, p: P<'_>) -> Name {
+        Spanned::new(p.as_str().to_string(), span(&p))
+    }
+
+    fn ident_list(&mut self, p: P<'_>) -> Vec<Name> {
+        p.into_inner().map(|i| self.ident(i)).collect()
+    }
+}
+
+fn covenant_kind(s: &str) -> CovenantKind {
+    match s {
+        "non_dealing" => CovenantKind::NonDealing,
+        "non_compete" => CovenantKind::NonCompete,
+        "non_poaching" => CovenantKind::NonPoaching,
+        _ => CovenantKind::NonSolicitation,
+    }
+}
+
+fn party(s: &str) -> Party {
+    match s {
+        "employee" => Party::Employee,
+        "shared" => Party::Shared,
+        _ => Party::Agency,
+    }
+}
+
+fn period(s: &str) -> Period {
+    match s {
+        "rolling day" => Period::RollingDay,
+        "week" => Period::Week,
+        _ => Period::Day,
+    }
+}

@@ -1,0 +1,213 @@
+//! Values shared by every stage: literals in a policy, facts of an action, and
+//! lengths of time with the calendar arithmetic the language promises
+//! (a month window ends on the same day-of-month, clamped to the month's last day).
+
+use jiff::civil::{Date, Weekday};
+use serde::Serialize;
+use std::fmt;
+
+/// A unit of time in a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeUnit {
+    /// Hours (for rolling windows).
+    Hour,
+    /// Calendar days.
+    Day,
+    /// Monday to Friday days.
+    BusinessDay,
+    /// Weeks of seven days.
+    Week,
+    /// Calendar months, clamped to the month's last day.
+    Month,
+}
+
+/// A length of time such as `3 months`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Duration {
+    /// How many units.
+    pub amount: u32,
+    /// Which unit.
+    pub unit: TimeUnit,
+}
+
+impl Duration {
+    /// A duration of `amount` units.
+    pub fn new(amount: u32, unit: TimeUnit) -> Self {
+        Duration { amount, unit }
+    }
+
+    /// The date this long after `date` (before it when `forward` is false).
+    /// Month arithmetic clamps to the end of a shorter month; hours round down to days.
+    /// Returns `None` when the result leaves the supported calendar.
+    pub fn shift(self, date: Date, forward: bool) -> Option<Date> {
+        let n = i64::from(self.amount);
+        let signed = if forward { n } else { -n };
+        match self.unit {
+            TimeUnit::Hour => date.checked_add(jiff::Span::new().try_days(signed / 24).ok()?).ok(),
+            TimeUnit::Day => date.checked_add(jiff::Span::new().try_days(signed).ok()?).ok(),
+            TimeUnit::Week => date.checked_add(jiff::Span::new().try_weeks(signed).ok()?).ok(),
+            TimeUnit::Month => date.checked_add(jiff::Span::new().try_months(signed).ok()?).ok(),
+            TimeUnit::BusinessDay => {
+                let mut d = date;
+                let mut left = self.amount;
+                let step = if forward { 1 } else { -1 };
+                while left > 0 {
+                    d = d.checked_add(jiff::Span::new().days(step)).ok()?;
+                    if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
+                        left -= 1;
+                    }
+                }
+                Some(d)
+            }
+        }
+    }
+
+    /// The number of days, when the unit has a fixed length (not months).
+    pub fn fixed_days(self) -> Option<i64> {
+        match self.unit {
+            TimeUnit::Hour => Some(i64::from(self.amount) / 24),
+            TimeUnit::Day => Some(i64::from(self.amount)),
+            TimeUnit::Week => Some(i64::from(self.amount) * 7),
+            TimeUnit::BusinessDay | TimeUnit::Month => None,
+        }
+    }
+
+    /// Months, counting a year-free approximation for comparisons of covenant lengths
+    /// (30 days = 1 month, 1 week = 7/30 months).
+    pub fn approx_months(self) -> f64 {
+        let a = f64::from(self.amount);
+        match self.unit {
+            TimeUnit::Hour => a / 24.0 / 30.0,
+            TimeUnit::Day | TimeUnit::BusinessDay => a / 30.0,
+            TimeUnit::Week => a * 7.0 / 30.0,
+            TimeUnit::Month => a,
+        }
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let one = self.amount == 1;
+        let unit = match (self.unit, one) {
+            (TimeUnit::Hour, true) => "hour",
+            (TimeUnit::Hour, false) => "hours",
+            (TimeUnit::Day, true) => "day",
+            (TimeUnit::Day, false) => "days",
+            (TimeUnit::BusinessDay, true) => "business day",
+            (TimeUnit::BusinessDay, false) => "business days",
+            (TimeUnit::Week, true) => "week",
+            (TimeUnit::Week, false) => "weeks",
+            (TimeUnit::Month, true) => "month",
+            (TimeUnit::Month, false) => "months",
+        };
+        write!(f, "{} {}", self.amount, unit)
+    }
+}
+
+/// The type of a fact or value, as the checker sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Type {
+    /// `true` or `false`.
+    Bool,
+    /// A whole number.
+    Int,
+    /// A share in percent.
+    Percent,
+    /// A calendar date (a timestamp compares by its date in the policy's timezone).
+    Date,
+    /// A point in time.
+    Timestamp,
+    /// A length of time.
+    Duration,
+    /// Free text.
+    Text,
+    /// One of a named set of values (`role`, `channel`, `status`, ...).
+    Enum(String),
+    /// Several values of a named set at once (`content.kind`).
+    EnumList(String),
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Bool => f.write_str("a yes/no value"),
+            Type::Int => f.write_str("a number"),
+            Type::Percent => f.write_str("a percentage"),
+            Type::Date => f.write_str("a date"),
+            Type::Timestamp => f.write_str("a date and time"),
+            Type::Duration => f.write_str("a length of time"),
+            Type::Text => f.write_str("a text"),
+            Type::Enum(set) => write!(f, "a {set}"),
+            Type::EnumList(set) => write!(f, "a list of {set} values"),
+        }
+    }
+}
+
+/// A runtime value: a literal of the policy or a fact of an action.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A percentage, `30%` is 30.
+    Percent(i64),
+    /// A calendar date.
+    Date(Date),
+    /// A point in time.
+    Timestamp(jiff::Timestamp),
+    /// A length of time.
+    Duration(Duration),
+    /// Free text.
+    Text(String),
+    /// A name from a set (`client`, `twitter`, `departed`).
+    Symbol(String),
+    /// Several names at once (`content.kind: [job_ad, client_mention]`).
+    List(Vec<String>),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Percent(p) => write!(f, "{p}%"),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::Timestamp(t) => write!(f, "{t}"),
+            Value::Duration(d) => write!(f, "{d}"),
+            Value::Text(s) => write!(f, "{s:?}"),
+            Value::Symbol(s) => f.write_str(s),
+            Value::List(items) => write!(f, "[{}]", items.join(", ")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn month_arithmetic_clamps_to_month_end() {
+        let d = Duration::new(6, TimeUnit::Month);
+        assert_eq!(d.shift(date(2024, 8, 31), true), Some(date(2025, 2, 28)));
+        assert_eq!(Duration::new(12, TimeUnit::Month).shift(date(2025, 3, 31), false), Some(date(2024, 3, 31)));
+    }
+
+    #[test]
+    fn business_days_skip_weekends() {
+        // Tue 1 Jul 2025 + 1 business day = Wed 2 Jul; Fri 4 Jul + 1 = Mon 7 Jul.
+        let one = Duration::new(1, TimeUnit::BusinessDay);
+        assert_eq!(one.shift(date(2025, 7, 1), true), Some(date(2025, 7, 2)));
+        assert_eq!(one.shift(date(2025, 7, 4), true), Some(date(2025, 7, 7)));
+    }
+
+    #[test]
+    fn durations_print_singular_and_plural() {
+        assert_eq!(Duration::new(1, TimeUnit::BusinessDay).to_string(), "1 business day");
+        assert_eq!(Duration::new(3, TimeUnit::Month).to_string(), "3 months");
+    }
+}
