@@ -1,0 +1,1002 @@
+//! Stage 3: AST to the normalized [`Policy`]. The sections (ownership,
+//! departure, covenants, posting, connecting) are sugar: each clause becomes
+//! one or more [`Rule`]s over the facts of an action, keeping the span and the
+//! text of the line the author wrote.
+//!
+//! Lowering assumes the policy passed [`check`](crate::check); on unchecked
+//! input it still never panics (unknown names pass through unchanged).
+
+use crate::ast::{self, *};
+use crate::policy::*;
+use crate::schema;
+use crate::source::{SourceFile, Span};
+use crate::value::{Duration, Type, Value};
+use std::collections::BTreeSet;
+
+/// Actions a `posting` section covers.
+pub const POSTING_ACTIONS: &[&str] = &["post", "share", "comment"];
+/// Actions a `connecting` section covers.
+pub const CONNECTING_ACTIONS: &[&str] = &["connect", "accept"];
+
+/// Lowers a parsed policy file.
+pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
+    let mut l = Lowerer { file, ids: BTreeSet::new(), policy: empty_policy(ast) };
+    l.declarations(ast);
+    let listed_posting = listed_channels(ast, |i| match i {
+        Item::Posting(s) => Some(&s.scope),
+        _ => None,
+    });
+    let listed_connecting = listed_channels(ast, |i| match i {
+        Item::Connecting(s) => Some(&s.scope),
+        _ => None,
+    });
+    // Ownership first: `owned by agency` in departure clauses refers to it.
+    for item in &ast.items {
+        if let Item::Ownership(clauses) = &item.node {
+            for c in clauses {
+                l.ownership(c);
+            }
+        }
+    }
+    for item in &ast.items {
+        match &item.node {
+            Item::Declaration(_) | Item::Fact(_) | Item::Ownership(_) => {}
+            Item::Departure(clauses) => clauses.iter().for_each(|c| l.departure(c)),
+            Item::Covenant(c) => l.covenant(c),
+            Item::Posting(s) => l.posting(s, &listed_posting),
+            Item::Connecting(s) => l.connecting(s, &listed_connecting),
+            Item::Terms(clauses) => clauses.iter().for_each(|c| l.terms(c)),
+            Item::Rule(r) => l.rule(r),
+            Item::Exception(e) => l.exception(e),
+        }
+    }
+    l.policy
+}
+
+fn empty_policy(ast: &PolicyFile) -> Policy {
+    let h = &ast.header;
+    let default = match h.default.as_ref().map(|d| &d.node) {
+        None | Some(DefaultVerdict::None) => None,
+        Some(DefaultVerdict::Outcome(o)) => Some(effect(o)),
+    };
+    Policy {
+        meta: Meta {
+            name: h.name.node.clone(),
+            version: h.version.as_ref().map(|v| v.node.clone()),
+            effective: h.effective.as_ref().map(|d| d.node),
+            owner: h.owner.as_ref().map(|o| o.node.clone()),
+            jurisdiction: h.jurisdiction.as_ref().map(|j| j.node.clone()),
+            timezone: h.timezone.as_ref().map_or_else(|| "Europe/London".to_string(), |t| t.node.clone()),
+            default,
+            default_span: h.default.as_ref().map(|d| d.span),
+            conflicts: h.conflicts.as_ref().map_or(ConflictMode::MostRestrictive, |c| c.node),
+        },
+        decls: Declarations::default(),
+        rules: vec![],
+        defaults: vec![],
+        ownership: vec![],
+        covenants: vec![],
+        departure: vec![],
+        terms: vec![],
+    }
+}
+
+fn listed_channels(ast: &PolicyFile, scope_of: impl Fn(&Item) -> Option<&Scope>) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in &ast.items {
+        if let Some(Scope { channels, .. }) = scope_of(&item.node) {
+            if let ChannelScope::Listed(names) = &channels.node {
+                for n in names {
+                    if !out.contains(&n.node) {
+                        out.push(n.node.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The effect an outcome has.
+pub fn effect(o: &Outcome) -> Effect {
+    match o {
+        Outcome::Deny => Effect::Deny,
+        Outcome::Allow => Effect::Allow,
+        Outcome::RequireApproval(roles) => {
+            Effect::RequireApproval { approvers: roles.iter().map(|r| r.node.clone()).collect() }
+        }
+        Outcome::Advise(_) => Effect::Advise,
+    }
+}
+
+fn names(list: &[Name]) -> Vec<String> {
+    list.iter().map(|n| n.node.clone()).collect()
+}
+
+/// `clients` → `client`, `staff` → colleagues and contract workers.
+pub fn relationships(of: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in of {
+        let mapped: &[&str] = match o.as_str() {
+            "clients" | "client" => &["client"],
+            "candidates" | "candidate" => &["candidate"],
+            "staff" | "colleagues" | "colleague" => &["colleague", "contract_worker"],
+            "contract_workers" | "contract_worker" => &["contract_worker"],
+            "prospects" | "prospect" => &["prospect"],
+            _ => &[],
+        };
+        if mapped.is_empty() {
+            out.push(o.trim_end_matches('s').to_string());
+        }
+        out.extend(mapped.iter().map(|s| s.to_string()));
+    }
+    out.dedup();
+    out
+}
+
+/// The actions a covenant restrains when it does not say.
+pub fn default_covenant_actions(kind: CovenantKind) -> &'static [&'static str] {
+    match kind {
+        CovenantKind::NonSolicitation | CovenantKind::NonPoaching => &["solicit", "message"],
+        CovenantKind::NonDealing => &["deal", "solicit", "message"],
+        CovenantKind::NonCompete => &["compete"],
+    }
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+struct Lowerer<'a> {
+    file: &'a SourceFile,
+    ids: BTreeSet<String>,
+    policy: Policy,
+}
+
+/// What a clause's modifiers add, lowered.
+struct Mods {
+    when: Cond,
+    unless: Vec<Cond>,
+    then: Option<Effect>,
+    advice: Vec<String>,
+    obligations: Vec<ObligationSpec>,
+    notes: Vec<String>,
+    rationale: Option<String>,
+    dry_run: bool,
+}
+
+impl Lowerer<'_> {
+    fn source(&self, span: Span) -> String {
+        self.file.slice(span).split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// A unique id: the label if given, else one generated from the clause.
+    fn id(&mut self, label: Option<&Name>, generated: &str) -> (String, bool) {
+        let (base, named) = match label {
+            Some(l) => (l.node.clone(), true),
+            None => (slug(generated), false),
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.ids.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.ids.insert(id.clone());
+        (id, named)
+    }
+
+    fn declarations(&mut self, ast: &PolicyFile) {
+        let d = &mut self.policy.decls;
+        d.channels = schema::CHANNELS.iter().map(|s| s.to_string()).collect();
+        d.content_kinds = schema::CONTENT_KINDS.iter().map(|s| s.to_string()).collect();
+        d.actions = schema::ACTIONS.iter().map(|s| s.to_string()).collect();
+        for item in &ast.items {
+            match &item.node {
+                Item::Declaration(decl) => {
+                    let target = match decl.kind {
+                        DeclKind::Roles => &mut d.roles,
+                        DeclKind::Teams => &mut d.teams,
+                        DeclKind::Channels => &mut d.channels,
+                        DeclKind::ContentKinds => &mut d.content_kinds,
+                        DeclKind::Actions => &mut d.actions,
+                    };
+                    for n in &decl.names {
+                        if !target.contains(&n.node) {
+                            target.push(n.node.clone());
+                        }
+                    }
+                }
+                Item::Fact(f) => {
+                    let ty = match &f.ty.node {
+                        FactType::Bool => Type::Bool,
+                        FactType::Int => Type::Int,
+                        FactType::Date => Type::Date,
+                        FactType::Text => Type::Text,
+                        FactType::Enum(values) => {
+                            d.fact_enums.insert(f.name.node.clone(), names(values));
+                            Type::Enum(format!("fact {}", f.name.node))
+                        }
+                    };
+                    d.facts.insert(f.name.node.clone(), ty);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn mods(&self, m: &Modifiers) -> Mods {
+        Mods {
+            when: m.when.as_ref().map_or(Cond::True, |e| expr(e)),
+            unless: m.unless.iter().map(expr).collect(),
+            then: m.then.as_ref().map(|o| effect(&o.node)),
+            advice: m
+                .advise
+                .iter()
+                .map(|a| a.node.clone())
+                .chain(m.then.as_ref().and_then(|o| match &o.node {
+                    Outcome::Advise(Some(t)) => Some(t.node.clone()),
+                    _ => None,
+                }))
+                .collect(),
+            obligations: m
+                .oblige
+                .iter()
+                .map(|o| ObligationSpec {
+                    text: o.text.node.clone(),
+                    within: o.within.as_ref().map(|w| w.node),
+                    from: vec![],
+                    done_key: None,
+                })
+                .collect(),
+            notes: m.notes.iter().map(|n| n.node.clone()).collect(),
+            rationale: m.because.as_ref().map(|b| b.node.clone()),
+            dry_run: m.dry_run.is_some(),
+        }
+    }
+
+    /// Pushes a rule built from a clause: `base` is the clause's own condition
+    /// and `effect` its natural outcome, both refined by the modifiers.
+    #[allow(clippy::too_many_arguments, reason = "one call site per section; a struct would only rename the arguments")]
+    fn push(
+        &mut self,
+        id: (String, bool),
+        section: SectionKind,
+        span: Span,
+        base: Cond,
+        effect: Effect,
+        m: &Modifiers,
+        kind: RuleKind,
+        extra_obligations: Vec<ObligationSpec>,
+    ) {
+        let mods = self.mods(m);
+        let mut obligations = extra_obligations;
+        obligations.extend(mods.obligations);
+        self.policy.rules.push(Rule {
+            id: id.0,
+            named: id.1,
+            section,
+            span,
+            source: self.source(span),
+            description: None,
+            when: Cond::all(vec![base, mods.when]),
+            unless: mods.unless,
+            effect: mods.then.unwrap_or(effect),
+            obligations,
+            advice: mods.advice,
+            notes: mods.notes,
+            rationale: mods.rationale,
+            dry_run: mods.dry_run,
+            overrides: vec![],
+            kind,
+        });
+    }
+
+    // ───────────── ownership ─────────────
+
+    fn ownership(&mut self, c: &Clause<OwnershipRule>) {
+        let OwnershipRule { asset, owner } = &c.rule.node;
+        let words = self.source(asset.span);
+        let id = self.id(c.label.as_ref(), &format!("ownership {words}"));
+        let connections = matches!(asset.node, Asset::Connections { .. });
+        let matches = self.asset_cond(&asset.node);
+        let index = self.policy.ownership.len();
+        self.policy.ownership.push(OwnershipEntry {
+            id: id.0.clone(),
+            asset: words.clone(),
+            connections,
+            owner: owner.node,
+            matches: matches.clone(),
+        });
+        // Keeping or taking an asset: `depart` (keeping it on leaving) and `export`.
+        // Handing an account over: `hand_over`.
+        let (keep_effect, hand_over_effect) = match owner.node {
+            Party::Agency => (Effect::Deny, Effect::Allow),
+            Party::Employee => (Effect::Allow, Effect::Deny),
+            Party::Shared => (Effect::Allow, Effect::Allow),
+        };
+        let keep_actions: &[&str] = if connections { &["depart", "export"] } else { &["depart"] };
+        let base = Cond::all(vec![Cond::actions(keep_actions), matches.clone()]);
+        let mut advice_owner = Modifiers::default();
+        advice_owner.clone_from(&c.modifiers);
+        self.push(
+            id.clone(),
+            SectionKind::Ownership,
+            c.span,
+            base,
+            keep_effect,
+            &advice_owner,
+            RuleKind::Ownership { index },
+            vec![],
+        );
+        if !connections {
+            let hid = self.id(None, &format!("{} hand over", id.0));
+            let base = Cond::all(vec![Cond::actions(&["hand_over"]), matches]);
+            self.push(
+                hid,
+                SectionKind::Ownership,
+                c.span,
+                base,
+                hand_over_effect,
+                &c.modifiers,
+                RuleKind::Ownership { index },
+                vec![],
+            );
+        }
+    }
+
+    /// The condition under which an action is about this asset: `target` for a
+    /// single connection, `contacts` for a bulk export, `account` for accounts.
+    fn asset_cond(&self, asset: &Asset) -> Cond {
+        match asset {
+            Asset::Credentials => Cond::True,
+            Asset::Accounts { kind, created_by, run_as_duty, agency_equipment, brand_in_handle, purpose } => {
+                let mut parts = Vec::new();
+                if let Some(k) = kind {
+                    parts.push(Cond::is("account.kind", &k.node));
+                }
+                if let Some(p) = created_by {
+                    parts.push(Cond::is("account.created_by", p.node.as_str()));
+                }
+                if *run_as_duty {
+                    parts.push(Cond::test("account.run_as_duty", TestOp::Truthy));
+                }
+                if *agency_equipment {
+                    parts.push(Cond::test("account.agency_equipment", TestOp::Truthy));
+                }
+                if *brand_in_handle {
+                    parts.push(Cond::test("account.brand_in_handle", TestOp::Truthy));
+                }
+                if let Some(p) = purpose {
+                    parts.push(Cond::is("account.purpose", &p.node));
+                }
+                Cond::all(parts)
+            }
+            Asset::Connections { made, with, from, owned_by } => {
+                let target = self.connection_cond("target", made.as_ref().map(|m| m.node), with, from.as_ref());
+                let contacts = self.connection_cond("contacts", made.as_ref().map(|m| m.node), &[], from.as_ref());
+                let mut single = vec![Cond::test("target", TestOp::Present), target];
+                let mut bulk = vec![Cond::test("target", TestOp::Missing), contacts];
+                if let Some(owner) = owned_by {
+                    let owned = self.owned_by(owner.node);
+                    single.push(owned.0);
+                    bulk.push(owned.1);
+                }
+                Cond::any(vec![Cond::all(single), Cond::all(bulk)])
+            }
+        }
+    }
+
+    fn connection_cond(&self, part: &str, made: Option<Made>, with: &[Name], from: Option<&Name>) -> Cond {
+        let mut parts = Vec::new();
+        let origin = format!("{part}.origin");
+        match made {
+            Some(Made::BeforeEmployment) => {
+                let mut alternatives = vec![Cond::is(&origin, "before_employment")];
+                if part == "target" {
+                    alternatives.insert(
+                        0,
+                        Cond::Test(Test {
+                            lhs: Term::fact("target.connected_on"),
+                            op: TestOp::Cmp(CmpOp::Lt, Term::fact("actor.employed_since")),
+                            span: None,
+                        }),
+                    );
+                }
+                parts.push(Cond::any(alternatives));
+            }
+            Some(Made::DuringEmployment) => {
+                let mut alternatives =
+                    vec![Cond::one_of(&origin, &["employment".to_string(), "agency_database".to_string()])];
+                if part == "target" {
+                    alternatives.insert(
+                        0,
+                        Cond::Test(Test {
+                            lhs: Term::fact("target.connected_on"),
+                            op: TestOp::Cmp(CmpOp::Ge, Term::fact("actor.employed_since")),
+                            span: None,
+                        }),
+                    );
+                }
+                parts.push(Cond::any(alternatives));
+            }
+            None => {}
+        }
+        if !with.is_empty() {
+            parts.push(Cond::one_of(&format!("{part}.relationship"), &relationships(&names(with))));
+        }
+        if let Some(f) = from {
+            parts.push(Cond::is(&origin, &f.node));
+        }
+        Cond::all(parts)
+    }
+
+    /// `owned by PARTY`: the union of the ownership clauses naming that owner,
+    /// for a single connection and for bulk contacts.
+    fn owned_by(&self, party: Party) -> (Cond, Cond) {
+        let entries: Vec<&OwnershipEntry> =
+            self.policy.ownership.iter().filter(|o| o.connections && o.owner == party).collect();
+        if entries.is_empty() {
+            // Nothing is owned by that party: the clause matches nothing.
+            let never = Cond::Not(Box::new(Cond::True));
+            return (never.clone(), never);
+        }
+        let all: Vec<Cond> = entries.iter().map(|o| o.matches.clone()).collect();
+        let c = Cond::any(all);
+        (c.clone(), c)
+    }
+
+    // ───────────── departure ─────────────
+
+    fn departure(&mut self, c: &Clause<DepartureDuty>) {
+        let span = c.rule.span;
+        let words = self.source(span);
+        let id = self.id(c.label.as_ref(), &format!("departure {words}"));
+        let (duty, asset, within, done_key) = match &c.rule.node {
+            DepartureDuty::HandOver { asset, within } => {
+                let w = self.source(asset.span);
+                ("hand_over", Some(asset), within, format!("hand_over_{}", slug(&w).replace('-', "_")))
+            }
+            DepartureDuty::Remove { asset, within } => {
+                let w = self.source(asset.span);
+                ("remove", Some(asset), within, format!("remove_{}", slug(&w).replace('-', "_")))
+            }
+            DepartureDuty::UpdateProfile { within } => ("update_profile", None, within, "update_profile".into()),
+            DepartureDuty::Keep { asset } => ("keep", Some(asset), &None, String::new()),
+            DepartureDuty::NoExport { asset } => ("no_export", Some(asset), &None, String::new()),
+        };
+        let index = self.policy.departure.len();
+        self.policy.departure.push(DutySpec {
+            id: id.0.clone(),
+            duty: duty.to_string(),
+            asset: asset.map(|a| self.source(a.span)).unwrap_or_else(|| "profile".into()),
+            within: within.as_ref().map(|w| w.node),
+        });
+        let asset_cond = asset.map_or(Cond::True, |a| self.asset_cond(&a.node));
+        let kind = RuleKind::Duty { index, overdue: false };
+        match duty {
+            "keep" => {
+                let base = Cond::all(vec![Cond::actions(&["depart"]), asset_cond]);
+                self.push(id, SectionKind::Departure, c.span, base, Effect::Allow, &c.modifiers, kind, vec![]);
+            }
+            "no_export" => {
+                let base = Cond::all(vec![Cond::actions(&["export"]), asset_cond]);
+                self.push(id, SectionKind::Departure, c.span, base, Effect::Deny, &c.modifiers, kind, vec![]);
+            }
+            _ => {
+                let is_connections = matches!(asset.map(|a| &a.node), Some(Asset::Connections { .. }));
+                let from = if duty == "hand_over" {
+                    vec!["request.made_on".to_string(), "actor.departed_on".to_string()]
+                } else {
+                    vec!["actor.departed_on".to_string()]
+                };
+                let obligation = ObligationSpec {
+                    text: duty_text(duty, &words, asset.map(|a| self.source(a.span))),
+                    within: within.as_ref().map(|w| w.node),
+                    from: from.clone(),
+                    done_key: Some(done_key.clone()),
+                };
+                // The duty itself: leaving carries the obligation.
+                let applies = if is_connections {
+                    // A removal duty about connections: keeping a matching connection is refused;
+                    // a departure without a named connection carries the obligation.
+                    Cond::all(vec![Cond::actions(&["depart"]), Cond::test("target", TestOp::Missing)])
+                } else {
+                    Cond::all(vec![Cond::actions(&["depart", "hand_over"]), asset_cond.clone()])
+                };
+                self.push(
+                    id.clone(),
+                    SectionKind::Departure,
+                    c.span,
+                    applies,
+                    Effect::Allow,
+                    &c.modifiers,
+                    kind,
+                    vec![obligation.clone()],
+                );
+                if is_connections {
+                    let kid = self.id(None, &format!("{} keep", id.0));
+                    let base = Cond::all(vec![
+                        Cond::actions(&["depart"]),
+                        Cond::test("target", TestOp::Present),
+                        asset_cond.clone(),
+                    ]);
+                    self.push(
+                        kid,
+                        SectionKind::Departure,
+                        c.span,
+                        base,
+                        Effect::Deny,
+                        &c.modifiers,
+                        RuleKind::Duty { index, overdue: false },
+                        vec![obligation.clone()],
+                    );
+                }
+                // Once overdue and not done, the duty is breached.
+                if let Some(w) = within {
+                    let oid = self.id(None, &format!("{} overdue", id.0));
+                    let due = due_term(&from, w.node);
+                    let base = Cond::all(vec![
+                        Cond::actions(&["depart", "hand_over"]),
+                        Cond::Not(Box::new(Cond::test(
+                            "done",
+                            TestOp::Has(Term::Const(Value::Symbol(done_key.clone()))),
+                        ))),
+                        Cond::Test(Test { lhs: Term::fact("at"), op: TestOp::Cmp(CmpOp::Gt, due), span: None }),
+                        if is_connections { Cond::True } else { asset_cond },
+                    ]);
+                    self.push(
+                        oid,
+                        SectionKind::Departure,
+                        c.span,
+                        base,
+                        Effect::Deny,
+                        &c.modifiers,
+                        RuleKind::Duty { index, overdue: true },
+                        vec![obligation],
+                    );
+                }
+            }
+        }
+    }
+
+    // ───────────── covenants ─────────────
+
+    fn covenant(&mut self, c: &Covenant) {
+        let of = names(&c.of);
+        let generated = format!("covenant {} {}", c.kind.node.as_str(), of.join(" "));
+        let id = self.id(c.label.as_ref(), &generated);
+        let applies_to: Vec<String> = if c.applies_to.is_empty() {
+            default_covenant_actions(c.kind.node).iter().map(|s| s.to_string()).collect()
+        } else {
+            names(&c.applies_to)
+        };
+        let start = if c.garden_leave_offset.is_some() {
+            // Garden leave counts against the covenant: the clock starts when garden leave began, if it did.
+            vec!["actor.garden_leave_from".to_string(), "actor.departed_on".to_string()]
+        } else {
+            vec!["actor.departed_on".to_string()]
+        };
+        let mut parts = vec![
+            Cond::one_of("action", &applies_to),
+            Cond::is("actor.status", "departed"),
+            Cond::Test(Test {
+                lhs: Term::fact("at"),
+                op: TestOp::Cmp(CmpOp::Le, due_term(&start, c.duration.node)),
+                span: Some(c.duration.span),
+            }),
+        ];
+        if !of.is_empty() {
+            parts.push(Cond::one_of("target.relationship", &relationships(&of)));
+        }
+        if let Some(lb) = &c.lookback {
+            parts.push(Cond::Test(Test {
+                lhs: Term::fact("target.last_dealt_with"),
+                op: TestOp::Cmp(
+                    CmpOp::Ge,
+                    Term::Shifted(Box::new(Term::fact("actor.departed_on")), vec![(false, lb.node)]),
+                ),
+                span: Some(lb.span),
+            }));
+        }
+        if let Some(r) = &c.radius {
+            parts.push(Cond::Test(Test {
+                lhs: Term::fact("target.distance_miles"),
+                op: TestOp::Cmp(CmpOp::Le, Term::Const(Value::Int(i64::from(r.node)))),
+                span: Some(r.span),
+            }));
+        }
+        let mut exceptions_text = Vec::new();
+        let mut unless_extra = Vec::new();
+        for e in &c.exceptions {
+            let cond = match &e.test {
+                ExceptionTest::Kinds(kinds) => Cond::any(
+                    kinds
+                        .iter()
+                        .map(|k| Cond::test("content.kind", TestOp::Has(Term::Const(Value::Symbol(k.node.clone())))))
+                        .collect(),
+                ),
+                ExceptionTest::When(x) => expr(x),
+            };
+            unless_extra.push(cond);
+            exceptions_text.push(match &e.text {
+                Some(t) => format!("{}: {}", self.source(e.span).split('"').next().unwrap_or("").trim(), t.node),
+                None => self.source(e.span),
+            });
+        }
+        let index = self.policy.covenants.len();
+        self.policy.covenants.push(CovenantSpec {
+            id: id.0.clone(),
+            kind: c.kind.node,
+            of,
+            duration: c.duration.node,
+            lookback: c.lookback.as_ref().map(|l| l.node),
+            radius: c.radius.as_ref().map(|r| r.node),
+            garden_leave_offset: c.garden_leave_offset.is_some(),
+            applies_to,
+            exceptions: exceptions_text,
+            span: c.kind.span.join(c.duration.span),
+        });
+        let span = c.kind.span.join(c.duration.span);
+        let span = c.label.as_ref().map_or(span, |l| l.span.join(span));
+        self.push(
+            id,
+            SectionKind::Covenant,
+            span,
+            Cond::all(parts),
+            Effect::Deny,
+            &c.modifiers,
+            RuleKind::Covenant { index },
+            vec![],
+        );
+        if let Some(rule) = self.policy.rules.last_mut() {
+            rule.unless.extend(unless_extra);
+        }
+    }
+
+    // ───────────── posting and connecting ─────────────
+
+    fn scope_cond(&self, scope: &Scope, actions: &[&str], listed: &[String]) -> (Cond, String) {
+        let mut parts = vec![Cond::actions(actions)];
+        let mut words = Vec::new();
+        match &scope.channels.node {
+            ChannelScope::Any => words.push("any".to_string()),
+            ChannelScope::Other => {
+                words.push("other".to_string());
+                if !listed.is_empty() {
+                    parts.push(Cond::Not(Box::new(Cond::one_of("channel", listed))));
+                }
+            }
+            ChannelScope::Listed(ch) => {
+                words.extend(names(ch));
+                parts.push(Cond::one_of("channel", &names(ch)));
+            }
+        }
+        if !scope.teams.is_empty() {
+            words.extend(names(&scope.teams));
+            parts.push(Cond::one_of("actor.team", &names(&scope.teams)));
+        }
+        if !scope.roles.is_empty() {
+            words.extend(names(&scope.roles));
+            parts.push(Cond::one_of("actor.role", &names(&scope.roles)));
+        }
+        (Cond::all(parts), words.join(" "))
+    }
+
+    fn section_default(&mut self, section: &str, scope: Cond, words: &str, c: &Clause<impl Sized>, o: &Outcome) {
+        let id = self.id(c.label.as_ref(), &format!("{section} {words} default"));
+        let mods = self.mods(&c.modifiers);
+        self.policy.defaults.push(SectionDefault {
+            id: id.0,
+            scope: Cond::all(vec![scope, mods.when]),
+            effect: effect(o),
+            span: c.span,
+            source: self.source(c.span),
+            rationale: mods.rationale,
+            advice: mods.advice,
+        });
+    }
+
+    fn posting(&mut self, s: &Section<PostingRule>, listed: &[String]) {
+        let (scope, words) = self.scope_cond(&s.scope, POSTING_ACTIONS, listed);
+        for c in &s.clauses {
+            let has = |k: &str| Cond::test("content.kind", TestOp::Has(Term::Const(Value::Symbol(k.to_string()))));
+            let generated = format!("posting {words} {}", self.source(c.rule.span));
+            let (base, eff, kind) = match &c.rule.node {
+                PostingRule::Limit { max, kind, per } => {
+                    let counter = match (kind, per.node) {
+                        (Some(_), _) => "history.job_ads_this_week",
+                        (None, Period::Day) => "history.posts_today",
+                        (None, Period::RollingDay) => "history.posts_last_24h",
+                        (None, Period::Week) => "history.posts_this_week",
+                    };
+                    let mut parts = vec![Cond::Test(Test {
+                        lhs: Term::fact(counter),
+                        op: TestOp::Cmp(CmpOp::Ge, Term::Const(Value::Int(i64::from(max.node)))),
+                        span: Some(max.span),
+                    })];
+                    if let Some(k) = kind {
+                        parts.insert(0, has(&k.node));
+                    }
+                    let kind = RuleKind::Limit { counter: counter.to_string(), max: max.node, per: per.node };
+                    (Cond::all(parts), Effect::Deny, kind)
+                }
+                PostingRule::Share { percent, kind, per: _ } => {
+                    let test = Cond::Test(Test {
+                        lhs: Term::fact("history.job_ads_this_week"),
+                        op: TestOp::ShareAbove { whole: "history.posts_this_week".into(), percent: percent.node },
+                        span: Some(percent.span),
+                    });
+                    let kind_info = RuleKind::Share {
+                        part: "history.job_ads_this_week".into(),
+                        whole: "history.posts_this_week".into(),
+                        percent: percent.node,
+                    };
+                    (Cond::all(vec![has(&kind.node), test]), Effect::Deny, kind_info)
+                }
+                PostingRule::ForbidKinds(kinds) => {
+                    (Cond::any(kinds.iter().map(|k| has(&k.node)).collect()), Effect::Deny, RuleKind::Plain)
+                }
+                PostingRule::OnlyKinds(kinds) => (
+                    Cond::test(
+                        "content.kind",
+                        TestOp::HasOutside(kinds.iter().map(|k| Value::Symbol(k.node.clone())).collect()),
+                    ),
+                    Effect::Deny,
+                    RuleKind::Plain,
+                ),
+                PostingRule::RequireApproval { approvers, kinds } => {
+                    let base = if kinds.is_empty() {
+                        Cond::True
+                    } else {
+                        Cond::any(kinds.iter().map(|k| has(&k.node)).collect())
+                    };
+                    (base, Effect::RequireApproval { approvers: names(approvers) }, RuleKind::Plain)
+                }
+                PostingRule::RequireDisclosure => {
+                    let id = self.id(c.label.as_ref(), &generated);
+                    let base = Cond::all(vec![
+                        scope.clone(),
+                        Cond::Not(Box::new(Cond::test("content.discloses_employer", TestOp::Truthy))),
+                    ]);
+                    let ob = ObligationSpec {
+                        text: "disclose in the post itself that you work for the agency".into(),
+                        within: None,
+                        from: vec![],
+                        done_key: None,
+                    };
+                    self.push(id, SectionKind::Posting, c.span, base, Effect::Allow, &c.modifiers, RuleKind::Plain, vec![ob]);
+                    continue;
+                }
+                PostingRule::ForbidFlag(flag) => {
+                    let path = match flag {
+                        ContentFlag::ClientNames => "content.names_client",
+                        ContentFlag::CandidateData => "content.candidate_personal_data",
+                        ContentFlag::Confidential => "content.confidential",
+                    };
+                    (Cond::test(path, TestOp::Truthy), Effect::Deny, RuleKind::Plain)
+                }
+                PostingRule::Default(o) => {
+                    self.section_default("posting", scope.clone(), &words, c, &o.node);
+                    continue;
+                }
+            };
+            let id = self.id(c.label.as_ref(), &generated);
+            self.push(id, SectionKind::Posting, c.span, Cond::all(vec![scope.clone(), base]), eff, &c.modifiers, kind, vec![]);
+        }
+    }
+
+    fn connecting(&mut self, s: &Section<ConnectingRule>, listed: &[String]) {
+        let (scope, words) = self.scope_cond(&s.scope, CONNECTING_ACTIONS, listed);
+        let invitations = Cond::all(vec![scope.clone(), Cond::is("action", "connect")]);
+        for c in &s.clauses {
+            let generated = format!("connecting {words} {}", self.source(c.rule.span));
+            let (base, kind) = match &c.rule.node {
+                ConnectingRule::RequireInteraction => (
+                    Cond::Not(Box::new(Cond::any(vec![
+                        Cond::test("target.interacted", TestOp::Truthy),
+                        Cond::test("target.met_in_person", TestOp::Truthy),
+                    ]))),
+                    RuleKind::Plain,
+                ),
+                ConnectingRule::Limit { max, per } => {
+                    let counter = "history.invitations_this_week";
+                    (
+                        Cond::Test(Test {
+                            lhs: Term::fact(counter),
+                            op: TestOp::Cmp(CmpOp::Ge, Term::Const(Value::Int(i64::from(max.node)))),
+                            span: Some(max.span),
+                        }),
+                        RuleKind::Limit { counter: counter.into(), max: max.node, per: per.node },
+                    )
+                }
+                ConnectingRule::ForbidInvitations { to, while_status } => {
+                    let mut parts = Vec::new();
+                    if !to.is_empty() {
+                        parts.push(Cond::one_of("target.relationship", &relationships(&names(to))));
+                    }
+                    if !while_status.is_empty() {
+                        parts.push(Cond::one_of("actor.status", &names(while_status)));
+                    }
+                    (Cond::all(parts), RuleKind::Plain)
+                }
+                ConnectingRule::Default(o) => {
+                    self.section_default("connecting", scope.clone(), &words, c, &o.node);
+                    continue;
+                }
+            };
+            let id = self.id(c.label.as_ref(), &generated);
+            self.push(
+                id,
+                SectionKind::Connecting,
+                c.span,
+                Cond::all(vec![invitations.clone(), base]),
+                Effect::Deny,
+                &c.modifiers,
+                kind,
+                vec![],
+            );
+        }
+    }
+
+    // ───────────── terms, rules, exceptions ─────────────
+
+    fn terms(&mut self, c: &Clause<TermsRule>) {
+        let words = self.source(c.rule.span);
+        let id = self.id(c.label.as_ref(), &format!("terms {words}"));
+        let test = match &c.rule.node {
+            TermsRule::MaxCovenant { kind, of, max } => {
+                TermsTest::MaxCovenant { covenant: kind.node, of: names(of), max: max.node }
+            }
+            TermsRule::NoCovenant { kind, of } => TermsTest::NoCovenant { covenant: kind.node, of: names(of) },
+            TermsRule::MaxLookback(d) => TermsTest::MaxLookback { max: d.node },
+            TermsRule::MaxRadius(m) => TermsTest::MaxRadius { miles: m.node },
+            TermsRule::RequireOffset => TermsTest::RequireOffset,
+            TermsRule::RequireOwnership { field, owner } => {
+                TermsTest::RequireOwnership { field: field.node.clone(), owner: owner.node }
+            }
+            TermsRule::ForbidMonitoring => TermsTest::ForbidMonitoring,
+        };
+        let mods = self.mods(&c.modifiers);
+        self.policy.terms.push(TermsConstraint {
+            id: id.0,
+            test,
+            effect: mods.then.unwrap_or(Effect::Deny),
+            span: c.span,
+            source: self.source(c.span),
+            rationale: mods.rationale,
+            advice: mods.advice,
+        });
+    }
+
+    fn rule(&mut self, r: &RuleDef) {
+        let id = self.id(Some(&r.name), "");
+        let span = r.name.span;
+        let eff = r.modifiers.then.as_ref().map_or(Effect::Advise, |o| effect(&o.node));
+        self.push(id, SectionKind::Rule, span, Cond::True, eff, &r.modifiers, RuleKind::Plain, vec![]);
+        if let Some(rule) = self.policy.rules.last_mut() {
+            rule.description = r.description.as_ref().map(|d| d.node.clone());
+            rule.source = format!("rule {}", r.name.node);
+        }
+    }
+
+    fn exception(&mut self, e: &ExceptionDef) {
+        let id = self.id(Some(&e.name), "");
+        let eff = e.modifiers.then.as_ref().map_or(Effect::Allow, |o| effect(&o.node));
+        self.push(id, SectionKind::Exception, e.name.span, Cond::True, eff, &e.modifiers, RuleKind::Plain, vec![]);
+        if let Some(rule) = self.policy.rules.last_mut() {
+            rule.description = e.description.as_ref().map(|d| d.node.clone());
+            rule.overrides = names(&e.targets);
+            rule.source = format!("exception {} to {}", e.name.node, rule.overrides.join(", "));
+        }
+    }
+}
+
+fn duty_text(duty: &str, words: &str, asset: Option<String>) -> String {
+    match (duty, asset) {
+        ("hand_over", Some(a)) => format!("hand over {a}"),
+        ("remove", Some(a)) => format!("remove {a}"),
+        ("update_profile", _) => "update your employment details on your profiles".into(),
+        _ => words.to_string(),
+    }
+}
+
+/// `(first present of FROM) + within`, as a term.
+fn due_term(from: &[String], within: Duration) -> Term {
+    let base = match from {
+        [only] => Term::fact(only),
+        _ => Term::FirstOf(from.to_vec()),
+    };
+    Term::Shifted(Box::new(base), vec![(true, within)])
+}
+
+// ───────────── expressions ─────────────
+
+/// Lowers a condition as written.
+pub fn expr(e: &crate::source::Spanned<Expr>) -> Cond {
+    match &e.node {
+        Expr::And(a, b) => Cond::all(vec![expr(a), expr(b)]),
+        Expr::Or(a, b) => Cond::any(vec![expr(a), expr(b)]),
+        Expr::Not(a) => Cond::Not(Box::new(expr(a))),
+        Expr::Group(a) => expr(a),
+        Expr::Compare { lhs, op, rhs } => {
+            let (l, r) = (term(lhs), term(rhs));
+            // Keep the fact on the left: `10 <= history.posts_today` reads as `history.posts_today >= 10`.
+            let (l, o, r) = if matches!(l, Term::Const(_)) && !matches!(r, Term::Const(_)) {
+                (r, flip(op.node), l)
+            } else {
+                (l, op.node, r)
+            };
+            Cond::Test(Test { lhs: l, op: TestOp::Cmp(o, r), span: Some(e.span) })
+        }
+        Expr::In { lhs, negated, set } => {
+            let values = set.iter().map(|v| literal_value(&v.node)).collect();
+            let t = Cond::Test(Test { lhs: term(lhs), op: TestOp::In(values), span: Some(e.span) });
+            if *negated {
+                Cond::Not(Box::new(t))
+            } else {
+                t
+            }
+        }
+        Expr::Has { lhs, rhs } => Cond::Test(Test { lhs: term(lhs), op: TestOp::Has(term(rhs)), span: Some(e.span) }),
+        Expr::Presence { operand, missing } => Cond::Test(Test {
+            lhs: term(operand),
+            op: if *missing { TestOp::Missing } else { TestOp::Present },
+            span: Some(e.span),
+        }),
+        Expr::Truthy(o) => Cond::Test(Test { lhs: term(o), op: TestOp::Truthy, span: Some(e.span) }),
+    }
+}
+
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+/// Whether a path names a fact (rather than being a bare value such as `client`).
+pub fn is_fact_path(path: &[String]) -> bool {
+    match path {
+        [one] => schema::ROOT_FACTS.contains(&one.as_str()),
+        _ => true,
+    }
+}
+
+fn term(o: &ast::Operand) -> Term {
+    let base = match &o.base.node {
+        Literal::Path(p) if is_fact_path(p) => Term::Fact(p.join(".")),
+        other => Term::Const(literal_value(other)),
+    };
+    if o.shifts.is_empty() {
+        base
+    } else {
+        Term::Shifted(Box::new(base), o.shifts.iter().map(|s| (s.forward, s.by.node)).collect())
+    }
+}
+
+/// The value of a literal (a bare word is a symbol).
+pub fn literal_value(l: &Literal) -> Value {
+    match l {
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Percent(p) => Value::Percent(*p),
+        Literal::Date(d) => Value::Date(*d),
+        Literal::Timestamp(t) => Value::Timestamp(*t),
+        Literal::Duration(d) => Value::Duration(*d),
+        Literal::Text(s) => Value::Text(s.clone()),
+        Literal::Path(p) => Value::Symbol(p.join(".")),
+    }
+}
+

@@ -1,0 +1,517 @@
+//! The normalized policy: the one representation that the evaluator, `terms`,
+//! `compare` and `diff` see. Every section of the language is lowered (by
+//! [`lower`](crate::lower)) into [`Rule`]s over the facts of an action; each
+//! rule keeps the span and text of the line its author wrote.
+//!
+//! **Invariant:** rule ids are unique within a policy; every `Term::Fact` path
+//! is either in [`schema::fact_paths`](crate::schema::fact_paths) or a declared
+//! `facts.NAME`.
+
+use crate::ast::{CmpOp, ConflictMode, CovenantKind, Party, Period};
+use crate::source::Span;
+use crate::value::{Duration, Type, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A normalized policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    /// Name, version, default and the other header settings.
+    pub meta: Meta,
+    /// Names the policy declares on top of the built-in ones.
+    pub decls: Declarations,
+    /// Every clause, lowered, in source order.
+    pub rules: Vec<Rule>,
+    /// Section defaults (`posting on other channels { default ... }`).
+    pub defaults: Vec<SectionDefault>,
+    /// Ownership clauses, structured (for `compare` and `terms`).
+    pub ownership: Vec<OwnershipEntry>,
+    /// Covenants, structured (for `compare`, `terms` and law notes).
+    pub covenants: Vec<CovenantSpec>,
+    /// Departure duties, structured (for `compare`).
+    pub departure: Vec<DutySpec>,
+    /// What contracts must satisfy (for `terms`).
+    pub terms: Vec<TermsConstraint>,
+}
+
+/// Header settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Meta {
+    /// `policy "Name"`.
+    pub name: String,
+    /// `version 3`.
+    pub version: Option<String>,
+    /// `effective 2026-01-01`.
+    pub effective: Option<jiff::civil::Date>,
+    /// `owner "..."`.
+    pub owner: Option<String>,
+    /// `jurisdiction UK`.
+    pub jurisdiction: Option<String>,
+    /// IANA timezone; `Europe/London` unless the policy says otherwise.
+    pub timezone: String,
+    /// The default verdict; `None` means indeterminate.
+    pub default: Option<Effect>,
+    /// Where the default was written.
+    pub default_span: Option<Span>,
+    /// How differing outcomes combine.
+    pub conflicts: ConflictMode,
+}
+
+/// Declared names, on top of the built-ins in [`schema`](crate::schema).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Declarations {
+    /// `roles ...`.
+    pub roles: Vec<String>,
+    /// `teams ...`.
+    pub teams: Vec<String>,
+    /// Built-in and declared channels.
+    pub channels: Vec<String>,
+    /// Built-in and declared content kinds.
+    pub content_kinds: Vec<String>,
+    /// Built-in and declared actions.
+    pub actions: Vec<String>,
+    /// `fact NAME: TYPE` (the type uses `Enum("fact NAME")` for enums, values in `fact_enums`).
+    pub facts: BTreeMap<String, Type>,
+    /// The values of each enum fact.
+    pub fact_enums: BTreeMap<String, Vec<String>>,
+}
+
+/// What a rule decides when it applies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Effect {
+    /// Permits the action.
+    Allow,
+    /// Permits it once one of these roles approves.
+    RequireApproval {
+        /// Who may approve.
+        approvers: Vec<String>,
+    },
+    /// Refuses it.
+    Deny,
+    /// Decides nothing; attaches guidance.
+    Advise,
+}
+
+impl Effect {
+    /// Restrictiveness: allow < require-approval < deny; advice decides nothing.
+    pub fn rank(&self) -> Option<u8> {
+        match self {
+            Effect::Advise => None,
+            Effect::Allow => Some(0),
+            Effect::RequireApproval { .. } => Some(1),
+            Effect::Deny => Some(2),
+        }
+    }
+
+    /// `deny`, `allow`, `require approval from marketing`, `advise`.
+    pub fn describe(&self) -> String {
+        match self {
+            Effect::Allow => "allow".into(),
+            Effect::Deny => "deny".into(),
+            Effect::Advise => "advise".into(),
+            Effect::RequireApproval { approvers } => format!("require approval from {}", approvers.join(" or ")),
+        }
+    }
+}
+
+/// Which section a rule came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// `ownership { }`.
+    Ownership,
+    /// `on departure { }`.
+    Departure,
+    /// `covenant ...`.
+    Covenant,
+    /// `posting { }`.
+    Posting,
+    /// `connecting { }`.
+    Connecting,
+    /// `rule ...`.
+    Rule,
+    /// `exception ...`.
+    Exception,
+}
+
+/// A duty attached to a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ObligationSpec {
+    /// The duty in words.
+    pub text: String,
+    /// How long there is to meet it.
+    pub within: Option<Duration>,
+    /// The date the time runs from: a fact path (`actor.departed_on`, `request.made_on`) tried in order;
+    /// empty means the action's own time.
+    pub from: Vec<String>,
+    /// The `done` entry that says it was met (`update_profile`).
+    pub done_key: Option<String>,
+}
+
+/// What kind of clause a rule came from, with what explanations and `compare` need to know.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A general `rule` or any clause without special structure.
+    Plain,
+    /// `limit N posts per day`: the counter and the limit.
+    Limit {
+        /// The history counter.
+        counter: String,
+        /// The most allowed, this action included.
+        max: u32,
+        /// The window.
+        per: Period,
+    },
+    /// `at most 30% job_ad posts per week`.
+    Share {
+        /// The counter of the kind.
+        part: String,
+        /// The counter of all posts.
+        whole: String,
+        /// The share.
+        percent: u32,
+    },
+    /// A covenant; the index into [`Policy::covenants`].
+    Covenant {
+        /// Index into `Policy::covenants`.
+        index: usize,
+    },
+    /// An ownership clause; the index into [`Policy::ownership`].
+    Ownership {
+        /// Index into `Policy::ownership`.
+        index: usize,
+    },
+    /// A departure duty; the index into [`Policy::departure`].
+    Duty {
+        /// Index into `Policy::departure`.
+        index: usize,
+        /// True for the rule that refuses once the duty is overdue.
+        overdue: bool,
+    },
+}
+
+/// One rule of the core.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    /// Stable name, used in explanations, tests and diffs.
+    pub id: String,
+    /// Whether the author named it (`false`: the id was generated).
+    pub named: bool,
+    /// The section it came from.
+    pub section: SectionKind,
+    /// Where the author wrote it.
+    pub span: Span,
+    /// The clause as written (one line, whitespace folded).
+    pub source: String,
+    /// `rule x "description"`.
+    pub description: Option<String>,
+    /// When it applies.
+    pub when: Cond,
+    /// Exceptions: it does not apply when any holds.
+    pub unless: Vec<Cond>,
+    /// What it decides.
+    pub effect: Effect,
+    /// Duties attached when it applies.
+    pub obligations: Vec<ObligationSpec>,
+    /// Guidance attached when it applies.
+    pub advice: Vec<String>,
+    /// Law notes attached when it applies.
+    pub notes: Vec<String>,
+    /// `because "..."`.
+    pub rationale: Option<String>,
+    /// Evaluated and reported, not enforced.
+    pub dry_run: bool,
+    /// Clauses this one overrides when it applies (`exception x to y`).
+    pub overrides: Vec<String>,
+    /// Structure for explanations and `compare`.
+    pub kind: RuleKind,
+}
+
+/// A section default: applies within `scope` when no rule decides.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionDefault {
+    /// Stable name.
+    pub id: String,
+    /// The actions it covers.
+    pub scope: Cond,
+    /// What it decides.
+    pub effect: Effect,
+    /// Where it was written.
+    pub span: Span,
+    /// As written.
+    pub source: String,
+    /// `because "..."`.
+    pub rationale: Option<String>,
+    /// Guidance.
+    pub advice: Vec<String>,
+}
+
+/// A condition over the facts of an action, in Kleene logic: a test of a
+/// missing fact is unknown, and unknown propagates unless the other side settles it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", content = "args", rename_all = "snake_case")]
+pub enum Cond {
+    /// Always holds.
+    True,
+    /// Every part holds.
+    All(Vec<Cond>),
+    /// Some part holds.
+    Any(Vec<Cond>),
+    /// The part does not hold.
+    Not(Box<Cond>),
+    /// A test of one fact.
+    Test(Test),
+}
+
+impl Cond {
+    /// `All`, flattened; `True` when empty.
+    pub fn all(parts: Vec<Cond>) -> Cond {
+        let mut out = Vec::new();
+        for p in parts {
+            match p {
+                Cond::True => {}
+                Cond::All(inner) => out.extend(inner),
+                other => out.push(other),
+            }
+        }
+        match out.len() {
+            0 => Cond::True,
+            1 => out.pop().unwrap_or(Cond::True),
+            _ => Cond::All(out),
+        }
+    }
+
+    /// `Any`, flattened.
+    pub fn any(parts: Vec<Cond>) -> Cond {
+        let mut out = Vec::new();
+        for p in parts {
+            match p {
+                Cond::Any(inner) => out.extend(inner),
+                other => out.push(other),
+            }
+        }
+        if out.len() == 1 {
+            out.pop().unwrap_or(Cond::True)
+        } else {
+            Cond::Any(out)
+        }
+    }
+
+    /// A test of `path` against an operator.
+    pub fn test(path: &str, op: TestOp) -> Cond {
+        Cond::Test(Test { lhs: Term::fact(path), op, span: None })
+    }
+
+    /// `path = value` for a symbol.
+    pub fn is(path: &str, value: &str) -> Cond {
+        Cond::test(path, TestOp::Cmp(CmpOp::Eq, Term::Const(Value::Symbol(value.to_string()))))
+    }
+
+    /// `path in {values}` for symbols.
+    pub fn one_of(path: &str, values: &[String]) -> Cond {
+        Cond::test(path, TestOp::In(values.iter().map(|v| Value::Symbol(v.clone())).collect()))
+    }
+
+    /// `action in {...}`.
+    pub fn actions(values: &[&str]) -> Cond {
+        let owned: Vec<String> = values.iter().map(|s| s.to_string()).collect();
+        if owned.len() == 1 {
+            Cond::is("action", &owned.concat())
+        } else {
+            Cond::one_of("action", &owned)
+        }
+    }
+
+    /// Every test in this condition, in order.
+    pub fn tests(&self) -> Vec<&Test> {
+        let mut out = Vec::new();
+        self.collect_tests(&mut out);
+        out
+    }
+
+    fn collect_tests<'a>(&'a self, out: &mut Vec<&'a Test>) {
+        match self {
+            Cond::True => {}
+            Cond::All(parts) | Cond::Any(parts) => parts.iter().for_each(|p| p.collect_tests(out)),
+            Cond::Not(inner) => inner.collect_tests(out),
+            Cond::Test(t) => out.push(t),
+        }
+    }
+}
+
+/// `lhs OP ...`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Test {
+    /// The tested value (usually a fact).
+    pub lhs: Term,
+    /// The test.
+    pub op: TestOp,
+    /// Where the author wrote it, if they did.
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+/// The test applied to a term.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "test", content = "with", rename_all = "snake_case")]
+pub enum TestOp {
+    /// `= < <= ...` another term.
+    Cmp(CmpOp, Term),
+    /// One of these values (for a list: any element is).
+    In(Vec<Value>),
+    /// The list contains this value.
+    Has(Term),
+    /// The list has an element outside these values.
+    HasOutside(Vec<Value>),
+    /// The fact is absent.
+    Missing,
+    /// The fact is present.
+    Present,
+    /// The yes/no fact is true.
+    Truthy,
+    /// `(lhs + 1) * 100 > percent * (whole + 1)`: the share after this action exceeds the limit.
+    ShareAbove {
+        /// The counter of all posts.
+        whole: String,
+        /// The limit in percent.
+        percent: u32,
+    },
+}
+
+/// A value in a test: a fact, a constant, or a date shifted by lengths of time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "term", content = "value", rename_all = "snake_case")]
+pub enum Term {
+    /// A fact of the action by path.
+    Fact(String),
+    /// A constant.
+    Const(Value),
+    /// The first of these facts that the action carries (`request.made_on`, else `actor.departed_on`).
+    FirstOf(Vec<String>),
+    /// A term shifted: `actor.departed_on + 6 months`.
+    Shifted(Box<Term>, Vec<(bool, Duration)>),
+}
+
+impl Term {
+    /// A fact by path.
+    pub fn fact(path: &str) -> Term {
+        Term::Fact(path.to_string())
+    }
+}
+
+/// An ownership clause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnershipEntry {
+    /// The rule id.
+    pub id: String,
+    /// What is owned, in words (`connections made before employment`).
+    pub asset: String,
+    /// Connections (true) or accounts/credentials (false).
+    pub connections: bool,
+    /// The owner.
+    pub owner: Party,
+    /// Which assets it covers, as a condition on `target`/`contacts`/`account` facts.
+    pub matches: Cond,
+}
+
+/// A covenant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CovenantSpec {
+    /// The rule id.
+    pub id: String,
+    /// Which covenant.
+    pub kind: CovenantKind,
+    /// Of whom (`clients`, `candidates`, `staff`).
+    pub of: Vec<String>,
+    /// How long after departure.
+    pub duration: Duration,
+    /// Look-back.
+    pub lookback: Option<Duration>,
+    /// Radius in miles.
+    pub radius: Option<u32>,
+    /// Garden leave counts against it.
+    pub garden_leave_offset: bool,
+    /// Restrained actions.
+    pub applies_to: Vec<String>,
+    /// Exceptions in words.
+    pub exceptions: Vec<String>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A departure duty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DutySpec {
+    /// The rule id.
+    pub id: String,
+    /// `hand_over`, `remove`, `update_profile`, `keep`, `no_export`.
+    pub duty: String,
+    /// What it is about, in words.
+    pub asset: String,
+    /// By when after departure (or a request).
+    pub within: Option<Duration>,
+}
+
+/// A constraint on employment terms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TermsConstraint {
+    /// Stable name.
+    pub id: String,
+    /// What it requires.
+    pub test: TermsTest,
+    /// What failing it means (deny for a deal-breaker, advise for a preference).
+    pub effect: Effect,
+    /// Where it was written.
+    pub span: Span,
+    /// As written.
+    pub source: String,
+    /// `because "..."`.
+    pub rationale: Option<String>,
+    /// Guidance.
+    pub advice: Vec<String>,
+}
+
+/// The requirement of a terms constraint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TermsTest {
+    /// A covenant of this kind (and of these) lasts at most `max`.
+    MaxCovenant {
+        /// Which covenant.
+        covenant: CovenantKind,
+        /// Of whom (empty: any).
+        of: Vec<String>,
+        /// The longest acceptable.
+        max: Duration,
+    },
+    /// No covenant of this kind.
+    NoCovenant {
+        /// Which covenant.
+        covenant: CovenantKind,
+        /// Of whom (empty: any).
+        of: Vec<String>,
+    },
+    /// Look-backs last at most this.
+    MaxLookback {
+        /// The longest acceptable.
+        max: Duration,
+    },
+    /// Radius at most this many miles.
+    MaxRadius {
+        /// The widest acceptable.
+        miles: u32,
+    },
+    /// Non-competes offset garden leave.
+    RequireOffset,
+    /// The contract's ownership field names this owner.
+    RequireOwnership {
+        /// The ownership field.
+        field: String,
+        /// The required owner.
+        owner: Party,
+    },
+    /// No monitoring of personal accounts.
+    ForbidMonitoring,
+}

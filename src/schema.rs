@@ -1,0 +1,162 @@
+//! The facts an action carries, by the dotted path a policy writes
+//! (`actor.status`, `history.posts_today`), with their types and the built-in
+//! value sets. One table serves the checker (names, types, "did you mean"),
+//! the lowering and the evaluator. Field names follow the public data contract
+//! in `data-model.md`.
+
+use crate::value::Type;
+
+/// A value set: its name and its built-in values (empty for sets the policy declares).
+pub struct ValueSet {
+    /// The set's name as used in types and messages (`status`).
+    pub name: &'static str,
+    /// Built-in values; a policy's declarations add to `role`, `team`, `channel`, `content kind` and `action`.
+    pub values: &'static [&'static str],
+}
+
+/// Built-in actions.
+pub const ACTIONS: &[&str] = &[
+    "post", "share", "comment", "connect", "accept", "message", "solicit", "deal", "export", "depart", "hand_over",
+    "create_account", "compete",
+];
+/// Built-in channels.
+pub const CHANNELS: &[&str] =
+    &["twitter", "linkedin", "facebook", "youtube", "instagram", "tiktok", "blog", "corporate_site", "email", "phone"];
+/// Built-in content kinds.
+pub const CONTENT_KINDS: &[&str] = &[
+    "job_ad", "industry", "personal", "brand", "viral", "announcement", "client_mention", "candidate_spotlight",
+    "opinion", "pay_discussion",
+];
+/// Employment statuses.
+pub const STATUSES: &[&str] = &["employed", "on_notice", "garden_leave", "departed"];
+/// Relationships of a target to the actor.
+pub const RELATIONSHIPS: &[&str] =
+    &["client", "candidate", "colleague", "contract_worker", "competitor_staff", "personal", "prospect", "unknown"];
+/// Where a connection or contact came from.
+pub const ORIGINS: &[&str] = &["before_employment", "employment", "agency_database"];
+/// Account kinds.
+pub const ACCOUNT_KINDS: &[&str] = &["personal", "branded", "corporate", "group"];
+/// Parties that create or pay for accounts.
+pub const PARTIES: &[&str] = &["employee", "agency"];
+/// Account purposes.
+pub const PURPOSES: &[&str] = &["business", "personal", "mixed"];
+
+/// All value sets by name.
+pub const VALUE_SETS: &[ValueSet] = &[
+    ValueSet { name: "action", values: ACTIONS },
+    ValueSet { name: "channel", values: CHANNELS },
+    ValueSet { name: "content kind", values: CONTENT_KINDS },
+    ValueSet { name: "role", values: &[] },
+    ValueSet { name: "team", values: &[] },
+    ValueSet { name: "status", values: STATUSES },
+    ValueSet { name: "relationship", values: RELATIONSHIPS },
+    ValueSet { name: "origin", values: ORIGINS },
+    ValueSet { name: "account kind", values: ACCOUNT_KINDS },
+    ValueSet { name: "party", values: PARTIES },
+    ValueSet { name: "purpose", values: PURPOSES },
+    ValueSet { name: "duty", values: &[] },
+];
+
+fn e(set: &str) -> Type {
+    Type::Enum(set.to_string())
+}
+
+/// Every fact path an action may carry, with its type. `facts.NAME` paths come
+/// from the policy's `fact` declarations and are not listed here.
+pub fn fact_paths() -> Vec<(&'static str, Type)> {
+    vec![
+        ("action", e("action")),
+        ("at", Type::Timestamp),
+        ("channel", e("channel")),
+        ("actor.id", Type::Text),
+        ("actor.role", e("role")),
+        ("actor.team", e("team")),
+        ("actor.status", e("status")),
+        ("actor.employed_since", Type::Date),
+        ("actor.departed_on", Type::Date),
+        ("actor.jurisdiction", Type::Text),
+        ("actor.supervisor", Type::Bool),
+        ("actor.garden_leave_from", Type::Date),
+        ("actor.acknowledged_policy", Type::Bool),
+        ("account.kind", e("account kind")),
+        ("account.handle", Type::Text),
+        ("account.created_by", e("party")),
+        ("account.created_on", Type::Date),
+        ("account.purpose", e("purpose")),
+        ("account.run_as_duty", Type::Bool),
+        ("account.agency_equipment", Type::Bool),
+        ("account.brand_in_handle", Type::Bool),
+        ("account.transferred_in_writing", Type::Bool),
+        ("account.paid_by", e("party")),
+        ("content.kind", Type::EnumList("content kind".into())),
+        ("content.text", Type::Text),
+        ("content.names_client", Type::Bool),
+        ("content.candidate_personal_data", Type::Bool),
+        ("content.confidential", Type::Bool),
+        ("content.discloses_employer", Type::Bool),
+        ("content.privacy_notice", Type::Bool),
+        ("content.opt_out", Type::Bool),
+        ("content.public", Type::Bool),
+        ("target.relationship", e("relationship")),
+        ("target.met_in_person", Type::Bool),
+        ("target.interacted", Type::Bool),
+        ("target.origin", e("origin")),
+        ("target.last_dealt_with", Type::Date),
+        ("target.connected_on", Type::Date),
+        ("target.distance_miles", Type::Int),
+        ("target.in_agency_database", Type::Bool),
+        ("contacts.count", Type::Int),
+        ("contacts.origin", e("origin")),
+        ("history.posts_today", Type::Int),
+        ("history.posts_this_week", Type::Int),
+        ("history.job_ads_this_week", Type::Int),
+        ("history.invitations_this_week", Type::Int),
+        ("history.posts_last_24h", Type::Int),
+        ("approval.granted_by", e("role")),
+        ("request.made_on", Type::Date),
+        ("done", Type::EnumList("duty".into())),
+    ]
+}
+
+/// The type of a built-in fact path.
+pub fn fact_type(path: &str) -> Option<Type> {
+    fact_paths().into_iter().find(|(p, _)| *p == path).map(|(_, t)| t)
+}
+
+/// The built-in values of a set (empty when the set is declared by the policy).
+pub fn builtin_values(set: &str) -> &'static [&'static str] {
+    VALUE_SETS.iter().find(|s| s.name == set).map_or(&[], |s| s.values)
+}
+
+/// Single-word paths that name facts rather than values.
+pub const ROOT_FACTS: &[&str] = &["action", "at", "channel", "done"];
+
+/// The closest candidate to `word` for a "did you mean", if any is close enough.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_enum_fact_names_a_known_set() {
+        for (path, ty) in fact_paths() {
+            if let Type::Enum(set) | Type::EnumList(set) = ty {
+                assert!(VALUE_SETS.iter().any(|s| s.name == set), "{path} uses unknown set {set}");
+            }
+        }
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(suggest("consulant", ["consultant", "manager"]), Some("consultant"));
+        assert_eq!(suggest("zzz", ["consultant", "manager"]), None);
+    }
+}
