@@ -20,11 +20,13 @@
 
 pub mod ast;
 pub mod check;
+pub mod diagnostic;
 // pub mod data; (restored when the data module lands)
 pub mod eval;
 pub mod fmt;
 pub mod lower;
 pub mod parser;
 pub mod policy;
+pub mod schema;
 pub mod source;
 pub mod value;

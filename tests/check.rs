@@ -1,0 +1,1 @@
+//! Checker diagnostics, rendered as a user sees them.

@@ -1,0 +1,1 @@
+//! Every shipped policy parses, checks clean and round-trips through `fmt`.

@@ -1,0 +1,1 @@
+//! Parse errors, rendered as a user sees them.
