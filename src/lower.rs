@@ -305,7 +305,7 @@ impl Lowerer<'_> {
     fn ownership(&mut self, c: &Clause<OwnershipRule>) {
         let OwnershipRule { asset, owner } = &c.rule.node;
         let words = self.source(asset.span);
-        let id = self.id(c.label.as_ref(), &format!("ownership {words}"));
+        let id = self.id(c.label.as_ref(), &format!("owner {words}"));
         let connections = matches!(asset.node, Asset::Connections { .. });
         let matches = self.asset_cond(&asset.node);
         let index = self.policy.ownership.len();
@@ -459,7 +459,14 @@ impl Lowerer<'_> {
     fn departure(&mut self, c: &Clause<DepartureDuty>) {
         let span = c.rule.span;
         let words = self.source(span);
-        let id = self.id(c.label.as_ref(), &format!("departure {words}"));
+        let id_words = match &c.rule.node {
+            DepartureDuty::HandOver { asset, .. } => format!("hand over {}", self.source(asset.span)),
+            DepartureDuty::Remove { asset, .. } => format!("remove {}", self.source(asset.span)),
+            DepartureDuty::UpdateProfile { .. } => "update profile".to_string(),
+            DepartureDuty::Keep { asset } => format!("keep {}", self.source(asset.span)),
+            DepartureDuty::NoExport { asset } => format!("no export of {}", self.source(asset.span)),
+        };
+        let id = self.id(c.label.as_ref(), &id_words);
         let (duty, asset, within, done_key) = match &c.rule.node {
             DepartureDuty::HandOver { asset, within } => {
                 let w = self.source(asset.span);
@@ -572,7 +579,7 @@ impl Lowerer<'_> {
 
     fn covenant(&mut self, c: &Covenant) {
         let of = names(&c.of);
-        let generated = format!("covenant {} {}", c.kind.node.as_str(), of.join(" "));
+        let generated = format!("{} {}", c.kind.node.as_str(), of.join(" "));
         let id = self.id(c.label.as_ref(), &generated);
         let applies_to: Vec<String> = if c.applies_to.is_empty() {
             default_covenant_actions(c.kind.node).iter().map(|s| s.to_string()).collect()
@@ -668,9 +675,9 @@ impl Lowerer<'_> {
         let mut parts = vec![Cond::actions(actions)];
         let mut words = Vec::new();
         match &scope.channels.node {
-            ChannelScope::Any => words.push("any".to_string()),
+            ChannelScope::Any => words.push("any channel".to_string()),
             ChannelScope::Other => {
-                words.push("other".to_string());
+                words.push("other channels".to_string());
                 if !listed.is_empty() {
                     parts.push(Cond::Not(Box::new(Cond::one_of("channel", listed))));
                 }
@@ -693,6 +700,7 @@ impl Lowerer<'_> {
 
     fn section_default(&mut self, section: &str, scope: Cond, words: &str, c: &Clause<impl Sized>, o: &Outcome) {
         let id = self.id(c.label.as_ref(), &format!("{section} {words} default"));
+        let _ = section;
         let mods = self.mods(&c.modifiers);
         self.policy.defaults.push(SectionDefault {
             id: id.0,
@@ -709,7 +717,7 @@ impl Lowerer<'_> {
         let (scope, words) = self.scope_cond(&s.scope, POSTING_ACTIONS, listed);
         for c in &s.clauses {
             let has = |k: &str| Cond::test("content.kind", TestOp::Has(Term::Const(Value::Symbol(k.to_string()))));
-            let generated = format!("posting {words} {}", self.source(c.rule.span));
+            let generated = format!("{words} {}", posting_id_words(&c.rule.node));
             let (base, eff, kind) = match &c.rule.node {
                 PostingRule::Limit { max, kind, per } => {
                     let counter = match (kind, per.node) {
@@ -798,7 +806,7 @@ impl Lowerer<'_> {
         let (scope, words) = self.scope_cond(&s.scope, CONNECTING_ACTIONS, listed);
         let invitations = Cond::all(vec![scope.clone(), Cond::is("action", "connect")]);
         for c in &s.clauses {
-            let generated = format!("connecting {words} {}", self.source(c.rule.span));
+            let generated = format!("{words} {}", connecting_id_words(&c.rule.node));
             let (base, kind) = match &c.rule.node {
                 ConnectingRule::RequireInteraction => (
                     Cond::Not(Box::new(Cond::any(vec![
@@ -850,8 +858,7 @@ impl Lowerer<'_> {
     // ───────────── terms, rules, exceptions ─────────────
 
     fn terms(&mut self, c: &Clause<TermsRule>) {
-        let words = self.source(c.rule.span);
-        let id = self.id(c.label.as_ref(), &format!("terms {words}"));
+        let id = self.id(c.label.as_ref(), &format!("terms {}", terms_id_words(&c.rule.node)));
         let test = match &c.rule.node {
             TermsRule::MaxCovenant { kind, of, max } => {
                 TermsTest::MaxCovenant { covenant: kind.node, of: names(of), max: max.node }
@@ -897,6 +904,55 @@ impl Lowerer<'_> {
             rule.overrides = names(&e.targets);
             rule.source = format!("exception {} to {}", e.name.node, rule.overrides.join(", "));
         }
+    }
+}
+
+/// Words for a generated posting clause id: structure, never numbers, so that
+/// changing a limit keeps the clause's name (and `diff` can match it).
+fn posting_id_words(r: &PostingRule) -> String {
+    match r {
+        PostingRule::Limit { kind, per, .. } => match kind {
+            Some(k) => format!("limit {} posts per {}", k.node, per.node.as_str()),
+            None => format!("limit posts per {}", per.node.as_str()),
+        },
+        PostingRule::Share { kind, per, .. } => format!("{} share per {}", kind.node, per.node.as_str()),
+        PostingRule::ForbidKinds(k) => format!("forbid {}", names(k).join(" ")),
+        PostingRule::OnlyKinds(k) => format!("only {}", names(k).join(" ")),
+        PostingRule::RequireApproval { kinds, .. } if kinds.is_empty() => "approval".into(),
+        PostingRule::RequireApproval { kinds, .. } => format!("approval for {}", names(kinds).join(" ")),
+        PostingRule::RequireDisclosure => "disclosure".into(),
+        PostingRule::ForbidFlag(f) => format!("no {}", f.as_str()),
+        PostingRule::Default(_) => "default".into(),
+    }
+}
+
+fn connecting_id_words(r: &ConnectingRule) -> String {
+    match r {
+        ConnectingRule::RequireInteraction => "require interaction".into(),
+        ConnectingRule::Limit { per, .. } => format!("limit invitations per {}", per.node.as_str()),
+        ConnectingRule::ForbidInvitations { to, while_status } => {
+            let mut w = "no invitations".to_string();
+            if !to.is_empty() {
+                w.push_str(&format!(" to {}", names(to).join(" ")));
+            }
+            if !while_status.is_empty() {
+                w.push_str(&format!(" while {}", names(while_status).join(" ")));
+            }
+            w
+        }
+        ConnectingRule::Default(_) => "default".into(),
+    }
+}
+
+fn terms_id_words(r: &TermsRule) -> String {
+    match r {
+        TermsRule::MaxCovenant { kind, of, .. } => format!("max {} {}", kind.node.as_str(), names(of).join(" ")),
+        TermsRule::NoCovenant { kind, of } => format!("no {} {}", kind.node.as_str(), names(of).join(" ")),
+        TermsRule::MaxLookback(_) => "max lookback".into(),
+        TermsRule::MaxRadius(_) => "max radius".into(),
+        TermsRule::RequireOffset => "garden leave offset".into(),
+        TermsRule::RequireOwnership { field, .. } => format!("ownership {}", field.node),
+        TermsRule::ForbidMonitoring => "no monitoring".into(),
     }
 }
 

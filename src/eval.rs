@@ -1,0 +1,397 @@
+//! Stage 4: decide an action against a normalized [`Policy`].
+//!
+//! How clauses combine (fixed, documented in the README, visible in every
+//! explanation):
+//! 1. each clause's condition is evaluated in three-valued logic; an `unless`
+//!    that holds excepts it; an `exception` clause that applies overrides the
+//!    clauses it names; dry-run clauses are reported, never enforced;
+//! 2. a `require approval` clause whose approval was already granted
+//!    (`approval.granted_by`) counts as allow;
+//! 3. the most restrictive applicable outcome wins (deny > require-approval >
+//!    allow) — or, under `conflicts indeterminate`, differing outcomes make the
+//!    verdict indeterminate, naming the clauses;
+//! 4. with no applicable clause, a section default whose scope covers the
+//!    action applies, else the policy default, else the verdict is indeterminate;
+//! 5. a clause that needs a missing fact and could make the verdict more
+//!    restrictive makes it indeterminate, listing the missing fields.
+//!
+//! The evaluator does no IO; it reads facts through the [`Facts`] trait.
+
+pub mod explain;
+pub mod interp;
+pub mod verdict;
+
+pub use verdict::{Basis, Decision, Verdict};
+
+use crate::policy::{Cond, Effect, Policy, Rule, RuleKind, SectionKind};
+use crate::source::SourceFile;
+use crate::value::Value;
+use interp::{eval_cond, Ctx, TestTrace, Truth};
+use verdict::{Note, ObligationOut, RuleResult, Status};
+
+/// Where the evaluator reads an action's facts from.
+pub trait Facts {
+    /// The value of a fact by dotted path, or `None` when the action lacks it.
+    fn fact(&self, path: &str) -> Option<Value>;
+}
+
+impl Facts for std::collections::BTreeMap<String, Value> {
+    fn fact(&self, path: &str) -> Option<Value> {
+        if path.contains('.') {
+            self.get(path).cloned()
+        } else if let Some(v) = self.get(path) {
+            Some(v.clone())
+        } else {
+            // A part (`target`) is present when any of its fields is.
+            let prefix = format!("{path}.");
+            self.keys().any(|k| k.starts_with(&prefix)).then_some(Value::Bool(true))
+        }
+    }
+}
+
+/// Settings for one evaluation.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// The time used when the action gives no `at`.
+    pub now: jiff::Timestamp,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions { now: jiff::Timestamp::now() }
+    }
+}
+
+/// The type of every fact path a policy knows: the built-ins and `facts.NAME`.
+pub fn fact_types(policy: &Policy) -> std::collections::HashMap<String, crate::value::Type> {
+    let mut m: std::collections::HashMap<String, crate::value::Type> =
+        crate::schema::fact_paths().into_iter().map(|(p, t)| (p.to_string(), t)).collect();
+    for (name, ty) in &policy.decls.facts {
+        m.insert(format!("facts.{name}"), ty.clone());
+    }
+    m
+}
+
+fn tz(policy: &Policy) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// Decides an action.
+pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &EvalOptions) -> Verdict {
+    let zone = tz(policy);
+    let at = match facts.fact("at") {
+        Some(Value::Timestamp(t)) => t,
+        Some(Value::Date(d)) => d.to_zoned(zone.clone()).map(|z| z.timestamp()).unwrap_or(opts.now),
+        _ => opts.now,
+    };
+    let types = fact_types(policy);
+    let ctx = Ctx { facts, tz: &zone, at, types: &types };
+
+    // 1. Each clause on its own.
+    let mut results: Vec<RuleResult> = policy.rules.iter().map(|r| eval_rule(r, &ctx, file)).collect();
+
+    // Exceptions override the clauses they name.
+    for (i, rule) in policy.rules.iter().enumerate() {
+        if rule.overrides.is_empty() || rule.dry_run {
+            continue;
+        }
+        if results.get(i).map(|r| r.status) != Some(Status::Applies) {
+            continue;
+        }
+        for target in &rule.overrides {
+            for r in results.iter_mut().filter(|r| &r.id == target) {
+                if matches!(r.status, Status::Applies | Status::Undecided) {
+                    r.status = Status::Overridden;
+                    r.overridden_by = Some(rule.id.clone());
+                }
+            }
+        }
+    }
+
+    // 2. Approvals already granted.
+    let granted = match facts.fact("approval.granted_by") {
+        Some(Value::Symbol(s)) | Some(Value::Text(s)) => Some(s),
+        _ => None,
+    };
+    for r in results.iter_mut() {
+        if let (Effect::RequireApproval { approvers }, Some(g)) = (&r.effect, &granted) {
+            if approvers.contains(g) && r.status == Status::Applies {
+                r.approved_by = Some(g.clone());
+            }
+        }
+    }
+    let effective = |r: &RuleResult| -> Effect {
+        if r.approved_by.is_some() {
+            Effect::Allow
+        } else {
+            r.effect.clone()
+        }
+    };
+
+    let counts = |r: &RuleResult| !r.dry_run && r.effect.rank().is_some();
+    let deciders: Vec<&RuleResult> = results.iter().filter(|r| r.status == Status::Applies && counts(r)).collect();
+    let undecided: Vec<&RuleResult> = results.iter().filter(|r| r.status == Status::Undecided && counts(r)).collect();
+
+    let mut basis;
+    let mut deciding: Vec<String>;
+    let mut decision_effect: Option<Effect>;
+
+    // 3. Combine.
+    if deciders.is_empty() {
+        deciding = vec![];
+        // 4. Defaults.
+        let mut trace = Vec::new();
+        let section: Vec<_> = policy
+            .defaults
+            .iter()
+            .filter(|d| eval_cond(&d.scope, &ctx, &mut trace).is_true())
+            .collect();
+        if let Some(strongest) = section.iter().max_by_key(|d| d.effect.rank()) {
+            let (line, _) = file.line_col(strongest.span.start);
+            basis = Basis::SectionDefault { id: strongest.id.clone(), line };
+            deciding.push(strongest.id.clone());
+            decision_effect = Some(strongest.effect.clone());
+        } else if let Some(d) = &policy.meta.default {
+            basis = Basis::PolicyDefault;
+            decision_effect = Some(d.clone());
+        } else {
+            basis = Basis::NoClause;
+            decision_effect = None;
+        }
+    } else {
+        let strongest = deciders.iter().map(|r| effective(r)).max_by_key(|e| e.rank()).unwrap_or(Effect::Allow);
+        let distinct: Vec<Effect> = {
+            let mut v: Vec<Effect> = deciders.iter().map(|r| effective(r)).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        if policy.meta.conflicts == crate::ast::ConflictMode::Indeterminate && distinct.len() > 1 {
+            deciding = deciders.iter().map(|r| r.id.clone()).collect();
+            basis = Basis::Conflict { rules: deciding.clone() };
+            decision_effect = None;
+        } else {
+            deciding = deciders.iter().filter(|r| effective(r).rank() == strongest.rank()).map(|r| r.id.clone()).collect();
+            basis = Basis::Clauses;
+            decision_effect = Some(strongest);
+        }
+    }
+
+    // 5. Undecided clauses that could make it stricter.
+    let current_rank = decision_effect.as_ref().and_then(|e| e.rank());
+    let blocking: Vec<&&RuleResult> = undecided
+        .iter()
+        .filter(|r| match (r.effect.rank(), current_rank) {
+            (Some(u), Some(c)) => u > c,
+            (Some(_), None) => matches!(basis, Basis::NoClause),
+            _ => false,
+        })
+        .collect();
+    let mut missing: Vec<String> = Vec::new();
+    if !blocking.is_empty() {
+        for r in &blocking {
+            for m in &r.missing {
+                if !missing.contains(m) {
+                    missing.push(m.clone());
+                }
+            }
+        }
+        basis = Basis::MissingFacts { rules: blocking.iter().map(|r| r.id.clone()).collect() };
+        deciding = blocking.iter().map(|r| r.id.clone()).collect();
+        decision_effect = None;
+    }
+
+    let (decision, approvers) = match &decision_effect {
+        None => (Decision::Indeterminate, vec![]),
+        Some(Effect::Deny) => (Decision::Deny, vec![]),
+        Some(Effect::Allow) | Some(Effect::Advise) => (Decision::Allow, vec![]),
+        Some(Effect::RequireApproval { approvers }) => {
+            // Every deciding clause's approvers, in order.
+            let mut all: Vec<String> = Vec::new();
+            for r in results.iter().filter(|r| deciding.contains(&r.id)) {
+                if let Effect::RequireApproval { approvers } = &r.effect {
+                    for a in approvers {
+                        if !all.contains(a) {
+                            all.push(a.clone());
+                        }
+                    }
+                }
+            }
+            if all.is_empty() {
+                all = approvers.clone();
+            }
+            (Decision::RequireApproval, all)
+        }
+    };
+
+    // Attachments from every enforced clause that applies.
+    let mut obligations = Vec::new();
+    let mut advice = Vec::new();
+    let mut law_notes = Vec::new();
+    let mut dry_run = Vec::new();
+    for (rule, res) in policy.rules.iter().zip(&results) {
+        if res.status != Status::Applies {
+            continue;
+        }
+        if rule.dry_run {
+            dry_run.push(rule.id.clone());
+            continue;
+        }
+        for o in &rule.obligations {
+            obligations.push(obligation(o, rule, &ctx));
+        }
+        advice.extend(rule.advice.iter().map(|a| Note { text: a.clone(), rule: rule.id.clone() }));
+        law_notes.extend(rule.notes.iter().map(|n| Note { text: n.clone(), rule: rule.id.clone() }));
+    }
+    if let Basis::SectionDefault { id, .. } = &basis {
+        if let Some(d) = policy.defaults.iter().find(|d| &d.id == id) {
+            advice.extend(d.advice.iter().map(|a| Note { text: a.clone(), rule: d.id.clone() }));
+        }
+    }
+    // Obligations already met are dropped; an overdue one stays, with its lateness.
+    obligations.dedup_by(|a, b| a.text == b.text && a.due == b.due);
+
+    let summary = summary(decision, &approvers, &basis, &deciding, policy);
+    let mut v = Verdict {
+        schema: verdict::SCHEMA_VERSION,
+        verdict: decision,
+        approvers,
+        basis,
+        deciding,
+        summary,
+        obligations,
+        advice,
+        law_notes,
+        missing,
+        dry_run,
+        counterfactuals: vec![],
+        rules: results,
+        policy: match &policy.meta.version {
+            Some(v) => format!("{} (version {v})", policy.meta.name),
+            None => policy.meta.name.clone(),
+        },
+    };
+    v.counterfactuals = explain::counterfactuals(&v, policy, &ctx);
+    v
+}
+
+fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
+    let (line, column) = file.line_col(rule.span.start);
+    let mut tests: Vec<TestTrace> = Vec::new();
+    let truth = eval_cond(&rule.when, ctx, &mut tests);
+    let mut status = match &truth {
+        Truth::True => Status::Applies,
+        Truth::False => Status::NotApplicable,
+        Truth::Unknown(_) => Status::Undecided,
+    };
+    let mut missing = match truth {
+        Truth::Unknown(m) => m,
+        _ => vec![],
+    };
+    let mut excepted_by = None;
+    if status != Status::NotApplicable {
+        for u in &rule.unless {
+            let mut utrace = Vec::new();
+            match eval_cond(u, ctx, &mut utrace) {
+                Truth::True => {
+                    excepted_by = Some(utrace.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(" and "));
+                    status = Status::Excepted;
+                    missing.clear();
+                    break;
+                }
+                Truth::Unknown(m) if status == Status::Applies => {
+                    status = Status::Undecided;
+                    missing.extend(m);
+                }
+                Truth::Unknown(m) => missing.extend(m),
+                Truth::False => {}
+            }
+        }
+    }
+    RuleResult {
+        id: rule.id.clone(),
+        section: rule.section,
+        line,
+        column,
+        source: rule.source.clone(),
+        effect: rule.effect.clone(),
+        status,
+        dry_run: rule.dry_run,
+        rationale: rule.rationale.clone().or_else(|| rule.description.clone()),
+        tests,
+        excepted_by,
+        overridden_by: None,
+        missing,
+        approved_by: None,
+    }
+}
+
+fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> ObligationOut {
+    let action_date = ctx.date_of(ctx.at);
+    let mut due = None;
+    let mut due_basis = None;
+    if let Some(within) = o.within {
+        let start = if o.from.is_empty() {
+            Some(("the action".to_string(), action_date))
+        } else {
+            o.from.iter().find_map(|p| match ctx.fact(p) {
+                Some(Value::Date(d)) => Some((p.clone(), d)),
+                Some(Value::Timestamp(t)) => Some((p.clone(), ctx.date_of(t))),
+                _ => None,
+            })
+        };
+        if let Some((from, start)) = start {
+            due = within.shift(start, true);
+            if let Some(d) = due {
+                due_basis = Some(format!("{from} {start} + {within} = {d}"));
+            }
+        }
+    }
+    let overdue_days = due.and_then(|d| {
+        let late = d.until(action_date).ok()?.get_days();
+        (late > 0).then_some(i64::from(late))
+    });
+    let _ = matches!(rule.kind, RuleKind::Duty { .. });
+    ObligationOut { text: o.text.clone(), rule: rule.id.clone(), due, due_basis, overdue_days }
+}
+
+fn summary(decision: Decision, approvers: &[String], basis: &Basis, deciding: &[String], policy: &Policy) -> String {
+    let names = deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
+    match (decision, basis) {
+        (_, Basis::MissingFacts { .. }) => format!("indeterminate: {names} needs facts the action does not give"),
+        (_, Basis::Conflict { .. }) => {
+            format!("indeterminate: {names} disagree and the policy says conflicts are indeterminate")
+        }
+        (_, Basis::NoClause) => "indeterminate: no clause covers this action and the policy states no default".into(),
+        (Decision::Allow, Basis::PolicyDefault) => "allow: no clause covers this action; permitted by default".into(),
+        (Decision::Deny, Basis::PolicyDefault) => {
+            "deny: no clause covers this action; not permitted by default (no clause forbids it)".into()
+        }
+        (Decision::RequireApproval, Basis::PolicyDefault) => format!(
+            "require-approval: no clause covers this action; by default it needs approval from {}",
+            approvers.join(" or ")
+        ),
+        (d, Basis::SectionDefault { id, .. }) => {
+            let what = match d {
+                Decision::RequireApproval => format!("needs approval from {}", approvers.join(" or ")),
+                Decision::Deny => "is not permitted".into(),
+                _ => "is permitted".into(),
+            };
+            format!("{}: no clause covers this action; the section default `{id}` says it {what}", d.as_str())
+        }
+        (Decision::Deny, _) => format!("deny: forbidden by {names}"),
+        (Decision::RequireApproval, _) => format!("require-approval from {}: required by {names}", approvers.join(" or ")),
+        (Decision::Allow, _) => format!("allow: permitted by {names}"),
+        (Decision::Indeterminate, _) => format!("indeterminate under {}", policy.meta.name),
+    }
+}
+
+/// Whether a condition mentions a fact path (used by counterfactuals and `diff`).
+pub fn mentions(c: &Cond, path: &str) -> bool {
+    c.tests().iter().any(|t| matches!(&t.lhs, crate::policy::Term::Fact(p) if p == path))
+}
+
+/// Rules of a given section (used by `compare`).
+pub fn rules_in(policy: &Policy, section: SectionKind) -> impl Iterator<Item = &Rule> {
+    policy.rules.iter().filter(move |r| r.section == section)
+}

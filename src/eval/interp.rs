@@ -1,0 +1,398 @@
+//! The condition interpreter: Kleene three-valued logic over the facts of an
+//! action. A test of a fact the action lacks is *unknown* and names the
+//! missing path; `and`/`or` let a known side settle the answer. Every test
+//! leaves a trace (the values it saw and the threshold it met or missed) for
+//! the explanation.
+
+use super::Facts;
+use crate::ast::CmpOp;
+use crate::policy::{Cond, Term, Test, TestOp};
+use crate::value::{Duration, Type, Value};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// The truth of a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Truth {
+    /// Holds.
+    True,
+    /// Does not hold.
+    False,
+    /// Cannot be told: these facts are missing.
+    Unknown(Vec<String>),
+}
+
+impl Truth {
+    fn from_bool(b: bool) -> Truth {
+        if b {
+            Truth::True
+        } else {
+            Truth::False
+        }
+    }
+
+    /// Whether it holds.
+    pub fn is_true(&self) -> bool {
+        matches!(self, Truth::True)
+    }
+}
+
+/// What one test saw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestTrace {
+    /// The test in words with the values: `history.posts_today = 10 ≥ 10`.
+    pub text: String,
+    /// The fact tested.
+    pub fact: Option<String>,
+    /// Its value, if present.
+    pub value: Option<Value>,
+    /// The outcome.
+    pub truth: Truth,
+    /// Dates computed on the way: `actor.departed_on + 6 months = 2025-02-28`.
+    pub computed: Vec<String>,
+}
+
+/// Evaluation context: the facts and the policy's clock.
+pub struct Ctx<'a> {
+    /// The action's facts.
+    pub facts: &'a dyn Facts,
+    /// The policy's timezone, for turning a time into a calendar date.
+    pub tz: &'a TimeZone,
+    /// The time of the action.
+    pub at: jiff::Timestamp,
+    /// The type of every fact path the policy knows (built-in and declared).
+    pub types: &'a std::collections::HashMap<String, Type>,
+}
+
+impl Ctx<'_> {
+    /// The value of a fact. `at` is always present (the evaluation time when
+    /// the action gives none); an absent yes/no fact is `false` and an absent
+    /// list is empty, as the data contract documents. Every other absent fact
+    /// is missing.
+    pub fn fact(&self, path: &str) -> Option<Value> {
+        if path == "at" {
+            return Some(self.facts.fact("at").unwrap_or(Value::Timestamp(self.at)));
+        }
+        self.facts.fact(path).or_else(|| match self.types.get(path) {
+            Some(Type::Bool) => Some(Value::Bool(false)),
+            Some(Type::EnumList(_)) => Some(Value::List(vec![])),
+            _ => None,
+        })
+    }
+
+    /// A timestamp's calendar date in the policy's timezone.
+    pub fn date_of(&self, t: jiff::Timestamp) -> Date {
+        t.to_zoned(self.tz.clone()).date()
+    }
+}
+
+/// Evaluates a condition, appending a trace per test evaluated.
+pub fn eval_cond(c: &Cond, ctx: &Ctx<'_>, trace: &mut Vec<TestTrace>) -> Truth {
+    match c {
+        Cond::True => Truth::True,
+        Cond::All(parts) => {
+            let mut missing = Vec::new();
+            for p in parts {
+                match eval_cond(p, ctx, trace) {
+                    Truth::False => return Truth::False,
+                    Truth::Unknown(m) => extend(&mut missing, m),
+                    Truth::True => {}
+                }
+            }
+            if missing.is_empty() {
+                Truth::True
+            } else {
+                Truth::Unknown(missing)
+            }
+        }
+        Cond::Any(parts) => {
+            let mut missing = Vec::new();
+            for p in parts {
+                match eval_cond(p, ctx, trace) {
+                    Truth::True => return Truth::True,
+                    Truth::Unknown(m) => extend(&mut missing, m),
+                    Truth::False => {}
+                }
+            }
+            if missing.is_empty() {
+                Truth::False
+            } else {
+                Truth::Unknown(missing)
+            }
+        }
+        Cond::Not(inner) => match eval_cond(inner, ctx, trace) {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            u => u,
+        },
+        Cond::Test(t) => {
+            let tr = eval_test(t, ctx);
+            let truth = tr.truth.clone();
+            trace.push(tr);
+            truth
+        }
+    }
+}
+
+fn extend(into: &mut Vec<String>, more: Vec<String>) {
+    for m in more {
+        if !into.contains(&m) {
+            into.push(m);
+        }
+    }
+}
+
+/// A resolved term: its value (if all facts were present), the facts it needed, and what was computed.
+struct Resolved {
+    value: Option<Value>,
+    missing: Vec<String>,
+    words: String,
+    computed: Vec<String>,
+}
+
+fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
+    match t {
+        Term::Const(v) => Resolved { value: Some(v.clone()), missing: vec![], words: v.to_string(), computed: vec![] },
+        Term::Fact(p) => {
+            let value = ctx.fact(p);
+            let missing = if value.is_none() { vec![p.clone()] } else { vec![] };
+            Resolved { value, missing, words: p.clone(), computed: vec![] }
+        }
+        Term::FirstOf(paths) => {
+            for p in paths {
+                if let Some(v) = ctx.fact(p) {
+                    return Resolved { value: Some(v), missing: vec![], words: p.clone(), computed: vec![] };
+                }
+            }
+            Resolved { value: None, missing: paths.last().cloned().into_iter().collect(), words: paths.join(" or "), computed: vec![] }
+        }
+        Term::Shifted(base, shifts) => {
+            let r = resolve(base, ctx);
+            let mut words = r.words.clone();
+            for (fwd, d) in shifts {
+                words.push_str(&format!(" {} {}", if *fwd { "+" } else { "-" }, d));
+            }
+            let Some(v) = r.value else {
+                return Resolved { value: None, missing: r.missing, words, computed: vec![] };
+            };
+            let start = match v {
+                Value::Date(d) => Some(d),
+                Value::Timestamp(t) => Some(ctx.date_of(t)),
+                _ => None,
+            };
+            let shifted = start.and_then(|d| shift_all(d, shifts));
+            match shifted {
+                Some(d) => {
+                    let mut computed = r.computed;
+                    let base_date = start.map(|s| s.to_string()).unwrap_or_default();
+                    let clamped = if clamped(start, shifts, d) { ", clamped to the end of the month" } else { "" };
+                    computed.push(format!("{words} = {base_date} {}= {d}{clamped}", shifts_words(shifts)));
+                    Resolved { value: Some(Value::Date(d)), missing: vec![], words, computed }
+                }
+                None => Resolved { value: None, missing: vec![], words, computed: vec![] },
+            }
+        }
+    }
+}
+
+/// The date a term stands for (a date fact, a time's date, or a shifted date).
+pub fn resolve_date(t: &Term, ctx: &Ctx<'_>) -> Option<Date> {
+    match resolve(t, ctx).value? {
+        Value::Date(d) => Some(d),
+        Value::Timestamp(ts) => Some(ctx.date_of(ts)),
+        _ => None,
+    }
+}
+
+fn shifts_words(shifts: &[(bool, Duration)]) -> String {
+    shifts.iter().map(|(f, d)| format!("{} {} ", if *f { "+" } else { "-" }, d)).collect()
+}
+
+fn shift_all(d: Date, shifts: &[(bool, Duration)]) -> Option<Date> {
+    shifts.iter().try_fold(d, |acc, (fwd, dur)| dur.shift(acc, *fwd))
+}
+
+/// Whether month arithmetic clamped the day (31 Aug + 6 months = 28 Feb).
+fn clamped(start: Option<Date>, shifts: &[(bool, Duration)], result: Date) -> bool {
+    let months_only = shifts.iter().all(|(_, d)| d.unit == crate::value::TimeUnit::Month);
+    matches!(start, Some(s) if months_only && !shifts.is_empty() && s.day() != result.day())
+}
+
+fn symbolish(v: &Value) -> Option<&str> {
+    match v {
+        Value::Symbol(s) | Value::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Compares two values, turning a time into its date when compared with a date.
+pub fn compare(a: &Value, b: &Value, ctx: &Ctx<'_>) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Percent(x), Value::Percent(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
+        (Value::Timestamp(x), Value::Date(y)) => Some(ctx.date_of(*x).cmp(y)),
+        (Value::Date(x), Value::Timestamp(y)) => Some(x.cmp(&ctx.date_of(*y))),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Duration(x), Value::Duration(y)) => x.approx_months().partial_cmp(&y.approx_months()),
+        _ => match (symbolish(a), symbolish(b)) {
+            (Some(x), Some(y)) => Some(x.cmp(y)),
+            _ => None,
+        },
+    }
+}
+
+fn op_symbol(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "≠",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "≤",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => "≥",
+    }
+}
+
+fn holds(op: CmpOp, ord: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    }
+}
+
+fn show(v: &Value, ctx: &Ctx<'_>) -> String {
+    match v {
+        Value::Timestamp(t) => {
+            let z = t.to_zoned(ctx.tz.clone());
+            format!("{} ({} {})", t, z.strftime("%Y-%m-%d %H:%M"), ctx.tz.iana_name().unwrap_or("UTC"))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Evaluates one test.
+pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
+    let lhs = resolve(&t.lhs, ctx);
+    let fact = match &t.lhs {
+        Term::Fact(p) => Some(p.clone()),
+        _ => None,
+    };
+    let mut computed = lhs.computed.clone();
+    let lv = lhs.value.clone();
+    let (truth, text) = match &t.op {
+        TestOp::Missing | TestOp::Present => {
+            let present = lv.is_some();
+            let want_missing = matches!(t.op, TestOp::Missing);
+            let word = if present { "is present" } else { "is missing" };
+            (Truth::from_bool(present != want_missing), format!("{} {word}", lhs.words))
+        }
+        _ if lv.is_none() => (Truth::Unknown(lhs.missing.clone()), format!("{} is not given", lhs.words)),
+        TestOp::Truthy => {
+            let b = matches!(lv, Some(Value::Bool(true)));
+            (Truth::from_bool(b), format!("{} = {}", lhs.words, lv.as_ref().map_or(String::new(), |v| v.to_string())))
+        }
+        TestOp::Cmp(op, rhs_term) => {
+            let rhs = resolve(rhs_term, ctx);
+            computed.extend(rhs.computed.clone());
+            match (&lv, &rhs.value) {
+                (Some(a), Some(b)) => {
+                    let ord = compare(a, b, ctx);
+                    let ok = ord.is_some_and(|o| holds(*op, o));
+                    let shown_b = if rhs.words == b.to_string() { show(b, ctx) } else { format!("{} ({})", rhs.words, show(b, ctx)) };
+                    let equality = matches!(op, CmpOp::Eq | CmpOp::Ne);
+                    let equal = ord == Some(Ordering::Equal);
+                    let text = if equality && equal {
+                        format!("{} = {}", lhs.words, show(a, ctx))
+                    } else if equality {
+                        format!("{} = {}, not {}", lhs.words, show(a, ctx), shown_b)
+                    } else {
+                        format!(
+                            "{} = {} {} {}",
+                            lhs.words,
+                            show(a, ctx),
+                            if ok { op_symbol(*op) } else { op_symbol(op.negate()) },
+                            shown_b
+                        )
+                    };
+                    (Truth::from_bool(ok), text)
+                }
+                (_, None) => {
+                    (Truth::Unknown(rhs.missing.clone()), format!("{} is not given", rhs.words))
+                }
+                (None, _) => (Truth::Unknown(lhs.missing.clone()), format!("{} is not given", lhs.words)),
+            }
+        }
+        TestOp::In(set) => {
+            let Some(v) = &lv else { return unknown(lhs, fact, computed) };
+            let hit = match v {
+                Value::List(items) => items.iter().any(|i| set.iter().any(|s| symbolish(s) == Some(i))),
+                other => set.iter().any(|s| compare(other, s, ctx) == Some(Ordering::Equal)),
+            };
+            let set_words = set.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+            let verb = if hit { "is one of" } else { "is not one of" };
+            (Truth::from_bool(hit), format!("{} = {} {verb} {{{set_words}}}", lhs.words, show(v, ctx)))
+        }
+        TestOp::Has(item) => {
+            let r = resolve(item, ctx);
+            let Some(want) = r.value else { return unknown(lhs, fact, computed) };
+            let Some(v) = &lv else { return unknown(lhs, fact, computed) };
+            let hit = match v {
+                Value::List(items) => items.iter().any(|i| symbolish(&want) == Some(i)),
+                other => compare(other, &want, ctx) == Some(Ordering::Equal),
+            };
+            let verb = if hit { "includes" } else { "does not include" };
+            (Truth::from_bool(hit), format!("{} = {} {verb} {}", lhs.words, show(v, ctx), want))
+        }
+        TestOp::HasOutside(set) => {
+            let Some(v) = &lv else { return unknown(lhs, fact, computed) };
+            let items: Vec<String> = match v {
+                Value::List(items) => items.clone(),
+                other => vec![other.to_string()],
+            };
+            let outside: Vec<&String> = items.iter().filter(|i| !set.iter().any(|s| symbolish(s) == Some(i.as_str()))).collect();
+            let allowed = set.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+            let text = if outside.is_empty() {
+                format!("{} = {} is within {{{allowed}}}", lhs.words, show(v, ctx))
+            } else {
+                let o: Vec<&str> = outside.iter().map(|s| s.as_str()).collect();
+                format!("{} = {} has {} outside {{{allowed}}}", lhs.words, show(v, ctx), o.join(", "))
+            };
+            (Truth::from_bool(!outside.is_empty()), text)
+        }
+        TestOp::ShareAbove { whole, percent } => {
+            let w = ctx.fact(whole);
+            match (&lv, &w) {
+                (Some(Value::Int(part)), Some(Value::Int(all))) => {
+                    // This action counts: the share after posting it.
+                    let after_part = part.saturating_add(1);
+                    let after_all = all.saturating_add(1).max(1);
+                    let above = after_part.saturating_mul(100) > i64::from(*percent).saturating_mul(after_all);
+                    let share = after_part.saturating_mul(100) / after_all;
+                    let cmp = if above { ">" } else { "≤" };
+                    (
+                        Truth::from_bool(above),
+                        format!(
+                            "{} = {part} and {whole} = {all}: with this one {after_part} of {after_all} = {share}% {cmp} {percent}%",
+                            lhs.words
+                        ),
+                    )
+                }
+                (_, None) => (Truth::Unknown(vec![whole.clone()]), format!("{whole} is not given")),
+                _ => (Truth::False, format!("{} is not a count", lhs.words)),
+            }
+        }
+    };
+    TestTrace { text, fact, value: lv, truth, computed }
+}
+
+fn unknown(lhs: Resolved, fact: Option<String>, computed: Vec<String>) -> TestTrace {
+    TestTrace { text: format!("{} is not given", lhs.words), fact, value: None, truth: Truth::Unknown(lhs.missing), computed }
+}

@@ -1,0 +1,206 @@
+//! A verdict is data: the decision, the clauses that made it, every test they
+//! ran, and what is attached (obligations, advice, law notes). Rendering it as
+//! words is [`super::explain`]'s job. The JSON shape is versioned
+//! ([`SCHEMA_VERSION`]).
+
+use super::interp::{TestTrace, Truth};
+use crate::policy::{Effect, SectionKind};
+use serde::Serialize;
+
+/// The version of the JSON shape of a verdict.
+pub const SCHEMA_VERSION: &str = "smpolicy.verdict/1";
+
+/// The four outcomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    /// Permitted.
+    Allow,
+    /// Permitted once a named role approves.
+    RequireApproval,
+    /// Refused.
+    Deny,
+    /// The policy cannot decide honestly.
+    Indeterminate,
+}
+
+impl Decision {
+    /// `allow`, `require-approval`, `deny`, `indeterminate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::RequireApproval => "require-approval",
+            Decision::Deny => "deny",
+            Decision::Indeterminate => "indeterminate",
+        }
+    }
+
+    /// Parses the word used in tests and JSON.
+    pub fn parse(s: &str) -> Option<Decision> {
+        Some(match s {
+            "allow" => Decision::Allow,
+            "require-approval" | "require_approval" => Decision::RequireApproval,
+            "deny" => Decision::Deny,
+            "indeterminate" => Decision::Indeterminate,
+            _ => return None,
+        })
+    }
+}
+
+/// Why the verdict is what it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Basis {
+    /// Applicable clauses decided (the most restrictive wins).
+    Clauses,
+    /// No clause applied; a section's default did.
+    SectionDefault {
+        /// The default's id.
+        id: String,
+        /// Where it was written.
+        line: usize,
+    },
+    /// No clause applied; the policy's default did.
+    PolicyDefault,
+    /// No clause applied and there is no default.
+    NoClause,
+    /// Clauses disagree and the policy says conflicts are indeterminate.
+    Conflict {
+        /// The clauses in conflict.
+        rules: Vec<String>,
+    },
+    /// A clause that could change the verdict needs facts the action lacks.
+    MissingFacts {
+        /// The clauses that could not be decided.
+        rules: Vec<String>,
+    },
+}
+
+/// How a clause fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// It applies and counts.
+    Applies,
+    /// Its condition does not hold.
+    NotApplicable,
+    /// Its condition holds but an `unless` exception does too.
+    Excepted,
+    /// An exception clause overrode it.
+    Overridden,
+    /// It needs facts the action lacks.
+    Undecided,
+}
+
+/// One clause's evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleResult {
+    /// The clause id.
+    pub id: String,
+    /// The section it came from.
+    pub section: SectionKind,
+    /// 1-based line and column where it was written.
+    pub line: usize,
+    /// Column.
+    pub column: usize,
+    /// As written.
+    pub source: String,
+    /// What it decides when it applies.
+    pub effect: Effect,
+    /// How it fared.
+    pub status: Status,
+    /// A dry-run clause: reported, not enforced.
+    pub dry_run: bool,
+    /// `because "..."` or the rule's description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// The tests of its condition, in order, as far as they ran.
+    pub tests: Vec<TestTrace>,
+    /// The `unless` exception that held, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excepted_by: Option<String>,
+    /// The exception clause that overrode it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overridden_by: Option<String>,
+    /// Missing facts, when undecided.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// Approval already granted that satisfies it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+}
+
+impl RuleResult {
+    /// The first test that did not hold, for "why not".
+    pub fn first_failure(&self) -> Option<&TestTrace> {
+        self.tests.iter().find(|t| !matches!(t.truth, Truth::True))
+    }
+}
+
+/// A duty attached to the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObligationOut {
+    /// The duty.
+    pub text: String,
+    /// The clause that attached it.
+    pub rule: String,
+    /// When it is due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<jiff::civil::Date>,
+    /// How the due date was computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_basis: Option<String>,
+    /// Days past the due date at the time of the action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue_days: Option<i64>,
+}
+
+/// Guidance or a law note attached to the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// The text.
+    pub text: String,
+    /// The clause that attached it (empty for the engine's own notes).
+    pub rule: String,
+}
+
+/// A verdict and everything needed to explain it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// [`SCHEMA_VERSION`].
+    pub schema: &'static str,
+    /// The decision.
+    pub verdict: Decision,
+    /// Who must approve, for `require-approval`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<String>,
+    /// Why.
+    pub basis: Basis,
+    /// The clauses that decided (for a default, the default's id).
+    pub deciding: Vec<String>,
+    /// A one-line summary in words.
+    pub summary: String,
+    /// Duties attached.
+    pub obligations: Vec<ObligationOut>,
+    /// Guidance attached.
+    pub advice: Vec<Note>,
+    /// Law notes attached.
+    pub law_notes: Vec<Note>,
+    /// Facts a deciding or undecided clause needed and the action lacked.
+    pub missing: Vec<String>,
+    /// Dry-run clauses that would have applied.
+    pub dry_run: Vec<String>,
+    /// What single change would change the verdict.
+    pub counterfactuals: Vec<String>,
+    /// Every clause's evaluation, in source order.
+    pub rules: Vec<RuleResult>,
+    /// The policy's name and version.
+    pub policy: String,
+}
+
+impl Verdict {
+    /// The results of the deciding clauses.
+    pub fn deciding_results(&self) -> impl Iterator<Item = &RuleResult> {
+        self.rules.iter().filter(|r| self.deciding.contains(&r.id))
+    }
+}
