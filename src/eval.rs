@@ -19,6 +19,7 @@
 
 pub mod explain;
 pub mod interp;
+pub mod terms;
 pub mod verdict;
 
 pub use verdict::{Basis, Decision, Verdict};
@@ -32,7 +33,38 @@ use verdict::{Note, ObligationOut, RuleResult, Status};
 /// Where the evaluator reads an action's facts from.
 pub trait Facts {
     /// The value of a fact by dotted path, or `None` when the action lacks it.
+    /// A bare part name (`target`, `content`) is present when the action has that part.
     fn fact(&self, path: &str) -> Option<Value>;
+
+    /// The value of a fact read as the type the policy declared for it.
+    fn fact_typed(&self, path: &str, ty: Option<&crate::value::Type>) -> Option<Value> {
+        let _ = ty;
+        self.fact(path)
+    }
+}
+
+impl Facts for crate::data::action::Action {
+    fn fact(&self, path: &str) -> Option<Value> {
+        let part = match path {
+            "actor" => true,
+            "account" => self.account.is_some(),
+            "content" => self.content.is_some(),
+            "target" => self.target.is_some(),
+            "contacts" => self.contacts.is_some(),
+            "history" => self.history.is_some(),
+            "approval" => self.approval.is_some(),
+            "request" => self.request.is_some(),
+            _ => return crate::data::action::Action::fact(self, path),
+        };
+        part.then_some(Value::Bool(true))
+    }
+
+    fn fact_typed(&self, path: &str, ty: Option<&crate::value::Type>) -> Option<Value> {
+        match ty {
+            Some(t) if path.starts_with("facts.") => crate::data::action::Action::fact_typed(self, path, t),
+            _ => Facts::fact(self, path),
+        }
+    }
 }
 
 impl Facts for std::collections::BTreeMap<String, Value> {

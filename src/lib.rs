@@ -21,7 +21,7 @@
 pub mod ast;
 pub mod check;
 pub mod diagnostic;
-// pub mod data; (restored when the data module lands)
+pub mod data;
 pub mod eval;
 pub mod fmt;
 pub mod lower;

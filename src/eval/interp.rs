@@ -76,7 +76,7 @@ impl Ctx<'_> {
         if path == "at" {
             return Some(self.facts.fact("at").unwrap_or(Value::Timestamp(self.at)));
         }
-        self.facts.fact(path).or_else(|| match self.types.get(path) {
+        self.facts.fact_typed(path, self.types.get(path)).or_else(|| match self.types.get(path) {
             Some(Type::Bool) => Some(Value::Bool(false)),
             Some(Type::EnumList(_)) => Some(Value::List(vec![])),
             _ => None,
