@@ -55,67 +55,14 @@ pub const VALUE_SETS: &[ValueSet] = &[
     ValueSet { name: "party", values: PARTIES },
     ValueSet { name: "purpose", values: PURPOSES },
     ValueSet { name: "duty", values: &[] },
+    ValueSet { name: "jurisdiction", values: &[] },
 ];
 
-fn e(set: &str) -> Type {
-    Type::Enum(set.to_string())
-}
-
-/// Every fact path an action may carry, with its type. `facts.NAME` paths come
-/// from the policy's `fact` declarations and are not listed here.
+/// Every fact path an action may carry, with its type. The table lives with
+/// the data contract ([`Action::known_paths`](crate::data::action::Action::known_paths));
+/// `facts.NAME` paths come from the policy's `fact` declarations.
 pub fn fact_paths() -> Vec<(&'static str, Type)> {
-    vec![
-        ("action", e("action")),
-        ("at", Type::Timestamp),
-        ("channel", e("channel")),
-        ("actor.id", Type::Text),
-        ("actor.role", e("role")),
-        ("actor.team", e("team")),
-        ("actor.status", e("status")),
-        ("actor.employed_since", Type::Date),
-        ("actor.departed_on", Type::Date),
-        ("actor.jurisdiction", Type::Text),
-        ("actor.supervisor", Type::Bool),
-        ("actor.garden_leave_from", Type::Date),
-        ("actor.acknowledged_policy", Type::Bool),
-        ("account.kind", e("account kind")),
-        ("account.handle", Type::Text),
-        ("account.created_by", e("party")),
-        ("account.created_on", Type::Date),
-        ("account.purpose", e("purpose")),
-        ("account.run_as_duty", Type::Bool),
-        ("account.agency_equipment", Type::Bool),
-        ("account.brand_in_handle", Type::Bool),
-        ("account.transferred_in_writing", Type::Bool),
-        ("account.paid_by", e("party")),
-        ("content.kind", Type::EnumList("content kind".into())),
-        ("content.text", Type::Text),
-        ("content.names_client", Type::Bool),
-        ("content.candidate_personal_data", Type::Bool),
-        ("content.confidential", Type::Bool),
-        ("content.discloses_employer", Type::Bool),
-        ("content.privacy_notice", Type::Bool),
-        ("content.opt_out", Type::Bool),
-        ("content.public", Type::Bool),
-        ("target.relationship", e("relationship")),
-        ("target.met_in_person", Type::Bool),
-        ("target.interacted", Type::Bool),
-        ("target.origin", e("origin")),
-        ("target.last_dealt_with", Type::Date),
-        ("target.connected_on", Type::Date),
-        ("target.distance_miles", Type::Int),
-        ("target.in_agency_database", Type::Bool),
-        ("contacts.count", Type::Int),
-        ("contacts.origin", e("origin")),
-        ("history.posts_today", Type::Int),
-        ("history.posts_this_week", Type::Int),
-        ("history.job_ads_this_week", Type::Int),
-        ("history.invitations_this_week", Type::Int),
-        ("history.posts_last_24h", Type::Int),
-        ("approval.granted_by", e("role")),
-        ("request.made_on", Type::Date),
-        ("done", Type::EnumList("duty".into())),
-    ]
+    crate::data::action::Action::known_paths().to_vec()
 }
 
 /// The type of a built-in fact path.

@@ -12,6 +12,23 @@ use pest::iterators::{Pair, Pairs};
 
 type P<'i> = Pair<'i, Rule>;
 
+/// A pair's children without keyword tokens, which carry no information.
+type Kids<'i> = std::iter::Filter<Pairs<'i, Rule>, fn(&P<'i>) -> bool>;
+
+fn not_keyword(p: &P<'_>) -> bool {
+    !super::rule_names::is_keyword(p.as_rule())
+}
+
+trait Children<'i> {
+    fn kids(self) -> Kids<'i>;
+}
+
+impl<'i> Children<'i> for P<'i> {
+    fn kids(self) -> Kids<'i> {
+        self.into_inner().filter(not_keyword as fn(&P<'i>) -> bool)
+    }
+}
+
 /// Builds the AST and collects the problems found on the way.
 #[derive(Debug, Default)]
 pub struct Builder {
@@ -45,7 +62,7 @@ impl Builder {
         self.errors.push(ParseError::Internal { rule: format!("{:?}", p.as_rule()), span: span(p) });
     }
 
-    fn expect<'i>(&mut self, pairs: &mut Pairs<'i, Rule>, rule: Rule, around: Span) -> Option<P<'i>> {
+    fn expect<'i>(&mut self, pairs: &mut Kids<'i>, rule: Rule, around: Span) -> Option<P<'i>> {
         match pairs.next() {
             Some(p) if p.as_rule() == rule => Some(p),
             Some(p) => {
@@ -63,7 +80,7 @@ impl Builder {
     pub fn policy_file(&mut self, p: P<'_>) -> Option<PolicyFile> {
         let mut header = None;
         let mut items = Vec::new();
-        for inner in p.into_inner() {
+        for inner in p.kids() {
             match inner.as_rule() {
                 Rule::header => header = Some(self.header(inner)),
                 Rule::EOI => {}
@@ -80,31 +97,31 @@ impl Builder {
 
     fn header(&mut self, p: P<'_>) -> Header {
         let mut h = Header { span: span(&p), ..Header::default() };
-        for inner in p.into_inner() {
+        for inner in p.kids() {
             let s = span(&inner);
             match inner.as_rule() {
                 Rule::string => h.name = self.string(inner),
                 Rule::version_item => {
-                    let v = inner.into_inner().next().map(|v| v.as_str().to_string()).unwrap_or_default();
+                    let v = inner.kids().next().map(|v| v.as_str().to_string()).unwrap_or_default();
                     self.once(&mut h.version, Spanned::new(v, s), "the version");
                 }
                 Rule::effective_item => {
-                    if let Some(d) = inner.into_inner().next().and_then(|d| self.date_only(d)) {
+                    if let Some(d) = inner.kids().next().and_then(|d| self.date_only(d)) {
                         self.once(&mut h.effective, d, "the effective date");
                     }
                 }
                 Rule::owner_item => {
-                    if let Some(o) = inner.into_inner().next() {
+                    if let Some(o) = inner.kids().next() {
                         let o = self.string(o);
                         self.once(&mut h.owner, o, "the owner");
                     }
                 }
                 Rule::jurisdiction_item => {
-                    let j = inner.into_inner().next().map(|j| j.as_str().to_string()).unwrap_or_default();
+                    let j = inner.kids().next().map(|j| j.as_str().to_string()).unwrap_or_default();
                     self.once(&mut h.jurisdiction, Spanned::new(j, s), "the jurisdiction");
                 }
                 Rule::timezone_item => {
-                    if let Some(t) = inner.into_inner().next() {
+                    if let Some(t) = inner.kids().next() {
                         let t = self.string(t);
                         if jiff::tz::TimeZone::get(&t.node).is_err() {
                             self.errors.push(ParseError::InvalidLiteral {
@@ -117,7 +134,7 @@ impl Builder {
                     }
                 }
                 Rule::default_item => {
-                    if let Some(v) = inner.into_inner().next() {
+                    if let Some(v) = inner.kids().next() {
                         let d = if v.as_rule() == Rule::none_kw {
                             Some(DefaultVerdict::None)
                         } else {
@@ -129,7 +146,7 @@ impl Builder {
                     }
                 }
                 Rule::conflicts_item => {
-                    let mode = match inner.into_inner().next().map(|m| m.as_str().to_string()).as_deref() {
+                    let mode = match inner.kids().next().map(|m| m.as_str().to_string()).as_deref() {
                         Some("indeterminate") => ConflictMode::Indeterminate,
                         _ => ConflictMode::MostRestrictive,
                     };
@@ -158,7 +175,7 @@ impl Builder {
         let s = span(&p);
         Some(match p.as_rule() {
             Rule::declaration => {
-                let mut inner = p.into_inner();
+                let mut inner = p.kids();
                 let kind_pair = self.expect(&mut inner, Rule::decl_kind, s)?;
                 let kind = match kind_pair.as_str().split_whitespace().next() {
                     Some("roles") => DeclKind::Roles,
@@ -171,7 +188,7 @@ impl Builder {
                 Item::Declaration(Declaration { kind, names })
             }
             Rule::fact_decl => {
-                let mut inner = p.into_inner();
+                let mut inner = p.kids();
                 let name = { let x = self.expect(&mut inner, Rule::ident, s)?; self.ident(x) };
                 let ty_pair = self.expect(&mut inner, Rule::fact_type, s)?;
                 let ty = self.fact_type(ty_pair)?;
@@ -194,7 +211,7 @@ impl Builder {
                 let mut name = None;
                 let mut description = None;
                 let mut modifiers = Modifiers::default();
-                for inner in p.into_inner() {
+                for inner in p.kids() {
                     match inner.as_rule() {
                         Rule::name => name = Some(self.ident(inner)),
                         Rule::string => description = Some(self.string(inner)),
@@ -207,7 +224,7 @@ impl Builder {
                 let mut names = Vec::new();
                 let mut description = None;
                 let mut modifiers = Modifiers::default();
-                for inner in p.into_inner() {
+                for inner in p.kids() {
                     match inner.as_rule() {
                         Rule::name => names.push(self.ident(inner)),
                         Rule::string => description = Some(self.string(inner)),
@@ -227,13 +244,13 @@ impl Builder {
 
     fn fact_type(&mut self, p: P<'_>) -> Option<Spanned<FactType>> {
         let s = span(&p);
-        let inner = p.into_inner().next()?;
+        let inner = p.kids().next()?;
         let ty = match inner.as_rule() {
             Rule::type_bool => FactType::Bool,
             Rule::type_int => FactType::Int,
             Rule::type_date => FactType::Date,
             Rule::type_text => FactType::Text,
-            Rule::type_enum => FactType::Enum(self.ident_list(inner.into_inner().next()?)),
+            Rule::type_enum => FactType::Enum(self.ident_list(inner.kids().next()?)),
             _ => {
                 self.internal(&inner);
                 return None;
@@ -245,7 +262,7 @@ impl Builder {
     /// Clauses of a braced section: each `label? rule modifier*`.
     fn clauses<T>(&mut self, p: P<'_>, build: fn(&mut Builder, P<'_>) -> Option<T>) -> Vec<Clause<T>> {
         let mut out = Vec::new();
-        for clause in p.into_inner() {
+        for clause in p.kids() {
             if let Some(c) = self.clause(clause, build) {
                 out.push(c);
             }
@@ -258,9 +275,9 @@ impl Builder {
         let mut label = None;
         let mut rule = None;
         let mut modifiers = Modifiers::default();
-        for inner in p.into_inner() {
+        for inner in p.kids() {
             match inner.as_rule() {
-                Rule::label => label = inner.into_inner().next().map(|n| self.ident(n)),
+                Rule::label => label = inner.kids().next().map(|n| self.ident(n)),
                 Rule::when_mod
                 | Rule::unless_mod
                 | Rule::then_mod
@@ -286,7 +303,7 @@ impl Builder {
         let s = span(&p);
         let mut scope = None;
         let mut clauses = Vec::new();
-        for inner in p.into_inner() {
+        for inner in p.kids() {
             if inner.as_rule() == Rule::section_scope {
                 scope = Some(self.scope(inner));
             } else if let Some(c) = self.clause(inner, build) {
@@ -308,10 +325,10 @@ impl Builder {
             teams: vec![],
             roles: vec![],
         };
-        for inner in p.into_inner() {
+        for inner in p.kids() {
             let is = span(&inner);
             let rule = inner.as_rule();
-            let Some(list) = inner.into_inner().next() else { continue };
+            let Some(list) = inner.kids().next() else { continue };
             match (rule, list.as_rule()) {
                 (Rule::channel_scope, Rule::other_channels) => scope.channels = Spanned::new(ChannelScope::Other, is),
                 (Rule::channel_scope, Rule::any_channel) => scope.channels = Spanned::new(ChannelScope::Any, is),
@@ -338,37 +355,37 @@ impl Builder {
         let mut applies_to = Vec::new();
         let mut exceptions = Vec::new();
         let mut modifiers = Modifiers::default();
-        for inner in p.into_inner() {
+        for inner in p.kids() {
             let is = span(&inner);
             match inner.as_rule() {
-                Rule::label => label = inner.into_inner().next().map(|n| self.ident(n)),
+                Rule::label => label = inner.kids().next().map(|n| self.ident(n)),
                 Rule::covenant_kind => kind = Some(Spanned::new(covenant_kind(inner.as_str()), is)),
-                Rule::covenant_of => of = self.ident_list(inner.into_inner().next()?),
+                Rule::covenant_of => of = self.ident_list(inner.kids().next()?),
                 Rule::duration => duration = self.duration(inner),
                 Rule::lookback => {
-                    if let Some(d) = inner.into_inner().next().and_then(|d| self.duration(d)) {
+                    if let Some(d) = inner.kids().next().and_then(|d| self.duration(d)) {
                         self.once(&mut lookback, d, "the lookback");
                     }
                 }
                 Rule::radius => {
-                    if let Some(n) = inner.into_inner().next().and_then(|n| self.u32(n)) {
+                    if let Some(n) = inner.kids().next().and_then(|n| self.u32(n)) {
                         self.once(&mut radius, n, "the radius");
                     }
                 }
                 Rule::garden_leave_offset => garden_leave_offset = Some(is),
                 Rule::covenant_actions => {
-                    if let Some(list) = inner.into_inner().find(|p| p.as_rule() == Rule::ident_list) {
+                    if let Some(list) = inner.kids().find(|p| p.as_rule() == Rule::ident_list) {
                         applies_to.extend(self.ident_list(list));
                     }
                 }
                 Rule::except_item => {
                     let mut test = None;
                     let mut text = None;
-                    for e in inner.into_inner() {
+                    for e in inner.kids() {
                         match e.as_rule() {
                             Rule::ident_list => test = Some(ExceptionTest::Kinds(self.ident_list(e))),
                             Rule::when_mod => {
-                                test = e.into_inner().next().and_then(|x| self.expr(x)).map(ExceptionTest::When)
+                                test = e.kids().next().and_then(|x| self.expr(x)).map(ExceptionTest::When)
                             }
                             Rule::string => text = Some(self.string(e)),
                             _ => self.internal(&e),
@@ -398,7 +415,7 @@ impl Builder {
 
     fn ownership_rule(&mut self, p: P<'_>) -> Option<OwnershipRule> {
         let s = span(&p);
-        let mut inner = p.into_inner();
+        let mut inner = p.kids();
         let asset = { let x = self.expect(&mut inner, Rule::asset, s)?; self.asset(x) }?;
         let o = self.expect(&mut inner, Rule::owner_party, s)?;
         Some(OwnershipRule { asset, owner: Spanned::new(party(o.as_str()), span(&o)) })
@@ -406,7 +423,7 @@ impl Builder {
 
     fn asset(&mut self, p: P<'_>) -> Option<Spanned<Asset>> {
         let s = span(&p);
-        let inner = p.into_inner().next()?;
+        let inner = p.kids().next()?;
         let asset = match inner.as_rule() {
             Rule::credentials_asset => Asset::Credentials,
             Rule::connections_asset => {
@@ -414,16 +431,16 @@ impl Builder {
                 let mut with = Vec::new();
                 let mut from = None;
                 let mut owned_by = None;
-                for f in inner.into_inner() {
+                for f in inner.kids() {
                     let fs = span(&f);
                     match f.as_rule() {
                         Rule::connections_kw => {}
                         Rule::made_before => made = Some(Spanned::new(Made::BeforeEmployment, fs)),
                         Rule::made_during => made = Some(Spanned::new(Made::DuringEmployment, fs)),
-                        Rule::with_relationship => with.extend(self.ident_list(f.into_inner().next()?)),
-                        Rule::from_origin => from = f.into_inner().next().map(|o| self.ident(o)),
+                        Rule::with_relationship => with.extend(self.ident_list(f.kids().next()?)),
+                        Rule::from_origin => from = f.kids().next().map(|o| self.ident(o)),
                         Rule::owned_by => {
-                            owned_by = f.into_inner().next().map(|o| Spanned::new(party(o.as_str()), span(&o)))
+                            owned_by = f.kids().next().map(|o| Spanned::new(party(o.as_str()), span(&o)))
                         }
                         _ => self.internal(&f),
                     }
@@ -437,17 +454,17 @@ impl Builder {
                 let mut agency_equipment = false;
                 let mut brand_in_handle = false;
                 let mut purpose = None;
-                for f in inner.into_inner() {
+                for f in inner.kids() {
                     match f.as_rule() {
                         Rule::accounts_kw => {}
                         Rule::account_kind => kind = Some(self.ident(f)),
                         Rule::created_by => {
-                            created_by = f.into_inner().next().map(|o| Spanned::new(party(o.as_str()), span(&o)))
+                            created_by = f.kids().next().map(|o| Spanned::new(party(o.as_str()), span(&o)))
                         }
                         Rule::run_as_duty => run_as_duty = true,
                         Rule::on_agency_equipment => agency_equipment = true,
                         Rule::brand_in_handle => brand_in_handle = true,
-                        Rule::for_purpose => purpose = f.into_inner().next().map(|o| self.ident(o)),
+                        Rule::for_purpose => purpose = f.kids().next().map(|o| self.ident(o)),
                         _ => self.internal(&f),
                     }
                 }
@@ -465,10 +482,10 @@ impl Builder {
         let rule = p.as_rule();
         let mut asset = None;
         let mut within = None;
-        for inner in p.into_inner() {
+        for inner in p.kids() {
             match inner.as_rule() {
                 Rule::asset => asset = self.asset(inner),
-                Rule::within => within = inner.into_inner().next().and_then(|d| self.duration(d)),
+                Rule::within => within = inner.kids().next().and_then(|d| self.duration(d)),
                 _ => self.internal(&inner),
             }
         }
@@ -485,7 +502,7 @@ impl Builder {
     fn posting_rule(&mut self, p: P<'_>) -> Option<PostingRule> {
         let s = span(&p);
         let rule = p.as_rule();
-        let mut inner = p.into_inner();
+        let mut inner = p.kids();
         Some(match rule {
             Rule::post_limit => {
                 let max = { let x = self.expect(&mut inner, Rule::integer, s)?; self.u32(x) }?;
@@ -549,7 +566,7 @@ impl Builder {
     fn connecting_rule(&mut self, p: P<'_>) -> Option<ConnectingRule> {
         let s = span(&p);
         let rule = p.as_rule();
-        let mut inner = p.into_inner();
+        let mut inner = p.kids();
         Some(match rule {
             Rule::require_interaction => ConnectingRule::RequireInteraction,
             Rule::invitation_limit => {
@@ -565,7 +582,7 @@ impl Builder {
                         Rule::invitations_kw => {}
                         Rule::ident_list => to = self.ident_list(i),
                         Rule::while_status => {
-                            if let Some(l) = i.into_inner().next() {
+                            if let Some(l) = i.kids().next() {
                                 while_status = self.ident_list(l);
                             }
                         }
@@ -582,7 +599,7 @@ impl Builder {
     fn terms_rule(&mut self, p: P<'_>) -> Option<TermsRule> {
         let s = span(&p);
         let rule = p.as_rule();
-        let mut inner = p.into_inner();
+        let mut inner = p.kids();
         Some(match rule {
             Rule::max_covenant | Rule::no_covenant => {
                 let k = self.expect(&mut inner, Rule::covenant_kind, s)?;
@@ -591,7 +608,7 @@ impl Builder {
                 let mut max = None;
                 for i in inner {
                     match i.as_rule() {
-                        Rule::covenant_of => of = self.ident_list(i.into_inner().next()?),
+                        Rule::covenant_of => of = self.ident_list(i.kids().next()?),
                         Rule::duration => max = self.duration(i),
                         _ => self.internal(&i),
                     }
@@ -619,7 +636,7 @@ impl Builder {
         let s = span(&p);
         match p.as_rule() {
             Rule::when_mod => {
-                if let Some(e) = p.into_inner().next().and_then(|e| self.expr(e)) {
+                if let Some(e) = p.kids().next().and_then(|e| self.expr(e)) {
                     if let Some(first) = &m.when {
                         self.errors.push(ParseError::Duplicate {
                             span: s,
@@ -633,12 +650,12 @@ impl Builder {
                 }
             }
             Rule::unless_mod => {
-                if let Some(e) = p.into_inner().next().and_then(|e| self.expr(e)) {
+                if let Some(e) = p.kids().next().and_then(|e| self.expr(e)) {
                     m.unless.push(e);
                 }
             }
             Rule::then_mod => {
-                if let Some(o) = p.into_inner().next().and_then(|o| self.outcome(o)) {
+                if let Some(o) = p.kids().next().and_then(|o| self.outcome(o)) {
                     if let Some(first) = &m.then {
                         self.errors.push(ParseError::Duplicate {
                             span: s,
@@ -652,7 +669,7 @@ impl Builder {
                 }
             }
             Rule::because_mod => {
-                if let Some(t) = p.into_inner().next() {
+                if let Some(t) = p.kids().next() {
                     let t = self.string(t);
                     if let Some(first) = &m.because {
                         self.errors.push(ParseError::Duplicate {
@@ -667,21 +684,21 @@ impl Builder {
                 }
             }
             Rule::advise_mod => {
-                if let Some(t) = p.into_inner().next() {
+                if let Some(t) = p.kids().next() {
                     let t = self.string(t);
                     m.advise.push(t);
                 }
             }
             Rule::note_mod => {
-                if let Some(t) = p.into_inner().next() {
+                if let Some(t) = p.kids().next() {
                     let t = self.string(t);
                     m.notes.push(t);
                 }
             }
             Rule::oblige_mod => {
-                let mut inner = p.into_inner();
+                let mut inner = p.kids();
                 let Some(text) = inner.next().map(|t| self.string(t)) else { return };
-                let within = inner.next().and_then(|w| w.into_inner().next()).and_then(|d| self.duration(d));
+                let within = inner.next().and_then(|w| w.kids().next()).and_then(|d| self.duration(d));
                 m.oblige.push(Obligation { text, within });
             }
             Rule::dry_run => {
@@ -701,11 +718,11 @@ impl Builder {
 
     fn outcome(&mut self, p: P<'_>) -> Option<Spanned<Outcome>> {
         let s = span(&p);
-        let inner = if p.as_rule() == Rule::outcome { p.into_inner().next()? } else { p };
+        let inner = if p.as_rule() == Rule::outcome { p.kids().next()? } else { p };
         let o = match inner.as_rule() {
             Rule::deny_kw => Outcome::Deny,
             Rule::allow_kw => Outcome::Allow,
-            Rule::advise_only => Outcome::Advise(inner.into_inner().next().map(|t| self.string(t))),
+            Rule::advise_only => Outcome::Advise(inner.kids().next().map(|t| self.string(t))),
             Rule::approval => Outcome::RequireApproval(self.approvers(inner)),
             _ => {
                 self.internal(&inner);
@@ -716,7 +733,7 @@ impl Builder {
     }
 
     fn approvers(&mut self, p: P<'_>) -> Vec<Name> {
-        p.into_inner().filter(|i| i.as_rule() == Rule::ident).map(|i| self.ident(i)).collect()
+        p.kids().filter(|i| i.as_rule() == Rule::ident).map(|i| self.ident(i)).collect()
     }
 
     // ───────────── expressions ─────────────
@@ -742,7 +759,7 @@ impl Builder {
             operands.push(Spanned::new(e, s));
             Some(())
         }
-        for inner in p.into_inner() {
+        for inner in p.kids() {
             match inner.as_rule() {
                 Rule::not_op => pending_not.push(span(&inner)),
                 Rule::and_op | Rule::or_op => {
@@ -790,7 +807,7 @@ impl Builder {
 
     fn comparison(&mut self, p: P<'_>) -> Option<Spanned<Expr>> {
         let s = span(&p);
-        let mut inner = p.into_inner();
+        let mut inner = p.kids();
         let lhs = { let x = self.expect(&mut inner, Rule::operand, s)?; self.operand(x) }?;
         let e = match inner.next() {
             None => Expr::Truthy(lhs),
@@ -810,7 +827,7 @@ impl Builder {
                 Rule::in_op | Rule::not_in_op => {
                     let set = self.expect(&mut inner, Rule::set, s)?;
                     let mut items = Vec::new();
-                    for v in set.into_inner() {
+                    for v in set.kids() {
                         let vs = span(&v);
                         if let Some(l) = self.literal(v) {
                             items.push(Spanned::new(l, vs));
@@ -834,7 +851,7 @@ impl Builder {
     }
 
     fn operand(&mut self, p: P<'_>) -> Option<Operand> {
-        let mut inner = p.into_inner();
+        let mut inner = p.kids();
         let base_pair = inner.next()?;
         let bs = span(&base_pair);
         let base = Spanned::new(self.literal(base_pair)?, bs);
@@ -882,7 +899,8 @@ impl Builder {
             }
             Rule::duration => Literal::Duration(self.duration(p)?.node),
             Rule::string => Literal::Text(self.string(p).node),
-            Rule::path => Literal::Path(p.into_inner().map(|seg| seg.as_str().to_string()).collect()),
+            Rule::path => Literal::Path(p.kids().map(|seg| seg.as_str().to_string()).collect()),
+            Rule::jurisdiction_code => Literal::Path(vec![p.as_str().to_string()]),
             _ => {
                 self.internal(&p);
                 return None;
@@ -913,7 +931,7 @@ impl Builder {
 
     fn duration(&mut self, p: P<'_>) -> Option<Spanned<Duration>> {
         let s = span(&p);
-        let mut inner = p.into_inner();
+        let mut inner = p.kids();
         let amount = self.u32(inner.next()?)?.node;
         let unit = match inner.next()?.as_str() {
             "hour" | "hours" => TimeUnit::Hour,
@@ -942,7 +960,7 @@ impl Builder {
 
     fn string(&mut self, p: P<'_>) -> Spanned<String> {
         let s = span(&p);
-        let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
+        let raw = p.kids().next().map(|i| i.as_str()).unwrap_or("");
         Spanned::new(unquote(raw), s)
     }
 
@@ -951,7 +969,7 @@ impl Builder {
     }
 
     fn ident_list(&mut self, p: P<'_>) -> Vec<Name> {
-        p.into_inner().map(|i| self.ident(i)).collect()
+        p.kids().map(|i| self.ident(i)).collect()
     }
 }
 

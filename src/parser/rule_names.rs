@@ -29,6 +29,65 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         | Rule::terms_rule
         | Rule::item => return None,
         Rule::keyword => return None,
+        Rule::k_advise => "`advise`",
+        Rule::k_approval => "`approval`",
+        Rule::k_at => "`at`",
+        Rule::k_because => "`because`",
+        Rule::k_by => "`by`",
+        Rule::k_conflicts => "`conflicts`",
+        Rule::k_connecting => "`connecting`",
+        Rule::k_covenant => "`covenant`",
+        Rule::k_created => "`created`",
+        Rule::k_default => "`default`",
+        Rule::k_departure => "`departure`",
+        Rule::k_disclosure => "`disclosure`",
+        Rule::k_effective => "`effective`",
+        Rule::k_enum => "`enum`",
+        Rule::k_except => "`except`",
+        Rule::k_exception => "`exception`",
+        Rule::k_export => "`export`",
+        Rule::k_fact => "`fact`",
+        Rule::k_for => "`for`",
+        Rule::k_forbid => "`forbid`",
+        Rule::k_from => "`from`",
+        Rule::k_hand => "`hand`",
+        Rule::k_jurisdiction => "`jurisdiction`",
+        Rule::k_keep => "`keep`",
+        Rule::k_limit => "`limit`",
+        Rule::k_lookback => "`lookback`",
+        Rule::k_miles => "`miles`",
+        Rule::k_most => "`most`",
+        Rule::k_no => "`no`",
+        Rule::k_note => "`note`",
+        Rule::k_oblige => "`oblige`",
+        Rule::k_of => "`of`",
+        Rule::k_on => "`on`",
+        Rule::k_only => "`only`",
+        Rule::k_over => "`over`",
+        Rule::k_owned => "`owned`",
+        Rule::k_owner => "`owner`",
+        Rule::k_ownership => "`ownership`",
+        Rule::k_per => "`per`",
+        Rule::k_policy => "`policy`",
+        Rule::k_posting => "`posting`",
+        Rule::k_profile => "`profile`",
+        Rule::k_radius => "`radius`",
+        Rule::k_remove => "`remove`",
+        Rule::k_require => "`require`",
+        Rule::k_role => "`role`",
+        Rule::k_rule => "`rule`",
+        Rule::k_team => "`team`",
+        Rule::k_terms => "`terms`",
+        Rule::k_then => "`then`",
+        Rule::k_timezone => "`timezone`",
+        Rule::k_to => "`to`",
+        Rule::k_unless => "`unless`",
+        Rule::k_update => "`update`",
+        Rule::k_version => "`version`",
+        Rule::k_when => "`when`",
+        Rule::k_while => "`while`",
+        Rule::k_with => "`with`",
+        Rule::k_within => "`within`",
         Rule::ident => "a name",
         Rule::name => "a clause name",
         Rule::ident_list => "a list of names separated by commas",
@@ -168,4 +227,70 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::exception_def => "an exception such as `exception name to rule-name { ... }`",
         Rule::policy_file => "a policy file",
     })
+}
+
+/// Whether a rule is a keyword token (`k_when`): the AST builder skips these.
+pub fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::k_advise
+        | Rule::k_approval
+        | Rule::k_at
+        | Rule::k_because
+        | Rule::k_by
+        | Rule::k_conflicts
+        | Rule::k_connecting
+        | Rule::k_covenant
+        | Rule::k_created
+        | Rule::k_default
+        | Rule::k_departure
+        | Rule::k_disclosure
+        | Rule::k_effective
+        | Rule::k_enum
+        | Rule::k_except
+        | Rule::k_exception
+        | Rule::k_export
+        | Rule::k_fact
+        | Rule::k_for
+        | Rule::k_forbid
+        | Rule::k_from
+        | Rule::k_hand
+        | Rule::k_jurisdiction
+        | Rule::k_keep
+        | Rule::k_limit
+        | Rule::k_lookback
+        | Rule::k_miles
+        | Rule::k_most
+        | Rule::k_no
+        | Rule::k_note
+        | Rule::k_oblige
+        | Rule::k_of
+        | Rule::k_on
+        | Rule::k_only
+        | Rule::k_over
+        | Rule::k_owned
+        | Rule::k_owner
+        | Rule::k_ownership
+        | Rule::k_per
+        | Rule::k_policy
+        | Rule::k_posting
+        | Rule::k_profile
+        | Rule::k_radius
+        | Rule::k_remove
+        | Rule::k_require
+        | Rule::k_role
+        | Rule::k_rule
+        | Rule::k_team
+        | Rule::k_terms
+        | Rule::k_then
+        | Rule::k_timezone
+        | Rule::k_to
+        | Rule::k_unless
+        | Rule::k_update
+        | Rule::k_version
+        | Rule::k_when
+        | Rule::k_while
+        | Rule::k_with
+        | Rule::k_within
+    )
 }

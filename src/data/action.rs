@@ -1,0 +1,1459 @@
+//! A proposed action (`shared/design/data-model.md`, "A proposed action"): the
+//! serde types, parsing from YAML, JSON and JSON Lines, the fact paths that
+//! policies read ([`Action::fact`], [`Action::known_paths`]) and the check of
+//! open-set values against a policy's declarations ([`check_open_values`]).
+//!
+//! Closed sets (action, status, account kind, ...) are checked while parsing;
+//! open sets (role, team, channel, content kind) are plain strings here.
+
+use super::error::{self, DataError};
+use super::{de_opt_date, de_opt_jurisdiction, ser_opt_date, Invalid};
+use crate::value::{Type, Value};
+use jiff::civil::Date;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// Channels every policy knows; a policy may declare more.
+pub const BUILTIN_CHANNELS: &[&str] = &[
+    "twitter",
+    "linkedin",
+    "facebook",
+    "youtube",
+    "instagram",
+    "tiktok",
+    "blog",
+    "corporate_site",
+    "email",
+    "phone",
+];
+
+/// Content kinds every policy knows; a policy may declare more.
+pub const BUILTIN_CONTENT_KINDS: &[&str] = &[
+    "job_ad",
+    "industry",
+    "personal",
+    "brand",
+    "viral",
+    "announcement",
+    "client_mention",
+    "candidate_spotlight",
+    "opinion",
+    "pay_discussion",
+];
+
+closed_set! {
+    /// What the actor proposes to do.
+    ActionKind, "action" {
+        /// Publish a post.
+        Post = "post",
+        /// Share someone else's post.
+        Share = "share",
+        /// Comment on a post.
+        Comment = "comment",
+        /// Send a connection invitation.
+        Connect = "connect",
+        /// Accept a connection invitation.
+        Accept = "accept",
+        /// Send a direct message.
+        Message = "message",
+        /// Solicit business or staff.
+        Solicit = "solicit",
+        /// Deal with a client or candidate.
+        Deal = "deal",
+        /// Export contacts.
+        Export = "export",
+        /// Leave employment.
+        Depart = "depart",
+        /// Hand over accounts, credentials or contacts.
+        HandOver = "hand_over",
+        /// Create an account.
+        CreateAccount = "create_account",
+        /// Take up work for, or set up, a competitor.
+        Compete = "compete",
+    }
+}
+
+closed_set! {
+    /// Where the actor stands in their employment.
+    Status, "status" {
+        /// Employed, not leaving.
+        Employed = "employed",
+        /// Serving notice.
+        OnNotice = "on_notice",
+        /// On garden leave.
+        GardenLeave = "garden_leave",
+        /// Has left.
+        Departed = "departed",
+    }
+}
+
+closed_set! {
+    /// The kind of a social media account.
+    AccountKind, "account kind" {
+        /// The employee's own account.
+        Personal = "personal",
+        /// An account branded with the agency's name.
+        Branded = "branded",
+        /// The agency's corporate account.
+        Corporate = "corporate",
+        /// A group (LinkedIn group, Facebook group).
+        Group = "group",
+    }
+}
+
+closed_set! {
+    /// The employee or the agency (who created or pays for an account).
+    Party, "party" {
+        /// The employee.
+        Employee = "employee",
+        /// The agency.
+        Agency = "agency",
+    }
+}
+
+closed_set! {
+    /// What an account is for.
+    Purpose, "purpose" {
+        /// Business use.
+        Business = "business",
+        /// Personal use.
+        Personal = "personal",
+        /// Both.
+        Mixed = "mixed",
+    }
+}
+
+closed_set! {
+    /// How the target relates to the actor or the agency.
+    Relationship, "relationship" {
+        /// A client of the agency.
+        Client = "client",
+        /// A candidate.
+        Candidate = "candidate",
+        /// A colleague.
+        Colleague = "colleague",
+        /// A contract worker placed by the agency.
+        ContractWorker = "contract_worker",
+        /// Someone working for a competitor.
+        CompetitorStaff = "competitor_staff",
+        /// A personal acquaintance.
+        Personal = "personal",
+        /// A prospective client.
+        Prospect = "prospect",
+        /// Not known.
+        Unknown = "unknown",
+    }
+}
+
+closed_set! {
+    /// Where a connection or contact came from.
+    Origin, "origin" {
+        /// Made before the employment began.
+        BeforeEmployment = "before_employment",
+        /// Made during the employment.
+        Employment = "employment",
+        /// Imported from the agency's database.
+        AgencyDatabase = "agency_database",
+    }
+}
+
+/// When an action happens: a point in time, or a whole day when only a date was given.
+///
+/// A plain date is kept as a date rather than turned into midnight UTC, so that
+/// a policy in another timezone does not move it to the day before;
+/// [`Action::fact`] returns it as [`Value::Date`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum At {
+    /// `2026-03-14`.
+    Date(Date),
+    /// `2026-03-14T10:05:00Z`.
+    Timestamp(jiff::Timestamp),
+}
+
+impl At {
+    /// The date in `tz` (a plain date is that date everywhere).
+    pub fn date_in(self, tz: &jiff::tz::TimeZone) -> Date {
+        match self {
+            At::Date(date) => date,
+            At::Timestamp(ts) => ts.to_zoned(tz.clone()).date(),
+        }
+    }
+
+    /// A point in time: a plain date counts as its start in `tz`, or `None`
+    /// when that leaves the supported range.
+    pub fn timestamp_in(self, tz: &jiff::tz::TimeZone) -> Option<jiff::Timestamp> {
+        match self {
+            At::Date(date) => date.to_zoned(tz.clone()).ok().map(|z| z.timestamp()),
+            At::Timestamp(ts) => Some(ts),
+        }
+    }
+
+    /// The fact value: [`Value::Date`] or [`Value::Timestamp`].
+    pub fn to_value(self) -> Value {
+        match self {
+            At::Date(date) => Value::Date(date),
+            At::Timestamp(ts) => Value::Timestamp(ts),
+        }
+    }
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Date(date) => write!(f, "{date}"),
+            At::Timestamp(ts) => write!(f, "{ts}"),
+        }
+    }
+}
+
+impl Serialize for At {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for At {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AtVisitor;
+        impl Visitor<'_> for AtVisitor {
+            type Value = At;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date such as `2026-03-14` or a time such as `2026-03-14T10:05:00Z`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<At, E> {
+                super::parse_at(v).map_err(|(m, h)| E::custom(error::message(&m, h.as_deref())))
+            }
+        }
+        deserializer.deserialize_str(AtVisitor)
+    }
+}
+
+/// A proposed action. Only `action` and `actor` are always required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// What is proposed.
+    pub action: ActionKind,
+    /// When; the evaluator uses the current time when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<At>,
+    /// Who proposes it.
+    pub actor: Actor,
+    /// Where (an open set: built-in channels plus the policy's declarations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// The account used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Account>,
+    /// What is published or sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Content>,
+    /// Whom it is aimed at (connect, accept, message, solicit, deal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    /// What is taken or handed over (export, depart, hand_over).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Contacts>,
+    /// Counters supplied by the caller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
+    /// An approval already obtained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+    /// When an obligation (such as handing over credentials) was requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Request>,
+    /// Duties already performed (`[update_profile, hand_over_credentials]`; one name or a list).
+    #[serde(
+        default,
+        deserialize_with = "de_opt_names",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub done: Option<Vec<String>>,
+    /// Extra facts the policy declared, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, FactValue>,
+}
+
+/// Who proposes the action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// Identifier, quoted in explanations.
+    pub id: String,
+    /// Role (an open set the policy declares).
+    pub role: String,
+    /// Team (an open set the policy declares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// Employment status.
+    pub status: Status,
+    /// First day of employment.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_date",
+        serialize_with = "ser_opt_date"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employed_since: Option<Date>,
+    /// Last day of employment; required when `status` is `departed`.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_date",
+        serialize_with = "ser_opt_date"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub departed_on: Option<Date>,
+    /// ISO country, optionally with a region (`UK`, `US-CA`), upper case.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_jurisdiction",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub jurisdiction: Option<String>,
+    /// Whether the actor supervises others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor: Option<bool>,
+    /// First day of garden leave.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_date",
+        serialize_with = "ser_opt_date"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub garden_leave_from: Option<Date>,
+    /// Whether the actor has acknowledged the policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_policy: Option<bool>,
+}
+
+/// The account used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Personal, branded, corporate or group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AccountKind>,
+    /// The handle, such as `@alice_recruits`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+    /// Who created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Party>,
+    /// When it was created.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_date",
+        serialize_with = "ser_opt_date"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_on: Option<Date>,
+    /// What it is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
+    /// Administered as part of the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_duty: Option<bool>,
+    /// Run on the agency's equipment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_equipment: Option<bool>,
+    /// The agency's brand is in the handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_in_handle: Option<bool>,
+    /// The agency has transferred it to the employee in writing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred_in_writing: Option<bool>,
+    /// Who pays for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_by: Option<Party>,
+}
+
+/// What is published or sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    /// The kinds of content (written as one name or a list), an open set.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_kinds",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kind: Option<Vec<String>>,
+    /// The text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Names a client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names_client: Option<bool>,
+    /// Holds a candidate's personal data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate_personal_data: Option<bool>,
+    /// Holds confidential information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidential: Option<bool>,
+    /// Says who the actor works for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discloses_employer: Option<bool>,
+    /// Links a privacy notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_notice: Option<bool>,
+    /// Offers an opt-out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out: Option<bool>,
+    /// Visible to the public (not only to connections).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
+}
+
+/// Whom the action is aimed at.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// How the target relates to the actor or agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<Relationship>,
+    /// Met in person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met_in_person: Option<bool>,
+    /// Any prior one-to-one interaction (call, message, meeting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interacted: Option<bool>,
+    /// Where the connection came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// Last business dealing by the actor.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_date",
+        serialize_with = "ser_opt_date"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_dealt_with: Option<Date>,
+    /// When the actor and the target connected.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_date",
+        serialize_with = "ser_opt_date"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connected_on: Option<Date>,
+    /// Distance in miles (for a non-compete radius).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_miles: Option<u32>,
+    /// The target is in the agency's database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_agency_database: Option<bool>,
+}
+
+/// What is taken or handed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contacts {
+    /// How many contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// Where they came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// Counters supplied by the caller (or by the server's log).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    /// Posts today, before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts_today: Option<u32>,
+    /// Posts this week, before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts_this_week: Option<u32>,
+    /// Job ads this week, before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_ads_this_week: Option<u32>,
+    /// Invitations this week, before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitations_this_week: Option<u32>,
+    /// Posts in the last 24 hours (a rolling window), before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts_last_24h: Option<u32>,
+}
+
+/// An approval already obtained.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// The role that granted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<String>,
+}
+
+/// A request to perform an obligation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// When it was made.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_date",
+        serialize_with = "ser_opt_date"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made_on: Option<Date>,
+}
+
+/// The value of a declared fact as written: a YAML or JSON scalar, or a list of names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A text (also dates, percentages such as `30%` and names, until a type says which).
+    Text(String),
+    /// A list of names.
+    List(Vec<String>),
+}
+
+impl FactValue {
+    /// The value without a declared type: text stays [`Value::Text`].
+    pub fn to_value(&self) -> Value {
+        match self {
+            FactValue::Bool(b) => Value::Bool(*b),
+            FactValue::Int(i) => Value::Int(*i),
+            FactValue::Text(t) => Value::Text(t.clone()),
+            FactValue::List(l) => Value::List(l.clone()),
+        }
+    }
+
+    /// The value as the declared type reads it, or `None` when it is not one:
+    /// text becomes a [`Value::Symbol`] for an enum, a date, a timestamp, or a
+    /// percentage (`30%` or `30`) as the type says.
+    pub fn typed(&self, ty: &Type) -> Option<Value> {
+        match (ty, self) {
+            (Type::Bool, FactValue::Bool(b)) => Some(Value::Bool(*b)),
+            (Type::Int, FactValue::Int(i)) => Some(Value::Int(*i)),
+            (Type::Percent, FactValue::Int(i)) => Some(Value::Percent(*i)),
+            (Type::Percent, FactValue::Text(t)) => t
+                .trim()
+                .strip_suffix('%')
+                .and_then(|n| n.trim().parse().ok())
+                .map(Value::Percent),
+            (Type::Date, FactValue::Text(t)) => super::parse_date(t).ok().map(Value::Date),
+            (Type::Timestamp, FactValue::Text(t)) => super::parse_at(t).ok().map(At::to_value),
+            (Type::Text, FactValue::Text(t)) => Some(Value::Text(t.clone())),
+            (Type::Enum(_), FactValue::Text(t)) => Some(Value::Symbol(t.clone())),
+            (Type::EnumList(_), FactValue::List(l)) => Some(Value::List(l.clone())),
+            (Type::EnumList(_), FactValue::Text(t)) => Some(Value::List(vec![t.clone()])),
+            _ => None,
+        }
+    }
+
+    /// How the value was written, for error messages.
+    fn describe(&self) -> String {
+        match self {
+            FactValue::Bool(b) => b.to_string(),
+            FactValue::Int(i) => i.to_string(),
+            FactValue::Text(t) => format!("{t:?}"),
+            FactValue::List(l) => format!("[{}]", l.join(", ")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FactValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FactVisitor;
+        const EXPECTED: &str = "expected true or false, a whole number, a text or a list of names";
+        impl<'de> Visitor<'de> for FactVisitor {
+            type Value = FactValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true or false, a whole number, a text or a list of names")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<FactValue, E> {
+                Ok(FactValue::Bool(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<FactValue, E> {
+                Ok(FactValue::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<FactValue, E> {
+                i64::try_from(v).map(FactValue::Int).map_err(|_| {
+                    E::custom(error::message(
+                        &format!("the number {v} is too large"),
+                        None,
+                    ))
+                })
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<FactValue, E> {
+                Err(E::custom(error::message(
+                    &format!("{EXPECTED}; found {v}"),
+                    None,
+                )))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FactValue, E> {
+                Ok(FactValue::Text(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<FactValue, E> {
+                Err(E::custom(error::message(
+                    &format!("{EXPECTED}; found nothing (null)"),
+                    None,
+                )))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FactValue, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(item);
+                }
+                Ok(FactValue::List(items))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<FactValue, A::Error> {
+                Err(de::Error::custom(error::message(
+                    &format!("{EXPECTED}; found a mapping"),
+                    None,
+                )))
+            }
+        }
+        deserializer.deserialize_any(FactVisitor)
+    }
+}
+
+/// Serde `deserialize_with` for `content.kind`: one name or a list of names.
+fn de_opt_kinds<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    deserializer.deserialize_any(NamesVisitor("a content kind or a list of content kinds"))
+}
+
+/// Serde `deserialize_with` for `done`: one name or a list of names.
+fn de_opt_names<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    deserializer.deserialize_any(NamesVisitor("a name or a list of names"))
+}
+
+/// Reads one name or a list of names; the text says what was expected.
+struct NamesVisitor(&'static str);
+
+impl<'de> Visitor<'de> for NamesVisitor {
+    type Value = Option<Vec<String>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(vec![v.to_string()]))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut names = Vec::new();
+        while let Some(name) = seq.next_element::<String>()? {
+            names.push(name);
+        }
+        Ok(Some(names))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Fact paths
+
+/// The type of a fact path, in a form that can live in a `const` table.
+#[derive(Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Date,
+    Timestamp,
+    Text,
+    Enum(&'static str),
+    EnumList(&'static str),
+}
+
+impl Kind {
+    fn to_type(self) -> Type {
+        match self {
+            Kind::Bool => Type::Bool,
+            Kind::Int => Type::Int,
+            Kind::Date => Type::Date,
+            Kind::Timestamp => Type::Timestamp,
+            Kind::Text => Type::Text,
+            Kind::Enum(set) => Type::Enum(set.to_string()),
+            Kind::EnumList(set) => Type::EnumList(set.to_string()),
+        }
+    }
+}
+
+/// Every fact path an action can carry, except `facts.NAME` (declared by policies).
+const PATHS: &[(&str, Kind)] = &[
+    ("action", Kind::Enum(ActionKind::SET)),
+    ("at", Kind::Timestamp),
+    ("channel", Kind::Enum("channel")),
+    ("actor.id", Kind::Text),
+    ("actor.role", Kind::Enum("role")),
+    ("actor.team", Kind::Enum("team")),
+    ("actor.status", Kind::Enum(Status::SET)),
+    ("actor.employed_since", Kind::Date),
+    ("actor.departed_on", Kind::Date),
+    ("actor.jurisdiction", Kind::Enum("jurisdiction")),
+    ("actor.supervisor", Kind::Bool),
+    ("actor.garden_leave_from", Kind::Date),
+    ("actor.acknowledged_policy", Kind::Bool),
+    ("account.kind", Kind::Enum(AccountKind::SET)),
+    ("account.handle", Kind::Text),
+    ("account.created_by", Kind::Enum(Party::SET)),
+    ("account.created_on", Kind::Date),
+    ("account.purpose", Kind::Enum(Purpose::SET)),
+    ("account.run_as_duty", Kind::Bool),
+    ("account.agency_equipment", Kind::Bool),
+    ("account.brand_in_handle", Kind::Bool),
+    ("account.transferred_in_writing", Kind::Bool),
+    ("account.paid_by", Kind::Enum(Party::SET)),
+    ("content.kind", Kind::EnumList("content kind")),
+    ("content.text", Kind::Text),
+    ("content.names_client", Kind::Bool),
+    ("content.candidate_personal_data", Kind::Bool),
+    ("content.confidential", Kind::Bool),
+    ("content.discloses_employer", Kind::Bool),
+    ("content.privacy_notice", Kind::Bool),
+    ("content.opt_out", Kind::Bool),
+    ("content.public", Kind::Bool),
+    ("target.relationship", Kind::Enum(Relationship::SET)),
+    ("target.met_in_person", Kind::Bool),
+    ("target.interacted", Kind::Bool),
+    ("target.origin", Kind::Enum(Origin::SET)),
+    ("target.last_dealt_with", Kind::Date),
+    ("target.connected_on", Kind::Date),
+    ("target.distance_miles", Kind::Int),
+    ("target.in_agency_database", Kind::Bool),
+    ("contacts.count", Kind::Int),
+    ("contacts.origin", Kind::Enum(Origin::SET)),
+    ("history.posts_today", Kind::Int),
+    ("history.posts_this_week", Kind::Int),
+    ("history.job_ads_this_week", Kind::Int),
+    ("history.invitations_this_week", Kind::Int),
+    ("history.posts_last_24h", Kind::Int),
+    ("approval.granted_by", Kind::Enum("role")),
+    ("request.made_on", Kind::Date),
+    ("done", Kind::EnumList("duty")),
+];
+
+static KNOWN_PATHS: LazyLock<Vec<(&'static str, Type)>> = LazyLock::new(|| {
+    PATHS
+        .iter()
+        .map(|(path, kind)| (*path, kind.to_type()))
+        .collect()
+});
+
+fn sym(name: &str) -> Value {
+    Value::Symbol(name.to_string())
+}
+
+fn date(d: Option<Date>) -> Option<Value> {
+    d.map(Value::Date)
+}
+
+fn int(n: Option<u32>) -> Option<Value> {
+    n.map(|n| Value::Int(i64::from(n)))
+}
+
+fn text(t: Option<&String>) -> Option<Value> {
+    t.map(|t| Value::Text(t.clone()))
+}
+
+impl Action {
+    /// Every fact path an action can carry, with its type, in the order of the
+    /// data model. `facts.NAME` paths are not listed: policies declare them.
+    ///
+    /// Enum sets are named `action`, `channel`, `role`, `team`, `status`,
+    /// `jurisdiction`, `account kind`, `party`, `purpose`, `relationship`,
+    /// `origin`; list sets `content kind` and `duty`.
+    pub fn known_paths() -> &'static [(&'static str, Type)] {
+        KNOWN_PATHS.as_slice()
+    }
+
+    /// The type of a fact path, `None` for `facts.*` and unknown paths.
+    pub fn path_type(path: &str) -> Option<Type> {
+        PATHS
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, k)| k.to_type())
+    }
+
+    /// The fact at a dotted path as policies write it (`actor.role`,
+    /// `content.kind`, `facts.mentions_competitor`), or `None` when the action
+    /// does not carry it.
+    ///
+    /// Enum values are [`Value::Symbol`], `content.kind` and `done` are
+    /// [`Value::List`], dates are [`Value::Date`], counts [`Value::Int`], flags
+    /// [`Value::Bool`], `actor.id`, `account.handle` and `content.text`
+    /// [`Value::Text`]. `at` is [`Value::Timestamp`], or [`Value::Date`] when
+    /// only a date was given. A declared fact comes back untyped (see
+    /// [`FactValue::to_value`]); use [`Action::fact_typed`] with its declared type.
+    pub fn fact(&self, path: &str) -> Option<Value> {
+        let (part, field) = path.split_once('.').unwrap_or((path, ""));
+        match (part, field) {
+            ("action", "") => Some(sym(self.action.as_str())),
+            ("at", "") => self.at.map(At::to_value),
+            ("channel", "") => self.channel.as_deref().map(sym),
+            ("done", "") => self.done.as_ref().map(|d| Value::List(d.clone())),
+            ("actor", f) => self.actor_fact(f),
+            ("account", f) => self.account.as_ref().and_then(|a| account_fact(a, f)),
+            ("content", f) => self.content.as_ref().and_then(|c| content_fact(c, f)),
+            ("target", f) => self.target.as_ref().and_then(|t| target_fact(t, f)),
+            ("contacts", "count") => self.contacts.as_ref().and_then(|c| int(c.count)),
+            ("contacts", "origin") => self
+                .contacts
+                .as_ref()
+                .and_then(|c| c.origin)
+                .map(|o| sym(o.as_str())),
+            ("history", f) => self.history.as_ref().and_then(|h| history_fact(h, f)),
+            ("approval", "granted_by") => self
+                .approval
+                .as_ref()
+                .and_then(|a| a.granted_by.as_deref())
+                .map(sym),
+            ("request", "made_on") => self.request.as_ref().and_then(|r| date(r.made_on)),
+            ("facts", name) => self.facts.get(name).map(FactValue::to_value),
+            _ => None,
+        }
+    }
+
+    /// Like [`Action::fact`], but a declared fact (`facts.NAME`) is read as
+    /// `ty` (see [`FactValue::typed`]); `None` also when it is not of that type.
+    pub fn fact_typed(&self, path: &str, ty: &Type) -> Option<Value> {
+        match path.strip_prefix("facts.") {
+            Some(name) => self.facts.get(name).and_then(|v| v.typed(ty)),
+            None => self.fact(path),
+        }
+    }
+
+    fn actor_fact(&self, field: &str) -> Option<Value> {
+        let a = &self.actor;
+        match field {
+            "id" => Some(Value::Text(a.id.clone())),
+            "role" => Some(sym(&a.role)),
+            "team" => a.team.as_deref().map(sym),
+            "status" => Some(sym(a.status.as_str())),
+            "employed_since" => date(a.employed_since),
+            "departed_on" => date(a.departed_on),
+            "jurisdiction" => a.jurisdiction.as_deref().map(sym),
+            "supervisor" => a.supervisor.map(Value::Bool),
+            "garden_leave_from" => date(a.garden_leave_from),
+            "acknowledged_policy" => a.acknowledged_policy.map(Value::Bool),
+            _ => None,
+        }
+    }
+}
+
+fn account_fact(a: &Account, field: &str) -> Option<Value> {
+    match field {
+        "kind" => a.kind.map(|k| sym(k.as_str())),
+        "handle" => text(a.handle.as_ref()),
+        "created_by" => a.created_by.map(|p| sym(p.as_str())),
+        "created_on" => date(a.created_on),
+        "purpose" => a.purpose.map(|p| sym(p.as_str())),
+        "run_as_duty" => a.run_as_duty.map(Value::Bool),
+        "agency_equipment" => a.agency_equipment.map(Value::Bool),
+        "brand_in_handle" => a.brand_in_handle.map(Value::Bool),
+        "transferred_in_writing" => a.transferred_in_writing.map(Value::Bool),
+        "paid_by" => a.paid_by.map(|p| sym(p.as_str())),
+        _ => None,
+    }
+}
+
+fn content_fact(c: &Content, field: &str) -> Option<Value> {
+    match field {
+        "kind" => c.kind.as_ref().map(|k| Value::List(k.clone())),
+        "text" => text(c.text.as_ref()),
+        "names_client" => c.names_client.map(Value::Bool),
+        "candidate_personal_data" => c.candidate_personal_data.map(Value::Bool),
+        "confidential" => c.confidential.map(Value::Bool),
+        "discloses_employer" => c.discloses_employer.map(Value::Bool),
+        "privacy_notice" => c.privacy_notice.map(Value::Bool),
+        "opt_out" => c.opt_out.map(Value::Bool),
+        "public" => c.public.map(Value::Bool),
+        _ => None,
+    }
+}
+
+fn target_fact(t: &Target, field: &str) -> Option<Value> {
+    match field {
+        "relationship" => t.relationship.map(|r| sym(r.as_str())),
+        "met_in_person" => t.met_in_person.map(Value::Bool),
+        "interacted" => t.interacted.map(Value::Bool),
+        "origin" => t.origin.map(|o| sym(o.as_str())),
+        "last_dealt_with" => date(t.last_dealt_with),
+        "connected_on" => date(t.connected_on),
+        "distance_miles" => int(t.distance_miles),
+        "in_agency_database" => t.in_agency_database.map(Value::Bool),
+        _ => None,
+    }
+}
+
+fn history_fact(h: &History, field: &str) -> Option<Value> {
+    match field {
+        "posts_today" => int(h.posts_today),
+        "posts_this_week" => int(h.posts_this_week),
+        "job_ads_this_week" => int(h.job_ads_this_week),
+        "invitations_this_week" => int(h.invitations_this_week),
+        "posts_last_24h" => int(h.posts_last_24h),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+/// Parses one action from YAML, or JSON when `file` ends in `.json`.
+pub fn parse_action(text: &str, file: &str) -> Result<Action, DataError> {
+    let action: Action = super::parse_document(text, file)?;
+    match validate(&action) {
+        Some(invalid) => Err(invalid.into_error(file, text)),
+        None => Ok(action),
+    }
+}
+
+/// Parses one line of a JSON Lines batch. The error has the column and the
+/// field path but no file or line: the batch knows them ([`DataError::at_line`]).
+pub fn parse_action_json_line(line: &str) -> Result<Action, DataError> {
+    // The fast path skips path tracking; a bad line is parsed again for the error.
+    let action: Action = match serde_json::from_str(line) {
+        Ok(action) => action,
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_str(line);
+            let result: Result<Action, _> = serde_path_to_error::deserialize(&mut de);
+            let error = match result {
+                Err(err) => error::from_json("", &err),
+                Ok(_) => match de.end() {
+                    Err(err) => error::from_json_plain("", &err),
+                    Ok(()) => DataError::new("", "invalid JSON"),
+                },
+            };
+            return Err(without_line(error));
+        }
+    };
+    match validate(&action) {
+        Some(invalid) => {
+            let mut error = without_line(invalid.into_error("line.json", line));
+            error.file = Box::default();
+            Err(error)
+        }
+        None => Ok(action),
+    }
+}
+
+fn without_line(mut error: DataError) -> DataError {
+    error.line = None;
+    error
+}
+
+/// Cross-field rules of the data model that serde cannot express.
+pub(super) fn validate(action: &Action) -> Option<Invalid> {
+    if action.actor.status == Status::Departed && action.actor.departed_on.is_none() {
+        return Some(Invalid {
+            path: "actor.departed_on".to_string(),
+            at: "actor.status".to_string(),
+            message: "missing required field".to_string(),
+            help: Some("`departed_on` is required when `status` is `departed`".to_string()),
+        });
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// Open sets
+
+/// Checks the open-set values of an action against a policy's declarations:
+/// `actor.role` and `approval.granted_by` against `roles`, `actor.team`
+/// against `teams` (each only when the policy declares any), `channel` and
+/// `content.kind` against the built-ins plus `channels` and `content_kinds`,
+/// and every `facts.NAME` against the declared `facts` (unknown names and
+/// values not of the declared type).
+///
+/// The errors have a path but no file or position: [`DataError::locate`] adds them.
+pub fn check_open_values(
+    action: &Action,
+    roles: &[String],
+    teams: &[String],
+    channels: &[String],
+    content_kinds: &[String],
+    facts: &[(String, Type)],
+) -> Vec<DataError> {
+    let mut errors = Vec::new();
+    let with_builtins = |builtins: &[&'static str], list: &[String]| {
+        let mut all: Vec<String> = builtins.iter().map(|s| s.to_string()).collect();
+        all.extend(
+            list.iter()
+                .filter(|s| !builtins.contains(&s.as_str()))
+                .cloned(),
+        );
+        all
+    };
+    let mut check = |path: String, what: &str, plural: &str, value: &str, known: &[&str]| {
+        if !known.contains(&value) {
+            errors.push(unknown(path, what, plural, value, known));
+        }
+    };
+
+    if !roles.is_empty() {
+        let roles = declared(roles);
+        check(
+            "actor.role".into(),
+            "role",
+            "roles",
+            &action.actor.role,
+            &roles,
+        );
+        if let Some(by) = action
+            .approval
+            .as_ref()
+            .and_then(|a| a.granted_by.as_deref())
+        {
+            check("approval.granted_by".into(), "role", "roles", by, &roles);
+        }
+    }
+    if let (false, Some(team)) = (teams.is_empty(), action.actor.team.as_deref()) {
+        check("actor.team".into(), "team", "teams", team, &declared(teams));
+    }
+    if let Some(channel) = action.channel.as_deref() {
+        let all = with_builtins(BUILTIN_CHANNELS, channels);
+        check(
+            "channel".into(),
+            "channel",
+            "channels",
+            channel,
+            &declared(&all),
+        );
+    }
+    if let Some(kinds) = action.content.as_ref().and_then(|c| c.kind.as_ref()) {
+        let all = with_builtins(BUILTIN_CONTENT_KINDS, content_kinds);
+        let all = declared(&all);
+        let single = kinds.len() == 1;
+        for (i, kind) in kinds.iter().enumerate() {
+            let path = if single {
+                "content.kind".to_string()
+            } else {
+                format!("content.kind[{i}]")
+            };
+            check(path, "content kind", "content kinds", kind, &all);
+        }
+    }
+    for (name, value) in &action.facts {
+        let path = format!("facts.{name}");
+        match facts.iter().find(|(n, _)| n == name) {
+            None => {
+                let names: Vec<&str> = facts.iter().map(|(n, _)| n.as_str()).collect();
+                let help = match error::suggest(name, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if names.is_empty() => "the policy declares no facts".to_string(),
+                    None => format!("declared facts: {}", names.join(", ")),
+                };
+                errors.push(
+                    DataError::new(path, format!("unknown fact `{name}`")).with_help(Some(help)),
+                );
+            }
+            Some((_, ty)) if value.typed(ty).is_none() => {
+                errors.push(DataError::new(
+                    path,
+                    format!("expected {ty}; found {}", value.describe()),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    errors
+}
+
+fn declared(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
+}
+
+/// `unknown role "consulant"` with `did you mean "consultant"?` or the known values.
+fn unknown(path: String, what: &str, plural: &str, value: &str, known: &[&str]) -> DataError {
+    let help = match error::suggest(value, known.iter().copied()) {
+        Some(s) => format!("did you mean {s:?}?"),
+        None => format!("known {plural}: {}", known.join(", ")),
+    };
+    DataError::new(path, format!("unknown {what} {value:?}")).with_help(Some(help))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date as d;
+
+    /// The full example of `shared/design/data-model.md`.
+    const FULL: &str = r#"
+action: post            # post | share | comment | connect | accept | message |
+                        # solicit | deal | export | depart | hand_over | create_account
+at: 2026-03-14T10:05:00Z      # when; needed for covenant windows (defaults to now)
+actor:
+  id: alice
+  role: consultant            # policies declare their roles (consultant, manager, marketing, ...)
+  team: recruiting            # optional: recruiting | marketing | ... (declared)
+  status: employed            # employed | on_notice | garden_leave | departed
+  employed_since: 2023-01-09
+  departed_on: 2026-01-31     # required when status is departed
+channel: twitter              # twitter | linkedin | facebook | youtube | instagram | tiktok |
+                              # blog | corporate_site | email | phone (policies may declare more)
+account:
+  kind: personal              # personal | branded | corporate | group
+  handle: "@alice_recruits"
+  created_by: employee        # employee | agency
+  created_on: 2019-05-02
+  purpose: business           # business | personal | mixed
+  run_as_duty: false          # administered as part of the job
+  agency_equipment: false
+  brand_in_handle: false
+content:
+  kind: job_ad                # job_ad | industry | personal | brand | viral | announcement | ...
+                              # or a list, when a post is several kinds at once: [job_ad, client_mention]
+  text: "Senior Java dev, London, £80k"   # optional
+  names_client: false
+  candidate_personal_data: false
+  confidential: false
+  discloses_employer: true
+target:                       # for connect, accept, message, solicit, deal
+  relationship: client        # client | candidate | colleague | competitor_staff | personal | prospect | unknown
+  met_in_person: false
+  interacted: true            # any prior one-to-one interaction (call, message, meeting)
+  origin: employment          # before_employment | employment | agency_database
+  last_dealt_with: 2025-11-02 # last business dealing by the actor, if any
+contacts:                     # for export, depart, hand_over: what is taken or handed over
+  count: 1200
+  origin: agency_database
+history:                      # counters supplied by the caller (or by the server's log)
+  posts_today: 9
+  posts_this_week: 40
+  job_ads_this_week: 12
+  invitations_this_week: 30
+approval:
+  granted_by: manager         # an approval already obtained, if any
+facts:                        # extra facts that the policy declared, by name
+  mentions_competitor: false
+"#;
+
+    fn err(text: &str) -> String {
+        parse_action(text, "a.yaml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_full_example_parses() {
+        let a = parse_action(FULL, "a.yaml").unwrap();
+        assert_eq!(a.action, ActionKind::Post);
+        assert_eq!(
+            a.at,
+            Some(At::Timestamp("2026-03-14T10:05:00Z".parse().unwrap()))
+        );
+        assert_eq!(a.actor.status, Status::Employed);
+        assert_eq!(a.actor.departed_on, Some(d(2026, 1, 31)));
+        assert_eq!(
+            a.account.as_ref().and_then(|a| a.handle.as_deref()),
+            Some("@alice_recruits")
+        );
+        assert_eq!(a.fact("action"), Some(sym("post")));
+        assert_eq!(a.fact("channel"), Some(sym("twitter")));
+        assert_eq!(a.fact("actor.role"), Some(sym("consultant")));
+        assert_eq!(
+            a.fact("actor.employed_since"),
+            Some(Value::Date(d(2023, 1, 9)))
+        );
+        assert_eq!(
+            a.fact("content.kind"),
+            Some(Value::List(vec!["job_ad".into()]))
+        );
+        assert_eq!(
+            a.fact("content.text"),
+            Some(Value::Text("Senior Java dev, London, £80k".into()))
+        );
+        assert_eq!(a.fact("target.relationship"), Some(sym("client")));
+        assert_eq!(a.fact("contacts.count"), Some(Value::Int(1200)));
+        assert_eq!(a.fact("contacts.origin"), Some(sym("agency_database")));
+        assert_eq!(a.fact("history.posts_today"), Some(Value::Int(9)));
+        assert_eq!(a.fact("approval.granted_by"), Some(sym("manager")));
+        assert_eq!(
+            a.fact("facts.mentions_competitor"),
+            Some(Value::Bool(false))
+        );
+        assert!(matches!(a.fact("at"), Some(Value::Timestamp(_))));
+        assert_eq!(a.fact("request.made_on"), None);
+        assert_eq!(a.fact("done"), None);
+        assert_eq!(a.fact("actor.nonsense"), None);
+        assert_eq!(a.fact("facts.undeclared"), None);
+        // The same action as JSON, written back and read again.
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(parse_action(&json, "a.json").unwrap(), a);
+        assert_eq!(parse_action_json_line(&json).unwrap(), a);
+    }
+
+    #[test]
+    fn every_known_path_is_read() {
+        let yaml = r#"
+action: compete
+at: 2026-03-14
+actor: {id: a, role: manager, team: ops, status: garden_leave, employed_since: 2020-01-01, departed_on: 2026-06-01,
+        jurisdiction: us-ca, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true}
+channel: linkedin
+account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, purpose: mixed,
+          run_as_duty: true, agency_equipment: true, brand_in_handle: true,
+          transferred_in_writing: false, paid_by: agency}
+content: {kind: [job_ad, client_mention], text: t, names_client: true, candidate_personal_data: false,
+          confidential: false, discloses_employer: true, privacy_notice: true, opt_out: false, public: true}
+target: {relationship: contract_worker, met_in_person: true, interacted: false, origin: before_employment,
+         last_dealt_with: 2025-01-01, connected_on: 2024-01-01, distance_miles: 4, in_agency_database: true}
+contacts: {count: 3, origin: employment}
+history: {posts_today: 1, posts_this_week: 2, job_ads_this_week: 3, invitations_this_week: 4, posts_last_24h: 5}
+approval: {granted_by: marketing}
+request: {made_on: 2026-03-10}
+done: [update_profile, hand_over_credentials]
+facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
+"#;
+        let a = parse_action(yaml, "a.yaml").unwrap();
+        for (path, ty) in Action::known_paths() {
+            let value = a.fact(path).unwrap_or_else(|| panic!("{path} missing"));
+            let ok = matches!(
+                (ty, &value),
+                (Type::Bool, Value::Bool(_))
+                    | (Type::Int, Value::Int(_))
+                    | (Type::Date, Value::Date(_))
+                    | (Type::Timestamp, Value::Timestamp(_) | Value::Date(_))
+                    | (Type::Text, Value::Text(_))
+                    | (Type::Enum(_), Value::Symbol(_))
+                    | (Type::EnumList(_), Value::List(_))
+            );
+            assert!(ok, "{path}: {ty:?} vs {value:?}");
+        }
+        assert_eq!(a.fact("at"), Some(Value::Date(d(2026, 3, 14))));
+        assert_eq!(a.fact("actor.jurisdiction"), Some(sym("US-CA")));
+        assert_eq!(
+            a.fact("content.kind"),
+            Some(Value::List(vec!["job_ad".into(), "client_mention".into()]))
+        );
+        assert_eq!(
+            a.fact("done"),
+            Some(Value::List(vec![
+                "update_profile".into(),
+                "hand_over_credentials".into()
+            ]))
+        );
+        assert_eq!(a.fact("facts.sector"), Some(Value::Text("tech".into())));
+        assert_eq!(
+            a.fact_typed("facts.sector", &Type::Enum("sector".into())),
+            Some(sym("tech"))
+        );
+        assert_eq!(
+            a.fact_typed("facts.share", &Type::Percent),
+            Some(Value::Percent(30))
+        );
+        assert_eq!(
+            a.fact_typed("facts.since", &Type::Date),
+            Some(Value::Date(d(2024, 2, 3)))
+        );
+        assert_eq!(a.fact_typed("facts.n", &Type::Date), None);
+        assert_eq!(
+            a.fact_typed("facts.tags", &Type::EnumList("tag".into())),
+            Some(Value::List(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(
+            Action::path_type("content.kind"),
+            Some(Type::EnumList("content kind".into()))
+        );
+        assert_eq!(Action::path_type("facts.n"), None);
+    }
+
+    #[test]
+    fn unknown_fields_are_named_with_a_suggestion() {
+        let e = parse_action(
+            "action: post\nactor:\n  id: a\n  rol: consultant\n  status: employed\n",
+            "a.yaml",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.line, e.column),
+            ("actor.rol", Some(4), Some(3))
+        );
+        insta::assert_snapshot!(e, @"a.yaml:4:3: actor.rol: unknown field; did you mean `role`?");
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nchanel: twitter\n"),
+            @"a.yaml:3:1: chanel: unknown field; did you mean `channel`?");
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nzzz: 1\n"),
+            @"a.yaml:3:1: zzz: unknown field; expected one of action, at, actor, channel, account, content, target, contacts, history, approval, request, done, facts");
+    }
+
+    #[test]
+    fn bad_enum_values_list_the_allowed_ones() {
+        let e = parse_action(
+            "action: post\nactor:\n  id: a\n  role: r\n  status: left\n",
+            "a.yaml",
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "actor.status");
+        assert_eq!(e.help, None);
+        insta::assert_snapshot!(e, @r#"a.yaml:5:11: actor.status: expected one of employed, on_notice, garden_leave, departed; found "left""#);
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: on-notice}\n"),
+            @r#"a.yaml:2:33: actor.status: expected one of employed, on_notice, garden_leave, departed; found "on-notice"; did you mean "on_notice"?"#);
+        insta::assert_snapshot!(err("action: pots\nactor: {id: a, role: r, status: employed}\n"),
+            @r#"a.yaml:1:9: action: expected one of post, share, comment, connect, accept, message, solicit, deal, export, depart, hand_over, create_account, compete; found "pots"; did you mean "post"?"#);
+        let e = parse_action("action: connect\nactor: {id: a, role: r, status: employed}\ntarget: {relationship: friend}\n", "a.yaml").unwrap_err();
+        assert_eq!(e.path, "target.relationship");
+    }
+
+    #[test]
+    fn bad_dates_and_types_say_what_was_expected() {
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed, employed_since: 2023-13-01}\n"),
+            @r#"a.yaml:2:59: actor.employed_since: expected a date such as `2026-03-14`; found "2023-13-01""#);
+        insta::assert_snapshot!(err("action: post\nat: 2026-03-14T10:05:00\nactor: {id: a, role: r, status: employed}\n"),
+            @r#"a.yaml:2:5: at: expected a date such as `2026-03-14` or a time such as `2026-03-14T10:05:00Z`; found "2026-03-14T10:05:00"; a time needs an offset: write `2026-03-14T10:05:00Z` for UTC"#);
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nhistory: {posts_today: -1}\n"),
+            @"a.yaml:3:24: history.posts_today: expected a whole number from 0 to 4294967295; found -1");
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\ncontent: {confidential: maybe}\n"),
+            @r#"a.yaml:3:25: content.confidential: expected true or false; found "maybe""#);
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, status: employed}\n"),
+            @"a.yaml:2:8: actor.role: missing required field");
+        insta::assert_snapshot!(err("action: post\nactor:\n  id: a\n  - x\n"),
+            @"a.yaml:4:3: invalid YAML: did not find expected key, while parsing a block mapping at line 3 column 3");
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed, jurisdiction: United Kingdom}\n"),
+            @r#"a.yaml:2:57: actor.jurisdiction: expected a country code such as `UK`, optionally with a region such as `US-CA`; found "United Kingdom""#);
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nfacts: {x: {y: 1}}\n"),
+            @"a.yaml:3:12: facts.x: expected true or false, a whole number, a text or a list of names; found a mapping");
+        insta::assert_snapshot!(err(""), @"a.yaml:1:1: action: missing required field");
+    }
+
+    #[test]
+    fn departed_needs_departed_on() {
+        let text = "action: solicit\nactor:\n  id: a\n  role: r\n  status: departed\n";
+        let e = parse_action(text, "a.yaml").unwrap_err();
+        assert_eq!(e.path, "actor.departed_on");
+        insta::assert_snapshot!(e, @"a.yaml:5:11: actor.departed_on: missing required field; `departed_on` is required when `status` is `departed`");
+        let ok =
+            "action: solicit\nactor: {id: a, role: r, status: departed, departed_on: 2026-01-31}\n";
+        assert!(parse_action(ok, "a.yaml").is_ok());
+    }
+
+    #[test]
+    fn done_is_one_name_or_a_list() {
+        let head = "action: hand_over\nactor: {id: a, role: r, status: on_notice}\n";
+        let one = parse_action(&format!("{head}done: update_profile\n"), "a").unwrap();
+        assert_eq!(
+            one.fact("done"),
+            Some(Value::List(vec!["update_profile".into()]))
+        );
+        let none = parse_action(&format!("{head}done: []\n"), "a").unwrap();
+        assert_eq!(none.fact("done"), Some(Value::List(vec![])));
+    }
+
+    #[test]
+    fn content_kind_is_one_name_or_a_list() {
+        let one = parse_action(
+            "action: post\nactor: {id: a, role: r, status: employed}\ncontent: {kind: job_ad}\n",
+            "a",
+        )
+        .unwrap();
+        assert_eq!(
+            one.fact("content.kind"),
+            Some(Value::List(vec!["job_ad".into()]))
+        );
+        let two = parse_action(
+            "action: post\nactor: {id: a, role: r, status: employed}\ncontent:\n  kind: [job_ad, client_mention]\n",
+            "a",
+        )
+        .unwrap();
+        assert_eq!(
+            two.content.and_then(|c| c.kind),
+            Some(vec!["job_ad".to_string(), "client_mention".to_string()])
+        );
+        insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\ncontent: {kind: {a: 1}}\n"),
+            @"a.yaml:3:17: content.kind: expected a content kind or a list of content kinds; found a mapping");
+    }
+
+    #[test]
+    fn json_files_and_lines_carry_columns() {
+        let line = r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "left"}}"#;
+        let e = parse_action_json_line(line).unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.line, e.column),
+            ("actor.status", None, Some(69))
+        );
+        insta::assert_snapshot!(e, @r#"column 69: actor.status: expected one of employed, on_notice, garden_leave, departed; found "left""#);
+        insta::assert_snapshot!(e.at_line("batch.jsonl", 7), @r#"batch.jsonl:7:69: actor.status: expected one of employed, on_notice, garden_leave, departed; found "left""#);
+        let e = parse_action_json_line(r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "employed"}, "histroy": {}}"#).unwrap_err();
+        insta::assert_snapshot!(e, @"column 85: histroy: unknown field; did you mean `history`?");
+        let e = parse_action_json_line(r#"{"action": "post", "#).unwrap_err();
+        insta::assert_snapshot!(e, @"column 19: invalid JSON: unexpected end of input while parsing a value");
+        let e = parse_action_json_line(
+            r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "departed"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), &*e.file, e.line, e.column),
+            ("actor.departed_on", "", None, Some(73))
+        );
+        let e = parse_action(
+            "{\n  \"action\": \"post\",\n  \"actor\": {\"id\": \"a\", \"role\": 5, \"status\": \"employed\"}\n}",
+            "a.json",
+        )
+        .unwrap_err();
+        insta::assert_snapshot!(e, @"a.json:3:32: actor.role: expected a text; found 5");
+        let e = parse_action(
+            r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "employed"}} x"#,
+            "a.json",
+        )
+        .unwrap_err();
+        insta::assert_snapshot!(e, @"a.json:1:77: invalid JSON: trailing characters");
+    }
+
+    #[test]
+    fn open_values_are_checked_against_declarations() {
+        let yaml = "action: post\nactor: {id: a, role: consulant, team: sales, status: employed}\nchannel: mastodon\n\
+                    content: {kind: [job_ad, jobad]}\napproval: {granted_by: manager}\n\
+                    facts: {mentions_competitr: true, share: lots, flag: true}\n";
+        let a = parse_action(yaml, "a.yaml").unwrap();
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let facts = vec![
+            ("mentions_competitor".to_string(), Type::Bool),
+            ("share".to_string(), Type::Percent),
+            ("flag".to_string(), Type::Bool),
+        ];
+        let errors = check_open_values(
+            &a,
+            &s(&["consultant", "manager"]),
+            &s(&["recruiting"]),
+            &[],
+            &[],
+            &facts,
+        );
+        let shown: Vec<String> = errors
+            .into_iter()
+            .map(|e| e.locate("a.yaml", yaml).to_string())
+            .collect();
+        insta::assert_snapshot!(shown.join("\n"), @r#"
+        a.yaml:2:22: actor.role: unknown role "consulant"; did you mean "consultant"?
+        a.yaml:2:39: actor.team: unknown team "sales"; known teams: recruiting
+        a.yaml:3:10: channel: unknown channel "mastodon"; known channels: twitter, linkedin, facebook, youtube, instagram, tiktok, blog, corporate_site, email, phone
+        a.yaml:4:26: content.kind[1]: unknown content kind "jobad"; did you mean "job_ad"?
+        a.yaml:6:29: facts.mentions_competitr: unknown fact `mentions_competitr`; did you mean `mentions_competitor`?
+        a.yaml:6:42: facts.share: expected a percentage; found "lots"
+        "#);
+        let declared = check_open_values(
+            &a,
+            &s(&["consulant", "manager"]),
+            &[],
+            &s(&["mastodon"]),
+            &s(&["jobad"]),
+            &facts
+                .iter()
+                .skip(1)
+                .cloned()
+                .chain([("mentions_competitr".to_string(), Type::Bool)])
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(declared.len(), 1, "{declared:?}");
+    }
+}
