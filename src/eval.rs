@@ -19,6 +19,7 @@
 
 pub mod explain;
 pub mod interp;
+pub mod suite;
 pub mod terms;
 pub mod verdict;
 
@@ -198,7 +199,11 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             v.dedup();
             v
         };
-        if policy.meta.conflicts == crate::ast::ConflictMode::Indeterminate && distinct.len() > 1 {
+        // A conflict is an explicit permission against a restriction; deny and
+        // require-approval both restrict, and the stricter wins.
+        let permits = distinct.iter().any(|e| *e == Effect::Allow);
+        let restricts = distinct.iter().any(|e| matches!(e, Effect::Deny | Effect::RequireApproval { .. }));
+        if policy.meta.conflicts == crate::ast::ConflictMode::Indeterminate && permits && restricts {
             deciding = deciders.iter().map(|r| r.id.clone()).collect();
             basis = Basis::Conflict { rules: deciding.clone() };
             decision_effect = None;

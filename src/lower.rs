@@ -317,39 +317,29 @@ impl Lowerer<'_> {
             matches: matches.clone(),
         });
         // Keeping or taking an asset: `depart` (keeping it on leaving) and `export`.
-        // Handing an account over: `hand_over`.
+        // Handing an account over: `hand_over`. Credentials have no rule of their
+        // own: the departure duties say what happens to them.
         let (keep_effect, hand_over_effect) = match owner.node {
             Party::Agency => (Effect::Deny, Effect::Allow),
             Party::Employee => (Effect::Allow, Effect::Deny),
             Party::Shared => (Effect::Allow, Effect::Allow),
         };
-        let keep_actions: &[&str] = if connections { &["depart", "export"] } else { &["depart"] };
-        let base = Cond::all(vec![Cond::actions(keep_actions), matches.clone()]);
-        let mut advice_owner = Modifiers::default();
-        advice_owner.clone_from(&c.modifiers);
-        self.push(
-            id.clone(),
-            SectionKind::Ownership,
-            c.span,
-            base,
-            keep_effect,
-            &advice_owner,
-            RuleKind::Ownership { index },
-            vec![],
-        );
-        if !connections {
-            let hid = self.id(None, &format!("{} hand over", id.0));
-            let base = Cond::all(vec![Cond::actions(&["hand_over"]), matches]);
-            self.push(
-                hid,
-                SectionKind::Ownership,
-                c.span,
-                base,
-                hand_over_effect,
-                &c.modifiers,
-                RuleKind::Ownership { index },
-                vec![],
-            );
+        match &asset.node {
+            Asset::Credentials => {}
+            Asset::Connections { .. } => {
+                let base = Cond::all(vec![Cond::actions(&["depart", "export"]), matches]);
+                let kind = RuleKind::Ownership { index };
+                self.push(id, SectionKind::Ownership, c.span, base, keep_effect, &c.modifiers, kind, vec![]);
+            }
+            Asset::Accounts { .. } => {
+                let about = Cond::all(vec![Cond::test("account", TestOp::Present), matches]);
+                let base = Cond::all(vec![Cond::actions(&["depart"]), about.clone()]);
+                let kind = RuleKind::Ownership { index };
+                self.push(id.clone(), SectionKind::Ownership, c.span, base, keep_effect, &c.modifiers, kind.clone(), vec![]);
+                let hid = self.id(None, &format!("{} hand over", id.0));
+                let base = Cond::all(vec![Cond::actions(&["hand_over"]), about]);
+                self.push(hid, SectionKind::Ownership, c.span, base, hand_over_effect, &c.modifiers, kind, vec![]);
+            }
         }
     }
 
@@ -487,7 +477,14 @@ impl Lowerer<'_> {
             asset: asset.map(|a| self.source(a.span)).unwrap_or_else(|| "profile".into()),
             within: within.as_ref().map(|w| w.node),
         });
-        let asset_cond = asset.map_or(Cond::True, |a| self.asset_cond(&a.node));
+        let asset_cond = match asset.map(|a| &a.node) {
+            None | Some(Asset::Credentials) => Cond::True,
+            // A duty about accounts binds every leaver; an action naming an account narrows it.
+            Some(a @ Asset::Accounts { .. }) => {
+                Cond::any(vec![Cond::test("account", TestOp::Missing), self.asset_cond(a)])
+            }
+            Some(a) => self.asset_cond(a),
+        };
         let kind = RuleKind::Duty { index, overdue: false };
         match duty {
             "keep" => {
