@@ -1,0 +1,290 @@
+//! The command line: clap definitions, exit codes and the shared plumbing
+//! (loading policies and data, printing diagnostics). One file per
+//! subcommand under `cli/`. This module is the only one that prints.
+
+pub mod check;
+pub mod eval;
+pub mod fmt;
+pub mod terms;
+pub mod test;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use smpolicy::diagnostic::{self, Diagnostic, RenderOptions, Severity};
+use smpolicy::policy::Policy;
+use smpolicy::source::SourceFile;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Exit codes, stable and documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success; the verdict is allow.
+    Ok = 0,
+    /// Usage, policy or data error.
+    Error = 1,
+    /// The verdict is deny.
+    Deny = 2,
+    /// A check failed: `check` found errors, `fmt --check` found unformatted files, `test` had failures.
+    CheckFailed = 3,
+    /// The verdict is require-approval.
+    RequireApproval = 4,
+    /// The verdict is indeterminate.
+    Indeterminate = 5,
+}
+
+impl Exit {
+    /// The exit code for a verdict.
+    pub fn for_decision(d: smpolicy::eval::Decision) -> Exit {
+        match d {
+            smpolicy::eval::Decision::Allow => Exit::Ok,
+            smpolicy::eval::Decision::Deny => Exit::Deny,
+            smpolicy::eval::Decision::RequireApproval => Exit::RequireApproval,
+            smpolicy::eval::Decision::Indeterminate => Exit::Indeterminate,
+        }
+    }
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  smpolicy check policies/*.policy
+  smpolicy eval policies/protective-agency.policy examples/actions/tweet.yaml
+  smpolicy eval policies/trusting-agency.policy - --format json < action.json
+  smpolicy terms policies/candidate-dealbreakers.policy examples/contracts/offer.yaml
+  smpolicy test policies/protective-agency.policy
+
+Exit codes: 0 ok/allow, 1 usage, policy or data error, 2 deny, 3 check failed,
+4 require-approval, 5 indeterminate.";
+
+/// Policy-as-code for social media in recruitment.
+#[derive(Debug, Parser)]
+#[command(name = "smpolicy", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// On a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Words for a person.
+    #[default]
+    Text,
+    /// JSON for a program (documented, versioned shape).
+    Json,
+    /// Markdown for a review or a pull request.
+    Markdown,
+}
+
+/// How to print policy diagnostics.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ErrorFormat {
+    /// The source line with a caret.
+    #[default]
+    Human,
+    /// One line each: file:line:col: severity[code]: message.
+    Short,
+    /// JSON Lines.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse, type-check and lint policies (exit 3 on any error; warnings allowed).
+    #[command(after_help = "Examples:\n  smpolicy check policies/*.policy\n  smpolicy check --deny shadowed-rule my.policy\n  smpolicy check --explain never-fires")]
+    Check(check::Args),
+    /// Format policies canonically (comments kept, meaning unchanged).
+    #[command(after_help = "Examples:\n  smpolicy fmt policies/*.policy\n  smpolicy fmt --check policies/*.policy")]
+    Fmt(fmt::Args),
+    /// Decide a proposed action and explain the verdict.
+    #[command(after_help = "Examples:\n  smpolicy eval policies/protective-agency.policy action.yaml\n  smpolicy eval my.policy - --format json < action.json\n  smpolicy eval my.policy --batch actions.jsonl > verdicts.jsonl\n\nExit codes: 0 allow, 2 deny, 4 require-approval, 5 indeterminate, 1 error.")]
+    Eval(eval::Args),
+    /// Check employment terms (a contract or an offer) clause by clause.
+    #[command(after_help = "Examples:\n  smpolicy terms policies/candidate-dealbreakers.policy offer.yaml\n\nExit codes: 0 consistent, 2 a deal-breaker is broken, 5 cannot tell, 1 error.")]
+    Terms(terms::Args),
+    /// Run expected-verdict test cases against a policy, with coverage.
+    #[command(after_help = "Examples:\n  smpolicy test policies/protective-agency.policy\n  smpolicy test my.policy my-cases.yaml\n\nWithout TESTS, runs POLICY's neighbour NAME.tests.yaml.")]
+    Test(test::Args),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+    /// Print a stage's output for a policy: the AST or the normalized policy (for debugging).
+    Debug {
+        /// What to print.
+        #[arg(value_enum)]
+        stage: DebugStage,
+        /// The policy file.
+        policy: PathBuf,
+    },
+}
+
+/// Stages `debug` can print.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DebugStage {
+    /// The syntax tree.
+    Ast,
+    /// The normalized policy as JSON.
+    Policy,
+}
+
+/// Shared output settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    /// Colour on stdout.
+    pub color: bool,
+    /// Colour on stderr.
+    pub color_err: bool,
+}
+
+impl Out {
+    /// Decides colour from the flag, the terminal and NO_COLOR.
+    pub fn new(choice: ColorChoice) -> Out {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let pick = |tty: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        Out { color: pick(std::io::stdout().is_terminal()), color_err: pick(std::io::stderr().is_terminal()) }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    let out = Out::new(cli.color);
+    match cli.command {
+        Command::Check(a) => check::run(a, out),
+        Command::Fmt(a) => fmt::run(a, out),
+        Command::Eval(a) => eval::run(a, out),
+        Command::Terms(a) => terms::run(a, out),
+        Command::Test(a) => test::run(a, out),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "smpolicy", &mut std::io::stdout());
+            Exit::Ok
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            if clap_mangen::Man::new(cmd).render(&mut buf).is_err() {
+                return Exit::Error;
+            }
+            print!("{}", String::from_utf8_lossy(&buf));
+            Exit::Ok
+        }
+        Command::Debug { stage, policy } => {
+            let Some(file) = read_source(&policy) else { return Exit::Error };
+            match smpolicy::parser::parse(&file) {
+                Ok(ast) => {
+                    match stage {
+                        DebugStage::Ast => println!("{ast:#?}"),
+                        DebugStage::Policy => {
+                            let p = smpolicy::lower::lower(&file, &ast);
+                            println!("{}", serde_json::to_string_pretty(&p).unwrap_or_default());
+                        }
+                    }
+                    Exit::Ok
+                }
+                Err(e) => {
+                    print_diagnostics(&diagnostic::from_parse_errors(&e), &file, out, ErrorFormat::Human);
+                    Exit::Error
+                }
+            }
+        }
+    }
+}
+
+/// Reads a file (or standard input for `-`), reporting a failure on stderr.
+pub fn read_text(path: &Path) -> Option<String> {
+    if path == Path::new("-") {
+        let mut s = String::new();
+        return match std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
+            Ok(_) => Some(s),
+            Err(e) => {
+                eprintln!("error: cannot read standard input: {e}");
+                None
+            }
+        };
+    }
+    match std::fs::read_to_string(path) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            None
+        }
+    }
+}
+
+/// Reads a policy file as a source file named by its path.
+pub fn read_source(path: &Path) -> Option<SourceFile> {
+    read_text(path).map(|t| SourceFile::new(path.display().to_string(), t))
+}
+
+/// Prints diagnostics on stderr.
+pub fn print_diagnostics(diags: &[Diagnostic], file: &SourceFile, out: Out, format: ErrorFormat) {
+    for d in diags {
+        match format {
+            ErrorFormat::Human => {
+                eprintln!("{}", diagnostic::render(d, file, RenderOptions { color: out.color_err, width: 100 }))
+            }
+            ErrorFormat::Short => eprintln!("{}", diagnostic::short(d, file)),
+            ErrorFormat::Json => {
+                let (line, column) = file.line_col(d.span().start);
+                let v = serde_json::json!({
+                    "file": &*file.name, "line": line, "column": column, "code": d.code,
+                    "severity": d.severity, "message": d.message, "help": d.help,
+                });
+                eprintln!("{v}");
+            }
+        }
+    }
+}
+
+/// Loads a policy for use: parse, check, lower. Errors are printed and give `None`.
+pub fn load_policy(path: &Path, out: Out) -> Option<(SourceFile, Policy)> {
+    let file = read_source(path)?;
+    match smpolicy::check::check_source(&file) {
+        Ok((ast, report)) => {
+            let errors: Vec<Diagnostic> =
+                report.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+            if !errors.is_empty() {
+                print_diagnostics(&errors, &file, out, ErrorFormat::Human);
+                eprintln!("error: `{}` has {} error(s); run `smpolicy check` for details", path.display(), errors.len());
+                return None;
+            }
+            let policy = smpolicy::lower::lower(&file, &ast);
+            Some((file, policy))
+        }
+        Err(diags) => {
+            print_diagnostics(&diags, &file, out, ErrorFormat::Human);
+            None
+        }
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json(v: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+    }
+}

@@ -1,0 +1,168 @@
+//! `smpolicy eval`: one action, or JSON Lines in batch.
+
+use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use smpolicy::data::action::{check_open_values, parse_action, parse_action_json_line, Action};
+use smpolicy::data::error::DataError;
+use smpolicy::eval::explain::{self, ExplainOptions};
+use smpolicy::eval::{evaluate, EvalOptions, Verdict};
+use smpolicy::policy::Policy;
+use smpolicy::source::SourceFile;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+/// Arguments of `eval`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The policy.
+    pub policy: PathBuf,
+    /// The action (YAML or JSON; `-` for standard input). With --batch, JSON Lines (default: standard input).
+    pub action: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also list the clauses that did not apply, each with the first condition that failed.
+    #[arg(long)]
+    pub why_not: bool,
+    /// JSON Lines in, JSON Lines out; a bad line gives an error record and the run goes on.
+    #[arg(long)]
+    pub batch: bool,
+    /// In batch mode, write each verdict in full (every clause's tests) rather than the summary record.
+    #[arg(long)]
+    pub full: bool,
+    /// The time used when an action gives no `at` (ISO 8601); the current time by default.
+    #[arg(long)]
+    pub now: Option<jiff::Timestamp>,
+}
+
+/// The declared names an action is checked against.
+pub fn validate(action: &Action, policy: &Policy) -> Vec<DataError> {
+    let d = &policy.decls;
+    let facts: Vec<(String, smpolicy::value::Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let kinds: Vec<String> = d.content_kinds.clone();
+    check_open_values(action, &d.roles, &d.teams, &d.channels, &kinds, &facts)
+}
+
+/// Runs `eval`.
+pub fn run(args: Args, out: Out) -> Exit {
+    let Some((file, policy)) = load_policy(&args.policy, out) else { return Exit::Error };
+    let opts = EvalOptions { now: args.now.unwrap_or_else(jiff::Timestamp::now) };
+    if args.batch {
+        return batch(&args, &file, &policy, &opts);
+    }
+    let path = args.action.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let Some(text) = read_text(&path) else { return Exit::Error };
+    let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
+    let action = match parse_action(&text, &name) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Error;
+        }
+    };
+    let errors = validate(&action, &policy);
+    if !errors.is_empty() {
+        for e in errors {
+            eprintln!("error: {}", e.locate(&name, &text));
+        }
+        return Exit::Error;
+    }
+    let v = evaluate(&policy, &file, &action, &opts);
+    let eo = ExplainOptions { why_not: args.why_not };
+    match args.format {
+        Format::Text => print!("{}", explain::text(&v, &file.name, eo)),
+        Format::Markdown => print!("{}", explain::markdown(&v, &file.name, eo)),
+        Format::Json => print_json(&v),
+    }
+    Exit::for_decision(v.verdict)
+}
+
+/// The record written per action in batch mode.
+fn record(line: usize, v: &Verdict) -> serde_json::Value {
+    serde_json::json!({
+        "line": line,
+        "verdict": v.verdict,
+        "approvers": v.approvers,
+        "deciding": v.deciding,
+        "summary": v.summary,
+        "obligations": v.obligations,
+        "advice": v.advice,
+        "law_notes": v.law_notes,
+        "missing": v.missing,
+    })
+}
+
+fn batch(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) -> Exit {
+    let input: Box<dyn BufRead> = match &args.action {
+        Some(p) if p.as_os_str() != "-" => match std::fs::File::open(p) {
+            Ok(f) => Box::new(std::io::BufReader::new(f)),
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", p.display());
+                return Exit::Error;
+            }
+        },
+        _ => Box::new(std::io::stdin().lock()),
+    };
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let (mut good, mut bad) = (0usize, 0usize);
+    let mut counts = [0usize; 4];
+    for (i, line) in input.lines().enumerate() {
+        let n = i + 1;
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                bad += 1;
+                let rec = serde_json::json!({"line": n, "error": {"message": format!("unreadable line: {e}")}});
+                let _ = writeln!(w, "{rec}");
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = parse_action_json_line(&line).and_then(|a| {
+            let errs = validate(&a, policy);
+            match errs.into_iter().next() {
+                Some(e) => Err(e),
+                None => Ok(a),
+            }
+        });
+        let rec = match parsed {
+            Ok(a) => {
+                good += 1;
+                let v = evaluate(policy, file, &a, opts);
+                counts[v.verdict as usize] += 1;
+                if args.full {
+                    let mut full = serde_json::to_value(&v).unwrap_or_default();
+                    if let Some(o) = full.as_object_mut() {
+                        o.insert("line".into(), n.into());
+                    }
+                    full
+                } else {
+                    record(n, &v)
+                }
+            }
+            Err(e) => {
+                bad += 1;
+                serde_json::json!({"line": n, "error": {"path": e.path, "column": e.column, "message": e.message, "help": e.help}})
+            }
+        };
+        if writeln!(w, "{rec}").is_err() {
+            break;
+        }
+    }
+    let _ = w.flush();
+    eprintln!(
+        "{} lines: {good} decided ({} allow, {} require-approval, {} deny, {} indeterminate), {bad} bad",
+        good + bad,
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    );
+    if bad > 0 {
+        Exit::Error
+    } else {
+        Exit::Ok
+    }
+}

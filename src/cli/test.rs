@@ -1,0 +1,53 @@
+//! `smpolicy test`: expected-verdict cases with coverage.
+
+use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use std::path::PathBuf;
+
+/// Arguments of `test`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The policy.
+    pub policy: PathBuf,
+    /// Test files (YAML). Without any, NAME.tests.yaml next to the policy.
+    pub tests: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// The time used for cases that give no `at` (ISO 8601); the current time by default.
+    #[arg(long)]
+    pub now: Option<jiff::Timestamp>,
+}
+
+/// Runs `test`.
+pub fn run(args: Args, out: Out) -> Exit {
+    let Some((file, policy)) = load_policy(&args.policy, out) else { return Exit::Error };
+    let tests = if args.tests.is_empty() { vec![args.policy.with_extension("tests.yaml")] } else { args.tests.clone() };
+    let opts = smpolicy::eval::EvalOptions { now: args.now.unwrap_or_else(jiff::Timestamp::now) };
+    let mut failed = 0;
+    for path in &tests {
+        let Some(text) = read_text(path) else { return Exit::Error };
+        let cases = match smpolicy::data::testcase::parse_tests(&text, &path.display().to_string()) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Error;
+            }
+        };
+        let report = smpolicy::eval::suite::run(&policy, &file, &cases, &opts);
+        failed += report.failed;
+        match args.format {
+            Format::Json => print_json(&report),
+            Format::Text | Format::Markdown => {
+                if tests.len() > 1 {
+                    println!("# {}", path.display());
+                }
+                print!("{}", smpolicy::eval::suite::text(&report));
+            }
+        }
+    }
+    if failed > 0 {
+        Exit::CheckFailed
+    } else {
+        Exit::Ok
+    }
+}

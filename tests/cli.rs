@@ -1,0 +1,137 @@
+//! The binary as a user runs it: exit codes, output formats, batch mode,
+//! completions and the man page.
+
+use crate::util::root;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_smpolicy")).args(args).current_dir(root()).env("NO_COLOR", "1").output().unwrap()
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smpolicy"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const PROTECTIVE: &str = "policies/protective-agency.policy";
+
+#[test]
+fn eval_exit_codes_follow_the_verdict() {
+    let deny = run(&["eval", PROTECTIVE, "docs/examples/actions/eleventh-tweet.yaml"]);
+    assert_eq!(deny.status.code(), Some(2), "{}", stderr(&deny));
+    let approval = run(&["eval", PROTECTIVE, "docs/examples/actions/tiktok-job-video.yaml"]);
+    assert_eq!(approval.status.code(), Some(4), "{}{}", stdout(&approval), stderr(&approval));
+}
+
+#[test]
+fn eval_json_has_a_versioned_shape_and_agrees_with_text() {
+    let json = run(&["eval", PROTECTIVE, "docs/examples/actions/eleventh-tweet.yaml", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["schema"], "smpolicy.verdict/1");
+    assert_eq!(v["verdict"], "deny");
+    assert!(v["deciding"].as_array().unwrap().iter().any(|d| d == "twitter-daily-limit"));
+    let text = run(&["eval", PROTECTIVE, "docs/examples/actions/eleventh-tweet.yaml"]);
+    assert!(stdout(&text).starts_with("verdict: deny"), "{}", stdout(&text));
+}
+
+#[test]
+fn eval_reads_standard_input() {
+    let action = std::fs::read_to_string(root().join("docs/examples/actions/eleventh-tweet.yaml")).unwrap();
+    let o = run_stdin(&["eval", PROTECTIVE, "-", "--format", "json"], &action);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn a_data_error_names_the_field_path_and_exits_1() {
+    let o = run_stdin(
+        &["eval", PROTECTIVE, "-"],
+        "action: post\nactor: { id: a, role: consultant, status: left }\nchannel: twitter\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("actor.status"), "{err}");
+    assert!(err.contains("employed, on_notice, garden_leave, departed"), "{err}");
+}
+
+#[test]
+fn an_unknown_role_gets_a_suggestion() {
+    let o = run_stdin(&["eval", PROTECTIVE, "-"], "action: post\nactor: { id: a, role: consulant, status: employed }\nchannel: twitter\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("consultant"), "{}", stderr(&o));
+}
+
+#[test]
+fn batch_mode_reports_bad_lines_and_goes_on() {
+    let o = run(&["eval", PROTECTIVE, "--batch", "docs/examples/actions/batch.jsonl"]);
+    let out = stdout(&o);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[0]["verdict"], "allow");
+    assert_eq!(lines[1]["verdict"], "deny");
+    assert_eq!(lines[2]["line"], 3);
+    assert!(lines[2]["error"]["path"].as_str().unwrap().contains("actor.status"), "{}", lines[2]);
+    assert_eq!(lines[3]["verdict"], "deny");
+    assert!(stderr(&o).contains("4 lines: 3 decided"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 bad"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn check_exits_3_on_errors_and_0_on_shipped_policies() {
+    let ok = run(&["check", "policies/brightwater.policy"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let bad = run_stdin(&["check", "-"], "policy \"x\" default allow\nroles consultant\nrule r { when actor.role = consulant then deny }\n");
+    assert_eq!(bad.status.code(), Some(3), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("consultant"), "{}", stderr(&bad));
+}
+
+#[test]
+fn fmt_check_passes_on_shipped_policies() {
+    let o = run(&["fmt", "--check", "policies/brightwater.policy", PROTECTIVE]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn terms_exit_2_when_a_deal_breaker_is_broken() {
+    let o = run(&["terms", "policies/candidate-dealbreakers.policy", "docs/examples/contracts/offer.yaml"]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("non_compete"), "{}", stdout(&o));
+}
+
+#[test]
+fn help_completions_and_man_page_come_from_one_definition() {
+    let help = run(&["--help"]);
+    assert!(stdout(&help).contains("Exit codes"));
+    for sub in ["check", "fmt", "eval", "terms", "test"] {
+        let h = run(&[sub, "--help"]);
+        assert!(stdout(&h).contains("Examples:"), "{sub} --help has no examples");
+    }
+    let bash = run(&["completions", "bash"]);
+    assert!(stdout(&bash).contains("smpolicy"));
+    let man = run(&["man"]);
+    assert!(stdout(&man).contains(".TH"));
+}
+
+#[test]
+fn usage_errors_exit_2_from_clap_are_mapped_to_1() {
+    let o = run(&["eval"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
