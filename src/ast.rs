@@ -24,7 +24,7 @@ pub struct PolicyFile {
 }
 
 /// The header: name and settings of the whole policy.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Header {
     /// `policy "Brightwater Recruitment — social media"`.
     pub name: Spanned<String>,
@@ -167,7 +167,7 @@ pub struct FactDecl {
 }
 
 /// A clause in a section: an optional name, the clause itself, and its modifiers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Clause<T> {
     /// `twitter-daily-limit:` before the clause.
     pub label: Option<Name>,
@@ -180,7 +180,7 @@ pub struct Clause<T> {
 }
 
 /// What any clause may add to its core meaning.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Modifiers {
     /// `when CONDITION`.
     pub when: Option<Spanned<Expr>>,
@@ -352,7 +352,7 @@ impl CovenantKind {
 }
 
 /// `covenant non_solicitation of clients for 6 months lookback 12 months ...`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Covenant {
     /// `covenant client-nonsolicit: ...`.
     pub label: Option<Name>,
@@ -386,7 +386,7 @@ pub enum ExceptionTest {
 }
 
 /// `except announcement "A general announcement of a new role is not solicitation."`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CovenantException {
     /// What is exempted.
     pub test: ExceptionTest,
@@ -593,4 +593,60 @@ pub struct ExceptionDef {
     pub description: Option<Spanned<String>>,
     /// Its condition, outcome and the rest.
     pub modifiers: Modifiers,
+}
+
+// Equality ignores spans (including spans kept only to mark a keyword's
+// presence), so two parses of differently laid-out text compare equal.
+
+impl PartialEq for Header {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name
+            && self.version == o.version
+            && self.effective == o.effective
+            && self.owner == o.owner
+            && self.jurisdiction == o.jurisdiction
+            && self.timezone == o.timezone
+            && self.default == o.default
+            && self.conflicts == o.conflicts
+    }
+}
+
+impl<T: PartialEq> PartialEq for Clause<T> {
+    fn eq(&self, o: &Self) -> bool {
+        self.label == o.label && self.rule == o.rule && self.modifiers == o.modifiers
+    }
+}
+
+impl PartialEq for Modifiers {
+    fn eq(&self, o: &Self) -> bool {
+        self.when == o.when
+            && self.unless == o.unless
+            && self.then == o.then
+            && self.because == o.because
+            && self.advise == o.advise
+            && self.oblige == o.oblige
+            && self.notes == o.notes
+            && self.dry_run.is_some() == o.dry_run.is_some()
+    }
+}
+
+impl PartialEq for Covenant {
+    fn eq(&self, o: &Self) -> bool {
+        self.label == o.label
+            && self.kind == o.kind
+            && self.of == o.of
+            && self.duration == o.duration
+            && self.lookback == o.lookback
+            && self.radius == o.radius
+            && self.garden_leave_offset.is_some() == o.garden_leave_offset.is_some()
+            && self.applies_to == o.applies_to
+            && self.exceptions == o.exceptions
+            && self.modifiers == o.modifiers
+    }
+}
+
+impl PartialEq for CovenantException {
+    fn eq(&self, o: &Self) -> bool {
+        self.test == o.test && self.text == o.text
+    }
 }

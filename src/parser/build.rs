@@ -36,8 +36,41 @@ pub struct Builder {
     pub errors: Vec<ParseError>,
 }
 
+/// A pair's span without the whitespace and comments pest includes at its end
+/// when the rule ends in an optional part that matched nothing.
 fn span(p: &P<'_>) -> Span {
-    p.as_span().into()
+    let s: Span = p.as_span().into();
+    Span::new(s.start, s.start + trimmed_len(p.as_str()))
+}
+
+/// The length of `text` without trailing whitespace and `#` comments.
+fn trimmed_len(text: &str) -> usize {
+    let mut t = text.trim_end();
+    loop {
+        let line_start = t.rfind('\n').map_or(0, |i| i + 1);
+        let line = t.get(line_start..).unwrap_or("");
+        match comment_start(line) {
+            Some(c) => t = t.get(..line_start + c).unwrap_or("").trim_end(),
+            None => return t.len(),
+        }
+    }
+}
+
+/// Where a `#` comment starts in one line, outside double-quoted text.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (false, _, '"') => in_string = true,
+            (false, _, '#') => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn unquote(raw: &str) -> String {
@@ -995,5 +1028,26 @@ fn period(s: &str) -> Period {
         "rolling day" => Period::RollingDay,
         "week" => Period::Week,
         _ => Period::Day,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_end_before_trailing_comments_and_blank_lines() {
+        assert_eq!(trimmed_len("forbid viral  # c\n\n  "), "forbid viral".len());
+        assert_eq!(trimmed_len("because \"#AgencyX\"  # tag\n"), "because \"#AgencyX\"".len());
+        assert_eq!(trimmed_len("a\n  # one\n  # two\n"), 1);
+    }
+
+    #[test]
+    fn clause_spans_do_not_run_into_the_next_clause() {
+        let text = "policy \"x\"\nposting {\n  forbid viral  # c\n\n  forbid brand\n}\n";
+        let ast = crate::parser::parse(&crate::source::SourceFile::new("x", text)).unwrap();
+        let Some(Item::Posting(s)) = ast.items.first().map(|i| &i.node) else { panic!("no posting") };
+        let first = &s.clauses[0];
+        assert_eq!(&text[first.span.start..first.span.end], "forbid viral");
     }
 }
