@@ -1,0 +1,517 @@
+//! `compare`: employers' policies side by side, for a candidate choosing between
+//! them. Reads normalized [`Policy`]s only (never the AST) and decides actions
+//! through [`crate::eval::evaluate`], so every cell of the report is a verdict
+//! the engine would give, with its explanation.
+//!
+//! What a [`Comparison`] holds, per policy:
+//! - a [`profile`](profile::Profile) normalized to the same terms: who keeps which
+//!   connections (decided by evaluating the pack's `depart`/`export`
+//!   situations), what a leaver hands over, removes or keeps and by when,
+//!   each covenant kind, posting and connecting rules per channel, defaults
+//!   and monitoring of personal accounts;
+//! - the verdict of every situation of a scenario [`pack`] (the shipped one,
+//!   `src/compare/pack.yaml`, or one the caller gives), each linkable to its
+//!   explanation;
+//! - transparent [`score`]s per dimension, each explained by the clauses that
+//!   produced it, with the rubric ([`score::RUBRIC`]) in the output;
+//! - optionally, the candidate's deal-breakers checked against a contract
+//!   built from each employer's covenants and ownership ([`against`]), and law
+//!   notes for the candidate's jurisdiction.
+//!
+//! Renderers: [`render::text`] (a terminal table), [`render::markdown`] and
+//! [`html::html`] (one self-contained page). The JSON shape is the
+//! serialization of [`Comparison`], versioned by [`SCHEMA_VERSION`].
+//!
+//! This module does no IO and knows nothing of clap.
+
+pub mod against;
+pub mod html;
+pub mod law;
+pub mod pack;
+pub mod profile;
+pub mod render;
+pub mod score;
+
+use crate::data::action::Action;
+use crate::eval::{evaluate, Decision, EvalOptions, Verdict};
+use crate::policy::{Policy, RuleKind};
+use crate::source::SourceFile;
+use pack::{Pack, Situation};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The version of the JSON shape of a comparison.
+pub const SCHEMA_VERSION: &str = "smpolicy.compare/1";
+
+/// What the posture measure is, said wherever it is shown.
+pub const POSTURE_NOTE: &str =
+    "The posture measure (require-approval clauses and restrictive defaults) is a heuristic \
+     that approximates a \"trusting\" policy; it is not a sourced standard.";
+
+/// What to compare with and against.
+#[derive(Debug, Clone, Default)]
+pub struct CompareOptions {
+    /// The scenario pack for the matrix; `None` is the shipped pack. Profiles
+    /// and scores always use the shipped pack, so they do not change with it.
+    pub pack: Option<Pack>,
+    /// The candidate's deal-breakers (a policy with a `terms` section).
+    pub against: Option<(SourceFile, Policy)>,
+    /// The candidate's jurisdiction (`UK`, `US-CA`): law notes follow it, and
+    /// actions that do not say where the actor works get it.
+    pub jurisdiction: Option<String>,
+    /// The time used for actions without `at`; the current time when `None`.
+    pub now: Option<jiff::Timestamp>,
+}
+
+/// A comparison of two or more policies.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// [`SCHEMA_VERSION`].
+    pub schema: &'static str,
+    /// The policies compared, with the letter that names each in the report.
+    pub policies: Vec<PolicyInfo>,
+    /// The jurisdiction the law notes are read for.
+    pub jurisdiction: law::JurisdictionReport,
+    /// One profile per policy, in the same order.
+    pub profiles: Vec<profile::Profile>,
+    /// One set of scores per policy, in the same order.
+    pub scores: Vec<score::Scores>,
+    /// How the scores are computed.
+    pub rubric: Vec<score::RubricRow>,
+    /// The pack whose verdicts fill the matrix.
+    pub pack: PackInfo,
+    /// The matrix: one row per situation, one cell per policy.
+    pub situations: Vec<Row>,
+    /// Verdict counts per policy.
+    pub tallies: Vec<Tally>,
+    /// The candidate's deal-breakers against each employer, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<against::Against>,
+    /// Caveats that hold for the whole report.
+    pub notes: Vec<String>,
+}
+
+/// A policy in the comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyInfo {
+    /// `A`, `B`, `C`, ...: how the report names it.
+    pub key: String,
+    /// The file it was read from.
+    pub file: String,
+    /// `policy "Name"`.
+    pub name: String,
+    /// `version ...`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `jurisdiction ...`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// `effective ...`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective: Option<jiff::civil::Date>,
+    /// `owner "..."`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+impl PolicyInfo {
+    /// `Name (version 3)`.
+    pub fn title(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{} (version {v})", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// The pack used for the matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackInfo {
+    /// `shipped` or the file name.
+    pub source: String,
+    /// How many situations.
+    pub size: usize,
+    /// The groups, in order of first appearance, with their sizes.
+    pub groups: Vec<GroupInfo>,
+}
+
+/// A group of situations.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupInfo {
+    /// `posting`, `connecting`, ...
+    pub name: String,
+    /// How many situations it has.
+    pub size: usize,
+}
+
+/// A clause, by id and line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ClauseRef {
+    /// The clause id.
+    pub id: String,
+    /// Its 1-based line in the policy file.
+    pub line: usize,
+}
+
+impl ClauseRef {
+    /// `` `id` (line 12) ``.
+    pub fn words(&self) -> String {
+        format!("`{}` (line {})", self.id, self.line)
+    }
+}
+
+/// One situation of the matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Stable id from the pack.
+    pub id: String,
+    /// What the report shows.
+    pub title: String,
+    /// Its group.
+    pub group: String,
+    /// The action evaluated (after the candidate's jurisdiction was filled in).
+    pub action: Action,
+    /// One cell per policy, in the order of [`Comparison::policies`].
+    pub cells: Vec<Cell>,
+}
+
+/// One verdict of the matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// The policy's key (`A`).
+    pub policy: String,
+    /// The anchor of its explanation in markdown and HTML (`tweet-11th-of-day--a`).
+    pub anchor: String,
+    /// The decision.
+    pub verdict: Decision,
+    /// Who must approve, for `require-approval`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<String>,
+    /// The verdict's one-line summary.
+    pub summary: String,
+    /// The deciding clauses.
+    pub deciding: Vec<ClauseRef>,
+    /// The deciding clauses worth citing: without departure duties that only attach obligations
+    /// to every leaver, unless nothing else decided.
+    pub cited: Vec<ClauseRef>,
+    /// Deciding covenants that are void in the jurisdiction (the engine still applies them as written).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub void_covenants: Vec<String>,
+    /// The jurisdiction the law notes were read for (the candidate's, else the policy's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// Law notes for the deciding covenants in the jurisdiction.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub law_notes: Vec<String>,
+    /// The full verdict, as `smpolicy eval --format json` prints it.
+    pub explanation: Verdict,
+}
+
+impl Cell {
+    /// `allow`, `deny`, `require-approval (marketing)`, `indeterminate`.
+    pub fn label(&self) -> String {
+        match self.verdict {
+            Decision::RequireApproval if !self.approvers.is_empty() => {
+                format!("require-approval ({})", self.approvers.join(" or "))
+            }
+            d => d.as_str().to_string(),
+        }
+    }
+}
+
+/// Verdict counts for one policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Allowed.
+    pub allow: usize,
+    /// Needing approval.
+    pub require_approval: usize,
+    /// Refused.
+    pub deny: usize,
+    /// Not decided.
+    pub indeterminate: usize,
+}
+
+impl Counts {
+    fn add(&mut self, d: Decision) {
+        match d {
+            Decision::Allow => self.allow += 1,
+            Decision::RequireApproval => self.require_approval += 1,
+            Decision::Deny => self.deny += 1,
+            Decision::Indeterminate => self.indeterminate += 1,
+        }
+    }
+}
+
+/// How one policy fared over the pack.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tally {
+    /// The policy's key.
+    pub policy: String,
+    /// Over the whole pack.
+    pub total: Counts,
+    /// Per group, in pack order.
+    pub groups: Vec<(String, Counts)>,
+    /// Approvals needed, per approver (a situation naming two approvers counts for both).
+    pub approvals: BTreeMap<String, usize>,
+}
+
+/// `A`, `B`, ..., `Z`, then `P27`, `P28`, ...
+pub fn key_for(index: usize) -> String {
+    match u8::try_from(index).ok().filter(|i| *i < 26) {
+        Some(i) => char::from(b'A' + i).to_string(),
+        None => format!("P{}", index + 1),
+    }
+}
+
+/// The anchor of a cell's explanation.
+pub fn anchor(situation: &str, key: &str) -> String {
+    format!("{}--{}", slug(situation), key.to_ascii_lowercase())
+}
+
+/// Lowercase letters, digits and single hyphens.
+pub(crate) fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The line of a clause by id, or 0 when the policy has no such clause.
+pub(crate) fn line_of(policy: &Policy, file: &SourceFile, id: &str) -> usize {
+    if let Some(r) = policy.rules.iter().find(|r| r.id == id) {
+        return file.line_col(r.span.start).0;
+    }
+    if let Some(d) = policy.defaults.iter().find(|d| d.id == id) {
+        return file.line_col(d.span.start).0;
+    }
+    if let Some(t) = policy.terms.iter().find(|t| t.id == id) {
+        return file.line_col(t.span.start).0;
+    }
+    0
+}
+
+/// A clause reference by id.
+pub(crate) fn clause_ref(policy: &Policy, file: &SourceFile, id: &str) -> ClauseRef {
+    ClauseRef { id: id.to_string(), line: line_of(policy, file, id) }
+}
+
+/// The deciding clauses of a verdict, as references.
+pub(crate) fn deciding_refs(v: &Verdict, policy: &Policy, file: &SourceFile) -> Vec<ClauseRef> {
+    v.deciding.iter().map(|id| clause_ref(policy, file, id)).collect()
+}
+
+/// The clauses to cite for a verdict: the deciding ones, leaving out
+/// departure duties that only allow and tested nothing about the connection,
+/// contacts or account in question (they attach obligations to every leaver
+/// and decide nothing about the situation), unless nothing else decided.
+pub(crate) fn cited_refs(v: &Verdict, policy: &Policy, file: &SourceFile) -> Vec<ClauseRef> {
+    let main: Vec<ClauseRef> =
+        v.deciding.iter().filter(|id| !attaches_only(v, policy, id)).map(|id| clause_ref(policy, file, id)).collect();
+    if main.is_empty() {
+        deciding_refs(v, policy, file)
+    } else {
+        main
+    }
+}
+
+/// Whether a deciding clause is a departure duty every leaver has, rather than one about this asset.
+fn attaches_only(v: &Verdict, policy: &Policy, id: &str) -> bool {
+    let duty = policy.rules.iter().any(|r| {
+        r.id == id && r.section == crate::policy::SectionKind::Departure && r.effect == crate::policy::Effect::Allow
+    });
+    let about_asset = v.rules.iter().filter(|r| r.id == id).flat_map(|r| &r.tests).any(|t| {
+        t.truth.is_true()
+            && t.fact.as_deref().is_some_and(|f| ["target.", "contacts.", "account."].iter().any(|p| f.starts_with(p)))
+    });
+    duty && !about_asset
+}
+
+/// The action with the candidate's jurisdiction filled in when it does not say where the actor works.
+fn with_jurisdiction(action: &Action, jurisdiction: Option<&str>) -> Action {
+    let mut action = action.clone();
+    if action.actor.jurisdiction.is_none() {
+        action.actor.jurisdiction = jurisdiction.map(str::to_string);
+    }
+    action
+}
+
+/// Evaluates one situation under one policy.
+pub(crate) fn decide(
+    s: &Situation,
+    policy: &Policy,
+    file: &SourceFile,
+    jurisdiction: Option<&str>,
+    now: jiff::Timestamp,
+) -> (Action, Verdict) {
+    let action = with_jurisdiction(&s.action, jurisdiction);
+    let v = evaluate(policy, file, &action, &EvalOptions { now });
+    (action, v)
+}
+
+/// The verdicts of the shipped pack under one policy, by situation id (for profiles and scores).
+pub(crate) type Probes = BTreeMap<String, Verdict>;
+
+fn probes(
+    reference: &Pack,
+    policy: &Policy,
+    file: &SourceFile,
+    jurisdiction: Option<&str>,
+    now: jiff::Timestamp,
+) -> Probes {
+    reference.situations.iter().map(|s| (s.id.clone(), decide(s, policy, file, jurisdiction, now).1)).collect()
+}
+
+/// Compares policies.
+pub fn compare(policies: &[(SourceFile, Policy)], opts: &CompareOptions) -> Comparison {
+    let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
+    let shipped = pack::shipped();
+    let chosen: &Pack = opts.pack.as_ref().unwrap_or(&shipped);
+    let candidate_j = opts.jurisdiction.as_deref();
+
+    let infos: Vec<PolicyInfo> = policies
+        .iter()
+        .enumerate()
+        .map(|(i, (file, p))| PolicyInfo {
+            key: key_for(i),
+            file: file.name.to_string(),
+            name: p.meta.name.clone(),
+            version: p.meta.version.clone(),
+            jurisdiction: p.meta.jurisdiction.clone(),
+            effective: p.meta.effective,
+            owner: p.meta.owner.clone(),
+        })
+        .collect();
+
+    let jurisdiction = law::report(policies, &infos, candidate_j);
+
+    let mut profiles = Vec::new();
+    let mut scores = Vec::new();
+    let mut all_probes: Vec<Probes> = Vec::new();
+    for ((file, p), info) in policies.iter().zip(&infos) {
+        let effective_j = candidate_j.or(p.meta.jurisdiction.as_deref());
+        let probe = probes(&shipped, p, file, candidate_j, now);
+        let prof = profile::profile(&info.key, p, file, &probe, effective_j);
+        scores.push(score::score(&info.key, p, file, &probe, &prof));
+        profiles.push(prof);
+        all_probes.push(probe);
+    }
+
+    let mut rows = Vec::new();
+    let mut tallies: Vec<Tally> = infos
+        .iter()
+        .map(|i| Tally { policy: i.key.clone(), total: Counts::default(), groups: vec![], approvals: BTreeMap::new() })
+        .collect();
+    for s in &chosen.situations {
+        let mut cells = Vec::new();
+        let mut evaluated = s.action.clone();
+        for ((((file, p), info), tally), probe) in policies.iter().zip(&infos).zip(tallies.iter_mut()).zip(&all_probes)
+        {
+            // The shipped pack was already decided for the profile; reuse those verdicts.
+            let (action, v) = match probe.get(&s.id).filter(|_| opts.pack.is_none()) {
+                Some(v) => (with_jurisdiction(&s.action, candidate_j), v.clone()),
+                None => decide(s, p, file, candidate_j, now),
+            };
+            evaluated = action;
+            let effective_j = candidate_j.or(p.meta.jurisdiction.as_deref());
+            let (void_covenants, law_notes) = covenant_law(&v, p, effective_j);
+            tally.total.add(v.verdict);
+            match tally.groups.iter_mut().find(|(g, _)| g == &s.group) {
+                Some((_, c)) => c.add(v.verdict),
+                None => {
+                    let mut c = Counts::default();
+                    c.add(v.verdict);
+                    tally.groups.push((s.group.clone(), c));
+                }
+            }
+            if v.verdict == Decision::RequireApproval {
+                for a in &v.approvers {
+                    *tally.approvals.entry(a.clone()).or_insert(0) += 1;
+                }
+            }
+            cells.push(Cell {
+                policy: info.key.clone(),
+                anchor: anchor(&s.id, &info.key),
+                verdict: v.verdict,
+                approvers: v.approvers.clone(),
+                summary: v.summary.clone(),
+                deciding: deciding_refs(&v, p, file),
+                cited: cited_refs(&v, p, file),
+                void_covenants,
+                jurisdiction: effective_j.map(str::to_string),
+                law_notes,
+                explanation: v,
+            });
+        }
+        rows.push(Row { id: s.id.clone(), title: s.title.clone(), group: s.group.clone(), action: evaluated, cells });
+    }
+
+    let against = opts.against.as_ref().map(|(file, mine)| against::against(file, mine, policies, &infos, candidate_j));
+
+    let mut notes = vec![
+        POSTURE_NOTE.to_string(),
+        "Verdicts are the engine's reading of each policy as written; they are not legal advice. Covenants are \
+         applied as written even where the law may not enforce them; law notes say where."
+            .to_string(),
+    ];
+    if opts.pack.is_some() {
+        notes.push("Profiles and scores use the shipped scenario pack; the matrix uses the pack given.".to_string());
+    }
+
+    Comparison {
+        schema: SCHEMA_VERSION,
+        policies: infos,
+        jurisdiction,
+        profiles,
+        scores,
+        rubric: score::rubric_rows(),
+        pack: PackInfo { source: chosen.source.clone(), size: chosen.situations.len(), groups: chosen.groups() },
+        situations: rows,
+        tallies,
+        against,
+        notes,
+    }
+}
+
+/// The deciding covenants that are void in the jurisdiction, and the law notes of every deciding covenant.
+fn covenant_law(v: &Verdict, policy: &Policy, jurisdiction: Option<&str>) -> (Vec<String>, Vec<String>) {
+    let mut void = Vec::new();
+    let mut notes = Vec::new();
+    if v.verdict != Decision::Deny {
+        return (void, notes);
+    }
+    for id in &v.deciding {
+        let Some(rule) = policy.rules.iter().find(|r| &r.id == id) else { continue };
+        let RuleKind::Covenant { index } = rule.kind else { continue };
+        let Some(spec) = policy.covenants.get(index) else { continue };
+        let status = law::status(spec, jurisdiction);
+        if status.status == law::Enforceability::Void {
+            void.push(spec.id.clone());
+        }
+        for n in status.notes {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+    }
+    (void, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_anchors() {
+        assert_eq!(key_for(0), "A");
+        assert_eq!(key_for(25), "Z");
+        assert_eq!(key_for(26), "P27");
+        assert_eq!(anchor("tweet-11th-of-day", "B"), "tweet-11th-of-day--b");
+        assert_eq!(slug("Hello, World_2"), "hello-world-2");
+    }
+}

@@ -1,0 +1,270 @@
+//! `--against MY.policy`: a candidate's deal-breakers (the `terms` section of
+//! their own policy) checked against each employer. An employer's policy
+//! states its covenants and ownership as sections, not as a contract, so a
+//! synthetic [`Contract`] is built from [`Policy::covenants`],
+//! [`Policy::ownership`], [`Policy::departure`] and the policy's own `terms`
+//! (monitoring), then checked by [`check_terms`], exactly as `smpolicy terms`
+//! would check a real offer.
+
+use super::{PolicyInfo, Serialize};
+use crate::ast::Party;
+use crate::data::contract::{Contract, Covenant, CovenantKind, CovenantOf, Duty, Obligation, Owner, Ownership};
+use crate::eval::terms::{check_terms, TermsReport};
+use crate::eval::Decision;
+use crate::policy::{Effect, Policy, TermsTest};
+use crate::source::SourceFile;
+
+/// The deal-breakers against every employer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Against {
+    /// The candidate's policy file.
+    pub file: String,
+    /// Its name.
+    pub name: String,
+    /// One check per employer, in the order of the comparison.
+    pub employers: Vec<EmployerCheck>,
+}
+
+/// One employer against the deal-breakers.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmployerCheck {
+    /// The employer's key.
+    pub policy: String,
+    /// The jurisdiction the contract was read in (the candidate's, else the employer's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// The terms verdict: deny when a deal-breaker is broken.
+    pub verdict: Decision,
+    /// The terms report's summary.
+    pub summary: String,
+    /// Deal-breakers broken.
+    pub broken: Vec<Issue>,
+    /// Deal-breakers the employer's policy does not say enough to check.
+    pub unknown: Vec<Issue>,
+    /// Preferences (`then advise`) not met.
+    pub preferences: Vec<Issue>,
+    /// How the contract was read from the employer's policy.
+    pub derivation: Vec<String>,
+    /// The contract built from the employer's policy.
+    pub contract: Contract,
+    /// The full terms report.
+    pub report: TermsReport,
+}
+
+/// One finding of the terms check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issue {
+    /// The contract clause (`covenants[0]`, `ownership.connections_during_employment`).
+    pub path: String,
+    /// The contract clause in words.
+    pub clause: String,
+    /// The candidate's constraint.
+    pub constraint: String,
+    /// Its line in the candidate's policy.
+    pub line: usize,
+    /// The finding.
+    pub text: String,
+    /// The contract clause is a covenant the jurisdiction's law voids (the finding still stands as written).
+    pub void: bool,
+}
+
+impl Issue {
+    /// `covenants[0]: ... [`constraint`, line 29]`, saying when the covenant is void.
+    pub fn words(&self) -> String {
+        let void = if self.void { " (this covenant is void in the jurisdiction)" } else { "" };
+        format!("{}: {}{void} [`{}`, line {}]", self.path, self.text, self.constraint, self.line)
+    }
+}
+
+fn covenant_kind(k: crate::ast::CovenantKind) -> CovenantKind {
+    match k {
+        crate::ast::CovenantKind::NonSolicitation => CovenantKind::NonSolicitation,
+        crate::ast::CovenantKind::NonDealing => CovenantKind::NonDealing,
+        crate::ast::CovenantKind::NonCompete => CovenantKind::NonCompete,
+        crate::ast::CovenantKind::NonPoaching => CovenantKind::NonPoaching,
+    }
+}
+
+fn owner(p: Party) -> Owner {
+    match p {
+        Party::Employee => Owner::Employee,
+        Party::Agency => Owner::Agency,
+        Party::Shared => Owner::Shared,
+    }
+}
+
+/// The owner the policy's ownership clauses give to a contract field: the one
+/// owner all matching clauses name, or the agency when they differ (the
+/// agency then claims at least part of it), or none when no clause matches.
+fn field_owner(policy: &Policy, prefixes: &[&str], field: &str, notes: &mut Vec<String>) -> Option<Owner> {
+    let entries: Vec<_> = policy.ownership.iter().filter(|o| prefixes.iter().any(|p| o.asset.starts_with(p))).collect();
+    let mut owners: Vec<Party> = entries.iter().map(|o| o.owner).collect();
+    owners.sort();
+    owners.dedup();
+    let ids = entries.iter().map(|o| format!("`{}`", o.id)).collect::<Vec<_>>().join(", ");
+    match owners.as_slice() {
+        [] => {
+            notes.push(format!("{field}: not stated (no ownership clause covers it)"));
+            None
+        }
+        [one] => {
+            let partial = entries.iter().any(|o| o.asset.contains(" with "));
+            let o = owner(*one);
+            if partial {
+                notes.push(format!(
+                    "{field}: {} from {ids}, which covers only some relationships; the rest are not stated",
+                    o.as_str()
+                ));
+            } else {
+                notes.push(format!("{field}: {} from {ids}", o.as_str()));
+            }
+            Some(o)
+        }
+        _ => {
+            notes.push(format!("{field}: agency, because {ids} give parts of it to different owners"));
+            Some(Owner::Agency)
+        }
+    }
+}
+
+/// The contract an employer's policy implies.
+pub fn contract_from_policy(policy: &Policy, jurisdiction: Option<&str>) -> (Contract, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut covenants = Vec::new();
+    for c in &policy.covenants {
+        let ofs: Vec<Option<CovenantOf>> = if c.of.is_empty() {
+            vec![None]
+        } else {
+            c.of.iter()
+                .filter_map(|o| match o.as_str() {
+                    "clients" | "client" => Some(Some(CovenantOf::Clients)),
+                    "candidates" | "candidate" => Some(Some(CovenantOf::Candidates)),
+                    "staff" | "colleagues" | "contract_workers" => Some(Some(CovenantOf::Staff)),
+                    _ => None,
+                })
+                .collect()
+        };
+        for of in ofs {
+            covenants.push(Covenant {
+                index: covenants.len(),
+                kind: covenant_kind(c.kind),
+                of,
+                months: Some(super::law::whole_months(c.duration)),
+                lookback_months: c.lookback.map(super::law::whole_months),
+                radius_miles: c.radius,
+                garden_leave_offset: Some(c.garden_leave_offset),
+                capacities: vec![],
+                severed: vec![],
+            });
+        }
+        notes.push(format!("covenants: `{}` {} for {}", c.id, c.kind.as_str(), c.duration));
+    }
+    let ownership = Ownership {
+        connections_before_employment: field_owner(
+            policy,
+            &["connections made before employment", "contacts made before employment"],
+            "connections_before_employment",
+            &mut notes,
+        ),
+        connections_during_employment: field_owner(
+            policy,
+            &["connections made during employment", "contacts made during employment"],
+            "connections_during_employment",
+            &mut notes,
+        ),
+        branded_accounts: field_owner(policy, &["branded accounts"], "branded_accounts", &mut notes),
+        personal_accounts: field_owner(policy, &["personal accounts"], "personal_accounts", &mut notes),
+    };
+    let on_departure: Vec<Obligation> = policy
+        .departure
+        .iter()
+        .filter_map(|d| {
+            let duty = match d.duty.as_str() {
+                "hand_over" => Duty::HandOver,
+                "remove" => Duty::Remove,
+                "keep" => Duty::Keep,
+                _ => return None,
+            };
+            Some((duty, d))
+        })
+        .enumerate()
+        .map(|(index, (duty, d))| Obligation {
+            index,
+            duty,
+            what: super::slug(&d.asset).replace('-', "_"),
+            within_days: d.within.and_then(|w| w.fixed_days()).and_then(|n| u32::try_from(n).ok()),
+        })
+        .collect();
+    let forbids_monitoring = policy.terms.iter().any(|t| t.test == TermsTest::ForbidMonitoring);
+    notes.push(if forbids_monitoring {
+        "monitoring_of_personal_accounts: no (the policy's terms forbid it)".to_string()
+    } else {
+        "monitoring_of_personal_accounts: not stated".to_string()
+    });
+    let contract = Contract {
+        employer: Some(policy.meta.name.clone()),
+        role: None,
+        jurisdiction: jurisdiction.map(str::to_string),
+        start: None,
+        salary: None,
+        covenants,
+        ownership: Some(ownership),
+        on_departure,
+        monitoring_of_personal_accounts: forbids_monitoring.then_some(false),
+    };
+    (contract, notes)
+}
+
+/// Checks the candidate's deal-breakers against each employer.
+pub fn against(
+    mine_file: &SourceFile,
+    mine: &Policy,
+    employers: &[(SourceFile, Policy)],
+    infos: &[PolicyInfo],
+    jurisdiction: Option<&str>,
+) -> Against {
+    let mut out = Vec::new();
+    for ((_, p), info) in employers.iter().zip(infos) {
+        let j = jurisdiction.or(p.meta.jurisdiction.as_deref());
+        let (contract, derivation) = contract_from_policy(p, j);
+        let report = check_terms(mine, mine_file, &contract);
+        let mut broken = Vec::new();
+        let mut unknown = Vec::new();
+        let mut preferences = Vec::new();
+        for c in &report.clauses {
+            for f in &c.findings {
+                // Only the candidate's own constraints; the check's remarks about an agency's own covenants
+                // do not apply to a candidate's policy.
+                if !mine.terms.iter().any(|t| t.id == f.rule) {
+                    continue;
+                }
+                let issue = Issue {
+                    path: c.path.clone(),
+                    clause: c.clause.clone(),
+                    constraint: f.rule.clone(),
+                    line: f.line,
+                    text: f.text.clone(),
+                    void: c.law_notes.iter().any(|n| n.starts_with("void")),
+                };
+                match (&f.effect, f.unknown) {
+                    (Effect::Deny, false) => broken.push(issue),
+                    (Effect::Deny, true) => unknown.push(issue),
+                    _ => preferences.push(issue),
+                }
+            }
+        }
+        out.push(EmployerCheck {
+            policy: info.key.clone(),
+            jurisdiction: j.map(str::to_string),
+            verdict: report.verdict,
+            summary: report.summary.clone(),
+            broken,
+            unknown,
+            preferences,
+            derivation,
+            contract,
+            report,
+        });
+    }
+    Against { file: mine_file.name.to_string(), name: mine.meta.name.clone(), employers: out }
+}

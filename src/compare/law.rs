@@ -1,0 +1,147 @@
+//! Covenant law for the candidate's jurisdiction: which covenants are void
+//! there, and for the rest, that enforceability is not encoded. The law table
+//! itself is [`crate::eval::terms::law_notes`]; this module only reads it, and
+//! never guesses what a court would do.
+
+use super::{PolicyInfo, Serialize};
+use crate::policy::{CovenantSpec, Policy};
+use crate::source::SourceFile;
+
+/// What the engine can say about a covenant's enforceability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Enforceability {
+    /// The law table says it is void in the jurisdiction.
+    Void,
+    /// The engine does not encode whether it is enforceable there: indeterminate, not guessed.
+    NotEncoded,
+}
+
+impl Enforceability {
+    /// `void`, `not encoded (indeterminate)`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Enforceability::Void => "void",
+            Enforceability::NotEncoded => "enforceability not encoded (indeterminate)",
+        }
+    }
+}
+
+/// A covenant's standing in a jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LawStatus {
+    /// The jurisdiction read (`None`: neither the candidate nor the policy says).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// Void, or not encoded.
+    pub status: Enforceability,
+    /// The law table's notes.
+    pub notes: Vec<String>,
+}
+
+/// A covenant's length in whole months, rounded up (for the law table and contracts).
+pub fn whole_months(d: crate::value::Duration) -> u32 {
+    // `as` saturates at the bounds of u32 and the value is already whole.
+    d.approx_months().ceil() as u32
+}
+
+/// The standing of a covenant in a jurisdiction.
+pub fn status(spec: &CovenantSpec, jurisdiction: Option<&str>) -> LawStatus {
+    let notes = crate::eval::terms::law_notes(jurisdiction, spec.kind, Some(whole_months(spec.duration)), &[]);
+    // The law table words a voidness note as "void ..."; anything else is advice about reasonableness.
+    let void = notes.iter().any(|n| n.starts_with("void"));
+    LawStatus {
+        jurisdiction: jurisdiction.map(str::to_string),
+        status: if void { Enforceability::Void } else { Enforceability::NotEncoded },
+        notes,
+    }
+}
+
+/// The jurisdiction part of a comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct JurisdictionReport {
+    /// The candidate's jurisdiction, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<String>,
+    /// The jurisdiction read for each policy: the candidate's, else the policy's own.
+    pub per_policy: Vec<(String, Option<String>)>,
+    /// Covenants void in the jurisdiction, per policy: `(key, covenant id, kind)`.
+    pub void: Vec<VoidCovenant>,
+    /// What the report says about the jurisdiction, in words.
+    pub summary: Vec<String>,
+}
+
+/// A covenant the jurisdiction's law voids.
+#[derive(Debug, Clone, Serialize)]
+pub struct VoidCovenant {
+    /// The policy's key.
+    pub policy: String,
+    /// The covenant id.
+    pub covenant: String,
+    /// `non_compete`, ...
+    pub kind: String,
+    /// The jurisdiction.
+    pub jurisdiction: String,
+}
+
+/// The jurisdiction report for a set of policies.
+pub fn report(policies: &[(SourceFile, Policy)], infos: &[PolicyInfo], candidate: Option<&str>) -> JurisdictionReport {
+    let mut per_policy = Vec::new();
+    let mut void = Vec::new();
+    let mut summary = Vec::new();
+    let mut not_encoded: Vec<String> = Vec::new();
+    for ((_, p), info) in policies.iter().zip(infos) {
+        let j = candidate.or(p.meta.jurisdiction.as_deref());
+        per_policy.push((info.key.clone(), j.map(str::to_string)));
+        for c in &p.covenants {
+            let s = status(c, j);
+            match s.status {
+                Enforceability::Void => {
+                    let jj = j.unwrap_or_default().to_string();
+                    summary.push(format!(
+                        "{}'s `{}` ({}) is void in {jj}: the matrix still shows the policy as written, marked void",
+                        info.key,
+                        c.id,
+                        c.kind.as_str()
+                    ));
+                    void.push(VoidCovenant {
+                        policy: info.key.clone(),
+                        covenant: c.id.clone(),
+                        kind: c.kind.as_str().to_string(),
+                        jurisdiction: jj,
+                    });
+                }
+                Enforceability::NotEncoded => not_encoded.push(format!("{}'s `{}`", info.key, c.id)),
+            }
+        }
+    }
+    match candidate {
+        Some(c) => summary.insert(0, format!("Law notes are read for the candidate's jurisdiction, {c}.")),
+        None => summary.insert(
+            0,
+            "No candidate jurisdiction given (--jurisdiction): law notes are read for each policy's own jurisdiction."
+                .to_string(),
+        ),
+    }
+    if !not_encoded.is_empty() {
+        summary.push(format!(
+            "The enforceability of {} is not encoded for {}: reported as indeterminate, not guessed.",
+            not_encoded.join(", "),
+            candidate.map_or_else(|| "the policies' jurisdictions".to_string(), str::to_string)
+        ));
+    }
+    JurisdictionReport { candidate: candidate.map(str::to_string), per_policy, void, summary }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{Duration, TimeUnit};
+
+    #[test]
+    fn months_round_up() {
+        assert_eq!(whole_months(Duration::new(3, TimeUnit::Month)), 3);
+        assert_eq!(whole_months(Duration::new(6, TimeUnit::Week)), 2);
+        assert_eq!(whole_months(Duration::new(0, TimeUnit::Day)), 0);
+    }
+}
