@@ -13,11 +13,23 @@
 //! 4. with no applicable clause, a section default whose scope covers the
 //!    action applies, else the policy default, else the verdict is indeterminate;
 //! 5. a clause that needs a missing fact and could make the verdict more
-//!    restrictive makes it indeterminate, listing the missing fields.
+//!    restrictive makes it indeterminate, listing the missing fields (and the
+//!    advice of those clauses, which often says what would settle them);
+//! 6. obligations, advice and law notes of every enforced clause that applies are
+//!    attached, whatever the verdict; the engine adds advice of its own (with an
+//!    empty `rule`) where the action falls into a gap of the policy — an account
+//!    or a new connection no ownership clause covers, a leaver's approach no
+//!    covenant restrains ([`gaps`]). It never fills the gap.
+//!
+//! Explanations show every test a clause ran, marked by whether it counts
+//! towards the clause (inside `not` and `unless`, a test that does not hold does);
+//! a `limit` also shows the count with this action and the day, week or 24 hours
+//! counted, in the policy's timezone.
 //!
 //! The evaluator does no IO; it reads facts through the [`Facts`] trait.
 
 pub mod explain;
+pub mod gaps;
 pub mod interp;
 pub mod suite;
 pub mod terms;
@@ -174,11 +186,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         deciding = vec![];
         // 4. Defaults.
         let mut trace = Vec::new();
-        let section: Vec<_> = policy
-            .defaults
-            .iter()
-            .filter(|d| eval_cond(&d.scope, &ctx, &mut trace).is_true())
-            .collect();
+        let section: Vec<_> =
+            policy.defaults.iter().filter(|d| eval_cond(&d.scope, &ctx, &mut trace).is_true()).collect();
         if let Some(strongest) = section.iter().max_by_key(|d| d.effect.rank()) {
             let (line, _) = file.line_col(strongest.span.start);
             basis = Basis::SectionDefault { id: strongest.id.clone(), line };
@@ -201,14 +210,15 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         };
         // A conflict is an explicit permission against a restriction; deny and
         // require-approval both restrict, and the stricter wins.
-        let permits = distinct.iter().any(|e| *e == Effect::Allow);
+        let permits = distinct.contains(&Effect::Allow);
         let restricts = distinct.iter().any(|e| matches!(e, Effect::Deny | Effect::RequireApproval { .. }));
         if policy.meta.conflicts == crate::ast::ConflictMode::Indeterminate && permits && restricts {
             deciding = deciders.iter().map(|r| r.id.clone()).collect();
             basis = Basis::Conflict { rules: deciding.clone() };
             decision_effect = None;
         } else {
-            deciding = deciders.iter().filter(|r| effective(r).rank() == strongest.rank()).map(|r| r.id.clone()).collect();
+            deciding =
+                deciders.iter().filter(|r| effective(r).rank() == strongest.rank()).map(|r| r.id.clone()).collect();
             basis = Basis::Clauses;
             decision_effect = Some(strongest);
         }
@@ -266,6 +276,10 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let mut advice = Vec::new();
     let mut law_notes = Vec::new();
     let mut dry_run = Vec::new();
+    let done: Vec<String> = match ctx.fact("done") {
+        Some(Value::List(items)) => items,
+        _ => vec![],
+    };
     for (rule, res) in policy.rules.iter().zip(&results) {
         if res.status != Status::Applies {
             continue;
@@ -274,7 +288,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             dry_run.push(rule.id.clone());
             continue;
         }
-        for o in &rule.obligations {
+        // An obligation the action records as done (`done: [update_profile]`) is met: dropped.
+        for o in rule.obligations.iter().filter(|o| !o.done_key.as_ref().is_some_and(|k| done.contains(k))) {
             obligations.push(obligation(o, rule, &ctx));
         }
         advice.extend(rule.advice.iter().map(|a| Note { text: a.clone(), rule: rule.id.clone() }));
@@ -284,6 +299,27 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         if let Some(d) = policy.defaults.iter().find(|d| &d.id == id) {
             advice.extend(d.advice.iter().map(|a| Note { text: a.clone(), rule: d.id.clone() }));
         }
+    }
+    // The clauses that could not be decided hold the verdict: their advice (what
+    // would settle them, say) is shown too. Their obligations are not: they bind
+    // only once the clause applies.
+    if let Basis::MissingFacts { rules } = &basis {
+        for rule in policy.rules.iter().filter(|r| rules.contains(&r.id)) {
+            advice.extend(rule.advice.iter().map(|a| Note { text: a.clone(), rule: rule.id.clone() }));
+        }
+    }
+    let default_rationale = match &basis {
+        Basis::SectionDefault { id, .. } => {
+            policy.defaults.iter().find(|d| &d.id == id).and_then(|d| d.rationale.clone())
+        }
+        _ => None,
+    };
+    // Gaps the action falls into (the engine's own advice, never binding); not
+    // for a refused action, where they would not change what happens.
+    if decision != Decision::Deny {
+        let (gap_advice, gap_notes) = gaps::notes(policy, &results, &ctx);
+        advice.extend(gap_advice);
+        law_notes.extend(gap_notes);
     }
     // Obligations already met are dropped; an overdue one stays, with its lateness.
     obligations.dedup_by(|a, b| a.text == b.text && a.due == b.due);
@@ -295,6 +331,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         approvers,
         basis,
         deciding,
+        default_rationale,
         summary,
         obligations,
         advice,
@@ -343,7 +380,16 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
                 Truth::Unknown(m) => missing.extend(m),
                 Truth::False => {}
             }
+            // An exception that did not hold was still tested: its facts go into the
+            // explanation, marked as counting for the clause (`unless X` is `when not X`).
+            tests.extend(utrace.into_iter().map(|mut t| {
+                t.truth = t.truth.negated();
+                t
+            }));
         }
+    }
+    if let RuleKind::Limit { counter, max, per } = &rule.kind {
+        limit_computations(&mut tests, counter, *max, *per, ctx);
     }
     RuleResult {
         id: rule.id.clone(),
@@ -355,12 +401,46 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         status,
         dry_run: rule.dry_run,
         rationale: rule.rationale.clone().or_else(|| rule.description.clone()),
+        description: rule.rationale.as_ref().and(rule.description.clone()),
         tests,
         excepted_by,
         overridden_by: None,
         missing,
         approved_by: None,
     }
+}
+
+/// What a `limit` clause counts, in words, on the counter's trace: the count with
+/// this action included against the limit (`with this post: 11 > limit 10`), and the
+/// day, week or 24 hours counted, in the policy's timezone (never the device's).
+/// The counts themselves come from the caller (`history`).
+fn limit_computations(tests: &mut [TestTrace], counter: &str, max: u32, per: crate::ast::Period, ctx: &Ctx<'_>) {
+    use crate::ast::Period;
+    let Some(t) = tests.iter_mut().find(|t| t.fact.as_deref() == Some(counter)) else { return };
+    let Some(Value::Int(n)) = t.value else { return };
+    let what = if counter.contains("invitations") { "invitation" } else { "post" };
+    let with = n.saturating_add(1);
+    let cmp = if with > i64::from(max) { ">" } else { "≤" };
+    t.computed.push(format!("with this {what}: {with} {cmp} limit {max}"));
+    let zone = ctx.tz.iana_name().unwrap_or("UTC");
+    let local = ctx.at.to_zoned(ctx.tz.clone());
+    t.computed.push(match per {
+        Period::Day => format!("the day counted: {} in {zone} (the policy's timezone, not the device's)", local.date()),
+        Period::Week => format!(
+            "the week counted: the calendar week of {} in {zone} (the policy's timezone, not the device's)",
+            local.date()
+        ),
+        Period::RollingDay => {
+            let from = ctx.at.checked_sub(jiff::SignedDuration::from_hours(24)).map_or_else(
+                |_| String::new(),
+                |f| f.to_zoned(ctx.tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+            );
+            format!(
+                "the 24 hours counted: from {from} to {} in {zone} (a rolling window, not a calendar day)",
+                local.strftime("%Y-%m-%d %H:%M:%S")
+            )
+        }
+    });
 }
 
 fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> ObligationOut {
@@ -417,7 +497,9 @@ fn summary(decision: Decision, approvers: &[String], basis: &Basis, deciding: &[
             format!("{}: no clause covers this action; the section default `{id}` says it {what}", d.as_str())
         }
         (Decision::Deny, _) => format!("deny: forbidden by {names}"),
-        (Decision::RequireApproval, _) => format!("require-approval from {}: required by {names}", approvers.join(" or ")),
+        (Decision::RequireApproval, _) => {
+            format!("require-approval from {}: required by {names}", approvers.join(" or "))
+        }
         (Decision::Allow, _) => format!("allow: permitted by {names}"),
         (Decision::Indeterminate, _) => format!("indeterminate under {}", policy.meta.name),
     }

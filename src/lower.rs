@@ -235,7 +235,7 @@ impl Lowerer<'_> {
 
     fn mods(&self, m: &Modifiers) -> Mods {
         Mods {
-            when: m.when.as_ref().map_or(Cond::True, |e| expr(e)),
+            when: m.when.as_ref().map_or(Cond::True, expr),
             unless: m.unless.iter().map(expr).collect(),
             then: m.then.as_ref().map(|o| effect(&o.node)),
             advice: m
@@ -335,7 +335,16 @@ impl Lowerer<'_> {
                 let about = Cond::all(vec![Cond::test("account", TestOp::Present), matches]);
                 let base = Cond::all(vec![Cond::actions(&["depart"]), about.clone()]);
                 let kind = RuleKind::Ownership { index };
-                self.push(id.clone(), SectionKind::Ownership, c.span, base, keep_effect, &c.modifiers, kind.clone(), vec![]);
+                self.push(
+                    id.clone(),
+                    SectionKind::Ownership,
+                    c.span,
+                    base,
+                    keep_effect,
+                    &c.modifiers,
+                    kind.clone(),
+                    vec![],
+                );
                 let hid = self.id(None, &format!("{} hand over", id.0));
                 let base = Cond::all(vec![Cond::actions(&["hand_over"]), about]);
                 self.push(hid, SectionKind::Ownership, c.span, base, hand_over_effect, &c.modifiers, kind, vec![]);
@@ -374,7 +383,10 @@ impl Lowerer<'_> {
                 let target = self.connection_cond("target", made.as_ref().map(|m| m.node), with, from.as_ref());
                 let contacts = self.connection_cond("contacts", made.as_ref().map(|m| m.node), &[], from.as_ref());
                 let mut single = vec![Cond::test("target", TestOp::Present), target];
-                let mut bulk = vec![Cond::test("target", TestOp::Missing), contacts];
+                // Bulk contacts only when the action names them: a departure that names
+                // neither a connection nor contacts is not about this asset.
+                let mut bulk =
+                    vec![Cond::test("target", TestOp::Missing), Cond::test("contacts", TestOp::Present), contacts];
                 if let Some(owner) = owned_by {
                     let owned = self.owned_by(owner.node);
                     single.push(owned.0);
@@ -388,35 +400,50 @@ impl Lowerer<'_> {
     fn connection_cond(&self, part: &str, made: Option<Made>, with: &[Name], from: Option<&Name>) -> Cond {
         let mut parts = Vec::new();
         let origin = format!("{part}.origin");
+        let date_test = |op: CmpOp, than: &str| {
+            Cond::Test(Test {
+                lhs: Term::fact("target.connected_on"),
+                op: TestOp::Cmp(op, Term::fact(than)),
+                span: None,
+            })
+        };
+        // For a single connection the date decides when it and the first day are known;
+        // the recorded origin decides only when they are not (so a known date is never
+        // second-guessed, and an unknown one names `target.connected_on` as missing).
+        let undated = || {
+            Cond::any(vec![
+                Cond::test("target.connected_on", TestOp::Missing),
+                Cond::test("actor.employed_since", TestOp::Missing),
+            ])
+        };
         match made {
             Some(Made::BeforeEmployment) => {
-                let mut alternatives = vec![Cond::is(&origin, "before_employment")];
+                let by_origin = Cond::is(&origin, "before_employment");
                 if part == "target" {
-                    alternatives.insert(
-                        0,
-                        Cond::Test(Test {
-                            lhs: Term::fact("target.connected_on"),
-                            op: TestOp::Cmp(CmpOp::Lt, Term::fact("actor.employed_since")),
-                            span: None,
-                        }),
-                    );
+                    parts.push(Cond::any(vec![
+                        date_test(CmpOp::Lt, "actor.employed_since"),
+                        Cond::all(vec![undated(), by_origin]),
+                    ]));
+                } else {
+                    parts.push(by_origin);
                 }
-                parts.push(Cond::any(alternatives));
             }
             Some(Made::DuringEmployment) => {
-                let mut alternatives =
-                    vec![Cond::one_of(&origin, &["employment".to_string(), "agency_database".to_string()])];
+                let by_origin = Cond::one_of(&origin, &["employment".to_string(), "agency_database".to_string()]);
                 if part == "target" {
-                    alternatives.insert(
-                        0,
-                        Cond::Test(Test {
-                            lhs: Term::fact("target.connected_on"),
-                            op: TestOp::Cmp(CmpOp::Ge, Term::fact("actor.employed_since")),
-                            span: None,
-                        }),
-                    );
+                    // The employment interval is inclusive at both ends: made on or after the
+                    // first day, and on or before the termination date when there is one.
+                    let dated = Cond::all(vec![
+                        date_test(CmpOp::Ge, "actor.employed_since"),
+                        Cond::any(vec![
+                            Cond::test("actor.departed_on", TestOp::Missing),
+                            date_test(CmpOp::Le, "actor.departed_on"),
+                        ]),
+                    ]);
+                    parts.push(Cond::any(vec![dated, Cond::all(vec![undated(), by_origin])]));
+                } else {
+                    parts.push(by_origin);
                 }
-                parts.push(Cond::any(alternatives));
             }
             None => {}
         }
@@ -778,7 +805,16 @@ impl Lowerer<'_> {
                         from: vec![],
                         done_key: None,
                     };
-                    self.push(id, SectionKind::Posting, c.span, base, Effect::Allow, &c.modifiers, RuleKind::Plain, vec![ob]);
+                    self.push(
+                        id,
+                        SectionKind::Posting,
+                        c.span,
+                        base,
+                        Effect::Allow,
+                        &c.modifiers,
+                        RuleKind::Plain,
+                        vec![ob],
+                    );
                     continue;
                 }
                 PostingRule::ForbidFlag(flag) => {
@@ -795,7 +831,16 @@ impl Lowerer<'_> {
                 }
             };
             let id = self.id(c.label.as_ref(), &generated);
-            self.push(id, SectionKind::Posting, c.span, Cond::all(vec![scope.clone(), base]), eff, &c.modifiers, kind, vec![]);
+            self.push(
+                id,
+                SectionKind::Posting,
+                c.span,
+                Cond::all(vec![scope.clone(), base]),
+                eff,
+                &c.modifiers,
+                kind,
+                vec![],
+            );
         }
     }
 
@@ -1052,4 +1097,3 @@ pub fn literal_value(l: &Literal) -> Value {
         Literal::Path(p) => Value::Symbol(p.join(".")),
     }
 }
-

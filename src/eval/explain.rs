@@ -3,8 +3,8 @@
 
 use super::interp::{resolve_date, Ctx, Truth};
 use super::verdict::{Basis, Decision, RuleResult, Status, Verdict};
-use crate::policy::{Cond, Effect, Policy, RuleKind, Term, TestOp};
 use crate::ast::{CmpOp, Period};
+use crate::policy::{Cond, Effect, Policy, RuleKind, Term, TestOp};
 use std::fmt::Write as _;
 
 /// What to include.
@@ -32,16 +32,34 @@ fn status_words(r: &RuleResult) -> String {
     }
 }
 
+/// Writes a clause and its tests. For a clause that applies only the tests that
+/// count for it are shown (`only_true`); for one that could not be decided, those
+/// and the unknown ones. A test that failed there sat in an alternative that did
+/// not matter. A test shown once is not repeated.
 fn write_rule(out: &mut String, r: &RuleResult, file: &str, only_true: bool) {
     let _ = writeln!(out, "  `{}` ({}:{}:{}): {}", r.id, file, r.line, r.column, effect_words(&r.effect));
-    let _ = writeln!(out, "    clause:  {}", r.source);
+    match &r.description {
+        Some(d) => {
+            let _ = writeln!(out, "    clause:  {} \"{d}\"", r.source);
+        }
+        None => {
+            let _ = writeln!(out, "    clause:  {}", r.source);
+        }
+    }
     if let Some(why) = &r.rationale {
         let _ = writeln!(out, "    because: {why}");
     }
+    let mut shown: Vec<&str> = Vec::new();
     for t in &r.tests {
-        if only_true && !matches!(t.truth, Truth::True) {
+        let skip = match t.truth {
+            Truth::True => false,
+            Truth::False => true,
+            Truth::Unknown(_) => only_true,
+        };
+        if skip || shown.contains(&t.text.as_str()) {
             continue;
         }
+        shown.push(&t.text);
         let mark = match t.truth {
             Truth::True => "✓",
             Truth::False => "✗",
@@ -57,6 +75,15 @@ fn write_rule(out: &mut String, r: &RuleResult, file: &str, only_true: bool) {
     }
     if let Some(a) = &r.approved_by {
         let _ = writeln!(out, "    approval already granted by {a}");
+    }
+}
+
+/// Who attached a note: the clause in backticks, or `smpolicy` for the engine's own notes.
+fn attribution(rule: &str) -> String {
+    if rule.is_empty() {
+        "smpolicy".to_string()
+    } else {
+        format!("`{rule}`")
     }
 }
 
@@ -86,6 +113,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         }
         Basis::SectionDefault { id, line } => {
             let _ = writeln!(out, "\nno clause applies; section default `{id}` ({file}:{line}) decides");
+            if let Some(why) = &v.default_rationale {
+                let _ = writeln!(out, "  because: {why}");
+            }
         }
         Basis::PolicyDefault => {
             let _ = writeln!(out, "\nno clause applies; the policy default decides");
@@ -94,11 +124,8 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "\nno clause applies and the policy states no default");
         }
     }
-    let also: Vec<&RuleResult> = v
-        .rules
-        .iter()
-        .filter(|r| r.status == Status::Applies && !v.deciding.contains(&r.id) && !r.dry_run)
-        .collect();
+    let also: Vec<&RuleResult> =
+        v.rules.iter().filter(|r| r.status == Status::Applies && !v.deciding.contains(&r.id) && !r.dry_run).collect();
     if !also.is_empty() {
         let _ = writeln!(out, "\nalso applies:");
         for r in also {
@@ -132,13 +159,13 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     if !v.advice.is_empty() {
         let _ = writeln!(out, "\nadvice (not binding):");
         for a in &v.advice {
-            let _ = writeln!(out, "  - {} [`{}`]", a.text, a.rule);
+            let _ = writeln!(out, "  - {} [{}]", a.text, attribution(&a.rule));
         }
     }
     if !v.law_notes.is_empty() {
         let _ = writeln!(out, "\nlaw notes:");
         for n in &v.law_notes {
-            let _ = writeln!(out, "  - {} [`{}`]", n.text, n.rule);
+            let _ = writeln!(out, "  - {} [{}]", n.text, attribution(&n.rule));
         }
     }
     if !v.dry_run.is_empty() {
@@ -160,8 +187,12 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         if !not.is_empty() {
             let _ = writeln!(out, "\nclauses that did not apply:");
             for r in not {
-                let first = r.first_failure().map_or_else(|| "its condition".to_string(), |t| t.text.clone());
-                let _ = writeln!(out, "  `{}` ({}:{}): {}", r.id, file, r.line, first);
+                let first = r.first_failure();
+                let words = first.map_or_else(|| "its condition".to_string(), |t| t.text.clone());
+                let _ = writeln!(out, "  `{}` ({}:{}): {}", r.id, file, r.line, words);
+                for c in first.iter().flat_map(|t| &t.computed) {
+                    let _ = writeln!(out, "      computed: {c}");
+                }
             }
         }
     }
@@ -208,8 +239,8 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
                 })
                 .collect(),
         ),
-        ("Advice", v.advice.iter().map(|a| format!("{} — `{}`", a.text, a.rule)).collect()),
-        ("Law notes", v.law_notes.iter().map(|a| format!("{} — `{}`", a.text, a.rule)).collect()),
+        ("Advice", v.advice.iter().map(|a| format!("{} — {}", a.text, attribution(&a.rule))).collect()),
+        ("Law notes", v.law_notes.iter().map(|a| format!("{} — {}", a.text, attribution(&a.rule))).collect()),
         ("What would change it", v.counterfactuals.clone()),
     ];
     for (title, items) in sections {
@@ -222,7 +253,11 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         }
     }
     if !v.missing.is_empty() {
-        let _ = writeln!(out, "### Missing facts\n\n{}\n", v.missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "### Missing facts\n\n{}\n",
+            v.missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+        );
     }
     if opts.why_not {
         let _ = writeln!(out, "### Clauses that did not apply\n");
@@ -256,7 +291,7 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
         match &rule.kind {
             RuleKind::Covenant { .. } => {
                 if let Some(end) = window_end(&rule.when, ctx) {
-                    if let Some(next) = end.tomorrow().ok() {
+                    if let Ok(next) = end.tomorrow() {
                         out.push(format!("from {next} `{id}` no longer applies (its window ends on {end}, inclusive)"));
                     }
                 }
@@ -280,7 +315,9 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
         if single {
             if let Some(r) = v.rules.iter().find(|r| &r.id == id) {
                 for t in r.tests.iter().filter(|t| matches!(t.truth, Truth::True)) {
-                    if let (Some(f), Some(crate::value::Value::Bool(true))) = (&t.fact, &t.value) {
+                    // Only yes/no facts (`content.confidential`), not the presence of a part (`account`).
+                    let yes_no = t.fact.as_deref().is_some_and(|f| f.contains('.'));
+                    if let (true, Some(f), Some(crate::value::Value::Bool(true))) = (yes_no, &t.fact, &t.value) {
                         out.push(format!("with `{f}: false` `{id}` would not apply"));
                     }
                 }

@@ -38,6 +38,15 @@ impl Truth {
     pub fn is_true(&self) -> bool {
         matches!(self, Truth::True)
     }
+
+    /// `not`: true and false swap, unknown stays unknown.
+    pub fn negated(&self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown(m) => Truth::Unknown(m.clone()),
+        }
+    }
 }
 
 /// What one test saw.
@@ -49,7 +58,8 @@ pub struct TestTrace {
     pub fact: Option<String>,
     /// Its value, if present.
     pub value: Option<Value>,
-    /// The outcome.
+    /// Whether the test counts towards its clause: whether it holds, or, inside a
+    /// `not` or an `unless`, whether it does not hold (the text states the facts either way).
     pub truth: Truth,
     /// Dates computed on the way: `actor.departed_on + 6 months = 2025-02-28`.
     pub computed: Vec<String>,
@@ -123,11 +133,17 @@ pub fn eval_cond(c: &Cond, ctx: &Ctx<'_>, trace: &mut Vec<TestTrace>) -> Truth {
                 Truth::Unknown(missing)
             }
         }
-        Cond::Not(inner) => match eval_cond(inner, ctx, trace) {
-            Truth::True => Truth::False,
-            Truth::False => Truth::True,
-            u => u,
-        },
+        Cond::Not(inner) => {
+            let start = trace.len();
+            let truth = eval_cond(inner, ctx, trace);
+            // Under `not`, a test counts for the clause when it does *not* hold: flip
+            // the marks recorded inside, so that a trace's truth always says whether
+            // the test counts towards the clause (its text states the facts either way).
+            for t in trace.iter_mut().skip(start) {
+                t.truth = t.truth.negated();
+            }
+            truth.negated()
+        }
         Cond::Test(t) => {
             let tr = eval_test(t, ctx);
             let truth = tr.truth.clone();
@@ -167,7 +183,12 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
                     return Resolved { value: Some(v), missing: vec![], words: p.clone(), computed: vec![] };
                 }
             }
-            Resolved { value: None, missing: paths.last().cloned().into_iter().collect(), words: paths.join(" or "), computed: vec![] }
+            Resolved {
+                value: None,
+                missing: paths.last().cloned().into_iter().collect(),
+                words: paths.join(" or "),
+                computed: vec![],
+            }
         }
         Term::Shifted(base, shifts) => {
             let r = resolve(base, ctx);
@@ -246,6 +267,20 @@ pub fn compare(a: &Value, b: &Value, ctx: &Ctx<'_>) -> Option<Ordering> {
     }
 }
 
+/// Whether a comparison is between days (at least one side is a calendar date).
+fn is_day(a: &Value, b: &Value) -> bool {
+    matches!((a, b), (Value::Date(_), Value::Date(_) | Value::Timestamp(_)) | (Value::Timestamp(_), Value::Date(_)))
+}
+
+/// The calendar day two equal day-compared values share.
+fn boundary_day(a: &Value, b: &Value, ctx: &Ctx<'_>) -> String {
+    match (a, b) {
+        (Value::Date(d), _) | (_, Value::Date(d)) => d.to_string(),
+        (Value::Timestamp(t), _) => ctx.date_of(*t).to_string(),
+        _ => String::new(),
+    }
+}
+
 fn op_symbol(op: CmpOp) -> &'static str {
     match op {
         CmpOp::Eq => "=",
@@ -306,7 +341,11 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
                 (Some(a), Some(b)) => {
                     let ord = compare(a, b, ctx);
                     let ok = ord.is_some_and(|o| holds(*op, o));
-                    let shown_b = if rhs.words == b.to_string() { show(b, ctx) } else { format!("{} ({})", rhs.words, show(b, ctx)) };
+                    let shown_b = if rhs.words == b.to_string() {
+                        show(b, ctx)
+                    } else {
+                        format!("{} ({})", rhs.words, show(b, ctx))
+                    };
                     let equality = matches!(op, CmpOp::Eq | CmpOp::Ne);
                     let equal = ord == Some(Ordering::Equal);
                     let text = if equality && equal {
@@ -322,11 +361,15 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
                             shown_b
                         )
                     };
+                    if equal && matches!(op, CmpOp::Le | CmpOp::Ge) && is_day(a, b) {
+                        computed.push(format!(
+                            "{} is the boundary day and it counts: date ranges include their first and last day",
+                            boundary_day(a, b, ctx)
+                        ));
+                    }
                     (Truth::from_bool(ok), text)
                 }
-                (_, None) => {
-                    (Truth::Unknown(rhs.missing.clone()), format!("{} is not given", rhs.words))
-                }
+                (_, None) => (Truth::Unknown(rhs.missing.clone()), format!("{} is not given", rhs.words)),
                 (None, _) => (Truth::Unknown(lhs.missing.clone()), format!("{} is not given", lhs.words)),
             }
         }
@@ -357,7 +400,8 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
                 Value::List(items) => items.clone(),
                 other => vec![other.to_string()],
             };
-            let outside: Vec<&String> = items.iter().filter(|i| !set.iter().any(|s| symbolish(s) == Some(i.as_str()))).collect();
+            let outside: Vec<&String> =
+                items.iter().filter(|i| !set.iter().any(|s| symbolish(s) == Some(i.as_str()))).collect();
             let allowed = set.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
             let text = if outside.is_empty() {
                 format!("{} = {} is within {{{allowed}}}", lhs.words, show(v, ctx))
@@ -394,5 +438,11 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
 }
 
 fn unknown(lhs: Resolved, fact: Option<String>, computed: Vec<String>) -> TestTrace {
-    TestTrace { text: format!("{} is not given", lhs.words), fact, value: None, truth: Truth::Unknown(lhs.missing), computed }
+    TestTrace {
+        text: format!("{} is not given", lhs.words),
+        fact,
+        value: None,
+        truth: Truth::Unknown(lhs.missing),
+        computed,
+    }
 }

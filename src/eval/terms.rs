@@ -105,7 +105,12 @@ fn of_matches(of: &[String], c: &Covenant) -> bool {
 }
 
 /// Enforceability notes for a covenant in a jurisdiction (the engine's small law table).
-pub fn law_notes(jurisdiction: Option<&str>, kind: CovenantKind, months: Option<u32>, severed: &[String]) -> Vec<String> {
+pub fn law_notes(
+    jurisdiction: Option<&str>,
+    kind: CovenantKind,
+    months: Option<u32>,
+    severed: &[String],
+) -> Vec<String> {
     let mut out = Vec::new();
     let j = jurisdiction.unwrap_or("");
     let m = months.unwrap_or(0);
@@ -123,15 +128,26 @@ pub fn law_notes(jurisdiction: Option<&str>, kind: CovenantKind, months: Option<
             }
             out.push("binding in Germany only if in writing and with compensation of at least 50% of the last pay (HGB §74); not checked here".into());
         } else if j.starts_with("US") {
-            out.push("the FTC non-compete rule was set aside on 20 Aug 2024 and never took effect: state law governs, and its enforceability is not encoded here (indeterminate)".into());
+            out.push("the FTC non-compete rule was set aside on 20 Aug 2024 and never took effect (on 5 Sep 2025 the FTC acceded to its vacatur): no federal override applies; state law governs, and its enforceability is not encoded here (indeterminate)".into());
         } else if j == "AU" {
-            out.push("Australia's announced ban for workers below the high-income threshold (from 2027) is not yet law".into());
+            out.push(
+                "Australia's announced ban for workers below the high-income threshold (from 2027) is not yet law"
+                    .into(),
+            );
         }
     } else if (j == "UK" || j.starts_with("GB")) && m > 12 {
         out.push(format!("a {m}-month {} is suspect under the common-law reasonableness test", kind.as_str()));
+    } else if j == "US-CA" || j.starts_with("US-CA-") {
+        // Only the non-compete rule is encoded for California: say so rather than guess.
+        out.push(format!(
+            "the enforceability of a {} in California is not encoded here (indeterminate, not guessed): Cal. Bus. & Prof. Code §16600 may limit it",
+            kind.as_str()
+        ));
     }
     for s in severed {
-        out.push(format!("the words `{s}` are recorded as severed (blue-pencil test): the covenant is read without them"));
+        out.push(format!(
+            "the words `{s}` are recorded as severed (blue-pencil test): the covenant is read without them"
+        ));
     }
     out
 }
@@ -185,26 +201,46 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
                             false,
                         )),
                         Some(_) => {}
-                        None => findings.push(ctx.finding(t, "the contract does not say how long it lasts".into(), true)),
+                        None => {
+                            findings.push(ctx.finding(t, "the contract does not say how long it lasts".into(), true))
+                        }
                     }
                 }
                 TermsTest::NoCovenant { covenant, of } if *covenant == kind && of_matches(of, c) => {
-                    findings.push(ctx.finding(t, format!("the contract has a {}; none is acceptable", kind.as_str()), false));
+                    findings.push(ctx.finding(
+                        t,
+                        format!("the contract has a {}; none is acceptable", kind.as_str()),
+                        false,
+                    ));
                 }
                 TermsTest::MaxLookback { max } => {
                     if let Some(l) = c.lookback_months.filter(|l| f64::from(*l) > months(*max)) {
-                        findings.push(ctx.finding(t, format!("the lookback is {l} months; at most {max} is acceptable"), false));
+                        findings.push(ctx.finding(
+                            t,
+                            format!("the lookback is {l} months; at most {max} is acceptable"),
+                            false,
+                        ));
                     }
                 }
                 TermsTest::MaxRadius { miles } => {
                     if let Some(r) = c.radius_miles.filter(|r| r > miles) {
-                        findings.push(ctx.finding(t, format!("the radius is {r} miles; at most {miles} is acceptable"), false));
+                        findings.push(ctx.finding(
+                            t,
+                            format!("the radius is {r} miles; at most {miles} is acceptable"),
+                            false,
+                        ));
                     }
                 }
                 TermsTest::RequireOffset if kind == CovenantKind::NonCompete => match c.garden_leave_offset {
                     Some(true) => {}
-                    Some(false) => findings.push(ctx.finding(t, "garden leave does not count against it".into(), false)),
-                    None => findings.push(ctx.finding(t, "the contract does not say whether garden leave counts against it".into(), true)),
+                    Some(false) => {
+                        findings.push(ctx.finding(t, "garden leave does not count against it".into(), false))
+                    }
+                    None => findings.push(ctx.finding(
+                        t,
+                        "the contract does not say whether garden leave counts against it".into(),
+                        true,
+                    )),
                 },
                 _ => {}
             }
@@ -225,7 +261,10 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
                     rule: String::new(),
                     line: 0,
                     effect: Effect::Advise,
-                    text: format!("the policy has no {} covenant: the contract adds one the policy does not describe", kind.as_str()),
+                    text: format!(
+                        "the policy has no {} covenant: the contract adds one the policy does not describe",
+                        kind.as_str()
+                    ),
                     rationale: None,
                     unknown: false,
                 }),
@@ -268,10 +307,16 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
                         Some(v) if v == *owner => {}
                         Some(v) => findings.push(ctx.finding(
                             t,
-                            format!("the contract gives {field} to the {}; it must be the {}", v.as_str(), owner.as_str()),
+                            format!(
+                                "the contract gives {field} to the {}; it must be the {}",
+                                v.as_str(),
+                                owner.as_str()
+                            ),
                             false,
                         )),
-                        None => findings.push(ctx.finding(t, format!("the contract does not say who owns {field}"), true)),
+                        None => {
+                            findings.push(ctx.finding(t, format!("the contract does not say who owns {field}"), true))
+                        }
                     }
                 }
             }
@@ -307,9 +352,15 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
     for t in &policy.terms {
         if t.test == TermsTest::ForbidMonitoring {
             match contract.monitoring_of_personal_accounts {
-                Some(true) => monitoring.push(ctx.finding(t, "the contract allows monitoring of personal accounts".into(), false)),
+                Some(true) => {
+                    monitoring.push(ctx.finding(t, "the contract allows monitoring of personal accounts".into(), false))
+                }
                 Some(false) => {}
-                None => monitoring.push(ctx.finding(t, "the contract does not say whether personal accounts are monitored".into(), true)),
+                None => monitoring.push(ctx.finding(
+                    t,
+                    "the contract does not say whether personal accounts are monitored".into(),
+                    true,
+                )),
             }
         }
     }
@@ -381,8 +432,15 @@ pub fn text(r: &TermsReport, policy_file: &str) -> String {
     for c in &r.clauses {
         let _ = writeln!(out, "\n{} — {}: {}", c.path, c.clause, c.verdict.as_str());
         for f in &c.findings {
-            let mark = if f.unknown { "?" } else if f.effect == Effect::Advise { "i" } else { "✗" };
-            let at = if f.rule.is_empty() { String::new() } else { format!(" [`{}` {}:{}]", f.rule, policy_file, f.line) };
+            let mark = if f.unknown {
+                "?"
+            } else if f.effect == Effect::Advise {
+                "i"
+            } else {
+                "✗"
+            };
+            let at =
+                if f.rule.is_empty() { String::new() } else { format!(" [`{}` {}:{}]", f.rule, policy_file, f.line) };
             let _ = writeln!(out, "  {mark} {}{at}", f.text);
             if let Some(why) = &f.rationale {
                 let _ = writeln!(out, "    because: {why}");

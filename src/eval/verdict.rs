@@ -114,6 +114,9 @@ pub struct RuleResult {
     /// `because "..."` or the rule's description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rationale: Option<String>,
+    /// A rule's description (`rule x "..."`), when it also has a `because` (else it is the rationale).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The tests of its condition, in order, as far as they ran.
     pub tests: Vec<TestTrace>,
     /// The `unless` exception that held, in words.
@@ -178,6 +181,9 @@ pub struct Verdict {
     pub basis: Basis,
     /// The clauses that decided (for a default, the default's id).
     pub deciding: Vec<String>,
+    /// The `because` of the section default that decided, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_rationale: Option<String>,
     /// A one-line summary in words.
     pub summary: String,
     /// Duties attached.
