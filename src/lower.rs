@@ -429,7 +429,9 @@ impl Lowerer<'_> {
                 }
             }
             Some(Made::DuringEmployment) => {
-                let by_origin = Cond::one_of(&origin, &["employment".to_string(), "agency_database".to_string()]);
+                // Contacts imported from the agency database are not "made" by the employee:
+                // `from agency_database` clauses cover them.
+                let by_origin = Cond::is(&origin, "employment");
                 if part == "target" {
                     // The employment interval is inclusive at both ends: made on or after the
                     // first day, and on or before the termination date when there is one.
@@ -504,26 +506,29 @@ impl Lowerer<'_> {
             asset: asset.map(|a| self.source(a.span)).unwrap_or_else(|| "profile".into()),
             within: within.as_ref().map(|w| w.node),
         });
-        let asset_cond = match asset.map(|a| &a.node) {
-            None | Some(Asset::Credentials) => Cond::True,
-            // A duty about accounts binds every leaver; an action naming an account narrows it.
-            Some(a @ Asset::Accounts { .. }) => {
-                Cond::any(vec![Cond::test("account", TestOp::Missing), self.asset_cond(a)])
-            }
-            Some(a) => self.asset_cond(a),
-        };
+        let missing = |part: &str| Cond::test(part, TestOp::Missing);
+        let present = |part: &str| Cond::test(part, TestOp::Present);
+        // Leaving in general: a `depart` that names no connection, account or contacts.
+        // Duties attach to it; a `depart` about one asset is decided by the clauses about
+        // that asset (ownership, keep, remove), never by an unrelated duty.
+        let general = Cond::all(vec![missing("target"), missing("account"), missing("contacts")]);
         let kind = RuleKind::Duty { index, overdue: false };
-        match duty {
-            "keep" => {
-                let base = Cond::all(vec![Cond::actions(&["depart"]), asset_cond]);
+        match (duty, asset.map(|a| &a.node)) {
+            ("keep", Some(a)) => {
+                let about = match a {
+                    Asset::Accounts { .. } => Cond::all(vec![present("account"), self.asset_cond(a)]),
+                    Asset::Credentials => Cond::Not(Box::new(Cond::True)),
+                    Asset::Connections { .. } => self.asset_cond(a),
+                };
+                let base = Cond::all(vec![Cond::actions(&["depart"]), about]);
                 self.push(id, SectionKind::Departure, c.span, base, Effect::Allow, &c.modifiers, kind, vec![]);
             }
-            "no_export" => {
-                let base = Cond::all(vec![Cond::actions(&["export"]), asset_cond]);
+            ("no_export", Some(a)) => {
+                let base = Cond::all(vec![Cond::actions(&["export"]), self.asset_cond(a)]);
                 self.push(id, SectionKind::Departure, c.span, base, Effect::Deny, &c.modifiers, kind, vec![]);
             }
-            _ => {
-                let is_connections = matches!(asset.map(|a| &a.node), Some(Asset::Connections { .. }));
+            (_, asset_node) => {
+                let is_connections = matches!(asset_node, Some(Asset::Connections { .. }));
                 let from = if duty == "hand_over" {
                     vec!["request.made_on".to_string(), "actor.departed_on".to_string()]
                 } else {
@@ -535,31 +540,36 @@ impl Lowerer<'_> {
                     from: from.clone(),
                     done_key: Some(done_key.clone()),
                 };
-                // The duty itself: leaving carries the obligation.
-                let applies = if is_connections {
-                    // A removal duty about connections: keeping a matching connection is refused;
-                    // a departure without a named connection carries the obligation.
-                    Cond::all(vec![Cond::actions(&["depart"]), Cond::test("target", TestOp::Missing)])
-                } else {
-                    Cond::all(vec![Cond::actions(&["depart", "hand_over"]), asset_cond.clone()])
+                // When the duty applies: leaving in general, an action about the asset it
+                // names, and handing over (for hand-over duties).
+                let (on_depart, on_hand_over) = match asset_node {
+                    Some(a @ Asset::Accounts { .. }) => {
+                        let named = Cond::all(vec![present("account"), self.asset_cond(a)]);
+                        let hand = Cond::any(vec![missing("account"), self.asset_cond(a)]);
+                        (Cond::any(vec![general.clone(), named]), Some(hand))
+                    }
+                    Some(Asset::Credentials) => (general.clone(), Some(Cond::True)),
+                    _ => (general.clone(), None),
                 };
+                let mut branches = vec![Cond::all(vec![Cond::actions(&["depart"]), on_depart])];
+                if let (Some(hand), true) = (on_hand_over, duty == "hand_over") {
+                    branches.push(Cond::all(vec![Cond::actions(&["hand_over"]), hand]));
+                }
+                let applies = Cond::any(branches);
                 self.push(
                     id.clone(),
                     SectionKind::Departure,
                     c.span,
-                    applies,
+                    applies.clone(),
                     Effect::Allow,
                     &c.modifiers,
                     kind,
                     vec![obligation.clone()],
                 );
-                if is_connections {
+                if let (true, Some(a)) = (is_connections, asset_node) {
+                    // Keeping a connection the duty says to remove is refused.
                     let kid = self.id(None, &format!("{} keep", id.0));
-                    let base = Cond::all(vec![
-                        Cond::actions(&["depart"]),
-                        Cond::test("target", TestOp::Present),
-                        asset_cond.clone(),
-                    ]);
+                    let base = Cond::all(vec![Cond::actions(&["depart"]), present("target"), self.asset_cond(a)]);
                     self.push(
                         kid,
                         SectionKind::Departure,
@@ -576,13 +586,12 @@ impl Lowerer<'_> {
                     let oid = self.id(None, &format!("{} overdue", id.0));
                     let due = due_term(&from, w.node);
                     let base = Cond::all(vec![
-                        Cond::actions(&["depart", "hand_over"]),
+                        applies,
                         Cond::Not(Box::new(Cond::test(
                             "done",
                             TestOp::Has(Term::Const(Value::Symbol(done_key.clone()))),
                         ))),
                         Cond::Test(Test { lhs: Term::fact("at"), op: TestOp::Cmp(CmpOp::Gt, due), span: None }),
-                        if is_connections { Cond::True } else { asset_cond },
                     ]);
                     self.push(
                         oid,

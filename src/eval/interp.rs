@@ -13,6 +13,10 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::cmp::Ordering;
 
+/// Facts whose absence is itself an answer: no approval was granted. A test
+/// of them is false, not unknown, when the action does not give them.
+pub const ABSENT_MEANS_NONE: &[&str] = &["approval.granted_by"];
+
 /// The truth of a condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -328,6 +332,9 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
             let want_missing = matches!(t.op, TestOp::Missing);
             let word = if present { "is present" } else { "is missing" };
             (Truth::from_bool(present != want_missing), format!("{} {word}", lhs.words))
+        }
+        _ if lv.is_none() && fact.as_deref().is_some_and(|f| ABSENT_MEANS_NONE.contains(&f)) => {
+            (Truth::False, format!("{} is not given: none", lhs.words))
         }
         _ if lv.is_none() => (Truth::Unknown(lhs.missing.clone()), format!("{} is not given", lhs.words)),
         TestOp::Truthy => {

@@ -98,7 +98,10 @@ pub fn run(policy: &Policy, file: &SourceFile, cases: &[TestCase], opts: &EvalOp
             actual.push_str(&format!(" from {}", approvers.join(" or ")));
         }
         if !deciding.is_empty() {
-            actual.push_str(&format!(" because {}", deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")));
+            actual.push_str(&format!(
+                " because {}",
+                deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+            ));
         }
         results.push(CaseResult {
             name: c.name.clone(),
@@ -140,7 +143,11 @@ pub fn text(r: &SuiteReport) -> String {
     let total = r.covered.len() + r.uncovered.len();
     let _ = writeln!(out, "\ncoverage: {} of {} clauses exercised", r.covered.len().min(total), total);
     if !r.uncovered.is_empty() {
-        let _ = writeln!(out, "  not exercised: {}", r.uncovered.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "  not exercised: {}",
+            r.uncovered.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+        );
     }
     let _ = writeln!(out, "\n{} passed, {} failed", r.passed, r.failed);
     out

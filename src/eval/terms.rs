@@ -384,7 +384,9 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
     let verdict = clause_verdict(&all);
     let broken = clauses.iter().filter(|c| c.verdict == Decision::Deny).count();
     let summary = match verdict {
-        Decision::Deny => format!("deny: {broken} clause{} break the policy", if broken == 1 { "" } else { "s" }),
+        Decision::Deny => {
+            format!("deny: {broken} clause{} the policy", if broken == 1 { " breaks" } else { "s break" })
+        }
         Decision::Indeterminate => "indeterminate: the contract does not say enough to check every constraint".into(),
         _ => "allow: every clause is consistent with the policy".into(),
     };
