@@ -304,7 +304,7 @@ impl Lowerer<'_> {
 
     fn ownership(&mut self, c: &Clause<OwnershipRule>) {
         let OwnershipRule { asset, owner } = &c.rule.node;
-        let words = self.source(asset.span);
+        let words = asset_words(&asset.node);
         let id = self.id(c.label.as_ref(), &format!("owner {words}"));
         let connections = matches!(asset.node, Asset::Connections { .. });
         let matches = self.asset_cond(&asset.node);
@@ -479,20 +479,20 @@ impl Lowerer<'_> {
         let span = c.rule.span;
         let words = self.source(span);
         let id_words = match &c.rule.node {
-            DepartureDuty::HandOver { asset, .. } => format!("hand over {}", self.source(asset.span)),
-            DepartureDuty::Remove { asset, .. } => format!("remove {}", self.source(asset.span)),
+            DepartureDuty::HandOver { asset, .. } => format!("hand over {}", asset_words(&asset.node)),
+            DepartureDuty::Remove { asset, .. } => format!("remove {}", asset_words(&asset.node)),
             DepartureDuty::UpdateProfile { .. } => "update profile".to_string(),
-            DepartureDuty::Keep { asset } => format!("keep {}", self.source(asset.span)),
-            DepartureDuty::NoExport { asset } => format!("no export of {}", self.source(asset.span)),
+            DepartureDuty::Keep { asset } => format!("keep {}", asset_words(&asset.node)),
+            DepartureDuty::NoExport { asset } => format!("no export of {}", asset_words(&asset.node)),
         };
         let id = self.id(c.label.as_ref(), &id_words);
         let (duty, asset, within, done_key) = match &c.rule.node {
             DepartureDuty::HandOver { asset, within } => {
-                let w = self.source(asset.span);
+                let w = asset_words(&asset.node);
                 ("hand_over", Some(asset), within, format!("hand_over_{}", slug(&w).replace('-', "_")))
             }
             DepartureDuty::Remove { asset, within } => {
-                let w = self.source(asset.span);
+                let w = asset_words(&asset.node);
                 ("remove", Some(asset), within, format!("remove_{}", slug(&w).replace('-', "_")))
             }
             DepartureDuty::UpdateProfile { within } => ("update_profile", None, within, "update_profile".into()),
@@ -503,7 +503,7 @@ impl Lowerer<'_> {
         self.policy.departure.push(DutySpec {
             id: id.0.clone(),
             duty: duty.to_string(),
-            asset: asset.map(|a| self.source(a.span)).unwrap_or_else(|| "profile".into()),
+            asset: asset.map(|a| asset_words(&a.node)).unwrap_or_else(|| "profile".into()),
             within: within.as_ref().map(|w| w.node),
         });
         let missing = |part: &str| Cond::test(part, TestOp::Missing);
@@ -535,7 +535,7 @@ impl Lowerer<'_> {
                     vec!["actor.departed_on".to_string()]
                 };
                 let obligation = ObligationSpec {
-                    text: duty_text(duty, &words, asset.map(|a| self.source(a.span))),
+                    text: duty_text(duty, &words, asset.map(|a| asset_words(&a.node))),
                     within: within.as_ref().map(|w| w.node),
                     from: from.clone(),
                     done_key: Some(done_key.clone()),
@@ -954,6 +954,56 @@ impl Lowerer<'_> {
             rule.description = e.description.as_ref().map(|d| d.node.clone());
             rule.overrides = names(&e.targets);
             rule.source = format!("exception {} to {}", e.name.node, rule.overrides.join(", "));
+        }
+    }
+}
+
+/// An asset in canonical words (`connections made before employment with
+/// clients`), whatever spelling the author used (`contacts`): generated ids and
+/// explanations use these, so reformatting never renames a clause.
+pub fn asset_words(asset: &Asset) -> String {
+    match asset {
+        Asset::Credentials => "credentials".into(),
+        Asset::Connections { made, with, from, owned_by } => {
+            let mut w = vec!["connections".to_string()];
+            match made.as_ref().map(|m| m.node) {
+                Some(Made::BeforeEmployment) => w.push("made before employment".into()),
+                Some(Made::DuringEmployment) => w.push("made during employment".into()),
+                None => {}
+            }
+            if !with.is_empty() {
+                w.push(format!("with {}", names(with).join(", ")));
+            }
+            if let Some(f) = from {
+                w.push(format!("from {}", f.node));
+            }
+            if let Some(o) = owned_by {
+                w.push(format!("owned by {}", o.node.as_str()));
+            }
+            w.join(" ")
+        }
+        Asset::Accounts { kind, created_by, run_as_duty, agency_equipment, brand_in_handle, purpose } => {
+            let mut w = Vec::new();
+            if let Some(k) = kind {
+                w.push(k.node.clone());
+            }
+            w.push("accounts".to_string());
+            if let Some(c) = created_by {
+                w.push(format!("created by {}", c.node.as_str()));
+            }
+            if *run_as_duty {
+                w.push("run as duty".into());
+            }
+            if *agency_equipment {
+                w.push("on agency equipment".into());
+            }
+            if *brand_in_handle {
+                w.push("with brand in handle".into());
+            }
+            if let Some(p) = purpose {
+                w.push(format!("for {}", p.node));
+            }
+            w.join(" ")
         }
     }
 }
