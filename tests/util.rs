@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 #![allow(dead_code, reason = "each test module uses a different subset")]
+#![allow(clippy::panic, reason = "a missing test file should stop the test loudly")]
 
 use smpolicy::diagnostic::{render, Diagnostic, RenderOptions};
 use smpolicy::source::SourceFile;
@@ -20,9 +21,5 @@ pub fn source(rel: impl AsRef<Path>) -> SourceFile {
 
 /// Renders diagnostics as a user sees them: no colour, 80 columns.
 pub fn render_all(diags: &[Diagnostic], file: &SourceFile) -> String {
-    diags
-        .iter()
-        .map(|d| render(d, file, RenderOptions { color: false, width: 80 }))
-        .collect::<Vec<_>>()
-        .join("\n")
+    diags.iter().map(|d| render(d, file, RenderOptions { color: false, width: 80 })).collect::<Vec<_>>().join("\n")
 }

@@ -1,0 +1,828 @@
+//! Checker stage: lints. Two passes:
+//!
+//! - over the AST: outcomes a clause lacks or cannot have, limits without a
+//!   counter, empty sections, values out of range, dry runs, a missing default,
+//!   modifiers a clause kind ignores;
+//! - over the normalized rules ([`Policy`](crate::policy::Policy)): clauses
+//!   that can never apply, clauses shadowed by a stricter one, ambiguous
+//!   exceptions and conflicting section defaults, using [`logic`](super::logic).
+//!
+//! This stage reads the AST and the lowered policy; it must not change them
+//! or touch the parser, the lowering or the evaluator.
+
+use super::logic::{self, Why};
+use super::names::NameSet;
+use super::Checker;
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::policy::{Policy, Rule, SectionKind};
+use crate::source::{Span, Spanned};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The AST lints.
+pub(super) fn syntax_tree(cx: &mut Checker<'_>) {
+    header(cx);
+    let ast = cx.ast;
+    for item in &ast.items {
+        match &item.node {
+            Item::Declaration(_) | Item::Fact(_) => {}
+            Item::Ownership(clauses) => {
+                empty(cx, clauses.is_empty(), "ownership", item.span);
+                for c in clauses {
+                    dry_run(cx, c.label.as_ref(), c.rule.span, &c.modifiers);
+                    if let Some(t) = &c.modifiers.then {
+                        let words = cx.text(t.span);
+                        cx.diags.push(
+                            Diagnostic::error(
+                                "misplaced-outcome",
+                                format!(
+                                    "an ownership clause decides by its owner, so `then {words}` has no meaning here"
+                                ),
+                                t.span,
+                                "no meaning on an ownership clause",
+                            )
+                            .with_help(
+                                "to change who owns it, change the owner after `->`; for guidance add `advise \"...\"`",
+                            ),
+                        );
+                    }
+                }
+            }
+            Item::Departure(clauses) => {
+                empty(cx, clauses.is_empty(), "on departure", item.span);
+                for c in clauses {
+                    dry_run(cx, c.label.as_ref(), c.rule.span, &c.modifiers);
+                    owned_by_nobody(cx, c);
+                }
+            }
+            Item::Covenant(c) => covenant(cx, c),
+            Item::Posting(s) => {
+                empty(cx, s.clauses.is_empty(), "posting", item.span);
+                for c in &s.clauses {
+                    posting(cx, c);
+                }
+            }
+            Item::Connecting(s) => {
+                empty(cx, s.clauses.is_empty(), "connecting", item.span);
+                for c in &s.clauses {
+                    connecting(cx, c);
+                }
+            }
+            Item::Terms(clauses) => {
+                empty(cx, clauses.is_empty(), "terms", item.span);
+                for c in clauses {
+                    terms(cx, c);
+                }
+            }
+            Item::Rule(r) => {
+                dry_run(cx, Some(&r.name), r.name.span, &r.modifiers);
+                if r.modifiers.then.is_none() && r.modifiers.advise.is_empty() {
+                    cx.diags.push(
+                        Diagnostic::error(
+                            "missing-outcome",
+                            format!("rule `{}` has no outcome", r.name.node),
+                            r.name.span,
+                            "decides nothing",
+                        )
+                        .with_help(
+                            "add `then deny`, `then allow`, `then require approval from ROLE` or `then advise \"...\"`",
+                        ),
+                    );
+                }
+            }
+            Item::Exception(e) => dry_run(cx, Some(&e.name), e.name.span, &e.modifiers),
+        }
+    }
+}
+
+fn header(cx: &mut Checker<'_>) {
+    let h = &cx.ast.header;
+    match &h.default {
+        None => cx.diags.push(
+            Diagnostic::warning(
+                "no-default",
+                "actions no clause covers will be indeterminate",
+                h.name.span,
+                "no `default` in this header",
+            )
+            .with_help("write `default allow` or `default deny`; or `default none` to say that indeterminate is meant"),
+        ),
+        Some(d) => {
+            if let DefaultVerdict::Outcome(Outcome::Advise(_)) = &d.node {
+                advise_default(cx, d.span);
+            }
+        }
+    }
+}
+
+fn advise_default(cx: &mut Checker<'_>, span: Span) {
+    cx.diags.push(
+        Diagnostic::error(
+            "misplaced-outcome",
+            "a default must decide, but `advise` decides nothing",
+            span,
+            "decides nothing",
+        )
+        .with_help("write `default allow`, `default deny`, `default require approval from ROLE` or `default none`"),
+    );
+}
+
+fn empty(cx: &mut Checker<'_>, is_empty: bool, section: &str, span: Span) {
+    if is_empty {
+        cx.diags.push(
+            Diagnostic::warning("empty-section", format!("the `{section}` section is empty"), span, "no clauses")
+                .with_help("add clauses to it or remove it"),
+        );
+    }
+}
+
+/// The first line of a clause, shortened, for messages.
+fn short(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > 60 {
+        let cut: String = line.chars().take(57).collect();
+        format!("{}...", cut.trim_end())
+    } else {
+        line
+    }
+}
+
+fn dry_run(cx: &mut Checker<'_>, name: Option<&Name>, clause: Span, m: &Modifiers) {
+    let Some(span) = m.dry_run else { return };
+    let who = name.map_or_else(|| short(&cx.text(clause)), |n| n.node.clone());
+    cx.diags.push(
+        Diagnostic::warning("dry-run", format!("`{who}` is in dry run: it is reported, not enforced"), span, "dry run")
+            .with_help("remove `dry run` once the clause behaves as intended"),
+    );
+}
+
+/// Modifiers that a clause kind ignores: `(span, modifier)`.
+fn ignored(cx: &mut Checker<'_>, what: &str, found: Vec<(Span, &str)>, help: &str) {
+    for (span, modifier) in found {
+        cx.diags.push(
+            Diagnostic::warning("ignored-modifier", format!("{what} ignores `{modifier}`"), span, "has no effect")
+                .with_help(help.to_string()),
+        );
+    }
+}
+
+/// `remove connections owned by agency` when no ownership clause gives connections to the agency.
+fn owned_by_nobody(cx: &mut Checker<'_>, c: &Clause<DepartureDuty>) {
+    let asset = match &c.rule.node {
+        DepartureDuty::HandOver { asset, .. }
+        | DepartureDuty::Remove { asset, .. }
+        | DepartureDuty::Keep { asset }
+        | DepartureDuty::NoExport { asset } => asset,
+        DepartureDuty::UpdateProfile { .. } => return,
+    };
+    let Asset::Connections { owned_by: Some(party), .. } = &asset.node else { return };
+    let owned = cx.ast.items.iter().any(|i| match &i.node {
+        Item::Ownership(clauses) => clauses.iter().any(|o| {
+            o.rule.node.owner.node == party.node && matches!(o.rule.node.asset.node, Asset::Connections { .. })
+        }),
+        _ => false,
+    });
+    if !owned {
+        let who = party.node.as_str();
+        cx.diags.push(
+            Diagnostic::warning(
+                "never-fires",
+                format!("no ownership clause gives connections to `{who}`, so `owned by {who}` matches nothing"),
+                party.span,
+                "matches nothing",
+            )
+            .with_help(format!(
+                "add an ownership clause such as `connections made during employment -> {who}`, or name the connections another way"
+            )),
+        );
+    }
+}
+
+fn covenant(cx: &mut Checker<'_>, c: &Covenant) {
+    let kind = c.kind.node;
+    dry_run(cx, c.label.as_ref(), c.kind.span.join(c.duration.span), &c.modifiers);
+    if c.duration.node.amount == 0 {
+        cx.diags.push(
+            Diagnostic::error(
+                "invalid-value",
+                format!("a covenant lasting `{}` restrains nothing", c.duration.node),
+                c.duration.span,
+                "zero",
+            )
+            .with_help("give its length, as in `for 6 months`, or remove the covenant"),
+        );
+    }
+    if kind == CovenantKind::NonCompete {
+        of_on_non_compete(cx, &c.of);
+        if let Some(lb) = &c.lookback {
+            cx.diags.push(
+                Diagnostic::warning(
+                    "invalid-value",
+                    "a lookback limits covenants about people dealt with, not a `non_compete`",
+                    lb.span,
+                    "narrows the non-compete to people dealt with",
+                )
+                .with_help("remove it: a non-compete is limited by its length and its `radius`"),
+            );
+        }
+    } else if let Some(r) = &c.radius {
+        cx.diags.push(
+            Diagnostic::warning(
+                "invalid-value",
+                format!("a radius limits a `non_compete`, not a `{}` covenant", kind.as_str()),
+                r.span,
+                "only covers people within this distance",
+            )
+            .with_help("remove it; to narrow who is covered use `of ...` and `lookback ...`"),
+        );
+    }
+    if let Some(t) = &c.modifiers.then {
+        if matches!(t.node, Outcome::Allow) {
+            cx.diags.push(
+                Diagnostic::error(
+                    "misplaced-outcome",
+                    "a covenant restrains, so `then allow` has no meaning here",
+                    t.span,
+                    "no meaning on a covenant",
+                )
+                .with_help("to exempt some cases write `except when ...` or an `exception ... to` the covenant"),
+            );
+        }
+    }
+}
+
+fn of_on_non_compete(cx: &mut Checker<'_>, of: &[Name]) {
+    let (Some(first), Some(last)) = (of.first(), of.last()) else { return };
+    let span = first.span.join(last.span);
+    cx.diags.push(
+        Diagnostic::error(
+            "invalid-value",
+            format!("a `non_compete` is not about particular people, so `of {}` does not apply", cx.text(span)),
+            span,
+            "not for a non-compete",
+        )
+        .with_help("remove `of ...`, or use `non_solicitation` or `non_dealing` for clients and candidates"),
+    );
+}
+
+fn zero_limit(cx: &mut Checker<'_>, span: Span, message: String, help: &str) {
+    cx.diags.push(Diagnostic::warning("bad-limit", message, span, "zero").with_help(help.to_string()));
+}
+
+fn default_clause(cx: &mut Checker<'_>, o: &Spanned<Outcome>, m: &Modifiers) {
+    if matches!(o.node, Outcome::Advise(_)) {
+        advise_default(cx, o.span);
+    }
+    let mut found: Vec<(Span, &str)> = m.unless.iter().map(|u| (u.span, "unless")).collect();
+    found.extend(m.dry_run.map(|s| (s, "dry run")));
+    found.extend(m.oblige.iter().map(|o| (o.text.span, "oblige")));
+    found.extend(m.notes.iter().map(|n| (n.span, "note")));
+    ignored(cx, "a section default", found, "remove it; a default can be narrowed with `when` only");
+}
+
+fn posting(cx: &mut Checker<'_>, c: &Clause<PostingRule>) {
+    if !matches!(c.rule.node, PostingRule::Default(_)) {
+        dry_run(cx, c.label.as_ref(), c.rule.span, &c.modifiers);
+    }
+    match &c.rule.node {
+        PostingRule::Limit { max, kind, per } => {
+            if max.node == 0 {
+                zero_limit(
+                    cx,
+                    max.span,
+                    "a limit of 0 refuses every post".into(),
+                    "to refuse such posts outright write `forbid ...`; otherwise give a number above 0",
+                );
+            }
+            if let Some(k) = kind {
+                let counted = k.node == "job_ad" && per.node == Period::Week;
+                if !counted && cx.env.knows(NameSet::ContentKind, &k.node) {
+                    let help = if k.node == "job_ad" {
+                        format!("only job adverts per week are counted (`history.job_ads_this_week`): write `limit {} job_ad posts per week`, or limit all posts with `limit {} posts per {}`", max.node, max.node, per.node.as_str())
+                    } else {
+                        format!("only job adverts are counted by kind (`history.job_ads_this_week`); to limit all posts write `limit {} posts per {}`", max.node, per.node.as_str())
+                    };
+                    cx.diags.push(
+                        Diagnostic::error(
+                            "no-counter",
+                            format!(
+                                "no count of `{}` posts per {} is kept, so this limit cannot be enforced",
+                                k.node,
+                                per.node.as_str()
+                            ),
+                            k.span.join(per.span),
+                            "no counter for this",
+                        )
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+        PostingRule::Share { percent, kind, per } => {
+            if percent.node == 0 {
+                zero_limit(
+                    cx,
+                    percent.span,
+                    format!("a share of 0% refuses every `{}` post", kind.node),
+                    &format!("to refuse them outright write `forbid {}`", kind.node),
+                );
+            }
+            let counted = kind.node == "job_ad" && per.node == Period::Week;
+            if !counted && cx.env.knows(NameSet::ContentKind, &kind.node) {
+                cx.diags.push(
+                    Diagnostic::error(
+                        "no-counter",
+                        format!(
+                            "no count of `{}` posts per {} is kept, so this share cannot be enforced",
+                            kind.node,
+                            per.node.as_str()
+                        ),
+                        kind.span.join(per.span),
+                        "no counter for this",
+                    )
+                    .with_help(format!(
+                        "shares are computed from job adverts and all posts per week: write `at most {}% job_ad posts per week`",
+                        percent.node
+                    )),
+                );
+            }
+        }
+        PostingRule::Default(o) => default_clause(cx, o, &c.modifiers),
+        PostingRule::ForbidKinds(_)
+        | PostingRule::OnlyKinds(_)
+        | PostingRule::RequireApproval { .. }
+        | PostingRule::RequireDisclosure
+        | PostingRule::ForbidFlag(_) => {}
+    }
+}
+
+fn connecting(cx: &mut Checker<'_>, c: &Clause<ConnectingRule>) {
+    if !matches!(c.rule.node, ConnectingRule::Default(_)) {
+        dry_run(cx, c.label.as_ref(), c.rule.span, &c.modifiers);
+    }
+    match &c.rule.node {
+        ConnectingRule::Limit { max, per } => {
+            if max.node == 0 {
+                zero_limit(
+                    cx,
+                    max.span,
+                    "a limit of 0 refuses every invitation".into(),
+                    "to refuse invitations outright write `forbid invitations`; otherwise give a number above 0",
+                );
+            }
+            if per.node != Period::Week {
+                let weekly = max.node.saturating_mul(7);
+                cx.diags.push(
+                    Diagnostic::error(
+                        "no-counter",
+                        format!("no count of invitations per {} is kept, so this limit cannot be enforced", per.node.as_str()),
+                        per.span,
+                        "no counter for this",
+                    )
+                    .with_help(format!(
+                        "only invitations per week are counted (`history.invitations_this_week`): write a weekly limit such as `limit {weekly} invitations per week`"
+                    )),
+                );
+            }
+        }
+        ConnectingRule::Default(o) => default_clause(cx, o, &c.modifiers),
+        ConnectingRule::RequireInteraction | ConnectingRule::ForbidInvitations { .. } => {}
+    }
+}
+
+fn terms(cx: &mut Checker<'_>, c: &Clause<TermsRule>) {
+    if let TermsRule::MaxCovenant { kind, of, .. } | TermsRule::NoCovenant { kind, of } = &c.rule.node {
+        if kind.node == CovenantKind::NonCompete {
+            of_on_non_compete(cx, of);
+        }
+    }
+    if let Some(t) = &c.modifiers.then {
+        if matches!(t.node, Outcome::Allow | Outcome::RequireApproval(_)) {
+            let words = cx.text(t.span);
+            cx.diags.push(
+                Diagnostic::error(
+                    "misplaced-outcome",
+                    format!("a terms clause that fails cannot `{words}`, so this outcome has no meaning here"),
+                    t.span,
+                    "no meaning on a terms clause",
+                )
+                .with_help("leave it out for a deal-breaker, or write `then advise` for a preference"),
+            );
+        }
+    }
+    let m = &c.modifiers;
+    let mut found: Vec<(Span, &str)> = m.when.iter().map(|w| (w.span, "when")).collect();
+    found.extend(m.unless.iter().map(|u| (u.span, "unless")));
+    found.extend(m.dry_run.map(|s| (s, "dry run")));
+    found.extend(m.oblige.iter().map(|o| (o.text.span, "oblige")));
+    ignored(cx, "a terms clause", found, "remove it: a terms clause applies to every contract it is checked against");
+}
+
+// ───────────── lints over the normalized rules ─────────────
+
+/// The lints that need the normalized rules.
+pub(super) fn normalized(cx: &mut Checker<'_>, policy: &Policy) {
+    never_fires(cx, policy);
+    shadowed(cx, policy);
+    ambiguous_exceptions(cx, policy);
+    conflicting_defaults(cx, policy);
+}
+
+/// How a rule is called in a message.
+fn called(r: &Rule) -> String {
+    if r.named {
+        format!("`{}`", r.id)
+    } else {
+        format!("the clause `{}`", short(&r.source))
+    }
+}
+
+fn why_text(why: Why<'_>) -> String {
+    match why {
+        Why::False => "its condition is always false".to_string(),
+        Why::Never(l) => format!("`{}` matches nothing", logic::show_lit(l)),
+        Why::Both(a, b) => format!("`{}` and `{}` cannot both hold", logic::show_lit(a), logic::show_lit(b)),
+    }
+}
+
+fn lit_labels(d: Diagnostic, why: Why<'_>, primary: Span) -> Diagnostic {
+    let spans: Vec<(Option<Span>, &str)> = match why {
+        Why::False => vec![],
+        Why::Never(l) => vec![(l.test.span, "matches nothing")],
+        Why::Both(a, b) => vec![(a.test.span, "this test"), (b.test.span, "contradicts this test")],
+    };
+    let mut d = d;
+    let mut seen = vec![primary];
+    for (span, message) in spans {
+        if let Some(span) = span {
+            // A test inside the clause's own span would draw over it; the message names it anyway.
+            let inside = span.start < primary.end && primary.start < span.end;
+            if !inside && !seen.contains(&span) {
+                d = d.with_label(span, message);
+                seen.push(span);
+            }
+        }
+    }
+    d
+}
+
+/// The rules one clause lowered to, each with why it can never apply (if it cannot).
+type ClauseRules<'a> = Vec<(&'a Rule, Option<Why<'a>>)>;
+
+fn never_fires(cx: &mut Checker<'_>, policy: &Policy) {
+    // One clause may lower to several rules: it never fires when none of them can.
+    let mut by_clause: BTreeMap<(usize, usize), ClauseRules<'_>> = BTreeMap::new();
+    for r in &policy.rules {
+        by_clause.entry((r.span.start, r.span.end)).or_default().push((r, logic::never(&r.when)));
+    }
+    for rules in by_clause.values() {
+        if rules.iter().any(|(_, why)| why.is_none()) {
+            continue;
+        }
+        let Some((r, Some(why))) = rules.first() else { continue };
+        if matches!(why, Why::False) && r.section == SectionKind::Departure {
+            continue; // `owned by` a party that owns nothing: reported on the syntax tree.
+        }
+        let d = Diagnostic::warning(
+            "never-fires",
+            format!("{} can never apply: {}", called(r), why_text(*why)),
+            r.span,
+            "never applies",
+        )
+        .with_help(match why {
+            Why::False => "check what the clause refers to; as written it matches no action".to_string(),
+            _ => "fix the condition, or remove the clause".to_string(),
+        });
+        cx.diags.push(lit_labels(d, *why, r.span));
+    }
+}
+
+/// A rule that decides, enforced, without exceptions of its own.
+fn plain(r: &Rule) -> bool {
+    r.effect.rank().is_some() && r.unless.is_empty() && !r.dry_run && r.overrides.is_empty()
+}
+
+fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
+    if policy.meta.conflicts == ConflictMode::Indeterminate {
+        return;
+    }
+    let overridden: HashSet<&str> = policy.rules.iter().flat_map(|r| r.overrides.iter().map(String::as_str)).collect();
+    // Each rule's conjunction as sorted ids of its (canonical) tests.
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut frequency: Vec<usize> = Vec::new();
+    let keys: Vec<Vec<u32>> = policy
+        .rules
+        .iter()
+        .map(|r| {
+            let mut k: Vec<u32> = logic::conjuncts(&r.when)
+                .into_iter()
+                .map(|key| {
+                    let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+                    let id = *ids.entry(key).or_insert(next);
+                    if let Some(f) = frequency.get_mut(id as usize) {
+                        *f += 1;
+                    } else {
+                        frequency.push(1);
+                    }
+                    id
+                })
+                .collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        })
+        .collect();
+    // Possible shadowers by their exact set of tests: a rule's shadowers are
+    // found by looking up every subset of its own tests (few: conditions are short).
+    let mut by_set: HashMap<&[u32], Vec<usize>> = HashMap::new();
+    for (i, (r, k)) in policy.rules.iter().zip(&keys).enumerate() {
+        if plain(r) && !overridden.contains(r.id.as_str()) {
+            by_set.entry(k.as_slice()).or_default().push(i);
+        }
+    }
+    let mut reported: HashSet<Span> = HashSet::new();
+    let mut part: Vec<u32> = Vec::new();
+    for (a, (ra, ka)) in policy.rules.iter().zip(&keys).enumerate() {
+        // A clause that allows with a duty attached (`require disclosure`) is there for the duty.
+        if !plain(ra) || !ra.obligations.is_empty() || reported.contains(&ra.span) || ka.len() > MAX_SHADOW_TESTS {
+            continue;
+        }
+        let Some(rank_a) = ra.effect.rank() else { continue };
+        let mut stronger: Option<&Rule> = None;
+        for mask in 0u32..(1u32 << ka.len()) {
+            part.clear();
+            part.extend(ka.iter().enumerate().filter(|(bit, _)| mask & (1 << bit) != 0).map(|(_, id)| *id));
+            for &b in by_set.get(part.as_slice()).into_iter().flatten() {
+                let Some(rb) = policy.rules.get(b) else { continue };
+                if b == a || rb.effect.rank().is_none_or(|r| r <= rank_a) || rb.span == ra.span {
+                    continue;
+                }
+                if stronger.is_none_or(|s| rb.span.start < s.span.start) {
+                    stronger = Some(rb);
+                }
+            }
+        }
+        let Some(rb) = stronger else { continue };
+        reported.insert(ra.span);
+        let help = if rb.named {
+            format!("remove it, or make it an exception (`exception NAME to {}`) if it should win", rb.id)
+        } else {
+            "remove it; if it should win, give the stricter clause a label and write an exception to it".to_string()
+        };
+        cx.diags.push(
+            Diagnostic::warning(
+                "shadowed-rule",
+                format!(
+                    "{} never decides, because {} ({}) applies whenever it does",
+                    called(ra),
+                    called(rb),
+                    rb.effect.describe()
+                ),
+                ra.span,
+                "never decides",
+            )
+            .with_label(rb.span, format!("stricter ({}) and applies whenever the other does", rb.effect.describe()))
+            .with_help(help),
+        );
+    }
+}
+
+/// Rules with more top-level tests than this are not checked for shadowing
+/// (their subsets are looked up one by one).
+const MAX_SHADOW_TESTS: usize = 12;
+
+fn ambiguous_exceptions(cx: &mut Checker<'_>, policy: &Policy) {
+    let exceptions: Vec<&Rule> =
+        policy.rules.iter().filter(|r| r.section == SectionKind::Exception && !r.overrides.is_empty()).collect();
+    let mut by_target: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
+    for e in &exceptions {
+        for t in &e.overrides {
+            by_target.entry(t.as_str()).or_default().push(e);
+        }
+    }
+    let mut reported: HashSet<(&str, &str)> = HashSet::new();
+    for (target, list) in by_target {
+        for (i, first) in list.iter().enumerate() {
+            for second in list.iter().skip(i + 1) {
+                // Advice decides nothing, so it cannot contradict the other exception's outcome.
+                let advice = first.effect.rank().is_none() || second.effect.rank().is_none();
+                if advice
+                    || first.effect == second.effect
+                    || reported.contains(&(first.id.as_str(), second.id.as_str()))
+                {
+                    continue;
+                }
+                if !logic::may_both_hold(&first.when, &second.when) {
+                    continue;
+                }
+                reported.insert((first.id.as_str(), second.id.as_str()));
+                cx.diags.push(
+                    Diagnostic::error(
+                        "ambiguous-exception",
+                        format!(
+                            "exceptions `{}` and `{}` to `{target}` can both apply, with different outcomes",
+                            first.id, second.id
+                        ),
+                        second.span,
+                        format!("this one: {}", second.effect.describe()),
+                    )
+                    .with_label(first.span, format!("this one: {}", first.effect.describe()))
+                    .with_help("make their conditions exclusive (for example add `and not ...` to one), or give them the same outcome"),
+                );
+            }
+        }
+    }
+}
+
+fn conflicting_defaults(cx: &mut Checker<'_>, policy: &Policy) {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for (i, d) in policy.defaults.iter().enumerate() {
+        let k = logic::key(&d.scope);
+        match first.get(&k).and_then(|j| policy.defaults.get(*j)) {
+            Some(earlier) if earlier.effect != d.effect => cx.diags.push(
+                Diagnostic::warning(
+                    "conflicting-defaults",
+                    format!(
+                        "this default ({}) covers the same actions as an earlier one ({})",
+                        d.effect.describe(),
+                        earlier.effect.describe()
+                    ),
+                    d.span,
+                    "conflicts",
+                )
+                .with_label(earlier.span, "the earlier default")
+                .with_help("keep one of them"),
+            ),
+            Some(_) => {}
+            None => {
+                first.insert(k, i);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn diags(text: &str) -> Vec<Diagnostic> {
+        let file = SourceFile::new("t.policy", text);
+        match crate::check::check_source(&file) {
+            Ok((_, r)) => r.diagnostics,
+            Err(d) => panic!("does not parse: {d:?}"),
+        }
+    }
+
+    fn codes(text: &str) -> Vec<String> {
+        diags(text).into_iter().map(|d| d.code).collect()
+    }
+
+    const H: &str = "policy \"x\" default allow\nroles consultant, manager\n";
+
+    #[test]
+    fn missing_outcome_is_an_error() {
+        assert_eq!(codes(&format!("{H}rule r {{ when content.confidential }}\n")), ["missing-outcome"]);
+        assert!(codes(&format!("{H}rule r {{ when content.confidential advise \"careful\" }}\n")).is_empty());
+    }
+
+    #[test]
+    fn limits_need_a_counter() {
+        let c = codes(&format!("{H}posting on twitter {{\n  limit 5 job_ad posts per day\n}}\n"));
+        assert_eq!(c, ["no-counter"]);
+        let c = codes(&format!("{H}posting on twitter {{\n  limit 5 brand posts per week\n}}\n"));
+        assert_eq!(c, ["no-counter"]);
+        let c = codes(&format!("{H}connecting on linkedin {{\n  limit 10 invitations per day\n}}\n"));
+        assert_eq!(c, ["no-counter"]);
+        let c = codes(&format!("{H}posting on twitter {{\n  at most 30% job_ad posts per day\n}}\n"));
+        assert_eq!(c, ["no-counter"]);
+        assert!(codes(&format!(
+            "{H}posting on twitter {{\n  limit 5 job_ad posts per week\n  limit 9 posts per rolling day\n}}\n"
+        ))
+        .is_empty());
+    }
+
+    #[test]
+    fn zero_limits_and_empty_sections_warn() {
+        let c = codes(&format!("{H}posting on twitter {{\n  limit 0 posts per day\n}}\nterms {{\n}}\n"));
+        assert_eq!(c, ["bad-limit", "empty-section"]);
+    }
+
+    #[test]
+    fn covenant_values_are_checked() {
+        let c = codes(&format!("{H}covenant non_compete of clients for 0 months lookback 12 months\n"));
+        assert_eq!(
+            c,
+            ["invalid-value", "invalid-value", "invalid-value"],
+            "{:#?}",
+            diags(&format!("{H}covenant non_compete of clients for 0 months lookback 12 months\n"))
+        );
+        let c = codes(&format!("{H}covenant non_solicitation of clients for 6 months radius 5 miles\n"));
+        assert_eq!(c, ["invalid-value"]);
+    }
+
+    #[test]
+    fn dry_runs_are_reminded() {
+        let d = diags(&format!("{H}rule quiet {{ when content.confidential then deny dry run }}\n"));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d.first().map(|d| d.message.as_str()), Some("`quiet` is in dry run: it is reported, not enforced"));
+    }
+
+    #[test]
+    fn contradictions_never_fire() {
+        let d = diags(&format!("{H}rule r {{ when actor.status = employed and actor.status = departed then deny }}\n"));
+        assert_eq!(d.len(), 1, "{d:#?}");
+        let n = d.first().unwrap();
+        assert_eq!(n.code, "never-fires");
+        assert_eq!(
+            n.message,
+            "`r` can never apply: `actor.status = employed` and `actor.status = departed` cannot both hold"
+        );
+        assert_eq!(n.labels.len(), 3);
+    }
+
+    #[test]
+    fn a_posting_clause_about_invitations_never_fires() {
+        let d = diags(&format!("{H}posting on twitter {{\n  forbid confidential when action = connect\n}}\n"));
+        assert_eq!(d.first().map(|d| d.code.as_str()), Some("never-fires"), "{d:#?}");
+    }
+
+    #[test]
+    fn a_stricter_rule_shadows_a_narrower_one() {
+        let d = diags(&format!(
+            "{H}rule no-confidential {{ when content.confidential then deny }}\nrule ok-for-managers {{ when content.confidential and actor.role = manager then allow }}\n"
+        ));
+        assert_eq!(d.len(), 1, "{d:#?}");
+        let s = d.first().unwrap();
+        assert_eq!(s.code, "shadowed-rule");
+        assert_eq!(
+            s.message,
+            "`ok-for-managers` never decides, because `no-confidential` (deny) applies whenever it does"
+        );
+    }
+
+    #[test]
+    fn no_shadowing_under_indeterminate_conflicts_or_with_unless() {
+        let body = "rule a { when content.confidential then deny }\nrule b { when content.confidential and actor.role = manager then allow }\n";
+        assert!(codes(&format!("policy \"x\" default allow conflicts indeterminate\nroles manager\n{body}")).is_empty());
+        let body = "rule a { when content.confidential unless actor.role = manager then deny }\nrule b { when content.confidential and actor.role = manager then allow }\n";
+        assert!(codes(&format!("{H}{body}")).is_empty());
+    }
+
+    #[test]
+    fn overlapping_exceptions_with_different_outcomes_are_ambiguous() {
+        let text = format!(
+            "{H}rule no-posts {{ when action = post then deny }}\nexception a to no-posts {{ when actor.role = manager then allow }}\nexception b to no-posts {{ when content.confidential then require approval from manager }}\n"
+        );
+        assert_eq!(codes(&text), ["ambiguous-exception"]);
+        let text = format!(
+            "{H}rule no-posts {{ when action = post then deny }}\nexception a to no-posts {{ when actor.role = manager then allow }}\nexception b to no-posts {{ when actor.role = consultant then require approval from manager }}\n"
+        );
+        assert!(codes(&text).is_empty());
+    }
+
+    #[test]
+    fn conflicting_section_defaults_warn() {
+        let text =
+            format!("{H}posting on twitter {{\n  default allow\n}}\nposting on twitter {{\n  default deny\n}}\n");
+        assert_eq!(codes(&text), ["conflicting-defaults"]);
+    }
+
+    #[test]
+    fn misplaced_outcomes_are_errors() {
+        let text = format!("{H}ownership {{\n  branded accounts -> agency then allow\n}}\nterms {{\n  non_compete at most 3 months then allow\n}}\n");
+        assert_eq!(codes(&text), ["misplaced-outcome", "misplaced-outcome"]);
+        assert!(codes(&format!("{H}terms {{\n  non_compete at most 3 months then advise\n}}\n")).is_empty());
+    }
+
+    #[test]
+    fn a_blanket_deny_shadows_every_allow() {
+        let d = diags(&format!(
+            "{H}rule lockdown {{ then deny }}\nrule a {{ when content.confidential then allow }}\nrule b {{ when channel = twitter and actor.role = manager then require approval from manager }}\n"
+        ));
+        assert_eq!(d.iter().filter(|d| d.code == "shadowed-rule").count(), 2, "{d:#?}");
+    }
+
+    #[test]
+    fn owned_by_a_party_that_owns_nothing_never_fires() {
+        let text = format!("{H}ownership {{\n  connections made during employment -> employee\n}}\non departure {{\n  remove connections owned by agency within 30 days\n}}\n");
+        let d = diags(&text);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(
+            d.first().map(|d| d.message.as_str()),
+            Some("no ownership clause gives connections to `agency`, so `owned by agency` matches nothing")
+        );
+    }
+
+    #[test]
+    fn duties_are_not_shadowed() {
+        let text = format!("{H}posting on youtube {{\n  require approval from manager\n  require disclosure\n}}\n");
+        assert!(codes(&text).is_empty(), "{:#?}", diags(&text));
+    }
+
+    #[test]
+    fn short_shortens() {
+        assert_eq!(short("a  b\n c"), "a b c");
+        assert_eq!(short(&"x".repeat(80)).chars().count(), 60);
+    }
+}

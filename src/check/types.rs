@@ -1,0 +1,647 @@
+//! Checker stage: types. Every condition is checked leaf by leaf: each fact
+//! path exists, each bare word is a value of the set the fact expects, both
+//! sides of a comparison have compatible types, `has` is used on lists and a
+//! bare fact standing as a condition is yes/no.
+//!
+//! Conditions are walked without recursion, so deeply nested input cannot
+//! overflow the stack. This stage reads the AST only; it must not touch the
+//! parser, the lowering or the evaluator.
+
+use super::names::{alternatives, resolve, NameSet};
+use super::Checker;
+use crate::ast::{CmpOp, Expr, Literal, Operand};
+use crate::diagnostic::Diagnostic;
+use crate::lower::is_fact_path;
+use crate::schema;
+use crate::source::{Span, Spanned};
+use crate::value::Type;
+
+/// What a side of a test is.
+#[derive(Debug, Clone, PartialEq)]
+enum Ty {
+    /// A fact of the action, with its type.
+    Fact(Type),
+    /// A literal value.
+    Lit(Type),
+    /// A bare word such as `client`: a value of the set the other side expects.
+    Word(String),
+    /// Something already reported.
+    Bad,
+}
+
+/// Checks one condition (`when`, `unless`, `except when`).
+pub(crate) fn condition(cx: &mut Checker<'_>, e: &Spanned<Expr>) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.node {
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            Expr::Not(a) | Expr::Group(a) => stack.push(a),
+            Expr::Compare { lhs, op, rhs } => compare(cx, lhs, op, rhs),
+            Expr::In { lhs, set, .. } => membership(cx, lhs, set),
+            Expr::Has { lhs, rhs } => has(cx, lhs, rhs),
+            Expr::Presence { operand: o, .. } => {
+                if let Ty::Word(w) = operand(cx, o) {
+                    not_a_fact(cx, &w, span_of(o));
+                }
+            }
+            Expr::Truthy(o) => truthy(cx, o),
+        }
+    }
+}
+
+/// The span of an operand with its shifts.
+fn span_of(o: &Operand) -> Span {
+    o.shifts.last().map_or(o.base.span, |s| o.base.span.join(s.by.span))
+}
+
+fn ordering(op: CmpOp) -> bool {
+    matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge)
+}
+
+fn orderable(t: &Type) -> bool {
+    matches!(t, Type::Int | Type::Percent | Type::Date | Type::Timestamp | Type::Duration)
+}
+
+fn compatible(a: &Type, b: &Type) -> bool {
+    a == b || matches!((a, b), (Type::Date | Type::Timestamp, Type::Date | Type::Timestamp))
+}
+
+fn article(noun: &str) -> String {
+    let an = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if an { "an" } else { "a" })
+}
+
+fn plural(noun: &str) -> String {
+    match noun {
+        "status" => "statuses".into(),
+        "duty" => "duties".into(),
+        "party" => "parties".into(),
+        _ => format!("{noun}s"),
+    }
+}
+
+/// A type in words, never a Rust name.
+pub(crate) fn describe(t: &Type) -> String {
+    match t {
+        Type::Bool => "a yes/no value".into(),
+        Type::Int => "a number".into(),
+        Type::Percent => "a percentage".into(),
+        Type::Date => "a date".into(),
+        Type::Timestamp => "a date and time".into(),
+        Type::Duration => "a length of time".into(),
+        Type::Text => "a text".into(),
+        Type::Enum(set) => match set.strip_prefix("fact ") {
+            Some(name) => format!("a value of `facts.{name}`"),
+            None => article(set),
+        },
+        Type::EnumList(set) => format!("a list of {}", plural(set)),
+    }
+}
+
+fn literal(cx: &mut Checker<'_>, lit: &Literal, span: Span) -> Ty {
+    match lit {
+        Literal::Path(p) if is_fact_path(p) => fact(cx, p, span).map_or(Ty::Bad, Ty::Fact),
+        Literal::Path(p) => Ty::Word(p.join(".")),
+        Literal::Percent(n) => {
+            if *n > 100 {
+                cx.diags.push(
+                    Diagnostic::error("invalid-value", format!("`{n}%` is more than 100%"), span, "out of range")
+                        .with_help("a share is between 0% and 100%"),
+                );
+            }
+            Ty::Lit(Type::Percent)
+        }
+        Literal::Bool(_) => Ty::Lit(Type::Bool),
+        Literal::Int(_) => Ty::Lit(Type::Int),
+        Literal::Date(_) => Ty::Lit(Type::Date),
+        Literal::Timestamp(_) => Ty::Lit(Type::Timestamp),
+        Literal::Duration(_) => Ty::Lit(Type::Duration),
+        Literal::Text(_) => Ty::Lit(Type::Text),
+    }
+}
+
+fn operand(cx: &mut Checker<'_>, o: &Operand) -> Ty {
+    let base = literal(cx, &o.base.node, o.base.span);
+    if o.shifts.is_empty() {
+        return base;
+    }
+    match base {
+        Ty::Fact(Type::Date | Type::Timestamp) | Ty::Lit(Type::Date | Type::Timestamp) | Ty::Bad => base,
+        Ty::Word(w) => {
+            not_a_fact(cx, &w, o.base.span);
+            Ty::Bad
+        }
+        Ty::Fact(t) | Ty::Lit(t) => {
+            let text = cx.text(o.base.span);
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("only a date can be shifted by a length of time, but `{text}` is {}", describe(&t)),
+                    span_of(o),
+                    "cannot shift this",
+                )
+                .with_help("shift a date, as in `actor.departed_on + 6 months`"),
+            );
+            Ty::Bad
+        }
+    }
+}
+
+/// The type of a fact path; reports unknown facts with a suggestion.
+fn fact(cx: &mut Checker<'_>, path: &[String], span: Span) -> Option<Type> {
+    let joined = path.join(".");
+    if let Some(t) = cx.env.schema.get(joined.as_str()) {
+        return Some(t.clone());
+    }
+    if let [root, name] = path {
+        if root == "facts" {
+            if let Some(info) = cx.env.facts.get(name) {
+                let ty = info.ty.clone();
+                cx.env.used_facts.insert(name.clone());
+                return Some(ty);
+            }
+            let declared: Vec<&str> = cx.env.facts.keys().map(String::as_str).collect();
+            let help = match schema::suggest(name, declared.iter().copied()) {
+                Some(s) => format!("did you mean `facts.{s}`?"),
+                None => format!("declare it first, as in `fact {name}: bool \"what it means\"`"),
+            };
+            cx.diags.push(
+                Diagnostic::error("unknown-fact", format!("unknown fact `{joined}`"), span, "not a declared fact")
+                    .with_help(help),
+            );
+            return None;
+        }
+    }
+    let help = suggest_path(cx, path).map_or_else(
+        || "the facts an action carries are listed in the data model: `actor.status`, `content.kind`, `history.posts_today`, ...".to_string(),
+        |s| format!("did you mean `{s}`?"),
+    );
+    cx.diags.push(
+        Diagnostic::error("unknown-fact", format!("unknown fact `{joined}`"), span, "not a fact an action carries")
+            .with_help(help),
+    );
+    None
+}
+
+/// The closest known fact path: first within the same part (`actor.`), then
+/// by the whole path, then by the last segment.
+fn suggest_path(cx: &Checker<'_>, path: &[String]) -> Option<String> {
+    let mut known: Vec<&str> = cx.env.schema.keys().copied().collect();
+    known.sort_unstable();
+    let declared: Vec<String> = cx.env.facts.keys().map(|k| format!("facts.{k}")).collect();
+    if let [root, field] = path {
+        let prefix = format!("{root}.");
+        let fields: Vec<&str> = known.iter().filter_map(|k| k.strip_prefix(prefix.as_str())).collect();
+        if !fields.is_empty() {
+            return schema::suggest(field, fields).map(|f| format!("{prefix}{f}"));
+        }
+    }
+    let joined = path.join(".");
+    let all = known.iter().copied().chain(declared.iter().map(String::as_str));
+    if let Some(s) = schema::suggest(&joined, all) {
+        return Some(s.to_string());
+    }
+    let last = path.last()?;
+    known.into_iter().find(|k| k.rsplit('.').next() == Some(last.as_str())).map(str::to_string)
+}
+
+/// A bare word stands where a fact is needed (`status = departed`).
+fn not_a_fact(cx: &mut Checker<'_>, word: &str, span: Span) {
+    let mut exact: Vec<String> = cx
+        .env
+        .schema
+        .keys()
+        .filter(|k| k.contains('.') && k.rsplit('.').next() == Some(word))
+        .map(|k| k.to_string())
+        .collect();
+    exact.sort();
+    if cx.env.facts.contains_key(word) {
+        exact.push(format!("facts.{word}"));
+    }
+    let help = if exact.is_empty() {
+        let mut fields: Vec<&str> = cx.env.schema.keys().filter_map(|k| k.rsplit('.').next()).collect();
+        fields.sort_unstable();
+        match schema::suggest(word, fields) {
+            Some(f) => {
+                let mut paths: Vec<&str> =
+                    cx.env.schema.keys().copied().filter(|k| k.rsplit('.').next() == Some(f)).collect();
+                paths.sort_unstable();
+                format!("did you mean {}?", alternatives(&paths))
+            }
+            None => "a fact is written with its part, as in `actor.status` or `facts.NAME`".to_string(),
+        }
+    } else {
+        let refs: Vec<&str> = exact.iter().map(String::as_str).collect();
+        format!("a fact is written with its part: did you mean {}?", alternatives(&refs))
+    };
+    cx.diags
+        .push(Diagnostic::error("unknown-fact", format!("unknown fact `{word}`"), span, "not a fact").with_help(help));
+}
+
+/// Checks that `word` is a value of `set`; reports it otherwise.
+fn value_in_set(cx: &mut Checker<'_>, set: &str, word: &str, span: Span) {
+    if let Some(name) = set.strip_prefix("fact ") {
+        let values = cx.env.facts.get(name).map(|f| f.values.clone()).unwrap_or_default();
+        if values.iter().any(|v| v == word) {
+            return;
+        }
+        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+        let help = match schema::suggest(word, refs.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("`facts.{name}` is one of {}", alternatives(&refs)),
+        };
+        cx.diags.push(
+            Diagnostic::error(
+                "unknown-name",
+                format!("`{word}` is not a value of `facts.{name}`"),
+                span,
+                "not one of its values",
+            )
+            .with_help(help),
+        );
+        return;
+    }
+    if let Some(kind) = NameSet::of_set(set) {
+        resolve(cx, kind, word, span);
+    }
+}
+
+/// An example value of a set, for help texts.
+fn example(cx: &Checker<'_>, set: &str) -> String {
+    if let Some(name) = set.strip_prefix("fact ") {
+        return cx.env.facts.get(name).and_then(|f| f.values.first().cloned()).unwrap_or_else(|| "...".into());
+    }
+    NameSet::of_set(set)
+        .and_then(|k| cx.env.candidates(k).first().map(|s| s.to_string()))
+        .unwrap_or_else(|| "...".into())
+}
+
+fn compare(cx: &mut Checker<'_>, lhs: &Operand, op: &Spanned<CmpOp>, rhs: &Operand) {
+    let (l, r) = (operand(cx, lhs), operand(cx, rhs));
+    match (l, r) {
+        (Ty::Bad, _) | (_, Ty::Bad) | (Ty::Lit(_), Ty::Lit(_)) => {}
+        (Ty::Word(w), Ty::Word(_) | Ty::Lit(_)) => not_a_fact(cx, &w, span_of(lhs)),
+        (Ty::Lit(_), Ty::Word(w)) => not_a_fact(cx, &w, span_of(rhs)),
+        (Ty::Fact(t), Ty::Word(w)) => value_against_fact(cx, lhs, &t, &w, span_of(rhs), op),
+        (Ty::Word(w), Ty::Fact(t)) => value_against_fact(cx, rhs, &t, &w, span_of(lhs), op),
+        (Ty::Fact(a), Ty::Fact(b)) | (Ty::Fact(a), Ty::Lit(b)) => typed_pair(cx, lhs, &a, rhs, &b, op, lhs),
+        (Ty::Lit(a), Ty::Fact(b)) => typed_pair(cx, lhs, &a, rhs, &b, op, rhs),
+    }
+}
+
+/// `fact OP word`: the word must be a value of the fact's set.
+fn value_against_fact(
+    cx: &mut Checker<'_>,
+    fact_side: &Operand,
+    ty: &Type,
+    word: &str,
+    word_span: Span,
+    op: &Spanned<CmpOp>,
+) {
+    let f = cx.text(span_of(fact_side));
+    match ty {
+        Type::Enum(set) => {
+            value_in_set(cx, set, word, word_span);
+            if ordering(op.node) {
+                unordered(cx, &f, ty, op);
+            }
+        }
+        Type::EnumList(set) => {
+            value_in_set(cx, set, word, word_span);
+            let help = match op.node {
+                CmpOp::Ne => format!("to test that the list does not include it, write `not {f} has {word}`"),
+                _ => format!("to test whether the list includes it, write `{f} has {word}`"),
+            };
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!(
+                        "`{f}` is {}, so `{}` cannot compare it with the single value `{word}`",
+                        describe(ty),
+                        op.node.as_str()
+                    ),
+                    op.span,
+                    "compares a list with one value",
+                )
+                .with_label(span_of(fact_side), describe(ty))
+                .with_help(help),
+            );
+        }
+        other => {
+            let help = format!("`{f}` is compared with {}", example_of_type(cx, other));
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("cannot compare `{f}` ({}) with `{word}` (a name)", describe(other)),
+                    word_span,
+                    "a name",
+                )
+                .with_label(span_of(fact_side), describe(other))
+                .with_help(help),
+            );
+        }
+    }
+}
+
+/// A value of the type, in words, for help texts.
+fn example_of_type(cx: &Checker<'_>, t: &Type) -> String {
+    match t {
+        Type::Bool => "`true` or `false`".into(),
+        Type::Int => "a number such as `10`".into(),
+        Type::Percent => "a percentage such as `30%`".into(),
+        Type::Date | Type::Timestamp => "a date such as `2026-03-14`, or another date fact".into(),
+        Type::Duration => "a length of time such as `3 months`".into(),
+        Type::Text => "a text in double quotes".into(),
+        Type::Enum(set) => format!("a name such as `{}`", example(cx, set)),
+        Type::EnumList(set) => format!("`has` and a name such as `{}`", example(cx, set)),
+    }
+}
+
+/// `<`, `>` on names, yes/no values or texts.
+fn unordered(cx: &mut Checker<'_>, f: &str, ty: &Type, op: &Spanned<CmpOp>) {
+    let help = match ty {
+        Type::Bool => format!("test it on its own (`{f}`) or with `not`"),
+        Type::Text => "texts can only be compared with `=` and `!=`".to_string(),
+        _ => "use `=`, `!=` or `in {...}`".to_string(),
+    };
+    cx.diags.push(
+        Diagnostic::error(
+            "type-mismatch",
+            format!(
+                "ordering with `{}` needs numbers, dates or lengths of time, but `{f}` is {}",
+                op.node.as_str(),
+                describe(ty)
+            ),
+            op.span,
+            "cannot order these",
+        )
+        .with_help(help),
+    );
+}
+
+/// Both sides typed: they must be compatible, and orderable for `<` and `>`.
+fn typed_pair(
+    cx: &mut Checker<'_>,
+    lhs: &Operand,
+    a: &Type,
+    rhs: &Operand,
+    b: &Type,
+    op: &Spanned<CmpOp>,
+    fact_side: &Operand,
+) {
+    let (l, r) = (cx.text(span_of(lhs)), cx.text(span_of(rhs)));
+    if !compatible(a, b) {
+        let dates = |t: &Type| matches!(t, Type::Date | Type::Timestamp);
+        let counts = |t: &Type| matches!(t, Type::Int | Type::Duration | Type::Percent);
+        let help = if (dates(a) && counts(b)) || (counts(a) && dates(b)) {
+            let date_side = if dates(a) { lhs } else { rhs };
+            let base = cx.text(date_side.base.span);
+            format!(
+                "to test time since a date, shift the date and compare it with another date, as in `at > {base} + 3 months`"
+            )
+        } else if matches!(a, Type::EnumList(_)) || matches!(b, Type::EnumList(_)) {
+            "to test whether a list includes a value, use `has`".to_string()
+        } else {
+            let (f, t) = if std::ptr::eq(fact_side, lhs) { (&l, a) } else { (&r, b) };
+            format!("`{f}` is compared with {}", example_of_type(cx, t))
+        };
+        cx.diags.push(
+            Diagnostic::error(
+                "type-mismatch",
+                format!("cannot compare `{l}` ({}) with `{r}` ({})", describe(a), describe(b)),
+                span_of(rhs),
+                describe(b),
+            )
+            .with_label(span_of(lhs), describe(a))
+            .with_help(help),
+        );
+        return;
+    }
+    if ordering(op.node) && !orderable(a) {
+        let f = if std::ptr::eq(fact_side, lhs) { l } else { r };
+        unordered(cx, &f, a, op);
+    }
+}
+
+fn membership(cx: &mut Checker<'_>, lhs: &Operand, set: &[Spanned<Literal>]) {
+    let t = match operand(cx, lhs) {
+        Ty::Fact(t) => t,
+        Ty::Word(w) => return not_a_fact(cx, &w, span_of(lhs)),
+        Ty::Lit(_) | Ty::Bad => return,
+    };
+    let f = cx.text(span_of(lhs));
+    for v in set {
+        match (&v.node, &t) {
+            (Literal::Path(p), Type::Enum(s) | Type::EnumList(s)) => value_in_set(cx, s, &p.join("."), v.span),
+            (lit, _) => {
+                let vt = match literal(cx, lit, v.span) {
+                    Ty::Lit(vt) | Ty::Fact(vt) => vt,
+                    Ty::Word(_) => Type::Enum("name".into()),
+                    Ty::Bad => continue,
+                };
+                if !compatible(&t, &vt) {
+                    let shown = if matches!(lit, Literal::Path(_)) { "a name".to_string() } else { describe(&vt) };
+                    cx.diags.push(
+                        Diagnostic::error(
+                            "type-mismatch",
+                            format!("`{f}` is {}, but `{}` in its set is {shown}", describe(&t), cx.text(v.span)),
+                            v.span,
+                            shown.clone(),
+                        )
+                        .with_label(span_of(lhs), describe(&t))
+                        .with_help(format!("`{f}` is compared with {}", example_of_type(cx, &t))),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn has(cx: &mut Checker<'_>, lhs: &Operand, rhs: &Operand) {
+    let l = operand(cx, lhs);
+    let f = cx.text(span_of(lhs));
+    match l {
+        Ty::Bad | Ty::Lit(_) => {}
+        Ty::Word(w) => not_a_fact(cx, &w, span_of(lhs)),
+        Ty::Fact(Type::EnumList(set)) => match operand(cx, rhs) {
+            Ty::Word(w) => value_in_set(cx, &set, &w, span_of(rhs)),
+            Ty::Fact(Type::Enum(s)) if s == set => {}
+            Ty::Bad => {}
+            Ty::Fact(t) | Ty::Lit(t) => cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("`{f}` holds {}, but `{}` is {}", plural(&set), cx.text(span_of(rhs)), describe(&t)),
+                    span_of(rhs),
+                    describe(&t),
+                )
+                .with_help(format!("write a name such as `{f} has {}`", example(cx, &set))),
+            ),
+        },
+        Ty::Fact(t) => {
+            let r = cx.text(span_of(rhs));
+            let help = match &t {
+                Type::Enum(_) | Type::Bool | Type::Int | Type::Date | Type::Text => format!("use `=`: `{f} = {r}`"),
+                _ => "use `=` or another comparison".to_string(),
+            };
+            // Still check the value against the fact's set.
+            if let (Type::Enum(set), Literal::Path(p)) = (&t, &rhs.base.node) {
+                if !is_fact_path(p) {
+                    value_in_set(cx, set, &p.join("."), rhs.base.span);
+                }
+            }
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("only a list can be tested with `has`, and `{f}` is {}", describe(&t)),
+                    span_of(lhs),
+                    "not a list",
+                )
+                .with_help(help),
+            );
+        }
+    }
+}
+
+fn truthy(cx: &mut Checker<'_>, o: &Operand) {
+    let t = match operand(cx, o) {
+        Ty::Bad | Ty::Fact(Type::Bool) | Ty::Lit(Type::Bool) => return,
+        Ty::Word(w) => return not_a_fact(cx, &w, span_of(o)),
+        Ty::Fact(t) | Ty::Lit(t) => t,
+    };
+    let x = cx.text(span_of(o));
+    let help = match &t {
+        Type::Int | Type::Percent | Type::Duration => format!("compare it, as in `{x} >= 10`"),
+        Type::Date | Type::Timestamp => {
+            format!("compare it with another date, as in `{x} < at`, or test `{x} is present`")
+        }
+        Type::Enum(set) => format!("compare it, as in `{x} = {}`", example(cx, set)),
+        Type::EnumList(set) => format!("test what it includes, as in `{x} has {}`", example(cx, set)),
+        Type::Text | Type::Bool => format!("compare it with a text, or test `{x} is present`"),
+    };
+    cx.diags.push(
+        Diagnostic::error(
+            "not-boolean",
+            format!("expected a yes/no condition, found `{x}` ({})", describe(&t)),
+            span_of(o),
+            "not yes/no",
+        )
+        .with_help(help),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn diags(when: &str) -> Vec<Diagnostic> {
+        let text = format!(
+            "policy \"x\" default allow\nroles consultant\nfact level: enum {{ junior, senior }}\nfact score: int\nrule r {{ when {when} then deny }}\n"
+        );
+        let file = SourceFile::new("t.policy", text);
+        match crate::check::check_source(&file) {
+            Ok((_, r)) => r
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.code != "unused-declaration" && d.code != "never-fires")
+                .collect(),
+            Err(d) => panic!("does not parse: {d:?}"),
+        }
+    }
+
+    fn one(when: &str) -> (String, String, Option<String>) {
+        let d = diags(when);
+        assert_eq!(d.len(), 1, "{when}: {d:#?}");
+        let d = d.into_iter().next().unwrap();
+        (d.code, d.message, d.help)
+    }
+
+    #[test]
+    fn well_typed_conditions_pass() {
+        for ok in [
+            "actor.status = departed",
+            "actor.status in {on_notice, garden_leave}",
+            "content.kind has job_ad",
+            "content.kind in {job_ad, brand}",
+            "history.posts_today >= 10",
+            "at > actor.departed_on + 6 months",
+            "actor.departed_on is missing",
+            "content.kind is present",
+            "content.confidential and not content.names_client",
+            "10 <= history.posts_today",
+            "actor.role = consultant",
+            "facts.level = senior and facts.score > 3",
+            "target.last_dealt_with >= actor.departed_on - 12 months",
+            "approval.granted_by = consultant",
+            "account.created_on < 2020-01-01",
+        ] {
+            assert_eq!(diags(ok), vec![], "{ok}");
+        }
+    }
+
+    #[test]
+    fn unknown_facts_suggest_the_closest() {
+        let (code, msg, help) = one("actor.stauts = departed");
+        assert_eq!((code.as_str(), msg.as_str()), ("unknown-fact", "unknown fact `actor.stauts`"));
+        assert_eq!(help.as_deref(), Some("did you mean `actor.status`?"));
+        let (_, _, help) = one("facts.scor > 3");
+        assert_eq!(help.as_deref(), Some("did you mean `facts.score`?"));
+        let (_, _, help) = one("status = departed");
+        assert_eq!(help.as_deref(), Some("a fact is written with its part: did you mean `actor.status`?"));
+    }
+
+    #[test]
+    fn mismatches_are_reported_in_words() {
+        let (code, msg, help) = one("content.kind = job_ad");
+        assert_eq!(code, "type-mismatch");
+        assert!(msg.contains("a list of content kinds"), "{msg}");
+        assert_eq!(help.as_deref(), Some("to test whether the list includes it, write `content.kind has job_ad`"));
+        let (_, msg, _) = one("history.posts_today = \"ten\"");
+        assert_eq!(msg, "cannot compare `history.posts_today` (a number) with `\"ten\"` (a text)");
+        let (_, msg, help) = one("actor.departed_on > 3");
+        assert_eq!(msg, "cannot compare `actor.departed_on` (a date) with `3` (a number)");
+        assert!(help.is_some_and(|h| h.contains("actor.departed_on + 3 months")));
+        let (_, msg, _) = one("actor.status > employed");
+        assert!(msg.starts_with("ordering with `>`"), "{msg}");
+        let (_, msg, _) = one("actor.status has departed");
+        assert!(msg.starts_with("only a list can be tested with `has`"), "{msg}");
+        let (_, msg, _) = one("actor.departed_on + 6 months > 10");
+        assert!(msg.contains("(a date) with `10` (a number)"), "{msg}");
+        let (_, msg, _) = one("history.posts_today + 3 days > 1");
+        assert!(msg.starts_with("only a date can be shifted"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_values_are_names_of_the_right_set() {
+        let (code, msg, help) = one("actor.status = departd");
+        assert_eq!((code.as_str(), msg.as_str()), ("unknown-name", "unknown status `departd`"));
+        assert_eq!(help.as_deref(), Some("did you mean `departed`?"));
+        let (_, msg, _) = one("facts.level = medior");
+        assert_eq!(msg, "`medior` is not a value of `facts.level`");
+        let (_, msg, _) = one("target.relationship in {client, candidat}");
+        assert_eq!(msg, "unknown relationship `candidat`");
+    }
+
+    #[test]
+    fn bare_non_boolean_facts_are_not_conditions() {
+        let (code, msg, help) = one("history.posts_today");
+        assert_eq!(code, "not-boolean");
+        assert_eq!(msg, "expected a yes/no condition, found `history.posts_today` (a number)");
+        assert_eq!(help.as_deref(), Some("compare it, as in `history.posts_today >= 10`"));
+    }
+
+    #[test]
+    fn percentages_above_100_are_invalid() {
+        // No fact is a percentage, so this is also a mismatch.
+        let d = diags("facts.score > 150%");
+        assert!(d.iter().any(|d| d.code == "invalid-value"), "{d:#?}");
+    }
+
+    #[test]
+    fn presence_tests_work_on_anything() {
+        assert_eq!(diags("content.kind is missing or facts.level is present"), vec![]);
+    }
+}
