@@ -343,12 +343,8 @@ impl CovenantKind {
     }
 
     /// All four, in canonical order.
-    pub const ALL: [CovenantKind; 4] = [
-        CovenantKind::NonSolicitation,
-        CovenantKind::NonDealing,
-        CovenantKind::NonCompete,
-        CovenantKind::NonPoaching,
-    ];
+    pub const ALL: [CovenantKind; 4] =
+        [CovenantKind::NonSolicitation, CovenantKind::NonDealing, CovenantKind::NonCompete, CovenantKind::NonPoaching];
 }
 
 /// `covenant non_solicitation of clients for 6 months lookback 12 months ...`.

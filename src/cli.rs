@@ -3,6 +3,8 @@
 //! subcommand under `cli/`. This module is the only one that prints.
 
 pub mod check;
+pub mod compare;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod terms;
@@ -106,20 +108,38 @@ pub enum ErrorFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Parse, type-check and lint policies (exit 3 on any error; warnings allowed).
-    #[command(after_help = "Examples:\n  smpolicy check policies/*.policy\n  smpolicy check --deny shadowed-rule my.policy\n  smpolicy check --explain never-fires")]
+    #[command(
+        after_help = "Examples:\n  smpolicy check policies/*.policy\n  smpolicy check --deny shadowed-rule my.policy\n  smpolicy check --explain never-fires"
+    )]
     Check(check::Args),
     /// Format policies canonically (comments kept, meaning unchanged).
     #[command(after_help = "Examples:\n  smpolicy fmt policies/*.policy\n  smpolicy fmt --check policies/*.policy")]
     Fmt(fmt::Args),
     /// Decide a proposed action and explain the verdict.
-    #[command(after_help = "Examples:\n  smpolicy eval policies/protective-agency.policy action.yaml\n  smpolicy eval my.policy - --format json < action.json\n  smpolicy eval my.policy --batch actions.jsonl > verdicts.jsonl\n\nExit codes: 0 allow, 2 deny, 4 require-approval, 5 indeterminate, 1 error.")]
+    #[command(
+        after_help = "Examples:\n  smpolicy eval policies/protective-agency.policy action.yaml\n  smpolicy eval my.policy - --format json < action.json\n  smpolicy eval my.policy --batch actions.jsonl > verdicts.jsonl\n\nExit codes: 0 allow, 2 deny, 4 require-approval, 5 indeterminate, 1 error."
+    )]
     Eval(eval::Args),
     /// Check employment terms (a contract or an offer) clause by clause.
-    #[command(after_help = "Examples:\n  smpolicy terms policies/candidate-dealbreakers.policy offer.yaml\n\nExit codes: 0 consistent, 2 a deal-breaker is broken, 5 cannot tell, 1 error.")]
+    #[command(
+        after_help = "Examples:\n  smpolicy terms policies/candidate-dealbreakers.policy offer.yaml\n\nExit codes: 0 consistent, 2 a deal-breaker is broken, 5 cannot tell, 1 error."
+    )]
     Terms(terms::Args),
+    /// Compare employers' policies side by side for a candidate: ownership, covenants, posting, scores and a scenario pack.
+    #[command(
+        after_help = "Examples:\n  smpolicy compare policies/trusting-agency.policy policies/protective-agency.policy\n  smpolicy compare A.policy B.policy --format html -o report.html\n  smpolicy compare A.policy B.policy --against policies/candidate-dealbreakers.policy --jurisdiction US-CA"
+    )]
+    Compare(compare::Args),
     /// Run expected-verdict test cases against a policy, with coverage.
-    #[command(after_help = "Examples:\n  smpolicy test policies/protective-agency.policy\n  smpolicy test my.policy my-cases.yaml\n\nWithout TESTS, runs POLICY's neighbour NAME.tests.yaml.")]
+    #[command(
+        after_help = "Examples:\n  smpolicy test policies/protective-agency.policy\n  smpolicy test my.policy my-cases.yaml\n\nWithout TESTS, runs POLICY's neighbour NAME.tests.yaml."
+    )]
     Test(test::Args),
+    /// Every situation whose verdict changes between two versions of a policy, with a witness action for each.
+    #[command(
+        after_help = "Examples:\n  smpolicy diff old.policy new.policy\n  smpolicy diff old.policy new.policy --format markdown > comment.md\n  smpolicy diff old.policy new.policy --replay last-month.jsonl\n  smpolicy diff old.policy new.policy --fail-on stricter\n\nExit codes: 0 done, 3 a change matched --fail-on, 1 error."
+    )]
+    Diff(diff::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -176,7 +196,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(a) => fmt::run(a, out),
         Command::Eval(a) => eval::run(a, out),
         Command::Terms(a) => terms::run(a, out),
+        Command::Compare(a) => compare::run(a, out),
         Command::Test(a) => test::run(a, out),
+        Command::Diff(a) => diff::run(a, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "smpolicy", &mut std::io::stdout());
@@ -268,7 +290,11 @@ pub fn load_policy(path: &Path, out: Out) -> Option<(SourceFile, Policy)> {
                 report.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
             if !errors.is_empty() {
                 print_diagnostics(&errors, &file, out, ErrorFormat::Human);
-                eprintln!("error: `{}` has {} error(s); run `smpolicy check` for details", path.display(), errors.len());
+                eprintln!(
+                    "error: `{}` has {} error(s); run `smpolicy check` for details",
+                    path.display(),
+                    errors.len()
+                );
                 return None;
             }
             let policy = smpolicy::lower::lower(&file, &ast);

@@ -96,14 +96,11 @@ pub mod error;
 pub mod testcase;
 
 pub use action::{
-    check_open_values, parse_action, parse_action_json_line, Account, AccountKind, Action,
-    ActionKind, Actor, Approval, At, Contacts, Content, FactValue, History, Origin, Party, Purpose,
-    Relationship, Request, Status, Target, BUILTIN_CHANNELS, BUILTIN_CONTENT_KINDS,
+    check_open_values, parse_action, parse_action_json_line, Account, AccountKind, Action, ActionKind, Actor, Approval,
+    At, Contacts, Content, FactValue, History, Origin, Party, Purpose, Relationship, Request, Status, Target,
+    BUILTIN_CHANNELS, BUILTIN_CONTENT_KINDS,
 };
-pub use contract::{
-    parse_contract, Contract, Covenant, CovenantKind, CovenantOf, Duty, Obligation, Owner,
-    Ownership,
-};
+pub use contract::{parse_contract, Contract, Covenant, CovenantKind, CovenantOf, Duty, Obligation, Owner, Ownership};
 pub use error::DataError;
 pub use testcase::{parse_tests, Expect, Subject, TestCase};
 
@@ -126,24 +123,19 @@ pub fn closed_set(set: &str) -> Option<&'static [&'static str]> {
         (Duty::SET, Duty::NAMES),
         (Expect::SET, Expect::NAMES),
     ];
-    sets.into_iter()
-        .find(|(name, _)| *name == set)
-        .map(|(_, names)| names)
+    sets.into_iter().find(|(name, _)| *name == set).map(|(_, names)| names)
 }
 
 /// Whether a text file name means JSON rather than YAML.
 fn is_json(file: &str) -> bool {
-    std::path::Path::new(file)
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+    std::path::Path::new(file).extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
 }
 
 /// Parses a whole file as `T`, YAML or JSON by its name, with field-path errors.
 fn parse_document<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, DataError> {
     if is_json(file) {
         let mut de = serde_json::Deserializer::from_str(text);
-        let value = serde_path_to_error::deserialize(&mut de)
-            .map_err(|err| error::from_json(file, &err))?;
+        let value = serde_path_to_error::deserialize(&mut de).map_err(|err| error::from_json(file, &err))?;
         de.end().map_err(|err| error::from_json_plain(file, &err))?;
         Ok(value)
     } else {
@@ -174,9 +166,7 @@ impl Invalid {
 
     /// A located error in `file`.
     fn into_error(self, file: &str, text: &str) -> DataError {
-        DataError::new(self.path, self.message)
-            .with_help(self.help)
-            .located(file, text, &self.at)
+        DataError::new(self.path, self.message).with_help(self.help).located(file, text, &self.at)
     }
 }
 
@@ -193,9 +183,7 @@ pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Ok(ts.to_zoned(jiff::tz::TimeZone::UTC).date());
     }
-    Err(format!(
-        "expected a date such as `2026-03-14`; found {text:?}"
-    ))
+    Err(format!("expected a date such as `2026-03-14`; found {text:?}"))
 }
 
 /// Parses a point in time (`2026-03-14T10:05:00Z`) or a plain date.
@@ -209,11 +197,10 @@ pub(crate) fn parse_at(text: &str) -> Result<action::At, (String, Option<String>
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Ok(action::At::Timestamp(ts));
     }
-    let message = format!("expected a date such as `2026-03-14` or a time such as `2026-03-14T10:05:00Z`; found {text:?}");
-    let help = text
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .map(|dt| format!("a time needs an offset: write `{dt}Z` for UTC"));
+    let message =
+        format!("expected a date such as `2026-03-14` or a time such as `2026-03-14T10:05:00Z`; found {text:?}");
+    let help =
+        text.parse::<jiff::civil::DateTime>().ok().map(|dt| format!("a time needs an offset: write `{dt}Z` for UTC"));
     Err((message, help))
 }
 
@@ -237,9 +224,7 @@ where
             f.write_str(self.expecting)
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            (self.convert)(v)
-                .map(Some)
-                .map_err(|m| E::custom(error::message(&m, None)))
+            (self.convert)(v).map(Some).map_err(|m| E::custom(error::message(&m, None)))
         }
         fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
@@ -247,10 +232,7 @@ where
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
-        fn visit_some<D: Deserializer<'de>>(
-            self,
-            deserializer: D,
-        ) -> Result<Self::Value, D::Error> {
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
             deserializer.deserialize_str(self)
         }
     }
@@ -258,17 +240,12 @@ where
 }
 
 /// Serde `deserialize_with` for an optional date field.
-pub(crate) fn de_opt_date<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Date>, D::Error> {
+pub(crate) fn de_opt_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
     de_opt_converted(deserializer, "a date such as `2026-03-14`", parse_date)
 }
 
 /// Serde `serialize_with` for an optional date field (only called when present).
-pub(crate) fn ser_opt_date<S: Serializer>(
-    date: &Option<Date>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_opt_date<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
     match date {
         Some(date) => serializer.collect_str(date),
         None => serializer.serialize_none(),
@@ -277,14 +254,8 @@ pub(crate) fn ser_opt_date<S: Serializer>(
 
 /// Serde `deserialize_with` for an optional jurisdiction: an ISO country code,
 /// optionally with a region (`UK`, `US-CA`), kept in upper case.
-pub(crate) fn de_opt_jurisdiction<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    de_opt_converted(
-        deserializer,
-        "a country code such as `UK` or `US-CA`",
-        parse_jurisdiction,
-    )
+pub(crate) fn de_opt_jurisdiction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    de_opt_converted(deserializer, "a country code such as `UK` or `US-CA`", parse_jurisdiction)
 }
 
 /// Checks and upper-cases a jurisdiction: `UK`, `us-ca`.
@@ -293,8 +264,7 @@ fn parse_jurisdiction(text: &str) -> Result<String, String> {
     let country = parts.next().unwrap_or("");
     let region = parts.next();
     let country_ok = country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic());
-    let region_ok = region
-        .is_none_or(|r| (1..=3).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()));
+    let region_ok = region.is_none_or(|r| (1..=3).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()));
     if country_ok && region_ok {
         Ok(text.to_ascii_uppercase())
     } else {
@@ -360,11 +330,7 @@ impl<'a> Probe<'a> {
     fn child(&self, rest: &'a [Segment]) -> Probe<'a> {
         let depth = self.depth + 1;
         self.reached.set(self.reached.get().max(depth));
-        Probe {
-            rest,
-            depth,
-            reached: self.reached,
-        }
+        Probe { rest, depth, reached: self.reached }
     }
 
     fn scalar<E: de::Error>(&self) -> Result<(), E> {
@@ -488,17 +454,8 @@ pub(crate) fn locate(text: &str, json: bool, path: &str) -> Option<(usize, usize
         .find_map(|n| locate_exact(text, json, segments.get(..n).unwrap_or(&[]), &Cell::new(0)))
 }
 
-fn locate_exact(
-    text: &str,
-    json: bool,
-    segments: &[Segment],
-    reached: &Cell<usize>,
-) -> Option<(usize, usize)> {
-    let probe = Probe {
-        rest: segments,
-        depth: 0,
-        reached,
-    };
+fn locate_exact(text: &str, json: bool, segments: &[Segment], reached: &Cell<usize>) -> Option<(usize, usize)> {
+    let probe = Probe { rest: segments, depth: 0, reached };
     if json {
         let mut de = serde_json::Deserializer::from_str(text);
         match probe.deserialize(&mut de) {
@@ -507,9 +464,7 @@ fn locate_exact(
         }
     } else {
         match probe.deserialize(serde_yaml::Deserializer::from_str(text)) {
-            Err(err) if err.to_string().contains(PROBE_HIT) => {
-                err.location().map(|l| (l.line(), l.column()))
-            }
+            Err(err) if err.to_string().contains(PROBE_HIT) => err.location().map(|l| (l.line(), l.column())),
             _ => None,
         }
     }
@@ -532,11 +487,7 @@ mod tests {
         );
         assert_eq!(
             split_path("covenants[1].months"),
-            vec![
-                Segment::Key("covenants".into()),
-                Segment::Index(1),
-                Segment::Key("months".into())
-            ]
+            vec![Segment::Key("covenants".into()), Segment::Index(1), Segment::Key("months".into())]
         );
     }
 
@@ -553,25 +504,13 @@ mod tests {
     #[test]
     fn dates_accept_both_iso_forms() {
         assert_eq!(parse_date("2026-03-14"), Ok(jiff::civil::date(2026, 3, 14)));
-        assert_eq!(
-            parse_date("2026-03-14T23:05:00Z"),
-            Ok(jiff::civil::date(2026, 3, 14))
-        );
-        assert_eq!(
-            parse_date("2026-03-14T10:05:00+05:00"),
-            Ok(jiff::civil::date(2026, 3, 14))
-        );
+        assert_eq!(parse_date("2026-03-14T23:05:00Z"), Ok(jiff::civil::date(2026, 3, 14)));
+        assert_eq!(parse_date("2026-03-14T10:05:00+05:00"), Ok(jiff::civil::date(2026, 3, 14)));
         assert!(parse_date("14/03/2026").is_err());
         assert!(matches!(parse_at("2026-03-14"), Ok(action::At::Date(_))));
-        assert!(matches!(
-            parse_at("2026-03-14T10:05:00Z"),
-            Ok(action::At::Timestamp(_))
-        ));
+        assert!(matches!(parse_at("2026-03-14T10:05:00Z"), Ok(action::At::Timestamp(_))));
         let (_, help) = parse_at("2026-03-14T10:05:00").unwrap_err();
-        assert_eq!(
-            help.as_deref(),
-            Some("a time needs an offset: write `2026-03-14T10:05:00Z` for UTC")
-        );
+        assert_eq!(help.as_deref(), Some("a time needs an offset: write `2026-03-14T10:05:00Z` for UTC"));
     }
 
     #[test]
@@ -585,10 +524,7 @@ mod tests {
         assert!(parse_action("", "a.yaml").is_err());
         assert!(parse_action("", "a.json").is_err());
         // Every part of the terms is optional: an empty file is terms that say nothing.
-        assert_eq!(
-            parse_contract("", "c.yaml").map(|c| c.covenants.len()),
-            Ok(0)
-        );
+        assert_eq!(parse_contract("", "c.yaml").map(|c| c.covenants.len()), Ok(0));
         assert_eq!(parse_tests("", "t.yaml").map(|t| t.len()), Ok(0));
         insta::assert_snapshot!(parse_action("", "a.json").unwrap_err(), @"a.json:1:1: invalid JSON: unexpected end of input while parsing a value");
         let deep_json = "[".repeat(100_000);

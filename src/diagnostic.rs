@@ -172,11 +172,7 @@ impl Default for RenderOptions {
 
 /// Renders a diagnostic with the source line and a caret under the problem.
 pub fn render(d: &Diagnostic, file: &SourceFile, opts: RenderOptions) -> String {
-    let theme = if opts.color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
+    let theme = if opts.color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
     let rendered = Rendered { d, src: file.named_source() };
     let mut out = String::new();

@@ -20,8 +20,10 @@
 
 pub mod ast;
 pub mod check;
-pub mod diagnostic;
+pub mod compare;
 pub mod data;
+pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod lower;

@@ -41,20 +41,14 @@ pub fn parse(file: &SourceFile) -> Result<PolicyFile, ParseErrors> {
         Err(e) => return Err(ParseErrors::new(vec![err::from_pest(&e, text)])),
     };
     let Some(top) = pairs.next() else {
-        return Err(ParseErrors::new(vec![ParseError::Internal {
-            rule: "policy_file".into(),
-            span: Span::new(0, 0),
-        }]));
+        return Err(ParseErrors::new(vec![ParseError::Internal { rule: "policy_file".into(), span: Span::new(0, 0) }]));
     };
     let mut builder = build::Builder::default();
     let ast = builder.policy_file(top);
     match (ast, builder.errors.is_empty()) {
         (Some(ast), true) => Ok(ast),
         (_, _) if !builder.errors.is_empty() => Err(ParseErrors::new(builder.errors)),
-        _ => Err(ParseErrors::new(vec![ParseError::Internal {
-            rule: "policy_file".into(),
-            span: Span::new(0, 0),
-        }])),
+        _ => Err(ParseErrors::new(vec![ParseError::Internal { rule: "policy_file".into(), span: Span::new(0, 0) }])),
     }
 }
 

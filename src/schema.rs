@@ -16,16 +16,35 @@ pub struct ValueSet {
 
 /// Built-in actions.
 pub const ACTIONS: &[&str] = &[
-    "post", "share", "comment", "connect", "accept", "message", "solicit", "deal", "export", "depart", "hand_over",
-    "create_account", "compete",
+    "post",
+    "share",
+    "comment",
+    "connect",
+    "accept",
+    "message",
+    "solicit",
+    "deal",
+    "export",
+    "depart",
+    "hand_over",
+    "create_account",
+    "compete",
 ];
 /// Built-in channels.
 pub const CHANNELS: &[&str] =
     &["twitter", "linkedin", "facebook", "youtube", "instagram", "tiktok", "blog", "corporate_site", "email", "phone"];
 /// Built-in content kinds.
 pub const CONTENT_KINDS: &[&str] = &[
-    "job_ad", "industry", "personal", "brand", "viral", "announcement", "client_mention", "candidate_spotlight",
-    "opinion", "pay_discussion",
+    "job_ad",
+    "industry",
+    "personal",
+    "brand",
+    "viral",
+    "announcement",
+    "client_mention",
+    "candidate_spotlight",
+    "opinion",
+    "pay_discussion",
 ];
 /// Employment statuses.
 pub const STATUSES: &[&str] = &["employed", "on_notice", "garden_leave", "departed"];

@@ -3,5 +3,9 @@
 mod util;
 
 mod check;
+mod compare;
+mod diff;
+mod eval_props;
 mod examples;
 mod parse;
+mod scenarios;

@@ -17,18 +17,8 @@ use std::fmt;
 use std::sync::LazyLock;
 
 /// Channels every policy knows; a policy may declare more.
-pub const BUILTIN_CHANNELS: &[&str] = &[
-    "twitter",
-    "linkedin",
-    "facebook",
-    "youtube",
-    "instagram",
-    "tiktok",
-    "blog",
-    "corporate_site",
-    "email",
-    "phone",
-];
+pub const BUILTIN_CHANNELS: &[&str] =
+    &["twitter", "linkedin", "facebook", "youtube", "instagram", "tiktok", "blog", "corporate_site", "email", "phone"];
 
 /// Content kinds every policy knows; a policy may declare more.
 pub const BUILTIN_CONTENT_KINDS: &[&str] = &[
@@ -267,11 +257,7 @@ pub struct Action {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
     /// Duties already performed (`[update_profile, hand_over_credentials]`; one name or a list).
-    #[serde(
-        default,
-        deserialize_with = "de_opt_names",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de_opt_names", skip_serializing_if = "Option::is_none")]
     pub done: Option<Vec<String>>,
     /// Extra facts the policy declared, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -292,37 +278,21 @@ pub struct Actor {
     /// Employment status.
     pub status: Status,
     /// First day of employment.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_date",
-        serialize_with = "ser_opt_date"
-    )]
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employed_since: Option<Date>,
     /// Last day of employment; required when `status` is `departed`.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_date",
-        serialize_with = "ser_opt_date"
-    )]
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub departed_on: Option<Date>,
     /// ISO country, optionally with a region (`UK`, `US-CA`), upper case.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_jurisdiction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
     /// Whether the actor supervises others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor: Option<bool>,
     /// First day of garden leave.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_date",
-        serialize_with = "ser_opt_date"
-    )]
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub garden_leave_from: Option<Date>,
     /// Whether the actor has acknowledged the policy.
@@ -344,11 +314,7 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Party>,
     /// When it was created.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_date",
-        serialize_with = "ser_opt_date"
-    )]
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_on: Option<Date>,
     /// What it is for.
@@ -376,11 +342,7 @@ pub struct Account {
 #[serde(deny_unknown_fields)]
 pub struct Content {
     /// The kinds of content (written as one name or a list), an open set.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_kinds",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de_opt_kinds", skip_serializing_if = "Option::is_none")]
     pub kind: Option<Vec<String>>,
     /// The text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -425,19 +387,11 @@ pub struct Target {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
     /// Last business dealing by the actor.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_date",
-        serialize_with = "ser_opt_date"
-    )]
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_dealt_with: Option<Date>,
     /// When the actor and the target connected.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_date",
-        serialize_with = "ser_opt_date"
-    )]
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connected_on: Option<Date>,
     /// Distance in miles (for a non-compete radius).
@@ -495,11 +449,7 @@ pub struct Approval {
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// When it was made.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_date",
-        serialize_with = "ser_opt_date"
-    )]
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub made_on: Option<Date>,
 }
@@ -537,11 +487,9 @@ impl FactValue {
             (Type::Bool, FactValue::Bool(b)) => Some(Value::Bool(*b)),
             (Type::Int, FactValue::Int(i)) => Some(Value::Int(*i)),
             (Type::Percent, FactValue::Int(i)) => Some(Value::Percent(*i)),
-            (Type::Percent, FactValue::Text(t)) => t
-                .trim()
-                .strip_suffix('%')
-                .and_then(|n| n.trim().parse().ok())
-                .map(Value::Percent),
+            (Type::Percent, FactValue::Text(t)) => {
+                t.trim().strip_suffix('%').and_then(|n| n.trim().parse().ok()).map(Value::Percent)
+            }
             (Type::Date, FactValue::Text(t)) => super::parse_date(t).ok().map(Value::Date),
             (Type::Timestamp, FactValue::Text(t)) => super::parse_at(t).ok().map(At::to_value),
             (Type::Text, FactValue::Text(t)) => Some(Value::Text(t.clone())),
@@ -579,27 +527,18 @@ impl<'de> Deserialize<'de> for FactValue {
                 Ok(FactValue::Int(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<FactValue, E> {
-                i64::try_from(v).map(FactValue::Int).map_err(|_| {
-                    E::custom(error::message(
-                        &format!("the number {v} is too large"),
-                        None,
-                    ))
-                })
+                i64::try_from(v)
+                    .map(FactValue::Int)
+                    .map_err(|_| E::custom(error::message(&format!("the number {v} is too large"), None)))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<FactValue, E> {
-                Err(E::custom(error::message(
-                    &format!("{EXPECTED}; found {v}"),
-                    None,
-                )))
+                Err(E::custom(error::message(&format!("{EXPECTED}; found {v}"), None)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<FactValue, E> {
                 Ok(FactValue::Text(v.to_string()))
             }
             fn visit_unit<E: de::Error>(self) -> Result<FactValue, E> {
-                Err(E::custom(error::message(
-                    &format!("{EXPECTED}; found nothing (null)"),
-                    None,
-                )))
+                Err(E::custom(error::message(&format!("{EXPECTED}; found nothing (null)"), None)))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FactValue, A::Error> {
                 let mut items = Vec::new();
@@ -609,10 +548,7 @@ impl<'de> Deserialize<'de> for FactValue {
                 Ok(FactValue::List(items))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<FactValue, A::Error> {
-                Err(de::Error::custom(error::message(
-                    &format!("{EXPECTED}; found a mapping"),
-                    None,
-                )))
+                Err(de::Error::custom(error::message(&format!("{EXPECTED}; found a mapping"), None)))
             }
         }
         deserializer.deserialize_any(FactVisitor)
@@ -620,16 +556,12 @@ impl<'de> Deserialize<'de> for FactValue {
 }
 
 /// Serde `deserialize_with` for `content.kind`: one name or a list of names.
-fn de_opt_kinds<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Vec<String>>, D::Error> {
+fn de_opt_kinds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
     deserializer.deserialize_any(NamesVisitor("a content kind or a list of content kinds"))
 }
 
 /// Serde `deserialize_with` for `done`: one name or a list of names.
-fn de_opt_names<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Vec<String>>, D::Error> {
+fn de_opt_names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
     deserializer.deserialize_any(NamesVisitor("a name or a list of names"))
 }
 
@@ -745,12 +677,8 @@ const PATHS: &[(&str, Kind)] = &[
     ("done", Kind::EnumList("duty")),
 ];
 
-static KNOWN_PATHS: LazyLock<Vec<(&'static str, Type)>> = LazyLock::new(|| {
-    PATHS
-        .iter()
-        .map(|(path, kind)| (*path, kind.to_type()))
-        .collect()
-});
+static KNOWN_PATHS: LazyLock<Vec<(&'static str, Type)>> =
+    LazyLock::new(|| PATHS.iter().map(|(path, kind)| (*path, kind.to_type())).collect());
 
 fn sym(name: &str) -> Value {
     Value::Symbol(name.to_string())
@@ -781,10 +709,7 @@ impl Action {
 
     /// The type of a fact path, `None` for `facts.*` and unknown paths.
     pub fn path_type(path: &str) -> Option<Type> {
-        PATHS
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map(|(_, k)| k.to_type())
+        PATHS.iter().find(|(p, _)| *p == path).map(|(_, k)| k.to_type())
     }
 
     /// The fact at a dotted path as policies write it (`actor.role`,
@@ -809,17 +734,9 @@ impl Action {
             ("content", f) => self.content.as_ref().and_then(|c| content_fact(c, f)),
             ("target", f) => self.target.as_ref().and_then(|t| target_fact(t, f)),
             ("contacts", "count") => self.contacts.as_ref().and_then(|c| int(c.count)),
-            ("contacts", "origin") => self
-                .contacts
-                .as_ref()
-                .and_then(|c| c.origin)
-                .map(|o| sym(o.as_str())),
+            ("contacts", "origin") => self.contacts.as_ref().and_then(|c| c.origin).map(|o| sym(o.as_str())),
             ("history", f) => self.history.as_ref().and_then(|h| history_fact(h, f)),
-            ("approval", "granted_by") => self
-                .approval
-                .as_ref()
-                .and_then(|a| a.granted_by.as_deref())
-                .map(sym),
+            ("approval", "granted_by") => self.approval.as_ref().and_then(|a| a.granted_by.as_deref()).map(sym),
             ("request", "made_on") => self.request.as_ref().and_then(|r| date(r.made_on)),
             ("facts", name) => self.facts.get(name).map(FactValue::to_value),
             _ => None,
@@ -990,11 +907,7 @@ pub fn check_open_values(
     let mut errors = Vec::new();
     let with_builtins = |builtins: &[&'static str], list: &[String]| {
         let mut all: Vec<String> = builtins.iter().map(|s| s.to_string()).collect();
-        all.extend(
-            list.iter()
-                .filter(|s| !builtins.contains(&s.as_str()))
-                .cloned(),
-        );
+        all.extend(list.iter().filter(|s| !builtins.contains(&s.as_str())).cloned());
         all
     };
     let mut check = |path: String, what: &str, plural: &str, value: &str, known: &[&str]| {
@@ -1005,18 +918,8 @@ pub fn check_open_values(
 
     if !roles.is_empty() {
         let roles = declared(roles);
-        check(
-            "actor.role".into(),
-            "role",
-            "roles",
-            &action.actor.role,
-            &roles,
-        );
-        if let Some(by) = action
-            .approval
-            .as_ref()
-            .and_then(|a| a.granted_by.as_deref())
-        {
+        check("actor.role".into(), "role", "roles", &action.actor.role, &roles);
+        if let Some(by) = action.approval.as_ref().and_then(|a| a.granted_by.as_deref()) {
             check("approval.granted_by".into(), "role", "roles", by, &roles);
         }
     }
@@ -1025,24 +928,14 @@ pub fn check_open_values(
     }
     if let Some(channel) = action.channel.as_deref() {
         let all = with_builtins(BUILTIN_CHANNELS, channels);
-        check(
-            "channel".into(),
-            "channel",
-            "channels",
-            channel,
-            &declared(&all),
-        );
+        check("channel".into(), "channel", "channels", channel, &declared(&all));
     }
     if let Some(kinds) = action.content.as_ref().and_then(|c| c.kind.as_ref()) {
         let all = with_builtins(BUILTIN_CONTENT_KINDS, content_kinds);
         let all = declared(&all);
         let single = kinds.len() == 1;
         for (i, kind) in kinds.iter().enumerate() {
-            let path = if single {
-                "content.kind".to_string()
-            } else {
-                format!("content.kind[{i}]")
-            };
+            let path = if single { "content.kind".to_string() } else { format!("content.kind[{i}]") };
             check(path, "content kind", "content kinds", kind, &all);
         }
     }
@@ -1056,15 +949,10 @@ pub fn check_open_values(
                     None if names.is_empty() => "the policy declares no facts".to_string(),
                     None => format!("declared facts: {}", names.join(", ")),
                 };
-                errors.push(
-                    DataError::new(path, format!("unknown fact `{name}`")).with_help(Some(help)),
-                );
+                errors.push(DataError::new(path, format!("unknown fact `{name}`")).with_help(Some(help)));
             }
             Some((_, ty)) if value.typed(ty).is_none() => {
-                errors.push(DataError::new(
-                    path,
-                    format!("expected {ty}; found {}", value.describe()),
-                ));
+                errors.push(DataError::new(path, format!("expected {ty}; found {}", value.describe())));
             }
             Some(_) => {}
         }
@@ -1149,40 +1037,22 @@ facts:                        # extra facts that the policy declared, by name
     fn the_full_example_parses() {
         let a = parse_action(FULL, "a.yaml").unwrap();
         assert_eq!(a.action, ActionKind::Post);
-        assert_eq!(
-            a.at,
-            Some(At::Timestamp("2026-03-14T10:05:00Z".parse().unwrap()))
-        );
+        assert_eq!(a.at, Some(At::Timestamp("2026-03-14T10:05:00Z".parse().unwrap())));
         assert_eq!(a.actor.status, Status::Employed);
         assert_eq!(a.actor.departed_on, Some(d(2026, 1, 31)));
-        assert_eq!(
-            a.account.as_ref().and_then(|a| a.handle.as_deref()),
-            Some("@alice_recruits")
-        );
+        assert_eq!(a.account.as_ref().and_then(|a| a.handle.as_deref()), Some("@alice_recruits"));
         assert_eq!(a.fact("action"), Some(sym("post")));
         assert_eq!(a.fact("channel"), Some(sym("twitter")));
         assert_eq!(a.fact("actor.role"), Some(sym("consultant")));
-        assert_eq!(
-            a.fact("actor.employed_since"),
-            Some(Value::Date(d(2023, 1, 9)))
-        );
-        assert_eq!(
-            a.fact("content.kind"),
-            Some(Value::List(vec!["job_ad".into()]))
-        );
-        assert_eq!(
-            a.fact("content.text"),
-            Some(Value::Text("Senior Java dev, London, £80k".into()))
-        );
+        assert_eq!(a.fact("actor.employed_since"), Some(Value::Date(d(2023, 1, 9))));
+        assert_eq!(a.fact("content.kind"), Some(Value::List(vec!["job_ad".into()])));
+        assert_eq!(a.fact("content.text"), Some(Value::Text("Senior Java dev, London, £80k".into())));
         assert_eq!(a.fact("target.relationship"), Some(sym("client")));
         assert_eq!(a.fact("contacts.count"), Some(Value::Int(1200)));
         assert_eq!(a.fact("contacts.origin"), Some(sym("agency_database")));
         assert_eq!(a.fact("history.posts_today"), Some(Value::Int(9)));
         assert_eq!(a.fact("approval.granted_by"), Some(sym("manager")));
-        assert_eq!(
-            a.fact("facts.mentions_competitor"),
-            Some(Value::Bool(false))
-        );
+        assert_eq!(a.fact("facts.mentions_competitor"), Some(Value::Bool(false)));
         assert!(matches!(a.fact("at"), Some(Value::Timestamp(_))));
         assert_eq!(a.fact("request.made_on"), None);
         assert_eq!(a.fact("done"), None);
@@ -1233,53 +1103,26 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
         }
         assert_eq!(a.fact("at"), Some(Value::Date(d(2026, 3, 14))));
         assert_eq!(a.fact("actor.jurisdiction"), Some(sym("US-CA")));
-        assert_eq!(
-            a.fact("content.kind"),
-            Some(Value::List(vec!["job_ad".into(), "client_mention".into()]))
-        );
-        assert_eq!(
-            a.fact("done"),
-            Some(Value::List(vec![
-                "update_profile".into(),
-                "hand_over_credentials".into()
-            ]))
-        );
+        assert_eq!(a.fact("content.kind"), Some(Value::List(vec!["job_ad".into(), "client_mention".into()])));
+        assert_eq!(a.fact("done"), Some(Value::List(vec!["update_profile".into(), "hand_over_credentials".into()])));
         assert_eq!(a.fact("facts.sector"), Some(Value::Text("tech".into())));
-        assert_eq!(
-            a.fact_typed("facts.sector", &Type::Enum("sector".into())),
-            Some(sym("tech"))
-        );
-        assert_eq!(
-            a.fact_typed("facts.share", &Type::Percent),
-            Some(Value::Percent(30))
-        );
-        assert_eq!(
-            a.fact_typed("facts.since", &Type::Date),
-            Some(Value::Date(d(2024, 2, 3)))
-        );
+        assert_eq!(a.fact_typed("facts.sector", &Type::Enum("sector".into())), Some(sym("tech")));
+        assert_eq!(a.fact_typed("facts.share", &Type::Percent), Some(Value::Percent(30)));
+        assert_eq!(a.fact_typed("facts.since", &Type::Date), Some(Value::Date(d(2024, 2, 3))));
         assert_eq!(a.fact_typed("facts.n", &Type::Date), None);
         assert_eq!(
             a.fact_typed("facts.tags", &Type::EnumList("tag".into())),
             Some(Value::List(vec!["a".into(), "b".into()]))
         );
-        assert_eq!(
-            Action::path_type("content.kind"),
-            Some(Type::EnumList("content kind".into()))
-        );
+        assert_eq!(Action::path_type("content.kind"), Some(Type::EnumList("content kind".into())));
         assert_eq!(Action::path_type("facts.n"), None);
     }
 
     #[test]
     fn unknown_fields_are_named_with_a_suggestion() {
-        let e = parse_action(
-            "action: post\nactor:\n  id: a\n  rol: consultant\n  status: employed\n",
-            "a.yaml",
-        )
-        .unwrap_err();
-        assert_eq!(
-            (e.path.as_str(), e.line, e.column),
-            ("actor.rol", Some(4), Some(3))
-        );
+        let e = parse_action("action: post\nactor:\n  id: a\n  rol: consultant\n  status: employed\n", "a.yaml")
+            .unwrap_err();
+        assert_eq!((e.path.as_str(), e.line, e.column), ("actor.rol", Some(4), Some(3)));
         insta::assert_snapshot!(e, @"a.yaml:4:3: actor.rol: unknown field; did you mean `role`?");
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nchanel: twitter\n"),
             @"a.yaml:3:1: chanel: unknown field; did you mean `channel`?");
@@ -1289,11 +1132,7 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
 
     #[test]
     fn bad_enum_values_list_the_allowed_ones() {
-        let e = parse_action(
-            "action: post\nactor:\n  id: a\n  role: r\n  status: left\n",
-            "a.yaml",
-        )
-        .unwrap_err();
+        let e = parse_action("action: post\nactor:\n  id: a\n  role: r\n  status: left\n", "a.yaml").unwrap_err();
         assert_eq!(e.path, "actor.status");
         assert_eq!(e.help, None);
         insta::assert_snapshot!(e, @r#"a.yaml:5:11: actor.status: expected one of employed, on_notice, garden_leave, departed; found "left""#);
@@ -1301,7 +1140,11 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
             @r#"a.yaml:2:33: actor.status: expected one of employed, on_notice, garden_leave, departed; found "on-notice"; did you mean "on_notice"?"#);
         insta::assert_snapshot!(err("action: pots\nactor: {id: a, role: r, status: employed}\n"),
             @r#"a.yaml:1:9: action: expected one of post, share, comment, connect, accept, message, solicit, deal, export, depart, hand_over, create_account, compete; found "pots"; did you mean "post"?"#);
-        let e = parse_action("action: connect\nactor: {id: a, role: r, status: employed}\ntarget: {relationship: friend}\n", "a.yaml").unwrap_err();
+        let e = parse_action(
+            "action: connect\nactor: {id: a, role: r, status: employed}\ntarget: {relationship: friend}\n",
+            "a.yaml",
+        )
+        .unwrap_err();
         assert_eq!(e.path, "target.relationship");
     }
 
@@ -1332,8 +1175,7 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
         let e = parse_action(text, "a.yaml").unwrap_err();
         assert_eq!(e.path, "actor.departed_on");
         insta::assert_snapshot!(e, @"a.yaml:5:11: actor.departed_on: missing required field; `departed_on` is required when `status` is `departed`");
-        let ok =
-            "action: solicit\nactor: {id: a, role: r, status: departed, departed_on: 2026-01-31}\n";
+        let ok = "action: solicit\nactor: {id: a, role: r, status: departed, departed_on: 2026-01-31}\n";
         assert!(parse_action(ok, "a.yaml").is_ok());
     }
 
@@ -1341,34 +1183,23 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
     fn done_is_one_name_or_a_list() {
         let head = "action: hand_over\nactor: {id: a, role: r, status: on_notice}\n";
         let one = parse_action(&format!("{head}done: update_profile\n"), "a").unwrap();
-        assert_eq!(
-            one.fact("done"),
-            Some(Value::List(vec!["update_profile".into()]))
-        );
+        assert_eq!(one.fact("done"), Some(Value::List(vec!["update_profile".into()])));
         let none = parse_action(&format!("{head}done: []\n"), "a").unwrap();
         assert_eq!(none.fact("done"), Some(Value::List(vec![])));
     }
 
     #[test]
     fn content_kind_is_one_name_or_a_list() {
-        let one = parse_action(
-            "action: post\nactor: {id: a, role: r, status: employed}\ncontent: {kind: job_ad}\n",
-            "a",
-        )
-        .unwrap();
-        assert_eq!(
-            one.fact("content.kind"),
-            Some(Value::List(vec!["job_ad".into()]))
-        );
+        let one =
+            parse_action("action: post\nactor: {id: a, role: r, status: employed}\ncontent: {kind: job_ad}\n", "a")
+                .unwrap();
+        assert_eq!(one.fact("content.kind"), Some(Value::List(vec!["job_ad".into()])));
         let two = parse_action(
             "action: post\nactor: {id: a, role: r, status: employed}\ncontent:\n  kind: [job_ad, client_mention]\n",
             "a",
         )
         .unwrap();
-        assert_eq!(
-            two.content.and_then(|c| c.kind),
-            Some(vec!["job_ad".to_string(), "client_mention".to_string()])
-        );
+        assert_eq!(two.content.and_then(|c| c.kind), Some(vec!["job_ad".to_string(), "client_mention".to_string()]));
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\ncontent: {kind: {a: 1}}\n"),
             @"a.yaml:3:17: content.kind: expected a content kind or a list of content kinds; found a mapping");
     }
@@ -1377,35 +1208,29 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
     fn json_files_and_lines_carry_columns() {
         let line = r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "left"}}"#;
         let e = parse_action_json_line(line).unwrap_err();
-        assert_eq!(
-            (e.path.as_str(), e.line, e.column),
-            ("actor.status", None, Some(69))
-        );
+        assert_eq!((e.path.as_str(), e.line, e.column), ("actor.status", None, Some(69)));
         insta::assert_snapshot!(e, @r#"column 69: actor.status: expected one of employed, on_notice, garden_leave, departed; found "left""#);
         insta::assert_snapshot!(e.at_line("batch.jsonl", 7), @r#"batch.jsonl:7:69: actor.status: expected one of employed, on_notice, garden_leave, departed; found "left""#);
-        let e = parse_action_json_line(r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "employed"}, "histroy": {}}"#).unwrap_err();
+        let e = parse_action_json_line(
+            r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "employed"}, "histroy": {}}"#,
+        )
+        .unwrap_err();
         insta::assert_snapshot!(e, @"column 85: histroy: unknown field; did you mean `history`?");
         let e = parse_action_json_line(r#"{"action": "post", "#).unwrap_err();
         insta::assert_snapshot!(e, @"column 19: invalid JSON: unexpected end of input while parsing a value");
-        let e = parse_action_json_line(
-            r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "departed"}}"#,
-        )
-        .unwrap_err();
-        assert_eq!(
-            (e.path.as_str(), &*e.file, e.line, e.column),
-            ("actor.departed_on", "", None, Some(73))
-        );
+        let e =
+            parse_action_json_line(r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "departed"}}"#)
+                .unwrap_err();
+        assert_eq!((e.path.as_str(), &*e.file, e.line, e.column), ("actor.departed_on", "", None, Some(73)));
         let e = parse_action(
             "{\n  \"action\": \"post\",\n  \"actor\": {\"id\": \"a\", \"role\": 5, \"status\": \"employed\"}\n}",
             "a.json",
         )
         .unwrap_err();
         insta::assert_snapshot!(e, @"a.json:3:32: actor.role: expected a text; found 5");
-        let e = parse_action(
-            r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "employed"}} x"#,
-            "a.json",
-        )
-        .unwrap_err();
+        let e =
+            parse_action(r#"{"action": "post", "actor": {"id": "a", "role": "r", "status": "employed"}} x"#, "a.json")
+                .unwrap_err();
         insta::assert_snapshot!(e, @"a.json:1:77: invalid JSON: trailing characters");
     }
 
@@ -1421,18 +1246,8 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
             ("share".to_string(), Type::Percent),
             ("flag".to_string(), Type::Bool),
         ];
-        let errors = check_open_values(
-            &a,
-            &s(&["consultant", "manager"]),
-            &s(&["recruiting"]),
-            &[],
-            &[],
-            &facts,
-        );
-        let shown: Vec<String> = errors
-            .into_iter()
-            .map(|e| e.locate("a.yaml", yaml).to_string())
-            .collect();
+        let errors = check_open_values(&a, &s(&["consultant", "manager"]), &s(&["recruiting"]), &[], &[], &facts);
+        let shown: Vec<String> = errors.into_iter().map(|e| e.locate("a.yaml", yaml).to_string()).collect();
         insta::assert_snapshot!(shown.join("\n"), @r#"
         a.yaml:2:22: actor.role: unknown role "consulant"; did you mean "consultant"?
         a.yaml:2:39: actor.team: unknown team "sales"; known teams: recruiting
@@ -1447,12 +1262,7 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
             &[],
             &s(&["mastodon"]),
             &s(&["jobad"]),
-            &facts
-                .iter()
-                .skip(1)
-                .cloned()
-                .chain([("mentions_competitr".to_string(), Type::Bool)])
-                .collect::<Vec<_>>(),
+            &facts.iter().skip(1).cloned().chain([("mentions_competitr".to_string(), Type::Bool)]).collect::<Vec<_>>(),
         );
         assert_eq!(declared.len(), 1, "{declared:?}");
     }

@@ -71,18 +71,10 @@ pub struct Contract {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// ISO country, optionally with a region (`UK`, `US-CA`), upper case.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_jurisdiction",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
     /// First day of employment.
-    #[serde(
-        default,
-        deserialize_with = "de_opt_date",
-        serialize_with = "ser_opt_date"
-    )]
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<Date>,
     /// Yearly salary in the contract's currency.
@@ -211,30 +203,16 @@ impl TryFrom<ObligationForm> for Obligation {
         .filter_map(|(duty, what)| what.map(|w| (duty, w)))
         .collect();
         match <[(Duty, String); 1]>::try_from(given) {
-            Ok([(duty, what)]) => Ok(Obligation {
-                index: 0,
-                duty,
-                what,
-                within_days: form.within_days,
-            }),
+            Ok([(duty, what)]) => Ok(Obligation { index: 0, duty, what, within_days: form.within_days }),
             Err(given) => {
                 let found = if given.is_empty() {
                     "none".to_string()
                 } else {
-                    given
-                        .iter()
-                        .map(|(d, _)| d.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" and ")
+                    given.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>().join(" and ")
                 };
                 Err(error::message(
-                    &format!(
-                        "expected exactly one of {}; found {found}",
-                        Duty::NAMES.join(", ")
-                    ),
-                    Some(
-                        "write one mapping per obligation, such as `- hand_over: branded_accounts`",
-                    ),
+                    &format!("expected exactly one of {}; found {found}", Duty::NAMES.join(", ")),
+                    Some("write one mapping per obligation, such as `- hand_over: branded_accounts`"),
                 ))
             }
         }
@@ -243,10 +221,7 @@ impl TryFrom<ObligationForm> for Obligation {
 
 impl From<Obligation> for ObligationForm {
     fn from(o: Obligation) -> Self {
-        let mut form = ObligationForm {
-            within_days: o.within_days,
-            ..ObligationForm::default()
-        };
+        let mut form = ObligationForm { within_days: o.within_days, ..ObligationForm::default() };
         let slot = match o.duty {
             Duty::HandOver => &mut form.hand_over,
             Duty::Remove => &mut form.remove,
@@ -287,14 +262,10 @@ pub(super) fn validate(contract: &Contract) -> Option<Invalid> {
         for (i, severed) in covenant.severed.iter().enumerate() {
             if !covenant.capacities.contains(severed) {
                 let path = format!("{}.severed[{i}]", covenant.path());
-                let help =
-                    match error::suggest(severed, covenant.capacities.iter().map(String::as_str)) {
-                        Some(s) => format!("did you mean {s:?}?"),
-                        None => format!(
-                            "the covenant's capacities are {}",
-                            covenant.capacities.join(", ")
-                        ),
-                    };
+                let help = match error::suggest(severed, covenant.capacities.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean {s:?}?"),
+                    None => format!("the covenant's capacities are {}", covenant.capacities.join(", ")),
+                };
                 return Some(Invalid {
                     at: path.clone(),
                     path,
@@ -353,30 +324,12 @@ monitoring_of_personal_accounts: false
             (second.kind, second.months, second.path().as_str()),
             (CovenantKind::NonCompete, Some(12), "covenants[1]")
         );
-        assert_eq!(
-            c.covenants.first().and_then(|c| c.of),
-            Some(CovenantOf::Clients)
-        );
-        assert_eq!(
-            c.ownership
-                .as_ref()
-                .and_then(|o| o.connections_during_employment),
-            Some(Owner::Agency)
-        );
+        assert_eq!(c.covenants.first().and_then(|c| c.of), Some(CovenantOf::Clients));
+        assert_eq!(c.ownership.as_ref().and_then(|o| o.connections_during_employment), Some(Owner::Agency));
         let remove = c.on_departure.get(1).unwrap();
         assert_eq!(
-            (
-                remove.duty,
-                remove.what.as_str(),
-                remove.within_days,
-                remove.path().as_str()
-            ),
-            (
-                Duty::Remove,
-                "client_connections",
-                Some(30),
-                "on_departure[1]"
-            )
+            (remove.duty, remove.what.as_str(), remove.within_days, remove.path().as_str()),
+            (Duty::Remove, "client_connections", Some(30), "on_departure[1]")
         );
         assert_eq!(c.monitoring_of_personal_accounts, Some(false));
         let json = serde_json::to_string(&c).unwrap();
@@ -409,10 +362,7 @@ monitoring_of_personal_accounts: false
     fn severed_and_capacities() {
         let ok = "covenants:\n  - kind: non_compete\n    capacities: [employee, shareholder]\n    severed: [shareholder]\n    months: 12\nsalary: 55000\n";
         let c = parse_contract(ok, "c.yaml").unwrap();
-        assert_eq!(
-            c.covenants.first().map(|c| c.severed.clone()),
-            Some(vec!["shareholder".to_string()])
-        );
+        assert_eq!(c.covenants.first().map(|c| c.severed.clone()), Some(vec!["shareholder".to_string()]));
         assert_eq!(c.salary, Some(55000));
         insta::assert_snapshot!(err("covenants:\n  - kind: non_compete\n    capacities: [employee, shareholder]\n    severed: [sharehlder]\n"),
             @r#"c.yaml:4:15: covenants[0].severed[0]: "sharehlder" is not one of the covenant's capacities; did you mean "shareholder"?"#);

@@ -141,10 +141,7 @@ pub(crate) fn message(message: &str, help: Option<&str>) -> String {
 /// `expected one of a, b, c; found "x"`, with a suggestion when one is close.
 pub(crate) fn one_of_message(names: &[&str], found: &str) -> String {
     let help = suggest(found, names.iter().copied()).map(|s| format!("did you mean {s:?}?"));
-    message(
-        &format!("expected one of {}; found {found:?}", names.join(", ")),
-        help.as_deref(),
-    )
+    message(&format!("expected one of {}; found {found:?}", names.join(", ")), help.as_deref())
 }
 
 /// The candidate closest to `found`, if one is close enough to be a likely typo.
@@ -154,12 +151,11 @@ pub fn suggest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         let lower = candidate.to_lowercase();
-        let distance =
-            if lower == found || lower.replace(['-', ' '], "_") == found.replace(['-', ' '], "_") {
-                0
-            } else {
-                strsim::damerau_levenshtein(&found, &lower)
-            };
+        let distance = if lower == found || lower.replace(['-', ' '], "_") == found.replace(['-', ' '], "_") {
+            0
+        } else {
+            strsim::damerau_levenshtein(&found, &lower)
+        };
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
@@ -171,10 +167,7 @@ pub fn suggest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -
 // Translating serde's errors
 
 /// A serde_yaml error, with the field path serde_path_to_error recorded.
-pub(crate) fn from_yaml(
-    file: &str,
-    err: &serde_path_to_error::Error<serde_yaml::Error>,
-) -> DataError {
+pub(crate) fn from_yaml(file: &str, err: &serde_path_to_error::Error<serde_yaml::Error>) -> DataError {
     let inner = err.inner();
     let mut text = inner.to_string();
     let position = inner.location().map(|l| (l.line(), l.column()));
@@ -195,10 +188,7 @@ pub(crate) fn from_yaml(
 }
 
 /// A serde_json error, with the field path serde_path_to_error recorded.
-pub(crate) fn from_json(
-    file: &str,
-    err: &serde_path_to_error::Error<serde_json::Error>,
-) -> DataError {
+pub(crate) fn from_json(file: &str, err: &serde_path_to_error::Error<serde_json::Error>) -> DataError {
     let mut error = from_json_inner(err.inner(), &clean_path(err.path()));
     error.file = file.into();
     error
@@ -263,16 +253,12 @@ fn classify(path: &str, text: &str, syntax: bool, format: &str) -> DataError {
         let message = if syntax {
             format!("invalid {format}: {}", text.trim())
         } else {
-            text.trim()
-                .replace("EOF while parsing a value", "the document is empty")
+            text.trim().replace("EOF while parsing a value", "the document is empty")
         };
         let message = message.replace("EOF while parsing", "unexpected end of input while parsing");
         return DataError::new(if syntax { "" } else { path }, message);
     };
-    if let Some(rest) = raw
-        .strip_prefix("unknown field `")
-        .or_else(|| raw.strip_prefix("unknown variant `"))
-    {
+    if let Some(rest) = raw.strip_prefix("unknown field `").or_else(|| raw.strip_prefix("unknown variant `")) {
         let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let names = backticked(expected);
         let help = match suggest(name, names.iter().map(String::as_str)) {
@@ -281,16 +267,8 @@ fn classify(path: &str, text: &str, syntax: bool, format: &str) -> DataError {
             None => Some(format!("expected one of {}", names.join(", "))),
         };
         // serde_path_to_error already ends the path with the unknown key.
-        let path = if path.rsplit('.').next() == Some(name) {
-            path.to_string()
-        } else {
-            join_path(path, name)
-        };
-        let what = if raw.starts_with("unknown field") {
-            "unknown field"
-        } else {
-            "unknown value"
-        };
+        let path = if path.rsplit('.').next() == Some(name) { path.to_string() } else { join_path(path, name) };
+        let what = if raw.starts_with("unknown field") { "unknown field" } else { "unknown value" };
         return DataError::new(path, what).with_help(help);
     }
     if let Some(rest) = raw.strip_prefix("missing field `") {
@@ -301,9 +279,7 @@ fn classify(path: &str, text: &str, syntax: bool, format: &str) -> DataError {
         let name = rest.split('`').next().unwrap_or(rest);
         return DataError::new(join_path(path, name), "field given twice");
     }
-    let rest = raw
-        .strip_prefix("invalid type: ")
-        .or_else(|| raw.strip_prefix("invalid value: "));
+    let rest = raw.strip_prefix("invalid type: ").or_else(|| raw.strip_prefix("invalid value: "));
     if let Some((found, expected)) = rest.and_then(|r| r.rsplit_once(", expected ")) {
         return DataError::new(
             path,
@@ -319,11 +295,7 @@ fn classify(path: &str, text: &str, syntax: bool, format: &str) -> DataError {
 
 /// The names written in backticks in serde's "expected one of `a`, `b`".
 fn backticked(text: &str) -> Vec<String> {
-    text.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
+    text.split('`').skip(1).step_by(2).map(str::to_string).collect()
 }
 
 /// serde's description of what it expected, in words for people; with the
@@ -345,18 +317,11 @@ fn human_expected(expected: &str, out_of_range: bool) -> String {
 
 /// serde's description of what it found, in words for people.
 fn human_found(found: &str) -> String {
-    let unquote = |p: &str| {
-        found
-            .strip_prefix(p)
-            .map(|v| v.trim_matches('`').to_string())
-    };
+    let unquote = |p: &str| found.strip_prefix(p).map(|v| v.trim_matches('`').to_string());
     if let Some(v) = found.strip_prefix("string ") {
         return v.to_string();
     }
-    if let Some(v) = unquote("integer ")
-        .or_else(|| unquote("floating point "))
-        .or_else(|| unquote("boolean "))
-    {
+    if let Some(v) = unquote("integer ").or_else(|| unquote("floating point ")).or_else(|| unquote("boolean ")) {
         return v;
     }
     match found {
@@ -381,12 +346,7 @@ mod tests {
         e.line = Some(3);
         e.column = Some(9);
         insta::assert_snapshot!(e, @r#"a.yaml:3:9: actor.role: unknown role "consulant"; did you mean "consultant"?"#);
-        let e = DataError {
-            file: Box::default(),
-            line: None,
-            column: Some(12),
-            ..DataError::new("", "x")
-        };
+        let e = DataError { file: Box::default(), line: None, column: Some(12), ..DataError::new("", "x") };
         insta::assert_snapshot!(e, @"column 12: x");
     }
 
@@ -397,18 +357,12 @@ mod tests {
         assert_eq!(suggest("departd", names), Some("departed"));
         assert_eq!(suggest("on-notice", names), Some("on_notice"));
         assert_eq!(suggest("Employed", names), Some("employed"));
-        assert_eq!(
-            suggest("consulant", ["consultant", "manager"]),
-            Some("consultant")
-        );
+        assert_eq!(suggest("consulant", ["consultant", "manager"]), Some("consultant"));
     }
 
     #[test]
     fn joins_paths() {
-        assert_eq!(
-            join_path("[2].action", "actor.status"),
-            "[2].action.actor.status"
-        );
+        assert_eq!(join_path("[2].action", "actor.status"), "[2].action.actor.status");
         assert_eq!(join_path("covenants", "[1]"), "covenants[1]");
         assert_eq!(join_path("", "actor"), "actor");
         assert_eq!(join_path("[0]", ""), "[0]");

@@ -76,12 +76,9 @@ pub fn parse_tests(text: &str, file: &str) -> Result<Vec<TestCase>, DataError> {
         let case = build(index, form).map_err(|invalid| invalid.into_error(file, text))?;
         if let Some(first) = cases.iter().find(|c| c.name == case.name) {
             let path = format!("[{index}].name");
-            return Err(DataError::new(
-                path.clone(),
-                format!("duplicate test name {:?}", case.name),
-            )
-            .with_help(Some(format!("the first is [{}]", first.index)))
-            .located(file, text, &path));
+            return Err(DataError::new(path.clone(), format!("duplicate test name {:?}", case.name))
+                .with_help(Some(format!("the first is [{}]", first.index)))
+                .located(file, text, &path));
         }
         cases.push(case);
     }
@@ -172,34 +169,18 @@ mod tests {
         assert_eq!(first.name, "tenth tweet of the day is refused");
         assert_eq!(first.expect, Expect::Deny);
         assert_eq!(first.because.as_deref(), Some("twitter-daily-limit"));
-        let Subject::Action(action) = &first.subject else {
-            panic!("not an action")
-        };
-        assert_eq!(
-            action.fact("history.posts_today"),
-            Some(crate::value::Value::Int(10))
-        );
+        let Subject::Action(action) = &first.subject else { panic!("not an action") };
+        assert_eq!(action.fact("history.posts_today"), Some(crate::value::Value::Int(10)));
         let second = cases.get(1).unwrap();
-        assert_eq!(
-            (second.expect, second.approver.as_deref()),
-            (Expect::RequireApproval, Some("marketing"))
-        );
+        assert_eq!((second.expect, second.approver.as_deref()), (Expect::RequireApproval, Some("marketing")));
         let third = cases.get(2).unwrap();
-        let Subject::Contract(terms) = &third.subject else {
-            panic!("not a contract")
-        };
-        assert_eq!(
-            terms.covenants.first().map(|c| c.path()),
-            Some("covenants[0]".to_string())
-        );
+        let Subject::Contract(terms) = &third.subject else { panic!("not a contract") };
+        assert_eq!(terms.covenants.first().map(|c| c.path()), Some("covenants[0]".to_string()));
     }
 
     #[test]
     fn errors_name_the_case() {
-        let bad_status = EXAMPLE.replace(
-            "role: consultant, status: employed}",
-            "role: consultant, status: left}",
-        );
+        let bad_status = EXAMPLE.replace("role: consultant, status: employed}", "role: consultant, status: left}");
         insta::assert_snapshot!(err(&bad_status),
             @r#"t.yaml:3:68: [0].action.actor.status: expected one of employed, on_notice, garden_leave, departed; found "left""#);
         insta::assert_snapshot!(err("- name: x\n  action: {action: post, actor: {id: a, role: r, status: employed}}\n  expect: refuse\n"),

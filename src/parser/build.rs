@@ -222,7 +222,10 @@ impl Builder {
             }
             Rule::fact_decl => {
                 let mut inner = p.kids();
-                let name = { let x = self.expect(&mut inner, Rule::ident, s)?; self.ident(x) };
+                let name = {
+                    let x = self.expect(&mut inner, Rule::ident, s)?;
+                    self.ident(x)
+                };
                 let ty_pair = self.expect(&mut inner, Rule::fact_type, s)?;
                 let ty = self.fact_type(ty_pair)?;
                 let doc = inner.next().map(|d| self.string(d));
@@ -328,11 +331,7 @@ impl Builder {
         Some(Clause { label, rule: rule?, modifiers, span: s })
     }
 
-    fn section<T>(
-        &mut self,
-        p: P<'_>,
-        build: fn(&mut Builder, P<'_>) -> Option<T>,
-    ) -> Option<(Scope, Vec<Clause<T>>)> {
+    fn section<T>(&mut self, p: P<'_>, build: fn(&mut Builder, P<'_>) -> Option<T>) -> Option<(Scope, Vec<Clause<T>>)> {
         let s = span(&p);
         let mut scope = None;
         let mut clauses = Vec::new();
@@ -449,7 +448,10 @@ impl Builder {
     fn ownership_rule(&mut self, p: P<'_>) -> Option<OwnershipRule> {
         let s = span(&p);
         let mut inner = p.kids();
-        let asset = { let x = self.expect(&mut inner, Rule::asset, s)?; self.asset(x) }?;
+        let asset = {
+            let x = self.expect(&mut inner, Rule::asset, s)?;
+            self.asset(x)
+        }?;
         let o = self.expect(&mut inner, Rule::owner_party, s)?;
         Some(OwnershipRule { asset, owner: Spanned::new(party(o.as_str()), span(&o)) })
     }
@@ -472,9 +474,7 @@ impl Builder {
                         Rule::made_during => made = Some(Spanned::new(Made::DuringEmployment, fs)),
                         Rule::with_relationship => with.extend(self.ident_list(f.kids().next()?)),
                         Rule::from_origin => from = f.kids().next().map(|o| self.ident(o)),
-                        Rule::owned_by => {
-                            owned_by = f.kids().next().map(|o| Spanned::new(party(o.as_str()), span(&o)))
-                        }
+                        Rule::owned_by => owned_by = f.kids().next().map(|o| Spanned::new(party(o.as_str()), span(&o))),
                         _ => self.internal(&f),
                     }
                 }
@@ -538,7 +538,10 @@ impl Builder {
         let mut inner = p.kids();
         Some(match rule {
             Rule::post_limit => {
-                let max = { let x = self.expect(&mut inner, Rule::integer, s)?; self.u32(x) }?;
+                let max = {
+                    let x = self.expect(&mut inner, Rule::integer, s)?;
+                    self.u32(x)
+                }?;
                 let mut kind = None;
                 let mut per = None;
                 for i in inner {
@@ -563,7 +566,10 @@ impl Builder {
                     });
                     return None;
                 };
-                let kind = { let x = self.expect(&mut inner, Rule::ident, s)?; self.ident(x) };
+                let kind = {
+                    let x = self.expect(&mut inner, Rule::ident, s)?;
+                    self.ident(x)
+                };
                 let per = inner.find(|i| i.as_rule() == Rule::period)?;
                 PostingRule::Share {
                     percent: Spanned::new(percent, ps),
@@ -603,7 +609,10 @@ impl Builder {
         Some(match rule {
             Rule::require_interaction => ConnectingRule::RequireInteraction,
             Rule::invitation_limit => {
-                let max = { let x = self.expect(&mut inner, Rule::integer, s)?; self.u32(x) }?;
+                let max = {
+                    let x = self.expect(&mut inner, Rule::integer, s)?;
+                    self.u32(x)
+                }?;
                 let per = inner.find(|i| i.as_rule() == Rule::period)?;
                 ConnectingRule::Limit { max, per: Spanned::new(period(per.as_str()), span(&per)) }
             }
@@ -656,7 +665,10 @@ impl Builder {
             Rule::max_radius => TermsRule::MaxRadius(self.u32(inner.next()?)?),
             Rule::require_offset => TermsRule::RequireOffset,
             Rule::require_ownership => {
-                let field = { let x = self.expect(&mut inner, Rule::ident, s)?; self.ident(x) };
+                let field = {
+                    let x = self.expect(&mut inner, Rule::ident, s)?;
+                    self.ident(x)
+                };
                 let o = self.expect(&mut inner, Rule::owner_party, s)?;
                 TermsRule::RequireOwnership { field, owner: Spanned::new(party(o.as_str()), span(&o)) }
             }
@@ -736,12 +748,7 @@ impl Builder {
             }
             Rule::dry_run => {
                 if let Some(first) = m.dry_run {
-                    self.errors.push(ParseError::Duplicate {
-                        span: s,
-                        first,
-                        what: "`dry run`".into(),
-                        help: None,
-                    });
+                    self.errors.push(ParseError::Duplicate { span: s, first, what: "`dry run`".into(), help: None });
                 }
                 m.dry_run = Some(s);
             }
@@ -778,7 +785,11 @@ impl Builder {
         let mut ops: Vec<Rule> = Vec::new();
         let mut pending_not: Vec<Span> = Vec::new();
         fn prec(r: Rule) -> u8 {
-            if r == Rule::and_op { 2 } else { 1 }
+            if r == Rule::and_op {
+                2
+            } else {
+                1
+            }
         }
         fn reduce(operands: &mut Vec<Spanned<Expr>>, op: Rule) -> Option<()> {
             let rhs = operands.pop()?;
@@ -841,7 +852,10 @@ impl Builder {
     fn comparison(&mut self, p: P<'_>) -> Option<Spanned<Expr>> {
         let s = span(&p);
         let mut inner = p.kids();
-        let lhs = { let x = self.expect(&mut inner, Rule::operand, s)?; self.operand(x) }?;
+        let lhs = {
+            let x = self.expect(&mut inner, Rule::operand, s)?;
+            self.operand(x)
+        }?;
         let e = match inner.next() {
             None => Expr::Truthy(lhs),
             Some(op) => match op.as_rule() {
@@ -854,7 +868,10 @@ impl Builder {
                         ">" => CmpOp::Gt,
                         _ => CmpOp::Ge,
                     };
-                    let rhs = { let x = self.expect(&mut inner, Rule::operand, s)?; self.operand(x) }?;
+                    let rhs = {
+                        let x = self.expect(&mut inner, Rule::operand, s)?;
+                        self.operand(x)
+                    }?;
                     Expr::Compare { lhs, op: Spanned::new(cmp, span(&op)), rhs }
                 }
                 Rule::in_op | Rule::not_in_op => {
@@ -869,7 +886,10 @@ impl Builder {
                     Expr::In { lhs, negated: op.as_rule() == Rule::not_in_op, set: items }
                 }
                 Rule::has_op => {
-                    let rhs = { let x = self.expect(&mut inner, Rule::operand, s)?; self.operand(x) }?;
+                    let rhs = {
+                        let x = self.expect(&mut inner, Rule::operand, s)?;
+                        self.operand(x)
+                    }?;
                     Expr::Has { lhs, rhs }
                 }
                 Rule::is_missing => Expr::Presence { operand: lhs, missing: true },
@@ -916,9 +936,10 @@ impl Builder {
             Rule::date => {
                 let text = p.as_str();
                 if text.contains('T') {
-                    let parsed = text
-                        .parse::<jiff::Timestamp>()
-                        .or_else(|_| text.parse::<jiff::civil::DateTime>().map(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or_default()));
+                    let parsed = text.parse::<jiff::Timestamp>().or_else(|_| {
+                        text.parse::<jiff::civil::DateTime>()
+                            .map(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).unwrap_or_default())
+                    });
                     match parsed {
                         Ok(t) => Literal::Timestamp(t),
                         Err(_) => {

@@ -82,7 +82,10 @@ pub enum ParseError {
     },
     /// The grammar and the AST builder disagree: a bug in smpolicy.
     #[error("internal error: unexpected `{rule}` in the syntax tree")]
-    #[diagnostic(code(policy::parse::internal), help("grammar and AST disagree, please report this with the policy file"))]
+    #[diagnostic(
+        code(policy::parse::internal),
+        help("grammar and AST disagree, please report this with the policy file")
+    )]
     Internal {
         /// The rule that was not expected.
         rule: String,
@@ -194,9 +197,34 @@ pub fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> ParseError {
 
 /// Words that start a clause, for "did you mean".
 const CLAUSE_WORDS: &[&str] = &[
-    "limit", "forbid", "only", "require", "default", "at", "hand", "remove", "update", "keep", "no",
-    "connections", "contacts", "accounts", "branded", "personal", "corporate", "credentials", "lookback",
-    "radius", "when", "unless", "then", "because", "advise", "oblige", "note", "dry",
+    "limit",
+    "forbid",
+    "only",
+    "require",
+    "default",
+    "at",
+    "hand",
+    "remove",
+    "update",
+    "keep",
+    "no",
+    "connections",
+    "contacts",
+    "accounts",
+    "branded",
+    "personal",
+    "corporate",
+    "credentials",
+    "lookback",
+    "radius",
+    "when",
+    "unless",
+    "then",
+    "because",
+    "advise",
+    "oblige",
+    "note",
+    "dry",
 ];
 
 /// Tokens that no rule names, so they are shown as they are.
@@ -205,7 +233,11 @@ const PUNCTUATION: &[&str] = &["{", "}", "(", ")", ":", "->", ",", "="];
 /// A phrase for a literal token pest expected.
 fn token_phrase(token: &str) -> Option<String> {
     let is_range = token.chars().count() == 4 && token.get(1..3) == Some("..");
-    if token.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').is_empty() || token == "#" || token == "BUILTIN_RULE" || is_range {
+    if token.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').is_empty()
+        || token == "#"
+        || token == "BUILTIN_RULE"
+        || is_range
+    {
         return None;
     }
     Some(format!("`{token}`"))
