@@ -233,6 +233,11 @@ const CODES: &[CodeDoc] = &[
                into several rules, or simplify it.",
     },
     CodeDoc {
+        code: "too-large",
+        text: "One condition joins more tests with `and` and `or` than the parser accepts (256), or stacks \
+               too many `not`s. Split it into several rules, or use `in {...}` for a list of values.",
+    },
+    CodeDoc {
         code: "invalid-literal",
         text: "A value has the right shape but no meaning: a date that does not exist (`2026-02-31`), a \
                number too large, a share above 100%, or an unknown timezone name.",
@@ -504,6 +509,7 @@ mod tests {
             "not-analysed",
             "syntax",
             "too-deep",
+            "too-large",
             "invalid-literal",
         ] {
             assert!(explain_code(code).is_some(), "{code} has no explanation");
@@ -542,7 +548,10 @@ mod tests {
             "policy \"x\" default allow\nrule r {{ when {} content.confidential then deny }}\n",
             "not ".repeat(300)
         );
-        let r = run(&text);
-        assert!(r.diagnostics.iter().any(|d| d.code == "not-analysed"), "{r:?}");
+        // The parser bounds the size of a condition, so such a policy is refused
+        // before any recursive stage sees it.
+        let file = SourceFile::new("x.policy", text);
+        let Err(diags) = check_source(&file) else { panic!("300 stacked `not`s should be refused") };
+        assert!(diags.iter().any(|d| d.code == "too-large"), "{diags:?}");
     }
 }

@@ -932,6 +932,7 @@ impl Lowerer<'_> {
             source: self.source(c.span),
             rationale: mods.rationale,
             advice: mods.advice,
+            notes: mods.notes,
         });
     }
 

@@ -29,6 +29,10 @@ pub use generated::{PolicyParser, Rule};
 /// with an error rather than risking the stack.
 pub const MAX_NESTING: usize = 64;
 
+/// How many tests one condition may join with `and`/`or` (and how many `not`s
+/// may stack, [`MAX_NESTING`]). Larger conditions are refused with an error.
+pub const MAX_CONDITION_PARTS: usize = 256;
+
 /// Parses a policy file. Returns every problem found, not only the first.
 pub fn parse(file: &SourceFile) -> Result<PolicyFile, ParseErrors> {
     let text: &str = &file.text;

@@ -471,6 +471,8 @@ pub struct TermsConstraint {
     pub rationale: Option<String>,
     /// Guidance.
     pub advice: Vec<String>,
+    /// Law notes (`note "..."`), shown with the clauses the constraint judges.
+    pub notes: Vec<String>,
 }
 
 /// The requirement of a terms constraint.

@@ -139,6 +139,7 @@ impl fmt::Display for Type {
             Type::Timestamp => f.write_str("a date and time"),
             Type::Duration => f.write_str("a length of time"),
             Type::Text => f.write_str("a text"),
+            Type::Enum(set) if set.starts_with(['a', 'e', 'i', 'o', 'u']) => write!(f, "an {set}"),
             Type::Enum(set) => write!(f, "a {set}"),
             Type::EnumList(set) => write!(f, "a list of {set} values"),
         }

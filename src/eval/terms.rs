@@ -380,6 +380,18 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
         advice.extend(t.advice.iter().cloned());
     }
 
+    // The law notes a policy attached to its terms clauses go with the clauses they judged.
+    for c in clauses.iter_mut() {
+        for f in &c.findings {
+            if let Some(t) = policy.terms.iter().find(|t| t.id == f.rule) {
+                for n in &t.notes {
+                    if !c.law_notes.contains(n) {
+                        c.law_notes.push(n.clone());
+                    }
+                }
+            }
+        }
+    }
     let all: Vec<Finding> = clauses.iter().flat_map(|c| c.findings.clone()).collect();
     let verdict = clause_verdict(&all);
     let broken = clauses.iter().filter(|c| c.verdict == Decision::Deny).count();

@@ -780,6 +780,15 @@ impl Builder {
 
     /// `expr`: `not` binds tightest, then `and`, then `or`.
     fn expr(&mut self, p: P<'_>) -> Option<Spanned<Expr>> {
+        // Bound the size of one condition so that no later stage (which walks
+        // conditions recursively) can overflow its stack.
+        let whole = span(&p);
+        let parts = p.clone().kids().filter(|k| matches!(k.as_rule(), Rule::comparison | Rule::expr)).count();
+        let nots = p.clone().kids().filter(|k| k.as_rule() == Rule::not_op).count();
+        if parts > super::MAX_CONDITION_PARTS || nots > super::MAX_NESTING {
+            self.errors.push(ParseError::TooLarge { span: whole, limit: super::MAX_CONDITION_PARTS });
+            return None;
+        }
         // Shunting-yard over the flat list: prefix* primary (infix prefix* primary)*.
         let mut operands: Vec<Spanned<Expr>> = Vec::new();
         let mut ops: Vec<Rule> = Vec::new();
@@ -1070,5 +1079,21 @@ mod tests {
         let Some(Item::Posting(s)) = ast.items.first().map(|i| &i.node) else { panic!("no posting") };
         let first = &s.clauses[0];
         assert_eq!(&text[first.span.start..first.span.end], "forbid viral");
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use crate::source::SourceFile;
+
+    #[test]
+    fn huge_conditions_are_refused_not_overflowed() {
+        let chain = vec!["content.confidential"; 20_000].join(" and ");
+        let text = format!("policy \"x\"\nrule r {{ when {chain} then deny }}\n");
+        let err = crate::parser::parse(&SourceFile::new("x", text)).unwrap_err();
+        assert!(err.errors[0].to_string().contains("at most 256 tests"), "{err:?}");
+        let nots = "not ".repeat(5_000);
+        let text = format!("policy \"x\"\nrule r {{ when {nots} content.confidential then deny }}\n");
+        assert!(crate::parser::parse(&SourceFile::new("x", text)).is_err());
     }
 }

@@ -38,6 +38,16 @@ pub enum ParseError {
         /// The limit.
         limit: usize,
     },
+    /// One condition joins too many tests.
+    #[error("a condition may join at most {limit} tests with `and` and `or`")]
+    #[diagnostic(code(policy::parse::too_large), help("split it into several rules, or use `in {{...}}` for a list of values"))]
+    TooLarge {
+        /// The condition.
+        #[label("too large")]
+        span: Span,
+        /// The limit.
+        limit: usize,
+    },
     /// A literal that has the right shape but no meaning (a 31 February, a number too large).
     #[error("{message}")]
     #[diagnostic(code(policy::parse::invalid_literal))]
@@ -101,6 +111,7 @@ impl ParseError {
         match self {
             ParseError::Syntax { span, .. }
             | ParseError::TooDeep { span, .. }
+            | ParseError::TooLarge { span, .. }
             | ParseError::InvalidLiteral { span, .. }
             | ParseError::Duplicate { span, .. }
             | ParseError::Misplaced { span, .. }
