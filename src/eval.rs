@@ -469,7 +469,14 @@ fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> 
         (late > 0).then_some(i64::from(late))
     });
     let _ = matches!(rule.kind, RuleKind::Duty { .. });
-    ObligationOut { text: o.text.clone(), rule: rule.id.clone(), due, due_basis, overdue_days }
+    ObligationOut {
+        text: o.text.clone(),
+        rule: rule.id.clone(),
+        due,
+        due_basis,
+        overdue_days,
+        done_key: o.done_key.clone(),
+    }
 }
 
 fn summary(decision: Decision, approvers: &[String], basis: &Basis, deciding: &[String], policy: &Policy) -> String {

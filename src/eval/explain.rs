@@ -151,6 +151,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
                 let _ = write!(line, "; overdue by {n} day{}", if n == 1 { "" } else { "s" });
             }
             let _ = writeln!(out, "{line}");
+            if let Some(k) = &o.done_key {
+                let _ = writeln!(out, "      once done, record it as `done: [{k}]`");
+            }
             if let Some(b) = &o.due_basis {
                 let _ = writeln!(out, "      computed: {b}");
             }

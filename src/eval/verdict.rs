@@ -156,6 +156,9 @@ pub struct ObligationOut {
     /// Days past the due date at the time of the action.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue_days: Option<i64>,
+    /// The name to record under the action's `done` once the duty is met.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_key: Option<String>,
 }
 
 /// Guidance or a law note attached to the verdict.
