@@ -3,7 +3,8 @@
 //! block in README.md is run — each `$ smpolicy ARGS` line is executed from
 //! the repository root and its output (stdout, then stderr) must equal the
 //! lines that follow it in the block, and its exit code the `# exit N`
-//! comment when one is given.
+//! comment when one is given. A `# first N lines` comment compares only the
+//! first N lines of the output (for long reports).
 
 use crate::util::root;
 use smpolicy::diagnostic::Severity;
@@ -63,6 +64,7 @@ fn readme_console_blocks_are_real_output() {
             let Some(cmd) = l.strip_prefix("$ smpolicy") else { continue };
             let mut expected = String::new();
             let mut exit: Option<i32> = None;
+            let mut first: Option<usize> = None;
             while let Some(next) = lines.peek() {
                 if next.starts_with("$ ") {
                     break;
@@ -70,6 +72,8 @@ fn readme_console_blocks_are_real_output() {
                 let next = lines.next().unwrap_or_default();
                 if let Some(code) = next.strip_prefix("# exit ") {
                     exit = code.trim().parse().ok();
+                } else if let Some(n) = next.strip_prefix("# first ") {
+                    first = n.trim_end_matches(" lines").trim().parse().ok();
                 } else {
                     expected.push_str(next);
                     expected.push('\n');
@@ -86,7 +90,10 @@ fn readme_console_blocks_are_real_output() {
                 c.stdin(std::fs::File::open(root().join(f)).unwrap());
             }
             let out = c.output().unwrap();
-            let actual = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            let mut actual = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            if let Some(n) = first {
+                actual = actual.lines().take(n).collect::<Vec<_>>().join("\n");
+            }
             assert_eq!(
                 actual.trim_end(),
                 expected.trim_end(),

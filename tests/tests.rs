@@ -2,6 +2,9 @@
 
 mod util;
 
+mod cli;
+mod docs;
+
 mod check;
 mod compare;
 mod diff;
