@@ -108,7 +108,7 @@ impl SourceFile {
 
     /// A miette source for rendering diagnostics against this file.
     pub fn named_source(&self) -> miette::NamedSource<String> {
-        miette::NamedSource::new(self.name.to_string(), self.text.to_string())
+        miette::NamedSource::new(&*self.name, self.text.to_string())
     }
 }
 

@@ -69,11 +69,29 @@ pub fn run(args: Args, out: Out) -> Exit {
     let v = evaluate(&policy, &file, &action, &opts);
     let eo = ExplainOptions { why_not: args.why_not };
     match args.format {
-        Format::Text => print!("{}", explain::text(&v, &file.name, eo)),
+        Format::Text => print!("{}", paint(explain::text(&v, &file.name, eo), v.verdict, out)),
         Format::Markdown => print!("{}", explain::markdown(&v, &file.name, eo)),
         Format::Json => print_json(&v),
     }
     Exit::for_decision(v.verdict)
+}
+
+/// Colours the verdict line on a terminal: deny red, require-approval yellow,
+/// allow green, indeterminate magenta. Plain when piped or under NO_COLOR.
+fn paint(text: String, d: smpolicy::eval::Decision, out: Out) -> String {
+    if !out.color {
+        return text;
+    }
+    let code = match d {
+        smpolicy::eval::Decision::Deny => "31",
+        smpolicy::eval::Decision::RequireApproval => "33",
+        smpolicy::eval::Decision::Allow => "32",
+        smpolicy::eval::Decision::Indeterminate => "35",
+    };
+    match text.split_once('\n') {
+        Some((first, rest)) => format!("\x1b[1;{code}m{first}\x1b[0m\n{rest}"),
+        None => text,
+    }
 }
 
 /// The record written per action in batch mode.
