@@ -109,6 +109,92 @@ fn record(line: usize, v: &Verdict) -> serde_json::Value {
     })
 }
 
+/// How many lines are read, decided and written at a time (memory stays flat).
+const CHUNK: usize = 2048;
+
+/// What one input line produced: its output record, and the verdict if it was decided.
+struct LineOut {
+    text: String,
+    verdict: Option<smpolicy::eval::Decision>,
+}
+
+fn one_line(
+    n: usize,
+    line: std::io::Result<String>,
+    args: &Args,
+    file: &SourceFile,
+    policy: &Policy,
+    opts: &EvalOptions,
+) -> Option<LineOut> {
+    let line = match line {
+        Ok(l) => l,
+        Err(e) => {
+            let rec = serde_json::json!({"line": n, "error": {"message": format!("unreadable line: {e}")}});
+            return Some(LineOut { text: rec.to_string(), verdict: None });
+        }
+    };
+    if line.trim().is_empty() {
+        return None;
+    }
+    let parsed = parse_action_json_line(&line).and_then(|a| {
+        let errs = validate(&a, policy);
+        match errs.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(a),
+        }
+    });
+    let (rec, verdict) = match parsed {
+        Ok(a) => {
+            let v = evaluate(policy, file, &a, opts);
+            let rec = if args.full {
+                let mut full = serde_json::to_value(&v).unwrap_or_default();
+                if let Some(o) = full.as_object_mut() {
+                    o.insert("line".into(), n.into());
+                }
+                full
+            } else {
+                record(n, &v)
+            };
+            (rec, Some(v.verdict))
+        }
+        Err(e) => (
+            serde_json::json!({"line": n, "error": {"path": e.path, "column": e.column, "message": e.message, "help": e.help}}),
+            None,
+        ),
+    };
+    Some(LineOut { text: rec.to_string(), verdict })
+}
+
+/// Decides a chunk of lines on two threads; the results keep the input order.
+fn decide_chunk(
+    chunk: Vec<(usize, std::io::Result<String>)>,
+    args: &Args,
+    file: &SourceFile,
+    policy: &Policy,
+    opts: &EvalOptions,
+) -> Vec<Option<LineOut>> {
+    let run = |part: Vec<(usize, std::io::Result<String>)>| -> Vec<Option<LineOut>> {
+        part.into_iter().map(|(n, l)| one_line(n, l, args, file, policy, opts)).collect()
+    };
+    if chunk.len() < 64 {
+        return run(chunk);
+    }
+    let mut first = chunk;
+    let second = first.split_off(first.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| run(second));
+        let mut out = run(first);
+        match other.join() {
+            Ok(rest) => out.extend(rest),
+            Err(_) => out.push(Some(LineOut {
+                text: serde_json::json!({"error": {"message": "internal error: a worker thread stopped"}}).to_string(),
+                verdict: None,
+            })),
+        }
+        out
+    })
+}
+
 fn batch(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) -> Exit {
     let input: Box<dyn BufRead> = match &args.action {
         Some(p) if p.as_os_str() != "-" => match std::fs::File::open(p) {
@@ -124,49 +210,26 @@ fn batch(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) ->
     let mut w = std::io::BufWriter::new(stdout.lock());
     let (mut good, mut bad) = (0usize, 0usize);
     let mut counts = [0usize; 4];
-    for (i, line) in input.lines().enumerate() {
-        let n = i + 1;
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => {
-                bad += 1;
-                let rec = serde_json::json!({"line": n, "error": {"message": format!("unreadable line: {e}")}});
-                let _ = writeln!(w, "{rec}");
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let parsed = parse_action_json_line(&line).and_then(|a| {
-            let errs = validate(&a, policy);
-            match errs.into_iter().next() {
-                Some(e) => Err(e),
-                None => Ok(a),
-            }
-        });
-        let rec = match parsed {
-            Ok(a) => {
-                good += 1;
-                let v = evaluate(policy, file, &a, opts);
-                counts[v.verdict as usize] += 1;
-                if args.full {
-                    let mut full = serde_json::to_value(&v).unwrap_or_default();
-                    if let Some(o) = full.as_object_mut() {
-                        o.insert("line".into(), n.into());
-                    }
-                    full
-                } else {
-                    record(n, &v)
-                }
-            }
-            Err(e) => {
-                bad += 1;
-                serde_json::json!({"line": n, "error": {"path": e.path, "column": e.column, "message": e.message, "help": e.help}})
-            }
-        };
-        if writeln!(w, "{rec}").is_err() {
+    let mut lines = input.lines().enumerate();
+    'chunks: loop {
+        let chunk: Vec<(usize, std::io::Result<String>)> =
+            lines.by_ref().take(CHUNK).map(|(i, l)| (i + 1, l)).collect();
+        if chunk.is_empty() {
             break;
+        }
+        for out in decide_chunk(chunk, args, file, policy, opts).into_iter().flatten() {
+            match out.verdict {
+                Some(v) => {
+                    good += 1;
+                    if let Some(c) = counts.get_mut(v as usize) {
+                        *c += 1;
+                    }
+                }
+                None => bad += 1,
+            }
+            if writeln!(w, "{}", out.text).is_err() {
+                break 'chunks;
+            }
         }
     }
     let _ = w.flush();

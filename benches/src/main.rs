@@ -1,0 +1,163 @@
+//! `cargo run --release` (in `benches/`): one run, one table.
+//!
+//! For 10, 100 and 1,000 generated rules: checks that smpolicy's compiled
+//! form, smpolicy's interpreter (`eval::evaluate`) and the hand-written Rust
+//! floor agree on every one of 10,000 generated requests, then times one
+//! decision (request already built) for the compiled form and the floor;
+//! then parse + check time for 100, 1,000 and 10,000 rules and the heap of a
+//! loaded (parsed, lowered, compiled) 1,000-rule policy.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "benchmark code: fail loudly")]
+
+use smpolicy::compile::{compile, FactRow};
+use smpolicy::eval::{evaluate, Decision, EvalOptions};
+use smpolicy_benches::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::Instant;
+
+/// Counts live heap bytes, to measure a loaded policy.
+struct Counting;
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator and only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const REQUESTS: usize = 10_000;
+
+fn now() -> jiff::Timestamp {
+    "2026-01-01T00:00:00Z".parse().unwrap()
+}
+
+/// Per-decision latency in ns over `rounds` passes of the requests: (median, p99, decisions/s).
+fn time(rounds: usize, n: usize, mut f: impl FnMut(usize) -> u8) -> (f64, f64, f64) {
+    let mut samples = Vec::with_capacity(rounds * n);
+    let mut sink = 0u64;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for i in 0..n {
+            let t = Instant::now();
+            sink += u64::from(black_box(f(black_box(i))));
+            samples.push(t.elapsed().as_nanos() as f64);
+        }
+    }
+    let total = start.elapsed().as_secs_f64();
+    black_box(sink);
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let median = samples[samples.len() / 2];
+    let p99 = samples[samples.len() * 99 / 100];
+    // Throughput from a tight loop, without the per-call clock reads.
+    let start = Instant::now();
+    let mut sink = 0u64;
+    for _ in 0..rounds {
+        for i in 0..n {
+            sink += u64::from(black_box(f(black_box(i))));
+        }
+    }
+    black_box(sink);
+    let tight = start.elapsed().as_secs_f64();
+    let _ = total;
+    (median, p99, (rounds * n) as f64 / tight)
+}
+
+fn code(d: Decision) -> u8 {
+    match d {
+        Decision::Allow => 0,
+        Decision::RequireApproval => 1,
+        Decision::Deny => 2,
+        Decision::Indeterminate => 3,
+    }
+}
+
+fn main() {
+    let opts = EvalOptions { now: now() };
+    let reqs = requests(REQUESTS, 42);
+    let actions: Vec<_> = reqs.iter().map(action).collect();
+    println!("requests: {REQUESTS} generated (seed 42); timings are per decision with the request already built\n");
+    println!("| rules | engine | median ns | p99 ns | decisions/s | × floor (median) | × interpreter (median) |");
+    println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+    for n in [10usize, 100, 1000] {
+        let rules = rules(n);
+        let (file, policy) = load(&smpolicy_text(&rules));
+        let compiled = compile(&policy);
+        let rows: Vec<FactRow> = actions.iter().map(|a| FactRow::from_action_at(a, &compiled, now())).collect();
+
+        // Agreement: every request, all three.
+        let mut by_verdict = [0usize; 4];
+        for (i, r) in reqs.iter().enumerate() {
+            let want = evaluate(&policy, &file, &actions[i], &opts);
+            let fast = compiled.decide(&rows[i]);
+            let o = compiled.outcome(&rows[i], &fast);
+            let fl = floor(&rules, r);
+            assert_eq!(code(fast.verdict), code(want.verdict), "{n} rules, request {i}: compiled vs interpreter");
+            assert_eq!(fl, code(want.verdict), "{n} rules, request {i}: floor vs interpreter");
+            assert_eq!(o.deciding, want.deciding.iter().map(String::as_str).collect::<Vec<_>>());
+            assert_eq!(o.approvers, want.approvers.iter().map(String::as_str).collect::<Vec<_>>());
+            by_verdict[code(fast.verdict) as usize] += 1;
+        }
+        eprintln!(
+            "{n} rules: all {REQUESTS} requests agree (allow {}, require-approval {}, deny {}, indeterminate {})",
+            by_verdict[0], by_verdict[1], by_verdict[2], by_verdict[3]
+        );
+
+        let (fm, fp, ft) = time(20, REQUESTS, |i| floor(&rules, &reqs[i]));
+        let (cm, cp, ct) = time(20, REQUESTS, |i| code(compiled.decide(&rows[i]).verdict));
+        let interp_n = if n >= 1000 { 500 } else { 2000 };
+        let (im, ip, it) = time(1, interp_n, |i| code(evaluate(&policy, &file, &actions[i], &opts).verdict));
+        for (name, m, p, t) in [
+            ("hand-written Rust (floor)", fm, fp, ft),
+            ("smpolicy compiled", cm, cp, ct),
+            ("smpolicy interpreter (eval::evaluate, with explanation)", im, ip, it),
+        ] {
+            println!("| {n} | {name} | {m:.0} | {p:.0} | {t:.0} | {:.2} | {:.4} |", m / fm, m / im);
+        }
+    }
+
+    println!("\n| rules | parse + check ms | parse + check + lower + compile ms |");
+    println!("| ---: | ---: | ---: |");
+    for n in [100usize, 1000, 10_000] {
+        let text = smpolicy_text(&rules(n));
+        let mut best = (f64::MAX, f64::MAX);
+        for _ in 0..5 {
+            let t = Instant::now();
+            let file = smpolicy::source::SourceFile::new("generated.policy", text.as_str());
+            let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+            let report = smpolicy::check::check(&file, &ast);
+            assert!(!report.has_errors(), "generated policy has errors");
+            let pc = t.elapsed().as_secs_f64() * 1e3;
+            let policy = smpolicy::lower::lower(&file, &ast);
+            let c = compile(&policy);
+            black_box(&c);
+            let all = t.elapsed().as_secs_f64() * 1e3;
+            best = (best.0.min(pc), best.1.min(all));
+        }
+        println!("| {n} | {:.1} | {:.1} |", best.0, best.1);
+    }
+
+    let text = smpolicy_text(&rules(1000));
+    let before = LIVE.load(Ordering::Relaxed);
+    let (file, policy) = load(&text);
+    let after_policy = LIVE.load(Ordering::Relaxed);
+    let compiled = compile(&policy);
+    let after_compiled = LIVE.load(Ordering::Relaxed);
+    println!(
+        "\nheap of a loaded 1,000-rule policy: source + normalized policy {:.2} MB, compiled form {:.2} MB, total {:.2} MB",
+        (after_policy - before) as f64 / 1e6,
+        (after_compiled - after_policy) as f64 / 1e6,
+        (after_compiled - before) as f64 / 1e6
+    );
+    black_box((&file, &policy, &compiled));
+}

@@ -1,0 +1,883 @@
+//! Stage 4, fast path: the normalized [`Policy`] compiled once into a form that
+//! decides an action with no allocation and no string comparison.
+//!
+//! - every symbol the policy mentions is interned ([`row::Interner`]); an
+//!   action's facts are read once into a flat [`FactRow`] of slots;
+//! - conditions become a tree of enums over slot indices with precomputed
+//!   constants ([`cond`]); shifted dates are computed once per row;
+//! - clauses are indexed by action kind and channel: a decision visits only
+//!   the clauses whose condition is not already false for that pair;
+//! - [`Compiled::decide`] returns a small `Copy` [`Decision`]: the verdict,
+//!   the approvers as a bitset and the deciding clause indices inline.
+//!
+//! **Invariant:** `decide` gives exactly the verdict, approvers and deciding
+//! clause ids of [`eval::evaluate`](crate::eval::evaluate) (the combining
+//! algorithm documented in [`eval`](crate::eval)); `tests/compile.rs` checks it.
+//! Explanations are not built here: they come from the evaluator, when asked for.
+//!
+//! Known limits (documented, not silent): symbols compared fact against fact
+//! (not against a constant) are told apart only when the policy mentions them;
+//! at most 128 distinct names are tracked in list facts (`content.kind`,
+//! `done`) and 64 approver roles in [`Decision::approvers`].
+
+pub mod cond;
+pub mod row;
+
+pub use row::FactRow;
+
+use crate::ast::ConflictMode;
+use crate::eval::Decision as Verdict4;
+use crate::policy::{Cond, Effect, Policy, Term, TestOp};
+use crate::value::{Type, Value};
+use cond::{CondC, OpC, Operand, TestC, T4};
+use row::{Interner, SlotDef, Val};
+use std::collections::HashMap;
+
+const NONE: u32 = u32::MAX;
+/// How many deciding clause indices a [`Decision`] holds inline.
+pub const INLINE: usize = 8;
+
+/// A compiled effect.
+#[derive(Debug, Clone)]
+enum EffC {
+    Allow,
+    Approval {
+        /// Interned ids of the approver roles.
+        ids: Box<[u32]>,
+        /// Indices into `Compiled::approvers`.
+        names: Box<[u16]>,
+    },
+    Deny,
+    Advise,
+}
+
+impl EffC {
+    fn rank(&self) -> Option<u8> {
+        match self {
+            EffC::Advise => None,
+            EffC::Allow => Some(0),
+            EffC::Approval { .. } => Some(1),
+            EffC::Deny => Some(2),
+        }
+    }
+
+    fn mask(&self) -> u64 {
+        match self {
+            EffC::Approval { names, .. } => names.iter().filter(|n| **n < 64).fold(0, |m, n| m | (1u64 << n)),
+            _ => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct RuleC {
+    when: CondC,
+    unless: Box<[CondC]>,
+    effect: EffC,
+    /// This rule's index among override targets, or `NONE`.
+    tslot: u32,
+    /// The target slots this exception overrides.
+    overrides: Box<[u32]>,
+}
+
+#[derive(Debug, Clone)]
+struct DefaultC {
+    scope: CondC,
+    effect: EffC,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    /// Counting clauses (enforced, not advice) that may apply, in order.
+    rules: Vec<u32>,
+    /// Exceptions (enforced clauses that override others) that may apply, in order.
+    exceptions: Vec<u32>,
+}
+
+/// A policy compiled for fast decisions.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    strings: Interner,
+    slots: Vec<SlotDef>,
+    tz: jiff::tz::TimeZone,
+    list_vocab: Vec<u32>,
+    chan_ids: Vec<u32>,
+    action_ids: Vec<u32>,
+    buckets: Vec<Bucket>,
+    rules: Vec<RuleC>,
+    defaults: Vec<DefaultC>,
+    policy_default: Option<EffC>,
+    conflicts_indeterminate: bool,
+    approvers: Vec<String>,
+    rule_ids: Vec<String>,
+    default_ids: Vec<String>,
+    n_targets: usize,
+}
+
+/// Why the verdict is what it is (the [`Basis`](crate::eval::Basis) without its payload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Applicable clauses decided.
+    Clauses,
+    /// Clauses disagreed under `conflicts indeterminate`.
+    Conflict,
+    /// Clauses that need missing facts could make it stricter.
+    MissingFacts,
+    /// A section default (its index in `Policy::defaults`).
+    SectionDefault(u32),
+    /// The policy default.
+    PolicyDefault,
+    /// No clause and no default.
+    NoClause,
+}
+
+/// The deciding clause indices: the first [`INLINE`] inline, and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Inline {
+    buf: [u32; INLINE],
+    len: u32,
+}
+
+/// A list of clause indices the combining collects.
+trait IdList: Default {
+    fn push(&mut self, i: u32);
+    fn items(&self) -> &[u32];
+    fn count(&self) -> usize;
+}
+
+impl IdList for Inline {
+    fn push(&mut self, i: u32) {
+        if let Some(slot) = self.buf.get_mut(self.len as usize) {
+            *slot = i;
+        }
+        self.len = self.len.saturating_add(1);
+    }
+    fn items(&self) -> &[u32] {
+        self.buf.get(..(self.len as usize).min(INLINE)).unwrap_or(&[])
+    }
+    fn count(&self) -> usize {
+        self.len as usize
+    }
+}
+
+impl IdList for Vec<u32> {
+    fn push(&mut self, i: u32) {
+        Vec::push(self, i);
+    }
+    fn items(&self) -> &[u32] {
+        self
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Merges sorted lists into one sorted list.
+fn merge<L: IdList>(lists: &[&L]) -> L {
+    debug_assert!(lists.len() <= 3);
+    let mut out = L::default();
+    let mut pos = [0usize; 3];
+    loop {
+        let mut best: Option<(usize, u32)> = None;
+        for (k, l) in lists.iter().enumerate() {
+            if let Some(&v) = l.items().get(pos.get(k).copied().unwrap_or(usize::MAX)) {
+                if best.is_none_or(|(_, b)| v < b) {
+                    best = Some((k, v));
+                }
+            }
+        }
+        let Some((k, v)) = best else { break };
+        out.push(v);
+        if let Some(p) = pos.get_mut(k) {
+            *p += 1;
+        }
+    }
+    // Lists cut short keep their true length, so the merged one is marked incomplete too.
+    let total: usize = lists.iter().map(|l| l.count()).sum();
+    for _ in out.count()..total {
+        out.push(NONE);
+    }
+    out
+}
+
+/// A decision: small, `Copy`, built without allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// The verdict.
+    pub verdict: Verdict4,
+    /// Why.
+    pub basis: Basis,
+    /// For require-approval: the approver roles, one bit per index of [`Compiled::approver_names`].
+    pub approvers: u64,
+    deciding: Inline,
+}
+
+impl Decision {
+    /// The deciding clause indices held inline (all of them when [`Decision::is_complete`]).
+    pub fn deciding(&self) -> &[u32] {
+        self.deciding.items()
+    }
+
+    /// How many clauses decided (or, for a section default, 0).
+    pub fn deciding_count(&self) -> usize {
+        self.deciding.count()
+    }
+
+    /// Whether every deciding clause index is held inline.
+    pub fn is_complete(&self) -> bool {
+        self.deciding.count() <= INLINE
+    }
+}
+
+/// A decision with every list spelled out: what a batch record shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome<'a> {
+    /// The verdict.
+    pub verdict: Verdict4,
+    /// Who may approve, in the evaluator's order.
+    pub approvers: Vec<&'a str>,
+    /// The deciding clause (or section default) ids, in order.
+    pub deciding: Vec<&'a str>,
+}
+
+struct Run<L> {
+    verdict: Verdict4,
+    basis: Basis,
+    approvers: u64,
+    deciding: L,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Applies,
+    NotApplicable,
+    Undecided,
+}
+
+/// Override marks: one bit per override target.
+enum Marks {
+    Small([u64; 16]),
+    Big(Vec<u64>),
+}
+
+impl Marks {
+    fn new(n: usize) -> Marks {
+        if n <= 1024 {
+            Marks::Small([0; 16])
+        } else {
+            Marks::Big(vec![0; n.div_ceil(64)])
+        }
+    }
+    fn words(&mut self) -> &mut [u64] {
+        match self {
+            Marks::Small(a) => a,
+            Marks::Big(v) => v,
+        }
+    }
+    fn set(&mut self, i: u32) {
+        if let Some(w) = self.words().get_mut((i / 64) as usize) {
+            *w |= 1 << (i % 64);
+        }
+    }
+    fn has(&mut self, i: u32) -> bool {
+        i != NONE && self.words().get((i / 64) as usize).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
+impl Compiled {
+    fn status(&self, r: &RuleC, row: &FactRow) -> Status {
+        let mut status = match r.when.eval(row, self) {
+            T4::True => Status::Applies,
+            T4::False => return Status::NotApplicable,
+            T4::Unknown | T4::Void => Status::Undecided,
+        };
+        for u in r.unless.iter() {
+            match u.eval(row, self) {
+                T4::True => return Status::NotApplicable,
+                T4::Unknown | T4::Void => status = Status::Undecided,
+                T4::False => {}
+            }
+        }
+        status
+    }
+
+    fn run<L: IdList>(&self, row: &FactRow) -> Run<L> {
+        static EMPTY: Bucket = Bucket { rules: Vec::new(), exceptions: Vec::new() };
+        let bucket = self.buckets.get(row.bucket as usize).unwrap_or(&EMPTY);
+        let mut marks = Marks::new(self.n_targets);
+        for &i in bucket.exceptions.iter() {
+            let Some(r) = self.rules.get(i as usize) else { continue };
+            if marks.has(r.tslot) {
+                continue;
+            }
+            if self.status(r, row) == Status::Applies {
+                for &t in r.overrides.iter() {
+                    marks.set(t);
+                }
+            }
+        }
+        let mut dec: [L; 3] = Default::default();
+        let mut und: [L; 3] = Default::default();
+        for &i in bucket.rules.iter() {
+            let Some(r) = self.rules.get(i as usize) else { continue };
+            if marks.has(r.tslot) {
+                continue;
+            }
+            let Some(rank) = r.effect.rank() else { continue };
+            match self.status(r, row) {
+                Status::Applies => {
+                    let approved = match (&r.effect, row.granted) {
+                        (EffC::Approval { ids, .. }, Some(g)) => ids.contains(&g),
+                        _ => false,
+                    };
+                    let eff = if approved { 0 } else { rank };
+                    if let Some(l) = dec.get_mut(usize::from(eff)) {
+                        l.push(i);
+                    }
+                }
+                Status::Undecided => {
+                    if let Some(l) = und.get_mut(usize::from(rank)) {
+                        l.push(i);
+                    }
+                }
+                Status::NotApplicable => {}
+            }
+        }
+
+        let [d0, d1, d2] = &dec;
+        let mut basis;
+        let mut deciding: L;
+        let mut effect: Option<&EffC>;
+        let rank: Option<u8>;
+        if d0.count() + d1.count() + d2.count() == 0 {
+            deciding = L::default();
+            let mut best: Option<(usize, &DefaultC)> = None;
+            for (k, d) in self.defaults.iter().enumerate() {
+                if d.scope.eval(row, self) == T4::True && best.is_none_or(|(_, b)| d.effect.rank() >= b.effect.rank()) {
+                    best = Some((k, d));
+                }
+            }
+            if let Some((k, d)) = best {
+                basis = Basis::SectionDefault(u32::try_from(k).unwrap_or(NONE));
+                effect = Some(&d.effect);
+                rank = d.effect.rank();
+            } else if let Some(d) = &self.policy_default {
+                basis = Basis::PolicyDefault;
+                effect = Some(d);
+                rank = d.rank();
+            } else {
+                basis = Basis::NoClause;
+                effect = None;
+                rank = None;
+            }
+        } else {
+            let conflict = self.conflicts_indeterminate && d0.count() > 0 && d1.count() + d2.count() > 0;
+            if conflict {
+                deciding = merge(&[d0, d1, d2]);
+                basis = Basis::Conflict;
+                effect = None;
+                rank = None;
+            } else {
+                let top: u8 = if d2.count() > 0 {
+                    2
+                } else if d1.count() > 0 {
+                    1
+                } else {
+                    0
+                };
+                let chosen = [d0, d1, d2][usize::from(top)];
+                deciding = merge(&[chosen]);
+                basis = Basis::Clauses;
+                rank = Some(top);
+                // Approved clauses count as allow; their own effect is not the verdict's.
+                effect = match top {
+                    0 => Some(&EffC::Allow),
+                    2 => Some(&EffC::Deny),
+                    _ => chosen.items().last().and_then(|i| self.rules.get(*i as usize)).map(|r| &r.effect),
+                };
+            }
+        }
+
+        // Undecided clauses that could make the verdict stricter.
+        let unds = [&und[0], &und[1], &und[2]];
+        let blocking: L = match rank {
+            Some(c) => merge(unds.get(usize::from(c) + 1..).unwrap_or(&[])),
+            None if basis == Basis::NoClause => merge(&unds),
+            None => L::default(),
+        };
+        if blocking.count() > 0 {
+            basis = Basis::MissingFacts;
+            deciding = blocking;
+            effect = None;
+        }
+
+        let (verdict, approvers) = match effect {
+            None => (Verdict4::Indeterminate, 0),
+            Some(EffC::Deny) => (Verdict4::Deny, 0),
+            Some(EffC::Allow | EffC::Advise) => (Verdict4::Allow, 0),
+            Some(e @ EffC::Approval { .. }) => {
+                let mask = match basis {
+                    Basis::Clauses => deciding
+                        .items()
+                        .iter()
+                        .filter_map(|i| self.rules.get(*i as usize))
+                        .fold(0, |m, r| m | r.effect.mask()),
+                    _ => 0,
+                };
+                (Verdict4::RequireApproval, if mask == 0 { e.mask() } else { mask })
+            }
+        };
+        Run { verdict, basis, approvers, deciding }
+    }
+
+    /// Decides an action: no allocation (unless the policy has more than 1,024
+    /// exception targets), no string comparison.
+    pub fn decide(&self, row: &FactRow) -> Decision {
+        let r: Run<Inline> = self.run(row);
+        Decision { verdict: r.verdict, basis: r.basis, approvers: r.approvers, deciding: r.deciding }
+    }
+
+    /// The decision with its lists spelled out, in the evaluator's order.
+    pub fn outcome(&self, row: &FactRow, d: &Decision) -> Outcome<'_> {
+        let full: Vec<u32>;
+        let deciding: &[u32] = if d.is_complete() {
+            d.deciding()
+        } else {
+            full = self.run::<Vec<u32>>(row).deciding;
+            &full
+        };
+        let mut ids: Vec<&str> = Vec::new();
+        match d.basis {
+            Basis::SectionDefault(k) => ids.extend(self.default_ids.get(k as usize).map(String::as_str)),
+            _ => ids.extend(deciding.iter().filter_map(|i| self.rule_ids.get(*i as usize)).map(String::as_str)),
+        }
+        let mut approvers: Vec<&str> = Vec::new();
+        if d.verdict == Verdict4::RequireApproval {
+            if d.basis == Basis::Clauses {
+                for r in deciding.iter().filter_map(|i| self.rules.get(*i as usize)) {
+                    self.add_names(&r.effect, &mut approvers);
+                }
+            }
+            if approvers.is_empty() {
+                let fallback = match d.basis {
+                    Basis::SectionDefault(k) => self.defaults.get(k as usize).map(|x| &x.effect),
+                    Basis::PolicyDefault => self.policy_default.as_ref(),
+                    _ => None,
+                };
+                if let Some(e) = fallback {
+                    self.add_names(e, &mut approvers);
+                }
+            }
+        }
+        Outcome { verdict: d.verdict, approvers, deciding: ids }
+    }
+
+    fn add_names<'a>(&'a self, e: &EffC, out: &mut Vec<&'a str>) {
+        if let EffC::Approval { names, .. } = e {
+            for n in names.iter() {
+                if let Some(name) = self.approvers.get(usize::from(*n)) {
+                    if !out.contains(&name.as_str()) {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The approver roles, by the bit they have in [`Decision::approvers`].
+    pub fn approver_names(&self) -> &[String] {
+        &self.approvers
+    }
+
+    /// The id of a clause by index.
+    pub fn rule_id(&self, index: u32) -> Option<&str> {
+        self.rule_ids.get(index as usize).map(String::as_str)
+    }
+
+    /// How many clauses a decision for this row visits (for benchmarks and tests).
+    pub fn candidates(&self, row: &FactRow) -> usize {
+        self.buckets.get(row.bucket as usize).map_or(0, |b| b.rules.len() + b.exceptions.len())
+    }
+
+    fn action_class(&self, id: u32) -> usize {
+        self.action_ids.iter().position(|x| *x == id).unwrap_or(self.action_ids.len())
+    }
+}
+
+// ───────────── compiling ─────────────
+
+fn walk_strings(c: &Cond, out: &mut Vec<String>, lists: &mut Vec<String>) {
+    match c {
+        Cond::True => {}
+        Cond::All(ps) | Cond::Any(ps) => ps.iter().for_each(|p| walk_strings(p, out, lists)),
+        Cond::Not(p) => walk_strings(p, out, lists),
+        Cond::Test(t) => {
+            let mut value = |v: &Value, list: bool, out: &mut Vec<String>| {
+                if let Value::Symbol(s) | Value::Text(s) = v {
+                    out.push(s.clone());
+                    if list {
+                        lists.push(s.clone());
+                    }
+                }
+            };
+            let mut term = |t: &Term, list: bool, out: &mut Vec<String>| {
+                if let Term::Const(v) = t {
+                    value(v, list, out);
+                }
+            };
+            term(&t.lhs, false, out);
+            match &t.op {
+                TestOp::Cmp(_, rhs) => term(rhs, false, out),
+                TestOp::Has(rhs) => term(rhs, true, out),
+                TestOp::In(set) | TestOp::HasOutside(set) => {
+                    for v in set {
+                        if let Value::Symbol(s) | Value::Text(s) = v {
+                            out.push(s.clone());
+                            lists.push(s.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The values the static tests of `action` and `channel` compare against.
+fn walk_static(c: &Cond, path: &str, out: &mut Vec<String>) {
+    for t in c.tests() {
+        if !matches!(&t.lhs, Term::Fact(p) if p == path) {
+            continue;
+        }
+        match &t.op {
+            TestOp::Cmp(_, Term::Const(Value::Symbol(s) | Value::Text(s))) => out.push(s.clone()),
+            TestOp::In(set) => out.extend(set.iter().filter_map(|v| match v {
+                Value::Symbol(s) | Value::Text(s) => Some(s.clone()),
+                _ => None,
+            })),
+            _ => {}
+        }
+    }
+}
+
+/// What a bucket knows of a fact: its name, a name the policy never compares
+/// it with, or nothing (absent).
+#[derive(Clone, Copy)]
+enum Known<'a> {
+    Name(&'a str),
+    Other,
+    Unknown,
+}
+
+fn stat_test(t: &crate::policy::Test, action: Known<'_>, channel: Known<'_>) -> Option<bool> {
+    let known = match &t.lhs {
+        Term::Fact(p) if p == "action" => action,
+        Term::Fact(p) if p == "channel" => channel,
+        _ => return None,
+    };
+    let sym = |v: &Value| match v {
+        Value::Symbol(s) | Value::Text(s) => Some(s.clone()),
+        _ => None,
+    };
+    match (&t.op, known) {
+        (_, Known::Unknown) => None,
+        (TestOp::Cmp(op @ (crate::ast::CmpOp::Eq | crate::ast::CmpOp::Ne), Term::Const(v)), k) => {
+            let s = sym(v)?;
+            let equal = matches!(k, Known::Name(n) if n == s);
+            Some(if *op == crate::ast::CmpOp::Eq { equal } else { !equal })
+        }
+        (TestOp::In(set), Known::Name(n)) => Some(set.iter().any(|v| sym(v).as_deref() == Some(n))),
+        (TestOp::In(set), Known::Other) if set.iter().all(|v| sym(v).is_some()) => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a condition is certainly false (or certainly true) for this action and channel.
+fn stat(c: &Cond, action: Known<'_>, channel: Known<'_>) -> Option<bool> {
+    match c {
+        Cond::True => Some(true),
+        Cond::All(ps) => {
+            let mut all = true;
+            for p in ps {
+                match stat(p, action, channel) {
+                    Some(false) => return Some(false),
+                    Some(true) => {}
+                    None => all = false,
+                }
+            }
+            all.then_some(true)
+        }
+        Cond::Any(ps) => {
+            let mut none = true;
+            for p in ps {
+                match stat(p, action, channel) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => none = false,
+                }
+            }
+            none.then_some(false)
+        }
+        Cond::Not(p) => stat(p, action, channel).map(|b| !b),
+        Cond::Test(t) => stat_test(t, action, channel),
+    }
+}
+
+struct Builder<'p> {
+    c: Compiled,
+    slot_of: HashMap<String, u16>,
+    shifted_of: HashMap<(u16, Vec<(bool, crate::value::Duration)>), u16>,
+    types: HashMap<String, Type>,
+    policy: &'p Policy,
+}
+
+impl Builder<'_> {
+    fn default_for(&self, path: &str) -> Val {
+        match self.types.get(path) {
+            Some(Type::Bool) => Val::Bool(false),
+            Some(Type::EnumList(_)) => Val::List { bits: 0, other: false },
+            _ => Val::Absent,
+        }
+    }
+
+    fn push_slot(&mut self, def: SlotDef) -> u16 {
+        self.c.slots.push(def);
+        u16::try_from(self.c.slots.len() - 1).unwrap_or(u16::MAX)
+    }
+
+    fn slot(&mut self, path: &str) -> u16 {
+        if let Some(s) = self.slot_of.get(path) {
+            return *s;
+        }
+        let default = self.default_for(path);
+        let def = if path == "at" {
+            SlotDef::At
+        } else if let Some(get) = row::getter(path) {
+            SlotDef::Builtin { get, default }
+        } else if let (Some(name), Some(ty)) = (path.strip_prefix("facts."), self.types.get(path)) {
+            SlotDef::Declared { name: name.to_string(), ty: ty.clone(), default }
+        } else {
+            SlotDef::Generic { path: path.to_string(), default }
+        };
+        let s = self.push_slot(def);
+        self.slot_of.insert(path.to_string(), s);
+        s
+    }
+
+    fn operand(&mut self, t: &Term) -> Operand {
+        match t {
+            Term::Const(v) => Operand::Const(self.c.value_val(v)),
+            Term::Fact(p) => Operand::Slot(self.slot(p)),
+            Term::FirstOf(paths) => {
+                let slots: Vec<u16> = paths.iter().map(|p| self.slot(p)).collect();
+                Operand::Slot(self.push_slot(SlotDef::FirstOf(slots)))
+            }
+            Term::Shifted(base, shifts) => match self.operand(base) {
+                Operand::Const(v) => {
+                    let d = match v {
+                        Val::Date(d) | Val::Ts(_, d) => Some(d),
+                        _ => None,
+                    };
+                    let shifted = d.and_then(|d| shifts.iter().try_fold(d, |acc, (fwd, dur)| dur.shift(acc, *fwd)));
+                    Operand::Const(shifted.map_or(Val::Failed, Val::Date))
+                }
+                Operand::Slot(s) => {
+                    let key = (s, shifts.clone());
+                    if let Some(d) = self.shifted_of.get(&key) {
+                        return Operand::Slot(*d);
+                    }
+                    let d = self.push_slot(SlotDef::Shifted(s, shifts.clone()));
+                    self.shifted_of.insert(key, d);
+                    Operand::Slot(d)
+                }
+            },
+        }
+    }
+
+    fn cond(&mut self, c: &Cond) -> CondC {
+        match c {
+            Cond::True => CondC::True,
+            Cond::All(ps) => CondC::All(ps.iter().map(|p| self.cond(p)).collect()),
+            Cond::Any(ps) => CondC::Any(ps.iter().map(|p| self.cond(p)).collect()),
+            Cond::Not(p) => CondC::Not(Box::new(self.cond(p))),
+            Cond::Test(t) => {
+                let lhs = self.operand(&t.lhs);
+                let none_is_false = matches!(&t.lhs, Term::Fact(p)
+                    if crate::eval::interp::ABSENT_MEANS_NONE.contains(&p.as_str()));
+                let mask_of = |c: &Compiled, set: &[Value]| {
+                    set.iter().fold(0u128, |m, v| match v {
+                        Value::Symbol(s) | Value::Text(s) => m | c.list_bit(c.strings.id(s)).unwrap_or(0),
+                        _ => m,
+                    })
+                };
+                let op = match &t.op {
+                    TestOp::Missing => OpC::Missing,
+                    TestOp::Present => OpC::Present,
+                    TestOp::Truthy => OpC::Truthy,
+                    TestOp::Cmp(op, rhs) => OpC::Cmp(*op, self.operand(rhs)),
+                    TestOp::In(set) => {
+                        OpC::In { mask: mask_of(&self.c, set), set: set.iter().map(|v| self.c.value_val(v)).collect() }
+                    }
+                    TestOp::Has(item) => OpC::Has(self.operand(item)),
+                    TestOp::HasOutside(set) => OpC::HasOutside {
+                        mask: mask_of(&self.c, set),
+                        ids: set
+                            .iter()
+                            .filter_map(|v| match v {
+                                Value::Symbol(s) | Value::Text(s) => Some(self.c.strings.id(s)),
+                                _ => None,
+                            })
+                            .collect(),
+                    },
+                    TestOp::ShareAbove { whole, percent } => {
+                        OpC::ShareAbove { whole: self.slot(whole), percent: i64::from(*percent) }
+                    }
+                };
+                CondC::Test(Box::new(TestC { lhs, none_is_false, op }))
+            }
+        }
+    }
+
+    fn effect(&mut self, e: &Effect) -> EffC {
+        match e {
+            Effect::Allow => EffC::Allow,
+            Effect::Deny => EffC::Deny,
+            Effect::Advise => EffC::Advise,
+            Effect::RequireApproval { approvers } => {
+                let mut names = Vec::new();
+                for a in approvers {
+                    let k = match self.c.approvers.iter().position(|x| x == a) {
+                        Some(k) => k,
+                        None => {
+                            self.c.approvers.push(a.clone());
+                            self.c.approvers.len() - 1
+                        }
+                    };
+                    names.push(u16::try_from(k).unwrap_or(u16::MAX));
+                }
+                EffC::Approval { ids: approvers.iter().map(|a| self.c.strings.id(a)).collect(), names: names.into() }
+            }
+        }
+    }
+
+    fn build(mut self) -> Compiled {
+        let policy = self.policy;
+        // Override targets get slots.
+        let mut tslot: HashMap<&str, u32> = HashMap::new();
+        for r in policy.rules.iter().filter(|r| !r.dry_run) {
+            for t in &r.overrides {
+                let n = u32::try_from(tslot.len()).unwrap_or(NONE);
+                tslot.entry(t.as_str()).or_insert(n);
+            }
+        }
+        self.c.n_targets = tslot.len();
+        for r in &policy.rules {
+            let when = self.cond(&r.when);
+            let unless = r.unless.iter().map(|u| self.cond(u)).collect();
+            let effect = self.effect(&r.effect);
+            let overrides = if r.dry_run {
+                Box::default()
+            } else {
+                r.overrides.iter().filter_map(|t| tslot.get(t.as_str()).copied()).collect()
+            };
+            let ts = tslot.get(r.id.as_str()).copied().unwrap_or(NONE);
+            self.c.rules.push(RuleC { when, unless, effect, tslot: ts, overrides });
+            self.c.rule_ids.push(r.id.clone());
+        }
+        for d in &policy.defaults {
+            let scope = self.cond(&d.scope);
+            let effect = self.effect(&d.effect);
+            self.c.defaults.push(DefaultC { scope, effect });
+            self.c.default_ids.push(d.id.clone());
+        }
+        self.c.policy_default = policy.meta.default.as_ref().map(|d| self.effect(d));
+
+        // Buckets by action and channel.
+        let mut actions: Vec<String> = crate::schema::ACTIONS.iter().map(|s| s.to_string()).collect();
+        actions.extend(policy.decls.actions.iter().cloned());
+        let mut chans = Vec::new();
+        for r in &policy.rules {
+            walk_static(&r.when, "action", &mut actions);
+            walk_static(&r.when, "channel", &mut chans);
+        }
+        actions.sort();
+        actions.dedup();
+        chans.sort();
+        chans.dedup();
+        self.c.action_ids = actions.iter().map(|a| self.c.strings.id(a)).collect();
+        self.c.chan_ids = chans.iter().map(|a| self.c.strings.id(a)).collect();
+        let mut action_known: Vec<Known<'_>> = actions.iter().map(|a| Known::Name(a)).collect();
+        action_known.push(Known::Other);
+        let mut chan_known: Vec<Known<'_>> = chans.iter().map(|a| Known::Name(a)).collect();
+        chan_known.push(Known::Other);
+        chan_known.push(Known::Unknown);
+        for a in &action_known {
+            for ch in &chan_known {
+                let mut rules = Vec::new();
+                let mut exceptions = Vec::new();
+                for (i, r) in policy.rules.iter().enumerate() {
+                    if stat(&r.when, *a, *ch) == Some(false) {
+                        continue;
+                    }
+                    let i = u32::try_from(i).unwrap_or(NONE);
+                    if !r.dry_run && r.effect.rank().is_some() {
+                        rules.push(i);
+                    }
+                    if !r.dry_run && !r.overrides.is_empty() {
+                        exceptions.push(i);
+                    }
+                }
+                self.c.buckets.push(Bucket { rules, exceptions });
+            }
+        }
+        self.c
+    }
+}
+
+/// Compiles a normalized policy.
+pub fn compile(policy: &Policy) -> Compiled {
+    let mut strings = Vec::new();
+    let mut lists = Vec::new();
+    let conds = policy.rules.iter().flat_map(|r| std::iter::once(&r.when).chain(r.unless.iter()));
+    for c in conds.chain(policy.defaults.iter().map(|d| &d.scope)) {
+        walk_strings(c, &mut strings, &mut lists);
+    }
+    let effects = policy.rules.iter().map(|r| &r.effect).chain(policy.defaults.iter().map(|d| &d.effect));
+    for e in effects.chain(policy.meta.default.iter()) {
+        if let Effect::RequireApproval { approvers } = e {
+            strings.extend(approvers.iter().cloned());
+        }
+    }
+    strings.extend(crate::schema::ACTIONS.iter().map(|s| s.to_string()));
+    strings.extend(policy.decls.actions.iter().cloned());
+    let strings = Interner::new(strings);
+    lists.sort();
+    lists.dedup();
+    let list_vocab: Vec<u32> = lists.iter().take(128).map(|s| strings.id(s)).collect();
+    let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let c = Compiled {
+        strings,
+        slots: Vec::new(),
+        tz,
+        list_vocab,
+        chan_ids: Vec::new(),
+        action_ids: Vec::new(),
+        buckets: Vec::new(),
+        rules: Vec::new(),
+        defaults: Vec::new(),
+        policy_default: None,
+        conflicts_indeterminate: policy.meta.conflicts == ConflictMode::Indeterminate,
+        approvers: Vec::new(),
+        rule_ids: Vec::new(),
+        default_ids: Vec::new(),
+        n_targets: 0,
+    };
+    Builder {
+        c,
+        slot_of: HashMap::new(),
+        shifted_of: HashMap::new(),
+        types: crate::eval::fact_types(policy).into_iter().collect(),
+        policy,
+    }
+    .build()
+}

@@ -1,0 +1,350 @@
+//! The compiled form agrees with the evaluator: for every policy in
+//! `policies/` and `tests/scenarios/`, and for every scenario action and
+//! random mutations of them (fields drawn from the vocabulary of all the
+//! policies, dates around month ends), `compile(p).decide(row)` gives the same
+//! verdict, approvers and deciding clause ids as `eval::evaluate`.
+
+#![allow(clippy::unwrap_used, clippy::panic, reason = "test helpers: a failure should stop the test loudly")]
+
+use proptest::prelude::*;
+use serde_json::{json, Map, Value as Json};
+use smpolicy::compile::{compile, Compiled, FactRow};
+use smpolicy::data::action::{parse_action_json_line, Action};
+use smpolicy::data::testcase::{parse_tests, Subject};
+use smpolicy::eval::{evaluate, EvalOptions};
+use smpolicy::policy::{Cond, Effect, Policy, Term, TestOp};
+use smpolicy::source::SourceFile;
+use smpolicy::value::{Type, Value};
+use std::sync::OnceLock;
+
+struct Loaded {
+    file: SourceFile,
+    policy: Policy,
+    compiled: Compiled,
+}
+
+fn now() -> jiff::Timestamp {
+    "2026-01-15T12:00:00Z".parse().unwrap()
+}
+
+fn policies() -> &'static [Loaded] {
+    static P: OnceLock<Vec<Loaded>> = OnceLock::new();
+    P.get_or_init(|| {
+        let mut out = Vec::new();
+        for dir in ["tests/scenarios", "policies"] {
+            let mut paths: Vec<_> = std::fs::read_dir(crate::util::root().join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+                .collect();
+            paths.sort();
+            for p in paths {
+                let file = crate::util::source(format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()));
+                let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{}: {e:?}", file.name));
+                let policy = smpolicy::lower::lower(&file, &ast);
+                let compiled = compile(&policy);
+                out.push(Loaded { file, policy, compiled });
+            }
+        }
+        assert!(out.len() > 30);
+        out
+    })
+}
+
+/// Every action of every scenario's test file.
+fn base_actions() -> &'static [Json] {
+    static A: OnceLock<Vec<Json>> = OnceLock::new();
+    A.get_or_init(|| {
+        let dir = crate::util::root().join("tests/scenarios");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".tests.yaml"))
+            .collect();
+        paths.sort();
+        let mut out = Vec::new();
+        for p in paths {
+            let text = std::fs::read_to_string(&p).unwrap();
+            for case in parse_tests(&text, &p.to_string_lossy()).unwrap() {
+                if let Subject::Action(a) = case.subject {
+                    out.push(serde_json::to_value(&*a).unwrap());
+                }
+            }
+        }
+        assert!(out.len() > 50, "expected the scenario actions");
+        out
+    })
+}
+
+/// Names the policies use: declared sets, approvers and every symbol constant.
+#[derive(Default)]
+struct Vocab {
+    roles: Vec<String>,
+    teams: Vec<String>,
+    channels: Vec<String>,
+    kinds: Vec<String>,
+    symbols: Vec<String>,
+    facts: Vec<(String, Type, Vec<String>)>,
+}
+
+fn walk(c: &Cond, out: &mut Vec<String>) {
+    for t in c.tests() {
+        let mut add = |v: &Value| {
+            if let Value::Symbol(s) | Value::Text(s) = v {
+                out.push(s.clone());
+            }
+        };
+        if let Term::Const(v) = &t.lhs {
+            add(v);
+        }
+        match &t.op {
+            TestOp::Cmp(_, Term::Const(v)) | TestOp::Has(Term::Const(v)) => add(v),
+            TestOp::In(set) | TestOp::HasOutside(set) => set.iter().for_each(&mut add),
+            _ => {}
+        }
+    }
+}
+
+fn vocab() -> &'static Vocab {
+    static V: OnceLock<Vocab> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut v = Vocab::default();
+        for l in policies() {
+            let d = &l.policy.decls;
+            v.roles.extend(d.roles.iter().cloned());
+            v.teams.extend(d.teams.iter().cloned());
+            v.channels.extend(d.channels.iter().cloned());
+            v.kinds.extend(d.content_kinds.iter().cloned());
+            for (name, ty) in &d.facts {
+                let values = d.fact_enums.get(name).cloned().unwrap_or_default();
+                v.facts.push((name.clone(), ty.clone(), values));
+            }
+            for r in &l.policy.rules {
+                walk(&r.when, &mut v.symbols);
+                r.unless.iter().for_each(|u| walk(u, &mut v.symbols));
+                if let Effect::RequireApproval { approvers } = &r.effect {
+                    v.roles.extend(approvers.iter().cloned());
+                }
+            }
+            for d in &l.policy.defaults {
+                walk(&d.scope, &mut v.symbols);
+            }
+        }
+        v.roles.push("stranger".into());
+        v.channels.push("smoke_signals".into());
+        v.kinds.push("limerick".into());
+        v.symbols.push("zzz".into());
+        for list in [&mut v.roles, &mut v.teams, &mut v.channels, &mut v.kinds, &mut v.symbols] {
+            list.sort();
+            list.dedup();
+        }
+        v.facts.sort_by(|a, b| a.0.cmp(&b.0));
+        v.facts.dedup_by(|a, b| a.0 == b.0);
+        v
+    })
+}
+
+fn date(n: u32) -> String {
+    const EDGES: &[&str] = &["2024-08-31", "2025-02-28", "2024-02-29", "2025-03-31", "2025-06-30", "2025-12-31"];
+    if n % 5 == 0 {
+        return EDGES[(n as usize / 5) % EDGES.len()].to_string();
+    }
+    let base = jiff::civil::date(2023, 1, 1);
+    base.checked_add(jiff::Span::new().days(i64::from(n % 1500))).unwrap().to_string()
+}
+
+fn pick(list: &[String], n: u32) -> Json {
+    if list.is_empty() {
+        return json!("none");
+    }
+    json!(list[n as usize % list.len()])
+}
+
+fn pick_str(list: &[&str], n: u32) -> Json {
+    json!(list[n as usize % list.len()])
+}
+
+/// The value a mutation sets at field `f` from the choice `n`, or `None` to remove the field.
+fn mutation(f: usize, n: u32) -> (String, Option<Json>) {
+    let v = vocab();
+    let b = n % 2 == 0;
+    let fields: &[&str] = &[
+        "action",
+        "at",
+        "channel",
+        "actor.role",
+        "actor.team",
+        "actor.status",
+        "actor.employed_since",
+        "actor.departed_on",
+        "actor.jurisdiction",
+        "actor.supervisor",
+        "actor.garden_leave_from",
+        "actor.acknowledged_policy",
+        "account.kind",
+        "account.created_by",
+        "account.purpose",
+        "account.created_on",
+        "account.run_as_duty",
+        "account.agency_equipment",
+        "account.brand_in_handle",
+        "account.transferred_in_writing",
+        "account.paid_by",
+        "content.kind",
+        "content.names_client",
+        "content.candidate_personal_data",
+        "content.confidential",
+        "content.discloses_employer",
+        "content.privacy_notice",
+        "content.opt_out",
+        "content.public",
+        "target.relationship",
+        "target.met_in_person",
+        "target.interacted",
+        "target.origin",
+        "target.last_dealt_with",
+        "target.connected_on",
+        "target.distance_miles",
+        "target.in_agency_database",
+        "contacts.count",
+        "contacts.origin",
+        "history.posts_today",
+        "history.posts_this_week",
+        "history.job_ads_this_week",
+        "history.invitations_this_week",
+        "history.posts_last_24h",
+        "approval.granted_by",
+        "request.made_on",
+        "done",
+        "facts",
+    ];
+    let field = fields[f % fields.len()];
+    let remove = n % 7 == 0;
+    let value = match field {
+        "action" => pick_str(smpolicy::schema::ACTIONS, n),
+        "at" => match n % 3 {
+            0 => json!(date(n / 3)),
+            1 => json!(format!("{}T{:02}:30:00Z", date(n / 3), (n / 7) % 24)),
+            _ => json!(format!("{}T23:30:00-05:00", date(n / 3))),
+        },
+        "channel" => pick(&v.channels, n),
+        "actor.role" | "approval.granted_by" => pick(&v.roles, n),
+        "actor.team" => pick(&v.teams, n),
+        "actor.status" => pick_str(smpolicy::schema::STATUSES, n),
+        "actor.jurisdiction" => pick_str(&["UK", "US-CA", "US-NY", "DE"], n),
+        "account.kind" => pick_str(smpolicy::schema::ACCOUNT_KINDS, n),
+        "account.created_by" | "account.paid_by" => pick_str(smpolicy::schema::PARTIES, n),
+        "account.purpose" => pick_str(smpolicy::schema::PURPOSES, n),
+        "target.relationship" => pick_str(smpolicy::schema::RELATIONSHIPS, n),
+        "target.origin" | "contacts.origin" => pick_str(smpolicy::schema::ORIGINS, n),
+        "content.kind" => {
+            let k = &v.kinds;
+            let picks: Vec<&String> = (0..(n % 4)).map(|i| &k[(n as usize / 4 + i as usize * 7) % k.len()]).collect();
+            json!(picks)
+        }
+        "done" => json!([v.symbols[n as usize % v.symbols.len()].clone()]),
+        "target.distance_miles" | "contacts.count" => json!(n % 120),
+        f if f.starts_with("history.") => json!(n % 25),
+        f if f.ends_with("_on") || f.ends_with("_since") || f.ends_with("_from") || f.ends_with("dealt_with") => {
+            json!(date(n / 2))
+        }
+        "facts" => {
+            if v.facts.is_empty() {
+                return ("facts".into(), None);
+            }
+            let (name, ty, values) = &v.facts[n as usize % v.facts.len()];
+            let m = n / 16;
+            let val = match ty {
+                Type::Bool => json!(m % 2 == 0),
+                Type::Int => json!(m % 30),
+                Type::Percent => json!(format!("{}%", m % 100)),
+                Type::Date => json!(date(m)),
+                Type::Timestamp => json!(format!("{}T10:00:00Z", date(m))),
+                Type::Enum(_) if !values.is_empty() => json!(values[m as usize % values.len()]),
+                Type::EnumList(_) if !values.is_empty() => json!([values[m as usize % values.len()]]),
+                _ => json!(v.symbols[m as usize % v.symbols.len()].clone()),
+            };
+            return (format!("facts.{name}"), if remove { None } else { Some(val) });
+        }
+        _ => json!(b),
+    };
+    (field.to_string(), if remove { None } else { Some(value) })
+}
+
+fn apply(a: &mut Json, path: &str, value: Option<Json>) {
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut cur = a;
+    for p in &parts[..parts.len() - 1] {
+        let obj = cur.as_object_mut().unwrap();
+        if value.is_none() && !obj.contains_key(*p) {
+            return;
+        }
+        cur = obj.entry(p.to_string()).or_insert_with(|| Json::Object(Map::new()));
+    }
+    let obj = cur.as_object_mut().unwrap();
+    let last = parts[parts.len() - 1];
+    match value {
+        Some(v) => {
+            obj.insert(last.to_string(), v);
+        }
+        None => {
+            obj.remove(last);
+        }
+    }
+}
+
+/// Checks one action against every policy; returns how many decisions were compared.
+fn check_all(action: &Action) -> usize {
+    let opts = EvalOptions { now: now() };
+    for l in policies() {
+        let v = evaluate(&l.policy, &l.file, action, &opts);
+        let row = FactRow::from_action_at(action, &l.compiled, now());
+        let d = l.compiled.decide(&row);
+        let o = l.compiled.outcome(&row, &d);
+        let got = (o.verdict, o.approvers, o.deciding);
+        let want = (
+            v.verdict,
+            v.approvers.iter().map(String::as_str).collect(),
+            v.deciding.iter().map(String::as_str).collect(),
+        );
+        assert_eq!(got, want, "{}: {}", l.file.name, serde_json::to_string(action).unwrap());
+    }
+    policies().len()
+}
+
+#[test]
+fn every_scenario_action_decides_as_the_evaluator_on_every_policy() {
+    let mut n = 0;
+    for a in base_actions() {
+        let action: Action = serde_json::from_value(a.clone()).unwrap();
+        n += check_all(&action);
+    }
+    assert!(n > 1000);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_actions_decide_as_the_evaluator(
+        base in any::<prop::sample::Index>(),
+        muts in prop::collection::vec((any::<usize>(), any::<u32>()), 1..8),
+    ) {
+        let mut a = base.get(base_actions()).clone();
+        for (f, n) in muts {
+            let (path, value) = mutation(f, n);
+            apply(&mut a, &path, value);
+        }
+        let text = a.to_string();
+        if let Ok(action) = parse_action_json_line(&text) {
+            check_all(&action);
+        }
+    }
+}
+
+#[test]
+fn decisions_are_small_and_copy() {
+    fn is_copy<T: Copy>() {}
+    is_copy::<smpolicy::compile::Decision>();
+    assert!(std::mem::size_of::<smpolicy::compile::Decision>() <= 64);
+}
