@@ -14,51 +14,29 @@ pub struct ValueSet {
     pub values: &'static [&'static str],
 }
 
+use crate::data::action::{AccountKind, ActionKind, Origin, Party, Purpose, Relationship, Status};
+
+// The built-in value sets are owned by the data contract (`data::action`);
+// these names are the views the checker, lowering and evaluator use.
+
 /// Built-in actions.
-pub const ACTIONS: &[&str] = &[
-    "post",
-    "share",
-    "comment",
-    "connect",
-    "accept",
-    "message",
-    "solicit",
-    "deal",
-    "export",
-    "depart",
-    "hand_over",
-    "create_account",
-    "compete",
-];
+pub const ACTIONS: &[&str] = ActionKind::NAMES;
 /// Built-in channels.
-pub const CHANNELS: &[&str] =
-    &["twitter", "linkedin", "facebook", "youtube", "instagram", "tiktok", "blog", "corporate_site", "email", "phone"];
+pub const CHANNELS: &[&str] = crate::data::action::BUILTIN_CHANNELS;
 /// Built-in content kinds.
-pub const CONTENT_KINDS: &[&str] = &[
-    "job_ad",
-    "industry",
-    "personal",
-    "brand",
-    "viral",
-    "announcement",
-    "client_mention",
-    "candidate_spotlight",
-    "opinion",
-    "pay_discussion",
-];
+pub const CONTENT_KINDS: &[&str] = crate::data::action::BUILTIN_CONTENT_KINDS;
 /// Employment statuses.
-pub const STATUSES: &[&str] = &["employed", "on_notice", "garden_leave", "departed"];
+pub const STATUSES: &[&str] = Status::NAMES;
 /// Relationships of a target to the actor.
-pub const RELATIONSHIPS: &[&str] =
-    &["client", "candidate", "colleague", "contract_worker", "competitor_staff", "personal", "prospect", "unknown"];
+pub const RELATIONSHIPS: &[&str] = Relationship::NAMES;
 /// Where a connection or contact came from.
-pub const ORIGINS: &[&str] = &["before_employment", "employment", "agency_database"];
+pub const ORIGINS: &[&str] = Origin::NAMES;
 /// Account kinds.
-pub const ACCOUNT_KINDS: &[&str] = &["personal", "branded", "corporate", "group"];
+pub const ACCOUNT_KINDS: &[&str] = AccountKind::NAMES;
 /// Parties that create or pay for accounts.
-pub const PARTIES: &[&str] = &["employee", "agency"];
+pub const PARTIES: &[&str] = Party::NAMES;
 /// Account purposes.
-pub const PURPOSES: &[&str] = &["business", "personal", "mixed"];
+pub const PURPOSES: &[&str] = Purpose::NAMES;
 
 /// All value sets by name.
 pub const VALUE_SETS: &[ValueSet] = &[

@@ -73,7 +73,10 @@ fn a_data_error_names_the_field_path_and_exits_1() {
 
 #[test]
 fn an_unknown_role_gets_a_suggestion() {
-    let o = run_stdin(&["eval", PROTECTIVE, "-"], "action: post\nactor: { id: a, role: consulant, status: employed }\nchannel: twitter\n");
+    let o = run_stdin(
+        &["eval", PROTECTIVE, "-"],
+        "action: post\nactor: { id: a, role: consulant, status: employed }\nchannel: twitter\n",
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("consultant"), "{}", stderr(&o));
 }
@@ -98,7 +101,10 @@ fn batch_mode_reports_bad_lines_and_goes_on() {
 fn check_exits_3_on_errors_and_0_on_shipped_policies() {
     let ok = run(&["check", "policies/brightwater.policy"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
-    let bad = run_stdin(&["check", "-"], "policy \"x\" default allow\nroles consultant\nrule r { when actor.role = consulant then deny }\n");
+    let bad = run_stdin(
+        &["check", "-"],
+        "policy \"x\" default allow\nroles consultant\nrule r { when actor.role = consulant then deny }\n",
+    );
     assert_eq!(bad.status.code(), Some(3), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("consultant"), "{}", stderr(&bad));
 }

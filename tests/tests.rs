@@ -1,5 +1,13 @@
 //! The one integration-test binary: each module tests one stage or command.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests assert by panicking, and their helpers too"
+)]
+
 mod util;
 
 mod cli;

@@ -40,7 +40,10 @@ pub enum ParseError {
     },
     /// One condition joins too many tests.
     #[error("a condition may join at most {limit} tests with `and` and `or`")]
-    #[diagnostic(code(policy::parse::too_large), help("split it into several rules, or use `in {{...}}` for a list of values"))]
+    #[diagnostic(
+        code(policy::parse::too_large),
+        help("split it into several rules, or use `in {{...}}` for a list of values")
+    )]
     TooLarge {
         /// The condition.
         #[label("too large")]
