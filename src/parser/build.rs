@@ -109,6 +109,18 @@ impl Builder {
         }
     }
 
+    /// Takes the next pair, which must be `rule`, and builds it.
+    fn take<'i, R>(
+        &mut self,
+        pairs: &mut Kids<'i>,
+        rule: Rule,
+        around: Span,
+        build: impl FnOnce(&mut Self, P<'i>) -> R,
+    ) -> Option<R> {
+        let p = self.expect(pairs, rule, around)?;
+        Some(build(self, p))
+    }
+
     /// `policy_file`: the header, then items.
     pub fn policy_file(&mut self, p: P<'_>) -> Option<PolicyFile> {
         let mut header = None;
@@ -222,10 +234,7 @@ impl Builder {
             }
             Rule::fact_decl => {
                 let mut inner = p.kids();
-                let name = {
-                    let x = self.expect(&mut inner, Rule::ident, s)?;
-                    self.ident(x)
-                };
+                let name = self.take(&mut inner, Rule::ident, s, Self::ident)?;
                 let ty_pair = self.expect(&mut inner, Rule::fact_type, s)?;
                 let ty = self.fact_type(ty_pair)?;
                 let doc = inner.next().map(|d| self.string(d));
@@ -448,10 +457,7 @@ impl Builder {
     fn ownership_rule(&mut self, p: P<'_>) -> Option<OwnershipRule> {
         let s = span(&p);
         let mut inner = p.kids();
-        let asset = {
-            let x = self.expect(&mut inner, Rule::asset, s)?;
-            self.asset(x)
-        }?;
+        let asset = self.take(&mut inner, Rule::asset, s, Self::asset)??;
         let o = self.expect(&mut inner, Rule::owner_party, s)?;
         Some(OwnershipRule { asset, owner: Spanned::new(party(o.as_str()), span(&o)) })
     }
@@ -538,10 +544,7 @@ impl Builder {
         let mut inner = p.kids();
         Some(match rule {
             Rule::post_limit => {
-                let max = {
-                    let x = self.expect(&mut inner, Rule::integer, s)?;
-                    self.u32(x)
-                }?;
+                let max = self.take(&mut inner, Rule::integer, s, Self::u32)??;
                 let mut kind = None;
                 let mut per = None;
                 for i in inner {
@@ -566,10 +569,7 @@ impl Builder {
                     });
                     return None;
                 };
-                let kind = {
-                    let x = self.expect(&mut inner, Rule::ident, s)?;
-                    self.ident(x)
-                };
+                let kind = self.take(&mut inner, Rule::ident, s, Self::ident)?;
                 let per = inner.find(|i| i.as_rule() == Rule::period)?;
                 PostingRule::Share {
                     percent: Spanned::new(percent, ps),
@@ -609,10 +609,7 @@ impl Builder {
         Some(match rule {
             Rule::require_interaction => ConnectingRule::RequireInteraction,
             Rule::invitation_limit => {
-                let max = {
-                    let x = self.expect(&mut inner, Rule::integer, s)?;
-                    self.u32(x)
-                }?;
+                let max = self.take(&mut inner, Rule::integer, s, Self::u32)??;
                 let per = inner.find(|i| i.as_rule() == Rule::period)?;
                 ConnectingRule::Limit { max, per: Spanned::new(period(per.as_str()), span(&per)) }
             }
@@ -665,10 +662,7 @@ impl Builder {
             Rule::max_radius => TermsRule::MaxRadius(self.u32(inner.next()?)?),
             Rule::require_offset => TermsRule::RequireOffset,
             Rule::require_ownership => {
-                let field = {
-                    let x = self.expect(&mut inner, Rule::ident, s)?;
-                    self.ident(x)
-                };
+                let field = self.take(&mut inner, Rule::ident, s, Self::ident)?;
                 let o = self.expect(&mut inner, Rule::owner_party, s)?;
                 TermsRule::RequireOwnership { field, owner: Spanned::new(party(o.as_str()), span(&o)) }
             }
@@ -861,10 +855,7 @@ impl Builder {
     fn comparison(&mut self, p: P<'_>) -> Option<Spanned<Expr>> {
         let s = span(&p);
         let mut inner = p.kids();
-        let lhs = {
-            let x = self.expect(&mut inner, Rule::operand, s)?;
-            self.operand(x)
-        }?;
+        let lhs = self.take(&mut inner, Rule::operand, s, Self::operand)??;
         let e = match inner.next() {
             None => Expr::Truthy(lhs),
             Some(op) => match op.as_rule() {
@@ -877,10 +868,7 @@ impl Builder {
                         ">" => CmpOp::Gt,
                         _ => CmpOp::Ge,
                     };
-                    let rhs = {
-                        let x = self.expect(&mut inner, Rule::operand, s)?;
-                        self.operand(x)
-                    }?;
+                    let rhs = self.take(&mut inner, Rule::operand, s, Self::operand)??;
                     Expr::Compare { lhs, op: Spanned::new(cmp, span(&op)), rhs }
                 }
                 Rule::in_op | Rule::not_in_op => {
@@ -895,10 +883,7 @@ impl Builder {
                     Expr::In { lhs, negated: op.as_rule() == Rule::not_in_op, set: items }
                 }
                 Rule::has_op => {
-                    let rhs = {
-                        let x = self.expect(&mut inner, Rule::operand, s)?;
-                        self.operand(x)
-                    }?;
+                    let rhs = self.take(&mut inner, Rule::operand, s, Self::operand)??;
                     Expr::Has { lhs, rhs }
                 }
                 Rule::is_missing => Expr::Presence { operand: lhs, missing: true },
