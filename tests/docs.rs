@@ -36,9 +36,15 @@ fn check_policy_blocks(doc: &str) -> usize {
         match smpolicy::check::check_source(&file) {
             Ok((_, report)) => {
                 let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
-                assert!(errors.is_empty(), "{doc} block at line {line} has errors:\n{}", crate::util::render_all(&report.diagnostics, &file));
+                assert!(
+                    errors.is_empty(),
+                    "{doc} block at line {line} has errors:\n{}",
+                    crate::util::render_all(&report.diagnostics, &file)
+                );
             }
-            Err(diags) => panic!("{doc} block at line {line} does not parse:\n{}", crate::util::render_all(&diags, &file)),
+            Err(diags) => {
+                panic!("{doc} block at line {line} does not parse:\n{}", crate::util::render_all(&diags, &file))
+            }
         }
     }
     found.len()
@@ -90,7 +96,8 @@ fn readme_console_blocks_are_real_output() {
                 c.stdin(std::fs::File::open(root().join(f)).unwrap());
             }
             let out = c.output().unwrap();
-            let mut actual = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            let mut actual =
+                format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
             if let Some(n) = first {
                 actual = actual.lines().take(n).collect::<Vec<_>>().join("\n");
             }

@@ -16,7 +16,6 @@ mod docs;
 mod check;
 mod compare;
 mod compile;
-mod diff;
 mod eval_props;
 mod examples;
 mod parse;
