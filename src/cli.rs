@@ -6,6 +6,8 @@ pub mod check;
 pub mod compare;
 pub mod eval;
 pub mod fmt;
+pub mod log;
+pub mod serve;
 pub mod terms;
 pub mod test;
 
@@ -134,6 +136,16 @@ pub enum Command {
         after_help = "Examples:\n  smpolicy test policies/protective-agency.policy\n  smpolicy test my.policy my-cases.yaml\n\nWithout TESTS, runs POLICY's neighbour NAME.tests.yaml."
     )]
     Test(test::Args),
+    /// Run the decision service: an HTTP JSON API with hot reload and an audit log.
+    #[command(
+        after_help = "Examples:\n  smpolicy serve --policies policies --listen 127.0.0.1:8080 --log decisions.sqlite\n  smpolicy serve --policies policies --log postgres://smpolicy@localhost/smpolicy\n\nExit codes: 0 stopped by Ctrl-C or SIGTERM, 1 cannot start."
+    )]
+    Serve(serve::Args),
+    /// Read the decision service's audit log.
+    #[command(
+        after_help = "Examples:\n  smpolicy log --log decisions.sqlite --actor alice --since 2026-03-01\n  smpolicy log --log decisions.sqlite --format json > decisions.jsonl"
+    )]
+    Log(log::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -192,6 +204,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Terms(a) => terms::run(a, out),
         Command::Compare(a) => compare::run(a, out),
         Command::Test(a) => test::run(a, out),
+        Command::Serve(a) => serve::run(a, out),
+        Command::Log(a) => log::run(a, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "smpolicy", &mut std::io::stdout());

@@ -30,5 +30,6 @@ pub mod lower;
 pub mod parser;
 pub mod policy;
 pub mod schema;
+pub mod serve;
 pub mod source;
 pub mod value;

@@ -20,3 +20,4 @@ mod eval_props;
 mod examples;
 mod parse;
 mod scenarios;
+mod serve;

@@ -1,0 +1,303 @@
+//! The audit log: every decision and every recorded action, appended to an
+//! embedded SQLite database ([`sqlite`]) or to PostgreSQL ([`postgres`]), so
+//! that several replicas can share one log.
+//!
+//! Writes use group commit: requests hand their [`Entry`] to one writer
+//! ([`Writer`]) over a channel and wait; the writer takes everything that is
+//! waiting (up to [`MAX_BATCH`]), writes it in one transaction, commits
+//! (SQLite in WAL mode with `synchronous=FULL`, so the commit is on disk),
+//! and only then answers each request. A decision is acknowledged only once
+//! it is durable, and one fsync covers many decisions.
+
+pub mod postgres;
+pub mod sqlite;
+
+use serde_json::value::RawValue;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most entries written in one transaction.
+pub const MAX_BATCH: usize = 4096;
+
+/// What an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A decision (`POST /v1/decide`).
+    Decision,
+    /// An action recorded as carried out (`POST /v1/performed`).
+    Performed,
+}
+
+impl Kind {
+    /// `decision` or `performed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Decision => "decision",
+            Kind::Performed => "performed",
+        }
+    }
+
+    /// The inverse of [`Kind::as_str`].
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "decision" => Some(Kind::Decision),
+            "performed" => Some(Kind::Performed),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The decision id (or, for a performed action, its own id); unique, sortable by time.
+    pub id: String,
+    /// Decision or performed action.
+    pub kind: Kind,
+    /// When the entry was made (ms since the epoch).
+    pub recorded_ms: i64,
+    /// `actor.id`.
+    pub actor: String,
+    /// The action kind (`post`, `connect`, ...).
+    pub action: String,
+    /// When the action happens (its `at`, else the time of the request), ms since the epoch.
+    pub at_ms: i64,
+    /// What a performed action counts towards ([`crate::serve::history::counts`]); 0 for decisions.
+    pub counts: i64,
+    /// The policy's name.
+    pub policy: Option<String>,
+    /// SHA-256 of the policy's content that decided.
+    pub policy_hash: Option<String>,
+    /// `allow`, `deny`, `require-approval` or `indeterminate`.
+    pub verdict: Option<String>,
+    /// The deciding clause ids.
+    pub deciding: Vec<String>,
+    /// For a performed action: the decision it carried out, when given.
+    pub decision_id: Option<String>,
+    /// The action as JSON, as the caller sent it (with derived `history`, if any, noted separately).
+    pub input: String,
+    /// For a decision whose action had no `history`: the counters the service derived, as JSON.
+    pub derived_history: Option<String>,
+}
+
+fn ms_to_rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map(|t| t.to_string()).unwrap_or_default()
+}
+
+impl Entry {
+    /// The entry as JSON (`smpolicy log --format json`, one object a line).
+    pub fn to_json(&self) -> serde_json::Value {
+        let raw = |s: &str| serde_json::from_str::<Box<RawValue>>(s).ok();
+        serde_json::json!({
+            "id": self.id,
+            "kind": self.kind.as_str(),
+            "recorded_at": ms_to_rfc3339(self.recorded_ms),
+            "actor": self.actor,
+            "action": self.action,
+            "at": ms_to_rfc3339(self.at_ms),
+            "policy": self.policy,
+            "policy_hash": self.policy_hash,
+            "verdict": self.verdict,
+            "deciding": self.deciding,
+            "decision_id": self.decision_id,
+            "derived_history": self.derived_history.as_deref().and_then(raw),
+            "input": raw(&self.input),
+        })
+    }
+
+    /// When the entry was made, RFC 3339.
+    pub fn recorded_at(&self) -> String {
+        ms_to_rfc3339(self.recorded_ms)
+    }
+
+    /// When the action happens, RFC 3339.
+    pub fn at(&self) -> String {
+        ms_to_rfc3339(self.at_ms)
+    }
+}
+
+/// A failure of the log.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("audit log: {0}")]
+pub struct LogError(pub String);
+
+impl LogError {
+    fn from(e: impl std::fmt::Display) -> LogError {
+        LogError(e.to_string())
+    }
+}
+
+/// Which entries to read.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only this actor.
+    pub actor: Option<String>,
+    /// Only entries recorded at or after this time (ms since the epoch).
+    pub since_ms: Option<i64>,
+}
+
+/// Where the log is: a PostgreSQL URL, or else a SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite database file (created if missing).
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL connection URL (`postgres://user@host/db`).
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://...` or `postgresql://...` is PostgreSQL; anything else a SQLite path.
+    pub fn parse(s: &str) -> Location {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Location::Postgres(s.to_string())
+        } else {
+            Location::Sqlite(s.into())
+        }
+    }
+}
+
+/// An open log, for reading.
+#[derive(Debug)]
+pub enum Store {
+    /// SQLite.
+    Sqlite(sqlite::Reader),
+    /// PostgreSQL.
+    Postgres(postgres::Reader),
+}
+
+impl Store {
+    /// Opens (creating the table if needed) the log for reading.
+    pub async fn open(at: &Location) -> Result<Store, LogError> {
+        Ok(match at {
+            Location::Sqlite(p) => Store::Sqlite(sqlite::Reader::open(p)?),
+            Location::Postgres(url) => Store::Postgres(postgres::Reader::open(url).await?),
+        })
+    }
+
+    /// Entries matching `filter`, oldest first.
+    pub async fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
+        match self {
+            Store::Sqlite(r) => r.query(filter.clone()).await,
+            Store::Postgres(r) => r.query(filter).await,
+        }
+    }
+
+    /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at, counts).
+    pub async fn performed(&self, actor: &str, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
+        match self {
+            Store::Sqlite(r) => r.performed(actor.to_string(), since_ms, until_ms).await,
+            Store::Postgres(r) => r.performed(actor, since_ms, until_ms).await,
+        }
+    }
+}
+
+/// An entry waiting to be written, and who to tell.
+struct Pending {
+    entry: Entry,
+    done: oneshot::Sender<Result<(), LogError>>,
+}
+
+/// The handle requests append through (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Pending>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending").field("id", &self.entry.id).finish()
+    }
+}
+
+/// Takes what is waiting: the first entry (waited for) and whatever else is
+/// already queued, up to [`MAX_BATCH`].
+fn drain(first: Pending, rx: &mut mpsc::Receiver<Pending>) -> Vec<Pending> {
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(p) => batch.push(p),
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
+fn answer(batch: Vec<Pending>, result: Result<(), LogError>) {
+    for p in batch {
+        let _ = p.done.send(result.clone());
+    }
+}
+
+impl Writer {
+    /// Starts the writer for `at`. The returned join handle ends once every
+    /// [`Writer`] clone is dropped and the last batch is committed.
+    pub async fn start(at: &Location) -> Result<(Writer, tokio::task::JoinHandle<()>), LogError> {
+        let (tx, mut rx) = mpsc::channel::<Pending>(4 * MAX_BATCH);
+        let handle = match at {
+            Location::Sqlite(path) => {
+                let mut conn = sqlite::WriteConn::open(path)?;
+                tokio::task::spawn_blocking(move || {
+                    while let Some(first) = rx.blocking_recv() {
+                        let batch = drain(first, &mut rx);
+                        let result = conn.write(batch.iter().map(|p| &p.entry));
+                        answer(batch, result);
+                    }
+                })
+            }
+            Location::Postgres(url) => {
+                let conn = postgres::WriteConn::open(url).await?;
+                tokio::spawn(async move {
+                    while let Some(first) = rx.recv().await {
+                        let batch = drain(first, &mut rx);
+                        let result = conn.write(batch.iter().map(|p| &p.entry)).await;
+                        answer(batch, result);
+                    }
+                })
+            }
+        };
+        Ok((Writer { tx }, handle))
+    }
+
+    /// Appends `entry` and waits until it is committed.
+    pub async fn append(&self, entry: Entry) -> Result<(), LogError> {
+        let (done, wait) = oneshot::channel();
+        self.tx.send(Pending { entry, done }).await.map_err(|_| LogError("the writer has stopped".into()))?;
+        wait.await.map_err(|_| LogError("the writer has stopped".into()))?
+    }
+}
+
+/// The table, in SQL both databases accept.
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS smpolicy_log (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    recorded_ms BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    counts BIGINT NOT NULL,
+    policy TEXT,
+    policy_hash TEXT,
+    verdict TEXT,
+    deciding TEXT NOT NULL,
+    decision_id TEXT,
+    input TEXT NOT NULL,
+    derived_history TEXT
+);
+CREATE INDEX IF NOT EXISTS smpolicy_log_performed ON smpolicy_log (actor, kind, at_ms);
+CREATE INDEX IF NOT EXISTS smpolicy_log_recorded ON smpolicy_log (recorded_ms);
+";
+
+/// The columns, in the order both backends read them.
+pub(crate) const COLUMNS: &str = "id, kind, recorded_ms, actor, action, at_ms, counts, policy, policy_hash, verdict, deciding, decision_id, input, derived_history";
+
+fn deciding_json(d: &[String]) -> String {
+    serde_json::to_string(d).unwrap_or_else(|_| "[]".into())
+}
+
+fn deciding_from(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+fn kind_from(s: &str) -> Result<Kind, LogError> {
+    Kind::parse(s).ok_or_else(|| LogError(format!("unknown entry kind `{s}`")))
+}

@@ -1,0 +1,164 @@
+//! The audit log in PostgreSQL, so that several replicas share one log.
+//! One connection writes (a batch is one `INSERT ... SELECT FROM unnest(...)`
+//! in a transaction); another reads. Connections are made without TLS: run the
+//! server next to the database, or through a local TLS tunnel.
+
+use super::{deciding_from, deciding_json, kind_from, Entry, Filter, LogError, COLUMNS, SCHEMA};
+use tokio_postgres::{Client, NoTls};
+
+async fn connect(url: &str) -> Result<Client, LogError> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .map_err(|e| LogError(format!("cannot connect to PostgreSQL: {e}")))?;
+    tokio::spawn(async move {
+        // The connection ends when the client is dropped or the server goes
+        // away; requests then fail with the error, which they report.
+        let _ = connection.await;
+    });
+    client.batch_execute(SCHEMA).await.map_err(LogError::from)?;
+    Ok(client)
+}
+
+/// The writer's connection.
+#[derive(Debug)]
+pub struct WriteConn {
+    client: Client,
+}
+
+impl WriteConn {
+    /// Connects and creates the table if needed.
+    pub async fn open(url: &str) -> Result<WriteConn, LogError> {
+        Ok(WriteConn { client: connect(url).await? })
+    }
+
+    /// Writes `entries` in one statement and commits.
+    pub async fn write<'a>(&self, entries: impl Iterator<Item = &'a Entry>) -> Result<(), LogError> {
+        let mut c = Columns::default();
+        for e in entries {
+            c.id.push(e.id.clone());
+            c.kind.push(e.kind.as_str().to_string());
+            c.recorded_ms.push(e.recorded_ms);
+            c.actor.push(e.actor.clone());
+            c.action.push(e.action.clone());
+            c.at_ms.push(e.at_ms);
+            c.counts.push(e.counts);
+            c.policy.push(e.policy.clone());
+            c.policy_hash.push(e.policy_hash.clone());
+            c.verdict.push(e.verdict.clone());
+            c.deciding.push(deciding_json(&e.deciding));
+            c.decision_id.push(e.decision_id.clone());
+            c.input.push(e.input.clone());
+            c.derived_history.push(e.derived_history.clone());
+        }
+        let sql = format!(
+            "INSERT INTO smpolicy_log ({COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], \
+             $5::text[], $6::int8[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
+             $13::text[], $14::text[])"
+        );
+        // One statement is one transaction: all of the batch or none of it.
+        self.client
+            .execute(
+                &sql,
+                &[
+                    &c.id,
+                    &c.kind,
+                    &c.recorded_ms,
+                    &c.actor,
+                    &c.action,
+                    &c.at_ms,
+                    &c.counts,
+                    &c.policy,
+                    &c.policy_hash,
+                    &c.verdict,
+                    &c.deciding,
+                    &c.decision_id,
+                    &c.input,
+                    &c.derived_history,
+                ],
+            )
+            .await
+            .map(|_| ())
+            .map_err(LogError::from)
+    }
+}
+
+#[derive(Default)]
+struct Columns {
+    id: Vec<String>,
+    kind: Vec<String>,
+    recorded_ms: Vec<i64>,
+    actor: Vec<String>,
+    action: Vec<String>,
+    at_ms: Vec<i64>,
+    counts: Vec<i64>,
+    policy: Vec<Option<String>>,
+    policy_hash: Vec<Option<String>>,
+    verdict: Vec<Option<String>>,
+    deciding: Vec<String>,
+    decision_id: Vec<Option<String>>,
+    input: Vec<String>,
+    derived_history: Vec<Option<String>>,
+}
+
+/// A reading connection.
+#[derive(Debug)]
+pub struct Reader {
+    client: Client,
+}
+
+fn entry(r: &tokio_postgres::Row) -> Result<Entry, LogError> {
+    let get = |e: tokio_postgres::Error| LogError::from(e);
+    let kind: String = r.try_get(1).map_err(get)?;
+    let deciding: String = r.try_get(10).map_err(get)?;
+    Ok(Entry {
+        id: r.try_get(0).map_err(get)?,
+        kind: kind_from(&kind)?,
+        recorded_ms: r.try_get(2).map_err(get)?,
+        actor: r.try_get(3).map_err(get)?,
+        action: r.try_get(4).map_err(get)?,
+        at_ms: r.try_get(5).map_err(get)?,
+        counts: r.try_get(6).map_err(get)?,
+        policy: r.try_get(7).map_err(get)?,
+        policy_hash: r.try_get(8).map_err(get)?,
+        verdict: r.try_get(9).map_err(get)?,
+        deciding: deciding_from(&deciding),
+        decision_id: r.try_get(11).map_err(get)?,
+        input: r.try_get(12).map_err(get)?,
+        derived_history: r.try_get(13).map_err(get)?,
+    })
+}
+
+impl Reader {
+    /// Connects and creates the table if needed.
+    pub async fn open(url: &str) -> Result<Reader, LogError> {
+        Ok(Reader { client: connect(url).await? })
+    }
+
+    /// Entries matching `filter`, oldest first.
+    pub async fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM smpolicy_log WHERE ($1::text IS NULL OR actor = $1) AND recorded_ms >= $2 ORDER BY recorded_ms, id"
+        );
+        let rows = self
+            .client
+            .query(&sql, &[&filter.actor, &filter.since_ms.unwrap_or(i64::MIN)])
+            .await
+            .map_err(LogError::from)?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// `actor`'s performed actions in a window, as (at, counts).
+    pub async fn performed(&self, actor: &str, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT at_ms, counts FROM smpolicy_log WHERE actor = $1 AND kind = 'performed' AND at_ms >= $2 AND at_ms <= $3",
+                &[&actor, &since_ms, &until_ms],
+            )
+            .await
+            .map_err(LogError::from)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).map_err(LogError::from)?, r.try_get(1).map_err(LogError::from)?)))
+            .collect()
+    }
+}

@@ -1,0 +1,150 @@
+//! The audit log in an embedded SQLite database (bundled, no system library):
+//! WAL mode, `synchronous=FULL`, one writer connection and one reader.
+
+use super::{deciding_from, deciding_json, kind_from, Entry, Filter, LogError, COLUMNS, SCHEMA};
+use rusqlite::{params, Connection};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+fn open(path: &Path) -> Result<Connection, LogError> {
+    let conn = Connection::open(path).map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(LogError::from)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(LogError::from)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(LogError(format!("`{}`: cannot use write-ahead logging (journal mode {mode})", path.display())));
+    }
+    conn.execute_batch("PRAGMA synchronous=FULL;").map_err(LogError::from)?;
+    conn.execute_batch(SCHEMA).map_err(LogError::from)?;
+    Ok(conn)
+}
+
+/// The writer's connection.
+#[derive(Debug)]
+pub struct WriteConn {
+    conn: Connection,
+}
+
+impl WriteConn {
+    /// Opens (creating) the database.
+    pub fn open(path: &Path) -> Result<WriteConn, LogError> {
+        Ok(WriteConn { conn: open(path)? })
+    }
+
+    /// Writes `entries` in one transaction and commits.
+    pub fn write<'a>(&mut self, entries: impl Iterator<Item = &'a Entry>) -> Result<(), LogError> {
+        let tx = self.conn.transaction().map_err(LogError::from)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(&format!(
+                    "INSERT INTO smpolicy_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                ))
+                .map_err(LogError::from)?;
+            for e in entries {
+                stmt.execute(params![
+                    e.id,
+                    e.kind.as_str(),
+                    e.recorded_ms,
+                    e.actor,
+                    e.action,
+                    e.at_ms,
+                    e.counts,
+                    e.policy,
+                    e.policy_hash,
+                    e.verdict,
+                    deciding_json(&e.deciding),
+                    e.decision_id,
+                    e.input,
+                    e.derived_history,
+                ])
+                .map_err(LogError::from)?;
+            }
+        }
+        tx.commit().map_err(LogError::from)
+    }
+}
+
+/// A reading connection, shared; queries run on the blocking pool.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Entry, String)> {
+    let kind: String = r.get(1)?;
+    let deciding: String = r.get(10)?;
+    Ok((
+        Entry {
+            id: r.get(0)?,
+            kind: super::Kind::Decision,
+            recorded_ms: r.get(2)?,
+            actor: r.get(3)?,
+            action: r.get(4)?,
+            at_ms: r.get(5)?,
+            counts: r.get(6)?,
+            policy: r.get(7)?,
+            policy_hash: r.get(8)?,
+            verdict: r.get(9)?,
+            deciding: deciding_from(&deciding),
+            decision_id: r.get(11)?,
+            input: r.get(12)?,
+            derived_history: r.get(13)?,
+        },
+        kind,
+    ))
+}
+
+impl Reader {
+    /// Opens (creating) the database.
+    pub fn open(path: &Path) -> Result<Reader, LogError> {
+        Ok(Reader { conn: Arc::new(Mutex::new(open(path)?)) })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, LogError> + Send + 'static,
+    ) -> Result<T, LogError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn)
+        })
+        .await
+        .map_err(LogError::from)?
+    }
+
+    /// Entries matching `filter`, oldest first.
+    pub async fn query(&self, filter: Filter) -> Result<Vec<Entry>, LogError> {
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {COLUMNS} FROM smpolicy_log WHERE (?1 IS NULL OR actor = ?1) AND recorded_ms >= ?2 ORDER BY recorded_ms, id"
+                ))
+                .map_err(LogError::from)?;
+            let rows = stmt
+                .query_map(params![filter.actor, filter.since_ms.unwrap_or(i64::MIN)], row)
+                .map_err(LogError::from)?;
+            let mut out = Vec::new();
+            for r in rows {
+                let (mut e, kind) = r.map_err(LogError::from)?;
+                e.kind = kind_from(&kind)?;
+                out.push(e);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// `actor`'s performed actions in a window, as (at, counts).
+    pub async fn performed(&self, actor: String, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT at_ms, counts FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3",
+                )
+                .map_err(LogError::from)?;
+            let rows = stmt.query_map(params![actor, since_ms, until_ms], |r| Ok((r.get(0)?, r.get(1)?))).map_err(LogError::from)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(LogError::from)
+        })
+        .await
+    }
+}
