@@ -190,7 +190,7 @@ fn decide_terms_and_compare_answer_as_the_cli_does() {
     let mut decided = 0;
     for action in line.lines().filter(|l| !l.trim().is_empty()) {
         let (status, v) = s.post("/v1/decide", &format!(r#"{{"policy": "protective-agency", "action": {action}}}"#));
-        let Some(id) = v["decision_id"].as_str() else {
+        let Some(id) = v["decision_id"].as_str().map(str::to_string) else {
             // The service refuses the action, naming the field: so does the CLI.
             assert_eq!(status, 400, "{v}");
             assert!(v["error"]["path"].as_str().unwrap().starts_with("action"), "{v}");
@@ -202,7 +202,7 @@ fn decide_terms_and_compare_answer_as_the_cli_does() {
         assert_eq!(status, 200, "{v}");
         assert_eq!(id.len(), 26);
         let logged = log_json(log.to_str().unwrap(), None);
-        let entry = logged.iter().find(|e| e["id"] == id).unwrap();
+        let entry = logged.iter().find(|e| e["id"] == id.as_str()).unwrap();
         let mut sent: Value = serde_json::from_str(action).unwrap();
         assert_eq!(entry["input"], sent);
         // Without `history`, the service derived it (nothing was recorded: all zero).
@@ -218,6 +218,17 @@ fn decide_terms_and_compare_answer_as_the_cli_does() {
         assert_eq!(entry["deciding"], cli["deciding"]);
         assert_eq!(entry["policy"], "protective-agency");
         assert_eq!(entry["policy_hash"].as_str().unwrap().len(), 64);
+        // The compiled form agrees, in short.
+        let (status, short) =
+            s.post("/v1/decide?explain=false", &json!({"policy": "protective-agency", "action": sent}).to_string());
+        assert_eq!(status, 200, "{short}");
+        assert_eq!(short["schema"], "smpolicy.decision/1");
+        for key in ["verdict", "approvers", "deciding"] {
+            // The verdict leaves out an empty list of approvers.
+            let expected = if cli[key].is_null() { json!([]) } else { cli[key].clone() };
+            assert_eq!(short[key], expected, "{key}");
+        }
+        assert!(short["decision_id"].as_str().unwrap() > id.as_str());
     }
     assert!(decided >= 3);
 
@@ -297,6 +308,8 @@ fn bad_requests_get_a_4xx_naming_the_field() {
         ("/v1/compare", r#"{"policies": ["t", "nope"]}"#),
         ("/v1/compare", r#"{"policies": ["t", "t"], "jurisdiction": "California"}"#),
         ("/nowhere", "{}"),
+        ("/v1/decide?explain=maybe", "{}"),
+        ("/v1/decide?verbose=1", "{}"),
     ];
     let mut answers = Vec::new();
     for (path, body) in cases {

@@ -16,7 +16,7 @@ use crate::data::error::DataError;
 use crate::eval::{evaluate, EvalOptions};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -155,9 +155,51 @@ struct DecideReq {
     action: Box<RawValue>,
 }
 
+/// The version of the short answer of `/v1/decide?explain=false`.
+pub const DECISION_SCHEMA: &str = "smpolicy.decision/1";
+
+/// The short answer: what the compiled form decides.
+#[derive(serde::Serialize)]
+struct Short<'a> {
+    schema: &'static str,
+    verdict: crate::eval::Decision,
+    approvers: Vec<&'a str>,
+    deciding: Vec<&'a str>,
+}
+
+/// Reads `explain=true|false` (the default is true); any other parameter is an error.
+fn explain_param(query: Option<&str>) -> Result<bool, ApiError> {
+    let mut explain = true;
+    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=').unwrap_or((pair, "")) {
+            ("explain", "true" | "") => explain = true,
+            ("explain", "false") => explain = false,
+            ("explain", other) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "query.explain",
+                    format!("expected `true` or `false`; found `{other}`"),
+                ))
+            }
+            (name, _) => {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("query.{name}"), "unknown query parameter")
+                    .help("the only parameter is `explain`"))
+            }
+        }
+    }
+    Ok(explain)
+}
+
 /// `POST /v1/decide`: the verdict (`smpolicy.verdict/1`, as `eval --format
 /// json`) with a `decision_id`, answered once the decision is in the log.
-async fn decide(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+/// With `?explain=false`, the compiled form decides and the answer is the
+/// short `smpolicy.decision/1`: the verdict, approvers and deciding clauses.
+async fn decide(
+    State(app): State<Arc<App>>,
+    RawQuery(query): RawQuery,
+    b: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let explain = explain_param(query.as_deref())?;
     let req: DecideReq = parse(&body(b)?)?;
     let loaded = policy_in(&app.registry.snapshot(), &req.policy, "policy")?;
     let mut action = action_for(&req.action, &loaded, "action")?;
@@ -171,9 +213,18 @@ async fn decide(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -
         derived = serde_json::to_string(&h).ok();
         action.history = Some(h);
     }
-    let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now });
     let id = app.ids.next();
-    let json = to_json(&verdict)?;
+    let (decision, deciding, json) = if explain {
+        let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now });
+        (verdict.verdict, verdict.deciding.clone(), to_json(&verdict)?)
+    } else {
+        let row = crate::compile::FactRow::from_action_at(&action, &loaded.compiled, now);
+        let d = loaded.compiled.decide(&row);
+        let o = loaded.compiled.outcome(&row, &d);
+        let deciding = o.deciding.iter().map(|s| s.to_string()).collect();
+        let short = Short { schema: DECISION_SCHEMA, verdict: o.verdict, approvers: o.approvers, deciding: o.deciding };
+        (short.verdict, deciding, to_json(&short)?)
+    };
     let entry = Entry {
         id: id.clone(),
         kind: Kind::Decision,
@@ -184,8 +235,8 @@ async fn decide(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -
         counts: 0,
         policy: Some(loaded.name.clone()),
         policy_hash: Some(loaded.hash.clone()),
-        verdict: Some(verdict.verdict.as_str().to_string()),
-        deciding: verdict.deciding.clone(),
+        verdict: Some(decision.as_str().to_string()),
+        deciding,
         decision_id: None,
         input: req.action.get().to_string(),
         derived_history: derived,

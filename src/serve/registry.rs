@@ -29,6 +29,8 @@ pub struct Loaded {
     pub file: SourceFile,
     /// The normalized policy.
     pub policy: Policy,
+    /// The policy compiled for fast decisions (`/v1/decide?explain=false`).
+    pub compiled: crate::compile::Compiled,
     /// The policy's timezone.
     pub tz: jiff::tz::TimeZone,
     /// SHA-256 of the file's content, hex.
@@ -125,7 +127,8 @@ pub fn load_text(name: &str, path: &Path, text: String) -> Result<Loaded, LoadEr
     }
     let policy = crate::lower::lower(&file, &ast);
     let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(Loaded { name: name.to_string(), file, policy, tz, hash, loaded_at: jiff::Timestamp::now() })
+    let compiled = crate::compile::compile(&policy);
+    Ok(Loaded { name: name.to_string(), file, policy, compiled, tz, hash, loaded_at: jiff::Timestamp::now() })
 }
 
 fn first_line(lines: &[String], what: &str) -> String {

@@ -15,7 +15,9 @@ async fn connect(url: &str) -> Result<Client, LogError> {
         // away; requests then fail with the error, which they report.
         let _ = connection.await;
     });
-    client.batch_execute(SCHEMA).await.map_err(LogError::from)?;
+    // Replicas starting together on an empty database take turns creating the table.
+    let schema = format!("BEGIN; SELECT pg_advisory_xact_lock(7406161636); {SCHEMA} COMMIT;");
+    client.batch_execute(&schema).await.map_err(LogError::from)?;
     Ok(client)
 }
 
