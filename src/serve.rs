@@ -40,6 +40,8 @@ pub struct Config {
     pub listen: String,
     /// Where the audit log is.
     pub log: log::Location,
+    /// How far a SQLite commit goes before a decision is acknowledged.
+    pub sync: log::Sync,
     /// The largest request body accepted, in bytes.
     pub max_body: usize,
     /// The longest a request may take, headers and body included.
@@ -95,7 +97,7 @@ pub async fn serve(
         events(Event::Reload(change));
     }
     // The writer first: it creates the table, which the reader then finds.
-    let (writer, _writer_task) = log::Writer::start(&config.log).await?;
+    let (writer, _writer_task) = log::Writer::start(&config.log, config.sync).await?;
     let reader = log::Store::open(&config.log).await?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

@@ -8,12 +8,16 @@ local actions = {
   [[{"action":"post","at":"2026-03-14T09:00:00Z","actor":{"id":"d","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":"job_ad"},"history":{"posts_today":1,"posts_this_week":5,"job_ads_this_week":3}}]],
 }
 
+-- EXPLAIN=false in the environment asks for the short, compiled answer.
+local path = "/v1/decide"
+if os.getenv("EXPLAIN") == "false" then path = "/v1/decide?explain=false" end
+
 local requests = {}
 local n = 0
 
 init = function(args)
   for i, a in ipairs(actions) do
-    requests[i] = wrk.format("POST", "/v1/decide", {["Content-Type"] = "application/json"},
+    requests[i] = wrk.format("POST", path, {["Content-Type"] = "application/json"},
       '{"policy":"protective-agency","action":' .. a .. '}')
   end
 end

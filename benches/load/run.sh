@@ -4,6 +4,8 @@
 #
 #   bash benches/load/run.sh                 # 20 s, 64 connections, 2 wrk threads
 #   DURATION=10s CONNECTIONS=32 bash benches/load/run.sh
+#   EXPLAIN=false bash benches/load/run.sh   # the short answer from the compiled form
+#   SYNC=normal bash benches/load/run.sh      # SQLite commits without an fsync each
 #
 # Prints wrk's report and one RESULT line (decisions/s, p50/p90/p99 in ms),
 # then checks that the audit log holds one entry per acknowledged decision.
@@ -14,6 +16,7 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18471}
+SYNC=${SYNC:-full}
 
 if ! command -v wrk >/dev/null; then
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
@@ -24,7 +27,7 @@ work=$(mktemp -d /tmp/smpolicy-load.XXXXXX)
 mkdir "$work/policies"
 cp policies/*.policy "$work/policies/"
 ./target/release/smpolicy serve --policies "$work/policies" --listen "127.0.0.1:$PORT" \
-  --log "$work/log.sqlite" 2>"$work/server.log" &
+  --log "$work/log.sqlite" --sync "$SYNC" 2>"$work/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -34,7 +37,8 @@ for _ in $(seq 100); do
 done
 grep -q "listening on" "$work/server.log" || { cat "$work/server.log"; exit 1; }
 
-echo "== wrk: $DURATION, $CONNECTIONS connections, $THREADS threads, nproc $(nproc)"
+export EXPLAIN=${EXPLAIN:-true}
+echo "== wrk: explain=$EXPLAIN, sync=$SYNC, $DURATION, $CONNECTIONS connections, $THREADS threads, nproc $(nproc)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/load/decide.lua \
   "http://127.0.0.1:$PORT" | tee "$work/wrk.out"
 

@@ -18,6 +18,10 @@ pub struct Args {
     /// The audit log: a SQLite file (created if missing) or a PostgreSQL URL (`postgres://user@host/db`).
     #[arg(long, value_name = "PATH|URL", default_value = "smpolicy-log.sqlite")]
     pub log: String,
+    /// SQLite: `full` waits for the disk at every commit (survives a power cut); `normal` hands
+    /// the commit to the operating system (survives kill -9 and crashes of the service, not of the machine).
+    #[arg(long, value_enum, default_value_t = SyncArg::Full)]
+    pub sync: SyncArg,
     /// The largest request body accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     pub max_body: usize,
@@ -30,6 +34,15 @@ pub struct Args {
     /// Worker threads (default: one per CPU).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `--sync`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum SyncArg {
+    /// fsync at every commit.
+    Full,
+    /// No fsync per commit (WAL).
+    Normal,
 }
 
 fn report(e: Event) {
@@ -50,6 +63,10 @@ pub fn run(args: Args, _out: Out) -> Exit {
         policies: args.policies,
         listen: args.listen,
         log: Location::parse(&args.log),
+        sync: match args.sync {
+            SyncArg::Full => smpolicy::serve::log::Sync::Full,
+            SyncArg::Normal => smpolicy::serve::log::Sync::Normal,
+        },
         max_body: args.max_body,
         timeout: Duration::from_millis(args.timeout_ms.max(1)),
         reload_every: Duration::from_millis(args.reload_ms.max(10)),

@@ -115,7 +115,6 @@ mod tests {
 
     #[test]
     fn days_and_weeks_in_the_policy_timezone() {
-        // Wednesday 2026-03-18 00:30 in London is Tuesday 23:30... no: London is UTC+0 in March.
         let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
         let at: jiff::Timestamp = "2026-03-18T03:00:00Z".parse().unwrap(); // Tue 23:00 in New York
         let w = window(at, &tz);
@@ -123,7 +122,7 @@ mod tests {
         assert_eq!(w.week_ms, ms("2026-03-16T04:00:00Z")); // Mon 00:00 EDT
         let performed = [
             (ms("2026-03-17T05:00:00Z"), POST | JOB_AD), // Tue 01:00: today, this week
-            (ms("2026-03-16T05:00:00Z"), POST),          // Mon: this week, within 24h? no
+            (ms("2026-03-16T05:00:00Z"), POST),          // Mon 01:00: this week, more than 24 hours ago
             (ms("2026-03-16T03:00:00Z"), POST),          // Sun 23:00: last week
             (ms("2026-03-17T10:00:00Z"), INVITATION),
             (ms("2026-03-18T04:00:00Z"), POST), // after the action: not counted
@@ -139,12 +138,12 @@ mod tests {
     #[test]
     fn what_counts() {
         let a = crate::data::action::parse_action_json_line(
-            r#"{"action":"post","actor":{"id":"a","role":"consultant"},"channel":"linkedin","content":{"kind":["job_ad"]}}"#,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["job_ad"]}}"#,
         )
         .unwrap();
         assert_eq!(counts(&a), POST | JOB_AD);
         let c = crate::data::action::parse_action_json_line(
-            r#"{"action":"connect","actor":{"id":"a","role":"consultant"},"channel":"linkedin"}"#,
+            r#"{"action":"connect","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
         )
         .unwrap();
         assert_eq!(counts(&c), INVITATION);

@@ -5,9 +5,14 @@
 //! Writes use group commit: requests hand their [`Entry`] to one writer
 //! ([`Writer`]) over a channel and wait; the writer takes everything that is
 //! waiting (up to [`MAX_BATCH`]), writes it in one transaction, commits
-//! (SQLite in WAL mode with `synchronous=FULL`, so the commit is on disk),
 //! and only then answers each request. A decision is acknowledged only once
-//! it is durable, and one fsync covers many decisions.
+//! it is durable, and one commit covers many decisions.
+//!
+//! How durable is chosen with [`Sync`] (SQLite; PostgreSQL follows the
+//! server's own `synchronous_commit`): [`Sync::Full`] waits for the disk at
+//! every commit (survives a power cut), [`Sync::Normal`] hands the commit to
+//! the operating system (survives `kill -9` and any crash of the service, not
+//! a crash of the machine).
 
 pub mod postgres;
 pub mod sqlite;
@@ -135,6 +140,16 @@ pub struct Filter {
     pub since_ms: Option<i64>,
 }
 
+/// How far a SQLite commit goes before a decision is acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sync {
+    /// To the disk (`synchronous=FULL`: an fsync per commit).
+    #[default]
+    Full,
+    /// To the operating system (`synchronous=NORMAL` in WAL mode: no fsync per commit).
+    Normal,
+}
+
 /// Where the log is: a PostgreSQL URL, or else a SQLite file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -230,11 +245,11 @@ fn answer(batch: Vec<Pending>, result: Result<(), LogError>) {
 impl Writer {
     /// Starts the writer for `at`. The returned join handle ends once every
     /// [`Writer`] clone is dropped and the last batch is committed.
-    pub async fn start(at: &Location) -> Result<(Writer, tokio::task::JoinHandle<()>), LogError> {
+    pub async fn start(at: &Location, sync: Sync) -> Result<(Writer, tokio::task::JoinHandle<()>), LogError> {
         let (tx, mut rx) = mpsc::channel::<Pending>(4 * MAX_BATCH);
         let handle = match at {
             Location::Sqlite(path) => {
-                let mut conn = sqlite::WriteConn::open(path)?;
+                let mut conn = sqlite::WriteConn::open(path, sync)?;
                 tokio::task::spawn_blocking(move || {
                     while let Some(first) = rx.blocking_recv() {
                         let batch = drain(first, &mut rx);

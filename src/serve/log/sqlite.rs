@@ -1,19 +1,23 @@
 //! The audit log in an embedded SQLite database (bundled, no system library):
-//! WAL mode, `synchronous=FULL`, one writer connection and one reader.
+//! WAL mode, `synchronous=FULL` or `NORMAL` ([`Sync`]), one writer connection and one reader.
 
-use super::{deciding_from, deciding_json, kind_from, Entry, Filter, LogError, COLUMNS, SCHEMA};
+use super::{deciding_from, deciding_json, kind_from, Entry, Filter, LogError, Sync, COLUMNS, SCHEMA};
 use rusqlite::{params, Connection};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-fn open(path: &Path) -> Result<Connection, LogError> {
+fn open(path: &Path, sync: Sync) -> Result<Connection, LogError> {
     let conn = Connection::open(path).map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(LogError::from)?;
     let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(LogError::from)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(LogError(format!("`{}`: cannot use write-ahead logging (journal mode {mode})", path.display())));
     }
-    conn.execute_batch("PRAGMA synchronous=FULL;").map_err(LogError::from)?;
+    let pragma = match sync {
+        Sync::Full => "PRAGMA synchronous=FULL;",
+        Sync::Normal => "PRAGMA synchronous=NORMAL;",
+    };
+    conn.execute_batch(pragma).map_err(LogError::from)?;
     conn.execute_batch(SCHEMA).map_err(LogError::from)?;
     Ok(conn)
 }
@@ -26,8 +30,8 @@ pub struct WriteConn {
 
 impl WriteConn {
     /// Opens (creating) the database.
-    pub fn open(path: &Path) -> Result<WriteConn, LogError> {
-        Ok(WriteConn { conn: open(path)? })
+    pub fn open(path: &Path, sync: Sync) -> Result<WriteConn, LogError> {
+        Ok(WriteConn { conn: open(path, sync)? })
     }
 
     /// Writes `entries` in one transaction and commits.
@@ -96,7 +100,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Entry, String)> {
 impl Reader {
     /// Opens (creating) the database.
     pub fn open(path: &Path) -> Result<Reader, LogError> {
-        Ok(Reader { conn: Arc::new(Mutex::new(open(path)?)) })
+        Ok(Reader { conn: Arc::new(Mutex::new(open(path, Sync::Full)?)) })
     }
 
     async fn run<T: Send + 'static>(
