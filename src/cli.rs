@@ -6,7 +6,9 @@ pub mod check;
 pub mod compare;
 pub mod eval;
 pub mod fmt;
+#[cfg(feature = "server")]
 pub mod log;
+#[cfg(feature = "server")]
 pub mod serve;
 pub mod terms;
 pub mod test;
@@ -140,11 +142,13 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  smpolicy serve --policies policies --listen 127.0.0.1:8080 --log decisions.sqlite\n  smpolicy serve --policies policies --log postgres://smpolicy@localhost/smpolicy\n\nExit codes: 0 stopped by Ctrl-C or SIGTERM, 1 cannot start."
     )]
+    #[cfg(feature = "server")]
     Serve(serve::Args),
     /// Read the decision service's audit log.
     #[command(
         after_help = "Examples:\n  smpolicy log --log decisions.sqlite --actor alice --since 2026-03-01\n  smpolicy log --log decisions.sqlite --format json > decisions.jsonl"
     )]
+    #[cfg(feature = "server")]
     Log(log::Args),
     /// Print shell completions.
     Completions {
@@ -204,7 +208,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Terms(a) => terms::run(a, out),
         Command::Compare(a) => compare::run(a, out),
         Command::Test(a) => test::run(a, out),
+        #[cfg(feature = "server")]
         Command::Serve(a) => serve::run(a, out),
+        #[cfg(feature = "server")]
         Command::Log(a) => log::run(a, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -30,6 +30,7 @@ pub mod lower;
 pub mod parser;
 pub mod policy;
 pub mod schema;
+#[cfg(feature = "server")]
 pub mod serve;
 pub mod source;
 pub mod value;

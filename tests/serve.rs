@@ -541,24 +541,27 @@ fn load(base: &str, threads: usize, stop: Arc<AtomicBool>) -> Vec<std::thread::J
 
 #[test]
 fn kill_9_under_load_loses_no_acknowledged_decision() {
-    let dir = one_policy(ALLOW);
-    let log = dir.join("log.sqlite");
-    let mut s = Server::start(&dir, log.to_str().unwrap(), &[]);
-    let stop = Arc::new(AtomicBool::new(false));
-    let workers = load(&s.base, 4, stop.clone());
-    std::thread::sleep(Duration::from_millis(1500));
-    s.child.kill().unwrap(); // SIGKILL
-    s.child.wait().unwrap();
-    stop.store(true, Ordering::Relaxed);
-    let mut acknowledged = Vec::new();
-    for w in workers {
-        acknowledged.extend(w.join().unwrap().0);
+    // Both SQLite modes keep what they acknowledged when the process dies.
+    for sync in ["full", "normal"] {
+        let dir = one_policy(ALLOW);
+        let log = dir.join("log.sqlite");
+        let mut s = Server::start(&dir, log.to_str().unwrap(), &["--sync", sync]);
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers = load(&s.base, 4, stop.clone());
+        std::thread::sleep(Duration::from_millis(1200));
+        s.child.kill().unwrap(); // SIGKILL
+        s.child.wait().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        let mut acknowledged = Vec::new();
+        for w in workers {
+            acknowledged.extend(w.join().unwrap().0);
+        }
+        assert!(acknowledged.len() > 50, "--sync {sync}: too little load: {}", acknowledged.len());
+        let logged: std::collections::HashSet<String> =
+            log_json(log.to_str().unwrap(), None).into_iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+        let lost: Vec<&String> = acknowledged.iter().filter(|id| !logged.contains(*id)).collect();
+        assert!(lost.is_empty(), "--sync {sync}: {} of {} acknowledged decisions lost", lost.len(), acknowledged.len());
     }
-    assert!(acknowledged.len() > 50, "too little load: {}", acknowledged.len());
-    let logged: std::collections::HashSet<String> =
-        log_json(log.to_str().unwrap(), None).into_iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
-    let lost: Vec<&String> = acknowledged.iter().filter(|id| !logged.contains(*id)).collect();
-    assert!(lost.is_empty(), "{} of {} acknowledged decisions lost: {lost:?}", lost.len(), acknowledged.len());
 }
 
 #[test]

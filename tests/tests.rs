@@ -20,4 +20,5 @@ mod eval_props;
 mod examples;
 mod parse;
 mod scenarios;
+#[cfg(feature = "server")]
 mod serve;
