@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod compare;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod terms;
@@ -134,6 +135,11 @@ pub enum Command {
         after_help = "Examples:\n  smpolicy test policies/protective-agency.policy\n  smpolicy test my.policy my-cases.yaml\n\nWithout TESTS, runs POLICY's neighbour NAME.tests.yaml."
     )]
     Test(test::Args),
+    /// Every situation whose verdict changes between two versions of a policy, with a witness action for each.
+    #[command(
+        after_help = "Examples:\n  smpolicy diff old.policy new.policy\n  smpolicy diff old.policy new.policy --format markdown > comment.md\n  smpolicy diff old.policy new.policy --replay last-month.jsonl\n  smpolicy diff old.policy new.policy --fail-on stricter\n\nExit codes: 0 done, 3 a change matched --fail-on, 1 error."
+    )]
+    Diff(diff::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -192,6 +198,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Terms(a) => terms::run(a, out),
         Command::Compare(a) => compare::run(a, out),
         Command::Test(a) => test::run(a, out),
+        Command::Diff(a) => diff::run(a, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "smpolicy", &mut std::io::stdout());
