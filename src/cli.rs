@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod compare;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 #[cfg(feature = "server")]
@@ -150,6 +151,11 @@ pub enum Command {
     )]
     #[cfg(feature = "server")]
     Log(log::Args),
+    /// Every situation whose verdict changes between two versions of a policy, with a witness action for each.
+    #[command(
+        after_help = "Examples:\n  smpolicy diff old.policy new.policy\n  smpolicy diff old.policy new.policy --format markdown > comment.md\n  smpolicy diff old.policy new.policy --replay last-month.jsonl\n  smpolicy diff old.policy new.policy --fail-on stricter\n\nExit codes: 0 done, 3 a change matched --fail-on, 1 error."
+    )]
+    Diff(diff::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -212,6 +218,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Serve(a) => serve::run(a, out),
         #[cfg(feature = "server")]
         Command::Log(a) => log::run(a, out),
+        Command::Diff(a) => diff::run(a, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "smpolicy", &mut std::io::stdout());

@@ -1089,7 +1089,7 @@ pub fn expr(e: &crate::source::Spanned<Expr>) -> Cond {
             let (l, r) = (term(lhs), term(rhs));
             // Keep the fact on the left: `10 <= history.posts_today` reads as `history.posts_today >= 10`.
             let (l, o, r) = if matches!(l, Term::Const(_)) && !matches!(r, Term::Const(_)) {
-                (r, flip(op.node), l)
+                (r, op.node.flipped(), l)
             } else {
                 (l, op.node, r)
             };
@@ -1111,16 +1111,6 @@ pub fn expr(e: &crate::source::Spanned<Expr>) -> Cond {
             span: Some(e.span),
         }),
         Expr::Truthy(o) => Cond::Test(Test { lhs: term(o), op: TestOp::Truthy, span: Some(e.span) }),
-    }
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
     }
 }
 

@@ -4,7 +4,7 @@
 //! the repository root and its output (stdout, then stderr) must equal the
 //! lines that follow it in the block, and its exit code the `# exit N`
 //! comment when one is given. A `# first N lines` comment compares only the
-//! first N lines of the output (for long reports).
+//! first N lines of the output (for long reports), `# last N lines` the last N.
 
 use crate::util::root;
 use smpolicy::diagnostic::Severity;
@@ -71,6 +71,7 @@ fn readme_console_blocks_are_real_output() {
             let mut expected = String::new();
             let mut exit: Option<i32> = None;
             let mut first: Option<usize> = None;
+            let mut last: Option<usize> = None;
             while let Some(next) = lines.peek() {
                 if next.starts_with("$ ") {
                     break;
@@ -80,6 +81,8 @@ fn readme_console_blocks_are_real_output() {
                     exit = code.trim().parse().ok();
                 } else if let Some(n) = next.strip_prefix("# first ") {
                     first = n.trim_end_matches(" lines").trim().parse().ok();
+                } else if let Some(n) = next.strip_prefix("# last ") {
+                    last = n.trim_end_matches(" lines").trim().parse().ok();
                 } else {
                     expected.push_str(next);
                     expected.push('\n');
@@ -100,6 +103,10 @@ fn readme_console_blocks_are_real_output() {
                 format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
             if let Some(n) = first {
                 actual = actual.lines().take(n).collect::<Vec<_>>().join("\n");
+            }
+            if let Some(n) = last {
+                let lines: Vec<&str> = actual.trim_end().lines().collect();
+                actual = lines[lines.len().saturating_sub(n)..].join("\n");
             }
             assert_eq!(
                 actual.trim_end(),

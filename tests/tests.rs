@@ -16,6 +16,7 @@ mod docs;
 mod check;
 mod compare;
 mod compile;
+mod diff;
 mod eval_props;
 mod examples;
 mod parse;

@@ -1,0 +1,114 @@
+//! `smpolicy diff`: what changes between two versions of a policy, with a
+//! witness action for each change; optionally a replay of real actions and a
+//! failing exit code when a change goes one way.
+
+use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use clap::ValueEnum;
+use smpolicy::data::action::parse_action_json_line;
+use smpolicy::diff::{self, DiffOptions, Direction, Replay, ReplayReport};
+use smpolicy::eval::EvalOptions;
+use smpolicy::policy::Policy;
+use smpolicy::source::SourceFile;
+use std::path::{Path, PathBuf};
+
+/// Which changes make `diff` fail (exit 3).
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    /// A change to a more restrictive outcome (deny > require-approval > allow; more obligations).
+    Stricter,
+    /// A change to a less restrictive outcome.
+    Looser,
+    /// Any behavioural change (including to or from indeterminate).
+    Any,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The old version of the policy.
+    pub old: PathBuf,
+    /// The new version of the policy.
+    pub new: PathBuf,
+    /// Output format (markdown fits a pull-request comment).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also re-decide a history of real actions (JSON Lines, `-` for standard input) under both versions.
+    #[arg(long, value_name = "ACTIONS.jsonl")]
+    pub replay: Option<PathBuf>,
+    /// Exit 3 when a behavioural change goes this way.
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub fail_on: Option<FailOn>,
+    /// The time standing for actions without `at` (ISO 8601); by default noon on the new version's effective date
+    /// for the analysis, and the current time for a replay.
+    #[arg(long)]
+    pub now: Option<jiff::Timestamp>,
+}
+
+/// Runs `diff`.
+pub fn run(args: Args, out: Out) -> Exit {
+    let Some((of, op)) = load_policy(&args.old, out) else { return Exit::Error };
+    let Some((nf, np)) = load_policy(&args.new, out) else { return Exit::Error };
+    let report = diff::diff((&of, &op), (&nf, &np), &DiffOptions { now: args.now });
+    let replayed = match &args.replay {
+        Some(path) => {
+            let now = args.now.unwrap_or_else(jiff::Timestamp::now);
+            match replay(path, (&of, &op), (&nf, &np), now) {
+                Some(r) => Some(r),
+                None => return Exit::Error,
+            }
+        }
+        None => None,
+    };
+    match args.format {
+        Format::Text => print!("{}", diff::render::text(&report, replayed.as_ref())),
+        Format::Markdown => print!("{}", diff::render::markdown(&report, replayed.as_ref())),
+        Format::Json => {
+            let mut v = serde_json::to_value(&report).unwrap_or_default();
+            if let (Some(r), Some(o)) = (&replayed, v.as_object_mut()) {
+                o.insert("replay".into(), serde_json::to_value(r).unwrap_or_default());
+            }
+            print_json(&v);
+        }
+    }
+    let failing = match args.fail_on {
+        None => false,
+        Some(FailOn::Stricter) => report.has(Some(Direction::Stricter)),
+        Some(FailOn::Looser) => report.has(Some(Direction::Looser)),
+        Some(FailOn::Any) => report.has(None),
+    };
+    if failing {
+        Exit::CheckFailed
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Re-decides every line of a JSON Lines history. A line that does not parse,
+/// or names a value neither version declares, is counted as unreadable.
+fn replay(
+    path: &Path,
+    old: (&SourceFile, &Policy),
+    new: (&SourceFile, &Policy),
+    now: jiff::Timestamp,
+) -> Option<ReplayReport> {
+    let text = read_text(path)?;
+    let mut r = Replay::new(old, new, EvalOptions { now });
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        match parse_action_json_line(line) {
+            Ok(action) => {
+                let old_errors = super::eval::validate(&action, old.1);
+                let new_errors = super::eval::validate(&action, new.1);
+                match new_errors.into_iter().next() {
+                    Some(e) if !old_errors.is_empty() => r.bad(n, format!("{}: {}", e.path, e.message)),
+                    _ => r.action(n, &action),
+                }
+            }
+            Err(e) => r.bad(n, e.to_string()),
+        }
+    }
+    Some(r.finish())
+}
