@@ -264,7 +264,7 @@ fn decide_terms_and_compare_answer_as_the_cli_does() {
     assert_eq!((status, v["status"].as_str()), (200, Some("ok")));
     let (status, v) = s.get("/openapi.json");
     assert_eq!(status, 200);
-    for path in ["/v1/decide", "/v1/terms", "/v1/compare", "/v1/performed", "/v1/policies", "/healthz"] {
+    for path in ["/v1/decide", "/v1/terms", "/v1/compare", "/v1/diff", "/v1/performed", "/v1/policies", "/healthz"] {
         assert!(v["paths"].get(path).is_some(), "{path} is not documented");
     }
     let (status, v) = s.get("/v1/policies");
@@ -274,6 +274,67 @@ fn decide_terms_and_compare_answer_as_the_cli_does() {
     assert!(list
         .iter()
         .all(|p| p["serving"] == true && p["hash"].as_str().unwrap().len() == 64 && p["error"].is_null()));
+}
+
+#[test]
+fn diff_answers_as_the_cli_does_and_replays_the_audit_log() {
+    // Small versions: the diff of the shipped policies takes seconds in a debug build.
+    let dir = one_policy(ALLOW);
+    let stricter = ALLOW.replace("limit 2 posts", "limit 1 posts");
+    std::fs::write(dir.join("t2.policy"), &stricter).unwrap();
+    let log = dir.join("log.sqlite");
+    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    let (old, new) = (dir.join("t.policy"), dir.join("t2.policy"));
+    let now = "2026-03-01T12:00:00Z";
+    let cli = |extra: &[&str]| -> Value {
+        let mut args = vec!["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "json", "--now", now];
+        args.extend(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+
+    // By name, and with the new version as text.
+    let (status, v) = s.post("/v1/diff", &json!({"old": "t", "new": "t2", "now": now}).to_string());
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v, cli(&[]));
+    let (status, by_text) =
+        s.post("/v1/diff", &json!({"old": "t", "new": {"source": stricter}, "now": now}).to_string());
+    assert_eq!(status, 200, "{by_text}");
+    assert_eq!(by_text["changes"], v["changes"]);
+    let (status, e) = s.post("/v1/diff", &json!({"old": "t", "new": {"source": BROKEN}}).to_string());
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["error"]["path"], "new.source");
+
+    // The audit log is a history to replay: the same as the actions it holds, as JSON Lines.
+    for (actor, posts) in [("a", 0), ("b", 1), ("c", 2)] {
+        let mut action = post_action(actor);
+        action["history"] = json!({"posts_today": posts});
+        assert_eq!(s.post("/v1/decide", &json!({"policy": "t", "action": action}).to_string()).0, 200);
+    }
+    // One without history: the derived counters are replayed with it.
+    assert_eq!(s.post("/v1/performed", &json!({"action": post_action("d")}).to_string()).0, 201);
+    assert_eq!(s.post("/v1/decide", &json!({"policy": "t", "action": post_action("d")}).to_string()).0, 200);
+    let from_log = cli(&["--replay", log.to_str().unwrap()]);
+    let logged: Vec<String> = log_json(log.to_str().unwrap(), None)
+        .iter()
+        .filter(|e| e["kind"] == "decision")
+        .map(|e| {
+            let mut a = e["input"].clone();
+            if a.get("history").is_none() {
+                a["history"] = e["derived_history"].clone();
+            }
+            a.to_string()
+        })
+        .collect();
+    assert_eq!(logged.len(), 4);
+    let jsonl = dir.join("history.jsonl");
+    std::fs::write(&jsonl, logged.join("\n")).unwrap();
+    let from_file = cli(&["--replay", jsonl.to_str().unwrap()]);
+    assert_eq!(from_log["replay"], from_file["replay"]);
+    assert_eq!(from_log["replay"]["decided"], 4);
+    // b (1 post today) and d (1 recorded post) are allowed now and denied under the stricter version.
+    assert!(from_log["replay"].to_string().contains("deny"), "{}", from_log["replay"]);
 }
 
 #[test]

@@ -32,8 +32,9 @@ pub struct Args {
     /// Output format (markdown fits a pull-request comment).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Also re-decide a history of real actions (JSON Lines, `-` for standard input) under both versions.
-    #[arg(long, value_name = "ACTIONS.jsonl")]
+    /// Also re-decide a history of real actions under both versions: JSON Lines (`-` for standard input), or the
+    /// decision service's audit log (a SQLite file or a PostgreSQL URL), whose decisions are replayed.
+    #[arg(long, value_name = "ACTIONS.jsonl|LOG")]
     pub replay: Option<PathBuf>,
     /// Exit 3 when a behavioural change goes this way.
     #[arg(long, value_enum, value_name = "WHICH")]
@@ -83,6 +84,15 @@ pub fn run(args: Args, out: Out) -> Exit {
     }
 }
 
+/// The history's text: the file, or the decisions of an audit log, one action a line.
+fn history(path: &Path) -> Option<String> {
+    #[cfg(feature = "server")]
+    if let Some(at) = path.to_str().filter(|p| smpolicy::serve::log::is_audit_log(p)) {
+        return super::log::decided_actions(at).map(|lines| lines.join("\n"));
+    }
+    read_text(path)
+}
+
 /// Re-decides every line of a JSON Lines history. A line that does not parse,
 /// or names a value neither version declares, is counted as unreadable.
 fn replay(
@@ -91,7 +101,7 @@ fn replay(
     new: (&SourceFile, &Policy),
     now: jiff::Timestamp,
 ) -> Option<ReplayReport> {
-    let text = read_text(path)?;
+    let text = history(path)?;
     let mut r = Replay::new(old, new, EvalOptions { now });
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

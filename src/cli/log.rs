@@ -38,6 +38,24 @@ fn since_ms(s: &str) -> Option<i64> {
     d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp().as_millisecond())
 }
 
+/// Every decision in the audit log at `at`, one action a line (for `diff --replay`); errors are printed.
+pub fn decided_actions(at: &str) -> Option<Vec<String>> {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return None;
+        }
+    };
+    match rt.block_on(smpolicy::serve::log::decided_actions(&Location::parse(at), &Filter::default())) {
+        Ok(lines) => Some(lines),
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
 /// Runs `log`.
 pub fn run(args: Args, _out: Out) -> Exit {
     let since = match &args.since {

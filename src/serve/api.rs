@@ -31,6 +31,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/decide", post(decide))
         .route("/v1/terms", post(terms))
         .route("/v1/compare", post(compare))
+        .route("/v1/diff", post(diff))
         .route("/v1/performed", post(performed))
         .route("/v1/policies", get(policies))
         .route("/healthz", get(healthz))
@@ -402,6 +403,53 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("compare failed: {e}")))?;
     Ok(json_response(StatusCode::OK, to_json(&c)?))
+}
+
+/// One side of a diff: a loaded policy by name, or a policy's text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Side {
+    Name(String),
+    Source { source: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffReq {
+    old: Side,
+    new: Side,
+    #[serde(default)]
+    now: Option<jiff::Timestamp>,
+}
+
+fn side(snap: &Snapshot, s: Side, path: &str) -> Result<(crate::source::SourceFile, crate::policy::Policy), ApiError> {
+    match s {
+        Side::Name(name) => policy_in(snap, &name, path).map(|l| (l.file.clone(), l.policy.clone())),
+        Side::Source { source } => {
+            let name = format!("{path}.policy");
+            match super::registry::load_text(path, std::path::Path::new(&name), source) {
+                Ok(l) => Ok((l.file, l.policy)),
+                Err(e) => {
+                    let mut err = ApiError::new(StatusCode::BAD_REQUEST, format!("{path}.source"), e.message);
+                    err.help = Some(e.diagnostics.join("\n"));
+                    Err(err)
+                }
+            }
+        }
+    }
+}
+
+/// `POST /v1/diff`: `{"old": NAME | {"source": TEXT}, "new": ..., "now"?: TIME}`, as `diff --format json`.
+async fn diff(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let req: DiffReq = parse(&body(b)?)?;
+    let snap = app.registry.snapshot();
+    let old = side(&snap, req.old, "old")?;
+    let new = side(&snap, req.new, "new")?;
+    let opts = crate::diff::DiffOptions { now: req.now };
+    let report = tokio::task::spawn_blocking(move || crate::diff::diff((&old.0, &old.1), (&new.0, &new.1), &opts))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("diff failed: {e}")))?;
+    Ok(json_response(StatusCode::OK, to_json(&report)?))
 }
 
 /// `GET /v1/policies`: each policy with its content hash and any load error.

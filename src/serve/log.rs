@@ -205,6 +205,42 @@ impl Store {
     }
 }
 
+/// Whether `at` names an audit log: a PostgreSQL URL, or a file that starts
+/// with SQLite's header.
+pub fn is_audit_log(at: &str) -> bool {
+    match Location::parse(at) {
+        Location::Postgres(_) => true,
+        Location::Sqlite(path) => {
+            let mut head = [0u8; 16];
+            std::fs::File::open(path)
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+                .is_ok_and(|()| &head == b"SQLite format 3\0")
+        }
+    }
+}
+
+/// The decisions in the log as a history to replay: one action a line (JSON),
+/// as it was decided — with the `history` counters the service derived, when
+/// it derived them — oldest first.
+pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<String>, LogError> {
+    let store = Store::open(at).await?;
+    let entries = store.query(filter).await?;
+    let mut out = Vec::new();
+    for e in entries.iter().filter(|e| e.kind == Kind::Decision) {
+        let mut action: serde_json::Value =
+            serde_json::from_str(&e.input).map_err(|err| LogError(format!("entry {}: input: {err}", e.id)))?;
+        if let (Some(h), Some(o)) = (&e.derived_history, action.as_object_mut()) {
+            if !o.contains_key("history") {
+                let h: serde_json::Value = serde_json::from_str(h)
+                    .map_err(|err| LogError(format!("entry {}: derived_history: {err}", e.id)))?;
+                o.insert("history".into(), h);
+            }
+        }
+        out.push(action.to_string());
+    }
+    Ok(out)
+}
+
 /// An entry waiting to be written, and who to tell.
 struct Pending {
     entry: Entry,

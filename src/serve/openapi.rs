@@ -72,6 +72,19 @@ pub fn document() -> serde_json::Value {
                 "responses": {"200": {"description": "The comparison", "content": {"application/json": {"schema": {"type": "object"}}}},
                               "400": error.clone(), "404": error.clone(), "413": error.clone()}
             }},
+            "/v1/diff": {"post": {
+                "summary": "What changes between two versions of a policy, with a witness action for each (as `smpolicy diff --format json`)",
+                "requestBody": json_body(serde_json::json!({
+                    "type": "object", "required": ["old", "new"], "additionalProperties": false,
+                    "properties": {
+                        "old": {"$ref": "#/components/schemas/PolicyRef"},
+                        "new": {"$ref": "#/components/schemas/PolicyRef"},
+                        "now": {"type": "string", "format": "date-time"}
+                    }
+                })),
+                "responses": {"200": {"description": "The diff report", "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "400": error.clone(), "404": error.clone(), "413": error.clone()}
+            }},
             "/v1/policies": {"get": {
                 "summary": "The loaded policies, with content hashes and load errors",
                 "responses": {"200": {"description": "smpolicy.policies/1", "content": {"application/json": {"schema": {"type": "object"}}}}}
@@ -89,6 +102,10 @@ pub fn document() -> serde_json::Value {
                     "help": {"type": ["string", "null"]}
                 }
             }}},
+            "PolicyRef": {"oneOf": [
+                {"type": "string", "description": "A loaded policy's name"},
+                {"type": "object", "required": ["source"], "properties": {"source": {"type": "string", "description": "A policy's text"}}}
+            ]},
             "Action": {"type": "object", "required": ["action", "actor"],
                        "description": "A proposed action, as in the data model (docs: a proposed action). Without `history`, the service derives the counters from recorded actions."},
             "Verdict": {"type": "object", "required": ["decision_id", "schema", "verdict"],
