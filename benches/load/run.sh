@@ -6,6 +6,7 @@
 #   DURATION=10s CONNECTIONS=32 bash benches/load/run.sh
 #   EXPLAIN=false bash benches/load/run.sh   # the short answer from the compiled form
 #   SYNC=normal bash benches/load/run.sh      # SQLite commits without an fsync each
+#   WORKERS=1 THREADS=1 bash benches/load/run.sh   # server worker threads, wrk threads
 #
 # Prints wrk's report and one RESULT line (decisions/s, p50/p90/p99 in ms),
 # then checks that the audit log holds one entry per acknowledged decision.
@@ -17,6 +18,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18471}
 SYNC=${SYNC:-full}
+WORKERS=${WORKERS:-}   # the server's --threads (default: one per CPU)
 
 if ! command -v wrk >/dev/null; then
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
@@ -27,7 +29,7 @@ work=$(mktemp -d /tmp/smpolicy-load.XXXXXX)
 mkdir "$work/policies"
 cp policies/*.policy "$work/policies/"
 ./target/release/smpolicy serve --policies "$work/policies" --listen "127.0.0.1:$PORT" \
-  --log "$work/log.sqlite" --sync "$SYNC" 2>"$work/server.log" &
+  --log "$work/log.sqlite" --sync "$SYNC" ${WORKERS:+--threads "$WORKERS"} 2>"$work/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -42,10 +44,14 @@ echo "== wrk: explain=$EXPLAIN, sync=$SYNC, $DURATION, $CONNECTIONS connections,
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/load/decide.lua \
   "http://127.0.0.1:$PORT" | tee "$work/wrk.out"
 
+# The server's own CPU time (user + system), per decision.
+ticks=$(awk '{print $14 + $15}' "/proc/$server/stat")
 kill "$server"
 wait "$server" 2>/dev/null || true
 logged=$(./target/release/smpolicy log --log "$work/log.sqlite" | wc -l)
 acked=$(sed -n 's/^RESULT requests=\([0-9]*\).*failed=\([0-9]*\).*/\1 \2/p' "$work/wrk.out" | awk '{print $1 - $2}')
 echo "== audit log: $logged entries for $acked acknowledged decisions"
+awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$logged" \
+  'BEGIN { printf "== server CPU: %.1f s, %.1f us per decision\n", t / hz, t / hz / n * 1e6 }'
 # wrk may count a request it cut off at the end as failed although the server logged it.
 [ "$logged" -ge "$acked" ] || { echo "decisions missing from the log"; exit 1; }

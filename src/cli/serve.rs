@@ -31,7 +31,7 @@ pub struct Args {
     /// How often the directory is checked for edits, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 250)]
     pub reload_ms: u64,
-    /// Worker threads (default: one per CPU).
+    /// Worker threads (default: one per CPU; where the CPUs are shared, 1 does best: see BENCHMARKS.md).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }
