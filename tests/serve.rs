@@ -655,3 +655,60 @@ fn a_corrupt_edit_under_load_fails_no_request() {
     assert!(failures.is_empty(), "{} failed requests: {:?}", failures.len(), &failures[..failures.len().min(5)]);
     assert!(s.stderr().contains("not (re)loaded"), "the bad edits were not seen: {}", s.stderr());
 }
+
+#[test]
+fn mangled_bodies_never_break_the_server() {
+    let dir = one_policy(ALLOW);
+    let log = dir.join("log.sqlite");
+    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    let valid = [
+        json!({"policy": "t", "action": post_action("m")}).to_string(),
+        json!({"action": post_action("m"), "policy": "t", "decision_id": "x"}).to_string(),
+        json!({"policy": "t", "contract": {"employer": "E", "covenants": [{"kind": "non_compete", "months": 6}]}})
+            .to_string(),
+        json!({"old": "t", "new": {"source": ALLOW}}).to_string(),
+    ];
+    let paths = ["/v1/decide", "/v1/performed", "/v1/terms", "/v1/diff"];
+    // A fixed pseudo-random sequence (xorshift), so a failure can be replayed.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for i in 0..400 {
+        let k = i % valid.len();
+        let mut bytes = valid[k].clone().into_bytes();
+        match next() % 4 {
+            0 => bytes.truncate((next() as usize) % bytes.len()),
+            1 => {
+                for _ in 0..1 + next() % 4 {
+                    let at = (next() as usize) % bytes.len();
+                    bytes[at] = (next() % 256) as u8;
+                }
+            }
+            2 => {
+                let at = (next() as usize) % bytes.len();
+                let junk = [b"null".as_slice(), b"[]", b"{}", b"\"\xff\"", b"-1e999", b"99999999999999999999"];
+                let j = junk[(next() as usize) % junk.len()];
+                bytes.splice(at..at, j.iter().copied());
+            }
+            _ => {
+                let a = (next() as usize) % bytes.len();
+                let b = (next() as usize) % bytes.len();
+                bytes.swap(a, b);
+            }
+        }
+        let path = paths[k];
+        let r =
+            s.agent.post(&format!("{}{path}", s.base)).send_bytes(&bytes).map(|r| r.status()).or_else(|e| match e {
+                ureq::Error::Status(code, _) => Ok(code),
+                other => Err(other),
+            });
+        let status = r.unwrap_or_else(|e| panic!("{path} {:?}: {e}", String::from_utf8_lossy(&bytes)));
+        assert!(status < 500, "{path} {:?}: {status}", String::from_utf8_lossy(&bytes));
+    }
+    assert_eq!(s.get("/healthz").0, 200);
+    assert!(!s.stderr().contains("panicked"), "{}", s.stderr());
+}
