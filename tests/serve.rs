@@ -701,12 +701,11 @@ fn mangled_bodies_never_break_the_server() {
             }
         }
         let path = paths[k];
-        let r =
-            s.agent.post(&format!("{}{path}", s.base)).send_bytes(&bytes).map(|r| r.status()).or_else(|e| match e {
-                ureq::Error::Status(code, _) => Ok(code),
-                other => Err(other),
-            });
-        let status = r.unwrap_or_else(|e| panic!("{path} {:?}: {e}", String::from_utf8_lossy(&bytes)));
+        let status = match s.agent.post(&format!("{}{path}", s.base)).send_bytes(&bytes) {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{path} {:?}: {e}", String::from_utf8_lossy(&bytes)),
+        };
         assert!(status < 500, "{path} {:?}: {status}", String::from_utf8_lossy(&bytes));
     }
     assert_eq!(s.get("/healthz").0, 200);
