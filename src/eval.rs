@@ -295,6 +295,25 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         advice.extend(rule.advice.iter().map(|a| Note { text: a.clone(), rule: rule.id.clone() }));
         law_notes.extend(rule.notes.iter().map(|n| Note { text: n.clone(), rule: rule.id.clone() }));
     }
+    // A covenant that decides carries what the law of the actor's jurisdiction
+    // (else the policy's) says of it: the same table `terms` and `compare` read.
+    let jurisdiction = match ctx.fact("actor.jurisdiction") {
+        Some(Value::Symbol(j)) => Some(j),
+        _ => policy.meta.jurisdiction.clone(),
+    };
+    for id in &deciding {
+        let Some(rule) = policy.rules.iter().find(|r| &r.id == id) else { continue };
+        let RuleKind::Covenant { index } = rule.kind else { continue };
+        let Some(spec) = policy.covenants.get(index) else { continue };
+        let j = jurisdiction.as_deref();
+        for note in terms::law_notes(j, spec.kind, Some(spec.duration.whole_months()), &[]) {
+            let text = format!("`{}` in {}: {note}", rule.id, j.unwrap_or("no stated jurisdiction"));
+            if !law_notes.iter().any(|n: &Note| n.text == text) {
+                // An engine note (no rule): the law table is smpolicy's, not the policy's.
+                law_notes.push(Note { text, rule: String::new() });
+            }
+        }
+    }
     if let Basis::SectionDefault { id, .. } = &basis {
         if let Some(d) = policy.defaults.iter().find(|d| &d.id == id) {
             advice.extend(d.advice.iter().map(|a| Note { text: a.clone(), rule: d.id.clone() }));

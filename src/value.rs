@@ -84,6 +84,12 @@ impl Duration {
             TimeUnit::Month => a,
         }
     }
+
+    /// Months rounded up to a whole number, as the law table and contracts read a covenant's length.
+    pub fn whole_months(self) -> u32 {
+        // `as` saturates at the bounds of u32, and the value is already whole.
+        self.approx_months().ceil() as u32
+    }
 }
 
 impl fmt::Display for Duration {

@@ -141,3 +141,27 @@ fn usage_errors_exit_2_from_clap_are_mapped_to_1() {
     let o = run(&["eval"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
+
+/// A covenant that decides carries the engine's law note for the actor's
+/// jurisdiction (C03/K03): a California leaver's non-compete is void there,
+/// a UK leaver's is not capped by the never-enacted 3-month proposal (C24).
+#[test]
+fn a_deciding_covenant_carries_the_law_of_the_actors_jurisdiction() {
+    let action = |j: &str| {
+        format!(
+            r#"{{"action":"compete","at":"2026-06-30","actor":{{"id":"x","role":"consultant","status":"departed","departed_on":"2026-04-30","jurisdiction":"{j}"}},"target":{{"distance_miles":3}}}}"#
+        )
+    };
+    let law = |j: &str| {
+        let o = run_stdin(&["eval", "policies/protective-agency.policy", "-", "--format", "json"], &action(j));
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["deciding"], serde_json::json!(["rival-agency"]));
+        v["law_notes"].as_array().unwrap().iter().map(|n| n["text"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let ca = law("US-CA");
+    assert!(ca.iter().any(|n| n.starts_with("`rival-agency` in US-CA: void in California")), "{ca:#?}");
+    let uk = law("UK");
+    assert!(uk.iter().any(|n| n.contains("never enacted") && n.starts_with("`rival-agency` in UK")), "{uk:#?}");
+    assert!(!uk.iter().any(|n| n.contains("California")), "{uk:#?}");
+}

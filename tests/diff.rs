@@ -588,3 +588,55 @@ proptest! {
         }
     }
 }
+
+/// Realistic input: Castlegate's shipped policy against its version 6
+/// (`docs/examples/diff/`). Every situation of the compare pack, and variants of
+/// each at the counts and dates the two versions' limits and covenants turn
+/// on, is decided under both versions: each one that flips lies in a reported
+/// change stating both its outcomes, and nothing that does not flip does.
+#[test]
+fn every_flip_of_the_pack_under_castlegate_v5_and_v6_lies_in_a_region() {
+    let old = load("policies/protective-agency.policy");
+    let new = load("docs/examples/diff/castlegate-v6.policy");
+    let r = run(&old, &new);
+    let now = diff::default_now(&old.1, &new.1);
+    let mut actions: Vec<serde_json::Value> = Vec::new();
+    for s in smpolicy::compare::pack::shipped().situations {
+        let base = serde_json::to_value(&s.action).unwrap();
+        actions.push(base.clone());
+        for n in [0, 5, 6, 9, 10, 11, 29, 30, 49, 50] {
+            let mut a = base.clone();
+            a["history"]["posts_today"] = n.into();
+            a["history"]["invitations_this_week"] = n.into();
+            actions.push(a);
+        }
+        for months in [5, 6, 7, 9, 10] {
+            let mut a = base.clone();
+            if let Some(d) = a["actor"]["departed_on"].as_str().and_then(|d| d.parse::<jiff::civil::Date>().ok()) {
+                let at = d.checked_add(jiff::Span::new().months(months)).unwrap();
+                a["at"] = format!("{at}T10:00:00Z").into();
+                actions.push(a);
+            }
+        }
+    }
+    let mut flips = 0;
+    for json in &actions {
+        let a = action(&json.to_string());
+        let (o, n) = (decide(&old, &a, now), decide(&new, &a, now));
+        match region_of(&r, &a) {
+            Some(c) => assert!(
+                c.old.same(&o) && c.new.same(&n),
+                "{json}\nlies in `{}` ({} → {}) but is decided {} → {}",
+                c.region,
+                c.old.label(),
+                c.new.label(),
+                o.label(),
+                n.label()
+            ),
+            None => assert!(o.same(&n), "{json}\nflips {} → {} but no change holds it", o.label(), n.label()),
+        }
+        flips += usize::from(!o.same(&n));
+    }
+    // The variants do reach the changed limits and the longer covenant.
+    assert!(flips >= 10, "only {flips} of {} actions flip", actions.len());
+}

@@ -1,5 +1,6 @@
 //! Divan micro-benchmarks: parse, check, compile, decide and explain, on the
-//! generated 100- and 1,000-rule policies. `cargo bench` in `benches/`.
+//! generated 100- and 1,000-rule policies, and one decision by each peer
+//! (Cedar, regorus's interpreter and RVM). `cargo bench` in `benches/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "benchmark code: fail loudly")]
 
@@ -59,5 +60,38 @@ fn explain(b: divan::Bencher, n: usize) {
         i = (i + 1) % actions.len();
         let v = evaluate(&policy, &file, &actions[i], &opts);
         smpolicy::eval::explain::text(&v, &file.name, smpolicy::eval::explain::ExplainOptions { why_not: false })
+    });
+}
+
+#[divan::bench(args = [100, 1000])]
+fn cedar_decide(b: divan::Bencher, n: usize) {
+    let cedar = cedar::Cedar::new(&rules(n));
+    let reqs: Vec<_> = requests(1000, 7).iter().map(cedar::request).collect();
+    let mut i = 0;
+    b.bench_local(|| {
+        i = (i + 1) % reqs.len();
+        cedar.decide(&reqs[i])
+    });
+}
+
+#[divan::bench(args = [100, 1000])]
+fn regorus_interpreter_decide(b: divan::Bencher, n: usize) {
+    let mut engine = rego::Interpreter::new(&rules(n));
+    let inputs: Vec<_> = requests(1000, 7).iter().map(rego::input).collect();
+    let mut i = 0;
+    b.bench_local(|| {
+        i = (i + 1) % inputs.len();
+        engine.decide(&inputs[i])
+    });
+}
+
+#[divan::bench(args = [100, 1000])]
+fn regorus_rvm_decide(b: divan::Bencher, n: usize) {
+    let mut vm = rego::Rvm::new(&rules(n));
+    let inputs: Vec<_> = requests(1000, 7).iter().map(rego::input).collect();
+    let mut i = 0;
+    b.bench_local(|| {
+        i = (i + 1) % inputs.len();
+        vm.decide(&inputs[i])
     });
 }

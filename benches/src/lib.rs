@@ -6,6 +6,9 @@
 
 use smpolicy::data::action::Action;
 
+pub mod cedar;
+pub mod rego;
+
 /// Channels the posting rules name.
 pub const CHANNELS: &[&str] = &["twitter", "linkedin", "facebook", "blog"];
 /// Content kinds the posting rules name.
@@ -83,6 +86,11 @@ pub struct Req {
     pub departed_on: jiff::civil::Date,
     /// `departed_on + m months` for m in 0..=12, computed when the request is built.
     pub shifted: [jiff::civil::Date; 13],
+}
+
+/// Days since 1970-01-01 (how Cedar and Rego see a date here).
+pub fn epoch_days(d: jiff::civil::Date) -> i64 {
+    i64::from(jiff::civil::date(1970, 1, 1).until(d).expect("dates in range").get_days())
 }
 
 /// A small deterministic generator (xorshift), so every run sees the same requests.

@@ -41,8 +41,7 @@ pub struct LawStatus {
 
 /// A covenant's length in whole months, rounded up (for the law table and contracts).
 pub fn whole_months(d: crate::value::Duration) -> u32 {
-    // `as` saturates at the bounds of u32 and the value is already whole.
-    d.approx_months().ceil() as u32
+    d.whole_months()
 }
 
 /// The standing of a covenant in a jurisdiction.

@@ -130,7 +130,8 @@ pub fn explanation(c: &Cell) -> Vec<Line> {
     for n in &v.law_notes {
         out.push(line(0, format!("law: {}{}", n.text, from(&n.rule))));
     }
-    for n in &c.law_notes {
+    // The verdict carries the law table's notes for its deciding covenants already.
+    for n in c.law_notes.iter().filter(|n| !v.law_notes.iter().any(|x| x.text.contains(n.as_str()))) {
         let j = c.jurisdiction.as_deref().unwrap_or("the jurisdiction");
         out.push(line(0, format!("law in {j} for the deciding covenant: {n} [smpolicy]")));
     }

@@ -196,7 +196,15 @@ pub fn from_pest(e: &pest::error::Error<Rule>, text: &str) -> ParseError {
         wanted.insert("a clause or the closing `}`".to_string());
     }
     let found = found_at(text, pos);
-    let expected = join_or(wanted.into_iter().collect());
+    let mut expected = join_or(wanted.into_iter().collect());
+    // Two slips pest cannot see as such: say what belongs here instead.
+    let rest = text.get(pos..).unwrap_or("");
+    let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    if rest.starts_with("&&") || rest.starts_with("||") {
+        expected = "the word `and` or `or`".into();
+    } else if is_outcome_word(&word) && after_condition(text, pos) {
+        expected = "`then` before the outcome".into();
+    }
     let end = pos + found_len(text, pos);
     let help = hint(text, pos, &expected);
     let label = if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {expected}") };
@@ -275,6 +283,9 @@ fn join_or(mut items: Vec<String>) -> String {
 /// What the text holds at `pos`, in words.
 fn found_at(text: &str, pos: usize) -> String {
     let rest = text.get(pos..).unwrap_or("");
+    if rest.starts_with("&&") || rest.starts_with("||") {
+        return format!("`{}`", &rest[..2]);
+    }
     match rest.chars().next() {
         None => "the end of the file".into(),
         Some('\n') | Some('\r') => "the end of the line".into(),
@@ -289,6 +300,9 @@ fn found_at(text: &str, pos: usize) -> String {
 
 fn found_len(text: &str, pos: usize) -> usize {
     let rest = text.get(pos..).unwrap_or("");
+    if rest.starts_with("&&") || rest.starts_with("||") {
+        return 2;
+    }
     match rest.chars().next() {
         None | Some('\n') | Some('\r') => 0,
         Some(c) if c.is_alphanumeric() || c == '_' => rest
@@ -297,6 +311,19 @@ fn found_len(text: &str, pos: usize) -> usize {
             .map_or(rest.len(), |(i, _)| i),
         Some(c) => c.len_utf8(),
     }
+}
+
+/// A word that starts an outcome (`deny`, `require approval ...`).
+fn is_outcome_word(word: &str) -> bool {
+    matches!(word, "deny" | "allow" | "require" | "advise" | "oblige")
+}
+
+/// Whether the line before `pos` is a `when` or `unless` condition (so an
+/// outcome word here is missing its `then`).
+fn after_condition(text: &str, pos: usize) -> bool {
+    let before = text.get(..pos).unwrap_or("");
+    let previous = before.lines().rev().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'));
+    previous.is_some_and(|l| l.starts_with("when ") || l.starts_with("unless ") || l.contains(" when "))
 }
 
 /// A hint for common slips.
@@ -312,6 +339,9 @@ fn hint(text: &str, pos: usize, expected: &str) -> Option<String> {
     }
     if rest.starts_with("&&") || rest.starts_with("||") {
         return Some("join conditions with the words `and` and `or`".into());
+    }
+    if is_outcome_word(&word) && after_condition(text, pos) {
+        return Some(format!("an outcome follows the word `then`: write `then {word}`"));
     }
     if expected.contains("length of time") && word.chars().all(|c| c.is_ascii_digit()) && !word.is_empty() {
         return Some("give a unit: `days`, `business days`, `weeks` or `months`, as in `3 months`".into());
