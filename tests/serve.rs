@@ -565,6 +565,25 @@ fn the_log_is_shared_in_postgresql() {
     let entries = log_json(&url, Some(&actor));
     assert_eq!(entries.len(), 3);
     assert_eq!(entries[2]["id"], v["decision_id"]);
+    // The database drops every connection: the replicas connect again.
+    let out = Command::new("psql")
+        .args([url.as_str(), "-qAtc"])
+        .arg("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dropped: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    assert!(dropped >= 4, "only {dropped} connections dropped"); // two replicas, a writer and a reader each
+    std::thread::sleep(Duration::from_millis(200));
+    for s in [&a, &b] {
+        let body = json!({"policy": "t", "action": post_action(&actor)}).to_string();
+        // A request caught by the drop is refused (503), never acknowledged; the next one reconnects.
+        let (status, v) = match s.post("/v1/decide", &body) {
+            (503, _) => s.post("/v1/decide", &body),
+            other => other,
+        };
+        assert_eq!(status, 200, "{v}");
+    }
     // The full scenario on PostgreSQL too.
     derived_counters(&a, &url, &format!("{actor}-d"));
 }

@@ -1,9 +1,14 @@
 //! The audit log in PostgreSQL, so that several replicas share one log.
 //! One connection writes (a batch is one `INSERT ... SELECT FROM unnest(...)`
-//! in a transaction); another reads. Connections are made without TLS: run the
-//! server next to the database, or through a local TLS tunnel.
+//! in a transaction); another reads. A connection found closed (the database
+//! restarted, the network dropped) is made again before the next use; the
+//! requests that failed meanwhile got an error and were not acknowledged.
+//! Connections are made without TLS: run the server next to the database, or
+//! through a local TLS tunnel.
 
 use super::{deciding_from, deciding_json, kind_from, Entry, Filter, LogError, COLUMNS, SCHEMA};
+use arc_swap::ArcSwap;
+use std::sync::Arc;
 use tokio_postgres::{Client, NoTls};
 
 async fn connect(url: &str) -> Result<Client, LogError> {
@@ -21,16 +26,40 @@ async fn connect(url: &str) -> Result<Client, LogError> {
     Ok(client)
 }
 
+/// A connection that is made again when found closed.
+#[derive(Debug)]
+struct Conn {
+    url: String,
+    client: ArcSwap<Client>,
+}
+
+impl Conn {
+    async fn open(url: &str) -> Result<Conn, LogError> {
+        Ok(Conn { url: url.to_string(), client: ArcSwap::from_pointee(connect(url).await?) })
+    }
+
+    /// The client, connected again first if it was closed.
+    async fn client(&self) -> Result<Arc<Client>, LogError> {
+        let current = self.client.load_full();
+        if !current.is_closed() {
+            return Ok(current);
+        }
+        let fresh = Arc::new(connect(&self.url).await?);
+        self.client.store(fresh.clone());
+        Ok(fresh)
+    }
+}
+
 /// The writer's connection.
 #[derive(Debug)]
 pub struct WriteConn {
-    client: Client,
+    conn: Conn,
 }
 
 impl WriteConn {
     /// Connects and creates the table if needed.
     pub async fn open(url: &str) -> Result<WriteConn, LogError> {
-        Ok(WriteConn { client: connect(url).await? })
+        Ok(WriteConn { conn: Conn::open(url).await? })
     }
 
     /// Writes `entries` in one statement and commits.
@@ -58,7 +87,9 @@ impl WriteConn {
              $13::text[], $14::text[])"
         );
         // One statement is one transaction: all of the batch or none of it.
-        self.client
+        self.conn
+            .client()
+            .await?
             .execute(
                 &sql,
                 &[
@@ -105,7 +136,7 @@ struct Columns {
 /// A reading connection.
 #[derive(Debug)]
 pub struct Reader {
-    client: Client,
+    conn: Conn,
 }
 
 fn entry(r: &tokio_postgres::Row) -> Result<Entry, LogError> {
@@ -133,7 +164,7 @@ fn entry(r: &tokio_postgres::Row) -> Result<Entry, LogError> {
 impl Reader {
     /// Connects and creates the table if needed.
     pub async fn open(url: &str) -> Result<Reader, LogError> {
-        Ok(Reader { client: connect(url).await? })
+        Ok(Reader { conn: Conn::open(url).await? })
     }
 
     /// Entries matching `filter`, oldest first.
@@ -142,7 +173,9 @@ impl Reader {
             "SELECT {COLUMNS} FROM smpolicy_log WHERE ($1::text IS NULL OR actor = $1) AND recorded_ms >= $2 ORDER BY recorded_ms, id"
         );
         let rows = self
-            .client
+            .conn
+            .client()
+            .await?
             .query(&sql, &[&filter.actor, &filter.since_ms.unwrap_or(i64::MIN)])
             .await
             .map_err(LogError::from)?;
@@ -152,7 +185,9 @@ impl Reader {
     /// `actor`'s performed actions in a window, as (at, counts).
     pub async fn performed(&self, actor: &str, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
         let rows = self
-            .client
+            .conn
+            .client()
+            .await?
             .query(
                 "SELECT at_ms, counts FROM smpolicy_log WHERE actor = $1 AND kind = 'performed' AND at_ms >= $2 AND at_ms <= $3",
                 &[&actor, &since_ms, &until_ms],
