@@ -39,7 +39,7 @@ pub struct Args {
 /// `--sync`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum SyncArg {
-    /// fsync at every commit.
+    /// An fsync at every commit.
     Full,
     /// No fsync per commit (WAL).
     Normal,
