@@ -141,6 +141,9 @@ pub struct Inline {
 
 /// A list of clause indices the combining collects.
 trait IdList: Default + Clone {
+    /// Whether the list holds only the first few (then a decision may stop
+    /// collecting once it is known to be incomplete).
+    const BOUNDED: bool;
     fn push(&mut self, i: u32);
     /// Puts the held indices in order (after visiting several lists).
     fn sort(&mut self);
@@ -149,6 +152,7 @@ trait IdList: Default + Clone {
 }
 
 impl IdList for Inline {
+    const BOUNDED: bool = true;
     fn push(&mut self, i: u32) {
         if let Some(slot) = self.buf.get_mut(self.len as usize) {
             *slot = i;
@@ -169,6 +173,7 @@ impl IdList for Inline {
 }
 
 impl IdList for Vec<u32> {
+    const BOUNDED: bool = false;
     fn push(&mut self, i: u32) {
         Vec::push(self, i);
     }
@@ -236,7 +241,9 @@ impl Decision {
         self.deciding.items()
     }
 
-    /// How many clauses decided (or, for a section default, 0).
+    /// How many clauses decided (or, for a section default, 0) — counted up
+    /// to `INLINE + 1`: a decision stops collecting once it holds more than
+    /// it can keep ([`Compiled::outcome`] then lists them all).
     pub fn deciding_count(&self) -> usize {
         self.deciding.count()
     }
@@ -274,13 +281,17 @@ enum Status {
 
 /// Override marks: one bit per override target.
 enum Marks {
+    /// No clause overrides another here.
+    Empty,
     Small([u64; 16]),
     Big(Vec<u64>),
 }
 
 impl Marks {
     fn new(n: usize) -> Marks {
-        if n <= 1024 {
+        if n == 0 {
+            Marks::Empty
+        } else if n <= 1024 {
             Marks::Small([0; 16])
         } else {
             Marks::Big(vec![0; n.div_ceil(64)])
@@ -288,6 +299,7 @@ impl Marks {
     }
     fn words(&mut self) -> &mut [u64] {
         match self {
+            Marks::Empty => &mut [],
             Marks::Small(a) => a,
             Marks::Big(v) => v,
         }
@@ -298,7 +310,9 @@ impl Marks {
         }
     }
     fn has(&mut self, i: u32) -> bool {
-        i != NONE && self.words().get((i / 64) as usize).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        i != NONE
+            && !matches!(self, Marks::Empty)
+            && self.words().get((i / 64) as usize).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 }
 
@@ -363,9 +377,17 @@ impl Compiled {
         let mut und: [L; 3] = Default::default();
         // The approver bits of the applicable require-approval clauses.
         let mut approval_mask = 0u64;
+        // Once a deny applies (and conflicts are not indeterminate), the verdict
+        // is deny: only other denies matter, for the deciding list; and once
+        // that list is longer than a decision holds inline, nothing more does.
+        let mut lowest = 0u8;
+        let mut stop = false;
         let several = bucket.tree.visit(row, &mut |entries: &[index::Entry], known: bool| {
+            if stop {
+                return;
+            }
             for e in entries {
-                if marks.has(e.tslot) {
+                if e.rank < lowest || marks.has(e.tslot) {
                     continue;
                 }
                 let status = if known { Status::Applies } else { self.entry_status(e, row) };
@@ -381,6 +403,13 @@ impl Compiled {
                         }
                         if let Some(l) = dec.get_mut(usize::from(eff)) {
                             l.push(e.rule);
+                        }
+                        if eff == 2 && !self.conflicts_indeterminate {
+                            lowest = 2;
+                            if L::BOUNDED && dec[2].count() > INLINE {
+                                stop = true;
+                                return;
+                            }
                         }
                     }
                     Status::Undecided => {
