@@ -5,10 +5,14 @@
 //!   action's facts are read once into a flat [`FactRow`] of slots;
 //! - conditions become a tree of enums over slot indices with precomputed
 //!   constants ([`cond`]); shifted dates are computed once per row;
-//! - clauses are indexed by action kind and channel: a decision visits only
-//!   the clauses whose condition is not already false for that pair;
+//! - clauses are indexed by action kind and channel, and within each pair by
+//!   a small decision structure ([`index`]) over the symbols, list names and
+//!   thresholds most clauses test: a decision visits only the clauses that can
+//!   apply, each with the tests already known to hold removed;
 //! - [`Compiled::decide`] returns a small `Copy` [`Decision`]: the verdict,
-//!   the approvers as a bitset and the deciding clause indices inline.
+//!   the approvers as a bitset and the deciding clause indices inline (once a
+//!   deny applies, only denies are visited; once more denies apply than a
+//!   decision holds, it stops, and [`Compiled::outcome`] lists them all).
 //!
 //! **Invariant:** `decide` gives exactly the verdict, approvers and deciding
 //! clause ids of [`eval::evaluate`](crate::eval::evaluate) (the combining

@@ -11,13 +11,17 @@
 //!   unsplit clauses, so unknowns are evaluated exactly as before;
 //! - a [`Node::Has`] node splits on a list slot most clauses test with
 //!   `has name` (`content.kind`): a row visits the clauses that do not test it
-//!   and the part of each name it holds.
+//!   and the part of each name it holds;
+//! - a [`Node::Thresholds`] leaf holds clauses that are each one
+//!   `slot >= number` test (or `>`, `<=`, `<`) on the same slot: the clauses
+//!   that apply are found by binary search.
 //!
 //! Splitting only removes clauses whose condition is certainly false for the
 //! row, and only removes tests that certainly hold, so a decision is unchanged
 //! (`tests/compile.rs` checks agreement with the interpreter). A split is made
-//! only when it does not more than quadruple the entries, so memory stays
-//! linear in the clauses.
+//! only when its children hold at most four times the node's entries, and
+//! splits nest at most four deep, so the structure's size is bounded (the
+//! generated 1,000-rule policy compiles to 4 MB; see BENCHMARKS.md).
 
 use super::cond::{CondC, OpC, Operand};
 use super::row::{FactRow, Val};
