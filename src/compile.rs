@@ -5,10 +5,14 @@
 //!   action's facts are read once into a flat [`FactRow`] of slots;
 //! - conditions become a tree of enums over slot indices with precomputed
 //!   constants ([`cond`]); shifted dates are computed once per row;
-//! - clauses are indexed by action kind and channel: a decision visits only
-//!   the clauses whose condition is not already false for that pair;
+//! - clauses are indexed by action kind and channel, and within each pair by
+//!   a small decision structure ([`index`]) over the symbols, list names and
+//!   thresholds most clauses test: a decision visits only the clauses that can
+//!   apply, each with the tests already known to hold removed;
 //! - [`Compiled::decide`] returns a small `Copy` [`Decision`]: the verdict,
-//!   the approvers as a bitset and the deciding clause indices inline.
+//!   the approvers as a bitset and the deciding clause indices inline (once a
+//!   deny applies, only denies are visited; once more denies apply than a
+//!   decision holds, it stops, and [`Compiled::outcome`] lists them all).
 //!
 //! **Invariant:** `decide` gives exactly the verdict, approvers and deciding
 //! clause ids of [`eval::evaluate`](crate::eval::evaluate) (the combining
@@ -21,6 +25,7 @@
 //! `done`) and 64 approver roles in [`Decision::approvers`].
 
 pub mod cond;
+pub mod index;
 pub mod row;
 
 pub use row::FactRow;
@@ -86,10 +91,10 @@ struct DefaultC {
     effect: EffC,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Bucket {
-    /// Counting clauses (enforced, not advice) that may apply, in order.
-    rules: Vec<u32>,
+    /// Counting clauses (enforced, not advice) that may apply, routed by the row's symbols.
+    tree: index::Node,
     /// Exceptions (enforced clauses that override others) that may apply, in order.
     exceptions: Vec<u32>,
 }
@@ -139,18 +144,29 @@ pub struct Inline {
 }
 
 /// A list of clause indices the combining collects.
-trait IdList: Default {
+trait IdList: Default + Clone {
+    /// Whether the list holds only the first few (then a decision may stop
+    /// collecting once it is known to be incomplete).
+    const BOUNDED: bool;
     fn push(&mut self, i: u32);
+    /// Puts the held indices in order (after visiting several lists).
+    fn sort(&mut self);
     fn items(&self) -> &[u32];
     fn count(&self) -> usize;
 }
 
 impl IdList for Inline {
+    const BOUNDED: bool = true;
     fn push(&mut self, i: u32) {
         if let Some(slot) = self.buf.get_mut(self.len as usize) {
             *slot = i;
         }
         self.len = self.len.saturating_add(1);
+    }
+    fn sort(&mut self) {
+        if let Some(held) = self.buf.get_mut(..(self.len as usize).min(INLINE)) {
+            held.sort_unstable();
+        }
     }
     fn items(&self) -> &[u32] {
         self.buf.get(..(self.len as usize).min(INLINE)).unwrap_or(&[])
@@ -161,8 +177,12 @@ impl IdList for Inline {
 }
 
 impl IdList for Vec<u32> {
+    const BOUNDED: bool = false;
     fn push(&mut self, i: u32) {
         Vec::push(self, i);
+    }
+    fn sort(&mut self) {
+        self.sort_unstable();
     }
     fn items(&self) -> &[u32] {
         self
@@ -175,6 +195,12 @@ impl IdList for Vec<u32> {
 /// Merges sorted lists into one sorted list.
 fn merge<L: IdList>(lists: &[&L]) -> L {
     debug_assert!(lists.len() <= 3);
+    match lists {
+        [] => return L::default(),
+        [one] => return (*one).clone(),
+        _ if lists.iter().all(|l| l.count() == 0) => return L::default(),
+        _ => {}
+    }
     let mut out = L::default();
     let mut pos = [0usize; 3];
     loop {
@@ -213,12 +239,15 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The deciding clause indices held inline (all of them when [`Decision::is_complete`]).
+    /// The deciding clause indices held inline: all of them, in order, when
+    /// [`Decision::is_complete`]; otherwise some of them ([`Compiled::outcome`] lists all).
     pub fn deciding(&self) -> &[u32] {
         self.deciding.items()
     }
 
-    /// How many clauses decided (or, for a section default, 0).
+    /// How many clauses decided (or, for a section default, 0) — counted up
+    /// to `INLINE + 1`: a decision stops collecting once it holds more than
+    /// it can keep ([`Compiled::outcome`] then lists them all).
     pub fn deciding_count(&self) -> usize {
         self.deciding.count()
     }
@@ -256,13 +285,17 @@ enum Status {
 
 /// Override marks: one bit per override target.
 enum Marks {
+    /// No clause overrides another here.
+    Empty,
     Small([u64; 16]),
     Big(Vec<u64>),
 }
 
 impl Marks {
     fn new(n: usize) -> Marks {
-        if n <= 1024 {
+        if n == 0 {
+            Marks::Empty
+        } else if n <= 1024 {
             Marks::Small([0; 16])
         } else {
             Marks::Big(vec![0; n.div_ceil(64)])
@@ -270,6 +303,7 @@ impl Marks {
     }
     fn words(&mut self) -> &mut [u64] {
         match self {
+            Marks::Empty => &mut [],
             Marks::Small(a) => a,
             Marks::Big(v) => v,
         }
@@ -280,7 +314,9 @@ impl Marks {
         }
     }
     fn has(&mut self, i: u32) -> bool {
-        i != NONE && self.words().get((i / 64) as usize).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        i != NONE
+            && !matches!(self, Marks::Empty)
+            && self.words().get((i / 64) as usize).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 }
 
@@ -301,10 +337,35 @@ impl Compiled {
         status
     }
 
+    /// Whether an entry's clause applies; its residual condition stands for `when`.
+    fn entry_status(&self, e: &index::Entry, row: &FactRow) -> Status {
+        let mut status = match e.when.eval(row, self) {
+            T4::True => Status::Applies,
+            T4::False => return Status::NotApplicable,
+            T4::Unknown | T4::Void => Status::Undecided,
+        };
+        if e.has_unless {
+            for u in self.rules.get(e.rule as usize).map_or(&[][..], |r| &r.unless[..]) {
+                match u.eval(row, self) {
+                    T4::True => return Status::NotApplicable,
+                    T4::Unknown | T4::Void => status = Status::Undecided,
+                    T4::False => {}
+                }
+            }
+        }
+        status
+    }
+
     fn run<L: IdList>(&self, row: &FactRow) -> Run<L> {
-        static EMPTY: Bucket = Bucket { rules: Vec::new(), exceptions: Vec::new() };
-        let bucket = self.buckets.get(row.bucket as usize).unwrap_or(&EMPTY);
-        let mut marks = Marks::new(self.n_targets);
+        let Some(bucket) = self.buckets.get(row.bucket as usize) else {
+            return Run {
+                verdict: Verdict4::Indeterminate,
+                basis: Basis::NoClause,
+                approvers: 0,
+                deciding: L::default(),
+            };
+        };
+        let mut marks = Marks::new(if bucket.exceptions.is_empty() { 0 } else { self.n_targets });
         for &i in bucket.exceptions.iter() {
             let Some(r) = self.rules.get(i as usize) else { continue };
             if marks.has(r.tslot) {
@@ -318,30 +379,54 @@ impl Compiled {
         }
         let mut dec: [L; 3] = Default::default();
         let mut und: [L; 3] = Default::default();
-        for &i in bucket.rules.iter() {
-            let Some(r) = self.rules.get(i as usize) else { continue };
-            if marks.has(r.tslot) {
-                continue;
+        // The approver bits of the applicable require-approval clauses.
+        let mut approval_mask = 0u64;
+        // Once a deny applies (and conflicts are not indeterminate), the verdict
+        // is deny: only other denies matter, for the deciding list; and once
+        // that list is longer than a decision holds inline, nothing more does.
+        let mut lowest = 0u8;
+        let mut stop = false;
+        let several = bucket.tree.visit(row, &mut |entries: &[index::Entry], known: bool| {
+            if stop {
+                return;
             }
-            let Some(rank) = r.effect.rank() else { continue };
-            match self.status(r, row) {
-                Status::Applies => {
-                    let approved = match (&r.effect, row.granted) {
-                        (EffC::Approval { ids, .. }, Some(g)) => ids.contains(&g),
-                        _ => false,
-                    };
-                    let eff = if approved { 0 } else { rank };
-                    if let Some(l) = dec.get_mut(usize::from(eff)) {
-                        l.push(i);
-                    }
+            for e in entries {
+                if e.rank < lowest || marks.has(e.tslot) {
+                    continue;
                 }
-                Status::Undecided => {
-                    if let Some(l) = und.get_mut(usize::from(rank)) {
-                        l.push(i);
+                let status = if known { Status::Applies } else { self.entry_status(e, row) };
+                match status {
+                    Status::Applies => {
+                        let approved = e.rank == 1
+                            && row.granted.is_some_and(|g| {
+                                matches!(self.rules.get(e.rule as usize), Some(RuleC { effect: EffC::Approval { ids, .. }, .. }) if ids.contains(&g))
+                            });
+                        let eff = if approved { 0 } else { e.rank };
+                        if eff == 1 {
+                            approval_mask |= e.mask;
+                        }
+                        if let Some(l) = dec.get_mut(usize::from(eff)) {
+                            l.push(e.rule);
+                        }
+                        if eff == 2 && !self.conflicts_indeterminate {
+                            lowest = 2;
+                            if L::BOUNDED && dec[2].count() > INLINE {
+                                stop = true;
+                                return;
+                            }
+                        }
                     }
+                    Status::Undecided => {
+                        if let Some(l) = und.get_mut(usize::from(e.rank)) {
+                            l.push(e.rule);
+                        }
+                    }
+                    Status::NotApplicable => {}
                 }
-                Status::NotApplicable => {}
             }
+        });
+        if several {
+            dec.iter_mut().chain(und.iter_mut()).for_each(IdList::sort);
         }
 
         let [d0, d1, d2] = &dec;
@@ -417,11 +502,7 @@ impl Compiled {
             Some(EffC::Allow | EffC::Advise) => (Verdict4::Allow, 0),
             Some(e @ EffC::Approval { .. }) => {
                 let mask = match basis {
-                    Basis::Clauses => deciding
-                        .items()
-                        .iter()
-                        .filter_map(|i| self.rules.get(*i as usize))
-                        .fold(0, |m, r| m | r.effect.mask()),
+                    Basis::Clauses => approval_mask,
                     _ => 0,
                 };
                 (Verdict4::RequireApproval, if mask == 0 { e.mask() } else { mask })
@@ -496,7 +577,10 @@ impl Compiled {
 
     /// How many clauses a decision for this row visits (for benchmarks and tests).
     pub fn candidates(&self, row: &FactRow) -> usize {
-        self.buckets.get(row.bucket as usize).map_or(0, |b| b.rules.len() + b.exceptions.len())
+        let Some(b) = self.buckets.get(row.bucket as usize) else { return 0 };
+        let mut n = b.exceptions.len();
+        b.tree.visit(row, &mut |es: &[index::Entry], _| n += es.len());
+        n
     }
 
     fn action_class(&self, id: u32) -> usize {
@@ -811,25 +895,43 @@ impl Builder<'_> {
         let mut chan_known: Vec<Known<'_>> = chans.iter().map(|a| Known::Name(a)).collect();
         chan_known.push(Known::Other);
         chan_known.push(Known::Unknown);
+        let action_slot = self.slot_of.get("action").copied();
+        let chan_slot = self.slot_of.get("channel").copied();
+        let bit_of = |id: u32| self.c.list_bit(id);
+        let mut buckets = Vec::with_capacity(action_known.len() * chan_known.len());
         for a in &action_known {
             for ch in &chan_known {
-                let mut rules = Vec::new();
+                let mut entries = Vec::new();
                 let mut exceptions = Vec::new();
-                for (i, r) in policy.rules.iter().enumerate() {
-                    if stat(&r.when, *a, *ch) == Some(false) {
+                for (i, (r, rc)) in policy.rules.iter().zip(&self.c.rules).enumerate() {
+                    if stat(&r.when, *a, *ch) == Some(false) || r.dry_run {
                         continue;
                     }
                     let i = u32::try_from(i).unwrap_or(NONE);
-                    if !r.dry_run && r.effect.rank().is_some() {
-                        rules.push(i);
+                    if let Some(rank) = rc.effect.rank() {
+                        let mut e = index::Entry {
+                            when: rc.when.clone(),
+                            rule: i,
+                            tslot: rc.tslot,
+                            rank,
+                            has_unless: !rc.unless.is_empty(),
+                            mask: rc.effect.mask(),
+                        };
+                        for (known, slot) in [(a, action_slot), (ch, chan_slot)] {
+                            if let (Known::Name(n), Some(slot)) = (known, slot) {
+                                e = index::assume(&e, slot, self.c.strings.id(n));
+                            }
+                        }
+                        entries.push(e);
                     }
-                    if !r.dry_run && !r.overrides.is_empty() {
+                    if !r.overrides.is_empty() {
                         exceptions.push(i);
                     }
                 }
-                self.c.buckets.push(Bucket { rules, exceptions });
+                buckets.push(Bucket { tree: index::build(entries, &bit_of), exceptions });
             }
         }
+        self.c.buckets = buckets;
         self.c
     }
 }

@@ -39,8 +39,7 @@ pub fn parse(file: &SourceFile) -> Result<PolicyFile, ParseErrors> {
     if let Some(err) = nesting_error(text) {
         return Err(ParseErrors::new(vec![err]));
     }
-    pest::set_error_detail(true);
-    let mut pairs = match PolicyParser::parse(Rule::policy_file, text) {
+    let mut pairs = match parse_pairs(text) {
         Ok(pairs) => pairs,
         Err(e) => return Err(ParseErrors::new(vec![err::from_pest(&e, text)])),
     };
@@ -54,6 +53,25 @@ pub fn parse(file: &SourceFile) -> Result<PolicyFile, ParseErrors> {
         (_, _) if !builder.errors.is_empty() => Err(ParseErrors::new(builder.errors)),
         _ => Err(ParseErrors::new(vec![ParseError::Internal { rule: "policy_file".into(), span: Span::new(0, 0) }])),
     }
+}
+
+/// Serializes the parses of this process: pest's error-detail switch is global.
+static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs pest. The first pass does not record what was attempted where (that
+/// bookkeeping is most of pest's time on a large file); only if it fails is the
+/// text parsed again with detail, for the error message. The error is the same
+/// as a single detailed pass would give.
+fn parse_pairs(text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
+    let _serial = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(false);
+    if let Ok(pairs) = PolicyParser::parse(Rule::policy_file, text) {
+        return Ok(pairs);
+    }
+    pest::set_error_detail(true);
+    let detailed = PolicyParser::parse(Rule::policy_file, text).map_err(Box::new);
+    pest::set_error_detail(false);
+    detailed
 }
 
 /// Finds the first `(` nested deeper than [`MAX_NESTING`], outside strings and comments.

@@ -348,3 +348,110 @@ fn decisions_are_small_and_copy() {
     is_copy::<smpolicy::compile::Decision>();
     assert!(std::mem::size_of::<smpolicy::compile::Decision>() <= 64);
 }
+
+/// A policy of many clauses over the same facts, so that the compiled form
+/// splits on symbols (`target.relationship`, `actor.status`, `in {…}`), on
+/// list names (`content.kind has`) and on thresholds (`>=`, `<`, `>`), with
+/// `unless` and approvals in the mix.
+fn indexed_policy(n: usize) -> String {
+    const CH: [&str; 3] = ["twitter", "linkedin", "blog"];
+    const K: [&str; 4] = ["job_ad", "industry", "brand", "opinion"];
+    const R: [&str; 4] = ["client", "candidate", "colleague", "prospect"];
+    const S: [&str; 4] = ["employed", "on_notice", "garden_leave", "departed"];
+    let mut s = String::from("policy \"indexed\"\n  timezone \"Europe/London\"\n  default allow\n\nroles consultant, manager, compliance\n\n");
+    for i in 0..n {
+        let body = match i % 6 {
+            0 => format!(
+                "when action = post and channel = {} and content.kind has {} and history.posts_today >= {}\n  then deny",
+                CH[i % 3],
+                K[(i / 6) % 4],
+                i % 13
+            ),
+            1 => format!(
+                "when action = connect and target.relationship = {} and actor.status = {}\n  then require approval from manager",
+                R[i % 4],
+                S[(i / 4) % 4]
+            ),
+            2 => format!(
+                "when action = solicit and actor.status = departed and target.relationship in {{{}, {}}} and at <= actor.departed_on + {} months\n  then deny",
+                R[i % 4],
+                R[(i / 4) % 4],
+                1 + i % 12
+            ),
+            3 => format!("when action = post and content.kind has {} and history.posts_today < {}\n  then allow", K[i % 4], i % 11),
+            4 => format!(
+                "when action = connect and target.relationship = {}\n  then deny\n  unless approval.granted_by = manager",
+                R[(i / 6) % 4]
+            ),
+            _ => format!(
+                "when action = message and actor.status = {} and history.invitations_this_week > {}\n  then require approval from compliance",
+                S[i % 4],
+                i % 17
+            ),
+        };
+        s.push_str(&format!("rule r{i} {{\n  {body}\n}}\n\n"));
+    }
+    s
+}
+
+#[test]
+fn indexed_clauses_decide_as_the_evaluator() {
+    const A: [&str; 4] = ["post", "connect", "solicit", "message"];
+    const CH: [&str; 4] = ["twitter", "linkedin", "blog", "facebook"];
+    const K: [&str; 5] = ["job_ad", "industry", "brand", "opinion", "viral"];
+    const R: [&str; 5] = ["client", "candidate", "colleague", "prospect", "personal"];
+    const S: [&str; 4] = ["employed", "on_notice", "garden_leave", "departed"];
+    let text = indexed_policy(240);
+    let file = SourceFile::new("indexed.policy", text.as_str());
+    let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+    let policy = smpolicy::lower::lower(&file, &ast);
+    let compiled = compile(&policy);
+    let opts = EvalOptions { now: now() };
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n) as usize
+    };
+    let (mut visited, mut decided) = (0, [0usize; 4]);
+    for _ in 0..3000 {
+        let mut a = json!({
+            "action": A[next(4)],
+            "at": date(next(900) as u32),
+            "actor": {"id": "a", "role": "consultant", "status": S[next(4)], "departed_on": date(next(600) as u32)},
+            "channel": CH[next(4)],
+            "content": {"kind": [K[next(5)], K[next(5)]]},
+            "history": {"posts_today": next(15), "invitations_this_week": next(20)},
+            "target": {"relationship": R[next(5)]},
+        });
+        // Some facts missing, some approvals granted, some lists empty.
+        match next(8) {
+            0 => apply(&mut a, "history", None),
+            1 => apply(&mut a, "target", None),
+            2 => {
+                let by = ["manager", "compliance"][next(2)];
+                apply(&mut a, "approval", Some(json!({ "granted_by": by })));
+            }
+            3 => apply(&mut a, "content.kind", Some(json!([]))),
+            4 => apply(&mut a, "channel", None),
+            _ => {}
+        }
+        let action = parse_action_json_line(&a.to_string()).unwrap();
+        let v = evaluate(&policy, &file, &action, &opts);
+        let row = FactRow::from_action_at(&action, &compiled, now());
+        let d = compiled.decide(&row);
+        let o = compiled.outcome(&row, &d);
+        let want: (_, Vec<&str>, Vec<&str>) = (
+            v.verdict,
+            v.approvers.iter().map(String::as_str).collect(),
+            v.deciding.iter().map(String::as_str).collect(),
+        );
+        assert_eq!((o.verdict, o.approvers, o.deciding), want, "{a}");
+        visited += compiled.candidates(&row);
+        decided[d.verdict as usize] += 1;
+    }
+    // The index keeps a decision to a few of the 240 clauses, and every verdict occurs.
+    assert!(visited < 3000 * 40, "visited {visited} clauses in all");
+    assert!(decided.iter().all(|n| *n > 0), "{decided:?}");
+}

@@ -1,6 +1,7 @@
 //! `smpolicy eval`: one action, or JSON Lines in batch.
 
 use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use smpolicy::compile::{compile, Compiled, FactRow};
 use smpolicy::data::action::{check_open_values, parse_action, parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
 use smpolicy::eval::explain::{self, ExplainOptions};
@@ -26,7 +27,10 @@ pub struct Args {
     /// JSON Lines in, JSON Lines out; a bad line gives an error record and the run goes on.
     #[arg(long)]
     pub batch: bool,
-    /// In batch mode, write each verdict in full (every clause's tests) rather than the summary record.
+    /// In batch mode, also explain each verdict (summary, obligations, advice, law notes, missing facts); slower.
+    #[arg(long)]
+    pub explain: bool,
+    /// In batch mode, write each verdict in full (every clause's tests) rather than the decision record.
     #[arg(long)]
     pub full: bool,
     /// The time used when an action gives no `at` (ISO 8601); the current time by default.
@@ -40,6 +44,48 @@ pub fn validate(action: &Action, policy: &Policy) -> Vec<DataError> {
     let facts: Vec<(String, smpolicy::value::Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let kinds: Vec<String> = d.content_kinds.clone();
     check_open_values(action, &d.roles, &d.teams, &d.channels, &kinds, &facts)
+}
+
+/// The declared names a batch checks actions against, gathered once: an
+/// action they accept is one [`validate`] finds no error in; one they do not
+/// is validated in full, for the error's field path and message.
+struct OpenValues<'a> {
+    roles: Vec<&'a str>,
+    teams: Vec<&'a str>,
+    channels: Vec<&'a str>,
+    kinds: Vec<&'a str>,
+    facts: &'a std::collections::BTreeMap<String, smpolicy::value::Type>,
+}
+
+impl<'a> OpenValues<'a> {
+    fn new(policy: &'a Policy) -> Self {
+        use smpolicy::data::action::{BUILTIN_CHANNELS, BUILTIN_CONTENT_KINDS};
+        let d = &policy.decls;
+        let with = |builtins: &[&'static str], declared: &'a [String]| -> Vec<&'a str> {
+            builtins.iter().copied().chain(declared.iter().map(String::as_str)).collect()
+        };
+        OpenValues {
+            roles: d.roles.iter().map(String::as_str).collect(),
+            teams: d.teams.iter().map(String::as_str).collect(),
+            channels: with(BUILTIN_CHANNELS, &d.channels),
+            kinds: with(BUILTIN_CONTENT_KINDS, &d.content_kinds),
+            facts: &d.facts,
+        }
+    }
+
+    /// Whether every open value of the action is declared (no allocation for a good action).
+    fn accepts(&self, a: &Action) -> bool {
+        let role_ok = |r: &str| self.roles.is_empty() || self.roles.contains(&r);
+        role_ok(&a.actor.role)
+            && a.approval.as_ref().and_then(|x| x.granted_by.as_deref()).is_none_or(role_ok)
+            && (self.teams.is_empty() || a.actor.team.as_deref().is_none_or(|t| self.teams.contains(&t)))
+            && a.channel.as_deref().is_none_or(|c| self.channels.contains(&c))
+            && a.content
+                .as_ref()
+                .and_then(|c| c.kind.as_ref())
+                .is_none_or(|ks| ks.iter().all(|k| self.kinds.contains(&k.as_str())))
+            && a.facts.iter().all(|(n, v)| self.facts.get(n).is_some_and(|ty| v.typed(ty).is_some()))
+    }
 }
 
 /// Runs `eval`.
@@ -94,7 +140,17 @@ fn paint(text: String, d: smpolicy::eval::Decision, out: Out) -> String {
     }
 }
 
-/// The record written per action in batch mode.
+/// The record written per action in batch mode by default: the decision
+/// alone, from the compiled form (keys in the same order as the other records).
+#[derive(serde::Serialize)]
+struct DecisionRecord<'a> {
+    approvers: &'a [&'a str],
+    deciding: &'a [&'a str],
+    line: usize,
+    verdict: smpolicy::eval::Decision,
+}
+
+/// The record written per action in batch mode with `--explain`.
 fn record(line: usize, v: &Verdict) -> serde_json::Value {
     serde_json::json!({
         "line": line,
@@ -118,18 +174,21 @@ struct LineOut {
     verdict: Option<smpolicy::eval::Decision>,
 }
 
-fn one_line(
-    n: usize,
-    line: std::io::Result<String>,
-    args: &Args,
-    file: &SourceFile,
-    policy: &Policy,
-    opts: &EvalOptions,
-) -> Option<LineOut> {
+/// What a batch decides with: the policy, its compiled form, the options.
+struct Engine<'a> {
+    args: &'a Args,
+    file: &'a SourceFile,
+    policy: &'a Policy,
+    compiled: &'a Compiled,
+    open: OpenValues<'a>,
+    opts: &'a EvalOptions,
+}
+
+fn one_line(n: usize, line: std::io::Result<String>, e: &Engine<'_>, row: &mut FactRow) -> Option<LineOut> {
     let line = match line {
         Ok(l) => l,
-        Err(e) => {
-            let rec = serde_json::json!({"line": n, "error": {"message": format!("unreadable line: {e}")}});
+        Err(err) => {
+            let rec = serde_json::json!({"line": n, "error": {"message": format!("unreadable line: {err}")}});
             return Some(LineOut { text: rec.to_string(), verdict: None });
         }
     };
@@ -137,44 +196,48 @@ fn one_line(
         return None;
     }
     let parsed = parse_action_json_line(&line).and_then(|a| {
-        let errs = validate(&a, policy);
+        if e.open.accepts(&a) {
+            return Ok(a);
+        }
+        let errs = validate(&a, e.policy);
         match errs.into_iter().next() {
-            Some(e) => Err(e),
+            Some(err) => Err(err),
             None => Ok(a),
         }
     });
-    let (rec, verdict) = match parsed {
-        Ok(a) => {
-            let v = evaluate(policy, file, &a, opts);
-            let rec = if args.full {
-                let mut full = serde_json::to_value(&v).unwrap_or_default();
-                if let Some(o) = full.as_object_mut() {
-                    o.insert("line".into(), n.into());
-                }
-                full
-            } else {
-                record(n, &v)
-            };
-            (rec, Some(v.verdict))
+    let a = match parsed {
+        Ok(a) => a,
+        Err(err) => {
+            let rec = serde_json::json!({"line": n, "error": {"path": err.path, "column": err.column, "message": err.message, "help": err.help}});
+            return Some(LineOut { text: rec.to_string(), verdict: None });
         }
-        Err(e) => (
-            serde_json::json!({"line": n, "error": {"path": e.path, "column": e.column, "message": e.message, "help": e.help}}),
-            None,
-        ),
     };
-    Some(LineOut { text: rec.to_string(), verdict })
+    if !(e.args.full || e.args.explain) {
+        row.fill(&a, e.compiled, e.opts.now);
+        let d = e.compiled.decide(row);
+        let o = e.compiled.outcome(row, &d);
+        let rec = DecisionRecord { approvers: &o.approvers, deciding: &o.deciding, line: n, verdict: o.verdict };
+        let text = serde_json::to_string(&rec).unwrap_or_default();
+        return Some(LineOut { text, verdict: Some(o.verdict) });
+    }
+    let v = evaluate(e.policy, e.file, &a, e.opts);
+    let rec = if e.args.full {
+        let mut full = serde_json::to_value(&v).unwrap_or_default();
+        if let Some(o) = full.as_object_mut() {
+            o.insert("line".into(), n.into());
+        }
+        full
+    } else {
+        record(n, &v)
+    };
+    Some(LineOut { text: rec.to_string(), verdict: Some(v.verdict) })
 }
 
 /// Decides a chunk of lines on two threads; the results keep the input order.
-fn decide_chunk(
-    chunk: Vec<(usize, std::io::Result<String>)>,
-    args: &Args,
-    file: &SourceFile,
-    policy: &Policy,
-    opts: &EvalOptions,
-) -> Vec<Option<LineOut>> {
+fn decide_chunk(chunk: Vec<(usize, std::io::Result<String>)>, e: &Engine<'_>) -> Vec<Option<LineOut>> {
     let run = |part: Vec<(usize, std::io::Result<String>)>| -> Vec<Option<LineOut>> {
-        part.into_iter().map(|(n, l)| one_line(n, l, args, file, policy, opts)).collect()
+        let mut row = FactRow::default();
+        part.into_iter().map(|(n, l)| one_line(n, l, e, &mut row)).collect()
     };
     if chunk.len() < 64 {
         return run(chunk);
@@ -210,6 +273,8 @@ fn batch(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) ->
     let mut w = std::io::BufWriter::new(stdout.lock());
     let (mut good, mut bad) = (0usize, 0usize);
     let mut counts = [0usize; 4];
+    let compiled = compile(policy);
+    let engine = Engine { args, file, policy, compiled: &compiled, open: OpenValues::new(policy), opts };
     let mut lines = input.lines().enumerate();
     'chunks: loop {
         let chunk: Vec<(usize, std::io::Result<String>)> =
@@ -217,7 +282,7 @@ fn batch(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) ->
         if chunk.is_empty() {
             break;
         }
-        for out in decide_chunk(chunk, args, file, policy, opts).into_iter().flatten() {
+        for out in decide_chunk(chunk, &engine).into_iter().flatten() {
             match out.verdict {
                 Some(v) => {
                     good += 1;
@@ -245,5 +310,41 @@ fn batch(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) ->
         Exit::Error
     } else {
         Exit::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    /// The batch's quick check accepts exactly the actions `validate` finds no error in.
+    #[test]
+    fn open_values_accept_exactly_what_validate_accepts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("policies/protective-agency.policy")).unwrap();
+        let file = SourceFile::new("protective-agency.policy", text.as_str());
+        let ast = smpolicy::parser::parse(&file).unwrap();
+        let policy = smpolicy::lower::lower(&file, &ast);
+        let open = OpenValues::new(&policy);
+        let base = r#"{"action":"post","actor":{"id":"a","role":"consultant","team":"recruiting","status":"employed"},"channel":"twitter","content":{"kind":["job_ad","industry"]},"approval":{"granted_by":"manager"},"facts":{"hirer_authority":true}}"#;
+        let variants = [
+            base.to_string(),
+            base.replace("\"consultant\"", "\"consulant\""),
+            base.replace("\"recruiting\"", "\"sales\""),
+            base.replace("\"twitter\"", "\"myspace\""),
+            base.replace("\"industry\"", "\"gossip\""),
+            base.replace("\"manager\"", "\"boss\""),
+            base.replace("hirer_authority", "hirer_authorty"),
+            base.replace("true}}", "3}}"),
+        ];
+        let mut rejected = 0;
+        for v in &variants {
+            let a = parse_action_json_line(v).unwrap();
+            let ok = validate(&a, &policy).is_empty();
+            assert_eq!(open.accepts(&a), ok, "{v}");
+            rejected += usize::from(!ok);
+        }
+        assert_eq!(rejected, variants.len() - 1);
     }
 }

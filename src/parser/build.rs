@@ -46,6 +46,9 @@ fn span(p: &P<'_>) -> Span {
 /// The length of `text` without trailing whitespace and `#` comments.
 fn trimmed_len(text: &str) -> usize {
     let mut t = text.trim_end();
+    if !t.as_bytes().contains(&b'#') {
+        return t.len();
+    }
     loop {
         let line_start = t.rfind('\n').map_or(0, |i| i + 1);
         let line = t.get(line_start..).unwrap_or("");
