@@ -1,7 +1,7 @@
 //! Source files and byte spans. Every later stage points back into the text the
 //! author wrote through a [`Span`]; the text itself lives only in [`SourceFile`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A byte range `start..end` in one source file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -75,21 +75,30 @@ pub struct SourceFile {
     pub name: Arc<str>,
     /// The whole text.
     pub text: Arc<str>,
+    /// Byte offsets where lines start, built on first use (shared by clones), so
+    /// finding the line of each clause of a long policy stays linear overall.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
     /// A source file from a name and its text.
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
-        SourceFile { name: name.into(), text: text.into() }
+        SourceFile { name: name.into(), text: text.into(), line_starts: Arc::default() }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts
+            .get_or_init(|| std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect())
     }
 
     /// 1-based line and column of a byte offset (column counted in characters).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        let starts = self.line_starts();
+        // The last line start at or before the offset (there is always one: 0).
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = starts.get(line - 1).copied().unwrap_or(0);
+        let col = self.text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
         (line, col)
     }
 
@@ -123,5 +132,18 @@ mod tests {
         assert_eq!(f.line_col(4), (2, 2));
         assert_eq!(f.line_text(4), "cde");
         assert_eq!(f.line_col(100), (3, 1));
+    }
+
+    #[test]
+    fn line_col_agrees_with_counting_from_the_start() {
+        let f = SourceFile::new("a.policy", "policy \"é\"\r\n\n  rule a { when x }\n# ñ\nend");
+        for offset in 0..=f.text.len() + 2 {
+            let at = offset.min(f.text.len());
+            let Some(before) = f.text.get(..at) else { continue };
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let col = before[start..].chars().count() + 1;
+            assert_eq!(f.line_col(offset), (line, col), "offset {offset}");
+        }
     }
 }
