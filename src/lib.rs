@@ -28,6 +28,9 @@ pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod lower;
+// pest_derive without its `std` feature names `alloc` in the code it generates.
+extern crate alloc;
+
 pub mod parser;
 pub mod policy;
 pub mod schema;
