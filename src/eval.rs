@@ -121,6 +121,42 @@ fn tz(policy: &Policy) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
+/// A quick test of whether any enforced clause that attaches obligations might
+/// apply to an action (its `when` is true or undecided), for callers that decide
+/// with the compiled form and need the full evaluation only when it can add
+/// duties (`eval --batch`). Never says no when a duty could attach.
+pub struct DutyFilter<'p> {
+    rules: Vec<&'p Rule>,
+    types: std::collections::HashMap<String, crate::value::Type>,
+    zone: jiff::tz::TimeZone,
+}
+
+impl<'p> DutyFilter<'p> {
+    /// The filter for a policy.
+    pub fn new(policy: &'p Policy) -> Self {
+        let rules = policy.rules.iter().filter(|r| !r.dry_run && !r.obligations.is_empty()).collect();
+        DutyFilter { rules, types: fact_types(policy), zone: tz(policy) }
+    }
+
+    /// Whether some clause with obligations might apply to these facts.
+    pub fn may_apply(&self, facts: &dyn Facts, opts: &EvalOptions) -> bool {
+        if self.rules.is_empty() {
+            return false;
+        }
+        let at = match facts.fact("at") {
+            Some(Value::Timestamp(t)) => t,
+            Some(Value::Date(d)) => d.to_zoned(self.zone.clone()).map(|z| z.timestamp()).unwrap_or(opts.now),
+            _ => opts.now,
+        };
+        let ctx = Ctx { facts, tz: &self.zone, at, types: &self.types };
+        let mut trace = Vec::new();
+        self.rules.iter().any(|r| {
+            trace.clear();
+            !matches!(eval_cond(&r.when, &ctx, &mut trace), interp::Truth::False)
+        })
+    }
+}
+
 /// Decides an action.
 pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &EvalOptions) -> Verdict {
     let zone = tz(policy);

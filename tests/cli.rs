@@ -165,3 +165,46 @@ fn a_deciding_covenant_carries_the_law_of_the_actors_jurisdiction() {
     assert!(uk.iter().any(|n| n.contains("never enacted") && n.starts_with("`rival-agency` in UK")), "{uk:#?}");
     assert!(!uk.iter().any(|n| n.contains("California")), "{uk:#?}");
 }
+
+/// The default batch record carries the obligations the full evaluation
+/// attaches (a leaver's hand-over duties), and exactly those: for every
+/// situation of the compare pack under every shipped policy, the compact
+/// record's obligations equal the `--explain` record's.
+#[test]
+fn batch_records_carry_the_same_obligations_as_the_explained_ones() {
+    let lines: Vec<String> = smpolicy::compare::pack::shipped()
+        .situations
+        .iter()
+        .map(|s| serde_json::to_string(&s.action).unwrap())
+        .collect();
+    let input = lines.join("\n");
+    let mut with_duties = 0;
+    for entry in std::fs::read_dir(root().join("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("policy") {
+            continue;
+        }
+        let p = path.to_str().unwrap();
+        let records = |extra: &[&str]| -> Vec<serde_json::Value> {
+            let mut args = vec!["eval", p, "--batch", "-", "--now", "2026-06-01T00:00:00Z"];
+            args.extend_from_slice(extra);
+            let o = run_stdin(&args, &input);
+            stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        };
+        let (compact, explained) = (records(&[]), records(&["--explain"]));
+        assert_eq!(compact.len(), lines.len(), "{p}");
+        for (c, x) in compact.iter().zip(&explained) {
+            // A situation naming a value this policy does not declare is an error record either way.
+            if c.get("error").is_some() || x.get("error").is_some() {
+                assert_eq!(c.get("error"), x.get("error"), "{p} line {}", c["line"]);
+                continue;
+            }
+            let empty = serde_json::json!([]);
+            let got = c.get("obligations").unwrap_or(&empty);
+            assert_eq!(got, &x["obligations"], "{p} line {}", c["line"]);
+            assert_eq!(c["verdict"], x["verdict"], "{p} line {}", c["line"]);
+            with_duties += usize::from(got.as_array().is_some_and(|a| !a.is_empty()));
+        }
+    }
+    assert!(with_duties > 0, "no situation of the pack gets an obligation under any shipped policy");
+}

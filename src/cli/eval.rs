@@ -5,7 +5,7 @@ use smpolicy::compile::{compile, Compiled, FactRow};
 use smpolicy::data::action::{check_open_values, parse_action, parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
 use smpolicy::eval::explain::{self, ExplainOptions};
-use smpolicy::eval::{evaluate, EvalOptions, Verdict};
+use smpolicy::eval::{evaluate, DutyFilter, EvalOptions, Verdict};
 use smpolicy::policy::Policy;
 use smpolicy::source::SourceFile;
 use std::io::{BufRead, Write};
@@ -147,6 +147,9 @@ struct DecisionRecord<'a> {
     approvers: &'a [&'a str],
     deciding: &'a [&'a str],
     line: usize,
+    /// Duties attached, when there are any (then from the full evaluation).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    obligations: &'a [smpolicy::eval::verdict::ObligationOut],
     verdict: smpolicy::eval::Decision,
 }
 
@@ -180,6 +183,7 @@ struct Engine<'a> {
     file: &'a SourceFile,
     policy: &'a Policy,
     compiled: &'a Compiled,
+    duties: DutyFilter<'a>,
     open: OpenValues<'a>,
     opts: &'a EvalOptions,
 }
@@ -216,7 +220,19 @@ fn one_line(n: usize, line: std::io::Result<String>, e: &Engine<'_>, row: &mut F
         row.fill(&a, e.compiled, e.opts.now);
         let d = e.compiled.decide(row);
         let o = e.compiled.outcome(row, &d);
-        let rec = DecisionRecord { approvers: &o.approvers, deciding: &o.deciding, line: n, verdict: o.verdict };
+        // Obligations come from the full evaluation, only where a clause with one might apply.
+        let obligations = if e.duties.may_apply(&a, e.opts) {
+            evaluate(e.policy, e.file, &a, e.opts).obligations
+        } else {
+            Vec::new()
+        };
+        let rec = DecisionRecord {
+            approvers: &o.approvers,
+            deciding: &o.deciding,
+            line: n,
+            obligations: &obligations,
+            verdict: o.verdict,
+        };
         let text = serde_json::to_string(&rec).unwrap_or_default();
         return Some(LineOut { text, verdict: Some(o.verdict) });
     }
@@ -274,7 +290,15 @@ fn batch(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) ->
     let (mut good, mut bad) = (0usize, 0usize);
     let mut counts = [0usize; 4];
     let compiled = compile(policy);
-    let engine = Engine { args, file, policy, compiled: &compiled, open: OpenValues::new(policy), opts };
+    let engine = Engine {
+        args,
+        file,
+        policy,
+        compiled: &compiled,
+        duties: DutyFilter::new(policy),
+        open: OpenValues::new(policy),
+        opts,
+    };
     let mut lines = input.lines().enumerate();
     'chunks: loop {
         let chunk: Vec<(usize, std::io::Result<String>)> =
