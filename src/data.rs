@@ -258,8 +258,9 @@ pub(crate) fn de_opt_jurisdiction<'de, D: Deserializer<'de>>(deserializer: D) ->
     de_opt_converted(deserializer, "a country code such as `UK` or `US-CA`", parse_jurisdiction)
 }
 
-/// Checks and upper-cases a jurisdiction: `UK`, `us-ca`.
-fn parse_jurisdiction(text: &str) -> Result<String, String> {
+/// Checks and upper-cases a jurisdiction: `UK`, `us-ca` (a two-letter country
+/// code and an optional region of one to three letters or digits).
+pub fn parse_jurisdiction(text: &str) -> Result<String, String> {
     let mut parts = text.splitn(2, '-');
     let country = parts.next().unwrap_or("");
     let region = parts.next();

@@ -46,14 +46,9 @@ pub struct Args {
     pub now: Option<jiff::Timestamp>,
 }
 
-/// `us-ca` → `US-CA`; letters and one optional region only.
+/// `us-ca` → `US-CA`, as the data contract reads `actor.jurisdiction`.
 fn jurisdiction(code: &str) -> Option<String> {
-    let up = code.trim().to_ascii_uppercase();
-    let mut parts = up.split('-');
-    let country = parts.next()?;
-    let ok_country = (2..=3).contains(&country.len()) && country.chars().all(|c| c.is_ascii_uppercase());
-    let ok_rest = parts.all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    (ok_country && ok_rest).then_some(up)
+    smpolicy::data::parse_jurisdiction(code.trim()).ok()
 }
 
 /// Runs `compare`.

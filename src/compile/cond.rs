@@ -127,17 +127,6 @@ pub fn compare(a: Val, b: Val) -> Option<Ordering> {
     }
 }
 
-fn holds(op: CmpOp, ord: Ordering) -> bool {
-    match op {
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-    }
-}
-
 impl CondC {
     /// Evaluates the condition on a row.
     pub fn eval(&self, row: &FactRow, c: &super::Compiled) -> T4 {
@@ -203,7 +192,7 @@ impl TestC {
             OpC::Cmp(op, rhs) => match rhs.get(row) {
                 Val::Absent => T4::Unknown,
                 Val::Failed => T4::Void,
-                rv => from_bool(compare(lv, rv).is_some_and(|o| holds(*op, o))),
+                rv => from_bool(compare(lv, rv).is_some_and(|o| op.holds(o))),
             },
             OpC::In { mask, set } => match lv {
                 Val::List { bits, .. } => from_bool(bits & mask != 0),

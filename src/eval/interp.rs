@@ -296,17 +296,6 @@ fn op_symbol(op: CmpOp) -> &'static str {
     }
 }
 
-fn holds(op: CmpOp, ord: Ordering) -> bool {
-    match op {
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-    }
-}
-
 fn show(v: &Value, ctx: &Ctx<'_>) -> String {
     match v {
         Value::Timestamp(t) => {
@@ -347,7 +336,7 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
             match (&lv, &rhs.value) {
                 (Some(a), Some(b)) => {
                     let ord = compare(a, b, ctx);
-                    let ok = ord.is_some_and(|o| holds(*op, o));
+                    let ok = ord.is_some_and(|o| op.holds(o));
                     let shown_b = if rhs.words == b.to_string() {
                         show(b, ctx)
                     } else {

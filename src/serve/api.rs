@@ -340,14 +340,9 @@ struct CompareReq {
     now: Option<jiff::Timestamp>,
 }
 
-/// `us-ca` → `US-CA`: a country code and optional regions (as `compare --jurisdiction`).
+/// `us-ca` → `US-CA`, as the data contract reads `actor.jurisdiction`.
 fn jurisdiction(code: &str) -> Option<String> {
-    let up = code.trim().to_ascii_uppercase();
-    let mut parts = up.split('-');
-    let country = parts.next()?;
-    let ok_country = (2..=3).contains(&country.len()) && country.chars().all(|c| c.is_ascii_uppercase());
-    let ok_rest = parts.all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    (ok_country && ok_rest).then_some(up)
+    crate::data::parse_jurisdiction(code.trim()).ok()
 }
 
 /// `POST /v1/compare`: as `compare --format json` (`smpolicy.compare/1`), with the shipped scenario pack.
