@@ -25,23 +25,7 @@ use std::sync::OnceLock;
 /// Every policy the properties run over: `tests/scenarios/*.policy` and `policies/*.policy`.
 fn sources() -> &'static [SourceFile] {
     static SOURCES: OnceLock<Vec<SourceFile>> = OnceLock::new();
-    SOURCES.get_or_init(|| {
-        let mut out = Vec::new();
-        for dir in ["tests/scenarios", "policies"] {
-            let mut paths: Vec<_> = std::fs::read_dir(crate::util::root().join(dir))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|x| x == "policy"))
-                .collect();
-            paths.sort();
-            for p in paths {
-                let name = format!("{dir}/{}", p.file_name().unwrap().to_string_lossy());
-                out.push(crate::util::source(name));
-            }
-        }
-        assert!(out.len() > 30, "expected the scenario and shipped policies");
-        out
-    })
+    SOURCES.get_or_init(crate::util::all_policies)
 }
 
 fn lowered(file: &SourceFile) -> Policy {

@@ -23,3 +23,21 @@ pub fn source(rel: impl AsRef<Path>) -> SourceFile {
 pub fn render_all(diags: &[Diagnostic], file: &SourceFile) -> String {
     diags.iter().map(|d| render(d, file, RenderOptions { color: false, width: 80 })).collect::<Vec<_>>().join("\n")
 }
+
+/// Every scenario and shipped policy (`tests/scenarios/*.policy`, `policies/*.policy`), in name order.
+pub fn all_policies() -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    for dir in ["tests/scenarios", "policies"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            out.push(source(format!("{dir}/{}", p.file_name().unwrap().to_string_lossy())));
+        }
+    }
+    assert!(out.len() > 30, "expected the scenario and shipped policies");
+    out
+}
