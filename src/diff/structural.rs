@@ -138,6 +138,34 @@ fn view(file: &SourceFile, r: &Rule) -> ClauseView {
     ClauseView { line: file.line_col(r.span.start).0, text: clause_text(file, r), effect: r.effect.describe() }
 }
 
+/// Matches the old and new versions of one kind of clause by id: each old one
+/// is removed, or changed when `aspects` names a difference; each new id is added.
+fn by_id<T>(
+    what: &'static str,
+    (of, old): (&SourceFile, &[T]),
+    (nf, new): (&SourceFile, &[T]),
+    id: impl Fn(&T) -> &String,
+    view: impl Fn(&SourceFile, &T) -> ClauseView,
+    aspects: impl Fn(&T, &T, &ClauseView, &ClauseView) -> Vec<&'static str>,
+    out: &mut Vec<StructuralChange>,
+) {
+    for o in old {
+        match new.iter().find(|n| id(n) == id(o)) {
+            None => out.push(StructuralChange::Removed { id: id(o).clone(), what, old: view(of, o) }),
+            Some(n) => {
+                let (ov, nv) = (view(of, o), view(nf, n));
+                let a = aspects(o, n, &ov, &nv);
+                if !a.is_empty() {
+                    out.push(StructuralChange::Changed { id: id(o).clone(), what, old: ov, new: nv, aspects: a });
+                }
+            }
+        }
+    }
+    for n in new.iter().filter(|n| !old.iter().any(|o| id(o) == id(n))) {
+        out.push(StructuralChange::Added { id: id(n).clone(), what, new: view(nf, n) });
+    }
+}
+
 /// Equal meaning, spans aside (a test remembers where it was written).
 fn same<T: Serialize>(a: &T, b: &T) -> bool {
     serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
@@ -217,103 +245,62 @@ pub fn structural(old: (&SourceFile, &Policy), new: (&SourceFile, &Policy)) -> V
             out.push(StructuralChange::Declaration { kind, added, removed });
         }
     }
-    // Clauses.
-    for r in &op.rules {
-        match np.rules.iter().find(|n| n.id == r.id) {
-            None => out.push(StructuralChange::Removed { id: r.id.clone(), what: "clause", old: view(of, r) }),
-            Some(n) => {
-                let (ov, nv) = (view(of, r), view(nf, n));
-                let a = aspects(r, n, &ov.text, &nv.text);
-                if !a.is_empty() {
-                    out.push(StructuralChange::Changed {
-                        id: r.id.clone(),
-                        what: "clause",
-                        old: ov,
-                        new: nv,
-                        aspects: a,
-                    });
-                }
-            }
-        }
-    }
-    for n in np.rules.iter().filter(|n| !op.rules.iter().any(|r| r.id == n.id)) {
-        out.push(StructuralChange::Added { id: n.id.clone(), what: "clause", new: view(nf, n) });
-    }
-    // Section defaults.
+    // Clauses, section defaults and terms constraints, each matched by id.
+    by_id(
+        "clause",
+        (of, &op.rules),
+        (nf, &np.rules),
+        |r| &r.id,
+        view,
+        |r, n, ov, nv| aspects(r, n, &ov.text, &nv.text),
+        &mut out,
+    );
     let dview = |file: &SourceFile, d: &crate::policy::SectionDefault| ClauseView {
         line: file.line_col(d.span.start).0,
         text: d.source.clone(),
         effect: d.effect.describe(),
     };
-    for d in &op.defaults {
-        match np.defaults.iter().find(|n| n.id == d.id) {
-            None => out.push(StructuralChange::Removed { id: d.id.clone(), what: "default", old: dview(of, d) }),
-            Some(n) => {
-                let mut a = Vec::new();
-                if d.source != n.source {
-                    a.push("text");
-                }
-                if !same(&d.scope, &n.scope) {
-                    a.push("condition");
-                }
-                if d.effect != n.effect {
-                    a.push("effect");
-                }
-                if d.advice != n.advice {
-                    a.push("advice");
-                }
-                if d.rationale != n.rationale {
-                    a.push("rationale");
-                }
-                if !a.is_empty() {
-                    out.push(StructuralChange::Changed {
-                        id: d.id.clone(),
-                        what: "default",
-                        old: dview(of, d),
-                        new: dview(nf, n),
-                        aspects: a,
-                    });
-                }
+    let daspects =
+        |d: &crate::policy::SectionDefault, n: &crate::policy::SectionDefault, _: &ClauseView, _: &ClauseView| {
+            let mut a = Vec::new();
+            if d.source != n.source {
+                a.push("text");
             }
-        }
-    }
-    for n in np.defaults.iter().filter(|n| !op.defaults.iter().any(|d| d.id == n.id)) {
-        out.push(StructuralChange::Added { id: n.id.clone(), what: "default", new: dview(nf, n) });
-    }
-    // Terms constraints.
+            if !same(&d.scope, &n.scope) {
+                a.push("condition");
+            }
+            if d.effect != n.effect {
+                a.push("effect");
+            }
+            if d.advice != n.advice {
+                a.push("advice");
+            }
+            if d.rationale != n.rationale {
+                a.push("rationale");
+            }
+            a
+        };
+    by_id("default", (of, &op.defaults), (nf, &np.defaults), |d| &d.id, dview, daspects, &mut out);
     let tview = |file: &SourceFile, t: &crate::policy::TermsConstraint| ClauseView {
         line: file.line_col(t.span.start).0,
         text: t.source.clone(),
         effect: t.effect.describe(),
     };
-    for t in &op.terms {
-        match np.terms.iter().find(|n| n.id == t.id) {
-            None => out.push(StructuralChange::Removed { id: t.id.clone(), what: "terms", old: tview(of, t) }),
-            Some(n) if n.test != t.test || n.effect != t.effect || n.source != t.source => {
-                let mut a = Vec::new();
-                if n.source != t.source {
-                    a.push("text");
-                }
-                if n.test != t.test {
-                    a.push("condition");
-                }
-                if n.effect != t.effect {
-                    a.push("effect");
-                }
-                out.push(StructuralChange::Changed {
-                    id: t.id.clone(),
-                    what: "terms",
-                    old: tview(of, t),
-                    new: tview(nf, n),
-                    aspects: a,
-                });
+    let taspects =
+        |t: &crate::policy::TermsConstraint, n: &crate::policy::TermsConstraint, _: &ClauseView, _: &ClauseView| {
+            let mut a = Vec::new();
+            if n.source != t.source {
+                a.push("text");
             }
-            Some(_) => {}
-        }
-    }
-    for n in np.terms.iter().filter(|n| !op.terms.iter().any(|t| t.id == n.id)) {
-        out.push(StructuralChange::Added { id: n.id.clone(), what: "terms", new: tview(nf, n) });
-    }
+            if n.test != t.test {
+                a.push("condition");
+            }
+            if n.effect != t.effect {
+                a.push("effect");
+            }
+            a
+        };
+    by_id("terms", (of, &op.terms), (nf, &np.terms), |t| &t.id, tview, taspects, &mut out);
     out
 }
 
