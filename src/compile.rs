@@ -114,6 +114,8 @@ struct Bucket {
     tree: index::Node,
     /// Exceptions (enforced clauses that override others) that may apply, in order.
     exceptions: Vec<u32>,
+    /// The clauses with obligations that may apply (indices into `Compiled::duties`), in order.
+    duties: Vec<u32>,
 }
 
 /// A policy compiled for fast decisions.
@@ -601,6 +603,10 @@ impl Compiled {
         if self.duties.is_empty() {
             return;
         }
+        let Some(bucket) = self.buckets.get(row.bucket as usize) else { return };
+        if bucket.duties.is_empty() {
+            return;
+        }
         let mut marks: Option<Marks> = None;
         let action_date = match row.get(self.at_slot) {
             Val::Date(d) | Val::Ts(_, d) => d,
@@ -610,16 +616,13 @@ impl Compiled {
             Val::List { bits, .. } => bits,
             _ => 0,
         };
-        for d in &self.duties {
+        for d in bucket.duties.iter().filter_map(|k| self.duties.get(*k as usize)) {
             let Some(r) = self.rules.get(d.rule as usize) else { continue };
             if self.status(r, row) != Status::Applies {
                 continue;
             }
-            if r.tslot != NONE {
-                let Some(bucket) = self.buckets.get(row.bucket as usize) else { continue };
-                if marks.get_or_insert_with(|| self.override_marks(bucket, row)).has(r.tslot) {
-                    continue;
-                }
+            if r.tslot != NONE && marks.get_or_insert_with(|| self.override_marks(bucket, row)).has(r.tslot) {
+                continue;
             }
             let rule = self.rule_ids.get(d.rule as usize).map_or("", String::as_str);
             for o in d.items.iter().filter(|o| o.done_bit.is_none_or(|b| done & b == 0)) {
@@ -1014,7 +1017,14 @@ impl Builder<'_> {
                         exceptions.push(i);
                     }
                 }
-                buckets.push(Bucket { tree: index::build(entries, &bit_of), exceptions });
+                let duties = (0..self.c.duties.len())
+                    .filter(|k| {
+                        let rule = self.c.duties.get(*k).and_then(|d| policy.rules.get(d.rule as usize));
+                        rule.is_some_and(|r| stat(&r.when, *a, *ch) != Some(false))
+                    })
+                    .filter_map(|k| u32::try_from(k).ok())
+                    .collect();
+                buckets.push(Bucket { tree: index::build(entries, &bit_of), exceptions, duties });
             }
         }
         self.c.buckets = buckets;
@@ -1043,7 +1053,17 @@ pub fn compile(policy: &Policy) -> Compiled {
     let mut done_keys: Vec<String> =
         policy.rules.iter().flat_map(|r| r.obligations.iter().filter_map(|o| o.done_key.clone())).collect();
     strings.extend(done_keys.iter().cloned());
-    let strings = Interner::new(strings);
+    let mut strings = Interner::new(strings);
+    // The names actions carry (declared open sets, closed sets), so that
+    // filling a row looks each up by hash, mentioned by the policy or not.
+    let d = &policy.decls;
+    let declared = [&d.roles, &d.teams, &d.channels, &d.content_kinds, &d.actions].into_iter().flatten();
+    let enums = d.fact_enums.values().flatten();
+    strings.expect(declared.chain(enums).map(String::as_str));
+    strings.expect(crate::data::action::CLOSED_NAMES.iter().flat_map(|names| names.iter().copied()));
+    strings.expect(
+        crate::data::action::BUILTIN_CHANNELS.iter().chain(crate::data::action::BUILTIN_CONTENT_KINDS).copied(),
+    );
     done_keys.sort();
     done_keys.dedup();
     lists.sort();

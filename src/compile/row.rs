@@ -80,6 +80,17 @@ impl Interner {
         Interner { strings, known }
     }
 
+    /// Also looks these strings up by hash (an action's expected names that
+    /// the policy does not mention: their odd ids, computed once).
+    pub fn expect<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        for name in names {
+            if !self.known.contains_key(name) {
+                let id = self.id(name);
+                self.known.insert(name.into(), id);
+            }
+        }
+    }
+
     /// The id of a string.
     pub fn id(&self, s: &str) -> u32 {
         if let Some(id) = self.known.get(s) {

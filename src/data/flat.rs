@@ -744,45 +744,42 @@ struct Reader<'a, 'v> {
 impl<'a> Reader<'a, '_> {
     /// The whole action (`None`) or one of its parts.
     fn object(&mut self, part: Option<Field>) -> Option<()> {
-        let fields = members(part);
+        let keys = keys(part);
         // Keys usually come in the contract's order: look from after the last one.
         let mut next = 0usize;
         self.sc.eat(b'{')?;
         let mut first = true;
         while let Some(key) = self.sc.key(&mut first)? {
-            self.member(part, fields, key, &mut next)?;
+            self.member(keys, key, &mut next)?;
         }
         Some(())
     }
 
-    fn member(&mut self, part: Option<Field>, fields: &'static [Field], key: &'a str, next: &mut usize) -> Option<()> {
-        if part.is_none() {
-            match key {
-                "at" => {
-                    if self.flat.at.is_some() {
-                        return None;
-                    }
-                    self.flat.at = Some(parse_at(self.sc.string()?).ok()?);
-                    return Some(());
+    fn member(&mut self, keys: &'static [(&'static str, Member)], key: &'a str, next: &mut usize) -> Option<()> {
+        let (f, shape) = match find(keys, key, next)? {
+            Member::Field(f, shape) => (f, shape),
+            Member::At => {
+                if self.flat.at.is_some() {
+                    return None;
                 }
-                "facts" => {
-                    if self.seen & (1 << 63) != 0 {
-                        return None;
-                    }
-                    self.seen |= 1 << 63;
-                    return self.facts();
-                }
-                _ => {}
+                self.flat.at = Some(parse_at(self.sc.string()?).ok()?);
+                return Some(());
             }
-        }
-        let f = find(fields, part, key, next)?;
+            Member::Facts => {
+                if self.seen & (1 << 63) != 0 {
+                    return None;
+                }
+                self.seen |= 1 << 63;
+                return self.facts();
+            }
+        };
         let bit = 1u64 << (f as u32);
         if self.seen & bit != 0 {
             return None;
         }
         self.seen |= bit;
         let sc = &mut self.sc;
-        let v = match f.shape() {
+        let v = match shape {
             Shape::Part => {
                 self.object(Some(f))?;
                 Slot::Raw(Raw::Bool(true))
@@ -882,6 +879,16 @@ impl<'a> Reader<'a, '_> {
     }
 }
 
+/// What a key of an object stands for.
+#[derive(Debug, Clone, Copy)]
+enum Member {
+    Field(Field, Shape),
+    /// `at` (top level).
+    At,
+    /// `facts` (top level).
+    Facts,
+}
+
 /// The fields of a part (`None`: the top level), in [`Field::ALL`] order.
 fn members(part: Option<Field>) -> &'static [Field] {
     use Field as F;
@@ -900,23 +907,48 @@ fn members(part: Option<Field>) -> &'static [Field] {
     Field::ALL.get(first as usize..=last as usize).unwrap_or(&[])
 }
 
-/// The field named `key` among `fields` (those of `part`), looking from
-/// `next` on and wrapping round.
-fn find(fields: &[Field], part: Option<Field>, key: &str, next: &mut usize) -> Option<Field> {
-    let skip = part.map_or(0, |p| p.path().len() + 1);
-    let n = fields.len();
+/// An object's keys, each with what it stands for.
+type Keys = Vec<(&'static str, Member)>;
+
+/// The keys of an object and what each stands for: the top level (`None`)
+/// in the contract's order, or a part's fields. Built once.
+fn keys(part: Option<Field>) -> &'static [(&'static str, Member)] {
+    static KEYS: std::sync::LazyLock<Vec<(Option<Field>, Keys)>> = std::sync::LazyLock::new(|| {
+        let parts = std::iter::once(None)
+            .chain(Field::ALL.iter().filter(|f| matches!(f.shape(), Shape::Part)).map(|f| Some(*f)));
+        parts
+            .map(|part| {
+                let skip = part.map_or(0, |p| p.path().len() + 1);
+                let mut keys: Keys = members(part)
+                    .iter()
+                    .map(|f| (f.path().get(skip..).unwrap_or(""), Member::Field(*f, f.shape())))
+                    .collect();
+                if part.is_none() {
+                    // In the contract's order: `action`, `at`, `actor`, ... `facts`.
+                    keys.insert(1, ("at", Member::At));
+                    keys.push(("facts", Member::Facts));
+                }
+                (part, keys)
+            })
+            .collect()
+    });
+    KEYS.iter().find(|(p, _)| *p == part).map_or(&[], |(_, keys)| keys.as_slice())
+}
+
+/// What `key` stands for among `keys`, looking from `next` on and wrapping
+/// round (keys usually come in the contract's order).
+fn find(keys: &[(&'static str, Member)], key: &str, next: &mut usize) -> Option<Member> {
+    let n = keys.len();
     let mut i = *next;
     for _ in 0..n {
         if i >= n {
             i = 0;
         }
-        let f = *fields.get(i)?;
+        let (name, member) = *keys.get(i)?;
         i += 1;
-        let local = f.path().as_bytes().get(skip..)?;
-        // Lengths first: most keys differ in length from most fields.
-        if local.len() == key.len() && local.iter().zip(key.as_bytes()).all(|(a, b)| a == b) {
+        if name.len() == key.len() && name.as_bytes().iter().zip(key.as_bytes()).all(|(a, b)| a == b) {
             *next = i;
-            return Some(f);
+            return Some(member);
         }
     }
     None
