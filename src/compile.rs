@@ -549,6 +549,13 @@ impl Compiled {
 
     /// The decision with its lists spelled out, in the evaluator's order.
     pub fn outcome(&self, row: &FactRow, d: &Decision) -> Outcome<'_> {
+        let mut out = Outcome { verdict: d.verdict, approvers: Vec::new(), deciding: Vec::new() };
+        self.outcome_into(row, d, &mut out);
+        out
+    }
+
+    /// [`Compiled::outcome`] into lists reused from one decision to the next.
+    pub fn outcome_into<'a>(&'a self, row: &FactRow, d: &Decision, out: &mut Outcome<'a>) {
         let full: Vec<u32>;
         let deciding: &[u32] = if d.is_complete() {
             d.deciding()
@@ -556,16 +563,19 @@ impl Compiled {
             full = self.run::<Vec<u32>>(row).deciding;
             &full
         };
-        let mut ids: Vec<&str> = Vec::new();
+        out.verdict = d.verdict;
+        out.deciding.clear();
+        out.approvers.clear();
+        let ids = &mut out.deciding;
         match d.basis {
             Basis::SectionDefault(k) => ids.extend(self.default_ids.get(k as usize).map(String::as_str)),
             _ => ids.extend(deciding.iter().filter_map(|i| self.rule_ids.get(*i as usize)).map(String::as_str)),
         }
-        let mut approvers: Vec<&str> = Vec::new();
+        let approvers = &mut out.approvers;
         if d.verdict == Verdict4::RequireApproval {
             if d.basis == Basis::Clauses {
                 for r in deciding.iter().filter_map(|i| self.rules.get(*i as usize)) {
-                    self.add_names(&r.effect, &mut approvers);
+                    self.add_names(&r.effect, approvers);
                 }
             }
             if approvers.is_empty() {
@@ -575,11 +585,10 @@ impl Compiled {
                     _ => None,
                 };
                 if let Some(e) = fallback {
-                    self.add_names(e, &mut approvers);
+                    self.add_names(e, approvers);
                 }
             }
         }
-        Outcome { verdict: d.verdict, approvers, deciding: ids }
     }
 
     fn add_names<'a>(&'a self, e: &EffC, out: &mut Vec<&'a str>) {

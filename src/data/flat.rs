@@ -610,6 +610,7 @@ fn plain(line: &str) -> bool {
 /// The position of the next `"` from `from` on: eight bytes at a time (the
 /// classic "has a zero byte" bit trick on the bytes xor `"`), as most strings
 /// here are short and a search call costs more than it saves.
+#[inline(always)]
 fn quote(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
@@ -640,10 +641,12 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
             self.pos += 1;
@@ -651,12 +654,14 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips white space, then takes `byte`.
+    #[inline(always)]
     fn eat(&mut self, byte: u8) -> Option<()> {
         self.ws();
         (self.peek() == Some(byte)).then(|| self.pos += 1)
     }
 
     /// A string (the line has no escapes or control characters: see [`plain`]).
+    #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -665,6 +670,7 @@ impl<'a> Scanner<'a> {
         self.text.get(start..end)
     }
 
+    #[inline(always)]
     fn boolean(&mut self) -> Option<bool> {
         self.ws();
         let rest = self.text.get(self.pos..)?;

@@ -12,7 +12,7 @@
 //! full `Action` instead.
 
 use super::Args;
-use smpolicy::compile::{compile, Compiled, FactRow};
+use smpolicy::compile::{compile, Compiled, FactRow, Outcome};
 use smpolicy::data::action::{parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
 use smpolicy::data::flat::{FlatAction, Vocabulary};
@@ -66,16 +66,20 @@ impl Output {
 }
 
 /// Per-thread scratch space, reused from line to line.
-#[derive(Default)]
-struct Scratch {
+struct Scratch<'c> {
     row: FactRow,
+    outcome: Outcome<'c>,
     obligations: Vec<ObligationOut>,
 }
 
 /// Decides the lines of `text`, the first of which is line `first`.
 fn decide_part(text: &[u8], first: usize, e: &Engine<'_>) -> Output {
     let mut out = Output { text: Vec::with_capacity(text.len() / 8), ..Output::default() };
-    let mut scratch = Scratch::default();
+    let mut scratch = Scratch {
+        row: FactRow::default(),
+        outcome: Outcome { verdict: Decision::Indeterminate, approvers: Vec::new(), deciding: Vec::new() },
+        obligations: Vec::new(),
+    };
     let mut start = 0;
     for (i, end) in
         memchr::memchr_iter(b'\n', text).chain((text.last() != Some(&b'\n')).then_some(text.len())).enumerate()
@@ -97,7 +101,7 @@ fn decide_part(text: &[u8], first: usize, e: &Engine<'_>) -> Output {
     out
 }
 
-fn one_line(n: usize, line: &str, e: &Engine<'_>, s: &mut Scratch, out: &mut Output) {
+fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: &mut Output) {
     if !(e.args.full || e.args.explain) {
         match FlatAction::read_json(line, &e.vocab) {
             Some(flat) => s.row.fill(&flat, e.compiled, e.opts.now),
@@ -108,7 +112,8 @@ fn one_line(n: usize, line: &str, e: &Engine<'_>, s: &mut Scratch, out: &mut Out
         }
         let d = e.compiled.decide(&s.row);
         e.compiled.obligations(&s.row, &mut s.obligations);
-        write_decision(n, e.compiled.outcome(&s.row, &d), &s.obligations, &mut out.text);
+        e.compiled.outcome_into(&s.row, &d, &mut s.outcome);
+        write_decision(n, &s.outcome, &s.obligations, &mut out.text);
         return out.decided(d.verdict);
     }
     let a = match full_action(line, e) {
@@ -143,14 +148,21 @@ fn full_action(line: &str, e: &Engine<'_>) -> Result<Action, DataError> {
 /// The record written per action by default: the decision (keys in
 /// alphabetical order, as in the other records; `obligations` only when
 /// there are any).
-fn write_decision(line: usize, o: smpolicy::compile::Outcome<'_>, obligations: &[ObligationOut], buf: &mut Vec<u8>) {
+fn write_decision(line: usize, o: &Outcome<'_>, obligations: &[ObligationOut], buf: &mut Vec<u8>) {
     let strings = |buf: &mut Vec<u8>, items: &[&str]| {
         buf.push(b'[');
         for (i, s) in items.iter().enumerate() {
             if i > 0 {
                 buf.push(b',');
             }
-            let _ = serde_json::to_writer(&mut *buf, s);
+            // Clause ids and roles are names: quoted as they are, unless they need escaping.
+            if s.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\') {
+                buf.push(b'"');
+                buf.extend_from_slice(s.as_bytes());
+                buf.push(b'"');
+            } else {
+                let _ = serde_json::to_writer(&mut *buf, s);
+            }
         }
         buf.push(b']');
     };
