@@ -1,8 +1,8 @@
 //! `smpolicy eval --batch`: JSON Lines in, one record per line out, in input order.
 //!
-//! The input is read in blocks of about [`BLOCK`] bytes cut at a line end;
-//! each block is split in two at a line end near its middle and the halves
-//! are decided on two threads, then written in order, so memory stays flat
+//! One thread reads the input in blocks of about [`BLOCK`] bytes cut at a
+//! line end; [`WORKERS`] threads decide the blocks; one writes the records in
+//! input order. Only a few blocks are in flight at once, so memory stays flat
 //! whatever the input size. A line is read in place into the compiled
 //! policy's fact row ([`FlatAction::read_json`]: no `Action`, no allocation)
 //! and decided by the compiled form, which also lists the obligations; only
@@ -21,12 +21,13 @@ use smpolicy::eval::{evaluate, Decision, EvalOptions, Verdict};
 use smpolicy::policy::Policy;
 use smpolicy::source::SourceFile;
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// How many bytes of input are decided at a time (a block ends at a line end).
-const BLOCK: usize = 1 << 20;
+/// How many bytes of input a worker decides at a time (a block ends at a line end).
+const BLOCK: usize = 256 << 10;
 
-/// Below this many bytes a block is decided on one thread.
-const SPLIT_BELOW: usize = 16 << 10;
+/// How many threads decide (this machine, and the bar, are two cores).
+const WORKERS: usize = 2;
 
 /// What a batch decides with: the policy, its compiled form, the options.
 struct Engine<'a> {
@@ -196,32 +197,6 @@ fn explained(line: usize, v: &Verdict) -> serde_json::Value {
     })
 }
 
-/// Decides a block on two threads (one for a small block); the output keeps the input order.
-fn decide_block(block: &[u8], first: usize, e: &Engine<'_>) -> (Output, Option<Output>) {
-    let mid = if block.len() < SPLIT_BELOW {
-        block.len()
-    } else {
-        let half = block.len() / 2;
-        block.get(half..).and_then(|rest| memchr::memchr(b'\n', rest)).map_or(block.len(), |p| half + p + 1)
-    };
-    let (a, b) = block.split_at(mid);
-    if b.is_empty() {
-        return (decide_part(a, first, e), None);
-    }
-    let b_first = first + newlines(a);
-    std::thread::scope(|s| {
-        let other = s.spawn(|| decide_part(b, b_first, e));
-        let mine = decide_part(a, first, e);
-        let theirs = other.join().unwrap_or_else(|_| {
-            let mut o = Output::default();
-            o.record(&serde_json::json!({"error": {"message": "internal error: a worker thread stopped"}}));
-            o.bad += 1;
-            o
-        });
-        (mine, Some(theirs))
-    })
-}
-
 fn newlines(bytes: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', bytes).count()
 }
@@ -234,34 +209,29 @@ fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, target: usize) -> std::io::Resu
     Ok(got < want)
 }
 
-/// Runs `eval --batch`.
-pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) -> super::Exit {
-    use super::Exit;
-    let mut input: Box<dyn Read> = match &args.action {
-        Some(p) if p.as_os_str() != "-" => match std::fs::File::open(p) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", p.display());
-                return Exit::Error;
-            }
-        },
-        _ => Box::new(std::io::stdin().lock()),
-    };
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
-    let compiled = compile(policy);
-    let engine = Engine { args, file, policy, compiled: &compiled, vocab: Vocabulary::new(&policy.decls), opts };
-    let mut total = Output::default();
-    let mut good = 0usize;
+/// A block of whole lines, numbered in input order, with its first line's number.
+struct Block {
+    seq: usize,
+    first: usize,
+    text: Vec<u8>,
+}
+
+/// Reads the input into blocks of whole lines and hands them to the workers;
+/// returns the number the next line would have and the read error, if any.
+fn read_blocks(
+    input: &mut dyn Read,
+    to_workers: &std::sync::mpsc::SyncSender<Block>,
+    stop: &AtomicBool,
+) -> (usize, Option<std::io::Error>) {
     let mut line = 1usize;
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
     let mut target = BLOCK;
-    let mut read_error = None;
+    let mut seq = 0;
     loop {
-        let ended = fill(&mut *input, &mut buf, target).unwrap_or_else(|e| {
-            read_error = Some(e);
-            true
-        });
+        let (ended, error) = match fill(input, &mut buf, target) {
+            Ok(ended) => (ended, None),
+            Err(e) => (true, Some(e)),
+        };
         // A block ends at the last line end; the rest waits for the next block.
         let cut = if ended { Some(buf.len()) } else { memchr::memrchr(b'\n', &buf).map(|p| p + 1) };
         let Some(cut) = cut else {
@@ -270,23 +240,93 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
             continue;
         };
         target = BLOCK;
-        let block = buf.get(..cut).unwrap_or(&[]);
-        let (a, b) = decide_block(block, line, &engine);
-        line += newlines(block);
-        let mut stop = false;
-        for part in std::iter::once(a).chain(b) {
-            good += part.counts.iter().sum::<usize>();
+        let rest = buf.get(cut..).unwrap_or(&[]).to_vec();
+        buf.truncate(cut);
+        let first = line;
+        line += newlines(&buf);
+        let text = std::mem::replace(&mut buf, rest);
+        buf.reserve(BLOCK);
+        if !text.is_empty() && to_workers.send(Block { seq, first, text }).is_err() {
+            return (line, error);
+        }
+        seq += 1;
+        if ended || stop.load(Ordering::Relaxed) {
+            return (line, error);
+        }
+    }
+}
+
+/// Writes the workers' outputs in input order (they may finish out of
+/// order); returns the tallies. Stops the reader when the output is closed.
+fn write_in_order(
+    from_workers: std::sync::mpsc::Receiver<(usize, Output)>,
+    w: &mut impl Write,
+    stop: &AtomicBool,
+) -> Output {
+    let mut total = Output::default();
+    let mut waiting: std::collections::BTreeMap<usize, Output> = std::collections::BTreeMap::new();
+    let mut next = 0;
+    for (seq, out) in from_workers {
+        waiting.insert(seq, out);
+        while let Some(part) = waiting.remove(&next) {
             for (t, c) in total.counts.iter_mut().zip(part.counts) {
                 *t += c;
             }
             total.bad += part.bad;
-            stop |= w.write_all(&part.text).is_err();
-        }
-        buf.drain(..cut);
-        if stop || ended {
-            break;
+            if !stop.load(Ordering::Relaxed) && w.write_all(&part.text).is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            next += 1;
         }
     }
+    total
+}
+
+/// Runs `eval --batch`: one thread reads blocks, [`WORKERS`] decide them,
+/// one writes the records in input order. At most a few blocks are in
+/// flight, so memory stays flat.
+pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) -> super::Exit {
+    use super::Exit;
+    use std::sync::mpsc::sync_channel;
+    let mut input: Box<dyn Read + Send> = match &args.action {
+        Some(p) if p.as_os_str() != "-" => match std::fs::File::open(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", p.display());
+                return Exit::Error;
+            }
+        },
+        _ => Box::new(std::io::stdin()),
+    };
+    let compiled = compile(policy);
+    let engine = Engine { args, file, policy, compiled: &compiled, vocab: Vocabulary::new(&policy.decls), opts };
+    let stop = AtomicBool::new(false);
+    let (to_workers, blocks) = sync_channel::<Block>(2 * WORKERS);
+    let blocks = std::sync::Mutex::new(blocks);
+    let (to_writer, outputs) = sync_channel::<(usize, Output)>(2 * WORKERS);
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let (total, (line, read_error)) = std::thread::scope(|s| {
+        for _ in 0..WORKERS {
+            let to_writer = to_writer.clone();
+            let (blocks, engine) = (&blocks, &engine);
+            s.spawn(move || loop {
+                let next = blocks.lock().ok().and_then(|rx| rx.recv().ok());
+                let Some(block) = next else { break };
+                let out = decide_part(&block.text, block.first, engine);
+                if to_writer.send((block.seq, out)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(to_writer);
+        let stop = &stop;
+        let reader = s.spawn(move || read_blocks(&mut *input, &to_workers, stop));
+        let total = write_in_order(outputs, &mut w, stop);
+        let read = reader.join().unwrap_or_else(|_| (0, Some(std::io::Error::other("the reading thread stopped"))));
+        (total, read)
+    });
+    let mut total = total;
     if let Some(e) = read_error {
         let rec = serde_json::json!({"line": line, "error": {"message": format!("unreadable input: {e}")}});
         let _ = writeln!(w, "{rec}");
@@ -295,6 +335,7 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
     let _ = w.flush();
     let bad = total.bad;
     let c = total.counts;
+    let good: usize = c.iter().sum();
     eprintln!(
         "{} lines: {good} decided ({} allow, {} require-approval, {} deny, {} indeterminate), {bad} bad",
         good + bad,
