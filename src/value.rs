@@ -47,7 +47,14 @@ impl Duration {
             TimeUnit::Hour => date.checked_add(jiff::Span::new().try_days(signed / 24).ok()?).ok(),
             TimeUnit::Day => date.checked_add(jiff::Span::new().try_days(signed).ok()?).ok(),
             TimeUnit::Week => date.checked_add(jiff::Span::new().try_weeks(signed).ok()?).ok(),
-            TimeUnit::Month => date.checked_add(jiff::Span::new().try_months(signed).ok()?).ok(),
+            // As jiff's month arithmetic (the day clamped to the month's end), without its general machinery.
+            TimeUnit::Month => {
+                let months = i64::from(date.year()) * 12 + i64::from(date.month() - 1) + signed;
+                let year = i16::try_from(months.div_euclid(12)).ok()?;
+                let month = i8::try_from(months.rem_euclid(12) + 1).ok()?;
+                let last = Date::new(year, month, 1).ok()?.days_in_month();
+                Date::new(year, month, date.day().min(last)).ok()
+            }
             TimeUnit::BusinessDay => {
                 let mut d = date;
                 let mut left = self.amount;
@@ -216,5 +223,31 @@ mod tests {
     fn durations_print_singular_and_plural() {
         assert_eq!(Duration::new(1, TimeUnit::BusinessDay).to_string(), "1 business day");
         assert_eq!(Duration::new(3, TimeUnit::Month).to_string(), "3 months");
+    }
+
+    /// Month shifts give what jiff's month arithmetic gives, month ends and
+    /// the calendar's edges included.
+    #[test]
+    fn month_shifts_agree_with_jiff() {
+        let dates = [
+            date(2024, 1, 31),
+            date(2024, 2, 29),
+            date(2023, 3, 31),
+            date(2026, 8, 31),
+            date(2026, 12, 15),
+            date(1, 1, 1),
+            date(9999, 12, 31),
+            date(-9999, 1, 1),
+        ];
+        for d in dates {
+            for amount in [0u32, 1, 2, 3, 6, 11, 12, 13, 24, 25, 120, 1000, 200_000] {
+                for forward in [true, false] {
+                    let n = if forward { i64::from(amount) } else { -i64::from(amount) };
+                    let want = jiff::Span::new().try_months(n).ok().and_then(|s| d.checked_add(s).ok());
+                    let got = Duration::new(amount, TimeUnit::Month).shift(d, forward);
+                    assert_eq!(got, want, "{d} {} {amount} months", if forward { "+" } else { "-" });
+                }
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! Divan micro-benchmarks: parse, check, compile, decide and explain, on the
+//! Divan micro-benchmarks: parse, check, compile, decide, a batch line and explain, on the
 //! generated 100- and 1,000-rule policies, and one decision by each peer
 //! (Cedar, regorus's interpreter and RVM). `cargo bench` in `benches/`.
 
@@ -47,6 +47,27 @@ fn decide(b: divan::Bencher, n: usize) {
     b.bench_local(|| {
         i = (i + 1) % rows.len();
         c.decide(&rows[i])
+    });
+}
+
+/// One `eval --batch` line less its output: the JSON line read in place,
+/// the fact row filled, the decision and the obligations.
+#[divan::bench(args = [100, 1000])]
+fn batch_line(b: divan::Bencher, n: usize) {
+    use smpolicy::data::flat::{FlatAction, Vocabulary};
+    let (_, policy) = load(&smpolicy_text(&rules(n)));
+    let c = compile(&policy);
+    let vocab = Vocabulary::new(&policy.decls);
+    let lines: Vec<String> = requests(1000, 7).iter().map(|r| serde_json::to_string(&action(r)).unwrap()).collect();
+    assert!(lines.iter().all(|l| FlatAction::read_json(l, &vocab).is_some()), "every line is read in place");
+    let (mut row, mut obligations) = (FactRow::default(), Vec::new());
+    let mut i = 0;
+    b.bench_local(|| {
+        i = (i + 1) % lines.len();
+        let flat = FlatAction::read_json(&lines[i], &vocab).unwrap();
+        row.fill(&flat, &c, now());
+        c.obligations(&row, &mut obligations);
+        c.decide(&row)
     });
 }
 

@@ -646,9 +646,10 @@ impl<'a> Scanner<'a> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
+    /// Skips white space: in a [`plain`] line, only spaces can be.
     #[inline(always)]
     fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        while self.peek() == Some(b' ') {
             self.pos += 1;
         }
     }
