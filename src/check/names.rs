@@ -155,8 +155,8 @@ pub(crate) struct FactInfo {
 pub(crate) struct Env {
     /// Declared names (roles, teams, channels, content kinds, actions) with where.
     declared: BTreeMap<(NameSet, String), Span>,
-    /// Names referred to.
-    used: HashSet<(NameSet, String)>,
+    /// Names referred to, by kind.
+    used: HashMap<NameSet, HashSet<String>>,
     /// Declared facts by name.
     pub(crate) facts: BTreeMap<String, FactInfo>,
     /// Declared facts referred to.
@@ -194,7 +194,10 @@ impl Env {
     }
 
     fn mark(&mut self, kind: NameSet, name: &str) {
-        self.used.insert((kind, name.to_string()));
+        let used = self.used.entry(kind).or_default();
+        if !used.contains(name) {
+            used.insert(name.to_string());
+        }
     }
 }
 
@@ -743,7 +746,7 @@ const SUGGESTION_BUDGET: usize = 50_000;
 pub(super) fn unused(cx: &mut Checker<'_>) {
     let mut found = Vec::new();
     for ((kind, name), span) in &cx.env.declared {
-        if matches!(kind, NameSet::Role | NameSet::Team) || cx.env.used.contains(&(*kind, name.clone())) {
+        if matches!(kind, NameSet::Role | NameSet::Team) || cx.env.used.get(kind).is_some_and(|u| u.contains(name)) {
             continue;
         }
         found.push(
