@@ -878,7 +878,7 @@ impl Builder {
                     let set = self.expect(&mut inner, Rule::set, s)?;
                     let mut items = Vec::new();
                     for v in set.kids() {
-                        let vs = span(&v);
+                        let vs: Span = v.as_span().into(); // A value: see `literal`.
                         if let Some(l) = self.literal(v) {
                             items.push(Spanned::new(l, vs));
                         }
@@ -903,7 +903,7 @@ impl Builder {
     fn operand(&mut self, p: P<'_>) -> Option<Operand> {
         let mut inner = p.kids();
         let base_pair = inner.next()?;
-        let bs = span(&base_pair);
+        let bs: Span = base_pair.as_span().into(); // A value: see `literal`.
         let base = Spanned::new(self.literal(base_pair)?, bs);
         let mut shifts = Vec::new();
         while let Some(sign) = inner.next() {
@@ -915,7 +915,9 @@ impl Builder {
     }
 
     fn literal(&mut self, p: P<'_>) -> Option<Literal> {
-        let s = span(&p);
+        // A value ends in what it is made of, never in a space or a comment:
+        // its span needs no trimming.
+        let s: Span = p.as_span().into();
         Some(match p.as_rule() {
             Rule::boolean => Literal::Bool(p.as_str() == "true"),
             Rule::integer => match p.as_str().parse::<i64>() {
@@ -950,7 +952,8 @@ impl Builder {
             }
             Rule::duration => Literal::Duration(self.duration(p)?.node),
             Rule::string => Literal::Text(self.string(p).node),
-            Rule::path => Literal::Path(p.kids().map(|seg| seg.as_str().to_string()).collect()),
+            // A path is its segments joined by `.` (it holds no space or comment).
+            Rule::path => Literal::Path(p.as_str().split('.').map(str::to_string).collect()),
             Rule::jurisdiction_code => Literal::Path(vec![p.as_str().to_string()]),
             _ => {
                 self.internal(&p);
