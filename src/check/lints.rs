@@ -506,10 +506,11 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
     if policy.meta.conflicts == ConflictMode::Indeterminate {
         return;
     }
-    let overridden: HashSet<&str> = policy.rules.iter().flat_map(|r| r.overrides.iter().map(String::as_str)).collect();
+    let overridden: foldhash::HashSet<&str> =
+        policy.rules.iter().flat_map(|r| r.overrides.iter().map(String::as_str)).collect();
     // Each rule's conjunction as sorted ids of its (canonical) tests; ids are
     // given in order of first sight, each rule's tests in key order.
-    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut ids: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
     let mut conjuncts = logic::ConjunctKeys::default();
     let keys: Vec<Vec<u32>> = policy
         .rules
@@ -540,7 +541,7 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
         .collect();
     // Possible shadowers by their exact set of tests: a rule's shadowers are
     // found by looking up every subset of its own tests (few: conditions are short).
-    let mut by_set: HashMap<&[u32], Vec<usize>> = HashMap::new();
+    let mut by_set: foldhash::HashMap<&[u32], Vec<usize>> = foldhash::HashMap::default();
     let mut strongest: Option<u8> = None;
     for (i, (r, k)) in policy.rules.iter().zip(&keys).enumerate() {
         if plain(r) && !overridden.contains(r.id.as_str()) {

@@ -66,7 +66,7 @@ fn expand(c: &Cond, negated: bool) -> Option<Dnf<'_>> {
 }
 
 fn product(parts: &[Cond], negated: bool) -> Option<Dnf<'_>> {
-    let mut acc: Dnf<'_> = vec![vec![]];
+    let mut acc: Dnf<'_> = vec![Vec::with_capacity(parts.len())];
     for p in parts {
         // A test adds the same literal to every conjunction so far.
         if let Cond::Test(test) = p {
@@ -169,7 +169,7 @@ fn same(a: &Value, b: &Value) -> Option<bool> {
 /// Why a conjunction of literals can never hold, if it can be shown.
 fn conjunction_never<'a>(lits: &[Lit<'a>]) -> Option<Why<'a>> {
     // Conjunctions are short: a list searched in order beats hashing.
-    let mut facts: Vec<(&'a str, Facts<'a>)> = Vec::new();
+    let mut facts: Vec<(&'a str, Facts<'a>)> = Vec::with_capacity(lits.len());
     for (i, lit) in lits.iter().enumerate() {
         let opposite = lits
             .iter()

@@ -156,13 +156,13 @@ pub(crate) struct Env {
     /// Declared names (roles, teams, channels, content kinds, actions) with where.
     declared: BTreeMap<(NameSet, String), Span>,
     /// Names referred to, by kind.
-    used: HashMap<NameSet, HashSet<String>>,
+    used: foldhash::HashMap<NameSet, foldhash::HashSet<String>>,
     /// Declared facts by name.
     pub(crate) facts: BTreeMap<String, FactInfo>,
     /// Declared facts referred to.
     pub(crate) used_facts: HashSet<String>,
     /// The built-in fact paths and their types.
-    pub(crate) schema: HashMap<&'static str, Type>,
+    pub(crate) schema: foldhash::HashMap<&'static str, Type>,
 }
 
 impl Env {
@@ -464,7 +464,7 @@ pub(super) fn references(cx: &mut Checker<'_>) {
             }
         }
     }
-    let mut first: HashMap<&str, (Span, &'static str)> = HashMap::new();
+    let mut first: foldhash::HashMap<&str, (Span, &'static str)> = foldhash::HashMap::default();
     for (name, what) in defined {
         match first.get(name.node.as_str()) {
             Some((span, first_what)) => {

@@ -780,8 +780,14 @@ impl Builder {
         // Bound the size of one condition so that no later stage (which walks
         // conditions recursively) can overflow its stack.
         let whole = span(&p);
-        let parts = p.clone().kids().filter(|k| matches!(k.as_rule(), Rule::comparison | Rule::expr)).count();
-        let nots = p.clone().kids().filter(|k| k.as_rule() == Rule::not_op).count();
+        let (mut parts, mut nots) = (0usize, 0usize);
+        for k in p.clone().kids() {
+            match k.as_rule() {
+                Rule::comparison | Rule::expr => parts += 1,
+                Rule::not_op => nots += 1,
+                _ => {}
+            }
+        }
         if parts > super::MAX_CONDITION_PARTS || nots > super::MAX_NESTING {
             self.errors.push(ParseError::TooLarge { span: whole, limit: super::MAX_CONDITION_PARTS });
             return None;
