@@ -85,6 +85,23 @@ struct RuleC {
     overrides: Box<[u32]>,
 }
 
+/// An obligation a clause attaches, compiled.
+#[derive(Debug, Clone)]
+struct ObligationC {
+    spec: crate::policy::ObligationSpec,
+    /// The slots of the `from` facts, in order, with their paths.
+    from: Box<[(u16, String)]>,
+    /// The bit of its `done` key in the list vocabulary.
+    done_bit: Option<u128>,
+}
+
+/// An enforced clause that attaches obligations.
+#[derive(Debug, Clone)]
+struct DutyC {
+    rule: u32,
+    items: Box<[ObligationC]>,
+}
+
 #[derive(Debug, Clone)]
 struct DefaultC {
     scope: CondC,
@@ -97,6 +114,8 @@ struct Bucket {
     tree: index::Node,
     /// Exceptions (enforced clauses that override others) that may apply, in order.
     exceptions: Vec<u32>,
+    /// The clauses with obligations that may apply (indices into `Compiled::duties`), in order.
+    duties: Vec<u32>,
 }
 
 /// A policy compiled for fast decisions.
@@ -111,6 +130,10 @@ pub struct Compiled {
     buckets: Vec<Bucket>,
     rules: Vec<RuleC>,
     defaults: Vec<DefaultC>,
+    duties: Vec<DutyC>,
+    /// The slots of `at` and `done` (when a clause attaches obligations).
+    at_slot: u16,
+    done_slot: u16,
     policy_default: Option<EffC>,
     conflicts_indeterminate: bool,
     approvers: Vec<String>,
@@ -356,15 +379,8 @@ impl Compiled {
         status
     }
 
-    fn run<L: IdList>(&self, row: &FactRow) -> Run<L> {
-        let Some(bucket) = self.buckets.get(row.bucket as usize) else {
-            return Run {
-                verdict: Verdict4::Indeterminate,
-                basis: Basis::NoClause,
-                approvers: 0,
-                deciding: L::default(),
-            };
-        };
+    /// The override targets marked by the exceptions of a bucket that apply.
+    fn override_marks(&self, bucket: &Bucket, row: &FactRow) -> Marks {
         let mut marks = Marks::new(if bucket.exceptions.is_empty() { 0 } else { self.n_targets });
         for &i in bucket.exceptions.iter() {
             let Some(r) = self.rules.get(i as usize) else { continue };
@@ -377,6 +393,19 @@ impl Compiled {
                 }
             }
         }
+        marks
+    }
+
+    fn run<L: IdList>(&self, row: &FactRow) -> Run<L> {
+        let Some(bucket) = self.buckets.get(row.bucket as usize) else {
+            return Run {
+                verdict: Verdict4::Indeterminate,
+                basis: Basis::NoClause,
+                approvers: 0,
+                deciding: L::default(),
+            };
+        };
+        let mut marks = self.override_marks(bucket, row);
         let mut dec: [L; 3] = Default::default();
         let mut und: [L; 3] = Default::default();
         // The approver bits of the applicable require-approval clauses.
@@ -520,6 +549,13 @@ impl Compiled {
 
     /// The decision with its lists spelled out, in the evaluator's order.
     pub fn outcome(&self, row: &FactRow, d: &Decision) -> Outcome<'_> {
+        let mut out = Outcome { verdict: d.verdict, approvers: Vec::new(), deciding: Vec::new() };
+        self.outcome_into(row, d, &mut out);
+        out
+    }
+
+    /// [`Compiled::outcome`] into lists reused from one decision to the next.
+    pub fn outcome_into<'a>(&'a self, row: &FactRow, d: &Decision, out: &mut Outcome<'a>) {
         let full: Vec<u32>;
         let deciding: &[u32] = if d.is_complete() {
             d.deciding()
@@ -527,16 +563,19 @@ impl Compiled {
             full = self.run::<Vec<u32>>(row).deciding;
             &full
         };
-        let mut ids: Vec<&str> = Vec::new();
+        out.verdict = d.verdict;
+        out.deciding.clear();
+        out.approvers.clear();
+        let ids = &mut out.deciding;
         match d.basis {
             Basis::SectionDefault(k) => ids.extend(self.default_ids.get(k as usize).map(String::as_str)),
             _ => ids.extend(deciding.iter().filter_map(|i| self.rule_ids.get(*i as usize)).map(String::as_str)),
         }
-        let mut approvers: Vec<&str> = Vec::new();
+        let approvers = &mut out.approvers;
         if d.verdict == Verdict4::RequireApproval {
             if d.basis == Basis::Clauses {
                 for r in deciding.iter().filter_map(|i| self.rules.get(*i as usize)) {
-                    self.add_names(&r.effect, &mut approvers);
+                    self.add_names(&r.effect, approvers);
                 }
             }
             if approvers.is_empty() {
@@ -546,11 +585,10 @@ impl Compiled {
                     _ => None,
                 };
                 if let Some(e) = fallback {
-                    self.add_names(e, &mut approvers);
+                    self.add_names(e, approvers);
                 }
             }
         }
-        Outcome { verdict: d.verdict, approvers, deciding: ids }
     }
 
     fn add_names<'a>(&'a self, e: &EffC, out: &mut Vec<&'a str>) {
@@ -563,6 +601,52 @@ impl Compiled {
                 }
             }
         }
+    }
+
+    /// The obligations the enforced clauses that apply attach, as the
+    /// evaluator lists them (duties the action records as `done` dropped;
+    /// each with its due date and lateness). Nothing is allocated when no
+    /// clause with obligations applies.
+    pub fn obligations(&self, row: &FactRow, out: &mut Vec<crate::eval::verdict::ObligationOut>) {
+        out.clear();
+        if self.duties.is_empty() {
+            return;
+        }
+        let Some(bucket) = self.buckets.get(row.bucket as usize) else { return };
+        if bucket.duties.is_empty() {
+            return;
+        }
+        let mut marks: Option<Marks> = None;
+        let action_date = match row.get(self.at_slot) {
+            Val::Date(d) | Val::Ts(_, d) => d,
+            _ => return,
+        };
+        let done = match row.get(self.done_slot) {
+            Val::List { bits, .. } => bits,
+            _ => 0,
+        };
+        for d in bucket.duties.iter().filter_map(|k| self.duties.get(*k as usize)) {
+            let Some(r) = self.rules.get(d.rule as usize) else { continue };
+            if self.status(r, row) != Status::Applies {
+                continue;
+            }
+            if r.tslot != NONE && marks.get_or_insert_with(|| self.override_marks(bucket, row)).has(r.tslot) {
+                continue;
+            }
+            let rule = self.rule_ids.get(d.rule as usize).map_or("", String::as_str);
+            for o in d.items.iter().filter(|o| o.done_bit.is_none_or(|b| done & b == 0)) {
+                let start = if o.from.is_empty() {
+                    Some(("the action", action_date))
+                } else {
+                    o.from.iter().find_map(|(slot, path)| match row.get(*slot) {
+                        Val::Date(d) | Val::Ts(_, d) => Some((path.as_str(), d)),
+                        _ => None,
+                    })
+                };
+                out.push(crate::eval::obligation_out(&o.spec, rule, start, action_date));
+            }
+        }
+        out.dedup_by(|a, b| a.text == b.text && a.due == b.due);
     }
 
     /// The approver roles, by the bit they have in [`Decision::approvers`].
@@ -736,8 +820,8 @@ impl Builder<'_> {
         let default = self.default_for(path);
         let def = if path == "at" {
             SlotDef::At
-        } else if let Some(get) = row::getter(path) {
-            SlotDef::Builtin { get, default }
+        } else if let Some(field) = crate::data::flat::Field::of_path(path) {
+            SlotDef::Builtin { field, default }
         } else if let (Some(name), Some(ty)) = (path.strip_prefix("facts."), self.types.get(path)) {
             SlotDef::Declared { name: name.to_string(), ty: ty.clone(), default }
         } else {
@@ -868,6 +952,20 @@ impl Builder<'_> {
             self.c.rules.push(RuleC { when, unless, effect, tslot: ts, overrides });
             self.c.rule_ids.push(r.id.clone());
         }
+        for (i, r) in policy.rules.iter().enumerate().filter(|(_, r)| !r.dry_run && !r.obligations.is_empty()) {
+            self.c.at_slot = self.slot("at");
+            self.c.done_slot = self.slot("done");
+            let items = r
+                .obligations
+                .iter()
+                .map(|o| ObligationC {
+                    spec: o.clone(),
+                    from: o.from.iter().map(|p| (self.slot(p), p.clone())).collect(),
+                    done_bit: o.done_key.as_ref().and_then(|k| self.c.list_bit(self.c.strings.id(k))),
+                })
+                .collect();
+            self.c.duties.push(DutyC { rule: u32::try_from(i).unwrap_or(NONE), items });
+        }
         for d in &policy.defaults {
             let scope = self.cond(&d.scope);
             let effect = self.effect(&d.effect);
@@ -928,7 +1026,14 @@ impl Builder<'_> {
                         exceptions.push(i);
                     }
                 }
-                buckets.push(Bucket { tree: index::build(entries, &bit_of), exceptions });
+                let duties = (0..self.c.duties.len())
+                    .filter(|k| {
+                        let rule = self.c.duties.get(*k).and_then(|d| policy.rules.get(d.rule as usize));
+                        rule.is_some_and(|r| stat(&r.when, *a, *ch) != Some(false))
+                    })
+                    .filter_map(|k| u32::try_from(k).ok())
+                    .collect();
+                buckets.push(Bucket { tree: index::build(entries, &bit_of), exceptions, duties });
             }
         }
         self.c.buckets = buckets;
@@ -952,10 +1057,28 @@ pub fn compile(policy: &Policy) -> Compiled {
     }
     strings.extend(crate::schema::ACTIONS.iter().map(|s| s.to_string()));
     strings.extend(policy.decls.actions.iter().cloned());
-    let strings = Interner::new(strings);
+    // `done` keys come first in the list vocabulary, so that its limit never
+    // hides whether a duty was met.
+    let mut done_keys: Vec<String> =
+        policy.rules.iter().flat_map(|r| r.obligations.iter().filter_map(|o| o.done_key.clone())).collect();
+    strings.extend(done_keys.iter().cloned());
+    let mut strings = Interner::new(strings);
+    // The names actions carry (declared open sets, closed sets), so that
+    // filling a row looks each up by hash, mentioned by the policy or not.
+    let d = &policy.decls;
+    let declared = [&d.roles, &d.teams, &d.channels, &d.content_kinds, &d.actions].into_iter().flatten();
+    let enums = d.fact_enums.values().flatten();
+    strings.expect(declared.chain(enums).map(String::as_str));
+    strings.expect(crate::data::action::CLOSED_NAMES.iter().flat_map(|names| names.iter().copied()));
+    strings.expect(
+        crate::data::action::BUILTIN_CHANNELS.iter().chain(crate::data::action::BUILTIN_CONTENT_KINDS).copied(),
+    );
+    done_keys.sort();
+    done_keys.dedup();
     lists.sort();
     lists.dedup();
-    let list_vocab: Vec<u32> = lists.iter().take(128).map(|s| strings.id(s)).collect();
+    lists.retain(|l| !done_keys.contains(l));
+    let list_vocab: Vec<u32> = done_keys.iter().chain(&lists).take(128).map(|s| strings.id(s)).collect();
     let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let c = Compiled {
         strings,
@@ -967,6 +1090,9 @@ pub fn compile(policy: &Policy) -> Compiled {
         buckets: Vec::new(),
         rules: Vec::new(),
         defaults: Vec::new(),
+        duties: Vec::new(),
+        at_slot: u16::MAX,
+        done_slot: u16::MAX,
         policy_default: None,
         conflicts_indeterminate: policy.meta.conflicts == ConflictMode::Indeterminate,
         approvers: Vec::new(),

@@ -93,6 +93,7 @@ macro_rules! closed_set {
 pub mod action;
 pub mod contract;
 pub mod error;
+pub mod flat;
 pub mod testcase;
 
 pub use action::{
@@ -173,9 +174,38 @@ impl Invalid {
 // ---------------------------------------------------------------------------
 // Dates
 
+/// Two ASCII digits as a number.
+fn two_digits(hi: u8, lo: u8) -> Option<i8> {
+    (hi.is_ascii_digit() && lo.is_ascii_digit()).then(|| ((hi - b'0') * 10 + (lo - b'0')) as i8)
+}
+
+/// `2026-03-14` exactly (a year from 1000 on), read without the general
+/// parser: the common case in batch input. `None` for anything else, which
+/// the general parser then reads (or refuses) as before.
+fn plain_date(b: &[u8]) -> Option<Date> {
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = b else { return None };
+    let year = i16::from(two_digits(y0, y1)?) * 100 + i16::from(two_digits(y2, y3)?);
+    if year < 1000 {
+        return None;
+    }
+    Date::new(year, two_digits(m0, m1)?, two_digits(d0, d1)?).ok()
+}
+
+/// `2026-03-14T10:05:00Z` exactly, read without the general parser (see [`plain_date`]).
+fn plain_at(b: &[u8]) -> Option<action::At> {
+    let (date, time) = (b.get(..10)?, b.get(10..)?);
+    let &[b'T', h0, h1, b':', m0, m1, b':', s0, s1, b'Z'] = time else { return None };
+    let time = jiff::civil::Time::new(two_digits(h0, h1)?, two_digits(m0, m1)?, two_digits(s0, s1)?, 0).ok()?;
+    let ts = jiff::tz::Offset::UTC.to_timestamp(plain_date(date)?.to_datetime(time)).ok()?;
+    Some(action::At::Timestamp(ts))
+}
+
 /// Parses a date written `2026-03-14`, or the date part of
 /// `2026-03-14T10:05:00Z` / `2026-03-14T10:05:00+01:00` (as written, not converted).
 pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
+    if let Some(date) = plain_date(text.as_bytes()) {
+        return Ok(date);
+    }
     let text = text.trim();
     if let Ok(date) = text.parse::<Date>() {
         return Ok(date);
@@ -188,6 +218,9 @@ pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
 
 /// Parses a point in time (`2026-03-14T10:05:00Z`) or a plain date.
 pub(crate) fn parse_at(text: &str) -> Result<action::At, (String, Option<String>)> {
+    if let Some(at) = plain_at(text.as_bytes()) {
+        return Ok(at);
+    }
     let text = text.trim();
     if !text.contains(['T', 't', ' ']) {
         if let Ok(date) = text.parse::<Date>() {
@@ -607,5 +640,36 @@ mod tests {
                 let _ = locate(&text, true, path);
             }
         }
+    }
+
+    /// The fast paths read exactly what the general parser reads.
+    #[test]
+    fn plain_dates_and_times_read_as_the_general_parser_reads_them() {
+        for text in ["2026-03-14", "2024-02-29", "1000-01-01", "9999-12-31", "2026-01-31"] {
+            assert_eq!(plain_date(text.as_bytes()), Some(text.parse::<Date>().unwrap()), "{text}");
+        }
+        for text in ["2023-02-29", "2026-13-01", "2026-00-10", "0999-01-01", "2026-3-14", "2026-03-14 ", "２026-03-14"]
+        {
+            assert_eq!(plain_date(text.as_bytes()), None, "{text}");
+        }
+        for text in ["2026-03-14T10:05:00Z", "2024-02-29T23:59:59Z", "2026-01-01T00:00:00Z"] {
+            let want = action::At::Timestamp(text.parse::<jiff::Timestamp>().unwrap());
+            assert_eq!(plain_at(text.as_bytes()), Some(want), "{text}");
+        }
+        for text in [
+            "2026-03-14T24:00:00Z",
+            "2026-03-14T10:60:00Z",
+            "2026-03-14T10:05:60Z",
+            "2026-03-14T10:05:00+01:00",
+            "2026-03-14t10:05:00z",
+        ] {
+            assert_eq!(plain_at(text.as_bytes()), None, "{text}");
+        }
+        // Whatever the fast path leaves, the general parser still reads.
+        assert_eq!(
+            parse_at("2026-03-14T10:05:00+01:00").unwrap(),
+            action::At::Timestamp("2026-03-14T09:05:00Z".parse().unwrap())
+        );
+        assert_eq!(parse_date(" 2026-03-14 ").unwrap(), "2026-03-14".parse::<Date>().unwrap());
     }
 }

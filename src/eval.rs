@@ -121,42 +121,6 @@ fn tz(policy: &Policy) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
-/// A quick test of whether any enforced clause that attaches obligations might
-/// apply to an action (its `when` is true or undecided), for callers that decide
-/// with the compiled form and need the full evaluation only when it can add
-/// duties (`eval --batch`). Never says no when a duty could attach.
-pub struct DutyFilter<'p> {
-    rules: Vec<&'p Rule>,
-    types: std::collections::HashMap<String, crate::value::Type>,
-    zone: jiff::tz::TimeZone,
-}
-
-impl<'p> DutyFilter<'p> {
-    /// The filter for a policy.
-    pub fn new(policy: &'p Policy) -> Self {
-        let rules = policy.rules.iter().filter(|r| !r.dry_run && !r.obligations.is_empty()).collect();
-        DutyFilter { rules, types: fact_types(policy), zone: tz(policy) }
-    }
-
-    /// Whether some clause with obligations might apply to these facts.
-    pub fn may_apply(&self, facts: &dyn Facts, opts: &EvalOptions) -> bool {
-        if self.rules.is_empty() {
-            return false;
-        }
-        let at = match facts.fact("at") {
-            Some(Value::Timestamp(t)) => t,
-            Some(Value::Date(d)) => d.to_zoned(self.zone.clone()).map(|z| z.timestamp()).unwrap_or(opts.now),
-            _ => opts.now,
-        };
-        let ctx = Ctx { facts, tz: &self.zone, at, types: &self.types };
-        let mut trace = Vec::new();
-        self.rules.iter().any(|r| {
-            trace.clear();
-            !matches!(eval_cond(&r.when, &ctx, &mut trace), interp::Truth::False)
-        })
-    }
-}
-
 /// Decides an action.
 pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &EvalOptions) -> Verdict {
     let zone = tz(policy);
@@ -500,33 +464,43 @@ fn limit_computations(tests: &mut [TestTrace], counter: &str, max: u32, per: cra
 
 fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> ObligationOut {
     let action_date = ctx.date_of(ctx.at);
+    let start = if o.from.is_empty() {
+        Some(("the action", action_date))
+    } else {
+        o.from.iter().find_map(|p| match ctx.fact(p) {
+            Some(Value::Date(d)) => Some((p.as_str(), d)),
+            Some(Value::Timestamp(t)) => Some((p.as_str(), ctx.date_of(t))),
+            _ => None,
+        })
+    };
+    obligation_out(o, &rule.id, start, action_date)
+}
+
+/// A duty as attached to a verdict: its due date counted from `start` (the
+/// first of the obligation's `from` facts the action gives, with its name, or
+/// the action's own date), and how late it is on the action's date. Shared by
+/// the evaluator and the compiled form.
+pub(crate) fn obligation_out(
+    o: &crate::policy::ObligationSpec,
+    rule: &str,
+    start: Option<(&str, jiff::civil::Date)>,
+    action_date: jiff::civil::Date,
+) -> ObligationOut {
     let mut due = None;
     let mut due_basis = None;
-    if let Some(within) = o.within {
-        let start = if o.from.is_empty() {
-            Some(("the action".to_string(), action_date))
-        } else {
-            o.from.iter().find_map(|p| match ctx.fact(p) {
-                Some(Value::Date(d)) => Some((p.clone(), d)),
-                Some(Value::Timestamp(t)) => Some((p.clone(), ctx.date_of(t))),
-                _ => None,
-            })
-        };
-        if let Some((from, start)) = start {
-            due = within.shift(start, true);
-            if let Some(d) = due {
-                due_basis = Some(format!("{from} {start} + {within} = {d}"));
-            }
+    if let (Some(within), Some((from, start))) = (o.within, start) {
+        due = within.shift(start, true);
+        if let Some(d) = due {
+            due_basis = Some(format!("{from} {start} + {within} = {d}"));
         }
     }
     let overdue_days = due.and_then(|d| {
         let late = d.until(action_date).ok()?.get_days();
         (late > 0).then_some(i64::from(late))
     });
-    let _ = matches!(rule.kind, RuleKind::Duty { .. });
     ObligationOut {
         text: o.text.clone(),
-        rule: rule.id.clone(),
+        rule: rule.to_string(),
         due,
         due_basis,
         overdue_days,

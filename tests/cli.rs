@@ -166,10 +166,11 @@ fn a_deciding_covenant_carries_the_law_of_the_actors_jurisdiction() {
     assert!(!uk.iter().any(|n| n.contains("California")), "{uk:#?}");
 }
 
-/// The default batch record carries the obligations the full evaluation
-/// attaches (a leaver's hand-over duties), and exactly those: for every
-/// situation of the compare pack under every shipped policy, the compact
-/// record's obligations equal the `--explain` record's.
+/// The default batch record (lines read in place, decided and given their
+/// obligations by the compiled form) says what the full evaluation says: for
+/// every situation of the compare pack under every shipped policy, the
+/// compact record's verdict, deciding clauses, approvers and obligations (a
+/// leaver's hand-over duties) equal the `--explain` record's.
 #[test]
 fn batch_records_carry_the_same_obligations_as_the_explained_ones() {
     let lines: Vec<String> = smpolicy::compare::pack::shipped()
@@ -203,8 +204,60 @@ fn batch_records_carry_the_same_obligations_as_the_explained_ones() {
             let got = c.get("obligations").unwrap_or(&empty);
             assert_eq!(got, &x["obligations"], "{p} line {}", c["line"]);
             assert_eq!(c["verdict"], x["verdict"], "{p} line {}", c["line"]);
+            assert_eq!(c["deciding"], x["deciding"], "{p} line {}", c["line"]);
+            assert_eq!(c["approvers"], x["approvers"], "{p} line {}", c["line"]);
             with_duties += usize::from(got.as_array().is_some_and(|a| !a.is_empty()));
         }
     }
     assert!(with_duties > 0, "no situation of the pack gets an obligation under any shipped policy");
+}
+
+/// A batch larger than one block (1 MB) keeps every line, in order, with its
+/// own line number: blank lines are skipped but counted, CRLF endings and a
+/// line longer than a block are read, a line that is not UTF-8 and a line
+/// with a data error give error records and the run goes on.
+#[test]
+fn batch_keeps_order_and_line_numbers_across_blocks() {
+    let good = std::fs::read_to_string(root().join("docs/examples/actions/batch.jsonl")).unwrap();
+    let first = good.lines().next().unwrap().to_string();
+    let long =
+        first.replace(r#""kind":"industry""#, &format!(r#""kind":"industry","text":"{}""#, "x".repeat(1_500_000)));
+    let escaped = first.replace(r#""id":"a""#, r#""id":"\u0061""#);
+    let mut input: Vec<u8> = Vec::new();
+    let mut expect: Vec<(usize, &str)> = Vec::new();
+    for n in 1..=12_000usize {
+        let line: &[u8] = match n % 1000 {
+            7 => b"",
+            250 => b"\xff\xfe not UTF-8",
+            500 => br#"{"action":"post","actor":{"id":"a","role":"consultant","status":"retired"}}"#,
+            750 => escaped.as_bytes(),
+            _ if n == 6001 => long.as_bytes(),
+            _ => first.as_bytes(),
+        };
+        input.extend_from_slice(line);
+        input.extend_from_slice(if n % 3 == 0 { b"\r\n" } else { b"\n" });
+        match n % 1000 {
+            7 => {}
+            250 | 500 => expect.push((n, "error")),
+            _ => expect.push((n, "allow")),
+        }
+    }
+    let path = std::env::temp_dir().join(format!("smpolicy-batch-{}.jsonl", std::process::id()));
+    std::fs::write(&path, &input).unwrap();
+    let o = run(&["eval", PROTECTIVE, "--batch", path.to_str().unwrap(), "--now", "2026-06-01T00:00:00Z"]);
+    let _ = std::fs::remove_file(&path);
+    let records: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got: Vec<(usize, &str)> = records
+        .iter()
+        .map(|r| {
+            let kind = if r.get("error").is_some() { "error" } else { r["verdict"].as_str().unwrap() };
+            (r["line"].as_u64().unwrap() as usize, kind)
+        })
+        .collect();
+    assert_eq!(got.len(), expect.len());
+    for (g, e) in got.iter().zip(&expect) {
+        assert_eq!(g, e);
+    }
+    assert!(stderr(&o).contains("11988 lines: 11964 decided"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
 }

@@ -2,7 +2,10 @@
 //! `policies/` and `tests/scenarios/`, and for every scenario action and
 //! random mutations of them (fields drawn from the vocabulary of all the
 //! policies, dates around month ends), `compile(p).decide(row)` gives the same
-//! verdict, approvers and deciding clause ids as `eval::evaluate`.
+//! verdict, approvers and deciding clause ids as `eval::evaluate`, and the
+//! same obligations (`Compiled::obligations`); and the action's JSON line,
+//! read in place by the batch reader (`FlatAction::read_json`), gives the
+//! same fact row as the parsed `Action`.
 
 #![allow(clippy::unwrap_used, clippy::panic, reason = "test helpers: a failure should stop the test loudly")]
 
@@ -10,6 +13,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value as Json};
 use smpolicy::compile::{compile, Compiled, FactRow};
 use smpolicy::data::action::{parse_action_json_line, Action};
+use smpolicy::data::flat::{FlatAction, Vocabulary};
 use smpolicy::data::testcase::{parse_tests, Subject};
 use smpolicy::eval::{evaluate, EvalOptions};
 use smpolicy::policy::{Cond, Effect, Policy, Term, TestOp};
@@ -284,12 +288,35 @@ fn apply(a: &mut Json, path: &str, value: Option<Json>) {
     }
 }
 
+/// How many rows were also read in place from the action's JSON line.
+static READ_IN_PLACE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Checks one action against every policy; returns how many decisions were compared.
 fn check_all(action: &Action) -> usize {
     let opts = EvalOptions { now: now() };
+    let line = serde_json::to_string(action).unwrap();
     for l in policies() {
         let v = evaluate(&l.policy, &l.file, action, &opts);
         let row = FactRow::from_action_at(action, &l.compiled, now());
+        // The batch reads the line in place whenever it is plainly written and
+        // its open values are declared; the row is the same either way.
+        let vocab = Vocabulary::new(&l.policy.decls);
+        match FlatAction::read_json(&line, &vocab) {
+            Some(flat) => {
+                READ_IN_PLACE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut in_place = FactRow::default();
+                in_place.fill(&flat, &l.compiled, now());
+                assert_eq!(in_place, row, "{}: {line}", l.file.name);
+            }
+            None => {
+                let plain = !line.contains('\\')
+                    && action.facts.values().all(|f| !matches!(f, smpolicy::data::action::FactValue::List(_)));
+                assert!(!(plain && vocab.accepts(action)), "{}: not read in place: {line}", l.file.name);
+            }
+        }
+        let mut obligations = Vec::new();
+        l.compiled.obligations(&row, &mut obligations);
+        assert_eq!(obligations, v.obligations, "{}: {line}", l.file.name);
         let d = l.compiled.decide(&row);
         let o = l.compiled.outcome(&row, &d);
         let got = (o.verdict, o.approvers, o.deciding);
@@ -311,6 +338,8 @@ fn every_scenario_action_decides_as_the_evaluator_on_every_policy() {
         n += check_all(&action);
     }
     assert!(n > 1000);
+    let in_place = READ_IN_PLACE.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(in_place > n / 2, "only {in_place} of {n} rows were read in place");
 }
 
 proptest! {

@@ -186,8 +186,11 @@ fn decide_terms_and_compare_answer_as_the_cli_does() {
     let policy = dir.join("protective-agency.policy");
 
     // decide = eval --format json, plus a decision id.
-    let line = std::fs::read_to_string(root().join("docs/examples/actions/batch.jsonl")).unwrap();
+    let mut line = std::fs::read_to_string(root().join("docs/examples/actions/batch.jsonl")).unwrap();
+    // A leaver, whose verdict carries hand-over duties.
+    line.push_str(r#"{"action":"depart","at":"2026-05-01T10:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-04-30"}}"#);
     let mut decided = 0;
+    let mut with_duties = 0;
     for action in line.lines().filter(|l| !l.trim().is_empty()) {
         let (status, v) = s.post("/v1/decide", &format!(r#"{{"policy": "protective-agency", "action": {action}}}"#));
         let Some(id) = v["decision_id"].as_str().map(str::to_string) else {
@@ -223,14 +226,17 @@ fn decide_terms_and_compare_answer_as_the_cli_does() {
             s.post("/v1/decide?explain=false", &json!({"policy": "protective-agency", "action": sent}).to_string());
         assert_eq!(status, 200, "{short}");
         assert_eq!(short["schema"], "smpolicy.decision/1");
-        for key in ["verdict", "approvers", "deciding"] {
-            // The verdict leaves out an empty list of approvers.
+        for key in ["verdict", "approvers", "deciding", "obligations"] {
+            // The verdict leaves out an empty list of approvers; the short answer an empty list of obligations.
             let expected = if cli[key].is_null() { json!([]) } else { cli[key].clone() };
-            assert_eq!(short[key], expected, "{key}");
+            let got = if short[key].is_null() { json!([]) } else { short[key].clone() };
+            assert_eq!(got, expected, "{key}");
         }
+        with_duties += usize::from(short["obligations"].as_array().is_some_and(|o| !o.is_empty()));
         assert!(short["decision_id"].as_str().unwrap() > id.as_str());
     }
     assert!(decided >= 3);
+    assert_eq!(with_duties, 1, "the leaver's short answer carries the hand-over duties");
 
     // terms = terms --format json.
     let offer: serde_yaml::Value =

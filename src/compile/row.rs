@@ -8,6 +8,7 @@
 
 use super::Compiled;
 use crate::data::action::{Action, At};
+use crate::data::flat::{ActionFacts, Field, Raw};
 use crate::value::{Duration, Type, Value};
 use jiff::civil::Date;
 
@@ -60,6 +61,9 @@ impl Val {
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
     strings: Vec<Box<str>>,
+    /// The known strings' ids, hashed: one lookup rather than a binary search
+    /// for the common case (a name the policy mentions).
+    known: std::collections::HashMap<Box<str>, u32, foldhash::fast::FixedState>,
 }
 
 impl Interner {
@@ -67,11 +71,31 @@ impl Interner {
     pub fn new(mut strings: Vec<String>) -> Self {
         strings.sort();
         strings.dedup();
-        Interner { strings: strings.into_iter().map(String::into_boxed_str).collect() }
+        let strings: Vec<Box<str>> = strings.into_iter().map(String::into_boxed_str).collect();
+        let known = strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), u32::try_from(2 * i + 2).unwrap_or(u32::MAX)))
+            .collect();
+        Interner { strings, known }
+    }
+
+    /// Also looks these strings up by hash (an action's expected names that
+    /// the policy does not mention: their odd ids, computed once).
+    pub fn expect<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        for name in names {
+            if !self.known.contains_key(name) {
+                let id = self.id(name);
+                self.known.insert(name.into(), id);
+            }
+        }
     }
 
     /// The id of a string.
     pub fn id(&self, s: &str) -> u32 {
+        if let Some(id) = self.known.get(s) {
+            return *id;
+        }
         let pos = self.strings.binary_search_by(|k| (**k).cmp(s));
         let n = match pos {
             Ok(i) => 2 * i + 2,
@@ -99,37 +123,13 @@ impl Interner {
     }
 }
 
-/// A fact as the action carries it, before interning.
-#[derive(Debug, Clone, Copy)]
-pub enum Raw<'a> {
-    /// Not carried.
-    None,
-    /// A flag.
-    Bool(bool),
-    /// A count.
-    Int(i64),
-    /// A date.
-    Date(Date),
-    /// `at`.
-    At(At),
-    /// A name.
-    Sym(&'a str),
-    /// Free text.
-    Text(&'a str),
-    /// A list of names.
-    List(&'a [String]),
-}
-
-/// Reads one built-in fact from an action.
-pub type Getter = for<'a> fn(&'a Action) -> Raw<'a>;
-
 /// How a slot is filled.
 #[derive(Debug, Clone)]
 pub enum SlotDef {
     /// A built-in fact, with the value an absent one reads as (`false`, `[]`).
     Builtin {
-        /// The reader.
-        get: Getter,
+        /// The field.
+        field: Field,
         /// The value when absent.
         default: Val,
     },
@@ -144,7 +144,7 @@ pub enum SlotDef {
         /// The value when absent.
         default: Val,
     },
-    /// Any other path, through [`crate::eval::Facts`].
+    /// Any other path: an undeclared `facts.NAME`, read untyped.
     Generic {
         /// The path.
         path: String,
@@ -157,99 +157,8 @@ pub enum SlotDef {
     Shifted(u16, Vec<(bool, Duration)>),
 }
 
-fn opt_bool(b: Option<bool>) -> Raw<'static> {
-    b.map_or(Raw::None, Raw::Bool)
-}
-
-fn opt_date(d: Option<Date>) -> Raw<'static> {
-    d.map_or(Raw::None, Raw::Date)
-}
-
-fn opt_int(n: Option<u32>) -> Raw<'static> {
-    n.map_or(Raw::None, |n| Raw::Int(i64::from(n)))
-}
-
-fn part(present: bool) -> Raw<'static> {
-    if present {
-        Raw::Bool(true)
-    } else {
-        Raw::None
-    }
-}
-
-/// The reader of a built-in path, if it is one.
-pub fn getter(path: &str) -> Option<Getter> {
-    let g: Getter = match path {
-        "action" => |a| Raw::Sym(a.action.as_str()),
-        "channel" => |a| a.channel.as_deref().map_or(Raw::None, Raw::Sym),
-        "done" => |a| a.done.as_deref().map_or(Raw::None, Raw::List),
-        "actor" => |_| Raw::Bool(true),
-        "account" => |a| part(a.account.is_some()),
-        "content" => |a| part(a.content.is_some()),
-        "target" => |a| part(a.target.is_some()),
-        "contacts" => |a| part(a.contacts.is_some()),
-        "history" => |a| part(a.history.is_some()),
-        "approval" => |a| part(a.approval.is_some()),
-        "request" => |a| part(a.request.is_some()),
-        "actor.id" => |a| Raw::Text(&a.actor.id),
-        "actor.role" => |a| Raw::Sym(&a.actor.role),
-        "actor.team" => |a| a.actor.team.as_deref().map_or(Raw::None, Raw::Sym),
-        "actor.status" => |a| Raw::Sym(a.actor.status.as_str()),
-        "actor.employed_since" => |a| opt_date(a.actor.employed_since),
-        "actor.departed_on" => |a| opt_date(a.actor.departed_on),
-        "actor.jurisdiction" => |a| a.actor.jurisdiction.as_deref().map_or(Raw::None, Raw::Sym),
-        "actor.supervisor" => |a| opt_bool(a.actor.supervisor),
-        "actor.garden_leave_from" => |a| opt_date(a.actor.garden_leave_from),
-        "actor.acknowledged_policy" => |a| opt_bool(a.actor.acknowledged_policy),
-        "account.kind" => |a| a.account.as_ref().and_then(|x| x.kind).map_or(Raw::None, |k| Raw::Sym(k.as_str())),
-        "account.handle" => |a| a.account.as_ref().and_then(|x| x.handle.as_deref()).map_or(Raw::None, Raw::Text),
-        "account.created_by" => {
-            |a| a.account.as_ref().and_then(|x| x.created_by).map_or(Raw::None, |k| Raw::Sym(k.as_str()))
-        }
-        "account.created_on" => |a| opt_date(a.account.as_ref().and_then(|x| x.created_on)),
-        "account.purpose" => |a| a.account.as_ref().and_then(|x| x.purpose).map_or(Raw::None, |k| Raw::Sym(k.as_str())),
-        "account.run_as_duty" => |a| opt_bool(a.account.as_ref().and_then(|x| x.run_as_duty)),
-        "account.agency_equipment" => |a| opt_bool(a.account.as_ref().and_then(|x| x.agency_equipment)),
-        "account.brand_in_handle" => |a| opt_bool(a.account.as_ref().and_then(|x| x.brand_in_handle)),
-        "account.transferred_in_writing" => |a| opt_bool(a.account.as_ref().and_then(|x| x.transferred_in_writing)),
-        "account.paid_by" => |a| a.account.as_ref().and_then(|x| x.paid_by).map_or(Raw::None, |k| Raw::Sym(k.as_str())),
-        "content.kind" => |a| a.content.as_ref().and_then(|c| c.kind.as_deref()).map_or(Raw::None, Raw::List),
-        "content.text" => |a| a.content.as_ref().and_then(|c| c.text.as_deref()).map_or(Raw::None, Raw::Text),
-        "content.names_client" => |a| opt_bool(a.content.as_ref().and_then(|c| c.names_client)),
-        "content.candidate_personal_data" => |a| opt_bool(a.content.as_ref().and_then(|c| c.candidate_personal_data)),
-        "content.confidential" => |a| opt_bool(a.content.as_ref().and_then(|c| c.confidential)),
-        "content.discloses_employer" => |a| opt_bool(a.content.as_ref().and_then(|c| c.discloses_employer)),
-        "content.privacy_notice" => |a| opt_bool(a.content.as_ref().and_then(|c| c.privacy_notice)),
-        "content.opt_out" => |a| opt_bool(a.content.as_ref().and_then(|c| c.opt_out)),
-        "content.public" => |a| opt_bool(a.content.as_ref().and_then(|c| c.public)),
-        "target.relationship" => {
-            |a| a.target.as_ref().and_then(|t| t.relationship).map_or(Raw::None, |k| Raw::Sym(k.as_str()))
-        }
-        "target.met_in_person" => |a| opt_bool(a.target.as_ref().and_then(|t| t.met_in_person)),
-        "target.interacted" => |a| opt_bool(a.target.as_ref().and_then(|t| t.interacted)),
-        "target.origin" => |a| a.target.as_ref().and_then(|t| t.origin).map_or(Raw::None, |k| Raw::Sym(k.as_str())),
-        "target.last_dealt_with" => |a| opt_date(a.target.as_ref().and_then(|t| t.last_dealt_with)),
-        "target.connected_on" => |a| opt_date(a.target.as_ref().and_then(|t| t.connected_on)),
-        "target.distance_miles" => |a| opt_int(a.target.as_ref().and_then(|t| t.distance_miles)),
-        "target.in_agency_database" => |a| opt_bool(a.target.as_ref().and_then(|t| t.in_agency_database)),
-        "contacts.count" => |a| opt_int(a.contacts.as_ref().and_then(|c| c.count)),
-        "contacts.origin" => |a| a.contacts.as_ref().and_then(|c| c.origin).map_or(Raw::None, |k| Raw::Sym(k.as_str())),
-        "history.posts_today" => |a| opt_int(a.history.as_ref().and_then(|h| h.posts_today)),
-        "history.posts_this_week" => |a| opt_int(a.history.as_ref().and_then(|h| h.posts_this_week)),
-        "history.job_ads_this_week" => |a| opt_int(a.history.as_ref().and_then(|h| h.job_ads_this_week)),
-        "history.invitations_this_week" => |a| opt_int(a.history.as_ref().and_then(|h| h.invitations_this_week)),
-        "history.posts_last_24h" => |a| opt_int(a.history.as_ref().and_then(|h| h.posts_last_24h)),
-        "approval.granted_by" => {
-            |a| a.approval.as_ref().and_then(|x| x.granted_by.as_deref()).map_or(Raw::None, Raw::Sym)
-        }
-        "request.made_on" => |a| opt_date(a.request.as_ref().and_then(|r| r.made_on)),
-        _ => return None,
-    };
-    Some(g)
-}
-
 /// The facts of one action, as the compiled policy reads them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FactRow {
     pub(super) vals: Vec<Val>,
     pub(super) bucket: u32,
@@ -269,26 +178,30 @@ impl FactRow {
         row
     }
 
-    /// Refills this row for another action, reusing its memory.
-    pub fn fill(&mut self, action: &Action, c: &Compiled, now: jiff::Timestamp) {
+    /// Refills this row for another action (an [`Action`], or a line read
+    /// in place), reusing its memory.
+    pub fn fill<A: ActionFacts + ?Sized>(&mut self, action: &A, c: &Compiled, now: jiff::Timestamp) {
         self.vals.clear();
         for def in &c.slots {
             let v = match def {
-                SlotDef::Builtin { get, default } => match get(action) {
+                SlotDef::Builtin { field, default } => match action.field(*field) {
                     Raw::None => *default,
                     raw => c.raw_val(raw),
                 },
-                SlotDef::At => match action.at {
+                SlotDef::At => match action.at() {
                     Some(At::Date(d)) => Val::Date(d),
                     Some(At::Timestamp(t)) => Val::Ts(t, c.date_of(t)),
                     None => Val::Ts(now, c.date_of(now)),
                 },
                 SlotDef::Declared { name, ty, default } => {
-                    action.facts.get(name).and_then(|v| v.typed(ty)).map_or(*default, |v| c.value_val(&v))
+                    action.declared(name).and_then(|v| v.typed(ty)).map_or(*default, |v| c.value_val(&v))
                 }
-                SlotDef::Generic { path, default } => {
-                    crate::eval::Facts::fact(action, path).map_or(*default, |v| c.value_val(&v))
-                }
+                // A path that is neither built in nor declared: an undeclared
+                // `facts.NAME` read untyped, anything else absent.
+                SlotDef::Generic { path, default } => match path.strip_prefix("facts.") {
+                    Some(name) => action.declared(name).map_or(*default, |v| c.value_val(&v.to_value())),
+                    None => *default,
+                },
                 SlotDef::FirstOf(slots) => {
                     let mut out = if slots.is_empty() { Val::Failed } else { Val::Absent };
                     for s in slots {
@@ -309,16 +222,22 @@ impl FactRow {
             };
             self.vals.push(v);
         }
-        let action_class = c.action_class(c.strings.id(action.action.as_str()));
-        let chan_class = match &action.channel {
-            None => c.chan_ids.len() + 1,
-            Some(ch) => {
+        let action_class = match action.field(Field::Action) {
+            Raw::Sym(a) => c.action_class(c.strings.id(a)),
+            _ => c.action_ids.len(),
+        };
+        let chan_class = match action.field(Field::Channel) {
+            Raw::Sym(ch) => {
                 let id = c.strings.id(ch);
                 c.chan_ids.iter().position(|x| *x == id).unwrap_or(c.chan_ids.len())
             }
+            _ => c.chan_ids.len() + 1,
         };
         self.bucket = u32::try_from(action_class * (c.chan_ids.len() + 2) + chan_class).unwrap_or(0);
-        self.granted = action.approval.as_ref().and_then(|a| a.granted_by.as_deref()).map(|g| c.strings.id(g));
+        self.granted = match action.field(Field::ApprovalGrantedBy) {
+            Raw::Sym(g) => Some(c.strings.id(g)),
+            _ => None,
+        };
     }
 
     /// The value of a slot.
@@ -329,7 +248,7 @@ impl FactRow {
 
 impl Compiled {
     pub(super) fn date_of(&self, t: jiff::Timestamp) -> Date {
-        t.to_zoned(self.tz.clone()).date()
+        self.tz.to_offset(t).to_datetime(t).date()
     }
 
     /// The bits of the list vocabulary these names set, and whether any is outside it.
@@ -355,11 +274,9 @@ impl Compiled {
             Raw::Bool(b) => Val::Bool(b),
             Raw::Int(i) => Val::Int(i),
             Raw::Date(d) => Val::Date(d),
-            Raw::At(At::Date(d)) => Val::Date(d),
-            Raw::At(At::Timestamp(t)) => Val::Ts(t, self.date_of(t)),
             Raw::Sym(s) => Val::Str { id: self.strings.id(s), text: false },
             Raw::Text(s) => Val::Str { id: self.strings.id(s), text: true },
-            Raw::List(items) => self.list_bits(items.iter().map(String::as_str)),
+            Raw::List(items) => self.list_bits(items.iter()),
         }
     }
 

@@ -150,6 +150,17 @@ closed_set! {
     }
 }
 
+/// The names of every closed set an action carries.
+pub const CLOSED_NAMES: &[&[&str]] = &[
+    ActionKind::NAMES,
+    Status::NAMES,
+    AccountKind::NAMES,
+    Party::NAMES,
+    Purpose::NAMES,
+    Relationship::NAMES,
+    Origin::NAMES,
+];
+
 /// When an action happens: a point in time, or a whole day when only a date was given.
 ///
 /// A plain date is kept as a date rather than turned into midnight UTC, so that

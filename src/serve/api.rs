@@ -166,6 +166,9 @@ struct Short<'a> {
     verdict: crate::eval::Decision,
     approvers: Vec<&'a str>,
     deciding: Vec<&'a str>,
+    /// The duties attached, when there are any (as in the full verdict).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    obligations: Vec<crate::eval::verdict::ObligationOut>,
 }
 
 /// Reads `explain=true|false` (the default is true); any other parameter is an error.
@@ -194,7 +197,8 @@ fn explain_param(query: Option<&str>) -> Result<bool, ApiError> {
 /// `POST /v1/decide`: the verdict (`smpolicy.verdict/1`, as `eval --format
 /// json`) with a `decision_id`, answered once the decision is in the log.
 /// With `?explain=false`, the compiled form decides and the answer is the
-/// short `smpolicy.decision/1`: the verdict, approvers and deciding clauses.
+/// short `smpolicy.decision/1`: the verdict, approvers and deciding clauses,
+/// and the obligations when there are any.
 async fn decide(
     State(app): State<Arc<App>>,
     RawQuery(query): RawQuery,
@@ -223,7 +227,15 @@ async fn decide(
         let d = loaded.compiled.decide(&row);
         let o = loaded.compiled.outcome(&row, &d);
         let deciding = o.deciding.iter().map(|s| s.to_string()).collect();
-        let short = Short { schema: DECISION_SCHEMA, verdict: o.verdict, approvers: o.approvers, deciding: o.deciding };
+        let mut obligations = Vec::new();
+        loaded.compiled.obligations(&row, &mut obligations);
+        let short = Short {
+            schema: DECISION_SCHEMA,
+            verdict: o.verdict,
+            approvers: o.approvers,
+            deciding: o.deciding,
+            obligations,
+        };
         (short.verdict, deciding, to_json(&short)?)
     };
     let entry = Entry {

@@ -1,0 +1,1142 @@
+//! An action's facts by position, borrowed: what the compiled policy reads
+//! ([`crate::compile::FactRow`]) from either an [`Action`] or, in batch, straight
+//! from a JSON line ([`FlatAction::read_json`]) without building an `Action`.
+//!
+//! Reading a line this way takes only the common, plainly written case: every
+//! string without escapes, no `null`, no duplicate key, at most
+//! [`MAX_NAMES`] content kinds or `done` names and [`MAX_FACTS`] declared
+//! facts, and every open value declared by the policy ([`Vocabulary`]).
+//! Anything else returns `None`, and the caller parses the line in full with
+//! [`super::action::parse_action_json_line`], which either reads it or names
+//! the field in error. So a line read here is exactly one the full parser
+//! accepts, with the same facts (`tests` below check both directions).
+
+use super::action::{AccountKind, Action, ActionKind, At, FactValue, Origin, Party, Purpose, Relationship, Status};
+use super::{parse_at, parse_date, parse_jurisdiction};
+use crate::value::{Type, Value};
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+
+/// How many content kinds (or `done` names) a line read in place may list.
+pub const MAX_NAMES: usize = 8;
+/// How many declared facts a line read in place may give.
+pub const MAX_FACTS: usize = 8;
+
+macro_rules! fields {
+    ($( $(#[$meta:meta])* $variant:ident = $path:literal ),+ $(,)?) => {
+        /// A built-in fact path of an action (every one but `at` and `facts.NAME`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Field {
+            $( $(#[$meta])* $variant ),+
+        }
+
+        impl Field {
+            /// Every field, sections first, then each section's fields together.
+            pub const ALL: &'static [Field] = &[$(Field::$variant),+];
+
+            /// The dotted path policies use.
+            pub fn path(self) -> &'static str {
+                const PATHS: &[&str] = &[$($path),+];
+                PATHS.get(self as usize).copied().unwrap_or("")
+            }
+        }
+    };
+}
+
+fields! {
+    /// `action`.
+    Action = "action",
+    /// `channel`.
+    Channel = "channel",
+    /// `done`.
+    Done = "done",
+    /// The actor part (always there).
+    Actor = "actor",
+    /// The account part.
+    Account = "account",
+    /// The content part.
+    Content = "content",
+    /// The target part.
+    Target = "target",
+    /// The contacts part.
+    Contacts = "contacts",
+    /// The history part.
+    History = "history",
+    /// The approval part.
+    Approval = "approval",
+    /// The request part.
+    Request = "request",
+    /// `actor.id`.
+    ActorId = "actor.id",
+    /// `actor.role`.
+    ActorRole = "actor.role",
+    /// `actor.team`.
+    ActorTeam = "actor.team",
+    /// `actor.status`.
+    ActorStatus = "actor.status",
+    /// `actor.employed_since`.
+    ActorEmployedSince = "actor.employed_since",
+    /// `actor.departed_on`.
+    ActorDepartedOn = "actor.departed_on",
+    /// `actor.jurisdiction`.
+    ActorJurisdiction = "actor.jurisdiction",
+    /// `actor.supervisor`.
+    ActorSupervisor = "actor.supervisor",
+    /// `actor.garden_leave_from`.
+    ActorGardenLeaveFrom = "actor.garden_leave_from",
+    /// `actor.acknowledged_policy`.
+    ActorAcknowledgedPolicy = "actor.acknowledged_policy",
+    /// `account.kind`.
+    AccountKind = "account.kind",
+    /// `account.handle`.
+    AccountHandle = "account.handle",
+    /// `account.created_by`.
+    AccountCreatedBy = "account.created_by",
+    /// `account.created_on`.
+    AccountCreatedOn = "account.created_on",
+    /// `account.purpose`.
+    AccountPurpose = "account.purpose",
+    /// `account.run_as_duty`.
+    AccountRunAsDuty = "account.run_as_duty",
+    /// `account.agency_equipment`.
+    AccountAgencyEquipment = "account.agency_equipment",
+    /// `account.brand_in_handle`.
+    AccountBrandInHandle = "account.brand_in_handle",
+    /// `account.transferred_in_writing`.
+    AccountTransferredInWriting = "account.transferred_in_writing",
+    /// `account.paid_by`.
+    AccountPaidBy = "account.paid_by",
+    /// `content.kind`.
+    ContentKind = "content.kind",
+    /// `content.text`.
+    ContentText = "content.text",
+    /// `content.names_client`.
+    ContentNamesClient = "content.names_client",
+    /// `content.candidate_personal_data`.
+    ContentCandidatePersonalData = "content.candidate_personal_data",
+    /// `content.confidential`.
+    ContentConfidential = "content.confidential",
+    /// `content.discloses_employer`.
+    ContentDisclosesEmployer = "content.discloses_employer",
+    /// `content.privacy_notice`.
+    ContentPrivacyNotice = "content.privacy_notice",
+    /// `content.opt_out`.
+    ContentOptOut = "content.opt_out",
+    /// `content.public`.
+    ContentPublic = "content.public",
+    /// `target.relationship`.
+    TargetRelationship = "target.relationship",
+    /// `target.met_in_person`.
+    TargetMetInPerson = "target.met_in_person",
+    /// `target.interacted`.
+    TargetInteracted = "target.interacted",
+    /// `target.origin`.
+    TargetOrigin = "target.origin",
+    /// `target.last_dealt_with`.
+    TargetLastDealtWith = "target.last_dealt_with",
+    /// `target.connected_on`.
+    TargetConnectedOn = "target.connected_on",
+    /// `target.distance_miles`.
+    TargetDistanceMiles = "target.distance_miles",
+    /// `target.in_agency_database`.
+    TargetInAgencyDatabase = "target.in_agency_database",
+    /// `contacts.count`.
+    ContactsCount = "contacts.count",
+    /// `contacts.origin`.
+    ContactsOrigin = "contacts.origin",
+    /// `history.posts_today`.
+    HistoryPostsToday = "history.posts_today",
+    /// `history.posts_this_week`.
+    HistoryPostsThisWeek = "history.posts_this_week",
+    /// `history.job_ads_this_week`.
+    HistoryJobAdsThisWeek = "history.job_ads_this_week",
+    /// `history.invitations_this_week`.
+    HistoryInvitationsThisWeek = "history.invitations_this_week",
+    /// `history.posts_last_24h`.
+    HistoryPostsLast24h = "history.posts_last_24h",
+    /// `approval.granted_by`.
+    ApprovalGrantedBy = "approval.granted_by",
+    /// `request.made_on`.
+    RequestMadeOn = "request.made_on",
+}
+
+/// How many fields there are.
+pub const FIELDS: usize = Field::ALL.len();
+
+// One bit per field in a `u64`, and bit 63 for `facts`.
+const _: () = assert!(FIELDS < 63);
+
+/// How a field's value is written.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// A part: an object of fields.
+    Part,
+    Bool,
+    /// A whole number that fits in 32 bits, not negative.
+    Count,
+    Date,
+    /// Free text.
+    Text,
+    Jurisdiction,
+    /// A name of a closed set.
+    Closed(fn(&str) -> bool),
+    /// A name of an open set the policy declares.
+    Open(Open),
+    /// One name or a list of names (of an open set, or any for `done`).
+    Names(Option<Open>),
+}
+
+/// The open sets a policy declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Role,
+    Team,
+    Channel,
+    Kind,
+}
+
+impl Field {
+    /// The field of a dotted path, if it is a built-in one.
+    pub fn of_path(path: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|f| f.path() == path)
+    }
+
+    fn shape(self) -> Shape {
+        use Field as F;
+        match self {
+            F::Action => Shape::Closed(|s| ActionKind::from_name(s).is_some()),
+            F::Channel => Shape::Open(Open::Channel),
+            F::Done => Shape::Names(None),
+            F::Actor | F::Account | F::Content | F::Target | F::Contacts | F::History | F::Approval | F::Request => {
+                Shape::Part
+            }
+            F::ActorId | F::AccountHandle | F::ContentText => Shape::Text,
+            F::ActorRole | F::ApprovalGrantedBy => Shape::Open(Open::Role),
+            F::ActorTeam => Shape::Open(Open::Team),
+            F::ActorStatus => Shape::Closed(|s| Status::from_name(s).is_some()),
+            F::ActorEmployedSince
+            | F::ActorDepartedOn
+            | F::ActorGardenLeaveFrom
+            | F::AccountCreatedOn
+            | F::TargetLastDealtWith
+            | F::TargetConnectedOn
+            | F::RequestMadeOn => Shape::Date,
+            F::ActorJurisdiction => Shape::Jurisdiction,
+            F::ActorSupervisor
+            | F::ActorAcknowledgedPolicy
+            | F::AccountRunAsDuty
+            | F::AccountAgencyEquipment
+            | F::AccountBrandInHandle
+            | F::AccountTransferredInWriting
+            | F::ContentNamesClient
+            | F::ContentCandidatePersonalData
+            | F::ContentConfidential
+            | F::ContentDisclosesEmployer
+            | F::ContentPrivacyNotice
+            | F::ContentOptOut
+            | F::ContentPublic
+            | F::TargetMetInPerson
+            | F::TargetInteracted
+            | F::TargetInAgencyDatabase => Shape::Bool,
+            F::AccountKind => Shape::Closed(|s| AccountKind::from_name(s).is_some()),
+            F::AccountCreatedBy | F::AccountPaidBy => Shape::Closed(|s| Party::from_name(s).is_some()),
+            F::AccountPurpose => Shape::Closed(|s| Purpose::from_name(s).is_some()),
+            F::ContentKind => Shape::Names(Some(Open::Kind)),
+            F::TargetRelationship => Shape::Closed(|s| Relationship::from_name(s).is_some()),
+            F::TargetOrigin | F::ContactsOrigin => Shape::Closed(|s| Origin::from_name(s).is_some()),
+            F::TargetDistanceMiles
+            | F::ContactsCount
+            | F::HistoryPostsToday
+            | F::HistoryPostsThisWeek
+            | F::HistoryJobAdsThisWeek
+            | F::HistoryInvitationsThisWeek
+            | F::HistoryPostsLast24h => Shape::Count,
+        }
+    }
+
+    /// The field as an [`Action`] carries it.
+    pub fn of_action(self, a: &Action) -> Raw<'_> {
+        use Field as F;
+        let acc = a.account.as_ref();
+        let con = a.content.as_ref();
+        let tar = a.target.as_ref();
+        let his = a.history.as_ref();
+        match self {
+            F::Action => Raw::Sym(a.action.as_str()),
+            F::Channel => a.channel.as_deref().map_or(Raw::None, Raw::Sym),
+            F::Done => a.done.as_deref().map_or(Raw::None, |d| Raw::List(Names::Strings(d))),
+            F::Actor => Raw::Bool(true),
+            F::Account => part(acc.is_some()),
+            F::Content => part(con.is_some()),
+            F::Target => part(tar.is_some()),
+            F::Contacts => part(a.contacts.is_some()),
+            F::History => part(his.is_some()),
+            F::Approval => part(a.approval.is_some()),
+            F::Request => part(a.request.is_some()),
+            F::ActorId => Raw::Text(&a.actor.id),
+            F::ActorRole => Raw::Sym(&a.actor.role),
+            F::ActorTeam => a.actor.team.as_deref().map_or(Raw::None, Raw::Sym),
+            F::ActorStatus => Raw::Sym(a.actor.status.as_str()),
+            F::ActorEmployedSince => date(a.actor.employed_since),
+            F::ActorDepartedOn => date(a.actor.departed_on),
+            F::ActorJurisdiction => a.actor.jurisdiction.as_deref().map_or(Raw::None, Raw::Sym),
+            F::ActorSupervisor => flag(a.actor.supervisor),
+            F::ActorGardenLeaveFrom => date(a.actor.garden_leave_from),
+            F::ActorAcknowledgedPolicy => flag(a.actor.acknowledged_policy),
+            F::AccountKind => sym(acc.and_then(|x| x.kind).map(AccountKind::as_str)),
+            F::AccountHandle => acc.and_then(|x| x.handle.as_deref()).map_or(Raw::None, Raw::Text),
+            F::AccountCreatedBy => sym(acc.and_then(|x| x.created_by).map(Party::as_str)),
+            F::AccountCreatedOn => date(acc.and_then(|x| x.created_on)),
+            F::AccountPurpose => sym(acc.and_then(|x| x.purpose).map(Purpose::as_str)),
+            F::AccountRunAsDuty => flag(acc.and_then(|x| x.run_as_duty)),
+            F::AccountAgencyEquipment => flag(acc.and_then(|x| x.agency_equipment)),
+            F::AccountBrandInHandle => flag(acc.and_then(|x| x.brand_in_handle)),
+            F::AccountTransferredInWriting => flag(acc.and_then(|x| x.transferred_in_writing)),
+            F::AccountPaidBy => sym(acc.and_then(|x| x.paid_by).map(Party::as_str)),
+            F::ContentKind => con.and_then(|c| c.kind.as_deref()).map_or(Raw::None, |k| Raw::List(Names::Strings(k))),
+            F::ContentText => con.and_then(|c| c.text.as_deref()).map_or(Raw::None, Raw::Text),
+            F::ContentNamesClient => flag(con.and_then(|c| c.names_client)),
+            F::ContentCandidatePersonalData => flag(con.and_then(|c| c.candidate_personal_data)),
+            F::ContentConfidential => flag(con.and_then(|c| c.confidential)),
+            F::ContentDisclosesEmployer => flag(con.and_then(|c| c.discloses_employer)),
+            F::ContentPrivacyNotice => flag(con.and_then(|c| c.privacy_notice)),
+            F::ContentOptOut => flag(con.and_then(|c| c.opt_out)),
+            F::ContentPublic => flag(con.and_then(|c| c.public)),
+            F::TargetRelationship => sym(tar.and_then(|t| t.relationship).map(Relationship::as_str)),
+            F::TargetMetInPerson => flag(tar.and_then(|t| t.met_in_person)),
+            F::TargetInteracted => flag(tar.and_then(|t| t.interacted)),
+            F::TargetOrigin => sym(tar.and_then(|t| t.origin).map(Origin::as_str)),
+            F::TargetLastDealtWith => date(tar.and_then(|t| t.last_dealt_with)),
+            F::TargetConnectedOn => date(tar.and_then(|t| t.connected_on)),
+            F::TargetDistanceMiles => count(tar.and_then(|t| t.distance_miles)),
+            F::TargetInAgencyDatabase => flag(tar.and_then(|t| t.in_agency_database)),
+            F::ContactsCount => count(a.contacts.as_ref().and_then(|c| c.count)),
+            F::ContactsOrigin => sym(a.contacts.as_ref().and_then(|c| c.origin).map(Origin::as_str)),
+            F::HistoryPostsToday => count(his.and_then(|h| h.posts_today)),
+            F::HistoryPostsThisWeek => count(his.and_then(|h| h.posts_this_week)),
+            F::HistoryJobAdsThisWeek => count(his.and_then(|h| h.job_ads_this_week)),
+            F::HistoryInvitationsThisWeek => count(his.and_then(|h| h.invitations_this_week)),
+            F::HistoryPostsLast24h => count(his.and_then(|h| h.posts_last_24h)),
+            F::ApprovalGrantedBy => {
+                a.approval.as_ref().and_then(|x| x.granted_by.as_deref()).map_or(Raw::None, Raw::Sym)
+            }
+            F::RequestMadeOn => date(a.request.as_ref().and_then(|r| r.made_on)),
+        }
+    }
+}
+
+fn part(present: bool) -> Raw<'static> {
+    if present {
+        Raw::Bool(true)
+    } else {
+        Raw::None
+    }
+}
+
+fn flag(b: Option<bool>) -> Raw<'static> {
+    b.map_or(Raw::None, Raw::Bool)
+}
+
+fn date(d: Option<Date>) -> Raw<'static> {
+    d.map_or(Raw::None, Raw::Date)
+}
+
+fn count(n: Option<u32>) -> Raw<'static> {
+    n.map_or(Raw::None, |n| Raw::Int(i64::from(n)))
+}
+
+fn sym(s: Option<&'static str>) -> Raw<'static> {
+    s.map_or(Raw::None, Raw::Sym)
+}
+
+/// A built-in fact as the action carries it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Raw<'a> {
+    /// Not carried.
+    None,
+    /// A flag (or a part that is there).
+    Bool(bool),
+    /// A count.
+    Int(i64),
+    /// A date.
+    Date(Date),
+    /// A name.
+    Sym(&'a str),
+    /// Free text.
+    Text(&'a str),
+    /// A list of names.
+    List(Names<'a>),
+}
+
+/// A list of names, owned by an [`Action`] or borrowed from a line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Names<'a> {
+    /// From an [`Action`].
+    Strings(&'a [String]),
+    /// From a line.
+    Strs(&'a [&'a str]),
+}
+
+impl<'a> Names<'a> {
+    /// The names, in order.
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (owned, borrowed): (&'a [String], &'a [&'a str]) = match self {
+            Names::Strings(s) => (s, &[]),
+            Names::Strs(s) => (&[], s),
+        };
+        owned.iter().map(String::as_str).chain(borrowed.iter().copied())
+    }
+}
+
+/// A declared fact (`facts.NAME`) as written, borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactRef<'a> {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A text.
+    Text(&'a str),
+    /// A list of names.
+    List(&'a [String]),
+}
+
+impl FactRef<'_> {
+    /// The value as the declared type reads it ([`FactValue::typed`], the one definition).
+    pub fn typed(self, ty: &Type) -> Option<Value> {
+        match self {
+            FactRef::Bool(b) => FactValue::Bool(b).typed(ty),
+            FactRef::Int(i) => FactValue::Int(i).typed(ty),
+            FactRef::Text(t) => FactValue::Text(t.to_string()).typed(ty),
+            FactRef::List(l) => FactValue::List(l.to_vec()).typed(ty),
+        }
+    }
+
+    /// The value without a declared type (see [`FactValue::to_value`]).
+    pub fn to_value(self) -> Value {
+        match self {
+            FactRef::Bool(b) => Value::Bool(b),
+            FactRef::Int(i) => Value::Int(i),
+            FactRef::Text(t) => Value::Text(t.to_string()),
+            FactRef::List(l) => Value::List(l.to_vec()),
+        }
+    }
+}
+
+impl FactValue {
+    /// The value, borrowed.
+    pub fn as_ref(&self) -> FactRef<'_> {
+        match self {
+            FactValue::Bool(b) => FactRef::Bool(*b),
+            FactValue::Int(i) => FactRef::Int(*i),
+            FactValue::Text(t) => FactRef::Text(t),
+            FactValue::List(l) => FactRef::List(l),
+        }
+    }
+}
+
+/// What the compiled policy reads of an action: an [`Action`], or a line
+/// read in place ([`FlatAction`]).
+pub trait ActionFacts {
+    /// A built-in field.
+    fn field(&self, f: Field) -> Raw<'_>;
+    /// `at`, when given.
+    fn at(&self) -> Option<At>;
+    /// A declared fact (`facts.NAME`), by name.
+    fn declared(&self, name: &str) -> Option<FactRef<'_>>;
+}
+
+impl ActionFacts for Action {
+    fn field(&self, f: Field) -> Raw<'_> {
+        f.of_action(self)
+    }
+    fn at(&self) -> Option<At> {
+        self.at
+    }
+    fn declared(&self, name: &str) -> Option<FactRef<'_>> {
+        self.facts.get(name).map(FactValue::as_ref)
+    }
+}
+
+/// The names an action's open values are checked against: a policy's
+/// declarations, gathered once. An action whose values they all accept is
+/// one [`super::action::check_open_values`] finds no error in.
+#[derive(Debug, Clone)]
+pub struct Vocabulary<'p> {
+    roles: Vec<&'p str>,
+    teams: Vec<&'p str>,
+    channels: Vec<&'p str>,
+    kinds: Vec<&'p str>,
+    facts: &'p BTreeMap<String, Type>,
+}
+
+impl<'p> Vocabulary<'p> {
+    /// The vocabulary of these declarations (roles and teams: any when none
+    /// is declared; channels and content kinds: the built-ins too).
+    pub fn new(decls: &'p crate::policy::Declarations) -> Self {
+        use super::action::{BUILTIN_CHANNELS, BUILTIN_CONTENT_KINDS};
+        let with = |builtins: &[&'static str], declared: &'p [String]| -> Vec<&'p str> {
+            builtins.iter().copied().chain(declared.iter().map(String::as_str)).collect()
+        };
+        Vocabulary {
+            roles: decls.roles.iter().map(String::as_str).collect(),
+            teams: decls.teams.iter().map(String::as_str).collect(),
+            channels: with(BUILTIN_CHANNELS, &decls.channels),
+            kinds: with(BUILTIN_CONTENT_KINDS, &decls.content_kinds),
+            facts: &decls.facts,
+        }
+    }
+
+    fn open(&self, set: Open, name: &str) -> bool {
+        match set {
+            Open::Role => self.roles.is_empty() || self.roles.contains(&name),
+            Open::Team => self.teams.is_empty() || self.teams.contains(&name),
+            Open::Channel => self.channels.contains(&name),
+            Open::Kind => self.kinds.contains(&name),
+        }
+    }
+
+    /// Whether a declared fact of this name takes this value.
+    fn fact(&self, name: &str, value: FactRef<'_>) -> bool {
+        self.facts.get(name).is_some_and(|ty| value.typed(ty).is_some())
+    }
+
+    /// Whether every open value of the action is declared (no allocation for
+    /// a good action, except to type a declared text fact).
+    pub fn accepts(&self, a: &Action) -> bool {
+        let kinds_ok = match Field::ContentKind.of_action(a) {
+            Raw::List(names) => names.iter().all(|k| self.open(Open::Kind, k)),
+            _ => true,
+        };
+        self.open(Open::Role, &a.actor.role)
+            && a.approval.as_ref().and_then(|x| x.granted_by.as_deref()).is_none_or(|g| self.open(Open::Role, g))
+            && a.actor.team.as_deref().is_none_or(|t| self.open(Open::Team, t))
+            && a.channel.as_deref().is_none_or(|c| self.open(Open::Channel, c))
+            && kinds_ok
+            && a.facts.iter().all(|(n, v)| self.fact(n, v.as_ref()))
+    }
+}
+
+/// An action read in place from a JSON line: its fields by position, its
+/// lists and declared facts inline. Nothing is allocated.
+#[derive(Debug, Clone)]
+pub struct FlatAction<'a> {
+    vals: [Slot<'a>; FIELDS],
+    at: Option<At>,
+    kinds: [&'a str; MAX_NAMES],
+    done: [&'a str; MAX_NAMES],
+    facts: [(&'a str, FactRef<'a>); MAX_FACTS],
+    n_facts: usize,
+}
+
+/// A field of a [`FlatAction`]; lists are kept beside the fields.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot<'a> {
+    None,
+    Raw(Raw<'a>),
+    /// The first `n` of the kinds (or `done`) array.
+    Names(usize),
+}
+
+impl<'a> FlatAction<'a> {
+    fn empty() -> Self {
+        FlatAction {
+            vals: [Slot::None; FIELDS],
+            at: None,
+            kinds: [""; MAX_NAMES],
+            done: [""; MAX_NAMES],
+            facts: [("", FactRef::Bool(false)); MAX_FACTS],
+            n_facts: 0,
+        }
+    }
+
+    /// Reads a JSON line in place, or `None` when it is not the plain case
+    /// this reader takes (then parse it in full; see the module comment).
+    pub fn read_json(line: &'a str, vocab: &Vocabulary<'_>) -> Option<FlatAction<'a>> {
+        if !plain(line) {
+            return None;
+        }
+        let mut r = Reader { sc: Scanner { text: line, pos: 0 }, flat: FlatAction::empty(), vocab, seen: 0 };
+        r.object(None)?;
+        r.sc.ws();
+        if r.sc.pos != line.len() {
+            return None;
+        }
+        let has = |f: Field| r.seen & (1u64 << (f as u32)) != 0;
+        let required = [Field::Action, Field::Actor, Field::ActorId, Field::ActorRole, Field::ActorStatus];
+        if !required.into_iter().all(has) {
+            return None;
+        }
+        // `departed_on` is required when `status` is `departed`.
+        if r.flat.field(Field::ActorStatus) == Raw::Sym("departed") && !has(Field::ActorDepartedOn) {
+            return None;
+        }
+        Some(r.flat)
+    }
+
+    fn set(&mut self, f: Field, v: Slot<'a>) {
+        if let Some(slot) = self.vals.get_mut(f as usize) {
+            *slot = v;
+        }
+    }
+}
+
+impl ActionFacts for FlatAction<'_> {
+    fn field(&self, f: Field) -> Raw<'_> {
+        match self.vals.get(f as usize).copied().unwrap_or(Slot::None) {
+            Slot::None => Raw::None,
+            Slot::Raw(r) => r,
+            Slot::Names(n) => {
+                let all = if f == Field::Done { &self.done } else { &self.kinds };
+                Raw::List(Names::Strs(all.get(..n).unwrap_or(&[])))
+            }
+        }
+    }
+    fn at(&self) -> Option<At> {
+        self.at
+    }
+    fn declared(&self, name: &str) -> Option<FactRef<'_>> {
+        self.facts.get(..self.n_facts)?.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+/// Whether a line has no backslash (an escape) and no control character
+/// (a tab, say, which JSON allows between values but not in a string): one
+/// pass the compiler vectorizes, so the scanner need not look for them.
+fn plain(line: &str) -> bool {
+    line.bytes().fold(0u8, |odd, c| odd | u8::from(c < 0x20) | u8::from(c == b'\\')) == 0
+}
+
+/// The position of the next `"` from `from` on: eight bytes at a time (the
+/// classic "has a zero byte" bit trick on the bytes xor `"`), as most strings
+/// here are short and a search call costs more than it saves.
+#[inline(always)]
+fn quote(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().ok()?) ^ QUOTES;
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while *bytes.get(i)? != b'"' {
+        i += 1;
+    }
+    Some(i)
+}
+
+/// A strict scanner for the plain subset of JSON the in-place reader takes
+/// (in a [`plain`] line): strings, `true`/`false`, whole
+/// numbers without sign (counts) or with one (declared facts), objects and
+/// arrays. Everything it takes, `serde_json` reads the same way; anything
+/// else (`null`, escapes, fractions, exponents, ...) stops it.
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    #[inline(always)]
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips white space, then takes `byte`.
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.ws();
+        (self.peek() == Some(byte)).then(|| self.pos += 1)
+    }
+
+    /// A string (the line has no escapes or control characters: see [`plain`]).
+    #[inline(always)]
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let end = quote(self.text.as_bytes(), start)?;
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
+    #[inline(always)]
+    fn boolean(&mut self) -> Option<bool> {
+        self.ws();
+        let rest = self.text.get(self.pos..)?;
+        let (value, len) = if rest.starts_with("true") {
+            (true, 4)
+        } else if rest.starts_with("false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        self.pos += len;
+        // A literal ends at a delimiter (`truex` is not JSON).
+        (!self.peek().is_some_and(|c| c.is_ascii_alphanumeric())).then_some(value)
+    }
+
+    /// A whole number: digits, no leading zero (but `0`), no fraction or exponent.
+    fn digits(&mut self) -> Option<u64> {
+        let start = self.pos;
+        let mut n: u64 = 0;
+        while let Some(c @ b'0'..=b'9') = self.peek() {
+            n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            self.pos += 1;
+        }
+        let len = self.pos - start;
+        let leading_zero = len > 1 && self.text.as_bytes().get(start) == Some(&b'0');
+        if len == 0 || leading_zero || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        Some(n)
+    }
+
+    fn count(&mut self) -> Option<u32> {
+        self.ws();
+        u32::try_from(self.digits()?).ok()
+    }
+
+    fn int(&mut self) -> Option<i64> {
+        self.ws();
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+            let n = self.digits()?;
+            // As serde_json: a negative number down to i64::MIN.
+            return if n == 1u64 << 63 { Some(i64::MIN) } else { i64::try_from(n).ok().map(|n| -n) };
+        }
+        i64::try_from(self.digits()?).ok()
+    }
+
+    /// The next key of an object whose `{` was taken, with its `:`; `None`
+    /// at the closing `}`. `first` says no member has been read yet.
+    fn key(&mut self, first: &mut bool) -> Option<Option<&'a str>> {
+        self.ws();
+        match self.peek()? {
+            b'}' => {
+                self.pos += 1;
+                return Some(None);
+            }
+            b',' if !*first => self.pos += 1,
+            _ if *first => {}
+            _ => return None,
+        }
+        *first = false;
+        let key = self.string()?;
+        self.eat(b':')?;
+        Some(Some(key))
+    }
+}
+
+/// Reads a line into a [`FlatAction`], noting the fields seen (one bit per
+/// [`Field`], bit 63 for `facts`).
+struct Reader<'a, 'v> {
+    sc: Scanner<'a>,
+    flat: FlatAction<'a>,
+    vocab: &'v Vocabulary<'v>,
+    seen: u64,
+}
+
+impl<'a> Reader<'a, '_> {
+    /// The whole action (`None`) or one of its parts.
+    fn object(&mut self, part: Option<Field>) -> Option<()> {
+        let keys = keys(part);
+        // Keys usually come in the contract's order: look from after the last one.
+        let mut next = 0usize;
+        self.sc.eat(b'{')?;
+        let mut first = true;
+        while let Some(key) = self.sc.key(&mut first)? {
+            self.member(keys, key, &mut next)?;
+        }
+        Some(())
+    }
+
+    fn member(&mut self, keys: &'static [(&'static str, Member)], key: &'a str, next: &mut usize) -> Option<()> {
+        let (f, shape) = match find(keys, key, next)? {
+            Member::Field(f, shape) => (f, shape),
+            Member::At => {
+                if self.flat.at.is_some() {
+                    return None;
+                }
+                self.flat.at = Some(parse_at(self.sc.string()?).ok()?);
+                return Some(());
+            }
+            Member::Facts => {
+                if self.seen & (1 << 63) != 0 {
+                    return None;
+                }
+                self.seen |= 1 << 63;
+                return self.facts();
+            }
+        };
+        let bit = 1u64 << (f as u32);
+        if self.seen & bit != 0 {
+            return None;
+        }
+        self.seen |= bit;
+        let sc = &mut self.sc;
+        let v = match shape {
+            Shape::Part => {
+                self.object(Some(f))?;
+                Slot::Raw(Raw::Bool(true))
+            }
+            Shape::Bool => Slot::Raw(Raw::Bool(sc.boolean()?)),
+            Shape::Count => Slot::Raw(Raw::Int(i64::from(sc.count()?))),
+            Shape::Date => Slot::Raw(Raw::Date(parse_date(sc.string()?).ok()?)),
+            Shape::Text => Slot::Raw(Raw::Text(sc.string()?)),
+            Shape::Jurisdiction => {
+                let j = sc.string()?;
+                // Kept only when already written as the parser keeps it (upper case).
+                if !parse_jurisdiction(j).is_ok_and(|k| k == j) {
+                    return None;
+                }
+                Slot::Raw(Raw::Sym(j))
+            }
+            Shape::Closed(known) => {
+                let s = sc.string()?;
+                if !known(s) {
+                    return None;
+                }
+                Slot::Raw(Raw::Sym(s))
+            }
+            Shape::Open(set) => {
+                let s = sc.string()?;
+                if !self.vocab.open(set, s) {
+                    return None;
+                }
+                Slot::Raw(Raw::Sym(s))
+            }
+            Shape::Names(set) => Slot::Names(self.names(f, set)?),
+        };
+        self.flat.set(f, v);
+        Some(())
+    }
+
+    /// One name or a list of names, into the kinds (or `done`) array; how many.
+    fn names(&mut self, f: Field, set: Option<Open>) -> Option<usize> {
+        let ok = |name: &str| set.is_none_or(|set| self.vocab.open(set, name));
+        let into = if f == Field::Done { &mut self.flat.done } else { &mut self.flat.kinds };
+        let sc = &mut self.sc;
+        sc.ws();
+        if sc.peek() != Some(b'[') {
+            let name = sc.string()?;
+            *into.get_mut(0)? = name;
+            return ok(name).then_some(1);
+        }
+        sc.pos += 1;
+        sc.ws();
+        if sc.peek() == Some(b']') {
+            sc.pos += 1;
+            return Some(0);
+        }
+        let mut n = 0;
+        loop {
+            let name = sc.string()?;
+            if !ok(name) {
+                return None;
+            }
+            *into.get_mut(n)? = name;
+            n += 1;
+            sc.ws();
+            match sc.peek()? {
+                b',' => sc.pos += 1,
+                b']' => {
+                    sc.pos += 1;
+                    return Some(n);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `facts`: declared facts by name, each a flag, a whole number or a text
+    /// of its declared type (a list is left to the full parser).
+    fn facts(&mut self) -> Option<()> {
+        let sc = &mut self.sc;
+        let flat = &mut self.flat;
+        sc.eat(b'{')?;
+        let mut first = true;
+        while let Some(name) = sc.key(&mut first)? {
+            sc.ws();
+            let value = match sc.peek()? {
+                b'"' => FactRef::Text(sc.string()?),
+                b't' | b'f' => FactRef::Bool(sc.boolean()?),
+                _ => FactRef::Int(sc.int()?),
+            };
+            let n = flat.n_facts;
+            let held = flat.facts.get(..n).unwrap_or(&[]);
+            if held.iter().any(|(k, _)| *k == name) || !self.vocab.fact(name, value) {
+                return None;
+            }
+            *flat.facts.get_mut(n)? = (name, value);
+            flat.n_facts = n + 1;
+        }
+        Some(())
+    }
+}
+
+/// What a key of an object stands for.
+#[derive(Debug, Clone, Copy)]
+enum Member {
+    Field(Field, Shape),
+    /// `at` (top level).
+    At,
+    /// `facts` (top level).
+    Facts,
+}
+
+/// The fields of a part (`None`: the top level), in [`Field::ALL`] order.
+fn members(part: Option<Field>) -> &'static [Field] {
+    use Field as F;
+    let (first, last) = match part {
+        None => (F::Action, F::Request),
+        Some(F::Actor) => (F::ActorId, F::ActorAcknowledgedPolicy),
+        Some(F::Account) => (F::AccountKind, F::AccountPaidBy),
+        Some(F::Content) => (F::ContentKind, F::ContentPublic),
+        Some(F::Target) => (F::TargetRelationship, F::TargetInAgencyDatabase),
+        Some(F::Contacts) => (F::ContactsCount, F::ContactsOrigin),
+        Some(F::History) => (F::HistoryPostsToday, F::HistoryPostsLast24h),
+        Some(F::Approval) => (F::ApprovalGrantedBy, F::ApprovalGrantedBy),
+        Some(F::Request) => (F::RequestMadeOn, F::RequestMadeOn),
+        Some(_) => return &[],
+    };
+    Field::ALL.get(first as usize..=last as usize).unwrap_or(&[])
+}
+
+/// An object's keys, each with what it stands for.
+type Keys = Vec<(&'static str, Member)>;
+
+/// The keys of an object and what each stands for: the top level (`None`)
+/// in the contract's order, or a part's fields. Built once.
+fn keys(part: Option<Field>) -> &'static [(&'static str, Member)] {
+    static KEYS: std::sync::LazyLock<Vec<(Option<Field>, Keys)>> = std::sync::LazyLock::new(|| {
+        let parts = std::iter::once(None)
+            .chain(Field::ALL.iter().filter(|f| matches!(f.shape(), Shape::Part)).map(|f| Some(*f)));
+        parts
+            .map(|part| {
+                let skip = part.map_or(0, |p| p.path().len() + 1);
+                let mut keys: Keys = members(part)
+                    .iter()
+                    .map(|f| (f.path().get(skip..).unwrap_or(""), Member::Field(*f, f.shape())))
+                    .collect();
+                if part.is_none() {
+                    // In the contract's order: `action`, `at`, `actor`, ... `facts`.
+                    keys.insert(1, ("at", Member::At));
+                    keys.push(("facts", Member::Facts));
+                }
+                (part, keys)
+            })
+            .collect()
+    });
+    KEYS.iter().find(|(p, _)| *p == part).map_or(&[], |(_, keys)| keys.as_slice())
+}
+
+/// What `key` stands for among `keys`, looking from `next` on and wrapping
+/// round (keys usually come in the contract's order).
+fn find(keys: &[(&'static str, Member)], key: &str, next: &mut usize) -> Option<Member> {
+    let n = keys.len();
+    let mut i = *next;
+    for _ in 0..n {
+        if i >= n {
+            i = 0;
+        }
+        let (name, member) = *keys.get(i)?;
+        i += 1;
+        if name.len() == key.len() && name.as_bytes().iter().zip(key.as_bytes()).all(|(a, b)| a == b) {
+            *next = i;
+            return Some(member);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use crate::data::action::{check_open_values, parse_action_json_line};
+
+    fn policy() -> &'static crate::policy::Policy {
+        static POLICY: std::sync::OnceLock<crate::policy::Policy> = std::sync::OnceLock::new();
+        POLICY.get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(root.join("policies/protective-agency.policy")).unwrap();
+            let file = crate::source::SourceFile::new("protective-agency.policy", text.as_str());
+            let ast = crate::parser::parse(&file).unwrap();
+            crate::lower::lower(&file, &ast)
+        })
+    }
+
+    /// Whether the full parser and the policy's open-set check accept the line.
+    fn full(line: &str, p: &crate::policy::Policy) -> Option<Action> {
+        let a = parse_action_json_line(line).ok()?;
+        let d = &p.decls;
+        let facts: Vec<(String, Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        check_open_values(&a, &d.roles, &d.teams, &d.channels, &d.content_kinds, &facts).is_empty().then_some(a)
+    }
+
+    fn same_facts(flat: &FlatAction<'_>, a: &Action) {
+        for f in Field::ALL {
+            assert_eq!(flat.field(*f).to_owned_form(), a.field(*f).to_owned_form(), "{}", f.path());
+        }
+        assert_eq!(flat.at(), a.at);
+        for (name, v) in &a.facts {
+            assert_eq!(flat.declared(name), Some(v.as_ref()), "facts.{name}");
+        }
+        assert_eq!(flat.n_facts, a.facts.len());
+    }
+
+    impl Raw<'_> {
+        fn to_owned_form(self) -> String {
+            match self {
+                Raw::List(n) => format!("List({:?})", n.iter().collect::<Vec<_>>()),
+                other => format!("{other:?}"),
+            }
+        }
+    }
+
+    const BASE: &str = r#"{"action":"post","at":"2025-01-03T13:26:00Z","actor":{"id":"u486","role":"senior_consultant","status":"departed","employed_since":"2021-11-02","team":"recruiting","departed_on":"2025-06-19","jurisdiction":"UK","supervisor":true,"garden_leave_from":"2025-05-01","acknowledged_policy":false},"channel":"linkedin","account":{"kind":"branded","handle":"@h93","created_by":"agency","created_on":"2015-10-04","purpose":"business","run_as_duty":false,"agency_equipment":false,"brand_in_handle":true,"transferred_in_writing":false,"paid_by":"agency"},"content":{"kind":["job_ad","industry"],"text":"Senior Java developer, London, 80k","names_client":true,"candidate_personal_data":false,"confidential":false,"discloses_employer":true,"privacy_notice":true,"opt_out":false,"public":true},"target":{"relationship":"client","met_in_person":false,"interacted":true,"origin":"agency_database","last_dealt_with":"2024-02-19","connected_on":"2020-01-01","distance_miles":12,"in_agency_database":true},"contacts":{"count":2339,"origin":"agency_database"},"history":{"posts_today":6,"posts_this_week":23,"job_ads_this_week":3,"invitations_this_week":70,"posts_last_24h":4},"approval":{"granted_by":"consultant"},"request":{"made_on":"2025-06-01"},"done":["update_profile"],"facts":{"states_agency_name":false,"hirer_authority":true}}"#;
+
+    #[test]
+    fn a_full_line_reads_the_same_as_the_action() {
+        let p = policy();
+        let vocab = Vocabulary::new(&p.decls);
+        let a = full(BASE, p).expect("the full parser takes the line");
+        let flat = FlatAction::read_json(BASE, &vocab).expect("read in place");
+        same_facts(&flat, &a);
+    }
+
+    /// Every line read in place is one the full parser takes, with the same
+    /// facts; the plain variants are read in place, the odd ones left to it.
+    #[test]
+    fn lines_read_in_place_are_exactly_lines_the_full_parser_takes() {
+        let p = policy();
+        let vocab = Vocabulary::new(&p.decls);
+        let edits: &[(&str, &str, bool)] = &[
+            // (from, to, still read in place)
+            ("", "", true),
+            (r#""channel":"linkedin","#, "", true),
+            (r#","done":["update_profile"]"#, "", true),
+            (r#""done":["update_profile"]"#, r#""done":"update_profile""#, true),
+            (r#""kind":["job_ad","industry"]"#, r#""kind":"job_ad""#, true),
+            (r#""at":"2025-01-03T13:26:00Z""#, r#""at":"2025-01-03""#, true),
+            (r#""status":"departed""#, r#""status":"employed""#, true),
+            (r#""account":{"#, r#""account":{},"x":{"#, false),
+            (r#""linkedin""#, r#""myspace""#, false),
+            (r#""linkedin""#, r#""linked\u0069n""#, false),
+            (r#""linkedin""#, "null", false),
+            (r#""role":"senior_consultant""#, r#""role":"boss""#, false),
+            (r#""team":"recruiting""#, r#""team":"sales""#, false),
+            (r#""granted_by":"consultant""#, r#""granted_by":"boss""#, false),
+            (r#""industry""#, r#""gossip""#, false),
+            (r#""hirer_authority":true"#, r#""hirer_authority":3"#, false),
+            (r#""hirer_authority":true"#, r#""hirer_authorty":true"#, false),
+            (r#""hirer_authority":true"#, r#""hirer_authority":true,"hirer_authority":true"#, false),
+            (r#""count":2339"#, r#""count":-1"#, false),
+            (r#""count":2339"#, r#""count":23.5"#, false),
+            (r#""count":2339"#, r#""count":2339,"count":1"#, false),
+            (r#""kind":"branded""#, r#""kind":"brnded""#, false),
+            (r#""status":"departed""#, r#""status":"gone""#, false),
+            (r#","departed_on":"2025-06-19""#, "", false),
+            (r#""departed_on":"2025-06-19""#, r#""departed_on":"2025-13-19""#, false),
+            (r#""jurisdiction":"UK""#, r#""jurisdiction":"uk""#, false),
+            (r#""jurisdiction":"UK""#, r#""jurisdiction":"Britain""#, false),
+            (r#""at":"2025-01-03T13:26:00Z""#, r#""at":"2025-01-03T13:26:00""#, false),
+            (r#""id":"u486","#, "", false),
+            (r#""action":"post","#, "", false),
+            (r#""action":"post""#, r#""action":"posting""#, false),
+            (r#""supervisor":true"#, r#""supervisor":"yes""#, false),
+            (r#""posts_today":6"#, r#""posts_today":6,"posts_tomorrow":1"#, false),
+            (r#""text":"Senior Java developer, London, 80k""#, r#""text":"Say \"hi\"""#, false),
+        ];
+        for (from, to, in_place) in edits {
+            let line = if from.is_empty() { BASE.to_string() } else { BASE.replacen(from, to, 1) };
+            assert!(from.is_empty() || line != BASE, "edit {from:?} does not apply");
+            let flat = FlatAction::read_json(&line, &vocab);
+            let a = full(&line, p);
+            assert_eq!(flat.is_some(), *in_place, "{line}");
+            if let Some(flat) = &flat {
+                let a = a.expect("a line read in place is one the full parser takes");
+                same_facts(flat, &a);
+            }
+        }
+        // Truncated and mangled lines are never read in place.
+        for cut in (0..BASE.len()).step_by(7) {
+            let line = BASE.get(..cut).unwrap_or("");
+            assert!(FlatAction::read_json(line, &vocab).is_none(), "{line}");
+        }
+    }
+
+    /// The vocabulary accepts exactly the actions the open-set check finds no error in.
+    #[test]
+    fn the_vocabulary_accepts_exactly_what_the_open_set_check_accepts() {
+        let p = policy();
+        let vocab = Vocabulary::new(&p.decls);
+        let base = r#"{"action":"post","actor":{"id":"a","role":"consultant","team":"recruiting","status":"employed"},"channel":"twitter","content":{"kind":["job_ad","industry"]},"approval":{"granted_by":"manager"},"facts":{"hirer_authority":true}}"#;
+        let variants = [
+            base.to_string(),
+            base.replace("\"consultant\"", "\"consulant\""),
+            base.replace("\"recruiting\"", "\"sales\""),
+            base.replace("\"twitter\"", "\"myspace\""),
+            base.replace("\"industry\"", "\"gossip\""),
+            base.replace("\"manager\"", "\"boss\""),
+            base.replace("hirer_authority", "hirer_authorty"),
+            base.replace("true}}", "3}}"),
+        ];
+        let mut rejected = 0;
+        for v in &variants {
+            let a = parse_action_json_line(v).unwrap();
+            let ok = full(v, p).is_some();
+            assert_eq!(vocab.accepts(&a), ok, "{v}");
+            rejected += usize::from(!ok);
+        }
+        assert_eq!(rejected, variants.len() - 1);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..proptest::prelude::ProptestConfig::default() })]
+        /// Byte-level damage (JSON punctuation, literals, digits, escapes,
+        /// white space) never makes the in-place reader take a line the full
+        /// parser refuses, nor read one differently.
+        #[test]
+        fn damaged_lines_are_never_read_differently(
+            edits in proptest::collection::vec((0usize..2000, 0usize..3, 0usize..25), 1..4)
+        ) {
+            let p = policy();
+            let vocab = Vocabulary::new(&p.decls);
+            const ALPHABET: &[&str] = &[
+                "\"", "{", "}", "[", "]", ",", ":", " ", "\\", "\\n", "0", "1", "-", ".", "e", "true", "false",
+                "null", "x", "\t", "01", "1e2", "\u{7f}", "\u{1}", "é",
+            ];
+            let mut line = BASE.to_string();
+            for (at, op, what) in edits {
+                let mut at = at % (line.len() + 1);
+                while !line.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let piece = ALPHABET[what % ALPHABET.len()];
+                let end = line[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                match op {
+                    0 => line.insert_str(at, piece),
+                    1 => line.replace_range(at..end, ""),
+                    _ => line.replace_range(at..end, piece),
+                }
+            }
+            if let Some(flat) = FlatAction::read_json(&line, &vocab) {
+                let a = full(&line, p);
+                proptest::prop_assert!(a.is_some(), "read in place, refused in full: {}", line);
+                same_facts(&flat, &a.unwrap());
+            }
+        }
+    }
+}
