@@ -56,13 +56,20 @@ impl CheckReport {
 /// Checks a parsed policy: names, types and lints. Lowers the policy
 /// internally for the lints that need the normalized rules.
 pub fn check(file: &SourceFile, ast: &PolicyFile) -> CheckReport {
+    checked(file, ast).0
+}
+
+/// Checks a parsed policy and returns the report with the normalized policy
+/// the lints used, if they lowered it (not when a condition is too deep to
+/// analyse).
+fn checked(file: &SourceFile, ast: &PolicyFile) -> (CheckReport, Option<crate::policy::Policy>) {
     let mut cx = Checker { file, ast, env: names::Env::default(), diags: Vec::new() };
     names::declarations(&mut cx);
     names::references(&mut cx);
     lints::syntax_tree(&mut cx);
     law::check(&mut cx);
     let too_deep = deepest_condition(ast);
-    match too_deep {
+    let lowered = match too_deep {
         Some(span) => {
             cx.diags.push(
                 Diagnostic::warning(
@@ -76,13 +83,15 @@ pub fn check(file: &SourceFile, ast: &PolicyFile) -> CheckReport {
                 )),
             );
             names::exception_targets(&mut cx, None);
+            None
         }
         None => {
             let policy = crate::lower::lower(file, ast);
             names::exception_targets(&mut cx, Some(&policy));
             lints::normalized(&mut cx, &policy);
+            Some(policy)
         }
-    }
+    };
     names::unused(&mut cx);
     let mut diagnostics = cx.diags;
     diagnostics.sort_by(|a, b| {
@@ -95,23 +104,32 @@ pub fn check(file: &SourceFile, ast: &PolicyFile) -> CheckReport {
     });
     diagnostics.dedup();
     tidy(file, &mut diagnostics);
-    CheckReport { diagnostics }
+    (CheckReport { diagnostics }, lowered)
+}
+
+/// Parses, checks and lowers a policy: [`check_source`] with the normalized
+/// policy as well, lowered once for the lints and the caller both.
+pub fn check_and_lower(file: &SourceFile) -> Result<(PolicyFile, CheckReport, crate::policy::Policy), Vec<Diagnostic>> {
+    let ast = parse_or_diagnostics(file)?;
+    let (report, lowered) = checked(file, &ast);
+    let policy = lowered.unwrap_or_else(|| crate::lower::lower(file, &ast));
+    Ok((ast, report, policy))
 }
 
 /// Parses and checks a policy. Parse errors come back as diagnostics; a policy
 /// that parses comes back with its report (which may still hold errors).
 pub fn check_source(file: &SourceFile) -> Result<(PolicyFile, CheckReport), Vec<Diagnostic>> {
-    match crate::parser::parse(file) {
-        Ok(ast) => {
-            let report = check(file, &ast);
-            Ok((ast, report))
-        }
-        Err(errors) => {
-            let mut diagnostics = from_parse_errors(&errors);
-            tidy(file, &mut diagnostics);
-            Err(diagnostics)
-        }
-    }
+    let ast = parse_or_diagnostics(file)?;
+    let report = check(file, &ast);
+    Ok((ast, report))
+}
+
+fn parse_or_diagnostics(file: &SourceFile) -> Result<PolicyFile, Vec<Diagnostic>> {
+    crate::parser::parse(file).map_err(|errors| {
+        let mut diagnostics = from_parse_errors(&errors);
+        tidy(file, &mut diagnostics);
+        diagnostics
+    })
 }
 
 /// Shrinks every label to what the author wrote: syntax-tree spans may run on

@@ -304,8 +304,8 @@ pub fn print_diagnostics(diags: &[Diagnostic], file: &SourceFile, out: Out, form
 /// Loads a policy for use: parse, check, lower. Errors are printed and give `None`.
 pub fn load_policy(path: &Path, out: Out) -> Option<(SourceFile, Policy)> {
     let file = read_source(path)?;
-    match smpolicy::check::check_source(&file) {
-        Ok((ast, report)) => {
+    match smpolicy::check::check_and_lower(&file) {
+        Ok((_, report, policy)) => {
             let errors: Vec<Diagnostic> =
                 report.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
             if !errors.is_empty() {
@@ -317,7 +317,6 @@ pub fn load_policy(path: &Path, out: Out) -> Option<(SourceFile, Policy)> {
                 );
                 return None;
             }
-            let policy = smpolicy::lower::lower(&file, &ast);
             Some((file, policy))
         }
         Err(diags) => {

@@ -699,7 +699,8 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
     /// (only used in a negative lookahead).
     const NO_PAIR: &[Rule] = &[
         Rule::WHITESPACE,
-        Rule::COMMENT,
+        Rule::blank,
+        Rule::comment,
         Rule::kw_end,
         Rule::keyword,
         Rule::prefix_op,

@@ -11,7 +11,6 @@ use crate::policy::*;
 use crate::schema;
 use crate::source::{SourceFile, Span};
 use crate::value::{Duration, Type, Value};
-use std::collections::BTreeSet;
 
 /// Actions a `posting` section covers.
 pub const POSTING_ACTIONS: &[&str] = &["post", "share", "comment"];
@@ -20,7 +19,7 @@ pub const CONNECTING_ACTIONS: &[&str] = &["connect", "accept"];
 
 /// Lowers a parsed policy file.
 pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
-    let mut l = Lowerer { file, ids: BTreeSet::new(), policy: empty_policy(ast) };
+    let mut l = Lowerer { file, ids: foldhash::HashSet::default(), policy: empty_policy(ast) };
     l.declarations(ast);
     let listed_posting = listed_channels(ast, |i| match i {
         Item::Posting(s) => Some(&s.scope),
@@ -157,7 +156,7 @@ fn slug(s: &str) -> String {
 
 struct Lowerer<'a> {
     file: &'a SourceFile,
-    ids: BTreeSet<String>,
+    ids: foldhash::HashSet<String>,
     policy: Policy,
 }
 

@@ -76,34 +76,40 @@ fn parse_pairs(text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest:
 
 /// Finds the first `(` nested deeper than [`MAX_NESTING`], outside strings and comments.
 fn nesting_error(text: &str) -> Option<ParseError> {
+    // Too few parentheses to nest that deep (the common case): no need to look closer.
+    if text.bytes().filter(|b| *b == b'(').count() <= MAX_NESTING {
+        return None;
+    }
     let mut depth = 0usize;
     let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
-    for (i, c) in text.char_indices() {
+    // Bytes, not chars: every byte that matters here is ASCII, and no byte of
+    // a longer UTF-8 character is (offsets are byte offsets either way).
+    for (i, c) in text.bytes().enumerate() {
         if in_comment {
-            in_comment = c != '\n';
+            in_comment = c != b'\n';
             continue;
         }
         if in_string {
             match (escaped, c) {
                 (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') | (false, '\n') => in_string = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') | (false, b'\n') => in_string = false,
                 _ => {}
             }
             continue;
         }
         match c {
-            '#' => in_comment = true,
-            '"' => in_string = true,
-            '(' => {
+            b'#' => in_comment = true,
+            b'"' => in_string = true,
+            b'(' => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Some(ParseError::TooDeep { span: Span::new(i, i + 1), limit: MAX_NESTING });
                 }
             }
-            ')' => depth = depth.saturating_sub(1),
+            b')' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }

@@ -506,27 +506,34 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
     if policy.meta.conflicts == ConflictMode::Indeterminate {
         return;
     }
-    let overridden: HashSet<&str> = policy.rules.iter().flat_map(|r| r.overrides.iter().map(String::as_str)).collect();
-    // Each rule's conjunction as sorted ids of its (canonical) tests.
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut frequency: Vec<usize> = Vec::new();
+    let overridden: foldhash::HashSet<&str> =
+        policy.rules.iter().flat_map(|r| r.overrides.iter().map(String::as_str)).collect();
+    // Each rule's conjunction as sorted ids of its (canonical) tests; ids are
+    // given in order of first sight, each rule's tests in key order.
+    let mut ids: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
+    let mut conjuncts = logic::ConjunctKeys::default();
     let keys: Vec<Vec<u32>> = policy
         .rules
         .iter()
         .map(|r| {
-            let mut k: Vec<u32> = logic::conjuncts(&r.when)
-                .into_iter()
-                .map(|key| {
-                    let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-                    let id = *ids.entry(key).or_insert(next);
-                    if let Some(f) = frequency.get_mut(id as usize) {
-                        *f += 1;
-                    } else {
-                        frequency.push(1);
+            conjuncts.fill(&r.when);
+            let mut k: Vec<u32> = Vec::new();
+            let mut previous: Option<&str> = None;
+            for key in conjuncts.sorted() {
+                if previous == Some(key) {
+                    continue;
+                }
+                previous = Some(key);
+                let id = match ids.get(key) {
+                    Some(id) => *id,
+                    None => {
+                        let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+                        ids.insert(key.to_string(), next);
+                        next
                     }
-                    id
-                })
-                .collect();
+                };
+                k.push(id);
+            }
             k.sort_unstable();
             k.dedup();
             k
@@ -534,10 +541,12 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
         .collect();
     // Possible shadowers by their exact set of tests: a rule's shadowers are
     // found by looking up every subset of its own tests (few: conditions are short).
-    let mut by_set: HashMap<&[u32], Vec<usize>> = HashMap::new();
+    let mut by_set: foldhash::HashMap<&[u32], Vec<usize>> = foldhash::HashMap::default();
+    let mut strongest: Option<u8> = None;
     for (i, (r, k)) in policy.rules.iter().zip(&keys).enumerate() {
         if plain(r) && !overridden.contains(r.id.as_str()) {
             by_set.entry(k.as_slice()).or_default().push(i);
+            strongest = strongest.max(r.effect.rank());
         }
     }
     let mut reported: HashSet<Span> = HashSet::new();
@@ -548,6 +557,9 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
             continue;
         }
         let Some(rank_a) = ra.effect.rank() else { continue };
+        if strongest.is_none_or(|top| top <= rank_a) {
+            continue; // No possible shadower is stricter.
+        }
         let mut stronger: Option<&Rule> = None;
         for mask in 0u32..(1u32 << ka.len()) {
             part.clear();

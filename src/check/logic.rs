@@ -12,7 +12,7 @@
 use crate::ast::CmpOp;
 use crate::policy::{Cond, Term, Test, TestOp};
 use crate::value::{Type, Value};
-use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 /// A test, possibly negated.
@@ -66,8 +66,15 @@ fn expand(c: &Cond, negated: bool) -> Option<Dnf<'_>> {
 }
 
 fn product(parts: &[Cond], negated: bool) -> Option<Dnf<'_>> {
-    let mut acc: Dnf<'_> = vec![vec![]];
+    let mut acc: Dnf<'_> = vec![Vec::with_capacity(parts.len())];
     for p in parts {
+        // A test adds the same literal to every conjunction so far.
+        if let Cond::Test(test) = p {
+            for a in &mut acc {
+                a.push(Lit { test, negated });
+            }
+            continue;
+        }
         let d = expand(p, negated)?;
         if d.is_empty() {
             return Some(vec![]);
@@ -161,7 +168,8 @@ fn same(a: &Value, b: &Value) -> Option<bool> {
 
 /// Why a conjunction of literals can never hold, if it can be shown.
 fn conjunction_never<'a>(lits: &[Lit<'a>]) -> Option<Why<'a>> {
-    let mut facts: HashMap<&'a str, Facts<'a>> = HashMap::new();
+    // Conjunctions are short: a list searched in order beats hashing.
+    let mut facts: Vec<(&'a str, Facts<'a>)> = Vec::with_capacity(lits.len());
     for (i, lit) in lits.iter().enumerate() {
         let opposite = lits
             .iter()
@@ -171,7 +179,14 @@ fn conjunction_never<'a>(lits: &[Lit<'a>]) -> Option<Why<'a>> {
             return Some(Why::Both(*other, *lit));
         }
         let Term::Fact(path) = &lit.test.lhs else { continue };
-        let f = facts.entry(path.as_str()).or_default();
+        let at = match facts.iter().position(|(p, _)| *p == path.as_str()) {
+            Some(at) => at,
+            None => {
+                facts.push((path.as_str(), Facts::default()));
+                facts.len() - 1
+            }
+        };
+        let Some((_, f)) = facts.get_mut(at) else { continue };
         if let Some(why) = add(f, path, *lit) {
             return Some(why);
         }
@@ -328,72 +343,174 @@ fn conflicts<'a>(f: &Facts<'a>) -> Option<Why<'a>> {
     None
 }
 
-/// A term in the language's words.
-pub(crate) fn show_term(t: &Term) -> String {
+/// Appends a term in the language's words to `out`.
+fn write_term(out: &mut String, t: &Term) {
     match t {
-        Term::Fact(p) => p.clone(),
-        Term::Const(v) => v.to_string(),
-        Term::FirstOf(paths) => paths.join(" or "),
+        Term::Fact(p) => out.push_str(p),
+        Term::Const(v) => write_value(out, v),
+        Term::FirstOf(paths) => {
+            for (i, p) in paths.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" or ");
+                }
+                out.push_str(p);
+            }
+        }
         Term::Shifted(base, shifts) => {
-            let mut out = show_term(base);
+            write_term(out, base);
             for (forward, by) in shifts {
                 out.push_str(if *forward { " + " } else { " - " });
-                out.push_str(&by.to_string());
+                // Writing to a String cannot fail.
+                let _ = write!(out, "{by}");
             }
-            out
         }
     }
 }
 
-fn show_values(values: &[Value]) -> String {
-    values.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")
+fn write_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Symbol(s) => out.push_str(s),
+        // Writing to a String cannot fail.
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
 }
 
-/// A test in the language's words (no spans: equal tests show the same).
-pub(crate) fn show_test(t: &Test) -> String {
-    let lhs = show_term(&t.lhs);
+fn write_values(out: &mut String, values: &[Value]) {
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_value(out, v);
+    }
+}
+
+/// Appends a test in the language's words to `out` (no spans: equal tests show the same).
+fn write_test(out: &mut String, t: &Test) {
+    write_term(out, &t.lhs);
     match &t.op {
-        TestOp::Cmp(op, rhs) => format!("{lhs} {} {}", op.as_str(), show_term(rhs)),
-        TestOp::In(values) => format!("{lhs} in {{{}}}", show_values(values)),
-        TestOp::Has(v) => format!("{lhs} has {}", show_term(v)),
-        TestOp::HasOutside(values) => format!("{lhs} has a value outside {{{}}}", show_values(values)),
-        TestOp::Missing => format!("{lhs} is missing"),
-        TestOp::Present => format!("{lhs} is present"),
-        TestOp::Truthy => lhs,
-        TestOp::ShareAbove { whole, percent } => format!("{lhs} is more than {percent}% of {whole}"),
+        TestOp::Cmp(op, rhs) => {
+            out.push(' ');
+            out.push_str(op.as_str());
+            out.push(' ');
+            write_term(out, rhs);
+        }
+        TestOp::In(values) => {
+            out.push_str(" in {");
+            write_values(out, values);
+            out.push('}');
+        }
+        TestOp::Has(v) => {
+            out.push_str(" has ");
+            write_term(out, v);
+        }
+        TestOp::HasOutside(values) => {
+            out.push_str(" has a value outside {");
+            write_values(out, values);
+            out.push('}');
+        }
+        TestOp::Missing => out.push_str(" is missing"),
+        TestOp::Present => out.push_str(" is present"),
+        TestOp::Truthy => {}
+        TestOp::ShareAbove { whole, percent } => {
+            // Writing to a String cannot fail.
+            let _ = write!(out, " is more than {percent}% of {whole}");
+        }
     }
 }
 
 /// A literal in the language's words.
 pub(crate) fn show_lit(l: Lit<'_>) -> String {
+    let mut out = String::new();
     match (&l.test.op, l.negated) {
-        (_, false) => show_test(l.test),
-        (TestOp::In(values), true) => format!("{} not in {{{}}}", show_term(&l.test.lhs), show_values(values)),
-        (_, true) => format!("not {}", show_test(l.test)),
+        (_, false) => write_test(&mut out, l.test),
+        (TestOp::In(values), true) => {
+            write_term(&mut out, &l.test.lhs);
+            out.push_str(" not in {");
+            write_values(&mut out, values);
+            out.push('}');
+        }
+        (_, true) => {
+            out.push_str("not ");
+            write_test(&mut out, l.test);
+        }
     }
+    out
 }
 
 /// A condition in canonical words, spans ignored: equal conditions give equal keys.
 pub(crate) fn key(c: &Cond) -> String {
+    let mut out = String::new();
+    write_key(&mut out, c);
+    out
+}
+
+/// Appends a condition's canonical words ([`key`]) to `out`.
+fn write_key(out: &mut String, c: &Cond) {
     match c {
-        Cond::True => "true".into(),
-        Cond::Test(t) => show_test(t),
-        Cond::Not(inner) => format!("not ({})", key(inner)),
-        Cond::All(parts) => format!("({})", parts.iter().map(key).collect::<Vec<_>>().join(" and ")),
-        Cond::Any(parts) => format!("({})", parts.iter().map(key).collect::<Vec<_>>().join(" or ")),
+        Cond::True => out.push_str("true"),
+        Cond::Test(t) => write_test(out, t),
+        Cond::Not(inner) => {
+            out.push_str("not (");
+            write_key(out, inner);
+            out.push(')');
+        }
+        Cond::All(parts) | Cond::Any(parts) => {
+            let join = if matches!(c, Cond::All(_)) { " and " } else { " or " };
+            out.push('(');
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(join);
+                }
+                write_key(out, p);
+            }
+            out.push(')');
+        }
     }
 }
 
 /// The top-level parts of a conjunction, as sorted canonical keys.
+#[cfg(test)]
 pub(crate) fn conjuncts(c: &Cond) -> Vec<String> {
-    let mut out: Vec<String> = match c {
-        Cond::True => vec![],
-        Cond::All(parts) => parts.iter().map(key).collect(),
-        other => vec![key(other)],
-    };
-    out.sort();
+    let mut keys = ConjunctKeys::default();
+    keys.fill(c);
+    let mut out: Vec<String> = keys.sorted().map(str::to_string).collect();
     out.dedup();
     out
+}
+
+/// The canonical keys of a conjunction's top-level parts, written into one
+/// reused buffer (one allocation for all the rules a lint walks).
+#[derive(Debug, Default)]
+pub(crate) struct ConjunctKeys {
+    text: String,
+    ranges: Vec<(usize, usize)>,
+}
+
+impl ConjunctKeys {
+    /// Replaces the keys with those of `c`'s top-level parts.
+    pub(crate) fn fill(&mut self, c: &Cond) {
+        self.text.clear();
+        self.ranges.clear();
+        let parts = match c {
+            Cond::True => return,
+            Cond::All(parts) => parts.as_slice(),
+            other => std::slice::from_ref(other),
+        };
+        for p in parts {
+            let start = self.text.len();
+            write_key(&mut self.text, p);
+            self.ranges.push((start, self.text.len()));
+        }
+        let text = &self.text;
+        self.ranges.sort_unstable_by(|a, b| text.get(a.0..a.1).cmp(&text.get(b.0..b.1)));
+    }
+
+    /// The keys, sorted (equal keys are adjacent).
+    pub(crate) fn sorted(&self) -> impl Iterator<Item = &str> {
+        self.ranges.iter().map(|&(a, b)| self.text.get(a..b).unwrap_or(""))
+    }
 }
 
 #[cfg(test)]

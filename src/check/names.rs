@@ -155,14 +155,14 @@ pub(crate) struct FactInfo {
 pub(crate) struct Env {
     /// Declared names (roles, teams, channels, content kinds, actions) with where.
     declared: BTreeMap<(NameSet, String), Span>,
-    /// Names referred to.
-    used: HashSet<(NameSet, String)>,
+    /// Names referred to, by kind.
+    used: foldhash::HashMap<NameSet, foldhash::HashSet<String>>,
     /// Declared facts by name.
     pub(crate) facts: BTreeMap<String, FactInfo>,
     /// Declared facts referred to.
     pub(crate) used_facts: HashSet<String>,
     /// The built-in fact paths and their types.
-    pub(crate) schema: HashMap<&'static str, Type>,
+    pub(crate) schema: foldhash::HashMap<&'static str, Type>,
 }
 
 impl Env {
@@ -194,7 +194,10 @@ impl Env {
     }
 
     fn mark(&mut self, kind: NameSet, name: &str) {
-        self.used.insert((kind, name.to_string()));
+        let used = self.used.entry(kind).or_default();
+        if !used.contains(name) {
+            used.insert(name.to_string());
+        }
     }
 }
 
@@ -461,7 +464,7 @@ pub(super) fn references(cx: &mut Checker<'_>) {
             }
         }
     }
-    let mut first: HashMap<&str, (Span, &'static str)> = HashMap::new();
+    let mut first: foldhash::HashMap<&str, (Span, &'static str)> = foldhash::HashMap::default();
     for (name, what) in defined {
         match first.get(name.node.as_str()) {
             Some((span, first_what)) => {
@@ -743,7 +746,7 @@ const SUGGESTION_BUDGET: usize = 50_000;
 pub(super) fn unused(cx: &mut Checker<'_>) {
     let mut found = Vec::new();
     for ((kind, name), span) in &cx.env.declared {
-        if matches!(kind, NameSet::Role | NameSet::Team) || cx.env.used.contains(&(*kind, name.clone())) {
+        if matches!(kind, NameSet::Role | NameSet::Team) || cx.env.used.get(kind).is_some_and(|u| u.contains(name)) {
             continue;
         }
         found.push(

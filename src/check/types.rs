@@ -301,16 +301,17 @@ fn value_against_fact(
     word_span: Span,
     op: &Spanned<CmpOp>,
 ) {
-    let f = cx.text(span_of(fact_side));
     match ty {
         Type::Enum(set) => {
             value_in_set(cx, set, word, word_span);
             if ordering(op.node) {
+                let f = cx.text(span_of(fact_side));
                 unordered(cx, &f, ty, op);
             }
         }
         Type::EnumList(set) => {
             value_in_set(cx, set, word, word_span);
+            let f = cx.text(span_of(fact_side));
             let help = match op.node {
                 CmpOp::Ne => format!("to test that the list does not include it, write `not {f} has {word}`"),
                 _ => format!("to test whether the list includes it, write `{f} has {word}`"),
@@ -331,6 +332,7 @@ fn value_against_fact(
             );
         }
         other => {
+            let f = cx.text(span_of(fact_side));
             let help = format!("`{f}` is compared with {}", example_of_type(cx, other));
             cx.diags.push(
                 Diagnostic::error(
@@ -392,8 +394,8 @@ fn typed_pair(
     op: &Spanned<CmpOp>,
     fact_side: &Operand,
 ) {
-    let (l, r) = (cx.text(span_of(lhs)), cx.text(span_of(rhs)));
     if !compatible(a, b) {
+        let (l, r) = (cx.text(span_of(lhs)), cx.text(span_of(rhs)));
         let dates = |t: &Type| matches!(t, Type::Date | Type::Timestamp);
         let counts = |t: &Type| matches!(t, Type::Int | Type::Duration | Type::Percent);
         let help = if (dates(a) && counts(b)) || (counts(a) && dates(b)) {
@@ -421,7 +423,7 @@ fn typed_pair(
         return;
     }
     if ordering(op.node) && !orderable(a) {
-        let f = if std::ptr::eq(fact_side, lhs) { l } else { r };
+        let f = cx.text(span_of(if std::ptr::eq(fact_side, lhs) { lhs } else { rhs }));
         unordered(cx, &f, a, op);
     }
 }
@@ -432,7 +434,6 @@ fn membership(cx: &mut Checker<'_>, lhs: &Operand, set: &[Spanned<Literal>]) {
         Ty::Word(w) => return not_a_fact(cx, &w, span_of(lhs)),
         Ty::Lit(_) | Ty::Bad => return,
     };
-    let f = cx.text(span_of(lhs));
     for v in set {
         match (&v.node, &t) {
             (Literal::Path(p), Type::Enum(s) | Type::EnumList(s)) => value_in_set(cx, s, &p.join("."), v.span),
@@ -443,6 +444,7 @@ fn membership(cx: &mut Checker<'_>, lhs: &Operand, set: &[Spanned<Literal>]) {
                     Ty::Bad => continue,
                 };
                 if !compatible(&t, &vt) {
+                    let f = cx.text(span_of(lhs));
                     let shown = if matches!(lit, Literal::Path(_)) { "a name".to_string() } else { describe(&vt) };
                     cx.diags.push(
                         Diagnostic::error(
@@ -462,7 +464,8 @@ fn membership(cx: &mut Checker<'_>, lhs: &Operand, set: &[Spanned<Literal>]) {
 
 fn has(cx: &mut Checker<'_>, lhs: &Operand, rhs: &Operand) {
     let l = operand(cx, lhs);
-    let f = cx.text(span_of(lhs));
+    // The fact as written, for messages only.
+    let f = |cx: &Checker<'_>| cx.text(span_of(lhs));
     match l {
         Ty::Bad | Ty::Lit(_) => {}
         Ty::Word(w) => not_a_fact(cx, &w, span_of(lhs)),
@@ -470,17 +473,21 @@ fn has(cx: &mut Checker<'_>, lhs: &Operand, rhs: &Operand) {
             Ty::Word(w) => value_in_set(cx, &set, &w, span_of(rhs)),
             Ty::Fact(Type::Enum(s)) if s == set => {}
             Ty::Bad => {}
-            Ty::Fact(t) | Ty::Lit(t) => cx.diags.push(
-                Diagnostic::error(
-                    "type-mismatch",
-                    format!("`{f}` holds {}, but `{}` is {}", plural(&set), cx.text(span_of(rhs)), describe(&t)),
-                    span_of(rhs),
-                    describe(&t),
-                )
-                .with_help(format!("write a name such as `{f} has {}`", example(cx, &set))),
-            ),
+            Ty::Fact(t) | Ty::Lit(t) => {
+                let f = f(cx);
+                cx.diags.push(
+                    Diagnostic::error(
+                        "type-mismatch",
+                        format!("`{f}` holds {}, but `{}` is {}", plural(&set), cx.text(span_of(rhs)), describe(&t)),
+                        span_of(rhs),
+                        describe(&t),
+                    )
+                    .with_help(format!("write a name such as `{f} has {}`", example(cx, &set))),
+                );
+            }
         },
         Ty::Fact(t) => {
+            let f = f(cx);
             let r = cx.text(span_of(rhs));
             let help = match &t {
                 Type::Enum(_) | Type::Bool | Type::Int | Type::Date | Type::Text => format!("use `=`: `{f} = {r}`"),

@@ -15,7 +15,7 @@ pub struct Comment {
     pub own_line: bool,
 }
 
-/// The characters the grammar skips as `WHITESPACE`.
+/// The characters the grammar skips as `blank` (its `WHITESPACE` is blanks and comments).
 pub(super) fn is_blank(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}')
 }

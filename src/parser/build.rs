@@ -780,8 +780,14 @@ impl Builder {
         // Bound the size of one condition so that no later stage (which walks
         // conditions recursively) can overflow its stack.
         let whole = span(&p);
-        let parts = p.clone().kids().filter(|k| matches!(k.as_rule(), Rule::comparison | Rule::expr)).count();
-        let nots = p.clone().kids().filter(|k| k.as_rule() == Rule::not_op).count();
+        let (mut parts, mut nots) = (0usize, 0usize);
+        for k in p.clone().kids() {
+            match k.as_rule() {
+                Rule::comparison | Rule::expr => parts += 1,
+                Rule::not_op => nots += 1,
+                _ => {}
+            }
+        }
         if parts > super::MAX_CONDITION_PARTS || nots > super::MAX_NESTING {
             self.errors.push(ParseError::TooLarge { span: whole, limit: super::MAX_CONDITION_PARTS });
             return None;
@@ -878,7 +884,7 @@ impl Builder {
                     let set = self.expect(&mut inner, Rule::set, s)?;
                     let mut items = Vec::new();
                     for v in set.kids() {
-                        let vs = span(&v);
+                        let vs: Span = v.as_span().into(); // A value: see `literal`.
                         if let Some(l) = self.literal(v) {
                             items.push(Spanned::new(l, vs));
                         }
@@ -903,7 +909,7 @@ impl Builder {
     fn operand(&mut self, p: P<'_>) -> Option<Operand> {
         let mut inner = p.kids();
         let base_pair = inner.next()?;
-        let bs = span(&base_pair);
+        let bs: Span = base_pair.as_span().into(); // A value: see `literal`.
         let base = Spanned::new(self.literal(base_pair)?, bs);
         let mut shifts = Vec::new();
         while let Some(sign) = inner.next() {
@@ -915,7 +921,9 @@ impl Builder {
     }
 
     fn literal(&mut self, p: P<'_>) -> Option<Literal> {
-        let s = span(&p);
+        // A value ends in what it is made of, never in a space or a comment:
+        // its span needs no trimming.
+        let s: Span = p.as_span().into();
         Some(match p.as_rule() {
             Rule::boolean => Literal::Bool(p.as_str() == "true"),
             Rule::integer => match p.as_str().parse::<i64>() {
@@ -950,7 +958,8 @@ impl Builder {
             }
             Rule::duration => Literal::Duration(self.duration(p)?.node),
             Rule::string => Literal::Text(self.string(p).node),
-            Rule::path => Literal::Path(p.kids().map(|seg| seg.as_str().to_string()).collect()),
+            // A path is its segments joined by `.` (it holds no space or comment).
+            Rule::path => Literal::Path(p.as_str().split('.').map(str::to_string).collect()),
             Rule::jurisdiction_code => Literal::Path(vec![p.as_str().to_string()]),
             _ => {
                 self.internal(&p);

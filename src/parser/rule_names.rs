@@ -10,7 +10,8 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end of the file",
         Rule::WHITESPACE
-        | Rule::COMMENT
+        | Rule::blank
+        | Rule::comment
         | Rule::kw_end
         | Rule::prefix_op
         | Rule::infix_op
