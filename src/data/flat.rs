@@ -677,11 +677,17 @@ impl<'a> Scanner<'a> {
     /// A string (the line has no escapes or control characters: see [`plain`]).
     #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let start = self.pos;
-        let end = quote(self.text.as_bytes(), start)?;
+        let bytes = self.text.as_bytes();
+        let mut p = self.pos;
+        while bytes.get(p) == Some(&b' ') {
+            p += 1;
+        }
+        if bytes.get(p) != Some(&b'"') {
+            return None;
+        }
+        let end = quote(bytes, p + 1)?;
         self.pos = end + 1;
-        self.text.get(start..end)
+        self.text.get(p + 1..end)
     }
 
     #[inline(always)]
@@ -735,19 +741,35 @@ impl<'a> Scanner<'a> {
     /// The next key of an object whose `{` was taken, with its `:`; `None`
     /// at the closing `}`. `first` says no member has been read yet.
     fn key(&mut self, first: &mut bool) -> Option<Option<&'a str>> {
-        self.ws();
-        match self.peek()? {
+        // One pass with the position in a local: this runs for every key.
+        let bytes = self.text.as_bytes();
+        let spaces = |mut p: usize| {
+            while bytes.get(p) == Some(&b' ') {
+                p += 1;
+            }
+            p
+        };
+        let mut p = spaces(self.pos);
+        match *bytes.get(p)? {
             b'}' => {
-                self.pos += 1;
+                self.pos = p + 1;
                 return Some(None);
             }
-            b',' if !*first => self.pos += 1,
+            b',' if !*first => p = spaces(p + 1),
             _ if *first => {}
             _ => return None,
         }
         *first = false;
-        let key = self.string()?;
-        self.eat(b':')?;
+        if bytes.get(p) != Some(&b'"') {
+            return None;
+        }
+        let end = quote(bytes, p + 1)?;
+        let key = self.text.get(p + 1..end)?;
+        p = spaces(end + 1);
+        if bytes.get(p) != Some(&b':') {
+            return None;
+        }
+        self.pos = p + 1;
         Some(Some(key))
     }
 }
