@@ -488,11 +488,12 @@ impl<'p> Vocabulary<'p> {
     }
 
     fn open(&self, set: Open, name: &str) -> bool {
+        let known = |names: &[&str]| names.iter().any(|n| same(n.as_bytes(), name.as_bytes()));
         match set {
-            Open::Role => self.roles.is_empty() || self.roles.contains(&name),
-            Open::Team => self.teams.is_empty() || self.teams.contains(&name),
-            Open::Channel => self.channels.contains(&name),
-            Open::Kind => self.kinds.contains(&name),
+            Open::Role => self.roles.is_empty() || known(&self.roles),
+            Open::Team => self.teams.is_empty() || known(&self.teams),
+            Open::Channel => known(&self.channels),
+            Open::Kind => known(&self.kinds),
         }
     }
 
@@ -693,10 +694,11 @@ impl<'a> Scanner<'a> {
     #[inline(always)]
     fn boolean(&mut self) -> Option<bool> {
         self.ws();
-        let rest = self.text.get(self.pos..)?;
-        let (value, len) = if rest.starts_with("true") {
+        let bytes = self.text.as_bytes();
+        let word = |at: usize| bytes.get(at..at + 4).and_then(|w| w.try_into().ok()).map(u32::from_le_bytes);
+        let (value, len) = if word(self.pos) == Some(u32::from_le_bytes(*b"true")) {
             (true, 4)
-        } else if rest.starts_with("false") {
+        } else if word(self.pos) == Some(u32::from_le_bytes(*b"fals")) && bytes.get(self.pos + 4) == Some(&b'e') {
             (false, 5)
         } else {
             return None;
