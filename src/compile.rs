@@ -123,6 +123,10 @@ struct Bucket {
 pub struct Compiled {
     strings: Interner,
     slots: Vec<SlotDef>,
+    /// The slot of each built-in field the policy reads (`u16::MAX`: none), by [`crate::data::flat::Field`].
+    field_slot: Vec<u16>,
+    /// A row before any field is read: each built-in field's absent value.
+    blank: Vec<row::Val>,
     tz: jiff::tz::TimeZone,
     list_vocab: Vec<u32>,
     chan_ids: Vec<u32>,
@@ -1037,6 +1041,20 @@ impl Builder<'_> {
             }
         }
         self.c.buckets = buckets;
+        self.c.field_slot = vec![u16::MAX; crate::data::flat::FIELDS];
+        self.c.blank = Vec::with_capacity(self.c.slots.len());
+        for (i, def) in self.c.slots.iter().enumerate() {
+            let blank = match def {
+                SlotDef::Builtin { field, default } => {
+                    if let Some(s) = self.c.field_slot.get_mut(*field as usize) {
+                        *s = u16::try_from(i).unwrap_or(u16::MAX);
+                    }
+                    *default
+                }
+                _ => Val::Absent,
+            };
+            self.c.blank.push(blank);
+        }
         self.c
     }
 }
@@ -1083,6 +1101,8 @@ pub fn compile(policy: &Policy) -> Compiled {
     let c = Compiled {
         strings,
         slots: Vec::new(),
+        field_slot: Vec::new(),
+        blank: Vec::new(),
         tz,
         list_vocab,
         chan_ids: Vec::new(),

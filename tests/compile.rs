@@ -301,12 +301,16 @@ fn check_all(action: &Action) -> usize {
         // The batch reads the line in place whenever it is plainly written and
         // its open values are declared; the row is the same either way.
         let vocab = Vocabulary::new(&l.policy.decls);
+        let mut straight = FactRow::default();
+        let read = straight.read_json(&line, &vocab, &l.compiled, now());
+        assert_eq!(read, FlatAction::read_json(&line, &vocab).is_some(), "{}: {line}", l.file.name);
         match FlatAction::read_json(&line, &vocab) {
             Some(flat) => {
                 READ_IN_PLACE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let mut in_place = FactRow::default();
                 in_place.fill(&flat, &l.compiled, now());
                 assert_eq!(in_place, row, "{}: {line}", l.file.name);
+                assert_eq!(straight, row, "{}: read straight into the row: {line}", l.file.name);
             }
             None => {
                 let plain = !line.contains('\\')

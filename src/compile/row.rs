@@ -8,7 +8,7 @@
 
 use super::Compiled;
 use crate::data::action::{Action, At};
-use crate::data::flat::{ActionFacts, Field, Raw};
+use crate::data::flat::{read_json_into, ActionFacts, FactRef, Field, Raw, Sink, Vocabulary, MAX_FACTS};
 use crate::value::{Duration, Type, Value};
 use jiff::civil::Date;
 
@@ -182,24 +182,74 @@ impl FactRow {
     /// in place), reusing its memory.
     pub fn fill<A: ActionFacts + ?Sized>(&mut self, action: &A, c: &Compiled, now: jiff::Timestamp) {
         self.vals.clear();
-        for def in &c.slots {
+        self.vals.extend(c.slots.iter().map(|def| match def {
+            SlotDef::Builtin { field, default } => match action.field(*field) {
+                Raw::None => *default,
+                raw => c.raw_val(raw),
+            },
+            _ => Val::Absent,
+        }));
+        self.derive(c, now, action.at(), |name| action.declared(name));
+        let sym = |f: Field| match action.field(f) {
+            Raw::Sym(s) => Some(s),
+            _ => None,
+        };
+        self.place(c, sym(Field::Action), sym(Field::Channel), sym(Field::ApprovalGrantedBy));
+    }
+
+    /// Reads a JSON line in place straight into this row: each built-in
+    /// field into its slot as it is read, then the derived slots. `false`
+    /// when the line is not the plain case the in-place reader takes
+    /// ([`crate::data::flat::read_json_into`]); then parse it in full and
+    /// [`FactRow::fill`] the row. The row is the one `fill` gives for the
+    /// parsed action (`tests/compile.rs` checks it).
+    pub fn read_json(&mut self, line: &str, vocab: &Vocabulary<'_>, c: &Compiled, now: jiff::Timestamp) -> bool {
+        self.vals.clear();
+        self.vals.extend_from_slice(&c.blank);
+        let mut sink = RowSink {
+            vals: &mut self.vals,
+            c,
+            at: None,
+            facts: [("", FactRef::Bool(false)); MAX_FACTS],
+            n_facts: 0,
+            action: None,
+            channel: None,
+            granted: None,
+        };
+        if !read_json_into(line, vocab, &mut sink) {
+            return false;
+        }
+        let RowSink { at, facts, n_facts, action, channel, granted, .. } = sink;
+        let facts = facts.get(..n_facts).unwrap_or(&[]);
+        self.derive(c, now, at, |name| facts.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
+        self.place(c, action, channel, granted);
+        true
+    }
+
+    /// Computes the slots that are not built-in fields, in order (each reads
+    /// only slots before it).
+    fn derive<'a>(
+        &mut self,
+        c: &Compiled,
+        now: jiff::Timestamp,
+        at: Option<At>,
+        declared: impl Fn(&str) -> Option<FactRef<'a>>,
+    ) {
+        for (i, def) in c.slots.iter().enumerate() {
             let v = match def {
-                SlotDef::Builtin { field, default } => match action.field(*field) {
-                    Raw::None => *default,
-                    raw => c.raw_val(raw),
-                },
-                SlotDef::At => match action.at() {
+                SlotDef::Builtin { .. } => continue,
+                SlotDef::At => match at {
                     Some(At::Date(d)) => Val::Date(d),
                     Some(At::Timestamp(t)) => Val::Ts(t, c.date_of(t)),
                     None => Val::Ts(now, c.date_of(now)),
                 },
                 SlotDef::Declared { name, ty, default } => {
-                    action.declared(name).and_then(|v| v.typed(ty)).map_or(*default, |v| c.value_val(&v))
+                    declared(name).and_then(|v| v.typed(ty)).map_or(*default, |v| c.value_val(&v))
                 }
                 // A path that is neither built in nor declared: an undeclared
                 // `facts.NAME` read untyped, anything else absent.
                 SlotDef::Generic { path, default } => match path.strip_prefix("facts.") {
-                    Some(name) => action.declared(name).map_or(*default, |v| c.value_val(&v.to_value())),
+                    Some(name) => declared(name).map_or(*default, |v| c.value_val(&v.to_value())),
                     None => *default,
                 },
                 SlotDef::FirstOf(slots) => {
@@ -220,29 +270,81 @@ impl FactRow {
                     Some(_) => Val::Failed,
                 },
             };
-            self.vals.push(v);
+            if let Some(slot) = self.vals.get_mut(i) {
+                *slot = v;
+            }
         }
-        let action_class = match action.field(Field::Action) {
-            Raw::Sym(a) => c.action_class(c.strings.id(a)),
-            _ => c.action_ids.len(),
+    }
+
+    /// The row's bucket (action and channel) and the approval already granted.
+    fn place(&mut self, c: &Compiled, action: Option<&str>, channel: Option<&str>, granted: Option<&str>) {
+        let action_class = match action {
+            Some(a) => c.action_class(c.strings.id(a)),
+            None => c.action_ids.len(),
         };
-        let chan_class = match action.field(Field::Channel) {
-            Raw::Sym(ch) => {
+        let chan_class = match channel {
+            Some(ch) => {
                 let id = c.strings.id(ch);
                 c.chan_ids.iter().position(|x| *x == id).unwrap_or(c.chan_ids.len())
             }
-            _ => c.chan_ids.len() + 1,
+            None => c.chan_ids.len() + 1,
         };
         self.bucket = u32::try_from(action_class * (c.chan_ids.len() + 2) + chan_class).unwrap_or(0);
-        self.granted = match action.field(Field::ApprovalGrantedBy) {
-            Raw::Sym(g) => Some(c.strings.id(g)),
-            _ => None,
-        };
+        self.granted = granted.map(|g| c.strings.id(g));
     }
 
     /// The value of a slot.
     pub(super) fn get(&self, slot: u16) -> Val {
         self.vals.get(usize::from(slot)).copied().unwrap_or(Val::Absent)
+    }
+}
+
+/// The compiled form's [`Sink`]: each built-in field straight into its slot
+/// (fields the policy does not read are checked by the reader and dropped);
+/// `at`, the declared facts and the bucket's names kept for afterwards.
+struct RowSink<'r, 'a> {
+    vals: &'r mut Vec<Val>,
+    c: &'r Compiled,
+    at: Option<At>,
+    facts: [(&'a str, FactRef<'a>); MAX_FACTS],
+    n_facts: usize,
+    action: Option<&'a str>,
+    channel: Option<&'a str>,
+    granted: Option<&'a str>,
+}
+
+impl RowSink<'_, '_> {
+    fn put(&mut self, f: Field, v: impl FnOnce(&Compiled) -> Val) {
+        let slot = self.c.field_slot.get(f as usize).copied().unwrap_or(u16::MAX);
+        if let Some(to) = self.vals.get_mut(usize::from(slot)) {
+            *to = v(self.c);
+        }
+    }
+}
+
+impl<'a> Sink<'a> for RowSink<'_, 'a> {
+    fn field(&mut self, f: Field, raw: Raw<'a>) {
+        if let Raw::Sym(s) = raw {
+            match f {
+                Field::Action => self.action = Some(s),
+                Field::Channel => self.channel = Some(s),
+                Field::ApprovalGrantedBy => self.granted = Some(s),
+                _ => {}
+            }
+        }
+        self.put(f, |c| c.raw_val(raw));
+    }
+    fn names(&mut self, f: Field, names: &[&'a str]) {
+        self.put(f, |c| c.list_bits(names.iter().copied()));
+    }
+    fn at(&mut self, at: At) {
+        self.at = Some(at);
+    }
+    fn fact(&mut self, name: &'a str, value: FactRef<'a>) {
+        if let Some(slot) = self.facts.get_mut(self.n_facts) {
+            *slot = (name, value);
+            self.n_facts += 1;
+        }
     }
 }
 

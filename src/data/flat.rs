@@ -163,8 +163,8 @@ fields! {
 /// How many fields there are.
 pub const FIELDS: usize = Field::ALL.len();
 
-// One bit per field in a `u64`, and bit 63 for `facts`.
-const _: () = assert!(FIELDS < 63);
+// One bit per field in a `u64`, bit 62 for `at` and bit 63 for `facts`.
+const _: () = assert!(FIELDS < 62);
 
 /// How a field's value is written.
 #[derive(Debug, Clone, Copy)]
@@ -554,25 +554,8 @@ impl<'a> FlatAction<'a> {
     /// Reads a JSON line in place, or `None` when it is not the plain case
     /// this reader takes (then parse it in full; see the module comment).
     pub fn read_json(line: &'a str, vocab: &Vocabulary<'_>) -> Option<FlatAction<'a>> {
-        if !plain(line) {
-            return None;
-        }
-        let mut r = Reader { sc: Scanner { text: line, pos: 0 }, flat: FlatAction::empty(), vocab, seen: 0 };
-        r.object(None)?;
-        r.sc.ws();
-        if r.sc.pos != line.len() {
-            return None;
-        }
-        let has = |f: Field| r.seen & (1u64 << (f as u32)) != 0;
-        let required = [Field::Action, Field::Actor, Field::ActorId, Field::ActorRole, Field::ActorStatus];
-        if !required.into_iter().all(has) {
-            return None;
-        }
-        // `departed_on` is required when `status` is `departed`.
-        if r.flat.field(Field::ActorStatus) == Raw::Sym("departed") && !has(Field::ActorDepartedOn) {
-            return None;
-        }
-        Some(r.flat)
+        let mut flat = FlatAction::empty();
+        read_json_into(line, vocab, &mut flat).then_some(flat)
     }
 
     fn set(&mut self, f: Field, v: Slot<'a>) {
@@ -580,6 +563,72 @@ impl<'a> FlatAction<'a> {
             *slot = v;
         }
     }
+}
+
+impl<'a> Sink<'a> for FlatAction<'a> {
+    fn field(&mut self, f: Field, raw: Raw<'a>) {
+        self.set(f, Slot::Raw(raw));
+    }
+    fn names(&mut self, f: Field, names: &[&'a str]) {
+        let into = if f == Field::Done { &mut self.done } else { &mut self.kinds };
+        for (to, from) in into.iter_mut().zip(names) {
+            *to = from;
+        }
+        self.set(f, Slot::Names(names.len().min(MAX_NAMES)));
+    }
+    fn at(&mut self, at: At) {
+        self.at = Some(at);
+    }
+    fn fact(&mut self, name: &'a str, value: FactRef<'a>) {
+        if let Some(slot) = self.facts.get_mut(self.n_facts) {
+            *slot = (name, value);
+            self.n_facts += 1;
+        }
+    }
+}
+
+/// Where the in-place reader puts what it reads, as it reads it: a
+/// [`FlatAction`], or the compiled policy's fact row itself
+/// (`compile::FactRow::read_json`). Only values the line carries are put;
+/// a line the reader gives up on may have put some before it did.
+pub trait Sink<'a> {
+    /// A built-in field other than a list.
+    fn field(&mut self, f: Field, raw: Raw<'a>);
+    /// A list field (`content.kind`, `done`): at most [`MAX_NAMES`] names.
+    fn names(&mut self, f: Field, names: &[&'a str]);
+    /// `at`.
+    fn at(&mut self, at: At);
+    /// A declared fact (at most [`MAX_FACTS`], names distinct, each of its declared type).
+    fn fact(&mut self, name: &'a str, value: FactRef<'a>);
+}
+
+/// Reads a JSON line in place into `sink`; `false` when it is not the plain
+/// case this reader takes (then parse it in full; see the module comment).
+pub fn read_json_into<'a, S: Sink<'a>>(line: &'a str, vocab: &Vocabulary<'_>, sink: &mut S) -> bool {
+    if !plain(line) {
+        return false;
+    }
+    let mut r = Reader {
+        sc: Scanner { text: line, pos: 0 },
+        sink,
+        vocab,
+        seen: 0,
+        departed: false,
+        names: [""; MAX_NAMES],
+        facts: [""; MAX_FACTS],
+        n_facts: 0,
+    };
+    if r.object(None).is_none() {
+        return false;
+    }
+    r.sc.ws();
+    if r.sc.pos != line.len() {
+        return false;
+    }
+    let has = |f: Field| r.seen & (1u64 << (f as u32)) != 0;
+    let required = [Field::Action, Field::Actor, Field::ActorId, Field::ActorRole, Field::ActorStatus];
+    // `departed_on` is required when `status` is `departed`.
+    required.into_iter().all(has) && (!r.departed || has(Field::ActorDepartedOn))
 }
 
 impl ActionFacts for FlatAction<'_> {
@@ -776,16 +825,23 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Reads a line into a [`FlatAction`], noting the fields seen (one bit per
-/// [`Field`], bit 63 for `facts`).
-struct Reader<'a, 'v> {
+/// Reads a line into a [`Sink`], noting the fields seen (one bit per
+/// [`Field`], bit 62 for `at`, bit 63 for `facts`).
+struct Reader<'a, 'v, 's, S> {
     sc: Scanner<'a>,
-    flat: FlatAction<'a>,
+    sink: &'s mut S,
     vocab: &'v Vocabulary<'v>,
     seen: u64,
+    /// `actor.status` is `departed`.
+    departed: bool,
+    /// The names of the list being read.
+    names: [&'a str; MAX_NAMES],
+    /// The declared facts' names so far (each may appear once).
+    facts: [&'a str; MAX_FACTS],
+    n_facts: usize,
 }
 
-impl<'a> Reader<'a, '_> {
+impl<'a, S: Sink<'a>> Reader<'a, '_, '_, S> {
     /// The whole action (`None`) or one of its parts.
     fn object(&mut self, part: Option<Field>) -> Option<()> {
         let keys = keys(part);
@@ -803,10 +859,12 @@ impl<'a> Reader<'a, '_> {
         let (f, shape) = match find(keys, key, next)? {
             Member::Field(f, shape) => (f, shape),
             Member::At => {
-                if self.flat.at.is_some() {
+                if self.seen & (1 << 62) != 0 {
                     return None;
                 }
-                self.flat.at = Some(parse_at(self.sc.string()?).ok()?);
+                self.seen |= 1 << 62;
+                let at = parse_at(self.sc.string()?).ok()?;
+                self.sink.at(at);
                 return Some(());
             }
             Member::Facts => {
@@ -823,47 +881,53 @@ impl<'a> Reader<'a, '_> {
         }
         self.seen |= bit;
         let sc = &mut self.sc;
-        let v = match shape {
+        let raw = match shape {
             Shape::Part => {
                 self.object(Some(f))?;
-                Slot::Raw(Raw::Bool(true))
+                Raw::Bool(true)
             }
-            Shape::Bool => Slot::Raw(Raw::Bool(sc.boolean()?)),
-            Shape::Count => Slot::Raw(Raw::Int(i64::from(sc.count()?))),
-            Shape::Date => Slot::Raw(Raw::Date(parse_date(sc.string()?).ok()?)),
-            Shape::Text => Slot::Raw(Raw::Text(sc.string()?)),
+            Shape::Bool => Raw::Bool(sc.boolean()?),
+            Shape::Count => Raw::Int(i64::from(sc.count()?)),
+            Shape::Date => Raw::Date(parse_date(sc.string()?).ok()?),
+            Shape::Text => Raw::Text(sc.string()?),
             Shape::Jurisdiction => {
                 let j = sc.string()?;
                 // Kept only when already written as the parser keeps it (upper case).
                 if !parse_jurisdiction(j).is_ok_and(|k| k == j) {
                     return None;
                 }
-                Slot::Raw(Raw::Sym(j))
+                Raw::Sym(j)
             }
             Shape::Closed(known) => {
                 let s = sc.string()?;
                 if !known(s) {
                     return None;
                 }
-                Slot::Raw(Raw::Sym(s))
+                self.departed |= f == Field::ActorStatus && s == "departed";
+                Raw::Sym(s)
             }
             Shape::Open(set) => {
                 let s = sc.string()?;
                 if !self.vocab.open(set, s) {
                     return None;
                 }
-                Slot::Raw(Raw::Sym(s))
+                Raw::Sym(s)
             }
-            Shape::Names(set) => Slot::Names(self.names(f, set)?),
+            Shape::Names(set) => {
+                let n = self.names(set)?;
+                self.sink.names(f, self.names.get(..n).unwrap_or(&[]));
+                return Some(());
+            }
         };
-        self.flat.set(f, v);
+        self.sink.field(f, raw);
         Some(())
     }
 
-    /// One name or a list of names, into the kinds (or `done`) array; how many.
-    fn names(&mut self, f: Field, set: Option<Open>) -> Option<usize> {
-        let ok = |name: &str| set.is_none_or(|set| self.vocab.open(set, name));
-        let into = if f == Field::Done { &mut self.flat.done } else { &mut self.flat.kinds };
+    /// One name or a list of names, into the names buffer; how many.
+    fn names(&mut self, set: Option<Open>) -> Option<usize> {
+        let vocab = self.vocab;
+        let ok = |name: &str| set.is_none_or(|set| vocab.open(set, name));
+        let into = &mut self.names;
         let sc = &mut self.sc;
         sc.ws();
         if sc.peek() != Some(b'[') {
@@ -900,24 +964,24 @@ impl<'a> Reader<'a, '_> {
     /// `facts`: declared facts by name, each a flag, a whole number or a text
     /// of its declared type (a list is left to the full parser).
     fn facts(&mut self) -> Option<()> {
-        let sc = &mut self.sc;
-        let flat = &mut self.flat;
-        sc.eat(b'{')?;
+        self.sc.eat(b'{')?;
         let mut first = true;
-        while let Some(name) = sc.key(&mut first)? {
+        while let Some(name) = self.sc.key(&mut first)? {
+            let sc = &mut self.sc;
             sc.ws();
             let value = match sc.peek()? {
                 b'"' => FactRef::Text(sc.string()?),
                 b't' | b'f' => FactRef::Bool(sc.boolean()?),
                 _ => FactRef::Int(sc.int()?),
             };
-            let n = flat.n_facts;
-            let held = flat.facts.get(..n).unwrap_or(&[]);
-            if held.iter().any(|(k, _)| *k == name) || !self.vocab.fact(name, value) {
+            let n = self.n_facts;
+            let held = self.facts.get(..n).unwrap_or(&[]);
+            if held.contains(&name) || !self.vocab.fact(name, value) {
                 return None;
             }
-            *flat.facts.get_mut(n)? = (name, value);
-            flat.n_facts = n + 1;
+            *self.facts.get_mut(n)? = name;
+            self.n_facts = n + 1;
+            self.sink.fact(name, value);
         }
         Some(())
     }

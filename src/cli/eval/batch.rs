@@ -4,7 +4,7 @@
 //! line end; [`WORKERS`] threads decide the blocks; one writes the records in
 //! input order. Only a few blocks are in flight at once, so memory stays flat
 //! whatever the input size. A line is read in place into the compiled
-//! policy's fact row ([`FlatAction::read_json`]: no `Action`, no allocation)
+//! policy's fact row ([`FactRow::read_json`]: no `Action`, no allocation)
 //! and decided by the compiled form, which also lists the obligations; only
 //! a line the in-place reader does not take (escaped strings, `null`, an
 //! undeclared value, a data error) is parsed in full, for its facts or for
@@ -15,7 +15,7 @@ use super::Args;
 use smpolicy::compile::{compile, Compiled, FactRow, Outcome};
 use smpolicy::data::action::{parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
-use smpolicy::data::flat::{FlatAction, Vocabulary};
+use smpolicy::data::flat::Vocabulary;
 use smpolicy::eval::verdict::ObligationOut;
 use smpolicy::eval::{evaluate, Decision, EvalOptions, Verdict};
 use smpolicy::policy::Policy;
@@ -104,12 +104,11 @@ fn decide_part(text: &[u8], first: usize, e: &Engine<'_>) -> Output {
 
 fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: &mut Output) {
     if !(e.args.full || e.args.explain) {
-        match FlatAction::read_json(line, &e.vocab) {
-            Some(flat) => s.row.fill(&flat, e.compiled, e.opts.now),
-            None => match full_action(line, e) {
+        if !s.row.read_json(line, &e.vocab, e.compiled, e.opts.now) {
+            match full_action(line, e) {
                 Ok(a) => s.row.fill(&a, e.compiled, e.opts.now),
                 Err(err) => return out.error(n, &err),
-            },
+            }
         }
         let d = e.compiled.decide(&s.row);
         e.compiled.obligations(&s.row, &mut s.obligations);
