@@ -1,12 +1,14 @@
 //! An action's facts by position, borrowed: what the compiled policy reads
-//! ([`crate::compile::FactRow`]) from either an [`Action`] or, in batch, straight
-//! from a JSON line ([`FlatAction::read_json`]) without building an `Action`.
+//! ([`crate::compile::FactRow`]) from either an [`Action`] ([`ActionFacts`])
+//! or, in batch, straight from a JSON line without building an `Action`:
+//! [`read_json_into`] hands each value, checked, to a [`Sink`] as it reads it
+//! (a [`FlatAction`], or the fact row itself: `FactRow::read_json`).
 //!
-//! Reading a line this way takes only the common, plainly written case: every
-//! string without escapes, no `null`, no duplicate key, at most
+//! Reading a line this way takes only the common, plainly written case: no
+//! escape or control character anywhere, no `null`, no duplicate key, at most
 //! [`MAX_NAMES`] content kinds or `done` names and [`MAX_FACTS`] declared
 //! facts, and every open value declared by the policy ([`Vocabulary`]).
-//! Anything else returns `None`, and the caller parses the line in full with
+//! Anything else is refused, and the caller parses the line in full with
 //! [`super::action::parse_action_json_line`], which either reads it or names
 //! the field in error. So a line read here is exactly one the full parser
 //! accepts, with the same facts (`tests` below check both directions).
