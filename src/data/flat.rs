@@ -791,6 +791,34 @@ impl<'a> Scanner<'a> {
         i64::try_from(self.digits()?).ok()
     }
 
+    /// Takes `"name":` (after a `,` unless `first`) when that is exactly
+    /// what comes next; otherwise takes nothing.
+    #[inline(always)]
+    fn next_is_key(&mut self, name: &str, first: bool) -> bool {
+        let bytes = self.text.as_bytes();
+        let mut p = self.pos;
+        while bytes.get(p) == Some(&b' ') {
+            p += 1;
+        }
+        if !first {
+            if bytes.get(p) != Some(&b',') {
+                return false;
+            }
+            p += 1;
+            while bytes.get(p) == Some(&b' ') {
+                p += 1;
+            }
+        }
+        let n = name.len();
+        let exact = bytes.get(p) == Some(&b'"')
+            && bytes.get(p + 1..p + 1 + n).is_some_and(|k| same(k, name.as_bytes()))
+            && bytes.get(p + 1 + n..p + 3 + n) == Some(b"\":".as_slice());
+        if exact {
+            self.pos = p + 3 + n;
+        }
+        exact
+    }
+
     /// The next key of an object whose `{` was taken, with its `:`; `None`
     /// at the closing `}`. `first` says no member has been read yet.
     fn key(&mut self, first: &mut bool) -> Option<Option<&'a str>> {
@@ -851,14 +879,25 @@ impl<'a, S: Sink<'a>> Reader<'a, '_, '_, S> {
         let mut next = 0usize;
         self.sc.eat(b'{')?;
         let mut first = true;
-        while let Some(key) = self.sc.key(&mut first)? {
-            self.member(keys, key, &mut next)?;
+        loop {
+            // Most lines write the next key of the table, exactly: `"name":`.
+            if let Some(&(name, member)) = keys.get(next) {
+                if self.sc.next_is_key(name, first) {
+                    first = false;
+                    next += 1;
+                    self.member(member)?;
+                    continue;
+                }
+            }
+            let Some(key) = self.sc.key(&mut first)? else { break };
+            let member = find(keys, key, &mut next)?;
+            self.member(member)?;
         }
         Some(())
     }
 
-    fn member(&mut self, keys: &'static [(&'static str, Member)], key: &'a str, next: &mut usize) -> Option<()> {
-        let (f, shape) = match find(keys, key, next)? {
+    fn member(&mut self, member: Member) -> Option<()> {
+        let (f, shape) = match member {
             Member::Field(f, shape) => (f, shape),
             Member::At => {
                 if self.seen & (1 << 62) != 0 {
