@@ -303,8 +303,9 @@ fn check_all(action: &Action) -> usize {
         let vocab = Vocabulary::new(&l.policy.decls);
         let mut straight = FactRow::default();
         let read = straight.read_json(&line, &vocab, &l.compiled, now());
-        assert_eq!(read, FlatAction::read_json(&line, &vocab).is_some(), "{}: {line}", l.file.name);
-        match FlatAction::read_json(&line, &vocab) {
+        let flat = FlatAction::read_json(&line, &vocab);
+        assert_eq!(read, flat.is_some(), "{}: {line}", l.file.name);
+        match flat {
             Some(flat) => {
                 READ_IN_PLACE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let mut in_place = FactRow::default();

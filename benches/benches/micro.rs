@@ -50,22 +50,22 @@ fn decide(b: divan::Bencher, n: usize) {
     });
 }
 
-/// One `eval --batch` line less its output: the JSON line read in place,
-/// the fact row filled, the decision and the obligations.
+/// One `eval --batch` line less its output: the JSON line read straight
+/// into the fact row (`FactRow::read_json`, as the batch does), the
+/// decision and the obligations.
 #[divan::bench(args = [100, 1000])]
 fn batch_line(b: divan::Bencher, n: usize) {
-    use smpolicy::data::flat::{FlatAction, Vocabulary};
+    use smpolicy::data::flat::Vocabulary;
     let (_, policy) = load(&smpolicy_text(&rules(n)));
     let c = compile(&policy);
     let vocab = Vocabulary::new(&policy.decls);
     let lines: Vec<String> = requests(1000, 7).iter().map(|r| serde_json::to_string(&action(r)).unwrap()).collect();
-    assert!(lines.iter().all(|l| FlatAction::read_json(l, &vocab).is_some()), "every line is read in place");
     let (mut row, mut obligations) = (FactRow::default(), Vec::new());
+    assert!(lines.iter().all(|l| row.read_json(l, &vocab, &c, now())), "every line is read in place");
     let mut i = 0;
     b.bench_local(|| {
         i = (i + 1) % lines.len();
-        let flat = FlatAction::read_json(&lines[i], &vocab).unwrap();
-        row.fill(&flat, &c, now());
+        row.read_json(&lines[i], &vocab, &c, now());
         c.obligations(&row, &mut obligations);
         c.decide(&row)
     });
