@@ -8,8 +8,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "benchmark code: fail loudly")]
 
-use smpolicy::diff::{diff, DiffOptions};
 use smpolicy::compile::{compile, FactRow};
+use smpolicy::diff::{diff, DiffOptions};
 use smpolicy_benches::{action, load, requests, rules, smpolicy_text, GenRule};
 use std::time::Instant;
 
@@ -29,7 +29,9 @@ fn edited(n: usize) -> Vec<GenRule> {
 
 fn main() {
     let mut flipped = Vec::new();
-    println!("| rules | runs | best ms | median ms | structural | behavioural changes | their parts | tree nodes | leaves |");
+    println!(
+        "| rules | runs | best ms | median ms | structural | behavioural changes | their parts | tree nodes | leaves |"
+    );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (n, runs) in [(10usize, 9usize), (100, 5), (1000, 3)] {
         let old = load(&smpolicy_text(&rules(n)));
@@ -55,7 +57,11 @@ fn main() {
             let n = cn.decide(&FactRow::from_action_at(&a, &cn, now)).verdict;
             if o != n {
                 flips += 1;
-                assert!(r.changes.iter().any(|c| c.contains(&a)), "a flip outside every change: {}", smpolicy_benches::action_json(&req));
+                assert!(
+                    r.changes.iter().any(|c| c.contains(&a)),
+                    "a flip outside every change: {}",
+                    smpolicy_benches::action_json(&req)
+                );
             }
         }
         flipped.push((n, flips));
