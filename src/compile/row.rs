@@ -4,7 +4,10 @@
 //! string comparison. Derived slots (`FirstOf`, shifted dates) are computed
 //! here too, with [`Duration::shift`](crate::value::Duration::shift)'s month clamping.
 //!
-//! This module knows the action's shape ([`Action`]); it does not combine clauses.
+//! A row is filled from an [`Action`] (or anything [`ActionFacts`]) by
+//! [`FactRow::fill`], or straight from a JSON line by [`FactRow::read_json`]
+//! (the in-place reader writing each field into its slot); both compute the
+//! derived slots with the same code. This module does not combine clauses.
 
 use super::Compiled;
 use crate::data::action::{Action, At};
