@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value as Json};
 use smpolicy::compile::{compile, Compiled, FactRow};
 use smpolicy::data::action::{parse_action_json_line, Action};
-use smpolicy::data::flat::{FlatAction, Vocabulary};
+use smpolicy::data::flat::{FlatAction, LineReader, Vocabulary};
 use smpolicy::data::testcase::{parse_tests, Subject};
 use smpolicy::eval::{evaluate, EvalOptions};
 use smpolicy::policy::{Cond, Effect, Policy, Term, TestOp};
@@ -301,10 +301,14 @@ fn check_all(action: &Action) -> usize {
         // The batch reads the line in place whenever it is plainly written and
         // its open values are declared; the row is the same either way.
         let vocab = Vocabulary::new(&l.policy.decls);
+        let mut reader = LineReader::new(&vocab);
         let mut straight = FactRow::default();
-        let read = straight.read_json(&line, &vocab, &l.compiled, now());
+        let read = straight.read_json(&line, &mut reader, &l.compiled, now());
         let flat = FlatAction::read_json(&line, &vocab);
         assert_eq!(read, flat.is_some(), "{}: {line}", l.file.name);
+        // Read again, now by the layout the reader noted.
+        let mut laid_out = FactRow::default();
+        assert_eq!(laid_out.read_json(&line, &mut reader, &l.compiled, now()), read, "{}: {line}", l.file.name);
         match flat {
             Some(flat) => {
                 READ_IN_PLACE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -312,6 +316,7 @@ fn check_all(action: &Action) -> usize {
                 in_place.fill(&flat, &l.compiled, now());
                 assert_eq!(in_place, row, "{}: {line}", l.file.name);
                 assert_eq!(straight, row, "{}: read straight into the row: {line}", l.file.name);
+                assert_eq!(laid_out, row, "{}: read by layout: {line}", l.file.name);
             }
             None => {
                 let plain = !line.contains('\\')

@@ -11,7 +11,7 @@
 
 use super::Compiled;
 use crate::data::action::{Action, At};
-use crate::data::flat::{read_json_into, ActionFacts, FactRef, Field, Raw, Sink, Vocabulary, MAX_FACTS};
+use crate::data::flat::{ActionFacts, FactRef, Field, LineReader, Raw, Sink, MAX_FACTS};
 use crate::value::{Duration, Type, Value};
 use jiff::civil::Date;
 
@@ -205,8 +205,9 @@ impl FactRow {
     /// when the line is not the plain case the in-place reader takes
     /// ([`crate::data::flat::read_json_into`]); then parse it in full and
     /// [`FactRow::fill`] the row. The row is the one `fill` gives for the
-    /// parsed action (`tests/compile.rs` checks it).
-    pub fn read_json(&mut self, line: &str, vocab: &Vocabulary<'_>, c: &Compiled, now: jiff::Timestamp) -> bool {
+    /// parsed action (`tests/compile.rs` checks it). `reader` keeps the
+    /// layout of the lines it reads (one reader per stream of lines).
+    pub fn read_json(&mut self, line: &str, reader: &mut LineReader<'_>, c: &Compiled, now: jiff::Timestamp) -> bool {
         self.vals.clear();
         self.vals.extend_from_slice(&c.blank);
         let mut sink = RowSink {
@@ -219,7 +220,7 @@ impl FactRow {
             channel: None,
             granted: None,
         };
-        if !read_json_into(line, vocab, &mut sink) {
+        if !reader.read(line, &mut sink) {
             return false;
         }
         let RowSink { at, facts, n_facts, action, channel, granted, .. } = sink;
@@ -348,6 +349,11 @@ impl<'a> Sink<'a> for RowSink<'_, 'a> {
             *slot = (name, value);
             self.n_facts += 1;
         }
+    }
+    fn clear(&mut self) {
+        self.vals.clear();
+        self.vals.extend_from_slice(&self.c.blank);
+        (self.at, self.n_facts, self.action, self.channel, self.granted) = (None, 0, None, None, None);
     }
 }
 

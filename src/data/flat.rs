@@ -12,6 +12,12 @@
 //! [`super::action::parse_action_json_line`], which either reads it or names
 //! the field in error. So a line read here is exactly one the full parser
 //! accepts, with the same facts (`tests` below check both directions).
+//!
+//! A batch reads its lines with a [`LineReader`], which notes the layout of
+//! each line it reads key by key (its keys, and the text between its values)
+//! and reads a later line laid out the same way by matching that text
+//! instead of looking up its keys: the same values are read and checked,
+//! with less work around them.
 
 use super::action::{AccountKind, Action, ActionKind, At, FactValue, Origin, Party, Purpose, Relationship, Status};
 use super::{parse_at, parse_date, parse_jurisdiction};
@@ -587,6 +593,9 @@ impl<'a> Sink<'a> for FlatAction<'a> {
             self.n_facts += 1;
         }
     }
+    fn clear(&mut self) {
+        *self = FlatAction::empty();
+    }
 }
 
 /// Where the in-place reader puts what it reads, as it reads it: a
@@ -602,14 +611,25 @@ pub trait Sink<'a> {
     fn at(&mut self, at: At);
     /// A declared fact (at most [`MAX_FACTS`], names distinct, each of its declared type).
     fn fact(&mut self, name: &'a str, value: FactRef<'a>);
+    /// Forgets everything put so far (the line is to be read again).
+    fn clear(&mut self);
 }
 
 /// Reads a JSON line in place into `sink`; `false` when it is not the plain
 /// case this reader takes (then parse it in full; see the module comment).
 pub fn read_json_into<'a, S: Sink<'a>>(line: &'a str, vocab: &Vocabulary<'_>, sink: &mut S) -> bool {
-    if !plain(line) {
-        return false;
-    }
+    read_keyed(line, vocab, sink, None)
+}
+
+/// Reads a line key by key (looking each key up, checking for
+/// duplicates and for the required keys), noting its layout in `layout`
+/// when asked.
+fn read_keyed<'a, S: Sink<'a>>(
+    line: &'a str,
+    vocab: &Vocabulary<'_>,
+    sink: &mut S,
+    layout: Option<&mut Layout>,
+) -> bool {
     let mut r = Reader {
         sc: Scanner { text: line, pos: 0 },
         sink,
@@ -619,6 +639,8 @@ pub fn read_json_into<'a, S: Sink<'a>>(line: &'a str, vocab: &Vocabulary<'_>, si
         names: [""; MAX_NAMES],
         facts: [""; MAX_FACTS],
         n_facts: 0,
+        layout,
+        mark: 0,
     };
     if r.object(None).is_none() {
         return false;
@@ -630,7 +652,203 @@ pub fn read_json_into<'a, S: Sink<'a>>(line: &'a str, vocab: &Vocabulary<'_>, si
     let has = |f: Field| r.seen & (1u64 << (f as u32)) != 0;
     let required = [Field::Action, Field::Actor, Field::ActorId, Field::ActorRole, Field::ActorStatus];
     // `departed_on` is required when `status` is `departed`.
-    required.into_iter().all(has) && (!r.departed || has(Field::ActorDepartedOn))
+    let ok = required.into_iter().all(has) && (!r.departed || has(Field::ActorDepartedOn));
+    let departed_on = has(Field::ActorDepartedOn);
+    if let Some(layout) = r.layout {
+        layout.text.extend_from_slice(line.as_bytes().get(r.mark..).unwrap_or(&[]));
+        layout.departed_on = departed_on;
+    }
+    ok
+}
+
+/// Reads a line laid out as one of the lines `layouts` holds (the
+/// same keys in the same order, spaced the same way): the text between
+/// values must match, and each value is read and checked as [`read_keyed`]
+/// reads it. No key is looked up, and no duplicate or missing key need be
+/// looked for, since the lines the layouts were taken from had none.
+fn read_laid_out<'a, S: Sink<'a>>(line: &'a str, layouts: &Layouts, vocab: &Vocabulary<'_>, sink: &mut S) -> bool {
+    let mut r = Reader {
+        sc: Scanner { text: line, pos: 0 },
+        sink,
+        vocab,
+        seen: 0,
+        departed: false,
+        names: [""; MAX_NAMES],
+        facts: [""; MAX_FACTS],
+        n_facts: 0,
+        layout: None,
+        mark: 0,
+    };
+    let bytes = line.as_bytes();
+    let mut next = layouts.first;
+    loop {
+        // The node whose text comes next (most often the only one).
+        let node = loop {
+            let Some(node) = layouts.nodes.get(next as usize) else { return false };
+            let Some(text) = layouts.text.get(node.text.0 as usize..node.text.1 as usize) else { return false };
+            match node.step {
+                None if bytes.get(r.sc.pos..) == Some(text) => {
+                    return !r.departed || node.departed_on;
+                }
+                Some(_) if r.sc.literal(text) => break node,
+                _ => next = node.sibling,
+            }
+        };
+        if let Some(step) = node.step {
+            if r.step(step).is_none() {
+                return false;
+            }
+        }
+        next = node.child;
+    }
+}
+
+/// The layouts of the lines a [`LineReader`] has read key by key, as a tree:
+/// lines alike up to some value share the nodes up to it.
+#[derive(Debug, Clone, Default)]
+struct Layouts {
+    /// The text before each value (and after the last), one after the other.
+    text: Vec<u8>,
+    nodes: Vec<Node>,
+    /// The first node of the tree's first level ([`NONE`] when empty).
+    first: u32,
+}
+
+/// No node.
+const NONE: u32 = u32::MAX;
+
+/// How many nodes the tree may grow to; then it starts again (a batch whose
+/// lines come in ever new layouts is read key by key, in flat memory).
+const MAX_NODES: usize = 4096;
+
+/// One value of a layout: the text before it, then the value.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// Where the text before the value is in [`Layouts::text`].
+    text: (u32, u32),
+    /// What the value is; `None`: the line ends (the text is the rest of it).
+    step: Option<Step>,
+    /// At the end of a line: it has `actor.departed_on`.
+    departed_on: bool,
+    /// The first node after this one, and the next alternative to this one.
+    child: u32,
+    sibling: u32,
+}
+
+impl Layouts {
+    /// Adds a line's layout.
+    fn add(&mut self, layout: &Layout) {
+        if self.nodes.len() + layout.steps.len() + 1 > MAX_NODES {
+            *self = Layouts::default();
+        }
+        if self.nodes.is_empty() {
+            self.first = NONE;
+        }
+        let mut from = 0;
+        let mut at = None::<u32>; // the parent node
+        let ends = layout.steps.iter().map(|(end, step)| (*end, Some(*step)));
+        for (end, step) in ends.chain(std::iter::once((layout.text.len(), None))) {
+            let text = layout.text.get(from..end).unwrap_or(&[]);
+            from = end;
+            let head = match at {
+                None => self.first,
+                Some(p) => self.nodes.get(p as usize).map_or(NONE, |n| n.child),
+            };
+            // The same text after the same values is the same key, so the
+            // same step (and the same keys, so `departed_on` is the same too).
+            let mut n = head;
+            while let Some(node) = self.nodes.get(n as usize) {
+                let same = self.text.get(node.text.0 as usize..node.text.1 as usize) == Some(text)
+                    && node.step.is_some() == step.is_some();
+                if same {
+                    break;
+                }
+                n = node.sibling;
+            }
+            if n == NONE {
+                let start = self.text.len();
+                self.text.extend_from_slice(text);
+                let index = u32::try_from(self.nodes.len()).unwrap_or(NONE);
+                self.nodes.push(Node {
+                    text: (u32::try_from(start).unwrap_or(0), u32::try_from(self.text.len()).unwrap_or(0)),
+                    step,
+                    departed_on: layout.departed_on,
+                    child: NONE,
+                    sibling: head,
+                });
+                match at {
+                    None => self.first = index,
+                    Some(p) => {
+                        if let Some(parent) = self.nodes.get_mut(p as usize) {
+                            parent.child = index;
+                        }
+                    }
+                }
+                n = index;
+            }
+            at = Some(n);
+        }
+    }
+}
+
+/// The layout of a line read in full: its keys, and the text between its
+/// values, in order. See [`LineReader`].
+#[derive(Debug, Clone, Default)]
+struct Layout {
+    /// The text before each value, one after the other; the text after the last value at the end.
+    text: Vec<u8>,
+    /// Each value: where the text before it ends in `text`, and what it is.
+    steps: Vec<(usize, Step)>,
+    /// Whether the line has `actor.departed_on` (required when the status is `departed`).
+    departed_on: bool,
+}
+
+/// A value of a [`Layout`].
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// A member of the action or of a part (a part itself has no value of its own).
+    Member(Member),
+    /// A declared fact, whose name is the `len` bytes `back` bytes before its value.
+    Fact { back: usize, len: usize },
+}
+
+/// Reads JSON lines in place ([`read_json_into`]), one after another,
+/// faster when they are all written alike: it keeps the layout of the last
+/// line it read key by key, and reads a line laid out the same way by
+/// matching the text between values instead of looking its keys up. Lines
+/// of one batch usually come from one program, so nearly all are. A line
+/// laid out otherwise is read key by key, and its layout kept.
+#[derive(Debug, Clone)]
+pub struct LineReader<'v> {
+    vocab: &'v Vocabulary<'v>,
+    layouts: Layouts,
+    /// The layout being noted (kept when its line is read).
+    next: Layout,
+}
+
+impl<'v> LineReader<'v> {
+    /// A reader checking values against this vocabulary.
+    pub fn new(vocab: &'v Vocabulary<'v>) -> Self {
+        LineReader { vocab, layouts: Layouts { first: NONE, ..Layouts::default() }, next: Layout::default() }
+    }
+
+    /// Reads a JSON line into `sink`, as [`read_json_into`] does (`false`
+    /// when it is not the plain case this reader takes).
+    pub fn read<'a, S: Sink<'a>>(&mut self, line: &'a str, sink: &mut S) -> bool {
+        if self.layouts.first != NONE {
+            if read_laid_out(line, &self.layouts, self.vocab, sink) {
+                return true;
+            }
+            sink.clear();
+        }
+        self.next.text.clear();
+        self.next.steps.clear();
+        let read = read_keyed(line, self.vocab, sink, Some(&mut self.next));
+        if read {
+            self.layouts.add(&self.next);
+        }
+        read
+    }
 }
 
 impl ActionFacts for FlatAction<'_> {
@@ -652,34 +870,37 @@ impl ActionFacts for FlatAction<'_> {
     }
 }
 
-/// Whether a line has no backslash (an escape) and no control character
-/// (a tab, say, which JSON allows between values but not in a string): one
-/// pass the compiler vectorizes, so the scanner need not look for them.
-fn plain(line: &str) -> bool {
-    line.bytes().fold(0u8, |odd, c| odd | u8::from(c < 0x20) | u8::from(c == b'\\')) == 0
-}
-
-/// The position of the next `"` from `from` on: eight bytes at a time (the
-/// classic "has a zero byte" bit trick on the bytes xor `"`), as most strings
-/// here are short and a search call costs more than it saves.
+/// The position of the `"` that ends a string starting at `from`, or `None`
+/// when a backslash (an escape) or a control character comes first (the
+/// full parser reads those). Eight bytes at a time: the classic "has a zero
+/// byte" bit trick on the bytes xor `"` and xor `\`, and its "has a byte
+/// less than" form for control characters; the lowest byte flagged is exact.
+/// Most strings here are short, so a search call would cost more than it saves.
 #[inline(always)]
 fn quote(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+    const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
     let mut i = from;
     while let Some(chunk) = bytes.get(i..i + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().ok()?) ^ QUOTES;
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        let x = u64::from_le_bytes(chunk.try_into().ok()?);
+        let (q, b) = (x ^ QUOTES, x ^ BACKSLASHES);
+        let found = (q.wrapping_sub(ONES) & !q | b.wrapping_sub(ONES) & !b | x.wrapping_sub(SPACES) & !x) & HIGHS;
         if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
+            let at = i + (found.trailing_zeros() / 8) as usize;
+            return (*bytes.get(at)? == b'"').then_some(at);
         }
         i += 8;
     }
-    while *bytes.get(i)? != b'"' {
-        i += 1;
+    loop {
+        match *bytes.get(i)? {
+            b'"' => return Some(i),
+            b'\\' | 0..0x20 => return None,
+            _ => i += 1,
+        }
     }
-    Some(i)
 }
 
 /// Whether two short names are equal: lengths first (most keys differ from
@@ -695,8 +916,8 @@ fn same(a: &[u8], b: &[u8]) -> bool {
         && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
-/// A strict scanner for the plain subset of JSON the in-place reader takes
-/// (in a [`plain`] line): strings, `true`/`false`, whole
+/// A strict scanner for the plain subset of JSON the in-place reader takes:
+/// strings without escapes or control characters, `true`/`false`, whole
 /// numbers without sign (counts) or with one (declared facts), objects and
 /// arrays. Everything it takes, `serde_json` reads the same way; anything
 /// else (`null`, escapes, fractions, exponents, ...) stops it.
@@ -711,7 +932,7 @@ impl<'a> Scanner<'a> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
-    /// Skips white space: in a [`plain`] line, only spaces can be.
+    /// Skips spaces (other white space is left to the full parser).
     #[inline(always)]
     fn ws(&mut self) {
         while self.peek() == Some(b' ') {
@@ -726,7 +947,7 @@ impl<'a> Scanner<'a> {
         (self.peek() == Some(byte)).then(|| self.pos += 1)
     }
 
-    /// A string (the line has no escapes or control characters: see [`plain`]).
+    /// A string without escapes or control characters.
     #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
         let bytes = self.text.as_bytes();
@@ -789,6 +1010,17 @@ impl<'a> Scanner<'a> {
             return if n == 1u64 << 63 { Some(i64::MIN) } else { i64::try_from(n).ok().map(|n| -n) };
         }
         i64::try_from(self.digits()?).ok()
+    }
+
+    /// Takes these bytes when they are exactly what comes next.
+    #[inline(always)]
+    fn literal(&mut self, bytes: &[u8]) -> bool {
+        let end = self.pos + bytes.len();
+        let exact = self.text.as_bytes().get(self.pos..end).is_some_and(|b| same(b, bytes));
+        if exact {
+            self.pos = end;
+        }
+        exact
     }
 
     /// Takes `"name":` (after a `,` unless `first`) when that is exactly
@@ -856,7 +1088,8 @@ impl<'a> Scanner<'a> {
 }
 
 /// Reads a line into a [`Sink`], noting the fields seen (one bit per
-/// [`Field`], bit 62 for `at`, bit 63 for `facts`).
+/// [`Field`], bit 62 for `at`, bit 63 for `facts`) and, when asked, the
+/// line's [`Layout`].
 struct Reader<'a, 'v, 's, S> {
     sc: Scanner<'a>,
     sink: &'s mut S,
@@ -869,6 +1102,10 @@ struct Reader<'a, 'v, 's, S> {
     /// The declared facts' names so far (each may appear once).
     facts: [&'a str; MAX_FACTS],
     n_facts: usize,
+    /// The layout being noted, if any.
+    layout: Option<&'s mut Layout>,
+    /// Where the text before the next value starts (for the layout).
+    mark: usize,
 }
 
 impl<'a, S: Sink<'a>> Reader<'a, '_, '_, S> {
@@ -896,37 +1133,74 @@ impl<'a, S: Sink<'a>> Reader<'a, '_, '_, S> {
         Some(())
     }
 
+    /// Notes in the layout (if one is being noted) the text since the last
+    /// value, up to here (the value of `step` comes next).
+    fn note(&mut self, step: Step) {
+        if let Some(layout) = self.layout.as_deref_mut() {
+            let bytes = self.sc.text.as_bytes().get(self.mark..self.sc.pos).unwrap_or(&[]);
+            layout.text.extend_from_slice(bytes);
+            layout.steps.push((layout.text.len(), step));
+        }
+        self.mark = self.sc.pos;
+    }
+
+    /// A key's value, the key taken.
     fn member(&mut self, member: Member) -> Option<()> {
-        let (f, shape) = match member {
-            Member::Field(f, shape) => (f, shape),
-            Member::At => {
-                if self.seen & (1 << 62) != 0 {
-                    return None;
-                }
-                self.seen |= 1 << 62;
-                let at = parse_at(self.sc.string()?).ok()?;
-                self.sink.at(at);
-                return Some(());
-            }
-            Member::Facts => {
-                if self.seen & (1 << 63) != 0 {
-                    return None;
-                }
-                self.seen |= 1 << 63;
-                return self.facts();
-            }
+        let bit = match member {
+            Member::Field(f, _) => 1u64 << (f as u32),
+            Member::At => 1 << 62,
+            Member::Facts => 1 << 63,
         };
-        let bit = 1u64 << (f as u32);
         if self.seen & bit != 0 {
             return None;
         }
         self.seen |= bit;
+        self.note(Step::Member(member));
+        match member {
+            Member::Facts => self.facts(),
+            Member::Field(f, Shape::Part) => {
+                self.object(Some(f))?;
+                self.sink.field(f, Raw::Bool(true));
+                Some(())
+            }
+            _ => {
+                self.step(Step::Member(member))?;
+                self.mark = self.sc.pos;
+                Some(())
+            }
+        }
+    }
+
+    /// The value of a step of a layout (a part's members, and the declared
+    /// facts, are steps of their own).
+    #[inline(always)]
+    fn step(&mut self, step: Step) -> Option<()> {
+        match step {
+            Step::Member(Member::At) => {
+                let at = parse_at(self.sc.string()?).ok()?;
+                self.sink.at(at);
+                Some(())
+            }
+            Step::Member(Member::Facts) => Some(()),
+            Step::Member(Member::Field(f, Shape::Part)) => {
+                self.sink.field(f, Raw::Bool(true));
+                Some(())
+            }
+            Step::Member(Member::Field(f, shape)) => self.leaf(f, shape),
+            Step::Fact { back, len } => {
+                let start = self.sc.pos.checked_sub(back)?;
+                let name = self.sc.text.get(start..start + len)?;
+                self.fact(name)
+            }
+        }
+    }
+
+    /// The value of a built-in field other than a part.
+    #[inline(always)]
+    fn leaf(&mut self, f: Field, shape: Shape) -> Option<()> {
         let sc = &mut self.sc;
         let raw = match shape {
-            Shape::Part => {
-                self.object(Some(f))?;
-                Raw::Bool(true)
-            }
+            Shape::Part => return None,
             Shape::Bool => Raw::Bool(sc.boolean()?),
             Shape::Count => Raw::Int(i64::from(sc.count()?)),
             Shape::Date => Raw::Date(parse_date(sc.string()?).ok()?),
@@ -1002,28 +1276,39 @@ impl<'a, S: Sink<'a>> Reader<'a, '_, '_, S> {
         }
     }
 
-    /// `facts`: declared facts by name, each a flag, a whole number or a text
-    /// of its declared type (a list is left to the full parser).
+    /// `facts`: declared facts by name, each once.
     fn facts(&mut self) -> Option<()> {
         self.sc.eat(b'{')?;
         let mut first = true;
         while let Some(name) = self.sc.key(&mut first)? {
-            let sc = &mut self.sc;
-            sc.ws();
-            let value = match sc.peek()? {
-                b'"' => FactRef::Text(sc.string()?),
-                b't' | b'f' => FactRef::Bool(sc.boolean()?),
-                _ => FactRef::Int(sc.int()?),
-            };
             let n = self.n_facts;
-            let held = self.facts.get(..n).unwrap_or(&[]);
-            if held.contains(&name) || !self.vocab.fact(name, value) {
+            if self.facts.get(..n).unwrap_or(&[]).contains(&name) {
                 return None;
             }
             *self.facts.get_mut(n)? = name;
             self.n_facts = n + 1;
-            self.sink.fact(name, value);
+            let start = name.as_ptr() as usize - self.sc.text.as_ptr() as usize;
+            self.note(Step::Fact { back: self.sc.pos - start, len: name.len() });
+            self.fact(name)?;
+            self.mark = self.sc.pos;
         }
+        Some(())
+    }
+
+    /// A declared fact's value: a flag, a whole number or a text of its
+    /// declared type (a list is left to the full parser).
+    fn fact(&mut self, name: &'a str) -> Option<()> {
+        let sc = &mut self.sc;
+        sc.ws();
+        let value = match sc.peek()? {
+            b'"' => FactRef::Text(sc.string()?),
+            b't' | b'f' => FactRef::Bool(sc.boolean()?),
+            _ => FactRef::Int(sc.int()?),
+        };
+        if !self.vocab.fact(name, value) {
+            return None;
+        }
+        self.sink.fact(name, value);
         Some(())
     }
 }
@@ -1202,6 +1487,9 @@ mod tests {
             (r#""posts_today":6"#, r#""posts_today":6,"posts_tomorrow":1"#, false),
             (r#""text":"Senior Java developer, London, 80k""#, r#""text":"Say \"hi\"""#, false),
         ];
+        // A reader that has seen every line so far, so that the later lines
+        // are read by layout where they share one with an earlier line.
+        let mut reader = LineReader::new(&vocab);
         for (from, to, in_place) in edits {
             let line = if from.is_empty() { BASE.to_string() } else { BASE.replacen(from, to, 1) };
             assert!(from.is_empty() || line != BASE, "edit {from:?} does not apply");
@@ -1212,11 +1500,54 @@ mod tests {
                 let a = a.expect("a line read in place is one the full parser takes");
                 same_facts(flat, &a);
             }
+            for _ in 0..2 {
+                let mut laid = FlatAction::empty();
+                assert_eq!(reader.read(&line, &mut laid), *in_place, "{line}");
+                if let Some(flat) = &flat {
+                    same_facts(&laid, &full(&line, p).unwrap());
+                    assert_eq!(laid.vals, flat.vals);
+                }
+            }
         }
         // Truncated and mangled lines are never read in place.
         for cut in (0..BASE.len()).step_by(7) {
             let line = BASE.get(..cut).unwrap_or("");
             assert!(FlatAction::read_json(line, &vocab).is_none(), "{line}");
+        }
+    }
+
+    /// Lines laid out alike share the layout tree; a line laid out anew
+    /// adds a branch; an ever-growing tree starts again.
+    #[test]
+    fn layouts_are_shared_branched_and_bounded() {
+        let p = policy();
+        let vocab = Vocabulary::new(&p.decls);
+        let mut reader = LineReader::new(&vocab);
+        let read = |reader: &mut LineReader<'_>, line: &str| {
+            let mut flat = FlatAction::empty();
+            assert!(reader.read(line, &mut flat), "{line}");
+            same_facts(&flat, &full(line, p).unwrap());
+        };
+        read(&mut reader, BASE);
+        let nodes = reader.layouts.nodes.len();
+        assert!(nodes > 50, "one node per value and one for the end: {nodes}");
+        // Other values, the same layout: no new node.
+        read(&mut reader, &BASE.replace("\"u486\"", "\"u7\"").replace(":true", ":false"));
+        assert_eq!(reader.layouts.nodes.len(), nodes);
+        // Without `done`: a branch for what follows it (`facts`, its two facts, the end).
+        let shorter = BASE.replace(r#","done":["update_profile"]"#, "");
+        read(&mut reader, &shorter);
+        assert_eq!(reader.layouts.nodes.len(), nodes + 4);
+        read(&mut reader, BASE);
+        read(&mut reader, &shorter);
+        assert_eq!(reader.layouts.nodes.len(), nodes + 4);
+        // Ever new layouts (a new text each time): the tree stays bounded.
+        for i in 0..MAX_NODES {
+            read(
+                &mut reader,
+                &BASE.replace(r#""action":"post""#, &format!(r#""action":{}"post""#, " ".repeat(i % 97))),
+            );
+            assert!(reader.layouts.nodes.len() <= MAX_NODES);
         }
     }
 
@@ -1279,6 +1610,18 @@ mod tests {
                 let a = full(&line, p);
                 proptest::prop_assert!(a.is_some(), "read in place, refused in full: {}", line);
                 same_facts(&flat, &a.unwrap());
+            }
+            // Read by the layout of the undamaged line (or of the two lines).
+            let mut reader = LineReader::new(&vocab);
+            proptest::prop_assert!(reader.read(BASE, &mut FlatAction::empty()));
+            let mut laid = FlatAction::empty();
+            let read = reader.read(&line, &mut laid);
+            proptest::prop_assert_eq!(read, FlatAction::read_json(&line, &vocab).is_some(), "{}", line);
+            if read {
+                same_facts(&laid, &full(&line, p).unwrap());
+                let mut again = FlatAction::empty();
+                proptest::prop_assert!(reader.read(&line, &mut again));
+                same_facts(&again, &full(&line, p).unwrap());
             }
         }
     }

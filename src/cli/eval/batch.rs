@@ -15,7 +15,7 @@ use super::Args;
 use smpolicy::compile::{compile, Compiled, FactRow, Outcome};
 use smpolicy::data::action::{parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
-use smpolicy::data::flat::Vocabulary;
+use smpolicy::data::flat::{LineReader, Vocabulary};
 use smpolicy::eval::verdict::ObligationOut;
 use smpolicy::eval::{evaluate, Decision, EvalOptions, Verdict};
 use smpolicy::policy::Policy;
@@ -66,21 +66,28 @@ impl Output {
     }
 }
 
-/// Per-thread scratch space, reused from line to line.
+/// A worker's scratch space, reused from line to line.
 struct Scratch<'c> {
+    reader: LineReader<'c>,
     row: FactRow,
     outcome: Outcome<'c>,
     obligations: Vec<ObligationOut>,
 }
 
+impl<'c> Scratch<'c> {
+    fn new(e: &'c Engine<'c>) -> Self {
+        Scratch {
+            reader: LineReader::new(&e.vocab),
+            row: FactRow::default(),
+            outcome: Outcome { verdict: Decision::Indeterminate, approvers: Vec::new(), deciding: Vec::new() },
+            obligations: Vec::new(),
+        }
+    }
+}
+
 /// Decides the lines of `text`, the first of which is line `first`.
-fn decide_part(text: &[u8], first: usize, e: &Engine<'_>) -> Output {
+fn decide_part<'c>(text: &[u8], first: usize, e: &Engine<'c>, scratch: &mut Scratch<'c>) -> Output {
     let mut out = Output { text: Vec::with_capacity(text.len() / 8), ..Output::default() };
-    let mut scratch = Scratch {
-        row: FactRow::default(),
-        outcome: Outcome { verdict: Decision::Indeterminate, approvers: Vec::new(), deciding: Vec::new() },
-        obligations: Vec::new(),
-    };
     let mut start = 0;
     for (i, end) in
         memchr::memchr_iter(b'\n', text).chain((text.last() != Some(&b'\n')).then_some(text.len())).enumerate()
@@ -91,7 +98,7 @@ fn decide_part(text: &[u8], first: usize, e: &Engine<'_>) -> Output {
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         match std::str::from_utf8(bytes) {
             Ok(line) if line.trim().is_empty() => {}
-            Ok(line) => one_line(n, line, e, &mut scratch, &mut out),
+            Ok(line) => one_line(n, line, e, scratch, &mut out),
             Err(err) => {
                 let rec = serde_json::json!({"line": n, "error": {"message": format!("unreadable line: {err}")}});
                 out.record(&rec);
@@ -104,7 +111,7 @@ fn decide_part(text: &[u8], first: usize, e: &Engine<'_>) -> Output {
 
 fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: &mut Output) {
     if !(e.args.full || e.args.explain) {
-        if !s.row.read_json(line, &e.vocab, e.compiled, e.opts.now) {
+        if !s.row.read_json(line, &mut s.reader, e.compiled, e.opts.now) {
             match full_action(line, e) {
                 Ok(a) => s.row.fill(&a, e.compiled, e.opts.now),
                 Err(err) => return out.error(n, &err),
@@ -309,12 +316,15 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
         for _ in 0..WORKERS {
             let to_writer = to_writer.clone();
             let (blocks, engine) = (&blocks, &engine);
-            s.spawn(move || loop {
-                let next = blocks.lock().ok().and_then(|rx| rx.recv().ok());
-                let Some(block) = next else { break };
-                let out = decide_part(&block.text, block.first, engine);
-                if to_writer.send((block.seq, out)).is_err() {
-                    break;
+            s.spawn(move || {
+                let mut scratch = Scratch::new(engine);
+                loop {
+                    let next = blocks.lock().ok().and_then(|rx| rx.recv().ok());
+                    let Some(block) = next else { break };
+                    let out = decide_part(&block.text, block.first, engine, &mut scratch);
+                    if to_writer.send((block.seq, out)).is_err() {
+                        break;
+                    }
                 }
             });
         }
