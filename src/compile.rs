@@ -127,6 +127,8 @@ pub struct Compiled {
     field_slot: Vec<u16>,
     /// A row before any field is read: each built-in field's absent value.
     blank: Vec<row::Val>,
+    /// The slots that are not built-in fields (computed from the others), in order.
+    derived: Vec<u16>,
     tz: jiff::tz::TimeZone,
     list_vocab: Vec<u32>,
     chan_ids: Vec<u32>,
@@ -1051,7 +1053,10 @@ impl Builder<'_> {
                     }
                     *default
                 }
-                _ => Val::Absent,
+                _ => {
+                    self.c.derived.push(u16::try_from(i).unwrap_or(u16::MAX));
+                    Val::Absent
+                }
             };
             self.c.blank.push(blank);
         }
@@ -1103,6 +1108,7 @@ pub fn compile(policy: &Policy) -> Compiled {
         slots: Vec::new(),
         field_slot: Vec::new(),
         blank: Vec::new(),
+        derived: Vec::new(),
         tz,
         list_vocab,
         chan_ids: Vec::new(),

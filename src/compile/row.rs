@@ -67,6 +67,8 @@ pub struct Interner {
     /// The known strings' ids, hashed: one lookup rather than a binary search
     /// for the common case (a name the policy mentions).
     known: std::collections::HashMap<Box<str>, u32, foldhash::fast::FixedState>,
+    /// The same for the known strings of at most 16 bytes (nearly all names).
+    short: Short,
 }
 
 impl Interner {
@@ -80,7 +82,9 @@ impl Interner {
             .enumerate()
             .map(|(i, s)| (s.clone(), u32::try_from(2 * i + 2).unwrap_or(u32::MAX)))
             .collect();
-        Interner { strings, known }
+        let mut interner = Interner { strings, known, short: Short::default() };
+        interner.short = Short::new(&interner.known);
+        interner
     }
 
     /// Also looks these strings up by hash (an action's expected names that
@@ -92,12 +96,19 @@ impl Interner {
                 self.known.insert(name.into(), id);
             }
         }
+        self.short = Short::new(&self.known);
     }
 
     /// The id of a string.
+    #[inline]
     pub fn id(&self, s: &str) -> u32 {
-        if let Some(id) = self.known.get(s) {
-            return *id;
+        // A short string is known only if the short table has it.
+        let known = match Short::words(s.as_bytes()) {
+            Some(key) => self.short.get(key),
+            None => self.known.get(s).copied(),
+        };
+        if let Some(id) = known {
+            return id;
         }
         let pos = self.strings.binary_search_by(|k| (**k).cmp(s));
         let n = match pos {
@@ -123,6 +134,74 @@ impl Interner {
     /// Whether no string is known.
     pub fn is_empty(&self) -> bool {
         self.strings.is_empty()
+    }
+}
+
+/// The ids of short strings (at most 16 bytes), by their bytes read as two
+/// words ([`Short::words`]): an open-addressed table probed with one multiply, compared without
+/// a call. Ids are never 0, so 0 marks a free entry.
+#[derive(Debug, Clone, Default)]
+struct Short {
+    entries: Vec<(ShortKey, u32)>,
+}
+
+/// Two words holding a short string's bytes, and its length.
+type ShortKey = (u64, u64, usize);
+
+impl Short {
+    fn new<'a>(known: impl IntoIterator<Item = (&'a Box<str>, &'a u32)>) -> Short {
+        let short: Vec<(ShortKey, u32)> =
+            known.into_iter().filter_map(|(s, id)| Some((Short::words(s.as_bytes())?, *id))).collect();
+        let size = (short.len() * 2).next_power_of_two().max(8);
+        let mut table = Short { entries: vec![((0, 0, 0), 0); size] };
+        for (key, id) in short {
+            let mut i = table.slot(key);
+            while table.entries.get(i).is_some_and(|e| e.1 != 0) {
+                i = (i + 1) & (size - 1);
+            }
+            if let Some(e) = table.entries.get_mut(i) {
+                *e = (key, id);
+            }
+        }
+        table
+    }
+
+    /// The key of a string of at most 16 bytes: its length and two words
+    /// that between them hold every byte (overlapping when it is shorter).
+    #[inline(always)]
+    fn words(s: &[u8]) -> Option<ShortKey> {
+        let n = s.len();
+        let w8 = |i: usize| s.get(i..i + 8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        let w4 = |i: usize| s.get(i..i + 4).map(|c| u64::from(u32::from_le_bytes(c.try_into().unwrap_or([0; 4]))));
+        let b = |i: usize| s.get(i).map(|c| u64::from(*c));
+        match n {
+            0 => Some((0, 0, 0)),
+            1..4 => Some((b(0)? | b(n / 2)? << 8, b(n - 1)?, n)),
+            4..8 => Some((w4(0)?, w4(n - 4)?, n)),
+            8..=16 => Some((w8(0)?, w8(n - 8)?, n)),
+            _ => None,
+        }
+    }
+
+    #[inline(always)]
+    fn slot(&self, (lo, hi, len): ShortKey) -> usize {
+        let h = (lo ^ hi.rotate_left(31) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 40) as usize & (self.entries.len().max(1) - 1)
+    }
+
+    #[inline(always)]
+    fn get(&self, key: ShortKey) -> Option<u32> {
+        let mut i = self.slot(key);
+        loop {
+            let (k, id) = *self.entries.get(i)?;
+            if id == 0 {
+                return None;
+            }
+            if k == key {
+                return Some(id);
+            }
+            i = (i + 1) & (self.entries.len() - 1);
+        }
     }
 }
 
@@ -239,7 +318,9 @@ impl FactRow {
         at: Option<At>,
         declared: impl Fn(&str) -> Option<FactRef<'a>>,
     ) {
-        for (i, def) in c.slots.iter().enumerate() {
+        for &i in &c.derived {
+            let i = usize::from(i);
+            let Some(def) = c.slots.get(i) else { continue };
             let v = match def {
                 SlotDef::Builtin { .. } => continue,
                 SlotDef::At => match at {
@@ -247,9 +328,11 @@ impl FactRow {
                     Some(At::Timestamp(t)) => Val::Ts(t, c.date_of(t)),
                     None => Val::Ts(now, c.date_of(now)),
                 },
-                SlotDef::Declared { name, ty, default } => {
-                    declared(name).and_then(|v| v.typed(ty)).map_or(*default, |v| c.value_val(&v))
-                }
+                SlotDef::Declared { name, ty, default } => match (declared(name), ty) {
+                    (Some(FactRef::Bool(b)), Type::Bool) => Val::Bool(b),
+                    (Some(FactRef::Int(i)), Type::Int) => Val::Int(i),
+                    (v, _) => v.and_then(|v| v.typed(ty)).map_or(*default, |v| c.value_val(&v)),
+                },
                 // A path that is neither built in nor declared: an undeclared
                 // `facts.NAME` read untyped, anything else absent.
                 SlotDef::Generic { path, default } => match path.strip_prefix("facts.") {
@@ -403,6 +486,40 @@ impl Compiled {
             Value::Text(s) => Val::Str { id: self.strings.id(s), text: true },
             Value::Symbol(s) => Val::Str { id: self.strings.id(s), text: false },
             Value::List(items) => self.list_bits(items.iter().map(String::as_str)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The id by definition: the position among the sorted strings.
+    fn by_search(strings: &[String], s: &str) -> u32 {
+        let mut sorted = strings.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        match sorted.binary_search_by(|k| k.as_str().cmp(s)) {
+            Ok(i) => 2 * i as u32 + 2,
+            Err(i) => 2 * i as u32 + 1,
+        }
+    }
+
+    proptest::proptest! {
+        /// The hashed look-ups (the short table, the map) give the ids the
+        /// order of the strings gives, for known and unknown strings of every
+        /// length around the table's limits (NUL bytes included).
+        #[test]
+        fn ids_are_the_sorted_positions(
+            known in proptest::collection::vec("[a\\x00-c_]{0,20}", 0..40),
+            expected in proptest::collection::vec("[a\\x00-c_]{0,20}", 0..10),
+            probes in proptest::collection::vec("[a\\x00-c_]{0,20}", 0..60),
+        ) {
+            let mut interner = Interner::new(known.clone());
+            interner.expect(expected.iter().map(String::as_str));
+            for s in known.iter().chain(&expected).chain(&probes) {
+                proptest::prop_assert_eq!(interner.id(s), by_search(&known, s), "{:?}", s);
+            }
         }
     }
 }

@@ -808,8 +808,10 @@ struct Layout {
 enum Step {
     /// A member of the action or of a part (a part itself has no value of its own).
     Member(Member),
-    /// A declared fact, whose name is the `len` bytes `back` bytes before its value.
-    Fact { back: usize, len: usize },
+    /// A declared fact, whose name is the `len` bytes `back` bytes before
+    /// its value; `flag`: it is declared `bool` (so only `true` or `false`
+    /// can be its value).
+    Fact { back: usize, len: usize, flag: bool },
 }
 
 /// Reads JSON lines in place ([`read_json_into`]), one after another,
@@ -904,16 +906,30 @@ fn quote(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Whether two short names are equal: lengths first (most keys differ from
-/// most names in length), then eight bytes at a time.
+/// most names in length), then eight bytes at a time, the last eight (or
+/// four) overlapping the ones before: no byte loop, no call.
 #[inline(always)]
 fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    let word = |c: &[u8]| c.try_into().map(u64::from_ne_bytes).unwrap_or(0);
-    x.by_ref().zip(y.by_ref()).all(|(p, q)| word(p) == word(q))
-        && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
+    let w8 = |s: &[u8], i: usize| s.get(i..i + 8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+    let w4 = |s: &[u8], i: usize| s.get(i..i + 4).map(|c| u32::from_le_bytes(c.try_into().unwrap_or([0; 4])));
+    match n {
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        _ => {
+            let mut i = 0;
+            while i + 8 < n {
+                if w8(a, i) != w8(b, i) {
+                    return false;
+                }
+                i += 8;
+            }
+            w8(a, n - 8) == w8(b, n - 8)
+        }
+    }
 }
 
 /// A strict scanner for the plain subset of JSON the in-place reader takes:
@@ -1187,9 +1203,14 @@ impl<'a, S: Sink<'a>> Reader<'a, '_, '_, S> {
                 Some(())
             }
             Step::Member(Member::Field(f, shape)) => self.leaf(f, shape),
-            Step::Fact { back, len } => {
+            Step::Fact { back, len, flag } => {
                 let start = self.sc.pos.checked_sub(back)?;
                 let name = self.sc.text.get(start..start + len)?;
+                if flag {
+                    let b = self.sc.boolean()?;
+                    self.sink.fact(name, FactRef::Bool(b));
+                    return Some(());
+                }
                 self.fact(name)
             }
         }
@@ -1288,7 +1309,8 @@ impl<'a, S: Sink<'a>> Reader<'a, '_, '_, S> {
             *self.facts.get_mut(n)? = name;
             self.n_facts = n + 1;
             let start = name.as_ptr() as usize - self.sc.text.as_ptr() as usize;
-            self.note(Step::Fact { back: self.sc.pos - start, len: name.len() });
+            let flag = self.vocab.facts.get(name) == Some(&Type::Bool);
+            self.note(Step::Fact { back: self.sc.pos - start, len: name.len(), flag });
             self.fact(name)?;
             self.mark = self.sc.pos;
         }
