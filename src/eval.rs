@@ -491,7 +491,15 @@ pub(crate) fn obligation_out(
     if let (Some(within), Some((from, start))) = (o.within, start) {
         due = within.shift(start, true);
         if let Some(d) = due {
-            due_basis = Some(format!("{from} {start} + {within} = {d}"));
+            // `{from} {start} + {within} = {d}`, the dates without jiff's general printer.
+            use std::fmt::Write;
+            let mut basis = String::with_capacity(from.len() + 48);
+            basis.push_str(from);
+            basis.push(' ');
+            crate::value::push_date(&mut basis, start);
+            let _ = write!(basis, " + {within} = ");
+            crate::value::push_date(&mut basis, d);
+            due_basis = Some(basis);
         }
     }
     let overdue_days = due.and_then(|d| {

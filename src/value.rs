@@ -118,6 +118,37 @@ impl fmt::Display for Duration {
     }
 }
 
+/// A date as jiff displays it (`YYYY-MM-DD`), written without its general
+/// printer; `None` for a year before 0 (then display it).
+pub fn date_text(d: Date) -> Option<[u8; 10]> {
+    let y = u16::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let (m, day) = (u16::try_from(d.month()).ok()?, u16::try_from(d.day()).ok()?);
+    let digit = |n: u16| b'0' + (n % 10) as u8;
+    Some([
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ])
+}
+
+/// Appends a date as jiff displays it (see [`date_text`]).
+pub fn push_date(out: &mut String, d: Date) {
+    match date_text(d) {
+        Some(text) => out.extend(text.iter().map(|b| char::from(*b))),
+        None => {
+            use std::fmt::Write;
+            let _ = write!(out, "{d}");
+        }
+    }
+}
+
 /// The type of a fact or value, as the checker sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -227,6 +258,25 @@ mod tests {
 
     /// Month shifts give what jiff's month arithmetic gives, month ends and
     /// the calendar's edges included.
+    #[test]
+    fn dates_are_written_as_jiff_displays_them() {
+        let mut days = vec![Date::MIN, Date::MAX, date(-1, 12, 31), date(0, 1, 1), date(9999, 12, 31)];
+        let mut d = date(1999, 12, 25);
+        for _ in 0..2000 {
+            days.push(d);
+            d = d.tomorrow().unwrap();
+        }
+        days.extend([date(7, 3, 9), date(42, 10, 10), date(999, 9, 9)]);
+        for d in days {
+            let mut out = String::new();
+            push_date(&mut out, d);
+            assert_eq!(out, d.to_string());
+            if let Some(text) = date_text(d) {
+                assert_eq!(text.as_slice(), d.to_string().as_bytes());
+            }
+        }
+    }
+
     #[test]
     fn month_shifts_agree_with_jiff() {
         let dates = [

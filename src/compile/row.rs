@@ -276,7 +276,8 @@ impl FactRow {
             Raw::Sym(s) => Some(s),
             _ => None,
         };
-        self.place(c, sym(Field::Action), sym(Field::Channel), sym(Field::ApprovalGrantedBy));
+        let id = |f: Field| sym(f).map(|s| c.strings.id(s));
+        self.place(c, id(Field::Action), id(Field::Channel), id(Field::ApprovalGrantedBy));
     }
 
     /// Reads a JSON line in place straight into this row: each built-in
@@ -363,21 +364,19 @@ impl FactRow {
         }
     }
 
-    /// The row's bucket (action and channel) and the approval already granted.
-    fn place(&mut self, c: &Compiled, action: Option<&str>, channel: Option<&str>, granted: Option<&str>) {
+    /// The row's bucket (action and channel) and the approval already
+    /// granted, from their interned ids.
+    fn place(&mut self, c: &Compiled, action: Option<u32>, channel: Option<u32>, granted: Option<u32>) {
         let action_class = match action {
-            Some(a) => c.action_class(c.strings.id(a)),
+            Some(a) => c.action_class(a),
             None => c.action_ids.len(),
         };
         let chan_class = match channel {
-            Some(ch) => {
-                let id = c.strings.id(ch);
-                c.chan_ids.iter().position(|x| *x == id).unwrap_or(c.chan_ids.len())
-            }
+            Some(id) => c.chan_ids.iter().position(|x| *x == id).unwrap_or(c.chan_ids.len()),
             None => c.chan_ids.len() + 1,
         };
         self.bucket = u32::try_from(action_class * (c.chan_ids.len() + 2) + chan_class).unwrap_or(0);
-        self.granted = granted.map(|g| c.strings.id(g));
+        self.granted = granted;
     }
 
     /// The value of a slot.
@@ -395,12 +394,14 @@ struct RowSink<'r, 'a> {
     at: Option<At>,
     facts: [(&'a str, FactRef<'a>); MAX_FACTS],
     n_facts: usize,
-    action: Option<&'a str>,
-    channel: Option<&'a str>,
-    granted: Option<&'a str>,
+    /// The interned ids of `action`, `channel` and `approval.granted_by`.
+    action: Option<u32>,
+    channel: Option<u32>,
+    granted: Option<u32>,
 }
 
 impl RowSink<'_, '_> {
+    #[inline]
     fn put(&mut self, f: Field, v: impl FnOnce(&Compiled) -> Val) {
         let slot = self.c.field_slot.get(f as usize).copied().unwrap_or(u16::MAX);
         if let Some(to) = self.vals.get_mut(usize::from(slot)) {
@@ -410,17 +411,21 @@ impl RowSink<'_, '_> {
 }
 
 impl<'a> Sink<'a> for RowSink<'_, 'a> {
+    #[inline]
     fn field(&mut self, f: Field, raw: Raw<'a>) {
-        if let Raw::Sym(s) = raw {
+        if let (Field::Action | Field::Channel | Field::ApprovalGrantedBy, Raw::Sym(s)) = (f, raw) {
+            // Needed for the bucket whether or not a clause reads it: interned once.
+            let id = self.c.strings.id(s);
             match f {
-                Field::Action => self.action = Some(s),
-                Field::Channel => self.channel = Some(s),
-                Field::ApprovalGrantedBy => self.granted = Some(s),
-                _ => {}
+                Field::Action => self.action = Some(id),
+                Field::Channel => self.channel = Some(id),
+                _ => self.granted = Some(id),
             }
+            return self.put(f, |_| Val::Str { id, text: false });
         }
         self.put(f, |c| c.raw_val(raw));
     }
+    #[inline]
     fn names(&mut self, f: Field, names: &[&'a str]) {
         self.put(f, |c| c.list_bits(names.iter().copied()));
     }

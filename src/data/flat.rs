@@ -874,12 +874,26 @@ impl ActionFacts for FlatAction<'_> {
 
 /// The position of the `"` that ends a string starting at `from`, or `None`
 /// when a backslash (an escape) or a control character comes first (the
-/// full parser reads those). Eight bytes at a time: the classic "has a zero
-/// byte" bit trick on the bytes xor `"` and xor `\`, and its "has a byte
-/// less than" form for control characters; the lowest byte flagged is exact.
-/// Most strings here are short, so a search call would cost more than it saves.
+/// full parser reads those). Most strings here are short, so a search call
+/// would cost more than it saves.
 #[inline(always)]
 fn quote(bytes: &[u8], from: usize) -> Option<usize> {
+    let at = special(bytes, from)?;
+    (*bytes.get(at)? == b'"').then_some(at)
+}
+
+/// Whether a text can be written as a JSON string as it is, between quotes
+/// (it has no `"`, backslash or control character to escape).
+pub fn needs_no_escape(text: &str) -> bool {
+    special(text.as_bytes(), 0).is_none()
+}
+
+/// The position of the first `"`, backslash or control character from
+/// `from` on. Eight bytes at a time: the classic "has a zero byte" bit
+/// trick on the bytes xor `"` and xor `\`, and its "has a byte less than"
+/// form for control characters; the lowest byte flagged is exact.
+#[inline(always)]
+fn special(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
@@ -891,15 +905,13 @@ fn quote(bytes: &[u8], from: usize) -> Option<usize> {
         let (q, b) = (x ^ QUOTES, x ^ BACKSLASHES);
         let found = (q.wrapping_sub(ONES) & !q | b.wrapping_sub(ONES) & !b | x.wrapping_sub(SPACES) & !x) & HIGHS;
         if found != 0 {
-            let at = i + (found.trailing_zeros() / 8) as usize;
-            return (*bytes.get(at)? == b'"').then_some(at);
+            return Some(i + (found.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
     loop {
         match *bytes.get(i)? {
-            b'"' => return Some(i),
-            b'\\' | 0..0x20 => return None,
+            b'"' | b'\\' | 0..0x20 => return Some(i),
             _ => i += 1,
         }
     }

@@ -15,7 +15,7 @@ use super::Args;
 use smpolicy::compile::{compile, Compiled, FactRow, Outcome};
 use smpolicy::data::action::{parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
-use smpolicy::data::flat::{LineReader, Vocabulary};
+use smpolicy::data::flat::{needs_no_escape, LineReader, Vocabulary};
 use smpolicy::eval::verdict::ObligationOut;
 use smpolicy::eval::{evaluate, Decision, EvalOptions, Verdict};
 use smpolicy::policy::Policy;
@@ -162,14 +162,7 @@ fn write_decision(line: usize, o: &Outcome<'_>, obligations: &[ObligationOut], b
             if i > 0 {
                 buf.push(b',');
             }
-            // Clause ids and roles are names: quoted as they are, unless they need escaping.
-            if s.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\') {
-                buf.push(b'"');
-                buf.extend_from_slice(s.as_bytes());
-                buf.push(b'"');
-            } else {
-                let _ = serde_json::to_writer(&mut *buf, s);
-            }
+            string(buf, s);
         }
         buf.push(b']');
     };
@@ -180,12 +173,64 @@ fn write_decision(line: usize, o: &Outcome<'_>, obligations: &[ObligationOut], b
     buf.extend_from_slice(b",\"line\":");
     let _ = serde_json::to_writer(&mut *buf, &line);
     if !obligations.is_empty() {
-        buf.extend_from_slice(b",\"obligations\":");
-        let _ = serde_json::to_writer(&mut *buf, obligations);
+        buf.extend_from_slice(b",\"obligations\":[");
+        for (i, ob) in obligations.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            write_obligation(ob, buf);
+        }
+        buf.push(b']');
     }
     buf.extend_from_slice(b",\"verdict\":\"");
     buf.extend_from_slice(o.verdict.as_str().as_bytes());
     buf.extend_from_slice(b"\"}\n");
+}
+
+/// A JSON string: quoted as it is, unless it needs escaping.
+fn string(buf: &mut Vec<u8>, s: &str) {
+    if needs_no_escape(s) {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *buf, s);
+    }
+}
+
+/// An obligation as `serde_json` writes an [`ObligationOut`] (fields in
+/// order, absent ones left out), with dates written without jiff's printer.
+fn write_obligation(o: &ObligationOut, buf: &mut Vec<u8>) {
+    buf.extend_from_slice(b"{\"text\":");
+    string(buf, &o.text);
+    buf.extend_from_slice(b",\"rule\":");
+    string(buf, &o.rule);
+    if let Some(due) = o.due {
+        buf.extend_from_slice(b",\"due\":");
+        match smpolicy::value::date_text(due) {
+            Some(text) => {
+                buf.push(b'"');
+                buf.extend_from_slice(&text);
+                buf.push(b'"');
+            }
+            None => {
+                let _ = serde_json::to_writer(&mut *buf, &due);
+            }
+        }
+    }
+    if let Some(basis) = &o.due_basis {
+        buf.extend_from_slice(b",\"due_basis\":");
+        string(buf, basis);
+    }
+    if let Some(days) = o.overdue_days {
+        buf.extend_from_slice(b",\"overdue_days\":");
+        let _ = serde_json::to_writer(&mut *buf, &days);
+    }
+    if let Some(key) = &o.done_key {
+        buf.extend_from_slice(b",\"done_key\":");
+        string(buf, key);
+    }
+    buf.push(b'}');
 }
 
 /// The record written per action with `--explain`.
@@ -357,5 +402,31 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
         Exit::Error
     } else {
         Exit::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-written record is the one `serde_json` writes, byte for byte.
+    #[test]
+    fn obligations_are_written_as_serde_writes_them() {
+        let date = |y, m, d| jiff::civil::Date::new(y, m, d).ok();
+        let full = ObligationOut {
+            text: "Hand over \"branded\" accounts\n(all of them) £".into(),
+            rule: "hand-over-accounts".into(),
+            due: date(2026, 1, 2),
+            due_basis: Some("actor.departed_on 2026-01-01 + 1 business day = 2026-01-02".into()),
+            overdue_days: Some(3),
+            done_key: Some("hand_over_accounts".into()),
+        };
+        let bare = ObligationOut { due: None, due_basis: None, overdue_days: None, done_key: None, ..full.clone() };
+        let odd = ObligationOut { due: date(-12, 3, 4), overdue_days: Some(-1), ..full.clone() };
+        for o in [full, bare, odd] {
+            let mut buf = Vec::new();
+            write_obligation(&o, &mut buf);
+            assert_eq!(String::from_utf8(buf).unwrap(), serde_json::to_string(&o).unwrap());
+        }
     }
 }
