@@ -116,6 +116,9 @@ struct Bucket {
     exceptions: Vec<u32>,
     /// The clauses with obligations that may apply (indices into `Compiled::duties`), in order.
     duties: Vec<u32>,
+    /// The derived slots (see `Compiled::derived`) that something deciding
+    /// a row of this bucket can read, in order: only these are computed.
+    derive: Box<[u16]>,
 }
 
 /// A policy compiled for fast decisions.
@@ -1003,6 +1006,8 @@ impl Builder<'_> {
         let chan_slot = self.slot_of.get("channel").copied();
         let bit_of = |id: u32| self.c.list_bit(id);
         let mut buckets = Vec::with_capacity(action_known.len() * chan_known.len());
+        // The clauses that may apply in each bucket (to find the slots it reads).
+        let mut bucket_rules = Vec::with_capacity(buckets.capacity());
         for a in &action_known {
             for ch in &chan_known {
                 let mut entries = Vec::new();
@@ -1032,14 +1037,18 @@ impl Builder<'_> {
                         exceptions.push(i);
                     }
                 }
-                let duties = (0..self.c.duties.len())
+                let duties: Vec<u32> = (0..self.c.duties.len())
                     .filter(|k| {
                         let rule = self.c.duties.get(*k).and_then(|d| policy.rules.get(d.rule as usize));
                         rule.is_some_and(|r| stat(&r.when, *a, *ch) != Some(false))
                     })
                     .filter_map(|k| u32::try_from(k).ok())
                     .collect();
-                buckets.push(Bucket { tree: index::build(entries, &bit_of), exceptions, duties });
+                let mut rules: Vec<u32> = entries.iter().map(|e| e.rule).chain(exceptions.iter().copied()).collect();
+                rules.extend(duties.iter().filter_map(|k| self.c.duties.get(*k as usize)).map(|d| d.rule));
+                bucket_rules.push(rules);
+                let tree = index::build(entries, &bit_of);
+                buckets.push(Bucket { tree, exceptions, duties, derive: Box::default() });
             }
         }
         self.c.buckets = buckets;
@@ -1060,8 +1069,52 @@ impl Builder<'_> {
             };
             self.c.blank.push(blank);
         }
+        let derive: Vec<Vec<u16>> =
+            self.c.buckets.iter().zip(&bucket_rules).map(|(b, rules)| derived_read(&self.c, b, rules)).collect();
+        for (b, list) in self.c.buckets.iter_mut().zip(derive) {
+            b.derive = list.into_boxed_slice();
+        }
         self.c
     }
+}
+
+/// The derived slots a row of bucket `b`, whose clauses that may apply
+/// are `rules`, can have read: by a clause's conditions, a section default's
+/// scope, an obligation's start, the action's date and `done`, and what
+/// each of those slots is computed from.
+fn derived_read(c: &Compiled, b: &Bucket, rules: &[u32]) -> Vec<u16> {
+    let mut read = vec![c.at_slot, c.done_slot];
+    for r in rules.iter().filter_map(|r| c.rules.get(*r as usize)) {
+        r.when.slots(&mut read);
+        r.unless.iter().for_each(|u| u.slots(&mut read));
+    }
+    c.defaults.iter().for_each(|d| d.scope.slots(&mut read));
+    for d in b.duties.iter().filter_map(|k| c.duties.get(*k as usize)) {
+        read.extend(d.items.iter().flat_map(|o| o.from.iter().map(|(slot, _)| *slot)));
+    }
+    let mut need = vec![false; c.slots.len()];
+    for s in read {
+        if let Some(n) = need.get_mut(usize::from(s)) {
+            *n = true;
+        }
+    }
+    // A slot is computed from slots before it: mark those, from the last slot back.
+    for i in (0..c.slots.len()).rev() {
+        if need.get(i) != Some(&true) {
+            continue;
+        }
+        let from: &[u16] = match c.slots.get(i) {
+            Some(SlotDef::FirstOf(slots)) => slots,
+            Some(SlotDef::Shifted(base, _)) => std::slice::from_ref(base),
+            _ => &[],
+        };
+        for s in from {
+            if let Some(n) = need.get_mut(usize::from(*s)) {
+                *n = true;
+            }
+        }
+    }
+    c.derived.iter().copied().filter(|s| need.get(usize::from(*s)) == Some(&true)).collect()
 }
 
 /// Compiles a normalized policy.

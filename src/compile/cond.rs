@@ -128,6 +128,31 @@ pub fn compare(a: Val, b: Val) -> Option<Ordering> {
 }
 
 impl CondC {
+    /// Adds the slots this condition reads to `out`.
+    pub fn slots(&self, out: &mut Vec<u16>) {
+        match self {
+            CondC::True => {}
+            CondC::All(ps) | CondC::Any(ps) => ps.iter().for_each(|p| p.slots(out)),
+            CondC::Not(p) => p.slots(out),
+            CondC::Test(t) => {
+                if let Operand::Slot(s) = t.lhs {
+                    out.push(s);
+                }
+                match &t.op {
+                    OpC::Cmp(_, Operand::Slot(s)) | OpC::Has(Operand::Slot(s)) => out.push(*s),
+                    OpC::ShareAbove { whole, .. } => out.push(*whole),
+                    OpC::Missing
+                    | OpC::Present
+                    | OpC::Truthy
+                    | OpC::Cmp(..)
+                    | OpC::In { .. }
+                    | OpC::Has(_)
+                    | OpC::HasOutside { .. } => {}
+                }
+            }
+        }
+    }
+
     /// Evaluates the condition on a row.
     pub fn eval(&self, row: &FactRow, c: &super::Compiled) -> T4 {
         match self {

@@ -271,13 +271,13 @@ impl FactRow {
             },
             _ => Val::Absent,
         }));
-        self.derive(c, now, action.at(), |name| action.declared(name));
         let sym = |f: Field| match action.field(f) {
             Raw::Sym(s) => Some(s),
             _ => None,
         };
         let id = |f: Field| sym(f).map(|s| c.strings.id(s));
         self.place(c, id(Field::Action), id(Field::Channel), id(Field::ApprovalGrantedBy));
+        self.derive(c, now, action.at(), |name| action.declared(name));
     }
 
     /// Reads a JSON line in place straight into this row: each built-in
@@ -305,13 +305,14 @@ impl FactRow {
         }
         let RowSink { at, facts, n_facts, action, channel, granted, .. } = sink;
         let facts = facts.get(..n_facts).unwrap_or(&[]);
-        self.derive(c, now, at, |name| facts.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
         self.place(c, action, channel, granted);
+        self.derive(c, now, at, |name| facts.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
         true
     }
 
     /// Computes the slots that are not built-in fields, in order (each reads
-    /// only slots before it).
+    /// only slots before it): those that deciding a row of its bucket can
+    /// read (the others stay absent; the bucket is placed first).
     fn derive<'a>(
         &mut self,
         c: &Compiled,
@@ -319,7 +320,7 @@ impl FactRow {
         at: Option<At>,
         declared: impl Fn(&str) -> Option<FactRef<'a>>,
     ) {
-        for &i in &c.derived {
+        for &i in c.derive_list(self.bucket) {
             let i = usize::from(i);
             let Some(def) = c.slots.get(i) else { continue };
             let v = match def {
@@ -446,6 +447,11 @@ impl<'a> Sink<'a> for RowSink<'_, 'a> {
 }
 
 impl Compiled {
+    /// The derived slots to compute for a row of this bucket.
+    fn derive_list(&self, bucket: u32) -> &[u16] {
+        self.buckets.get(bucket as usize).map_or(&self.derived, |b| &b.derive)
+    }
+
     pub(super) fn date_of(&self, t: jiff::Timestamp) -> Date {
         self.tz.to_offset(t).to_datetime(t).date()
     }
