@@ -402,7 +402,7 @@ struct RowSink<'r, 'a> {
 }
 
 impl RowSink<'_, '_> {
-    #[inline]
+    #[inline(always)]
     fn put(&mut self, f: Field, v: impl FnOnce(&Compiled) -> Val) {
         let slot = self.c.field_slot.get(f as usize).copied().unwrap_or(u16::MAX);
         if let Some(to) = self.vals.get_mut(usize::from(slot)) {
@@ -412,7 +412,7 @@ impl RowSink<'_, '_> {
 }
 
 impl<'a> Sink<'a> for RowSink<'_, 'a> {
-    #[inline]
+    #[inline(always)]
     fn field(&mut self, f: Field, raw: Raw<'a>) {
         if let (Field::Action | Field::Channel | Field::ApprovalGrantedBy, Raw::Sym(s)) = (f, raw) {
             // Needed for the bucket whether or not a clause reads it: interned once.
@@ -473,6 +473,7 @@ impl Compiled {
         self.list_vocab.iter().position(|x| *x == id).map(|i| 1u128 << i)
     }
 
+    #[inline(always)]
     fn raw_val(&self, raw: Raw<'_>) -> Val {
         match raw {
             Raw::None => Val::Absent,
