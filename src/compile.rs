@@ -614,10 +614,14 @@ impl Compiled {
 
     /// The obligations the enforced clauses that apply attach, as the
     /// evaluator lists them (duties the action records as `done` dropped;
-    /// each with its due date and lateness). Nothing is allocated when no
-    /// clause with obligations applies.
+    /// each with its due date and lateness).
     pub fn obligations(&self, row: &FactRow, out: &mut Vec<crate::eval::verdict::ObligationOut>) {
         out.clear();
+        self.each_obligation(row, |o| out.push(o.to_out()));
+    }
+
+    /// [`Compiled::obligations`] one at a time, borrowed: nothing is allocated.
+    pub fn each_obligation<'a>(&'a self, row: &FactRow, mut f: impl FnMut(&crate::eval::ObligationRef<'a>)) {
         if self.duties.is_empty() {
             return;
         }
@@ -634,6 +638,8 @@ impl Compiled {
             Val::List { bits, .. } => bits,
             _ => 0,
         };
+        // As the evaluator's list, a duty equal to the one before (same text, same due date) is left out.
+        let mut last: Option<(&str, Option<jiff::civil::Date>)> = None;
         for d in bucket.duties.iter().filter_map(|k| self.duties.get(*k as usize)) {
             let Some(r) = self.rules.get(d.rule as usize) else { continue };
             if self.status(r, row) != Status::Applies {
@@ -652,10 +658,13 @@ impl Compiled {
                         _ => None,
                     })
                 };
-                out.push(crate::eval::obligation_out(&o.spec, rule, start, action_date));
+                let ob = crate::eval::ObligationRef::new(&o.spec, rule, start, action_date);
+                if last != Some((o.spec.text.as_str(), ob.due)) {
+                    last = Some((o.spec.text.as_str(), ob.due));
+                    f(&ob);
+                }
             }
         }
-        out.dedup_by(|a, b| a.text == b.text && a.due == b.due);
     }
 
     /// The approver roles, by the bit they have in [`Decision::approvers`].

@@ -35,7 +35,7 @@ pub mod suite;
 pub mod terms;
 pub mod verdict;
 
-pub use verdict::{Basis, Decision, Verdict};
+pub use verdict::{Basis, Decision, ObligationRef, Verdict};
 
 use crate::policy::{Cond, Effect, Policy, Rule, RuleKind, SectionKind};
 use crate::source::SourceFile;
@@ -476,9 +476,7 @@ fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> 
     obligation_out(o, &rule.id, start, action_date)
 }
 
-/// A duty as attached to a verdict: its due date counted from `start` (the
-/// first of the obligation's `from` facts the action gives, with its name, or
-/// the action's own date), and how late it is on the action's date. Shared by
+/// A duty as attached to a verdict (see [`ObligationRef::new`]). Shared by
 /// the evaluator and the compiled form.
 pub(crate) fn obligation_out(
     o: &crate::policy::ObligationSpec,
@@ -486,34 +484,7 @@ pub(crate) fn obligation_out(
     start: Option<(&str, jiff::civil::Date)>,
     action_date: jiff::civil::Date,
 ) -> ObligationOut {
-    let mut due = None;
-    let mut due_basis = None;
-    if let (Some(within), Some((from, start))) = (o.within, start) {
-        due = within.shift(start, true);
-        if let Some(d) = due {
-            // `{from} {start} + {within} = {d}`, the dates without jiff's general printer.
-            use std::fmt::Write;
-            let mut basis = String::with_capacity(from.len() + 48);
-            basis.push_str(from);
-            basis.push(' ');
-            crate::value::push_date(&mut basis, start);
-            let _ = write!(basis, " + {within} = ");
-            crate::value::push_date(&mut basis, d);
-            due_basis = Some(basis);
-        }
-    }
-    let overdue_days = due.and_then(|d| {
-        let late = d.until(action_date).ok()?.get_days();
-        (late > 0).then_some(i64::from(late))
-    });
-    ObligationOut {
-        text: o.text.clone(),
-        rule: rule.to_string(),
-        due,
-        due_basis,
-        overdue_days,
-        done_key: o.done_key.clone(),
-    }
+    ObligationRef::new(o, rule, start, action_date).to_out()
 }
 
 fn summary(decision: Decision, approvers: &[String], basis: &Basis, deciding: &[String], policy: &Policy) -> String {

@@ -161,6 +161,71 @@ pub struct ObligationOut {
     pub done_key: Option<String>,
 }
 
+/// A duty as it applies to one action, borrowed from the policy: what an
+/// [`ObligationOut`] holds, before anything is allocated (the batch writes
+/// it straight out).
+#[derive(Debug, Clone, Copy)]
+pub struct ObligationRef<'a> {
+    /// The duty as the policy states it.
+    pub spec: &'a crate::policy::ObligationSpec,
+    /// The clause that attached it.
+    pub rule: &'a str,
+    /// When it is due.
+    pub due: Option<jiff::civil::Date>,
+    /// What the due date was counted from (a fact's name, or "the action"), and its date.
+    pub start: Option<(&'a str, jiff::civil::Date)>,
+    /// Days past the due date at the time of the action.
+    pub overdue_days: Option<i64>,
+}
+
+impl<'a> ObligationRef<'a> {
+    /// A duty with its due date counted from `start` (the first of the
+    /// obligation's `from` facts the action gives, with its name, or the
+    /// action's own date), and how late it is on the action's date.
+    pub fn new(
+        spec: &'a crate::policy::ObligationSpec,
+        rule: &'a str,
+        start: Option<(&'a str, jiff::civil::Date)>,
+        action_date: jiff::civil::Date,
+    ) -> Self {
+        let due = spec.within.zip(start).and_then(|(within, (_, start))| within.shift(start, true));
+        let overdue_days = due.and_then(|d| {
+            let late = d.until(action_date).ok()?.get_days();
+            (late > 0).then_some(i64::from(late))
+        });
+        ObligationRef { spec, rule, due, start, overdue_days }
+    }
+
+    /// How the due date was computed, `{from} {start} + {within} = {due}`,
+    /// appended to `out` (the dates without jiff's general printer); `false`
+    /// when there is no due date.
+    pub fn write_basis(&self, out: &mut String) -> bool {
+        let (Some(within), Some((from, start)), Some(due)) = (self.spec.within, self.start, self.due) else {
+            return false;
+        };
+        use std::fmt::Write;
+        out.push_str(from);
+        out.push(' ');
+        crate::value::push_date(out, start);
+        let _ = write!(out, " + {within} = ");
+        crate::value::push_date(out, due);
+        true
+    }
+
+    /// The duty as the verdict lists it.
+    pub fn to_out(&self) -> ObligationOut {
+        let mut basis = String::new();
+        ObligationOut {
+            text: self.spec.text.clone(),
+            rule: self.rule.to_string(),
+            due: self.due,
+            due_basis: self.write_basis(&mut basis).then_some(basis),
+            overdue_days: self.overdue_days,
+            done_key: self.spec.done_key.clone(),
+        }
+    }
+}
+
 /// Guidance or a law note attached to the verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {

@@ -16,8 +16,7 @@ use smpolicy::compile::{compile, Compiled, FactRow, Outcome};
 use smpolicy::data::action::{parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
 use smpolicy::data::flat::{needs_no_escape, LineReader, Vocabulary};
-use smpolicy::eval::verdict::ObligationOut;
-use smpolicy::eval::{evaluate, Decision, EvalOptions, Verdict};
+use smpolicy::eval::{evaluate, Decision, EvalOptions, ObligationRef, Verdict};
 use smpolicy::policy::Policy;
 use smpolicy::source::SourceFile;
 use std::io::{Read, Write};
@@ -71,7 +70,8 @@ struct Scratch<'c> {
     reader: LineReader<'c>,
     row: FactRow,
     outcome: Outcome<'c>,
-    obligations: Vec<ObligationOut>,
+    /// An obligation's due basis, written.
+    basis: String,
 }
 
 impl<'c> Scratch<'c> {
@@ -80,7 +80,7 @@ impl<'c> Scratch<'c> {
             reader: LineReader::new(&e.vocab),
             row: FactRow::default(),
             outcome: Outcome { verdict: Decision::Indeterminate, approvers: Vec::new(), deciding: Vec::new() },
-            obligations: Vec::new(),
+            basis: String::new(),
         }
     }
 }
@@ -118,9 +118,8 @@ fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: 
             }
         }
         let d = e.compiled.decide(&s.row);
-        e.compiled.obligations(&s.row, &mut s.obligations);
         e.compiled.outcome_into(&s.row, &d, &mut s.outcome);
-        write_decision(n, &s.outcome, &s.obligations, &mut out.text);
+        write_decision(n, &s.outcome, e.compiled, &s.row, &mut s.basis, &mut out.text);
         return out.decided(d.verdict);
     }
     let a = match full_action(line, e) {
@@ -155,7 +154,7 @@ fn full_action(line: &str, e: &Engine<'_>) -> Result<Action, DataError> {
 /// The record written per action by default: the decision (keys in
 /// alphabetical order, as in the other records; `obligations` only when
 /// there are any).
-fn write_decision(line: usize, o: &Outcome<'_>, obligations: &[ObligationOut], buf: &mut Vec<u8>) {
+fn write_decision(line: usize, o: &Outcome<'_>, c: &Compiled, row: &FactRow, basis: &mut String, buf: &mut Vec<u8>) {
     let strings = |buf: &mut Vec<u8>, items: &[&str]| {
         buf.push(b'[');
         for (i, s) in items.iter().enumerate() {
@@ -172,14 +171,13 @@ fn write_decision(line: usize, o: &Outcome<'_>, obligations: &[ObligationOut], b
     strings(buf, &o.deciding);
     buf.extend_from_slice(b",\"line\":");
     let _ = serde_json::to_writer(&mut *buf, &line);
-    if !obligations.is_empty() {
-        buf.extend_from_slice(b",\"obligations\":[");
-        for (i, ob) in obligations.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
-            write_obligation(ob, buf);
-        }
+    let mut first = true;
+    c.each_obligation(row, |ob| {
+        buf.extend_from_slice(if first { b",\"obligations\":[" } else { b"," });
+        first = false;
+        write_obligation(ob, basis, buf);
+    });
+    if !first {
         buf.push(b']');
     }
     buf.extend_from_slice(b",\"verdict\":\"");
@@ -198,13 +196,14 @@ fn string(buf: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// An obligation as `serde_json` writes an [`ObligationOut`] (fields in
-/// order, absent ones left out), with dates written without jiff's printer.
-fn write_obligation(o: &ObligationOut, buf: &mut Vec<u8>) {
+/// An obligation as `serde_json` writes its [`ObligationOut`] (fields in
+/// order, absent ones left out), nothing allocated, dates written without
+/// jiff's printer; `basis` is scratch space.
+fn write_obligation(o: &ObligationRef<'_>, basis: &mut String, buf: &mut Vec<u8>) {
     buf.extend_from_slice(b"{\"text\":");
-    string(buf, &o.text);
+    string(buf, &o.spec.text);
     buf.extend_from_slice(b",\"rule\":");
-    string(buf, &o.rule);
+    string(buf, o.rule);
     if let Some(due) = o.due {
         buf.extend_from_slice(b",\"due\":");
         match smpolicy::value::date_text(due) {
@@ -218,7 +217,8 @@ fn write_obligation(o: &ObligationOut, buf: &mut Vec<u8>) {
             }
         }
     }
-    if let Some(basis) = &o.due_basis {
+    basis.clear();
+    if o.write_basis(basis) {
         buf.extend_from_slice(b",\"due_basis\":");
         string(buf, basis);
     }
@@ -226,7 +226,7 @@ fn write_obligation(o: &ObligationOut, buf: &mut Vec<u8>) {
         buf.extend_from_slice(b",\"overdue_days\":");
         let _ = serde_json::to_writer(&mut *buf, &days);
     }
-    if let Some(key) = &o.done_key {
+    if let Some(key) = &o.spec.done_key {
         buf.extend_from_slice(b",\"done_key\":");
         string(buf, key);
     }
@@ -412,21 +412,30 @@ mod tests {
     /// The hand-written record is the one `serde_json` writes, byte for byte.
     #[test]
     fn obligations_are_written_as_serde_writes_them() {
-        let date = |y, m, d| jiff::civil::Date::new(y, m, d).ok();
-        let full = ObligationOut {
+        use smpolicy::policy::ObligationSpec;
+        use smpolicy::value::{Duration, TimeUnit};
+        let date = |y, m, d| jiff::civil::Date::new(y, m, d).unwrap();
+        let full = ObligationSpec {
             text: "Hand over \"branded\" accounts\n(all of them) £".into(),
-            rule: "hand-over-accounts".into(),
-            due: date(2026, 1, 2),
-            due_basis: Some("actor.departed_on 2026-01-01 + 1 business day = 2026-01-02".into()),
-            overdue_days: Some(3),
+            within: Some(Duration::new(1, TimeUnit::BusinessDay)),
+            from: vec!["actor.departed_on".into()],
             done_key: Some("hand_over_accounts".into()),
         };
-        let bare = ObligationOut { due: None, due_basis: None, overdue_days: None, done_key: None, ..full.clone() };
-        let odd = ObligationOut { due: date(-12, 3, 4), overdue_days: Some(-1), ..full.clone() };
-        for o in [full, bare, odd] {
+        let bare = ObligationSpec { within: None, from: vec![], done_key: None, ..full.clone() };
+        let start = Some(("actor.departed_on", date(2026, 1, 2)));
+        let cases = [
+            ObligationRef::new(&full, "hand-over", start, date(2026, 1, 9)),
+            ObligationRef::new(&full, "hand-over", start, date(2026, 1, 1)),
+            ObligationRef::new(&full, "hand-over", Some(("the action", date(-12, 3, 4))), date(-12, 3, 4)),
+            ObligationRef::new(&full, "hand-over", None, date(2026, 1, 1)),
+            ObligationRef::new(&bare, "keep", start, date(2026, 1, 1)),
+        ];
+        assert!(cases[0].overdue_days.is_some() && cases[2].due.is_some_and(|d| d.year() < 0));
+        let mut basis = String::new();
+        for o in cases {
             let mut buf = Vec::new();
-            write_obligation(&o, &mut buf);
-            assert_eq!(String::from_utf8(buf).unwrap(), serde_json::to_string(&o).unwrap());
+            write_obligation(&o, &mut basis, &mut buf);
+            assert_eq!(String::from_utf8(buf).unwrap(), serde_json::to_string(&o.to_out()).unwrap());
         }
     }
 }
