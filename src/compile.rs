@@ -4,7 +4,9 @@
 //! - every symbol the policy mentions is interned ([`row::Interner`]); an
 //!   action's facts are read once into a flat [`FactRow`] of slots;
 //! - conditions become a tree of enums over slot indices with precomputed
-//!   constants ([`cond`]); shifted dates are computed once per row;
+//!   constants ([`cond`]); shifted dates are computed once per row, and
+//!   only those (and only the derived slots) a clause that may apply to the
+//!   row's action and channel can read;
 //! - clauses are indexed by action kind and channel, and within each pair by
 //!   a small decision structure ([`index`]) over the symbols, list names and
 //!   thresholds most clauses test: a decision visits only the clauses that can
@@ -1078,8 +1080,22 @@ impl Builder<'_> {
             };
             self.c.blank.push(blank);
         }
-        let derive: Vec<Vec<u16>> =
-            self.c.buckets.iter().zip(&bucket_rules).map(|(b, rules)| derived_read(&self.c, b, rules)).collect();
+        // The derived slots each clause reads (most read none), found once.
+        let derived_reads = |conds: &mut dyn Iterator<Item = &CondC>| {
+            let mut read = Vec::new();
+            conds.for_each(|c| c.slots(&mut read));
+            read.retain(|s| !matches!(self.c.slots.get(usize::from(*s)), Some(SlotDef::Builtin { .. })));
+            read.sort_unstable();
+            read.dedup();
+            read
+        };
+        let rule_reads: Vec<Vec<u16>> = (self.c.rules.iter())
+            .map(|r| derived_reads(&mut std::iter::once(&r.when).chain(r.unless.iter())))
+            .collect();
+        let default_reads = derived_reads(&mut self.c.defaults.iter().map(|d| &d.scope));
+        let derive: Vec<Vec<u16>> = (self.c.buckets.iter().zip(&bucket_rules))
+            .map(|(b, rules)| derived_read(&self.c, b, rules, &rule_reads, &default_reads))
+            .collect();
         for (b, list) in self.c.buckets.iter_mut().zip(derive) {
             b.derive = list.into_boxed_slice();
         }
@@ -1088,16 +1104,14 @@ impl Builder<'_> {
 }
 
 /// The derived slots a row of bucket `b`, whose clauses that may apply
-/// are `rules`, can have read: by a clause's conditions, a section default's
-/// scope, an obligation's start, the action's date and `done`, and what
-/// each of those slots is computed from.
-fn derived_read(c: &Compiled, b: &Bucket, rules: &[u32]) -> Vec<u16> {
+/// are `rules`, can have read: by a clause's conditions (`rule_reads`, by
+/// clause), a section default's scope (`default_reads`), an obligation's
+/// start, the action's date and `done`, and what each of those slots is
+/// computed from.
+fn derived_read(c: &Compiled, b: &Bucket, rules: &[u32], rule_reads: &[Vec<u16>], default_reads: &[u16]) -> Vec<u16> {
     let mut read = vec![c.at_slot, c.done_slot];
-    for r in rules.iter().filter_map(|r| c.rules.get(*r as usize)) {
-        r.when.slots(&mut read);
-        r.unless.iter().for_each(|u| u.slots(&mut read));
-    }
-    c.defaults.iter().for_each(|d| d.scope.slots(&mut read));
+    read.extend(rules.iter().filter_map(|r| rule_reads.get(*r as usize)).flatten());
+    read.extend(default_reads);
     for d in b.duties.iter().filter_map(|k| c.duties.get(*k as usize)) {
         read.extend(d.items.iter().flat_map(|o| o.from.iter().map(|(slot, _)| *slot)));
     }
