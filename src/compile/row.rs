@@ -1,8 +1,11 @@
 //! The fact row: every fact a compiled policy reads, filled once per action
 //! into a flat array of [`Val`] slots (symbols interned, dates as civil dates,
 //! `content.kind` as a bitset), so that deciding does no allocation and no
-//! string comparison. Derived slots (`FirstOf`, shifted dates) are computed
-//! here too, with [`Duration::shift`](crate::value::Duration::shift)'s month clamping.
+//! string comparison. Derived slots (`FirstOf`, shifted dates, declared
+//! facts, `at`) are computed here too, with
+//! [`Duration::shift`](crate::value::Duration::shift)'s month clamping: only
+//! those a clause that may apply to the row's action and channel can read
+//! (the others stay absent, and nothing reads them).
 //!
 //! A row is filled from an [`Action`] (or anything [`ActionFacts`]) by
 //! [`FactRow::fill`], or straight from a JSON line by [`FactRow::read_json`]

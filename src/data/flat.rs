@@ -630,18 +630,7 @@ fn read_keyed<'a, S: Sink<'a>>(
     sink: &mut S,
     layout: Option<&mut Layout>,
 ) -> bool {
-    let mut r = Reader {
-        sc: Scanner { text: line, pos: 0 },
-        sink,
-        vocab,
-        seen: 0,
-        departed: false,
-        names: [""; MAX_NAMES],
-        facts: [""; MAX_FACTS],
-        n_facts: 0,
-        layout,
-        mark: 0,
-    };
+    let mut r = Reader::new(line, vocab, sink, layout);
     if r.object(None).is_none() {
         return false;
     }
@@ -667,18 +656,7 @@ fn read_keyed<'a, S: Sink<'a>>(
 /// reads it. No key is looked up, and no duplicate or missing key need be
 /// looked for, since the lines the layouts were taken from had none.
 fn read_laid_out<'a, S: Sink<'a>>(line: &'a str, layouts: &Layouts, vocab: &Vocabulary<'_>, sink: &mut S) -> bool {
-    let mut r = Reader {
-        sc: Scanner { text: line, pos: 0 },
-        sink,
-        vocab,
-        seen: 0,
-        departed: false,
-        names: [""; MAX_NAMES],
-        facts: [""; MAX_FACTS],
-        n_facts: 0,
-        layout: None,
-        mark: 0,
-    };
+    let mut r = Reader::new(line, vocab, sink, None);
     let bytes = line.as_bytes();
     let mut next = layouts.first;
     loop {
@@ -1136,7 +1114,22 @@ struct Reader<'a, 'v, 's, S> {
     mark: usize,
 }
 
-impl<'a, S: Sink<'a>> Reader<'a, '_, '_, S> {
+impl<'a, 'v, 's, S: Sink<'a>> Reader<'a, 'v, 's, S> {
+    fn new(line: &'a str, vocab: &'v Vocabulary<'v>, sink: &'s mut S, layout: Option<&'s mut Layout>) -> Self {
+        Reader {
+            sc: Scanner { text: line, pos: 0 },
+            sink,
+            vocab,
+            seen: 0,
+            departed: false,
+            names: [""; MAX_NAMES],
+            facts: [""; MAX_FACTS],
+            n_facts: 0,
+            layout,
+            mark: 0,
+        }
+    }
+
     /// The whole action (`None`) or one of its parts.
     fn object(&mut self, part: Option<Field>) -> Option<()> {
         let keys = keys(part);
