@@ -14,7 +14,7 @@
 
 use super::Compiled;
 use crate::data::action::{Action, At};
-use crate::data::flat::{ActionFacts, FactRef, Field, LineReader, Raw, Sink, MAX_FACTS};
+use crate::data::flat::{ActionFacts, FactRef, Facts, Field, LineReader, Raw, Sink};
 use crate::value::{Duration, Type, Value};
 use jiff::civil::Date;
 
@@ -297,8 +297,7 @@ impl FactRow {
             vals: &mut self.vals,
             c,
             at: None,
-            facts: [("", FactRef::Bool(false)); MAX_FACTS],
-            n_facts: 0,
+            facts: Facts::default(),
             action: None,
             channel: None,
             granted: None,
@@ -306,10 +305,9 @@ impl FactRow {
         if !reader.read(line, &mut sink) {
             return false;
         }
-        let RowSink { at, facts, n_facts, action, channel, granted, .. } = sink;
-        let facts = facts.get(..n_facts).unwrap_or(&[]);
+        let RowSink { at, facts, action, channel, granted, .. } = sink;
         self.place(c, action, channel, granted);
-        self.derive(c, now, at, |name| facts.iter().find(|(n, _)| *n == name).map(|(_, v)| *v));
+        self.derive(c, now, at, |name| facts.get(name));
         true
     }
 
@@ -396,8 +394,7 @@ struct RowSink<'r, 'a> {
     vals: &'r mut Vec<Val>,
     c: &'r Compiled,
     at: Option<At>,
-    facts: [(&'a str, FactRef<'a>); MAX_FACTS],
-    n_facts: usize,
+    facts: Facts<'a>,
     /// The interned ids of `action`, `channel` and `approval.granted_by`.
     action: Option<u32>,
     channel: Option<u32>,
@@ -437,15 +434,12 @@ impl<'a> Sink<'a> for RowSink<'_, 'a> {
         self.at = Some(at);
     }
     fn fact(&mut self, name: &'a str, value: FactRef<'a>) {
-        if let Some(slot) = self.facts.get_mut(self.n_facts) {
-            *slot = (name, value);
-            self.n_facts += 1;
-        }
+        self.facts.push(name, value);
     }
     fn clear(&mut self) {
         self.vals.clear();
         self.vals.extend_from_slice(&self.c.blank);
-        (self.at, self.n_facts, self.action, self.channel, self.granted) = (None, 0, None, None, None);
+        (self.at, self.facts, self.action, self.channel, self.granted) = (None, Facts::default(), None, None, None);
     }
 }
 

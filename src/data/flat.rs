@@ -534,8 +534,7 @@ pub struct FlatAction<'a> {
     at: Option<At>,
     kinds: [&'a str; MAX_NAMES],
     done: [&'a str; MAX_NAMES],
-    facts: [(&'a str, FactRef<'a>); MAX_FACTS],
-    n_facts: usize,
+    facts: Facts<'a>,
 }
 
 /// A field of a [`FlatAction`]; lists are kept beside the fields.
@@ -554,8 +553,7 @@ impl<'a> FlatAction<'a> {
             at: None,
             kinds: [""; MAX_NAMES],
             done: [""; MAX_NAMES],
-            facts: [("", FactRef::Bool(false)); MAX_FACTS],
-            n_facts: 0,
+            facts: Facts::default(),
         }
     }
 
@@ -588,13 +586,49 @@ impl<'a> Sink<'a> for FlatAction<'a> {
         self.at = Some(at);
     }
     fn fact(&mut self, name: &'a str, value: FactRef<'a>) {
-        if let Some(slot) = self.facts.get_mut(self.n_facts) {
-            *slot = (name, value);
-            self.n_facts += 1;
-        }
+        self.facts.push(name, value);
     }
     fn clear(&mut self) {
         *self = FlatAction::empty();
+    }
+}
+
+/// The declared facts a line gives, read in place: at most [`MAX_FACTS`],
+/// in the line's order.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    items: [(&'a str, FactRef<'a>); MAX_FACTS],
+    len: usize,
+}
+
+impl Default for Facts<'_> {
+    fn default() -> Self {
+        Facts { items: [("", FactRef::Bool(false)); MAX_FACTS], len: 0 }
+    }
+}
+
+impl<'a> Facts<'a> {
+    /// Adds a fact (beyond [`MAX_FACTS`], none: the reader takes no more).
+    pub fn push(&mut self, name: &'a str, value: FactRef<'a>) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = (name, value);
+            self.len += 1;
+        }
+    }
+
+    /// The value of the fact of this name.
+    pub fn get(&self, name: &str) -> Option<FactRef<'a>> {
+        self.items.get(..self.len)?.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+
+    /// How many facts there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
@@ -846,7 +880,7 @@ impl ActionFacts for FlatAction<'_> {
         self.at
     }
     fn declared(&self, name: &str) -> Option<FactRef<'_>> {
-        self.facts.get(..self.n_facts)?.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        self.facts.get(name)
     }
 }
 
@@ -1448,7 +1482,7 @@ mod tests {
         for (name, v) in &a.facts {
             assert_eq!(flat.declared(name), Some(v.as_ref()), "facts.{name}");
         }
-        assert_eq!(flat.n_facts, a.facts.len());
+        assert_eq!(flat.facts.len(), a.facts.len());
     }
 
     impl Raw<'_> {
