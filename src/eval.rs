@@ -473,18 +473,8 @@ fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> 
             _ => None,
         })
     };
-    obligation_out(o, &rule.id, start, action_date)
-}
-
-/// A duty as attached to a verdict (see [`ObligationRef::new`]). Shared by
-/// the evaluator and the compiled form.
-pub(crate) fn obligation_out(
-    o: &crate::policy::ObligationSpec,
-    rule: &str,
-    start: Option<(&str, jiff::civil::Date)>,
-    action_date: jiff::civil::Date,
-) -> ObligationOut {
-    ObligationRef::new(o, rule, start, action_date).to_out()
+    // The compiled form builds its duties through `ObligationRef` too.
+    ObligationRef::new(o, &rule.id, start, action_date).to_out()
 }
 
 fn summary(decision: Decision, approvers: &[String], basis: &Basis, deciding: &[String], policy: &Policy) -> String {
