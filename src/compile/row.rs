@@ -291,8 +291,6 @@ impl FactRow {
     /// parsed action (`tests/compile.rs` checks it). `reader` keeps the
     /// layout of the lines it reads (one reader per stream of lines).
     pub fn read_json(&mut self, line: &str, reader: &mut LineReader<'_>, c: &Compiled, now: jiff::Timestamp) -> bool {
-        self.vals.clear();
-        self.vals.extend_from_slice(&c.blank);
         let mut sink = RowSink {
             vals: &mut self.vals,
             c,
@@ -302,6 +300,7 @@ impl FactRow {
             channel: None,
             granted: None,
         };
+        sink.clear();
         if !reader.read(line, &mut sink) {
             return false;
         }
