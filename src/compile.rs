@@ -359,12 +359,12 @@ impl Compiled {
         let mut status = match r.when.eval(row, self) {
             T4::True => Status::Applies,
             T4::False => return Status::NotApplicable,
-            T4::Unknown | T4::Void => Status::Undecided,
+            T4::Unknown => Status::Undecided,
         };
         for u in r.unless.iter() {
             match u.eval(row, self) {
                 T4::True => return Status::NotApplicable,
-                T4::Unknown | T4::Void => status = Status::Undecided,
+                T4::Unknown => status = Status::Undecided,
                 T4::False => {}
             }
         }
@@ -376,13 +376,13 @@ impl Compiled {
         let mut status = match e.when.eval(row, self) {
             T4::True => Status::Applies,
             T4::False => return Status::NotApplicable,
-            T4::Unknown | T4::Void => Status::Undecided,
+            T4::Unknown => Status::Undecided,
         };
         if e.has_unless {
             for u in self.rules.get(e.rule as usize).map_or(&[][..], |r| &r.unless[..]) {
                 match u.eval(row, self) {
                     T4::True => return Status::NotApplicable,
-                    T4::Unknown | T4::Void => status = Status::Undecided,
+                    T4::Unknown => status = Status::Undecided,
                     T4::False => {}
                 }
             }
@@ -441,7 +441,7 @@ impl Compiled {
                             && row.granted.is_some_and(|g| {
                                 matches!(self.rules.get(e.rule as usize), Some(RuleC { effect: EffC::Approval { ids, .. }, .. }) if ids.contains(&g))
                             });
-                        let eff = if approved { 0 } else { e.rank };
+                        let eff = crate::semantics::effective_rank(e.rank, approved);
                         if eff == 1 {
                             approval_mask |= e.mask;
                         }
@@ -474,12 +474,17 @@ impl Compiled {
         let mut deciding: L;
         let mut effect: Option<&EffC>;
         let rank: Option<u8>;
-        if d0.count() + d1.count() + d2.count() == 0 {
+        let settled = crate::semantics::settle([d0.count(), d1.count(), d2.count()], self.conflicts_indeterminate);
+        // Section defaults whose scope cannot be decided (by index).
+        let mut unsure = L::default();
+        if settled == crate::semantics::Settled::NoClause {
             deciding = L::default();
             let mut best: Option<(usize, &DefaultC)> = None;
             for (k, d) in self.defaults.iter().enumerate() {
-                if d.scope.eval(row, self) == T4::True && best.is_none_or(|(_, b)| d.effect.rank() >= b.effect.rank()) {
-                    best = Some((k, d));
+                match d.scope.eval(row, self) {
+                    T4::True if best.is_none_or(|(_, b)| d.effect.rank() >= b.effect.rank()) => best = Some((k, d)),
+                    T4::Unknown => unsure.push(u32::try_from(k).unwrap_or(NONE)),
+                    _ => {}
                 }
             }
             if let Some((k, d)) = best {
@@ -496,40 +501,42 @@ impl Compiled {
                 rank = None;
             }
         } else {
-            let conflict = self.conflicts_indeterminate && d0.count() > 0 && d1.count() + d2.count() > 0;
-            if conflict {
-                deciding = merge(&[d0, d1, d2]);
-                basis = Basis::Conflict;
-                effect = None;
-                rank = None;
-            } else {
-                let top: u8 = if d2.count() > 0 {
-                    2
-                } else if d1.count() > 0 {
-                    1
-                } else {
-                    0
-                };
-                let chosen = [d0, d1, d2][usize::from(top)];
-                deciding = merge(&[chosen]);
-                basis = Basis::Clauses;
-                rank = Some(top);
-                // Approved clauses count as allow; their own effect is not the verdict's.
-                effect = match top {
-                    0 => Some(&EffC::Allow),
-                    2 => Some(&EffC::Deny),
-                    _ => chosen.items().last().and_then(|i| self.rules.get(*i as usize)).map(|r| &r.effect),
-                };
+            match settled {
+                crate::semantics::Settled::Conflict | crate::semantics::Settled::NoClause => {
+                    deciding = merge(&[d0, d1, d2]);
+                    basis = Basis::Conflict;
+                    effect = None;
+                    rank = None;
+                }
+                crate::semantics::Settled::Clauses(top) => {
+                    let chosen = [d0, d1, d2][usize::from(top)];
+                    deciding = merge(&[chosen]);
+                    basis = Basis::Clauses;
+                    rank = Some(top);
+                    // Approved clauses count as allow; their own effect is not the verdict's.
+                    effect = match top {
+                        0 => Some(&EffC::Allow),
+                        2 => Some(&EffC::Deny),
+                        _ => chosen.items().last().and_then(|i| self.rules.get(*i as usize)).map(|r| &r.effect),
+                    };
+                }
             }
         }
 
         // Undecided clauses that could make the verdict stricter.
+        // The ranks that block are a suffix (`semantics::blocks` is monotone in the rank).
+        let no_decision = basis == Basis::NoClause;
+        let from = (0..3u8).find(|&k| crate::semantics::blocks(k, rank, no_decision)).map_or(3, usize::from);
         let unds = [&und[0], &und[1], &und[2]];
-        let blocking: L = match rank {
-            Some(c) => merge(unds.get(usize::from(c) + 1..).unwrap_or(&[])),
-            None if basis == Basis::NoClause => merge(&unds),
-            None => L::default(),
-        };
+        let mut blocking: L = merge(unds.get(from..).unwrap_or(&[]));
+        // A section default that might cover the action and would be stricter blocks
+        // too (listed after the clauses: its index follows every clause's).
+        for &k in unsure.items() {
+            let stricter = self.defaults.get(k as usize).and_then(|d| d.effect.rank());
+            if stricter.is_some_and(|u| crate::semantics::blocks(u, rank, no_decision)) {
+                blocking.push(u32::try_from(self.rules.len()).unwrap_or(NONE).saturating_add(k));
+            }
+        }
         if blocking.count() > 0 {
             basis = Basis::MissingFacts;
             deciding = blocking;
@@ -580,7 +587,7 @@ impl Compiled {
         let ids = &mut out.deciding;
         match d.basis {
             Basis::SectionDefault(k) => ids.extend(self.default_ids.get(k as usize).map(String::as_str)),
-            _ => ids.extend(deciding.iter().filter_map(|i| self.rule_ids.get(*i as usize)).map(String::as_str)),
+            _ => ids.extend(deciding.iter().filter_map(|&i| self.decider_id(i))),
         }
         let approvers = &mut out.approvers;
         if d.verdict == Verdict4::RequireApproval {
@@ -672,6 +679,16 @@ impl Compiled {
     /// The approver roles, by the bit they have in [`Decision::approvers`].
     pub fn approver_names(&self) -> &[String] {
         &self.approvers
+    }
+
+    /// The id of a deciding index: a clause's, or past the clauses a section default's.
+    fn decider_id(&self, index: u32) -> Option<&str> {
+        let i = index as usize;
+        match i.checked_sub(self.rule_ids.len()) {
+            None => self.rule_ids.get(i),
+            Some(k) => self.default_ids.get(k),
+        }
+        .map(String::as_str)
     }
 
     /// The id of a clause by index.
@@ -820,11 +837,12 @@ struct Builder<'p> {
 }
 
 impl Builder<'_> {
+    /// What an absent fact stands for ([`crate::facts::absent`]).
     fn default_for(&self, path: &str) -> Val {
-        match self.types.get(path) {
-            Some(Type::Bool) => Val::Bool(false),
-            Some(Type::EnumList(_)) => Val::List { bits: 0, other: false },
-            _ => Val::Absent,
+        match crate::facts::absent(path, self.types.get(path)) {
+            crate::facts::Absent::False => Val::Bool(false),
+            crate::facts::Absent::Empty => Val::List { bits: 0, other: false },
+            crate::facts::Absent::NotGiven | crate::facts::Absent::NoneGiven => Val::Absent,
         }
     }
 
@@ -890,8 +908,7 @@ impl Builder<'_> {
             Cond::Not(p) => CondC::Not(Box::new(self.cond(p))),
             Cond::Test(t) => {
                 let lhs = self.operand(&t.lhs);
-                let none_is_false = matches!(&t.lhs, Term::Fact(p)
-                    if crate::eval::interp::ABSENT_MEANS_NONE.contains(&p.as_str()));
+                let none_is_false = matches!(&t.lhs, Term::Fact(p) if crate::facts::absent_is_none(p));
                 let mask_of = |c: &Compiled, set: &[Value]| {
                     set.iter().fold(0u128, |m, v| match v {
                         Value::Symbol(s) | Value::Text(s) => m | c.list_bit(c.strings.id(s)).unwrap_or(0),

@@ -38,6 +38,7 @@ pub mod verdict;
 pub use verdict::{Basis, Decision, ObligationRef, Verdict};
 
 use crate::policy::{Cond, Effect, Policy, Rule, RuleKind, SectionKind};
+use crate::semantics;
 use crate::source::SourceFile;
 use crate::value::Value;
 use interp::{eval_cond, Ctx, TestTrace, Truth};
@@ -135,7 +136,10 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     // 1. Each clause on its own.
     let mut results: Vec<RuleResult> = policy.rules.iter().map(|r| eval_rule(r, &ctx, file)).collect();
 
-    // Exceptions override the clauses they name.
+    // Exceptions override the clauses they name, in source order (an exception
+    // already overridden overrides nothing). Ids are unique: one look-up each.
+    let index: std::collections::HashMap<&str, usize> =
+        policy.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     for (i, rule) in policy.rules.iter().enumerate() {
         if rule.overrides.is_empty() || rule.dry_run {
             continue;
@@ -144,11 +148,10 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             continue;
         }
         for target in &rule.overrides {
-            for r in results.iter_mut().filter(|r| &r.id == target) {
-                if matches!(r.status, Status::Applies | Status::Undecided) {
-                    r.status = Status::Overridden;
-                    r.overridden_by = Some(rule.id.clone());
-                }
+            let Some(r) = index.get(target.as_str()).and_then(|&t| results.get_mut(t)) else { continue };
+            if matches!(r.status, Status::Applies | Status::Undecided) {
+                r.status = Status::Overridden;
+                r.overridden_by = Some(rule.id.clone());
             }
         }
     }
@@ -165,86 +168,100 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             }
         }
     }
-    let effective = |r: &RuleResult| -> Effect {
-        if r.approved_by.is_some() {
-            Effect::Allow
-        } else {
-            r.effect.clone()
-        }
-    };
-
+    // The rank a clause counts with (an approved require-approval counts as allow).
+    let rank_of = |r: &RuleResult| r.effect.rank().map(|k| semantics::effective_rank(k, r.approved_by.is_some()));
     let counts = |r: &RuleResult| !r.dry_run && r.effect.rank().is_some();
     let deciders: Vec<&RuleResult> = results.iter().filter(|r| r.status == Status::Applies && counts(r)).collect();
     let undecided: Vec<&RuleResult> = results.iter().filter(|r| r.status == Status::Undecided && counts(r)).collect();
+    let mut applies = [0usize; 3];
+    for r in &deciders {
+        if let Some(slot) = rank_of(r).and_then(|k| applies.get_mut(usize::from(k))) {
+            *slot += 1;
+        }
+    }
 
     let mut basis;
     let mut deciding: Vec<String>;
     let mut decision_effect: Option<Effect>;
 
-    // 3. Combine.
-    if deciders.is_empty() {
-        deciding = vec![];
-        // 4. Defaults.
-        let mut trace = Vec::new();
-        let section: Vec<_> =
-            policy.defaults.iter().filter(|d| eval_cond(&d.scope, &ctx, &mut trace).is_true()).collect();
-        if let Some(strongest) = section.iter().max_by_key(|d| d.effect.rank()) {
-            let (line, _) = file.line_col(strongest.span.start);
-            basis = Basis::SectionDefault { id: strongest.id.clone(), line };
-            deciding.push(strongest.id.clone());
-            decision_effect = Some(strongest.effect.clone());
-        } else if let Some(d) = &policy.meta.default {
-            basis = Basis::PolicyDefault;
-            decision_effect = Some(d.clone());
-        } else {
-            basis = Basis::NoClause;
-            decision_effect = None;
+    // Section defaults whose scope cannot be decided, with why.
+    let mut unsure_defaults: Vec<(&crate::policy::SectionDefault, Vec<crate::semantics::Undecided>)> = Vec::new();
+
+    // 3. Combine (the semantics' one combining rule).
+    let conflicts_indeterminate = policy.meta.conflicts == crate::ast::ConflictMode::Indeterminate;
+    match semantics::settle(applies, conflicts_indeterminate) {
+        semantics::Settled::NoClause => {
+            deciding = vec![];
+            // 4. Defaults.
+            let mut trace = Vec::new();
+            let mut section = Vec::new();
+            for d in &policy.defaults {
+                match eval_cond(&d.scope, &ctx, &mut trace) {
+                    Truth::True => section.push(d),
+                    Truth::Unknown(why) => unsure_defaults.push((d, why)),
+                    Truth::False => {}
+                }
+            }
+            if let Some(strongest) = section.iter().max_by_key(|d| d.effect.rank()) {
+                let (line, _) = file.line_col(strongest.span.start);
+                basis = Basis::SectionDefault { id: strongest.id.clone(), line };
+                deciding.push(strongest.id.clone());
+                decision_effect = Some(strongest.effect.clone());
+            } else if let Some(d) = &policy.meta.default {
+                basis = Basis::PolicyDefault;
+                decision_effect = Some(d.clone());
+            } else {
+                basis = Basis::NoClause;
+                decision_effect = None;
+            }
         }
-    } else {
-        let strongest = deciders.iter().map(|r| effective(r)).max_by_key(|e| e.rank()).unwrap_or(Effect::Allow);
-        let distinct: Vec<Effect> = {
-            let mut v: Vec<Effect> = deciders.iter().map(|r| effective(r)).collect();
-            v.sort();
-            v.dedup();
-            v
-        };
-        // A conflict is an explicit permission against a restriction; deny and
-        // require-approval both restrict, and the stricter wins.
-        let permits = distinct.contains(&Effect::Allow);
-        let restricts = distinct.iter().any(|e| matches!(e, Effect::Deny | Effect::RequireApproval { .. }));
-        if policy.meta.conflicts == crate::ast::ConflictMode::Indeterminate && permits && restricts {
+        semantics::Settled::Conflict => {
             deciding = deciders.iter().map(|r| r.id.clone()).collect();
             basis = Basis::Conflict { rules: deciding.clone() };
             decision_effect = None;
-        } else {
-            deciding =
-                deciders.iter().filter(|r| effective(r).rank() == strongest.rank()).map(|r| r.id.clone()).collect();
+        }
+        semantics::Settled::Clauses(top) => {
+            let chosen: Vec<&&RuleResult> = deciders.iter().filter(|r| rank_of(r) == Some(top)).collect();
+            deciding = chosen.iter().map(|r| r.id.clone()).collect();
             basis = Basis::Clauses;
-            decision_effect = Some(strongest);
+            decision_effect = match top {
+                0 => Some(Effect::Allow),
+                2 => Some(Effect::Deny),
+                _ => chosen.last().map(|r| r.effect.clone()),
+            };
         }
     }
 
     // 5. Undecided clauses that could make it stricter.
     let current_rank = decision_effect.as_ref().and_then(|e| e.rank());
+    let no_decision = matches!(basis, Basis::NoClause);
     let blocking: Vec<&&RuleResult> = undecided
         .iter()
-        .filter(|r| match (r.effect.rank(), current_rank) {
-            (Some(u), Some(c)) => u > c,
-            (Some(_), None) => matches!(basis, Basis::NoClause),
-            _ => false,
-        })
+        .filter(|r| r.effect.rank().is_some_and(|u| semantics::blocks(u, current_rank, no_decision)))
+        .collect();
+    // A section default that might cover the action and would be stricter holds it back too:
+    // not knowing the channel must not let a post past `posting on other channels { default deny }`.
+    let blocking_defaults: Vec<&(&crate::policy::SectionDefault, Vec<crate::semantics::Undecided>)> = unsure_defaults
+        .iter()
+        .filter(|(d, _)| d.effect.rank().is_some_and(|u| semantics::blocks(u, current_rank, no_decision)))
         .collect();
     let mut missing: Vec<String> = Vec::new();
-    if !blocking.is_empty() {
-        for r in &blocking {
-            for m in &r.missing {
-                if !missing.contains(m) {
-                    missing.push(m.clone());
+    let mut undecidable: Vec<String> = Vec::new();
+    if !blocking.is_empty() || !blocking_defaults.is_empty() {
+        let (dm, du) = split_undecided(blocking_defaults.iter().flat_map(|(_, why)| why.iter().cloned()).collect());
+        let items = blocking.iter().map(|r| (&r.missing, &r.undecidable)).chain([(&dm, &du)]);
+        for (m_items, u_items) in items {
+            for (list, items) in [(&mut missing, m_items), (&mut undecidable, u_items)] {
+                for m in items {
+                    if !list.contains(m) {
+                        list.push(m.clone());
+                    }
                 }
             }
         }
-        basis = Basis::MissingFacts { rules: blocking.iter().map(|r| r.id.clone()).collect() };
-        deciding = blocking.iter().map(|r| r.id.clone()).collect();
+        deciding =
+            blocking.iter().map(|r| r.id.clone()).chain(blocking_defaults.iter().map(|(d, _)| d.id.clone())).collect();
+        basis = Basis::MissingFacts { rules: deciding.clone() };
         decision_effect = None;
     }
 
@@ -343,7 +360,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     // Obligations already met are dropped; an overdue one stays, with its lateness.
     obligations.dedup_by(|a, b| a.text == b.text && a.due == b.due);
 
-    let summary = summary(decision, &approvers, &basis, &deciding, policy);
+    let summary = summary(decision, &approvers, &basis, &deciding, &missing, policy);
     let mut v = Verdict {
         schema: verdict::SCHEMA_VERSION,
         verdict: decision,
@@ -356,6 +373,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         advice,
         law_notes,
         missing,
+        undecidable,
         dry_run,
         counterfactuals: vec![],
         rules: results,
@@ -377,7 +395,7 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         Truth::False => Status::NotApplicable,
         Truth::Unknown(_) => Status::Undecided,
     };
-    let mut missing = match truth {
+    let mut why = match truth {
         Truth::Unknown(m) => m,
         _ => vec![],
     };
@@ -389,14 +407,15 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
                 Truth::True => {
                     excepted_by = Some(utrace.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(" and "));
                     status = Status::Excepted;
-                    missing.clear();
+                    why.clear();
                     break;
                 }
-                Truth::Unknown(m) if status == Status::Applies => {
-                    status = Status::Undecided;
-                    missing.extend(m);
+                Truth::Unknown(m) => {
+                    if status == Status::Applies {
+                        status = Status::Undecided;
+                    }
+                    why.extend(m);
                 }
-                Truth::Unknown(m) => missing.extend(m),
                 Truth::False => {}
             }
             // An exception that did not hold was still tested: its facts go into the
@@ -407,6 +426,7 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
             }));
         }
     }
+    let (missing, undecidable) = split_undecided(why);
     if let RuleKind::Limit { counter, max, per } = &rule.kind {
         limit_computations(&mut tests, counter, *max, *per, ctx);
     }
@@ -425,8 +445,25 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         excepted_by,
         overridden_by: None,
         missing,
+        undecidable,
         approved_by: None,
     }
+}
+
+/// Facts not given (by path), and tests undecidable for another reason (in words), each once.
+fn split_undecided(why: Vec<crate::semantics::Undecided>) -> (Vec<String>, Vec<String>) {
+    let mut missing: Vec<String> = Vec::new();
+    let mut undecidable: Vec<String> = Vec::new();
+    for u in why {
+        let (list, item) = match u.why {
+            crate::semantics::Why::NotGiven => (&mut missing, u.fact),
+            _ => (&mut undecidable, u.words()),
+        };
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+    (missing, undecidable)
 }
 
 /// What a `limit` clause counts, in words, on the counter's trace: the count with
@@ -477,9 +514,19 @@ fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> 
     ObligationRef::new(o, &rule.id, start, action_date).to_out()
 }
 
-fn summary(decision: Decision, approvers: &[String], basis: &Basis, deciding: &[String], policy: &Policy) -> String {
+fn summary(
+    decision: Decision,
+    approvers: &[String],
+    basis: &Basis,
+    deciding: &[String],
+    missing: &[String],
+    policy: &Policy,
+) -> String {
     let names = deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
     match (decision, basis) {
+        (_, Basis::MissingFacts { .. }) if missing.is_empty() => {
+            format!("indeterminate: {names} cannot be decided on the facts given")
+        }
         (_, Basis::MissingFacts { .. }) => format!("indeterminate: {names} needs facts the action does not give"),
         (_, Basis::Conflict { .. }) => {
             format!("indeterminate: {names} disagree and the policy says conflicts are indeterminate")

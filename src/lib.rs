@@ -26,6 +26,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod diff;
 pub mod eval;
+pub mod facts;
 pub mod fmt;
 pub mod lower;
 // pest_derive without its `std` feature names `alloc` in the code it generates.
@@ -34,6 +35,7 @@ extern crate alloc;
 pub mod parser;
 pub mod policy;
 pub mod schema;
+pub mod semantics;
 #[cfg(feature = "server")]
 pub mod serve;
 pub mod source;

@@ -21,5 +21,6 @@ mod eval_props;
 mod examples;
 mod parse;
 mod scenarios;
+mod semantics;
 #[cfg(feature = "server")]
 mod serve;

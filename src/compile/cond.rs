@@ -1,29 +1,18 @@
 //! Compiled conditions: a tree of enums over slot indices and precomputed
-//! constants, evaluated in the same Kleene logic as
-//! [`eval::interp`](crate::eval::interp), with one refinement the interpreter
-//! has implicitly: an *unknown that names no missing fact* ([`T4::Void`], a
-//! date shifted out of range or a `has` of an absent fact) is absorbed by
-//! `and`/`or` as the interpreter's empty missing list is.
+//! constants, given their meaning by [`crate::semantics`] as the interpreter's
+//! conditions are: an absent fact (with no documented absent meaning), a date
+//! shifted out of the calendar ([`Val::Failed`]) or values that cannot be
+//! compared make a test unknown, and unknown is never true.
 //!
 //! No allocation and no string comparison happen here.
 
 use super::row::{FactRow, Val};
 use crate::ast::CmpOp;
+use crate::semantics::{self, Tv};
 use std::cmp::Ordering;
 
-/// A truth value: the interpreter's [`Truth`](crate::eval::interp::Truth),
-/// with unknown split by whether it names missing facts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum T4 {
-    /// Holds.
-    True,
-    /// Does not hold.
-    False,
-    /// Unknown: a fact is missing.
-    Unknown,
-    /// Unknown, naming no fact.
-    Void,
-}
+/// The compiled form's truth value is the semantics' own.
+pub type T4 = Tv;
 
 /// A term of a test.
 #[derive(Debug, Clone)]
@@ -106,11 +95,7 @@ pub enum CondC {
 }
 
 fn from_bool(b: bool) -> T4 {
-    if b {
-        T4::True
-    } else {
-        T4::False
-    }
+    Tv::from_bool(b)
 }
 
 /// Compares two values as [`interp::compare`](crate::eval::interp::compare) does.
@@ -157,41 +142,9 @@ impl CondC {
     pub fn eval(&self, row: &FactRow, c: &super::Compiled) -> T4 {
         match self {
             CondC::True => T4::True,
-            CondC::All(parts) => {
-                let mut unknown = false;
-                for p in parts.iter() {
-                    match p.eval(row, c) {
-                        T4::False => return T4::False,
-                        T4::Unknown => unknown = true,
-                        T4::True | T4::Void => {}
-                    }
-                }
-                if unknown {
-                    T4::Unknown
-                } else {
-                    T4::True
-                }
-            }
-            CondC::Any(parts) => {
-                let mut unknown = false;
-                for p in parts.iter() {
-                    match p.eval(row, c) {
-                        T4::True => return T4::True,
-                        T4::Unknown => unknown = true,
-                        T4::False | T4::Void => {}
-                    }
-                }
-                if unknown {
-                    T4::Unknown
-                } else {
-                    T4::False
-                }
-            }
-            CondC::Not(inner) => match inner.eval(row, c) {
-                T4::True => T4::False,
-                T4::False => T4::True,
-                other => other,
-            },
+            CondC::All(parts) => semantics::all(parts.iter().map(|p| p.eval(row, c))),
+            CondC::Any(parts) => semantics::any(parts.iter().map(|p| p.eval(row, c))),
+            CondC::Not(inner) => inner.eval(row, c).not(),
             CondC::Test(t) => t.eval(row, c),
         }
     }
@@ -208,7 +161,7 @@ impl TestC {
         match lv {
             Val::Absent if self.none_is_false => return T4::False,
             Val::Absent => return T4::Unknown,
-            Val::Failed => return T4::Void,
+            Val::Failed => return T4::Unknown,
             _ => {}
         }
         match &self.op {
@@ -216,8 +169,8 @@ impl TestC {
             OpC::Truthy => from_bool(lv == Val::Bool(true)),
             OpC::Cmp(op, rhs) => match rhs.get(row) {
                 Val::Absent => T4::Unknown,
-                Val::Failed => T4::Void,
-                rv => from_bool(compare(lv, rv).is_some_and(|o| op.holds(o))),
+                Val::Failed => T4::Unknown,
+                rv => semantics::compare_holds(*op, compare(lv, rv)),
             },
             OpC::In { mask, set } => match lv {
                 Val::List { bits, .. } => from_bool(bits & mask != 0),
@@ -226,7 +179,7 @@ impl TestC {
             OpC::Has(item) => {
                 let want = item.get(row);
                 if !want.present() {
-                    return T4::Void;
+                    return T4::Unknown;
                 }
                 match (lv, want) {
                     (Val::List { bits, .. }, Val::Str { id, .. }) => {
@@ -242,11 +195,7 @@ impl TestC {
                 _ => T4::True,
             },
             OpC::ShareAbove { whole, percent } => match (lv, row.get(*whole)) {
-                (Val::Int(part), Val::Int(all)) => {
-                    let after_part = part.saturating_add(1);
-                    let after_all = all.saturating_add(1).max(1);
-                    from_bool(after_part.saturating_mul(100) > percent.saturating_mul(after_all))
-                }
+                (Val::Int(part), Val::Int(all)) => from_bool(semantics::share_above(part, all, *percent)),
                 (_, Val::Absent) => T4::Unknown,
                 _ => T4::False,
             },

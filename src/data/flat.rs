@@ -204,6 +204,17 @@ enum Open {
 }
 
 impl Field {
+    /// What an action that does not give this field says ([`crate::facts`]).
+    pub fn absent(self) -> crate::facts::Absent {
+        use crate::facts::Absent;
+        match self.shape() {
+            Shape::Names(_) => Absent::Empty,
+            Shape::Bool => Absent::False,
+            _ if self == Field::ApprovalGrantedBy => Absent::NoneGiven,
+            _ => Absent::NotGiven,
+        }
+    }
+
     /// The field of a dotted path, if it is a built-in one.
     pub fn of_path(path: &str) -> Option<Field> {
         Field::ALL.iter().copied().find(|f| f.path() == path)

@@ -389,7 +389,14 @@ impl Space {
                         missing,
                     }
                 }
-                Dim::Bool => Constraint::Flag { fact: path, value: included.contains(&&Extent::Bool(true)) },
+                Dim::Bool => {
+                    let (yes, no) = (included.contains(&&Extent::Bool(true)), included.contains(&&Extent::Bool(false)));
+                    Constraint::Flag {
+                        fact: path,
+                        value: if yes == no { None } else { Some(yes) },
+                        missing: included.contains(&&Extent::Absent),
+                    }
+                }
                 Dim::Part => Constraint::Part { fact: path, present: included.contains(&&Extent::Present) },
                 Dim::Member { list, value } => Constraint::Member {
                     fact: list.clone(),
@@ -536,12 +543,15 @@ pub enum Constraint {
         /// The fact may be missing.
         missing: bool,
     },
-    /// A yes/no fact (missing is no).
+    /// A yes/no fact: one value (or either, `null`), and whether it may be not given.
     Flag {
         /// The fact path.
         fact: String,
-        /// The value.
-        value: bool,
+        /// The value; `None`: given as either value (with `missing: false`), or not given only.
+        value: Option<bool>,
+        /// The fact may be not given.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        missing: bool,
     },
     /// A part of the action (`target`, `account`) is present or not.
     Part {
@@ -637,9 +647,11 @@ impl Constraint {
                 Some(Value::Symbol(s) | Value::Text(s)) => values.contains(&s) || (*others && !mentioned.contains(&s)),
                 Some(_) => false,
             },
-            Constraint::Flag { fact, value } => {
-                let v = matches!(read(facts, fact, None), Some(Value::Bool(true)));
-                v == *value
+            Constraint::Flag { fact, value, missing } => {
+                match read(facts, fact, None).or_else(|| crate::facts::absent_value(fact, Some(&Type::Bool))) {
+                    Some(Value::Bool(b)) => value.is_none_or(|v| v == b) && !(value.is_none() && *missing),
+                    _ => *missing,
+                }
             }
             Constraint::Part { fact, present } => facts.fact(fact).is_some() == *present,
             Constraint::Member { fact, value, mentioned, has } => {
@@ -747,13 +759,14 @@ impl Constraint {
                     format!("is {}", parts.join(""))
                 }
             }
-            Constraint::Flag { value, .. } => {
-                if *value {
-                    "is true".into()
-                } else {
-                    "is false".into()
-                }
-            }
+            Constraint::Flag { value, missing, .. } => match (value, missing) {
+                (Some(true), false) => "is true".into(),
+                (Some(false), false) => "is false".into(),
+                (Some(true), true) => "is true or not given".into(),
+                (Some(false), true) => "is false or not given".into(),
+                (None, false) => "is given".into(),
+                (None, true) => "is not given".into(),
+            },
             Constraint::Part { present, .. } => {
                 if *present {
                     "is given".into()
@@ -909,7 +922,7 @@ pub(crate) fn describe(constraints: &[Constraint]) -> String {
                 && match c {
                     Constraint::Number { missing, .. } | Constraint::Date { missing, .. } => !missing,
                     Constraint::Value { missing, values, others, .. } => !missing && (*others || !values.is_empty()),
-                    Constraint::Flag { value, .. } => *value,
+                    Constraint::Flag { missing, .. } => !missing,
                     Constraint::Member { has, .. } => *has,
                     _ => false,
                 }

@@ -175,7 +175,7 @@ impl Space {
         }
         let class = fact.classes.get(i)?;
         match &class.extent {
-            Extent::Absent | Extent::Bool(false) | Extent::Lacks => Some(None),
+            Extent::Absent | Extent::Lacks => Some(None),
             Extent::Int(lo, hi) if lo.is_some() && lo == hi => Some(class.rep.clone()),
             Extent::Date(lo, hi) if lo.is_some() && lo == hi => Some(class.rep.clone()),
             Extent::Int(..) | Extent::Date(..) | Extent::Time(..) => None,

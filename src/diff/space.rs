@@ -14,7 +14,8 @@
 //! - A list (`content.kind`, `done`) is modelled by one yes/no *membership*
 //!   per value either policy mentions, plus one for "some other value":
 //!   `has`, `in` and `only` become conditions over memberships.
-//! - Yes/no facts have two classes (absent is false); a part (`target`,
+//! - Yes/no facts have two classes, yes and no (absent is no), or three where
+//!   [`crate::facts`] says an absent one is not given; a part (`target`,
 //!   `account`, ...) is present or absent.
 //!
 //! A test of one fact is constant on each class (that is how the classes are
@@ -76,10 +77,15 @@ impl T4 {
     }
 
     fn from_truth(t: &Truth) -> T4 {
+        T4::from_tv(t.tv())
+    }
+
+    /// The semantics' truth value, as a settled one.
+    pub(crate) fn from_tv(t: crate::semantics::Tv) -> T4 {
         match t {
-            Truth::True => T4::T,
-            Truth::False => T4::F,
-            Truth::Unknown(_) => T4::M,
+            crate::semantics::Tv::True => T4::T,
+            crate::semantics::Tv::False => T4::F,
+            crate::semantics::Tv::Unknown => T4::M,
         }
     }
 }
@@ -120,7 +126,7 @@ pub(crate) enum Dim {
         /// Texts rather than names.
         text: bool,
     },
-    /// Yes or no (absent is no).
+    /// Yes or no (absent is no, or a class of its own: [`crate::facts`]).
     Bool,
     /// A part of the action: present or absent.
     Part,
@@ -196,11 +202,14 @@ impl Fact {
         v
     }
 
-    /// The classes that mean "not given" for the evaluator (absent, false, not held).
+    /// The classes that mean "not given" for the evaluator (absent, not held, a "no" left out).
     pub(crate) fn absent_like(&self) -> Vec<u64> {
         let mut v = vec![0u64; self.words];
         for (i, c) in self.classes.iter().enumerate() {
-            if matches!(c.extent, Extent::Absent | Extent::Bool(false) | Extent::Lacks) {
+            // A "no" written by leaving the fact out is not given too.
+            if matches!(c.extent, Extent::Absent | Extent::Lacks)
+                || (c.extent == Extent::Bool(false) && c.rep.is_none())
+            {
                 set_bit(&mut v, i);
             }
         }
@@ -210,7 +219,10 @@ impl Fact {
     /// The class holding a concrete value (`None`: absent).
     pub(crate) fn class_of(&self, v: Option<&Value>) -> Option<usize> {
         let Some(v) = v else {
-            return self.classes.iter().position(|c| matches!(c.extent, Extent::Absent | Extent::Bool(false)));
+            return self
+                .classes
+                .iter()
+                .position(|c| c.extent == Extent::Absent || (c.extent == Extent::Bool(false) && c.rep.is_none()));
         };
         match (&self.dim, v) {
             (Dim::Int { points, .. }, Value::Int(x) | Value::Percent(x)) => Some(interval_index(points, x)),
@@ -732,6 +744,7 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
         let Some(c) = collect.get(path) else { continue };
         let required = REQUIRED.contains(&path.as_str());
         let kind = kind_of(path, c.ty.as_ref());
+        let absent_is_no = crate::facts::absent(path, c.ty.as_ref()) == crate::facts::Absent::False;
         if kind == "list" {
             let mut members = Vec::new();
             let mut values: Vec<Option<String>> = c.members.iter().cloned().map(Some).collect();
@@ -764,13 +777,18 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
                 }
                 (Dim::Part, classes)
             }
-            "bool" => (
-                Dim::Bool,
-                vec![
-                    Class { rep: Some(Value::Bool(true)), extent: Extent::Bool(true) },
-                    Class { rep: None, extent: Extent::Bool(false) },
-                ],
-            ),
+            "bool" => {
+                // Where not giving the fact means no ([`crate::facts`]), "no" is written by leaving it out
+                // and there is no third class; otherwise "not given" is a class of its own.
+                let no = if absent_is_no { None } else { Some(Value::Bool(false)) };
+                (
+                    Dim::Bool,
+                    vec![
+                        Class { rep: Some(Value::Bool(true)), extent: Extent::Bool(true) },
+                        Class { rep: no, extent: Extent::Bool(false) },
+                    ],
+                )
+            }
             "int" | "percent" => {
                 let percent = kind == "percent" || c.percent;
                 let builtin = !path.starts_with("facts.");
@@ -849,7 +867,7 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
                 (Dim::Symbol { values, other, text }, classes)
             }
         };
-        if !required && !matches!(dim, Dim::Bool | Dim::Part) {
+        if !required && !matches!(dim, Dim::Part) && !(matches!(dim, Dim::Bool) && absent_is_no) {
             classes.push(Class { rep: None, extent: Extent::Absent });
         }
         if classes.is_empty() {
@@ -1359,21 +1377,13 @@ pub(crate) fn other_marker(list: &str) -> String {
 /// `compare` (`None`: not a plain form, ask the interpreter).
 fn fast_truth(t: &Test, v: Option<&Value>, ctx: &Ctx<'_>) -> Option<T4> {
     use std::cmp::Ordering;
-    let holds = |op: CmpOp, o: Ordering| match op {
-        CmpOp::Eq => o == Ordering::Equal,
-        CmpOp::Ne => o != Ordering::Equal,
-        CmpOp::Lt => o == Ordering::Less,
-        CmpOp::Le => o != Ordering::Greater,
-        CmpOp::Gt => o == Ordering::Greater,
-        CmpOp::Ge => o != Ordering::Less,
-    };
     let b = |x: bool| if x { T4::T } else { T4::F };
     match (&t.op, v) {
         (TestOp::Missing, v) if !matches!(v, Some(Value::Bool(_))) => Some(b(v.is_none())),
         (TestOp::Present, v) if !matches!(v, Some(Value::Bool(_))) => Some(b(v.is_some())),
         (_, Some(Value::List(_))) | (_, Some(Value::Timestamp(_))) => None,
         (TestOp::Cmp(op, Term::Const(c)), Some(x)) => {
-            Some(b(interp::compare(x, c, ctx).is_some_and(|o| holds(*op, o))))
+            Some(T4::from_tv(crate::semantics::compare_holds(*op, interp::compare(x, c, ctx))))
         }
         (TestOp::In(set), Some(x)) => Some(b(set.iter().any(|s| interp::compare(x, s, ctx) == Some(Ordering::Equal)))),
         (TestOp::Truthy, Some(x)) => Some(b(matches!(x, Value::Bool(true)))),

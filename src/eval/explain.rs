@@ -28,7 +28,14 @@ fn status_words(r: &RuleResult) -> String {
         Status::NotApplicable => "does not apply".into(),
         Status::Excepted => format!("excepted: unless {}", r.excepted_by.clone().unwrap_or_default()),
         Status::Overridden => format!("overridden by `{}`", r.overridden_by.clone().unwrap_or_default()),
-        Status::Undecided => format!("cannot be decided: missing {}", r.missing.join(", ")),
+        Status::Undecided => {
+            let mut why: Vec<String> = Vec::new();
+            if !r.missing.is_empty() {
+                why.push(format!("missing {}", r.missing.join(", ")));
+            }
+            why.extend(r.undecidable.iter().cloned());
+            format!("cannot be decided: {}", why.join("; "))
+        }
     }
 }
 
@@ -109,7 +116,12 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             for r in v.deciding_results() {
                 write_rule(&mut out, r, file, false);
             }
-            let _ = writeln!(out, "  missing facts: {}", v.missing.join(", "));
+            if !v.missing.is_empty() {
+                let _ = writeln!(out, "  missing facts: {}", v.missing.join(", "));
+            }
+            for u in &v.undecidable {
+                let _ = writeln!(out, "  undecidable: {u}");
+            }
         }
         Basis::SectionDefault { id, line } => {
             let _ = writeln!(out, "\nno clause applies; section default `{id}` ({file}:{line}) decides");
@@ -261,6 +273,13 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             "### Missing facts\n\n{}\n",
             v.missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
         );
+    }
+    if !v.undecidable.is_empty() {
+        let _ = writeln!(out, "### Undecidable tests\n");
+        for u in &v.undecidable {
+            let _ = writeln!(out, "- {u}");
+        }
+        out.push('\n');
     }
     if opts.why_not {
         let _ = writeln!(out, "### Clauses that did not apply\n");

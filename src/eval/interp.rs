@@ -1,23 +1,20 @@
-//! The condition interpreter: Kleene three-valued logic over the facts of an
-//! action. A test of a fact the action lacks is *unknown* and names the
-//! missing path; `and`/`or` let a known side settle the answer. Every test
-//! leaves a trace (the values it saw and the threshold it met or missed) for
-//! the explanation.
+//! The condition interpreter: the meaning of [`crate::semantics`] over the
+//! facts of an action, with a trace. A test of a fact the action does not give
+//! is *unknown* and names the fact and why ([`Undecided`]); `and`/`or` let a
+//! known side settle the answer. Every test leaves a trace (the values it saw
+//! and the threshold it met or missed) for the explanation.
 
 use super::Facts;
 use crate::ast::CmpOp;
 use crate::policy::{Cond, Term, Test, TestOp};
+use crate::semantics::{self, Tv, Undecided, Why};
 use crate::value::{Duration, Type, Value};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::cmp::Ordering;
 
-/// Facts whose absence is itself an answer: no approval was granted. A test
-/// of them is false, not unknown, when the action does not give them.
-pub const ABSENT_MEANS_NONE: &[&str] = &["approval.granted_by"];
-
-/// The truth of a condition.
+/// The truth of a condition, with what made it unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Truth {
@@ -25,8 +22,13 @@ pub enum Truth {
     True,
     /// Does not hold.
     False,
-    /// Cannot be told: these facts are missing.
-    Unknown(Vec<String>),
+    /// Cannot be told: never empty.
+    Unknown(#[serde(serialize_with = "facts_of")] Vec<Undecided>),
+}
+
+/// An unknown truth serializes as the facts it names (the verdict's JSON shape).
+fn facts_of<S: serde::Serializer>(u: &[Undecided], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(u.iter().map(|u| &u.fact))
 }
 
 impl Truth {
@@ -36,6 +38,33 @@ impl Truth {
         } else {
             Truth::False
         }
+    }
+
+    /// The bare truth value.
+    pub fn tv(&self) -> Tv {
+        match self {
+            Truth::True => Tv::True,
+            Truth::False => Tv::False,
+            Truth::Unknown(_) => Tv::Unknown,
+        }
+    }
+
+    /// A truth value with the reasons gathered for it (used when it is unknown).
+    fn with(tv: Tv, why: Vec<Undecided>) -> Truth {
+        match tv {
+            Tv::True => Truth::True,
+            Tv::False => Truth::False,
+            Tv::Unknown => Truth::Unknown(why),
+        }
+    }
+
+    /// The facts it names as not given.
+    pub fn not_given(&self) -> impl Iterator<Item = &str> {
+        let u: &[Undecided] = match self {
+            Truth::Unknown(u) => u,
+            _ => &[],
+        };
+        u.iter().filter(|u| u.why == Why::NotGiven).map(|u| u.fact.as_str())
     }
 
     /// Whether it holds.
@@ -83,18 +112,15 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The value of a fact. `at` is always present (the evaluation time when
-    /// the action gives none); an absent yes/no fact is `false` and an absent
-    /// list is empty, as the data contract documents. Every other absent fact
-    /// is missing.
+    /// the action gives none); an absent fact whose absence has a meaning
+    /// ([`crate::facts::absent_value`]: a yes/no fact is no, a list empty) has
+    /// that value. Every other absent fact is not given (`None`).
     pub fn fact(&self, path: &str) -> Option<Value> {
         if path == "at" {
             return Some(self.facts.fact("at").unwrap_or(Value::Timestamp(self.at)));
         }
-        self.facts.fact_typed(path, self.types.get(path)).or_else(|| match self.types.get(path) {
-            Some(Type::Bool) => Some(Value::Bool(false)),
-            Some(Type::EnumList(_)) => Some(Value::List(vec![])),
-            _ => None,
-        })
+        let ty = self.types.get(path);
+        self.facts.fact_typed(path, ty).or_else(|| crate::facts::absent_value(path, ty))
     }
 
     /// A timestamp's calendar date in the policy's timezone.
@@ -107,36 +133,8 @@ impl Ctx<'_> {
 pub fn eval_cond(c: &Cond, ctx: &Ctx<'_>, trace: &mut Vec<TestTrace>) -> Truth {
     match c {
         Cond::True => Truth::True,
-        Cond::All(parts) => {
-            let mut missing = Vec::new();
-            for p in parts {
-                match eval_cond(p, ctx, trace) {
-                    Truth::False => return Truth::False,
-                    Truth::Unknown(m) => extend(&mut missing, m),
-                    Truth::True => {}
-                }
-            }
-            if missing.is_empty() {
-                Truth::True
-            } else {
-                Truth::Unknown(missing)
-            }
-        }
-        Cond::Any(parts) => {
-            let mut missing = Vec::new();
-            for p in parts {
-                match eval_cond(p, ctx, trace) {
-                    Truth::True => return Truth::True,
-                    Truth::Unknown(m) => extend(&mut missing, m),
-                    Truth::False => {}
-                }
-            }
-            if missing.is_empty() {
-                Truth::False
-            } else {
-                Truth::Unknown(missing)
-            }
-        }
+        Cond::All(parts) => fold(parts, ctx, trace, Tv::and, Tv::False),
+        Cond::Any(parts) => fold(parts, ctx, trace, Tv::or, Tv::True),
         Cond::Not(inner) => {
             let start = trace.len();
             let truth = eval_cond(inner, ctx, trace);
@@ -157,7 +155,25 @@ pub fn eval_cond(c: &Cond, ctx: &Ctx<'_>, trace: &mut Vec<TestTrace>) -> Truth {
     }
 }
 
-fn extend(into: &mut Vec<String>, more: Vec<String>) {
+/// `and` or `or` of the parts in order, by [`semantics`]' tables, stopping at
+/// `settles` (false for `and`, true for `or`) and gathering why parts were unknown.
+fn fold(parts: &[Cond], ctx: &Ctx<'_>, trace: &mut Vec<TestTrace>, op: fn(Tv, Tv) -> Tv, settles: Tv) -> Truth {
+    let mut acc = op(settles.not(), settles.not());
+    let mut why = Vec::new();
+    for p in parts {
+        let t = eval_cond(p, ctx, trace);
+        acc = op(acc, t.tv());
+        if acc == settles {
+            return Truth::with(acc, vec![]);
+        }
+        if let Truth::Unknown(m) = t {
+            extend(&mut why, m);
+        }
+    }
+    Truth::with(acc, why)
+}
+
+fn extend(into: &mut Vec<Undecided>, more: Vec<Undecided>) {
     for m in more {
         if !into.contains(&m) {
             into.push(m);
@@ -165,10 +181,10 @@ fn extend(into: &mut Vec<String>, more: Vec<String>) {
     }
 }
 
-/// A resolved term: its value (if all facts were present), the facts it needed, and what was computed.
+/// A resolved term: its value (if it could be had), why not otherwise, and what was computed.
 struct Resolved {
     value: Option<Value>,
-    missing: Vec<String>,
+    missing: Vec<Undecided>,
     words: String,
     computed: Vec<String>,
 }
@@ -178,7 +194,7 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
         Term::Const(v) => Resolved { value: Some(v.clone()), missing: vec![], words: v.to_string(), computed: vec![] },
         Term::Fact(p) => {
             let value = ctx.fact(p);
-            let missing = if value.is_none() { vec![p.clone()] } else { vec![] };
+            let missing = if value.is_none() { vec![Undecided::not_given(p)] } else { vec![] };
             Resolved { value, missing, words: p.clone(), computed: vec![] }
         }
         Term::FirstOf(paths) => {
@@ -189,7 +205,7 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
             }
             Resolved {
                 value: None,
-                missing: paths.last().cloned().into_iter().collect(),
+                missing: paths.last().map(Undecided::not_given).into_iter().collect(),
                 words: paths.join(" or "),
                 computed: vec![],
             }
@@ -217,7 +233,13 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
                     computed.push(format!("{words} = {base_date} {}= {d}{clamped}", shifts_words(shifts)));
                     Resolved { value: Some(Value::Date(d)), missing: vec![], words, computed }
                 }
-                None => Resolved { value: None, missing: vec![], words, computed: vec![] },
+                // Outside the calendar (or not a date): undecidable, never "not given".
+                None => {
+                    let why = if start.is_some() { Why::OutOfRange } else { Why::NotComparable };
+                    let base = start.map(|s| format!(" (from {s})")).unwrap_or_default();
+                    let fact = format!("{words}{base}");
+                    Resolved { value: None, missing: vec![Undecided { fact, why }], words, computed: vec![] }
+                }
             }
         }
     }
@@ -322,10 +344,10 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
             let word = if present { "is present" } else { "is missing" };
             (Truth::from_bool(present != want_missing), format!("{} {word}", lhs.words))
         }
-        _ if lv.is_none() && fact.as_deref().is_some_and(|f| ABSENT_MEANS_NONE.contains(&f)) => {
+        _ if lv.is_none() && fact.as_deref().is_some_and(crate::facts::absent_is_none) => {
             (Truth::False, format!("{} is not given: none", lhs.words))
         }
-        _ if lv.is_none() => (Truth::Unknown(lhs.missing.clone()), format!("{} is not given", lhs.words)),
+        _ if lv.is_none() => (Truth::Unknown(lhs.missing.clone()), words_of(&lhs.missing)),
         TestOp::Truthy => {
             let b = matches!(lv, Some(Value::Bool(true)));
             (Truth::from_bool(b), format!("{} = {}", lhs.words, lv.as_ref().map_or(String::new(), |v| v.to_string())))
@@ -336,7 +358,14 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
             match (&lv, &rhs.value) {
                 (Some(a), Some(b)) => {
                     let ord = compare(a, b, ctx);
-                    let ok = ord.is_some_and(|o| op.holds(o));
+                    let truth = semantics::compare_holds(*op, ord);
+                    if truth == Tv::Unknown {
+                        let u =
+                            Undecided { fact: format!("{} = {}", lhs.words, show(a, ctx)), why: Why::NotComparable };
+                        let text = format!("{} (against {})", u.words(), show(b, ctx));
+                        return TestTrace { text, fact, value: lv, truth: Truth::Unknown(vec![u]), computed };
+                    }
+                    let ok = truth == Tv::True;
                     let shown_b = if rhs.words == b.to_string() {
                         show(b, ctx)
                     } else {
@@ -365,8 +394,8 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
                     }
                     (Truth::from_bool(ok), text)
                 }
-                (_, None) => (Truth::Unknown(rhs.missing.clone()), format!("{} is not given", rhs.words)),
-                (None, _) => (Truth::Unknown(lhs.missing.clone()), format!("{} is not given", lhs.words)),
+                (_, None) => (Truth::Unknown(rhs.missing.clone()), words_of(&rhs.missing)),
+                (None, _) => (Truth::Unknown(lhs.missing.clone()), words_of(&lhs.missing)),
             }
         }
         TestOp::In(set) => {
@@ -381,7 +410,7 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
         }
         TestOp::Has(item) => {
             let r = resolve(item, ctx);
-            let Some(want) = r.value else { return unknown(lhs, fact, computed) };
+            let Some(want) = r.value else { return unknown(r, fact, computed) };
             let Some(v) = &lv else { return unknown(lhs, fact, computed) };
             let hit = match v {
                 Value::List(items) => items.iter().any(|i| symbolish(&want) == Some(i)),
@@ -412,9 +441,8 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
             match (&lv, &w) {
                 (Some(Value::Int(part)), Some(Value::Int(all))) => {
                     // This action counts: the share after posting it.
-                    let after_part = part.saturating_add(1);
-                    let after_all = all.saturating_add(1).max(1);
-                    let above = after_part.saturating_mul(100) > i64::from(*percent).saturating_mul(after_all);
+                    let (after_part, after_all) = semantics::share_after(*part, *all);
+                    let above = semantics::share_above(*part, *all, i64::from(*percent));
                     let share = after_part.saturating_mul(100) / after_all;
                     let cmp = if above { ">" } else { "≤" };
                     (
@@ -425,7 +453,10 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
                         ),
                     )
                 }
-                (_, None) => (Truth::Unknown(vec![whole.clone()]), format!("{whole} is not given")),
+                (_, None) => {
+                    let u = Undecided::not_given(whole.clone());
+                    (Truth::Unknown(vec![u.clone()]), u.words())
+                }
                 _ => (Truth::False, format!("{} is not a count", lhs.words)),
             }
         }
@@ -433,12 +464,11 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
     TestTrace { text, fact, value: lv, truth, computed }
 }
 
+/// Why a term could not be had, in words: `actor.departed_on is not given`.
+fn words_of(missing: &[Undecided]) -> String {
+    missing.iter().map(Undecided::words).collect::<Vec<_>>().join("; ")
+}
+
 fn unknown(lhs: Resolved, fact: Option<String>, computed: Vec<String>) -> TestTrace {
-    TestTrace {
-        text: format!("{} is not given", lhs.words),
-        fact,
-        value: None,
-        truth: Truth::Unknown(lhs.missing),
-        computed,
-    }
+    TestTrace { text: words_of(&lhs.missing), fact, value: None, truth: Truth::Unknown(lhs.missing), computed }
 }

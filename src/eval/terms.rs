@@ -70,15 +70,6 @@ fn months(d: Duration) -> f64 {
     d.approx_months()
 }
 
-fn kind_of(c: &Covenant) -> CovenantKind {
-    match c.kind.as_str() {
-        "non_dealing" => CovenantKind::NonDealing,
-        "non_compete" => CovenantKind::NonCompete,
-        "non_poaching" => CovenantKind::NonPoaching,
-        _ => CovenantKind::NonSolicitation,
-    }
-}
-
 fn covenant_words(c: &Covenant) -> String {
     let mut w = c.kind.as_str().to_string();
     if let Some(of) = c.of {
@@ -189,7 +180,7 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
     let mut advice = Vec::new();
 
     for c in &contract.covenants {
-        let kind = kind_of(c);
+        let kind = c.kind;
         let mut findings = Vec::new();
         for t in &policy.terms {
             match &t.test {

@@ -128,6 +128,10 @@ pub struct RuleResult {
     /// Missing facts, when undecided.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// Tests that could not be decided although their facts were given, in words
+    /// (a shifted date outside the calendar, values that cannot be compared).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undecidable: Vec<String>,
     /// Approval already granted that satisfies it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
@@ -262,6 +266,9 @@ pub struct Verdict {
     pub law_notes: Vec<Note>,
     /// Facts a deciding or undecided clause needed and the action lacked.
     pub missing: Vec<String>,
+    /// Tests that held the verdict back although their facts were given, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undecidable: Vec<String>,
     /// Dry-run clauses that would have applied.
     pub dry_run: Vec<String>,
     /// What single change would change the verdict.

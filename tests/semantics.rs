@@ -1,0 +1,88 @@
+//! The semantics core as a user meets it: the interpreter (`eval`) and the
+//! compiled form (`eval --batch`, `Compiled::decide`) give one meaning to a
+//! condition, and a test that cannot be decided is never taken as true.
+
+use smpolicy::compile::{compile, FactRow};
+use smpolicy::data::action::parse_action;
+use smpolicy::eval::{evaluate, explain, Decision, EvalOptions};
+use smpolicy::source::SourceFile;
+
+const FAR: &str = r#"policy "Far"
+  default allow
+
+rule far { when actor.departed_on + 6 months <= 2026-01-01 and action = solicit then deny }
+"#;
+
+const OTHER_CHANNELS: &str = r#"policy "Other channels"
+  default allow
+
+posting on linkedin {
+  default allow
+}
+
+posting on other channels {
+  default deny
+}
+"#;
+
+fn decide(policy_text: &str, action_yaml: &str) -> (smpolicy::eval::Verdict, Decision) {
+    let file = SourceFile::new("far.policy", policy_text.to_string());
+    let ast = smpolicy::parser::parse(&file).unwrap();
+    let policy = smpolicy::lower::lower(&file, &ast);
+    let action = parse_action(action_yaml, "action.yaml").unwrap();
+    let now: jiff::Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
+    let v = evaluate(&policy, &file, &action, &EvalOptions { now });
+    let compiled = compile(&policy);
+    let d = compiled.decide(&FactRow::from_action_at(&action, &compiled, now));
+    (v, d.verdict)
+}
+
+const LEAVER: &str = "action: solicit
+at: 2026-06-01T10:00:00Z
+actor: { id: a, role: consultant, status: departed, departed_on: DEPARTED }
+target: { relationship: client }
+";
+
+#[test]
+fn a_shifted_date_outside_the_calendar_is_undecidable_not_true() {
+    let (v, compiled) = decide(FAR, &LEAVER.replace("DEPARTED", "9999-10-01"));
+    assert_eq!(v.verdict, Decision::Indeterminate, "{}", v.summary);
+    assert_eq!(compiled, Decision::Indeterminate);
+    // The date was given: it is not reported missing, but as undecidable, with why.
+    assert!(v.missing.is_empty(), "{:?}", v.missing);
+    assert_eq!(v.undecidable.len(), 1, "{:?}", v.undecidable);
+    assert!(v.undecidable[0].contains("falls outside the calendar"), "{}", v.undecidable[0]);
+    let text = explain::text(&v, "far.policy", explain::ExplainOptions::default());
+    assert!(text.contains("undecidable: actor.departed_on + 6 months (from 9999-10-01) falls outside"), "{text}");
+    assert!(!text.contains("is not given"), "{text}");
+}
+
+#[test]
+fn in_range_dates_still_decide_both_ways() {
+    let (v, compiled) = decide(FAR, &LEAVER.replace("DEPARTED", "2025-06-01"));
+    assert_eq!((v.verdict, compiled), (Decision::Deny, Decision::Deny));
+    let (v, compiled) = decide(FAR, &LEAVER.replace("DEPARTED", "2025-08-01"));
+    assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
+}
+
+#[test]
+fn a_false_side_still_settles_an_undecidable_and() {
+    // `and` with a false side is false whatever the other side: the clause does not apply.
+    let (v, compiled) = decide(FAR, &LEAVER.replace("DEPARTED", "9999-10-01").replace("solicit", "message"));
+    assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
+}
+
+#[test]
+fn an_unknown_section_scope_never_falls_through_to_a_looser_default() {
+    let post = "action: post\nat: 2026-06-01T10:00:00Z\nactor: { id: a, role: consultant, status: employed }\ncontent: { kind: job_ad }\n";
+    // No channel: `posting on other channels { default deny }` might cover it.
+    let (v, compiled) = decide(OTHER_CHANNELS, post);
+    assert_eq!((v.verdict, compiled), (Decision::Indeterminate, Decision::Indeterminate), "{}", v.summary);
+    assert_eq!(v.missing, vec!["channel".to_string()]);
+    assert_eq!(v.deciding.len(), 1, "{:?}", v.deciding);
+    // Given, each channel is decided by its own section.
+    let (v, compiled) = decide(OTHER_CHANNELS, &format!("{post}channel: tiktok\n"));
+    assert_eq!((v.verdict, compiled), (Decision::Deny, Decision::Deny));
+    let (v, compiled) = decide(OTHER_CHANNELS, &format!("{post}channel: linkedin\n"));
+    assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
+}
