@@ -317,35 +317,9 @@ pub enum DepartureDuty {
     },
 }
 
-/// The four restrictive covenants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CovenantKind {
-    /// Not approaching (clients, candidates) to do business.
-    NonSolicitation,
-    /// Not doing business with them, even if they approach first.
-    NonDealing,
-    /// Not working for or setting up a competitor.
-    NonCompete,
-    /// Not inducing staff to leave.
-    NonPoaching,
-}
-
-impl CovenantKind {
-    /// The word as written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CovenantKind::NonSolicitation => "non_solicitation",
-            CovenantKind::NonDealing => "non_dealing",
-            CovenantKind::NonCompete => "non_compete",
-            CovenantKind::NonPoaching => "non_poaching",
-        }
-    }
-
-    /// All four, in canonical order.
-    pub const ALL: [CovenantKind; 4] =
-        [CovenantKind::NonSolicitation, CovenantKind::NonDealing, CovenantKind::NonCompete, CovenantKind::NonPoaching];
-}
+/// The four restrictive covenants: the data contract's own set (one enum for
+/// policies, contracts and the law table).
+pub use crate::data::contract::CovenantKind;
 
 /// `covenant non_solicitation of clients for 6 months lookback 12 months ...`.
 #[derive(Debug, Clone)]

@@ -47,16 +47,6 @@ impl Tv {
         }
     }
 
-    /// `not`: true and false swap; unknown stays unknown.
-    #[must_use]
-    pub fn not(self) -> Tv {
-        match self {
-            Tv::True => Tv::False,
-            Tv::False => Tv::True,
-            Tv::Unknown => Tv::Unknown,
-        }
-    }
-
     /// Kleene `and`: false wins, then unknown.
     #[must_use]
     pub fn and(self, other: Tv) -> Tv {
@@ -74,6 +64,19 @@ impl Tv {
             (Tv::True, _) | (_, Tv::True) => Tv::True,
             (Tv::Unknown, _) | (_, Tv::Unknown) => Tv::Unknown,
             (Tv::False, Tv::False) => Tv::False,
+        }
+    }
+}
+
+impl std::ops::Not for Tv {
+    type Output = Tv;
+
+    /// `not`: true and false swap; unknown stays unknown.
+    fn not(self) -> Tv {
+        match self {
+            Tv::True => Tv::False,
+            Tv::False => Tv::True,
+            Tv::Unknown => Tv::Unknown,
         }
     }
 }
@@ -230,11 +233,11 @@ mod tests {
         for a in ALL {
             for b in ALL {
                 // De Morgan, and the tables' symmetry.
-                assert_eq!(a.and(b).not(), a.not().or(b.not()));
+                assert_eq!(!a.and(b), (!a).or(!b));
                 assert_eq!(a.and(b), b.and(a));
                 assert_eq!(a.or(b), b.or(a));
             }
-            assert_eq!(a.not().not(), a);
+            assert_eq!(!!a, a);
         }
         assert_eq!(Tv::Unknown.and(Tv::True), Tv::Unknown);
         assert_eq!(Tv::Unknown.and(Tv::False), Tv::False);

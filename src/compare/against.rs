@@ -8,7 +8,7 @@
 
 use super::{PolicyInfo, Serialize};
 use crate::ast::Party;
-use crate::data::contract::{Contract, Covenant, CovenantKind, CovenantOf, Duty, Obligation, Owner, Ownership};
+use crate::data::contract::{Contract, Covenant, CovenantOf, Duty, Obligation, Owner, Ownership};
 use crate::eval::terms::{check_terms, TermsReport};
 use crate::eval::Decision;
 use crate::policy::{Effect, Policy, TermsTest};
@@ -76,15 +76,6 @@ impl Issue {
     }
 }
 
-fn covenant_kind(k: crate::ast::CovenantKind) -> CovenantKind {
-    match k {
-        crate::ast::CovenantKind::NonSolicitation => CovenantKind::NonSolicitation,
-        crate::ast::CovenantKind::NonDealing => CovenantKind::NonDealing,
-        crate::ast::CovenantKind::NonCompete => CovenantKind::NonCompete,
-        crate::ast::CovenantKind::NonPoaching => CovenantKind::NonPoaching,
-    }
-}
-
 fn owner(p: Party) -> Owner {
     match p {
         Party::Employee => Owner::Employee,
@@ -147,7 +138,7 @@ pub fn contract_from_policy(policy: &Policy, jurisdiction: Option<&str>) -> (Con
         for of in ofs {
             covenants.push(Covenant {
                 index: covenants.len(),
-                kind: covenant_kind(c.kind),
+                kind: c.kind,
                 of,
                 months: Some(super::law::whole_months(c.duration)),
                 lookback_months: c.lookback.map(super::law::whole_months),

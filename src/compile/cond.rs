@@ -144,7 +144,7 @@ impl CondC {
             CondC::True => T4::True,
             CondC::All(parts) => semantics::all(parts.iter().map(|p| p.eval(row, c))),
             CondC::Any(parts) => semantics::any(parts.iter().map(|p| p.eval(row, c))),
-            CondC::Not(inner) => inner.eval(row, c).not(),
+            CondC::Not(inner) => !inner.eval(row, c),
             CondC::Test(t) => t.eval(row, c),
         }
     }

@@ -867,7 +867,8 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
                 (Dim::Symbol { values, other, text }, classes)
             }
         };
-        if !required && !matches!(dim, Dim::Part) && !(matches!(dim, Dim::Bool) && absent_is_no) {
+        let no_absent_class = required || matches!(dim, Dim::Part) || (matches!(dim, Dim::Bool) && absent_is_no);
+        if !no_absent_class {
             classes.push(Class { rep: None, extent: Extent::Absent });
         }
         if classes.is_empty() {

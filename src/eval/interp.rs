@@ -158,7 +158,7 @@ pub fn eval_cond(c: &Cond, ctx: &Ctx<'_>, trace: &mut Vec<TestTrace>) -> Truth {
 /// `and` or `or` of the parts in order, by [`semantics`]' tables, stopping at
 /// `settles` (false for `and`, true for `or`) and gathering why parts were unknown.
 fn fold(parts: &[Cond], ctx: &Ctx<'_>, trace: &mut Vec<TestTrace>, op: fn(Tv, Tv) -> Tv, settles: Tv) -> Truth {
-    let mut acc = op(settles.not(), settles.not());
+    let mut acc = op(!settles, !settles);
     let mut why = Vec::new();
     for p in parts {
         let t = eval_cond(p, ctx, trace);

@@ -98,6 +98,31 @@ impl Builder {
         self.errors.push(ParseError::Internal { rule: format!("{:?}", p.as_rule()), span: span(p) });
     }
 
+    /// What a keyword means, from its table; a word missing from the table is an internal error.
+    fn keyword<T: Copy>(&mut self, p: &P<'_>, word: &str, table: &[(&str, T)]) -> Option<T> {
+        let found = table.iter().find(|(w, _)| *w == word).map(|(_, t)| *t);
+        if found.is_none() {
+            self.internal(p);
+        }
+        found
+    }
+
+    fn covenant_kind(&mut self, p: &P<'_>) -> Option<CovenantKind> {
+        let found = CovenantKind::from_name(p.as_str());
+        if found.is_none() {
+            self.internal(p);
+        }
+        found
+    }
+
+    fn party(&mut self, p: &P<'_>) -> Option<Spanned<Party>> {
+        self.keyword(p, p.as_str(), PARTIES).map(|o| Spanned::new(o, span(p)))
+    }
+
+    fn period(&mut self, p: &P<'_>) -> Option<Spanned<Period>> {
+        self.keyword(p, p.as_str(), PERIODS).map(|o| Spanned::new(o, span(p)))
+    }
+
     fn expect<'i>(&mut self, pairs: &mut Kids<'i>, rule: Rule, around: Span) -> Option<P<'i>> {
         match pairs.next() {
             Some(p) if p.as_rule() == rule => Some(p),
@@ -194,10 +219,11 @@ impl Builder {
                     }
                 }
                 Rule::conflicts_item => {
-                    let mode = match inner.kids().next().map(|m| m.as_str().to_string()).as_deref() {
-                        Some("indeterminate") => ConflictMode::Indeterminate,
-                        _ => ConflictMode::MostRestrictive,
+                    let Some(m) = inner.clone().kids().next() else {
+                        self.internal(&inner);
+                        continue;
                     };
+                    let Some(mode) = self.keyword(&m, m.as_str(), CONFLICT_MODES) else { continue };
                     self.once(&mut h.conflicts, Spanned::new(mode, s), "the conflict resolution");
                 }
                 _ => self.internal(&inner),
@@ -225,13 +251,8 @@ impl Builder {
             Rule::declaration => {
                 let mut inner = p.kids();
                 let kind_pair = self.expect(&mut inner, Rule::decl_kind, s)?;
-                let kind = match kind_pair.as_str().split_whitespace().next() {
-                    Some("roles") => DeclKind::Roles,
-                    Some("teams") => DeclKind::Teams,
-                    Some("channels") => DeclKind::Channels,
-                    Some("content") => DeclKind::ContentKinds,
-                    _ => DeclKind::Actions,
-                };
+                let first = kind_pair.as_str().split_whitespace().next().unwrap_or("");
+                let kind = self.keyword(&kind_pair, first, DECL_KINDS)?;
                 let names = self.ident_list(inner.next()?);
                 Item::Declaration(Declaration { kind, names })
             }
@@ -403,7 +424,7 @@ impl Builder {
             let is = span(&inner);
             match inner.as_rule() {
                 Rule::label => label = inner.kids().next().map(|n| self.ident(n)),
-                Rule::covenant_kind => kind = Some(Spanned::new(covenant_kind(inner.as_str()), is)),
+                Rule::covenant_kind => kind = self.covenant_kind(&inner).map(|k| Spanned::new(k, is)),
                 Rule::covenant_of => of = self.ident_list(inner.kids().next()?),
                 Rule::duration => duration = self.duration(inner),
                 Rule::lookback => {
@@ -462,7 +483,8 @@ impl Builder {
         let mut inner = p.kids();
         let asset = self.take(&mut inner, Rule::asset, s, Self::asset)??;
         let o = self.expect(&mut inner, Rule::owner_party, s)?;
-        Some(OwnershipRule { asset, owner: Spanned::new(party(o.as_str()), span(&o)) })
+        let owner = self.keyword(&o, o.as_str(), PARTIES)?;
+        Some(OwnershipRule { asset, owner: Spanned::new(owner, span(&o)) })
     }
 
     fn asset(&mut self, p: P<'_>) -> Option<Spanned<Asset>> {
@@ -483,7 +505,7 @@ impl Builder {
                         Rule::made_during => made = Some(Spanned::new(Made::DuringEmployment, fs)),
                         Rule::with_relationship => with.extend(self.ident_list(f.kids().next()?)),
                         Rule::from_origin => from = f.kids().next().map(|o| self.ident(o)),
-                        Rule::owned_by => owned_by = f.kids().next().map(|o| Spanned::new(party(o.as_str()), span(&o))),
+                        Rule::owned_by => owned_by = f.kids().next().and_then(|o| self.party(&o)),
                         _ => self.internal(&f),
                     }
                 }
@@ -500,9 +522,7 @@ impl Builder {
                     match f.as_rule() {
                         Rule::accounts_kw => {}
                         Rule::account_kind => kind = Some(self.ident(f)),
-                        Rule::created_by => {
-                            created_by = f.kids().next().map(|o| Spanned::new(party(o.as_str()), span(&o)))
-                        }
+                        Rule::created_by => created_by = f.kids().next().and_then(|o| self.party(&o)),
                         Rule::run_as_duty => run_as_duty = true,
                         Rule::on_agency_equipment => agency_equipment = true,
                         Rule::brand_in_handle => brand_in_handle = true,
@@ -553,7 +573,7 @@ impl Builder {
                 for i in inner {
                     match i.as_rule() {
                         Rule::ident => kind = Some(self.ident(i)),
-                        Rule::period => per = Some(Spanned::new(period(i.as_str()), span(&i))),
+                        Rule::period => per = self.period(&i),
                         Rule::posts_kw => {}
                         _ => self.internal(&i),
                     }
@@ -574,11 +594,7 @@ impl Builder {
                 };
                 let kind = self.take(&mut inner, Rule::ident, s, Self::ident)?;
                 let per = inner.find(|i| i.as_rule() == Rule::period)?;
-                PostingRule::Share {
-                    percent: Spanned::new(percent, ps),
-                    kind,
-                    per: Spanned::new(period(per.as_str()), span(&per)),
-                }
+                PostingRule::Share { percent: Spanned::new(percent, ps), kind, per: self.period(&per)? }
             }
             Rule::forbid_kinds => PostingRule::ForbidKinds(self.ident_list(inner.next()?)),
             Rule::only_kinds => PostingRule::OnlyKinds(self.ident_list(inner.next()?)),
@@ -593,11 +609,8 @@ impl Builder {
             Rule::require_disclosure => PostingRule::RequireDisclosure,
             Rule::forbid_flag => {
                 let words = inner.next()?;
-                let flag = match words.as_str().split_whitespace().next() {
-                    Some("client") => ContentFlag::ClientNames,
-                    Some("candidate") => ContentFlag::CandidateData,
-                    _ => ContentFlag::Confidential,
-                };
+                let first = words.as_str().split_whitespace().next().unwrap_or("");
+                let flag = self.keyword(&words, first, CONTENT_FLAGS)?;
                 PostingRule::ForbidFlag(flag)
             }
             Rule::section_default => PostingRule::Default(self.outcome(inner.next()?)?),
@@ -614,7 +627,7 @@ impl Builder {
             Rule::invitation_limit => {
                 let max = self.take(&mut inner, Rule::integer, s, Self::u32)??;
                 let per = inner.find(|i| i.as_rule() == Rule::period)?;
-                ConnectingRule::Limit { max, per: Spanned::new(period(per.as_str()), span(&per)) }
+                ConnectingRule::Limit { max, per: self.period(&per)? }
             }
             Rule::forbid_invitations => {
                 let mut to = Vec::new();
@@ -645,7 +658,7 @@ impl Builder {
         Some(match rule {
             Rule::max_covenant | Rule::no_covenant => {
                 let k = self.expect(&mut inner, Rule::covenant_kind, s)?;
-                let kind = Spanned::new(covenant_kind(k.as_str()), span(&k));
+                let kind = Spanned::new(self.covenant_kind(&k)?, span(&k));
                 let mut of = Vec::new();
                 let mut max = None;
                 for i in inner {
@@ -667,7 +680,7 @@ impl Builder {
             Rule::require_ownership => {
                 let field = self.take(&mut inner, Rule::ident, s, Self::ident)?;
                 let o = self.expect(&mut inner, Rule::owner_party, s)?;
-                TermsRule::RequireOwnership { field, owner: Spanned::new(party(o.as_str()), span(&o)) }
+                TermsRule::RequireOwnership { field, owner: self.party(&o)? }
             }
             Rule::forbid_monitoring => TermsRule::ForbidMonitoring,
             _ => return None,
@@ -869,14 +882,7 @@ impl Builder {
             None => Expr::Truthy(lhs),
             Some(op) => match op.as_rule() {
                 Rule::cmp_op => {
-                    let cmp = match op.as_str() {
-                        "=" => CmpOp::Eq,
-                        "!=" => CmpOp::Ne,
-                        "<" => CmpOp::Lt,
-                        "<=" => CmpOp::Le,
-                        ">" => CmpOp::Gt,
-                        _ => CmpOp::Ge,
-                    };
+                    let cmp = self.keyword(&op, op.as_str(), CMP_OPS)?;
                     let rhs = self.take(&mut inner, Rule::operand, s, Self::operand)??;
                     Expr::Compare { lhs, op: Spanned::new(cmp, span(&op)), rhs }
                 }
@@ -993,13 +999,8 @@ impl Builder {
         let s = span(&p);
         let mut inner = p.kids();
         let amount = self.u32(inner.next()?)?.node;
-        let unit = match inner.next()?.as_str() {
-            "hour" | "hours" => TimeUnit::Hour,
-            "day" | "days" => TimeUnit::Day,
-            "business day" | "business days" => TimeUnit::BusinessDay,
-            "week" | "weeks" => TimeUnit::Week,
-            _ => TimeUnit::Month,
-        };
+        let u = inner.next()?;
+        let unit = self.keyword(&u, u.as_str(), TIME_UNITS)?;
         Some(Spanned::new(Duration::new(amount, unit), s))
     }
 
@@ -1033,30 +1034,47 @@ impl Builder {
     }
 }
 
-fn covenant_kind(s: &str) -> CovenantKind {
-    match s {
-        "non_dealing" => CovenantKind::NonDealing,
-        "non_compete" => CovenantKind::NonCompete,
-        "non_poaching" => CovenantKind::NonPoaching,
-        _ => CovenantKind::NonSolicitation,
-    }
-}
+// Each keyword's meaning, in one table per kind of word. The grammar lists the
+// same words; a word the grammar accepts and a table lacks is an internal error
+// (`Builder::keyword`), never a guess.
 
-fn party(s: &str) -> Party {
-    match s {
-        "employee" => Party::Employee,
-        "shared" => Party::Shared,
-        _ => Party::Agency,
-    }
-}
+const CONFLICT_MODES: &[(&str, ConflictMode)] =
+    &[("most_restrictive", ConflictMode::MostRestrictive), ("indeterminate", ConflictMode::Indeterminate)];
 
-fn period(s: &str) -> Period {
-    match s {
-        "rolling day" => Period::RollingDay,
-        "week" => Period::Week,
-        _ => Period::Day,
-    }
-}
+const DECL_KINDS: &[(&str, DeclKind)] = &[
+    ("roles", DeclKind::Roles),
+    ("teams", DeclKind::Teams),
+    ("channels", DeclKind::Channels),
+    ("content", DeclKind::ContentKinds),
+    ("actions", DeclKind::Actions),
+];
+
+const CONTENT_FLAGS: &[(&str, ContentFlag)] = &[
+    ("client", ContentFlag::ClientNames),
+    ("candidate", ContentFlag::CandidateData),
+    ("confidential", ContentFlag::Confidential),
+];
+
+const CMP_OPS: &[(&str, CmpOp)] =
+    &[("=", CmpOp::Eq), ("!=", CmpOp::Ne), ("<", CmpOp::Lt), ("<=", CmpOp::Le), (">", CmpOp::Gt), (">=", CmpOp::Ge)];
+
+const TIME_UNITS: &[(&str, TimeUnit)] = &[
+    ("hour", TimeUnit::Hour),
+    ("hours", TimeUnit::Hour),
+    ("day", TimeUnit::Day),
+    ("days", TimeUnit::Day),
+    ("business day", TimeUnit::BusinessDay),
+    ("business days", TimeUnit::BusinessDay),
+    ("week", TimeUnit::Week),
+    ("weeks", TimeUnit::Week),
+    ("month", TimeUnit::Month),
+    ("months", TimeUnit::Month),
+];
+
+const PARTIES: &[(&str, Party)] =
+    &[("employee", Party::Employee), ("agency", Party::Agency), ("shared", Party::Shared)];
+
+const PERIODS: &[(&str, Period)] = &[("day", Period::Day), ("week", Period::Week), ("rolling day", Period::RollingDay)];
 
 #[cfg(test)]
 mod tests {
@@ -1092,5 +1110,48 @@ mod size_tests {
         let nots = "not ".repeat(5_000);
         let text = format!("policy \"x\"\nrule r {{ when {nots} content.confidential then deny }}\n");
         assert!(crate::parser::parse(&SourceFile::new("x", text)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod keyword_tables {
+    use super::*;
+
+    /// The quoted words of a grammar rule (`name = @{ "a" | "b" ... }`), up to its closing brace.
+    fn words_of(rule: &str) -> Vec<String> {
+        let grammar = include_str!("../../grammar/policy.pest");
+        let start = grammar.find(&format!("\n{rule} = ")).unwrap_or_else(|| panic!("no rule {rule}"));
+        let body = &grammar[start..];
+        let body = &body[..body.find("}\n").unwrap_or(body.len())];
+        body.split('"').skip(1).step_by(2).map(str::to_string).collect()
+    }
+
+    fn first_words<T>(table: &[(&str, T)]) -> Vec<String> {
+        table.iter().map(|(w, _)| w.split_whitespace().next().unwrap_or("").to_string()).collect()
+    }
+
+    #[test]
+    fn every_keyword_the_grammar_accepts_has_a_meaning() {
+        let whole = |t: &[(&str, TimeUnit)]| t.iter().map(|(w, _)| w.to_string()).collect::<Vec<_>>();
+        for (rule, known) in [
+            ("time_unit", whole(TIME_UNITS)),
+            ("cmp_op", CMP_OPS.iter().map(|(w, _)| w.to_string()).collect()),
+            ("conflict_mode", CONFLICT_MODES.iter().map(|(w, _)| w.to_string()).collect()),
+            ("owner_party", PARTIES.iter().map(|(w, _)| w.to_string()).collect()),
+            ("period", PERIODS.iter().map(|(w, _)| w.to_string()).collect()),
+            ("covenant_kind", CovenantKind::NAMES.iter().map(|w| w.to_string()).collect()),
+            // These two are matched on their first word.
+            ("flag_words", first_words(CONTENT_FLAGS)),
+            ("decl_kind", first_words(DECL_KINDS)),
+        ] {
+            let words = words_of(rule);
+            assert!(!words.is_empty(), "{rule}");
+            for w in words {
+                let first = w.split_whitespace().next().unwrap_or("").to_string();
+                let ok = known.contains(&w) || (matches!(rule, "flag_words" | "decl_kind") && known.contains(&first));
+                // `decl_kind` spells `content kinds` as two literals.
+                assert!(ok || (rule == "decl_kind" && w == "kinds"), "{rule}: `{w}` has no meaning in its table");
+            }
+        }
     }
 }
