@@ -23,3 +23,4 @@ mod parse;
 mod scenarios;
 #[cfg(feature = "server")]
 mod serve;
+mod suite_runner;
