@@ -20,6 +20,7 @@ mod diff;
 mod eval_props;
 mod examples;
 mod parse;
+mod readme_features;
 mod scenarios;
 #[cfg(feature = "server")]
 mod serve;
