@@ -539,9 +539,10 @@ fn removable(json: &Json) -> Vec<String> {
     leaves(json, "", &mut all);
     all.into_iter()
         .filter(|(p, v)| {
-            !matches!(v, Json::Bool(_) | Json::Array(_) | Json::Null)
-                && !matches!(p.as_str(), "action" | "actor.id" | "actor.role" | "actor.status" | "at")
-                && !(p == "actor.departed_on" && json["actor"]["status"] == "departed")
+            let required = matches!(p.as_str(), "action" | "actor.id" | "actor.role" | "actor.status" | "at")
+                || (p == "actor.departed_on" && json["actor"]["status"] == "departed");
+            let yes_no_or_list = matches!(v, Json::Bool(_) | Json::Array(_) | Json::Null);
+            !required && !yes_no_or_list
         })
         .map(|(p, _)| p)
         .collect()

@@ -187,8 +187,8 @@ fn every_scenario_case_fails_when_its_expectation_is_wrong() {
             // Another clause, one that exists but did not decide.
             if case.because.is_some() {
                 let deciding = &right.cases[i].deciding;
-                let ids = s.policy.rules.iter().map(|r| &r.id).chain(s.policy.terms.iter().map(|t| &t.id));
-                let other = ids.filter(|r| !deciding.contains(r)).next().cloned();
+                let mut ids = s.policy.rules.iter().map(|r| &r.id).chain(s.policy.terms.iter().map(|t| &t.id));
+                let other = ids.find(|r| !deciding.contains(r)).cloned();
                 let mut c = case.clone();
                 c.because = Some(other.unwrap_or_else(|| "no-such-clause".to_string()));
                 let (failed, text) = one(c);
