@@ -12,7 +12,9 @@
 //!    status is unchanged) and never tightens the verdict;
 //! 4. removing a fact from an action never turns a deny into an allow (or a
 //!    require-approval), nor a require-approval into an allow;
-//! 5. evaluation is deterministic, also from a policy parsed again.
+//! 5. evaluation is deterministic, also from a policy parsed again;
+//! 6. the law layer never changes a verdict: when no clause tests
+//!    `actor.jurisdiction`, moving the actor changes the law notes at most.
 //!
 //! The actions are the scenario cases (each with its own policy, sometimes with
 //! another one), with a few fields changed. Conditions and targets are built
@@ -677,4 +679,86 @@ fn an_unknown_section_scope_does_not_fall_through_to_a_looser_default() {
     assert_eq!(v.verdict, Decision::Indeterminate, "{}", why(l, &v));
     assert!(v.missing.contains(&"channel".to_string()), "{}", why(l, &v));
     assert_eq!(compiled(l, &action).0, Decision::Indeterminate);
+}
+
+// ───────────── 6. the law layer ─────────────
+
+/// What the law table says of a covenant (void in California, no cap in the
+/// UK) is a note on the verdict, never a change to it: when no clause tests
+/// `actor.jurisdiction`, moving the actor to another jurisdiction changes the
+/// law notes at most, never the verdict, its deciding clauses or approvers.
+#[test]
+fn the_law_layer_never_changes_a_verdict() {
+    const PLACES: [&str; 5] = ["UK", "US-CA", "US-NY", "DE", "AU"];
+    property("the law layer", |input| {
+        let Some((own, json, _)) = materialise(input) else { return Ok(Reach::Dropped) };
+        let in_each_place = |json: &Json| -> Result<Vec<Action>, TestCaseError> {
+            PLACES
+                .iter()
+                .map(|place| {
+                    let mut a = json.clone();
+                    set(&mut a, "actor.jurisdiction", json!(place));
+                    parse_action_json_line(&a.to_string())
+                        .map_err(|e| TestCaseError::fail(format!("actor.jurisdiction {place}: {e}")))
+                })
+                .collect()
+        };
+        let decide_all = |l: &Loaded, actions: &[Action]| -> Vec<Verdict> {
+            actions.iter().map(|a| evaluate(&l.policy, &l.file, a, &opts())).collect()
+        };
+        let tests_jurisdiction = |vs: &[Verdict]| {
+            vs.iter()
+                .flat_map(|v| &v.rules)
+                .flat_map(|r| &r.tests)
+                .any(|t| t.fact.as_deref() == Some("actor.jurisdiction"))
+        };
+        let law_speaks = |vs: &[Verdict]| vs.iter().any(|v| !v.law_notes.is_empty());
+        // A policy whose law table says something of the action, and whose
+        // clauses do not test the jurisdiction: among all policies for this
+        // action, else for the next scenario actions under their own policy.
+        let all = policies();
+        let start = input.choices[3] as usize;
+        let n = corpus().len();
+        let b = input.base.index(n);
+        let mut fallback = None;
+        let mut chosen = None;
+        let first_try: Vec<&Loaded> =
+            std::iter::once(own).chain((0..all.len()).map(|i| &all[(start + i) % all.len()])).collect();
+        let next = (1..n).map(|k| {
+            let (i, j) = &corpus()[(b + k) % n];
+            (vec![&policies()[*i]], j.clone())
+        });
+        'search: for (pols, json) in std::iter::once((first_try, json)).chain(next) {
+            let actions = in_each_place(&json)?;
+            for l in pols {
+                let vs = decide_all(l, &actions);
+                if tests_jurisdiction(&vs) {
+                    continue;
+                }
+                if law_speaks(&vs) {
+                    chosen = Some((l, vs, actions));
+                    break 'search;
+                }
+                if fallback.is_none() {
+                    fallback = Some((l, vs, actions.clone()));
+                }
+            }
+        }
+        let reached = chosen.is_some();
+        let Some((l, vs, actions)) = chosen.or(fallback) else { return Ok(Reach::Missed) };
+        let first = &vs[0];
+        for (place, (v, action)) in PLACES.iter().zip(vs.iter().zip(&actions)) {
+            prop_assert_eq!(
+                (v.verdict, &v.deciding, &v.approvers),
+                (first.verdict, &first.deciding, &first.approvers),
+                "{}: in {} the verdict differs from {}:\n{}",
+                l.file.name,
+                place,
+                PLACES[0],
+                why(l, v)
+            );
+            prop_assert_eq!(compiled(l, action).0, first.verdict, "{}: compiled form in {}", l.file.name, place);
+        }
+        Ok(if reached { Reach::Reached } else { Reach::Missed })
+    });
 }
