@@ -149,6 +149,21 @@ fn a_missing_test_file_is_an_error_not_a_pass() {
 }
 
 #[test]
+fn a_test_file_without_cases_is_an_error_not_a_pass() {
+    let dir = std::env::temp_dir().join(format!("smpolicy-suite-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in [("empty.tests.yaml", "[]\n"), ("comments.tests.yaml", "# the cases went missing\n")] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let o = run(&["test", POLICY, path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}{}", stdout(&o), stderr(&o));
+        assert_eq!(stderr(&o), format!("error: `{}` has no test cases\n", path.display()), "{name}");
+        assert!(!stdout(&o).contains("0 passed"), "{name}: {}", stdout(&o));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_malformed_test_file_is_an_error_naming_the_case() {
     let dir = std::env::temp_dir().join(format!("smpolicy-suite-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
