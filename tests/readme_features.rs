@@ -220,6 +220,14 @@ fn fmt_check_exits_3_on_an_unformatted_file_and_changes_nothing() {
     let o = run(&["fmt", "--check", p]);
     assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
 
+    // Standard input is checked too, not printed.
+    let o = run_stdin(&["fmt", "--check", "-"], messy);
+    assert_eq!((o.status.code(), stdout(&o), stderr(&o)), (Some(3), String::new(), "-: not formatted\n".to_string()));
+    let o = run_stdin(&["fmt", "--check", "-"], &formatted);
+    assert_eq!((o.status.code(), stdout(&o), stderr(&o)), (Some(0), String::new(), String::new()));
+    let o = run_stdin(&["fmt", "-"], messy);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), formatted.clone()));
+
     // One unformatted file among canonical ones fails the check.
     std::fs::write(&path, messy).unwrap();
     let o = run(&["fmt", "--check", PROTECTIVE, p, "policies/brightwater.policy"]);
