@@ -668,7 +668,7 @@ fn evaluation_is_deterministic() {
 /// naming `channel`. Run with `cargo test -- --ignored` once the evaluator
 /// treats an unknown default scope as undecided.
 #[test]
-#[ignore = "known gap: an unknown section-default scope falls through to a looser default (reported on issue 19)"]
+#[ignore = "known gap: an unknown section-default scope falls through to a looser default; run it once the evaluator treats that scope as undecided"]
 fn an_unknown_section_scope_does_not_fall_through_to_a_looser_default() {
     let l = policies().iter().find(|l| l.file.name.ends_with("K06-B.policy")).unwrap();
     let action = parse_action_json_line(
