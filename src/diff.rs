@@ -17,7 +17,8 @@
 //! as a flip. Advice, law notes, explanations and the names of deciding
 //! clauses are not compared (a renamed clause that decides the same is a
 //! structural change only). Direction: deny > require-approval > allow; with
-//! the same verdict, gaining obligations is stricter and losing them looser;
+//! the same verdict, gaining obligations is stricter and losing them looser,
+//! except under deny (a refused action gains nothing by a duty): "other";
 //! a change of approvers, or to or from indeterminate, is "other".
 //!
 //! **How it is complete.** Not by sampling: the situations are cut into the
@@ -157,6 +158,9 @@ pub fn direction(old: &Outcome, new: &Outcome) -> Direction {
     match (old.rank(), new.rank()) {
         (Some(a), Some(b)) if b > a => Direction::Stricter,
         (Some(a), Some(b)) if b < a => Direction::Looser,
+        // An action refused before and after is no stricter for gaining a duty
+        // (nor looser for losing one): the change is reported, not ranked.
+        (Some(2), Some(2)) => Direction::Other,
         (Some(_), Some(_)) if old.approvers != new.approvers => Direction::Other,
         (Some(_), Some(_)) => {
             let new_within_old = new.obligations.iter().all(|o| old.obligations.contains(o));
@@ -601,6 +605,13 @@ mod tests {
         assert_eq!(direction(&out(Decision::Allow, &[]), &out(Decision::Allow, &["disclose"])), Direction::Stricter);
         assert_eq!(direction(&out(Decision::Allow, &["a"]), &out(Decision::Allow, &[])), Direction::Looser);
         assert_eq!(direction(&out(Decision::Allow, &["a"]), &out(Decision::Allow, &["b"])), Direction::Other);
+        // A post refused either way is not "stricter" for gaining an obligation.
+        assert_eq!(direction(&out(Decision::Deny, &[]), &out(Decision::Deny, &["disclose"])), Direction::Other);
+        assert_eq!(direction(&out(Decision::Deny, &["disclose"]), &out(Decision::Deny, &[])), Direction::Other);
+        assert_eq!(
+            direction(&out(Decision::RequireApproval, &[]), &out(Decision::RequireApproval, &["disclose"])),
+            Direction::Stricter
+        );
         assert_eq!(direction(&out(Decision::Indeterminate, &[]), &out(Decision::Deny, &[])), Direction::Other);
     }
 }

@@ -548,6 +548,11 @@ fn summary(
             };
             format!("{}: no clause covers this action; the section default `{id}` says it {what}", d.as_str())
         }
+        // A duty not done in time is breached, not forbidden (doing it late is still owed).
+        (Decision::Deny, _) if !deciding.is_empty() && deciding.iter().all(|d| overdue_duty(policy, d)) => {
+            let duties = if deciding.len() == 1 { "the duty is" } else { "the duties are" };
+            format!("deny: in breach of {names}: {duties} overdue and not recorded as done")
+        }
         (Decision::Deny, _) => format!("deny: forbidden by {names}"),
         (Decision::RequireApproval, _) => {
             format!("require-approval from {}: required by {names}", approvers.join(" or "))
@@ -555,6 +560,11 @@ fn summary(
         (Decision::Allow, _) => format!("allow: permitted by {names}"),
         (Decision::Indeterminate, _) => format!("indeterminate under {}", policy.meta.name),
     }
+}
+
+/// Whether a clause is the one that refuses once a duty is overdue.
+fn overdue_duty(policy: &Policy, id: &str) -> bool {
+    policy.rules.iter().any(|r| r.id == id && matches!(r.kind, crate::policy::RuleKind::Duty { overdue: true, .. }))
 }
 
 /// Whether a condition mentions a fact path (used by counterfactuals and `diff`).

@@ -3,8 +3,9 @@
 //! block in README.md is run — each `$ smpolicy ARGS` line is executed from
 //! the repository root and its output (stdout, then stderr) must equal the
 //! lines that follow it in the block, and its exit code the `# exit N`
-//! comment when one is given. A `# first N lines` comment compares only the
-//! first N lines of the output (for long reports), `# last N lines` the last N.
+//! comment, or 0 when none is given. A `# first N lines` comment compares only
+//! the first N lines of the output (for long reports), `# last N lines` the
+//! last N. A comment that starts like one of these but is malformed fails.
 
 use crate::util::root;
 use smpolicy::diagnostic::Severity;
@@ -60,6 +61,76 @@ fn language_reference_policy_blocks_check() {
     assert!(check_policy_blocks("docs/language.md") >= 10);
 }
 
+/// A comment line of a console block that the runner reads.
+#[derive(Debug, PartialEq)]
+enum Marker {
+    /// `# exit N`: the exit code.
+    Exit(i32),
+    /// `# first N lines`: compare only the first N lines.
+    First(usize),
+    /// `# last N lines`: compare only the last N lines.
+    Last(usize),
+}
+
+/// Reads a marker line: `Ok(None)` for an output line, an error for a line
+/// that starts like a marker but is not one (`# exit three`, `# first 5`), so
+/// that a typo cannot turn a check off.
+fn marker(line: &str) -> Result<Option<Marker>, String> {
+    let bad = || format!("malformed marker {line:?}: expected `# exit N`, `# first N lines` or `# last N lines`");
+    let mut words = line.split(' ');
+    if words.next() != Some("#") {
+        return Ok(None);
+    }
+    let words: Vec<&str> = words.collect();
+    match words.first().copied() {
+        Some("exit") => match words[1..] {
+            [n] => number::<i32>(n).map(|n| Some(Marker::Exit(n))).ok_or_else(bad),
+            _ => Err(bad()),
+        },
+        Some(which @ ("first" | "last")) => match words[1..] {
+            [n, "lines"] => number::<usize>(n)
+                .map(|n| Some(if which == "first" { Marker::First(n) } else { Marker::Last(n) }))
+                .ok_or_else(bad),
+            _ => Err(bad()),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// A number written with digits only (no sign, no spaces).
+fn number<T: std::str::FromStr>(n: &str) -> Option<T> {
+    if n.bytes().all(|b| b.is_ascii_digit()) {
+        n.parse().ok()
+    } else {
+        None
+    }
+}
+
+#[test]
+fn malformed_markers_are_rejected() {
+    assert_eq!(marker("# exit 3"), Ok(Some(Marker::Exit(3))));
+    assert_eq!(marker("# first 12 lines"), Ok(Some(Marker::First(12))));
+    assert_eq!(marker("# last 2 lines"), Ok(Some(Marker::Last(2))));
+    for output in ["# policies/a.tests.yaml", "#exit 3", "exit 3", "  # exit 3", ""] {
+        assert_eq!(marker(output), Ok(None), "{output:?} is output, not a marker");
+    }
+    for bad in [
+        "# exit",
+        "# exit three",
+        "# exit 3x",
+        "# exit 3 ",
+        "# exit  3",
+        "# exit -1",
+        "# exit +2",
+        "# first 5",
+        "# first five lines",
+        "# last 5 line",
+        "# last lines",
+    ] {
+        assert!(marker(bad).is_err(), "{bad:?} must be rejected");
+    }
+}
+
 #[test]
 fn readme_console_blocks_are_real_output() {
     let text = std::fs::read_to_string(root().join("README.md")).unwrap();
@@ -77,15 +148,15 @@ fn readme_console_blocks_are_real_output() {
                     break;
                 }
                 let next = lines.next().unwrap_or_default();
-                if let Some(code) = next.strip_prefix("# exit ") {
-                    exit = code.trim().parse().ok();
-                } else if let Some(n) = next.strip_prefix("# first ") {
-                    first = n.trim_end_matches(" lines").trim().parse().ok();
-                } else if let Some(n) = next.strip_prefix("# last ") {
-                    last = n.trim_end_matches(" lines").trim().parse().ok();
-                } else {
-                    expected.push_str(next);
-                    expected.push('\n');
+                match marker(next) {
+                    Ok(Some(Marker::Exit(code))) => exit = Some(code),
+                    Ok(Some(Marker::First(n))) => first = Some(n),
+                    Ok(Some(Marker::Last(n))) => last = Some(n),
+                    Ok(None) => {
+                        expected.push_str(next);
+                        expected.push('\n');
+                    }
+                    Err(e) => panic!("README.md console block at line {line}: {e}"),
                 }
             }
             let (args, stdin) = match cmd.split_once(" < ") {
@@ -113,9 +184,13 @@ fn readme_console_blocks_are_real_output() {
                 expected.trim_end(),
                 "README.md console block at line {line}: output of `smpolicy{cmd}` differs"
             );
-            if let Some(code) = exit {
-                assert_eq!(out.status.code(), Some(code), "README.md line {line}: exit code of `smpolicy{cmd}`");
-            }
+            // Without a marker the command must succeed: a README that shows
+            // output without saying it exits non-zero would mislead.
+            assert_eq!(
+                out.status.code(),
+                Some(exit.unwrap_or(0)),
+                "README.md block at line {line}: exit code of `smpolicy{cmd}` (say `# exit N` when it is not 0)"
+            );
             ran += 1;
         }
     }

@@ -20,7 +20,9 @@ mod diff;
 mod eval_props;
 mod examples;
 mod parse;
+mod readme_features;
 mod scenarios;
 mod semantics;
 #[cfg(feature = "server")]
 mod serve;
+mod suite_runner;

@@ -38,6 +38,15 @@ pub fn run(args: Args, out: Out) -> Exit {
             }
         };
     }
+    // A misspelt `--deny` code would silently deny nothing: refuse it.
+    for code in &args.deny {
+        if smpolicy::check::explain_code(code).is_none() {
+            let near = smpolicy::schema::suggest(code, smpolicy::check::codes());
+            let hint = near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+            eprintln!("error: `--deny {code}`: no diagnostic is called `{code}`{hint}");
+            return Exit::Error;
+        }
+    }
     let mut failed = false;
     let mut io_error = false;
     let (mut n_err, mut n_warn) = (0usize, 0usize);

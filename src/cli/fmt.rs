@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// Arguments of `fmt`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Policy files (`-` formats standard input to standard output).
+    /// Policy files (`-` formats standard input to standard output; with `--check`, checks it).
     #[arg(required = true)]
     pub policies: Vec<PathBuf>,
     /// Change nothing; exit 3 if any file is not canonically formatted.
@@ -30,7 +30,7 @@ pub fn run(args: Args, out: Out) -> Exit {
                 continue;
             }
         };
-        if path.as_os_str() == "-" {
+        if path.as_os_str() == "-" && !args.check {
             print!("{formatted}");
         } else if formatted != *file.text {
             if args.check {

@@ -33,6 +33,11 @@ pub fn run(args: Args, out: Out) -> Exit {
                 return Exit::Error;
             }
         };
+        // An empty (or emptied) file would report "0 passed, 0 failed" and exit 0.
+        if cases.is_empty() {
+            eprintln!("error: `{}` has no test cases", path.display());
+            return Exit::Error;
+        }
         let report = smpolicy::eval::suite::run(&policy, &file, &cases, &opts);
         failed += report.failed;
         match args.format {
