@@ -621,27 +621,20 @@ fn removing_a_fact_never_loosens() {
         if presence_tested {
             return Ok(Reach::Missed);
         }
-        // Known gap (see `an_unknown_section_scope_does_not_fall_through_to_a_looser_default`):
-        // a section default whose scope tests the removed fact stops covering the
-        // action instead of becoming undecided. Counted, reported, not asserted.
-        let section_default_gap = matches!(before.basis, Basis::SectionDefault { .. })
-            && matches!(after.basis, Basis::SectionDefault { .. } | Basis::PolicyDefault)
-            && rank(after.verdict) < rank(before.verdict);
         let pairs = [
             ("evaluator", before.verdict, after.verdict),
             ("compiled form", compiled(l, &action).0, compiled(l, &less).0),
         ];
         for (form, b, a) in pairs {
-            let ok = section_default_gap
-                || match b {
-                    Decision::Deny => matches!(a, Decision::Deny | Decision::Indeterminate),
-                    Decision::RequireApproval => a != Decision::Allow,
-                    _ => true,
-                };
+            let ok = match b {
+                Decision::Deny => matches!(a, Decision::Deny | Decision::Indeterminate),
+                Decision::RequireApproval => a != Decision::Allow,
+                _ => true,
+            };
             prop_assert!(ok, "{}: {form}: {b:?} became {a:?} without `{path}`:\n{}", l.file.name, why(l, &after));
         }
         let strict = matches!(before.verdict, Decision::Deny | Decision::RequireApproval);
-        Ok(if strict && tested.contains(path) && !section_default_gap { Reach::Reached } else { Reach::Missed })
+        Ok(if strict && tested.contains(path) { Reach::Reached } else { Reach::Missed })
     });
 }
 
@@ -660,15 +653,12 @@ fn evaluation_is_deterministic() {
     });
 }
 
-/// Known gap, found by `removing_a_fact_never_loosens`: K06 employer B forbids
-/// posting on channels it does not list (`posting on other channels { default
-/// deny }`), yet a post that does not say its channel falls through to the
-/// policy's `default allow`: the section default's scope is unknown, and an
-/// unknown scope is taken as "does not cover". It should be indeterminate,
-/// naming `channel`. Run with `cargo test -- --ignored` once the evaluator
-/// treats an unknown default scope as undecided.
+/// Found by `removing_a_fact_never_loosens`: K06 employer B forbids posting on
+/// channels it does not list (`posting on other channels { default deny }`); a
+/// post that does not say its channel must not fall through to the policy's
+/// `default allow`: the section default's scope is unknown, so the verdict is
+/// indeterminate, naming `channel`.
 #[test]
-#[ignore = "known gap: an unknown section-default scope falls through to a looser default; run it once the evaluator treats that scope as undecided"]
 fn an_unknown_section_scope_does_not_fall_through_to_a_looser_default() {
     let l = policies().iter().find(|l| l.file.name.ends_with("K06-B.policy")).unwrap();
     let action = parse_action_json_line(
