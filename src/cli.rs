@@ -11,6 +11,7 @@ pub mod fmt;
 pub mod log;
 #[cfg(feature = "server")]
 pub mod serve;
+pub mod stdout;
 pub mod terms;
 pub mod test;
 
@@ -104,7 +105,7 @@ pub enum ErrorFormat {
     Human,
     /// One line each: file:line:col: severity[code]: message.
     Short,
-    /// JSON Lines.
+    /// JSON Lines, on standard output.
     Json,
 }
 
@@ -182,6 +183,63 @@ pub enum DebugStage {
     Policy,
 }
 
+/// `--now`: a time (`2026-03-01T09:00:00Z`), or a plain date (`2026-03-01`)
+/// standing for midnight at the start of that day in the policy's timezone,
+/// as a plain date in an action's `at` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Now {
+    /// A point in time.
+    Time(jiff::Timestamp),
+    /// A day, started in the policy's timezone.
+    Date(jiff::civil::Date),
+}
+
+impl std::str::FromStr for Now {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Now, String> {
+        let s = s.trim();
+        if let Ok(t) = s.parse::<jiff::Timestamp>() {
+            return Ok(Now::Time(t));
+        }
+        // Only a date alone: jiff also reads the date out of a date and time.
+        if let Some(d) = s.parse::<jiff::civil::Date>().ok().filter(|d| d.to_string() == s) {
+            // Every day must have a start in UTC, the fallback of `at`.
+            if d.to_zoned(jiff::tz::TimeZone::UTC).is_ok() {
+                return Ok(Now::Date(d));
+            }
+            return Err(format!("`{s}` is outside the supported range of dates"));
+        }
+        let hint = match s.parse::<jiff::civil::DateTime>() {
+            Ok(dt) => format!("; a time needs an offset: write `{dt}Z` for UTC"),
+            Err(_) => String::new(),
+        };
+        Err(format!("expected a date such as `2026-03-01` or a time such as `2026-03-01T09:00:00Z`{hint}"))
+    }
+}
+
+impl Now {
+    /// The point in time for `policy`: a plain date starts in its timezone
+    /// (UTC if that leaves the supported range).
+    pub fn at(self, policy: &Policy) -> jiff::Timestamp {
+        match self {
+            Now::Time(t) => t,
+            Now::Date(d) => {
+                let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+                d.to_zoned(tz)
+                    .or_else(|_| d.to_zoned(jiff::tz::TimeZone::UTC))
+                    .map(|z| z.timestamp())
+                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            }
+        }
+    }
+
+    /// `--now` for `policy`, or the current time.
+    pub fn or_current(now: Option<Now>, policy: &Policy) -> jiff::Timestamp {
+        now.map_or_else(jiff::Timestamp::now, |n| n.at(policy))
+    }
+}
+
 /// Shared output settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Out {
@@ -221,7 +279,10 @@ pub fn run(cli: Cli) -> Exit {
         Command::Diff(a) => diff::run(a, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "smpolicy", &mut std::io::stdout());
+            // Into memory first: the generators panic on a write error.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "smpolicy", &mut buf);
+            let _ = std::io::Write::write_all(&mut stdout::Stdout, &buf);
             Exit::Ok
         }
         Command::Man => {
@@ -295,7 +356,8 @@ pub fn print_diagnostics(diags: &[Diagnostic], file: &SourceFile, out: Out, form
                     "file": &*file.name, "line": line, "column": column, "code": d.code,
                     "severity": d.severity, "message": d.message, "help": d.help,
                 });
-                eprintln!("{v}");
+                // On standard output, alone there: a program reads it.
+                println!("{v}");
             }
         }
     }

@@ -39,20 +39,22 @@ pub struct Args {
     /// Exit 3 when a behavioural change goes this way.
     #[arg(long, value_enum, value_name = "WHICH")]
     pub fail_on: Option<FailOn>,
-    /// The time standing for actions without `at` (ISO 8601); by default noon on the new version's effective date
-    /// for the analysis, and the current time for a replay.
+    /// The time standing for actions without `at` (`2026-03-01T09:00:00Z`, or `2026-03-01` for its midnight in the
+    /// new version's timezone); by default noon on the new version's effective date for the analysis, and the
+    /// current time for a replay.
     #[arg(long)]
-    pub now: Option<jiff::Timestamp>,
+    pub now: Option<super::Now>,
 }
 
 /// Runs `diff`.
 pub fn run(args: Args, out: Out) -> Exit {
     let Some((of, op)) = load_policy(&args.old, out) else { return Exit::Error };
     let Some((nf, np)) = load_policy(&args.new, out) else { return Exit::Error };
-    let report = diff::diff((&of, &op), (&nf, &np), &DiffOptions { now: args.now });
+    let now = args.now.map(|n| n.at(&np));
+    let report = diff::diff((&of, &op), (&nf, &np), &DiffOptions { now });
     let replayed = match &args.replay {
         Some(path) => {
-            let now = args.now.unwrap_or_else(jiff::Timestamp::now);
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
             match replay(path, (&of, &op), (&nf, &np), now) {
                 Some(r) => Some(r),
                 None => return Exit::Error,

@@ -13,16 +13,17 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// The time used for cases that give no `at` (ISO 8601); the current time by default.
+    /// The time used for cases that give no `at` (`2026-03-01T09:00:00Z`, or `2026-03-01` for its midnight in the
+    /// policy's timezone); the current time by default.
     #[arg(long)]
-    pub now: Option<jiff::Timestamp>,
+    pub now: Option<super::Now>,
 }
 
 /// Runs `test`.
 pub fn run(args: Args, out: Out) -> Exit {
     let Some((file, policy)) = load_policy(&args.policy, out) else { return Exit::Error };
     let tests = if args.tests.is_empty() { vec![args.policy.with_extension("tests.yaml")] } else { args.tests.clone() };
-    let opts = smpolicy::eval::EvalOptions { now: args.now.unwrap_or_else(jiff::Timestamp::now) };
+    let opts = smpolicy::eval::EvalOptions { now: super::Now::or_current(args.now, &policy) };
     let mut failed = 0;
     for path in &tests {
         let Some(text) = read_text(path) else { return Exit::Error };

@@ -355,8 +355,7 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
     let (to_workers, blocks) = sync_channel::<Block>(2 * WORKERS);
     let blocks = std::sync::Mutex::new(blocks);
     let (to_writer, outputs) = sync_channel::<(usize, Output)>(2 * WORKERS);
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
+    let mut w = std::io::BufWriter::new(crate::cli::stdout::Stdout);
     let (total, (line, read_error)) = std::thread::scope(|s| {
         for _ in 0..WORKERS {
             let to_writer = to_writer.clone();

@@ -1,0 +1,317 @@
+//! The binary at its edges: a closed pipe, standard input, directories,
+//! unknown codes, flags out of place, plain dates, batch input that is too
+//! long, not UTF-8, YAML or a fifo, and the set-up's own promises.
+
+use crate::util::root;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_smpolicy");
+const PROTECTIVE: &str = "policies/protective-agency.policy";
+
+fn cmd(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args).current_dir(root()).env("NO_COLOR", "1");
+    c
+}
+
+/// Runs with `input` on standard input (none: /dev/null), output captured.
+fn run_with(args: &[&str], input: Option<&[u8]>) -> Output {
+    let mut child = cmd(args)
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = input {
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn run(args: &[&str]) -> Output {
+    run_with(args, None)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs with standard output a pipe whose read end is closed before the
+/// program starts, so that its first write fails (no race with the reader).
+fn run_closed(args: &[&str], input: Option<&[u8]>) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = cmd(args)
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = input {
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A scratch file, unique to this test run.
+fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("smpolicy-cli-edges-{}", std::process::id())).join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// A small policy in Los Angeles that denies before March 2026, and its
+/// next version, which denies before April: quick to diff.
+const TZ_POLICY: &str = "policy \"tz\"\n  default allow\n  timezone \"America/Los_Angeles\"\n\nroles recruiter\n\nrule before-march {\n  when at < 2026-03-01\n  then deny\n}\n";
+
+/// Many good batch lines (more than one block), for a run that writes a lot.
+fn many_lines(n: usize) -> Vec<u8> {
+    let line = br#"{"action":"post","at":"2026-03-14T15:05:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"twitter","content":{"kind":"industry"}}"#;
+    let mut out = Vec::with_capacity(n * (line.len() + 1));
+    for _ in 0..n {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly_with_its_own_exit_code() {
+    let policy = std::fs::read(root().join(PROTECTIVE)).unwrap();
+    let batch = many_lines(2_000);
+    let old = temp_file("pipe-old.policy", TZ_POLICY.as_bytes());
+    let new = temp_file("pipe-new.policy", TZ_POLICY.replace("03-01", "04-01").as_bytes());
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let cases: &[(&[&str], Option<&[u8]>)] = &[
+        (&["eval", PROTECTIVE, "docs/examples/actions/eleventh-tweet.yaml"], None),
+        (&["eval", PROTECTIVE, "docs/examples/actions/eleventh-tweet.yaml", "--format", "json"], None),
+        (&["eval", PROTECTIVE, "docs/examples/actions/solicit-after-leaving.yaml", "--format", "markdown"], None),
+        (&["eval", PROTECTIVE, "--batch", "--now", "2026-03-14T12:00:00Z"], Some(&batch)),
+        (&["eval", PROTECTIVE, "--batch", "--explain", "--now", "2026-03-14T12:00:00Z"], Some(&batch)),
+        (&["check", "--explain", "never-fires"], None),
+        (&["check", "--list-codes"], None),
+        (&["check", "--error-format", "json", "docs/examples/mistakes.policy"], None),
+        (&["fmt", "-"], Some(&policy)),
+        (&["terms", "policies/candidate-dealbreakers.policy", "docs/examples/contracts/offer.yaml"], None),
+        (&["test", PROTECTIVE], None),
+        (&["test", PROTECTIVE, "--format", "json"], None),
+        (&["compare", "policies/trusting-agency.policy", PROTECTIVE], None),
+        (&["compare", "policies/trusting-agency.policy", PROTECTIVE, "--format", "json"], None),
+        (&["diff", old, new], None),
+        (&["diff", old, new, "--format", "json"], None),
+        (&["diff", old, new, "--fail-on", "stricter"], None),
+        (&["completions", "bash"], None),
+        (&["man"], None),
+        (&["debug", "ast", PROTECTIVE], None),
+    ];
+    for (args, input) in cases {
+        let open = run_with(args, *input);
+        assert!(!open.stdout.is_empty(), "{args:?} writes nothing: {}", text(&open.stderr));
+        let closed = run_closed(args, *input);
+        let err = text(&closed.stderr);
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
+        assert_eq!(closed.status.code(), open.status.code(), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_failed_write_that_is_not_a_closed_pipe_is_an_error() {
+    // /dev/full takes no bytes: output was lost, so success would be a lie.
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let o = cmd(&["check", "--list-codes"]).stdout(full).stderr(Stdio::piped()).output().unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: cannot write to standard output"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn fmt_check_on_standard_input_fails_when_it_is_not_formatted_and_can_show_the_diff() {
+    let messy = "policy \"x\"   default allow\nroles consultant\nrule r { when actor.role = consultant then deny }\n";
+    let o = run_with(&["fmt", "--check", "-"], Some(messy.as_bytes()));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stderr), "<stdin>: not formatted\n");
+    assert!(o.stdout.is_empty(), "--check changes nothing and prints nothing without --diff");
+
+    let o = run_with(&["fmt", "--check", "--diff", "-"], Some(messy.as_bytes()));
+    assert_eq!(o.status.code(), Some(3));
+    let diff = text(&o.stdout);
+    assert!(diff.starts_with("--- <stdin>\n+++ <stdin> (formatted)\n@@ -1,3 +1,9 @@\n"), "{diff}");
+    assert!(diff.contains("\n-rule r { when actor.role = consultant then deny }\n+\n+rule r {\n"), "{diff}");
+
+    // Formatted input passes, on standard input as for a file.
+    let clean = std::fs::read(root().join(PROTECTIVE)).unwrap();
+    let o = run_with(&["fmt", "--check", "--diff", "-"], Some(&clean));
+    assert_eq!((o.status.code(), o.stdout.len()), (Some(0), 0), "{}", text(&o.stderr));
+    let messy_file = temp_file("messy.policy", messy.as_bytes());
+    let o = run(&["fmt", "--check", "--diff", PROTECTIVE, messy_file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).starts_with(&format!("--- {}\n", messy_file.display())), "{}", text(&o.stdout));
+    assert_eq!(std::fs::read_to_string(&messy_file).unwrap(), messy, "--check writes nothing");
+
+    // --diff is a way of checking, not of writing.
+    let o = run(&["fmt", "--diff", PROTECTIVE]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("--check"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn check_reads_every_policy_under_a_directory_in_name_order() {
+    let o = run(&["check", "--error-format", "short", "policies", "docs/examples"]);
+    let err = text(&o.stderr);
+    let mut expected = 0;
+    for dir in ["policies", "docs/examples"] {
+        let mut stack = vec![root().join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "policy") {
+                    expected += 1;
+                }
+            }
+        }
+    }
+    assert!(expected > 8);
+    assert!(err.contains(&format!("checked {expected} files: 2 errors, 2 warnings")), "{err}");
+    assert_eq!(o.status.code(), Some(3), "mistakes.policy has errors: {err}");
+    assert!(err.contains("docs/examples/mistakes.policy:9:25: error[unknown-name]"), "{err}");
+
+    // Under a directory: every `.policy` file at any depth, in name order, nothing else.
+    let warned = b"policy \"x\"\nroles r\nrule r { when actor.role = r then deny }\n";
+    let tree = temp_file("tree/z.policy", b"").parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(tree.join("a")).unwrap();
+    for name in ["z.policy", "a.policy", "a/b.policy"] {
+        std::fs::write(tree.join(name), warned).unwrap();
+    }
+    std::fs::write(tree.join("notes.txt"), "not a policy").unwrap();
+    let o = run(&["check", "--error-format", "short", tree.to_str().unwrap()]);
+    let err = text(&o.stderr);
+    let files: Vec<String> = err
+        .lines()
+        .filter_map(|l| l.split(':').next())
+        .filter_map(|f| f.strip_prefix(tree.to_str().unwrap()))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(files, ["/a/b.policy", "/a.policy", "/z.policy"], "{err}");
+    assert!(err.contains("checked 3 files: 0 errors, 3 warnings"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
+
+    let o = run(&["check", "policies"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    let o = run(&["check", "no/such/place"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("cannot read `no/such/place`") && err.contains("checked 0 files"), "{err}");
+
+    let empty = std::env::temp_dir().join(format!("smpolicy-cli-edges-{}-empty", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = run(&["check", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "nothing to check is not a pass");
+    assert!(text(&o.stderr).contains("no `.policy` file under"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn unknown_codes_are_errors_with_a_suggestion_and_every_code_is_listed() {
+    let o = run(&["check", "--deny", "shadowed-rul", PROTECTIVE]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("no diagnostic is called `shadowed-rul`; did you mean `shadowed-rule`?"), "{err}");
+    let o = run(&["check", "--deny", "shadowed-rule", "--deny", "zzzz", PROTECTIVE]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("`zzzz`") && !text(&o.stderr).contains("`shadowed-rule`?"));
+    let o = run(&["check", "--deny", "shadowed-rule", PROTECTIVE]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    let o = run(&["check", "--list-codes"]);
+    assert_eq!(o.status.code(), Some(0));
+    let listed = text(&o.stdout);
+    let codes: Vec<&str> = listed.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    let known: Vec<&str> = smpolicy::check::codes().collect();
+    assert_eq!(codes, known);
+    for line in listed.lines() {
+        let meaning = line.split_once("  ").unwrap().1.trim();
+        assert!(meaning.ends_with('.') && meaning.len() > 20, "{line}");
+    }
+    assert!(listed.contains("(Cal. Bus. & Prof. Code"), "an abbreviation does not end the sentence");
+}
+
+#[test]
+fn flags_that_do_not_apply_to_the_mode_are_errors() {
+    let action = "docs/examples/actions/eleventh-tweet.yaml";
+    let refused: &[&[&str]] = &[
+        &["eval", PROTECTIVE, action, "--explain"],
+        &["eval", PROTECTIVE, action, "--full"],
+        &["eval", PROTECTIVE, "--batch", "--why-not"],
+        &["eval", PROTECTIVE, "--batch", "--format", "json"],
+        &["eval", PROTECTIVE, "--batch", "--explain", "--full"],
+        &["check", "--explain", "never-fires", PROTECTIVE],
+        &["check", "--explain", "never-fires", "--strict"],
+        &["check", "--list-codes", "--deny", "never-fires"],
+        &["check", "--list-codes", "--error-format", "json"],
+        &["fmt", "--diff", PROTECTIVE],
+    ];
+    for args in refused {
+        let o = run_with(args, Some(b""));
+        assert_eq!(o.status.code(), Some(1), "{args:?} should be refused: {}", text(&o.stderr));
+        assert!(text(&o.stderr).starts_with("error: "), "{args:?}: {}", text(&o.stderr));
+    }
+    let o = run_with(&["eval", PROTECTIVE, "--batch", "--explain"], Some(b""));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+#[test]
+fn check_error_format_json_writes_only_json_lines_on_standard_output() {
+    let o = run(&["check", "--error-format", "json", "docs/examples/mistakes.policy", PROTECTIVE]);
+    assert_eq!(o.status.code(), Some(3));
+    let out = text(&o.stdout);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    for line in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["code"].is_string() && v["severity"].is_string() && v["line"].is_u64(), "{line}");
+    }
+    assert!(text(&o.stderr).contains("checked 2 files"), "the summary stays on standard error");
+}
+
+#[test]
+fn now_takes_a_plain_date_as_midnight_in_the_policys_timezone() {
+    let policy = temp_file("tz.policy", TZ_POLICY.as_bytes());
+    let action =
+        temp_file("no-at.yaml", b"action: post\nactor: {id: a, role: recruiter, status: employed}\nchannel: twitter\n");
+    let eval = |now: &str| {
+        let o = run(&["eval", policy.to_str().unwrap(), action.to_str().unwrap(), "--now", now]);
+        (o.status.code(), text(&o.stdout).lines().next().unwrap_or_default().to_string(), text(&o.stderr))
+    };
+    // Midnight on 1 March in Los Angeles is 08:00 UTC: March there, February in a UTC reading.
+    assert_eq!(eval("2026-03-01").0, Some(0), "{:?}", eval("2026-03-01"));
+    assert_eq!(eval("2026-03-01T07:59:59Z").0, Some(2));
+    assert_eq!(eval("2026-03-01T08:00:00Z").0, Some(0));
+    assert_eq!(eval("2026-02-28").0, Some(2));
+    let (code, _, err) = eval("2026-03-01T10:00");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("a time needs an offset: write `2026-03-01T10:00:00Z` for UTC"), "{err}");
+    let (code, _, err) = eval("March");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("expected a date such as `2026-03-01`"), "{err}");
+    // The same reading in `test`.
+    let cases = temp_file(
+        "tz.tests.yaml",
+        b"- name: first of March\n  action: {action: post, actor: {id: a, role: recruiter, status: employed}, channel: twitter}\n  expect: allow\n",
+    );
+    let o = run(&["test", policy.to_str().unwrap(), cases.to_str().unwrap(), "--now", "2026-03-01"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o.stdout), text(&o.stderr));
+    let o = run(&["test", policy.to_str().unwrap(), cases.to_str().unwrap(), "--now", "2026-02-28"]);
+    assert_eq!(o.status.code(), Some(3), "{}{}", text(&o.stdout), text(&o.stderr));
+}
