@@ -316,22 +316,47 @@ pub fn run(cli: Cli) -> Exit {
     }
 }
 
-/// Reads a file (or standard input for `-`), reporting a failure on stderr.
+/// The largest file (or standard input) read whole: 64 MiB. A policy, an
+/// action, a contract or a test suite is far smaller; `eval --batch` streams
+/// its input and has no such limit.
+pub const MAX_FILE: u64 = 64 << 20;
+
+/// Reads a file (or standard input for `-`), at most [`MAX_FILE`] bytes,
+/// reporting a failure on stderr.
 pub fn read_text(path: &Path) -> Option<String> {
-    if path == Path::new("-") {
-        let mut s = String::new();
-        return match std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
-            Ok(_) => Some(s),
-            Err(e) => {
-                eprintln!("error: cannot read standard input: {e}");
-                None
-            }
-        };
+    read_text_up_to(path, MAX_FILE)
+}
+
+/// Reads a file (or standard input for `-`) of at most `cap` bytes, as a
+/// stream (a fifo or a device is read until it ends, never sized first).
+pub fn read_text_up_to(path: &Path, cap: u64) -> Option<String> {
+    use std::io::Read as _;
+    let name = if path == Path::new("-") { "standard input".to_string() } else { format!("`{}`", path.display()) };
+    let mut bytes = Vec::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().lock().take(cap + 1).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+    };
+    if let Err(e) = read {
+        eprintln!("error: cannot read {name}: {e}");
+        return None;
     }
-    match std::fs::read_to_string(path) {
+    if bytes.len() as u64 > cap {
+        eprintln!("error: {name} is larger than {} MiB, more than smpolicy reads whole", cap >> 20);
+        return None;
+    }
+    match String::from_utf8(bytes) {
         Ok(s) => Some(s),
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes.get(..at).map_or(0, |b| memchr::memchr_iter(b'\n', b).count()) + 1;
+            let column = at - bytes.get(..at).and_then(|b| memchr::memrchr(b'\n', b)).map_or(0, |p| p + 1) + 1;
+            eprintln!(
+                "error: {name} is not UTF-8 text: byte 0x{:02x} at line {line}, column {column} (byte offset {at})",
+                bytes.get(at).copied().unwrap_or_default()
+            );
             None
         }
     }

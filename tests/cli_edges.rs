@@ -315,3 +315,157 @@ fn now_takes_a_plain_date_as_midnight_in_the_policys_timezone() {
     let o = run(&["test", policy.to_str().unwrap(), cases.to_str().unwrap(), "--now", "2026-02-28"]);
     assert_eq!(o.status.code(), Some(3), "{}{}", text(&o.stdout), text(&o.stderr));
 }
+
+/// One good batch line (155 bytes with its line end).
+const GOOD: &[u8] = br#"{"action":"post","at":"2026-03-14T15:05:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"twitter","content":{"kind":"industry"}}"#;
+
+fn records(out: &[u8]) -> Vec<serde_json::Value> {
+    text(out).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// The peak resident memory of a running process, in KB (Linux).
+fn peak_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn a_line_over_the_cap_is_an_error_record_and_is_never_held() {
+    let mut child = cmd(&["eval", PROTECTIVE, "--batch", "--now", "2026-03-14T12:00:00Z"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(GOOD).unwrap();
+    stdin.write_all(b"\n{\"x\":\"").unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..64 {
+        stdin.write_all(&chunk).unwrap();
+    }
+    // 64 MiB of one line went in and the program is waiting for its end.
+    let peak = peak_kb(child.id());
+    stdin.write_all(b"\"}\n").unwrap();
+    stdin.write_all(GOOD).unwrap();
+    stdin.write_all(b"\n").unwrap();
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "a bad line makes the run fail: {}", text(&o.stderr));
+    let recs = records(&o.stdout);
+    assert_eq!(recs.len(), 3, "{recs:?}");
+    assert_eq!(recs[0]["line"], 1);
+    assert!(recs[0]["verdict"].is_string());
+    assert_eq!(recs[1]["line"], 2);
+    assert_eq!(recs[1]["error"]["offset"], GOOD.len() + 1);
+    assert_eq!(recs[1]["error"]["message"], "the line is longer than 1048576 bytes (1 MiB) and was skipped");
+    assert_eq!((recs[2]["line"].as_u64(), recs[2]["verdict"].is_string()), (Some(3), true), "{:?}", recs[2]);
+    assert!(text(&o.stderr).contains("3 lines: 2 decided"), "{}", text(&o.stderr));
+    if let Some(kb) = peak {
+        assert!(kb < 48 * 1024, "peak memory {kb} KB: the long line was held");
+    }
+
+    // A line of exactly the cap is read (and is bad JSON here, not too long);
+    // one byte more is too long; the last line may end without a line end.
+    let mut input = GOOD.to_vec();
+    input.push(b'\n');
+    input.extend(std::iter::repeat_n(b' ', (1 << 20) - 2));
+    input.extend_from_slice(b"[]\n");
+    input.extend(std::iter::repeat_n(b' ', (1 << 20) - 1));
+    input.extend_from_slice(b"[]\n");
+    input.extend(std::iter::repeat_n(b'x', (1 << 20) + 1));
+    let o = run_with(&["eval", PROTECTIVE, "--batch", "--now", "2026-03-14T12:00:00Z"], Some(&input));
+    let recs = records(&o.stdout);
+    assert_eq!(recs.len(), 4, "{recs:?}");
+    assert!(recs[1]["error"]["message"].as_str().unwrap().contains("expected struct Action"), "{:?}", recs[1]);
+    assert!(recs[2]["error"]["message"].as_str().unwrap().contains("longer than"), "{:?}", recs[2]);
+    assert_eq!(recs[3]["line"], 4);
+    assert!(recs[3]["error"]["message"].as_str().unwrap().contains("longer than"), "{:?}", recs[3]);
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_named_with_its_byte_offset() {
+    let mut input = GOOD.to_vec();
+    input.extend_from_slice(b"\n{\"a\":\"caf\xe9\"}\n");
+    input.extend_from_slice(GOOD);
+    let o = run_with(&["eval", PROTECTIVE, "--batch", "--now", "2026-03-14T12:00:00Z"], Some(&input));
+    assert_eq!(o.status.code(), Some(1));
+    let recs = records(&o.stdout);
+    assert_eq!(recs.len(), 3);
+    let e = &recs[1]["error"];
+    assert_eq!((recs[1]["line"].as_u64(), e["column"].as_u64(), e["offset"].as_u64()), (Some(2), Some(10), Some(164)));
+    assert_eq!(
+        e["message"],
+        "not UTF-8: byte 0xe9 at column 10 (byte offset 164 of the input) does not start a UTF-8 character"
+    );
+    assert!(recs[2]["verdict"].is_string());
+
+    // A file read whole says where, too.
+    let action = temp_file("latin1.yaml", b"action: post\ncontent: {text: \"caf\xe9\"}\n");
+    let o = run(&["eval", PROTECTIVE, action.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("is not UTF-8 text: byte 0xe9 at line 2, column 21 (byte offset 33)"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn yaml_fed_to_batch_gets_a_hint() {
+    let yaml = std::fs::read(root().join("docs/examples/actions/eleventh-tweet.yaml")).unwrap();
+    let o = run_with(&["eval", PROTECTIVE, "--batch"], Some(&yaml));
+    assert_eq!(o.status.code(), Some(1));
+    let recs = records(&o.stdout);
+    assert!(!recs.is_empty());
+    for r in &recs {
+        let help = r["error"]["help"].as_str().unwrap_or_default();
+        assert!(help.starts_with("this looks like YAML: --batch reads JSON Lines"), "{r}");
+    }
+    assert!(text(&o.stderr).contains("look like YAML: --batch reads JSON Lines"), "{}", text(&o.stderr));
+    // Broken JSON is not called YAML.
+    let o = run_with(&["eval", PROTECTIVE, "--batch"], Some(b"{\"action\": post}\n"));
+    let recs = records(&o.stdout);
+    assert!(!recs[0]["error"]["help"].as_str().unwrap_or_default().contains("YAML"), "{:?}", recs[0]);
+}
+
+#[test]
+fn a_fifo_is_read_as_a_stream_and_a_device_is_capped() {
+    let dir = temp_file("fifo/.keep", b"").parent().unwrap().to_path_buf();
+    let fifo = dir.join("actions.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.map(|s| s.success()).unwrap_or(false) {
+        let child = cmd(&["eval", PROTECTIVE, "--batch", fifo.to_str().unwrap(), "--now", "2026-03-14T12:00:00Z"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+                for _ in 0..3 {
+                    f.write_all(GOOD).unwrap();
+                    f.write_all(b"\n").unwrap();
+                    f.flush().unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+            })
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(child.wait_with_output()));
+        let o =
+            rx.recv_timeout(std::time::Duration::from_secs(60)).expect("eval --batch on a fifo never ended").unwrap();
+        writer.join().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        assert_eq!(records(&o.stdout).len(), 3);
+    }
+    // A device that never ends is refused once the cap is read, not read forever.
+    if std::path::Path::new("/dev/zero").exists() {
+        let o = run(&["eval", PROTECTIVE, "/dev/zero"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(text(&o.stderr).contains("`/dev/zero` is larger than 64 MiB"), "{}", text(&o.stderr));
+    }
+}

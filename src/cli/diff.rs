@@ -2,7 +2,7 @@
 //! witness action for each change; optionally a replay of real actions and a
 //! failing exit code when a change goes one way.
 
-use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use super::{load_policy, print_json, read_text_up_to, Exit, Format, Out};
 use clap::ValueEnum;
 use smpolicy::data::action::parse_action_json_line;
 use smpolicy::diff::{self, DiffOptions, Direction, Replay, ReplayReport};
@@ -92,8 +92,11 @@ fn history(path: &Path) -> Option<String> {
     if let Some(at) = path.to_str().filter(|p| smpolicy::serve::log::is_audit_log(p)) {
         return super::log::decided_actions(at).map(|lines| lines.join("\n"));
     }
-    read_text(path)
+    read_text_up_to(path, MAX_HISTORY)
 }
+
+/// The largest history `--replay` reads from a file: 1 GiB (it is held whole).
+const MAX_HISTORY: u64 = 1 << 30;
 
 /// Re-decides every line of a JSON Lines history. A line that does not parse,
 /// or names a value neither version declares, is counted as unreadable.
