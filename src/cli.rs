@@ -53,11 +53,13 @@ impl Exit {
 
 const AFTER_HELP: &str = "\
 Examples:
-  smpolicy check policies/*.policy
-  smpolicy eval policies/protective-agency.policy examples/actions/tweet.yaml
-  smpolicy eval policies/trusting-agency.policy - --format json < action.json
-  smpolicy terms policies/candidate-dealbreakers.policy examples/contracts/offer.yaml
+  smpolicy check policies
+  smpolicy eval policies/protective-agency.policy docs/examples/actions/eleventh-tweet.yaml
+  smpolicy eval policies/trusting-agency.policy - --format json < docs/examples/actions/invite-client-on-notice.yaml
+  smpolicy eval policies/protective-agency.policy --batch docs/examples/actions/batch.jsonl
+  smpolicy terms policies/candidate-dealbreakers.policy docs/examples/contracts/offer.yaml
   smpolicy test policies/protective-agency.policy
+  smpolicy diff policies/protective-agency.policy docs/examples/diff/castlegate-v6.policy
 
 Exit codes: 0 ok/allow, 1 usage, policy or data error, 2 deny, 3 check failed,
 4 require-approval, 5 indeterminate.";
@@ -114,20 +116,20 @@ pub enum ErrorFormat {
 pub enum Command {
     /// Parse, type-check and lint policies (exit 3 on any error; warnings allowed).
     #[command(
-        after_help = "Examples:\n  smpolicy check policies/*.policy\n  smpolicy check --deny shadowed-rule my.policy\n  smpolicy check --explain never-fires"
+        after_help = "Examples:\n  smpolicy check policies/*.policy\n  smpolicy check policies\n  smpolicy check --deny shadowed-rule my.policy\n  smpolicy check --list-codes\n  smpolicy check --explain never-fires"
     )]
     Check(check::Args),
     /// Format policies canonically (comments kept, meaning unchanged).
-    #[command(after_help = "Examples:\n  smpolicy fmt policies/*.policy\n  smpolicy fmt --check policies/*.policy")]
+    #[command(after_help = "Examples:\n  smpolicy fmt policies/*.policy\n  smpolicy fmt --check policies/*.policy\n  smpolicy fmt --check --diff - < my.policy")]
     Fmt(fmt::Args),
     /// Decide a proposed action and explain the verdict.
     #[command(
-        after_help = "Examples:\n  smpolicy eval policies/protective-agency.policy action.yaml\n  smpolicy eval my.policy - --format json < action.json\n  smpolicy eval my.policy --batch actions.jsonl > verdicts.jsonl\n\nExit codes: 0 allow, 2 deny, 4 require-approval, 5 indeterminate, 1 error."
+        after_help = "Examples:\n  smpolicy eval policies/protective-agency.policy docs/examples/actions/eleventh-tweet.yaml\n  smpolicy eval my.policy action.yaml --now 2026-03-01\n  smpolicy eval my.policy - --format json < action.json\n  smpolicy eval my.policy --batch actions.jsonl > verdicts.jsonl\n\nExit codes: 0 allow, 2 deny, 4 require-approval, 5 indeterminate, 1 error."
     )]
     Eval(eval::Args),
     /// Check employment terms (a contract or an offer) clause by clause.
     #[command(
-        after_help = "Examples:\n  smpolicy terms policies/candidate-dealbreakers.policy offer.yaml\n\nExit codes: 0 consistent, 2 a deal-breaker is broken, 5 cannot tell, 1 error."
+        after_help = "Examples:\n  smpolicy terms policies/candidate-dealbreakers.policy docs/examples/contracts/offer.yaml\n\nExit codes: 0 consistent, 2 a deal-breaker is broken, 5 cannot tell, 1 error."
     )]
     Terms(terms::Args),
     /// Compare employers' policies side by side for a candidate: ownership, covenants, posting, scores and a scenario pack.

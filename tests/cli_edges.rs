@@ -469,3 +469,121 @@ fn a_fifo_is_read_as_a_stream_and_a_device_is_capped() {
         assert!(text(&o.stderr).contains("`/dev/zero` is larger than 64 MiB"), "{}", text(&o.stderr));
     }
 }
+
+/// The `rust-version` in Cargo.toml is true: no package in the locked
+/// dependency graph that is built (for the binary, the library or the tests,
+/// on this platform) asks for a newer Rust. The README says the same version.
+#[test]
+fn rust_version_covers_every_locked_dependency() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let vv = Command::new(&rustc).arg("-vV").output().unwrap();
+    let host = text(&vv.stdout).lines().find_map(|l| l.strip_prefix("host: ").map(str::to_string)).unwrap();
+    let o = Command::new(cargo)
+        .args(["metadata", "--locked", "--offline", "--format-version", "1", "--filter-platform", &host])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // `1.88` and `1.88.0` are the same version.
+    let version = |v: &serde_json::Value| -> [u64; 3] {
+        let mut out = [0; 3];
+        for (o, p) in out.iter_mut().zip(v.as_str().unwrap_or("0").split('.')) {
+            *o = p.parse().unwrap();
+        }
+        out
+    };
+    let packages: std::collections::HashMap<&str, &serde_json::Value> =
+        m["packages"].as_array().unwrap().iter().map(|p| (p["id"].as_str().unwrap(), p)).collect();
+    let nodes: std::collections::HashMap<&str, &serde_json::Value> =
+        m["resolve"]["nodes"].as_array().unwrap().iter().map(|n| (n["id"].as_str().unwrap(), n)).collect();
+    let root_id = m["resolve"]["root"].as_str().unwrap();
+    let ours = &packages[root_id];
+    assert_eq!(ours["name"], "smpolicy");
+    let promised = version(&ours["rust_version"]);
+    // Every package reached through normal and build dependencies, and the
+    // root's dev-dependencies (the tests are built too).
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![root_id];
+    let mut too_new = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let p = packages[id];
+        if version(&p["rust_version"]) > promised {
+            too_new.push(format!("{} {} needs Rust {}", p["name"], p["version"], p["rust_version"]));
+        }
+        for dep in nodes[id]["deps"].as_array().unwrap() {
+            let kinds = dep["dep_kinds"].as_array().unwrap();
+            let built = kinds.iter().any(|k| !k["kind"].is_string() || k["kind"] == "build" || id == root_id);
+            if built {
+                stack.push(dep["pkg"].as_str().unwrap());
+            }
+        }
+    }
+    assert!(seen.len() > 100, "the graph was walked: {}", seen.len());
+    assert!(too_new.is_empty(), "Cargo.toml promises Rust {}: {too_new:?}", ours["rust_version"]);
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let said = format!("Rust {} or newer", ours["rust_version"].as_str().unwrap());
+    assert!(readme.contains(&said), "README.md should say `{said}`");
+}
+
+/// Every file named in the examples of `--help` (the top level's and each
+/// subcommand's) exists, except names that stand for the reader's own files.
+#[test]
+fn help_examples_name_files_that_exist() {
+    let mut helps = vec![text(&run(&["--help"]).stdout)];
+    for sub in ["check", "fmt", "eval", "terms", "compare", "test", "diff", "serve", "log"] {
+        helps.push(text(&run(&[sub, "--help"]).stdout));
+    }
+    let mut named = 0;
+    for (i, help) in helps.iter().enumerate() {
+        let examples = help.split_once("Examples:").map(|(_, e)| e).unwrap_or_default();
+        for line in examples.lines().filter(|l| l.trim_start().starts_with("smpolicy ")) {
+            for word in line.split_whitespace() {
+                let file = word.trim_end_matches([',', ';']);
+                let is_file = [".policy", ".yaml", ".json", ".jsonl", ".sqlite"].iter().any(|x| file.ends_with(x));
+                if !is_file || file.contains("://") {
+                    continue;
+                }
+                // The top level's examples all run as written; a subcommand's may
+                // name the reader's own files, written without a directory.
+                if i == 0 || file.contains('/') {
+                    named += 1;
+                    let exists = match file.split_once("/*") {
+                        // A glob: its directory holds at least one such file.
+                        Some((dir, ext)) => std::fs::read_dir(root().join(dir))
+                            .map(|mut d| d.any(|e| e.unwrap().file_name().to_string_lossy().ends_with(ext)))
+                            .unwrap_or(false),
+                        None => root().join(file).exists(),
+                    };
+                    assert!(exists, "`{file}` in `{}` does not exist", line.trim());
+                }
+            }
+        }
+    }
+    assert!(named >= 8, "only {named} files checked");
+}
+
+/// Every file the README links to is in the repository (the data contract
+/// included), and its set-up commands build exactly the locked versions.
+#[test]
+fn readme_links_resolve_and_set_up_uses_the_lock_file() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut linked = Vec::new();
+    for part in readme.split("](").skip(1) {
+        let target = part.split(')').next().unwrap();
+        let path = target.split('#').next().unwrap();
+        if path.is_empty() || path.contains("://") || path.starts_with("mailto:") {
+            continue;
+        }
+        assert!(root().join(path).exists(), "README.md links to `{path}`, which is not in the repository");
+        linked.push(path.to_string());
+    }
+    assert!(linked.iter().any(|p| p == "docs/data-model.md"), "README.md should link the data contract: {linked:?}");
+    for line in readme.lines().filter(|l| l.starts_with("cargo ")) {
+        assert!(line.contains("--locked"), "README.md set-up command without --locked: {line}");
+    }
+}
