@@ -120,7 +120,9 @@ pub enum Command {
     )]
     Check(check::Args),
     /// Format policies canonically (comments kept, meaning unchanged).
-    #[command(after_help = "Examples:\n  smpolicy fmt policies/*.policy\n  smpolicy fmt --check policies/*.policy\n  smpolicy fmt --check --diff - < my.policy")]
+    #[command(
+        after_help = "Examples:\n  smpolicy fmt policies/*.policy\n  smpolicy fmt --check policies/*.policy\n  smpolicy fmt --check --diff - < my.policy"
+    )]
     Fmt(fmt::Args),
     /// Decide a proposed action and explain the verdict.
     #[command(
