@@ -21,10 +21,39 @@ macro_rules! eprintln {
 
 mod cli;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
+
+/// The `--color` given (the last one), read before clap parses, so that
+/// clap's own messages (usage errors, `--help`) follow it too.
+fn color_flag() -> clap::ColorChoice {
+    let mut choice = clap::ColorChoice::Auto;
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        let arg = arg.to_string_lossy().into_owned();
+        if arg == "--" {
+            break;
+        }
+        let value = match arg.strip_prefix("--color") {
+            Some("") => args.next().map(|v| v.to_string_lossy().into_owned()),
+            Some(v) => v.strip_prefix('=').map(str::to_string),
+            None => None,
+        };
+        match value.as_deref() {
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("never") => choice = clap::ColorChoice::Never,
+            Some("auto") => choice = clap::ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    choice
+}
 
 fn main() -> std::process::ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let parsed = cli::Cli::command()
+        .color(color_flag())
+        .try_get_matches()
+        .and_then(|mut m| cli::Cli::from_arg_matches_mut(&mut m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

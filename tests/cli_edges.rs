@@ -587,3 +587,24 @@ fn readme_links_resolve_and_set_up_uses_the_lock_file() {
         assert!(line.contains("--locked"), "README.md set-up command without --locked: {line}");
     }
 }
+
+#[test]
+fn color_is_honoured_by_clap_messages_too() {
+    let usage = |args: &[&str], force: bool| {
+        let mut c = Command::new(BIN);
+        c.args(args).current_dir(root()).env_remove("NO_COLOR").env_remove("CLICOLOR");
+        if force {
+            c.env("CLICOLOR_FORCE", "1");
+        } else {
+            c.env_remove("CLICOLOR_FORCE");
+        }
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "a usage error: {}", text(&o.stderr));
+        text(&o.stderr)
+    };
+    assert!(usage(&["--color", "always", "eval"], false).contains("\x1b["), "--color always colours clap's error");
+    assert!(usage(&["eval", "--color=always"], false).contains("\x1b["));
+    assert!(!usage(&["eval", "--color", "never"], true).contains('\x1b'), "--color never wins over CLICOLOR_FORCE");
+    assert!(!usage(&["eval"], false).contains('\x1b'), "not a terminal: no colour");
+    assert!(!usage(&["--color", "always", "eval", "--color", "never"], true).contains('\x1b'), "the last one counts");
+}
