@@ -608,3 +608,27 @@ fn color_is_honoured_by_clap_messages_too() {
     assert!(!usage(&["eval"], false).contains('\x1b'), "not a terminal: no colour");
     assert!(!usage(&["--color", "always", "eval", "--color", "never"], true).contains('\x1b'), "the last one counts");
 }
+
+#[test]
+fn batch_shows_progress_on_a_terminal_only() {
+    let input = temp_file("progress.jsonl", &many_lines(20_000));
+    let args = format!("eval {PROTECTIVE} --batch {} --now 2026-03-14T12:00:00Z", input.display());
+    // Not a terminal: standard error is the summary alone.
+    let o = run(&args.split(' ').collect::<Vec<_>>());
+    assert_eq!(
+        text(&o.stderr),
+        "20000 lines: 20000 decided (0 allow, 0 require-approval, 0 deny, 20000 indeterminate), 0 bad\n"
+    );
+    // A terminal (util-linux `script` gives the program one): a bar with the lines counted.
+    let Ok(o) = Command::new("script")
+        .args(["-qfec", &format!("stty cols 150; {BIN} {args} > /dev/null"), "/dev/null"])
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+    else {
+        return;
+    };
+    let tty = text(&o.stdout);
+    assert!(tty.contains("20000 lines: 20000 decided"), "{tty}");
+    assert!(tty.contains(" lines, ") && tty.contains("/s, ") && tty.contains(" left"), "no progress bar: {tty:?}");
+}

@@ -56,6 +56,8 @@ struct Output {
     bad: usize,
     /// Bad lines that look like YAML.
     yaml: usize,
+    /// Where in the input the part ends (for the progress bar).
+    end: u64,
 }
 
 impl Output {
@@ -434,6 +436,7 @@ fn write_in_order(
     from_workers: std::sync::mpsc::Receiver<(usize, Output)>,
     w: &mut impl Write,
     stop: &AtomicBool,
+    bar: Option<&indicatif::ProgressBar>,
 ) -> Output {
     let mut total = Output::default();
     let mut waiting: std::collections::BTreeMap<usize, Output> = std::collections::BTreeMap::new();
@@ -449,10 +452,33 @@ fn write_in_order(
             if !stop.load(Ordering::Relaxed) && w.write_all(&part.text).is_err() {
                 stop.store(true, Ordering::Relaxed);
             }
+            if let Some(bar) = bar {
+                bar.set_position(part.end);
+                bar.set_message(format!("{} lines", total.counts.iter().sum::<usize>() + total.bad));
+            }
             next += 1;
         }
     }
     total
+}
+
+/// A progress bar on standard error, only when it is a terminal: bytes of a
+/// file against its size, or bytes and lines of a stream.
+fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let (bar, template) = match size {
+        Some(len) => (ProgressBar::new(len), "{bytes}/{total_bytes} [{bar:30}] {msg}, {bytes_per_sec}, {eta} left"),
+        None => (ProgressBar::new_spinner(), "{spinner} {bytes} read, {msg}, {bytes_per_sec}"),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+    Some(bar)
 }
 
 /// Runs `eval --batch`: one thread reads blocks, [`WORKERS`] decide them,
@@ -461,9 +487,14 @@ fn write_in_order(
 pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) -> super::Exit {
     use super::Exit;
     use std::sync::mpsc::sync_channel;
+    let mut size = None;
     let mut input: Box<dyn Read + Send> = match &args.action {
         Some(p) if p.as_os_str() != "-" => match std::fs::File::open(p) {
-            Ok(f) => Box::new(f),
+            Ok(f) => {
+                // Only for the progress bar: a fifo or a device has no size, and is read all the same.
+                size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+                Box::new(f)
+            }
             Err(e) => {
                 eprintln!("error: cannot read `{}`: {e}", p.display());
                 return Exit::Error;
@@ -471,6 +502,7 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
         },
         _ => Box::new(std::io::stdin()),
     };
+    let bar = progress_bar(size);
     let compiled = compile(policy);
     let engine = Engine { args, file, policy, compiled: &compiled, vocab: Vocabulary::new(&policy.decls), opts };
     let stop = AtomicBool::new(false);
@@ -487,11 +519,13 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
                 loop {
                     let next = blocks.lock().ok().and_then(|rx| rx.recv().ok());
                     let Some(block) = next else { break };
-                    let out = if block.too_long {
+                    let mut out = if block.too_long {
                         too_long(block.first, block.offset)
                     } else {
                         decide_part(&block.text, block.first, block.offset, engine, &mut scratch)
                     };
+                    let len = if block.too_long { MAX_LINE + 1 } else { block.text.len() };
+                    out.end = block.offset + len as u64;
                     if to_writer.send((block.seq, out)).is_err() {
                         break;
                     }
@@ -501,10 +535,13 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
         drop(to_writer);
         let stop = &stop;
         let reader = s.spawn(move || read_blocks(&mut *input, &to_workers, stop));
-        let total = write_in_order(outputs, &mut w, stop);
+        let total = write_in_order(outputs, &mut w, stop, bar.as_ref());
         let read = reader.join().unwrap_or_else(|_| (0, Some(std::io::Error::other("the reading thread stopped"))));
         (total, read)
     });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     let mut total = total;
     if let Some(e) = read_error {
         let rec = serde_json::json!({"line": line, "error": {"message": format!("unreadable input: {e}")}});
