@@ -99,6 +99,16 @@ pub enum Format {
     Markdown,
 }
 
+/// Output formats of the commands that have no Markdown form (`terms`, `test`).
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum TextOrJson {
+    /// Words for a person.
+    #[default]
+    Text,
+    /// JSON for a program (documented, versioned shape).
+    Json,
+}
+
 /// How to print policy diagnostics.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
 pub enum ErrorFormat {

@@ -262,6 +262,14 @@ fn flags_that_do_not_apply_to_the_mode_are_errors() {
         &["check", "--list-codes", "--deny", "never-fires"],
         &["check", "--list-codes", "--error-format", "json"],
         &["fmt", "--diff", PROTECTIVE],
+        &[
+            "terms",
+            "policies/candidate-dealbreakers.policy",
+            "docs/examples/contracts/offer.yaml",
+            "--format",
+            "markdown",
+        ],
+        &["test", PROTECTIVE, "--format", "markdown"],
     ];
     for args in refused {
         let o = run_with(args, Some(b""));
