@@ -153,11 +153,18 @@ fn fmt_check_on_standard_input_fails_when_it_is_not_formatted_and_can_show_the_d
     let clean = std::fs::read(root().join(PROTECTIVE)).unwrap();
     let o = run_with(&["fmt", "--check", "--diff", "-"], Some(&clean));
     assert_eq!((o.status.code(), o.stdout.len()), (Some(0), 0), "{}", text(&o.stderr));
-    let messy_file = temp_file("messy.policy", messy.as_bytes());
+    let messy_file = temp_file("fmt/messy.policy", messy.as_bytes());
     let o = run(&["fmt", "--check", "--diff", PROTECTIVE, messy_file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
     assert!(text(&o.stdout).starts_with(&format!("--- {}\n", messy_file.display())), "{}", text(&o.stdout));
     assert_eq!(std::fs::read_to_string(&messy_file).unwrap(), messy, "--check writes nothing");
+
+    // A directory stands for its policies.
+    let o = run(&["fmt", "--check", "policies"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(&["fmt", "--check", messy_file.parent().unwrap().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("messy.policy: not formatted"), "{}", text(&o.stderr));
 
     // --diff is a way of checking, not of writing.
     let o = run(&["fmt", "--diff", PROTECTIVE]);

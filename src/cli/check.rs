@@ -69,7 +69,7 @@ fn policies_under(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// The files the arguments name: files as given, directories expanded.
 /// Errors are printed; `None` when any argument cannot be used.
-fn expand(args: &[PathBuf]) -> Option<Vec<PathBuf>> {
+pub fn expand(args: &[PathBuf]) -> Option<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut ok = true;
     for path in args {

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 /// Arguments of `fmt`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Policy files (`-` formats standard input to standard output).
+    /// Policy files, or directories (every `.policy` file under them); `-` formats standard input to standard
+    /// output.
     #[arg(required = true)]
     pub policies: Vec<PathBuf>,
     /// Change nothing; exit 3 if any file (or standard input) is not canonically formatted.
@@ -19,8 +20,9 @@ pub struct Args {
 
 /// Runs `fmt`.
 pub fn run(args: Args, out: Out) -> Exit {
+    let Some(paths) = super::check::expand(&args.policies) else { return Exit::Error };
     let mut exit = Exit::Ok;
-    for path in &args.policies {
+    for path in &paths {
         let Some(file) = read_source(path) else {
             exit = Exit::Error;
             continue;
