@@ -643,6 +643,9 @@ fn batch_shows_progress_on_a_terminal_only() {
     else {
         return;
     };
+    if !o.status.success() {
+        return; // not util-linux's `script`
+    }
     let tty = text(&o.stdout);
     assert!(tty.contains("20000 lines: 20000 decided"), "{tty}");
     assert!(tty.contains(" lines, ") && tty.contains("/s, ") && tty.contains(" left"), "no progress bar: {tty:?}");
