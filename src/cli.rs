@@ -11,6 +11,7 @@ pub mod fmt;
 pub mod log;
 #[cfg(feature = "server")]
 pub mod serve;
+pub mod stdout;
 pub mod terms;
 pub mod test;
 
@@ -52,11 +53,13 @@ impl Exit {
 
 const AFTER_HELP: &str = "\
 Examples:
-  smpolicy check policies/*.policy
-  smpolicy eval policies/protective-agency.policy examples/actions/tweet.yaml
-  smpolicy eval policies/trusting-agency.policy - --format json < action.json
-  smpolicy terms policies/candidate-dealbreakers.policy examples/contracts/offer.yaml
+  smpolicy check policies
+  smpolicy eval policies/protective-agency.policy docs/examples/actions/eleventh-tweet.yaml
+  smpolicy eval policies/trusting-agency.policy - --format json < docs/examples/actions/invite-client-on-notice.yaml
+  smpolicy eval policies/protective-agency.policy --batch docs/examples/actions/batch.jsonl
+  smpolicy terms policies/candidate-dealbreakers.policy docs/examples/contracts/offer.yaml
   smpolicy test policies/protective-agency.policy
+  smpolicy diff policies/protective-agency.policy docs/examples/diff/castlegate-v6.policy
 
 Exit codes: 0 ok/allow, 1 usage, policy or data error, 2 deny, 3 check failed,
 4 require-approval, 5 indeterminate.";
@@ -96,6 +99,16 @@ pub enum Format {
     Markdown,
 }
 
+/// Output formats of the commands that have no Markdown form (`terms`, `test`).
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum TextOrJson {
+    /// Words for a person.
+    #[default]
+    Text,
+    /// JSON for a program (documented, versioned shape).
+    Json,
+}
+
 /// How to print policy diagnostics.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
 pub enum ErrorFormat {
@@ -104,7 +117,7 @@ pub enum ErrorFormat {
     Human,
     /// One line each: file:line:col: severity[code]: message.
     Short,
-    /// JSON Lines.
+    /// JSON Lines, on standard output.
     Json,
 }
 
@@ -113,20 +126,22 @@ pub enum ErrorFormat {
 pub enum Command {
     /// Parse, type-check and lint policies (exit 3 on any error; warnings allowed).
     #[command(
-        after_help = "Examples:\n  smpolicy check policies/*.policy\n  smpolicy check --deny shadowed-rule my.policy\n  smpolicy check --explain never-fires"
+        after_help = "Examples:\n  smpolicy check policies/*.policy\n  smpolicy check policies\n  smpolicy check --deny shadowed-rule my.policy\n  smpolicy check --list-codes\n  smpolicy check --explain never-fires"
     )]
     Check(check::Args),
     /// Format policies canonically (comments kept, meaning unchanged).
-    #[command(after_help = "Examples:\n  smpolicy fmt policies/*.policy\n  smpolicy fmt --check policies/*.policy")]
+    #[command(
+        after_help = "Examples:\n  smpolicy fmt policies/*.policy\n  smpolicy fmt --check policies/*.policy\n  smpolicy fmt --check --diff - < my.policy"
+    )]
     Fmt(fmt::Args),
     /// Decide a proposed action and explain the verdict.
     #[command(
-        after_help = "Examples:\n  smpolicy eval policies/protective-agency.policy action.yaml\n  smpolicy eval my.policy - --format json < action.json\n  smpolicy eval my.policy --batch actions.jsonl > verdicts.jsonl\n\nExit codes: 0 allow, 2 deny, 4 require-approval, 5 indeterminate, 1 error."
+        after_help = "Examples:\n  smpolicy eval policies/protective-agency.policy docs/examples/actions/eleventh-tweet.yaml\n  smpolicy eval my.policy action.yaml --now 2026-03-01\n  smpolicy eval my.policy - --format json < action.json\n  smpolicy eval my.policy --batch actions.jsonl > verdicts.jsonl\n\nExit codes: 0 allow, 2 deny, 4 require-approval, 5 indeterminate, 1 error."
     )]
     Eval(eval::Args),
     /// Check employment terms (a contract or an offer) clause by clause.
     #[command(
-        after_help = "Examples:\n  smpolicy terms policies/candidate-dealbreakers.policy offer.yaml\n\nExit codes: 0 consistent, 2 a deal-breaker is broken, 5 cannot tell, 1 error."
+        after_help = "Examples:\n  smpolicy terms policies/candidate-dealbreakers.policy docs/examples/contracts/offer.yaml\n\nExit codes: 0 consistent, 2 a deal-breaker is broken, 5 cannot tell, 1 error."
     )]
     Terms(terms::Args),
     /// Compare employers' policies side by side for a candidate: ownership, covenants, posting, scores and a scenario pack.
@@ -182,6 +197,63 @@ pub enum DebugStage {
     Policy,
 }
 
+/// `--now`: a time (`2026-03-01T09:00:00Z`), or a plain date (`2026-03-01`)
+/// standing for midnight at the start of that day in the policy's timezone,
+/// as a plain date in an action's `at` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Now {
+    /// A point in time.
+    Time(jiff::Timestamp),
+    /// A day, started in the policy's timezone.
+    Date(jiff::civil::Date),
+}
+
+impl std::str::FromStr for Now {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Now, String> {
+        let s = s.trim();
+        if let Ok(t) = s.parse::<jiff::Timestamp>() {
+            return Ok(Now::Time(t));
+        }
+        // Only a date alone: jiff also reads the date out of a date and time.
+        if let Some(d) = s.parse::<jiff::civil::Date>().ok().filter(|d| d.to_string() == s) {
+            // Every day must have a start in UTC, the fallback of `at`.
+            if d.to_zoned(jiff::tz::TimeZone::UTC).is_ok() {
+                return Ok(Now::Date(d));
+            }
+            return Err(format!("`{s}` is outside the supported range of dates"));
+        }
+        let hint = match s.parse::<jiff::civil::DateTime>() {
+            Ok(dt) => format!("; a time needs an offset: write `{dt}Z` for UTC"),
+            Err(_) => String::new(),
+        };
+        Err(format!("expected a date such as `2026-03-01` or a time such as `2026-03-01T09:00:00Z`{hint}"))
+    }
+}
+
+impl Now {
+    /// The point in time for `policy`: a plain date starts in its timezone
+    /// (UTC if that leaves the supported range).
+    pub fn at(self, policy: &Policy) -> jiff::Timestamp {
+        match self {
+            Now::Time(t) => t,
+            Now::Date(d) => {
+                let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+                d.to_zoned(tz)
+                    .or_else(|_| d.to_zoned(jiff::tz::TimeZone::UTC))
+                    .map(|z| z.timestamp())
+                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            }
+        }
+    }
+
+    /// `--now` for `policy`, or the current time.
+    pub fn or_current(now: Option<Now>, policy: &Policy) -> jiff::Timestamp {
+        now.map_or_else(jiff::Timestamp::now, |n| n.at(policy))
+    }
+}
+
 /// Shared output settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Out {
@@ -221,7 +293,10 @@ pub fn run(cli: Cli) -> Exit {
         Command::Diff(a) => diff::run(a, out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "smpolicy", &mut std::io::stdout());
+            // Into memory first: the generators panic on a write error.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "smpolicy", &mut buf);
+            let _ = std::io::Write::write_all(&mut stdout::Stdout, &buf);
             Exit::Ok
         }
         Command::Man => {
@@ -255,22 +330,47 @@ pub fn run(cli: Cli) -> Exit {
     }
 }
 
-/// Reads a file (or standard input for `-`), reporting a failure on stderr.
+/// The largest file (or standard input) read whole: 64 MiB. A policy, an
+/// action, a contract or a test suite is far smaller; `eval --batch` streams
+/// its input and has no such limit.
+pub const MAX_FILE: u64 = 64 << 20;
+
+/// Reads a file (or standard input for `-`), at most [`MAX_FILE`] bytes,
+/// reporting a failure on stderr.
 pub fn read_text(path: &Path) -> Option<String> {
-    if path == Path::new("-") {
-        let mut s = String::new();
-        return match std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
-            Ok(_) => Some(s),
-            Err(e) => {
-                eprintln!("error: cannot read standard input: {e}");
-                None
-            }
-        };
+    read_text_up_to(path, MAX_FILE)
+}
+
+/// Reads a file (or standard input for `-`) of at most `cap` bytes, as a
+/// stream (a fifo or a device is read until it ends, never sized first).
+pub fn read_text_up_to(path: &Path, cap: u64) -> Option<String> {
+    use std::io::Read as _;
+    let name = if path == Path::new("-") { "standard input".to_string() } else { format!("`{}`", path.display()) };
+    let mut bytes = Vec::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().lock().take(cap + 1).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+    };
+    if let Err(e) = read {
+        eprintln!("error: cannot read {name}: {e}");
+        return None;
     }
-    match std::fs::read_to_string(path) {
+    if bytes.len() as u64 > cap {
+        eprintln!("error: {name} is larger than {} MiB, more than smpolicy reads whole", cap >> 20);
+        return None;
+    }
+    match String::from_utf8(bytes) {
         Ok(s) => Some(s),
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes.get(..at).map_or(0, |b| memchr::memchr_iter(b'\n', b).count()) + 1;
+            let column = at - bytes.get(..at).and_then(|b| memchr::memrchr(b'\n', b)).map_or(0, |p| p + 1) + 1;
+            eprintln!(
+                "error: {name} is not UTF-8 text: byte 0x{:02x} at line {line}, column {column} (byte offset {at})",
+                bytes.get(at).copied().unwrap_or_default()
+            );
             None
         }
     }
@@ -295,7 +395,8 @@ pub fn print_diagnostics(diags: &[Diagnostic], file: &SourceFile, out: Out, form
                     "file": &*file.name, "line": line, "column": column, "code": d.code,
                     "severity": d.severity, "message": d.message, "help": d.help,
                 });
-                eprintln!("{v}");
+                // On standard output, alone there: a program reads it.
+                println!("{v}");
             }
         }
     }

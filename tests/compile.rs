@@ -141,7 +141,7 @@ fn vocab() -> &'static Vocab {
 
 fn date(n: u32) -> String {
     const EDGES: &[&str] = &["2024-08-31", "2025-02-28", "2024-02-29", "2025-03-31", "2025-06-30", "2025-12-31"];
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         return EDGES[(n as usize / 5) % EDGES.len()].to_string();
     }
     let base = jiff::civil::date(2023, 1, 1);
@@ -162,7 +162,7 @@ fn pick_str(list: &[&str], n: u32) -> Json {
 /// The value a mutation sets at field `f` from the choice `n`, or `None` to remove the field.
 fn mutation(f: usize, n: u32) -> (String, Option<Json>) {
     let v = vocab();
-    let b = n % 2 == 0;
+    let b = n.is_multiple_of(2);
     let fields: &[&str] = &[
         "action",
         "at",
@@ -214,7 +214,7 @@ fn mutation(f: usize, n: u32) -> (String, Option<Json>) {
         "facts",
     ];
     let field = fields[f % fields.len()];
-    let remove = n % 7 == 0;
+    let remove = n.is_multiple_of(7);
     let value = match field {
         "action" => pick_str(smpolicy::schema::ACTIONS, n),
         "at" => match n % 3 {
@@ -250,7 +250,7 @@ fn mutation(f: usize, n: u32) -> (String, Option<Json>) {
             let (name, ty, values) = &v.facts[n as usize % v.facts.len()];
             let m = n / 16;
             let val = match ty {
-                Type::Bool => json!(m % 2 == 0),
+                Type::Bool => json!(m.is_multiple_of(2)),
                 Type::Int => json!(m % 30),
                 Type::Percent => json!(format!("{}%", m % 100)),
                 Type::Date => json!(date(m)),

@@ -11,6 +11,7 @@
 mod util;
 
 mod cli;
+mod cli_edges;
 mod docs;
 
 mod check;

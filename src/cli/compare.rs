@@ -41,9 +41,10 @@ pub struct Args {
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The time used for situations that give no `at` (ISO 8601); the current time by default.
+    /// The time used for situations that give no `at` (`2026-03-01T09:00:00Z`, or `2026-03-01` for its midnight in
+    /// the first policy's timezone); the current time by default.
     #[arg(long)]
-    pub now: Option<jiff::Timestamp>,
+    pub now: Option<super::Now>,
 }
 
 /// `us-ca` → `US-CA`, as the data contract reads `actor.jurisdiction`.
@@ -106,7 +107,11 @@ pub fn run(args: Args, out: Out) -> Exit {
         },
         None => None,
     };
-    let opts = CompareOptions { pack: chosen, against, jurisdiction, now: args.now };
+    let now = match (args.now, policies.first()) {
+        (Some(n), Some((_, p))) => Some(n.at(p)),
+        _ => None,
+    };
+    let opts = CompareOptions { pack: chosen, against, jurisdiction, now };
     let c = compare::compare(&policies, &opts);
     let report = match args.format {
         CompareFormat::Text => compare::render::text(&c),

@@ -2,7 +2,7 @@
 //! witness action for each change; optionally a replay of real actions and a
 //! failing exit code when a change goes one way.
 
-use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use super::{load_policy, print_json, read_text_up_to, Exit, Format, Out};
 use clap::ValueEnum;
 use smpolicy::data::action::parse_action_json_line;
 use smpolicy::diff::{self, DiffOptions, Direction, Replay, ReplayReport};
@@ -39,20 +39,22 @@ pub struct Args {
     /// Exit 3 when a behavioural change goes this way.
     #[arg(long, value_enum, value_name = "WHICH")]
     pub fail_on: Option<FailOn>,
-    /// The time standing for actions without `at` (ISO 8601); by default noon on the new version's effective date
-    /// for the analysis, and the current time for a replay.
+    /// The time standing for actions without `at` (`2026-03-01T09:00:00Z`, or `2026-03-01` for its midnight in the
+    /// new version's timezone); by default noon on the new version's effective date for the analysis, and the
+    /// current time for a replay.
     #[arg(long)]
-    pub now: Option<jiff::Timestamp>,
+    pub now: Option<super::Now>,
 }
 
 /// Runs `diff`.
 pub fn run(args: Args, out: Out) -> Exit {
     let Some((of, op)) = load_policy(&args.old, out) else { return Exit::Error };
     let Some((nf, np)) = load_policy(&args.new, out) else { return Exit::Error };
-    let report = diff::diff((&of, &op), (&nf, &np), &DiffOptions { now: args.now });
+    let now = args.now.map(|n| n.at(&np));
+    let report = diff::diff((&of, &op), (&nf, &np), &DiffOptions { now });
     let replayed = match &args.replay {
         Some(path) => {
-            let now = args.now.unwrap_or_else(jiff::Timestamp::now);
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
             match replay(path, (&of, &op), (&nf, &np), now) {
                 Some(r) => Some(r),
                 None => return Exit::Error,
@@ -90,8 +92,11 @@ fn history(path: &Path) -> Option<String> {
     if let Some(at) = path.to_str().filter(|p| smpolicy::serve::log::is_audit_log(p)) {
         return super::log::decided_actions(at).map(|lines| lines.join("\n"));
     }
-    read_text(path)
+    read_text_up_to(path, MAX_HISTORY)
 }
+
+/// The largest history `--replay` reads from a file: 1 GiB (it is held whole).
+const MAX_HISTORY: u64 = 1 << 30;
 
 /// Re-decides every line of a JSON Lines history. A line that does not parse,
 /// or names a value neither version declares, is counted as unreadable.

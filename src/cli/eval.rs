@@ -17,24 +17,26 @@ pub struct Args {
     pub policy: PathBuf,
     /// The action (YAML or JSON; `-` for standard input). With --batch, JSON Lines (default: standard input).
     pub action: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Output format (not with --batch, which writes JSON Lines).
+    #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with = "batch")]
     pub format: Format,
-    /// Also list the clauses that did not apply, each with the first condition that failed.
-    #[arg(long)]
+    /// Also list the clauses that did not apply, each with the first condition that failed (not with --batch).
+    #[arg(long, conflicts_with = "batch")]
     pub why_not: bool,
-    /// JSON Lines in, JSON Lines out; a bad line gives an error record and the run goes on.
+    /// JSON Lines in, JSON Lines out; a bad line gives an error record and the run goes on. Lines longer than
+    /// 1 MiB are refused (an error record each).
     #[arg(long)]
     pub batch: bool,
-    /// In batch mode, also explain each verdict (summary, obligations, advice, law notes, missing facts); slower.
-    #[arg(long)]
+    /// With --batch, also explain each verdict (summary, obligations, advice, law notes, missing facts); slower.
+    #[arg(long, requires = "batch", conflicts_with = "full")]
     pub explain: bool,
-    /// In batch mode, write each verdict in full (every clause's tests) rather than the decision record.
-    #[arg(long)]
+    /// With --batch, write each verdict in full (every clause's tests) rather than the decision record.
+    #[arg(long, requires = "batch")]
     pub full: bool,
-    /// The time used when an action gives no `at` (ISO 8601); the current time by default.
+    /// The time used when an action gives no `at`: `2026-03-01T09:00:00Z`, or `2026-03-01` for its midnight in the
+    /// policy's timezone; the current time by default.
     #[arg(long)]
-    pub now: Option<jiff::Timestamp>,
+    pub now: Option<super::Now>,
 }
 
 /// The declared names an action is checked against.
@@ -48,7 +50,7 @@ pub fn validate(action: &Action, policy: &Policy) -> Vec<DataError> {
 /// Runs `eval`.
 pub fn run(args: Args, out: Out) -> Exit {
     let Some((file, policy)) = load_policy(&args.policy, out) else { return Exit::Error };
-    let opts = EvalOptions { now: args.now.unwrap_or_else(jiff::Timestamp::now) };
+    let opts = EvalOptions { now: super::Now::or_current(args.now, &policy) };
     if args.batch {
         return batch::run(&args, &file, &policy, &opts);
     }

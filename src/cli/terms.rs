@@ -1,6 +1,6 @@
 //! `smpolicy terms`: a contract or an offer, clause by clause.
 
-use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use super::{load_policy, print_json, read_text, Exit, Out, TextOrJson};
 use std::path::PathBuf;
 
 /// Arguments of `terms`.
@@ -11,8 +11,8 @@ pub struct Args {
     /// The contract or offer (YAML or JSON; `-` for standard input).
     pub contract: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 /// Runs `terms`.
@@ -29,8 +29,8 @@ pub fn run(args: Args, out: Out) -> Exit {
     };
     let report = smpolicy::eval::terms::check_terms(&policy, &file, &contract);
     match args.format {
-        Format::Json => print_json(&report),
-        Format::Text | Format::Markdown => print!("{}", smpolicy::eval::terms::text(&report, &file.name)),
+        TextOrJson::Json => print_json(&report),
+        TextOrJson::Text => print!("{}", smpolicy::eval::terms::text(&report, &file.name)),
     }
     Exit::for_decision(report.verdict)
 }

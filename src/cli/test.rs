@@ -1,6 +1,6 @@
 //! `smpolicy test`: expected-verdict cases with coverage.
 
-use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use super::{load_policy, print_json, read_text, Exit, Out, TextOrJson};
 use std::path::PathBuf;
 
 /// Arguments of `test`.
@@ -11,18 +11,19 @@ pub struct Args {
     /// Test files (YAML). Without any, NAME.tests.yaml next to the policy.
     pub tests: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// The time used for cases that give no `at` (ISO 8601); the current time by default.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+    /// The time used for cases that give no `at` (`2026-03-01T09:00:00Z`, or `2026-03-01` for its midnight in the
+    /// policy's timezone); the current time by default.
     #[arg(long)]
-    pub now: Option<jiff::Timestamp>,
+    pub now: Option<super::Now>,
 }
 
 /// Runs `test`.
 pub fn run(args: Args, out: Out) -> Exit {
     let Some((file, policy)) = load_policy(&args.policy, out) else { return Exit::Error };
     let tests = if args.tests.is_empty() { vec![args.policy.with_extension("tests.yaml")] } else { args.tests.clone() };
-    let opts = smpolicy::eval::EvalOptions { now: args.now.unwrap_or_else(jiff::Timestamp::now) };
+    let opts = smpolicy::eval::EvalOptions { now: super::Now::or_current(args.now, &policy) };
     let mut failed = 0;
     for path in &tests {
         let Some(text) = read_text(path) else { return Exit::Error };
@@ -41,8 +42,8 @@ pub fn run(args: Args, out: Out) -> Exit {
         let report = smpolicy::eval::suite::run(&policy, &file, &cases, &opts);
         failed += report.failed;
         match args.format {
-            Format::Json => print_json(&report),
-            Format::Text | Format::Markdown => {
+            TextOrJson::Json => print_json(&report),
+            TextOrJson::Text => {
                 if tests.len() > 1 {
                     println!("# {}", path.display());
                 }

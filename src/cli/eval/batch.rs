@@ -10,6 +10,12 @@
 //! undeclared value, a data error) is parsed in full, for its facts or for
 //! its error's field path. `--explain` and `--full` run the evaluator on a
 //! full `Action` instead.
+//!
+//! Input bounds: a line longer than [`MAX_LINE`] is never held: the reader
+//! reports it (an error record) and skips to the next line end, so memory
+//! stays flat whatever the input. A line that is not UTF-8 gives an error
+//! record with its byte offset. The input is only ever read as a stream (a
+//! file, a fifo or standard input alike), never sized first.
 
 use super::Args;
 use smpolicy::compile::{compile, Compiled, FactRow, Outcome};
@@ -24,6 +30,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How many bytes of input a worker decides at a time (a block ends at a line end).
 const BLOCK: usize = 256 << 10;
+
+/// The longest line accepted, in bytes (1 MiB; the line end not counted).
+/// A realistic action is about 1 KB.
+pub const MAX_LINE: usize = 1 << 20;
 
 /// How many threads decide (this machine, and the bar, are two cores).
 const WORKERS: usize = 2;
@@ -44,6 +54,10 @@ struct Output {
     text: Vec<u8>,
     counts: [usize; 4],
     bad: usize,
+    /// Bad lines that look like YAML.
+    yaml: usize,
+    /// Where in the input the part ends (for the progress bar).
+    end: u64,
 }
 
 impl Output {
@@ -56,6 +70,12 @@ impl Output {
     fn error(&mut self, line: usize, err: &DataError) {
         let rec = serde_json::json!({"line": line, "error": {"path": err.path, "column": err.column, "message": err.message, "help": err.help}});
         self.record(&rec);
+        self.bad += 1;
+    }
+
+    /// An error record for a line that could not be read at all.
+    fn unreadable(&mut self, line: usize, error: serde_json::Value) {
+        self.record(&serde_json::json!({"line": line, "error": error}));
         self.bad += 1;
     }
 
@@ -85,8 +105,9 @@ impl<'c> Scratch<'c> {
     }
 }
 
-/// Decides the lines of `text`, the first of which is line `first`.
-fn decide_part<'c>(text: &[u8], first: usize, e: &Engine<'c>, scratch: &mut Scratch<'c>) -> Output {
+/// Decides the lines of `text`, the first of which is line `first`, at byte
+/// `offset` of the input.
+fn decide_part<'c>(text: &[u8], first: usize, offset: u64, e: &Engine<'c>, scratch: &mut Scratch<'c>) -> Output {
     let mut out = Output { text: Vec::with_capacity(text.len() / 8), ..Output::default() };
     let mut start = 0;
     for (i, end) in
@@ -94,15 +115,28 @@ fn decide_part<'c>(text: &[u8], first: usize, e: &Engine<'c>, scratch: &mut Scra
     {
         let n = first + i;
         let bytes = text.get(start..end).unwrap_or(&[]);
+        let line_offset = offset + start as u64;
         start = end + 1;
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         match std::str::from_utf8(bytes) {
             Ok(line) if line.trim().is_empty() => {}
             Ok(line) => one_line(n, line, e, scratch, &mut out),
             Err(err) => {
-                let rec = serde_json::json!({"line": n, "error": {"message": format!("unreadable line: {err}")}});
-                out.record(&rec);
-                out.bad += 1;
+                let at = err.valid_up_to();
+                let byte = bytes.get(at).copied().unwrap_or_default();
+                out.unreadable(
+                    n,
+                    serde_json::json!({
+                        "column": at + 1,
+                        "offset": line_offset + at as u64,
+                        "message": format!(
+                            "not UTF-8: byte 0x{byte:02x} at column {} (byte offset {} of the input) does not start a UTF-8 character",
+                            at + 1,
+                            line_offset + at as u64
+                        ),
+                        "help": "JSON Lines is UTF-8 text; convert the input first (e.g. `iconv -f latin1 -t utf-8`)",
+                    }),
+                );
             }
         }
     }
@@ -114,7 +148,7 @@ fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: 
         if !s.row.read_json(line, &mut s.reader, e.compiled, e.opts.now) {
             match full_action(line, e) {
                 Ok(a) => s.row.fill(&a, e.compiled, e.opts.now),
-                Err(err) => return out.error(n, &err),
+                Err(err) => return bad_line(n, line, err, out),
             }
         }
         let d = e.compiled.decide(&s.row);
@@ -124,7 +158,7 @@ fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: 
     }
     let a = match full_action(line, e) {
         Ok(a) => a,
-        Err(err) => return out.error(n, &err),
+        Err(err) => return bad_line(n, line, err, out),
     };
     let v = evaluate(e.policy, e.file, &a, e.opts);
     if e.args.full {
@@ -137,6 +171,40 @@ fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: 
         out.record(&explained(n, &v));
     }
     out.decided(v.verdict);
+}
+
+/// An error record for a line that is not an action; with a hint when the
+/// line looks like YAML (`--batch` reads JSON Lines).
+fn bad_line(n: usize, line: &str, mut err: DataError, out: &mut Output) {
+    if looks_like_yaml(line) {
+        err.help = Some(format!("this looks like YAML: {YAML_HINT}"));
+        out.yaml += 1;
+    }
+    out.error(n, &err);
+}
+
+/// What a YAML line is told.
+const YAML_HINT: &str = "--batch reads JSON Lines (one JSON object a line); evaluate a YAML file without \
+                         --batch, or convert it (`yq -o=json -I=0`)";
+
+/// A line that is not JSON but reads as YAML: `key: value`, `- item`, `---`
+/// or a comment.
+fn looks_like_yaml(line: &str) -> bool {
+    let t = line.trim_start();
+    if t.starts_with(['{', '[', '"']) {
+        return false;
+    }
+    if t == "---" || t.starts_with("- ") || t == "-" || t.starts_with('#') {
+        return true;
+    }
+    match t.split_once(':') {
+        Some((key, rest)) => {
+            !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                && (rest.is_empty() || rest.starts_with(' '))
+        }
+        None => false,
+    }
 }
 
 /// A line parsed in full and checked against the policy's declarations.
@@ -260,34 +328,87 @@ fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, target: usize) -> std::io::Resu
     Ok(got < want)
 }
 
-/// A block of whole lines, numbered in input order, with its first line's number.
+/// A block of whole lines, numbered in input order, with its first line's
+/// number and its byte offset in the input; or, when `too_long`, the line
+/// `first` alone, which was longer than [`MAX_LINE`] and skipped (`text` empty).
 struct Block {
     seq: usize,
     first: usize,
+    offset: u64,
     text: Vec<u8>,
+    too_long: bool,
+}
+
+/// The error record of a line longer than [`MAX_LINE`].
+fn too_long(line: usize, offset: u64) -> Output {
+    let mut out = Output::default();
+    out.unreadable(
+        line,
+        serde_json::json!({
+            "offset": offset,
+            "message": format!("the line is longer than {} bytes (1 MiB) and was skipped", MAX_LINE),
+            "help": "one action a line: a JSON object with no line breaks, under 1 MiB",
+        }),
+    );
+    out
 }
 
 /// Reads the input into blocks of whole lines and hands them to the workers;
 /// returns the number the next line would have and the read error, if any.
+/// A line longer than [`MAX_LINE`] is handed on as a `too_long` block and
+/// the rest of it is read and dropped, never held.
 fn read_blocks(
     input: &mut dyn Read,
     to_workers: &std::sync::mpsc::SyncSender<Block>,
     stop: &AtomicBool,
 ) -> (usize, Option<std::io::Error>) {
+    let read = |input: &mut dyn Read, buf: &mut Vec<u8>, target: usize| match fill(input, buf, target) {
+        Ok(ended) => (ended, None),
+        Err(e) => (true, Some(e)),
+    };
     let mut line = 1usize;
+    let mut offset = 0u64;
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
     let mut target = BLOCK;
     let mut seq = 0;
+    // The end of the input, when it was met while skipping a long line.
+    let mut met_end = None;
     loop {
-        let (ended, error) = match fill(input, &mut buf, target) {
-            Ok(ended) => (ended, None),
-            Err(e) => (true, Some(e)),
-        };
+        let (ended, error) = met_end.take().unwrap_or_else(|| read(input, &mut buf, target));
         // A block ends at the last line end; the rest waits for the next block.
-        let cut = if ended { Some(buf.len()) } else { memchr::memrchr(b'\n', &buf).map(|p| p + 1) };
+        let last_end = memchr::memrchr(b'\n', &buf);
+        if last_end.is_none() && buf.len() > MAX_LINE {
+            // `buf` is the start of one line, too long: report it, and drop
+            // the rest of it as it is read.
+            if to_workers.send(Block { seq, first: line, offset, text: Vec::new(), too_long: true }).is_err() {
+                return (line, error);
+            }
+            seq += 1;
+            let (mut ended, mut error) = (ended, error);
+            loop {
+                if let Some(p) = memchr::memchr(b'\n', &buf) {
+                    offset += p as u64 + 1;
+                    line += 1;
+                    buf.drain(..=p);
+                    break;
+                }
+                offset += buf.len() as u64;
+                buf.clear();
+                if ended || stop.load(Ordering::Relaxed) {
+                    return (line, error);
+                }
+                (ended, error) = read(input, &mut buf, BLOCK);
+            }
+            target = BLOCK;
+            if ended {
+                met_end = Some((ended, error));
+            }
+            continue;
+        }
+        let cut = if ended { Some(buf.len()) } else { last_end.map(|p| p + 1) };
         let Some(cut) = cut else {
-            // One line longer than a block: read on until it ends.
-            target = buf.len() + BLOCK;
+            // A line longer than a block: read on until it ends, or is too long.
+            target = (buf.len() + BLOCK).min(MAX_LINE + 1);
             continue;
         };
         target = BLOCK;
@@ -296,8 +417,10 @@ fn read_blocks(
         let first = line;
         line += newlines(&buf);
         let text = std::mem::replace(&mut buf, rest);
+        let at = offset;
+        offset += text.len() as u64;
         buf.reserve(BLOCK);
-        if !text.is_empty() && to_workers.send(Block { seq, first, text }).is_err() {
+        if !text.is_empty() && to_workers.send(Block { seq, first, offset: at, text, too_long: false }).is_err() {
             return (line, error);
         }
         seq += 1;
@@ -313,6 +436,7 @@ fn write_in_order(
     from_workers: std::sync::mpsc::Receiver<(usize, Output)>,
     w: &mut impl Write,
     stop: &AtomicBool,
+    bar: Option<&indicatif::ProgressBar>,
 ) -> Output {
     let mut total = Output::default();
     let mut waiting: std::collections::BTreeMap<usize, Output> = std::collections::BTreeMap::new();
@@ -324,13 +448,37 @@ fn write_in_order(
                 *t += c;
             }
             total.bad += part.bad;
+            total.yaml += part.yaml;
             if !stop.load(Ordering::Relaxed) && w.write_all(&part.text).is_err() {
                 stop.store(true, Ordering::Relaxed);
+            }
+            if let Some(bar) = bar {
+                bar.set_position(part.end);
+                bar.set_message(format!("{} lines", total.counts.iter().sum::<usize>() + total.bad));
             }
             next += 1;
         }
     }
     total
+}
+
+/// A progress bar on standard error, only when it is a terminal: bytes of a
+/// file against its size, or bytes and lines of a stream.
+fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let (bar, template) = match size {
+        Some(len) => (ProgressBar::new(len), "{bytes}/{total_bytes} [{bar:30}] {msg}, {bytes_per_sec}, {eta} left"),
+        None => (ProgressBar::new_spinner(), "{spinner} {bytes} read, {msg}, {bytes_per_sec}"),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+    Some(bar)
 }
 
 /// Runs `eval --batch`: one thread reads blocks, [`WORKERS`] decide them,
@@ -339,9 +487,14 @@ fn write_in_order(
 pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) -> super::Exit {
     use super::Exit;
     use std::sync::mpsc::sync_channel;
+    let mut size = None;
     let mut input: Box<dyn Read + Send> = match &args.action {
         Some(p) if p.as_os_str() != "-" => match std::fs::File::open(p) {
-            Ok(f) => Box::new(f),
+            Ok(f) => {
+                // Only for the progress bar: a fifo or a device has no size, and is read all the same.
+                size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+                Box::new(f)
+            }
             Err(e) => {
                 eprintln!("error: cannot read `{}`: {e}", p.display());
                 return Exit::Error;
@@ -349,14 +502,14 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
         },
         _ => Box::new(std::io::stdin()),
     };
+    let bar = progress_bar(size);
     let compiled = compile(policy);
     let engine = Engine { args, file, policy, compiled: &compiled, vocab: Vocabulary::new(&policy.decls), opts };
     let stop = AtomicBool::new(false);
     let (to_workers, blocks) = sync_channel::<Block>(2 * WORKERS);
     let blocks = std::sync::Mutex::new(blocks);
     let (to_writer, outputs) = sync_channel::<(usize, Output)>(2 * WORKERS);
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
+    let mut w = std::io::BufWriter::new(crate::cli::stdout::Stdout);
     let (total, (line, read_error)) = std::thread::scope(|s| {
         for _ in 0..WORKERS {
             let to_writer = to_writer.clone();
@@ -366,7 +519,13 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
                 loop {
                     let next = blocks.lock().ok().and_then(|rx| rx.recv().ok());
                     let Some(block) = next else { break };
-                    let out = decide_part(&block.text, block.first, engine, &mut scratch);
+                    let mut out = if block.too_long {
+                        too_long(block.first, block.offset)
+                    } else {
+                        decide_part(&block.text, block.first, block.offset, engine, &mut scratch)
+                    };
+                    let len = if block.too_long { MAX_LINE + 1 } else { block.text.len() };
+                    out.end = block.offset + len as u64;
                     if to_writer.send((block.seq, out)).is_err() {
                         break;
                     }
@@ -376,10 +535,13 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
         drop(to_writer);
         let stop = &stop;
         let reader = s.spawn(move || read_blocks(&mut *input, &to_workers, stop));
-        let total = write_in_order(outputs, &mut w, stop);
+        let total = write_in_order(outputs, &mut w, stop, bar.as_ref());
         let read = reader.join().unwrap_or_else(|_| (0, Some(std::io::Error::other("the reading thread stopped"))));
         (total, read)
     });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     let mut total = total;
     if let Some(e) = read_error {
         let rec = serde_json::json!({"line": line, "error": {"message": format!("unreadable input: {e}")}});
@@ -398,6 +560,9 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
         c[2],
         c[3]
     );
+    if total.yaml > 0 {
+        eprintln!("hint: {} bad line(s) look like YAML: {YAML_HINT}", total.yaml);
+    }
     if bad > 0 {
         Exit::Error
     } else {
