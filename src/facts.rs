@@ -77,3 +77,48 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::panic, reason = "a test stops loudly")]
+mod table {
+    use crate::data::action::{parse_action_json_line, Action};
+    use crate::data::flat::{ActionFacts, Field, Raw};
+    use crate::value::{Type, Value};
+
+    /// A line that gives every built-in fact.
+    const FULL: &str = r#"{"action":"post","at":"2025-01-03T13:26:00Z","actor":{"id":"u","role":"consultant","status":"departed","employed_since":"2021-11-02","team":"recruiting","departed_on":"2025-06-19","jurisdiction":"UK","supervisor":true,"garden_leave_from":"2025-05-01","acknowledged_policy":false},"channel":"linkedin","account":{"kind":"branded","handle":"@h","created_by":"agency","created_on":"2015-10-04","purpose":"business","run_as_duty":false,"agency_equipment":false,"brand_in_handle":true,"transferred_in_writing":false,"paid_by":"agency"},"content":{"kind":["job_ad"],"text":"t","names_client":true,"candidate_personal_data":false,"confidential":false,"discloses_employer":true,"privacy_notice":true,"opt_out":false,"public":true},"target":{"relationship":"client","met_in_person":false,"interacted":true,"origin":"agency_database","last_dealt_with":"2024-02-19","connected_on":"2020-01-01","distance_miles":12,"in_agency_database":true},"contacts":{"count":2,"origin":"agency_database"},"history":{"posts_today":6,"posts_this_week":23,"job_ads_this_week":3,"invitations_this_week":70,"posts_last_24h":4},"approval":{"granted_by":"consultant"},"request":{"made_on":"2025-06-01"},"done":["update_profile"]}"#;
+
+    /// Every consumer of the field table knows every fact: the data model's
+    /// paths and types, the action reader, the batch row (through `Field`),
+    /// and the interpreter's reading. A fact added to the table and missed by
+    /// one of them fails here.
+    #[test]
+    fn every_consumer_knows_every_fact() {
+        let action = parse_action_json_line(FULL).unwrap_or_else(|e| panic!("{e:?}"));
+        let known = Action::known_paths();
+        for f in Field::ALL {
+            let Some(ty) = f.ty() else {
+                // A part: present in this action.
+                assert_eq!(action.field(*f), Raw::Bool(true), "{}", f.path());
+                continue;
+            };
+            assert_eq!(known.iter().filter(|(p, _)| *p == f.path()).count(), 1, "{} listed once", f.path());
+            assert_eq!(Action::path_type(f.path()), Some(ty.clone()), "{}", f.path());
+            assert!(crate::schema::fact_type(f.path()).is_some(), "{} in the checker's table", f.path());
+            let v = action.fact(f.path()).unwrap_or_else(|| panic!("{} not read from a full action", f.path()));
+            let fits = matches!(
+                (&ty, &v),
+                (Type::Bool, Value::Bool(_))
+                    | (Type::Int, Value::Int(_))
+                    | (Type::Date, Value::Date(_))
+                    | (Type::Text, Value::Text(_))
+                    | (Type::Enum(_), Value::Symbol(_))
+                    | (Type::EnumList(_), Value::List(_))
+            );
+            assert!(fits, "{}: {v:?} is not a {ty:?}", f.path());
+        }
+        // `at` is the one built-in fact outside the field table.
+        assert_eq!(known.len(), Field::ALL.iter().filter(|f| f.ty().is_some()).count() + 1);
+        assert!(action.fact("at").is_some());
+    }
+}

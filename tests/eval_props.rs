@@ -161,7 +161,7 @@ fn change(a: &mut Json, field: usize, n: u32) {
         }
         6 => set(a, "target.relationship", pick(&["client", "candidate", "colleague", "prospect"])),
         7 => set(a, "account.kind", pick(&["personal", "branded", "corporate"])),
-        _ => set(a, "content.names_client", json!(n % 2 == 0)),
+        _ => set(a, "content.names_client", json!(n.is_multiple_of(2))),
     }
 }
 
@@ -249,7 +249,7 @@ fn condition_weighted(a: &Json, choices: &[u32], true_in_20: u32) -> String {
     let n = 1 + choices[0] % 3;
     let mut cond = atom(choices[1]);
     for i in 1..n as usize {
-        let op = if choices[0] / 3 % 4 == 0 { "or" } else { "and" };
+        let op = if (choices[0] / 3).is_multiple_of(4) { "or" } else { "and" };
         cond = format!("{cond} {op} {}", atom(choices[1 + i]));
     }
     cond

@@ -88,7 +88,7 @@ fn deny_refuses_a_code_that_does_not_exist() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(
         stderr(&o),
-        "error: `--deny conflicting-default`: no diagnostic is called `conflicting-default`; did you mean `conflicting-defaults`?\n"
+        "error: --deny: no diagnostic is called `conflicting-default`; did you mean `conflicting-defaults`? (`smpolicy check --list-codes` lists them)\n"
     );
     let o = run(&["check", "--deny", "xyzzy", PROTECTIVE]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -117,9 +117,9 @@ fn error_formats_human_short_and_json() {
 
     let json = run(&["check", "--error-format", "json", "--strict", ONE_WARNING, "docs/examples/mistakes.policy"]);
     assert_eq!(json.status.code(), Some(3));
-    let err = stderr(&json);
-    let (records, summary) = err.trim_end().rsplit_once('\n').unwrap();
-    assert_eq!(summary, "checked 2 files: 4 errors, 0 warnings");
+    // Only the records go to standard output; the summary stays on standard error.
+    let (records, summary) = (stdout(&json), stderr(&json));
+    assert_eq!(summary, "checked 2 files: 4 errors, 0 warnings\n");
     let records: Vec<serde_json::Value> = records.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let got: Vec<(&str, u64, u64, &str, &str)> = records
         .iter()
@@ -222,7 +222,10 @@ fn fmt_check_exits_3_on_an_unformatted_file_and_changes_nothing() {
 
     // Standard input is checked too, not printed.
     let o = run_stdin(&["fmt", "--check", "-"], messy);
-    assert_eq!((o.status.code(), stdout(&o), stderr(&o)), (Some(3), String::new(), "-: not formatted\n".to_string()));
+    assert_eq!(
+        (o.status.code(), stdout(&o), stderr(&o)),
+        (Some(3), String::new(), "<stdin>: not formatted\n".to_string())
+    );
     let o = run_stdin(&["fmt", "--check", "-"], &formatted);
     assert_eq!((o.status.code(), stdout(&o), stderr(&o)), (Some(0), String::new(), String::new()));
     let o = run_stdin(&["fmt", "-"], messy);

@@ -608,104 +608,23 @@ impl<'de> Visitor<'de> for NamesVisitor {
 // ---------------------------------------------------------------------------
 // Fact paths
 
-/// The type of a fact path, in a form that can live in a `const` table.
-#[derive(Clone, Copy)]
-enum Kind {
-    Bool,
-    Int,
-    Date,
-    Timestamp,
-    Text,
-    Enum(&'static str),
-    EnumList(&'static str),
-}
-
-impl Kind {
-    fn to_type(self) -> Type {
-        match self {
-            Kind::Bool => Type::Bool,
-            Kind::Int => Type::Int,
-            Kind::Date => Type::Date,
-            Kind::Timestamp => Type::Timestamp,
-            Kind::Text => Type::Text,
-            Kind::Enum(set) => Type::Enum(set.to_string()),
-            Kind::EnumList(set) => Type::EnumList(set.to_string()),
-        }
-    }
-}
-
-/// Every fact path an action can carry, except `facts.NAME` (declared by policies).
-const PATHS: &[(&str, Kind)] = &[
-    ("action", Kind::Enum(ActionKind::SET)),
-    ("at", Kind::Timestamp),
-    ("channel", Kind::Enum("channel")),
-    ("actor.id", Kind::Text),
-    ("actor.role", Kind::Enum("role")),
-    ("actor.team", Kind::Enum("team")),
-    ("actor.status", Kind::Enum(Status::SET)),
-    ("actor.employed_since", Kind::Date),
-    ("actor.departed_on", Kind::Date),
-    ("actor.jurisdiction", Kind::Enum("jurisdiction")),
-    ("actor.supervisor", Kind::Bool),
-    ("actor.garden_leave_from", Kind::Date),
-    ("actor.acknowledged_policy", Kind::Bool),
-    ("account.kind", Kind::Enum(AccountKind::SET)),
-    ("account.handle", Kind::Text),
-    ("account.created_by", Kind::Enum(Party::SET)),
-    ("account.created_on", Kind::Date),
-    ("account.purpose", Kind::Enum(Purpose::SET)),
-    ("account.run_as_duty", Kind::Bool),
-    ("account.agency_equipment", Kind::Bool),
-    ("account.brand_in_handle", Kind::Bool),
-    ("account.transferred_in_writing", Kind::Bool),
-    ("account.paid_by", Kind::Enum(Party::SET)),
-    ("content.kind", Kind::EnumList("content kind")),
-    ("content.text", Kind::Text),
-    ("content.names_client", Kind::Bool),
-    ("content.candidate_personal_data", Kind::Bool),
-    ("content.confidential", Kind::Bool),
-    ("content.discloses_employer", Kind::Bool),
-    ("content.privacy_notice", Kind::Bool),
-    ("content.opt_out", Kind::Bool),
-    ("content.public", Kind::Bool),
-    ("target.relationship", Kind::Enum(Relationship::SET)),
-    ("target.met_in_person", Kind::Bool),
-    ("target.interacted", Kind::Bool),
-    ("target.origin", Kind::Enum(Origin::SET)),
-    ("target.last_dealt_with", Kind::Date),
-    ("target.connected_on", Kind::Date),
-    ("target.distance_miles", Kind::Int),
-    ("target.in_agency_database", Kind::Bool),
-    ("contacts.count", Kind::Int),
-    ("contacts.origin", Kind::Enum(Origin::SET)),
-    ("history.posts_today", Kind::Int),
-    ("history.posts_this_week", Kind::Int),
-    ("history.job_ads_this_week", Kind::Int),
-    ("history.invitations_this_week", Kind::Int),
-    ("history.posts_last_24h", Kind::Int),
-    ("approval.granted_by", Kind::Enum("role")),
-    ("request.made_on", Kind::Date),
-    ("done", Kind::EnumList("duty")),
-];
-
-static KNOWN_PATHS: LazyLock<Vec<(&'static str, Type)>> =
-    LazyLock::new(|| PATHS.iter().map(|(path, kind)| (*path, kind.to_type())).collect());
-
-fn sym(name: &str) -> Value {
-    Value::Symbol(name.to_string())
-}
-
-fn date(d: Option<Date>) -> Option<Value> {
-    d.map(Value::Date)
-}
-
-fn int(n: Option<u32>) -> Option<Value> {
-    n.map(|n| Value::Int(i64::from(n)))
-}
-
-fn text(t: Option<&String>) -> Option<Value> {
-    t.map(|t| Value::Text(t.clone()))
-}
+/// Every fact path an action can carry, except `facts.NAME` (declared by
+/// policies): `action`, `at`, `channel`, then the fields of each part, and
+/// `done` — each with its type, derived from the one field table
+/// ([`crate::data::flat::Field`]).
+static KNOWN_PATHS: LazyLock<Vec<(&'static str, Type)>> = LazyLock::new(|| {
+    use crate::data::flat::Field;
+    let typed = |f: &Field| f.ty().map(|t| (f.path(), t));
+    let mut out: Vec<(&'static str, Type)> = Vec::new();
+    out.extend(typed(&Field::Action));
+    out.push(("at", Type::Timestamp));
+    out.extend(typed(&Field::Channel));
+    out.extend(
+        Field::ALL.iter().filter(|f| !matches!(f, Field::Action | Field::Channel | Field::Done)).filter_map(typed),
+    );
+    out.extend(typed(&Field::Done));
+    out
+});
 
 impl Action {
     /// Every fact path an action can carry, with its type, in the order of the
@@ -720,7 +639,10 @@ impl Action {
 
     /// The type of a fact path, `None` for `facts.*` and unknown paths.
     pub fn path_type(path: &str) -> Option<Type> {
-        PATHS.iter().find(|(p, _)| *p == path).map(|(_, k)| k.to_type())
+        match path {
+            "at" => Some(Type::Timestamp),
+            _ => crate::data::flat::Field::of_path(path).and_then(crate::data::flat::Field::ty),
+        }
     }
 
     /// The fact at a dotted path as policies write it (`actor.role`,
@@ -734,23 +656,14 @@ impl Action {
     /// only a date was given. A declared fact comes back untyped (see
     /// [`FactValue::to_value`]); use [`Action::fact_typed`] with its declared type.
     pub fn fact(&self, path: &str) -> Option<Value> {
-        let (part, field) = path.split_once('.').unwrap_or((path, ""));
-        match (part, field) {
-            ("action", "") => Some(sym(self.action.as_str())),
-            ("at", "") => self.at.map(At::to_value),
-            ("channel", "") => self.channel.as_deref().map(sym),
-            ("done", "") => self.done.as_ref().map(|d| Value::List(d.clone())),
-            ("actor", f) => self.actor_fact(f),
-            ("account", f) => self.account.as_ref().and_then(|a| account_fact(a, f)),
-            ("content", f) => self.content.as_ref().and_then(|c| content_fact(c, f)),
-            ("target", f) => self.target.as_ref().and_then(|t| target_fact(t, f)),
-            ("contacts", "count") => self.contacts.as_ref().and_then(|c| int(c.count)),
-            ("contacts", "origin") => self.contacts.as_ref().and_then(|c| c.origin).map(|o| sym(o.as_str())),
-            ("history", f) => self.history.as_ref().and_then(|h| history_fact(h, f)),
-            ("approval", "granted_by") => self.approval.as_ref().and_then(|a| a.granted_by.as_deref()).map(sym),
-            ("request", "made_on") => self.request.as_ref().and_then(|r| date(r.made_on)),
-            ("facts", name) => self.facts.get(name).map(FactValue::to_value),
-            _ => None,
+        use crate::data::flat::{ActionFacts, Field};
+        match path {
+            "at" => self.at.map(At::to_value),
+            _ => match path.strip_prefix("facts.") {
+                Some(name) => self.facts.get(name).map(FactValue::to_value),
+                // A part's name alone is not a fact of this reading.
+                None => Field::of_path(path).filter(|f| f.ty().is_some()).and_then(|f| self.field(f).to_value()),
+            },
         }
     }
 
@@ -761,79 +674,6 @@ impl Action {
             Some(name) => self.facts.get(name).and_then(|v| v.typed(ty)),
             None => self.fact(path),
         }
-    }
-
-    fn actor_fact(&self, field: &str) -> Option<Value> {
-        let a = &self.actor;
-        match field {
-            "id" => Some(Value::Text(a.id.clone())),
-            "role" => Some(sym(&a.role)),
-            "team" => a.team.as_deref().map(sym),
-            "status" => Some(sym(a.status.as_str())),
-            "employed_since" => date(a.employed_since),
-            "departed_on" => date(a.departed_on),
-            "jurisdiction" => a.jurisdiction.as_deref().map(sym),
-            "supervisor" => a.supervisor.map(Value::Bool),
-            "garden_leave_from" => date(a.garden_leave_from),
-            "acknowledged_policy" => a.acknowledged_policy.map(Value::Bool),
-            _ => None,
-        }
-    }
-}
-
-fn account_fact(a: &Account, field: &str) -> Option<Value> {
-    match field {
-        "kind" => a.kind.map(|k| sym(k.as_str())),
-        "handle" => text(a.handle.as_ref()),
-        "created_by" => a.created_by.map(|p| sym(p.as_str())),
-        "created_on" => date(a.created_on),
-        "purpose" => a.purpose.map(|p| sym(p.as_str())),
-        "run_as_duty" => a.run_as_duty.map(Value::Bool),
-        "agency_equipment" => a.agency_equipment.map(Value::Bool),
-        "brand_in_handle" => a.brand_in_handle.map(Value::Bool),
-        "transferred_in_writing" => a.transferred_in_writing.map(Value::Bool),
-        "paid_by" => a.paid_by.map(|p| sym(p.as_str())),
-        _ => None,
-    }
-}
-
-fn content_fact(c: &Content, field: &str) -> Option<Value> {
-    match field {
-        "kind" => c.kind.as_ref().map(|k| Value::List(k.clone())),
-        "text" => text(c.text.as_ref()),
-        "names_client" => c.names_client.map(Value::Bool),
-        "candidate_personal_data" => c.candidate_personal_data.map(Value::Bool),
-        "confidential" => c.confidential.map(Value::Bool),
-        "discloses_employer" => c.discloses_employer.map(Value::Bool),
-        "privacy_notice" => c.privacy_notice.map(Value::Bool),
-        "opt_out" => c.opt_out.map(Value::Bool),
-        "public" => c.public.map(Value::Bool),
-        _ => None,
-    }
-}
-
-fn target_fact(t: &Target, field: &str) -> Option<Value> {
-    match field {
-        "relationship" => t.relationship.map(|r| sym(r.as_str())),
-        "met_in_person" => t.met_in_person.map(Value::Bool),
-        "interacted" => t.interacted.map(Value::Bool),
-        "origin" => t.origin.map(|o| sym(o.as_str())),
-        "last_dealt_with" => date(t.last_dealt_with),
-        "connected_on" => date(t.connected_on),
-        "distance_miles" => int(t.distance_miles),
-        "in_agency_database" => t.in_agency_database.map(Value::Bool),
-        _ => None,
-    }
-}
-
-fn history_fact(h: &History, field: &str) -> Option<Value> {
-    match field {
-        "posts_today" => int(h.posts_today),
-        "posts_this_week" => int(h.posts_this_week),
-        "job_ads_this_week" => int(h.job_ads_this_week),
-        "invitations_this_week" => int(h.invitations_this_week),
-        "posts_last_24h" => int(h.posts_last_24h),
-        _ => None,
     }
 }
 
@@ -987,6 +827,10 @@ fn unknown(path: String, what: &str, plural: &str, value: &str, known: &[&str]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sym(name: &str) -> Value {
+        Value::Symbol(name.to_string())
+    }
     use jiff::civil::date as d;
 
     /// The full example of `shared/design/data-model.md`.

@@ -47,6 +47,14 @@ macro_rules! fields {
                 const PATHS: &[&str] = &[$($path),+];
                 PATHS.get(self as usize).copied().unwrap_or("")
             }
+
+            /// The field of a dotted path, if it is a built-in one.
+            pub fn of_path(path: &str) -> Option<Field> {
+                match path {
+                    $($path => Some(Field::$variant),)+
+                    _ => None,
+                }
+            }
         }
     };
 }
@@ -186,8 +194,8 @@ enum Shape {
     /// Free text.
     Text,
     Jurisdiction,
-    /// A name of a closed set.
-    Closed(fn(&str) -> bool),
+    /// A name of a closed set: the set's name, and whether a name is in it.
+    Closed(&'static str, fn(&str) -> bool),
     /// A name of an open set the policy declares.
     Open(Open),
     /// One name or a list of names (of an open set, or any for `done`).
@@ -203,6 +211,18 @@ enum Open {
     Kind,
 }
 
+impl Open {
+    /// The set's name in types and messages.
+    fn set(self) -> &'static str {
+        match self {
+            Open::Role => "role",
+            Open::Team => "team",
+            Open::Channel => "channel",
+            Open::Kind => "content kind",
+        }
+    }
+}
+
 impl Field {
     /// What an action that does not give this field says ([`crate::facts`]).
     pub fn absent(self) -> crate::facts::Absent {
@@ -215,15 +235,27 @@ impl Field {
         }
     }
 
-    /// The field of a dotted path, if it is a built-in one.
-    pub fn of_path(path: &str) -> Option<Field> {
-        Field::ALL.iter().copied().find(|f| f.path() == path)
+    /// The type policies see it as (`None` for a part: present or not).
+    /// Enum sets are named as in [`crate::schema::VALUE_SETS`].
+    pub fn ty(self) -> Option<Type> {
+        Some(match self.shape() {
+            Shape::Part => return None,
+            Shape::Bool => Type::Bool,
+            Shape::Count => Type::Int,
+            Shape::Date => Type::Date,
+            Shape::Text => Type::Text,
+            Shape::Jurisdiction => Type::Enum("jurisdiction".into()),
+            Shape::Closed(set, _) => Type::Enum(set.into()),
+            Shape::Open(open) => Type::Enum(open.set().into()),
+            Shape::Names(Some(open)) => Type::EnumList(open.set().into()),
+            Shape::Names(None) => Type::EnumList("duty".into()),
+        })
     }
 
     fn shape(self) -> Shape {
         use Field as F;
         match self {
-            F::Action => Shape::Closed(|s| ActionKind::from_name(s).is_some()),
+            F::Action => Shape::Closed(ActionKind::SET, |s| ActionKind::from_name(s).is_some()),
             F::Channel => Shape::Open(Open::Channel),
             F::Done => Shape::Names(None),
             F::Actor | F::Account | F::Content | F::Target | F::Contacts | F::History | F::Approval | F::Request => {
@@ -232,7 +264,7 @@ impl Field {
             F::ActorId | F::AccountHandle | F::ContentText => Shape::Text,
             F::ActorRole | F::ApprovalGrantedBy => Shape::Open(Open::Role),
             F::ActorTeam => Shape::Open(Open::Team),
-            F::ActorStatus => Shape::Closed(|s| Status::from_name(s).is_some()),
+            F::ActorStatus => Shape::Closed(Status::SET, |s| Status::from_name(s).is_some()),
             F::ActorEmployedSince
             | F::ActorDepartedOn
             | F::ActorGardenLeaveFrom
@@ -257,12 +289,12 @@ impl Field {
             | F::TargetMetInPerson
             | F::TargetInteracted
             | F::TargetInAgencyDatabase => Shape::Bool,
-            F::AccountKind => Shape::Closed(|s| AccountKind::from_name(s).is_some()),
-            F::AccountCreatedBy | F::AccountPaidBy => Shape::Closed(|s| Party::from_name(s).is_some()),
-            F::AccountPurpose => Shape::Closed(|s| Purpose::from_name(s).is_some()),
+            F::AccountKind => Shape::Closed(AccountKind::SET, |s| AccountKind::from_name(s).is_some()),
+            F::AccountCreatedBy | F::AccountPaidBy => Shape::Closed(Party::SET, |s| Party::from_name(s).is_some()),
+            F::AccountPurpose => Shape::Closed(Purpose::SET, |s| Purpose::from_name(s).is_some()),
             F::ContentKind => Shape::Names(Some(Open::Kind)),
-            F::TargetRelationship => Shape::Closed(|s| Relationship::from_name(s).is_some()),
-            F::TargetOrigin | F::ContactsOrigin => Shape::Closed(|s| Origin::from_name(s).is_some()),
+            F::TargetRelationship => Shape::Closed(Relationship::SET, |s| Relationship::from_name(s).is_some()),
+            F::TargetOrigin | F::ContactsOrigin => Shape::Closed(Origin::SET, |s| Origin::from_name(s).is_some()),
             F::TargetDistanceMiles
             | F::ContactsCount
             | F::HistoryPostsToday
@@ -385,6 +417,21 @@ pub enum Raw<'a> {
     Text(&'a str),
     /// A list of names.
     List(Names<'a>),
+}
+
+impl Raw<'_> {
+    /// The value a policy sees (`None`: not carried).
+    pub fn to_value(self) -> Option<Value> {
+        Some(match self {
+            Raw::None => return None,
+            Raw::Bool(b) => Value::Bool(b),
+            Raw::Int(i) => Value::Int(i),
+            Raw::Date(d) => Value::Date(d),
+            Raw::Sym(s) => Value::Symbol(s.to_string()),
+            Raw::Text(t) => Value::Text(t.to_string()),
+            Raw::List(names) => Value::List(names.iter().map(str::to_string).collect()),
+        })
+    }
 }
 
 /// A list of names, owned by an [`Action`] or borrowed from a line.
@@ -1284,7 +1331,7 @@ impl<'a, 'v, 's, S: Sink<'a>> Reader<'a, 'v, 's, S> {
                 }
                 Raw::Sym(j)
             }
-            Shape::Closed(known) => {
+            Shape::Closed(_, known) => {
                 let s = sc.string()?;
                 if !known(s) {
                     return None;
