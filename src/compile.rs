@@ -509,7 +509,11 @@ impl Compiled {
                     rank = None;
                 }
                 crate::semantics::Settled::Clauses(top) => {
-                    let chosen = [d0, d1, d2][usize::from(top)];
+                    let chosen = match top {
+                        0 => d0,
+                        1 => d1,
+                        _ => d2,
+                    };
                     deciding = merge(&[chosen]);
                     basis = Basis::Clauses;
                     rank = Some(top);

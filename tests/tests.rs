@@ -5,6 +5,8 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::unreachable,
     reason = "tests assert by panicking, and their helpers too"
 )]
 

@@ -284,7 +284,7 @@ fn join_or(mut items: Vec<String>) -> String {
 fn found_at(text: &str, pos: usize) -> String {
     let rest = text.get(pos..).unwrap_or("");
     if rest.starts_with("&&") || rest.starts_with("||") {
-        return format!("`{}`", &rest[..2]);
+        return format!("`{}`", rest.get(..2).unwrap_or(rest));
     }
     match rest.chars().next() {
         None => "the end of the file".into(),
