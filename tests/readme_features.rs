@@ -92,7 +92,10 @@ fn deny_refuses_a_code_that_does_not_exist() {
     );
     let o = run(&["check", "--deny", "xyzzy", PROTECTIVE]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_eq!(stderr(&o), "error: `--deny xyzzy`: no diagnostic is called `xyzzy`\n");
+    assert_eq!(
+        stderr(&o),
+        "error: --deny: no diagnostic is called `xyzzy` (`smpolicy check --list-codes` lists them)\n"
+    );
 }
 
 #[test]
