@@ -86,3 +86,25 @@ fn an_unknown_section_scope_never_falls_through_to_a_looser_default() {
     let (v, compiled) = decide(OTHER_CHANNELS, &format!("{post}channel: linkedin\n"));
     assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
 }
+
+#[test]
+fn a_fact_the_caller_left_out_is_never_printed_as_given() {
+    const FLAGS: &str = r#"policy "Flags"
+  default allow
+
+rule no-confidential { when action = post and content.confidential then deny }
+"#;
+    let post = "action: post\nat: 2026-06-01T10:00:00Z\nactor: { id: a, role: consultant, status: employed }\nchannel: twitter\ncontent: { kind: job_ad }\n";
+    let (v, _) = decide(FLAGS, post);
+    let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true });
+    assert!(text.contains("content.confidential is not given, taken as no"), "{text}");
+    assert!(!text.contains("content.confidential = false"), "{text}");
+    let json = serde_json::to_value(&v).unwrap();
+    let test = &json["rules"][0]["tests"][1];
+    assert_eq!(test["fact"], "content.confidential");
+    assert!(test.get("value").is_none_or(serde_json::Value::is_null), "{test}");
+    // Given, it is shown as given.
+    let (v, _) = decide(FLAGS, &post.replace("kind: job_ad", "kind: job_ad, confidential: false"));
+    let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true });
+    assert!(text.contains("content.confidential = false"), "{text}");
+}

@@ -119,8 +119,16 @@ impl Ctx<'_> {
         if path == "at" {
             return Some(self.facts.fact("at").unwrap_or(Value::Timestamp(self.at)));
         }
-        let ty = self.types.get(path);
-        self.facts.fact_typed(path, ty).or_else(|| crate::facts::absent_value(path, ty))
+        self.given(path).or_else(|| crate::facts::absent_value(path, self.types.get(path)))
+    }
+
+    /// The value of a fact as the action gives it: `None` when it is not given,
+    /// even where its absence has a meaning ([`Ctx::fact`] applies that).
+    pub fn given(&self, path: &str) -> Option<Value> {
+        if path == "at" {
+            return self.fact(path);
+        }
+        self.facts.fact_typed(path, self.types.get(path))
     }
 
     /// A timestamp's calendar date in the policy's timezone.
@@ -184,6 +192,8 @@ fn extend(into: &mut Vec<Undecided>, more: Vec<Undecided>) {
 /// A resolved term: its value (if it could be had), why not otherwise, and what was computed.
 struct Resolved {
     value: Option<Value>,
+    /// The value is what the fact's absence means, not what the action gave.
+    defaulted: bool,
     missing: Vec<Undecided>,
     words: String,
     computed: Vec<String>,
@@ -191,20 +201,36 @@ struct Resolved {
 
 fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
     match t {
-        Term::Const(v) => Resolved { value: Some(v.clone()), missing: vec![], words: v.to_string(), computed: vec![] },
+        Term::Const(v) => Resolved {
+            value: Some(v.clone()),
+            defaulted: false,
+            missing: vec![],
+            words: v.to_string(),
+            computed: vec![],
+        },
         Term::Fact(p) => {
-            let value = ctx.fact(p);
+            let given = ctx.given(p);
+            let defaulted = given.is_none();
+            let value = given.or_else(|| crate::facts::absent_value(p, ctx.types.get(p)));
+            let defaulted = defaulted && value.is_some();
             let missing = if value.is_none() { vec![Undecided::not_given(p)] } else { vec![] };
-            Resolved { value, missing, words: p.clone(), computed: vec![] }
+            Resolved { value, defaulted, missing, words: p.clone(), computed: vec![] }
         }
         Term::FirstOf(paths) => {
             for p in paths {
                 if let Some(v) = ctx.fact(p) {
-                    return Resolved { value: Some(v), missing: vec![], words: p.clone(), computed: vec![] };
+                    return Resolved {
+                        value: Some(v),
+                        defaulted: false,
+                        missing: vec![],
+                        words: p.clone(),
+                        computed: vec![],
+                    };
                 }
             }
             Resolved {
                 value: None,
+                defaulted: false,
                 missing: paths.last().map(Undecided::not_given).into_iter().collect(),
                 words: paths.join(" or "),
                 computed: vec![],
@@ -217,7 +243,7 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
                 words.push_str(&format!(" {} {}", if *fwd { "+" } else { "-" }, d));
             }
             let Some(v) = r.value else {
-                return Resolved { value: None, missing: r.missing, words, computed: vec![] };
+                return Resolved { value: None, defaulted: false, missing: r.missing, words, computed: vec![] };
             };
             let start = match v {
                 Value::Date(d) => Some(d),
@@ -231,14 +257,20 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
                     let base_date = start.map(|s| s.to_string()).unwrap_or_default();
                     let clamped = if clamped(start, shifts, d) { ", clamped to the end of the month" } else { "" };
                     computed.push(format!("{words} = {base_date} {}= {d}{clamped}", shifts_words(shifts)));
-                    Resolved { value: Some(Value::Date(d)), missing: vec![], words, computed }
+                    Resolved { value: Some(Value::Date(d)), defaulted: false, missing: vec![], words, computed }
                 }
                 // Outside the calendar (or not a date): undecidable, never "not given".
                 None => {
                     let why = if start.is_some() { Why::OutOfRange } else { Why::NotComparable };
                     let base = start.map(|s| format!(" (from {s})")).unwrap_or_default();
                     let fact = format!("{words}{base}");
-                    Resolved { value: None, missing: vec![Undecided { fact, why }], words, computed: vec![] }
+                    Resolved {
+                        value: None,
+                        defaulted: false,
+                        missing: vec![Undecided { fact, why }],
+                        words,
+                        computed: vec![],
+                    }
                 }
             }
         }
@@ -461,7 +493,16 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
             }
         }
     };
-    TestTrace { text, fact, value: lv, truth, computed }
+    // A fact the action did not give, read as what its absence means: say so,
+    // never print it as if it had been given.
+    let text = match (&t.op, lhs.defaulted, &lv) {
+        (TestOp::Missing | TestOp::Present, _, _) | (_, false, _) => text,
+        (TestOp::Truthy, true, _) => format!("{} is not given, taken as no", lhs.words),
+        (_, true, Some(Value::List(_))) => format!("{} is not given, taken as empty: {text}", lhs.words),
+        (_, true, _) => format!("{} is not given, taken as no: {text}", lhs.words),
+    };
+    let value = if lhs.defaulted { None } else { lv };
+    TestTrace { text, fact, value, truth, computed }
 }
 
 /// Why a term could not be had, in words: `actor.departed_on is not given`.
