@@ -163,8 +163,16 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     };
     for r in results.iter_mut() {
         if let (Effect::RequireApproval { approvers }, Some(g)) = (&r.effect, &granted) {
-            if approvers.contains(g) && r.status == Status::Applies {
+            if r.status != Status::Applies {
+                continue;
+            }
+            if approvers.contains(g) {
                 r.approved_by = Some(g.clone());
+            } else {
+                r.approval_refused = Some(format!(
+                    "an approval by {g} is on file, but this clause needs one from {}",
+                    approvers.join(" or ")
+                ));
             }
         }
     }
@@ -184,6 +192,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let mut deciding: Vec<String>;
     let mut decision_effect: Option<Effect>;
 
+    let mut conflict: Option<verdict::Conflict> = None;
     // Section defaults whose scope cannot be decided, with why.
     let mut unsure_defaults: Vec<(&crate::policy::SectionDefault, Vec<crate::semantics::Undecided>)> = Vec::new();
 
@@ -224,6 +233,14 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             let chosen: Vec<&&RuleResult> = deciders.iter().filter(|r| rank_of(r) == Some(top)).collect();
             deciding = chosen.iter().map(|r| r.id.clone()).collect();
             basis = Basis::Clauses;
+            // A permission overruled by a restriction is a conflict the precedence settled: name it.
+            if top > 0 && applies[0] > 0 {
+                conflict = Some(verdict::Conflict {
+                    precedence: "most_restrictive",
+                    prevailing: deciding.clone(),
+                    overruled: deciders.iter().filter(|r| rank_of(r) == Some(0)).map(|r| r.id.clone()).collect(),
+                });
+            }
             decision_effect = match top {
                 0 => Some(Effect::Allow),
                 2 => Some(Effect::Deny),
@@ -262,6 +279,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         deciding =
             blocking.iter().map(|r| r.id.clone()).chain(blocking_defaults.iter().map(|(d, _)| d.id.clone())).collect();
         basis = Basis::MissingFacts { rules: deciding.clone() };
+        conflict = None;
         decision_effect = None;
     }
 
@@ -374,6 +392,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         law_notes,
         missing,
         undecidable,
+        conflict,
         dry_run,
         counterfactuals: vec![],
         rules: results,
@@ -447,6 +466,7 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         missing,
         undecidable,
         approved_by: None,
+        approval_refused: None,
     }
 }
 

@@ -108,3 +108,56 @@ rule no-confidential { when action = post and content.confidential then deny }
     let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true });
     assert!(text.contains("content.confidential = false"), "{text}");
 }
+
+const CONFLICT: &str = r#"policy "Conflict"
+  default deny
+
+rule job-ads-welcome { when action = post and content.kind has job_ad then allow }
+rule no-tiktok { when action = post and channel = tiktok then deny }
+rule finance-signs-off { when action = post and content.kind has brand then require approval from finance_director }
+"#;
+
+const POST: &str = "action: post\nat: 2026-06-01T10:00:00Z\nactor: { id: a, role: consultant, status: employed }\n";
+
+#[test]
+fn a_conflict_the_precedence_settled_is_named_as_one() {
+    let (v, compiled) = decide(CONFLICT, &format!("{POST}channel: tiktok\ncontent: {{ kind: job_ad }}\n"));
+    assert_eq!((v.verdict, compiled), (Decision::Deny, Decision::Deny));
+    let c = v.conflict.as_ref().expect("a conflict is reported");
+    assert_eq!(
+        (c.prevailing.as_slice(), c.overruled.as_slice()),
+        (&["no-tiktok".to_string()][..], &["job-ads-welcome".to_string()][..])
+    );
+    let text = explain::text(&v, "c.policy", explain::ExplainOptions::default());
+    assert!(text.contains("conflict: `job-ads-welcome` permits this action and `no-tiktok` restricts it"), "{text}");
+    assert!(text.contains("most_restrictive"), "{text}");
+    let md = explain::markdown(&v, "c.policy", explain::ExplainOptions::default());
+    assert!(md.contains("conflict: `job-ads-welcome` permits"), "{md}");
+    assert_eq!(serde_json::to_value(&v).unwrap()["conflict"]["precedence"], "most_restrictive");
+    // No permission overruled: no conflict.
+    let (v, _) = decide(CONFLICT, &format!("{POST}channel: tiktok\ncontent: {{ kind: industry }}\n"));
+    assert!(v.conflict.is_none());
+}
+
+#[test]
+fn an_approval_by_the_wrong_role_is_shown_and_does_not_count() {
+    let (v, compiled) = decide(
+        CONFLICT,
+        &format!("{POST}channel: linkedin\ncontent: {{ kind: brand }}\napproval: {{ granted_by: team_leader }}\n"),
+    );
+    assert_eq!((v.verdict, compiled), (Decision::RequireApproval, Decision::RequireApproval));
+    let text = explain::text(&v, "c.policy", explain::ExplainOptions::default());
+    assert!(
+        text.contains(
+            "approval: an approval by team_leader is on file, but this clause needs one from finance_director"
+        ),
+        "{text}"
+    );
+    // The right role's approval counts, and nothing is refused.
+    let (v, _) = decide(
+        CONFLICT,
+        &format!("{POST}channel: linkedin\ncontent: {{ kind: brand }}\napproval: {{ granted_by: finance_director }}\n"),
+    );
+    assert_eq!(v.verdict, Decision::Allow);
+    assert!(v.rules.iter().all(|r| r.approval_refused.is_none()));
+}

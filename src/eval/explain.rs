@@ -56,6 +56,9 @@ fn write_rule(out: &mut String, r: &RuleResult, file: &str, only_true: bool) {
     if let Some(why) = &r.rationale {
         let _ = writeln!(out, "    because: {why}");
     }
+    if let Some(refused) = &r.approval_refused {
+        let _ = writeln!(out, "    approval: {refused}");
+    }
     let mut shown: Vec<&str> = Vec::new();
     for t in &r.tests {
         let skip = match t.truth {
@@ -109,6 +112,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "\ndecided by:");
             for r in v.deciding_results() {
                 write_rule(&mut out, r, file, true);
+            }
+            if let Some(c) = &v.conflict {
+                let _ = writeln!(out, "  {}", c.words());
             }
         }
         Basis::MissingFacts { .. } => {
@@ -233,6 +239,9 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             if let Some(why) = &r.rationale {
                 let _ = writeln!(out, "  - because: {why}");
             }
+            if let Some(refused) = &r.approval_refused {
+                let _ = writeln!(out, "  - approval: {refused}");
+            }
             for t in &r.tests {
                 let _ = writeln!(out, "  - {}", t.text);
                 for c in &t.computed {
@@ -241,6 +250,9 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             }
         }
         out.push('\n');
+    }
+    if let Some(c) = &v.conflict {
+        let _ = writeln!(out, "{}\n", c.words());
     }
     let sections: [(&str, Vec<String>); 4] = [
         (

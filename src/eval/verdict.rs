@@ -135,6 +135,9 @@ pub struct RuleResult {
     /// Approval already granted that satisfies it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
+    /// An approval on file that does not satisfy it (given by a role it does not name), in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_refused: Option<String>,
 }
 
 impl RuleResult {
@@ -230,6 +233,32 @@ impl<'a> ObligationRef<'a> {
     }
 }
 
+/// A conflict the policy's precedence settled: clauses that permit the action
+/// against clauses that restrict it, all applying.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    /// The precedence used (`most_restrictive`).
+    pub precedence: &'static str,
+    /// The clauses that won (they decide).
+    pub prevailing: Vec<String>,
+    /// The clauses that applied and were overruled.
+    pub overruled: Vec<String>,
+}
+
+impl Conflict {
+    /// The conflict in words.
+    pub fn words(&self) -> String {
+        let names = |ids: &[String]| ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
+        format!(
+            "conflict: {} permits this action and {} restricts it; the policy's precedence ({}) says the most restrictive outcome wins, so {} is overruled (`conflicts indeterminate` would leave it undecided)",
+            names(&self.overruled),
+            names(&self.prevailing),
+            self.precedence,
+            names(&self.overruled)
+        )
+    }
+}
+
 /// Guidance or a law note attached to the verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
@@ -269,6 +298,9 @@ pub struct Verdict {
     /// Tests that held the verdict back although their facts were given, in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub undecidable: Vec<String>,
+    /// A permission and a restriction both applied and the precedence settled it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Conflict>,
     /// Dry-run clauses that would have applied.
     pub dry_run: Vec<String>,
     /// What single change would change the verdict.
