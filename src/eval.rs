@@ -233,13 +233,14 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             let chosen: Vec<&&RuleResult> = deciders.iter().filter(|r| rank_of(r) == Some(top)).collect();
             deciding = chosen.iter().map(|r| r.id.clone()).collect();
             basis = Basis::Clauses;
-            // A permission overruled by a restriction is a conflict the precedence settled: name it.
-            if top > 0 && applies[0] > 0 {
-                conflict = Some(verdict::Conflict {
-                    precedence: "most_restrictive",
-                    prevailing: deciding.clone(),
-                    overruled: deciders.iter().filter(|r| rank_of(r) == Some(0)).map(|r| r.id.clone()).collect(),
-                });
+            // A permission overruled by a restriction is a conflict the precedence settled: name it
+            // (not the parts of one clause, such as a duty and the refusal once it is overdue).
+            let one_clause = |r: &RuleResult| chosen.iter().any(|c| (c.line, c.column) == (r.line, r.column));
+            let overruled: Vec<String> =
+                deciders.iter().filter(|r| rank_of(r) == Some(0) && !one_clause(r)).map(|r| r.id.clone()).collect();
+            if top > 0 && !overruled.is_empty() {
+                conflict =
+                    Some(verdict::Conflict { precedence: "most_restrictive", prevailing: deciding.clone(), overruled });
             }
             decision_effect = match top {
                 0 => Some(Effect::Allow),

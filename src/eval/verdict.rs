@@ -249,12 +249,16 @@ impl Conflict {
     /// The conflict in words.
     pub fn words(&self) -> String {
         let names = |ids: &[String]| ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
+        let verb = |ids: &[String], one: &'static str, many: &'static str| if ids.len() == 1 { one } else { many };
         format!(
-            "conflict: {} permits this action and {} restricts it; the policy's precedence ({}) says the most restrictive outcome wins, so {} is overruled (`conflicts indeterminate` would leave it undecided)",
+            "conflict: {} {} this action and {} {} it; the policy's precedence ({}) says the most restrictive outcome wins, so {} {} overruled (`conflicts indeterminate` would leave it undecided)",
             names(&self.overruled),
+            verb(&self.overruled, "permits", "permit"),
             names(&self.prevailing),
+            verb(&self.prevailing, "restricts", "restrict"),
             self.precedence,
-            names(&self.overruled)
+            names(&self.overruled),
+            verb(&self.overruled, "is", "are"),
         )
     }
 }
