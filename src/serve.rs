@@ -107,6 +107,17 @@ pub struct App {
     backdate_skew: Duration,
     /// Decision ids whose `/v1/performed` is being recorded now (so that two at once cannot both pass).
     performing: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The last append failed: `/healthz` is not ready until a large probe write succeeds.
+    write_failed: std::sync::atomic::AtomicBool,
+}
+
+impl App {
+    /// Appends to the log, noting whether the log took it (for `/healthz`).
+    async fn append(&self, entry: log::Entry) -> Result<(), log::LogError> {
+        let r = self.writer.append(entry).await;
+        self.write_failed.store(r.is_err(), std::sync::atomic::Ordering::Relaxed);
+        r
+    }
 }
 
 /// Runs the service until `shutdown` resolves. Every acknowledged decision is
@@ -186,12 +197,19 @@ pub async fn serve(
         ids: id::IdGen::new(),
         backdate_skew: config.backdate_skew,
         performing: std::sync::Mutex::default(),
+        write_failed: std::sync::atomic::AtomicBool::new(false),
     });
     let router = api::router(app).layer(axum::extract::DefaultBodyLimit::max(config.max_body)).layer(
         tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.timeout),
     );
+    let shutdown = {
+        let events = events.clone();
+        async move {
+            shutdown.await;
+            events(Event::Draining);
+        }
+    };
     accept(listener, router, config.timeout, config.drain, shutdown).await;
-    events(Event::Draining);
     reloader.abort();
     // The writer ends once the last request holding it is done, after its last commit.
     let _ = tokio::time::timeout(config.drain, writer_task).await;

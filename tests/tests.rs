@@ -23,3 +23,5 @@ mod parse;
 mod scenarios;
 #[cfg(feature = "server")]
 mod serve;
+#[cfg(feature = "server")]
+mod serve_trust;

@@ -358,7 +358,7 @@ async fn decide(
         caller: Some(caller.name.clone()),
         hash: None,
     };
-    app.writer.append(entry).await.map_err(log_failed)?;
+    app.append(entry).await.map_err(log_failed)?;
     Ok(json_response(StatusCode::OK, with_id(&id, &trusted.to_string(), &json)))
 }
 
@@ -475,7 +475,7 @@ async fn performed(
         caller: Some(caller.name.clone()),
         hash: None,
     };
-    app.writer.append(entry).await.map_err(log_failed)?;
+    app.append(entry).await.map_err(log_failed)?;
     let ignored: Vec<&str> = if req.at.is_some() && !at_taken { vec!["at"] } else { vec![] };
     let body = serde_json::json!({
         "id": id,
@@ -574,7 +574,7 @@ async fn approve(
         caller: Some(caller.name.clone()),
         hash: None,
     };
-    app.writer.append(entry).await.map_err(log_failed)?;
+    app.append(entry).await.map_err(log_failed)?;
     let body = serde_json::json!({
         "id": id,
         "decision_id": decision.id,
@@ -743,11 +743,14 @@ async fn policies(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
 }
 
 /// `GET /healthz`: ready (200) when the log takes a write now (a probe
-/// through the same writer that leaves no entry); else 503 with the reason.
+/// through the same writer that leaves no entry: 4 KiB, or 1 MiB after an
+/// append failed); else 503 with the reason.
 async fn healthz(State(app): State<Arc<App>>) -> Response {
     let snap = app.registry.snapshot();
     let serving = snap.values().filter(|e| e.serving.is_some()).count();
-    let probe = match tokio::time::timeout(std::time::Duration::from_secs(2), app.writer.probe()).await {
+    // After a failed append, ready again only once a write the size of a large decision goes through.
+    let bytes = if app.write_failed.load(std::sync::atomic::Ordering::Relaxed) { 1 << 20 } else { 4096 };
+    let probe = match tokio::time::timeout(std::time::Duration::from_secs(2), app.writer.probe(bytes)).await {
         Ok(r) => r.map_err(|e| e.to_string()),
         Err(_) => Err("the audit log did not take a write within 2 s".to_string()),
     };

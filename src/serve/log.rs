@@ -373,8 +373,9 @@ pub fn is_audit_log(at: &str) -> bool {
 }
 
 /// The decisions in the log as a history to replay: one action a line (JSON),
-/// as it was decided — with the `history` counters the service derived, when
-/// it derived them — oldest first.
+/// as it was decided — with the `history` counters the service derived (the
+/// caller's are ignored), the time it used and the actor id as normalized,
+/// and without an approval the service ignored — oldest first.
 pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<String>, LogError> {
     let store = Store::open(at).await?;
     let entries = store.query(filter).await?;
@@ -382,11 +383,20 @@ pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<Strin
     for e in entries.iter().filter(|e| e.kind == Kind::Decision) {
         let mut action: serde_json::Value =
             serde_json::from_str(&e.input).map_err(|err| LogError(format!("entry {}: input: {err}", e.id)))?;
-        if let (Some(h), Some(o)) = (&e.derived_history, action.as_object_mut()) {
-            if !o.contains_key("history") {
-                let h: serde_json::Value = serde_json::from_str(h)
-                    .map_err(|err| LogError(format!("entry {}: derived_history: {err}", e.id)))?;
-                o.insert("history".into(), h);
+        let Some(o) = action.as_object_mut() else {
+            return Err(LogError(format!("entry {}: input: expected an object", e.id)));
+        };
+        if let Some(h) = &e.derived_history {
+            let h: serde_json::Value =
+                serde_json::from_str(h).map_err(|err| LogError(format!("entry {}: derived_history: {err}", e.id)))?;
+            o.insert("history".into(), h);
+        }
+        // Entries with a caller were decided by a service that trusts only its own clock, ids and approvals.
+        if e.caller.is_some() {
+            o.insert("at".into(), serde_json::Value::String(e.at()));
+            o.remove("approval");
+            if let Some(actor) = o.get_mut("actor").and_then(|a| a.as_object_mut()) {
+                actor.insert("id".into(), serde_json::Value::String(e.actor.clone()));
             }
         }
         out.push(action.to_string());
@@ -397,6 +407,8 @@ pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<Strin
 /// An entry waiting to be written (or a probe: a write that leaves nothing), and who to tell.
 struct Pending {
     entry: Option<Entry>,
+    /// For a probe: how many bytes it writes (and deletes).
+    probe_bytes: usize,
     done: oneshot::Sender<Result<(), LogError>>,
 }
 
@@ -459,8 +471,8 @@ impl Writer {
                             let result = conn.write(batch.iter().filter_map(|p| p.entry.as_ref()));
                             answer(batch, result);
                         }
-                        if !probes.is_empty() {
-                            let result = conn.probe();
+                        if let Some(bytes) = probes.iter().map(|p| p.probe_bytes).max() {
+                            let result = conn.probe(bytes);
                             answer(probes, result);
                         }
                     }
@@ -475,8 +487,8 @@ impl Writer {
                             let result = conn.write(batch.iter().filter_map(|p| p.entry.as_ref())).await;
                             answer(batch, result);
                         }
-                        if !probes.is_empty() {
-                            let result = conn.probe().await;
+                        if let Some(bytes) = probes.iter().map(|p| p.probe_bytes).max() {
+                            let result = conn.probe(bytes).await;
                             answer(probes, result);
                         }
                     }
@@ -488,18 +500,21 @@ impl Writer {
 
     /// Appends `entry` and waits until it is committed.
     pub async fn append(&self, entry: Entry) -> Result<(), LogError> {
-        self.send(Some(entry)).await
+        self.send(Some(entry), 0).await
     }
 
-    /// Whether the log can take a write now: a write through the same
-    /// writer, in its turn, that leaves no entry (for `/healthz`).
-    pub async fn probe(&self) -> Result<(), LogError> {
-        self.send(None).await
+    /// Whether the log can take a write of `bytes` now: a write through the
+    /// same writer, in its turn, that leaves no entry (for `/healthz`).
+    pub async fn probe(&self, bytes: usize) -> Result<(), LogError> {
+        self.send(None, bytes).await
     }
 
-    async fn send(&self, entry: Option<Entry>) -> Result<(), LogError> {
+    async fn send(&self, entry: Option<Entry>, probe_bytes: usize) -> Result<(), LogError> {
         let (done, wait) = oneshot::channel();
-        self.tx.send(Pending { entry, done }).await.map_err(|_| LogError("the writer has stopped".into()))?;
+        self.tx
+            .send(Pending { entry, probe_bytes, done })
+            .await
+            .map_err(|_| LogError("the writer has stopped".into()))?;
         wait.await.map_err(|_| LogError("the writer has stopped".into()))?
     }
 }

@@ -322,7 +322,9 @@ impl Registry {
                 changes.push(Change::Missing { name: name.clone() });
             }
             let error = LoadError { hash: String::new(), message: message.to_string(), diagnostics: vec![] };
-            next.insert(name.clone(), Entry { error: Some(error), stamp: (0, None), ..prev.clone() });
+            // No content hash: the file, when back, is read and loaded again.
+            let entry = Entry { error: Some(error), stamp: (0, None), content_hash: String::new(), ..prev.clone() };
+            next.insert(name.clone(), entry);
         }
         {
             // Forget files that came and went before they settled.

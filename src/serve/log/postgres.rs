@@ -84,7 +84,7 @@ impl WriteConn {
     }
 
     /// Whether the database takes a write now (a temporary table, dropped at commit).
-    pub async fn probe(&self) -> Result<(), LogError> {
+    pub async fn probe(&self, _bytes: usize) -> Result<(), LogError> {
         self.conn
             .client()
             .await?
@@ -198,7 +198,7 @@ fn stored(r: &tokio_postgres::Row) -> Result<Stored, LogError> {
     let deciding: String = r.try_get(10).map_err(get)?;
     let entry = Entry {
         id: r.try_get(0).map_err(get)?,
-        kind: super::Kind::Decision,
+        kind: super::Kind::parse(&kind).unwrap_or(super::Kind::Decision),
         recorded_ms: r.try_get(2).map_err(get)?,
         actor: r.try_get(3).map_err(get)?,
         action: r.try_get(4).map_err(get)?,

@@ -69,12 +69,12 @@ impl WriteConn {
     }
 
     /// A write that commits and leaves nothing: whether the log can take one now.
-    pub fn probe(&mut self) -> Result<(), LogError> {
+    pub fn probe(&mut self, bytes: usize) -> Result<(), LogError> {
         self.conn
-            .execute_batch(
+            .execute_batch(&format!(
                 "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS smpolicy_probe (x BLOB); \
-                 INSERT INTO smpolicy_probe VALUES (zeroblob(8192)); DELETE FROM smpolicy_probe; COMMIT;",
-            )
+                 INSERT INTO smpolicy_probe VALUES (zeroblob({bytes})); DELETE FROM smpolicy_probe; COMMIT;"
+            ))
             .map_err(|e| {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 LogError::from(e)
@@ -138,7 +138,7 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
     Ok(Stored {
         entry: Entry {
             id: r.get(0)?,
-            kind: super::Kind::Decision,
+            kind: super::Kind::parse(&kind).unwrap_or(super::Kind::Decision),
             recorded_ms: r.get(2)?,
             actor: r.get(3)?,
             action: r.get(4)?,
@@ -162,7 +162,8 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
 /// Calls `f` on each stored entry matching `filter`, in the order written,
 /// one row at a time (the memory used does not grow with the log).
 pub fn scan(path: &Path, filter: &Filter, f: &mut dyn FnMut(Stored) -> Result<(), LogError>) -> Result<(), LogError> {
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    // Read-write (never written): a read-only connection cannot open a log whose write-ahead file is not checkpointed.
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(LogError::from)?;
     let mut stmt = conn
