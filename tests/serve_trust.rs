@@ -81,10 +81,22 @@ fn tokens_decide_who_may_ask_and_the_caller_is_logged() {
 fn without_tokens_the_server_is_open_only_on_loopback() {
     let dir = one_policy(ALLOW);
     let log = dir.join("log.sqlite");
-    let out = std::process::Command::new(BIN)
+    let mut child = std::process::Command::new(BIN)
         .args(["serve", "--policies", dir.to_str().unwrap(), "--listen", "0.0.0.0:0", "--log", log.to_str().unwrap()])
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serving on 0.0.0.0 without tokens");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("refusing to listen on `0.0.0.0:0` without `--tokens`"), "{err}");

@@ -71,16 +71,22 @@ async fn authorize(
                 .help("send `Authorization: Bearer TOKEN` with a token listed (by its SHA-256) in the server's tokens file")
                 .into_response();
             r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-            r
+            close(r)
         }
-        Err(Refusal::Forbidden { caller, scope }) => ApiError::new(
+        Err(Refusal::Forbidden { caller, scope }) => close(ApiError::new(
             StatusCode::FORBIDDEN,
             "header.authorization",
             format!("the token `{caller}` does not have the `{}` scope this endpoint needs", scope.as_str()),
         )
         .help("scopes are given per token in the tokens file")
-        .into_response(),
+        .into_response()),
     }
+}
+
+/// A refusal closes the connection: the body was never read, so the connection cannot carry another request.
+fn close(mut r: Response) -> Response {
+    r.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+    r
 }
 
 /// An actor id as history is kept: trimmed and case-folded (`" Bob"` and `"BOB"` are `bob`).
