@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_smpolicy");
 
-pub(crate) const ALLOW: &str = "policy \"t\" default allow\n\nposting on linkedin {\n  daily: limit 2 posts per day\n}\n";
+pub(crate) const ALLOW: &str =
+    "policy \"t\" default allow\n\nposting on linkedin {\n  daily: limit 2 posts per day\n}\n";
 pub(crate) const DENY: &str = "policy \"t\" default deny\n\nposting on linkedin {\n  daily: limit 2 posts per day\n}\n";
 pub(crate) const BROKEN: &str = "policy \"t\" default alow\n";
 

@@ -65,7 +65,9 @@ fn tokens_decide_who_may_ask_and_the_caller_is_logged() {
 
     // The tokens file is reloaded: a new token works, a removed one stops working.
     edit(&tokens, &std::fs::read_to_string(&tokens).unwrap().replace("\"hr\"", "\"hr2\""));
-    wait_for("the edited tokens", || s.get_as(Some("hr-secret"), "/v1/policies").0 == 200 && s.stderr().matches("loaded 2 token(s)").count() == 2);
+    wait_for("the edited tokens", || {
+        s.get_as(Some("hr-secret"), "/v1/policies").0 == 200 && s.stderr().matches("loaded 2 token(s)").count() == 2
+    });
     let only_new = tokens_file(&temp_dir("tokens"), &[("new", "new-secret", &["decide"])]);
     edit(&tokens, &std::fs::read_to_string(only_new).unwrap());
     wait_for("the new token", || s.post_as(Some("new-secret"), "/v1/decide", &body).0 == 200);
@@ -116,9 +118,16 @@ fn the_service_trusts_its_own_records_and_clock() {
     let log = dir.join("log.sqlite");
     let tokens = tokens_file(
         &dir,
-        &[("tool", "tool-secret", &["decide", "perform"]), ("importer", "importer-secret", &["decide", "perform", "backdate"])],
+        &[
+            ("tool", "tool-secret", &["decide", "perform"]),
+            ("importer", "importer-secret", &["decide", "perform", "backdate"]),
+        ],
     );
-    let mut s = Server::start(&dir, log.to_str().unwrap(), &["--tokens", tokens.to_str().unwrap(), "--backdate-skew-s", "3600"]);
+    let mut s = Server::start(
+        &dir,
+        log.to_str().unwrap(),
+        &["--tokens", tokens.to_str().unwrap(), "--backdate-skew-s", "3600"],
+    );
     s.token = Some("tool-secret".into());
 
     // Two posts recorded for bob; the policy allows two a day.
@@ -146,12 +155,14 @@ fn the_service_trusts_its_own_records_and_clock() {
     let yesterday = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(30)).to_string();
     let mut a = post_action("bob");
     a["at"] = json!(yesterday);
-    let (status, v) = s.post_as(Some("importer-secret"), "/v1/decide", &json!({"policy": "t", "action": a}).to_string());
+    let (status, v) =
+        s.post_as(Some("importer-secret"), "/v1/decide", &json!({"policy": "t", "action": a}).to_string());
     assert_eq!(status, 422, "{v}");
     assert_eq!(v["error"]["path"], "action.at");
     assert!(v["error"]["message"].as_str().unwrap().contains("allows 3600s"), "{v}");
     a["at"] = json!((jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10)).to_string());
-    let (status, v) = s.post_as(Some("importer-secret"), "/v1/decide", &json!({"policy": "t", "action": a}).to_string());
+    let (status, v) =
+        s.post_as(Some("importer-secret"), "/v1/decide", &json!({"policy": "t", "action": a}).to_string());
     assert_eq!((status, v["trusted"]["at_from"].as_str()), (200, Some("request")), "{v}");
 
     // `/v1/performed` takes only decisions this service issued, allowed, once.
@@ -185,10 +196,7 @@ fn approvals_count_only_when_an_approver_records_them() {
     let log = dir.join("log.sqlite");
     let tokens = tokens_file(
         &dir,
-        &[
-            ("tool", "tool-secret", &["decide", "perform", "approve"]),
-            ("marketing-lead", "lead-secret", &["approve"]),
-        ],
+        &[("tool", "tool-secret", &["decide", "perform", "approve"]), ("marketing-lead", "lead-secret", &["approve"])],
     );
     let mut s = Server::start(&dir, log.to_str().unwrap(), &["--tokens", tokens.to_str().unwrap()]);
     s.token = Some("tool-secret".into());
@@ -232,7 +240,10 @@ fn sigterm_finishes_the_request_in_flight_and_exits() {
     let addr = s.base.trim_start_matches("http://").to_string();
     let mut c = std::net::TcpStream::connect(&addr).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let head = format!("POST /v1/decide HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
+    let head = format!(
+        "POST /v1/decide HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
     c.write_all(head.as_bytes()).unwrap();
     c.write_all(&body.as_bytes()[..10]).unwrap();
     std::thread::sleep(Duration::from_millis(200));
@@ -272,7 +283,8 @@ fn healthz_is_not_ready_when_decisions_cannot_be_logged() {
     let big = "x".repeat(100_000);
     let mut refused = None;
     for i in 0..40 {
-        let (status, v) = s.post("/v1/decide", &json!({"policy": "t", "action": post_action(&format!("{big}{i}"))}).to_string());
+        let (status, v) =
+            s.post("/v1/decide", &json!({"policy": "t", "action": post_action(&format!("{big}{i}"))}).to_string());
         if status == 503 {
             refused = Some(v);
             break;

@@ -113,7 +113,11 @@ fn verify(log: &str) -> Exit {
                 String::new()
             };
             if v.breaks.is_empty() {
-                println!("ok: {} entries{unchained}; chain head {}", v.entries, if v.head.is_empty() { "(none)" } else { &v.head });
+                println!(
+                    "ok: {} entries{unchained}; chain head {}",
+                    v.entries,
+                    if v.head.is_empty() { "(none)" } else { &v.head }
+                );
                 Exit::Ok
             } else {
                 println!("the chain is broken at {} of {} entries{unchained}", v.breaks.len(), v.entries);

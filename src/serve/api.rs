@@ -73,13 +73,15 @@ async fn authorize(
             r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
             close(r)
         }
-        Err(Refusal::Forbidden { caller, scope }) => close(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "header.authorization",
-            format!("the token `{caller}` does not have the `{}` scope this endpoint needs", scope.as_str()),
-        )
-        .help("scopes are given per token in the tokens file")
-        .into_response()),
+        Err(Refusal::Forbidden { caller, scope }) => close(
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "header.authorization",
+                format!("the token `{caller}` does not have the `{}` scope this endpoint needs", scope.as_str()),
+            )
+            .help("scopes are given per token in the tokens file")
+            .into_response(),
+        ),
     }
 }
 
@@ -109,9 +111,9 @@ fn trusted_at(
     let Some(at) = at.filter(|_| caller.has(Scope::Backdate)) else {
         return Ok((now, false));
     };
-    let t = at
-        .timestamp_in(tz)
-        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, path, "this date does not exist in the policy's timezone"))?;
+    let t = at.timestamp_in(tz).ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, path, "this date does not exist in the policy's timezone")
+    })?;
     let off = t.duration_since(now).abs();
     let skew = app.backdate_skew;
     if off.as_secs() > i64::try_from(skew.as_secs()).unwrap_or(i64::MAX) {
@@ -300,8 +302,9 @@ async fn decide(
     let mut action = action_for(&req.action, &loaded, "action")?;
     let now = jiff::Timestamp::now();
     let mut ignored = Vec::new();
-    action.actor.id = normalize_actor(&action.actor.id)
-        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "action.actor.id", "expected an actor id; found only spaces"))?;
+    action.actor.id = normalize_actor(&action.actor.id).ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "action.actor.id", "expected an actor id; found only spaces")
+    })?;
     let (at, at_taken) = trusted_at(&app, &caller, action.at, &loaded.tz, now, "action.at")?;
     if !at_taken && action.at.take().is_some() {
         ignored.push("at");
@@ -418,8 +421,12 @@ async fn issued(app: &App, id: &str) -> Result<(Entry, Vec<Entry>), ApiError> {
             let decision = related.swap_remove(i);
             Ok((decision, related))
         }
-        None => Err(ApiError::new(StatusCode::NOT_FOUND, "decision_id", format!("no decision `{}` was issued by this service", id.escape_debug()))
-            .help("send the `decision_id` of a `/v1/decide` answer")),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "decision_id",
+            format!("no decision `{}` was issued by this service", id.escape_debug()),
+        )
+        .help("send the `decision_id` of a `/v1/decide` answer")),
     }
 }
 
@@ -434,7 +441,10 @@ async fn performed(
     let _claim = {
         let mut busy = app.performing.lock().unwrap_or_else(|p| p.into_inner());
         if !busy.insert(req.decision_id.clone()) {
-            return Err(conflict("decision_id", format!("decision `{}` is being recorded as performed now", req.decision_id)));
+            return Err(conflict(
+                "decision_id",
+                format!("decision `{}` is being recorded as performed now", req.decision_id),
+            ));
         }
         Claim { app: &app, id: req.decision_id.clone() }
     };
@@ -442,7 +452,12 @@ async fn performed(
     if let Some(done) = related.iter().find(|e| e.kind == Kind::Performed) {
         return Err(conflict(
             "decision_id",
-            format!("decision `{}` was already recorded as performed (entry {}, {})", decision.id, done.id, done.recorded_at()),
+            format!(
+                "decision `{}` was already recorded as performed (entry {}, {})",
+                decision.id,
+                done.id,
+                done.recorded_at()
+            ),
         )
         .help("each decision can be performed once; decide again for another action"));
     }
@@ -452,12 +467,28 @@ async fn performed(
         "allow" => "allow",
         "require-approval" if approved => "approved",
         _ => {
-            let help = if verdict == "require-approval" { "an approver records the approval with POST /v1/approve" } else { "only an allowed or approved decision can be performed" };
-            return Err(conflict("decision_id", format!("decision `{}` was `{verdict}`{}", decision.id, if verdict == "require-approval" { " and has not been approved" } else { "" })).help(help));
+            let help = if verdict == "require-approval" {
+                "an approver records the approval with POST /v1/approve"
+            } else {
+                "only an allowed or approved decision can be performed"
+            };
+            return Err(conflict(
+                "decision_id",
+                format!(
+                    "decision `{}` was `{verdict}`{}",
+                    decision.id,
+                    if verdict == "require-approval" { " and has not been approved" } else { "" }
+                ),
+            )
+            .help(help));
         }
     };
     let action = parse_action_json_line(&decision.input).map_err(|e| {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "decision_id", format!("the logged action does not read: {}", e.message))
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "decision_id",
+            format!("the logged action does not read: {}", e.message),
+        )
     })?;
     let now = jiff::Timestamp::now();
     let at_sent = req.at.map(crate::data::action::At::Timestamp);
@@ -524,7 +555,11 @@ async fn approve(
     if decision.verdict.as_deref() != Some("require-approval") {
         return Err(conflict(
             "decision_id",
-            format!("decision `{}` was `{}`: only a decision that requires approval can be approved", decision.id, decision.verdict.as_deref().unwrap_or("?")),
+            format!(
+                "decision `{}` was `{}`: only a decision that requires approval can be approved",
+                decision.id,
+                decision.verdict.as_deref().unwrap_or("?")
+            ),
         ));
     }
     if decision.caller.as_deref() == Some(caller.name.as_str()) {
@@ -535,15 +570,23 @@ async fn approve(
         ));
     }
     if let Some(a) = related.iter().find(|e| e.kind == Kind::Approval) {
-        return Err(conflict("decision_id", format!("decision `{}` was already approved (entry {})", decision.id, a.id)));
+        return Err(conflict(
+            "decision_id",
+            format!("decision `{}` was already approved (entry {})", decision.id, a.id),
+        ));
     }
     let name = decision.policy.clone().unwrap_or_default();
     let loaded = policy_in(&app.registry.snapshot(), &name, "decision_id")?;
     let mut action = parse_action_json_line(&decision.input).map_err(|e| {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "decision_id", format!("the logged action does not read: {}", e.message))
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "decision_id",
+            format!("the logged action does not read: {}", e.message),
+        )
     })?;
-    let at = jiff::Timestamp::from_millisecond(decision.at_ms)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "decision_id", format!("the logged time does not read: {e}")))?;
+    let at = jiff::Timestamp::from_millisecond(decision.at_ms).map_err(|e| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "decision_id", format!("the logged time does not read: {e}"))
+    })?;
     action.actor.id.clone_from(&decision.actor);
     action.at = Some(crate::data::action::At::Timestamp(at));
     action.history = match &decision.derived_history {
@@ -556,7 +599,11 @@ async fn approve(
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "role",
-            format!("an approval by `{}` does not allow this action: with it the verdict is `{}`", req.role.escape_debug(), verdict.verdict.as_str()),
+            format!(
+                "an approval by `{}` does not allow this action: with it the verdict is `{}`",
+                req.role.escape_debug(),
+                verdict.verdict.as_str()
+            ),
         )
         .help("the decision's answer names its approvers"));
     }

@@ -46,7 +46,8 @@ pub enum Scope {
 }
 
 /// Every scope, in the order of the documentation.
-pub const SCOPES: [Scope; 6] = [Scope::Decide, Scope::Perform, Scope::Approve, Scope::Log, Scope::Admin, Scope::Backdate];
+pub const SCOPES: [Scope; 6] =
+    [Scope::Decide, Scope::Perform, Scope::Approve, Scope::Log, Scope::Admin, Scope::Backdate];
 
 /// What every caller of an open server (no tokens file) may do.
 pub const OPEN_SCOPES: [Scope; 4] = [Scope::Decide, Scope::Perform, Scope::Log, Scope::Admin];

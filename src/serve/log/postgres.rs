@@ -7,8 +7,8 @@
 //! through a local TLS tunnel.
 
 use super::{
-    chain_hash, deciding_from, deciding_json, kind_from, Entry, Filter, LogError, Stored, ADDED_COLUMNS, COLUMNS, GENESIS,
-    SCHEMA,
+    chain_hash, deciding_from, deciding_json, kind_from, Entry, Filter, LogError, Stored, ADDED_COLUMNS, COLUMNS,
+    GENESIS, SCHEMA,
 };
 use arc_swap::ArcSwap;
 use std::sync::Arc;
