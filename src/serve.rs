@@ -60,6 +60,8 @@ pub struct Config {
     pub log_max_bytes: Option<u64>,
     /// On shutdown, how long requests in flight may take to finish.
     pub drain: Duration,
+    /// The longest a `/v1/diff` or `/v1/compare` computes before it is stopped (422).
+    pub budget: Duration,
 }
 
 /// Something the operator should hear about.
@@ -105,6 +107,7 @@ pub struct App {
     reader: log::Store,
     ids: id::IdGen,
     backdate_skew: Duration,
+    budget: Duration,
     /// Decision ids whose `/v1/performed` is being recorded now (so that two at once cannot both pass).
     performing: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The last append failed: `/healthz` is not ready until a large probe write succeeds.
@@ -196,6 +199,7 @@ pub async fn serve(
         reader,
         ids: id::IdGen::new(),
         backdate_skew: config.backdate_skew,
+        budget: config.budget,
         performing: std::sync::Mutex::default(),
         write_failed: std::sync::atomic::AtomicBool::new(false),
     });

@@ -159,7 +159,7 @@ impl Drop for Server {
 }
 
 /// A policy directory with the shipped policies.
-fn shipped_policies() -> PathBuf {
+pub(crate) fn shipped_policies() -> PathBuf {
     let d = temp_dir("shipped");
     for e in std::fs::read_dir(root().join("policies")).unwrap() {
         let p = e.unwrap().path();

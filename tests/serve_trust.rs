@@ -443,3 +443,43 @@ fn log_verify_finds_edited_deleted_and_reordered_entries() {
     assert_eq!(hashes.len(), 6);
     assert!(hashes.iter().all(|h| h.as_str().is_some_and(|h| h.len() == 64)));
 }
+
+/// The CPU time (user and system, in clock ticks) the process `pid` has used.
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+}
+
+#[test]
+fn diff_and_compare_stop_at_their_budget() {
+    let dir = crate::serve::shipped_policies();
+    let log = dir.join("log.sqlite");
+    let s = Server::start(&dir, log.to_str().unwrap(), &["--budget-ms", "300"]);
+    // Two unrelated policies: a search of many seconds, stopped at 300 ms.
+    let started = Instant::now();
+    let (status, v) = s.post("/v1/diff", &json!({"old": "protective-agency", "new": "trusting-agency"}).to_string());
+    assert_eq!(status, 422, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("budget of 300 ms"), "{v}");
+    assert!(started.elapsed() < Duration::from_secs(3), "answered after {:?}", started.elapsed());
+    // The computation stopped too: the server is idle afterwards.
+    #[cfg(target_os = "linux")]
+    {
+        std::thread::sleep(Duration::from_millis(300));
+        let before = cpu_ticks(s.child.id());
+        std::thread::sleep(Duration::from_millis(1500));
+        let used = cpu_ticks(s.child.id()) - before;
+        assert!(used < 40, "{used} ticks of CPU after the answer: the diff went on");
+    }
+    // Versions of one policy still finish.
+    let (status, v) = s.post("/v1/diff", &json!({"old": "protective-agency", "new": "protective-agency"}).to_string());
+    assert_eq!(status, 200, "{v}");
+    // At most 8 policies a comparison.
+    let nine: Vec<&str> = vec!["trusting-agency"; 9];
+    let (status, v) = s.post("/v1/compare", &json!({ "policies": nine }).to_string());
+    assert_eq!((status, v["error"]["path"].as_str()), (422, Some("policies")), "{v}");
+    assert_eq!(s.get("/healthz").0, 200);
+}

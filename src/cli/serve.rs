@@ -51,6 +51,9 @@ pub struct Args {
     /// On SIGTERM or Ctrl-C, how long requests in flight may take to finish, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 3000)]
     pub drain_ms: u64,
+    /// The longest a /v1/diff or /v1/compare computes before it is stopped and answered 422, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub budget_ms: u64,
 }
 
 /// `--sync`.
@@ -103,6 +106,7 @@ pub fn run(args: Args, _out: Out) -> Exit {
         backdate_skew: Duration::from_secs(args.backdate_skew_s),
         log_max_bytes: args.log_max_mib.map(|m| m.saturating_mul(1 << 20)),
         drain: Duration::from_millis(args.drain_ms),
+        budget: Duration::from_millis(args.budget_ms.max(1)),
     };
     let drain = config.drain;
     let mut rt = tokio::runtime::Builder::new_multi_thread();

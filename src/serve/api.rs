@@ -675,11 +675,26 @@ fn jurisdiction(code: &str) -> Option<String> {
 /// `POST /v1/compare`: as `compare --format json` (`smpolicy.compare/1`), with the shipped scenario pack.
 async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: CompareReq = parse(&body(b)?)?;
+    if req.policies.len() > MAX_COMPARE {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "policies",
+            format!("{} policies named; a comparison takes at most {MAX_COMPARE}", req.policies.len()),
+        )
+        .help("compare fewer policies at a time"));
+    }
     if req.policies.len() < 2 && req.against.is_none() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "policies",
             "compare needs at least two policies, or one with `against`",
+        ));
+    }
+    if req.policies.len() + usize::from(req.against.is_some()) > MAX_COMPARE {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "against",
+            format!("a comparison takes at most {MAX_COMPARE} policies, `against` included"),
         ));
     }
     let snap = app.registry.snapshot();
@@ -720,10 +735,9 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
         ));
     }
     let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, now: req.now };
-    // Comparing runs the whole scenario pack: keep it off the request threads.
-    let c = tokio::task::spawn_blocking(move || crate::compare::compare(&policies, &opts))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("compare failed: {e}")))?;
+    // Comparing runs the whole scenario pack: keep it off the request threads, within the budget.
+    let c = within_budget(&app, "compare", move |cancel| crate::compare::compare_cancellable(&policies, &opts, cancel))
+        .await?;
     Ok(json_response(StatusCode::OK, to_json(&c)?))
 }
 
@@ -761,6 +775,45 @@ fn side(snap: &Snapshot, s: Side, path: &str) -> Result<(crate::source::SourceFi
     }
 }
 
+/// The most policies one `/v1/compare` takes (`policies` and `against` together).
+pub const MAX_COMPARE: usize = 8;
+
+/// Sets the flag when dropped: the request timed out, the client went away, or the budget ran out.
+struct CancelOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Runs `work` on the blocking pool with a cancel flag that is set once the
+/// server's compute budget is spent (or the request is dropped); the work
+/// checks it in its loop and stops. Past the budget the answer is 422 naming it.
+async fn within_budget<T: Send + 'static>(
+    app: &App,
+    what: &str,
+    work: impl FnOnce(&std::sync::atomic::AtomicBool) -> Option<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _cancel = CancelOnDrop(flag.clone());
+    let task = tokio::task::spawn_blocking(move || work(&flag));
+    let budget = app.budget;
+    let over = || {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "",
+            format!("the {what} did not finish within the budget of {} ms, and was stopped", budget.as_millis()),
+        )
+        .help("the budget is `smpolicy serve --budget-ms`; the CLI has no budget")
+    };
+    match tokio::time::timeout(budget, task).await {
+        Ok(Ok(Some(v))) => Ok(v),
+        Ok(Ok(None)) | Err(_) => Err(over()),
+        Ok(Err(e)) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("the {what} failed: {e}"))),
+    }
+}
+
 /// `POST /v1/diff`: `{"old": NAME | {"source": TEXT}, "new": ..., "now"?: TIME}`, as `diff --format json`.
 async fn diff(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: DiffReq = parse(&body(b)?)?;
@@ -768,9 +821,10 @@ async fn diff(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> 
     let old = side(&snap, req.old, "old")?;
     let new = side(&snap, req.new, "new")?;
     let opts = crate::diff::DiffOptions { now: req.now };
-    let report = tokio::task::spawn_blocking(move || crate::diff::diff((&old.0, &old.1), (&new.0, &new.1), &opts))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("diff failed: {e}")))?;
+    let report = within_budget(&app, "diff", move |cancel| {
+        crate::diff::diff_cancellable((&old.0, &old.1), (&new.0, &new.1), &opts, cancel)
+    })
+    .await?;
     Ok(json_response(StatusCode::OK, to_json(&report)?))
 }
 
