@@ -322,9 +322,25 @@ fn decide_terms_and_compare_answer_as_the_cli_does() {
     assert_eq!((status, v["status"].as_str()), (200, Some("ok")));
     let (status, v) = s.get("/openapi.json");
     assert_eq!(status, 200);
-    for path in ["/v1/decide", "/v1/terms", "/v1/compare", "/v1/diff", "/v1/performed", "/v1/policies", "/healthz"] {
+    for path in [
+        "/v1/decide",
+        "/v1/terms",
+        "/v1/compare",
+        "/v1/diff",
+        "/v1/performed",
+        "/v1/approve",
+        "/v1/log",
+        "/v1/policies",
+        "/healthz",
+    ] {
         assert!(v["paths"].get(path).is_some(), "{path} is not documented");
     }
+    assert_eq!(v["paths"]["/v1/approve"]["post"]["x-smpolicy-scope"], "approve");
+    assert_eq!(
+        v["paths"]["/v1/decide"]["post"]["responses"]["401"]["content"],
+        v["paths"]["/v1/decide"]["post"]["responses"]["400"]["content"]
+    );
+    assert!(v["paths"]["/healthz"]["get"].get("x-smpolicy-scope").is_none());
     let (status, v) = s.get("/v1/policies");
     assert_eq!(status, 200);
     let list = v["policies"].as_array().unwrap();

@@ -23,7 +23,14 @@ fn brand_video(actor: &str) -> Value {
 fn tokens_decide_who_may_ask_and_the_caller_is_logged() {
     let dir = one_policy(ALLOW);
     let log = dir.join("log.sqlite");
-    let tokens = tokens_file(&dir, &[("tool", "tool-secret", &["decide", "perform"]), ("hr", "hr-secret", &["admin"])]);
+    let tokens = tokens_file(
+        &dir,
+        &[
+            ("tool", "tool-secret", &["decide", "perform"]),
+            ("hr", "hr-secret", &["admin"]),
+            ("audit", "audit-secret", &["log"]),
+        ],
+    );
     let s = Server::start(&dir, log.to_str().unwrap(), &["--tokens", tokens.to_str().unwrap()]);
     let body = json!({"policy": "t", "action": post_action("dana")}).to_string();
 
@@ -62,11 +69,17 @@ fn tokens_decide_who_may_ask_and_the_caller_is_logged() {
     let entries = log_json(log.to_str().unwrap(), Some("dana"));
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["caller"], "tool");
+    // Reading the log over HTTP takes the `log` scope.
+    let (status, v) = s.get_as(Some("audit-secret"), "/v1/log?actor=%20DANA");
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["entries"], json!(entries));
+    assert_eq!(s.get_as(Some("tool-secret"), "/v1/log?actor=dana").0, 403);
+    assert_eq!(s.get_as(Some("audit-secret"), "/v1/log?actor=dana&limit=0").0, 400);
 
     // The tokens file is reloaded: a new token works, a removed one stops working.
     edit(&tokens, &std::fs::read_to_string(&tokens).unwrap().replace("\"hr\"", "\"hr2\""));
     wait_for("the edited tokens", || {
-        s.get_as(Some("hr-secret"), "/v1/policies").0 == 200 && s.stderr().matches("loaded 2 token(s)").count() == 2
+        s.get_as(Some("hr-secret"), "/v1/policies").0 == 200 && s.stderr().matches("loaded 3 token(s)").count() == 2
     });
     let only_new = tokens_file(&temp_dir("tokens"), &[("new", "new-secret", &["decide"])]);
     edit(&tokens, &std::fs::read_to_string(only_new).unwrap());

@@ -43,6 +43,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/performed", post(performed))
         .route("/v1/approve", post(approve))
         .route("/v1/policies", get(policies))
+        .route("/v1/log", get(log_entries))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
@@ -846,6 +847,46 @@ async fn policies(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
         })
         .collect();
     let body = serde_json::json!({"schema": "smpolicy.policies/1", "dir": app.registry.dir().display().to_string(), "policies": list});
+    Ok(json_response(StatusCode::OK, to_json(&body)?))
+}
+
+/// The most entries one `GET /v1/log` returns.
+pub const MAX_LOG_ENTRIES: i64 = 1000;
+
+/// `GET /v1/log?actor=ID[&limit=N]`: the actor's last N entries (default 100,
+/// at most [`MAX_LOG_ENTRIES`]), oldest first, as `smpolicy log --format json`.
+async fn log_entries(
+    State(app): State<Arc<App>>,
+    query: Result<axum::extract::Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (mut actor, mut limit) = (None, 100_i64);
+    let axum::extract::Query(pairs) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "query", format!("cannot read the query: {e}")))?;
+    for (name, value) in pairs {
+        match name.as_str() {
+            "actor" => actor = Some(value),
+            "limit" => {
+                limit = value.parse::<i64>().ok().filter(|n| (1..=MAX_LOG_ENTRIES).contains(n)).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "query.limit",
+                        format!("expected a number from 1 to {MAX_LOG_ENTRIES}; found `{}`", value.escape_debug()),
+                    )
+                })?
+            }
+            other => {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("query.{other}"), "unknown query parameter")
+                    .help("the parameters are `actor` and `limit`"))
+            }
+        }
+    }
+    let actor = actor
+        .as_deref()
+        .and_then(normalize_actor)
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "query.actor", "expected `actor=ID`"))?;
+    let entries = app.reader.recent(&actor, limit).await.map_err(log_failed)?;
+    let list: Vec<serde_json::Value> = entries.iter().map(|e| e.to_json()).collect();
+    let body = serde_json::json!({"schema": "smpolicy.log/1", "actor": actor, "entries": list});
     Ok(json_response(StatusCode::OK, to_json(&body)?))
 }
 

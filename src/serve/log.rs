@@ -341,6 +341,16 @@ impl Store {
         }
     }
 
+    /// `actor`'s last `limit` entries, oldest first.
+    pub async fn recent(&self, actor: &str, limit: i64) -> Result<Vec<Entry>, LogError> {
+        let mut out = match self {
+            Store::Sqlite(r) => r.recent(actor.to_string(), limit).await?,
+            Store::Postgres(r) => r.recent(actor, limit).await?,
+        };
+        out.reverse();
+        Ok(out)
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), LogError> {
         match self {

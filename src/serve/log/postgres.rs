@@ -277,6 +277,13 @@ impl Reader {
         rows.iter().map(entry).collect()
     }
 
+    /// `actor`'s last `limit` entries, newest first.
+    pub async fn recent(&self, actor: &str, limit: i64) -> Result<Vec<Entry>, LogError> {
+        let sql = format!("SELECT {COLUMNS} FROM smpolicy_log WHERE actor = $1 ORDER BY seq DESC LIMIT $2");
+        let rows = self.conn.client().await?.query(&sql, &[&actor, &limit]).await.map_err(LogError::from)?;
+        rows.iter().map(entry).collect()
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), LogError> {
         self.conn.client().await?.simple_query("SELECT 1").await.map(|_| ()).map_err(LogError::from)

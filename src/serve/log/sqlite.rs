@@ -239,6 +239,26 @@ impl Reader {
         .await
     }
 
+    /// `actor`'s last `limit` entries, newest first.
+    pub async fn recent(&self, actor: String, limit: i64) -> Result<Vec<Entry>, LogError> {
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM smpolicy_log WHERE actor = ?1 ORDER BY rowid DESC LIMIT ?2"
+                ))
+                .map_err(LogError::from)?;
+            let rows = stmt.query_map(params![actor, limit], row).map_err(LogError::from)?;
+            let mut out = Vec::new();
+            for r in rows {
+                let (mut e, kind) = r.map_err(LogError::from)?;
+                e.kind = kind_from(&kind)?;
+                out.push(e);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     /// Whether the database answers a query (for `/healthz`).
     pub async fn ping(&self) -> Result<(), LogError> {
         self.run(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(LogError::from)).await
