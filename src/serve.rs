@@ -62,13 +62,15 @@ pub struct Config {
     pub drain: Duration,
     /// The longest a `/v1/diff` or `/v1/compare` computes before it is stopped (422).
     pub budget: Duration,
+    /// TLS: a PEM certificate chain and its PEM private key; `None` serves plain HTTP.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Something the operator should hear about.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// The server is listening.
-    Listening(SocketAddr),
+    /// The server is listening (`https` when it serves TLS).
+    Listening(SocketAddr, &'static str),
     /// A reload changed a policy.
     Reload(registry::Change),
     /// The directory could not be read.
@@ -93,6 +95,9 @@ pub enum ServeError {
     /// The address cannot be bound.
     #[error("cannot listen on `{0}`: {1}")]
     Listen(String, std::io::Error),
+    /// The TLS certificate or key cannot be used.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// A non-loopback address without a tokens file.
     #[error("refusing to listen on `{0}` without `--tokens`: anyone who can reach it could decide, record actions and read policies")]
     Insecure(String),
@@ -131,6 +136,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let events = Arc::new(events);
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(tls_acceptor(cert, key)?),
+        None => None,
+    };
     let registry = Arc::new(registry::Registry::new(&config.policies).settle(config.settle));
     for change in registry.reload().map_err(|e| ServeError::Policies(config.policies.clone(), e))? {
         events(Event::Reload(change));
@@ -163,7 +172,7 @@ pub async fn serve(
         }
         events(Event::Open);
     }
-    events(Event::Listening(addr));
+    events(Event::Listening(addr, if tls.is_some() { "https" } else { "http" }));
 
     let reloader = {
         let registry = registry.clone();
@@ -213,7 +222,7 @@ pub async fn serve(
             events(Event::Draining);
         }
     };
-    accept(listener, router, config.timeout, config.drain, shutdown).await;
+    accept(listener, router, tls, config.timeout, config.drain, shutdown).await;
     reloader.abort();
     // The writer ends once the last request holding it is done, after its last commit.
     let _ = tokio::time::timeout(config.drain, writer_task).await;
@@ -225,6 +234,7 @@ pub async fn serve(
 async fn accept(
     listener: tokio::net::TcpListener,
     router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     timeout: Duration,
     drain: Duration,
     shutdown: impl Future<Output = ()>,
@@ -248,20 +258,16 @@ async fn accept(
         let _ = stream.set_nodelay(true);
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
         let alive = alive.clone();
-        let mut stopping = stopping.clone();
+        let stopping = stopping.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(timeout)
-                .serve_connection(io, service);
-            let mut conn = std::pin::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                _ = async { stopping.wait_for(|s| *s).await.is_ok() } => {
-                    // Finish the request in flight, answer it with `Connection: close`, take no other.
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
+            match tls {
+                None => connection(stream, service, timeout, stopping).await,
+                // The handshake counts against the header timeout: a client that stalls in it is dropped.
+                Some(tls) => {
+                    if let Ok(Ok(stream)) = tokio::time::timeout(timeout, tls.accept(stream)).await {
+                        connection(stream, service, timeout, stopping).await;
+                    }
                 }
             }
             drop(alive);
@@ -272,4 +278,58 @@ async fn accept(
     drop(alive);
     drop(router);
     let _ = tokio::time::timeout(drain, open.recv()).await;
+}
+
+/// Serves one connection until it closes, or until `stopping`: then the
+/// request in flight is finished and answered with `Connection: close`.
+async fn connection<S>(
+    stream: S,
+    service: hyper_util::service::TowerToHyperService<axum::Router>,
+    timeout: Duration,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(timeout)
+        .serve_connection(io, service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = async { stopping.wait_for(|s| *s).await.is_ok() } => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// A TLS acceptor from a PEM certificate chain and a PEM private key (rustls, ring provider, HTTP/1.1).
+pub fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rustls::TlsAcceptor, ServeError> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |path: &std::path::Path, e: String| ServeError::Tls(format!("`{}`: {e}", path.display()));
+    let certs = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| bad(cert, e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(cert, e.to_string()))?;
+    if certs.is_empty() {
+        return Err(bad(cert, "no certificate found (expected PEM: -----BEGIN CERTIFICATE-----)".into()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| bad(key, format!("no private key read: {e}")))?;
+    #[allow(
+        deprecated,
+        reason = "ring has no post-quantum key exchange; aws-lc-rs has, but its build needs cmake and minutes here"
+    )]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ServeError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| ServeError::Tls(format!("the certificate and key do not make a TLS configuration: {e}")))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }

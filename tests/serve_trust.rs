@@ -496,3 +496,68 @@ fn diff_and_compare_stop_at_their_budget() {
     assert_eq!((status, v["error"]["path"].as_str()), (422, Some("policies")), "{v}");
     assert_eq!(s.get("/healthz").0, 200);
 }
+
+/// `GET path` over TLS to `addr`, trusting only `cert`: the whole response.
+fn https_get(addr: &str, cert: &Path, path: &str) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in rustls::pki_types::CertificateDer::pem_file_iter(cert).unwrap() {
+            roots.add(c.unwrap()).unwrap();
+        }
+        #[allow(deprecated, reason = "the provider the server uses")]
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let mut tls = connector.connect(name, tcp).await.map_err(|e| e.to_string())?;
+        let request = format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n");
+        tls.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
+        let mut out = String::new();
+        let read = tokio::time::timeout(Duration::from_secs(10), tls.read_to_string(&mut out)).await;
+        read.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        Ok(out)
+    })
+}
+
+#[test]
+fn tls_from_a_certificate_and_key() {
+    let dir = one_policy(ALLOW);
+    let log = dir.join("log.sqlite");
+    let tls = crate::util::root().join("tests/cases/tls"); // a self-signed test certificate for 127.0.0.1
+    let (cert, key) = (tls.join("cert.pem"), tls.join("key.pem"));
+    let s = Server::start(
+        &dir,
+        log.to_str().unwrap(),
+        &["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()],
+    );
+    assert!(s.base.starts_with("https://127.0.0.1:"), "{}", s.base);
+    let addr = s.base.trim_start_matches("https://");
+    let answer = https_get(addr, &cert, "/healthz").unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with(r#"{"log":"ok","policies_serving":1,"status":"ok"}"#), "{answer}");
+    // Plain HTTP on the TLS port gets no answer.
+    let mut c = std::net::TcpStream::connect(addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    c.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = c.read_to_end(&mut buf);
+    assert!(!String::from_utf8_lossy(&buf).contains("HTTP/1.1 200"));
+    // A key that is not one: the server does not start, and says why.
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--policies", dir.to_str().unwrap(), "--listen", "127.0.0.1:0", "--log", log.to_str().unwrap()])
+        .args(["--tls-cert", cert.to_str().unwrap(), "--tls-key", cert.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: TLS:") && err.contains("no private key"), "{err}");
+}

@@ -51,6 +51,12 @@ pub struct Args {
     /// On SIGTERM or Ctrl-C, how long requests in flight may take to finish, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 3000)]
     pub drain_ms: u64,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// The longest a /v1/diff or /v1/compare computes before it is stopped and answered 422, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub budget_ms: u64,
@@ -67,7 +73,7 @@ pub enum SyncArg {
 
 fn report(e: Event) {
     match e {
-        Event::Listening(addr) => eprintln!("smpolicy: listening on http://{addr}"),
+        Event::Listening(addr, scheme) => eprintln!("smpolicy: listening on {scheme}://{addr}"),
         Event::Reload(Change::Loaded { name, hash }) => eprintln!("smpolicy: loaded policy `{name}` ({hash})"),
         Event::Reload(Change::Rejected { name, message }) => {
             eprintln!("smpolicy: error: policy `{name}` not (re)loaded; the last good version, if any, keeps serving: {message}")
@@ -107,6 +113,7 @@ pub fn run(args: Args, _out: Out) -> Exit {
         log_max_bytes: args.log_max_mib.map(|m| m.saturating_mul(1 << 20)),
         drain: Duration::from_millis(args.drain_ms),
         budget: Duration::from_millis(args.budget_ms.max(1)),
+        tls: args.tls_cert.zip(args.tls_key),
     };
     let drain = config.drain;
     let mut rt = tokio::runtime::Builder::new_multi_thread();
