@@ -121,10 +121,15 @@ impl WriteConn {
     }
 }
 
-/// A reading connection, shared; queries run on the blocking pool.
+/// How many reading connections: one slow read (an actor with a long
+/// history) leaves the others to everyone else.
+pub const READERS: usize = 4;
+
+/// Reading connections, shared; queries run on the blocking pool, each on a free connection.
 #[derive(Debug, Clone)]
 pub struct Reader {
-    conn: Arc<Mutex<Connection>>,
+    conns: Arc<Vec<Mutex<Connection>>>,
+    next: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Entry, String)> {
@@ -181,16 +186,27 @@ pub fn scan(path: &Path, filter: &Filter, f: &mut dyn FnMut(Stored) -> Result<()
 impl Reader {
     /// Opens (creating) the database.
     pub fn open(path: &Path) -> Result<Reader, LogError> {
-        Ok(Reader { conn: Arc::new(Mutex::new(open(path, Sync::Full)?)) })
+        let conns = (0..READERS).map(|_| open(path, Sync::Full).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Reader { conns: Arc::new(conns), next: Arc::default() })
     }
 
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, LogError> + Send + 'static,
     ) -> Result<T, LogError> {
-        let conn = self.conn.clone();
+        let conns = self.conns.clone();
+        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            let n = conns.len();
+            // A free connection if there is one, else wait for this request's turn.
+            let free = (0..n).find_map(|i| conns.get((start + i) % n).and_then(|c| c.try_lock().ok()));
+            let conn = match free {
+                Some(c) => c,
+                None => match conns.get(start % n.max(1)) {
+                    Some(c) => c.lock().unwrap_or_else(|p| p.into_inner()),
+                    None => return Err(LogError("no reading connection".into())),
+                },
+            };
             f(&conn)
         })
         .await
