@@ -561,3 +561,20 @@ fn tls_from_a_certificate_and_key() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("error: TLS:") && err.contains("no private key"), "{err}");
 }
+
+#[test]
+fn two_servers_on_one_sqlite_log_keep_one_chain() {
+    let dir = one_policy(ALLOW);
+    let log = dir.join("log.sqlite");
+    let a = Server::start(&dir, log.to_str().unwrap(), &[]);
+    let b = Server::start(&dir, log.to_str().unwrap(), &[]);
+    for i in 0..6 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let (status, v) = s.post("/v1/decide", &json!({"policy": "t", "action": post_action("kim")}).to_string());
+        assert_eq!(status, 200, "{v}");
+    }
+    drop((a, b));
+    let (code, out) = verify(&log);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("ok: 6 entries"), "{out}");
+}

@@ -41,20 +41,12 @@ fn add_columns(conn: &Connection) -> Result<(), LogError> {
 #[derive(Debug)]
 pub struct WriteConn {
     conn: Connection,
-    /// The hash of the last entry written (the chain's head).
-    last: String,
 }
 
 impl WriteConn {
     /// Opens (creating) the database.
     pub fn open(path: &Path, sync: Sync) -> Result<WriteConn, LogError> {
-        let conn = open(path, sync)?;
-        let last: Option<Option<String>> = conn
-            .query_row("SELECT hash FROM smpolicy_log ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0))
-            .map(Some)
-            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
-            .map_err(LogError::from)?;
-        Ok(WriteConn { conn, last: last.flatten().unwrap_or_else(|| GENESIS.to_string()) })
+        Ok(WriteConn { conn: open(path, sync)? })
     }
 
     /// Caps the database at about `max_bytes` (SQLite's `max_page_count`).
@@ -83,8 +75,16 @@ impl WriteConn {
 
     /// Writes `entries` in one transaction and commits.
     pub fn write<'a>(&mut self, entries: impl Iterator<Item = &'a Entry>) -> Result<(), LogError> {
-        let tx = self.conn.transaction().map_err(LogError::from)?;
-        let mut last = self.last.clone();
+        // IMMEDIATE: the write lock first, so that the chain's head read here is still the head at commit,
+        // even with another process writing to the same file.
+        let tx =
+            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(LogError::from)?;
+        let head: Option<Option<String>> = tx
+            .query_row("SELECT hash FROM smpolicy_log ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
+            .map_err(LogError::from)?;
+        let mut last = head.flatten().unwrap_or_else(|| GENESIS.to_string());
         {
             let mut stmt = tx
                 .prepare_cached(&format!(
@@ -115,9 +115,7 @@ impl WriteConn {
                 .map_err(LogError::from)?;
             }
         }
-        tx.commit().map_err(LogError::from)?;
-        self.last = last;
-        Ok(())
+        tx.commit().map_err(LogError::from)
     }
 }
 
