@@ -115,7 +115,6 @@ pub fn run(args: Args, _out: Out) -> Exit {
         budget: Duration::from_millis(args.budget_ms.max(1)),
         tls: args.tls_cert.zip(args.tls_key),
     };
-    let drain = config.drain;
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
     if let Some(n) = args.threads {
@@ -129,8 +128,9 @@ pub fn run(args: Args, _out: Out) -> Exit {
         }
     };
     let result = rt.block_on(smpolicy::serve::serve(config, report, stopped()));
-    // Work still running past the drain (a computation on the blocking pool) is not waited for.
-    rt.shutdown_timeout(drain);
+    // `serve` has already waited for the requests in flight and the log writer (each up to --drain-ms);
+    // whatever still runs on the blocking pool (a computation past its budget check) is not waited for.
+    rt.shutdown_timeout(Duration::from_millis(500));
     match result {
         Ok(()) => {
             eprintln!("smpolicy: stopped");
