@@ -95,6 +95,9 @@ pub enum ServeError {
     /// The address cannot be bound.
     #[error("cannot listen on `{0}`: {1}")]
     Listen(String, std::io::Error),
+    /// The tokens file cannot be read or does not parse.
+    #[error("tokens: {0}")]
+    Tokens(String),
     /// The TLS certificate or key cannot be used.
     #[error("TLS: {0}")]
     Tls(String),
@@ -156,8 +159,11 @@ pub async fn serve(
         Some(path) => auth::Auth::from_file(path),
         None => auth::Auth::open(),
     });
-    if let Some(change) = auth.reload() {
-        events(Event::Tokens(change));
+    // A tokens file that cannot be used at start is a mistake to fix, not a server that refuses everyone.
+    match auth.reload() {
+        Some(auth::TokensChange::Rejected { message }) => return Err(ServeError::Tokens(message)),
+        Some(change) => events(Event::Tokens(change)),
+        None => {}
     }
     // The writer first: it creates the table, which the reader then finds.
     let (writer, writer_task) = log::Writer::start(&config.log, config.sync, config.log_max_bytes).await?;

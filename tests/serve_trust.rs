@@ -92,12 +92,11 @@ fn tokens_decide_who_may_ask_and_the_caller_is_logged() {
     assert!(!s.stderr().contains("new-secret"));
 }
 
-#[test]
-fn without_tokens_the_server_is_open_only_on_loopback() {
-    let dir = one_policy(ALLOW);
-    let log = dir.join("log.sqlite");
+/// Runs `smpolicy serve ARGS`, which must fail to start: its standard error. A server that starts is killed (after 10 s).
+fn start_fails(args: &[&str]) -> String {
     let mut child = std::process::Command::new(BIN)
-        .args(["serve", "--policies", dir.to_str().unwrap(), "--listen", "0.0.0.0:0", "--log", log.to_str().unwrap()])
+        .arg("serve")
+        .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -107,14 +106,30 @@ fn without_tokens_the_server_is_open_only_on_loopback() {
         if started.elapsed() > Duration::from_secs(10) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("serving on 0.0.0.0 without tokens");
+            panic!("`serve {}` started", args.join(" "));
         }
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{err}");
+    err
+}
+
+#[test]
+fn without_tokens_the_server_is_open_only_on_loopback() {
+    let dir = one_policy(ALLOW);
+    let log = dir.join("log.sqlite");
+    let d = dir.to_str().unwrap();
+    let l = log.to_str().unwrap();
+    let err = start_fails(&["--policies", d, "--listen", "0.0.0.0:0", "--log", l]);
     assert!(err.contains("refusing to listen on `0.0.0.0:0` without `--tokens`"), "{err}");
+    // A tokens file that cannot be used stops the start, naming the field.
+    let tokens = dir.join("tokens.json");
+    std::fs::write(&tokens, r#"{"tokens": [{"name": "a", "sha256": "abc", "scopes": ["decide"]}]}"#).unwrap();
+    let err =
+        start_fails(&["--policies", d, "--listen", "127.0.0.1:0", "--log", l, "--tokens", tokens.to_str().unwrap()]);
+    assert!(err.contains("error: tokens: ") && err.contains("tokens[0].sha256: expected 64 hex digits"), "{err}");
 
     // On loopback it serves, everyone as `anonymous`, without the approve and backdate scopes.
     let s = Server::start(&dir, log.to_str().unwrap(), &[]);
@@ -552,13 +567,8 @@ fn tls_from_a_certificate_and_key() {
     let _ = c.read_to_end(&mut buf);
     assert!(!String::from_utf8_lossy(&buf).contains("HTTP/1.1 200"));
     // A key that is not one: the server does not start, and says why.
-    let out = std::process::Command::new(BIN)
-        .args(["serve", "--policies", dir.to_str().unwrap(), "--listen", "127.0.0.1:0", "--log", log.to_str().unwrap()])
-        .args(["--tls-cert", cert.to_str().unwrap(), "--tls-key", cert.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (d, l, c) = (dir.to_str().unwrap(), log.to_str().unwrap(), cert.to_str().unwrap());
+    let err = start_fails(&["--policies", d, "--listen", "127.0.0.1:0", "--log", l, "--tls-cert", c, "--tls-key", c]);
     assert!(err.contains("error: TLS:") && err.contains("no private key"), "{err}");
 }
 
