@@ -369,6 +369,26 @@ fn probes(
 
 /// Compares policies.
 pub fn compare(policies: &[(SourceFile, Policy)], opts: &CompareOptions) -> Comparison {
+    compare_until(policies, opts, &std::sync::atomic::AtomicBool::new(false))
+}
+
+/// [`compare`], stopped as soon as `cancel` is set (checked before each
+/// policy's profile and each situation): `None` if it was set.
+pub fn compare_cancellable(
+    policies: &[(SourceFile, Policy)],
+    opts: &CompareOptions,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Option<Comparison> {
+    let c = compare_until(policies, opts, cancel);
+    (!cancel.load(std::sync::atomic::Ordering::Relaxed)).then_some(c)
+}
+
+fn compare_until(
+    policies: &[(SourceFile, Policy)],
+    opts: &CompareOptions,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Comparison {
+    let stopped = || cancel.load(std::sync::atomic::Ordering::Relaxed);
     let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
     let shipped = pack::shipped();
     let chosen: &Pack = opts.pack.as_ref().unwrap_or(&shipped);
@@ -394,6 +414,9 @@ pub fn compare(policies: &[(SourceFile, Policy)], opts: &CompareOptions) -> Comp
     let mut scores = Vec::new();
     let mut all_probes: Vec<Probes> = Vec::new();
     for ((file, p), info) in policies.iter().zip(&infos) {
+        if stopped() {
+            break;
+        }
         let effective_j = candidate_j.or(p.meta.jurisdiction.as_deref());
         let probe = probes(&shipped, p, file, candidate_j, now);
         let prof = profile::profile(&info.key, p, file, &probe, effective_j);
@@ -408,6 +431,9 @@ pub fn compare(policies: &[(SourceFile, Policy)], opts: &CompareOptions) -> Comp
         .map(|i| Tally { policy: i.key.clone(), total: Counts::default(), groups: vec![], approvals: BTreeMap::new() })
         .collect();
     for s in &chosen.situations {
+        if stopped() {
+            break;
+        }
         let mut cells = Vec::new();
         let mut evaluated = s.action.clone();
         for ((((file, p), info), tally), probe) in policies.iter().zip(&infos).zip(tallies.iter_mut()).zip(&all_probes)

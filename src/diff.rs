@@ -325,12 +325,34 @@ type PartSeed = (region::Region, usize, Vec<String>, Vec<String>);
 
 /// Compares two versions of a policy.
 pub fn diff(old: (&SourceFile, &Policy), new: (&SourceFile, &Policy), opts: &DiffOptions) -> DiffReport {
+    diff_until(old, new, opts, &std::sync::atomic::AtomicBool::new(false))
+}
+
+/// [`diff`], stopped as soon as `cancel` is set (it is checked at every node
+/// of the search): `None` if it was set, since a partial search is not a
+/// complete answer.
+pub fn diff_cancellable(
+    old: (&SourceFile, &Policy),
+    new: (&SourceFile, &Policy),
+    opts: &DiffOptions,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Option<DiffReport> {
+    let report = diff_until(old, new, opts, cancel);
+    (!cancel.load(std::sync::atomic::Ordering::Relaxed)).then_some(report)
+}
+
+fn diff_until(
+    old: (&SourceFile, &Policy),
+    new: (&SourceFile, &Policy),
+    opts: &DiffOptions,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> DiffReport {
     let (of, op) = old;
     let (nf, np) = new;
     let now = opts.now.unwrap_or_else(|| default_now(op, np));
     let eopts = EvalOptions { now };
     let sp = space::build(op, np, now, anchor(op, np));
-    let found = search::search(&sp, [op, np], &eopts);
+    let found = search::search(&sp, [op, np], &eopts, cancel);
 
     // Leaves with the same outcomes and deciding clauses, as regions, merged; then one
     // change per pair of outcomes, its parts the merged regions.

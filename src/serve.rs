@@ -1,6 +1,7 @@
 //! The decision service (`smpolicy serve`): an HTTP JSON API over the
 //! policies of one directory, with hot reload and a durable audit log.
 //!
+//! - [`auth`]: bearer tokens with scopes, and who is asking;
 //! - [`registry`]: the loaded policies behind an atomic swap, and their reload;
 //! - [`api`]: routes, request shapes and errors naming the field;
 //! - [`log`]: the audit log (SQLite or PostgreSQL) and its group-commit writer;
@@ -19,6 +20,7 @@
 //! This module does no terminal IO: what happens is reported as [`Event`]s.
 
 pub mod api;
+pub mod auth;
 pub mod history;
 pub mod id;
 pub mod log;
@@ -48,17 +50,37 @@ pub struct Config {
     pub timeout: Duration,
     /// How often the directory is checked for edits.
     pub reload_every: Duration,
+    /// How long a policy file must stay unchanged before it is taken.
+    pub settle: Duration,
+    /// The tokens file; `None` runs an open server (loopback only).
+    pub tokens: Option<PathBuf>,
+    /// How far a request's `at` may be from the server's clock, for a token with the `backdate` scope.
+    pub backdate_skew: Duration,
+    /// SQLite: the largest the log may grow, in bytes (`None`: no limit); past it decisions get 503.
+    pub log_max_bytes: Option<u64>,
+    /// On shutdown, how long requests in flight may take to finish.
+    pub drain: Duration,
+    /// The longest a `/v1/diff` or `/v1/compare` computes before it is stopped (422).
+    pub budget: Duration,
+    /// TLS: a PEM certificate chain and its PEM private key; `None` serves plain HTTP.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Something the operator should hear about.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// The server is listening.
-    Listening(SocketAddr),
+    /// The server is listening (`https` when it serves TLS).
+    Listening(SocketAddr, &'static str),
     /// A reload changed a policy.
     Reload(registry::Change),
     /// The directory could not be read.
     ReloadFailed(String),
+    /// The tokens file was (re)loaded, or rejected.
+    Tokens(auth::TokensChange),
+    /// The server runs without tokens.
+    Open,
+    /// Shutting down: no new connections; requests in flight are finishing.
+    Draining,
 }
 
 /// Why the service could not start.
@@ -73,15 +95,40 @@ pub enum ServeError {
     /// The address cannot be bound.
     #[error("cannot listen on `{0}`: {1}")]
     Listen(String, std::io::Error),
+    /// The tokens file cannot be read or does not parse.
+    #[error("tokens: {0}")]
+    Tokens(String),
+    /// The TLS certificate or key cannot be used.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// A non-loopback address without a tokens file.
+    #[error("refusing to listen on `{0}` without `--tokens`: anyone who can reach it could decide, record actions and read policies")]
+    Insecure(String),
 }
 
 /// The state every request shares.
 #[derive(Debug)]
 pub struct App {
     registry: Arc<registry::Registry>,
+    auth: Arc<auth::Auth>,
     writer: log::Writer,
     reader: log::Store,
     ids: id::IdGen,
+    backdate_skew: Duration,
+    budget: Duration,
+    /// Decision ids whose `/v1/performed` is being recorded now (so that two at once cannot both pass).
+    performing: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The last append failed: `/healthz` is not ready until a large probe write succeeds.
+    write_failed: std::sync::atomic::AtomicBool,
+}
+
+impl App {
+    /// Appends to the log, noting whether the log took it (for `/healthz`).
+    async fn append(&self, entry: log::Entry) -> Result<(), log::LogError> {
+        let r = self.writer.append(entry).await;
+        self.write_failed.store(r.is_err(), std::sync::atomic::Ordering::Relaxed);
+        r
+    }
 }
 
 /// Runs the service until `shutdown` resolves. Every acknowledged decision is
@@ -92,21 +139,50 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let events = Arc::new(events);
-    let registry = Arc::new(registry::Registry::new(&config.policies));
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(tls_acceptor(cert, key)?),
+        None => None,
+    };
+    let registry = Arc::new(registry::Registry::new(&config.policies).settle(config.settle));
     for change in registry.reload().map_err(|e| ServeError::Policies(config.policies.clone(), e))? {
         events(Event::Reload(change));
     }
+    // Files written just before the start wait out their settle period here, so that they serve from the first request.
+    let started = std::time::Instant::now();
+    while registry.pending() && started.elapsed() < config.settle * 3 {
+        tokio::time::sleep((config.settle / 5).max(Duration::from_millis(10))).await;
+        for change in registry.reload().map_err(|e| ServeError::Policies(config.policies.clone(), e))? {
+            events(Event::Reload(change));
+        }
+    }
+    let auth = Arc::new(match &config.tokens {
+        Some(path) => auth::Auth::from_file(path),
+        None => auth::Auth::open(),
+    });
+    // A tokens file that cannot be used at start is a mistake to fix, not a server that refuses everyone.
+    match auth.reload() {
+        Some(auth::TokensChange::Rejected { message }) => return Err(ServeError::Tokens(message)),
+        Some(change) => events(Event::Tokens(change)),
+        None => {}
+    }
     // The writer first: it creates the table, which the reader then finds.
-    let (writer, _writer_task) = log::Writer::start(&config.log, config.sync).await?;
+    let (writer, writer_task) = log::Writer::start(&config.log, config.sync, config.log_max_bytes).await?;
     let reader = log::Store::open(&config.log).await?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| ServeError::Listen(config.listen.clone(), e))?;
     let addr = listener.local_addr().map_err(|e| ServeError::Listen(config.listen.clone(), e))?;
-    events(Event::Listening(addr));
+    if auth.is_open() {
+        if !addr.ip().is_loopback() {
+            return Err(ServeError::Insecure(config.listen.clone()));
+        }
+        events(Event::Open);
+    }
+    events(Event::Listening(addr, if tls.is_some() { "https" } else { "http" }));
 
     let reloader = {
         let registry = registry.clone();
+        let auth = auth.clone();
         let events = events.clone();
         let every = config.reload_every;
         tokio::spawn(async move {
@@ -114,32 +190,65 @@ pub async fn serve(
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                let r = registry.clone();
-                match tokio::task::spawn_blocking(move || r.reload()).await {
-                    Ok(Ok(changes)) => changes.into_iter().for_each(|c| events(Event::Reload(c))),
-                    Ok(Err(e)) => events(Event::ReloadFailed(e.to_string())),
+                let (r, a) = (registry.clone(), auth.clone());
+                match tokio::task::spawn_blocking(move || (r.reload(), a.reload())).await {
+                    Ok((policies, tokens)) => {
+                        match policies {
+                            Ok(changes) => changes.into_iter().for_each(|c| events(Event::Reload(c))),
+                            Err(e) => events(Event::ReloadFailed(e.to_string())),
+                        }
+                        if let Some(change) = tokens {
+                            events(Event::Tokens(change));
+                        }
+                    }
                     Err(e) => events(Event::ReloadFailed(e.to_string())),
                 }
             }
         })
     };
 
-    let app = Arc::new(App { registry, writer, reader, ids: id::IdGen::new() });
+    let app = Arc::new(App {
+        registry,
+        auth,
+        writer,
+        reader,
+        ids: id::IdGen::new(),
+        backdate_skew: config.backdate_skew,
+        budget: config.budget,
+        performing: std::sync::Mutex::default(),
+        write_failed: std::sync::atomic::AtomicBool::new(false),
+    });
     let router = api::router(app).layer(axum::extract::DefaultBodyLimit::max(config.max_body)).layer(
         tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.timeout),
     );
-    accept(listener, router, config.timeout, shutdown).await;
+    let shutdown = {
+        let events = events.clone();
+        async move {
+            shutdown.await;
+            events(Event::Draining);
+        }
+    };
+    accept(listener, router, tls, config.timeout, config.drain, shutdown).await;
     reloader.abort();
+    // The writer ends once the last request holding it is done, after its last commit.
+    let _ = tokio::time::timeout(config.drain, writer_task).await;
     Ok(())
 }
 
+/// Serves connections until `shutdown` resolves, then lets each connection
+/// finish the request it is on (for up to `drain`) and returns.
 async fn accept(
     listener: tokio::net::TcpListener,
     router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     timeout: Duration,
+    drain: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut shutdown = std::pin::pin!(shutdown);
+    // Every connection holds a sender: once all are dropped, `open` ends.
+    let (alive, mut open) = tokio::sync::mpsc::channel::<()>(1);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     loop {
         let stream = tokio::select! {
             r = listener.accept() => match r {
@@ -150,17 +259,83 @@ async fn accept(
                     continue;
                 }
             },
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let alive = alive.clone();
+        let stopping = stopping.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(timeout)
-                .serve_connection(io, service)
-                .await;
+            match tls {
+                None => connection(stream, service, timeout, stopping).await,
+                // The handshake counts against the header timeout: a client that stalls in it is dropped.
+                Some(tls) => {
+                    if let Ok(Ok(stream)) = tokio::time::timeout(timeout, tls.accept(stream)).await {
+                        connection(stream, service, timeout, stopping).await;
+                    }
+                }
+            }
+            drop(alive);
         });
     }
+    drop(listener);
+    let _ = stop.send(true);
+    drop(alive);
+    drop(router);
+    let _ = tokio::time::timeout(drain, open.recv()).await;
+}
+
+/// Serves one connection until it closes, or until `stopping`: then the
+/// request in flight is finished and answered with `Connection: close`.
+async fn connection<S>(
+    stream: S,
+    service: hyper_util::service::TowerToHyperService<axum::Router>,
+    timeout: Duration,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(timeout)
+        .serve_connection(io, service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = async { stopping.wait_for(|s| *s).await.is_ok() } => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// A TLS acceptor from a PEM certificate chain and a PEM private key (rustls, ring provider, HTTP/1.1).
+pub fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rustls::TlsAcceptor, ServeError> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |path: &std::path::Path, e: String| ServeError::Tls(format!("`{}`: {e}", path.display()));
+    let certs = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| bad(cert, e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(cert, e.to_string()))?;
+    if certs.is_empty() {
+        return Err(bad(cert, "no certificate found (expected PEM: -----BEGIN CERTIFICATE-----)".into()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| bad(key, format!("no private key read: {e}")))?;
+    #[allow(
+        deprecated,
+        reason = "ring has no post-quantum key exchange; aws-lc-rs has, but its build needs cmake and minutes here"
+    )]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ServeError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| ServeError::Tls(format!("the certificate and key do not make a TLS configuration: {e}")))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }

@@ -28,4 +28,6 @@ mod scenarios;
 mod semantics;
 #[cfg(feature = "server")]
 mod serve;
+#[cfg(feature = "server")]
+mod serve_trust;
 mod suite_runner;

@@ -1,6 +1,8 @@
 -- wrk script for benches/load/run.sh: POST /v1/decide with a rotation of
--- actions against the shipped protective-agency policy (history given, so
--- every request is one evaluation and one audit-log append).
+-- actions against the shipped protective-agency policy, with the bearer token
+-- in $TOKEN. The service ignores the `history` and `at` given: every request
+-- is one read of the actor's recorded actions, one evaluation and one
+-- audit-log append.
 local actions = {
   [[{"action":"post","at":"2026-03-14T15:05:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"twitter","content":{"kind":"industry"},"history":{"posts_today":9,"posts_this_week":20,"job_ads_this_week":2}}]],
   [[{"action":"post","at":"2026-03-14T16:00:00Z","actor":{"id":"b","role":"consultant","status":"employed"},"channel":"twitter","content":{"kind":"industry"},"history":{"posts_today":10,"posts_this_week":21,"job_ads_this_week":2}}]],
@@ -17,7 +19,8 @@ local n = 0
 
 init = function(args)
   for i, a in ipairs(actions) do
-    requests[i] = wrk.format("POST", path, {["Content-Type"] = "application/json"},
+    requests[i] = wrk.format("POST", path,
+      {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. (os.getenv("TOKEN") or "")},
       '{"policy":"protective-agency","action":' .. a .. '}')
   end
 end

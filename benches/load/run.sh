@@ -8,8 +8,13 @@
 #   SYNC=normal bash benches/load/run.sh      # SQLite commits without an fsync each
 #   WORKERS=1 THREADS=1 bash benches/load/run.sh   # server worker threads, wrk threads
 #
+# The server runs as it would exposed: with a tokens file (every request
+# carries a bearer token) and the hash-chained log; every decision reads the
+# actor's recorded actions for its counters.
+#
 # Prints wrk's report and one RESULT line (decisions/s, p50/p90/p99 in ms),
-# then checks that the audit log holds one entry per acknowledged decision.
+# then checks that the audit log holds one entry per acknowledged decision
+# and that its hash chain holds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -24,11 +29,16 @@ if ! command -v wrk >/dev/null; then
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
 cargo build --release --locked --quiet
+bin=${CARGO_TARGET_DIR:-target}/release/smpolicy
 
 work=$(mktemp -d /tmp/smpolicy-load.XXXXXX)
 mkdir "$work/policies"
 cp policies/*.policy "$work/policies/"
-./target/release/smpolicy serve --policies "$work/policies" --listen "127.0.0.1:$PORT" \
+TOKEN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+export TOKEN
+printf '{"tokens": [{"name": "load", "sha256": "%s", "scopes": ["decide"]}]}\n' \
+  "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" >"$work/tokens.json"
+"$bin" serve --policies "$work/policies" --listen "127.0.0.1:$PORT" --tokens "$work/tokens.json" \
   --log "$work/log.sqlite" --sync "$SYNC" ${WORKERS:+--threads "$WORKERS"} 2>"$work/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -48,7 +58,8 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/load/decide
 ticks=$(awk '{print $14 + $15}' "/proc/$server/stat")
 kill "$server"
 wait "$server" 2>/dev/null || true
-logged=$(./target/release/smpolicy log --log "$work/log.sqlite" | wc -l)
+logged=$("$bin" log --log "$work/log.sqlite" | wc -l)
+"$bin" log verify --log "$work/log.sqlite"
 acked=$(sed -n 's/^RESULT requests=\([0-9]*\).*failed=\([0-9]*\).*/\1 \2/p' "$work/wrk.out" | awk '{print $1 - $2}')
 echo "== audit log: $logged entries for $acked acknowledged decisions"
 awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$logged" \

@@ -1,6 +1,7 @@
 //! `smpolicy serve`: the decision service (see the library's `serve` module).
 
 use super::{Exit, Out};
+use smpolicy::serve::auth::TokensChange;
 use smpolicy::serve::registry::Change;
 use smpolicy::serve::{log::Location, Config, Event};
 use std::path::PathBuf;
@@ -34,6 +35,31 @@ pub struct Args {
     /// Worker threads (default: one per CPU; where the CPUs are shared, 1 does best: see BENCHMARKS.md).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Bearer tokens (JSON: each token's SHA-256, name and scopes), reloaded when edited. Without it the
+    /// server is open to anyone who can reach it, and so listens only on a loopback address.
+    #[arg(long, value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+    /// For a token with the `backdate` scope: how far a request's `at` may be from the server's clock, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 300)]
+    pub backdate_skew_s: u64,
+    /// How long a policy file must stay unchanged before it is taken, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub settle_ms: u64,
+    /// SQLite: the largest the log may grow, in MiB; past it decisions are refused with 503 and /healthz says not ready.
+    #[arg(long, value_name = "MIB")]
+    pub log_max_mib: Option<u64>,
+    /// On SIGTERM or Ctrl-C, how long requests in flight may take to finish, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 3000)]
+    pub drain_ms: u64,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// The longest a /v1/diff or /v1/compare computes before it is stopped and answered 422, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub budget_ms: u64,
 }
 
 /// `--sync`.
@@ -47,13 +73,24 @@ pub enum SyncArg {
 
 fn report(e: Event) {
     match e {
-        Event::Listening(addr) => eprintln!("smpolicy: listening on http://{addr}"),
+        Event::Listening(addr, scheme) => eprintln!("smpolicy: listening on {scheme}://{addr}"),
         Event::Reload(Change::Loaded { name, hash }) => eprintln!("smpolicy: loaded policy `{name}` ({hash})"),
         Event::Reload(Change::Rejected { name, message }) => {
             eprintln!("smpolicy: error: policy `{name}` not (re)loaded; the last good version, if any, keeps serving: {message}")
         }
         Event::Reload(Change::Removed { name }) => eprintln!("smpolicy: policy `{name}` removed"),
+        Event::Reload(Change::Missing { name }) => {
+            eprintln!("smpolicy: policy `{name}`: the file is missing; the last good version keeps serving until the removal is confirmed")
+        }
         Event::ReloadFailed(message) => eprintln!("smpolicy: error: cannot reload the policies: {message}"),
+        Event::Tokens(TokensChange::Loaded { count }) => eprintln!("smpolicy: loaded {count} token(s)"),
+        Event::Tokens(TokensChange::Rejected { message }) => {
+            eprintln!("smpolicy: error: tokens not (re)loaded; the last good set, if any, stays: {message}")
+        }
+        Event::Open => eprintln!(
+            "smpolicy: warning: no --tokens: every caller on this machine may decide, record actions and read policies"
+        ),
+        Event::Draining => eprintln!("smpolicy: stopping: finishing the requests in flight"),
     }
 }
 
@@ -70,6 +107,13 @@ pub fn run(args: Args, _out: Out) -> Exit {
         max_body: args.max_body,
         timeout: Duration::from_millis(args.timeout_ms.max(1)),
         reload_every: Duration::from_millis(args.reload_ms.max(10)),
+        settle: Duration::from_millis(args.settle_ms),
+        tokens: args.tokens,
+        backdate_skew: Duration::from_secs(args.backdate_skew_s),
+        log_max_bytes: args.log_max_mib.map(|m| m.saturating_mul(1 << 20)),
+        drain: Duration::from_millis(args.drain_ms),
+        budget: Duration::from_millis(args.budget_ms.max(1)),
+        tls: args.tls_cert.zip(args.tls_key),
     };
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
@@ -83,7 +127,11 @@ pub fn run(args: Args, _out: Out) -> Exit {
             return Exit::Error;
         }
     };
-    match rt.block_on(smpolicy::serve::serve(config, report, stopped())) {
+    let result = rt.block_on(smpolicy::serve::serve(config, report, stopped()));
+    // `serve` has already waited for the requests in flight and the log writer (each up to --drain-ms);
+    // whatever still runs on the blocking pool (a computation past its budget check) is not waited for.
+    rt.shutdown_timeout(Duration::from_millis(500));
+    match result {
         Ok(()) => {
             eprintln!("smpolicy: stopped");
             Exit::Ok

@@ -857,7 +857,12 @@ impl Space {
 }
 
 /// Runs the search.
-pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions) -> Found {
+pub(crate) fn search(
+    sp: &Space,
+    policies: [&Policy; 2],
+    opts: &EvalOptions,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Found {
     let mut found = Found::default();
     let empty = SourceFile::new("", "");
     let mut cache: HashMap<(usize, Vec<u32>), Policy> = HashMap::new();
@@ -886,6 +891,10 @@ pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions) -> 
     };
     let mut stack = vec![root];
     while let Some(mut node) = stack.pop() {
+        // The caller gave up (a time budget): stop; the caller discards what was found.
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            break;
+        }
         found.nodes += 1;
         let before = node.state.bits.clone();
         if !sp.propagate(&mut node.state) {

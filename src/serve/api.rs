@@ -6,7 +6,15 @@
 //! ```json
 //! {"error": {"status": 400, "path": "action.actor.role", "message": "...", "help": "..."}}
 //! ```
+//!
+//! Every `/v1/` endpoint first checks the caller's token and scope
+//! ([`super::auth`]; 401 or 403). What a decision rests on is either the
+//! service's own (history counters from its records, the server's clock, a
+//! normalized actor id, approvals recorded through `/v1/approve`) or stated by
+//! the caller (the rest of the action); the answer's `trusted` object says
+//! which, and which of the caller's fields were ignored.
 
+use super::auth::{Caller, Refusal, Scope};
 use super::history;
 use super::log::{Entry, Kind};
 use super::registry::{Loaded, Snapshot};
@@ -16,7 +24,7 @@ use crate::data::error::DataError;
 use crate::eval::{evaluate, EvalOptions};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Extension, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,11 +41,95 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/compare", post(compare))
         .route("/v1/diff", post(diff))
         .route("/v1/performed", post(performed))
+        .route("/v1/approve", post(approve))
         .route("/v1/policies", get(policies))
+        .route("/v1/log", get(log_entries))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), authorize))
         .with_state(app)
+}
+
+/// Checks the token and scope before anything else (the body is not read
+/// when the caller is refused), and hands the [`Caller`] to the handler.
+async fn authorize(
+    State(app): State<Arc<App>>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(scope) = Scope::for_path(req.uri().path()) else {
+        return next.run(req).await;
+    };
+    let header = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
+    match app.auth.check(header, scope) {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(Refusal::Unauthenticated(why)) => {
+            let mut r = ApiError::new(StatusCode::UNAUTHORIZED, "header.authorization", why)
+                .help("send `Authorization: Bearer TOKEN` with a token listed (by its SHA-256) in the server's tokens file")
+                .into_response();
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            close(r)
+        }
+        Err(Refusal::Forbidden { caller, scope }) => close(
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "header.authorization",
+                format!("the token `{caller}` does not have the `{}` scope this endpoint needs", scope.as_str()),
+            )
+            .help("scopes are given per token in the tokens file")
+            .into_response(),
+        ),
+    }
+}
+
+/// A refusal closes the connection: the body was never read, so the connection cannot carry another request.
+fn close(mut r: Response) -> Response {
+    r.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+    r
+}
+
+/// An actor id as history is kept: trimmed and case-folded (`" Bob"` and `"BOB"` are `bob`).
+pub fn normalize_actor(id: &str) -> Option<String> {
+    let id = id.trim().to_lowercase();
+    (!id.is_empty()).then_some(id)
+}
+
+/// When the action happens: the server's clock, or the request's `at` for a
+/// caller with the `backdate` scope, within the server's skew (else 422).
+/// Also whether the request's `at` was taken.
+fn trusted_at(
+    app: &App,
+    caller: &Caller,
+    at: Option<crate::data::action::At>,
+    tz: &jiff::tz::TimeZone,
+    now: jiff::Timestamp,
+    path: &str,
+) -> Result<(jiff::Timestamp, bool), ApiError> {
+    let Some(at) = at.filter(|_| caller.has(Scope::Backdate)) else {
+        return Ok((now, false));
+    };
+    let t = at.timestamp_in(tz).ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, path, "this date does not exist in the policy's timezone")
+    })?;
+    let off = t.duration_since(now).abs();
+    let skew = app.backdate_skew;
+    if off.as_secs() > i64::try_from(skew.as_secs()).unwrap_or(i64::MAX) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            path,
+            format!(
+                "`at` is {}s from the server's clock; the back-dating skew allows {}s",
+                off.as_secs(),
+                skew.as_secs()
+            ),
+        )
+        .help("leave `at` out to use the server's clock; the skew is `smpolicy serve --backdate-skew-s`"));
+    }
+    Ok((t, true))
 }
 
 /// An error answer: a status and a JSON body naming the field.
@@ -201,6 +293,7 @@ fn explain_param(query: Option<&str>) -> Result<bool, ApiError> {
 /// and the obligations when there are any.
 async fn decide(
     State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
     RawQuery(query): RawQuery,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -209,15 +302,34 @@ async fn decide(
     let loaded = policy_in(&app.registry.snapshot(), &req.policy, "policy")?;
     let mut action = action_for(&req.action, &loaded, "action")?;
     let now = jiff::Timestamp::now();
-    let at = action.at.and_then(|a| a.timestamp_in(&loaded.tz)).unwrap_or(now);
-    let mut derived = None;
-    if action.history.is_none() {
-        let w = history::window(at, &loaded.tz);
-        let performed = app.reader.performed(&action.actor.id, w.since_ms, w.until_ms).await.map_err(log_failed)?;
-        let h = history::derive(&w, &performed);
-        derived = serde_json::to_string(&h).ok();
-        action.history = Some(h);
+    let mut ignored = Vec::new();
+    action.actor.id = normalize_actor(&action.actor.id).ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "action.actor.id", "expected an actor id; found only spaces")
+    })?;
+    let (at, at_taken) = trusted_at(&app, &caller, action.at, &loaded.tz, now, "action.at")?;
+    if !at_taken && action.at.take().is_some() {
+        ignored.push("at");
     }
+    if action.history.is_some() {
+        ignored.push("history");
+    }
+    if action.approval.take().is_some() {
+        ignored.push("approval");
+    }
+    let w = history::window(at, &loaded.tz);
+    let performed = app.reader.performed(&action.actor.id, w.since_ms, w.until_ms).await.map_err(log_failed)?;
+    let h = history::derive(&w, &performed);
+    let derived = serde_json::to_string(&h).ok();
+    let trusted = serde_json::json!({
+        "caller": caller.name,
+        "actor_id": action.actor.id,
+        "at": at.to_string(),
+        "at_from": if at_taken { "request" } else { "server-clock" },
+        "history": h,
+        "history_from": "log",
+        "ignored": ignored,
+    });
+    action.history = Some(h);
     let id = app.ids.next();
     let (decision, deciding, json) = if explain {
         let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now });
@@ -253,18 +365,21 @@ async fn decide(
         decision_id: None,
         input: req.action.get().to_string(),
         derived_history: derived,
+        caller: Some(caller.name.clone()),
+        hash: None,
     };
-    app.writer.append(entry).await.map_err(log_failed)?;
-    Ok(json_response(StatusCode::OK, with_id(&id, &json)))
+    app.append(entry).await.map_err(log_failed)?;
+    Ok(json_response(StatusCode::OK, with_id(&id, &trusted.to_string(), &json)))
 }
 
-/// `{"decision_id":"…",` followed by the verdict's own fields.
-fn with_id(id: &str, verdict_json: &str) -> String {
+/// `{"decision_id":"…","trusted":{…},` followed by the verdict's own fields.
+fn with_id(id: &str, trusted: &str, verdict_json: &str) -> String {
     let rest = verdict_json.strip_prefix('{').unwrap_or(verdict_json);
-    let mut out = String::with_capacity(verdict_json.len() + 48);
+    let mut out = String::with_capacity(verdict_json.len() + trusted.len() + 64);
     out.push_str("{\"decision_id\":\"");
     out.push_str(id);
-    out.push('"');
+    out.push_str("\",\"trusted\":");
+    out.push_str(trusted);
     if rest != "}" {
         out.push(',');
     }
@@ -275,51 +390,252 @@ fn with_id(id: &str, verdict_json: &str) -> String {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PerformedReq {
-    action: Box<RawValue>,
-    /// The policy whose timezone turns a date-only `at` into a time (UTC otherwise).
+    /// The decision carried out: issued by this service, allowed or approved, not yet performed.
+    decision_id: String,
+    /// When it was carried out (only for a token with the `backdate` scope; else the server's clock).
     #[serde(default)]
-    policy: Option<String>,
-    /// The decision this carries out.
-    #[serde(default)]
-    decision_id: Option<String>,
+    at: Option<jiff::Timestamp>,
 }
 
-/// `POST /v1/performed`: records that an action was carried out.
-async fn performed(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let req: PerformedReq = parse(&body(b)?)?;
-    let (action, tz, policy) = match &req.policy {
-        Some(name) => {
-            let loaded = policy_in(&app.registry.snapshot(), name, "policy")?;
-            (action_for(&req.action, &loaded, "action")?, loaded.tz.clone(), Some(loaded.name.clone()))
+/// Holds a decision id while its `/v1/performed` is checked and recorded.
+struct Claim<'a> {
+    app: &'a App,
+    id: String,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.app.performing.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
+    }
+}
+
+fn conflict(path: &str, message: String) -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, path, message)
+}
+
+/// The decision `id` as logged, and the entries that refer to it; 404 if this service never issued it.
+async fn issued(app: &App, id: &str) -> Result<(Entry, Vec<Entry>), ApiError> {
+    let mut related = app.reader.related(id).await.map_err(log_failed)?;
+    let at = related.iter().position(|e| e.id == id && e.kind == Kind::Decision);
+    match at {
+        Some(i) => {
+            let decision = related.swap_remove(i);
+            Ok((decision, related))
         }
-        None => (
-            parse_action_json_line(req.action.get()).map_err(|e| ApiError::data(e, "action"))?,
-            jiff::tz::TimeZone::UTC,
-            None,
-        ),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "decision_id",
+            format!("no decision `{}` was issued by this service", id.escape_debug()),
+        )
+        .help("send the `decision_id` of a `/v1/decide` answer")),
+    }
+}
+
+/// `POST /v1/performed`: records that the action of an allowed (or approved)
+/// decision was carried out, once. The action is the one decided, as logged.
+async fn performed(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    b: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: PerformedReq = parse(&body(b)?)?;
+    let _claim = {
+        let mut busy = app.performing.lock().unwrap_or_else(|p| p.into_inner());
+        if !busy.insert(req.decision_id.clone()) {
+            return Err(conflict(
+                "decision_id",
+                format!("decision `{}` is being recorded as performed now", req.decision_id),
+            ));
+        }
+        Claim { app: &app, id: req.decision_id.clone() }
     };
+    let (decision, related) = issued(&app, &req.decision_id).await?;
+    if let Some(done) = related.iter().find(|e| e.kind == Kind::Performed) {
+        return Err(conflict(
+            "decision_id",
+            format!(
+                "decision `{}` was already recorded as performed (entry {}, {})",
+                decision.id,
+                done.id,
+                done.recorded_at()
+            ),
+        )
+        .help("each decision can be performed once; decide again for another action"));
+    }
+    let verdict = decision.verdict.as_deref().unwrap_or("?");
+    let approved = related.iter().any(|e| e.kind == Kind::Approval && e.verdict.as_deref() == Some("allow"));
+    let from = match verdict {
+        "allow" => "allow",
+        "require-approval" if approved => "approved",
+        _ => {
+            let help = if verdict == "require-approval" {
+                "an approver records the approval with POST /v1/approve"
+            } else {
+                "only an allowed or approved decision can be performed"
+            };
+            return Err(conflict(
+                "decision_id",
+                format!(
+                    "decision `{}` was `{verdict}`{}",
+                    decision.id,
+                    if verdict == "require-approval" { " and has not been approved" } else { "" }
+                ),
+            )
+            .help(help));
+        }
+    };
+    let action = parse_action_json_line(&decision.input).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "decision_id",
+            format!("the logged action does not read: {}", e.message),
+        )
+    })?;
     let now = jiff::Timestamp::now();
-    let at = action.at.and_then(|a| a.timestamp_in(&tz)).unwrap_or(now);
+    let at_sent = req.at.map(crate::data::action::At::Timestamp);
+    let (at, at_taken) = trusted_at(&app, &caller, at_sent, &jiff::tz::TimeZone::UTC, now, "at")?;
     let id = app.ids.next();
     let entry = Entry {
         id: id.clone(),
         kind: Kind::Performed,
         recorded_ms: now.as_millisecond(),
-        actor: action.actor.id.clone(),
-        action: action.action.as_str().to_string(),
+        actor: decision.actor.clone(),
+        action: decision.action.clone(),
         at_ms: at.as_millisecond(),
         counts: history::counts(&action),
-        policy,
+        policy: decision.policy.clone(),
         policy_hash: None,
         verdict: None,
         deciding: vec![],
-        decision_id: req.decision_id,
-        input: req.action.get().to_string(),
+        decision_id: Some(decision.id.clone()),
+        input: decision.input.clone(),
         derived_history: None,
+        caller: Some(caller.name.clone()),
+        hash: None,
     };
-    app.writer.append(entry).await.map_err(log_failed)?;
-    let body =
-        serde_json::json!({"id": id, "actor": action.actor.id, "action": action.action.as_str(), "at": at.to_string()});
+    app.append(entry).await.map_err(log_failed)?;
+    let ignored: Vec<&str> = if req.at.is_some() && !at_taken { vec!["at"] } else { vec![] };
+    let body = serde_json::json!({
+        "id": id,
+        "decision_id": decision.id,
+        "actor": decision.actor,
+        "action": decision.action,
+        "at": at.to_string(),
+        "trusted": {
+            "caller": caller.name,
+            "decision": from,
+            "action_from": "decision",
+            "at_from": if at_taken { "request" } else { "server-clock" },
+            "ignored": ignored,
+        },
+    });
+    Ok(json_response(StatusCode::CREATED, body.to_string()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveReq {
+    /// A decision that required approval.
+    decision_id: String,
+    /// The role granting it (one of the decision's approvers).
+    role: String,
+}
+
+/// `POST /v1/approve`: an approver (a token with the `approve` scope, not the
+/// one that asked) grants a decision that required approval. The logged
+/// action is decided again with `approval.granted_by` set to `role` (and the
+/// counters and time it was decided with); only if that allows is the
+/// approval recorded.
+async fn approve(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    b: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: ApproveReq = parse(&body(b)?)?;
+    let (decision, related) = issued(&app, &req.decision_id).await?;
+    if decision.verdict.as_deref() != Some("require-approval") {
+        return Err(conflict(
+            "decision_id",
+            format!(
+                "decision `{}` was `{}`: only a decision that requires approval can be approved",
+                decision.id,
+                decision.verdict.as_deref().unwrap_or("?")
+            ),
+        ));
+    }
+    if decision.caller.as_deref() == Some(caller.name.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "decision_id",
+            format!("decision `{}` was asked for by `{}`: the same token cannot approve it", decision.id, caller.name),
+        ));
+    }
+    if let Some(a) = related.iter().find(|e| e.kind == Kind::Approval) {
+        return Err(conflict(
+            "decision_id",
+            format!("decision `{}` was already approved (entry {})", decision.id, a.id),
+        ));
+    }
+    let name = decision.policy.clone().unwrap_or_default();
+    let loaded = policy_in(&app.registry.snapshot(), &name, "decision_id")?;
+    let mut action = parse_action_json_line(&decision.input).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "decision_id",
+            format!("the logged action does not read: {}", e.message),
+        )
+    })?;
+    let at = jiff::Timestamp::from_millisecond(decision.at_ms).map_err(|e| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "decision_id", format!("the logged time does not read: {e}"))
+    })?;
+    action.actor.id.clone_from(&decision.actor);
+    action.at = Some(crate::data::action::At::Timestamp(at));
+    action.history = match &decision.derived_history {
+        Some(h) => serde_json::from_str(h).ok(),
+        None => None,
+    };
+    action.approval = Some(crate::data::action::Approval { granted_by: Some(req.role.clone()) });
+    let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now: at });
+    if verdict.verdict != crate::eval::Decision::Allow {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "role",
+            format!(
+                "an approval by `{}` does not allow this action: with it the verdict is `{}`",
+                req.role.escape_debug(),
+                verdict.verdict.as_str()
+            ),
+        )
+        .help("the decision's answer names its approvers"));
+    }
+    let now = jiff::Timestamp::now();
+    let id = app.ids.next();
+    let entry = Entry {
+        id: id.clone(),
+        kind: Kind::Approval,
+        recorded_ms: now.as_millisecond(),
+        actor: decision.actor.clone(),
+        action: decision.action.clone(),
+        at_ms: decision.at_ms,
+        counts: 0,
+        policy: Some(loaded.name.clone()),
+        policy_hash: Some(loaded.hash.clone()),
+        verdict: Some(verdict.verdict.as_str().to_string()),
+        deciding: verdict.deciding.clone(),
+        decision_id: Some(decision.id.clone()),
+        input: serde_json::json!({"granted_by": req.role}).to_string(),
+        derived_history: None,
+        caller: Some(caller.name.clone()),
+        hash: None,
+    };
+    app.append(entry).await.map_err(log_failed)?;
+    let body = serde_json::json!({
+        "id": id,
+        "decision_id": decision.id,
+        "verdict": verdict.verdict.as_str(),
+        "granted_by": req.role,
+        "caller": caller.name,
+    });
     Ok(json_response(StatusCode::CREATED, body.to_string()))
 }
 
@@ -360,11 +676,26 @@ fn jurisdiction(code: &str) -> Option<String> {
 /// `POST /v1/compare`: as `compare --format json` (`smpolicy.compare/1`), with the shipped scenario pack.
 async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: CompareReq = parse(&body(b)?)?;
+    if req.policies.len() > MAX_COMPARE {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "policies",
+            format!("{} policies named; a comparison takes at most {MAX_COMPARE}", req.policies.len()),
+        )
+        .help("compare fewer policies at a time"));
+    }
     if req.policies.len() < 2 && req.against.is_none() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "policies",
             "compare needs at least two policies, or one with `against`",
+        ));
+    }
+    if req.policies.len() + usize::from(req.against.is_some()) > MAX_COMPARE {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "against",
+            format!("a comparison takes at most {MAX_COMPARE} policies, `against` included"),
         ));
     }
     let snap = app.registry.snapshot();
@@ -405,10 +736,9 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
         ));
     }
     let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, now: req.now };
-    // Comparing runs the whole scenario pack: keep it off the request threads.
-    let c = tokio::task::spawn_blocking(move || crate::compare::compare(&policies, &opts))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("compare failed: {e}")))?;
+    // Comparing runs the whole scenario pack: keep it off the request threads, within the budget.
+    let c = within_budget(&app, "compare", move |cancel| crate::compare::compare_cancellable(&policies, &opts, cancel))
+        .await?;
     Ok(json_response(StatusCode::OK, to_json(&c)?))
 }
 
@@ -446,6 +776,45 @@ fn side(snap: &Snapshot, s: Side, path: &str) -> Result<(crate::source::SourceFi
     }
 }
 
+/// The most policies one `/v1/compare` takes (`policies` and `against` together).
+pub const MAX_COMPARE: usize = 8;
+
+/// Sets the flag when dropped: the request timed out, the client went away, or the budget ran out.
+struct CancelOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Runs `work` on the blocking pool with a cancel flag that is set once the
+/// server's compute budget is spent (or the request is dropped); the work
+/// checks it in its loop and stops. Past the budget the answer is 422 naming it.
+async fn within_budget<T: Send + 'static>(
+    app: &App,
+    what: &str,
+    work: impl FnOnce(&std::sync::atomic::AtomicBool) -> Option<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _cancel = CancelOnDrop(flag.clone());
+    let task = tokio::task::spawn_blocking(move || work(&flag));
+    let budget = app.budget;
+    let over = || {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "",
+            format!("the {what} did not finish within the budget of {} ms, and was stopped", budget.as_millis()),
+        )
+        .help("the budget is `smpolicy serve --budget-ms`; the CLI has no budget")
+    };
+    match tokio::time::timeout(budget, task).await {
+        Ok(Ok(Some(v))) => Ok(v),
+        Ok(Ok(None)) | Err(_) => Err(over()),
+        Ok(Err(e)) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("the {what} failed: {e}"))),
+    }
+}
+
 /// `POST /v1/diff`: `{"old": NAME | {"source": TEXT}, "new": ..., "now"?: TIME}`, as `diff --format json`.
 async fn diff(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: DiffReq = parse(&body(b)?)?;
@@ -453,9 +822,10 @@ async fn diff(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> 
     let old = side(&snap, req.old, "old")?;
     let new = side(&snap, req.new, "new")?;
     let opts = crate::diff::DiffOptions { now: req.now };
-    let report = tokio::task::spawn_blocking(move || crate::diff::diff((&old.0, &old.1), (&new.0, &new.1), &opts))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("diff failed: {e}")))?;
+    let report = within_budget(&app, "diff", move |cancel| {
+        crate::diff::diff_cancellable((&old.0, &old.1), (&new.0, &new.1), &opts, cancel)
+    })
+    .await?;
     Ok(json_response(StatusCode::OK, to_json(&report)?))
 }
 
@@ -480,11 +850,68 @@ async fn policies(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
     Ok(json_response(StatusCode::OK, to_json(&body)?))
 }
 
-/// `GET /healthz`.
+/// The most entries one `GET /v1/log` returns.
+pub const MAX_LOG_ENTRIES: i64 = 1000;
+
+/// `GET /v1/log?actor=ID[&limit=N]`: the actor's last N entries (default 100,
+/// at most [`MAX_LOG_ENTRIES`]), oldest first, as `smpolicy log --format json`.
+async fn log_entries(
+    State(app): State<Arc<App>>,
+    query: Result<axum::extract::Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (mut actor, mut limit) = (None, 100_i64);
+    let axum::extract::Query(pairs) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "query", format!("cannot read the query: {e}")))?;
+    for (name, value) in pairs {
+        match name.as_str() {
+            "actor" => actor = Some(value),
+            "limit" => {
+                limit = value.parse::<i64>().ok().filter(|n| (1..=MAX_LOG_ENTRIES).contains(n)).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "query.limit",
+                        format!("expected a number from 1 to {MAX_LOG_ENTRIES}; found `{}`", value.escape_debug()),
+                    )
+                })?
+            }
+            other => {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("query.{other}"), "unknown query parameter")
+                    .help("the parameters are `actor` and `limit`"))
+            }
+        }
+    }
+    let actor = actor
+        .as_deref()
+        .and_then(normalize_actor)
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "query.actor", "expected `actor=ID`"))?;
+    let entries = app.reader.recent(&actor, limit).await.map_err(log_failed)?;
+    let list: Vec<serde_json::Value> = entries.iter().map(|e| e.to_json()).collect();
+    let body = serde_json::json!({"schema": "smpolicy.log/1", "actor": actor, "entries": list});
+    Ok(json_response(StatusCode::OK, to_json(&body)?))
+}
+
+/// `GET /healthz`: ready (200) when the log takes a write now (a probe
+/// through the same writer that leaves no entry: 4 KiB, or 1 MiB after an
+/// append failed); else 503 with the reason.
 async fn healthz(State(app): State<Arc<App>>) -> Response {
     let snap = app.registry.snapshot();
     let serving = snap.values().filter(|e| e.serving.is_some()).count();
-    json_response(StatusCode::OK, serde_json::json!({"status": "ok", "policies_serving": serving}).to_string())
+    // After a failed append, ready again only once a write the size of a large decision goes through.
+    let bytes = if app.write_failed.load(std::sync::atomic::Ordering::Relaxed) { 1 << 20 } else { 4096 };
+    let probe = match tokio::time::timeout(std::time::Duration::from_secs(2), app.writer.probe(bytes)).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err("the audit log did not take a write within 2 s".to_string()),
+    };
+    match probe {
+        Ok(()) => json_response(
+            StatusCode::OK,
+            serde_json::json!({"status": "ok", "policies_serving": serving, "log": "ok"}).to_string(),
+        ),
+        Err(e) => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"status": "not-ready", "policies_serving": serving, "log": e}).to_string(),
+        ),
+    }
 }
 
 /// `GET /openapi.json`.
@@ -503,8 +930,8 @@ mod tests {
 
     #[test]
     fn the_id_goes_first() {
-        assert_eq!(with_id("x", r#"{"a":1}"#), r#"{"decision_id":"x","a":1}"#);
-        assert_eq!(with_id("x", "{}"), r#"{"decision_id":"x"}"#);
+        assert_eq!(with_id("x", "{}", r#"{"a":1}"#), r#"{"decision_id":"x","trusted":{},"a":1}"#);
+        assert_eq!(with_id("x", "{}", "{}"), r#"{"decision_id":"x","trusted":{}}"#);
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub enum Kind {
     Decision,
     /// An action recorded as carried out (`POST /v1/performed`).
     Performed,
+    /// An approval of a decision that required one (`POST /v1/approve`).
+    Approval,
 }
 
 impl Kind {
@@ -38,6 +40,7 @@ impl Kind {
         match self {
             Kind::Decision => "decision",
             Kind::Performed => "performed",
+            Kind::Approval => "approval",
         }
     }
 
@@ -46,6 +49,7 @@ impl Kind {
         match s {
             "decision" => Some(Kind::Decision),
             "performed" => Some(Kind::Performed),
+            "approval" => Some(Kind::Approval),
             _ => None,
         }
     }
@@ -76,12 +80,106 @@ pub struct Entry {
     pub verdict: Option<String>,
     /// The deciding clause ids.
     pub deciding: Vec<String>,
-    /// For a performed action: the decision it carried out, when given.
+    /// For a performed action or an approval: the decision it carried out or approved.
     pub decision_id: Option<String>,
     /// The action as JSON, as the caller sent it (with derived `history`, if any, noted separately).
     pub input: String,
-    /// For a decision whose action had no `history`: the counters the service derived, as JSON.
+    /// For a decision: the `history` counters the service derived from its records, as JSON.
     pub derived_history: Option<String>,
+    /// Who asked: the name of the bearer token (`anonymous` on a server without tokens).
+    pub caller: Option<String>,
+    /// The entry's link in the hash chain ([`chain_hash`]); set by the writer, `None` before (and in logs written before the chain).
+    pub hash: Option<String>,
+}
+
+/// The hash before the first entry of a chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// SHA-256 (hex) of the previous entry's hash and this entry's stored
+/// columns (`deciding` as stored, JSON text): editing any column of an entry,
+/// or deleting or moving one, breaks the chain at that point.
+pub fn chain_hash(prev: &str, e: &Entry, deciding_stored: &str) -> String {
+    use sha2::Digest;
+    let columns = serde_json::json!([
+        e.id,
+        e.kind.as_str(),
+        e.recorded_ms,
+        e.actor,
+        e.action,
+        e.at_ms,
+        e.counts,
+        e.policy,
+        e.policy_hash,
+        e.verdict,
+        deciding_stored,
+        e.decision_id,
+        e.input,
+        e.derived_history,
+        e.caller,
+    ]);
+    let mut h = sha2::Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(columns.to_string().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What `smpolicy log verify` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verified {
+    /// Entries read.
+    pub entries: u64,
+    /// Entries at the start written before the log was chained (no hash).
+    pub unchained: u64,
+    /// The last entry's hash: keep it elsewhere to detect a cut tail later.
+    pub head: String,
+    /// Each break, one line: the entry's position (1-based, in the order written), id and why.
+    pub breaks: Vec<String>,
+}
+
+/// Walks the chain, one entry at a time, in the order written.
+#[derive(Debug)]
+pub struct ChainCheck {
+    v: Verified,
+    prev: String,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck { v: Verified::default(), prev: GENESIS.to_string() }
+    }
+}
+
+impl ChainCheck {
+    /// Checks the next entry (with `deciding` as stored, and its `kind` as stored when it is not a known kind).
+    pub fn next(&mut self, e: &Entry, deciding_stored: &str, bad_kind: Option<&str>) {
+        self.v.entries += 1;
+        let n = self.v.entries;
+        let Some(stored) = &e.hash else {
+            if self.v.entries == self.v.unchained + 1 {
+                self.v.unchained += 1;
+            } else {
+                self.v.breaks.push(format!("entry {n} (id {}): no hash after chained entries: inserted", e.id));
+            }
+            return;
+        };
+        if let Some(kind) = bad_kind {
+            self.v.breaks.push(format!("entry {n} (id {}): unknown kind `{}`: edited", e.id, kind.escape_debug()));
+        } else if chain_hash(&self.prev, e, deciding_stored) != *stored {
+            self.v.breaks.push(format!(
+                "entry {n} (id {}): its hash does not match its content and the entry before it: this entry was edited, or one before it deleted or moved",
+                e.id
+            ));
+        }
+        // Go on from the stored hash, so that one edit is reported once.
+        self.prev.clone_from(stored);
+        self.v.head.clone_from(stored);
+    }
+
+    /// The result.
+    pub fn finish(self) -> Verified {
+        self.v
+    }
 }
 
 fn ms_to_rfc3339(ms: i64) -> String {
@@ -106,6 +204,8 @@ impl Entry {
             "decision_id": self.decision_id,
             "derived_history": self.derived_history.as_deref().and_then(raw),
             "input": raw(&self.input),
+            "caller": self.caller,
+            "hash": self.hash,
         })
     }
 
@@ -129,6 +229,43 @@ impl LogError {
     fn from(e: impl std::fmt::Display) -> LogError {
         LogError(e.to_string())
     }
+}
+
+/// An entry as stored, for checking the chain: `deciding` as stored, and the kind's text.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// The entry (its `kind` is `decision` when the stored kind is unknown).
+    pub entry: Entry,
+    /// `deciding` as stored (JSON text).
+    pub deciding: String,
+    /// The kind as stored.
+    pub kind: String,
+}
+
+/// Calls `f` on each entry matching `filter`, in the order written, reading
+/// a row (SQLite) or a page of rows (PostgreSQL) at a time: memory stays flat
+/// however long the log.
+pub async fn scan(
+    at: &Location,
+    filter: &Filter,
+    f: &mut dyn FnMut(Stored) -> Result<(), LogError>,
+) -> Result<(), LogError> {
+    match at {
+        Location::Sqlite(p) => sqlite::scan(p, filter, f),
+        Location::Postgres(url) => postgres::scan(url, filter, f).await,
+    }
+}
+
+/// Checks the hash chain of the whole log.
+pub async fn verify(at: &Location) -> Result<Verified, LogError> {
+    let mut check = ChainCheck::default();
+    scan(at, &Filter::default(), &mut |s| {
+        let bad = kind_from(&s.kind).err().map(|_| s.kind.as_str());
+        check.next(&s.entry, &s.deciding, bad);
+        Ok(())
+    })
+    .await?;
+    Ok(check.finish())
 }
 
 /// Which entries to read.
@@ -196,6 +333,32 @@ impl Store {
         }
     }
 
+    /// The entry `id` and the entries that refer to it (approvals, performed actions), in the order written.
+    pub async fn related(&self, id: &str) -> Result<Vec<Entry>, LogError> {
+        match self {
+            Store::Sqlite(r) => r.related(id.to_string()).await,
+            Store::Postgres(r) => r.related(id).await,
+        }
+    }
+
+    /// `actor`'s last `limit` entries, oldest first.
+    pub async fn recent(&self, actor: &str, limit: i64) -> Result<Vec<Entry>, LogError> {
+        let mut out = match self {
+            Store::Sqlite(r) => r.recent(actor.to_string(), limit).await?,
+            Store::Postgres(r) => r.recent(actor, limit).await?,
+        };
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), LogError> {
+        match self {
+            Store::Sqlite(r) => r.ping().await,
+            Store::Postgres(r) => r.ping().await,
+        }
+    }
+
     /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at, counts).
     pub async fn performed(&self, actor: &str, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
         match self {
@@ -220,8 +383,9 @@ pub fn is_audit_log(at: &str) -> bool {
 }
 
 /// The decisions in the log as a history to replay: one action a line (JSON),
-/// as it was decided — with the `history` counters the service derived, when
-/// it derived them — oldest first.
+/// as it was decided — with the `history` counters the service derived (the
+/// caller's are ignored), the time it used and the actor id as normalized,
+/// and without an approval the service ignored — oldest first.
 pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<String>, LogError> {
     let store = Store::open(at).await?;
     let entries = store.query(filter).await?;
@@ -229,11 +393,20 @@ pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<Strin
     for e in entries.iter().filter(|e| e.kind == Kind::Decision) {
         let mut action: serde_json::Value =
             serde_json::from_str(&e.input).map_err(|err| LogError(format!("entry {}: input: {err}", e.id)))?;
-        if let (Some(h), Some(o)) = (&e.derived_history, action.as_object_mut()) {
-            if !o.contains_key("history") {
-                let h: serde_json::Value = serde_json::from_str(h)
-                    .map_err(|err| LogError(format!("entry {}: derived_history: {err}", e.id)))?;
-                o.insert("history".into(), h);
+        let Some(o) = action.as_object_mut() else {
+            return Err(LogError(format!("entry {}: input: expected an object", e.id)));
+        };
+        if let Some(h) = &e.derived_history {
+            let h: serde_json::Value =
+                serde_json::from_str(h).map_err(|err| LogError(format!("entry {}: derived_history: {err}", e.id)))?;
+            o.insert("history".into(), h);
+        }
+        // Entries with a caller were decided by a service that trusts only its own clock, ids and approvals.
+        if e.caller.is_some() {
+            o.insert("at".into(), serde_json::Value::String(e.at()));
+            o.remove("approval");
+            if let Some(actor) = o.get_mut("actor").and_then(|a| a.as_object_mut()) {
+                actor.insert("id".into(), serde_json::Value::String(e.actor.clone()));
             }
         }
         out.push(action.to_string());
@@ -241,9 +414,11 @@ pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<Strin
     Ok(out)
 }
 
-/// An entry waiting to be written, and who to tell.
+/// An entry waiting to be written (or a probe: a write that leaves nothing), and who to tell.
 struct Pending {
-    entry: Entry,
+    entry: Option<Entry>,
+    /// For a probe: how many bytes it writes (and deletes).
+    probe_bytes: usize,
     done: oneshot::Sender<Result<(), LogError>>,
 }
 
@@ -255,21 +430,26 @@ pub struct Writer {
 
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pending").field("id", &self.entry.id).finish()
+        f.debug_struct("Pending").field("id", &self.entry.as_ref().map(|e| &e.id)).finish()
     }
 }
 
 /// Takes what is waiting: the first entry (waited for) and whatever else is
-/// already queued, up to [`MAX_BATCH`].
-fn drain(first: Pending, rx: &mut mpsc::Receiver<Pending>) -> Vec<Pending> {
-    let mut batch = vec![first];
-    while batch.len() < MAX_BATCH {
-        match rx.try_recv() {
-            Ok(p) => batch.push(p),
-            Err(_) => break,
+/// already queued, up to [`MAX_BATCH`]; probes apart.
+fn drain(first: Pending, rx: &mut mpsc::Receiver<Pending>) -> (Vec<Pending>, Vec<Pending>) {
+    let (mut batch, mut probes) = (Vec::new(), Vec::new());
+    let mut next = Some(first);
+    while let Some(p) = next.take() {
+        if p.entry.is_some() {
+            batch.push(p);
+        } else {
+            probes.push(p);
+        }
+        if batch.len() < MAX_BATCH {
+            next = rx.try_recv().ok();
         }
     }
-    batch
+    (batch, probes)
 }
 
 fn answer(batch: Vec<Pending>, result: Result<(), LogError>) {
@@ -281,16 +461,30 @@ fn answer(batch: Vec<Pending>, result: Result<(), LogError>) {
 impl Writer {
     /// Starts the writer for `at`. The returned join handle ends once every
     /// [`Writer`] clone is dropped and the last batch is committed.
-    pub async fn start(at: &Location, sync: Sync) -> Result<(Writer, tokio::task::JoinHandle<()>), LogError> {
+    /// `max_bytes` caps a SQLite log's size: past it, writes fail (and decisions get 503).
+    pub async fn start(
+        at: &Location,
+        sync: Sync,
+        max_bytes: Option<u64>,
+    ) -> Result<(Writer, tokio::task::JoinHandle<()>), LogError> {
         let (tx, mut rx) = mpsc::channel::<Pending>(4 * MAX_BATCH);
         let handle = match at {
             Location::Sqlite(path) => {
                 let mut conn = sqlite::WriteConn::open(path, sync)?;
+                if let Some(max) = max_bytes {
+                    conn.limit(max)?;
+                }
                 tokio::task::spawn_blocking(move || {
                     while let Some(first) = rx.blocking_recv() {
-                        let batch = drain(first, &mut rx);
-                        let result = conn.write(batch.iter().map(|p| &p.entry));
-                        answer(batch, result);
+                        let (batch, probes) = drain(first, &mut rx);
+                        if !batch.is_empty() {
+                            let result = conn.write(batch.iter().filter_map(|p| p.entry.as_ref()));
+                            answer(batch, result);
+                        }
+                        if let Some(bytes) = probes.iter().map(|p| p.probe_bytes).max() {
+                            let result = conn.probe(bytes);
+                            answer(probes, result);
+                        }
                     }
                 })
             }
@@ -298,9 +492,15 @@ impl Writer {
                 let conn = postgres::WriteConn::open(url).await?;
                 tokio::spawn(async move {
                     while let Some(first) = rx.recv().await {
-                        let batch = drain(first, &mut rx);
-                        let result = conn.write(batch.iter().map(|p| &p.entry)).await;
-                        answer(batch, result);
+                        let (batch, probes) = drain(first, &mut rx);
+                        if !batch.is_empty() {
+                            let result = conn.write(batch.iter().filter_map(|p| p.entry.as_ref())).await;
+                            answer(batch, result);
+                        }
+                        if let Some(bytes) = probes.iter().map(|p| p.probe_bytes).max() {
+                            let result = conn.probe(bytes).await;
+                            answer(probes, result);
+                        }
                     }
                 })
             }
@@ -310,8 +510,21 @@ impl Writer {
 
     /// Appends `entry` and waits until it is committed.
     pub async fn append(&self, entry: Entry) -> Result<(), LogError> {
+        self.send(Some(entry), 0).await
+    }
+
+    /// Whether the log can take a write of `bytes` now: a write through the
+    /// same writer, in its turn, that leaves no entry (for `/healthz`).
+    pub async fn probe(&self, bytes: usize) -> Result<(), LogError> {
+        self.send(None, bytes).await
+    }
+
+    async fn send(&self, entry: Option<Entry>, probe_bytes: usize) -> Result<(), LogError> {
         let (done, wait) = oneshot::channel();
-        self.tx.send(Pending { entry, done }).await.map_err(|_| LogError("the writer has stopped".into()))?;
+        self.tx
+            .send(Pending { entry, probe_bytes, done })
+            .await
+            .map_err(|_| LogError("the writer has stopped".into()))?;
         wait.await.map_err(|_| LogError("the writer has stopped".into()))?
     }
 }
@@ -332,14 +545,20 @@ CREATE TABLE IF NOT EXISTS smpolicy_log (
     deciding TEXT NOT NULL,
     decision_id TEXT,
     input TEXT NOT NULL,
-    derived_history TEXT
+    derived_history TEXT,
+    caller TEXT,
+    hash TEXT
 );
 CREATE INDEX IF NOT EXISTS smpolicy_log_performed ON smpolicy_log (actor, kind, at_ms);
 CREATE INDEX IF NOT EXISTS smpolicy_log_recorded ON smpolicy_log (recorded_ms);
+CREATE INDEX IF NOT EXISTS smpolicy_log_decision ON smpolicy_log (decision_id);
 ";
 
+/// Columns added since the first version of the table, for logs written before them.
+pub(crate) const ADDED_COLUMNS: [&str; 2] = ["caller", "hash"];
+
 /// The columns, in the order both backends read them.
-pub(crate) const COLUMNS: &str = "id, kind, recorded_ms, actor, action, at_ms, counts, policy, policy_hash, verdict, deciding, decision_id, input, derived_history";
+pub(crate) const COLUMNS: &str = "id, kind, recorded_ms, actor, action, at_ms, counts, policy, policy_hash, verdict, deciding, decision_id, input, derived_history, caller, hash";
 
 fn deciding_json(d: &[String]) -> String {
     serde_json::to_string(d).unwrap_or_else(|_| "[]".into())

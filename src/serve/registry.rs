@@ -8,6 +8,20 @@
 //! version that checks replaces the served one. A version that does not
 //! check is recorded as the entry's error and the last good version keeps
 //! serving.
+//!
+//! What is read, and when:
+//!
+//! - only regular files directly in the directory, or symbolic links that
+//!   resolve to a regular file inside it (as a Kubernetes ConfigMap mounts
+//!   them); a link out of the directory, a FIFO or a device is listed with an
+//!   error and never opened, so nothing but policy text is ever echoed;
+//! - a file is taken only once it has stayed unchanged (size and modification
+//!   time) for the settle period ([`Registry::settle`]), so a file caught
+//!   half-written is not served even if what was written so far parses;
+//! - a file larger than [`MAX_POLICY_BYTES`] is refused;
+//! - a deleted file keeps serving its last good version, reported as
+//!   missing, until it has stayed away for the settle period (an editor that
+//!   deletes and re-creates a file never causes a 404).
 
 use crate::check::check_source;
 use crate::diagnostic::{self, Severity};
@@ -18,7 +32,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The largest policy file read, in bytes (the shipped policies are under 20 KB).
+pub const MAX_POLICY_BYTES: u64 = 4 << 20;
 
 /// A policy that checks, ready to serve.
 #[derive(Debug)]
@@ -90,6 +108,11 @@ pub enum Change {
         /// The policy.
         name: String,
     },
+    /// The file is gone; the last good version keeps serving until the removal is confirmed.
+    Missing {
+        /// The policy.
+        name: String,
+    },
 }
 
 /// The loaded policies of one directory.
@@ -97,6 +120,9 @@ pub enum Change {
 pub struct Registry {
     dir: PathBuf,
     current: ArcSwap<Snapshot>,
+    settle: Duration,
+    /// Files seen changed (or gone) and not yet settled: their stamp (`None`: gone) and when first seen so.
+    pending: Mutex<BTreeMap<String, (Option<Stamp>, Instant)>>,
 }
 
 /// SHA-256 of `text`, hex.
@@ -142,7 +168,50 @@ fn first_line(lines: &[String], what: &str) -> String {
 impl Registry {
     /// An empty registry for `dir`; call [`Registry::reload`] to load it.
     pub fn new(dir: impl Into<PathBuf>) -> Registry {
-        Registry { dir: dir.into(), current: ArcSwap::from_pointee(Snapshot::new()) }
+        Registry {
+            dir: dir.into(),
+            current: ArcSwap::from_pointee(Snapshot::new()),
+            settle: Duration::ZERO,
+            pending: Mutex::default(),
+        }
+    }
+
+    /// Takes a changed file only once it has stayed unchanged for `settle`.
+    pub fn settle(mut self, settle: Duration) -> Registry {
+        self.settle = settle;
+        self
+    }
+
+    /// Whether some change waits for its settle period.
+    pub fn pending(&self) -> bool {
+        !self.pending.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
+    }
+
+    /// Whether `stamp` for `name` has settled: unchanged since first seen at least `settle` ago,
+    /// or last modified at least `settle` ago. Records it as pending otherwise.
+    fn settled(&self, name: &str, stamp: Option<Stamp>) -> bool {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if self.settle.is_zero() {
+            pending.remove(name);
+            return true;
+        }
+        let old_enough = stamp
+            .and_then(|s| s.1)
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|age| age >= self.settle);
+        let seen = match pending.get(name) {
+            Some((s, since)) if *s == stamp => *since,
+            _ => {
+                pending.insert(name.to_string(), (stamp, Instant::now()));
+                Instant::now()
+            }
+        };
+        if (stamp.is_some() && old_enough) || seen.elapsed() >= self.settle {
+            pending.remove(name);
+            true
+        } else {
+            false
+        }
     }
 
     /// The directory.
@@ -166,15 +235,47 @@ impl Registry {
         let old = self.current.load_full();
         let mut next = Snapshot::new();
         let mut changes = Vec::new();
+        let canonical_dir = std::fs::canonicalize(&self.dir)?;
         for (name, path) in policy_files(&self.dir)? {
-            let meta = std::fs::metadata(&path).ok();
-            let stamp: Stamp = (meta.as_ref().map_or(0, |m| m.len()), meta.and_then(|m| m.modified().ok()));
             let previous = old.get(&name);
+            let file = match regular_file_inside(&canonical_dir, &path) {
+                Ok(f) => f,
+                Err(message) => {
+                    // Never opened: listed with the reason, the last good version (if any) serving.
+                    let stamp: Stamp = (0, None);
+                    if previous.is_some_and(|p| p.error.as_ref().is_some_and(|e| e.message == message)) {
+                        if let Some(prev) = previous {
+                            next.insert(name, prev.clone());
+                        }
+                        continue;
+                    }
+                    changes.push(Change::Rejected { name: name.clone(), message: message.clone() });
+                    next.insert(
+                        name,
+                        Entry {
+                            serving: previous.and_then(|p| p.serving.clone()),
+                            error: Some(LoadError { hash: String::new(), message, diagnostics: vec![] }),
+                            stamp,
+                            content_hash: String::new(),
+                        },
+                    );
+                    continue;
+                }
+            };
+            let stamp = file.stamp;
             if let Some(prev) = previous.filter(|p| p.stamp == stamp && stamp.1.is_some()) {
+                self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&name);
                 next.insert(name, prev.clone());
                 continue;
             }
-            let entry = match std::fs::read_to_string(&path) {
+            if !self.settled(&name, Some(stamp)) {
+                // Still changing (or just changed): keep what serves now.
+                if let Some(prev) = previous {
+                    next.insert(name, prev.clone());
+                }
+                continue;
+            }
+            let entry = match file.read() {
                 Ok(text) => {
                     let hash = content_hash(&text);
                     if let Some(prev) = previous.filter(|p| p.content_hash == hash) {
@@ -197,8 +298,7 @@ impl Registry {
                         }
                     }
                 }
-                Err(e) => {
-                    let message = format!("cannot read `{}`: {e}", path.display());
+                Err(message) => {
                     changes.push(Change::Rejected { name: name.clone(), message: message.clone() });
                     Entry {
                         serving: previous.and_then(|p| p.serving.clone()),
@@ -210,8 +310,26 @@ impl Registry {
             };
             next.insert(name, entry);
         }
-        for name in old.keys().filter(|k| !next.contains_key(*k)) {
-            changes.push(Change::Removed { name: name.clone() });
+        let gone: Vec<(&String, &Entry)> = old.iter().filter(|(k, _)| !next.contains_key(*k)).collect();
+        for (name, prev) in gone {
+            if self.settled(name, None) {
+                changes.push(Change::Removed { name: name.clone() });
+                continue;
+            }
+            // Gone, maybe only for a moment (an editor deleting and re-creating it): keep serving.
+            let message = "the file is missing: the last good version keeps serving until the removal is confirmed";
+            if prev.error.as_ref().is_none_or(|e| e.message != message) {
+                changes.push(Change::Missing { name: name.clone() });
+            }
+            let error = LoadError { hash: String::new(), message: message.to_string(), diagnostics: vec![] };
+            // No content hash: the file, when back, is read and loaded again.
+            let entry = Entry { error: Some(error), stamp: (0, None), content_hash: String::new(), ..prev.clone() };
+            next.insert(name.clone(), entry);
+        }
+        {
+            // Forget files that came and went before they settled.
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            pending.retain(|name, (stamp, _)| stamp.is_some() || next.contains_key(name));
         }
         if !changes.is_empty() {
             self.current.store(Arc::new(next));
@@ -220,12 +338,72 @@ impl Registry {
     }
 }
 
+/// A policy file found safe to open, not yet read.
+struct PolicyFile {
+    /// The resolved path (inside the directory).
+    path: PathBuf,
+    stamp: Stamp,
+    /// Device and inode, to check that what is opened is what was checked.
+    #[cfg(unix)]
+    id: (u64, u64),
+}
+
+impl PolicyFile {
+    /// The text, read only if the opened file is the one checked, and not too large.
+    fn read(&self) -> Result<String, String> {
+        use std::io::Read;
+        let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let f = std::fs::File::open(&self.path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+        let meta = f.metadata().map_err(|e| format!("cannot read `{name}`: {e}"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if (meta.dev(), meta.ino()) != self.id {
+                return Err(format!("`{name}` changed while it was opened; it is read again at the next check"));
+            }
+        }
+        if !meta.is_file() {
+            return Err(format!("`{name}` is not a regular file: not read"));
+        }
+        let mut text = String::new();
+        f.take(MAX_POLICY_BYTES + 1).read_to_string(&mut text).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+        if text.len() as u64 > MAX_POLICY_BYTES {
+            return Err(format!("`{name}` is larger than {MAX_POLICY_BYTES} bytes: not read"));
+        }
+        Ok(text)
+    }
+}
+
+/// `path` if it is a regular file in `dir` (canonical), or a symbolic link
+/// to one inside `dir`; else why not (without reading it, or naming where a link points).
+fn regular_file_inside(dir: &Path, path: &Path) -> Result<PolicyFile, String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let resolved = std::fs::canonicalize(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+    if !resolved.starts_with(dir) {
+        return Err(format!("`{name}` is a link to a file outside the policy directory: not read"));
+    }
+    let meta = std::fs::symlink_metadata(&resolved).map_err(|e| format!("cannot read `{name}`: {e}"))?;
+    if !meta.file_type().is_file() {
+        return Err(format!("`{name}` is not a regular file: not read"));
+    }
+    Ok(PolicyFile {
+        path: resolved,
+        stamp: (meta.len(), meta.modified().ok()),
+        #[cfg(unix)]
+        id: {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        },
+    })
+}
+
 /// The `*.policy` files directly in `dir`, by stem, sorted.
 fn policy_files(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "policy") && path.is_file() {
+        // Whatever the name points to is judged by `regular_file_inside`, before anything is read.
+        if path.extension().is_some_and(|e| e == "policy") {
             if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
                 out.push((stem.to_string(), path.clone()));
             }

@@ -6,7 +6,10 @@
 //! Connections are made without TLS: run the server next to the database, or
 //! through a local TLS tunnel.
 
-use super::{deciding_from, deciding_json, kind_from, Entry, Filter, LogError, COLUMNS, SCHEMA};
+use super::{
+    chain_hash, deciding_from, deciding_json, kind_from, Entry, Filter, LogError, Stored, ADDED_COLUMNS, COLUMNS,
+    GENESIS, SCHEMA,
+};
 use arc_swap::ArcSwap;
 use std::sync::Arc;
 use tokio_postgres::{Client, NoTls};
@@ -21,7 +24,14 @@ async fn connect(url: &str) -> Result<Client, LogError> {
         let _ = connection.await;
     });
     // Replicas starting together on an empty database take turns creating the table.
-    let schema = format!("BEGIN; SELECT pg_advisory_xact_lock(7406161636); {SCHEMA} COMMIT;");
+    // `seq` orders the entries as written (the hash chain's order).
+    let added: String =
+        ADDED_COLUMNS.iter().map(|c| format!("ALTER TABLE smpolicy_log ADD COLUMN IF NOT EXISTS {c} TEXT; ")).collect();
+    let schema = format!(
+        "BEGIN; SELECT pg_advisory_xact_lock(7406161636); {SCHEMA} {added} \
+         ALTER TABLE smpolicy_log ADD COLUMN IF NOT EXISTS seq BIGSERIAL; \
+         CREATE INDEX IF NOT EXISTS smpolicy_log_seq ON smpolicy_log (seq); COMMIT;"
+    );
     client.batch_execute(&schema).await.map_err(LogError::from)?;
     Ok(client)
 }
@@ -62,10 +72,44 @@ impl WriteConn {
         Ok(WriteConn { conn: Conn::open(url).await? })
     }
 
-    /// Writes `entries` in one statement and commits.
+    /// Writes `entries` in one transaction, chained to the last entry any
+    /// replica wrote (an advisory lock keeps replicas' batches in turn), and commits.
     pub async fn write<'a>(&self, entries: impl Iterator<Item = &'a Entry>) -> Result<(), LogError> {
+        let client = self.conn.client().await?;
+        client.batch_execute("BEGIN; SELECT pg_advisory_xact_lock(7406161637);").await.map_err(LogError::from)?;
+        let result = Self::write_in(&client, entries).await;
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = client.batch_execute(end).await.map_err(LogError::from);
+        result.and(ended)
+    }
+
+    /// Whether the database takes a write now (a temporary table, dropped at commit).
+    pub async fn probe(&self, _bytes: usize) -> Result<(), LogError> {
+        self.conn
+            .client()
+            .await?
+            .batch_execute(
+                "BEGIN; CREATE TEMPORARY TABLE smpolicy_probe (x int) ON COMMIT DROP; INSERT INTO smpolicy_probe VALUES (1); COMMIT;",
+            )
+            .await
+            .map_err(LogError::from)
+    }
+
+    async fn write_in<'a>(client: &Client, entries: impl Iterator<Item = &'a Entry>) -> Result<(), LogError> {
+        let last = client
+            .query_opt("SELECT hash FROM smpolicy_log ORDER BY seq DESC LIMIT 1", &[])
+            .await
+            .map_err(LogError::from)?;
+        let mut last: String = match last {
+            Some(r) => r.try_get::<_, Option<String>>(0).map_err(LogError::from)?.unwrap_or_else(|| GENESIS.into()),
+            None => GENESIS.into(),
+        };
         let mut c = Columns::default();
         for e in entries {
+            let deciding = deciding_json(&e.deciding);
+            last = chain_hash(&last, e, &deciding);
+            c.caller.push(e.caller.clone());
+            c.hash.push(last.clone());
             c.id.push(e.id.clone());
             c.kind.push(e.kind.as_str().to_string());
             c.recorded_ms.push(e.recorded_ms);
@@ -76,20 +120,18 @@ impl WriteConn {
             c.policy.push(e.policy.clone());
             c.policy_hash.push(e.policy_hash.clone());
             c.verdict.push(e.verdict.clone());
-            c.deciding.push(deciding_json(&e.deciding));
+            c.deciding.push(deciding);
             c.decision_id.push(e.decision_id.clone());
             c.input.push(e.input.clone());
             c.derived_history.push(e.derived_history.clone());
         }
         let sql = format!(
-            "INSERT INTO smpolicy_log ({COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], \
+            "INSERT INTO smpolicy_log ({COLUMNS}) SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16 FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], \
              $5::text[], $6::int8[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
-             $13::text[], $14::text[])"
+             $13::text[], $14::text[], $15::text[], $16::text[]) \
+             WITH ORDINALITY AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, n) ORDER BY n"
         );
-        // One statement is one transaction: all of the batch or none of it.
-        self.conn
-            .client()
-            .await?
+        client
             .execute(
                 &sql,
                 &[
@@ -107,6 +149,8 @@ impl WriteConn {
                     &c.decision_id,
                     &c.input,
                     &c.derived_history,
+                    &c.caller,
+                    &c.hash,
                 ],
             )
             .await
@@ -131,6 +175,8 @@ struct Columns {
     decision_id: Vec<Option<String>>,
     input: Vec<String>,
     derived_history: Vec<Option<String>>,
+    caller: Vec<Option<String>>,
+    hash: Vec<String>,
 }
 
 /// A reading connection.
@@ -140,12 +186,19 @@ pub struct Reader {
 }
 
 fn entry(r: &tokio_postgres::Row) -> Result<Entry, LogError> {
+    let s = stored(r)?;
+    let mut e = s.entry;
+    e.kind = kind_from(&s.kind)?;
+    Ok(e)
+}
+
+fn stored(r: &tokio_postgres::Row) -> Result<Stored, LogError> {
     let get = |e: tokio_postgres::Error| LogError::from(e);
     let kind: String = r.try_get(1).map_err(get)?;
     let deciding: String = r.try_get(10).map_err(get)?;
-    Ok(Entry {
+    let entry = Entry {
         id: r.try_get(0).map_err(get)?,
-        kind: kind_from(&kind)?,
+        kind: super::Kind::parse(&kind).unwrap_or(super::Kind::Decision),
         recorded_ms: r.try_get(2).map_err(get)?,
         actor: r.try_get(3).map_err(get)?,
         action: r.try_get(4).map_err(get)?,
@@ -158,7 +211,42 @@ fn entry(r: &tokio_postgres::Row) -> Result<Entry, LogError> {
         decision_id: r.try_get(11).map_err(get)?,
         input: r.try_get(12).map_err(get)?,
         derived_history: r.try_get(13).map_err(get)?,
-    })
+        caller: r.try_get(14).map_err(get)?,
+        hash: r.try_get(15).map_err(get)?,
+    };
+    Ok(Stored { entry, deciding, kind })
+}
+
+/// Rows read at a time by [`scan`].
+const PAGE: i64 = 1000;
+
+/// Calls `f` on each stored entry matching `filter`, in the order written, a page at a time.
+pub async fn scan(
+    url: &str,
+    filter: &Filter,
+    f: &mut dyn FnMut(Stored) -> Result<(), LogError>,
+) -> Result<(), LogError> {
+    let conn = Conn::open(url).await?;
+    let sql = format!(
+        "SELECT {COLUMNS}, seq FROM smpolicy_log WHERE ($1::text IS NULL OR actor = $1) AND recorded_ms >= $2 AND seq > $3 \
+         ORDER BY seq LIMIT $4"
+    );
+    let mut after = i64::MIN;
+    loop {
+        let rows = conn
+            .client()
+            .await?
+            .query(&sql, &[&filter.actor, &filter.since_ms.unwrap_or(i64::MIN), &after, &PAGE])
+            .await
+            .map_err(LogError::from)?;
+        for r in &rows {
+            after = r.try_get(16).map_err(LogError::from)?;
+            f(stored(r)?)?;
+        }
+        if (rows.len() as i64) < PAGE {
+            return Ok(());
+        }
+    }
 }
 
 impl Reader {
@@ -180,6 +268,25 @@ impl Reader {
             .await
             .map_err(LogError::from)?;
         rows.iter().map(entry).collect()
+    }
+
+    /// The entry `id` and those that refer to it, in the order written.
+    pub async fn related(&self, id: &str) -> Result<Vec<Entry>, LogError> {
+        let sql = format!("SELECT {COLUMNS} FROM smpolicy_log WHERE id = $1 OR decision_id = $1 ORDER BY seq");
+        let rows = self.conn.client().await?.query(&sql, &[&id]).await.map_err(LogError::from)?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// `actor`'s last `limit` entries, newest first.
+    pub async fn recent(&self, actor: &str, limit: i64) -> Result<Vec<Entry>, LogError> {
+        let sql = format!("SELECT {COLUMNS} FROM smpolicy_log WHERE actor = $1 ORDER BY seq DESC LIMIT $2");
+        let rows = self.conn.client().await?.query(&sql, &[&actor, &limit]).await.map_err(LogError::from)?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), LogError> {
+        self.conn.client().await?.simple_query("SELECT 1").await.map(|_| ()).map_err(LogError::from)
     }
 
     /// `actor`'s performed actions in a window, as (at, counts).

@@ -1,7 +1,10 @@
 //! The audit log in an embedded SQLite database (bundled, no system library):
 //! WAL mode, `synchronous=FULL` or `NORMAL` ([`Sync`]), one writer connection and one reader.
 
-use super::{deciding_from, deciding_json, kind_from, Entry, Filter, LogError, Sync, COLUMNS, SCHEMA};
+use super::{
+    chain_hash, deciding_from, deciding_json, kind_from, Entry, Filter, LogError, Stored, Sync, ADDED_COLUMNS, COLUMNS,
+    GENESIS, SCHEMA,
+};
 use rusqlite::{params, Connection};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -19,7 +22,19 @@ fn open(path: &Path, sync: Sync) -> Result<Connection, LogError> {
     };
     conn.execute_batch(pragma).map_err(LogError::from)?;
     conn.execute_batch(SCHEMA).map_err(LogError::from)?;
+    add_columns(&conn)?;
     Ok(conn)
+}
+
+/// Adds the columns a log written by an earlier version lacks.
+fn add_columns(conn: &Connection) -> Result<(), LogError> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('smpolicy_log')").map_err(LogError::from)?;
+    let have: Vec<String> =
+        stmt.query_map([], |r| r.get(0)).map_err(LogError::from)?.collect::<Result<_, _>>().map_err(LogError::from)?;
+    for col in ADDED_COLUMNS.iter().filter(|c| !have.iter().any(|h| h == *c)) {
+        conn.execute_batch(&format!("ALTER TABLE smpolicy_log ADD COLUMN {col} TEXT")).map_err(LogError::from)?;
+    }
+    Ok(())
 }
 
 /// The writer's connection.
@@ -34,16 +49,51 @@ impl WriteConn {
         Ok(WriteConn { conn: open(path, sync)? })
     }
 
+    /// Caps the database at about `max_bytes` (SQLite's `max_page_count`).
+    pub fn limit(&mut self, max_bytes: u64) -> Result<(), LogError> {
+        let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(LogError::from)?;
+        let pages = (max_bytes / page.max(512) as u64).max(1);
+        let _: i64 = self
+            .conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))
+            .map_err(LogError::from)?;
+        Ok(())
+    }
+
+    /// A write that commits and leaves nothing: whether the log can take one now.
+    pub fn probe(&mut self, bytes: usize) -> Result<(), LogError> {
+        self.conn
+            .execute_batch(&format!(
+                "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS smpolicy_probe (x BLOB); \
+                 INSERT INTO smpolicy_probe VALUES (zeroblob({bytes})); DELETE FROM smpolicy_probe; COMMIT;"
+            ))
+            .map_err(|e| {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                LogError::from(e)
+            })
+    }
+
     /// Writes `entries` in one transaction and commits.
     pub fn write<'a>(&mut self, entries: impl Iterator<Item = &'a Entry>) -> Result<(), LogError> {
-        let tx = self.conn.transaction().map_err(LogError::from)?;
+        // IMMEDIATE: the write lock first, so that the chain's head read here is still the head at commit,
+        // even with another process writing to the same file.
+        let tx =
+            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(LogError::from)?;
+        let head: Option<Option<String>> = tx
+            .query_row("SELECT hash FROM smpolicy_log ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
+            .map_err(LogError::from)?;
+        let mut last = head.flatten().unwrap_or_else(|| GENESIS.to_string());
         {
             let mut stmt = tx
                 .prepare_cached(&format!(
-                    "INSERT INTO smpolicy_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                    "INSERT INTO smpolicy_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
                 ))
                 .map_err(LogError::from)?;
             for e in entries {
+                let deciding = deciding_json(&e.deciding);
+                last = chain_hash(&last, e, &deciding);
                 stmt.execute(params![
                     e.id,
                     e.kind.as_str(),
@@ -55,10 +105,12 @@ impl WriteConn {
                     e.policy,
                     e.policy_hash,
                     e.verdict,
-                    deciding_json(&e.deciding),
+                    deciding,
                     e.decision_id,
                     e.input,
                     e.derived_history,
+                    e.caller,
+                    last,
                 ])
                 .map_err(LogError::from)?;
             }
@@ -67,19 +119,29 @@ impl WriteConn {
     }
 }
 
-/// A reading connection, shared; queries run on the blocking pool.
+/// How many reading connections: one slow read (an actor with a long
+/// history) leaves the others to everyone else.
+pub const READERS: usize = 4;
+
+/// Reading connections, shared; queries run on the blocking pool, each on a free connection.
 #[derive(Debug, Clone)]
 pub struct Reader {
-    conn: Arc<Mutex<Connection>>,
+    conns: Arc<Vec<Mutex<Connection>>>,
+    next: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Entry, String)> {
+    let stored = stored(r)?;
+    Ok((stored.entry, stored.kind))
+}
+
+fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
     let kind: String = r.get(1)?;
     let deciding: String = r.get(10)?;
-    Ok((
-        Entry {
+    Ok(Stored {
+        entry: Entry {
             id: r.get(0)?,
-            kind: super::Kind::Decision,
+            kind: super::Kind::parse(&kind).unwrap_or(super::Kind::Decision),
             recorded_ms: r.get(2)?,
             actor: r.get(3)?,
             action: r.get(4)?,
@@ -92,24 +154,57 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Entry, String)> {
             decision_id: r.get(11)?,
             input: r.get(12)?,
             derived_history: r.get(13)?,
+            caller: r.get(14)?,
+            hash: r.get(15)?,
         },
+        deciding,
         kind,
-    ))
+    })
+}
+
+/// Calls `f` on each stored entry matching `filter`, in the order written,
+/// one row at a time (the memory used does not grow with the log).
+pub fn scan(path: &Path, filter: &Filter, f: &mut dyn FnMut(Stored) -> Result<(), LogError>) -> Result<(), LogError> {
+    // Read-write (never written): a read-only connection cannot open a log whose write-ahead file is not checkpointed.
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(LogError::from)?;
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM smpolicy_log WHERE (?1 IS NULL OR actor = ?1) AND recorded_ms >= ?2 ORDER BY rowid"
+        ))
+        .map_err(LogError::from)?;
+    let mut rows = stmt.query(params![filter.actor, filter.since_ms.unwrap_or(i64::MIN)]).map_err(LogError::from)?;
+    while let Some(r) = rows.next().map_err(LogError::from)? {
+        f(stored(r).map_err(LogError::from)?)?;
+    }
+    Ok(())
 }
 
 impl Reader {
     /// Opens (creating) the database.
     pub fn open(path: &Path) -> Result<Reader, LogError> {
-        Ok(Reader { conn: Arc::new(Mutex::new(open(path, Sync::Full)?)) })
+        let conns = (0..READERS).map(|_| open(path, Sync::Full).map(Mutex::new)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Reader { conns: Arc::new(conns), next: Arc::default() })
     }
 
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, LogError> + Send + 'static,
     ) -> Result<T, LogError> {
-        let conn = self.conn.clone();
+        let conns = self.conns.clone();
+        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            let n = conns.len();
+            // A free connection if there is one, else wait for this request's turn.
+            let free = (0..n).find_map(|i| conns.get((start + i) % n).and_then(|c| c.try_lock().ok()));
+            let conn = match free {
+                Some(c) => c,
+                None => match conns.get(start % n.max(1)) {
+                    Some(c) => c.lock().unwrap_or_else(|p| p.into_inner()),
+                    None => return Err(LogError("no reading connection".into())),
+                },
+            };
             f(&conn)
         })
         .await
@@ -136,6 +231,51 @@ impl Reader {
             Ok(out)
         })
         .await
+    }
+
+    /// The entry `id` and those that refer to it, in the order written.
+    pub async fn related(&self, id: String) -> Result<Vec<Entry>, LogError> {
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM smpolicy_log WHERE id = ?1 OR decision_id = ?1 ORDER BY rowid"
+                ))
+                .map_err(LogError::from)?;
+            let rows = stmt.query_map(params![id], row).map_err(LogError::from)?;
+            let mut out = Vec::new();
+            for r in rows {
+                let (mut e, kind) = r.map_err(LogError::from)?;
+                e.kind = kind_from(&kind)?;
+                out.push(e);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// `actor`'s last `limit` entries, newest first.
+    pub async fn recent(&self, actor: String, limit: i64) -> Result<Vec<Entry>, LogError> {
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM smpolicy_log WHERE actor = ?1 ORDER BY rowid DESC LIMIT ?2"
+                ))
+                .map_err(LogError::from)?;
+            let rows = stmt.query_map(params![actor, limit], row).map_err(LogError::from)?;
+            let mut out = Vec::new();
+            for r in rows {
+                let (mut e, kind) = r.map_err(LogError::from)?;
+                e.kind = kind_from(&kind)?;
+                out.push(e);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Whether the database answers a query (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), LogError> {
+        self.run(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(LogError::from)).await
     }
 
     /// `actor`'s performed actions in a window, as (at, counts).
