@@ -35,7 +35,7 @@ pub fn document() -> serde_json::Value {
                     "200": {"description": "The verdict (smpolicy.verdict/1, as `smpolicy eval --format json`) with `decision_id` and `trusted`, once recorded",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Verdict"}}}},
                     "400": error.clone(), "404": error.clone(), "409": error.clone(), "413": error.clone(),
-                    "422": {"description": "`action.at` is further from the server's clock than the back-dating skew (a token with the `backdate` scope)", "content": error["content"].clone()},
+                    "422": {"description": "`action.at` is further from the server's clock than the back-dating skew (a token with the `backdate` scope)", "content": error.get("content").cloned().unwrap_or_default()},
                     "503": error.clone()
                 }
             }},
@@ -52,8 +52,8 @@ pub fn document() -> serde_json::Value {
                     "201": {"description": "Recorded", "content": {"application/json": {"schema": {
                         "type": "object", "properties": {"id": {"type": "string"}, "decision_id": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"}, "at": {"type": "string"}, "trusted": {"type": "object"}}
                     }}}},
-                    "400": error.clone(), "404": {"description": "No such decision was issued by this service", "content": error["content"].clone()},
-                    "409": {"description": "The decision was denied, is not approved, or was already performed", "content": error["content"].clone()},
+                    "400": error.clone(), "404": {"description": "No such decision was issued by this service", "content": error.get("content").cloned().unwrap_or_default()},
+                    "409": {"description": "The decision was denied, is not approved, or was already performed", "content": error.get("content").cloned().unwrap_or_default()},
                     "413": error.clone(), "422": error.clone(), "503": error.clone()
                 }
             }},
@@ -71,7 +71,7 @@ pub fn document() -> serde_json::Value {
                         "type": "object", "properties": {"id": {"type": "string"}, "decision_id": {"type": "string"}, "verdict": {"const": "allow"}, "granted_by": {"type": "string"}, "caller": {"type": "string"}}
                     }}}},
                     "400": error.clone(),
-                    "403": {"description": "The token that asked for the decision, or a role whose approval does not allow it", "content": error["content"].clone()},
+                    "403": {"description": "The token that asked for the decision, or a role whose approval does not allow it", "content": error.get("content").cloned().unwrap_or_default()},
                     "404": error.clone(), "409": error.clone(), "503": error.clone()
                 }
             }},
@@ -106,7 +106,7 @@ pub fn document() -> serde_json::Value {
                 })),
                 "responses": {"200": {"description": "The comparison", "content": {"application/json": {"schema": {"type": "object"}}}},
                               "400": error.clone(), "404": error.clone(), "413": error.clone(),
-                              "422": {"description": "More than 8 policies, or the comparison did not finish within the compute budget (`--budget-ms`) and was stopped", "content": error["content"].clone()}}
+                              "422": {"description": "More than 8 policies, or the comparison did not finish within the compute budget (`--budget-ms`) and was stopped", "content": error.get("content").cloned().unwrap_or_default()}}
             }},
             "/v1/diff": {"post": {
                 "summary": "What changes between two versions of a policy, with a witness action for each (as `smpolicy diff --format json`)",
@@ -120,7 +120,7 @@ pub fn document() -> serde_json::Value {
                 })),
                 "responses": {"200": {"description": "The diff report", "content": {"application/json": {"schema": {"type": "object"}}}},
                               "400": error.clone(), "404": error.clone(), "413": error.clone(),
-                              "422": {"description": "The diff did not finish within the compute budget (`--budget-ms`) and was stopped", "content": error["content"].clone()}}
+                              "422": {"description": "The diff did not finish within the compute budget (`--budget-ms`) and was stopped", "content": error.get("content").cloned().unwrap_or_default()}}
             }},
             "/v1/policies": {"get": {
                 "summary": "The loaded policies, with content hashes and load errors",
@@ -177,8 +177,8 @@ pub fn document() -> serde_json::Value {
                     if let Some(scope) = scope {
                         op.insert("x-smpolicy-scope".into(), scope.as_str().into());
                         if let Some(r) = op.get_mut("responses").and_then(|r| r.as_object_mut()) {
-                            r.entry("401").or_insert(serde_json::json!({"description": "No valid bearer token", "content": error["content"].clone()}));
-                            r.entry("403").or_insert(serde_json::json!({"description": format!("The token lacks the `{}` scope", scope.as_str()), "content": error["content"].clone()}));
+                            r.entry("401").or_insert(serde_json::json!({"description": "No valid bearer token", "content": error.get("content").cloned().unwrap_or_default()}));
+                            r.entry("403").or_insert(serde_json::json!({"description": format!("The token lacks the `{}` scope", scope.as_str()), "content": error.get("content").cloned().unwrap_or_default()}));
                         }
                     }
                 }
