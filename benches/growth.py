@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Growth of `smpolicy check` and `smpolicy eval` with the number of clauses.
 
-usage: growth.py SMPOLICY [--sizes 1000,10000,100000] [--timeout SECONDS] [--kinds limit,exception,rule]
+usage: growth.py SMPOLICY [--sizes 1000,10000,100000] [--timeout SECONDS] [--kinds limit,named-limit,exception,rule]
 
 For each kind of clause and each size, writes a policy, then runs
 `SMPOLICY check FILE` and `SMPOLICY eval FILE ACTION` as whole processes and
@@ -12,9 +12,10 @@ exceeds the timeout is killed and reported as such; larger sizes of the same
 kind and command are then not run.
 
 Kinds (the issue's three):
-  limit      one posting section of N named `limit K posts per day` clauses
-  exception  a rule e0 and a chain `exception eI to eI-1` (outcomes alternate)
-  rule       N plain rules, the benches' templated shapes in rotation
+  limit        one posting section of N unnamed `limit K posts per day` clauses
+  named-limit  the same, each named (`lI: limit K posts per day`)
+  exception    a rule e0 and a chain `exception eI to eI-1` (outcomes alternate)
+  rule         N plain rules, the benches' templated shapes in rotation
 """
 
 import json
@@ -33,6 +34,12 @@ STATUSES = ["employed", "on_notice", "garden_leave", "departed"]
 
 
 def limit_policy(n):
+    # Unnamed, as users write them: each gets a name generated from its structure.
+    body = "".join(f"  limit {i + 1} posts per day\n" for i in range(n))
+    return HEADER + "posting on twitter {\n" + body + "}\n"
+
+
+def named_limit_policy(n):
     body = "".join(f"  l{i}: limit {i + 1} posts per day\n" for i in range(n))
     return HEADER + "posting on twitter {\n" + body + "}\n"
 
@@ -62,7 +69,7 @@ def rule_policy(n):
     return "".join(out)
 
 
-KIND_FNS = {"limit": limit_policy, "exception": exception_policy, "rule": rule_policy}
+KIND_FNS = {"limit": limit_policy, "named-limit": named_limit_policy, "exception": exception_policy, "rule": rule_policy}
 
 ACTION = {
     "action": "post",
@@ -143,7 +150,7 @@ def main():
                     previous[command] = wall
                     print(f"| {n:,} | {kind} | {mb:.1f} | {command} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {code} | {growth} |",
                           flush=True)
-            os.remove(path) if os.path.exists(path) else None
+                os.remove(path)
 
 
 if __name__ == "__main__":

@@ -51,14 +51,22 @@ pub const ATTRS: &[Attr] = &[
         cedar: "channel",
         kind: Kind::Enum(&["twitter", "linkedin", "facebook", "youtube", "instagram", "blog"]),
     },
-    Attr { path: "actor.status", cedar: "status", kind: Kind::Enum(&["employed", "on_notice", "garden_leave", "departed"]) },
+    Attr {
+        path: "actor.status",
+        cedar: "status",
+        kind: Kind::Enum(&["employed", "on_notice", "garden_leave", "departed"]),
+    },
     Attr { path: "actor.team", cedar: "team", kind: Kind::Enum(&["recruiting", "marketing", "sales", "finance"]) },
     Attr {
         path: "target.relationship",
         cedar: "relationship",
         kind: Kind::Enum(&["client", "candidate", "colleague", "competitor_staff", "personal", "prospect"]),
     },
-    Attr { path: "account.kind", cedar: "account_kind", kind: Kind::Enum(&["personal", "branded", "corporate", "group"]) },
+    Attr {
+        path: "account.kind",
+        cedar: "account_kind",
+        kind: Kind::Enum(&["personal", "branded", "corporate", "group"]),
+    },
     Attr {
         path: "content.kind",
         cedar: "kinds",
@@ -470,7 +478,10 @@ mod tests {
                 smpolicy::eval::Decision::Deny => 2,
                 smpolicy::eval::Decision::Indeterminate => 3,
             };
-            let got = (code(compiled.decide(&row).verdict), code(smpolicy::eval::evaluate(&policy, &file, &a, &opts).verdict));
+            let got = (
+                code(compiled.decide(&row).verdict),
+                code(smpolicy::eval::evaluate(&policy, &file, &a, &opts).verdict),
+            );
             assert_eq!(got, (want, want), "{}", action_json(&r));
             seen[want as usize] += 1;
         }
