@@ -267,10 +267,10 @@ mod tests {
 
     #[test]
     fn random_conjunctions_agree_with_the_floor() {
-        let rules = random::rules(40, 7);
+        let rules = random::rules(100, 7);
         let cedar = Cedar::from_texts(random_policy_texts(&rules));
         let mut seen = [0usize; 3];
-        for r in random::requests(300, 9) {
+        for r in random::requests(3000, 9) {
             let (v, errors) = cedar.decide_checked(&random_request(&r));
             assert_eq!((v, errors), (random::floor(&rules, &r), 0), "{r:?}");
             seen[v as usize] += 1;

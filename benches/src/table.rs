@@ -252,7 +252,7 @@ mod tests {
             assert_eq!((interp.decide(&v), rvm.decide(&v)), (want, want), "{r:?}");
         }
         let rules = random::rules(40, 7);
-        let data = data(&random::table_rules(&rules));
+        let data = super::data(&random::table_rules(&rules));
         let mut interp = rego::Interpreter::from_module(MODULE.to_string(), Some(data.clone()));
         let mut rvm = rego::Rvm::from_module(MODULE.to_string(), Some(data));
         let mut literal = rego::Interpreter::from_module(rego::random_module_text(&rules), None);
