@@ -39,7 +39,7 @@ pub struct Attr {
 /// Index of `action` in [`ATTRS`] (Cedar tests it on the request's action, not in the context).
 pub const ACTION: usize = 0;
 
-/// The facts: twelve built-in facts of the data model and four declared ones.
+/// The facts: thirteen built-in facts of the data model and three declared ones.
 pub const ATTRS: &[Attr] = &[
     Attr {
         path: "action",
