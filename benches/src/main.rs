@@ -240,8 +240,11 @@ fn run(n: usize, s: Setup<'_>) -> ([Timing; 9], [usize; 4], Vec<usize>) {
     (timings.try_into().unwrap_or_else(|_| unreachable!("nine engines")), by_verdict, checked)
 }
 
+/// One size of one workload: rules, figures per engine, verdict counts, requests each engine decided.
+type SizeResult = (usize, [Timing; 9], [usize; 4], Vec<usize>);
+
 /// Prints one workload's table and its ratios.
-fn report(title: &str, rows: &[(usize, [Timing; 9], [usize; 4], Vec<usize>)]) {
+fn report(title: &str, rows: &[SizeResult]) {
     println!("### {title}\n");
     println!(
         "| rules | engine | requests | median ns | p99 ns | decisions/s | × strongest floor (median) | fastest peer ÷ this (median) |"
