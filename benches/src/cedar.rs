@@ -13,6 +13,8 @@
 //! as `departed_plus.mM`, computed when the request is built — as the floor
 //! does with [`Req::shifted`].
 
+use crate::random::{self, Kind, Op};
+use crate::table::Effect;
 use crate::{epoch_days, GenRule, Req, CHANNELS, KINDS, RELS, STATUSES};
 use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityUid, Policy, PolicyId, PolicySet, Request,
@@ -74,8 +76,13 @@ pub struct CedarReq {
 impl Cedar {
     /// Parses every rule.
     pub fn new(rules: &[GenRule]) -> Cedar {
+        Cedar::from_texts(policy_texts(rules))
+    }
+
+    /// Parses every (policy id, policy text).
+    pub fn from_texts(texts: Vec<(String, String)>) -> Cedar {
         let mut policies = PolicySet::new();
-        for (id, text) in policy_texts(rules) {
+        for (id, text) in texts {
             let p = Policy::parse(Some(PolicyId::new(&id)), &text).unwrap_or_else(|e| panic!("{id}: {e}\n{text}"));
             policies.add(p).expect("unique policy ids");
         }
@@ -149,6 +156,97 @@ pub fn request(r: &Req) -> CedarReq {
     CedarReq { request, entities }
 }
 
+/// The random-conjunction rules as Cedar policies, with their ids: a deny
+/// rule is a `forbid`, a require-approval rule an `approve_` `permit`; an
+/// equality test of the action goes in the scope, as a Cedar author would put
+/// it; every other fact is in the context.
+pub fn random_policy_texts(rules: &[random::Rule]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut scope = "action".to_string();
+            let mut conds = Vec::new();
+            for t in &r.tests {
+                let a = &random::ATTRS[t.attr];
+                if t.attr == random::ACTION {
+                    let Kind::Enum(n) = a.kind else { unreachable!("action is an enum") };
+                    let uid = |x: &u32| format!("Action::\"{}\"", n[*x as usize]);
+                    let list = |xs: &[u32]| xs.iter().map(uid).collect::<Vec<_>>().join(", ");
+                    match &t.op {
+                        Op::Eq(x) => scope = format!("action == {}", uid(x)),
+                        Op::Ne(x) => conds.push(format!("action != {}", uid(x))),
+                        Op::In(xs) => conds.push(format!("action in [{}]", list(xs))),
+                        Op::NotIn(xs) => conds.push(format!("!(action in [{}])", list(xs))),
+                        op => unreachable!("no {op:?} on the action"),
+                    }
+                    continue;
+                }
+                let c = format!("context.{}", a.cedar);
+                let name = |x: &u32| match a.kind {
+                    Kind::Enum(n) | Kind::List(n) => format!("\"{}\"", n[*x as usize]),
+                    _ => unreachable!("names only for enums and lists"),
+                };
+                let set = |xs: &[u32]| xs.iter().map(name).collect::<Vec<_>>().join(", ");
+                conds.push(match &t.op {
+                    Op::Eq(x) => format!("{c} == {}", name(x)),
+                    Op::Ne(x) => format!("{c} != {}", name(x)),
+                    Op::In(xs) => format!("[{}].contains({c})", set(xs)),
+                    Op::NotIn(xs) => format!("!([{}].contains({c}))", set(xs)),
+                    Op::Ge(x) => format!("{c} >= {x}"),
+                    Op::Gt(x) => format!("{c} > {x}"),
+                    Op::Le(x) => format!("{c} <= {x}"),
+                    Op::Lt(x) => format!("{c} < {x}"),
+                    Op::Is(true) => c,
+                    Op::Is(false) => format!("!{c}"),
+                    Op::Has(k) => format!("{c}.contains({})", name(k)),
+                    Op::HasNot(k) => format!("!({c}.contains({}))", name(k)),
+                });
+            }
+            let (id, head) = match r.effect {
+                Effect::Deny => (format!("deny_r{i}"), "forbid"),
+                Effect::Approve => (format!("approve_r{i}"), "permit"),
+            };
+            (id, format!("{head} (principal, {scope}, resource)\n  when {{ {} }};", conds.join(" && ")))
+        })
+        .collect();
+    out.push(("default_allow".to_string(), "permit (principal, action, resource);".to_string()));
+    out
+}
+
+/// A random-workload request as a Cedar request: principal `Consultant::"a"`,
+/// action from the `action` fact, resource `Target::"t"`, every other fact in
+/// the context (the list `content.kind` as a set of strings).
+pub fn random_request(r: &random::Req) -> CedarReq {
+    let mut pairs = Vec::new();
+    let mut action = String::new();
+    for (i, (a, v)) in random::ATTRS.iter().zip(r.vals).enumerate() {
+        let value = match a.kind {
+            Kind::Enum(n) if i == random::ACTION => {
+                action = n[v as usize].to_string();
+                continue;
+            }
+            Kind::Enum(n) => RestrictedExpression::new_string(n[v as usize].to_string()),
+            Kind::Int(_) => RestrictedExpression::new_long(i64::from(v)),
+            Kind::Bool => RestrictedExpression::new_bool(v != 0),
+            Kind::List(n) => RestrictedExpression::new_set(
+                (0..n.len()).filter(|k| v & (1 << k) != 0).map(|k| RestrictedExpression::new_string(n[k].to_string())),
+            ),
+        };
+        pairs.push((a.cedar.to_string(), value));
+    }
+    let context = Context::from_pairs(pairs).expect("context");
+    let request = Request::new(
+        uid("Consultant::\"a\""),
+        uid(&format!("Action::\"{action}\"")),
+        uid("Target::\"t\""),
+        context,
+        None,
+    )
+    .expect("request");
+    CedarReq { request, entities: Entities::empty() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +260,19 @@ mod tests {
         for r in requests(300, 9) {
             let (v, errors) = cedar.decide_checked(&request(&r));
             assert_eq!((v, errors), (floor(&rules, &r), 0), "{r:?}");
+            seen[v as usize] += 1;
+        }
+        assert!(seen.iter().all(|n| *n > 0), "every verdict occurs: {seen:?}");
+    }
+
+    #[test]
+    fn random_conjunctions_agree_with_the_floor() {
+        let rules = random::rules(100, 7);
+        let cedar = Cedar::from_texts(random_policy_texts(&rules));
+        let mut seen = [0usize; 3];
+        for r in random::requests(3000, 9) {
+            let (v, errors) = cedar.decide_checked(&random_request(&r));
+            assert_eq!((v, errors), (random::floor(&rules, &r), 0), "{r:?}");
             seen[v as usize] += 1;
         }
         assert!(seen.iter().all(|n| *n > 0), "every verdict occurs: {seen:?}");

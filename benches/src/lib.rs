@@ -7,7 +7,11 @@
 use smpolicy::data::action::Action;
 
 pub mod cedar;
+pub mod random;
 pub mod rego;
+pub mod table;
+
+use table::{Effect, TableRule};
 
 /// Channels the posting rules name.
 pub const CHANNELS: &[&str] = &["twitter", "linkedin", "facebook", "blog"];
@@ -180,6 +184,74 @@ pub fn floor(rules: &[GenRule], r: &Req) -> u8 {
         }
     }
     best
+}
+
+/// Values each discrete fact of the templated workload takes, for the indexed
+/// floor: action (3), channel (4), content kinds as a bit mask (32), posts
+/// today (0–24), relationship (4), status (4), and the first `m` in 0..=12
+/// with `at <= departed_on + m months` (13 when none).
+pub const TEMPLATED_DOMAINS: [u32; 7] = [3, 4, 32, 25, 4, 4, 14];
+
+/// The templated request in the discrete form of [`TEMPLATED_DOMAINS`].
+pub fn templated_vals(r: &Req) -> [u32; 7] {
+    let m0 = r.shifted.iter().position(|d| r.at <= *d).unwrap_or(13) as u32;
+    [r.action as u32, r.channel as u32, u32::from(r.kinds), r.posts_today, r.rel as u32, r.status as u32, m0]
+}
+
+/// The templated rules as rows of the data table (and their discrete form).
+pub fn templated_table(rules: &[GenRule]) -> Vec<TableRule> {
+    let one = |v: usize| 1u64 << v;
+    rules
+        .iter()
+        .map(|r| match *r {
+            GenRule::Posting { channel, kind, min_posts } => {
+                let mut t = TableRule::new(Effect::Deny);
+                t.test("eq", "action", "post");
+                t.test("eq", "channel", CHANNELS[channel]);
+                t.test("has", "content.kind", KINDS[kind]);
+                t.test("ge", "history.posts_today", min_posts);
+                let kinds = (0..32u32).filter(|m| m & (1 << kind) != 0).fold(0, |acc, m| acc | 1u64 << m);
+                let posts = (min_posts..25).fold(0, |acc, p| acc | 1u64 << p);
+                t.discrete = vec![(0, one(0)), (1, one(channel)), (2, kinds), (3, posts)];
+                t
+            }
+            GenRule::Connecting { rel, status } => {
+                let mut t = TableRule::new(Effect::Approve);
+                t.test("eq", "action", "connect");
+                t.test("eq", "target.relationship", RELS[rel]);
+                t.test("eq", "actor.status", STATUSES[status]);
+                t.discrete = vec![(0, one(1)), (4, one(rel)), (5, one(status))];
+                t
+            }
+            GenRule::Covenant { rel, months } => {
+                let mut t = TableRule::new(Effect::Deny);
+                t.test("eq", "action", "solicit");
+                t.test("eq", "actor.status", "departed");
+                t.test("eq", "target.relationship", RELS[rel]);
+                t.test("within", "at", months);
+                let m0 = (0..=months).fold(0, |acc, m| acc | 1u64 << m);
+                t.discrete = vec![(0, one(2)), (5, one(3)), (4, one(rel)), (6, m0)];
+                t
+            }
+        })
+        .collect()
+}
+
+/// The templated request as the flat input of the table-driven Rego encoding.
+pub fn templated_flat_input(r: &Req) -> serde_json::Value {
+    let kinds: Vec<&str> = (0..KINDS.len()).filter(|k| r.kinds & (1 << k) != 0).map(|k| KINDS[k]).collect();
+    let plus: Vec<i64> = r.shifted.iter().map(|d| epoch_days(*d)).collect();
+    let action = ["post", "connect", "solicit"][r.action];
+    serde_json::json!({
+        "action": action,
+        "channel": CHANNELS[r.channel],
+        "content.kind": kinds,
+        "history.posts_today": r.posts_today,
+        "target.relationship": RELS[r.rel],
+        "actor.status": STATUSES[r.status],
+        "at": epoch_days(r.at),
+        "departed_plus": plus,
+    })
 }
 
 /// Loads an smpolicy policy from text: parse, check, lower.

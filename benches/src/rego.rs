@@ -9,6 +9,8 @@
 //! the floor does with [`Req::shifted`] (Rego's `time.add_date` normalizes
 //! month overflow differently from calendar months, so it would not agree).
 
+use crate::random::{self, Kind, Op};
+use crate::table::Effect;
 use crate::{epoch_days, GenRule, Req, CHANNELS, KINDS, RELS, STATUSES};
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::vm::RegoVM;
@@ -51,6 +53,11 @@ pub fn module_text(rules: &[GenRule]) -> String {
     s
 }
 
+/// A JSON document as regorus's value (read by regorus's own parser).
+pub fn value(json: &serde_json::Value) -> Value {
+    Value::from_json_str(&json.to_string()).expect("regorus reads the input")
+}
+
 /// The request as regorus's input value (built from JSON by regorus's own parser).
 pub fn input(r: &Req) -> Value {
     let kinds: Vec<&str> = (0..KINDS.len()).filter(|k| r.kinds & (1 << k) != 0).map(|k| KINDS[k]).collect();
@@ -68,6 +75,56 @@ pub fn input(r: &Req) -> Value {
     Value::from_json_str(&json.to_string()).expect("regorus reads the input")
 }
 
+fn engine(module: String, data: Option<Value>) -> Engine {
+    let mut engine = Engine::new();
+    engine.add_policy("generated.rego".to_string(), module).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(data) = data {
+        engine.add_data(data).unwrap_or_else(|e| panic!("{e}"));
+    }
+    engine
+}
+
+/// The random-conjunction rules as one Rego module, one `deny` or `approval`
+/// body per rule (the literal encoding); the input is the smpolicy action's JSON.
+pub fn random_module_text(rules: &[random::Rule]) -> String {
+    let mut s = String::from(
+        "package generated\n\nverdict := \"deny\" if {\n\tdeny\n} else := \"require_approval\" if {\n\tapproval\n} else := \"allow\"\n\n",
+    );
+    for (i, r) in rules.iter().enumerate() {
+        let head = match r.effect {
+            Effect::Deny => "deny",
+            Effect::Approve => "approval",
+        };
+        s.push_str(&format!("# r{i}\n{head} if {{\n"));
+        for t in &r.tests {
+            let a = &random::ATTRS[t.attr];
+            let p = format!("input.{}", a.path);
+            let name = |x: &u32| match a.kind {
+                Kind::Enum(n) | Kind::List(n) => format!("\"{}\"", n[*x as usize]),
+                _ => unreachable!("names only for enums and lists"),
+            };
+            let set = |xs: &[u32]| xs.iter().map(name).collect::<Vec<_>>().join(", ");
+            let line = match &t.op {
+                Op::Eq(x) => format!("{p} == {}", name(x)),
+                Op::Ne(x) => format!("{p} != {}", name(x)),
+                Op::In(xs) => format!("{p} in {{{}}}", set(xs)),
+                Op::NotIn(xs) => format!("not {p} in {{{}}}", set(xs)),
+                Op::Ge(x) => format!("{p} >= {x}"),
+                Op::Gt(x) => format!("{p} > {x}"),
+                Op::Le(x) => format!("{p} <= {x}"),
+                Op::Lt(x) => format!("{p} < {x}"),
+                Op::Is(true) => p.clone(),
+                Op::Is(false) => format!("not {p}"),
+                Op::Has(k) => format!("{} in {p}", name(k)),
+                Op::HasNot(k) => format!("not {} in {p}", name(k)),
+            };
+            s.push_str(&format!("\t{line}\n"));
+        }
+        s.push_str("}\n\n");
+    }
+    s
+}
+
 fn code(v: &Value) -> u8 {
     match v.as_string().map(|s| s.as_ref()) {
         Ok("allow") => 0,
@@ -83,9 +140,12 @@ pub struct Interpreter(Engine);
 impl Interpreter {
     /// Loads the module.
     pub fn new(rules: &[GenRule]) -> Interpreter {
-        let mut engine = Engine::new();
-        engine.add_policy("generated.rego".to_string(), module_text(rules)).unwrap_or_else(|e| panic!("{e}"));
-        Interpreter(engine)
+        Interpreter::from_module(module_text(rules), None)
+    }
+
+    /// Loads a module whose `verdict` is [`ENTRY`], and a data document if any.
+    pub fn from_module(module: String, data: Option<Value>) -> Interpreter {
+        Interpreter(engine(module, data))
     }
 
     /// The verdict: 0 allow, 1 require approval, 2 deny.
@@ -101,12 +161,23 @@ pub struct Rvm(RegoVM);
 impl Rvm {
     /// Loads and compiles the module.
     pub fn new(rules: &[GenRule]) -> Rvm {
-        let mut engine = Engine::new();
-        engine.add_policy("generated.rego".to_string(), module_text(rules)).unwrap_or_else(|e| panic!("{e}"));
+        Rvm::from_module(module_text(rules), None)
+    }
+
+    /// Loads and compiles a module whose `verdict` is [`ENTRY`]; the data
+    /// document, if any, is given to the engine and to the VM.
+    pub fn from_module(module: String, data: Option<Value>) -> Rvm {
+        let mut engine = engine(module, data.clone());
         let compiled = engine.compile_with_entrypoint(&ENTRY.into()).unwrap_or_else(|e| panic!("{e}"));
         let program = Compiler::compile_from_policy(&compiled, &[ENTRY]).unwrap_or_else(|e| panic!("{e}"));
         let mut vm = RegoVM::new();
         vm.load_program(program);
+        // The default limit (25,000 instructions a decision) stops the table
+        // encoding at 1,000 rules; a limit is a safety net, not a cost.
+        vm.set_max_instructions(usize::MAX);
+        if let Some(data) = data {
+            vm.set_data(data).unwrap_or_else(|e| panic!("{e}"));
+        }
         Rvm(vm)
     }
 
