@@ -19,7 +19,12 @@ pub const CONNECTING_ACTIONS: &[&str] = &["connect", "accept"];
 
 /// Lowers a parsed policy file.
 pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
-    let mut l = Lowerer { file, ids: foldhash::HashSet::default(), policy: empty_policy(ast) };
+    let mut l = Lowerer {
+        file,
+        ids: foldhash::HashSet::default(),
+        next_suffix: foldhash::HashMap::default(),
+        policy: empty_policy(ast),
+    };
     l.declarations(ast);
     let listed_posting = listed_channels(ast, |i| match i {
         Item::Posting(s) => Some(&s.scope),
@@ -157,6 +162,8 @@ fn slug(s: &str) -> String {
 struct Lowerer<'a> {
     file: &'a SourceFile,
     ids: foldhash::HashSet<String>,
+    /// The next suffix to try for each generated base that was taken.
+    next_suffix: foldhash::HashMap<String, u32>,
     policy: Policy,
 }
 
@@ -183,11 +190,18 @@ impl Lowerer<'_> {
             Some(l) => (l.node.clone(), true),
             None => (slug(generated), false),
         };
+        // `base`, else `base-2`, `base-3`, ...: the first free one. Every suffix
+        // below the one last handed out for this base is taken (ids only grow),
+        // so the search resumes there: linear in the clauses, not quadratic.
         let mut id = base.clone();
-        let mut n = 2;
-        while self.ids.contains(&id) {
+        let mut n = self.next_suffix.get(&base).copied().unwrap_or(2);
+        if self.ids.contains(&id) {
             id = format!("{base}-{n}");
-            n += 1;
+            while self.ids.contains(&id) {
+                n += 1;
+                id = format!("{base}-{n}");
+            }
+            self.next_suffix.insert(base, n + 1);
         }
         self.ids.insert(id.clone());
         (id, named)
@@ -1144,5 +1158,27 @@ pub fn literal_value(l: &Literal) -> Value {
         Literal::Duration(d) => Value::Duration(*d),
         Literal::Text(s) => Value::Text(s.clone()),
         Literal::Path(p) => Value::Symbol(p.join(".")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::SourceFile;
+
+    fn ids(text: &str) -> Vec<String> {
+        let file = SourceFile::new("t.policy", text.to_string());
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        super::lower(&file, &ast).rules.into_iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn generated_ids_take_the_first_free_suffix() {
+        // A label that already holds a suffix, then three unnamed clauses alike.
+        let text = "policy \"t\"\n\nposting on twitter {\n  twitter-limit-posts-per-day-2: limit 4 posts per day\n  limit 5 posts per day\n  limit 6 posts per day\n  limit 7 posts per day\n}\n";
+        let got = ids(text);
+        let base = "twitter-limit-posts-per-day";
+        let want: Vec<String> = ["-2", "", "-3", "-4"].iter().map(|s| format!("{base}{s}")).collect();
+        let limits: Vec<String> = got.iter().filter(|i| i.starts_with(base)).cloned().collect();
+        assert_eq!(limits, want, "{got:?}");
     }
 }
