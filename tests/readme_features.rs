@@ -4,37 +4,9 @@
 //! markdown`, `eval --why-not`, `fmt --check` exiting 3, and dry-run clauses
 //! (reported, never enforced; scenario `tests/scenarios/R01`).
 
-use crate::util::root;
+use crate::util::{root, run, run_stdin, stderr, stdout};
 use smpolicy::data::testcase::Subject;
 use smpolicy::eval::verdict::{Decision, Status};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smpolicy")).args(args).current_dir(root()).env("NO_COLOR", "1").output().unwrap()
-}
-
-fn run_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_smpolicy"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// One warning (`conflicting-defaults`, line 14, column 3), no error.
 const ONE_WARNING: &str = "tests/cases/check/conflicting_defaults.policy";

@@ -1,11 +1,17 @@
 //! Helpers shared by the integration tests.
 
 #![allow(dead_code, reason = "each test module uses a different subset")]
-#![allow(clippy::panic, reason = "a missing test file should stop the test loudly")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "a missing test file or a failed run should stop the test loudly"
+)]
 
 use smpolicy::diagnostic::{render, Diagnostic, RenderOptions};
 use smpolicy::source::SourceFile;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -40,4 +46,34 @@ pub fn all_policies() -> Vec<SourceFile> {
     }
     assert!(out.len() > 30, "expected the scenario and shipped policies");
     out
+}
+
+/// Runs the binary from the repository root, without colour.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_smpolicy")).args(args).current_dir(root()).env("NO_COLOR", "1").output().unwrap()
+}
+
+/// Runs the binary with `input` on its standard input.
+pub fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smpolicy"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// What a run wrote to standard output.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// What a run wrote to standard error.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
