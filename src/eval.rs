@@ -379,7 +379,14 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     // Obligations already met are dropped; an overdue one stays, with its lateness.
     obligations.dedup_by(|a, b| a.text == b.text && a.due == b.due);
 
-    let summary = summary(decision, &approvers, &basis, &deciding, &missing, policy);
+    let excepted: Vec<String> = results
+        .iter()
+        .filter(|r| {
+            matches!(r.status, Status::Excepted | Status::Overridden) && !r.dry_run && r.effect.rank().is_some()
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    let summary = summary(decision, &approvers, &basis, &deciding, &missing, &excepted, policy);
     let mut v = Verdict {
         schema: verdict::SCHEMA_VERSION,
         verdict: decision,
@@ -420,12 +427,14 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         _ => vec![],
     };
     let mut excepted_by = None;
+    let mut excepted_reason = None;
     if status != Status::NotApplicable {
-        for u in &rule.unless {
+        for (k, u) in rule.unless.iter().enumerate() {
             let mut utrace = Vec::new();
             match eval_cond(u, ctx, &mut utrace) {
                 Truth::True => {
                     excepted_by = Some(utrace.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(" and "));
+                    excepted_reason = rule.unless_reasons.get(k).cloned().flatten();
                     status = Status::Excepted;
                     why.clear();
                     break;
@@ -463,6 +472,7 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         description: rule.rationale.as_ref().and(rule.description.clone()),
         tests,
         excepted_by,
+        excepted_reason,
         overridden_by: None,
         missing,
         undecidable,
@@ -541,9 +551,17 @@ fn summary(
     basis: &Basis,
     deciding: &[String],
     missing: &[String],
+    excepted: &[String],
     policy: &Policy,
 ) -> String {
     let names = deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
+    // A clause that covered the action but was excepted is not "no clause".
+    let none = if excepted.is_empty() {
+        "no clause covers this action".to_string()
+    } else {
+        let ex = excepted.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
+        format!("no clause applies ({ex} covered it, but an exception holds)")
+    };
     match (decision, basis) {
         (_, Basis::MissingFacts { .. }) if missing.is_empty() => {
             format!("indeterminate: {names} cannot be decided on the facts given")
@@ -552,22 +570,21 @@ fn summary(
         (_, Basis::Conflict { .. }) => {
             format!("indeterminate: {names} disagree and the policy says conflicts are indeterminate")
         }
-        (_, Basis::NoClause) => "indeterminate: no clause covers this action and the policy states no default".into(),
-        (Decision::Allow, Basis::PolicyDefault) => "allow: no clause covers this action; permitted by default".into(),
+        (_, Basis::NoClause) => format!("indeterminate: {none} and the policy states no default"),
+        (Decision::Allow, Basis::PolicyDefault) => format!("allow: {none}; permitted by default"),
         (Decision::Deny, Basis::PolicyDefault) => {
-            "deny: no clause covers this action; not permitted by default (no clause forbids it)".into()
+            format!("deny: {none}; not permitted by default (no clause forbids it)")
         }
-        (Decision::RequireApproval, Basis::PolicyDefault) => format!(
-            "require-approval: no clause covers this action; by default it needs approval from {}",
-            approvers.join(" or ")
-        ),
+        (Decision::RequireApproval, Basis::PolicyDefault) => {
+            format!("require-approval: {none}; by default it needs approval from {}", approvers.join(" or "))
+        }
         (d, Basis::SectionDefault { id, .. }) => {
             let what = match d {
                 Decision::RequireApproval => format!("needs approval from {}", approvers.join(" or ")),
                 Decision::Deny => "is not permitted".into(),
                 _ => "is permitted".into(),
             };
-            format!("{}: no clause covers this action; the section default `{id}` says it {what}", d.as_str())
+            format!("{}: {none}; the section default `{id}` says it {what}", d.as_str())
         }
         // A duty not done in time is breached, not forbidden (doing it late is still owed).
         (Decision::Deny, _) if !deciding.is_empty() && deciding.iter().all(|d| overdue_duty(policy, d)) => {

@@ -301,6 +301,7 @@ impl Lowerer<'_> {
             source: self.source(span),
             description: None,
             when: Cond::all(vec![base, mods.when]),
+            unless_reasons: vec![None; mods.unless.len()],
             unless: mods.unless,
             effect: mods.then.unwrap_or(effect),
             obligations,
@@ -679,7 +680,7 @@ impl Lowerer<'_> {
                 ),
                 ExceptionTest::When(x) => expr(x),
             };
-            unless_extra.push(cond);
+            unless_extra.push((cond, e.text.as_ref().map(|t| t.node.clone())));
             exceptions_text.push(match &e.text {
                 Some(t) => format!("{}: {}", self.source(e.span).split('"').next().unwrap_or("").trim(), t.node),
                 None => self.source(e.span),
@@ -711,7 +712,10 @@ impl Lowerer<'_> {
             vec![],
         );
         if let Some(rule) = self.policy.rules.last_mut() {
-            rule.unless.extend(unless_extra);
+            for (cond, reason) in unless_extra {
+                rule.unless.push(cond);
+                rule.unless_reasons.push(reason);
+            }
         }
     }
 

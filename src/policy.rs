@@ -211,6 +211,8 @@ pub struct Rule {
     pub when: Cond,
     /// Exceptions: it does not apply when any holds.
     pub unless: Vec<Cond>,
+    /// The reason the author gave for each exception (`except when ... "reason"`), by position in `unless`.
+    pub unless_reasons: Vec<Option<String>>,
     /// What it decides.
     pub effect: Effect,
     /// Duties attached when it applies.

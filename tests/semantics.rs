@@ -161,3 +161,26 @@ fn an_approval_by_the_wrong_role_is_shown_and_does_not_count() {
     assert_eq!(v.verdict, Decision::Allow);
     assert!(v.rules.iter().all(|r| r.approval_refused.is_none()));
 }
+
+#[test]
+fn an_exceptions_reason_reaches_the_text_and_the_json() {
+    const EX: &str = r#"policy "Ex"
+  default allow
+
+covenant client-non-solicitation: non_solicitation of clients for 6 months
+  except when target.origin = before_employment "Contacts you brought with you are yours."
+"#;
+    let leaver = "action: solicit\nat: 2026-05-01T10:00:00Z\nactor: { id: a, role: consultant, status: departed, departed_on: 2026-03-01 }\ntarget: { relationship: client, origin: ORIGIN }\n";
+    let (v, compiled) = decide(EX, &leaver.replace("ORIGIN", "before_employment"));
+    assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
+    // The clause covered it: the summary does not say no clause did.
+    assert!(v.summary.contains("`client-non-solicitation` covered it, but an exception holds"), "{}", v.summary);
+    let text = explain::text(&v, "ex.policy", explain::ExplainOptions::default());
+    assert!(text.contains("— Contacts you brought with you are yours."), "{text}");
+    let json = serde_json::to_value(&v).unwrap();
+    let rule = json["rules"].as_array().unwrap().iter().find(|r| r["id"] == "client-non-solicitation").unwrap();
+    assert_eq!(rule["excepted_reason"], "Contacts you brought with you are yours.");
+    // Without the exception's facts, the covenant decides.
+    let (v, _) = decide(EX, &leaver.replace("ORIGIN", "employment"));
+    assert_eq!(v.verdict, Decision::Deny);
+}

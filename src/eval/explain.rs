@@ -26,7 +26,10 @@ fn status_words(r: &RuleResult) -> String {
             None => "applies".into(),
         },
         Status::NotApplicable => "does not apply".into(),
-        Status::Excepted => format!("excepted: unless {}", r.excepted_by.clone().unwrap_or_default()),
+        Status::Excepted => match &r.excepted_reason {
+            Some(why) => format!("excepted: unless {} — {why}", r.excepted_by.clone().unwrap_or_default()),
+            None => format!("excepted: unless {}", r.excepted_by.clone().unwrap_or_default()),
+        },
         Status::Overridden => format!("overridden by `{}`", r.overridden_by.clone().unwrap_or_default()),
         Status::Undecided => {
             let mut why: Vec<String> = Vec::new();

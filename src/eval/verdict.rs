@@ -122,6 +122,9 @@ pub struct RuleResult {
     /// The `unless` exception that held, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excepted_by: Option<String>,
+    /// The reason the author gave for the exception that held (`except when ... "reason"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excepted_reason: Option<String>,
     /// The exception clause that overrode it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overridden_by: Option<String>,
