@@ -19,7 +19,7 @@
 
 mod law;
 mod lints;
-mod logic;
+pub(crate) mod logic;
 mod names;
 mod types;
 

@@ -183,4 +183,13 @@ covenant client-non-solicitation: non_solicitation of clients for 6 months
     // Without the exception's facts, the covenant decides.
     let (v, _) = decide(EX, &leaver.replace("ORIGIN", "employment"));
     assert_eq!(v.verdict, Decision::Deny);
+    // ... and the exception is offered as a route that would change it, with its reason.
+    assert!(
+        v.counterfactuals.contains(
+            &"if target.origin = before_employment held, `client-non-solicitation` would not apply (Contacts you brought with you are yours.)"
+                .to_string()
+        ),
+        "{:?}",
+        v.counterfactuals
+    );
 }

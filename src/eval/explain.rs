@@ -349,6 +349,17 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
         if let Effect::RequireApproval { approvers } = &rule.effect {
             out.push(format!("approval from {} (`approval.granted_by`) would permit it", approvers.join(" or ")));
         }
+        // The clause's own exceptions are routes too: each would lift it.
+        for (k, u) in rule.unless.iter().enumerate() {
+            let words = crate::check::logic::key(u);
+            let words = words.strip_prefix('(').and_then(|w| w.strip_suffix(')')).unwrap_or(&words);
+            let route = match words.strip_prefix("not (").and_then(|w| w.strip_suffix(')')) {
+                Some(inner) => format!("if {inner} did not hold"),
+                None => format!("if {words} held"),
+            };
+            let reason = rule.unless_reasons.get(k).cloned().flatten().map(|r| format!(" ({r})")).unwrap_or_default();
+            out.push(format!("{route}, `{id}` would not apply{reason}"));
+        }
         if single {
             if let Some(r) = v.rules.iter().find(|r| &r.id == id) {
                 for t in r.tests.iter().filter(|t| matches!(t.truth, Truth::True)) {
