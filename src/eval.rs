@@ -138,8 +138,13 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
 
     // Exceptions override the clauses they name, in source order (an exception
     // already overridden overrides nothing). Ids are unique: one look-up each.
-    let index: std::collections::HashMap<&str, usize> =
-        policy.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    // (The index is built only for a policy that has exceptions.)
+    let has_exceptions = policy.rules.iter().any(|r| !r.overrides.is_empty());
+    let index: std::collections::HashMap<&str, usize> = if has_exceptions {
+        policy.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect()
+    } else {
+        std::collections::HashMap::new()
+    };
     for (i, rule) in policy.rules.iter().enumerate() {
         if rule.overrides.is_empty() || rule.dry_run {
             continue;
