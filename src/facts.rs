@@ -66,6 +66,15 @@ mod tests {
         assert_eq!(absent("actor.departed_on", None), Absent::NotGiven);
         assert_eq!(absent("facts.x", Some(&Type::Bool)), Absent::False);
         assert_eq!(absent("facts.x", Some(&Type::Int)), Absent::NotGiven);
+        assert_eq!(absent("facts.tags", Some(&Type::EnumList("tag".into()))), Absent::Empty);
+        // What each meaning stands for.
+        assert_eq!(absent_value("content.confidential", None), Some(Value::Bool(false)));
+        assert_eq!(absent_value("done", None), Some(Value::List(vec![])));
+        assert_eq!(absent_value("approval.granted_by", None), None);
+        assert_eq!(absent_value("history.posts_today", None), None);
+        assert!(absent_is_none("approval.granted_by"));
+        assert!(!absent_is_none("content.confidential"));
+        assert!(!absent_is_none("actor.departed_on"));
         // Every built-in field's answer agrees with its type.
         for f in Field::ALL {
             let ty = crate::data::action::Action::path_type(f.path());

@@ -255,6 +255,17 @@ mod tests {
     }
 
     #[test]
+    fn reasons_read_as_words() {
+        let u = Undecided::not_given("actor.departed_on");
+        assert_eq!(u.words(), "actor.departed_on is not given");
+        let o = Undecided { fact: "actor.departed_on + 6 months".into(), why: Why::OutOfRange };
+        assert!(o.words().starts_with("actor.departed_on + 6 months falls outside the calendar"), "{}", o.words());
+        let words: Vec<&str> = [Why::NotGiven, Why::OutOfRange, Why::NotComparable].map(Why::words).to_vec();
+        assert!(words.iter().all(|w| !w.is_empty()));
+        assert_ne!(words[1], words[2]);
+    }
+
+    #[test]
     fn comparisons_that_cannot_be_ordered_are_unknown() {
         assert_eq!(compare_holds(CmpOp::Ne, None), Tv::Unknown);
         assert_eq!(compare_holds(CmpOp::Ge, Some(Ordering::Equal)), Tv::True);
