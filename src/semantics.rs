@@ -284,6 +284,10 @@ mod tests {
     #[test]
     fn the_most_restrictive_applicable_outcome_settles() {
         assert_eq!(settle([0, 0, 0], false), Settled::NoClause);
+        // A single kind of outcome on its own settles too.
+        assert_eq!(settle([0, 0, 2], false), Settled::Clauses(2));
+        assert_eq!(settle([0, 2, 0], false), Settled::Clauses(1));
+        assert_eq!(settle([2, 0, 0], true), Settled::Clauses(0));
         assert_eq!(settle([3, 1, 0], false), Settled::Clauses(1));
         assert_eq!(settle([3, 1, 1], false), Settled::Clauses(2));
         assert_eq!(settle([1, 0, 0], true), Settled::Clauses(0));
