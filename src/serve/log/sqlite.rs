@@ -130,6 +130,17 @@ pub struct Reader {
     next: Arc<std::sync::atomic::AtomicUsize>,
 }
 
+/// The entries of a query's rows (each row read by [`row`]), its kind checked.
+fn entries(rows: impl Iterator<Item = rusqlite::Result<(Entry, String)>>) -> Result<Vec<Entry>, LogError> {
+    let mut out = Vec::new();
+    for r in rows {
+        let (mut e, kind) = r.map_err(LogError::from)?;
+        e.kind = kind_from(&kind)?;
+        out.push(e);
+    }
+    Ok(out)
+}
+
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Entry, String)> {
     let stored = stored(r)?;
     Ok((stored.entry, stored.kind))
@@ -222,13 +233,7 @@ impl Reader {
             let rows = stmt
                 .query_map(params![filter.actor, filter.since_ms.unwrap_or(i64::MIN)], row)
                 .map_err(LogError::from)?;
-            let mut out = Vec::new();
-            for r in rows {
-                let (mut e, kind) = r.map_err(LogError::from)?;
-                e.kind = kind_from(&kind)?;
-                out.push(e);
-            }
-            Ok(out)
+            entries(rows)
         })
         .await
     }
@@ -242,13 +247,7 @@ impl Reader {
                 ))
                 .map_err(LogError::from)?;
             let rows = stmt.query_map(params![id], row).map_err(LogError::from)?;
-            let mut out = Vec::new();
-            for r in rows {
-                let (mut e, kind) = r.map_err(LogError::from)?;
-                e.kind = kind_from(&kind)?;
-                out.push(e);
-            }
-            Ok(out)
+            entries(rows)
         })
         .await
     }
@@ -262,13 +261,7 @@ impl Reader {
                 ))
                 .map_err(LogError::from)?;
             let rows = stmt.query_map(params![actor, limit], row).map_err(LogError::from)?;
-            let mut out = Vec::new();
-            for r in rows {
-                let (mut e, kind) = r.map_err(LogError::from)?;
-                e.kind = kind_from(&kind)?;
-                out.push(e);
-            }
-            Ok(out)
+            entries(rows)
         })
         .await
     }
