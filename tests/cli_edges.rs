@@ -15,11 +15,12 @@ fn cmd(args: &[&str]) -> Command {
     c
 }
 
-/// Runs with `input` on standard input (none: /dev/null), output captured.
-fn run_with(args: &[&str], input: Option<&[u8]>) -> Output {
+/// Runs with `input` on standard input (none: /dev/null), standard output
+/// going to `stdout`, standard error captured.
+fn run_io(args: &[&str], input: Option<&[u8]>, stdout: Stdio) -> Output {
     let mut child = cmd(args)
         .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -31,6 +32,11 @@ fn run_with(args: &[&str], input: Option<&[u8]>) -> Output {
         });
     }
     child.wait_with_output().unwrap()
+}
+
+/// Runs with `input` on standard input (none: /dev/null), output captured.
+fn run_with(args: &[&str], input: Option<&[u8]>) -> Output {
+    run_io(args, input, Stdio::piped())
 }
 
 fn run(args: &[&str]) -> Output {
@@ -46,20 +52,7 @@ fn text(b: &[u8]) -> String {
 fn run_closed(args: &[&str], input: Option<&[u8]>) -> Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let mut child = cmd(args)
-        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(writer)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = input {
-        let mut stdin = child.stdin.take().unwrap();
-        let input = input.to_vec();
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-    }
-    child.wait_with_output().unwrap()
+    run_io(args, input, Stdio::from(writer))
 }
 
 /// A scratch file, unique to this test run.
