@@ -131,6 +131,29 @@ fn h04_unlisted_channels_now_need_marketing() {
     }
 }
 
+/// Found by the property test below (a CI run): dropping `posting on other channels
+/// { default deny }` frees a post that names no channel, which the old version held
+/// back as indeterminate. The diff must report it, not take the unknown scope as false.
+#[test]
+fn dropping_a_stricter_section_default_frees_posts_that_name_no_channel() {
+    let text = |other: &str| {
+        format!(
+            "policy \"Generated\"\n  jurisdiction UK\n  default allow\n  conflicts most_restrictive\n\nroles consultant\n\n{other}posting on twitter {{\n  cap: limit 1 posts per day\n}}\n"
+        )
+    };
+    let old = policy(SourceFile::new("old.policy", text("posting on other channels {\n  default deny\n}\n\n")));
+    let new = policy(SourceFile::new("new.policy", text("")));
+    let r = run(&old, &new);
+    let a = action(
+        r#"{"action":"post","actor":{"id":"p","role":"consultant","status":"employed"},"at":"2026-08-07T07:30:00Z","history":{"posts_today":0}}"#,
+    );
+    let now = jiff::Timestamp::UNIX_EPOCH;
+    assert_eq!(decide(&old, &a, now).verdict, Decision::Indeterminate);
+    assert_eq!(decide(&new, &a, now).verdict, Decision::Allow);
+    let c = region_of(&r, &a).expect("a post naming no channel flips from indeterminate to allow");
+    assert_eq!((c.old.verdict, c.new.verdict), (Decision::Indeterminate, Decision::Allow));
+}
+
 #[test]
 fn h06_us_promotional_posts_gain_a_disclosure_obligation() {
     let (old, new) = pair("h06");

@@ -935,7 +935,9 @@ pub(crate) fn search(
                 let Some(d) = defaults.get(*di as usize) else { continue };
                 let mut open = None;
                 let t = sp.eval4(&d.scope, st, &mut open);
-                if matches!(t, T4::T | T4::O) {
+                // A scope that cannot be decided (M) stays: a stricter default then holds the
+                // verdict back, as the evaluator's combining rule says.
+                if matches!(t, T4::T | T4::O | T4::M) {
                     out.push((*di, t, open));
                 } else if let Some(dr) = dreasons.get_mut(side) {
                     sp.reason(&d.scope, st, dr);
