@@ -253,6 +253,7 @@ pub fn html(c: &Comparison) -> String {
             pick("broken", &|e| items(&e.broken.iter().map(issue).collect::<Vec<_>>())),
             pick("cannot tell", &|e| items(&e.unknown.iter().map(issue).collect::<Vec<_>>())),
             pick("preferences not met", &|e| items(&e.preferences.iter().map(issue).collect::<Vec<_>>())),
+            pick("set aside by law", &|e| items(&e.set_aside.iter().map(issue).collect::<Vec<_>>())),
             pick("read from the employer's policy", &|e| items(&e.derivation)),
         ];
         table(&mut out, &head, &body);

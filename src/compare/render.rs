@@ -399,6 +399,9 @@ pub fn text(c: &Comparison) -> String {
             for i in &e.preferences {
                 let _ = writeln!(out, "    i {}", i.words());
             }
+            for i in &e.set_aside {
+                let _ = writeln!(out, "    ⚖ {}", i.words());
+            }
         }
     }
 
@@ -632,6 +635,11 @@ pub fn markdown(c: &Comparison) -> String {
             {
                 let mut r = vec!["preferences not met".to_string()];
                 r.extend(a.employers.iter().map(|e| md_items(&e.preferences.iter().map(issue).collect::<Vec<_>>())));
+                r
+            },
+            {
+                let mut r = vec!["set aside by law".to_string()];
+                r.extend(a.employers.iter().map(|e| md_items(&e.set_aside.iter().map(issue).collect::<Vec<_>>())));
                 r
             },
             {

@@ -296,9 +296,12 @@ pub struct Actor {
     #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub departed_on: Option<Date>,
-    /// ISO country, optionally with a region (`UK`, `US-CA`), upper case.
+    /// The place of work: ISO country, optionally with a region (`UK`, `US-CA`), upper case.
     #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
+    /// The law the employment contract names, when it names one (same codes).
+    #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
+    pub governing_law: Option<String>,
     /// Whether the actor supervises others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor: Option<bool>,
