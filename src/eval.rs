@@ -347,7 +347,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         let RuleKind::Covenant { index } = rule.kind else { continue };
         let Some(spec) = policy.covenants.get(index) else { continue };
         let j = jurisdiction.as_deref();
-        let facts = crate::law::CovenantFacts { months: Some(spec.duration.whole_months()), ..Default::default() };
+        let facts = crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
         for note in crate::law::assess(j, spec.kind, &facts, Some(ctx.date_of(ctx.at))).notes {
             let text = format!("`{}` in {}: {note}", rule.id, j.unwrap_or("no stated jurisdiction"));
             if !law_notes.iter().any(|n: &Note| n.text == text) {
@@ -395,8 +395,14 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let law: Vec<verdict::LawOverride> = results.iter().filter_map(|r| r.set_aside_by.clone()).collect();
     let mut summary = summary(decision, &approvers, &basis, &deciding, &missing, &excepted, policy);
     if !law.is_empty() {
+        // The law first: a leaver reads the summary, not the footnotes.
         let set_aside: Vec<String> = law.iter().map(|l| format!("`{}` ({})", l.clause, l.effect.words())).collect();
-        summary.push_str(&format!("; the law sets aside {}", set_aside.join(", ")));
+        let (head, rest) = summary.split_once(": ").unwrap_or((decision.as_str(), summary.as_str()));
+        summary = format!(
+            "{head}: the law sets aside {}; {}",
+            set_aside.join(", "),
+            rest.replace("no clause covers", "no other clause covers")
+        );
     }
     let mut v = Verdict {
         schema: verdict::SCHEMA_VERSION,

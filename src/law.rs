@@ -379,6 +379,13 @@ impl LawRule {
     }
 }
 
+/// A policy covenant's length in months as the law's conditions read it:
+/// rounded to the nearest month (52 weeks is 12 months, not 13).
+pub fn months_of(d: crate::value::Duration) -> u32 {
+    // `as` saturates at the bounds of u32; the value is already whole.
+    d.approx_months().round() as u32
+}
+
 /// What a contract or policy says about a covenant that the law's conditions read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CovenantFacts {
@@ -516,7 +523,9 @@ pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFa
                     });
                 }
             }
-            Ok(false) => met.push(r.id.to_string()),
+            // Only a rule that would set the covenant aside makes it enforceable by not applying.
+            Ok(false) if r.effect.sets_aside() => met.push(r.id.to_string()),
+            Ok(false) => {}
             Err(missing) => {
                 notes.push(format!(
                     "not assessed: {words} ({}); the terms do not state {}",
@@ -694,7 +703,7 @@ pub fn attach(policy: &mut crate::policy::Policy) {
         let guards = match rule.kind {
             _ if !restrictive => vec![],
             RuleKind::Covenant { index } => match policy.covenants.get(index) {
-                Some(c) => covenant_guards(c.kind, c.duration.whole_months(), j.as_deref()),
+                Some(c) => covenant_guards(c.kind, months_of(c.duration), j.as_deref()),
                 None => vec![],
             },
             _ => speech_guards(&speech_kinds(&rule.when), j.as_deref()),

@@ -46,7 +46,7 @@ pub fn whole_months(d: crate::value::Duration) -> u32 {
 
 /// The standing of a covenant in a jurisdiction.
 pub fn status(spec: &CovenantSpec, jurisdiction: Option<&str>) -> LawStatus {
-    let facts = crate::law::CovenantFacts { months: Some(whole_months(spec.duration)), ..Default::default() };
+    let facts = crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
     let a = crate::law::assess(jurisdiction, spec.kind, &facts, None);
     let void = a.standing.sets_aside();
     let notes = a.notes;
@@ -99,7 +99,7 @@ pub fn report(policies: &[(SourceFile, Policy)], infos: &[PolicyInfo], candidate
                 Enforceability::Void => {
                     let jj = j.unwrap_or_default().to_string();
                     summary.push(format!(
-                        "{}'s `{}` ({}) is void in {jj}: the matrix still shows the policy as written, marked void",
+                        "{}'s `{}` ({}) is void in {jj}: it binds no one, so it decides no situation and breaks no deal-breaker (marked †)",
                         info.key,
                         c.id,
                         c.kind.as_str()

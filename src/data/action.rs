@@ -928,7 +928,7 @@ facts:                        # extra facts that the policy declared, by name
 action: compete
 at: 2026-03-14
 actor: {id: a, role: manager, team: ops, status: garden_leave, employed_since: 2020-01-01, departed_on: 2026-06-01,
-        jurisdiction: us-ca, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true}
+        jurisdiction: us-ca, governing_law: us-ny, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true}
 channel: linkedin
 account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, purpose: mixed,
           run_as_duty: true, agency_equipment: true, brand_in_handle: true,

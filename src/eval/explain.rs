@@ -132,6 +132,8 @@ pub fn law_lines(l: &super::verdict::LawOverride, r: Option<&RuleResult>, file: 
 /// The plain-text explanation.
 pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     let mut out = String::new();
+    // With clauses set aside by law, the others are what is left.
+    let other = if v.law.is_empty() { "" } else { "other " };
     if v.as_written {
         let _ = writeln!(
             out,
@@ -168,16 +170,16 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             }
         }
         Basis::SectionDefault { id, line } => {
-            let _ = writeln!(out, "\nno clause applies; section default `{id}` ({file}:{line}) decides");
+            let _ = writeln!(out, "\nno {other}clause applies; section default `{id}` ({file}:{line}) decides");
             if let Some(why) = &v.default_rationale {
                 let _ = writeln!(out, "  because: {why}");
             }
         }
         Basis::PolicyDefault => {
-            let _ = writeln!(out, "\nno clause applies; the policy default decides");
+            let _ = writeln!(out, "\nno {other}clause applies; the policy default decides");
         }
         Basis::NoClause => {
-            let _ = writeln!(out, "\nno clause applies and the policy states no default");
+            let _ = writeln!(out, "\nno {other}clause applies and the policy states no default");
         }
     }
     if !v.law.is_empty() {
