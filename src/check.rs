@@ -27,7 +27,6 @@ use crate::ast::{Expr, PolicyFile};
 use crate::diagnostic::{from_parse_errors, Diagnostic, Severity};
 use crate::source::{SourceFile, Span, Spanned};
 
-
 /// Everything the checker found, errors and warnings, sorted by position.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckReport {

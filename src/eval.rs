@@ -134,7 +134,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let ctx = Ctx { facts, tz: &zone, at, types: &types };
 
     // 1. Each clause on its own.
-    let mut results: Vec<RuleResult> = policy.rules.iter().map(|r| eval_rule(r, &ctx, file, policy.meta.jurisdiction.as_deref())).collect();
+    let mut results: Vec<RuleResult> =
+        policy.rules.iter().map(|r| eval_rule(r, &ctx, file, policy.meta.jurisdiction.as_deref())).collect();
 
     // Exceptions override the clauses they name, in source order (an exception
     // already overridden overrides nothing). Ids are unique: one look-up each.
@@ -347,7 +348,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         let RuleKind::Covenant { index } = rule.kind else { continue };
         let Some(spec) = policy.covenants.get(index) else { continue };
         let j = jurisdiction.as_deref();
-        let facts = crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
+        let facts =
+            crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
         for note in crate::law::assess(j, spec.kind, &facts, Some(ctx.date_of(ctx.at))).notes {
             let text = format!("`{}` in {}: {note}", rule.id, j.unwrap_or("no stated jurisdiction"));
             if !law_notes.iter().any(|n: &Note| n.text == text) {

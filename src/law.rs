@@ -137,7 +137,8 @@ pub struct LawRule {
     pub effect: LawEffect,
     /// In force, proposed, or set aside.
     pub status: LawStatus,
-    /// In force from (inclusive).
+    /// In force from (inclusive); for a proposal, the date it is announced to
+    /// take effect from (an undated proposal is not pending law).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<Date>,
     /// The statute or case.
@@ -232,7 +233,7 @@ pub const TABLE: &[LawRule] = &[
         since: None,
         statute: "common-law restraint of trade; Tillman v Egon Zehnder [2019] UKSC 32",
         section: "",
-        words: "a {months}-month {kind} is suspect under the common-law reasonableness test: a restraint must be no wider than needed to protect a legitimate interest, and longer than 12 months is rarely upheld",
+        words: "{a_months}-month {kind} is suspect under the common-law reasonableness test: a restraint must be no wider than needed to protect a legitimate interest, and longer than 12 months is rarely upheld",
         advice: "recruitment restraints are usually 3 to 6 months; 6 months limited to those dealt with in the last 12 months was upheld in East England Schools v Palmer [2013] EWHC 4138 (QB)",
         duties: &[],
     },
@@ -289,7 +290,7 @@ pub const TABLE: &[LawRule] = &[
         when: When::Always,
         effect: LawEffect::NoteOnly,
         status: LawStatus::Proposal,
-        since: None,
+        since: Some(date(2027, 1, 1)),
         statute: "Australian Government 2025-26 Budget announcement",
         section: "",
         words: "Australia's announced ban for workers below the high-income threshold (from 2027) is not yet law",
@@ -299,8 +300,14 @@ pub const TABLE: &[LawRule] = &[
 ];
 
 /// Jurisdictions by name, for explanations.
-const NAMES: &[(&str, &str)] =
-    &[("US-CA", "California"), ("US", "the United States"), ("UK", "the UK"), ("GB", "the UK"), ("DE", "Germany"), ("AU", "Australia")];
+const NAMES: &[(&str, &str)] = &[
+    ("US-CA", "California"),
+    ("US", "the United States"),
+    ("UK", "the UK"),
+    ("GB", "the UK"),
+    ("DE", "Germany"),
+    ("AU", "Australia"),
+];
 
 /// A jurisdiction in words (`California`), else its code.
 pub fn name(code: &str) -> &str {
@@ -362,7 +369,14 @@ impl LawRule {
 
     /// Its words for a covenant of this kind and length.
     pub fn words_for(&self, kind: CovenantKind, months: Option<u32>) -> String {
+        let a_months = match months {
+            // "an 8-month", "an 11-month", "an 18-month", "an 80-month": said with a vowel sound.
+            Some(m) if m == 11 || m == 18 || m.to_string().starts_with('8') => format!("an {m}"),
+            Some(m) => format!("a {m}"),
+            None => "a".to_string(),
+        };
         self.words
+            .replace("{a_months}", &a_months)
             .replace("{kind}", &kind.as_str().replace('_', "-"))
             .replace("{months}", &months.map_or_else(|| "?".to_string(), |m| m.to_string()))
     }
@@ -545,8 +559,8 @@ pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFa
     });
     if standing == Standing::NotEncoded {
         notes.push(format!(
-            "the enforceability of a {} in {} is not encoded here (indeterminate, not guessed)",
-            kind.as_str().replace('_', "-"),
+            "the enforceability of a {} in {} is not encoded here (indeterminate): not guessed",
+            kind.as_str(),
             name(j)
         ));
     }
@@ -741,8 +755,18 @@ fn hierarchical(c: &mut Cond) {
                 TestOp::Cmp(CmpOp::Eq, Term::Const(v)) => code(v).map(|c| within_cond(path, &c)),
                 TestOp::Cmp(CmpOp::Ne, Term::Const(v)) => code(v).map(|c| Cond::Not(Box::new(within_cond(path, &c)))),
                 TestOp::In(vs) => {
+                    // The test as written first (its words are the explanation's when it holds), then each code's regions.
                     let codes: Option<Vec<String>> = vs.iter().map(code).collect();
-                    codes.map(|cs| Cond::Any(cs.iter().map(|c| within_cond(path, c)).collect()))
+                    codes.map(|cs| {
+                        let regions = cs.iter().map(|c| {
+                            let mut w = within_cond(path, c);
+                            if let Cond::Any(parts) = &mut w {
+                                parts.remove(0);
+                            }
+                            w
+                        });
+                        Cond::any(std::iter::once(Cond::Test(t.clone())).chain(regions).collect())
+                    })
                 }
                 _ => None,
             };
@@ -833,7 +857,10 @@ mod tests {
         let on = Some(date(2026, 3, 1));
         assert_eq!(assess(Some("US-CA"), nc, &f(3, None, None), on).standing.word(), "void");
         // Before 1 Jan 2024 the table's California entry is not in force.
-        assert_eq!(assess(Some("US-CA"), nc, &f(3, None, None), Some(date(2023, 12, 31))).standing.word(), "enforceability not encoded (indeterminate)");
+        assert_eq!(
+            assess(Some("US-CA"), nc, &f(3, None, None), Some(date(2023, 12, 31))).standing.word(),
+            "enforceability not encoded (indeterminate)"
+        );
         assert_eq!(assess(Some("DE"), nc, &f(12, Some(30), Some(true)), on).standing.word(), "not binding");
         assert_eq!(assess(Some("DE"), nc, &f(12, Some(50), Some(true)), on).standing.word(), "enforceable");
         assert_eq!(assess(Some("DE"), nc, &f(12, Some(49), Some(true)), on).standing.word(), "not binding");
@@ -842,7 +869,10 @@ mod tests {
         assert_eq!(assess(Some("DE"), nc, &f(24, Some(60), Some(true)), on).standing.word(), "enforceable");
         assert!(matches!(assess(Some("DE"), nc, &f(12, None, None), on).standing, Standing::NotAssessed { .. }));
         assert_eq!(assess(Some("UK"), nc, &f(13, None, None), on).standing.word(), "at risk");
-        assert_eq!(assess(Some("UK"), nc, &f(12, None, None), on).standing.word(), "enforceability not encoded (indeterminate)");
+        assert_eq!(
+            assess(Some("UK"), nc, &f(12, None, None), on).standing.word(),
+            "enforceability not encoded (indeterminate)"
+        );
         assert_eq!(assess(None, nc, &f(12, None, None), on).standing, Standing::NoJurisdiction);
         // The FTC rule is only ever a note.
         let tx = assess(Some("US-TX"), nc, &f(6, None, None), on);

@@ -25,21 +25,32 @@ pub(super) fn check(cx: &mut Checker<'_>) {
             let words = rule.words_for(c.kind.node, Some(months));
             let (code, label, help) = match (rule.status, rule.effect, &applies) {
                 (LawStatus::SetAside, ..) => continue,
-                (LawStatus::Proposal, ..) => {
-                    ("pending-law", "affected by a proposed change".to_string(), rule.advice.to_string())
+                // Pending law: a proposal announced to take effect on a date; an undated one is only a note.
+                (LawStatus::Proposal, ..) if rule.since.is_some() => {
+                    ("pending-law", "affected by an announced change".to_string(), rule.advice.to_string())
                 }
+                (LawStatus::Proposal, ..) => continue,
                 (LawStatus::InForce, LawEffect::Void | LawEffect::NotBinding, Applies::Yes) => (
                     "unenforceable-covenant",
                     format!("{} in {}", rule.effect.words(), law::name(jurisdiction)),
                     rule.advice.to_string(),
                 ),
-                (LawStatus::InForce, _, Applies::UnlessFacts(missing)) => (
+                (LawStatus::InForce, _, Applies::UnlessFacts(_)) => (
                     "suspect-covenant",
-                    format!("binds only if {} say so", missing.join(" and ")),
+                    match rule.when {
+                        law::When::UnpaidOrUnwritten(pct) => {
+                            format!("binds only in writing, with compensation of at least {pct}% of the last pay")
+                        }
+                        _ => "binds only if conditions the policy cannot state are met".to_string(),
+                    },
                     rule.advice.to_string(),
                 ),
                 (LawStatus::InForce, LawEffect::AtRisk, _) => {
-                    ("suspect-covenant", "at risk".to_string(), rule.advice.to_string())
+                    let label = match rule.when {
+                        law::When::LongerThanMonths(m) => format!("longer than {m} months: at risk"),
+                        _ => "at risk".to_string(),
+                    };
+                    ("suspect-covenant", label, rule.advice.to_string())
                 }
                 (LawStatus::InForce, ..) => continue,
             };
@@ -63,7 +74,8 @@ pub(super) fn nlra(cx: &mut Checker<'_>, policy: &crate::policy::Policy) {
         return;
     }
     for r in &policy.rules {
-        let restrictive = matches!(r.effect, crate::policy::Effect::Deny | crate::policy::Effect::RequireApproval { .. });
+        let restrictive =
+            matches!(r.effect, crate::policy::Effect::Deny | crate::policy::Effect::RequireApproval { .. });
         if !restrictive || r.dry_run {
             continue;
         }
@@ -122,13 +134,13 @@ mod tests {
     #[test]
     fn uk_lengths_over_a_year_are_suspect_not_capped() {
         let codes = |j: &str, c: &str| law(j, c).into_iter().map(|(c, _)| c).collect::<Vec<_>>();
-        // The proposed 3-month cap is only ever a pending-law note, never a cap.
+        // The proposed 3-month cap is undated: not pending law, and never a cap.
         assert_eq!(codes("UK", "covenant non_compete for 3 months"), Vec::<String>::new());
-        assert_eq!(codes("UK", "covenant non_compete for 12 months"), ["pending-law"]);
-        assert_eq!(codes("UK", "covenant non_compete for 52 weeks"), ["pending-law"]);
+        assert_eq!(codes("UK", "covenant non_compete for 12 months"), Vec::<String>::new());
+        assert_eq!(codes("UK", "covenant non_compete for 52 weeks"), Vec::<String>::new());
         let d = law("UK", "covenant non_compete for 18 months");
-        assert_eq!(d.len(), 2);
-        assert!(d.iter().any(|(c, m)| c == "suspect-covenant" && m.contains("18-month non-compete")));
+        assert_eq!(d.len(), 1);
+        assert!(d.iter().any(|(c, m)| c == "suspect-covenant" && m.contains("an 18-month non-compete")));
         let d = law("GB", "covenant non_dealing of clients for 13 months");
         assert!(d.first().is_some_and(|(_, m)| m.starts_with("a 13-month non-dealing is suspect")));
         assert_eq!(law("UK", "covenant non_poaching of staff for 18 months"), []);

@@ -444,7 +444,10 @@ pub fn text(c: &Comparison) -> String {
         })
         .collect();
     if !voids.is_empty() {
-        let _ = writeln!(out, "\n  † the law set aside a clause that would have decided (the verdict shown is what binds):");
+        let _ = writeln!(
+            out,
+            "\n  † the law set aside a clause that would have decided (the verdict shown is what binds):"
+        );
         for v in voids {
             let _ = writeln!(out, "    {v}");
         }

@@ -660,7 +660,8 @@ fn relevant(r: &crate::policy::Rule) -> bool {
 
 fn fingerprint(r: &crate::policy::Rule) -> String {
     let obligations: Vec<_> = r.obligations.iter().map(|o| (&o.text, o.within, &o.from, &o.done_key)).collect();
-    serde_json::to_string(&(&r.id, &r.when, &r.unless, &r.law, &r.effect, obligations, &r.overrides)).unwrap_or_default()
+    serde_json::to_string(&(&r.id, &r.when, &r.unless, &r.law, &r.effect, obligations, &r.overrides))
+        .unwrap_or_default()
 }
 
 fn signature(r: &crate::policy::Rule) -> String {

@@ -431,14 +431,17 @@ pub fn text(r: &TermsReport, policy_file: &str) -> String {
         }
         match &c.law {
             Some(l) if l.sets_aside() => {
-                let _ = writeln!(out, "  ⚖ {}: the law sets it aside, so it binds no one and decides nothing", l.word());
+                let _ =
+                    writeln!(out, "  ⚖ {}: the law sets it aside, so it binds no one and decides nothing", l.word());
             }
             _ if c.findings.is_empty() => {
                 let _ = writeln!(out, "  ✓ consistent with the policy");
             }
             _ => {}
         }
-        if let Some(l) = c.law.as_ref().filter(|l| !l.sets_aside()) {
+        // Not encoded: the law note says so already.
+        let said = |l: &&crate::law::Standing| l.sets_aside() || matches!(l, crate::law::Standing::NotEncoded);
+        if let Some(l) = c.law.as_ref().filter(|l| !said(l)) {
             let _ = writeln!(out, "  law status: {}", l.word());
         }
         for n in &c.law_notes {
