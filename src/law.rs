@@ -342,6 +342,21 @@ pub fn within_cond(path: &str, code: &str) -> Cond {
     ])
 }
 
+/// For the diff's partition: a constant of a jurisdiction fact that is one of
+/// [`within_cond`]'s bounds (`US-`, `US.`) is no value of its own. `None`: not
+/// a bound; `Some(None)`: a bound standing for no valid code; `Some(Some(v))`:
+/// a valid code inside the range (`US-ZZ` for `US-`).
+pub fn region_bound(path: &str, constant: &str) -> Option<Option<String>> {
+    if !JURISDICTION_FACTS.contains(&path) {
+        return None;
+    }
+    if let Some(code) = constant.strip_suffix('-') {
+        // Codes have one level of regions: a region's range holds no valid code.
+        return Some((!code.contains('-')).then(|| format!("{code}-ZZ")));
+    }
+    constant.strip_suffix('.').map(|_| None)
+}
+
 impl LawRule {
     /// Whether it covers covenants of this kind.
     pub fn covers_covenant(&self, kind: CovenantKind) -> bool {

@@ -284,3 +284,25 @@ terms {
     let r = check_terms(&p, &file, &contract("UK", ""));
     assert_eq!(r.verdict, Decision::Deny);
 }
+
+/// The service applies the law too, in full and in short (the compiled form).
+#[cfg(feature = "server")]
+#[test]
+fn the_service_sets_a_void_covenant_aside() {
+    let dir = crate::serve::shipped_policies();
+    let log = dir.join("log.sqlite");
+    let s = crate::serve::Server::start_trusted(&dir, log.to_str().unwrap(), 100 * 365 * 86_400);
+    let action = std::fs::read_to_string(
+        crate::util::root().join("docs/examples/actions/california-leaver-joins-competitor.yaml"),
+    )
+    .unwrap();
+    let action: serde_json::Value = serde_yaml::from_str(&action).unwrap();
+    let body = serde_json::json!({"policy": "california-employer", "action": action}).to_string();
+    let (status, v) = s.post("/v1/decide", &body);
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["verdict"], "allow", "{v}");
+    assert_eq!(v["law"][0]["clause"], "template-non-compete");
+    let (status, short) = s.post("/v1/decide?explain=false", &body);
+    assert_eq!(status, 200, "{short}");
+    assert_eq!(short["verdict"], "allow", "{short}");
+}

@@ -615,7 +615,9 @@ fn known_values(path: &str, ty: Option<&Type>, p: &Policy) -> Vec<String> {
                 d.teams.clone()
             }
         }
-        "actor.jurisdiction" => ["UK", "US", "FR", "DE", "ZZ"].iter().map(|s| s.to_string()).collect(),
+        "actor.jurisdiction" | "actor.governing_law" => {
+            ["UK", "US", "FR", "DE", "ZZ"].iter().map(|s| s.to_string()).collect()
+        }
         "content.kind" => d.content_kinds.clone(),
         "done" => vec!["other_duty".to_string(), "another_duty".to_string()],
         "actor.id" => vec!["witness".to_string(), "someone".to_string()],
@@ -1139,8 +1141,15 @@ fn collect_constants(t: &Test, ctx: &SideCtx, collect: &mut BTreeMap<String, Col
             }
             (v, "symbol" | "text") => {
                 if let Some(s) = symbolish(v) {
-                    if !e.symbols.iter().any(|m| m == s) {
-                        e.symbols.push(s.to_string());
+                    // A jurisdiction's region bounds (`US-`, `US.`: `law::within_cond`) are not values:
+                    // a region inside the country stands for them (`US-ZZ`); a region has no regions.
+                    let s = match crate::law::region_bound(fact, s) {
+                        Some(None) => continue,
+                        Some(Some(inside)) => inside,
+                        None => s.to_string(),
+                    };
+                    if !e.symbols.iter().any(|m| *m == s) {
+                        e.symbols.push(s);
                     }
                 }
             }
