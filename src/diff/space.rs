@@ -1148,7 +1148,7 @@ fn collect_constants(t: &Test, ctx: &SideCtx, collect: &mut BTreeMap<String, Col
                         Some(Some(inside)) => inside,
                         None => s.to_string(),
                     };
-                    if !e.symbols.iter().any(|m| *m == s) {
+                    if !e.symbols.contains(&s) {
                         e.symbols.push(s);
                     }
                 }
