@@ -352,9 +352,22 @@ pub fn region_bound(path: &str, constant: &str) -> Option<Option<String>> {
     }
     if let Some(code) = constant.strip_suffix('-') {
         // Codes have one level of regions: a region's range holds no valid code.
-        return Some((!code.contains('-')).then(|| format!("{code}-ZZ")));
+        return Some((!code.contains('-')).then(|| format!("{code}-{REGION}")));
     }
     constant.strip_suffix('.').map(|_| None)
+}
+
+/// The region that stands for every region of a country in the diff (`US-ZZ`).
+const REGION: &str = "ZZ";
+
+/// A value in words: the diff's stand-in region `US-ZZ` is "a region of US".
+pub fn value_words(v: &str) -> String {
+    match v.strip_suffix(REGION).and_then(|c| c.strip_suffix('-')) {
+        Some(country) if country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()) => {
+            format!("a region of {country}")
+        }
+        _ => v.to_string(),
+    }
 }
 
 impl LawRule {

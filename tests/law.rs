@@ -126,8 +126,9 @@ fn which_law_applies_place_of_work_or_governing_law() {
     let ny = load(NY);
     // A New York policy and a New York employee: no rule sets the covenant aside (C26's Texas likewise).
     assert_eq!(decide(&ny, &leaver("2026-03-01T09:00:00-05:00", ", jurisdiction: US-NY")).verdict, Decision::Deny);
-    // Cal. Bus. & Prof. Code §16600.5(a): void "regardless of where and when the contract was signed" —
-    // a New York policy cannot bind someone who works in California.
+    // Cal. Bus. & Prof. Code §16600.5(a) (SB 699, in force 1 Jan 2024; text found via the search tool and
+    // paraphrased): a void non-compete stays unenforceable whatever the place or date of signing, so a
+    // New York policy cannot bind someone who works in California.
     let v = decide(&ny, &leaver("2026-03-01T09:00:00-05:00", ", jurisdiction: US-CA"));
     assert_eq!(v.verdict, Decision::Allow);
     assert!(v.law[0].applies_because.contains("the place of work, US-CA"), "{}", v.law[0].applies_because);
@@ -140,14 +141,17 @@ fn which_law_applies_place_of_work_or_governing_law() {
     assert_eq!(decide(&ca, &leaver("2026-03-01T09:00:00-08:00", ", jurisdiction: UK")).verdict, Decision::Deny);
 }
 
+/// A personal Facebook post of this content kind, by an employee (`actor` adds fields to the actor).
+fn post_of(kind: &str, actor: &str) -> String {
+    format!(
+        "action: post\nat: 2025-09-03T18:00:00-04:00\nactor: {{ id: rosa, role: consultant, status: employed{actor} }}\nchannel: facebook\naccount: {{ kind: personal, created_by: employee }}\ncontent: {{ kind: {kind} }}\n"
+    )
+}
+
 #[test]
 fn nlra_protects_non_supervisors_discussing_pay_c43() {
     let p = load(SPEECH);
-    let post = |actor: &str| {
-        format!(
-            "action: post\nat: 2025-09-03T18:00:00-04:00\nactor: {{ id: rosa, role: consultant, status: employed{actor} }}\nchannel: facebook\naccount: {{ kind: personal, created_by: employee }}\ncontent: {{ kind: pay_discussion }}\n"
-        )
-    };
+    let post = |actor: &str| post_of("pay_discussion", actor);
     let v = decide(&p, &post(", jurisdiction: US-NY, supervisor: false"));
     assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
     assert_eq!(v.law[0].law, "us-nlra-7");
@@ -162,11 +166,7 @@ fn nlra_protects_non_supervisors_discussing_pay_c43() {
 #[test]
 fn a_policy_test_of_a_country_holds_for_its_regions() {
     let p = load(SPEECH);
-    let post = |j: &str| {
-        format!(
-            "action: post\nat: 2025-09-03T18:00:00-04:00\nactor: {{ id: rosa, role: consultant, status: employed, jurisdiction: {j} }}\nchannel: linkedin\ncontent: {{ kind: industry }}\n"
-        )
-    };
+    let post = |j: &str| post_of("industry", &format!(", jurisdiction: {j}"));
     for j in ["US", "US-CA", "US-NY"] {
         assert_eq!(decide(&p, &post(j)).verdict, Decision::RequireApproval, "{j}");
     }
