@@ -306,3 +306,20 @@ fn the_service_sets_a_void_covenant_aside() {
     assert_eq!(status, 200, "{short}");
     assert_eq!(short["verdict"], "allow", "{short}");
 }
+
+/// `eval --batch` (the compiled form) sets the clause aside too; `--as-written` restores the policy's view.
+#[test]
+fn the_batch_applies_the_law_and_as_written_does_not() {
+    let line = r#"{"action":"compete","at":"2026-03-02T09:00:00-08:00","actor":{"id":"dana","role":"recruiter","status":"departed","employed_since":"2023-05-01","departed_on":"2026-01-31","jurisdiction":"US-CA"},"target":{"distance_miles":12}}"#;
+    let batch = |extra: &[&str]| {
+        let mut args = vec!["eval", "policies/california-employer.policy", "--batch"];
+        args.extend_from_slice(extra);
+        let o = crate::util::run_stdin(&args, &format!("{line}\n"));
+        serde_json::from_str::<serde_json::Value>(String::from_utf8_lossy(&o.stdout).trim()).unwrap()
+    };
+    assert_eq!(batch(&[])["verdict"], "allow");
+    assert_eq!(batch(&["--explain"])["law"][0]["clause"], "template-non-compete");
+    let written = batch(&["--as-written"]);
+    assert_eq!(written["verdict"], "deny");
+    assert_eq!(written["deciding"], serde_json::json!(["template-non-compete"]));
+}
