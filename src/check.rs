@@ -27,8 +27,6 @@ use crate::ast::{Expr, PolicyFile};
 use crate::diagnostic::{from_parse_errors, Diagnostic, Severity};
 use crate::source::{SourceFile, Span, Spanned};
 
-pub use law::{covenant_law, LawEntry, LAW};
-
 /// Everything the checker found, errors and warnings, sorted by position.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckReport {
@@ -89,6 +87,7 @@ fn checked(file: &SourceFile, ast: &PolicyFile) -> (CheckReport, Option<crate::p
             let policy = crate::lower::lower(file, ast);
             names::exception_targets(&mut cx, Some(&policy));
             lints::normalized(&mut cx, &policy);
+            law::nlra(&mut cx, &policy);
             Some(policy)
         }
     };

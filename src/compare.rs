@@ -194,7 +194,7 @@ pub struct Cell {
     /// The deciding clauses worth citing: without departure duties that only attach obligations
     /// to every leaver, unless nothing else decided.
     pub cited: Vec<ClauseRef>,
-    /// Deciding covenants that are void in the jurisdiction (the engine still applies them as written).
+    /// Clauses the law set aside for this situation (they would have decided as written; the verdict is what binds).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub void_covenants: Vec<String>,
     /// The jurisdiction the law notes were read for (the candidate's, else the policy's).
@@ -504,22 +504,17 @@ fn compare_until(
     }
 }
 
-/// The deciding covenants that are void in the jurisdiction, and the law notes of every deciding covenant.
+/// The clauses the law set aside in this verdict (they would have decided),
+/// and the law notes of the covenants that decided or were set aside.
 fn covenant_law(v: &Verdict, policy: &Policy, jurisdiction: Option<&str>) -> (Vec<String>, Vec<String>) {
-    let mut void = Vec::new();
+    let void: Vec<String> = v.law.iter().map(|l| l.clause.clone()).collect();
     let mut notes = Vec::new();
-    if v.verdict != Decision::Deny {
-        return (void, notes);
-    }
-    for id in &v.deciding {
+    let deciding = if v.verdict == Decision::Deny { v.deciding.iter().collect::<Vec<_>>() } else { vec![] };
+    for id in deciding.into_iter().chain(&void) {
         let Some(rule) = policy.rules.iter().find(|r| &r.id == id) else { continue };
         let RuleKind::Covenant { index } = rule.kind else { continue };
         let Some(spec) = policy.covenants.get(index) else { continue };
-        let status = law::status(spec, jurisdiction);
-        if status.status == law::Enforceability::Void {
-            void.push(spec.id.clone());
-        }
-        for n in status.notes {
+        for n in law::status(spec, jurisdiction).notes {
             if !notes.contains(&n) {
                 notes.push(n);
             }

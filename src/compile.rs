@@ -982,7 +982,7 @@ impl Builder<'_> {
         self.c.n_targets = tslot.len();
         for r in &policy.rules {
             let when = self.cond(&r.when);
-            let unless = r.unless.iter().map(|u| self.cond(u)).collect();
+            let unless = r.exceptions_and_law().map(|u| self.cond(u)).collect();
             let effect = self.effect(&r.effect);
             let overrides = if r.dry_run {
                 Box::default()
@@ -1165,7 +1165,7 @@ fn derived_read(c: &Compiled, b: &Bucket, rules: &[u32], rule_reads: &[Vec<u16>]
 pub fn compile(policy: &Policy) -> Compiled {
     let mut strings = Vec::new();
     let mut lists = Vec::new();
-    let conds = policy.rules.iter().flat_map(|r| std::iter::once(&r.when).chain(r.unless.iter()));
+    let conds = policy.rules.iter().flat_map(|r| std::iter::once(&r.when).chain(r.exceptions_and_law()));
     for c in conds.chain(policy.defaults.iter().map(|d| &d.scope)) {
         walk_strings(c, &mut strings, &mut lists);
     }

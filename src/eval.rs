@@ -134,7 +134,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let ctx = Ctx { facts, tz: &zone, at, types: &types };
 
     // 1. Each clause on its own.
-    let mut results: Vec<RuleResult> = policy.rules.iter().map(|r| eval_rule(r, &ctx, file)).collect();
+    let mut results: Vec<RuleResult> =
+        policy.rules.iter().map(|r| eval_rule(r, &ctx, file, policy.meta.jurisdiction.as_deref())).collect();
 
     // Exceptions override the clauses they name, in source order (an exception
     // already overridden overrides nothing). Ids are unique: one look-up each.
@@ -347,7 +348,9 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         let RuleKind::Covenant { index } = rule.kind else { continue };
         let Some(spec) = policy.covenants.get(index) else { continue };
         let j = jurisdiction.as_deref();
-        for note in terms::law_notes(j, spec.kind, Some(spec.duration.whole_months()), &[]) {
+        let facts =
+            crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
+        for note in crate::law::assess(j, spec.kind, &facts, Some(ctx.date_of(ctx.at))).notes {
             let text = format!("`{}` in {}: {note}", rule.id, j.unwrap_or("no stated jurisdiction"));
             if !law_notes.iter().any(|n: &Note| n.text == text) {
                 // An engine note (no rule): the law table is smpolicy's, not the policy's.
@@ -391,7 +394,18 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         })
         .map(|r| r.id.clone())
         .collect();
-    let summary = summary(decision, &approvers, &basis, &deciding, &missing, &excepted, policy);
+    let law: Vec<verdict::LawOverride> = results.iter().filter_map(|r| r.set_aside_by.clone()).collect();
+    let mut summary = summary(decision, &approvers, &basis, &deciding, &missing, &excepted, policy);
+    if !law.is_empty() {
+        // The law first: a leaver reads the summary, not the footnotes.
+        let set_aside: Vec<String> = law.iter().map(|l| format!("`{}` ({})", l.clause, l.effect.words())).collect();
+        let (head, rest) = summary.split_once(": ").unwrap_or((decision.as_str(), summary.as_str()));
+        summary = format!(
+            "{head}: the law sets aside {}; {}",
+            set_aside.join(", "),
+            rest.replace("no clause covers", "no other clause covers")
+        );
+    }
     let mut v = Verdict {
         schema: verdict::SCHEMA_VERSION,
         verdict: decision,
@@ -408,6 +422,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         conflict,
         dry_run,
         counterfactuals: vec![],
+        law,
+        as_written: false,
         rules: results,
         policy: match &policy.meta.version {
             Some(v) => format!("{} (version {v})", policy.meta.name),
@@ -418,7 +434,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     v
 }
 
-fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
+fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction: Option<&str>) -> RuleResult {
     let (line, column) = file.line_col(rule.span.start);
     let mut tests: Vec<TestTrace> = Vec::new();
     let truth = eval_cond(&rule.when, ctx, &mut tests);
@@ -460,6 +476,19 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
             }));
         }
     }
+    // 0. The law layer: a clause a rule of law sets aside for this actor on this
+    // date does not decide (its guard is never unknown: see `law::LawGuard`).
+    let mut set_aside_by = None;
+    if matches!(status, Status::Applies | Status::Undecided) {
+        for g in &rule.law {
+            if eval_cond(&g.when, ctx, &mut Vec::new()) == Truth::True {
+                set_aside_by = Some(law_override(rule, g.rule, status == Status::Applies, ctx, policy_jurisdiction));
+                status = Status::SetAside;
+                why.clear();
+                break;
+            }
+        }
+    }
     let (missing, undecidable) = split_undecided(why);
     if let RuleKind::Limit { counter, max, per } = &rule.kind {
         limit_computations(&mut tests, counter, *max, *per, ctx);
@@ -483,6 +512,52 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         undecidable,
         approved_by: None,
         approval_refused: None,
+        set_aside_by,
+    }
+}
+
+/// Why the law sets a clause aside for this action: the rule of law, and
+/// which fact made its jurisdiction's law apply.
+fn law_override(
+    rule: &Rule,
+    law_id: &str,
+    applied: bool,
+    ctx: &Ctx<'_>,
+    policy_jurisdiction: Option<&str>,
+) -> verdict::LawOverride {
+    let entry = crate::law::rule(law_id);
+    let sym = |path: &str| match ctx.fact(path) {
+        Some(Value::Symbol(s)) => Some(s),
+        _ => None,
+    };
+    let governs = |j: &Option<String>| j.as_deref().is_some_and(|j| entry.is_some_and(|e| e.governs(j)));
+    let place = sym("actor.jurisdiction");
+    let governing = sym("actor.governing_law");
+    let applied_by = if governs(&place) {
+        format!("the place of work, {}", place.unwrap_or_default())
+    } else if place.is_none() && governs(&policy_jurisdiction.map(str::to_string)) {
+        format!(
+            "the policy's jurisdiction, {} (the action states no place of work)",
+            policy_jurisdiction.unwrap_or_default()
+        )
+    } else {
+        format!("the law the contract names, {}", governing.unwrap_or_default())
+    };
+    verdict::LawOverride {
+        clause: rule.id.clone(),
+        would_decide: rule.effect.clone(),
+        applied,
+        law: law_id.to_string(),
+        effect: entry.map_or(crate::law::LawEffect::Void, |e| e.effect),
+        citation: entry.map_or_else(String::new, crate::law::LawRule::citation),
+        in_force_since: entry.and_then(|e| e.since),
+        words: entry.map_or_else(String::new, |e| e.words.to_string()),
+        applies_because: format!(
+            "{}; here by {applied_by}",
+            entry.map_or_else(String::new, crate::law::LawRule::why_applies)
+        ),
+        advice: entry.map_or_else(String::new, |e| e.advice.to_string()),
+        employer_duties: entry.map_or_else(Vec::new, |e| e.duties.to_vec()),
     }
 }
 

@@ -37,6 +37,7 @@ pub mod diff;
 pub mod eval;
 pub mod facts;
 pub mod fmt;
+pub mod law;
 pub mod lower;
 // pest_derive without its `std` feature names `alloc` in the code it generates.
 extern crate alloc;

@@ -54,6 +54,7 @@ pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
             Item::Exception(e) => l.exception(e),
         }
     }
+    crate::law::attach(&mut l.policy);
     l.policy
 }
 
@@ -311,6 +312,7 @@ impl Lowerer<'_> {
             dry_run: mods.dry_run,
             overrides: vec![],
             kind,
+            law: vec![],
         });
     }
 

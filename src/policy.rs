@@ -229,6 +229,18 @@ pub struct Rule {
     pub overrides: Vec<String>,
     /// Structure for explanations and `compare`.
     pub kind: RuleKind,
+    /// Rules of law that set this clause aside when their condition holds
+    /// (attached by [`crate::law::attach`]; empty for the policy as written).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub law: Vec<crate::law::LawGuard>,
+}
+
+impl Rule {
+    /// Its exceptions and then its law guards: the conditions under which it
+    /// does not decide (the compiled form and the diff read them as one list).
+    pub fn exceptions_and_law(&self) -> impl Iterator<Item = &Cond> {
+        self.unless.iter().chain(self.law.iter().map(|g| &g.when))
+    }
 }
 
 /// A section default: applies within `scope` when no rule decides.

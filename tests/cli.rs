@@ -114,28 +114,40 @@ fn usage_errors_exit_2_from_clap_are_mapped_to_1() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
-/// A covenant that decides carries the engine's law note for the actor's
-/// jurisdiction (C03/K03): a California leaver's non-compete is void there,
-/// a UK leaver's is not capped by the never-enacted 3-month proposal (C24).
+/// The law decides (issue #13): a California leaver's non-compete is void
+/// there, so it does not decide (allow, with the clause set aside in `law`);
+/// `--as-written` shows the policy's own deny, labelled; a UK leaver's
+/// covenant decides, with the note that the 3-month proposal is not law (C24).
 #[test]
-fn a_deciding_covenant_carries_the_law_of_the_actors_jurisdiction() {
+fn the_law_of_the_actors_jurisdiction_sets_a_void_covenant_aside() {
     let action = |j: &str| {
         format!(
             r#"{{"action":"compete","at":"2026-06-30","actor":{{"id":"x","role":"consultant","status":"departed","departed_on":"2026-04-30","jurisdiction":"{j}"}},"target":{{"distance_miles":3}}}}"#
         )
     };
-    let law = |j: &str| {
-        let o = run_stdin(&["eval", "policies/protective-agency.policy", "-", "--format", "json"], &action(j));
-        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let eval = |j: &str, extra: &[&str]| {
+        let mut args = vec!["eval", "policies/protective-agency.policy", "-", "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = run_stdin(&args, &action(j));
         let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-        assert_eq!(v["deciding"], serde_json::json!(["rival-agency"]));
-        v["law_notes"].as_array().unwrap().iter().map(|n| n["text"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        (o.status.code(), v)
     };
-    let ca = law("US-CA");
-    assert!(ca.iter().any(|n| n.starts_with("`rival-agency` in US-CA: void in California")), "{ca:#?}");
-    let uk = law("UK");
-    assert!(uk.iter().any(|n| n.contains("never enacted") && n.starts_with("`rival-agency` in UK")), "{uk:#?}");
-    assert!(!uk.iter().any(|n| n.contains("California")), "{uk:#?}");
+    let (code, ca) = eval("US-CA", &[]);
+    assert_eq!(code, Some(0), "{ca:#}");
+    assert_eq!(ca["law"][0]["clause"], "rival-agency");
+    assert_eq!(ca["law"][0]["effect"], "void");
+    assert!(ca["summary"].as_str().unwrap().contains("the law sets aside `rival-agency` (void)"), "{ca:#}");
+    let (code, written) = eval("US-CA", &["--as-written"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(written["as_written"], true);
+    assert_eq!(written["deciding"], serde_json::json!(["rival-agency"]));
+    let (code, uk) = eval("UK", &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(uk["deciding"], serde_json::json!(["rival-agency"]));
+    assert!(uk.get("law").is_none(), "{uk:#}");
+    let notes: Vec<&str> = uk["law_notes"].as_array().unwrap().iter().map(|n| n["text"].as_str().unwrap()).collect();
+    assert!(notes.iter().any(|n| n.contains("never enacted") && n.starts_with("`rival-agency` in UK")), "{notes:#?}");
+    assert!(!notes.iter().any(|n| n.contains("California")), "{notes:#?}");
 }
 
 /// The default batch record (lines read in place, decided and given their

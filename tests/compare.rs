@@ -243,11 +243,12 @@ fn k03_california_voids_the_non_compete_and_does_not_guess_the_rest() {
     let summary = c.jurisdiction.summary.join("\n");
     assert!(summary.contains("B's `rival-agency` (non_compete) is void in US-CA"), "{summary}");
     assert!(summary.contains("not encoded for US-CA: reported as indeterminate, not guessed"), "{summary}");
-    // The matrix keeps the policy as written and marks the void covenant.
+    // The matrix shows what binds: the void covenant is set aside, and marked.
     let joining = cell(&c, "join-competitor-2-months", "B");
-    assert_eq!(joining.verdict, Decision::Deny);
+    assert_eq!(joining.verdict, Decision::Allow);
     assert_eq!(joining.void_covenants, ["rival-agency"]);
-    assert!(compare::render::text(&c).contains("deny †"));
+    assert_eq!(joining.explanation.law[0].clause, "rival-agency");
+    assert!(compare::render::text(&c).contains("allow †"));
     // A void covenant costs nothing in the burden score.
     let in_ca = score(&c, "B", Dimension::CovenantBurden);
 

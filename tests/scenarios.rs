@@ -512,7 +512,7 @@ fn k03_the_jurisdiction_changes_the_law_notes() {
     let (r, text) = a.terms("A's contract for a candidate based in California");
     let notes: Vec<&String> = r.clauses.iter().flat_map(|c| &c.law_notes).collect();
     assert!(notes.iter().all(|n| !n.contains("void")), "{text}");
-    assert!(notes.iter().any(|n| n.contains("not encoded here (indeterminate, not guessed)")), "{text}");
+    assert!(notes.iter().any(|n| n.contains("not encoded here (indeterminate): not guessed")), "{text}");
 }
 
 #[test]

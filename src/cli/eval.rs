@@ -37,6 +37,10 @@ pub struct Args {
     /// policy's timezone; the current time by default.
     #[arg(long)]
     pub now: Option<super::Now>,
+    /// Show the policy's own view, with no rule of law applied (labelled as such): a clause the law sets aside
+    /// for this actor on this date then decides as written. Not what binds the employee.
+    #[arg(long)]
+    pub as_written: bool,
 }
 
 /// The declared names an action is checked against.
@@ -50,6 +54,7 @@ pub fn validate(action: &Action, policy: &Policy) -> Vec<DataError> {
 /// Runs `eval`.
 pub fn run(args: Args, out: Out) -> Exit {
     let Some((file, policy)) = load_policy(&args.policy, out) else { return Exit::Error };
+    let policy = if args.as_written { smpolicy::law::as_written(&policy) } else { policy };
     let opts = EvalOptions { now: super::Now::or_current(args.now, &policy) };
     if args.batch {
         return batch::run(&args, &file, &policy, &opts);
@@ -71,7 +76,8 @@ pub fn run(args: Args, out: Out) -> Exit {
         }
         return Exit::Error;
     }
-    let v = evaluate(&policy, &file, &action, &opts);
+    let mut v = evaluate(&policy, &file, &action, &opts);
+    v.as_written = args.as_written;
     let eo = ExplainOptions { why_not: args.why_not };
     match args.format {
         Format::Text => print!("{}", paint(explain::text(&v, &file.name, eo), v.verdict, out)),

@@ -43,6 +43,9 @@ pub struct EmployerCheck {
     pub unknown: Vec<Issue>,
     /// Preferences (`then advise`) not met.
     pub preferences: Vec<Issue>,
+    /// Findings about covenants the law sets aside for the candidate (void or
+    /// not binding): they break nothing, since the covenant binds no one.
+    pub set_aside: Vec<Issue>,
     /// How the contract was read from the employer's policy.
     pub derivation: Vec<String>,
     /// The contract built from the employer's policy.
@@ -64,14 +67,15 @@ pub struct Issue {
     pub line: usize,
     /// The finding.
     pub text: String,
-    /// The contract clause is a covenant the jurisdiction's law voids (the finding still stands as written).
+    /// The contract clause is a covenant the jurisdiction's law sets aside (void or not binding): the finding
+    /// describes the policy as written and breaks nothing.
     pub void: bool,
 }
 
 impl Issue {
     /// `covenants[0]: ... [`constraint`, line 29]`, saying when the covenant is void.
     pub fn words(&self) -> String {
-        let void = if self.void { " (this covenant is void in the jurisdiction)" } else { "" };
+        let void = if self.void { " (as written; the law sets this covenant aside, so it breaks nothing)" } else { "" };
         format!("{}: {}{void} [`{}`, line {}]", self.path, self.text, self.constraint, self.line)
     }
 }
@@ -146,6 +150,8 @@ pub fn contract_from_policy(policy: &Policy, jurisdiction: Option<&str>) -> (Con
                 garden_leave_offset: Some(c.garden_leave_offset),
                 capacities: vec![],
                 severed: vec![],
+                compensation_percent: None,
+                in_writing: None,
             });
         }
         notes.push(format!("covenants: `{}` {} for {}", c.id, c.kind.as_str(), c.duration));
@@ -220,6 +226,7 @@ pub fn against(
         let (contract, derivation) = contract_from_policy(p, j);
         let report = check_terms(mine, mine_file, &contract);
         let mut broken = Vec::new();
+        let mut set_aside = Vec::new();
         let mut unknown = Vec::new();
         let mut preferences = Vec::new();
         for c in &report.clauses {
@@ -235,9 +242,10 @@ pub fn against(
                     constraint: f.rule.clone(),
                     line: f.line,
                     text: f.text.clone(),
-                    void: c.law_notes.iter().any(|n| n.starts_with("void")),
+                    void: c.law.as_ref().is_some_and(crate::law::Standing::sets_aside),
                 };
                 match (&f.effect, f.unknown) {
+                    _ if issue.void => set_aside.push(issue),
                     (Effect::Deny, false) => broken.push(issue),
                     (Effect::Deny, true) => unknown.push(issue),
                     _ => preferences.push(issue),
@@ -252,6 +260,7 @@ pub fn against(
             broken,
             unknown,
             preferences,
+            set_aside,
             derivation,
             contract,
             report,

@@ -253,6 +253,7 @@ pub fn html(c: &Comparison) -> String {
             pick("broken", &|e| items(&e.broken.iter().map(issue).collect::<Vec<_>>())),
             pick("cannot tell", &|e| items(&e.unknown.iter().map(issue).collect::<Vec<_>>())),
             pick("preferences not met", &|e| items(&e.preferences.iter().map(issue).collect::<Vec<_>>())),
+            pick("set aside by law", &|e| items(&e.set_aside.iter().map(issue).collect::<Vec<_>>())),
             pick("read from the employer's policy", &|e| items(&e.derivation)),
         ];
         table(&mut out, &head, &body);
@@ -264,7 +265,7 @@ pub fn html(c: &Comparison) -> String {
         out,
         "<p class=\"legend\"><span class=\"v-allow\">allow</span><span class=\"v-approval\">require-approval</span>\
          <span class=\"v-deny\">deny</span><span class=\"v-indeterminate\">indeterminate</span> \
-         † decided by a covenant the jurisdiction's law voids (applied as written)</p>"
+         † the law set aside a clause that would have decided (the verdict shown is what binds)</p>"
     );
     let mut mhead = vec!["situation".to_string()];
     mhead.extend(c.policies.iter().map(|p| esc(&p.key)));

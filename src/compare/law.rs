@@ -1,7 +1,7 @@
 //! Covenant law for the candidate's jurisdiction: which covenants are void
-//! there, and for the rest, that enforceability is not encoded. The law table
-//! itself is [`crate::eval::terms::law_notes`]; this module only reads it, and
-//! never guesses what a court would do.
+//! or not binding there, and for the rest, what the law table says (at risk,
+//! not assessed, not encoded). The law table itself is [`crate::law`]; this
+//! module only reads it, and never guesses what a court would do.
 
 use super::{PolicyInfo, Serialize};
 use crate::policy::{CovenantSpec, Policy};
@@ -11,7 +11,7 @@ use crate::source::SourceFile;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Enforceability {
-    /// The law table says it is void in the jurisdiction.
+    /// The law table says it is void (or not binding) in the jurisdiction: it binds no one.
     Void,
     /// The engine does not encode whether it is enforceable there: indeterminate, not guessed.
     NotEncoded,
@@ -46,9 +46,10 @@ pub fn whole_months(d: crate::value::Duration) -> u32 {
 
 /// The standing of a covenant in a jurisdiction.
 pub fn status(spec: &CovenantSpec, jurisdiction: Option<&str>) -> LawStatus {
-    let notes = crate::eval::terms::law_notes(jurisdiction, spec.kind, Some(whole_months(spec.duration)), &[]);
-    // The law table words a voidness note as "void ..."; anything else is advice about reasonableness.
-    let void = notes.iter().any(|n| n.starts_with("void"));
+    let facts = crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
+    let a = crate::law::assess(jurisdiction, spec.kind, &facts, None);
+    let void = a.standing.sets_aside();
+    let notes = a.notes;
     LawStatus {
         jurisdiction: jurisdiction.map(str::to_string),
         status: if void { Enforceability::Void } else { Enforceability::NotEncoded },
@@ -98,7 +99,7 @@ pub fn report(policies: &[(SourceFile, Policy)], infos: &[PolicyInfo], candidate
                 Enforceability::Void => {
                     let jj = j.unwrap_or_default().to_string();
                     summary.push(format!(
-                        "{}'s `{}` ({}) is void in {jj}: the matrix still shows the policy as written, marked void",
+                        "{}'s `{}` ({}) is void in {jj}: it binds no one, so it decides no situation and breaks no deal-breaker (marked †)",
                         info.key,
                         c.id,
                         c.kind.as_str()

@@ -11,7 +11,7 @@ use crate::eval::verdict::{Basis, Status};
 use crate::eval::Decision;
 use std::fmt::Write as _;
 
-/// The verdict in a matrix cell: `deny`, `require-approval (marketing)`, with `†` when the deciding covenant is void.
+/// The verdict in a matrix cell: `deny`, `require-approval (marketing)`, with `†` when the law set aside a clause that would have decided.
 pub fn cell_label(c: &Cell) -> String {
     let mut out = c.label();
     if !c.void_covenants.is_empty() {
@@ -399,6 +399,9 @@ pub fn text(c: &Comparison) -> String {
             for i in &e.preferences {
                 let _ = writeln!(out, "    i {}", i.words());
             }
+            for i in &e.set_aside {
+                let _ = writeln!(out, "    ⚖ {}", i.words());
+            }
         }
     }
 
@@ -430,12 +433,21 @@ pub fn text(c: &Comparison) -> String {
         .iter()
         .flat_map(|r| {
             r.cells.iter().filter(|x| !x.void_covenants.is_empty()).map(move |x| {
-                format!("{} under {}: `{}` is void in the jurisdiction", r.id, x.policy, x.void_covenants.join("`, `"))
+                format!(
+                    "{} under {}: the law sets aside `{}` in {}",
+                    r.id,
+                    x.policy,
+                    x.void_covenants.join("`, `"),
+                    x.jurisdiction.as_deref().unwrap_or("the jurisdiction")
+                )
             })
         })
         .collect();
     if !voids.is_empty() {
-        let _ = writeln!(out, "\n  † decided by a covenant the jurisdiction's law voids (applied as written):");
+        let _ = writeln!(
+            out,
+            "\n  † the law set aside a clause that would have decided (the verdict shown is what binds):"
+        );
         for v in voids {
             let _ = writeln!(out, "    {v}");
         }
@@ -635,6 +647,11 @@ pub fn markdown(c: &Comparison) -> String {
                 r
             },
             {
+                let mut r = vec!["set aside by law".to_string()];
+                r.extend(a.employers.iter().map(|e| md_items(&e.set_aside.iter().map(issue).collect::<Vec<_>>())));
+                r
+            },
+            {
                 let mut r = vec!["read from the employer's policy".to_string()];
                 r.extend(a.employers.iter().map(|e| md_items(&e.derivation)));
                 r
@@ -648,7 +665,7 @@ pub fn markdown(c: &Comparison) -> String {
     let _ = writeln!(
         out,
         "Verdicts: `allow`, `require-approval (who)`, `deny`, `indeterminate` (the policy cannot decide). \
-         † marks a verdict decided by a covenant that the jurisdiction's law voids.\n"
+         † marks a verdict where the law set aside a clause that would have decided: the verdict shown is what binds.\n"
     );
     let mut group = "";
     let mut rows: Vec<Vec<String>> = Vec::new();

@@ -296,9 +296,12 @@ pub struct Actor {
     #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub departed_on: Option<Date>,
-    /// ISO country, optionally with a region (`UK`, `US-CA`), upper case.
+    /// The place of work: ISO country, optionally with a region (`UK`, `US-CA`), upper case.
     #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
+    /// The law the employment contract names, when it names one (same codes).
+    #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
+    pub governing_law: Option<String>,
     /// Whether the actor supervises others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor: Option<bool>,
@@ -925,7 +928,7 @@ facts:                        # extra facts that the policy declared, by name
 action: compete
 at: 2026-03-14
 actor: {id: a, role: manager, team: ops, status: garden_leave, employed_since: 2020-01-01, departed_on: 2026-06-01,
-        jurisdiction: us-ca, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true}
+        jurisdiction: us-ca, governing_law: us-ny, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true}
 channel: linkedin
 account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, purpose: mixed,
           run_as_duty: true, agency_equipment: true, brand_in_handle: true,

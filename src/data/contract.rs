@@ -124,6 +124,23 @@ pub struct Covenant {
     /// Capacities recorded as severed (struck out by a court or by agreement).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub severed: Vec<String>,
+    /// Compensation paid during the restraint, as a percentage of the last pay (HGB §74 asks for at least 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation_percent: Option<u32>,
+    /// Whether the covenant was agreed in writing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_writing: Option<bool>,
+}
+
+impl Covenant {
+    /// What the law's conditions read of it.
+    pub fn law_facts(&self) -> crate::law::CovenantFacts {
+        crate::law::CovenantFacts {
+            months: self.months,
+            compensation_percent: self.compensation_percent,
+            in_writing: self.in_writing,
+        }
+    }
 }
 
 impl Covenant {

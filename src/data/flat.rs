@@ -96,6 +96,8 @@ fields! {
     ActorDepartedOn = "actor.departed_on",
     /// `actor.jurisdiction`.
     ActorJurisdiction = "actor.jurisdiction",
+    /// `actor.governing_law`.
+    ActorGoverningLaw = "actor.governing_law",
     /// `actor.supervisor`.
     ActorSupervisor = "actor.supervisor",
     /// `actor.garden_leave_from`.
@@ -272,7 +274,7 @@ impl Field {
             | F::TargetLastDealtWith
             | F::TargetConnectedOn
             | F::RequestMadeOn => Shape::Date,
-            F::ActorJurisdiction => Shape::Jurisdiction,
+            F::ActorJurisdiction | F::ActorGoverningLaw => Shape::Jurisdiction,
             F::ActorSupervisor
             | F::ActorAcknowledgedPolicy
             | F::AccountRunAsDuty
@@ -331,6 +333,7 @@ impl Field {
             F::ActorEmployedSince => date(a.actor.employed_since),
             F::ActorDepartedOn => date(a.actor.departed_on),
             F::ActorJurisdiction => a.actor.jurisdiction.as_deref().map_or(Raw::None, Raw::Sym),
+            F::ActorGoverningLaw => a.actor.governing_law.as_deref().map_or(Raw::None, Raw::Sym),
             F::ActorSupervisor => flag(a.actor.supervisor),
             F::ActorGardenLeaveFrom => date(a.actor.garden_leave_from),
             F::ActorAcknowledgedPolicy => flag(a.actor.acknowledged_policy),

@@ -739,7 +739,7 @@ impl Constraint {
                 format!("is {} ({})", or_list(&parts), ctx.tz_name)
             }
             Constraint::Value { values, others, mentioned, text, missing, .. } => {
-                let show = |v: &String| if *text { format!("{v:?}") } else { v.clone() };
+                let show = |v: &String| if *text { format!("{v:?}") } else { crate::law::value_words(v) };
                 let mut parts = Vec::new();
                 if *others {
                     let excluded: Vec<String> = mentioned.iter().filter(|m| !values.contains(m)).map(show).collect();

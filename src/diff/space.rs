@@ -615,7 +615,9 @@ fn known_values(path: &str, ty: Option<&Type>, p: &Policy) -> Vec<String> {
                 d.teams.clone()
             }
         }
-        "actor.jurisdiction" => ["UK", "US", "FR", "DE", "ZZ"].iter().map(|s| s.to_string()).collect(),
+        "actor.jurisdiction" | "actor.governing_law" => {
+            ["UK", "US", "FR", "DE", "ZZ"].iter().map(|s| s.to_string()).collect()
+        }
         "content.kind" => d.content_kinds.clone(),
         "done" => vec!["other_duty".to_string(), "another_duty".to_string()],
         "actor.id" => vec!["witness".to_string(), "someone".to_string()],
@@ -660,7 +662,8 @@ fn relevant(r: &crate::policy::Rule) -> bool {
 
 fn fingerprint(r: &crate::policy::Rule) -> String {
     let obligations: Vec<_> = r.obligations.iter().map(|o| (&o.text, o.within, &o.from, &o.done_key)).collect();
-    serde_json::to_string(&(&r.id, &r.when, &r.unless, &r.effect, obligations, &r.overrides)).unwrap_or_default()
+    serde_json::to_string(&(&r.id, &r.when, &r.unless, &r.law, &r.effect, obligations, &r.overrides))
+        .unwrap_or_default()
 }
 
 fn signature(r: &crate::policy::Rule) -> String {
@@ -692,7 +695,7 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
     let mut tests: Vec<(usize, Test)> = Vec::new();
     for (side, p) in policies.iter().enumerate() {
         for r in p.rules.iter().filter(|r| relevant(r)) {
-            for t in r.when.tests().into_iter().chain(r.unless.iter().flat_map(|u| u.tests())) {
+            for t in r.when.tests().into_iter().chain(r.exceptions_and_law().flat_map(|u| u.tests())) {
                 tests.push((side, t.clone()));
             }
             if let Effect::RequireApproval { approvers } = &r.effect {
@@ -931,7 +934,7 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
         let mut rules = Vec::new();
         for (index, r) in p.rules.iter().enumerate().filter(|(_, r)| relevant(r)) {
             let when = space.compile(&r.when, side, shared, &mut interner);
-            let unless = r.unless.iter().map(|u| space.compile(u, side, shared, &mut interner)).collect();
+            let unless = r.exceptions_and_law().map(|u| space.compile(u, side, shared, &mut interner)).collect();
             let approval = match &r.effect {
                 Effect::RequireApproval { approvers } => {
                     let t = approval_test(approvers);
@@ -1138,8 +1141,15 @@ fn collect_constants(t: &Test, ctx: &SideCtx, collect: &mut BTreeMap<String, Col
             }
             (v, "symbol" | "text") => {
                 if let Some(s) = symbolish(v) {
-                    if !e.symbols.iter().any(|m| m == s) {
-                        e.symbols.push(s.to_string());
+                    // A jurisdiction's region bounds (`US-`, `US.`: `law::within_cond`) are not values:
+                    // a region inside the country stands for them (`US-ZZ`); a region has no regions.
+                    let s = match crate::law::region_bound(fact, s) {
+                        Some(None) => continue,
+                        Some(Some(inside)) => inside,
+                        None => s.to_string(),
+                    };
+                    if !e.symbols.contains(&s) {
+                        e.symbols.push(s);
                     }
                 }
             }

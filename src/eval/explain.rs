@@ -31,6 +31,10 @@ fn status_words(r: &RuleResult) -> String {
             None => format!("excepted: unless {}", r.excepted_by.clone().unwrap_or_default()),
         },
         Status::Overridden => format!("overridden by `{}`", r.overridden_by.clone().unwrap_or_default()),
+        Status::SetAside => match &r.set_aside_by {
+            Some(l) => format!("set aside by law: {} ({})", l.effect.words(), l.citation),
+            None => "set aside by law".into(),
+        },
         Status::Undecided => {
             let mut why: Vec<String> = Vec::new();
             if !r.missing.is_empty() {
@@ -100,9 +104,42 @@ fn attribution(rule: &str) -> String {
     }
 }
 
+/// A clause the law sets aside, in lines of words: the clause, what it would
+/// have decided, why the law sets it aside, and what follows.
+pub fn law_lines(l: &super::verdict::LawOverride, r: Option<&RuleResult>, file: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let at = r.map(|r| format!(" ({file}:{}:{})", r.line, r.column)).unwrap_or_default();
+    let would = if l.applied {
+        format!("it applies and would decide: {}", l.would_decide.describe())
+    } else {
+        format!("it would decide {} once its facts were known", l.would_decide.describe())
+    };
+    out.push(format!("`{}`{at}: {}; {would}", l.clause, l.effect.words()));
+    if let Some(r) = r {
+        out.push(format!("  clause:  {}", r.source));
+    }
+    let since = l.in_force_since.map(|d| format!(", in force since {d}")).unwrap_or_default();
+    out.push(format!("  law:     {} ({}{since})", l.words, l.citation));
+    out.push(format!("  applies: {}", l.applies_because));
+    out.push(format!("  follows: {}", l.advice));
+    for d in &l.employer_duties {
+        let due = d.due.map(|d| format!("; due {d}")).unwrap_or_default();
+        out.push(format!("  employer's duty: {} ({}{due})", d.text, d.basis));
+    }
+    out
+}
+
 /// The plain-text explanation.
 pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     let mut out = String::new();
+    // With clauses set aside by law, the others are what is left.
+    let other = if v.law.is_empty() { "" } else { "other " };
+    if v.as_written {
+        let _ = writeln!(
+            out,
+            "as written: the policy's own view, with no rule of law applied (not what binds the employee)"
+        );
+    }
     let head = match v.verdict {
         Decision::RequireApproval => format!("require-approval (from {})", v.approvers.join(" or ")),
         d => d.as_str().to_string(),
@@ -133,16 +170,24 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             }
         }
         Basis::SectionDefault { id, line } => {
-            let _ = writeln!(out, "\nno clause applies; section default `{id}` ({file}:{line}) decides");
+            let _ = writeln!(out, "\nno {other}clause applies; section default `{id}` ({file}:{line}) decides");
             if let Some(why) = &v.default_rationale {
                 let _ = writeln!(out, "  because: {why}");
             }
         }
         Basis::PolicyDefault => {
-            let _ = writeln!(out, "\nno clause applies; the policy default decides");
+            let _ = writeln!(out, "\nno {other}clause applies; the policy default decides");
         }
         Basis::NoClause => {
-            let _ = writeln!(out, "\nno clause applies and the policy states no default");
+            let _ = writeln!(out, "\nno {other}clause applies and the policy states no default");
+        }
+    }
+    if !v.law.is_empty() {
+        let _ = writeln!(out, "\nset aside by law (these clauses do not decide):");
+        for l in &v.law {
+            for line in law_lines(l, v.rules.iter().find(|r| r.id == l.clause), file) {
+                let _ = writeln!(out, "  {line}");
+            }
         }
     }
     let also: Vec<&RuleResult> =
@@ -230,6 +275,9 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         Decision::RequireApproval => format!("require-approval (from {})", v.approvers.join(" or ")),
         d => d.as_str().to_string(),
     };
+    if v.as_written {
+        let _ = writeln!(out, "_As written: the policy's own view, with no rule of law applied._\n");
+    }
     let _ = writeln!(out, "## Verdict: **{head}**\n");
     let _ = writeln!(out, "{}\n", v.summary);
     let _ = writeln!(out, "Policy: {}\n", v.policy);
@@ -256,6 +304,16 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     }
     if let Some(c) = &v.conflict {
         let _ = writeln!(out, "{}\n", c.words());
+    }
+    if !v.law.is_empty() {
+        let _ = writeln!(out, "### Set aside by law\n");
+        for l in &v.law {
+            let lines = law_lines(l, v.rules.iter().find(|r| r.id == l.clause), file);
+            for (k, line) in lines.iter().enumerate() {
+                let _ = writeln!(out, "{}{}", if k == 0 { "- " } else { "  - " }, line.trim_start());
+            }
+        }
+        out.push('\n');
     }
     let sections: [(&str, Vec<String>); 4] = [
         (

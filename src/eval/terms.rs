@@ -47,6 +47,11 @@ pub struct ClauseCheck {
     pub findings: Vec<Finding>,
     /// Enforceability notes for the contract's jurisdiction.
     pub law_notes: Vec<String>,
+    /// A covenant's one status under the law of the contract's jurisdiction
+    /// (`void`, `not-binding`, `at-risk`, `not-assessed`, ...); a covenant the law
+    /// sets aside decides nothing, whatever the policy says of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub law: Option<crate::law::Standing>,
 }
 
 /// The result of checking a contract.
@@ -95,46 +100,9 @@ fn of_matches(of: &[String], c: &Covenant) -> bool {
     of.is_empty() || c.of.is_some_and(|o| of.iter().any(|x| x == o.as_str()))
 }
 
-/// Enforceability notes for a covenant in a jurisdiction (the engine's small law table).
-pub fn law_notes(
-    jurisdiction: Option<&str>,
-    kind: CovenantKind,
-    months: Option<u32>,
-    severed: &[String],
-) -> Vec<String> {
-    let mut out = Vec::new();
-    let j = jurisdiction.unwrap_or("");
-    let m = months.unwrap_or(0);
-    if kind == CovenantKind::NonCompete {
-        if j == "US-CA" || j.starts_with("US-CA-") {
-            out.push("void in California: Cal. Bus. & Prof. Code §16600 voids employee non-competes however narrow, and §16600.5 makes them unenforceable regardless of where signed".into());
-        } else if j == "UK" || j.starts_with("GB") {
-            if m > 12 {
-                out.push(format!("a {m}-month non-compete is suspect under the common-law reasonableness test (longer than 12 months is rarely upheld)"));
-            }
-            out.push("the UK's 3-month statutory cap (announced 2023) was never enacted and the 2025 working paper's options are undecided: no cap is applied".into());
-        } else if j == "DE" {
-            if m > 24 {
-                out.push("void beyond 2 years in Germany (HGB §74a)".into());
-            }
-            out.push("binding in Germany only if in writing and with compensation of at least 50% of the last pay (HGB §74); not checked here".into());
-        } else if j.starts_with("US") {
-            out.push("the FTC non-compete rule was set aside on 20 Aug 2024 and never took effect (on 5 Sep 2025 the FTC acceded to its vacatur): no federal override applies; state law governs, and its enforceability is not encoded here (indeterminate)".into());
-        } else if j == "AU" {
-            out.push(
-                "Australia's announced ban for workers below the high-income threshold (from 2027) is not yet law"
-                    .into(),
-            );
-        }
-    } else if (j == "UK" || j.starts_with("GB")) && m > 12 {
-        out.push(format!("a {m}-month {} is suspect under the common-law reasonableness test", kind.as_str()));
-    } else if j == "US-CA" || j.starts_with("US-CA-") {
-        // Only the non-compete rule is encoded for California: say so rather than guess.
-        out.push(format!(
-            "the enforceability of a {} in California is not encoded here (indeterminate, not guessed): Cal. Bus. & Prof. Code §16600 may limit it",
-            kind.as_str()
-        ));
-    }
+/// The law's notes for a covenant, with the words recorded as severed.
+fn law_notes(assessment: &crate::law::Assessment, severed: &[String]) -> Vec<String> {
+    let mut out = assessment.notes.clone();
     for s in severed {
         out.push(format!(
             "the words `{s}` are recorded as severed (blue-pencil test): the covenant is read without them"
@@ -262,13 +230,17 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
                 _ => {}
             }
         }
-        let notes = law_notes(jurisdiction, kind, c.months, &c.severed);
+        let assessment = crate::law::assess(jurisdiction, kind, &c.law_facts(), None);
+        let notes = law_notes(&assessment, &c.severed);
+        // A covenant the law sets aside binds no one: what the policy says of it decides nothing.
+        let verdict = if assessment.standing.sets_aside() { Decision::Allow } else { clause_verdict(&findings) };
         clauses.push(ClauseCheck {
             path: c.path(),
             clause: covenant_words(c),
-            verdict: clause_verdict(&findings),
+            verdict,
             findings,
             law_notes: notes,
+            law: Some(assessment.standing),
         });
     }
 
@@ -335,6 +307,7 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
                 verdict: clause_verdict(&findings),
                 findings,
                 law_notes: vec![],
+                law: None,
             });
         }
     }
@@ -365,6 +338,7 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
             verdict: clause_verdict(&monitoring),
             findings: monitoring,
             law_notes: vec![],
+            law: None,
         });
     }
     for t in &policy.terms {
@@ -383,7 +357,8 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
             }
         }
     }
-    let all: Vec<Finding> = clauses.iter().flat_map(|c| c.findings.clone()).collect();
+    let binding = |c: &&ClauseCheck| !c.law.as_ref().is_some_and(crate::law::Standing::sets_aside);
+    let all: Vec<Finding> = clauses.iter().filter(binding).flat_map(|c| c.findings.clone()).collect();
     let verdict = clause_verdict(&all);
     let broken = clauses.iter().filter(|c| c.verdict == Decision::Deny).count();
     let summary = match verdict {
@@ -391,6 +366,9 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
             format!("deny: {broken} clause{} the policy", if broken == 1 { " breaks" } else { "s break" })
         }
         Decision::Indeterminate => "indeterminate: the contract does not say enough to check every constraint".into(),
+        _ if clauses.iter().any(|c| !binding(&c)) => {
+            "allow: every clause that binds is consistent with the policy; the law sets aside the others".into()
+        }
         _ => "allow: every clause is consistent with the policy".into(),
     };
     TermsReport {
@@ -451,8 +429,20 @@ pub fn text(r: &TermsReport, policy_file: &str) -> String {
                 let _ = writeln!(out, "    because: {why}");
             }
         }
-        if c.findings.is_empty() {
-            let _ = writeln!(out, "  ✓ consistent with the policy");
+        match &c.law {
+            Some(l) if l.sets_aside() => {
+                let _ =
+                    writeln!(out, "  ⚖ {}: the law sets it aside, so it binds no one and decides nothing", l.word());
+            }
+            _ if c.findings.is_empty() => {
+                let _ = writeln!(out, "  ✓ consistent with the policy");
+            }
+            _ => {}
+        }
+        // Not encoded: the law note says so already.
+        let said = |l: &&crate::law::Standing| l.sets_aside() || matches!(l, crate::law::Standing::NotEncoded);
+        if let Some(l) = c.law.as_ref().filter(|l| !said(l)) {
+            let _ = writeln!(out, "  law status: {}", l.word());
         }
         for n in &c.law_notes {
             let _ = writeln!(out, "  law: {n}");

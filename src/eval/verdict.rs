@@ -90,6 +90,8 @@ pub enum Status {
     Overridden,
     /// It needs facts the action lacks.
     Undecided,
+    /// A rule of law sets it aside for this actor on this date (see `set_aside_by`).
+    SetAside,
 }
 
 /// One clause's evaluation.
@@ -141,6 +143,39 @@ pub struct RuleResult {
     /// An approval on file that does not satisfy it (given by a role it does not name), in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_refused: Option<String>,
+    /// The rule of law that sets it aside, when its status is `set_aside`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_aside_by: Option<LawOverride>,
+}
+
+/// A clause the law sets aside for this action: what it would have decided,
+/// why the law sets it aside and what follows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LawOverride {
+    /// The clause id.
+    pub clause: String,
+    /// What the clause decides when it applies.
+    pub would_decide: Effect,
+    /// Whether its condition held (`false`: it needed facts the action lacks, and would have held the verdict back).
+    pub applied: bool,
+    /// The rule of law's id in the law table.
+    pub law: String,
+    /// `void`, `not-binding`, `protected-speech`.
+    pub effect: crate::law::LawEffect,
+    /// Statute and section.
+    pub citation: String,
+    /// In force since (inclusive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_force_since: Option<jiff::civil::Date>,
+    /// The rule in plain words.
+    pub words: String,
+    /// Which law applies, and the fact that made it apply.
+    pub applies_because: String,
+    /// What follows.
+    pub advice: String,
+    /// Duties the law imposes on the employer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub employer_duties: Vec<crate::law::EmployerDuty>,
 }
 
 impl RuleResult {
@@ -312,6 +347,12 @@ pub struct Verdict {
     pub dry_run: Vec<String>,
     /// What single change would change the verdict.
     pub counterfactuals: Vec<String>,
+    /// Clauses the law sets aside for this action (they did not decide).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub law: Vec<LawOverride>,
+    /// The policy's own view, with no rule of law applied (`--as-written`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub as_written: bool,
     /// Every clause's evaluation, in source order.
     pub rules: Vec<RuleResult>,
     /// The policy's name and version.

@@ -312,6 +312,7 @@ fn explained(line: usize, v: &Verdict) -> serde_json::Value {
         "obligations": v.obligations,
         "advice": v.advice,
         "law_notes": v.law_notes,
+        "law": v.law,
         "missing": v.missing,
     })
 }

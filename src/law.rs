@@ -1,0 +1,910 @@
+//! The law layer: the one table of the rules of law smpolicy knows ([`TABLE`]),
+//! what jurisdiction a code is inside ([`within`]), and the questions every
+//! stage asks of it:
+//!
+//! - `check` lints a policy's covenants and speech rules ([`covenant`],
+//!   [`speech_kinds`]);
+//! - lowering attaches to every clause the law may set aside a
+//!   [`LawGuard`]: a condition over the action's facts (place of work,
+//!   governing law, supervisor or not, date, content) under which the rule
+//!   of law holds; the interpreter and the compiled form evaluate it like an
+//!   exception, so a clause the law sets aside for this actor on this date
+//!   never decides the verdict ([`crate::eval`]);
+//! - `terms` and `compare` ask [`assess`] for a covenant's one status.
+//!
+//! Which law applies: the place of work (`actor.jurisdiction`, else the
+//! policy's jurisdiction), and for entries marked [`Connect::WorkOrGoverning`]
+//! also the law the contract names (`actor.governing_law`): California's rule
+//! applies wherever the contract was signed and whatever law it names.
+//!
+//! Only law in force is applied. Proposals and rules set aside by the courts
+//! are entries too, but they only ever produce a note. Sources are in
+//! `../shared/scenarios/sources.md` (CAL, FTCN, UK23, UK25, GER, AUS, NLRB).
+//! Nothing here is legal advice.
+
+use crate::ast::CovenantKind;
+use crate::policy::{Cond, Term, Test, TestOp};
+use crate::value::Value;
+use jiff::civil::{date, Date};
+use serde::Serialize;
+
+/// What a rule of law does to a clause it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LawEffect {
+    /// The clause is void: it binds no one.
+    Void,
+    /// The clause does not bind the employee (the employer may still rely on it if the employee chooses).
+    NotBinding,
+    /// Speech the law protects: a rule restricting it cannot be enforced against this employee.
+    ProtectedSpeech,
+    /// The clause stands but a court may not uphold it.
+    AtRisk,
+    /// Only a note: a proposal, or a rule that never took effect.
+    NoteOnly,
+}
+
+impl LawEffect {
+    /// `void`, `not binding`, ...
+    pub fn words(self) -> &'static str {
+        match self {
+            LawEffect::Void => "void",
+            LawEffect::NotBinding => "not binding",
+            LawEffect::ProtectedSpeech => "protected speech",
+            LawEffect::AtRisk => "at risk",
+            LawEffect::NoteOnly => "note",
+        }
+    }
+
+    /// Whether it sets a clause aside (it then cannot decide a verdict).
+    pub fn sets_aside(self) -> bool {
+        matches!(self, LawEffect::Void | LawEffect::NotBinding | LawEffect::ProtectedSpeech)
+    }
+}
+
+/// Whether the rule is law.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LawStatus {
+    /// Law in force (from `since`).
+    InForce,
+    /// Proposed or announced, not enacted: a note, never applied.
+    Proposal,
+    /// Made but set aside by a court: a note, never applied.
+    SetAside,
+}
+
+/// Which facts say that the rule's jurisdiction governs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Connect {
+    /// The place of work.
+    Work,
+    /// The place of work, or the law the contract names.
+    WorkOrGoverning,
+}
+
+/// When the rule applies to a clause of the kind it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+pub enum When {
+    /// Always.
+    Always,
+    /// The covenant lasts longer than this many months.
+    LongerThanMonths(u32),
+    /// The compensation paid during the restraint is below this share of the last pay, or the covenant is not in writing.
+    UnpaidOrUnwritten(u32),
+    /// The employee is not a supervisor (and the action's content is of a kind the rule protects).
+    NotSupervisor,
+}
+
+/// What the rule covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+pub enum Covers {
+    /// Covenants of these kinds.
+    Covenants(&'static [CovenantKind]),
+    /// Clauses restricting posts of these content kinds.
+    Speech(&'static [&'static str]),
+}
+
+/// A duty the law imposes on the employer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EmployerDuty {
+    /// The duty in words.
+    pub text: &'static str,
+    /// Its legal basis.
+    pub basis: &'static str,
+    /// The deadline, if the law sets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<Date>,
+}
+
+/// One rule of law.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LawRule {
+    /// Stable id (`us-ca-bpc-16600`).
+    pub id: &'static str,
+    /// Jurisdiction codes; a code also covers its regions (`US` covers `US-CA`).
+    pub jurisdictions: &'static [&'static str],
+    /// Which facts connect the employment to the jurisdiction.
+    pub connect: Connect,
+    /// What it covers.
+    pub covers: Covers,
+    /// When it applies to what it covers.
+    pub when: When,
+    /// What it does.
+    pub effect: LawEffect,
+    /// In force, proposed, or set aside.
+    pub status: LawStatus,
+    /// In force from (inclusive); for a proposal, the date it is announced to
+    /// take effect from (an undated proposal is not pending law).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<Date>,
+    /// The statute or case.
+    pub statute: &'static str,
+    /// The section(s).
+    pub section: &'static str,
+    /// The effect in plain words (`{kind}`, `{months}` are filled in).
+    pub words: &'static str,
+    /// What follows, in words.
+    pub advice: &'static str,
+    /// Duties it imposes on the employer.
+    pub duties: &'static [EmployerDuty],
+}
+
+const NON_COMPETE: &[CovenantKind] = &[CovenantKind::NonCompete];
+const UK: &[&str] = &["UK", "GB"];
+
+/// The content kinds whose restriction may chill talk about pay and working
+/// conditions: a clause restricting them is flagged (`nlra-risk`); for a
+/// non-supervisory US employee, a post of one of [`PROTECTED_KINDS`] is
+/// protected and such a clause cannot decide against it.
+pub const NLRA_KINDS: &[&str] = &["pay_discussion", "opinion"];
+
+/// The content kinds NLRA section 7 protects outright (discussing pay and conditions).
+pub const PROTECTED_KINDS: &[&str] = &["pay_discussion"];
+
+/// Every rule of law smpolicy knows. For a covenant, the first entry in
+/// force that applies decides its status; every matching note is shown.
+/// Adding a jurisdiction is adding entries here.
+pub const TABLE: &[LawRule] = &[
+    LawRule {
+        id: "us-ca-bpc-16600",
+        jurisdictions: &["US-CA"],
+        connect: Connect::WorkOrGoverning,
+        covers: Covers::Covenants(NON_COMPETE),
+        when: When::Always,
+        effect: LawEffect::Void,
+        status: LawStatus::InForce,
+        since: Some(date(2024, 1, 1)),
+        statute: "Cal. Bus. & Prof. Code",
+        section: "§16600, §16600.5",
+        words: "an employee non-compete is void in California however narrow, and unenforceable wherever and whenever the contract was signed",
+        advice: "the employer must not try to enforce it or enter into it; protect trade secrets and client data with confidentiality clauses instead",
+        duties: &[EmployerDuty {
+            text: "notify each current employee, and each former employee employed after 1 Jan 2022, whose contract has a non-compete that it is void",
+            basis: "Cal. Bus. & Prof. Code §16600.1",
+            due: Some(date(2024, 2, 14)),
+        }],
+    },
+    LawRule {
+        id: "us-ftc-non-compete-rule",
+        jurisdictions: &["US"],
+        connect: Connect::Work,
+        covers: Covers::Covenants(NON_COMPETE),
+        when: When::Always,
+        effect: LawEffect::NoteOnly,
+        status: LawStatus::SetAside,
+        since: None,
+        statute: "FTC Non-Compete Clause Rule, 16 CFR Part 910 (2024); Ryan LLC v FTC (N.D. Tex. 2024)",
+        section: "",
+        words: "the FTC non-compete rule was set aside on 20 Aug 2024 and never took effect (on 5 Sep 2025 the FTC acceded to its vacatur): no federal override applies; state law governs",
+        advice: "judge the covenant under the state's law; outside California its enforceability is not encoded here (indeterminate)",
+        duties: &[],
+    },
+    LawRule {
+        id: "us-nlra-7",
+        jurisdictions: &["US"],
+        connect: Connect::Work,
+        covers: Covers::Speech(PROTECTED_KINDS),
+        when: When::NotSupervisor,
+        effect: LawEffect::ProtectedSpeech,
+        status: LawStatus::InForce,
+        since: Some(date(1935, 7, 5)),
+        statute: "National Labor Relations Act (29 U.S.C. §157); Stericycle, 372 NLRB No. 113 (2023)",
+        section: "§7",
+        words: "a non-supervisory employee discussing pay or working conditions with colleagues is protected, and a rule that could chill it is presumptively unlawful",
+        advice: "the employer must not discipline the employee for this post; scope the rule to supervisors or narrow it to what a legitimate interest needs",
+        duties: &[],
+    },
+    LawRule {
+        id: "uk-restraint-of-trade",
+        jurisdictions: UK,
+        connect: Connect::Work,
+        covers: Covers::Covenants(&[
+            CovenantKind::NonCompete,
+            CovenantKind::NonSolicitation,
+            CovenantKind::NonDealing,
+        ]),
+        when: When::LongerThanMonths(12),
+        effect: LawEffect::AtRisk,
+        status: LawStatus::InForce,
+        since: None,
+        statute: "common-law restraint of trade; Tillman v Egon Zehnder [2019] UKSC 32",
+        section: "",
+        words: "{a_months}-month {kind} is suspect under the common-law reasonableness test: a restraint must be no wider than needed to protect a legitimate interest, and longer than 12 months is rarely upheld",
+        advice: "recruitment restraints are usually 3 to 6 months; 6 months limited to those dealt with in the last 12 months was upheld in East England Schools v Palmer [2013] EWHC 4138 (QB)",
+        duties: &[],
+    },
+    LawRule {
+        id: "uk-non-compete-cap-proposal",
+        jurisdictions: UK,
+        connect: Connect::Work,
+        covers: Covers::Covenants(NON_COMPETE),
+        when: When::LongerThanMonths(3),
+        effect: LawEffect::NoteOnly,
+        status: LawStatus::Proposal,
+        since: None,
+        statute: "UK Government, Smarter regulation (10 May 2023); DBT working paper on non-compete reform (26 Nov 2025)",
+        section: "",
+        words: "the UK's 3-month statutory cap (announced 2023) was never enacted and the 2025 working paper's options are undecided: no cap is applied",
+        advice: "the covenant is judged under the common-law reasonableness test",
+        duties: &[],
+    },
+    LawRule {
+        id: "de-hgb-74a-cap",
+        jurisdictions: &["DE"],
+        connect: Connect::Work,
+        covers: Covers::Covenants(NON_COMPETE),
+        when: When::LongerThanMonths(24),
+        effect: LawEffect::NotBinding,
+        status: LawStatus::InForce,
+        since: None,
+        statute: "German Commercial Code (HGB)",
+        section: "§74a",
+        words: "a non-compete of {months} months does not bind in Germany, where two years is the most",
+        advice: "shorten it to at most 24 months, agreed in writing with compensation of at least half the last pay",
+        duties: &[],
+    },
+    LawRule {
+        id: "de-hgb-74-compensation",
+        jurisdictions: &["DE"],
+        connect: Connect::Work,
+        covers: Covers::Covenants(NON_COMPETE),
+        when: When::UnpaidOrUnwritten(50),
+        effect: LawEffect::NotBinding,
+        status: LawStatus::InForce,
+        since: None,
+        statute: "German Commercial Code (HGB)",
+        section: "§74",
+        words: "a non-compete binds in Germany only if agreed in writing with compensation (Karenzentschädigung) of at least half the last pay for each year of the restraint",
+        advice: "the employee may treat it as not binding; the employer must state the compensation in a signed contract for it to bind",
+        duties: &[],
+    },
+    LawRule {
+        id: "au-non-compete-ban-proposal",
+        jurisdictions: &["AU"],
+        connect: Connect::Work,
+        covers: Covers::Covenants(NON_COMPETE),
+        when: When::Always,
+        effect: LawEffect::NoteOnly,
+        status: LawStatus::Proposal,
+        since: Some(date(2027, 1, 1)),
+        statute: "Australian Government 2025-26 Budget announcement",
+        section: "",
+        words: "Australia's announced ban for workers below the high-income threshold (from 2027) is not yet law",
+        advice: "the covenant is judged under the current restraint-of-trade law; review it before 2027",
+        duties: &[],
+    },
+];
+
+/// Jurisdictions by name, for explanations.
+const NAMES: &[(&str, &str)] = &[
+    ("US-CA", "California"),
+    ("US", "the United States"),
+    ("UK", "the UK"),
+    ("GB", "the UK"),
+    ("DE", "Germany"),
+    ("AU", "Australia"),
+];
+
+/// A jurisdiction in words (`California`), else its code.
+pub fn name(code: &str) -> &str {
+    NAMES.iter().find(|(c, _)| *c == code).map_or(code, |(_, n)| n)
+}
+
+/// A rule of law by id.
+pub fn rule(id: &str) -> Option<&'static LawRule> {
+    TABLE.iter().find(|r| r.id == id)
+}
+
+/// Whether a jurisdiction is `code` or inside it: `US-CA` is inside `US`
+/// (and `GB-SCT` inside `GB`). The one definition of the hierarchy; policies'
+/// `actor.jurisdiction = US` tests are lowered to [`within_cond`], which
+/// means the same.
+pub fn within(jurisdiction: &str, code: &str) -> bool {
+    jurisdiction == code || jurisdiction.strip_prefix(code).is_some_and(|rest| rest.starts_with('-'))
+}
+
+/// `path` is `code` or one of its regions, as a condition both engines and the
+/// diff read: `path = code or (path > "code-" and path < "code.")` (codes are
+/// upper case, so every region `code-XX` sorts between the two bounds, and
+/// nothing else does).
+pub fn within_cond(path: &str, code: &str) -> Cond {
+    use crate::ast::CmpOp;
+    let cmp = |op, v: String| {
+        Cond::Test(Test { lhs: Term::fact(path), op: TestOp::Cmp(op, Term::Const(Value::Symbol(v))), span: None })
+    };
+    Cond::Any(vec![
+        cmp(CmpOp::Eq, code.to_string()),
+        Cond::All(vec![cmp(CmpOp::Gt, format!("{code}-")), cmp(CmpOp::Lt, format!("{code}."))]),
+    ])
+}
+
+/// For the diff's partition: a constant of a jurisdiction fact that is one of
+/// [`within_cond`]'s bounds (`US-`, `US.`) is no value of its own. `None`: not
+/// a bound; `Some(None)`: a bound standing for no valid code; `Some(Some(v))`:
+/// a valid code inside the range (`US-ZZ` for `US-`).
+pub fn region_bound(path: &str, constant: &str) -> Option<Option<String>> {
+    if !JURISDICTION_FACTS.contains(&path) {
+        return None;
+    }
+    if let Some(code) = constant.strip_suffix('-') {
+        // Codes have one level of regions: a region's range holds no valid code.
+        return Some((!code.contains('-')).then(|| format!("{code}-{REGION}")));
+    }
+    constant.strip_suffix('.').map(|_| None)
+}
+
+/// The region that stands for every region of a country in the diff (`US-ZZ`).
+const REGION: &str = "ZZ";
+
+/// A value in words: the diff's stand-in region `US-ZZ` is "a region of US".
+pub fn value_words(v: &str) -> String {
+    match v.strip_suffix(REGION).and_then(|c| c.strip_suffix('-')) {
+        Some(country) if country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()) => {
+            format!("a region of {country}")
+        }
+        _ => v.to_string(),
+    }
+}
+
+impl LawRule {
+    /// Whether it covers covenants of this kind.
+    pub fn covers_covenant(&self, kind: CovenantKind) -> bool {
+        matches!(self.covers, Covers::Covenants(k) if k.contains(&kind))
+    }
+
+    /// Whether it is in force on a date (`None`: whatever the date).
+    pub fn in_force_on(&self, on: Option<Date>) -> bool {
+        self.status == LawStatus::InForce && self.since.zip(on).is_none_or(|(since, on)| on >= since)
+    }
+
+    /// Whether its jurisdiction covers `jurisdiction`.
+    pub fn governs(&self, jurisdiction: &str) -> bool {
+        self.jurisdictions.iter().any(|j| within(jurisdiction, j))
+    }
+
+    /// Its citation: `Cal. Bus. & Prof. Code §16600, §16600.5`.
+    pub fn citation(&self) -> String {
+        if self.section.is_empty() {
+            self.statute.to_string()
+        } else {
+            format!("{} {}", self.statute, self.section)
+        }
+    }
+
+    /// Its words for a covenant of this kind and length.
+    pub fn words_for(&self, kind: CovenantKind, months: Option<u32>) -> String {
+        let a_months = match months {
+            // "an 8-month", "an 11-month", "an 18-month", "an 80-month": said with a vowel sound.
+            Some(m) if m == 11 || m == 18 || m.to_string().starts_with('8') => format!("an {m}"),
+            Some(m) => format!("a {m}"),
+            None => "a".to_string(),
+        };
+        self.words
+            .replace("{a_months}", &a_months)
+            .replace("{kind}", &kind.as_str().replace('_', "-"))
+            .replace("{months}", &months.map_or_else(|| "?".to_string(), |m| m.to_string()))
+    }
+
+    /// Which law applies, in words.
+    pub fn why_applies(&self) -> String {
+        let place = name(self.jurisdictions.first().copied().unwrap_or(""));
+        match self.connect {
+            Connect::WorkOrGoverning => format!(
+                "{place}'s rule applies because the employee works there or the contract names its law, wherever the contract was signed"
+            ),
+            Connect::Work => format!("{place}'s rule applies at the place of work"),
+        }
+    }
+}
+
+/// A policy covenant's length in months as the law's conditions read it:
+/// rounded to the nearest month (52 weeks is 12 months, not 13).
+pub fn months_of(d: crate::value::Duration) -> u32 {
+    // `as` saturates at the bounds of u32; the value is already whole.
+    d.approx_months().round() as u32
+}
+
+/// What a contract or policy says about a covenant that the law's conditions read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CovenantFacts {
+    /// Length in whole months, if stated.
+    pub months: Option<u32>,
+    /// Compensation during the restraint as a percentage of the last pay, if stated.
+    pub compensation_percent: Option<u32>,
+    /// Agreed in writing, if stated.
+    pub in_writing: Option<bool>,
+}
+
+/// A covenant's one status under the law.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Standing {
+    /// The law of the jurisdiction has a rule for it and every condition is met.
+    Enforceable {
+        /// The rules whose conditions it meets.
+        rules: Vec<String>,
+    },
+    /// The law sets it aside.
+    Void {
+        /// The rule.
+        rule: String,
+    },
+    /// It does not bind the employee.
+    NotBinding {
+        /// The rule.
+        rule: String,
+        /// Why, in words.
+        why: String,
+    },
+    /// It stands, but a court may not uphold it.
+    AtRisk {
+        /// The rule.
+        rule: String,
+        /// Why, in words.
+        why: String,
+    },
+    /// A rule may set it aside but the facts it needs are not stated.
+    NotAssessed {
+        /// The rule.
+        rule: String,
+        /// The missing facts.
+        missing: Vec<String>,
+    },
+    /// No rule of the jurisdiction is encoded: indeterminate, not guessed.
+    NotEncoded,
+    /// No jurisdiction is known.
+    NoJurisdiction,
+}
+
+impl Standing {
+    /// The status word: `void`, `not binding`, `at risk`, ...
+    pub fn word(&self) -> &'static str {
+        match self {
+            Standing::Enforceable { .. } => "enforceable",
+            Standing::Void { .. } => "void",
+            Standing::NotBinding { .. } => "not binding",
+            Standing::AtRisk { .. } => "at risk",
+            Standing::NotAssessed { .. } => "not assessed",
+            Standing::NotEncoded => "enforceability not encoded (indeterminate)",
+            Standing::NoJurisdiction => "not assessed (no jurisdiction stated)",
+        }
+    }
+
+    /// Whether the employee is free of it.
+    pub fn sets_aside(&self) -> bool {
+        matches!(self, Standing::Void { .. } | Standing::NotBinding { .. })
+    }
+}
+
+/// A covenant assessed: its standing and every note the table has for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    /// The one status.
+    pub standing: Standing,
+    /// The notes, in words, each with its citation.
+    pub notes: Vec<String>,
+}
+
+/// The rules of the table in force for a covenant of this kind in a
+/// jurisdiction on a date, and whether each applies to these facts
+/// (`None`: a fact it needs is not stated, with its names).
+fn conditions(rule: &LawRule, f: &CovenantFacts) -> Result<bool, Vec<String>> {
+    match rule.when {
+        When::Always => Ok(true),
+        When::NotSupervisor => Ok(true),
+        When::LongerThanMonths(m) => f.months.map(|x| x > m).ok_or_else(|| vec!["months".to_string()]),
+        When::UnpaidOrUnwritten(pct) => match (f.compensation_percent, f.in_writing) {
+            (Some(c), _) if c < pct => Ok(true),
+            (_, Some(false)) => Ok(true),
+            (Some(_), Some(true)) => Ok(false),
+            (c, w) => Err([c.is_none().then_some("compensation_percent"), w.is_none().then_some("in_writing")]
+                .into_iter()
+                .flatten()
+                .map(str::to_string)
+                .collect()),
+        },
+    }
+}
+
+/// A covenant's standing and notes under the law of `jurisdiction` on `on`
+/// (`None`: today's table, whatever the date). `terms`, `compare` and
+/// `check` read this; the evaluator reads the same entries through the
+/// guards [`guards`] builds.
+pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFacts, on: Option<Date>) -> Assessment {
+    let Some(j) = jurisdiction else {
+        return Assessment { standing: Standing::NoJurisdiction, notes: vec![] };
+    };
+    let mut notes = Vec::new();
+    let mut standing: Option<Standing> = None;
+    let mut met = Vec::new();
+    let mut any_in_force = false;
+    for r in TABLE.iter().filter(|r| r.governs(j) && r.covers_covenant(kind)) {
+        let words = r.words_for(kind, facts.months);
+        if r.effect == LawEffect::NoteOnly || r.status != LawStatus::InForce {
+            notes.push(format!("{words} ({})", r.citation()));
+            continue;
+        }
+        if !r.in_force_on(on) {
+            continue;
+        }
+        any_in_force = true;
+        match conditions(r, facts) {
+            Ok(true) => {
+                notes.push(format!("{}: {words} ({}); {}", r.effect.words(), r.citation(), r.advice));
+                if standing.is_none() {
+                    standing = Some(match r.effect {
+                        LawEffect::Void => Standing::Void { rule: r.id.into() },
+                        LawEffect::NotBinding | LawEffect::ProtectedSpeech => {
+                            Standing::NotBinding { rule: r.id.into(), why: words }
+                        }
+                        _ => Standing::AtRisk { rule: r.id.into(), why: words },
+                    });
+                }
+            }
+            // Only a rule that would set the covenant aside makes it enforceable by not applying.
+            Ok(false) if r.effect.sets_aside() => met.push(r.id.to_string()),
+            Ok(false) => {}
+            Err(missing) => {
+                notes.push(format!(
+                    "not assessed: {words} ({}); the terms do not state {}",
+                    r.citation(),
+                    missing.join(" or ")
+                ));
+                if standing.is_none() {
+                    standing = Some(Standing::NotAssessed { rule: r.id.into(), missing });
+                }
+            }
+        }
+    }
+    let standing = standing.unwrap_or(if met.is_empty() || !any_in_force {
+        Standing::NotEncoded
+    } else {
+        Standing::Enforceable { rules: met }
+    });
+    if standing == Standing::NotEncoded {
+        notes.push(format!(
+            "the enforceability of a {} in {} is not encoded here (indeterminate): not guessed",
+            kind.as_str(),
+            name(j)
+        ));
+    }
+    Assessment { standing, notes }
+}
+
+/// A rule of law attached to a clause: when `when` holds for an action, the
+/// law sets the clause aside for it. Both engines evaluate `when` as they do an
+/// `unless` (it is never unknown: absent facts make it false, or fall back to
+/// the policy's jurisdiction).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LawGuard {
+    /// The rule's id in [`TABLE`].
+    pub rule: &'static str,
+    /// When it sets the clause aside.
+    pub when: Cond,
+}
+
+/// The condition "the law of one of `codes` governs this employment".
+fn governs_cond(rule: &LawRule, policy_jurisdiction: Option<&str>) -> Cond {
+    let place = "actor.jurisdiction";
+    let fact = |path: &str, op| Cond::Test(Test { lhs: Term::fact(path), op, span: None });
+    let inside = |path: &str| Cond::Any(rule.jurisdictions.iter().map(|c| within_cond(path, c)).collect());
+    // The place of work; the policy's jurisdiction stands for it when the action does not say.
+    let work = if policy_jurisdiction.is_some_and(|j| rule.governs(j)) {
+        Cond::Any(vec![fact(place, TestOp::Missing), inside(place)])
+    } else {
+        Cond::All(vec![fact(place, TestOp::Present), inside(place)])
+    };
+    match rule.connect {
+        Connect::Work => work,
+        Connect::WorkOrGoverning => Cond::Any(vec![
+            work,
+            Cond::All(vec![fact("actor.governing_law", TestOp::Present), inside("actor.governing_law")]),
+        ]),
+    }
+}
+
+fn since_cond(rule: &LawRule) -> Option<Cond> {
+    rule.since.map(|d| {
+        Cond::Test(Test {
+            lhs: Term::fact("at"),
+            op: TestOp::Cmp(crate::ast::CmpOp::Ge, Term::Const(Value::Date(d))),
+            span: None,
+        })
+    })
+}
+
+/// The guards for a covenant clause: the rules in force that set a covenant
+/// of this kind and length aside without facts the action cannot carry.
+pub fn covenant_guards(kind: CovenantKind, months: u32, policy_jurisdiction: Option<&str>) -> Vec<LawGuard> {
+    let facts = CovenantFacts { months: Some(months), ..CovenantFacts::default() };
+    TABLE
+        .iter()
+        .filter(|r| r.covers_covenant(kind) && r.effect.sets_aside() && r.status == LawStatus::InForce)
+        .filter(|r| conditions(r, &facts) == Ok(true))
+        .map(|r| LawGuard {
+            rule: r.id,
+            when: Cond::All(std::iter::once(governs_cond(r, policy_jurisdiction)).chain(since_cond(r)).collect()),
+        })
+        .collect()
+}
+
+/// The guards for a clause restricting posts of these content kinds (those
+/// of [`NLRA_KINDS`] its condition names): protected speech by an employee
+/// the rule covers sets it aside.
+pub fn speech_guards(kinds: &[&str], policy_jurisdiction: Option<&str>) -> Vec<LawGuard> {
+    if kinds.is_empty() {
+        return vec![];
+    }
+    TABLE
+        .iter()
+        .filter(|r| r.status == LawStatus::InForce && r.effect.sets_aside())
+        .filter_map(|r| match r.covers {
+            Covers::Speech(protected) => Some((r, protected)),
+            Covers::Covenants(_) => None,
+        })
+        .map(|(r, protected)| {
+            let mut all = vec![governs_cond(r, policy_jurisdiction)];
+            all.extend(since_cond(r));
+            if r.when == When::NotSupervisor {
+                all.push(Cond::Not(Box::new(Cond::Test(Test {
+                    lhs: Term::fact("actor.supervisor"),
+                    op: TestOp::Truthy,
+                    span: None,
+                }))));
+            }
+            all.push(Cond::Any(
+                protected
+                    .iter()
+                    .map(|k| {
+                        Cond::Test(Test {
+                            lhs: Term::fact("content.kind"),
+                            op: TestOp::Has(Term::Const(Value::Symbol(k.to_string()))),
+                            span: None,
+                        })
+                    })
+                    .collect(),
+            ));
+            LawGuard { rule: r.id, when: Cond::All(all) }
+        })
+        .collect()
+}
+
+/// The [`NLRA_KINDS`] a restrictive clause's condition tests for, unless it is
+/// scoped to supervisors (`actor.supervisor` must hold for it to apply).
+pub fn speech_kinds(when: &Cond) -> Vec<&'static str> {
+    fn supervisors_only(c: &Cond) -> bool {
+        match c {
+            Cond::All(items) => items.iter().any(supervisors_only),
+            Cond::Test(t) => t.op == TestOp::Truthy && t.lhs == Term::fact("actor.supervisor"),
+            _ => false,
+        }
+    }
+    if supervisors_only(when) {
+        return vec![];
+    }
+    let mut out: Vec<&'static str> = Vec::new();
+    let mut note = |v: &Value| {
+        if let Value::Symbol(s) | Value::Text(s) = v {
+            if let Some(k) = NLRA_KINDS.iter().find(|k| **k == s.as_str()) {
+                if !out.contains(k) {
+                    out.push(k);
+                }
+            }
+        }
+    };
+    let mut stack = vec![when];
+    while let Some(c) = stack.pop() {
+        match c {
+            Cond::All(items) | Cond::Any(items) => stack.extend(items.iter()),
+            Cond::Not(inner) => stack.push(inner),
+            Cond::Test(t) if t.lhs == Term::fact("content.kind") => match &t.op {
+                TestOp::Has(Term::Const(v)) | TestOp::Cmp(_, Term::Const(v)) => note(v),
+                TestOp::In(vs) | TestOp::HasOutside(vs) => vs.iter().for_each(&mut note),
+                _ => {}
+            },
+            Cond::Test(_) | Cond::True => {}
+        }
+    }
+    out
+}
+
+/// Attaches to every restrictive clause of a lowered policy the rules of law
+/// that may set it aside (see [`LawGuard`]), and reads its tests of
+/// `actor.jurisdiction` / `actor.governing_law` against a code as "inside"
+/// ([`within_cond`]). Called once, at the end of lowering.
+pub fn attach(policy: &mut crate::policy::Policy) {
+    use crate::policy::{Effect, RuleKind};
+    let j = policy.meta.jurisdiction.clone();
+    for i in 0..policy.rules.len() {
+        let Some(rule) = policy.rules.get(i) else { continue };
+        let restrictive = matches!(rule.effect, Effect::Deny | Effect::RequireApproval { .. });
+        let guards = match rule.kind {
+            _ if !restrictive => vec![],
+            RuleKind::Covenant { index } => match policy.covenants.get(index) {
+                Some(c) => covenant_guards(c.kind, months_of(c.duration), j.as_deref()),
+                None => vec![],
+            },
+            _ => speech_guards(&speech_kinds(&rule.when), j.as_deref()),
+        };
+        if let Some(rule) = policy.rules.get_mut(i) {
+            rule.law = guards;
+            hierarchical(&mut rule.when);
+            rule.unless.iter_mut().for_each(hierarchical);
+        }
+    }
+    policy.defaults.iter_mut().for_each(|d| hierarchical(&mut d.scope));
+}
+
+/// The facts that hold a jurisdiction code.
+const JURISDICTION_FACTS: &[&str] = &["actor.jurisdiction", "actor.governing_law"];
+
+/// Rewrites `= CODE`, `!= CODE` and `in {CODES}` tests of a jurisdiction fact
+/// into "inside CODE" ([`within_cond`]).
+fn hierarchical(c: &mut Cond) {
+    use crate::ast::CmpOp;
+    match c {
+        Cond::True => {}
+        Cond::All(items) | Cond::Any(items) => items.iter_mut().for_each(hierarchical),
+        Cond::Not(inner) => hierarchical(inner),
+        Cond::Test(t) => {
+            let Term::Fact(path) = &t.lhs else { return };
+            if !JURISDICTION_FACTS.contains(&path.as_str()) {
+                return;
+            }
+            let code = |v: &Value| match v {
+                Value::Symbol(s) | Value::Text(s) => Some(s.clone()),
+                _ => None,
+            };
+            let rewritten = match &t.op {
+                TestOp::Cmp(CmpOp::Eq, Term::Const(v)) => code(v).map(|c| within_cond(path, &c)),
+                TestOp::Cmp(CmpOp::Ne, Term::Const(v)) => code(v).map(|c| Cond::Not(Box::new(within_cond(path, &c)))),
+                TestOp::In(vs) => {
+                    // The test as written first (its words are the explanation's when it holds), then each code's regions.
+                    let codes: Option<Vec<String>> = vs.iter().map(code).collect();
+                    codes.map(|cs| {
+                        let regions = cs.iter().map(|c| {
+                            let mut w = within_cond(path, c);
+                            if let Cond::Any(parts) = &mut w {
+                                parts.remove(0);
+                            }
+                            w
+                        });
+                        Cond::any(std::iter::once(Cond::Test(t.clone())).chain(regions).collect())
+                    })
+                }
+                _ => None,
+            };
+            if let Some(r) = rewritten {
+                *c = r;
+            }
+        }
+    }
+}
+
+/// The policy as written: the same clauses with no rule of law attached
+/// (`--as-written`).
+pub fn as_written(policy: &crate::policy::Policy) -> crate::policy::Policy {
+    let mut p = policy.clone();
+    p.rules.iter_mut().for_each(|r| r.law.clear());
+    p
+}
+
+/// Whether a rule of law applies to a covenant a policy describes (a policy
+/// cannot state the facts some conditions read: compensation, written form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applies {
+    /// It applies.
+    Yes,
+    /// It applies unless facts the policy cannot state say otherwise (their names).
+    UnlessFacts(Vec<String>),
+}
+
+/// The rules of law the checker reports for a covenant of this kind and
+/// length in a jurisdiction, in table order.
+pub fn covenant(jurisdiction: &str, kind: CovenantKind, months: u32) -> Vec<(&'static LawRule, Applies)> {
+    let facts = CovenantFacts { months: Some(months), ..CovenantFacts::default() };
+    TABLE
+        .iter()
+        .filter(|r| r.governs(jurisdiction) && r.covers_covenant(kind))
+        .filter_map(|r| match conditions(r, &facts) {
+            Ok(true) => Some((r, Applies::Yes)),
+            Ok(false) => None,
+            Err(missing) => Some((r, Applies::UnlessFacts(missing))),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_well_formed() {
+        let mut ids: Vec<&str> = TABLE.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), TABLE.len(), "rule ids are unique");
+        for r in TABLE {
+            assert!(!r.jurisdictions.is_empty(), "{}", r.id);
+            for j in r.jurisdictions {
+                assert!(crate::data::parse_jurisdiction(j).as_deref() == Ok(*j), "{}: {j}", r.id);
+            }
+            assert!(!r.statute.is_empty() && !r.words.is_empty() && !r.advice.is_empty(), "{}", r.id);
+            // Only law in force sets anything aside; a proposal or a vacated rule is a note.
+            if r.status != LawStatus::InForce {
+                assert_eq!(r.effect, LawEffect::NoteOnly, "{}", r.id);
+            }
+            if r.effect == LawEffect::NoteOnly {
+                assert!(r.duties.is_empty(), "{}", r.id);
+            }
+        }
+        // The rules issue 13 names are all here.
+        for id in ["us-ca-bpc-16600", "us-ftc-non-compete-rule", "us-nlra-7", "uk-restraint-of-trade"] {
+            assert!(rule(id).is_some(), "{id}");
+        }
+        assert!(rule("us-ca-bpc-16600").is_some_and(|r| r.duties.iter().any(|d| d.due == Some(date(2024, 2, 14)))));
+    }
+
+    #[test]
+    fn regions_are_inside_their_country() {
+        assert!(within("US-CA", "US"));
+        assert!(within("US", "US"));
+        assert!(!within("USA", "US"));
+        assert!(!within("US", "US-CA"));
+        assert!(within("GB-SCT", "GB"));
+    }
+
+    #[test]
+    fn covenants_get_one_status() {
+        let f = |m, c, w| CovenantFacts { months: Some(m), compensation_percent: c, in_writing: w };
+        let nc = CovenantKind::NonCompete;
+        let on = Some(date(2026, 3, 1));
+        assert_eq!(assess(Some("US-CA"), nc, &f(3, None, None), on).standing.word(), "void");
+        // Before 1 Jan 2024 the table's California entry is not in force.
+        assert_eq!(
+            assess(Some("US-CA"), nc, &f(3, None, None), Some(date(2023, 12, 31))).standing.word(),
+            "enforceability not encoded (indeterminate)"
+        );
+        assert_eq!(assess(Some("DE"), nc, &f(12, Some(30), Some(true)), on).standing.word(), "not binding");
+        assert_eq!(assess(Some("DE"), nc, &f(12, Some(50), Some(true)), on).standing.word(), "enforceable");
+        assert_eq!(assess(Some("DE"), nc, &f(12, Some(49), Some(true)), on).standing.word(), "not binding");
+        assert_eq!(assess(Some("DE"), nc, &f(12, Some(60), Some(false)), on).standing.word(), "not binding");
+        assert_eq!(assess(Some("DE"), nc, &f(25, Some(60), Some(true)), on).standing.word(), "not binding");
+        assert_eq!(assess(Some("DE"), nc, &f(24, Some(60), Some(true)), on).standing.word(), "enforceable");
+        assert!(matches!(assess(Some("DE"), nc, &f(12, None, None), on).standing, Standing::NotAssessed { .. }));
+        assert_eq!(assess(Some("UK"), nc, &f(13, None, None), on).standing.word(), "at risk");
+        assert_eq!(
+            assess(Some("UK"), nc, &f(12, None, None), on).standing.word(),
+            "enforceability not encoded (indeterminate)"
+        );
+        assert_eq!(assess(None, nc, &f(12, None, None), on).standing, Standing::NoJurisdiction);
+        // The FTC rule is only ever a note.
+        let tx = assess(Some("US-TX"), nc, &f(6, None, None), on);
+        assert_eq!(tx.standing, Standing::NotEncoded);
+        assert!(tx.notes.iter().any(|n| n.contains("set aside on 20 Aug 2024")));
+    }
+}
