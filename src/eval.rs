@@ -31,6 +31,7 @@
 pub mod explain;
 pub mod gaps;
 pub mod interp;
+pub mod outcome;
 pub mod suite;
 pub mod terms;
 pub mod verdict;
@@ -391,7 +392,29 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         })
         .map(|r| r.id.clone())
         .collect();
-    let summary = summary(decision, &approvers, &basis, &deciding, &missing, &excepted, policy);
+    let out_of_scope = outcome::classify(&mut results, policy, &deciding, &ctx);
+    // Covenants that covered the action but whose window had ended or not begun.
+    let outside: Vec<(String, String)> = results
+        .iter()
+        .filter_map(|r| {
+            let w = r.window.as_ref()?;
+            match r.outcome {
+                verdict::Outcome::Lapsed => Some((r.id.clone(), format!("its window ended on {}", w.until?))),
+                verdict::Outcome::NotYetStarted => Some((r.id.clone(), "its window had not started".to_string())),
+                _ => None,
+            }
+        })
+        .collect();
+    // A clause that covered the action but was excepted, or a covenant whose
+    // window the action falls outside, is not "no clause".
+    let mut covered: Vec<String> = Vec::new();
+    if !excepted.is_empty() {
+        let ex = excepted.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
+        covered.push(format!("{ex} covered it, but an exception holds"));
+    }
+    covered.extend(outside.iter().map(|(id, why)| format!("`{id}` covered it, but {why}")));
+    let summary = summary(decision, &approvers, &basis, &deciding, &missing, &covered, policy);
+    let facts = outcome::facts_used(&results, &ctx);
     let mut v = Verdict {
         schema: verdict::SCHEMA_VERSION,
         verdict: decision,
@@ -409,6 +432,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         dry_run,
         counterfactuals: vec![],
         rules: results,
+        out_of_scope,
+        facts,
         policy: match &policy.meta.version {
             Some(v) => format!("{} (version {v})", policy.meta.name),
             None => policy.meta.name.clone(),
@@ -461,8 +486,11 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         }
     }
     let (missing, undecidable) = split_undecided(why);
+    // Why it did not apply: the tests that made it fail (never an irrelevant one).
+    let mut failed = if status == Status::NotApplicable { interp::blame(&rule.when, ctx) } else { vec![] };
     if let RuleKind::Limit { counter, max, per } = &rule.kind {
         limit_computations(&mut tests, counter, *max, *per, ctx);
+        limit_computations(&mut failed, counter, *max, *per, ctx);
     }
     RuleResult {
         id: rule.id.clone(),
@@ -483,6 +511,10 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         undecidable,
         approved_by: None,
         approval_refused: None,
+        // Set once the verdict is known ([`outcome::classify`]).
+        outcome: verdict::Outcome::DidNotApply,
+        failed,
+        window: None,
     }
 }
 
@@ -556,16 +588,15 @@ fn summary(
     basis: &Basis,
     deciding: &[String],
     missing: &[String],
-    excepted: &[String],
+    covered: &[String],
     policy: &Policy,
 ) -> String {
     let names = deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
-    // A clause that covered the action but was excepted is not "no clause".
-    let none = if excepted.is_empty() {
+    // What covered the action without applying (excepted, or outside its window).
+    let none = if covered.is_empty() {
         "no clause covers this action".to_string()
     } else {
-        let ex = excepted.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
-        format!("no clause applies ({ex} covered it, but an exception holds)")
+        format!("no clause applies ({})", covered.join("; "))
     };
     match (decision, basis) {
         (_, Basis::MissingFacts { .. }) if missing.is_empty() => {

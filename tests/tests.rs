@@ -22,6 +22,7 @@ mod compile;
 mod diff;
 mod eval_props;
 mod examples;
+mod explain_scenarios;
 mod parse;
 mod readme_features;
 mod scenarios;

@@ -513,3 +513,41 @@ fn words_of(missing: &[Undecided]) -> String {
 fn unknown(lhs: Resolved, fact: Option<String>, computed: Vec<String>) -> TestTrace {
     TestTrace { text: words_of(&lhs.missing), fact, value: None, truth: Truth::Unknown(lhs.missing), computed }
 }
+
+/// The tests that make a condition that does not hold fail, for "why not":
+/// under `and`, the first part that does not hold (the parts before it held or
+/// were unknown, and do not matter); under `or`, every part; under `not`, what
+/// makes the inner condition hold. A test that merely sat in an alternative
+/// that did not matter is never blamed. Empty when the condition does not fail.
+/// Each blamed test is marked as not counting towards its clause.
+pub fn blame(c: &Cond, ctx: &Ctx<'_>) -> Vec<TestTrace> {
+    let mut out = Vec::new();
+    if eval_cond(c, ctx, &mut Vec::new()) == Truth::False {
+        witness(c, ctx, false, &mut out);
+    }
+    out
+}
+
+/// Appends the tests that make `c`, known to come out as `want`, do so.
+fn witness(c: &Cond, ctx: &Ctx<'_>, want: bool, out: &mut Vec<TestTrace>) {
+    let holds = |p: &Cond| eval_cond(p, ctx, &mut Vec::new());
+    let wanted = if want { Truth::True } else { Truth::False };
+    match c {
+        Cond::True => {}
+        Cond::Test(t) => {
+            let mut tr = eval_test(t, ctx);
+            tr.truth = Truth::False;
+            out.push(tr);
+        }
+        Cond::Not(inner) => witness(inner, ctx, !want, out),
+        // `and` true, `or` false: every part had to come out so.
+        Cond::All(parts) if want => parts.iter().for_each(|p| witness(p, ctx, true, out)),
+        Cond::Any(parts) if !want => parts.iter().for_each(|p| witness(p, ctx, false, out)),
+        // `and` false, `or` true: the first part that settled it.
+        Cond::All(parts) | Cond::Any(parts) => {
+            if let Some(p) = parts.iter().find(|p| holds(p) == wanted) {
+                witness(p, ctx, want, out);
+            }
+        }
+    }
+}
