@@ -392,7 +392,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         })
         .map(|r| r.id.clone())
         .collect();
-    let out_of_scope = outcome::classify(&mut results, policy, &deciding, &ctx);
+    let out_of_scope = outcome::classify(&mut results, policy, &deciding, matches!(basis, Basis::Conflict { .. }), &ctx);
     // Covenants that covered the action but whose window had ended or not begun.
     let outside: Vec<(String, String)> = results
         .iter()
@@ -467,6 +467,11 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
                     excepted_reason = rule.unless_reasons.get(k).cloned().flatten();
                     status = Status::Excepted;
                     why.clear();
+                    // The exception's tests stay in the trace (they count against the clause).
+                    tests.extend(utrace.into_iter().map(|mut t| {
+                        t.truth = t.truth.negated();
+                        t
+                    }));
                     break;
                 }
                 Truth::Unknown(m) => {

@@ -294,3 +294,51 @@ content: { confidential: false }
     assert!(!text.contains("channel = linkedin, not twitter"), "an alternative that did not matter is blamed:\n{text}");
     has(&text, "`late-night-posts` (why-not.policy:7): content.confidential = false");
 }
+
+/// Every case of every scenario: each clause in scope is listed with what became
+/// of it in text and markdown (and none out of scope is), the JSON carries the
+/// same outcome, a clause that did not apply names the tests that failed, an
+/// exception's reason reaches every format, and every fact read is listed with
+/// its label, never an absent one as `false`.
+#[test]
+fn every_explanation_lists_its_clauses_and_facts_in_text_markdown_and_json() {
+    let mut cases = 0;
+    for id in crate::scenarios::ids() {
+        let s = load(&id);
+        for c in &s.cases {
+            let Subject::Action(a) = &c.subject else { continue };
+            let v = evaluate(&s.policy, &s.file, a.as_ref(), &opts());
+            let o = ExplainOptions::default();
+            let (text, md) = (explain::text(&v, &s.file.name, o), explain::markdown(&v, &s.file.name, o));
+            let json = serde_json::to_value(&v).unwrap();
+            let at = format!("{id}, {:?}", c.name);
+            for (i, r) in v.rules.iter().enumerate() {
+                let head = format!("`{}` ({}:{}): {}", r.id, s.file.name, r.line, r.outcome.words());
+                let listed = r.outcome != Outcome::OutOfScope;
+                assert_eq!(text.contains(&head), listed, "{at}: {head}\n{text}");
+                assert_eq!(md.contains(&head), listed, "{at}: {head}\n{md}");
+                assert_eq!(json["rules"][i]["outcome"], serde_json::to_value(r.outcome).unwrap(), "{at}");
+                if matches!(r.outcome, Outcome::DidNotApply | Outcome::OutOfScope) {
+                    assert!(!r.failed.is_empty(), "{at}: `{}` did not apply and names no test", r.id);
+                }
+                if r.outcome == Outcome::DidNotApply {
+                    for t in &r.failed {
+                        assert!(text.contains(&t.text) && md.contains(&t.text), "{at}: {}\n{text}", t.text);
+                    }
+                }
+                if let Some(reason) = &r.excepted_reason {
+                    assert!(text.contains(reason) && md.contains(reason), "{at}: {reason}\n{md}");
+                    assert_eq!(json["rules"][i]["excepted_reason"], serde_json::json!(reason), "{at}");
+                }
+            }
+            assert_eq!(v.out_of_scope, v.rules.iter().filter(|r| r.outcome == Outcome::OutOfScope).count());
+            for f in &v.facts {
+                let line = format!("{} ({}): {}", f.path, f.label, f.value);
+                assert!(text.contains(&line) && md.contains(&line), "{at}: {line}\n{text}");
+                assert!(f.given || f.value.starts_with("not given"), "{at}: {line}");
+            }
+            cases += 1;
+        }
+    }
+    assert!(cases >= 60, "only {cases} cases");
+}

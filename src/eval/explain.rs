@@ -38,7 +38,12 @@ fn considered(v: &Verdict, r: &RuleResult, file: &str) -> (String, Vec<String>) 
                 lines.extend(t.computed.iter().map(|c| format!("  computed: {c}")));
             }
         }
-        Outcome::Decided | Outcome::Applies | Outcome::DryRun | Outcome::Lapsed | Outcome::NotYetStarted => {}
+        Outcome::Decided
+        | Outcome::InConflict
+        | Outcome::Applies
+        | Outcome::DryRun
+        | Outcome::Lapsed
+        | Outcome::NotYetStarted => {}
     }
     if let Some(w) = &r.window {
         lines.extend(w.words());
@@ -47,7 +52,7 @@ fn considered(v: &Verdict, r: &RuleResult, file: &str) -> (String, Vec<String>) 
 }
 
 /// The clauses considered, as listed (out-of-scope ones only with `all`), and the heading.
-fn considered_list<'a>(v: &'a Verdict, opts: ExplainOptions) -> (String, Vec<&'a RuleResult>) {
+fn considered_list(v: &Verdict, opts: ExplainOptions) -> (String, Vec<&RuleResult>) {
     let listed: Vec<&RuleResult> = v.rules.iter().filter(|r| opts.all || r.outcome != Outcome::OutOfScope).collect();
     let in_scope = v.rules.len() - v.out_of_scope;
     let title = match (v.out_of_scope, opts.all) {
@@ -58,6 +63,51 @@ fn considered_list<'a>(v: &'a Verdict, opts: ExplainOptions) -> (String, Vec<&'a
         ),
     };
     (title, listed)
+}
+
+/// How text and markdown lay out a list: the heading, an item, a line under it, and what ends the list.
+struct Layout {
+    heading: fn(&str) -> String,
+    item: &'static str,
+    sub: &'static str,
+    end: &'static str,
+}
+
+impl Layout {
+    const TEXT: Layout = Layout { heading: |t| format!("\n{t}:"), item: "  ", sub: "      ", end: "" };
+    const MARKDOWN: Layout = Layout {
+        heading: |t| {
+            let mut c = t.chars();
+            let first: String = c.next().map(|f| f.to_uppercase().collect()).unwrap_or_default();
+            format!("### {first}{}\n", c.as_str())
+        },
+        item: "- ",
+        sub: "  - ",
+        end: "\n",
+    };
+}
+
+/// The clauses considered and the facts read, in either layout: the same content.
+fn write_considered(out: &mut String, v: &Verdict, file: &str, opts: ExplainOptions, l: Layout) {
+    let (title, listed) = considered_list(v, opts);
+    if !listed.is_empty() {
+        let _ = writeln!(out, "{}", (l.heading)(&title));
+        for r in listed {
+            let (head, lines) = considered(v, r, file);
+            let _ = writeln!(out, "{}{head}", l.item);
+            for line in lines {
+                let _ = writeln!(out, "{}{line}", l.sub);
+            }
+        }
+        out.push_str(l.end);
+    }
+    if !v.facts.is_empty() {
+        let _ = writeln!(out, "{}", (l.heading)("facts read"));
+        for f in &v.facts {
+            let _ = writeln!(out, "{}{}", l.item, fact_line(f));
+        }
+        out.push_str(l.end);
+    }
 }
 
 /// A fact as the explanation lists it: `history.posts_today (posts today): 10`.
@@ -220,23 +270,7 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "  `{}` ({}:{}) {}", r.id, file, r.line, status_words(r));
         }
     }
-    let (title, listed) = considered_list(v, opts);
-    if !listed.is_empty() {
-        let _ = writeln!(out, "\n{title}:");
-        for r in listed {
-            let (head, lines) = considered(v, r, file);
-            let _ = writeln!(out, "  {head}");
-            for l in lines {
-                let _ = writeln!(out, "      {l}");
-            }
-        }
-    }
-    if !v.facts.is_empty() {
-        let _ = writeln!(out, "\nfacts read:");
-        for f in &v.facts {
-            let _ = writeln!(out, "  {}", fact_line(f));
-        }
-    }
+    write_considered(&mut out, v, file, opts, Layout::TEXT);
     if !v.obligations.is_empty() {
         let _ = writeln!(out, "\nobligations:");
         for o in &v.obligations {
@@ -357,29 +391,7 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             out.push('\n');
         }
     }
-    let (title, listed) = considered_list(v, opts);
-    if !listed.is_empty() {
-        let mut title = title;
-        if let Some(first) = title.get(..1) {
-            title = format!("{}{}", first.to_uppercase(), title.get(1..).unwrap_or(""));
-        }
-        let _ = writeln!(out, "### {title}\n");
-        for r in listed {
-            let (head, lines) = considered(v, r, file);
-            let _ = writeln!(out, "- {head}");
-            for l in lines {
-                let _ = writeln!(out, "  - {l}");
-            }
-        }
-        out.push('\n');
-    }
-    if !v.facts.is_empty() {
-        let _ = writeln!(out, "### Facts read\n");
-        for f in &v.facts {
-            let _ = writeln!(out, "- {}", fact_line(f));
-        }
-        out.push('\n');
-    }
+    write_considered(&mut out, v, file, opts, Layout::MARKDOWN);
     if !v.missing.is_empty() {
         let _ = writeln!(
             out,

@@ -6,17 +6,38 @@
 //! plain-words label and what was given. Reads the verdict the evaluator built;
 //! decides nothing.
 
-use super::interp::Ctx;
+use super::interp::{blame, eval_cond, Ctx, Truth};
 use super::verdict::{FactUsed, Outcome, Position, RuleResult, Status, Window};
-use crate::policy::{CovenantSpec, Policy, RuleKind};
+use crate::policy::{Cond, CovenantSpec, Policy, RuleKind, Term};
 use crate::value::Value;
 use jiff::civil::Date;
 
 /// Facts whose failing test puts a clause out of scope: it is about another kind of action or channel.
 const SCOPE_FACTS: [&str; 2] = ["action", "channel"];
 
+/// The tests of a covenant that say whether the action falls in its window (the actor has left; the date).
+const WINDOW_FACTS: [&str; 2] = ["at", "actor.status"];
+
+/// A covenant's condition with its window tests taken as holding: what else it asks.
+fn within_window(c: &Cond) -> Cond {
+    match c {
+        Cond::Test(t) if matches!(&t.lhs, Term::Fact(f) if WINDOW_FACTS.contains(&f.as_str())) => Cond::True,
+        Cond::All(parts) => Cond::All(parts.iter().map(within_window).collect()),
+        Cond::Any(parts) => Cond::Any(parts.iter().map(within_window).collect()),
+        Cond::Not(inner) => Cond::Not(Box::new(within_window(inner))),
+        other => other.clone(),
+    }
+}
+
 /// Sets each clause's outcome (and a covenant's window); returns how many are out of scope.
-pub fn classify(results: &mut [RuleResult], policy: &Policy, deciding: &[String], ctx: &Ctx<'_>) -> usize {
+/// `conflict`: the verdict is indeterminate because the deciding clauses disagree.
+pub fn classify(
+    results: &mut [RuleResult],
+    policy: &Policy,
+    deciding: &[String],
+    conflict: bool,
+    ctx: &Ctx<'_>,
+) -> usize {
     let mut out_of_scope = 0;
     for (rule, r) in policy.rules.iter().zip(results.iter_mut()) {
         if let RuleKind::Covenant { index } = rule.kind {
@@ -24,6 +45,7 @@ pub fn classify(results: &mut [RuleResult], policy: &Policy, deciding: &[String]
         }
         r.outcome = match r.status {
             Status::Applies if r.dry_run => Outcome::DryRun,
+            Status::Applies if deciding.contains(&r.id) && conflict => Outcome::InConflict,
             Status::Applies if deciding.contains(&r.id) => Outcome::Decided,
             Status::Applies => Outcome::Applies,
             Status::Excepted => Outcome::Excepted,
@@ -31,10 +53,20 @@ pub fn classify(results: &mut [RuleResult], policy: &Policy, deciding: &[String]
             Status::Undecided => Outcome::Undecided,
             Status::NotApplicable => {
                 let off_scope = r.failed.iter().any(|t| t.fact.as_deref().is_some_and(|f| SCOPE_FACTS.contains(&f)));
-                match r.window.as_ref().map(|w| w.action_falls) {
+                let outside = r.window.as_ref().map(|w| w.action_falls);
+                if !off_scope && matches!(outside, Some(Position::After | Position::Before)) {
+                    // A covenant outside its window covered the action only if the rest of its
+                    // condition (whom, look-back, radius) holds; else that is why it did not apply.
+                    let rest = within_window(&rule.when);
+                    if eval_cond(&rest, ctx, &mut Vec::new()) == Truth::False {
+                        r.failed = blame(&rest, ctx);
+                    }
+                }
+                let covered = r.failed.iter().all(|t| t.fact.as_deref().is_some_and(|f| WINDOW_FACTS.contains(&f)));
+                match outside {
                     _ if off_scope => Outcome::OutOfScope,
-                    Some(Position::After) => Outcome::Lapsed,
-                    Some(Position::Before) => Outcome::NotYetStarted,
+                    Some(Position::After) if covered => Outcome::Lapsed,
+                    Some(Position::Before) if covered => Outcome::NotYetStarted,
                     _ => Outcome::DidNotApply,
                 }
             }

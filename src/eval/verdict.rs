@@ -158,6 +158,8 @@ pub struct RuleResult {
 pub enum Outcome {
     /// It applied and decided the verdict.
     Decided,
+    /// It applied, and disagreed with another that applied, under `conflicts indeterminate`.
+    InConflict,
     /// It applied, alongside the clauses that decided (advice, or overruled).
     Applies,
     /// It would apply but is a dry run: reported, not enforced.
@@ -183,6 +185,7 @@ impl Outcome {
     pub fn words(self) -> &'static str {
         match self {
             Outcome::Decided => "decided the verdict",
+            Outcome::InConflict => "applies, in conflict with another clause that applies (the policy says conflicts are indeterminate)",
             Outcome::Applies => "applies, but did not decide",
             Outcome::DryRun => "would apply (dry run: not enforced)",
             Outcome::Excepted => "covered the action, but an exception holds",
