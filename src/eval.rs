@@ -392,7 +392,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         })
         .map(|r| r.id.clone())
         .collect();
-    let out_of_scope = outcome::classify(&mut results, policy, &deciding, matches!(basis, Basis::Conflict { .. }), &ctx);
+    let out_of_scope =
+        outcome::classify(&mut results, policy, &deciding, matches!(basis, Basis::Conflict { .. }), &ctx);
     // Covenants that covered the action but whose window had ended or not begun.
     let outside: Vec<(String, String)> = results
         .iter()

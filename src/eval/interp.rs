@@ -518,13 +518,12 @@ fn unknown(lhs: Resolved, fact: Option<String>, computed: Vec<String>) -> TestTr
 /// under `and`, the first part that does not hold (the parts before it held or
 /// were unknown, and do not matter); under `or`, every part; under `not`, what
 /// makes the inner condition hold. A test that merely sat in an alternative
-/// that did not matter is never blamed. Empty when the condition does not fail.
-/// Each blamed test is marked as not counting towards its clause.
+/// that did not matter is never blamed. The caller knows the condition does
+/// not hold (for one that does, the tests blamed mean nothing). Each blamed
+/// test is marked as not counting towards its clause.
 pub fn blame(c: &Cond, ctx: &Ctx<'_>) -> Vec<TestTrace> {
     let mut out = Vec::new();
-    if eval_cond(c, ctx, &mut Vec::new()) == Truth::False {
-        witness(c, ctx, false, &mut out);
-    }
+    witness(c, ctx, false, &mut out);
     out
 }
 

@@ -185,7 +185,9 @@ impl Outcome {
     pub fn words(self) -> &'static str {
         match self {
             Outcome::Decided => "decided the verdict",
-            Outcome::InConflict => "applies, in conflict with another clause that applies (the policy says conflicts are indeterminate)",
+            Outcome::InConflict => {
+                "applies, in conflict with another clause that applies (the policy says conflicts are indeterminate)"
+            }
             Outcome::Applies => "applies, but did not decide",
             Outcome::DryRun => "would apply (dry run: not enforced)",
             Outcome::Excepted => "covered the action, but an exception holds",
