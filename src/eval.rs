@@ -493,7 +493,7 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
     }
     let (missing, undecidable) = split_undecided(why);
     // Why it did not apply: the tests that made it fail (never an irrelevant one).
-    let mut failed = if status == Status::NotApplicable { interp::blame(&rule.when, ctx) } else { vec![] };
+    let mut failed = if status == Status::NotApplicable { interp::blame_in(&rule.when, &tests) } else { vec![] };
     if let RuleKind::Limit { counter, max, per } = &rule.kind {
         limit_computations(&mut tests, counter, *max, *per, ctx);
         limit_computations(&mut failed, counter, *max, *per, ctx);

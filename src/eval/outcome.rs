@@ -6,7 +6,7 @@
 //! plain-words label and what was given. Reads the verdict the evaluator built;
 //! decides nothing.
 
-use super::interp::{blame, eval_cond, Ctx, Truth};
+use super::interp::{blame_in, eval_cond, Ctx, Truth};
 use super::verdict::{FactUsed, Outcome, Position, RuleResult, Status, Window};
 use crate::policy::{Cond, CovenantSpec, Policy, RuleKind, Term};
 use crate::value::Value;
@@ -58,8 +58,9 @@ pub fn classify(
                     // A covenant outside its window covered the action only if the rest of its
                     // condition (whom, look-back, radius) holds; else that is why it did not apply.
                     let rest = within_window(&rule.when);
-                    if eval_cond(&rest, ctx, &mut Vec::new()) == Truth::False {
-                        r.failed = blame(&rest, ctx);
+                    let mut trace = Vec::new();
+                    if eval_cond(&rest, ctx, &mut trace) == Truth::False {
+                        r.failed = blame_in(&rest, &trace);
                     }
                 }
                 let covered = r.failed.iter().all(|t| t.fact.as_deref().is_some_and(|f| WINDOW_FACTS.contains(&f)));
