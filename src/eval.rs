@@ -31,6 +31,7 @@
 pub mod explain;
 pub mod gaps;
 pub mod interp;
+pub mod outcome;
 pub mod suite;
 pub mod terms;
 pub mod verdict;
@@ -395,7 +396,30 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         .map(|r| r.id.clone())
         .collect();
     let law: Vec<verdict::LawOverride> = results.iter().filter_map(|r| r.set_aside_by.clone()).collect();
-    let mut summary = summary(decision, &approvers, &basis, &deciding, &missing, &excepted, policy);
+    let out_of_scope =
+        outcome::classify(&mut results, policy, &deciding, matches!(basis, Basis::Conflict { .. }), &ctx);
+    // Covenants that covered the action but whose window had ended or not begun.
+    let outside: Vec<(String, String)> = results
+        .iter()
+        .filter_map(|r| {
+            let w = r.window.as_ref()?;
+            match r.outcome {
+                verdict::Outcome::Lapsed => Some((r.id.clone(), format!("its window ended on {}", w.until?))),
+                verdict::Outcome::NotYetStarted => Some((r.id.clone(), "its window had not started".to_string())),
+                _ => None,
+            }
+        })
+        .collect();
+    // A clause that covered the action but was excepted, or a covenant whose
+    // window the action falls outside, is not "no clause".
+    let mut covered: Vec<String> = Vec::new();
+    if !excepted.is_empty() {
+        let ex = excepted.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
+        covered.push(format!("{ex} covered it, but an exception holds"));
+    }
+    covered.extend(outside.iter().map(|(id, why)| format!("`{id}` covered it, but {why}")));
+    let mut summary = summary(decision, &approvers, &basis, &deciding, &missing, &covered, policy);
+    let facts = outcome::facts_used(&results, &ctx);
     if !law.is_empty() {
         // The law first: a leaver reads the summary, not the footnotes.
         let set_aside: Vec<String> = law.iter().map(|l| format!("`{}` ({})", l.clause, l.effect.words())).collect();
@@ -425,6 +449,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         law,
         as_written: false,
         rules: results,
+        out_of_scope,
+        facts,
         policy: match &policy.meta.version {
             Some(v) => format!("{} (version {v})", policy.meta.name),
             None => policy.meta.name.clone(),
@@ -458,6 +484,11 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction:
                     excepted_reason = rule.unless_reasons.get(k).cloned().flatten();
                     status = Status::Excepted;
                     why.clear();
+                    // The exception's tests stay in the trace (they count against the clause).
+                    tests.extend(utrace.into_iter().map(|mut t| {
+                        t.truth = t.truth.negated();
+                        t
+                    }));
                     break;
                 }
                 Truth::Unknown(m) => {
@@ -490,8 +521,11 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction:
         }
     }
     let (missing, undecidable) = split_undecided(why);
+    // Why it did not apply: the tests that made it fail (never an irrelevant one).
+    let mut failed = if status == Status::NotApplicable { interp::blame_in(&rule.when, &tests) } else { vec![] };
     if let RuleKind::Limit { counter, max, per } = &rule.kind {
         limit_computations(&mut tests, counter, *max, *per, ctx);
+        limit_computations(&mut failed, counter, *max, *per, ctx);
     }
     RuleResult {
         id: rule.id.clone(),
@@ -513,6 +547,10 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction:
         approved_by: None,
         approval_refused: None,
         set_aside_by,
+        // Set once the verdict is known ([`outcome::classify`]).
+        outcome: verdict::Outcome::DidNotApply,
+        failed,
+        window: None,
     }
 }
 
@@ -631,16 +669,15 @@ fn summary(
     basis: &Basis,
     deciding: &[String],
     missing: &[String],
-    excepted: &[String],
+    covered: &[String],
     policy: &Policy,
 ) -> String {
     let names = deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
-    // A clause that covered the action but was excepted is not "no clause".
-    let none = if excepted.is_empty() {
+    // What covered the action without applying (excepted, or outside its window).
+    let none = if covered.is_empty() {
         "no clause covers this action".to_string()
     } else {
-        let ex = excepted.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
-        format!("no clause applies ({ex} covered it, but an exception holds)")
+        format!("no clause applies ({})", covered.join("; "))
     };
     match (decision, basis) {
         (_, Basis::MissingFacts { .. }) if missing.is_empty() => {

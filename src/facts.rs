@@ -53,9 +53,47 @@ pub fn absent_is_none(path: &str) -> bool {
     absent(path, None) == Absent::NoneGiven
 }
 
+/// A fact path in plain words, as explanations name it: a built-in fact's label
+/// is the field table's ([`Field::label`]), `at` is the time of the action, and a
+/// declared fact (`facts.uses_agency_data`) is its name in words.
+pub fn label(path: &str) -> String {
+    match Field::of_path(path) {
+        Some(f) => f.label().to_string(),
+        None if path == "at" => "time of the action".to_string(),
+        None => path.strip_prefix("facts.").unwrap_or(path).replace('_', " "),
+    }
+}
+
+/// What an absent fact is taken as, in words (`not given, taken as no`).
+pub fn absent_words(path: &str, ty: Option<&Type>) -> &'static str {
+    match absent(path, ty) {
+        Absent::NotGiven => "not given",
+        Absent::False => "not given, taken as no",
+        Absent::Empty => "not given, taken as none",
+        Absent::NoneGiven => "not given: there is none",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_fact_has_its_own_plain_words_label() {
+        let mut seen = std::collections::HashSet::new();
+        for f in Field::ALL {
+            let l = f.label();
+            assert!(!l.is_empty() && !l.contains('.') && !l.contains('_'), "{}: {l:?}", f.path());
+            // A part may share its label with nothing; a fact's label is its own.
+            if f.path().contains('.') {
+                assert!(seen.insert(l), "{}: label {l:?} used twice", f.path());
+            }
+        }
+        assert_eq!(label("history.posts_today"), "posts today");
+        assert_eq!(label("actor.departed_on"), "date of departure");
+        assert_eq!(label("facts.uses_agency_data"), "uses agency data");
+        assert_eq!(label("at"), "time of the action");
+    }
 
     #[test]
     fn absent_meanings_follow_the_table() {

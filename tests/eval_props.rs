@@ -110,7 +110,7 @@ fn rank(d: Decision) -> Option<u8> {
 }
 
 fn why(l: &Loaded, v: &Verdict) -> String {
-    explain::text(v, &l.file.name, ExplainOptions { why_not: true })
+    explain::text(v, &l.file.name, ExplainOptions { why_not: true, all: false })
 }
 
 // ───────────── the inputs ─────────────

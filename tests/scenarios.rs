@@ -79,7 +79,7 @@ impl Scenario {
     fn eval_case(&self, case: &TestCase, why_not: bool) -> (Verdict, String) {
         let Subject::Action(action) = &case.subject else { panic!("{}: {} is not an action", self.id, case.name) };
         let v = evaluate(&self.policy, &self.file, action.as_ref(), &opts());
-        let text = explain::text(&v, &self.file.name, ExplainOptions { why_not });
+        let text = explain::text(&v, &self.file.name, ExplainOptions { why_not, all: false });
         (v, text)
     }
 

@@ -96,7 +96,7 @@ rule no-confidential { when action = post and content.confidential then deny }
 "#;
     let post = "action: post\nat: 2026-06-01T10:00:00Z\nactor: { id: a, role: consultant, status: employed }\nchannel: twitter\ncontent: { kind: job_ad }\n";
     let (v, _) = decide(FLAGS, post);
-    let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true });
+    let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true, all: false });
     assert!(text.contains("content.confidential is not given, taken as no"), "{text}");
     assert!(!text.contains("content.confidential = false"), "{text}");
     let json = serde_json::to_value(&v).unwrap();
@@ -105,7 +105,7 @@ rule no-confidential { when action = post and content.confidential then deny }
     assert!(test.get("value").is_none_or(serde_json::Value::is_null), "{test}");
     // Given, it is shown as given.
     let (v, _) = decide(FLAGS, &post.replace("kind: job_ad", "kind: job_ad, confidential: false"));
-    let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true });
+    let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true, all: false });
     assert!(text.contains("content.confidential = false"), "{text}");
 }
 

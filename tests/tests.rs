@@ -23,6 +23,7 @@ mod diff;
 mod eval_props;
 mod examples;
 mod law;
+mod explain_scenarios;
 mod parse;
 mod readme_features;
 mod scenarios;

@@ -23,6 +23,10 @@ pub struct Args {
     /// Also list the clauses that did not apply, each with the first condition that failed (not with --batch).
     #[arg(long, conflicts_with = "batch")]
     pub why_not: bool,
+    /// List every clause considered, also those about another action or channel (else they are only counted;
+    /// not with --batch).
+    #[arg(long, conflicts_with = "batch")]
+    pub all: bool,
     /// JSON Lines in, JSON Lines out; a bad line gives an error record and the run goes on. Lines longer than
     /// 1 MiB are refused (an error record each).
     #[arg(long)]
@@ -78,7 +82,7 @@ pub fn run(args: Args, out: Out) -> Exit {
     }
     let mut v = evaluate(&policy, &file, &action, &opts);
     v.as_written = args.as_written;
-    let eo = ExplainOptions { why_not: args.why_not };
+    let eo = ExplainOptions { why_not: args.why_not, all: args.all };
     match args.format {
         Format::Text => print!("{}", paint(explain::text(&v, &file.name, eo), v.verdict, out)),
         Format::Markdown => print!("{}", explain::markdown(&v, &file.name, eo)),

@@ -31,7 +31,7 @@ pub const MAX_NAMES: usize = 8;
 pub const MAX_FACTS: usize = 8;
 
 macro_rules! fields {
-    ($( $(#[$meta:meta])* $variant:ident = $path:literal ),+ $(,)?) => {
+    ($( $(#[$meta:meta])* $variant:ident = $path:literal, $label:literal ;)+) => {
         /// A built-in fact path of an action (every one but `at` and `facts.NAME`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Field {
@@ -48,6 +48,12 @@ macro_rules! fields {
                 PATHS.get(self as usize).copied().unwrap_or("")
             }
 
+            /// The fact in plain words, as explanations name it (`history.posts_today`: "posts today").
+            pub fn label(self) -> &'static str {
+                const LABELS: &[&str] = &[$($label),+];
+                LABELS.get(self as usize).copied().unwrap_or("")
+            }
+
             /// The field of a dotted path, if it is a built-in one.
             pub fn of_path(path: &str) -> Option<Field> {
                 match path {
@@ -61,121 +67,121 @@ macro_rules! fields {
 
 fields! {
     /// `action`.
-    Action = "action",
+    Action = "action", "kind of action";
     /// `channel`.
-    Channel = "channel",
+    Channel = "channel", "channel";
     /// `done`.
-    Done = "done",
+    Done = "done", "duties recorded as done";
     /// The actor part (always there).
-    Actor = "actor",
+    Actor = "actor", "actor";
     /// The account part.
-    Account = "account",
+    Account = "account", "account";
     /// The content part.
-    Content = "content",
+    Content = "content", "content";
     /// The target part.
-    Target = "target",
+    Target = "target", "person approached";
     /// The contacts part.
-    Contacts = "contacts",
+    Contacts = "contacts", "contacts";
     /// The history part.
-    History = "history",
+    History = "history", "posting history";
     /// The approval part.
-    Approval = "approval",
+    Approval = "approval", "approval on file";
     /// The request part.
-    Request = "request",
+    Request = "request", "request";
     /// `actor.id`.
-    ActorId = "actor.id",
+    ActorId = "actor.id", "who acts";
     /// `actor.role`.
-    ActorRole = "actor.role",
+    ActorRole = "actor.role", "role";
     /// `actor.team`.
-    ActorTeam = "actor.team",
+    ActorTeam = "actor.team", "team";
     /// `actor.status`.
-    ActorStatus = "actor.status",
+    ActorStatus = "actor.status", "employment status";
     /// `actor.employed_since`.
-    ActorEmployedSince = "actor.employed_since",
+    ActorEmployedSince = "actor.employed_since", "start of employment";
     /// `actor.departed_on`.
-    ActorDepartedOn = "actor.departed_on",
+    ActorDepartedOn = "actor.departed_on", "date of departure";
     /// `actor.jurisdiction`.
-    ActorJurisdiction = "actor.jurisdiction",
+    ActorJurisdiction = "actor.jurisdiction", "jurisdiction";
     /// `actor.governing_law`.
-    ActorGoverningLaw = "actor.governing_law",
+    ActorGoverningLaw = "actor.governing_law", "governing law";
     /// `actor.supervisor`.
-    ActorSupervisor = "actor.supervisor",
+    ActorSupervisor = "actor.supervisor", "is a supervisor";
     /// `actor.garden_leave_from`.
-    ActorGardenLeaveFrom = "actor.garden_leave_from",
+    ActorGardenLeaveFrom = "actor.garden_leave_from", "start of garden leave";
     /// `actor.acknowledged_policy`.
-    ActorAcknowledgedPolicy = "actor.acknowledged_policy",
+    ActorAcknowledgedPolicy = "actor.acknowledged_policy", "has acknowledged the policy";
     /// `account.kind`.
-    AccountKind = "account.kind",
+    AccountKind = "account.kind", "kind of account";
     /// `account.handle`.
-    AccountHandle = "account.handle",
+    AccountHandle = "account.handle", "account handle";
     /// `account.created_by`.
-    AccountCreatedBy = "account.created_by",
+    AccountCreatedBy = "account.created_by", "who created the account";
     /// `account.created_on`.
-    AccountCreatedOn = "account.created_on",
+    AccountCreatedOn = "account.created_on", "date the account was created";
     /// `account.purpose`.
-    AccountPurpose = "account.purpose",
+    AccountPurpose = "account.purpose", "purpose of the account";
     /// `account.run_as_duty`.
-    AccountRunAsDuty = "account.run_as_duty",
+    AccountRunAsDuty = "account.run_as_duty", "account is run as a duty";
     /// `account.agency_equipment`.
-    AccountAgencyEquipment = "account.agency_equipment",
+    AccountAgencyEquipment = "account.agency_equipment", "account is run on agency equipment";
     /// `account.brand_in_handle`.
-    AccountBrandInHandle = "account.brand_in_handle",
+    AccountBrandInHandle = "account.brand_in_handle", "agency brand is in the handle";
     /// `account.transferred_in_writing`.
-    AccountTransferredInWriting = "account.transferred_in_writing",
+    AccountTransferredInWriting = "account.transferred_in_writing", "account was transferred in writing";
     /// `account.paid_by`.
-    AccountPaidBy = "account.paid_by",
+    AccountPaidBy = "account.paid_by", "who pays for the account";
     /// `content.kind`.
-    ContentKind = "content.kind",
+    ContentKind = "content.kind", "kind of content";
     /// `content.text`.
-    ContentText = "content.text",
+    ContentText = "content.text", "text of the post";
     /// `content.names_client`.
-    ContentNamesClient = "content.names_client",
+    ContentNamesClient = "content.names_client", "names a client";
     /// `content.candidate_personal_data`.
-    ContentCandidatePersonalData = "content.candidate_personal_data",
+    ContentCandidatePersonalData = "content.candidate_personal_data", "contains a candidate's personal data";
     /// `content.confidential`.
-    ContentConfidential = "content.confidential",
+    ContentConfidential = "content.confidential", "is confidential";
     /// `content.discloses_employer`.
-    ContentDisclosesEmployer = "content.discloses_employer",
+    ContentDisclosesEmployer = "content.discloses_employer", "discloses the employer";
     /// `content.privacy_notice`.
-    ContentPrivacyNotice = "content.privacy_notice",
+    ContentPrivacyNotice = "content.privacy_notice", "links the privacy notice";
     /// `content.opt_out`.
-    ContentOptOut = "content.opt_out",
+    ContentOptOut = "content.opt_out", "offers an opt-out";
     /// `content.public`.
-    ContentPublic = "content.public",
+    ContentPublic = "content.public", "is public";
     /// `target.relationship`.
-    TargetRelationship = "target.relationship",
+    TargetRelationship = "target.relationship", "relationship to the agency";
     /// `target.met_in_person`.
-    TargetMetInPerson = "target.met_in_person",
+    TargetMetInPerson = "target.met_in_person", "met in person";
     /// `target.interacted`.
-    TargetInteracted = "target.interacted",
+    TargetInteracted = "target.interacted", "has interacted";
     /// `target.origin`.
-    TargetOrigin = "target.origin",
+    TargetOrigin = "target.origin", "where the contact came from";
     /// `target.last_dealt_with`.
-    TargetLastDealtWith = "target.last_dealt_with",
+    TargetLastDealtWith = "target.last_dealt_with", "date last dealt with";
     /// `target.connected_on`.
-    TargetConnectedOn = "target.connected_on",
+    TargetConnectedOn = "target.connected_on", "date connected";
     /// `target.distance_miles`.
-    TargetDistanceMiles = "target.distance_miles",
+    TargetDistanceMiles = "target.distance_miles", "distance in miles";
     /// `target.in_agency_database`.
-    TargetInAgencyDatabase = "target.in_agency_database",
+    TargetInAgencyDatabase = "target.in_agency_database", "is in the agency's database";
     /// `contacts.count`.
-    ContactsCount = "contacts.count",
+    ContactsCount = "contacts.count", "number of contacts";
     /// `contacts.origin`.
-    ContactsOrigin = "contacts.origin",
+    ContactsOrigin = "contacts.origin", "where the contacts came from";
     /// `history.posts_today`.
-    HistoryPostsToday = "history.posts_today",
+    HistoryPostsToday = "history.posts_today", "posts today";
     /// `history.posts_this_week`.
-    HistoryPostsThisWeek = "history.posts_this_week",
+    HistoryPostsThisWeek = "history.posts_this_week", "posts this week";
     /// `history.job_ads_this_week`.
-    HistoryJobAdsThisWeek = "history.job_ads_this_week",
+    HistoryJobAdsThisWeek = "history.job_ads_this_week", "job ads this week";
     /// `history.invitations_this_week`.
-    HistoryInvitationsThisWeek = "history.invitations_this_week",
+    HistoryInvitationsThisWeek = "history.invitations_this_week", "invitations this week";
     /// `history.posts_last_24h`.
-    HistoryPostsLast24h = "history.posts_last_24h",
+    HistoryPostsLast24h = "history.posts_last_24h", "posts in the last 24 hours";
     /// `approval.granted_by`.
-    ApprovalGrantedBy = "approval.granted_by",
+    ApprovalGrantedBy = "approval.granted_by", "approval given by";
     /// `request.made_on`.
-    RequestMadeOn = "request.made_on",
+    RequestMadeOn = "request.made_on", "date of the request";
 }
 
 /// How many fields there are.

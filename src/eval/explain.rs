@@ -2,7 +2,7 @@
 //! counterfactuals ("what single change would change this verdict").
 
 use super::interp::{resolve_date, Ctx, Truth};
-use super::verdict::{Basis, Decision, RuleResult, Status, Verdict};
+use super::verdict::{Basis, Decision, Outcome, RuleResult, Status, Verdict};
 use crate::ast::{CmpOp, Period};
 use crate::policy::{Cond, Effect, Policy, RuleKind, Term, TestOp};
 use std::fmt::Write as _;
@@ -10,8 +10,114 @@ use std::fmt::Write as _;
 /// What to include.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExplainOptions {
-    /// List clauses that did not apply, each with the first condition that failed.
+    /// List clauses that did not apply, each with the tests that made it fail.
     pub why_not: bool,
+    /// In the clauses considered, also list those about another action or channel (else only counted).
+    pub all: bool,
+}
+
+/// One clause as the list of clauses considered shows it: its head
+/// (`` `id` (file:line): what became of it ``) and the lines that say why. Text
+/// and markdown both print these, so they carry the same content.
+fn considered(v: &Verdict, r: &RuleResult, file: &str) -> (String, Vec<String>) {
+    let head = format!("`{}` ({}:{}): {}", r.id, file, r.line, r.outcome.words());
+    let mut lines: Vec<String> = Vec::new();
+    match r.outcome {
+        Outcome::Excepted | Outcome::Undecided => lines.push(status_words(r)),
+        Outcome::SetAside => {
+            if let Some(l) = &r.set_aside_by {
+                lines.push(format!("set aside by {} ({}): {}", l.citation, l.effect.words(), l.words));
+            }
+        }
+        Outcome::Overridden => {
+            let by = r.overridden_by.clone().unwrap_or_default();
+            let why = v.rules.iter().find(|x| x.id == by).and_then(|x| x.rationale.clone());
+            lines.push(match why {
+                Some(why) => format!("overridden by the exception `{by}`: {why}"),
+                None => format!("overridden by the exception `{by}`"),
+            });
+        }
+        Outcome::DidNotApply | Outcome::OutOfScope => {
+            for t in &r.failed {
+                lines.push(format!("✗ {}", t.text));
+                lines.extend(t.computed.iter().map(|c| format!("  computed: {c}")));
+            }
+        }
+        Outcome::Decided
+        | Outcome::InConflict
+        | Outcome::Applies
+        | Outcome::DryRun
+        | Outcome::Lapsed
+        | Outcome::NotYetStarted => {}
+    }
+    if let Some(w) = &r.window {
+        lines.extend(w.words());
+    }
+    (head, lines)
+}
+
+/// The clauses considered, as listed (out-of-scope ones only with `all`), and the heading.
+fn considered_list(v: &Verdict, opts: ExplainOptions) -> (String, Vec<&RuleResult>) {
+    let listed: Vec<&RuleResult> = v.rules.iter().filter(|r| opts.all || r.outcome != Outcome::OutOfScope).collect();
+    let in_scope = v.rules.len() - v.out_of_scope;
+    let title = match (v.out_of_scope, opts.all) {
+        (0, _) => format!("clauses in scope ({in_scope})"),
+        (n, true) => format!("clauses considered ({in_scope} in scope, {n} about another action or channel)"),
+        (n, false) => format!(
+            "clauses in scope ({in_scope}; {n} more about another action or channel are not listed: --all lists them)"
+        ),
+    };
+    (title, listed)
+}
+
+/// How text and markdown lay out a list: the heading, an item, a line under it, and what ends the list.
+struct Layout {
+    heading: fn(&str) -> String,
+    item: &'static str,
+    sub: &'static str,
+    end: &'static str,
+}
+
+impl Layout {
+    const TEXT: Layout = Layout { heading: |t| format!("\n{t}:"), item: "  ", sub: "      ", end: "" };
+    const MARKDOWN: Layout = Layout {
+        heading: |t| {
+            let mut c = t.chars();
+            let first: String = c.next().map(|f| f.to_uppercase().collect()).unwrap_or_default();
+            format!("### {first}{}\n", c.as_str())
+        },
+        item: "- ",
+        sub: "  - ",
+        end: "\n",
+    };
+}
+
+/// The clauses considered and the facts read, in either layout: the same content.
+fn write_considered(out: &mut String, v: &Verdict, file: &str, opts: ExplainOptions, l: Layout) {
+    let (title, listed) = considered_list(v, opts);
+    if !listed.is_empty() {
+        let _ = writeln!(out, "{}", (l.heading)(&title));
+        for r in listed {
+            let (head, lines) = considered(v, r, file);
+            let _ = writeln!(out, "{}{head}", l.item);
+            for line in lines {
+                let _ = writeln!(out, "{}{line}", l.sub);
+            }
+        }
+        out.push_str(l.end);
+    }
+    if !v.facts.is_empty() {
+        let _ = writeln!(out, "{}", (l.heading)("facts read"));
+        for f in &v.facts {
+            let _ = writeln!(out, "{}{}", l.item, fact_line(f));
+        }
+        out.push_str(l.end);
+    }
+}
+
+/// A fact as the explanation lists it: `history.posts_today (posts today): 10`.
+fn fact_line(f: &super::verdict::FactUsed) -> String {
+    format!("{} ({}): {}", f.path, f.label, f.value)
 }
 
 fn effect_words(e: &Effect) -> String {
@@ -93,6 +199,14 @@ fn write_rule(out: &mut String, r: &RuleResult, file: &str, only_true: bool) {
     if let Some(a) = &r.approved_by {
         let _ = writeln!(out, "    approval already granted by {a}");
     }
+}
+
+/// The tests that made a clause fail, in words ("its condition" if none was recorded).
+fn failed_words(r: &RuleResult) -> String {
+    if r.failed.is_empty() {
+        return "its condition".to_string();
+    }
+    r.failed.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join("; ")
 }
 
 /// Who attached a note: the clause in backticks, or `smpolicy` for the engine's own notes.
@@ -206,6 +320,7 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "  `{}` ({}:{}) {}", r.id, file, r.line, status_words(r));
         }
     }
+    write_considered(&mut out, v, file, opts, Layout::TEXT);
     if !v.obligations.is_empty() {
         let _ = writeln!(out, "\nobligations:");
         for o in &v.obligations {
@@ -256,10 +371,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         if !not.is_empty() {
             let _ = writeln!(out, "\nclauses that did not apply:");
             for r in not {
-                let first = r.first_failure();
-                let words = first.map_or_else(|| "its condition".to_string(), |t| t.text.clone());
+                let words = failed_words(r);
                 let _ = writeln!(out, "  `{}` ({}:{}): {}", r.id, file, r.line, words);
-                for c in first.iter().flat_map(|t| &t.computed) {
+                for c in r.failed.iter().flat_map(|t| &t.computed) {
                     let _ = writeln!(out, "      computed: {c}");
                 }
             }
@@ -340,6 +454,7 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             out.push('\n');
         }
     }
+    write_considered(&mut out, v, file, opts, Layout::MARKDOWN);
     if !v.missing.is_empty() {
         let _ = writeln!(
             out,
@@ -357,8 +472,7 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     if opts.why_not {
         let _ = writeln!(out, "### Clauses that did not apply\n");
         for r in v.rules.iter().filter(|r| r.status == Status::NotApplicable) {
-            let first = r.first_failure().map_or_else(|| "its condition".to_string(), |t| t.text.clone());
-            let _ = writeln!(out, "- `{}` (line {}): {}", r.id, r.line, first);
+            let _ = writeln!(out, "- `{}` (line {}): {}", r.id, r.line, failed_words(r));
         }
     }
     out

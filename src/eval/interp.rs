@@ -513,3 +513,137 @@ fn words_of(missing: &[Undecided]) -> String {
 fn unknown(lhs: Resolved, fact: Option<String>, computed: Vec<String>) -> TestTrace {
     TestTrace { text: words_of(&lhs.missing), fact, value: None, truth: Truth::Unknown(lhs.missing), computed }
 }
+
+/// The tests that make a condition that does not hold fail, for "why not":
+/// under `and`, the first part that does not hold (the parts before it held or
+/// were unknown, and do not matter); under `or`, every part; under `not`, what
+/// makes the inner condition hold. A test that merely sat in an alternative
+/// that did not matter is never blamed. The caller knows the condition does
+/// not hold (for one that does, the tests blamed mean nothing). Each blamed
+/// test is marked as not counting towards its clause.
+pub fn blame(c: &Cond, ctx: &Ctx<'_>) -> Vec<TestTrace> {
+    let mut trace = Vec::new();
+    eval_cond(c, ctx, &mut trace);
+    blame_in(c, &trace)
+}
+
+/// [`blame`] from the trace [`eval_cond`] left for the condition, without
+/// evaluating anything again: the trace is replayed part by part, in the order
+/// the evaluation ran and as far as it ran.
+pub fn blame_in(c: &Cond, trace: &[TestTrace]) -> Vec<TestTrace> {
+    let mut pos = 0;
+    let node = replay(c, trace, &mut pos, false);
+    let mut out = Vec::new();
+    witness(&node, trace, false, &mut out);
+    out
+}
+
+/// A part of a condition as its evaluation went: its truth, its first trace
+/// entry (for a test) and the parts evaluated under it.
+struct Replayed {
+    tv: Tv,
+    entry: Option<usize>,
+    /// A `not`: its one part came out the other way.
+    negates: bool,
+    parts: Vec<Replayed>,
+}
+
+/// Mirrors [`eval_cond`] and [`fold`] over the recorded trace: one entry a test,
+/// stopping where a part settled. A recorded truth says whether the test counts
+/// for the clause, flipped under each `not` (`flip`): unflipped, it is the test's own.
+fn replay(c: &Cond, trace: &[TestTrace], pos: &mut usize, flip: bool) -> Replayed {
+    match c {
+        Cond::True => Replayed { tv: Tv::True, entry: None, negates: false, parts: vec![] },
+        Cond::Test(_) => {
+            let at = *pos;
+            *pos += 1;
+            let recorded = trace.get(at).map_or(Tv::Unknown, |t| t.truth.tv());
+            Replayed { tv: if flip { !recorded } else { recorded }, entry: Some(at), negates: false, parts: vec![] }
+        }
+        Cond::Not(inner) => {
+            let part = replay(inner, trace, pos, !flip);
+            Replayed { tv: !part.tv, entry: None, negates: true, parts: vec![part] }
+        }
+        Cond::All(ps) | Cond::Any(ps) => {
+            let (op, settles): (fn(Tv, Tv) -> Tv, Tv) =
+                if matches!(c, Cond::All(_)) { (Tv::and, Tv::False) } else { (Tv::or, Tv::True) };
+            let mut acc = op(!settles, !settles);
+            let mut parts = Vec::new();
+            for p in ps {
+                let part = replay(p, trace, pos, flip);
+                acc = op(acc, part.tv);
+                parts.push(part);
+                if acc == settles {
+                    break;
+                }
+            }
+            Replayed { tv: acc, entry: None, negates: false, parts }
+        }
+    }
+}
+
+/// Appends the tests that make a part, known to come out as `want`, do so.
+fn witness(n: &Replayed, trace: &[TestTrace], want: bool, out: &mut Vec<TestTrace>) {
+    let wanted = Tv::from_bool(want);
+    match (n.entry, n.parts.as_slice()) {
+        (Some(at), _) => {
+            if let Some(t) = trace.get(at) {
+                let mut t = t.clone();
+                t.truth = Truth::False;
+                out.push(t);
+            }
+        }
+        // `not`: what made the inner part come out the other way.
+        (None, [inner]) if n.negates => witness(inner, trace, !want, out),
+        (None, parts) => {
+            // Every part came out as wanted (`and` true, `or` false), or the last one settled it.
+            let all_needed = parts.iter().all(|p| p.tv == wanted);
+            if all_needed {
+                parts.iter().for_each(|p| witness(p, trace, want, out));
+            } else if let Some(p) = parts.iter().rev().find(|p| p.tv == wanted) {
+                witness(p, trace, want, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, HashMap};
+
+    fn yes(path: &str) -> Cond {
+        Cond::test(path, TestOp::Truthy)
+    }
+
+    /// The facts of each blamed test, for a condition over yes/no facts `a`..`d` given as `on`.
+    fn blamed(c: &Cond, on: &[&str]) -> Vec<String> {
+        let facts: BTreeMap<String, Value> =
+            ["x.a", "x.b", "x.c", "x.d"].iter().map(|p| (p.to_string(), Value::Bool(on.contains(p)))).collect();
+        let types = HashMap::new();
+        let tz = TimeZone::UTC;
+        let ctx = Ctx { facts: &facts, tz: &tz, at: jiff::Timestamp::UNIX_EPOCH, types: &types };
+        assert_eq!(eval_cond(c, &ctx, &mut Vec::new()), Truth::False, "the condition must fail");
+        blame(c, &ctx).into_iter().map(|t| t.fact.unwrap_or_default()).collect()
+    }
+
+    #[test]
+    fn blame_names_only_what_made_the_condition_fail() {
+        // `a and (b or c) and d`, with c holding: the failing `d`, not the alternative `b`.
+        let c = Cond::all(vec![yes("x.a"), Cond::any(vec![yes("x.b"), yes("x.c")]), yes("x.d")]);
+        assert_eq!(blamed(&c, &["x.a", "x.c"]), ["x.d"]);
+        // The first part that fails settles `and`; what follows was never tested.
+        assert_eq!(blamed(&c, &["x.c"]), ["x.a"]);
+        // `or` fails only when every alternative does: all are named.
+        assert_eq!(blamed(&c, &["x.a", "x.d"]), ["x.b", "x.c"]);
+        // Under `not`, what made the inner part hold: `not (a or b)` with b holding.
+        let n = Cond::all(vec![yes("x.c"), Cond::Not(Box::new(Cond::any(vec![yes("x.a"), yes("x.b")])))]);
+        assert_eq!(blamed(&n, &["x.b", "x.c"]), ["x.b"]);
+        // `not (a and b)` with both holding: both are to blame.
+        let m = Cond::Not(Box::new(Cond::all(vec![yes("x.a"), yes("x.b")])));
+        assert_eq!(blamed(&m, &["x.a", "x.b"]), ["x.a", "x.b"]);
+        // Double negation: `not not a` fails when a does not hold.
+        let d = Cond::Not(Box::new(Cond::Not(Box::new(yes("x.a")))));
+        assert_eq!(blamed(&d, &[]), ["x.a"]);
+    }
+}

@@ -65,7 +65,7 @@ pub fn run(policy: &Policy, file: &SourceFile, cases: &[TestCase], opts: &EvalOp
                 let v: Verdict = evaluate(policy, file, action.as_ref(), opts);
                 let applied: Vec<String> =
                     v.rules.iter().filter(|r| r.status == Status::Applies).map(|r| r.id.clone()).collect();
-                let text = super::explain::text(&v, &file.name, super::explain::ExplainOptions { why_not: false });
+                let text = super::explain::text(&v, &file.name, super::explain::ExplainOptions::default());
                 (v.verdict, v.deciding.clone(), text, v.approvers.clone(), applied)
             }
             Subject::Contract(contract) => {

@@ -3,7 +3,7 @@
 //! words is [`super::explain`]'s job. The JSON shape is versioned
 //! ([`SCHEMA_VERSION`]).
 
-use super::interp::{TestTrace, Truth};
+use super::interp::TestTrace;
 use crate::policy::{Effect, SectionKind};
 use serde::Serialize;
 
@@ -146,6 +146,15 @@ pub struct RuleResult {
     /// The rule of law that sets it aside, when its status is `set_aside`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set_aside_by: Option<LawOverride>,
+    /// What became of it, for the list of clauses in scope.
+    pub outcome: Outcome,
+    /// When it did not apply: the tests that made its condition fail (never a
+    /// test in an alternative that did not matter).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<TestTrace>,
+    /// For a covenant: its window as computed for this action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
 }
 
 /// A clause the law sets aside for this action: what it would have decided,
@@ -178,10 +187,168 @@ pub struct LawOverride {
     pub employer_duties: Vec<crate::law::EmployerDuty>,
 }
 
-impl RuleResult {
-    /// The first test that did not hold, for "why not".
-    pub fn first_failure(&self) -> Option<&TestTrace> {
-        self.tests.iter().find(|t| !matches!(t.truth, Truth::True))
+/// What became of a clause for this action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It applied and decided the verdict.
+    Decided,
+    /// It applied, and disagreed with another that applied, under `conflicts indeterminate`.
+    InConflict,
+    /// It applied, alongside the clauses that decided (advice, or overruled).
+    Applies,
+    /// It would apply but is a dry run: reported, not enforced.
+    DryRun,
+    /// It covered the action but an `unless`/`except` exception held.
+    Excepted,
+    /// An exception clause overrode it.
+    Overridden,
+    /// It could not be decided on the facts given.
+    Undecided,
+    /// A covenant whose window had ended by the action's date.
+    Lapsed,
+    /// A covenant whose window had not started (the actor has not left, or the action precedes departure).
+    NotYetStarted,
+    /// Its condition does not hold for this action (see `failed`).
+    DidNotApply,
+    /// It is about another action or channel.
+    OutOfScope,
+    /// The law sets it aside for this actor on this date (see `set_aside_by`).
+    SetAside,
+}
+
+impl Outcome {
+    /// The outcome in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Outcome::Decided => "decided the verdict",
+            Outcome::InConflict => {
+                "applies, in conflict with another clause that applies (the policy says conflicts are indeterminate)"
+            }
+            Outcome::Applies => "applies, but did not decide",
+            Outcome::DryRun => "would apply (dry run: not enforced)",
+            Outcome::Excepted => "covered the action, but an exception holds",
+            Outcome::Overridden => "covered the action, but was overridden",
+            Outcome::Undecided => "cannot be decided on the facts given",
+            Outcome::Lapsed => "covered this, but its window had ended",
+            Outcome::NotYetStarted => "covers this, but its window had not started",
+            Outcome::DidNotApply => "did not apply",
+            Outcome::OutOfScope => "about another action or channel",
+            Outcome::SetAside => "covered the action, but the law sets it aside",
+        }
+    }
+}
+
+/// A fact the clauses in scope read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactUsed {
+    /// Its path (`history.posts_today`).
+    pub path: String,
+    /// Its plain-words label from the fact table (`posts today`).
+    pub label: String,
+    /// Whether the action gave it.
+    pub given: bool,
+    /// The value given, or what its absence is taken as (`not given, taken as no`).
+    pub value: String,
+}
+
+/// Where an action's date falls against a covenant's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// Before it starts (the actor has not left, or the action precedes departure).
+    Before,
+    /// Inside it, both days included.
+    Inside,
+    /// After its last day.
+    After,
+    /// Not known: a date it needs is not given.
+    Unknown,
+}
+
+/// A covenant's window as computed for one action: it runs from departure for a
+/// period counted from departure, or, with a garden-leave offset, from the start
+/// of garden leave. Every date is a calendar day in the policy's timezone, and
+/// both ends count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Window {
+    /// The period (`6 months`).
+    pub period: String,
+    /// Departure (`actor.departed_on`): the restraint starts then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<jiff::civil::Date>,
+    /// The last day it runs, as applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<jiff::civil::Date>,
+    /// The fact the period was counted from (`actor.departed_on` or `actor.garden_leave_from`).
+    pub counted_from: String,
+    /// The covenant has a garden-leave offset.
+    pub garden_leave_offset: bool,
+    /// With a garden-leave offset and garden leave given: the last day without the
+    /// offset (counted from departure), against `until` which applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_without_offset: Option<jiff::civil::Date>,
+    /// The look-back (`12 months`): only dealings from `lookback_from` to departure count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookback: Option<String>,
+    /// The first day of dealings that count, with a look-back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookback_from: Option<jiff::civil::Date>,
+    /// The action's date.
+    pub action_on: jiff::civil::Date,
+    /// The actor's status, when it says the restraint has not started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_departed: Option<String>,
+    /// Where the action falls.
+    pub action_falls: Position,
+}
+
+impl Window {
+    /// The window in words, one line each: the dates, what moved them, and where the action falls.
+    pub fn words(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let day = |d: Option<jiff::civil::Date>| d.map_or_else(|| "(not given)".to_string(), |d| d.to_string());
+        let counted = crate::facts::label(&self.counted_from);
+        out.push(format!(
+            "window: from {} (departure) to {} inclusive: {} counted from the {} ({})",
+            day(self.from),
+            day(self.until),
+            self.period,
+            counted,
+            self.counted_from
+        ));
+        if self.garden_leave_offset {
+            match self.until_without_offset {
+                Some(plain) => out.push(format!(
+                    "garden leave offset: counted from departure it would have ended on {plain}; counted from the start of garden leave it ends on {}, and that applied",
+                    day(self.until)
+                )),
+                None => out.push(
+                    "garden leave offset: no start of garden leave is given (actor.garden_leave_from), so the period counts from departure"
+                        .to_string(),
+                ),
+            }
+        }
+        if let Some(lb) = &self.lookback {
+            out.push(format!(
+                "look-back {lb}: only dealings from {} to {} count, both days included",
+                day(self.lookback_from),
+                day(self.from)
+            ));
+        }
+        out.push(match self.action_falls {
+            Position::After => format!("the action ({}) falls after the window: the covenant had lapsed", self.action_on),
+            Position::Inside => format!("the action ({}) falls inside the window", self.action_on),
+            Position::Before => match &self.not_departed {
+                Some(status) => format!(
+                    "the action ({}) falls before the window: it starts on departure, and the actor's status is {status}",
+                    self.action_on
+                ),
+                None => format!("the action ({}) falls before the window, which starts on departure", self.action_on),
+            },
+            Position::Unknown => format!("where the action ({}) falls cannot be told on the facts given", self.action_on),
+        });
+        out
     }
 }
 
@@ -355,6 +522,11 @@ pub struct Verdict {
     pub as_written: bool,
     /// Every clause's evaluation, in source order.
     pub rules: Vec<RuleResult>,
+    /// How many clauses are about another action or channel (`outcome: out_of_scope`):
+    /// counted, and listed in text and markdown only when asked (`--all`).
+    pub out_of_scope: usize,
+    /// The facts the clauses in scope read, with their labels and values.
+    pub facts: Vec<FactUsed>,
     /// The policy's name and version.
     pub policy: String,
 }
