@@ -241,11 +241,34 @@ pub enum Made {
     DuringEmployment,
 }
 
+/// The word a connections asset is written with. Both name the same asset;
+/// `fmt`, generated clause names and explanations keep the author's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ConnectionsWord {
+    /// `connections`.
+    #[default]
+    Connections,
+    /// `contacts`.
+    Contacts,
+}
+
+impl ConnectionsWord {
+    /// The word as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionsWord::Connections => "connections",
+            ConnectionsWord::Contacts => "contacts",
+        }
+    }
+}
+
 /// What an ownership or departure clause is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Asset {
     /// `connections made during employment with clients from agency_database owned by agency`.
     Connections {
+        /// `connections` or `contacts`, as written.
+        word: ConnectionsWord,
         /// `made before/during employment`.
         made: Option<Spanned<Made>>,
         /// `with clients, candidates`.

@@ -413,6 +413,10 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             Some(v) => format!("{} (version {v})", policy.meta.name),
             None => policy.meta.name.clone(),
         },
+        before_effective: policy.meta.before_effective(match facts.fact("at") {
+            Some(Value::Date(d)) => d,
+            _ => at.to_zoned(zone.clone()).date(),
+        }),
     };
     v.counterfactuals = explain::counterfactuals(&v, policy, &ctx);
     v

@@ -203,7 +203,7 @@ fact mentions_competitor: bool "Whether the post names a competitor."
 ownership {
   connections made before employment -> employee
   connections made during employment with clients -> agency # the big one
-  connections from agency_database -> agency
+  contacts from agency_database -> agency
   branded accounts -> agency
 }
 
@@ -564,7 +564,7 @@ fact seniority: enum {junior, senior}
 ownership {
   before: connections made before employment -> employee
   connections made during employment with clients, candidates from agency_database owned by agency -> agency
-  connections with colleagues -> shared
+  contacts with colleagues -> shared
   branded accounts created by agency run as duty on agency equipment with brand in handle for business -> agency
   accounts -> employee
   credentials -> agency because "Passwords are the agency's."
@@ -578,7 +578,7 @@ on departure {
   update profile within 7 days
   update profile
   keep personal accounts
-  no export of connections from agency_database when actor.status = departed
+  no export of contacts from agency_database when actor.status = departed
 }
 
 covenant client-nonsolicit: non_solicitation of clients, candidates for 6 months
@@ -927,9 +927,12 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
             let made = prop_oneof![Just(Made::BeforeEmployment), Just(Made::DuringEmployment)];
             let kind = prop_oneof![Just("personal"), Just("branded"), Just("corporate"), Just("group")];
             prop_oneof![
-                (of(made), names(0, 2), of(name()), of(party())).prop_map(|(made, with, from, owned_by)| {
-                    Asset::Connections { made: made.map(sp), with, from, owned_by: owned_by.map(sp) }
-                }),
+                (any::<bool>(), of(made), names(0, 2), of(name()), of(party())).prop_map(
+                    |(contacts, made, with, from, owned_by)| {
+                        let word = if contacts { ConnectionsWord::Contacts } else { ConnectionsWord::Connections };
+                        Asset::Connections { word, made: made.map(sp), with, from, owned_by: owned_by.map(sp) }
+                    }
+                ),
                 (of(kind), of(party()), any::<[bool; 3]>(), of(name())).prop_map(
                     |(kind, created_by, flags, purpose)| {
                         let [run_as_duty, agency_equipment, brand_in_handle] = flags;

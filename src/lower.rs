@@ -322,13 +322,26 @@ impl Lowerer<'_> {
         let id = self.id(c.label.as_ref(), &format!("owner {words}"));
         let connections = matches!(asset.node, Asset::Connections { .. });
         let matches = self.asset_cond(&asset.node);
+        // What the line gives its owner: the asset, narrowed by the line's own
+        // `when` and `unless` (what asks "owned by" must not see more).
+        let mods = self.mods(&c.modifiers);
+        let mut held = vec![matches.clone(), mods.when];
+        held.extend(mods.unless.into_iter().map(|u| Cond::Not(Box::new(u))));
+        let m = &c.modifiers;
+        let condition: Vec<String> = m
+            .when
+            .iter()
+            .map(|w| format!("when {}", self.source(w.span)))
+            .chain(m.unless.iter().map(|u| format!("unless {}", self.source(u.span))))
+            .collect();
         let index = self.policy.ownership.len();
         self.policy.ownership.push(OwnershipEntry {
             id: id.0.clone(),
             asset: words.clone(),
             connections,
             owner: owner.node,
-            matches: matches.clone(),
+            matches: Cond::all(held),
+            condition: (!condition.is_empty()).then(|| condition.join(" ")),
         });
         // Keeping or taking an asset: `depart` (keeping it on leaving) and `export`.
         // Handing an account over: `hand_over`. Credentials have no rule of their
@@ -393,7 +406,7 @@ impl Lowerer<'_> {
                 }
                 Cond::all(parts)
             }
-            Asset::Connections { made, with, from, owned_by } => {
+            Asset::Connections { made, with, from, owned_by, .. } => {
                 let target = self.connection_cond("target", made.as_ref().map(|m| m.node), with, from.as_ref());
                 let contacts = self.connection_cond("contacts", made.as_ref().map(|m| m.node), &[], from.as_ref());
                 let mut single = vec![Cond::test("target", TestOp::Present), target];
@@ -977,13 +990,14 @@ impl Lowerer<'_> {
 }
 
 /// An asset in canonical words (`connections made before employment with
-/// clients`), whatever spelling the author used (`contacts`): generated ids and
-/// explanations use these, so reformatting never renames a clause.
+/// clients`), with the author's word for connections (`contacts`, which `fmt`
+/// keeps): generated ids and explanations use these, so reformatting never
+/// renames a clause.
 pub fn asset_words(asset: &Asset) -> String {
     match asset {
         Asset::Credentials => "credentials".into(),
-        Asset::Connections { made, with, from, owned_by } => {
-            let mut w = vec!["connections".to_string()];
+        Asset::Connections { word, made, with, from, owned_by } => {
+            let mut w = vec![word.as_str().to_string()];
             match made.as_ref().map(|m| m.node) {
                 Some(Made::BeforeEmployment) => w.push("made before employment".into()),
                 Some(Made::DuringEmployment) => w.push("made during employment".into()),

@@ -22,6 +22,7 @@ mod compile;
 mod diff;
 mod eval_props;
 mod examples;
+mod lang_v2;
 mod parse;
 mod readme_features;
 mod scenarios;

@@ -19,7 +19,7 @@
 //! instead of looking up its keys: the same values are read and checked,
 //! with less work around them.
 
-use super::action::{AccountKind, Action, ActionKind, At, FactValue, Origin, Party, Purpose, Relationship, Status};
+use super::action::{AccountKind, Action, At, FactValue, Origin, Party, Purpose, Relationship, Status};
 use super::{parse_at, parse_date, parse_jurisdiction};
 use crate::value::{Type, Value};
 use jiff::civil::Date;
@@ -205,6 +205,7 @@ enum Shape {
 /// The open sets a policy declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Open {
+    Action,
     Role,
     Team,
     Channel,
@@ -215,6 +216,7 @@ impl Open {
     /// The set's name in types and messages.
     fn set(self) -> &'static str {
         match self {
+            Open::Action => "action",
             Open::Role => "role",
             Open::Team => "team",
             Open::Channel => "channel",
@@ -255,7 +257,7 @@ impl Field {
     fn shape(self) -> Shape {
         use Field as F;
         match self {
-            F::Action => Shape::Closed(ActionKind::SET, |s| ActionKind::from_name(s).is_some()),
+            F::Action => Shape::Open(Open::Action),
             F::Channel => Shape::Open(Open::Channel),
             F::Done => Shape::Names(None),
             F::Actor | F::Account | F::Content | F::Target | F::Contacts | F::History | F::Approval | F::Request => {
@@ -529,6 +531,7 @@ impl ActionFacts for Action {
 /// one [`super::action::check_open_values`] finds no error in.
 #[derive(Debug, Clone)]
 pub struct Vocabulary<'p> {
+    actions: Vec<&'p str>,
     roles: Vec<&'p str>,
     teams: Vec<&'p str>,
     channels: Vec<&'p str>,
@@ -545,6 +548,7 @@ impl<'p> Vocabulary<'p> {
             builtins.iter().copied().chain(declared.iter().map(String::as_str)).collect()
         };
         Vocabulary {
+            actions: with(super::action::ActionKind::NAMES, &decls.actions),
             roles: decls.roles.iter().map(String::as_str).collect(),
             teams: decls.teams.iter().map(String::as_str).collect(),
             channels: with(BUILTIN_CHANNELS, &decls.channels),
@@ -556,6 +560,7 @@ impl<'p> Vocabulary<'p> {
     fn open(&self, set: Open, name: &str) -> bool {
         let known = |names: &[&str]| names.iter().any(|n| same(n.as_bytes(), name.as_bytes()));
         match set {
+            Open::Action => known(&self.actions),
             Open::Role => self.roles.is_empty() || known(&self.roles),
             Open::Team => self.teams.is_empty() || known(&self.teams),
             Open::Channel => known(&self.channels),
@@ -575,7 +580,8 @@ impl<'p> Vocabulary<'p> {
             Raw::List(names) => names.iter().all(|k| self.open(Open::Kind, k)),
             _ => true,
         };
-        self.open(Open::Role, &a.actor.role)
+        self.open(Open::Action, &a.action)
+            && self.open(Open::Role, &a.actor.role)
             && a.approval.as_ref().and_then(|x| x.granted_by.as_deref()).is_none_or(|g| self.open(Open::Role, g))
             && a.actor.team.as_deref().is_none_or(|t| self.open(Open::Team, t))
             && a.channel.as_deref().is_none_or(|c| self.open(Open::Channel, c))
@@ -1527,9 +1533,7 @@ mod tests {
     /// Whether the full parser and the policy's open-set check accept the line.
     fn full(line: &str, p: &crate::policy::Policy) -> Option<Action> {
         let a = parse_action_json_line(line).ok()?;
-        let d = &p.decls;
-        let facts: Vec<(String, Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        check_open_values(&a, &d.roles, &d.teams, &d.channels, &d.content_kinds, &facts).is_empty().then_some(a)
+        check_open_values(&a, &p.decls).is_empty().then_some(a)
     }
 
     fn same_facts(flat: &FlatAction<'_>, a: &Action) {

@@ -109,6 +109,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     };
     let _ = writeln!(out, "verdict: {head}");
     let _ = writeln!(out, "  {}", v.summary);
+    if let Some(b) = &v.before_effective {
+        let _ = writeln!(out, "  warning: {}", b.words());
+    }
     let _ = writeln!(out, "policy: {}", v.policy);
     match &v.basis {
         Basis::Clauses | Basis::Conflict { .. } => {
@@ -232,6 +235,9 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     };
     let _ = writeln!(out, "## Verdict: **{head}**\n");
     let _ = writeln!(out, "{}\n", v.summary);
+    if let Some(b) = &v.before_effective {
+        let _ = writeln!(out, "> **Warning:** {}\n", b.words());
+    }
     let _ = writeln!(out, "Policy: {}\n", v.policy);
     let deciding: Vec<&RuleResult> = v.deciding_results().collect();
     if !deciding.is_empty() {

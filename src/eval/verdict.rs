@@ -316,6 +316,10 @@ pub struct Verdict {
     pub rules: Vec<RuleResult>,
     /// The policy's name and version.
     pub policy: String,
+    /// The action is dated before the policy's `effective` date: decided, but
+    /// not binding then (shown as a warning).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_effective: Option<crate::policy::BeforeEffective>,
 }
 
 impl Verdict {

@@ -122,8 +122,8 @@ fn within(w: &Option<Spanned<crate::value::Duration>>) -> String {
 /// `credentials` (`asset`). Filters print in the grammar's order.
 pub(super) fn asset(a: &Asset) -> String {
     match a {
-        Asset::Connections { made, with, from, owned_by } => {
-            let mut out = String::from("connections");
+        Asset::Connections { word, made, with, from, owned_by } => {
+            let mut out = String::from(word.as_str());
             match made.as_ref().map(|m| m.node) {
                 Some(Made::BeforeEmployment) => out.push_str(" made before employment"),
                 Some(Made::DuringEmployment) => out.push_str(" made during employment"),

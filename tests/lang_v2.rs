@@ -1,0 +1,305 @@
+//! Language v2 (issue #14): what real published policies say, end to end.
+//! Each test names the bug or concept it guards.
+
+use crate::util::{run, run_stdin, stderr, stdout};
+use serde_json::Value;
+
+const CALIFORNIA: &str = "policies/california-employer.policy";
+
+/// A like by a non-supervisor, as one JSON line.
+const LIKE: &str = r#"{"action":"like","channel":"linkedin","at":"2026-03-02T10:00:00Z","actor":{"id":"ann","role":"recruiter","status":"employed"}}"#;
+
+fn json(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+}
+
+// ---------------------------------------------------------------------------
+// Declared actions work everywhere built-in ones do.
+
+#[test]
+fn a_declared_action_is_decided_by_eval_and_batch() {
+    // The interpreter.
+    let o = run_stdin(&["eval", CALIFORNIA, "-", "--format", "json"], LIKE);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&stdout(&o));
+    assert_eq!(v["verdict"], "allow");
+    assert_eq!(v["deciding"], serde_json::json!(["likes-are-speech-too"]));
+
+    // The compiled form (batch), beside a line whose action the policy does not declare.
+    let undeclared = LIKE.replace("\"like\"", "\"follow\"");
+    let o = run_stdin(&["eval", "--batch", CALIFORNIA, "-"], &format!("{LIKE}\n{undeclared}\n"));
+    let lines: Vec<Value> = stdout(&o).lines().map(json).collect();
+    assert_eq!(lines[0]["verdict"], "allow", "{lines:?}");
+    assert_eq!(lines[0]["deciding"], serde_json::json!(["likes-are-speech-too"]));
+    assert_eq!(lines[1]["error"]["path"], "action", "{lines:?}");
+    assert_eq!(lines[1]["error"]["message"], "unknown action \"follow\"");
+}
+
+#[test]
+fn an_undeclared_action_is_refused_with_a_suggestion() {
+    let o = run_stdin(&["eval", CALIFORNIA, "-"], &LIKE.replace("\"like\"", "\"lik\""));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(r#"action: unknown action "lik"; did you mean "like"?"#), "{}", stderr(&o));
+    // A policy that declares no `like` refuses it as before.
+    let o = run_stdin(&["eval", "policies/protective-agency.policy", "-"], LIKE);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(r#"unknown action "like""#), "{}", stderr(&o));
+}
+
+#[test]
+fn test_files_may_use_declared_actions_and_may_not_use_undeclared_names() {
+    let dir = temp_dir("tests");
+    let tests = dir.join("like.tests.yaml");
+    let case = "- name: a like is protected\n  action:\n    action: like\n    channel: linkedin\n    at: 2026-03-02\n    \
+                actor: {id: ann, role: recruiter, status: employed}\n  expect: allow\n  because: likes-are-speech-too\n";
+    std::fs::write(&tests, case).unwrap();
+    let o = run(&["test", CALIFORNIA, tests.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("1 passed, 0 failed"), "{}", stdout(&o));
+
+    // An undeclared channel in a test case is an error naming the case and the field,
+    // as `eval` says of the same action, not a case that silently matches nothing.
+    std::fs::write(&tests, case.replace("linkedin", "linkdin")).unwrap();
+    let o = run(&["test", CALIFORNIA, tests.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(r#":4:14: [0].action.channel: unknown channel "linkdin"; did you mean "linkedin"?"#),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(feature = "server")]
+#[test]
+fn the_service_decides_a_declared_action() {
+    use crate::serve::{shipped_policies, Server};
+    let dir = shipped_policies();
+    let log = dir.join("log.sqlite");
+    let s = Server::start_trusted(&dir, log.to_str().unwrap(), 100 * 365 * 86_400);
+    let (status, v) = s.post("/v1/decide", &format!(r#"{{"policy": "california-employer", "action": {LIKE}}}"#));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["verdict"], "allow", "{v}");
+    assert_eq!(v["deciding"], serde_json::json!(["likes-are-speech-too"]));
+    let (status, v) = s.post("/v1/decide", &format!(r#"{{"policy": "protective-agency", "action": {LIKE}}}"#));
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["error"]["path"], "action.action", "{v}");
+}
+
+// ---------------------------------------------------------------------------
+// What narrows a covenant: one table, which the checker and the reference follow.
+
+#[test]
+fn the_reference_table_of_covenant_kinds_is_the_engines_table() {
+    use smpolicy::data::CovenantKind;
+    let doc = std::fs::read_to_string(crate::util::root().join("docs/language.md")).unwrap();
+    for kind in CovenantKind::ALL {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", kind.as_str())) && l.matches('|').count() == 6)
+            .unwrap_or_else(|| panic!("no row for {kind:?} in the covenant kinds table"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let yes = |cell: &str| match cell {
+            "yes" => true,
+            "no" => false,
+            other => panic!("{kind:?}: `{other}` is neither yes nor no"),
+        };
+        assert_eq!(yes(cells[4]), kind.takes_lookback(), "lookback on {kind:?}: {row}");
+        assert_eq!(yes(cells[5]), kind.takes_radius(), "radius on {kind:?}: {row}");
+    }
+}
+
+#[test]
+fn a_radius_on_non_dealing_is_checked_valid_and_applied() {
+    let dir = temp_dir("radius");
+    let policy = dir.join("p.policy");
+    let with_radius = |covenant: &str| {
+        let text =
+            format!("policy \"Radius\" version 1 jurisdiction UK default allow\n\n{covenant}\n  radius 10 miles\n");
+        std::fs::write(&policy, text).unwrap();
+    };
+    with_radius("covenant non_dealing of clients for 6 months");
+    let o = run(&["check", policy.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("0 errors, 0 warnings"), "{}", stderr(&o));
+    let deal = |miles: u32| {
+        format!(
+            r#"{{"action":"deal","at":"2026-03-02","actor":{{"id":"a","role":"r","status":"departed","departed_on":"2026-02-27"}},"target":{{"relationship":"client","distance_miles":{miles}}}}}"#
+        )
+    };
+    let o = run_stdin(&["eval", "--batch", policy.to_str().unwrap(), "-"], &format!("{}\n{}\n", deal(8), deal(12)));
+    let lines: Vec<Value> = stdout(&o).lines().map(json).collect();
+    assert_eq!(lines[0]["verdict"], "deny", "{lines:?}");
+    assert_eq!(lines[1]["verdict"], "allow", "{lines:?}");
+    // Where the table says no, `check` refuses it: no engine applies a radius it was told is invalid.
+    with_radius("covenant non_poaching of staff for 6 months");
+    let o = run(&["check", policy.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}{}", stdout(&o), stderr(&o));
+    let o = run_stdin(&["eval", "--batch", policy.to_str().unwrap(), "-"], &deal(8));
+    assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A fresh directory for one test's files.
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let d = std::env::temp_dir().join(format!("smpolicy-lang-v2-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+// ---------------------------------------------------------------------------
+// An ownership line's `when`/`unless` narrows what it gives its owner, for
+// everything that asks "owned by".
+
+const OWNED: &str = "policy \"Ownership with an exception\" version 1\n  default allow\n\n\
+                     ownership {\n  contacts -> agency unless contacts.origin = before_employment\n}\n\n\
+                     on departure {\n  no export of contacts owned by agency\n}\n";
+
+fn export(origin: &str) -> String {
+    format!(
+        r#"{{"action":"export","at":"2026-03-02","actor":{{"id":"a","role":"r","status":"departed","departed_on":"2026-02-27"}},"contacts":{{"count":300,"origin":"{origin}"}}}}"#
+    )
+}
+
+#[test]
+fn owned_by_honours_the_ownership_lines_exception_in_both_engines() {
+    let dir = temp_dir("owned");
+    let policy = dir.join("p.policy");
+    std::fs::write(&policy, OWNED).unwrap();
+    let p = policy.to_str().unwrap();
+    for (origin, verdict) in [("before_employment", "allow"), ("employment", "deny"), ("agency_database", "deny")] {
+        let o = run_stdin(&["eval", p, "-", "--format", "json"], &export(origin));
+        let v = json(&stdout(&o));
+        assert_eq!(v["verdict"], verdict, "eval, {origin}: {v}");
+        let o = run_stdin(&["eval", "--batch", p, "-"], &export(origin));
+        let v = json(stdout(&o).lines().next().unwrap());
+        assert_eq!(v["verdict"], verdict, "batch, {origin}: {v}");
+    }
+    // The clause names say what the lines say: contacts, not connections.
+    let o = run_stdin(&["eval", p, "-", "--format", "json"], &export("employment"));
+    let v = json(&stdout(&o));
+    assert_eq!(v["deciding"], serde_json::json!(["owner-contacts", "no-export-of-contacts-owned-by-agency"]), "{v}");
+    // `fmt` keeps the author's word, so formatting never renames the clause.
+    let o = run(&["fmt", "--check", p]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn diff_terms_and_compare_see_the_ownership_exception() {
+    let dir = temp_dir("owned-consumers");
+    let new = dir.join("new.policy");
+    let old = dir.join("old.policy");
+    std::fs::write(&new, OWNED).unwrap();
+    std::fs::write(&old, OWNED.replace(" unless contacts.origin = before_employment", "")).unwrap();
+
+    // diff: adding the exception frees pre-employment contacts, and the departure duty's meaning changed.
+    let o = run(&["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "json"]);
+    let v = json(&stdout(&o));
+    let text = v.to_string();
+    assert!(text.contains("no-export-of-contacts-owned-by-agency"), "{text}");
+    let looser = v["changes"].as_array().unwrap().iter().find(|c| c["direction"] == "looser");
+    let looser = looser.unwrap_or_else(|| panic!("no looser change: {text}"));
+    assert!(looser.to_string().contains("before_employment"), "{looser}");
+
+    // terms: a contract giving the employee what the policy gives the agency only in part says which part.
+    let terms = dir.join("terms.policy");
+    std::fs::write(
+        &terms,
+        "policy \"T\" version 1\n  default allow\n\nownership {\n  contacts made during employment -> agency \
+         unless target.relationship = personal\n}\n",
+    )
+    .unwrap();
+    let contract = dir.join("c.yaml");
+    std::fs::write(
+        &contract,
+        "employer: Acme\nrole: consultant\njurisdiction: UK\nstart: 2026-04-01\nownership:\n  \
+         connections_during_employment: employee\n",
+    )
+    .unwrap();
+    let o = run(&["terms", terms.to_str().unwrap(), contract.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains(
+            "the policy gives them to the agency (unless target.relationship = personal) \
+             [`owner-contacts-made-during-employment`"
+        ),
+        "{}",
+        stdout(&o)
+    );
+
+    // compare --against: the derived contract's note says the owner holds only part.
+    let o = run(&[
+        "compare",
+        "--against",
+        "policies/candidate-dealbreakers.policy",
+        terms.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        stdout(&o).contains(
+            "connections_during_employment: agency from `owner-contacts-made-during-employment`, only in part \
+             (unless target.relationship = personal); the rest are not stated"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// An action dated before the policy took effect is decided, and says so.
+
+#[test]
+fn an_action_before_the_effective_date_is_flagged_by_every_output() {
+    // California's policy takes effect on 2026-01-15, in Los Angeles time: 05:00 UTC
+    // on the 15th is still the 14th there.
+    let early = LIKE.replace("2026-03-02T10:00:00Z", "2026-01-15T05:00:00Z");
+    let o = run_stdin(&["eval", CALIFORNIA, "-"], &early);
+    assert!(
+        stdout(&o).contains(
+            "  warning: the action is dated 2026-01-14, before this policy took effect on 2026-01-15: the policy did \
+             not bind it then, so this verdict only says what the policy would decide\n"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let flagged = serde_json::json!({"action_date": "2026-01-14", "effective": "2026-01-15"});
+    let o = run_stdin(&["eval", CALIFORNIA, "-", "--format", "json"], &early);
+    let v = json(&stdout(&o));
+    assert_eq!(v["before_effective"], flagged, "{v}");
+    assert_eq!(v["verdict"], "allow", "still decided: {v}");
+    let o = run_stdin(&["eval", CALIFORNIA, "-", "--format", "markdown"], &early);
+    assert!(stdout(&o).contains("> **Warning:** the action is dated 2026-01-14"), "{}", stdout(&o));
+    for args in [&["eval", "--batch", CALIFORNIA, "-"][..], &["eval", "--batch", "--explain", CALIFORNIA, "-"]] {
+        let o = run_stdin(args, &format!("{early}\n{LIKE}\n"));
+        let lines: Vec<Value> = stdout(&o).lines().map(json).collect();
+        assert_eq!(lines[0]["before_effective"], flagged, "{args:?}: {lines:?}");
+        assert!(lines[1].get("before_effective").is_none(), "{args:?}: {lines:?}");
+    }
+    // On the day itself (in the policy's timezone), and with no `at` after it, nothing is said.
+    let on_the_day = LIKE.replace("2026-03-02T10:00:00Z", "2026-01-15T08:00:00Z");
+    let o = run_stdin(&["eval", CALIFORNIA, "-", "--format", "json"], &on_the_day);
+    assert!(json(&stdout(&o)).get("before_effective").is_none(), "{}", stdout(&o));
+    // Without `at`, the evaluation time counts: before the date, it is flagged too.
+    let undated = LIKE.replace(r#""at":"2026-03-02T10:00:00Z","#, "");
+    let o = run_stdin(&["eval", CALIFORNIA, "-", "--format", "json", "--now", "2026-01-01"], &undated);
+    assert_eq!(json(&stdout(&o))["before_effective"]["action_date"], "2026-01-01", "{}", stdout(&o));
+}
+
+#[cfg(feature = "server")]
+#[test]
+fn the_service_flags_an_action_before_the_effective_date() {
+    use crate::serve::{shipped_policies, Server};
+    let dir = shipped_policies();
+    let log = dir.join("log.sqlite");
+    let s = Server::start_trusted(&dir, log.to_str().unwrap(), 100 * 365 * 86_400);
+    let early = LIKE.replace("2026-03-02T10:00:00Z", "2026-01-10T10:00:00Z");
+    let flagged = serde_json::json!({"action_date": "2026-01-10", "effective": "2026-01-15"});
+    for path in ["/v1/decide", "/v1/decide?explain=false"] {
+        let (status, v) = s.post(path, &format!(r#"{{"policy": "california-employer", "action": {early}}}"#));
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["before_effective"], flagged, "{path}: {v}");
+    }
+}
