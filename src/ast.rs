@@ -501,6 +501,9 @@ pub enum PostingRule {
     RequireDisclosure,
     /// `forbid client names`.
     ForbidFlag(ContentFlag),
+    /// `forbid conduct offensive, harassment`: built-in conduct judgements
+    /// (`content.conduct`, [`crate::data::action::Conduct`]).
+    ForbidConduct(Vec<Name>),
     /// `default require approval from marketing`.
     Default(Spanned<Outcome>),
 }

@@ -457,6 +457,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   forbid client names
   forbid candidate data then deny note "UK GDPR art. 5"
   forbid confidential
+  forbid   conduct offensive,about_employer
   default require approval from marketing
 }
 
@@ -619,6 +620,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
     then deny
     note "UK GDPR art. 5"
   forbid confidential
+  forbid conduct offensive, about_employer
   default require approval from marketing
 }
 
@@ -985,6 +987,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     per
                 }),
                 names(1, 3).prop_map(PostingRule::ForbidKinds),
+                names(1, 3).prop_map(PostingRule::ForbidConduct),
                 names(1, 3).prop_map(PostingRule::OnlyKinds),
                 (names(1, 2), names(0, 2))
                     .prop_map(|(approvers, kinds)| PostingRule::RequireApproval { approvers, kinds }),

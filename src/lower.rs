@@ -816,6 +816,11 @@ impl Lowerer<'_> {
                 PostingRule::ForbidKinds(kinds) => {
                     (Cond::any(kinds.iter().map(|k| has(&k.node)).collect()), Effect::Deny, RuleKind::Plain)
                 }
+                PostingRule::ForbidConduct(judgements) => {
+                    let has =
+                        |j: &str| Cond::test("content.conduct", TestOp::Has(Term::Const(Value::Symbol(j.to_string()))));
+                    (Cond::any(judgements.iter().map(|j| has(&j.node)).collect()), Effect::Deny, RuleKind::Plain)
+                }
                 PostingRule::OnlyKinds(kinds) => (
                     Cond::test(
                         "content.kind",
@@ -1055,6 +1060,7 @@ fn posting_id_words(r: &PostingRule) -> String {
         PostingRule::RequireApproval { kinds, .. } => format!("approval for {}", names(kinds).join(" ")),
         PostingRule::RequireDisclosure => "disclosure".into(),
         PostingRule::ForbidFlag(f) => format!("no {}", f.as_str()),
+        PostingRule::ForbidConduct(j) => format!("forbid conduct {}", names(j).join(" ")),
         PostingRule::Default(_) => "default".into(),
     }
 }

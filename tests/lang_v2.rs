@@ -303,3 +303,151 @@ fn the_service_flags_an_action_before_the_effective_date() {
         assert_eq!(v["before_effective"], flagged, "{path}: {v}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Conduct: the built-in content judgements (`content.conduct`, `forbid conduct`).
+
+const CONDUCT: &str = "policy \"Conduct\" version 1\n  jurisdiction UK\n  default allow\n\nposting {\n  \
+                       forbid conduct offensive, harassment, discriminatory\n}\n\n\
+                       rule no-politics \"Company accounts stay out of politics.\" {\n  \
+                       when content.conduct has political and account.kind = corporate\n  then deny\n}\n";
+
+fn post(conduct: &str, account: &str) -> String {
+    format!(
+        r#"{{"action":"post","channel":"twitter","at":"2026-03-02","actor":{{"id":"a","role":"r","status":"employed"}},"account":{{"kind":"{account}"}},"content":{{"kind":"opinion","conduct":{conduct}}}}}"#
+    )
+}
+
+#[test]
+fn conduct_judgements_are_decided_alike_by_both_engines() {
+    let dir = temp_dir("conduct");
+    let policy = dir.join("p.policy");
+    std::fs::write(&policy, CONDUCT).unwrap();
+    let p = policy.to_str().unwrap();
+    let cases = [
+        (post(r#""offensive""#, "personal"), "deny"),
+        (post(r#"["endorsement","harassment"]"#, "personal"), "deny"),
+        (post(r#""political""#, "personal"), "allow"),
+        (post(r#""political""#, "corporate"), "deny"),
+        (post("[]", "corporate"), "allow"),
+    ];
+    let lines: String = cases.iter().map(|(l, _)| format!("{l}\n")).collect();
+    let o = run_stdin(&["eval", "--batch", p, "-"], &lines);
+    let batch: Vec<Value> = stdout(&o).lines().map(json).collect();
+    for (i, (line, verdict)) in cases.iter().enumerate() {
+        let o = run_stdin(&["eval", p, "-", "--format", "json"], line);
+        let v = json(&stdout(&o));
+        assert_eq!(v["verdict"], *verdict, "eval: {line}: {v}");
+        assert_eq!(batch[i]["verdict"], *verdict, "batch: {line}: {:?}", batch[i]);
+        assert_eq!(batch[i]["deciding"], v["deciding"], "{line}");
+    }
+    // The explanation names the judgement it tested.
+    let o = run_stdin(&["eval", p, "-"], &cases[0].0);
+    assert!(stdout(&o).contains("content.conduct = [offensive] includes offensive"), "{}", stdout(&o));
+
+    // A judgement that is not built in is refused in the action (naming the field) ...
+    let o = run_stdin(&["eval", "--batch", p, "-"], &post(r#"["offensive","racist"]"#, "personal"));
+    let v = json(stdout(&o).lines().next().unwrap());
+    assert_eq!(v["error"]["path"], "content.conduct", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains(r#"found "racist""#), "{v}");
+    // ... and in the policy, with a suggestion.
+    std::fs::write(&policy, CONDUCT.replace("harassment", "harrasment")).unwrap();
+    let o = run(&["check", p]);
+    assert_eq!(o.status.code(), Some(3));
+    let text = stderr(&o) + &stdout(&o);
+    assert!(text.contains("unknown conduct judgement `harrasment`"), "{text}");
+    assert!(text.contains("did you mean `harassment`?"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn conduct_clauses_format_diff_and_line_up_in_compare() {
+    let dir = temp_dir("conduct-tools");
+    let old = dir.join("old.policy");
+    let new = dir.join("new.policy");
+    std::fs::write(&old, CONDUCT).unwrap();
+    // fmt: canonical spacing, the clause kept.
+    std::fs::write(
+        &new,
+        CONDUCT.replace("forbid conduct offensive, harassment", "forbid   conduct offensive,harassment"),
+    )
+    .unwrap();
+    let o = run(&["fmt", "--check", new.to_str().unwrap()]);
+    assert_ne!(o.status.code(), Some(0), "not canonical yet");
+    let o = run(&["fmt", new.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&new).unwrap(), CONDUCT);
+
+    // diff: forbidding political posts everywhere is stricter (where the old rule on
+    // company accounts could not decide, it is an other change: indeterminate to deny),
+    // never looser, with a witness carrying the judgement.
+    std::fs::write(&new, CONDUCT.replace("discriminatory\n", "discriminatory, political\n")).unwrap();
+    let o = run(&["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "json"]);
+    let v = json(&stdout(&o));
+    let changes = v["changes"].as_array().unwrap();
+    assert!(!changes.is_empty(), "{v}");
+    assert!(changes.iter().all(|c| c["direction"] != "looser"), "{v}");
+    let stricter = changes.iter().find(|c| c["direction"] == "stricter").unwrap_or_else(|| panic!("{v}"));
+    assert!(stricter["witness"].to_string().contains(r#""conduct":["political"]"#), "{stricter}");
+
+    // compare: the shipped pack's political opinion lines the two versions up.
+    let o = run(&["compare", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "json"]);
+    let text = stdout(&o);
+    let v = json(&text);
+    let row = find_situation(&v, "political-opinion-twitter").unwrap_or_else(|| panic!("no political row: {text}"));
+    let verdicts: Vec<String> = row.iter().map(|c| c.as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(verdicts, ["allow", "deny"], "{row:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The verdicts of a pack situation under each compared policy, from `compare --format json`.
+fn find_situation(v: &Value, id: &str) -> Option<Vec<Value>> {
+    let mut stack = vec![v];
+    while let Some(x) = stack.pop() {
+        match x {
+            Value::Object(m) => {
+                if m.get("id").and_then(Value::as_str) == Some(id) {
+                    if let Some(cells) = m.get("cells").and_then(Value::as_array) {
+                        return Some(cells.iter().map(|c| c["verdict"].clone()).collect());
+                    }
+                }
+                stack.extend(m.values());
+            }
+            Value::Array(a) => stack.extend(a),
+            _ => {}
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// From a published policy to smpolicy: three real policies, paraphrased
+// clause by clause in tests/cases/published/ (sources in each file's header).
+
+#[test]
+fn published_policies_hold_their_cases_in_both_engines() {
+    for name in ["us-staffing-conduct", "peo-handbook", "au-recruiter"] {
+        let policy = format!("tests/cases/published/{name}.policy");
+        let tests = format!("tests/cases/published/{name}.tests.yaml");
+        let o = run(&["test", &policy, &tests, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}{}", stdout(&o), stderr(&o));
+        let o = run(&["fmt", "--check", &policy]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stdout(&o));
+        // The compiled form decides each case's action as the interpreter does.
+        let text = std::fs::read_to_string(crate::util::root().join(&tests)).unwrap();
+        let cases: Vec<serde_yaml::Value> = serde_yaml::from_str(&text).unwrap();
+        for case in cases {
+            let line = serde_json::to_string(&case["action"]).unwrap();
+            let expect = case["expect"].as_str().unwrap();
+            let o = run_stdin(&["eval", "--batch", &policy, "-"], &line);
+            let v = json(stdout(&o).lines().next().unwrap());
+            assert_eq!(v["verdict"], expect, "{name}: batch: {line}: {v}");
+        }
+    }
+    // Encoded as written, the handbook's ban on disparaging the company is an NLRA risk, and `check` says so.
+    let o = run(&["check", "tests/cases/published/peo-handbook.policy"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stderr(&o) + &stdout(&o);
+    assert!(text.contains("warning[nlra-risk]") && text.contains("restricting `about_employer` posts"), "{text}");
+    assert!(text.contains("peo-handbook.policy:28:"), "{text}");
+}

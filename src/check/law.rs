@@ -174,8 +174,9 @@ pub(super) fn check(cx: &mut Checker<'_>) {
     }
 }
 
-/// Content kinds whose restriction may chill talk about pay and working conditions.
-const NLRA_KINDS: &[&str] = &["pay_discussion", "opinion"];
+/// Content kinds (and the conduct judgement `about_employer`) whose
+/// restriction may chill talk about pay and working conditions.
+const NLRA_KINDS: &[&str] = &["pay_discussion", "opinion", "about_employer"];
 
 /// Clauses that forbid or restrict posts about pay or opinions for everyone,
 /// not only supervisors (NLRA section 7; Stericycle, NLRB 2023).
@@ -189,7 +190,9 @@ fn nlra(cx: &mut Checker<'_>) {
                         continue;
                     }
                     match &c.rule.node {
-                        PostingRule::ForbidKinds(kinds) | PostingRule::RequireApproval { kinds, .. } => {
+                        PostingRule::ForbidKinds(kinds)
+                        | PostingRule::ForbidConduct(kinds)
+                        | PostingRule::RequireApproval { kinds, .. } => {
                             for k in kinds.iter().filter(|k| NLRA_KINDS.contains(&k.node.as_str())) {
                                 found.push((k.span, k.node.clone()));
                             }

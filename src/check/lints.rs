@@ -355,7 +355,8 @@ fn posting(cx: &mut Checker<'_>, c: &Clause<PostingRule>) {
         | PostingRule::OnlyKinds(_)
         | PostingRule::RequireApproval { .. }
         | PostingRule::RequireDisclosure
-        | PostingRule::ForbidFlag(_) => {}
+        | PostingRule::ForbidFlag(_)
+        | PostingRule::ForbidConduct(_) => {}
     }
 }
 

@@ -70,6 +70,39 @@ closed_set! {
 }
 
 closed_set! {
+    /// The built-in conduct judgements about content (`content.conduct`):
+    /// what published policies forbid in nearly the same words, named once so
+    /// that policies need not invent them and `compare` can line them up.
+    /// Whether a post is one of these is the caller's judgement (a reviewer,
+    /// a classifier); the policy says what follows from it. Confidentiality
+    /// is not here: it is `content.confidential` (`forbid confidential`).
+    Conduct, "conduct" {
+        /// Offensive or abusive: insults, obscenity, threats or violence, or
+        /// content a reasonable reader would find demeaning.
+        Offensive = "offensive",
+        /// Harassment or bullying of a person: repeated or targeted
+        /// unwanted conduct, including sexual harassment.
+        Harassment = "harassment",
+        /// Discriminatory: demeans or excludes people for a protected
+        /// characteristic (age, race, sex, religion, disability, sexual
+        /// orientation, gender identity, ...).
+        Discriminatory = "discriminatory",
+        /// Defamatory: a false statement of fact that harms the reputation
+        /// of a person or a business (a client, a candidate, a competitor).
+        Defamatory = "defamatory",
+        /// Political: supports or opposes a party, a candidate, a campaign
+        /// or a political cause.
+        Political = "political",
+        /// An endorsement: recommends a product, a service, a business or a
+        /// person, the employer's included (where disclosure rules apply).
+        Endorsement = "endorsement",
+        /// About the employer's pay, working conditions or management,
+        /// praise or criticism (often protected speech: NLRA section 7).
+        AboutEmployer = "about_employer",
+    }
+}
+
+closed_set! {
     /// Where the actor stands in their employment.
     Status, "status" {
         /// Employed, not leaving.
@@ -154,8 +187,15 @@ closed_set! {
 }
 
 /// The names of every closed set an action carries.
-pub const CLOSED_NAMES: &[&[&str]] =
-    &[Status::NAMES, AccountKind::NAMES, Party::NAMES, Purpose::NAMES, Relationship::NAMES, Origin::NAMES];
+pub const CLOSED_NAMES: &[&[&str]] = &[
+    Status::NAMES,
+    AccountKind::NAMES,
+    Party::NAMES,
+    Purpose::NAMES,
+    Relationship::NAMES,
+    Origin::NAMES,
+    Conduct::NAMES,
+];
 
 /// When an action happens: a point in time, or a whole day when only a date was given.
 ///
@@ -352,6 +392,10 @@ pub struct Content {
     /// The kinds of content (written as one name or a list), an open set.
     #[serde(default, deserialize_with = "de_opt_kinds", skip_serializing_if = "Option::is_none")]
     pub kind: Option<Vec<String>>,
+    /// The conduct judgements that hold of it ([`Conduct`]; one name or a
+    /// list), checked while parsing.
+    #[serde(default, deserialize_with = "de_opt_conduct", skip_serializing_if = "Option::is_none")]
+    pub conduct: Option<Vec<String>>,
     /// The text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -569,6 +613,14 @@ fn de_opt_kinds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec
 }
 
 /// Serde `deserialize_with` for `done`: one name or a list of names.
+fn de_opt_conduct<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+    let names = de_opt_names(deserializer)?;
+    if let Some(bad) = names.iter().flatten().find(|n| Conduct::from_name(n).is_none()) {
+        return Err(de::Error::custom(error::one_of_message(Conduct::NAMES, bad)));
+    }
+    Ok(names)
+}
+
 fn de_opt_names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
     deserializer.deserialize_any(NamesVisitor("a name or a list of names"))
 }
@@ -924,7 +976,7 @@ channel: linkedin
 account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, purpose: mixed,
           run_as_duty: true, agency_equipment: true, brand_in_handle: true,
           transferred_in_writing: false, paid_by: agency}
-content: {kind: [job_ad, client_mention], text: t, names_client: true, candidate_personal_data: false,
+content: {kind: [job_ad, client_mention], conduct: [political, endorsement], text: t, names_client: true, candidate_personal_data: false,
           confidential: false, discloses_employer: true, privacy_notice: true, opt_out: false, public: true}
 target: {relationship: contract_worker, met_in_person: true, interacted: false, origin: before_employment,
          last_dealt_with: 2025-01-01, connected_on: 2024-01-01, distance_miles: 4, in_agency_database: true}

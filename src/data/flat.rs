@@ -25,7 +25,7 @@ use crate::value::{Type, Value};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
-/// How many content kinds (or `done` names) a line read in place may list.
+/// How many content kinds (or conduct judgements, or `done` names) a line read in place may list.
 pub const MAX_NAMES: usize = 8;
 /// How many declared facts a line read in place may give.
 pub const MAX_FACTS: usize = 8;
@@ -124,6 +124,8 @@ fields! {
     AccountPaidBy = "account.paid_by",
     /// `content.kind`.
     ContentKind = "content.kind",
+    /// `content.conduct`.
+    ContentConduct = "content.conduct",
     /// `content.text`.
     ContentText = "content.text",
     /// `content.names_client`.
@@ -206,6 +208,8 @@ enum Shape {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Open {
     Action,
+    /// Closed in fact: the built-in conduct judgements ([`super::action::Conduct`]).
+    Conduct,
     Role,
     Team,
     Channel,
@@ -217,6 +221,7 @@ impl Open {
     fn set(self) -> &'static str {
         match self {
             Open::Action => "action",
+            Open::Conduct => "conduct",
             Open::Role => "role",
             Open::Team => "team",
             Open::Channel => "channel",
@@ -295,6 +300,7 @@ impl Field {
             F::AccountCreatedBy | F::AccountPaidBy => Shape::Closed(Party::SET, |s| Party::from_name(s).is_some()),
             F::AccountPurpose => Shape::Closed(Purpose::SET, |s| Purpose::from_name(s).is_some()),
             F::ContentKind => Shape::Names(Some(Open::Kind)),
+            F::ContentConduct => Shape::Names(Some(Open::Conduct)),
             F::TargetRelationship => Shape::Closed(Relationship::SET, |s| Relationship::from_name(s).is_some()),
             F::TargetOrigin | F::ContactsOrigin => Shape::Closed(Origin::SET, |s| Origin::from_name(s).is_some()),
             F::TargetDistanceMiles
@@ -347,6 +353,9 @@ impl Field {
             F::AccountTransferredInWriting => flag(acc.and_then(|x| x.transferred_in_writing)),
             F::AccountPaidBy => sym(acc.and_then(|x| x.paid_by).map(Party::as_str)),
             F::ContentKind => con.and_then(|c| c.kind.as_deref()).map_or(Raw::None, |k| Raw::List(Names::Strings(k))),
+            F::ContentConduct => {
+                con.and_then(|c| c.conduct.as_deref()).map_or(Raw::None, |k| Raw::List(Names::Strings(k)))
+            }
             F::ContentText => con.and_then(|c| c.text.as_deref()).map_or(Raw::None, Raw::Text),
             F::ContentNamesClient => flag(con.and_then(|c| c.names_client)),
             F::ContentCandidatePersonalData => flag(con.and_then(|c| c.candidate_personal_data)),
@@ -561,6 +570,7 @@ impl<'p> Vocabulary<'p> {
         let known = |names: &[&str]| names.iter().any(|n| same(n.as_bytes(), name.as_bytes()));
         match set {
             Open::Action => known(&self.actions),
+            Open::Conduct => super::action::Conduct::from_name(name).is_some(),
             Open::Role => self.roles.is_empty() || known(&self.roles),
             Open::Team => self.teams.is_empty() || known(&self.teams),
             Open::Channel => known(&self.channels),
@@ -597,6 +607,7 @@ pub struct FlatAction<'a> {
     vals: [Slot<'a>; FIELDS],
     at: Option<At>,
     kinds: [&'a str; MAX_NAMES],
+    conduct: [&'a str; MAX_NAMES],
     done: [&'a str; MAX_NAMES],
     facts: Facts<'a>,
 }
@@ -606,16 +617,26 @@ pub struct FlatAction<'a> {
 enum Slot<'a> {
     None,
     Raw(Raw<'a>),
-    /// The first `n` of the kinds (or `done`) array.
+    /// The first `n` of the field's names array (kinds, conduct or `done`).
     Names(usize),
 }
 
 impl<'a> FlatAction<'a> {
+    /// The names array that keeps a list field.
+    fn names_of(&mut self, f: Field) -> &mut [&'a str; MAX_NAMES] {
+        match f {
+            Field::Done => &mut self.done,
+            Field::ContentConduct => &mut self.conduct,
+            _ => &mut self.kinds,
+        }
+    }
+
     fn empty() -> Self {
         FlatAction {
             vals: [Slot::None; FIELDS],
             at: None,
             kinds: [""; MAX_NAMES],
+            conduct: [""; MAX_NAMES],
             done: [""; MAX_NAMES],
             facts: Facts::default(),
         }
@@ -640,7 +661,7 @@ impl<'a> Sink<'a> for FlatAction<'a> {
         self.set(f, Slot::Raw(raw));
     }
     fn names(&mut self, f: Field, names: &[&'a str]) {
-        let into = if f == Field::Done { &mut self.done } else { &mut self.kinds };
+        let into = self.names_of(f);
         for (to, from) in into.iter_mut().zip(names) {
             *to = from;
         }
@@ -935,7 +956,11 @@ impl ActionFacts for FlatAction<'_> {
             Slot::None => Raw::None,
             Slot::Raw(r) => r,
             Slot::Names(n) => {
-                let all = if f == Field::Done { &self.done } else { &self.kinds };
+                let all = match f {
+                    Field::Done => &self.done,
+                    Field::ContentConduct => &self.conduct,
+                    _ => &self.kinds,
+                };
                 Raw::List(Names::Strs(all.get(..n).unwrap_or(&[])))
             }
         }

@@ -234,6 +234,7 @@ pub(super) fn posting_rule(r: &PostingRule) -> String {
             format!("at most {}% {} posts per {}", percent.node, kind.node, per.node.as_str())
         }
         PostingRule::ForbidKinds(kinds) => format!("forbid {}", names(kinds)),
+        PostingRule::ForbidConduct(judgements) => format!("forbid conduct {}", names(judgements)),
         PostingRule::OnlyKinds(kinds) => format!("only {}", names(kinds)),
         PostingRule::RequireApproval { approvers, kinds } => {
             let mut out = approval(approvers);

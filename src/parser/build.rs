@@ -598,6 +598,7 @@ impl Builder {
                 PostingRule::Share { percent: Spanned::new(percent, ps), kind, per: self.period(&per)? }
             }
             Rule::forbid_kinds => PostingRule::ForbidKinds(self.ident_list(inner.next()?)),
+            Rule::forbid_conduct => PostingRule::ForbidConduct(self.ident_list(inner.next()?)),
             Rule::only_kinds => PostingRule::OnlyKinds(self.ident_list(inner.next()?)),
             Rule::require_approval_for => {
                 let approvers = self.approvers(inner.next()?);
