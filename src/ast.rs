@@ -497,8 +497,13 @@ pub enum PostingRule {
         /// Which content kinds (none: every post).
         kinds: Vec<Name>,
     },
-    /// `require disclosure`.
-    RequireDisclosure,
+    /// `require disclosure` (a duty after: the post is allowed with an
+    /// obligation), or `require disclosure before posting` (a requirement
+    /// before acting: an undisclosed post is refused).
+    RequireDisclosure {
+        /// `before posting`.
+        before: bool,
+    },
     /// `forbid client names`.
     ForbidFlag(ContentFlag),
     /// `forbid conduct offensive, harassment`: built-in conduct judgements

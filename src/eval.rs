@@ -485,6 +485,10 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile) -> RuleResult {
         overridden_by: None,
         missing,
         undecidable,
+        requirement: match &rule.kind {
+            crate::policy::RuleKind::Requirement { text } => Some(text.clone()),
+            _ => None,
+        },
         approved_by: None,
         approval_refused: None,
     }

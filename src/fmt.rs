@@ -454,6 +454,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   require approval from marketing or compliance for brand, video
   require approval from manager
   require disclosure oblige "Say you work for us" within 1 day
+  require disclosure   before  posting when content.kind has video
   forbid client names
   forbid candidate data then deny note "UK GDPR art. 5"
   forbid confidential
@@ -615,6 +616,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   require approval from marketing or compliance for brand, video
   require approval from manager
   require disclosure oblige "Say you work for us" within 1 day
+  require disclosure before posting when content.kind has video
   forbid client names
   forbid candidate data
     then deny
@@ -991,7 +993,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 names(1, 3).prop_map(PostingRule::OnlyKinds),
                 (names(1, 2), names(0, 2))
                     .prop_map(|(approvers, kinds)| PostingRule::RequireApproval { approvers, kinds }),
-                Just(PostingRule::RequireDisclosure),
+                any::<bool>().prop_map(|before| PostingRule::RequireDisclosure { before }),
                 flag.prop_map(PostingRule::ForbidFlag),
                 outcome().prop_map(|o| PostingRule::Default(sp(o))),
             ]

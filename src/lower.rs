@@ -837,18 +837,22 @@ impl Lowerer<'_> {
                     };
                     (base, Effect::RequireApproval { approvers: names(approvers) }, RuleKind::Plain)
                 }
-                PostingRule::RequireDisclosure => {
+                PostingRule::RequireDisclosure { before } => {
                     let id = self.id(c.label.as_ref(), &generated);
                     let base = Cond::all(vec![
                         scope.clone(),
                         Cond::Not(Box::new(Cond::test("content.discloses_employer", TestOp::Truthy))),
                     ]);
-                    let ob = ObligationSpec {
-                        text: "disclose in the post itself that you work for the agency".into(),
-                        within: None,
-                        from: vec![],
-                        done_key: None,
-                    };
+                    let what = "disclose in the post itself that you work for the agency";
+                    if *before {
+                        // A requirement before acting: the undisclosed post is refused (or,
+                        // with `then require approval from ...`, held for approval), and no duty
+                        // is attached, since nothing has been published yet.
+                        let kind = RuleKind::Requirement { text: what.into() };
+                        self.push(id, SectionKind::Posting, c.span, base, Effect::Deny, &c.modifiers, kind, vec![]);
+                        continue;
+                    }
+                    let ob = ObligationSpec { text: what.into(), within: None, from: vec![], done_key: None };
                     self.push(
                         id,
                         SectionKind::Posting,
@@ -1058,7 +1062,8 @@ fn posting_id_words(r: &PostingRule) -> String {
         PostingRule::OnlyKinds(k) => format!("only {}", names(k).join(" ")),
         PostingRule::RequireApproval { kinds, .. } if kinds.is_empty() => "approval".into(),
         PostingRule::RequireApproval { kinds, .. } => format!("approval for {}", names(kinds).join(" ")),
-        PostingRule::RequireDisclosure => "disclosure".into(),
+        PostingRule::RequireDisclosure { before: false } => "disclosure".into(),
+        PostingRule::RequireDisclosure { before: true } => "disclosure before posting".into(),
         PostingRule::ForbidFlag(f) => format!("no {}", f.as_str()),
         PostingRule::ForbidConduct(j) => format!("forbid conduct {}", names(j).join(" ")),
         PostingRule::Default(_) => "default".into(),

@@ -220,6 +220,12 @@ pub enum RuleKind {
         /// Index into `Policy::ownership`.
         index: usize,
     },
+    /// A requirement before acting (`require disclosure before posting`): the
+    /// action is refused until it is met, rather than allowed with a duty.
+    Requirement {
+        /// What must be done first, in words.
+        text: String,
+    },
     /// A departure duty; the index into [`Policy::departure`].
     Duty {
         /// Index into `Policy::departure`.

@@ -451,3 +451,70 @@ fn published_policies_hold_their_cases_in_both_engines() {
     assert!(text.contains("warning[nlra-risk]") && text.contains("restricting `about_employer` posts"), "{text}");
     assert!(text.contains("peo-handbook.policy:28:"), "{text}");
 }
+
+// ---------------------------------------------------------------------------
+// Requirements before acting, distinct from duties after.
+
+const DISCLOSURE: &str = "policy \"Disclosure\" version 1\n  jurisdiction US\n  default allow\n\nroles marketing\n\n\
+                          posting on linkedin {\n  require disclosure before posting\n}\n\n\
+                          posting on twitter {\n  require disclosure before posting then require approval from marketing\n}\n\n\
+                          posting on facebook {\n  require disclosure\n}\n";
+
+fn brand_post(channel: &str, disclosed: bool) -> String {
+    format!(
+        r#"{{"action":"post","channel":"{channel}","at":"2026-03-02","actor":{{"id":"a","role":"marketing","status":"employed"}},"content":{{"kind":"brand","discloses_employer":{disclosed}}}}}"#
+    )
+}
+
+#[test]
+fn a_requirement_before_posting_holds_the_post_back_and_says_so() {
+    let dir = temp_dir("disclosure");
+    let policy = dir.join("p.policy");
+    std::fs::write(&policy, DISCLOSURE).unwrap();
+    let p = policy.to_str().unwrap();
+    let o = run(&["fmt", "--check", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let cases = [
+        (brand_post("linkedin", false), "deny", true),
+        (brand_post("linkedin", true), "allow", false),
+        (brand_post("twitter", false), "require-approval", true),
+        (brand_post("facebook", false), "allow", false),
+    ];
+    let lines: String = cases.iter().map(|(l, _, _)| format!("{l}\n")).collect();
+    let o = run_stdin(&["eval", "--batch", p, "-"], &lines);
+    let batch: Vec<Value> = stdout(&o).lines().map(json).collect();
+    for (i, (line, verdict, held_back)) in cases.iter().enumerate() {
+        let o = run_stdin(&["eval", p, "-", "--format", "json"], line);
+        let v = json(&stdout(&o));
+        assert_eq!(v["verdict"], *verdict, "{line}: {v}");
+        assert_eq!(batch[i]["verdict"], *verdict, "batch: {line}");
+        let required =
+            v["rules"].as_array().unwrap().iter().any(|r| r["status"] == "applies" && r["requirement"].is_string());
+        assert_eq!(required, *held_back, "{line}: {v}");
+    }
+    // The words say which: held back before acting, or allowed with a duty after.
+    let o = run_stdin(&["eval", p, "-"], &cases[0].0);
+    assert!(
+        stdout(&o).contains(
+            "required before acting: disclose in the post itself that you work for the agency; the action is held \
+             back until it is met (not a duty to do afterwards)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("obligations:"), "{}", stdout(&o));
+    let o = run_stdin(&["eval", p, "-"], &cases[3].0);
+    assert!(
+        stdout(&o).contains("obligations:\n  - disclose in the post itself that you work for the agency"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("required before acting"), "{}", stdout(&o));
+    // diff: turning the duty into a requirement is stricter for undisclosed posts.
+    let old = dir.join("old.policy");
+    std::fs::write(&old, DISCLOSURE.replace("require disclosure before posting\n}", "require disclosure\n}")).unwrap();
+    let o = run(&["diff", old.to_str().unwrap(), p, "--format", "json"]);
+    let v = json(&stdout(&o));
+    assert!(v["changes"].as_array().unwrap().iter().any(|c| c["direction"] == "stricter"), "{v}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

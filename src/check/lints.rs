@@ -354,7 +354,7 @@ fn posting(cx: &mut Checker<'_>, c: &Clause<PostingRule>) {
         PostingRule::ForbidKinds(_)
         | PostingRule::OnlyKinds(_)
         | PostingRule::RequireApproval { .. }
-        | PostingRule::RequireDisclosure
+        | PostingRule::RequireDisclosure { .. }
         | PostingRule::ForbidFlag(_)
         | PostingRule::ForbidConduct(_) => {}
     }

@@ -421,7 +421,7 @@ pub(super) fn references(cx: &mut Checker<'_>) {
                             names(cx, NameSet::Role, approvers);
                             names(cx, NameSet::ContentKind, kinds);
                         }
-                        PostingRule::RequireDisclosure | PostingRule::ForbidFlag(_) => {}
+                        PostingRule::RequireDisclosure { .. } | PostingRule::ForbidFlag(_) => {}
                         PostingRule::Default(o) => outcome(cx, &o.node),
                     }
                     modifiers(cx, &c.modifiers);

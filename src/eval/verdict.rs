@@ -135,6 +135,10 @@ pub struct RuleResult {
     /// (a shifted date outside the calendar, values that cannot be compared).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub undecidable: Vec<String>,
+    /// What the clause requires before acting (`require disclosure before
+    /// posting`), when it is such a requirement: its refusal means "not yet".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
     /// Approval already granted that satisfies it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,

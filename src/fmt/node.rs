@@ -244,7 +244,8 @@ pub(super) fn posting_rule(r: &PostingRule) -> String {
             }
             out
         }
-        PostingRule::RequireDisclosure => "require disclosure".into(),
+        PostingRule::RequireDisclosure { before: false } => "require disclosure".into(),
+        PostingRule::RequireDisclosure { before: true } => "require disclosure before posting".into(),
         PostingRule::ForbidFlag(flag) => format!("forbid {}", flag.as_str()),
         PostingRule::Default(o) => format!("default {}", outcome(&o.node)),
     }

@@ -608,7 +608,9 @@ impl Builder {
                 };
                 PostingRule::RequireApproval { approvers, kinds }
             }
-            Rule::require_disclosure => PostingRule::RequireDisclosure,
+            Rule::require_disclosure => {
+                PostingRule::RequireDisclosure { before: inner.any(|p| p.as_rule() == Rule::before_posting) }
+            }
             Rule::forbid_flag => {
                 let words = inner.next()?;
                 let first = words.as_str().split_whitespace().next().unwrap_or("");

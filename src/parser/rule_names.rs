@@ -207,6 +207,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::only_kinds => "`only` and content kinds",
         Rule::require_approval_for => "`require approval from ROLE`",
         Rule::require_disclosure => "`require disclosure`",
+        Rule::before_posting => "`before posting`",
         Rule::forbid_conduct => "`forbid conduct` and judgements",
         Rule::forbid_flag => "`forbid client names`, `forbid candidate data` or `forbid confidential`",
         Rule::flag_words => "`client names`, `candidate data` or `confidential`",
