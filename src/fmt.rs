@@ -455,6 +455,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   require approval from manager
   require disclosure oblige "Say you work for us" within 1 day
   require disclosure   before  posting when content.kind has video
+  require   disclaimer
   forbid client names
   forbid candidate data then deny note "UK GDPR art. 5"
   forbid confidential
@@ -617,6 +618,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   require approval from manager
   require disclosure oblige "Say you work for us" within 1 day
   require disclosure before posting when content.kind has video
+  require disclaimer
   forbid client names
   forbid candidate data
     then deny
@@ -993,7 +995,10 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 names(1, 3).prop_map(PostingRule::OnlyKinds),
                 (names(1, 2), names(0, 2))
                     .prop_map(|(approvers, kinds)| PostingRule::RequireApproval { approvers, kinds }),
-                any::<bool>().prop_map(|before| PostingRule::RequireDisclosure { before }),
+                (any::<bool>(), any::<bool>()).prop_map(|(own_views, before)| {
+                    let what = if own_views { Disclose::OwnViews } else { Disclose::Employer };
+                    PostingRule::RequireDisclosure { what, before }
+                }),
                 flag.prop_map(PostingRule::ForbidFlag),
                 outcome().prop_map(|o| PostingRule::Default(sp(o))),
             ]

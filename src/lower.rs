@@ -837,13 +837,11 @@ impl Lowerer<'_> {
                     };
                     (base, Effect::RequireApproval { approvers: names(approvers) }, RuleKind::Plain)
                 }
-                PostingRule::RequireDisclosure { before } => {
+                PostingRule::RequireDisclosure { what: said, before } => {
                     let id = self.id(c.label.as_ref(), &generated);
-                    let base = Cond::all(vec![
-                        scope.clone(),
-                        Cond::Not(Box::new(Cond::test("content.discloses_employer", TestOp::Truthy))),
-                    ]);
-                    let what = "disclose in the post itself that you work for the agency";
+                    let base =
+                        Cond::all(vec![scope.clone(), Cond::Not(Box::new(Cond::test(said.fact(), TestOp::Truthy)))]);
+                    let what = said.words();
                     if *before {
                         // A requirement before acting: the undisclosed post is refused (or,
                         // with `then require approval from ...`, held for approval), and no duty
@@ -1062,8 +1060,8 @@ fn posting_id_words(r: &PostingRule) -> String {
         PostingRule::OnlyKinds(k) => format!("only {}", names(k).join(" ")),
         PostingRule::RequireApproval { kinds, .. } if kinds.is_empty() => "approval".into(),
         PostingRule::RequireApproval { kinds, .. } => format!("approval for {}", names(kinds).join(" ")),
-        PostingRule::RequireDisclosure { before: false } => "disclosure".into(),
-        PostingRule::RequireDisclosure { before: true } => "disclosure before posting".into(),
+        PostingRule::RequireDisclosure { what, before: false } => what.as_str().into(),
+        PostingRule::RequireDisclosure { what, before: true } => format!("{} before posting", what.as_str()),
         PostingRule::ForbidFlag(f) => format!("no {}", f.as_str()),
         PostingRule::ForbidConduct(j) => format!("forbid conduct {}", names(j).join(" ")),
         PostingRule::Default(_) => "default".into(),

@@ -518,3 +518,38 @@ fn a_requirement_before_posting_holds_the_post_back_and_says_so() {
     assert!(v["changes"].as_array().unwrap().iter().any(|c| c["direction"] == "stricter"), "{v}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_views_are_my_own_disclaimer_is_a_requirement_or_a_duty_as_written() {
+    let dir = temp_dir("disclaimer");
+    let policy = dir.join("p.policy");
+    let text =
+        "policy \"D\" version 1\n  default allow\n\nposting on twitter {\n  require disclaimer before posting when \
+                content.kind has opinion\n}\n\nposting on linkedin {\n  require disclaimer\n}\n";
+    std::fs::write(&policy, text).unwrap();
+    let p = policy.to_str().unwrap();
+    let o = run(&["fmt", "--check", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let opinion = |channel: &str, said: bool| {
+        format!(
+            r#"{{"action":"post","channel":"{channel}","at":"2026-03-02","actor":{{"id":"a","role":"r","status":"employed"}},"content":{{"kind":"opinion","own_views_disclaimer":{said}}}}}"#
+        )
+    };
+    for (line, verdict) in [
+        (opinion("twitter", false), "deny"),
+        (opinion("twitter", true), "allow"),
+        (opinion("linkedin", false), "allow"),
+    ] {
+        let o = run_stdin(&["eval", p, "-", "--format", "json"], &line);
+        assert_eq!(json(&stdout(&o))["verdict"], verdict, "{line}");
+        let o = run_stdin(&["eval", "--batch", p, "-"], &line);
+        assert_eq!(json(stdout(&o).lines().next().unwrap())["verdict"], verdict, "batch: {line}");
+    }
+    let o = run_stdin(&["eval", p, "-"], &opinion("linkedin", false));
+    assert!(
+        stdout(&o).contains("obligations:\n  - say in the post itself that the views are your own, not the agency's"),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

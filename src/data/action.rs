@@ -411,6 +411,9 @@ pub struct Content {
     /// Says who the actor works for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discloses_employer: Option<bool>,
+    /// Says in the post that the views are the author's own, not the employer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_views_disclaimer: Option<bool>,
     /// Links a privacy notice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_notice: Option<bool>,
@@ -977,7 +980,7 @@ account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, 
           run_as_duty: true, agency_equipment: true, brand_in_handle: true,
           transferred_in_writing: false, paid_by: agency}
 content: {kind: [job_ad, client_mention], conduct: [political, endorsement], text: t, names_client: true, candidate_personal_data: false,
-          confidential: false, discloses_employer: true, privacy_notice: true, opt_out: false, public: true}
+          confidential: false, discloses_employer: true, own_views_disclaimer: true, privacy_notice: true, opt_out: false, public: true}
 target: {relationship: contract_worker, met_in_person: true, interacted: false, origin: before_employment,
          last_dealt_with: 2025-01-01, connected_on: 2024-01-01, distance_miles: 4, in_agency_database: true}
 contacts: {count: 3, origin: employment}

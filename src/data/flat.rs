@@ -136,6 +136,8 @@ fields! {
     ContentConfidential = "content.confidential",
     /// `content.discloses_employer`.
     ContentDisclosesEmployer = "content.discloses_employer",
+    /// `content.own_views_disclaimer`.
+    ContentOwnViewsDisclaimer = "content.own_views_disclaimer",
     /// `content.privacy_notice`.
     ContentPrivacyNotice = "content.privacy_notice",
     /// `content.opt_out`.
@@ -290,6 +292,7 @@ impl Field {
             | F::ContentCandidatePersonalData
             | F::ContentConfidential
             | F::ContentDisclosesEmployer
+            | F::ContentOwnViewsDisclaimer
             | F::ContentPrivacyNotice
             | F::ContentOptOut
             | F::ContentPublic
@@ -361,6 +364,7 @@ impl Field {
             F::ContentCandidatePersonalData => flag(con.and_then(|c| c.candidate_personal_data)),
             F::ContentConfidential => flag(con.and_then(|c| c.confidential)),
             F::ContentDisclosesEmployer => flag(con.and_then(|c| c.discloses_employer)),
+            F::ContentOwnViewsDisclaimer => flag(con.and_then(|c| c.own_views_disclaimer)),
             F::ContentPrivacyNotice => flag(con.and_then(|c| c.privacy_notice)),
             F::ContentOptOut => flag(con.and_then(|c| c.opt_out)),
             F::ContentPublic => flag(con.and_then(|c| c.public)),

@@ -244,8 +244,8 @@ pub(super) fn posting_rule(r: &PostingRule) -> String {
             }
             out
         }
-        PostingRule::RequireDisclosure { before: false } => "require disclosure".into(),
-        PostingRule::RequireDisclosure { before: true } => "require disclosure before posting".into(),
+        PostingRule::RequireDisclosure { what, before: false } => format!("require {}", what.as_str()),
+        PostingRule::RequireDisclosure { what, before: true } => format!("require {} before posting", what.as_str()),
         PostingRule::ForbidFlag(flag) => format!("forbid {}", flag.as_str()),
         PostingRule::Default(o) => format!("default {}", outcome(&o.node)),
     }

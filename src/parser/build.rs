@@ -609,7 +609,9 @@ impl Builder {
                 PostingRule::RequireApproval { approvers, kinds }
             }
             Rule::require_disclosure => {
-                PostingRule::RequireDisclosure { before: inner.any(|p| p.as_rule() == Rule::before_posting) }
+                let word = inner.next()?;
+                let what = self.keyword(&word, word.as_str(), DISCLOSE_WORDS)?;
+                PostingRule::RequireDisclosure { what, before: inner.any(|p| p.as_rule() == Rule::before_posting) }
             }
             Rule::forbid_flag => {
                 let words = inner.next()?;
@@ -1081,6 +1083,8 @@ const PARTIES: &[(&str, Party)] =
 const CONNECTIONS_WORDS: &[(&str, ConnectionsWord)] =
     &[("connections", ConnectionsWord::Connections), ("contacts", ConnectionsWord::Contacts)];
 
+const DISCLOSE_WORDS: &[(&str, Disclose)] = &[("disclosure", Disclose::Employer), ("disclaimer", Disclose::OwnViews)];
+
 const PERIODS: &[(&str, Period)] = &[("day", Period::Day), ("week", Period::Week), ("rolling day", Period::RollingDay)];
 
 #[cfg(test)]
@@ -1146,6 +1150,7 @@ mod keyword_tables {
             ("conflict_mode", CONFLICT_MODES.iter().map(|(w, _)| w.to_string()).collect()),
             ("owner_party", PARTIES.iter().map(|(w, _)| w.to_string()).collect()),
             ("period", PERIODS.iter().map(|(w, _)| w.to_string()).collect()),
+            ("disclose_word", DISCLOSE_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("connections_kw", CONNECTIONS_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("covenant_kind", CovenantKind::NAMES.iter().map(|w| w.to_string()).collect()),
             // These two are matched on their first word.

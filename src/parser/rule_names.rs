@@ -41,7 +41,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_created => "`created`",
         Rule::k_default => "`default`",
         Rule::k_departure => "`departure`",
-        Rule::k_disclosure => "`disclosure`",
+        Rule::disclose_word => "`disclosure` or `disclaimer`",
         Rule::k_conduct => "`conduct`",
         Rule::k_effective => "`effective`",
         Rule::k_enum => "`enum`",
@@ -248,7 +248,6 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_created
             | Rule::k_default
             | Rule::k_departure
-            | Rule::k_disclosure
             | Rule::k_conduct
             | Rule::k_effective
             | Rule::k_enum
