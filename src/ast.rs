@@ -241,11 +241,34 @@ pub enum Made {
     DuringEmployment,
 }
 
+/// The word a connections asset is written with. Both name the same asset;
+/// `fmt`, generated clause names and explanations keep the author's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ConnectionsWord {
+    /// `connections`.
+    #[default]
+    Connections,
+    /// `contacts`.
+    Contacts,
+}
+
+impl ConnectionsWord {
+    /// The word as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionsWord::Connections => "connections",
+            ConnectionsWord::Contacts => "contacts",
+        }
+    }
+}
+
 /// What an ownership or departure clause is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Asset {
     /// `connections made during employment with clients from agency_database owned by agency`.
     Connections {
+        /// `connections` or `contacts`, as written.
+        word: ConnectionsWord,
         /// `made before/during employment`.
         made: Option<Spanned<Made>>,
         /// `with clients, candidates`.
@@ -442,6 +465,41 @@ impl ContentFlag {
     }
 }
 
+/// What a `require` clause asks a post to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Disclose {
+    /// `disclosure`: that the author works for the agency (`content.discloses_employer`).
+    Employer,
+    /// `disclaimer`: that the views are the author's own (`content.own_views_disclaimer`).
+    OwnViews,
+}
+
+impl Disclose {
+    /// The word after `require`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disclose::Employer => "disclosure",
+            Disclose::OwnViews => "disclaimer",
+        }
+    }
+
+    /// The fact that says the post does it.
+    pub fn fact(self) -> &'static str {
+        match self {
+            Disclose::Employer => "content.discloses_employer",
+            Disclose::OwnViews => "content.own_views_disclaimer",
+        }
+    }
+
+    /// What must be done, in words (the duty, or the requirement).
+    pub fn words(self) -> &'static str {
+        match self {
+            Disclose::Employer => "disclose in the post itself that you work for the agency",
+            Disclose::OwnViews => "say in the post itself that the views are your own, not the agency's",
+        }
+    }
+}
+
 /// A clause of a `posting` section.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PostingRule {
@@ -474,10 +532,20 @@ pub enum PostingRule {
         /// Which content kinds (none: every post).
         kinds: Vec<Name>,
     },
-    /// `require disclosure`.
-    RequireDisclosure,
+    /// `require disclosure` (a duty after: the post is allowed with an
+    /// obligation), or `require disclosure before posting` (a requirement
+    /// before acting: an undisclosed post is refused); `disclaimer` likewise.
+    RequireDisclosure {
+        /// What the post must say.
+        what: Disclose,
+        /// `before posting`.
+        before: bool,
+    },
     /// `forbid client names`.
     ForbidFlag(ContentFlag),
+    /// `forbid conduct offensive, harassment`: built-in conduct judgements
+    /// (`content.conduct`, [`crate::data::action::Conduct`]).
+    ForbidConduct(Vec<Name>),
     /// `default require approval from marketing`.
     Default(Spanned<Outcome>),
 }

@@ -142,8 +142,11 @@ pub struct Compiled {
     rules: Vec<RuleC>,
     defaults: Vec<DefaultC>,
     duties: Vec<DutyC>,
-    /// The slots of `at` and `done` (when a clause attaches obligations).
+    /// The slots of `at` (when a clause attaches obligations or the policy
+    /// has an `effective` date) and `done` (when a clause attaches obligations).
     at_slot: u16,
+    /// The policy's `effective` date.
+    effective: Option<jiff::civil::Date>,
     done_slot: u16,
     policy_default: Option<EffC>,
     conflicts_indeterminate: bool,
@@ -567,6 +570,15 @@ impl Compiled {
     pub fn decide(&self, row: &FactRow) -> Decision {
         let r: Run<Inline> = self.run(row);
         Decision { verdict: r.verdict, basis: r.basis, approvers: r.approvers, deciding: r.deciding }
+    }
+
+    /// The action is dated before the policy's `effective` date, as the
+    /// evaluator's [`crate::eval::Verdict::before_effective`] says.
+    pub fn before_effective(&self, row: &FactRow) -> Option<crate::policy::BeforeEffective> {
+        match row.get(self.at_slot) {
+            Val::Date(d) | Val::Ts(_, d) => crate::policy::BeforeEffective::of(self.effective, d),
+            _ => None,
+        }
     }
 
     /// The decision with its lists spelled out, in the evaluator's order.
@@ -993,6 +1005,10 @@ impl Builder<'_> {
             self.c.rules.push(RuleC { when, unless, effect, tslot: ts, overrides });
             self.c.rule_ids.push(r.id.clone());
         }
+        if policy.meta.effective.is_some() {
+            // Every row's date, to say when an action comes before the policy took effect.
+            self.c.at_slot = self.slot("at");
+        }
         for (i, r) in policy.rules.iter().enumerate().filter(|(_, r)| !r.dry_run && !r.obligations.is_empty()) {
             self.c.at_slot = self.slot("at");
             self.c.done_slot = self.slot("done");
@@ -1215,6 +1231,7 @@ pub fn compile(policy: &Policy) -> Compiled {
         defaults: Vec::new(),
         duties: Vec::new(),
         at_slot: u16::MAX,
+        effective: policy.meta.effective,
         done_slot: u16::MAX,
         policy_default: None,
         conflicts_indeterminate: policy.meta.conflicts == ConflictMode::Indeterminate,

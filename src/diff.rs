@@ -598,10 +598,7 @@ fn undeclared(witness: &serde_json::Value, p: &Policy) -> Option<String> {
         Ok(a) => a,
         Err(e) => return Some(e.to_string()),
     };
-    let d = &p.decls;
-    let facts: Vec<(String, crate::value::Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let errors =
-        crate::data::action::check_open_values(&action, &d.roles, &d.teams, &d.channels, &d.content_kinds, &facts);
+    let errors = crate::data::action::check_open_values(&action, &p.decls);
     let first = errors.into_iter().next()?;
     Some(format!("{}: {}", first.path, first.message))
 }

@@ -419,7 +419,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     }
     covered.extend(outside.iter().map(|(id, why)| format!("`{id}` covered it, but {why}")));
     let mut summary = summary(decision, &approvers, &basis, &deciding, &missing, &covered, policy);
-    let facts = outcome::facts_used(&results, &ctx);
+    let facts_used = outcome::facts_used(&results, &ctx);
     if !law.is_empty() {
         // The law first: a leaver reads the summary, not the footnotes.
         let set_aside: Vec<String> = law.iter().map(|l| format!("`{}` ({})", l.clause, l.effect.words())).collect();
@@ -450,11 +450,15 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         as_written: false,
         rules: results,
         out_of_scope,
-        facts,
+        facts: facts_used,
         policy: match &policy.meta.version {
             Some(v) => format!("{} (version {v})", policy.meta.name),
             None => policy.meta.name.clone(),
         },
+        before_effective: policy.meta.before_effective(match facts.fact("at") {
+            Some(Value::Date(d)) => d,
+            _ => at.to_zoned(zone.clone()).date(),
+        }),
     };
     v.counterfactuals = explain::counterfactuals(&v, policy, &ctx);
     v
@@ -544,6 +548,10 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction:
         overridden_by: None,
         missing,
         undecidable,
+        requirement: match &rule.kind {
+            crate::policy::RuleKind::Requirement { text } => Some(text.clone()),
+            _ => None,
+        },
         approved_by: None,
         approval_refused: None,
         set_aside_by,

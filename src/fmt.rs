@@ -203,7 +203,7 @@ fact mentions_competitor: bool "Whether the post names a competitor."
 ownership {
   connections made before employment -> employee
   connections made during employment with clients -> agency # the big one
-  connections from agency_database -> agency
+  contacts from agency_database -> agency
   branded accounts -> agency
 }
 
@@ -454,9 +454,12 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   require approval from marketing or compliance for brand, video
   require approval from manager
   require disclosure oblige "Say you work for us" within 1 day
+  require disclosure   before  posting when content.kind has video
+  require   disclaimer
   forbid client names
   forbid candidate data then deny note "UK GDPR art. 5"
   forbid confidential
+  forbid   conduct offensive,about_employer
   default require approval from marketing
 }
 
@@ -564,7 +567,7 @@ fact seniority: enum {junior, senior}
 ownership {
   before: connections made before employment -> employee
   connections made during employment with clients, candidates from agency_database owned by agency -> agency
-  connections with colleagues -> shared
+  contacts with colleagues -> shared
   branded accounts created by agency run as duty on agency equipment with brand in handle for business -> agency
   accounts -> employee
   credentials -> agency because "Passwords are the agency's."
@@ -578,7 +581,7 @@ on departure {
   update profile within 7 days
   update profile
   keep personal accounts
-  no export of connections from agency_database when actor.status = departed
+  no export of contacts from agency_database when actor.status = departed
 }
 
 covenant client-nonsolicit: non_solicitation of clients, candidates for 6 months
@@ -614,11 +617,14 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   require approval from marketing or compliance for brand, video
   require approval from manager
   require disclosure oblige "Say you work for us" within 1 day
+  require disclosure before posting when content.kind has video
+  require disclaimer
   forbid client names
   forbid candidate data
     then deny
     note "UK GDPR art. 5"
   forbid confidential
+  forbid conduct offensive, about_employer
   default require approval from marketing
 }
 
@@ -927,9 +933,12 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
             let made = prop_oneof![Just(Made::BeforeEmployment), Just(Made::DuringEmployment)];
             let kind = prop_oneof![Just("personal"), Just("branded"), Just("corporate"), Just("group")];
             prop_oneof![
-                (of(made), names(0, 2), of(name()), of(party())).prop_map(|(made, with, from, owned_by)| {
-                    Asset::Connections { made: made.map(sp), with, from, owned_by: owned_by.map(sp) }
-                }),
+                (any::<bool>(), of(made), names(0, 2), of(name()), of(party())).prop_map(
+                    |(contacts, made, with, from, owned_by)| {
+                        let word = if contacts { ConnectionsWord::Contacts } else { ConnectionsWord::Connections };
+                        Asset::Connections { word, made: made.map(sp), with, from, owned_by: owned_by.map(sp) }
+                    }
+                ),
                 (of(kind), of(party()), any::<[bool; 3]>(), of(name())).prop_map(
                     |(kind, created_by, flags, purpose)| {
                         let [run_as_duty, agency_equipment, brand_in_handle] = flags;
@@ -982,10 +991,14 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     per
                 }),
                 names(1, 3).prop_map(PostingRule::ForbidKinds),
+                names(1, 3).prop_map(PostingRule::ForbidConduct),
                 names(1, 3).prop_map(PostingRule::OnlyKinds),
                 (names(1, 2), names(0, 2))
                     .prop_map(|(approvers, kinds)| PostingRule::RequireApproval { approvers, kinds }),
-                Just(PostingRule::RequireDisclosure),
+                (any::<bool>(), any::<bool>()).prop_map(|(own_views, before)| {
+                    let what = if own_views { Disclose::OwnViews } else { Disclose::Employer };
+                    PostingRule::RequireDisclosure { what, before }
+                }),
                 flag.prop_map(PostingRule::ForbidFlag),
                 outcome().prop_map(|o| PostingRule::Default(sp(o))),
             ]

@@ -156,11 +156,11 @@ pub struct LawRule {
 const NON_COMPETE: &[CovenantKind] = &[CovenantKind::NonCompete];
 const UK: &[&str] = &["UK", "GB"];
 
-/// The content kinds whose restriction may chill talk about pay and working
-/// conditions: a clause restricting them is flagged (`nlra-risk`); for a
+/// The content kinds (and the conduct judgement `about_employer`) whose
+/// restriction may chill talk about pay and working conditions: a clause restricting them is flagged (`nlra-risk`); for a
 /// non-supervisory US employee, a post of one of [`PROTECTED_KINDS`] is
 /// protected and such a clause cannot decide against it.
-pub const NLRA_KINDS: &[&str] = &["pay_discussion", "opinion"];
+pub const NLRA_KINDS: &[&str] = &["pay_discussion", "opinion", "about_employer"];
 
 /// The content kinds NLRA section 7 protects outright (discussing pay and conditions).
 pub const PROTECTED_KINDS: &[&str] = &["pay_discussion"];
@@ -721,7 +721,7 @@ pub fn speech_kinds(when: &Cond) -> Vec<&'static str> {
         match c {
             Cond::All(items) | Cond::Any(items) => stack.extend(items.iter()),
             Cond::Not(inner) => stack.push(inner),
-            Cond::Test(t) if t.lhs == Term::fact("content.kind") => match &t.op {
+            Cond::Test(t) if t.lhs == Term::fact("content.kind") || t.lhs == Term::fact("content.conduct") => match &t.op {
                 TestOp::Has(Term::Const(v)) | TestOp::Cmp(_, Term::Const(v)) => note(v),
                 TestOp::In(vs) | TestOp::HasOutside(vs) => vs.iter().for_each(&mut note),
                 _ => {}

@@ -324,13 +324,26 @@ impl Lowerer<'_> {
         let id = self.id(c.label.as_ref(), &format!("owner {words}"));
         let connections = matches!(asset.node, Asset::Connections { .. });
         let matches = self.asset_cond(&asset.node);
+        // What the line gives its owner: the asset, narrowed by the line's own
+        // `when` and `unless` (what asks "owned by" must not see more).
+        let mods = self.mods(&c.modifiers);
+        let mut held = vec![matches.clone(), mods.when];
+        held.extend(mods.unless.into_iter().map(|u| Cond::Not(Box::new(u))));
+        let m = &c.modifiers;
+        let condition: Vec<String> = m
+            .when
+            .iter()
+            .map(|w| format!("when {}", self.source(w.span)))
+            .chain(m.unless.iter().map(|u| format!("unless {}", self.source(u.span))))
+            .collect();
         let index = self.policy.ownership.len();
         self.policy.ownership.push(OwnershipEntry {
             id: id.0.clone(),
             asset: words.clone(),
             connections,
             owner: owner.node,
-            matches: matches.clone(),
+            matches: Cond::all(held),
+            condition: (!condition.is_empty()).then(|| condition.join(" ")),
         });
         // Keeping or taking an asset: `depart` (keeping it on leaving) and `export`.
         // Handing an account over: `hand_over`. Credentials have no rule of their
@@ -395,7 +408,7 @@ impl Lowerer<'_> {
                 }
                 Cond::all(parts)
             }
-            Asset::Connections { made, with, from, owned_by } => {
+            Asset::Connections { made, with, from, owned_by, .. } => {
                 let target = self.connection_cond("target", made.as_ref().map(|m| m.node), with, from.as_ref());
                 let contacts = self.connection_cond("contacts", made.as_ref().map(|m| m.node), &[], from.as_ref());
                 let mut single = vec![Cond::test("target", TestOp::Present), target];
@@ -805,6 +818,11 @@ impl Lowerer<'_> {
                 PostingRule::ForbidKinds(kinds) => {
                     (Cond::any(kinds.iter().map(|k| has(&k.node)).collect()), Effect::Deny, RuleKind::Plain)
                 }
+                PostingRule::ForbidConduct(judgements) => {
+                    let has =
+                        |j: &str| Cond::test("content.conduct", TestOp::Has(Term::Const(Value::Symbol(j.to_string()))));
+                    (Cond::any(judgements.iter().map(|j| has(&j.node)).collect()), Effect::Deny, RuleKind::Plain)
+                }
                 PostingRule::OnlyKinds(kinds) => (
                     Cond::test(
                         "content.kind",
@@ -821,18 +839,20 @@ impl Lowerer<'_> {
                     };
                     (base, Effect::RequireApproval { approvers: names(approvers) }, RuleKind::Plain)
                 }
-                PostingRule::RequireDisclosure => {
+                PostingRule::RequireDisclosure { what: said, before } => {
                     let id = self.id(c.label.as_ref(), &generated);
-                    let base = Cond::all(vec![
-                        scope.clone(),
-                        Cond::Not(Box::new(Cond::test("content.discloses_employer", TestOp::Truthy))),
-                    ]);
-                    let ob = ObligationSpec {
-                        text: "disclose in the post itself that you work for the agency".into(),
-                        within: None,
-                        from: vec![],
-                        done_key: None,
-                    };
+                    let base =
+                        Cond::all(vec![scope.clone(), Cond::Not(Box::new(Cond::test(said.fact(), TestOp::Truthy)))]);
+                    let what = said.words();
+                    if *before {
+                        // A requirement before acting: the undisclosed post is refused (or,
+                        // with `then require approval from ...`, held for approval), and no duty
+                        // is attached, since nothing has been published yet.
+                        let kind = RuleKind::Requirement { text: what.into() };
+                        self.push(id, SectionKind::Posting, c.span, base, Effect::Deny, &c.modifiers, kind, vec![]);
+                        continue;
+                    }
+                    let ob = ObligationSpec { text: what.into(), within: None, from: vec![], done_key: None };
                     self.push(
                         id,
                         SectionKind::Posting,
@@ -979,13 +999,14 @@ impl Lowerer<'_> {
 }
 
 /// An asset in canonical words (`connections made before employment with
-/// clients`), whatever spelling the author used (`contacts`): generated ids and
-/// explanations use these, so reformatting never renames a clause.
+/// clients`), with the author's word for connections (`contacts`, which `fmt`
+/// keeps): generated ids and explanations use these, so reformatting never
+/// renames a clause.
 pub fn asset_words(asset: &Asset) -> String {
     match asset {
         Asset::Credentials => "credentials".into(),
-        Asset::Connections { made, with, from, owned_by } => {
-            let mut w = vec!["connections".to_string()];
+        Asset::Connections { word, made, with, from, owned_by } => {
+            let mut w = vec![word.as_str().to_string()];
             match made.as_ref().map(|m| m.node) {
                 Some(Made::BeforeEmployment) => w.push("made before employment".into()),
                 Some(Made::DuringEmployment) => w.push("made during employment".into()),
@@ -1041,8 +1062,10 @@ fn posting_id_words(r: &PostingRule) -> String {
         PostingRule::OnlyKinds(k) => format!("only {}", names(k).join(" ")),
         PostingRule::RequireApproval { kinds, .. } if kinds.is_empty() => "approval".into(),
         PostingRule::RequireApproval { kinds, .. } => format!("approval for {}", names(kinds).join(" ")),
-        PostingRule::RequireDisclosure => "disclosure".into(),
+        PostingRule::RequireDisclosure { what, before: false } => what.as_str().into(),
+        PostingRule::RequireDisclosure { what, before: true } => format!("{} before posting", what.as_str()),
         PostingRule::ForbidFlag(f) => format!("no {}", f.as_str()),
+        PostingRule::ForbidConduct(j) => format!("forbid conduct {}", names(j).join(" ")),
         PostingRule::Default(_) => "default".into(),
     }
 }

@@ -57,6 +57,43 @@ pub struct Meta {
     pub conflicts: ConflictMode,
 }
 
+/// An action dated before the policy took effect. The verdict is still
+/// decided (what the policy would say, for a replay or a what-if), but the
+/// policy did not bind the action then, and every output says so: a deny is
+/// no breach, an allow no authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BeforeEffective {
+    /// The action's date, in the policy's timezone.
+    pub action_date: jiff::civil::Date,
+    /// The policy's `effective` date.
+    pub effective: jiff::civil::Date,
+}
+
+impl BeforeEffective {
+    /// The warning in words.
+    pub fn words(&self) -> String {
+        format!(
+            "the action is dated {}, before this policy took effect on {}: the policy did not bind it then, so this verdict only says what the policy would decide",
+            self.action_date, self.effective
+        )
+    }
+}
+
+impl Meta {
+    /// Whether an action on `date` (in the policy's timezone) comes before the
+    /// policy's `effective` date; a policy with none is in force on every date.
+    pub fn before_effective(&self, date: jiff::civil::Date) -> Option<BeforeEffective> {
+        BeforeEffective::of(self.effective, date)
+    }
+}
+
+impl BeforeEffective {
+    /// [`Meta::before_effective`] from the `effective` date alone (the compiled form keeps only that).
+    pub fn of(effective: Option<jiff::civil::Date>, date: jiff::civil::Date) -> Option<BeforeEffective> {
+        effective.filter(|e| date < *e).map(|effective| BeforeEffective { action_date: date, effective })
+    }
+}
+
 /// Declared names, on top of the built-ins in [`schema`](crate::schema).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Declarations {
@@ -182,6 +219,12 @@ pub enum RuleKind {
     Ownership {
         /// Index into `Policy::ownership`.
         index: usize,
+    },
+    /// A requirement before acting (`require disclosure before posting`): the
+    /// action is refused until it is met, rather than allowed with a duty.
+    Requirement {
+        /// What must be done first, in words.
+        text: String,
     },
     /// A departure duty; the index into [`Policy::departure`].
     Duty {
@@ -426,8 +469,14 @@ pub struct OwnershipEntry {
     pub connections: bool,
     /// The owner.
     pub owner: Party,
-    /// Which assets it covers, as a condition on `target`/`contacts`/`account` facts.
+    /// Which assets it gives to its owner, as a condition on
+    /// `target`/`contacts`/`account` facts: the asset, narrowed by the line's
+    /// `when` and `unless`.
     pub matches: Cond,
+    /// The line's `when`/`unless` in the author's words
+    /// (`unless contacts.origin = before_employment`), when it has any: the
+    /// owner then holds only part of the asset.
+    pub condition: Option<String>,
 }
 
 /// A covenant.

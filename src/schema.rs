@@ -43,6 +43,7 @@ pub const VALUE_SETS: &[ValueSet] = &[
     ValueSet { name: "action", values: ACTIONS },
     ValueSet { name: "channel", values: CHANNELS },
     ValueSet { name: "content kind", values: CONTENT_KINDS },
+    ValueSet { name: "conduct", values: crate::data::action::Conduct::NAMES },
     ValueSet { name: "role", values: &[] },
     ValueSet { name: "team", values: &[] },
     ValueSet { name: "status", values: STATUSES },

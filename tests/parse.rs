@@ -161,6 +161,9 @@ const TOKENS: &[&str] = &[
     "130%",
     "job_ad",
     "forbid",
+    "conduct",
+    "offensive",
+    "contacts",
     "only",
     "require",
     "approval",
@@ -272,6 +275,15 @@ fn clause() -> impl Strategy<Value = String> {
         (prop::sample::select(&["non_compete", "non_solicitation of clients", "non_dealing of candidates"][..]), 0u32..40)
             .prop_map(|(k, n)| format!("covenant {k} for {n} months lookback 12 months radius 5 miles")),
         Just("ownership {\n  connections made before employment -> employee\n}".to_string()),
+        (prop::sample::select(&["offensive", "politcal", "about_employer, harassment"][..]), condition())
+            .prop_map(|(j, c)| format!("posting {{\n  forbid conduct {j} when {c}\n}}")),
+        (prop::sample::select(&["contacts", "connections"][..]), condition())
+            .prop_map(|(w, c)| format!("ownership {{\n  {w} -> agency unless {c}\n}}\non departure {{\n  no export of {w} owned by agency\n}}")),
+        Just("actions like, follow\nrule likes { when action = like then allow }".to_string()),
+        (prop::sample::select(&["require disclosure before posting", "require disclosure before", "require disclosure"][..]), condition())
+            .prop_map(|(r, c)| format!("posting on linkedin {{\n  {r} when {c} then require approval from manager\n}}")),
+        (prop::sample::select(&["non_compete", "non_poaching of staff", "non_dealing of clients"][..]), 1u32..40)
+            .prop_map(|(k, n)| format!("covenant {k} for {n} months radius 5 miles")),
         Just("terms {\n  non_compete at most 3 months\n}".to_string()),
     ]
 }

@@ -24,6 +24,7 @@ mod eval_props;
 mod examples;
 mod law;
 mod explain_scenarios;
+mod lang_v2;
 mod parse;
 mod readme_features;
 mod scenarios;

@@ -214,26 +214,29 @@ fn covenant(cx: &mut Checker<'_>, c: &Covenant) {
     }
     if kind == CovenantKind::NonCompete {
         of_on_non_compete(cx, &c.of);
-        if let Some(lb) = &c.lookback {
-            cx.diags.push(
-                Diagnostic::warning(
-                    "invalid-value",
-                    "a lookback limits covenants about people dealt with, not a `non_compete`",
-                    lb.span,
-                    "narrows the non-compete to people dealt with",
-                )
-                .with_help("remove it: a non-compete is limited by its length and its `radius`"),
-            );
-        }
-    } else if let Some(r) = &c.radius {
+    }
+    // What narrows each kind is one table (`CovenantKind::takes_lookback`,
+    // `takes_radius`): the rest is refused, so the engine never applies it.
+    if let Some(lb) = c.lookback.as_ref().filter(|_| !kind.takes_lookback()) {
         cx.diags.push(
-            Diagnostic::warning(
+            Diagnostic::error(
                 "invalid-value",
-                format!("a radius limits a `non_compete`, not a `{}` covenant", kind.as_str()),
-                r.span,
-                "only covers people within this distance",
+                format!("a lookback narrows covenants about people dealt with, not a `{}`", kind.as_str()),
+                lb.span,
+                "a non-compete is about no particular people",
             )
-            .with_help("remove it; to narrow who is covered use `of ...` and `lookback ...`"),
+            .with_help("remove it: a non-compete is limited by its length and its `radius`"),
+        );
+    }
+    if let Some(r) = c.radius.as_ref().filter(|_| !kind.takes_radius()) {
+        cx.diags.push(
+            Diagnostic::error(
+                "invalid-value",
+                format!("a radius narrows a covenant by the distance to its target, not a `{}`", kind.as_str()),
+                r.span,
+                "no distance narrows this kind",
+            )
+            .with_help("remove it: a non-poaching covenant protects colleagues wherever they work; narrow it with `of ...` and `lookback ...`"),
         );
     }
     if let Some(t) = &c.modifiers.then {
@@ -351,8 +354,9 @@ fn posting(cx: &mut Checker<'_>, c: &Clause<PostingRule>) {
         PostingRule::ForbidKinds(_)
         | PostingRule::OnlyKinds(_)
         | PostingRule::RequireApproval { .. }
-        | PostingRule::RequireDisclosure
-        | PostingRule::ForbidFlag(_) => {}
+        | PostingRule::RequireDisclosure { .. }
+        | PostingRule::ForbidFlag(_)
+        | PostingRule::ForbidConduct(_) => {}
     }
 }
 
@@ -729,8 +733,19 @@ mod tests {
             "{:#?}",
             diags(&format!("{H}covenant non_compete of clients for 0 months lookback 12 months\n"))
         );
-        let c = codes(&format!("{H}covenant non_solicitation of clients for 6 months radius 5 miles\n"));
-        assert_eq!(c, ["invalid-value"]);
+        // One table says what narrows each kind: a radius narrows a non-dealing or
+        // non-solicitation covenant (the client's distance), not a non-poaching one.
+        for kind in CovenantKind::ALL {
+            let of = match kind {
+                CovenantKind::NonCompete => "",
+                CovenantKind::NonPoaching => "of staff ",
+                _ => "of clients ",
+            };
+            let radius = codes(&format!("{H}covenant {} {of}for 6 months radius 5 miles\n", kind.as_str()));
+            assert_eq!(radius.is_empty(), kind.takes_radius(), "{kind:?}: {radius:?}");
+            let lookback = codes(&format!("{H}covenant {} {of}for 6 months lookback 12 months\n", kind.as_str()));
+            assert_eq!(lookback.is_empty(), kind.takes_lookback(), "{kind:?}: {lookback:?}");
+        }
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub(crate) enum NameSet {
     AccountKind,
     Party,
     Purpose,
+    /// A built-in conduct judgement, as in `forbid conduct offensive`.
+    Conduct,
     /// A field of a contract's `ownership`, as in `require personal_accounts -> employee`.
     OwnershipField,
 }
@@ -76,6 +78,7 @@ impl NameSet {
             NameSet::AccountKind => "account kind",
             NameSet::Party => "party",
             NameSet::Purpose => "account purpose",
+            NameSet::Conduct => "conduct judgement",
             NameSet::OwnershipField => "ownership field",
         }
     }
@@ -94,6 +97,7 @@ impl NameSet {
             NameSet::AccountKind => schema::ACCOUNT_KINDS,
             NameSet::Party => schema::PARTIES,
             NameSet::Purpose => schema::PURPOSES,
+            NameSet::Conduct => crate::data::action::Conduct::NAMES,
             NameSet::OwnershipField => OWNERSHIP_FIELDS,
         }
     }
@@ -134,6 +138,7 @@ impl NameSet {
             "account kind" => NameSet::AccountKind,
             "party" => NameSet::Party,
             "purpose" => NameSet::Purpose,
+            "conduct" => NameSet::Conduct,
             _ => return None,
         })
     }
@@ -411,11 +416,12 @@ pub(super) fn references(cx: &mut Checker<'_>) {
                         PostingRule::ForbidKinds(kinds) | PostingRule::OnlyKinds(kinds) => {
                             names(cx, NameSet::ContentKind, kinds)
                         }
+                        PostingRule::ForbidConduct(judgements) => names(cx, NameSet::Conduct, judgements),
                         PostingRule::RequireApproval { approvers, kinds } => {
                             names(cx, NameSet::Role, approvers);
                             names(cx, NameSet::ContentKind, kinds);
                         }
-                        PostingRule::RequireDisclosure | PostingRule::ForbidFlag(_) => {}
+                        PostingRule::RequireDisclosure { .. } | PostingRule::ForbidFlag(_) => {}
                         PostingRule::Default(o) => outcome(cx, &o.node),
                     }
                     modifiers(cx, &c.modifiers);

@@ -49,10 +49,7 @@ pub struct Args {
 
 /// The declared names an action is checked against.
 pub fn validate(action: &Action, policy: &Policy) -> Vec<DataError> {
-    let d = &policy.decls;
-    let facts: Vec<(String, smpolicy::value::Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let kinds: Vec<String> = d.content_kinds.clone();
-    check_open_values(action, &d.roles, &d.teams, &d.channels, &kinds, &facts)
+    check_open_values(action, &policy.decls)
 }
 
 /// Runs `eval`.

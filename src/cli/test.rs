@@ -39,6 +39,19 @@ pub fn run(args: Args, out: Out) -> Exit {
             eprintln!("error: `{}` has no test cases", path.display());
             return Exit::Error;
         }
+        // An action names only what the policy declares, as `eval` requires:
+        // an undeclared channel or action would otherwise match no clause.
+        let undeclared = cases.iter().find_map(|c| match &c.subject {
+            smpolicy::data::Subject::Action(a) => super::eval::validate(a, &policy)
+                .into_iter()
+                .next()
+                .map(|e| e.within(&format!("[{}].action", c.index)).locate(&path.display().to_string(), &text)),
+            smpolicy::data::Subject::Contract(_) => None,
+        });
+        if let Some(e) = undeclared {
+            eprintln!("error: {e}");
+            return Exit::Error;
+        }
         let report = smpolicy::eval::suite::run(&policy, &file, &cases, &opts);
         failed += report.failed;
         match args.format {

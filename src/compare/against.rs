@@ -104,11 +104,18 @@ fn field_owner(policy: &Policy, prefixes: &[&str], field: &str, notes: &mut Vec<
         }
         [one] => {
             let partial = entries.iter().any(|o| o.asset.contains(" with "));
+            let conditions: Vec<&str> = entries.iter().filter_map(|o| o.condition.as_deref()).collect();
             let o = owner(*one);
             if partial {
                 notes.push(format!(
                     "{field}: {} from {ids}, which covers only some relationships; the rest are not stated",
                     o.as_str()
+                ));
+            } else if !conditions.is_empty() {
+                notes.push(format!(
+                    "{field}: {} from {ids}, only in part ({}); the rest are not stated",
+                    o.as_str(),
+                    conditions.join("; ")
                 ));
             } else {
                 notes.push(format!("{field}: {} from {ids}", o.as_str()));

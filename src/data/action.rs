@@ -3,8 +3,9 @@
 //! policies read ([`Action::fact`], [`Action::known_paths`]) and the check of
 //! open-set values against a policy's declarations ([`check_open_values`]).
 //!
-//! Closed sets (action, status, account kind, ...) are checked while parsing;
-//! open sets (role, team, channel, content kind) are plain strings here.
+//! Closed sets (status, account kind, ...) are checked while parsing; open
+//! sets (action, role, team, channel, content kind) are plain strings here,
+//! checked against the policy by [`check_open_values`].
 
 use super::error::{self, DataError};
 use super::{de_opt_date, de_opt_jurisdiction, ser_opt_date, Invalid};
@@ -35,7 +36,9 @@ pub const BUILTIN_CONTENT_KINDS: &[&str] = &[
 ];
 
 closed_set! {
-    /// What the actor proposes to do.
+    /// The built-in actions: what the actor proposes to do. A policy may
+    /// declare more (`actions like, follow`), so [`Action::action`] is a name
+    /// checked by [`check_open_values`], not this type.
     ActionKind, "action" {
         /// Publish a post.
         Post = "post",
@@ -63,6 +66,39 @@ closed_set! {
         CreateAccount = "create_account",
         /// Take up work for, or set up, a competitor.
         Compete = "compete",
+    }
+}
+
+closed_set! {
+    /// The built-in conduct judgements about content (`content.conduct`):
+    /// what published policies forbid in nearly the same words, named once so
+    /// that policies need not invent them and `compare` can line them up.
+    /// Whether a post is one of these is the caller's judgement (a reviewer,
+    /// a classifier); the policy says what follows from it. Confidentiality
+    /// is not here: it is `content.confidential` (`forbid confidential`).
+    Conduct, "conduct" {
+        /// Offensive or abusive: insults, obscenity, threats or violence, or
+        /// content a reasonable reader would find demeaning.
+        Offensive = "offensive",
+        /// Harassment or bullying of a person: repeated or targeted
+        /// unwanted conduct, including sexual harassment.
+        Harassment = "harassment",
+        /// Discriminatory: demeans or excludes people for a protected
+        /// characteristic (age, race, sex, religion, disability, sexual
+        /// orientation, gender identity, ...).
+        Discriminatory = "discriminatory",
+        /// Defamatory: a false statement of fact that harms the reputation
+        /// of a person or a business (a client, a candidate, a competitor).
+        Defamatory = "defamatory",
+        /// Political: supports or opposes a party, a candidate, a campaign
+        /// or a political cause.
+        Political = "political",
+        /// An endorsement: recommends a product, a service, a business or a
+        /// person, the employer's included (where disclosure rules apply).
+        Endorsement = "endorsement",
+        /// About the employer's pay, working conditions or management,
+        /// praise or criticism (often protected speech: NLRA section 7).
+        AboutEmployer = "about_employer",
     }
 }
 
@@ -152,13 +188,13 @@ closed_set! {
 
 /// The names of every closed set an action carries.
 pub const CLOSED_NAMES: &[&[&str]] = &[
-    ActionKind::NAMES,
     Status::NAMES,
     AccountKind::NAMES,
     Party::NAMES,
     Purpose::NAMES,
     Relationship::NAMES,
     Origin::NAMES,
+    Conduct::NAMES,
 ];
 
 /// When an action happens: a point in time, or a whole day when only a date was given.
@@ -236,8 +272,9 @@ impl<'de> Deserialize<'de> for At {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
-    /// What is proposed.
-    pub action: ActionKind,
+    /// What is proposed: a built-in action ([`ActionKind`]) or one the policy
+    /// declares (an open set, like `channel`).
+    pub action: String,
     /// When; the evaluator uses the current time when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<At>,
@@ -358,6 +395,10 @@ pub struct Content {
     /// The kinds of content (written as one name or a list), an open set.
     #[serde(default, deserialize_with = "de_opt_kinds", skip_serializing_if = "Option::is_none")]
     pub kind: Option<Vec<String>>,
+    /// The conduct judgements that hold of it ([`Conduct`]; one name or a
+    /// list), checked while parsing.
+    #[serde(default, deserialize_with = "de_opt_conduct", skip_serializing_if = "Option::is_none")]
+    pub conduct: Option<Vec<String>>,
     /// The text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -373,6 +414,9 @@ pub struct Content {
     /// Says who the actor works for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discloses_employer: Option<bool>,
+    /// Says in the post that the views are the author's own, not the employer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_views_disclaimer: Option<bool>,
     /// Links a privacy notice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_notice: Option<bool>,
@@ -575,6 +619,14 @@ fn de_opt_kinds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec
 }
 
 /// Serde `deserialize_with` for `done`: one name or a list of names.
+fn de_opt_conduct<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+    let names = de_opt_names(deserializer)?;
+    if let Some(bad) = names.iter().flatten().find(|n| Conduct::from_name(n).is_none()) {
+        return Err(de::Error::custom(error::one_of_message(Conduct::NAMES, bad)));
+    }
+    Ok(names)
+}
+
 fn de_opt_names<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
     deserializer.deserialize_any(NamesVisitor("a name or a list of names"))
 }
@@ -743,21 +795,16 @@ pub(super) fn validate(action: &Action) -> Option<Invalid> {
 // Open sets
 
 /// Checks the open-set values of an action against a policy's declarations:
-/// `actor.role` and `approval.granted_by` against `roles`, `actor.team`
-/// against `teams` (each only when the policy declares any), `channel` and
-/// `content.kind` against the built-ins plus `channels` and `content_kinds`,
-/// and every `facts.NAME` against the declared `facts` (unknown names and
-/// values not of the declared type).
+/// `action` against the built-in and declared actions, `actor.role` and
+/// `approval.granted_by` against the roles, `actor.team` against the teams
+/// (each only when the policy declares any), `channel` and `content.kind`
+/// against the built-ins plus the declared channels and content kinds, and
+/// every `facts.NAME` against the declared facts (unknown names and values
+/// not of the declared type).
 ///
 /// The errors have a path but no file or position: [`DataError::locate`] adds them.
-pub fn check_open_values(
-    action: &Action,
-    roles: &[String],
-    teams: &[String],
-    channels: &[String],
-    content_kinds: &[String],
-    facts: &[(String, Type)],
-) -> Vec<DataError> {
+pub fn check_open_values(action: &Action, decls: &crate::policy::Declarations) -> Vec<DataError> {
+    let crate::policy::Declarations { roles, teams, channels, content_kinds, actions, facts, .. } = decls;
     let mut errors = Vec::new();
     let with_builtins = |builtins: &[&'static str], list: &[String]| {
         let mut all: Vec<String> = builtins.iter().map(|s| s.to_string()).collect();
@@ -770,6 +817,8 @@ pub fn check_open_values(
         }
     };
 
+    let all = with_builtins(ActionKind::NAMES, actions);
+    check("action".into(), "action", "actions", &action.action, &declared(&all));
     if !roles.is_empty() {
         let roles = declared(roles);
         check("actor.role".into(), "role", "roles", &action.actor.role, &roles);
@@ -795,9 +844,9 @@ pub fn check_open_values(
     }
     for (name, value) in &action.facts {
         let path = format!("facts.{name}");
-        match facts.iter().find(|(n, _)| n == name) {
+        match facts.get(name) {
             None => {
-                let names: Vec<&str> = facts.iter().map(|(n, _)| n.as_str()).collect();
+                let names: Vec<&str> = facts.keys().map(String::as_str).collect();
                 let help = match error::suggest(name, names.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None if names.is_empty() => "the policy declares no facts".to_string(),
@@ -805,7 +854,7 @@ pub fn check_open_values(
                 };
                 errors.push(DataError::new(path, format!("unknown fact `{name}`")).with_help(Some(help)));
             }
-            Some((_, ty)) if value.typed(ty).is_none() => {
+            Some(ty) if value.typed(ty).is_none() => {
                 errors.push(DataError::new(path, format!("expected {ty}; found {}", value.describe())));
             }
             Some(_) => {}
@@ -894,7 +943,7 @@ facts:                        # extra facts that the policy declared, by name
     #[test]
     fn the_full_example_parses() {
         let a = parse_action(FULL, "a.yaml").unwrap();
-        assert_eq!(a.action, ActionKind::Post);
+        assert_eq!(a.action, ActionKind::Post.as_str());
         assert_eq!(a.at, Some(At::Timestamp("2026-03-14T10:05:00Z".parse().unwrap())));
         assert_eq!(a.actor.status, Status::Employed);
         assert_eq!(a.actor.departed_on, Some(d(2026, 1, 31)));
@@ -933,8 +982,8 @@ channel: linkedin
 account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, purpose: mixed,
           run_as_duty: true, agency_equipment: true, brand_in_handle: true,
           transferred_in_writing: false, paid_by: agency}
-content: {kind: [job_ad, client_mention], text: t, names_client: true, candidate_personal_data: false,
-          confidential: false, discloses_employer: true, privacy_notice: true, opt_out: false, public: true}
+content: {kind: [job_ad, client_mention], conduct: [political, endorsement], text: t, names_client: true, candidate_personal_data: false,
+          confidential: false, discloses_employer: true, own_views_disclaimer: true, privacy_notice: true, opt_out: false, public: true}
 target: {relationship: contract_worker, met_in_person: true, interacted: false, origin: before_employment,
          last_dealt_with: 2025-01-01, connected_on: 2024-01-01, distance_miles: 4, in_agency_database: true}
 contacts: {count: 3, origin: employment}
@@ -996,8 +1045,6 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
         insta::assert_snapshot!(e, @r#"a.yaml:5:11: actor.status: expected one of employed, on_notice, garden_leave, departed; found "left""#);
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: on-notice}\n"),
             @r#"a.yaml:2:33: actor.status: expected one of employed, on_notice, garden_leave, departed; found "on-notice"; did you mean "on_notice"?"#);
-        insta::assert_snapshot!(err("action: pots\nactor: {id: a, role: r, status: employed}\n"),
-            @r#"a.yaml:1:9: action: expected one of post, share, comment, connect, accept, message, solicit, deal, export, depart, hand_over, create_account, compete; found "pots"; did you mean "post"?"#);
         let e = parse_action(
             "action: connect\nactor: {id: a, role: r, status: employed}\ntarget: {relationship: friend}\n",
             "a.yaml",
@@ -1099,12 +1146,14 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
                     facts: {mentions_competitr: true, share: lots, flag: true}\n";
         let a = parse_action(yaml, "a.yaml").unwrap();
         let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let facts = vec![
-            ("mentions_competitor".to_string(), Type::Bool),
-            ("share".to_string(), Type::Percent),
-            ("flag".to_string(), Type::Bool),
-        ];
-        let errors = check_open_values(&a, &s(&["consultant", "manager"]), &s(&["recruiting"]), &[], &[], &facts);
+        let facts = |f: &[(&str, Type)]| f.iter().map(|(n, t)| (n.to_string(), t.clone())).collect();
+        let decls = crate::policy::Declarations {
+            roles: s(&["consultant", "manager"]),
+            teams: s(&["recruiting"]),
+            facts: facts(&[("mentions_competitor", Type::Bool), ("share", Type::Percent), ("flag", Type::Bool)]),
+            ..Default::default()
+        };
+        let errors = check_open_values(&a, &decls);
         let shown: Vec<String> = errors.into_iter().map(|e| e.locate("a.yaml", yaml).to_string()).collect();
         insta::assert_snapshot!(shown.join("\n"), @r#"
         a.yaml:2:22: actor.role: unknown role "consulant"; did you mean "consultant"?
@@ -1114,14 +1163,32 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
         a.yaml:6:29: facts.mentions_competitr: unknown fact `mentions_competitr`; did you mean `mentions_competitor`?
         a.yaml:6:42: facts.share: expected a percentage; found "lots"
         "#);
-        let declared = check_open_values(
-            &a,
-            &s(&["consulant", "manager"]),
-            &[],
-            &s(&["mastodon"]),
-            &s(&["jobad"]),
-            &facts.iter().skip(1).cloned().chain([("mentions_competitr".to_string(), Type::Bool)]).collect::<Vec<_>>(),
-        );
+        let decls = crate::policy::Declarations {
+            roles: s(&["consulant", "manager"]),
+            channels: s(&["mastodon"]),
+            content_kinds: s(&["jobad"]),
+            facts: facts(&[("share", Type::Percent), ("flag", Type::Bool), ("mentions_competitr", Type::Bool)]),
+            ..Default::default()
+        };
+        let declared = check_open_values(&a, &decls);
         assert_eq!(declared.len(), 1, "{declared:?}");
+    }
+
+    #[test]
+    fn actions_are_the_built_ins_and_the_declared_ones() {
+        let like = parse_action("action: like\nactor: {id: a, role: r, status: employed}\n", "a.yaml").unwrap();
+        assert_eq!(like.action, "like");
+        let built_ins = crate::policy::Declarations::default();
+        let shown: Vec<String> = check_open_values(&like, &built_ins).into_iter().map(|e| e.to_string()).collect();
+        insta::assert_snapshot!(shown.join("\n"), @r#"action: unknown action "like"; known actions: post, share, comment, connect, accept, message, solicit, deal, export, depart, hand_over, create_account, compete"#);
+        // An action is an open set now: a misspelt one is caught against the policy, with a suggestion.
+        let pots = parse_action("action: pots\nactor: {id: a, role: r, status: employed}\n", "a.yaml").unwrap();
+        let shown: Vec<String> = check_open_values(&pots, &built_ins).into_iter().map(|e| e.to_string()).collect();
+        insta::assert_snapshot!(shown.join("\n"), @r#"action: unknown action "pots"; did you mean "post"?"#);
+        let declared =
+            crate::policy::Declarations { actions: vec!["like".into(), "follow".into()], ..Default::default() };
+        assert!(check_open_values(&like, &declared).is_empty());
+        let post = parse_action("action: post\nactor: {id: a, role: r, status: employed}\n", "a.yaml").unwrap();
+        assert!(check_open_values(&post, &built_ins).is_empty(), "a built-in action needs no declaration");
     }
 }

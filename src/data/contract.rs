@@ -22,6 +22,26 @@ closed_set! {
     }
 }
 
+/// What narrows a covenant of each kind beyond its length and whom it
+/// protects: the one table the checker (which refuses the rest), the engine
+/// and the language reference follow.
+impl CovenantKind {
+    /// Whether `radius N miles` narrows it: the distance to its target
+    /// (`target.distance_miles`), the competitor for a non-compete, the client
+    /// or candidate for a non-solicitation or non-dealing covenant. A
+    /// non-poaching covenant protects colleagues, who work where the agency
+    /// does, so no distance narrows it.
+    pub fn takes_radius(self) -> bool {
+        !matches!(self, CovenantKind::NonPoaching)
+    }
+
+    /// Whether `lookback D` narrows it to people dealt with in the last D of
+    /// employment: every kind about people, not a non-compete.
+    pub fn takes_lookback(self) -> bool {
+        !matches!(self, CovenantKind::NonCompete)
+    }
+}
+
 closed_set! {
     /// Whom a covenant protects.
     CovenantOf, "covenant subject" {

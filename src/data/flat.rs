@@ -19,13 +19,13 @@
 //! instead of looking up its keys: the same values are read and checked,
 //! with less work around them.
 
-use super::action::{AccountKind, Action, ActionKind, At, FactValue, Origin, Party, Purpose, Relationship, Status};
+use super::action::{AccountKind, Action, At, FactValue, Origin, Party, Purpose, Relationship, Status};
 use super::{parse_at, parse_date, parse_jurisdiction};
 use crate::value::{Type, Value};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
-/// How many content kinds (or `done` names) a line read in place may list.
+/// How many content kinds (or conduct judgements, or `done` names) a line read in place may list.
 pub const MAX_NAMES: usize = 8;
 /// How many declared facts a line read in place may give.
 pub const MAX_FACTS: usize = 8;
@@ -132,6 +132,8 @@ fields! {
     AccountPaidBy = "account.paid_by", "who pays for the account";
     /// `content.kind`.
     ContentKind = "content.kind", "kind of content";
+    /// `content.conduct`.
+    ContentConduct = "content.conduct", "conduct judged";
     /// `content.text`.
     ContentText = "content.text", "text of the post";
     /// `content.names_client`.
@@ -142,6 +144,8 @@ fields! {
     ContentConfidential = "content.confidential", "is confidential";
     /// `content.discloses_employer`.
     ContentDisclosesEmployer = "content.discloses_employer", "discloses the employer";
+    /// `content.own_views_disclaimer`.
+    ContentOwnViewsDisclaimer = "content.own_views_disclaimer", "says the views are the author's own";
     /// `content.privacy_notice`.
     ContentPrivacyNotice = "content.privacy_notice", "links the privacy notice";
     /// `content.opt_out`.
@@ -213,6 +217,9 @@ enum Shape {
 /// The open sets a policy declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Open {
+    Action,
+    /// Closed in fact: the built-in conduct judgements ([`super::action::Conduct`]).
+    Conduct,
     Role,
     Team,
     Channel,
@@ -223,6 +230,8 @@ impl Open {
     /// The set's name in types and messages.
     fn set(self) -> &'static str {
         match self {
+            Open::Action => "action",
+            Open::Conduct => "conduct",
             Open::Role => "role",
             Open::Team => "team",
             Open::Channel => "channel",
@@ -263,7 +272,7 @@ impl Field {
     fn shape(self) -> Shape {
         use Field as F;
         match self {
-            F::Action => Shape::Closed(ActionKind::SET, |s| ActionKind::from_name(s).is_some()),
+            F::Action => Shape::Open(Open::Action),
             F::Channel => Shape::Open(Open::Channel),
             F::Done => Shape::Names(None),
             F::Actor | F::Account | F::Content | F::Target | F::Contacts | F::History | F::Approval | F::Request => {
@@ -291,6 +300,7 @@ impl Field {
             | F::ContentCandidatePersonalData
             | F::ContentConfidential
             | F::ContentDisclosesEmployer
+            | F::ContentOwnViewsDisclaimer
             | F::ContentPrivacyNotice
             | F::ContentOptOut
             | F::ContentPublic
@@ -301,6 +311,7 @@ impl Field {
             F::AccountCreatedBy | F::AccountPaidBy => Shape::Closed(Party::SET, |s| Party::from_name(s).is_some()),
             F::AccountPurpose => Shape::Closed(Purpose::SET, |s| Purpose::from_name(s).is_some()),
             F::ContentKind => Shape::Names(Some(Open::Kind)),
+            F::ContentConduct => Shape::Names(Some(Open::Conduct)),
             F::TargetRelationship => Shape::Closed(Relationship::SET, |s| Relationship::from_name(s).is_some()),
             F::TargetOrigin | F::ContactsOrigin => Shape::Closed(Origin::SET, |s| Origin::from_name(s).is_some()),
             F::TargetDistanceMiles
@@ -354,11 +365,15 @@ impl Field {
             F::AccountTransferredInWriting => flag(acc.and_then(|x| x.transferred_in_writing)),
             F::AccountPaidBy => sym(acc.and_then(|x| x.paid_by).map(Party::as_str)),
             F::ContentKind => con.and_then(|c| c.kind.as_deref()).map_or(Raw::None, |k| Raw::List(Names::Strings(k))),
+            F::ContentConduct => {
+                con.and_then(|c| c.conduct.as_deref()).map_or(Raw::None, |k| Raw::List(Names::Strings(k)))
+            }
             F::ContentText => con.and_then(|c| c.text.as_deref()).map_or(Raw::None, Raw::Text),
             F::ContentNamesClient => flag(con.and_then(|c| c.names_client)),
             F::ContentCandidatePersonalData => flag(con.and_then(|c| c.candidate_personal_data)),
             F::ContentConfidential => flag(con.and_then(|c| c.confidential)),
             F::ContentDisclosesEmployer => flag(con.and_then(|c| c.discloses_employer)),
+            F::ContentOwnViewsDisclaimer => flag(con.and_then(|c| c.own_views_disclaimer)),
             F::ContentPrivacyNotice => flag(con.and_then(|c| c.privacy_notice)),
             F::ContentOptOut => flag(con.and_then(|c| c.opt_out)),
             F::ContentPublic => flag(con.and_then(|c| c.public)),
@@ -538,6 +553,7 @@ impl ActionFacts for Action {
 /// one [`super::action::check_open_values`] finds no error in.
 #[derive(Debug, Clone)]
 pub struct Vocabulary<'p> {
+    actions: Vec<&'p str>,
     roles: Vec<&'p str>,
     teams: Vec<&'p str>,
     channels: Vec<&'p str>,
@@ -554,6 +570,7 @@ impl<'p> Vocabulary<'p> {
             builtins.iter().copied().chain(declared.iter().map(String::as_str)).collect()
         };
         Vocabulary {
+            actions: with(super::action::ActionKind::NAMES, &decls.actions),
             roles: decls.roles.iter().map(String::as_str).collect(),
             teams: decls.teams.iter().map(String::as_str).collect(),
             channels: with(BUILTIN_CHANNELS, &decls.channels),
@@ -565,6 +582,8 @@ impl<'p> Vocabulary<'p> {
     fn open(&self, set: Open, name: &str) -> bool {
         let known = |names: &[&str]| names.iter().any(|n| same(n.as_bytes(), name.as_bytes()));
         match set {
+            Open::Action => known(&self.actions),
+            Open::Conduct => super::action::Conduct::from_name(name).is_some(),
             Open::Role => self.roles.is_empty() || known(&self.roles),
             Open::Team => self.teams.is_empty() || known(&self.teams),
             Open::Channel => known(&self.channels),
@@ -584,7 +603,8 @@ impl<'p> Vocabulary<'p> {
             Raw::List(names) => names.iter().all(|k| self.open(Open::Kind, k)),
             _ => true,
         };
-        self.open(Open::Role, &a.actor.role)
+        self.open(Open::Action, &a.action)
+            && self.open(Open::Role, &a.actor.role)
             && a.approval.as_ref().and_then(|x| x.granted_by.as_deref()).is_none_or(|g| self.open(Open::Role, g))
             && a.actor.team.as_deref().is_none_or(|t| self.open(Open::Team, t))
             && a.channel.as_deref().is_none_or(|c| self.open(Open::Channel, c))
@@ -600,6 +620,7 @@ pub struct FlatAction<'a> {
     vals: [Slot<'a>; FIELDS],
     at: Option<At>,
     kinds: [&'a str; MAX_NAMES],
+    conduct: [&'a str; MAX_NAMES],
     done: [&'a str; MAX_NAMES],
     facts: Facts<'a>,
 }
@@ -609,16 +630,26 @@ pub struct FlatAction<'a> {
 enum Slot<'a> {
     None,
     Raw(Raw<'a>),
-    /// The first `n` of the kinds (or `done`) array.
+    /// The first `n` of the field's names array (kinds, conduct or `done`).
     Names(usize),
 }
 
 impl<'a> FlatAction<'a> {
+    /// The names array that keeps a list field.
+    fn names_of(&mut self, f: Field) -> &mut [&'a str; MAX_NAMES] {
+        match f {
+            Field::Done => &mut self.done,
+            Field::ContentConduct => &mut self.conduct,
+            _ => &mut self.kinds,
+        }
+    }
+
     fn empty() -> Self {
         FlatAction {
             vals: [Slot::None; FIELDS],
             at: None,
             kinds: [""; MAX_NAMES],
+            conduct: [""; MAX_NAMES],
             done: [""; MAX_NAMES],
             facts: Facts::default(),
         }
@@ -643,7 +674,7 @@ impl<'a> Sink<'a> for FlatAction<'a> {
         self.set(f, Slot::Raw(raw));
     }
     fn names(&mut self, f: Field, names: &[&'a str]) {
-        let into = if f == Field::Done { &mut self.done } else { &mut self.kinds };
+        let into = self.names_of(f);
         for (to, from) in into.iter_mut().zip(names) {
             *to = from;
         }
@@ -938,7 +969,11 @@ impl ActionFacts for FlatAction<'_> {
             Slot::None => Raw::None,
             Slot::Raw(r) => r,
             Slot::Names(n) => {
-                let all = if f == Field::Done { &self.done } else { &self.kinds };
+                let all = match f {
+                    Field::Done => &self.done,
+                    Field::ContentConduct => &self.conduct,
+                    _ => &self.kinds,
+                };
                 Raw::List(Names::Strs(all.get(..n).unwrap_or(&[])))
             }
         }
@@ -1536,9 +1571,7 @@ mod tests {
     /// Whether the full parser and the policy's open-set check accept the line.
     fn full(line: &str, p: &crate::policy::Policy) -> Option<Action> {
         let a = parse_action_json_line(line).ok()?;
-        let d = &p.decls;
-        let facts: Vec<(String, Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        check_open_values(&a, &d.roles, &d.teams, &d.channels, &d.content_kinds, &facts).is_empty().then_some(a)
+        check_open_values(&a, &p.decls).is_empty().then_some(a)
     }
 
     fn same_facts(flat: &FlatAction<'_>, a: &Action) {

@@ -156,6 +156,12 @@ fn status_words(r: &RuleResult) -> String {
 /// count for it are shown (`only_true`); for one that could not be decided, those
 /// and the unknown ones. A test that failed there sat in an alternative that did
 /// not matter. A test shown once is not repeated.
+/// A requirement before acting, in words: what holds the action back, as
+/// opposed to a duty attached to an allowed action.
+fn requirement_words(first: &str) -> String {
+    format!("required before acting: {first}; the action is held back until it is met (not a duty to do afterwards)")
+}
+
 fn write_rule(out: &mut String, r: &RuleResult, file: &str, only_true: bool) {
     let _ = writeln!(out, "  `{}` ({}:{}:{}): {}", r.id, file, r.line, r.column, effect_words(&r.effect));
     match &r.description {
@@ -168,6 +174,9 @@ fn write_rule(out: &mut String, r: &RuleResult, file: &str, only_true: bool) {
     }
     if let Some(why) = &r.rationale {
         let _ = writeln!(out, "    because: {why}");
+    }
+    if let Some(first) = &r.requirement {
+        let _ = writeln!(out, "    {}", requirement_words(first));
     }
     if let Some(refused) = &r.approval_refused {
         let _ = writeln!(out, "    approval: {refused}");
@@ -260,6 +269,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     };
     let _ = writeln!(out, "verdict: {head}");
     let _ = writeln!(out, "  {}", v.summary);
+    if let Some(b) = &v.before_effective {
+        let _ = writeln!(out, "  warning: {}", b.words());
+    }
     let _ = writeln!(out, "policy: {}", v.policy);
     match &v.basis {
         Basis::Clauses | Basis::Conflict { .. } => {
@@ -394,6 +406,9 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     }
     let _ = writeln!(out, "## Verdict: **{head}**\n");
     let _ = writeln!(out, "{}\n", v.summary);
+    if let Some(b) = &v.before_effective {
+        let _ = writeln!(out, "> **Warning:** {}\n", b.words());
+    }
     let _ = writeln!(out, "Policy: {}\n", v.policy);
     let deciding: Vec<&RuleResult> = v.deciding_results().collect();
     if !deciding.is_empty() {
@@ -403,6 +418,9 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "  - clause: `{}`", r.source);
             if let Some(why) = &r.rationale {
                 let _ = writeln!(out, "  - because: {why}");
+            }
+            if let Some(first) = &r.requirement {
+                let _ = writeln!(out, "  - {}", requirement_words(first));
             }
             if let Some(refused) = &r.approval_refused {
                 let _ = writeln!(out, "  - approval: {refused}");

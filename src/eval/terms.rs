@@ -285,15 +285,18 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
             }
         }
         if let (Some(v), Some(entry)) = (value, policy_owner(policy, field)) {
-            if v != entry.1 {
+            if v != entry.owner {
+                // A line with `when`/`unless` gives its owner only part of the asset:
+                // the contract still conflicts with it, on that part.
+                let part = entry.condition.as_ref().map_or_else(String::new, |c| format!(" ({c})"));
                 findings.push(Finding {
-                    rule: entry.0.clone(),
-                    line: file.line_col(entry.2).0,
+                    rule: entry.id.clone(),
+                    line: file.line_col(policy.rules.iter().find(|r| r.id == entry.id).map_or(0, |r| r.span.start)).0,
                     effect: Effect::Deny,
                     text: format!(
-                        "the contract gives {field} to the {}; the policy gives them to the {}",
+                        "the contract gives {field} to the {}; the policy gives them to the {}{part}",
                         v.as_str(),
-                        entry.1.as_str()
+                        entry.owner.as_str()
                     ),
                     rationale: None,
                     unknown: false,
@@ -384,8 +387,8 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
     }
 }
 
-/// The owner the policy's ownership section gives to a contract ownership field, with its rule id and offset.
-fn policy_owner(policy: &Policy, field: &str) -> Option<(String, Party, usize)> {
+/// The ownership line that gives a contract ownership field an owner.
+fn policy_owner<'p>(policy: &'p Policy, field: &str) -> Option<&'p crate::policy::OwnershipEntry> {
     let wanted: &[&str] = match field {
         "connections_before_employment" => &["connections made before employment", "contacts made before employment"],
         "connections_during_employment" => &["connections made during employment", "contacts made during employment"],
@@ -393,11 +396,7 @@ fn policy_owner(policy: &Policy, field: &str) -> Option<(String, Party, usize)> 
         "personal_accounts" => &["personal accounts"],
         _ => &[],
     };
-    policy
-        .ownership
-        .iter()
-        .find(|o| wanted.iter().any(|w| o.asset == *w))
-        .map(|o| (o.id.clone(), o.owner, policy.rules.iter().find(|r| r.id == o.id).map_or(0, |r| r.span.start)))
+    policy.ownership.iter().find(|o| wanted.iter().any(|w| o.asset == *w))
 }
 
 /// Months as a duration, for messages.

@@ -137,6 +137,10 @@ pub struct RuleResult {
     /// (a shifted date outside the calendar, values that cannot be compared).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub undecidable: Vec<String>,
+    /// What the clause requires before acting (`require disclosure before
+    /// posting`), when it is such a requirement: its refusal means "not yet".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
     /// Approval already granted that satisfies it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
@@ -529,6 +533,10 @@ pub struct Verdict {
     pub facts: Vec<FactUsed>,
     /// The policy's name and version.
     pub policy: String,
+    /// The action is dated before the policy's `effective` date: decided, but
+    /// not binding then (shown as a warning).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_effective: Option<crate::policy::BeforeEffective>,
 }
 
 impl Verdict {

@@ -122,8 +122,8 @@ fn within(w: &Option<Spanned<crate::value::Duration>>) -> String {
 /// `credentials` (`asset`). Filters print in the grammar's order.
 pub(super) fn asset(a: &Asset) -> String {
     match a {
-        Asset::Connections { made, with, from, owned_by } => {
-            let mut out = String::from("connections");
+        Asset::Connections { word, made, with, from, owned_by } => {
+            let mut out = String::from(word.as_str());
             match made.as_ref().map(|m| m.node) {
                 Some(Made::BeforeEmployment) => out.push_str(" made before employment"),
                 Some(Made::DuringEmployment) => out.push_str(" made during employment"),
@@ -234,6 +234,7 @@ pub(super) fn posting_rule(r: &PostingRule) -> String {
             format!("at most {}% {} posts per {}", percent.node, kind.node, per.node.as_str())
         }
         PostingRule::ForbidKinds(kinds) => format!("forbid {}", names(kinds)),
+        PostingRule::ForbidConduct(judgements) => format!("forbid conduct {}", names(judgements)),
         PostingRule::OnlyKinds(kinds) => format!("only {}", names(kinds)),
         PostingRule::RequireApproval { approvers, kinds } => {
             let mut out = approval(approvers);
@@ -243,7 +244,8 @@ pub(super) fn posting_rule(r: &PostingRule) -> String {
             }
             out
         }
-        PostingRule::RequireDisclosure => "require disclosure".into(),
+        PostingRule::RequireDisclosure { what, before: false } => format!("require {}", what.as_str()),
+        PostingRule::RequireDisclosure { what, before: true } => format!("require {} before posting", what.as_str()),
         PostingRule::ForbidFlag(flag) => format!("forbid {}", flag.as_str()),
         PostingRule::Default(o) => format!("default {}", outcome(&o.node)),
     }

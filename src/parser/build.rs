@@ -493,6 +493,7 @@ impl Builder {
         let asset = match inner.as_rule() {
             Rule::credentials_asset => Asset::Credentials,
             Rule::connections_asset => {
+                let mut word = ConnectionsWord::Connections;
                 let mut made = None;
                 let mut with = Vec::new();
                 let mut from = None;
@@ -500,7 +501,7 @@ impl Builder {
                 for f in inner.kids() {
                     let fs = span(&f);
                     match f.as_rule() {
-                        Rule::connections_kw => {}
+                        Rule::connections_kw => word = self.keyword(&f, f.as_str(), CONNECTIONS_WORDS)?,
                         Rule::made_before => made = Some(Spanned::new(Made::BeforeEmployment, fs)),
                         Rule::made_during => made = Some(Spanned::new(Made::DuringEmployment, fs)),
                         Rule::with_relationship => with.extend(self.ident_list(f.kids().next()?)),
@@ -509,7 +510,7 @@ impl Builder {
                         _ => self.internal(&f),
                     }
                 }
-                Asset::Connections { made, with, from, owned_by }
+                Asset::Connections { word, made, with, from, owned_by }
             }
             Rule::accounts_asset => {
                 let mut kind = None;
@@ -597,6 +598,7 @@ impl Builder {
                 PostingRule::Share { percent: Spanned::new(percent, ps), kind, per: self.period(&per)? }
             }
             Rule::forbid_kinds => PostingRule::ForbidKinds(self.ident_list(inner.next()?)),
+            Rule::forbid_conduct => PostingRule::ForbidConduct(self.ident_list(inner.next()?)),
             Rule::only_kinds => PostingRule::OnlyKinds(self.ident_list(inner.next()?)),
             Rule::require_approval_for => {
                 let approvers = self.approvers(inner.next()?);
@@ -606,7 +608,11 @@ impl Builder {
                 };
                 PostingRule::RequireApproval { approvers, kinds }
             }
-            Rule::require_disclosure => PostingRule::RequireDisclosure,
+            Rule::require_disclosure => {
+                let word = inner.next()?;
+                let what = self.keyword(&word, word.as_str(), DISCLOSE_WORDS)?;
+                PostingRule::RequireDisclosure { what, before: inner.any(|p| p.as_rule() == Rule::before_posting) }
+            }
             Rule::forbid_flag => {
                 let words = inner.next()?;
                 let first = words.as_str().split_whitespace().next().unwrap_or("");
@@ -1074,6 +1080,11 @@ const TIME_UNITS: &[(&str, TimeUnit)] = &[
 const PARTIES: &[(&str, Party)] =
     &[("employee", Party::Employee), ("agency", Party::Agency), ("shared", Party::Shared)];
 
+const CONNECTIONS_WORDS: &[(&str, ConnectionsWord)] =
+    &[("connections", ConnectionsWord::Connections), ("contacts", ConnectionsWord::Contacts)];
+
+const DISCLOSE_WORDS: &[(&str, Disclose)] = &[("disclosure", Disclose::Employer), ("disclaimer", Disclose::OwnViews)];
+
 const PERIODS: &[(&str, Period)] = &[("day", Period::Day), ("week", Period::Week), ("rolling day", Period::RollingDay)];
 
 #[cfg(test)]
@@ -1139,6 +1150,8 @@ mod keyword_tables {
             ("conflict_mode", CONFLICT_MODES.iter().map(|(w, _)| w.to_string()).collect()),
             ("owner_party", PARTIES.iter().map(|(w, _)| w.to_string()).collect()),
             ("period", PERIODS.iter().map(|(w, _)| w.to_string()).collect()),
+            ("disclose_word", DISCLOSE_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
+            ("connections_kw", CONNECTIONS_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("covenant_kind", CovenantKind::NAMES.iter().map(|w| w.to_string()).collect()),
             // These two are matched on their first word.
             ("flag_words", first_words(CONTENT_FLAGS)),

@@ -41,7 +41,8 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_created => "`created`",
         Rule::k_default => "`default`",
         Rule::k_departure => "`departure`",
-        Rule::k_disclosure => "`disclosure`",
+        Rule::disclose_word => "`disclosure` or `disclaimer`",
+        Rule::k_conduct => "`conduct`",
         Rule::k_effective => "`effective`",
         Rule::k_enum => "`enum`",
         Rule::k_except => "`except`",
@@ -206,6 +207,8 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::only_kinds => "`only` and content kinds",
         Rule::require_approval_for => "`require approval from ROLE`",
         Rule::require_disclosure => "`require disclosure`",
+        Rule::before_posting => "`before posting`",
+        Rule::forbid_conduct => "`forbid conduct` and judgements",
         Rule::forbid_flag => "`forbid client names`, `forbid candidate data` or `forbid confidential`",
         Rule::flag_words => "`client names`, `candidate data` or `confidential`",
         Rule::section_default => "`default` and an outcome",
@@ -245,7 +248,7 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_created
             | Rule::k_default
             | Rule::k_departure
-            | Rule::k_disclosure
+            | Rule::k_conduct
             | Rule::k_effective
             | Rule::k_enum
             | Rule::k_except

@@ -227,9 +227,7 @@ fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<Loaded>, Api
 /// Parses an action and checks its open values against the policy.
 fn action_for(raw: &RawValue, loaded: &Loaded, prefix: &str) -> Result<Action, ApiError> {
     let action = parse_action_json_line(raw.get()).map_err(|e| ApiError::data(e, prefix))?;
-    let d = &loaded.policy.decls;
-    let facts: Vec<(String, crate::value::Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let errors = check_open_values(&action, &d.roles, &d.teams, &d.channels, &d.content_kinds, &facts);
+    let errors = check_open_values(&action, &loaded.policy.decls);
     match errors.into_iter().next() {
         Some(e) => Err(ApiError::data(e, prefix)),
         None => Ok(action),
@@ -261,6 +259,9 @@ struct Short<'a> {
     /// The duties attached, when there are any (as in the full verdict).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     obligations: Vec<crate::eval::verdict::ObligationOut>,
+    /// The action is dated before the policy took effect (as in the full verdict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    before_effective: Option<crate::policy::BeforeEffective>,
 }
 
 /// Reads `explain=true|false` (the default is true); any other parameter is an error.
@@ -347,6 +348,7 @@ async fn decide(
             approvers: o.approvers,
             deciding: o.deciding,
             obligations,
+            before_effective: loaded.compiled.before_effective(&row),
         };
         (short.verdict, deciding, to_json(&short)?)
     };

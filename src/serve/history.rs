@@ -35,7 +35,7 @@ pub fn counts(action: &Action) -> i64 {
             c |= JOB_AD;
         }
     }
-    if action.action == ActionKind::Connect {
+    if action.action == ActionKind::Connect.as_str() {
         c |= INVITATION;
     }
     c

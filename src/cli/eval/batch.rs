@@ -235,6 +235,10 @@ fn write_decision(line: usize, o: &Outcome<'_>, c: &Compiled, row: &FactRow, bas
     };
     buf.extend_from_slice(b"{\"approvers\":");
     strings(buf, &o.approvers);
+    if let Some(b) = c.before_effective(row) {
+        buf.extend_from_slice(b",\"before_effective\":");
+        let _ = serde_json::to_writer(&mut *buf, &b);
+    }
     buf.extend_from_slice(b",\"deciding\":");
     strings(buf, &o.deciding);
     buf.extend_from_slice(b",\"line\":");
@@ -303,7 +307,7 @@ fn write_obligation(o: &ObligationRef<'_>, basis: &mut String, buf: &mut Vec<u8>
 
 /// The record written per action with `--explain`.
 fn explained(line: usize, v: &Verdict) -> serde_json::Value {
-    serde_json::json!({
+    let mut record = serde_json::json!({
         "line": line,
         "verdict": v.verdict,
         "approvers": v.approvers,
@@ -314,7 +318,11 @@ fn explained(line: usize, v: &Verdict) -> serde_json::Value {
         "law_notes": v.law_notes,
         "law": v.law,
         "missing": v.missing,
-    })
+    });
+    if let (Some(b), Some(fields)) = (&v.before_effective, record.as_object_mut()) {
+        fields.insert("before_effective".into(), serde_json::json!(b));
+    }
+    record
 }
 
 fn newlines(bytes: &[u8]) -> usize {
