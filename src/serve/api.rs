@@ -151,6 +151,11 @@ impl ApiError {
         self
     }
 
+    /// The status, the field, the message and the hint (for a page to show them).
+    pub(super) fn parts(&self) -> (StatusCode, &str, &str, Option<&str>) {
+        (self.status, &self.path, &self.message, self.help.as_deref())
+    }
+
     /// A data error (bad action, contract, ...) inside `prefix` of the body.
     fn data(e: DataError, prefix: &str) -> ApiError {
         let e = e.within(prefix);
@@ -201,7 +206,7 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// The policy `name` as now served, from one snapshot.
-fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<Loaded>, ApiError> {
+pub(super) fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<Loaded>, ApiError> {
     match snap.get(name) {
         Some(e) => match (&e.serving, &e.error) {
             (Some(l), _) => Ok(l.clone()),
@@ -227,13 +232,17 @@ fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<Loaded>, Api
 /// Parses an action and checks its open values against the policy.
 fn action_for(raw: &RawValue, loaded: &Loaded, prefix: &str) -> Result<Action, ApiError> {
     let action = parse_action_json_line(raw.get()).map_err(|e| ApiError::data(e, prefix))?;
-    let d = &loaded.policy.decls;
-    let facts: Vec<(String, crate::value::Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let errors = check_open_values(&action, &d.roles, &d.teams, &d.channels, &d.content_kinds, &facts);
-    match errors.into_iter().next() {
+    match open_value_error(&action, &loaded.policy) {
         Some(e) => Err(ApiError::data(e, prefix)),
         None => Ok(action),
     }
+}
+
+/// The first open value (role, team, channel, content kind, declared fact) of `action` that `policy` does not know.
+pub(super) fn open_value_error(action: &Action, policy: &crate::policy::Policy) -> Option<DataError> {
+    let d = &policy.decls;
+    let facts: Vec<(String, crate::value::Type)> = d.facts.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    check_open_values(action, &d.roles, &d.teams, &d.channels, &d.content_kinds, &facts).into_iter().next()
 }
 
 fn log_failed(e: super::log::LogError) -> ApiError {
@@ -299,14 +308,42 @@ async fn decide(
 ) -> Result<Response, ApiError> {
     let explain = explain_param(query.as_deref())?;
     let req: DecideReq = parse(&body(b)?)?;
-    let loaded = policy_in(&app.registry.snapshot(), &req.policy, "policy")?;
-    let mut action = action_for(&req.action, &loaded, "action")?;
+    let d = decide_logged(&app, &caller, &req.policy, &req.action, explain).await?;
+    Ok(json_response(StatusCode::OK, with_id(&d.id, &d.trusted, &d.json)))
+}
+
+/// A decision taken and logged: what `/v1/decide` answers, and what the "may I?" page shows.
+pub(super) struct Decided {
+    /// The decision id.
+    pub id: String,
+    /// The `trusted` object, as JSON.
+    pub trusted: String,
+    /// The full verdict (with `explain`).
+    pub verdict: Option<crate::eval::Verdict>,
+    /// The policy's file name, as explanations cite it.
+    pub file: String,
+    /// The answer's own fields, as JSON.
+    json: String,
+}
+
+/// Decides `raw` (an action, JSON) under the served policy `policy` as
+/// `caller`, with the service's own clock, counters and approvals, and logs
+/// the decision; answered once the log holds it.
+pub(super) async fn decide_logged(
+    app: &App,
+    caller: &Caller,
+    policy: &str,
+    raw: &RawValue,
+    explain: bool,
+) -> Result<Decided, ApiError> {
+    let loaded = policy_in(&app.registry.snapshot(), policy, "policy")?;
+    let mut action = action_for(raw, &loaded, "action")?;
     let now = jiff::Timestamp::now();
     let mut ignored = Vec::new();
     action.actor.id = normalize_actor(&action.actor.id).ok_or_else(|| {
         ApiError::new(StatusCode::BAD_REQUEST, "action.actor.id", "expected an actor id; found only spaces")
     })?;
-    let (at, at_taken) = trusted_at(&app, &caller, action.at, &loaded.tz, now, "action.at")?;
+    let (at, at_taken) = trusted_at(app, caller, action.at, &loaded.tz, now, "action.at")?;
     if !at_taken && action.at.take().is_some() {
         ignored.push("at");
     }
@@ -331,9 +368,9 @@ async fn decide(
     });
     action.history = Some(h);
     let id = app.ids.next();
-    let (decision, deciding, json) = if explain {
+    let (decision, deciding, json, full) = if explain {
         let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now });
-        (verdict.verdict, verdict.deciding.clone(), to_json(&verdict)?)
+        (verdict.verdict, verdict.deciding.clone(), to_json(&verdict)?, Some(verdict))
     } else {
         let row = crate::compile::FactRow::from_action_at(&action, &loaded.compiled, now);
         let d = loaded.compiled.decide(&row);
@@ -348,7 +385,7 @@ async fn decide(
             deciding: o.deciding,
             obligations,
         };
-        (short.verdict, deciding, to_json(&short)?)
+        (short.verdict, deciding, to_json(&short)?, None)
     };
     let entry = Entry {
         id: id.clone(),
@@ -363,13 +400,13 @@ async fn decide(
         verdict: Some(decision.as_str().to_string()),
         deciding,
         decision_id: None,
-        input: req.action.get().to_string(),
+        input: raw.get().to_string(),
         derived_history: derived,
         caller: Some(caller.name.clone()),
         hash: None,
     };
     app.append(entry).await.map_err(log_failed)?;
-    Ok(json_response(StatusCode::OK, with_id(&id, &trusted.to_string(), &json)))
+    Ok(Decided { id, trusted: trusted.to_string(), verdict: full, file: loaded.file.name.to_string(), json })
 }
 
 /// `{"decision_id":"…","trusted":{…},` followed by the verdict's own fields.
