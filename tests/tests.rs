@@ -22,6 +22,8 @@ mod compile;
 mod diff;
 mod eval_props;
 mod examples;
+#[cfg(feature = "server")]
+mod pages;
 mod parse;
 mod readme_features;
 mod scenarios;

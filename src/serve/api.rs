@@ -320,8 +320,6 @@ pub(super) struct Decided {
     pub trusted: String,
     /// The full verdict (with `explain`).
     pub verdict: Option<crate::eval::Verdict>,
-    /// The policy's file name, as explanations cite it.
-    pub file: String,
     /// The answer's own fields, as JSON.
     json: String,
 }
@@ -406,7 +404,7 @@ pub(super) async fn decide_logged(
         hash: None,
     };
     app.append(entry).await.map_err(log_failed)?;
-    Ok(Decided { id, trusted: trusted.to_string(), verdict: full, file: loaded.file.name.to_string(), json })
+    Ok(Decided { id, trusted: trusted.to_string(), verdict: full, json })
 }
 
 /// `{"decision_id":"…","trusted":{…},` followed by the verdict's own fields.

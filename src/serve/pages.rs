@@ -71,6 +71,7 @@ impl Pages {
     /// The templates, checked, and a fresh random key (a restart makes open forms stale, never valid elsewhere).
     pub fn new() -> Result<Pages, String> {
         let mut env = minijinja::Environment::new();
+        env.add_filter("ticks", ticks);
         for (name, text) in TEMPLATES {
             env.add_template(name, text).map_err(|e| format!("page template `{name}`: {e}"))?;
         }
@@ -82,6 +83,11 @@ impl Pages {
     fn csrf_token(&self, cookie: &str) -> String {
         hex(&Sha256::new().chain_update(self.key).chain_update(b"csrf:").chain_update(cookie.as_bytes()).finalize())
     }
+}
+
+/// The `ticks` filter: the text escaped, and each `quoted` part (the CLI's way of quoting a name) as code.
+fn ticks(text: &str) -> minijinja::Value {
+    minijinja::Value::from_safe_string(crate::compare::html::inline(text))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -155,6 +161,27 @@ impl Visit {
     }
 }
 
+/// A page visit by a caller holding `scope`, or the answer to give instead.
+fn visit(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Visit, Response> {
+    caller(app, headers, scope, here).map(|c| Visit::new(app, headers, c))
+}
+
+/// A form sent to a page needing `scope`: who sent it and its fields, once the anti-forgery token is checked.
+fn posted(
+    app: &App,
+    headers: &HeaderMap,
+    scope: Scope,
+    here: &str,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Result<(Visit, Fields), Response> {
+    let visit = visit(app, headers, scope, here)?;
+    let f = form_fields(form).map_err(|e| problem(app, StatusCode::BAD_REQUEST, "Not understood", &e, None))?;
+    match forged(app, headers, field(&f, "csrf")) {
+        Some(r) => Err(r),
+        None => Ok((visit, f)),
+    }
+}
+
 /// Who is asking, if they may use a page needing `scope`; else the answer to give (sign in, or 403).
 fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Caller, Response> {
     let token = cookie(headers, TOKEN_COOKIE).and_then(unhex).and_then(|b| String::from_utf8(b).ok());
@@ -197,7 +224,7 @@ fn secure(mut r: Response) -> Response {
         ),
     );
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
@@ -276,11 +303,10 @@ fn form_fields(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Stri
 // Index and sign-in
 
 async fn index(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let c = match caller(&app, &headers, Scope::Decide, "/") {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers, Scope::Decide, "/") {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let visit = Visit::new(&app, &headers, c);
     page(&app, &visit, StatusCode::OK, "index.html", minijinja::context! {})
 }
 
@@ -377,6 +403,42 @@ struct Control {
     required: bool,
     /// What was sent last (several for `checks`).
     value: Vec<String>,
+    /// The actions under which a clause reading it can apply (`None`: any); the page's script hides it for others.
+    actions: Option<Vec<String>>,
+    /// The part of the action it belongs to, in words.
+    group: &'static str,
+}
+
+/// The part of an action a fact path belongs to, as the form's headings say it.
+fn group_of(path: &str) -> &'static str {
+    match path.split_once('.').map_or("", |(owner, _)| owner) {
+        "actor" => "About you",
+        "content" => "The content",
+        "target" => "The other person",
+        "account" => "The account",
+        "contacts" => "The contacts",
+        "request" => "The request",
+        "facts" => "Other facts",
+        _ => "What you want to do",
+    }
+}
+
+/// The controls by group, groups in the order of their first control.
+#[derive(Serialize)]
+struct Group {
+    title: &'static str,
+    controls: Vec<Control>,
+}
+
+fn grouped(controls: Vec<Control>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for c in controls {
+        match groups.iter_mut().find(|g| g.title == c.group) {
+            Some(g) => g.controls.push(c),
+            None => groups.push(Group { title: c.group, controls: vec![c] }),
+        }
+    }
+    groups
 }
 
 /// Facts the form never asks: the service knows them (clock, counters from its log, approvals) or asks them apart.
@@ -404,19 +466,72 @@ fn cond_facts<'a>(c: &'a Cond, out: &mut Vec<&'a str>) {
     }
 }
 
-/// The facts the policy's clauses and section defaults read, first seen first; the always-needed ones lead.
-fn facts_read(policy: &Policy) -> Vec<String> {
-    let mut read = Vec::new();
-    for r in &policy.rules {
-        cond_facts(&r.when, &mut read);
-        r.unless.iter().for_each(|u| cond_facts(u, &mut read));
-    }
-    policy.defaults.iter().for_each(|d| cond_facts(&d.scope, &mut read));
-    let mut out: Vec<String> = ["action", "actor.role", "actor.status"].map(String::from).to_vec();
-    for p in read {
-        if !asked_by_the_service(p) && !out.iter().any(|o| o == p) {
-            out.push(p.to_string());
+/// The actions a condition is limited to (`None`: it may hold for any action).
+fn actions_of(c: &Cond) -> Option<Vec<String>> {
+    match c {
+        Cond::Test(t) if t.lhs == Term::fact("action") => match &t.op {
+            TestOp::Cmp(crate::ast::CmpOp::Eq, Term::Const(crate::value::Value::Symbol(a))) => Some(vec![a.clone()]),
+            TestOp::In(values) => Some(
+                values
+                    .iter()
+                    .filter_map(|v| match v {
+                        crate::value::Value::Symbol(a) => Some(a.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        },
+        Cond::All(parts) => parts.iter().find_map(actions_of),
+        Cond::Any(parts) => {
+            let mut all = Vec::new();
+            for p in parts {
+                all.extend(actions_of(p)?);
+            }
+            Some(all)
         }
+        _ => None,
+    }
+}
+
+/// The facts the policy's clauses and section defaults read, first seen first (the always-needed ones
+/// lead), each with the actions under which a clause reading it can apply (`None`: any).
+fn facts_read(policy: &Policy) -> Vec<(String, Option<Vec<String>>)> {
+    let mut out: Vec<(String, Option<Vec<String>>)> =
+        ["action", "actor.role", "actor.status"].map(|p| (p.to_string(), None)).to_vec();
+    let mut add = |path: &str, scope: Option<Vec<String>>| {
+        if asked_by_the_service(path) {
+            return;
+        }
+        match out.iter_mut().find(|(q, _)| q == path) {
+            None => out.push((path.to_string(), scope)),
+            Some(entry) => {
+                entry.1 = match (entry.1.take(), scope) {
+                    (Some(mut have), Some(more)) => {
+                        more.into_iter().for_each(|a| {
+                            if !have.contains(&a) {
+                                have.push(a)
+                            }
+                        });
+                        Some(have)
+                    }
+                    _ => None,
+                }
+            }
+        }
+    };
+    for r in &policy.rules {
+        let scope = actions_of(&r.when);
+        let mut paths = Vec::new();
+        cond_facts(&r.when, &mut paths);
+        r.unless.iter().for_each(|u| cond_facts(u, &mut paths));
+        paths.into_iter().for_each(|p| add(p, scope.clone()));
+    }
+    for d in &policy.defaults {
+        let scope = actions_of(&d.scope);
+        let mut paths = Vec::new();
+        cond_facts(&d.scope, &mut paths);
+        paths.into_iter().for_each(|p| add(p, scope.clone()));
     }
     out
 }
@@ -461,6 +576,15 @@ fn question(path: &str) -> String {
         ("target.relationship", "Who the other person is to you"),
         ("target.last_dealt_with", "When you last did business with them"),
         ("account.kind", "Which kind of account"),
+        ("actor.acknowledged_policy", "You have acknowledged the policy"),
+        ("target.interacted", "You have interacted with them one to one"),
+        ("target.met_in_person", "You have met them in person"),
+        ("target.origin", "Where the connection came from"),
+        ("content.names_client", "It names a client"),
+        ("content.candidate_personal_data", "It holds a candidate's personal data"),
+        ("content.confidential", "It is confidential"),
+        ("content.discloses_employer", "It says who you work for"),
+        ("contacts.origin", "Where the contacts came from"),
     ];
     if let Some((_, q)) = known.iter().find(|(p, _)| *p == path) {
         return (*q).to_string();
@@ -482,7 +606,7 @@ fn question(path: &str) -> String {
 fn controls(policy: &Policy, sent: &Fields) -> Vec<Control> {
     facts_read(policy)
         .into_iter()
-        .filter_map(|path| {
+        .filter_map(|(path, actions)| {
             let ty = fact_type(policy, &path)?;
             let value: Vec<String> = sent.iter().filter(|(k, _)| *k == path).map(|(_, v)| v.clone()).collect();
             let (kind, options) = match &ty {
@@ -497,7 +621,8 @@ fn controls(policy: &Policy, sent: &Fields) -> Vec<Control> {
                 Type::Timestamp | Type::Duration | Type::Text => ("text", vec![]),
             };
             let required = matches!(path.as_str(), "action" | "actor.role" | "actor.status");
-            Some(Control { label: question(&path), path, kind, options, required, value })
+            let group = group_of(&path);
+            Some(Control { label: question(&path), path, kind, options, required, value, actions, group })
         })
         .collect()
 }
@@ -521,7 +646,7 @@ fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json
         }
     };
     put("actor.id", serde_json::Value::String(actor.to_string()));
-    for path in facts_read(policy) {
+    for (path, _) in facts_read(policy) {
         let Some(ty) = fact_type(policy, &path) else { continue };
         let values: Vec<&str> =
             sent.iter().filter(|(k, _)| *k == path).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect();
@@ -632,11 +757,10 @@ async fn may_i_form(
     headers: HeaderMap,
     q: Result<Query<MayIQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let c = match caller(&app, &headers, Scope::Decide, "/may-i") {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers, Scope::Decide, "/may-i") {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let visit = Visit::new(&app, &headers, c);
     let chosen = q.ok().and_then(|Query(q)| q.policy).filter(|p| !p.is_empty());
     may_i_page(&app, &visit, chosen.as_deref(), &Vec::new(), None, None)
 }
@@ -660,7 +784,7 @@ fn may_i_page(
         policies => Serde(policies),
         chosen,
         title => loaded.as_ref().map(|l| l.policy.meta.name.clone()),
-        controls => Serde(loaded.as_ref().map(|l| controls(&l.policy, sent))),
+        groups => Serde(loaded.as_ref().map(|l| grouped(controls(&l.policy, sent)))),
         actor => field(sent, "actor.id").unwrap_or(&visit.caller.name),
         result => Serde(result),
         error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
@@ -669,18 +793,10 @@ fn may_i_page(
 }
 
 async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let c = match caller(&app, &headers, Scope::Decide, "/may-i") {
-        Ok(c) => c,
+    let (visit, f) = match posted(&app, &headers, Scope::Decide, "/may-i", form) {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let f = match form_fields(form) {
-        Ok(f) => f,
-        Err(e) => return problem(&app, StatusCode::BAD_REQUEST, "Not understood", &e, None),
-    };
-    if let Some(r) = forged(&app, &headers, field(&f, "csrf")) {
-        return r;
-    }
-    let visit = Visit::new(&app, &headers, c);
     let name = field(&f, "policy").unwrap_or("").to_string();
     let Some(loaded) = app.registry.get(&name) else {
         return may_i_page(&app, &visit, Some(&name), &f, None, None);
@@ -697,7 +813,8 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
     };
     match api::decide_logged(&app, &visit.caller, &name, &raw, true).await {
         Ok(d) => {
-            let result = d.verdict.as_ref().map(|v| shown(v, &d.file, Some(d.id.clone())));
+            // Cited by the policy's name, as the consultant chose it (not the server's path to the file).
+            let result = d.verdict.as_ref().map(|v| shown(v, &format!("{name}.policy"), Some(d.id.clone())));
             may_i_page(&app, &visit, Some(&name), &f, result, None)
         }
         Err(e) => {
@@ -789,11 +906,10 @@ async fn write_form(
     headers: HeaderMap,
     q: Result<Query<WriteQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let c = match caller(&app, &headers, Scope::Decide, "/write") {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers, Scope::Decide, "/write") {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let visit = Visit::new(&app, &headers, c);
     let from = q.ok().and_then(|Query(q)| q.from);
     let source = match from.as_deref().and_then(|n| app.registry.get(n)) {
         Some(l) => l.file.text.to_string(),
@@ -837,18 +953,10 @@ fn try_draft(source: &str, action: &str) -> Result<Shown, String> {
 }
 
 async fn write(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let c = match caller(&app, &headers, Scope::Decide, "/write") {
-        Ok(c) => c,
+    let (visit, f) = match posted(&app, &headers, Scope::Decide, "/write", form) {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let f = match form_fields(form) {
-        Ok(f) => f,
-        Err(e) => return problem(&app, StatusCode::BAD_REQUEST, "Not understood", &e, None),
-    };
-    if let Some(r) = forged(&app, &headers, field(&f, "csrf")) {
-        return r;
-    }
-    let visit = Visit::new(&app, &headers, c);
     let mut source = field(&f, "source").unwrap_or("").replace("\r\n", "\n");
     let action = field(&f, "action").unwrap_or("").replace("\r\n", "\n");
     match field(&f, "op").unwrap_or("check") {
@@ -878,16 +986,10 @@ async fn write_check(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    if let Err(r) = caller(&app, &headers, Scope::Decide, "/write") {
-        return r;
-    }
-    let f = match form_fields(form) {
-        Ok(f) => f,
-        Err(e) => return problem(&app, StatusCode::BAD_REQUEST, "Not understood", &e, None),
+    let f = match posted(&app, &headers, Scope::Decide, "/write", form) {
+        Ok((_, f)) => f,
+        Err(r) => return r,
     };
-    if let Some(r) = forged(&app, &headers, field(&f, "csrf")) {
-        return r;
-    }
     let source = field(&f, "source").unwrap_or("").replace("\r\n", "\n");
     let ctx = minijinja::context! { checked => Serde(check_draft(&source)) };
     render(&app, StatusCode::OK, "diagnostics.html", ctx, None)
@@ -917,6 +1019,12 @@ mod tests {
         let (_, _, policy) = crate::check::check_and_lower(&file).unwrap();
         let paths: Vec<String> = controls(&policy, &Vec::new()).into_iter().map(|c| c.path).collect();
         assert_eq!(paths, ["action", "actor.role", "actor.status", "target.relationship"]);
+    }
+
+    #[test]
+    fn quoted_names_become_code_and_everything_is_escaped() {
+        assert_eq!(ticks("unknown channel `<b>`").to_string(), "unknown channel <code>&lt;b&gt;</code>");
+        assert_eq!(ticks("<script>").to_string(), "&lt;script&gt;");
     }
 
     #[test]

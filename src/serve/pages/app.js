@@ -24,3 +24,24 @@ document.addEventListener("DOMContentLoaded", function () {
     }, 350);
   });
 });
+
+// "May I?": show only the questions that matter for the chosen action (all
+// of them without this script; a hidden question is not sent).
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.querySelector("form.ask");
+  if (!form) return;
+  var action = form.elements.action;
+  function sync() {
+    var chosen = action ? action.value : "";
+    form.querySelectorAll("[data-actions]").forEach(function (field) {
+      var show = !chosen || field.dataset.actions.split(" ").indexOf(chosen) >= 0;
+      field.hidden = !show;
+      field.querySelectorAll("input, select").forEach(function (c) { c.disabled = !show; });
+    });
+    form.querySelectorAll("fieldset.group").forEach(function (g) {
+      g.hidden = !g.querySelector(".field:not([hidden])");
+    });
+  }
+  if (action) action.addEventListener("change", sync);
+  sync();
+});
