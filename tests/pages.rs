@@ -170,10 +170,16 @@ impl Browser {
 
     /// A screenshot of the whole page (the window grown to its height).
     async fn shot(&self, name: &str) {
+        self.shot_within(name, 4000).await;
+    }
+
+    /// A screenshot of the page's top, at most `most` pixels tall.
+    async fn shot_within(&self, name: &str, most: u64) {
         let (w, _) = self.c().get_window_size().await.unwrap();
         let h = self.c().execute("return document.documentElement.scrollHeight;", vec![]).await.unwrap();
-        let h = h.as_u64().unwrap().clamp(600, 4000) as u32;
+        let h = h.as_u64().unwrap().clamp(600, most) as u32;
         self.c().set_window_size(w as u32, h + 140).await.unwrap();
+        self.c().execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
         let png = self.c().screenshot().await.unwrap();
         let dir = match std::env::var("SMPOLICY_SCREENSHOTS") {
             Ok(d) if !d.is_empty() => root().join(d),
@@ -318,6 +324,55 @@ fn write_and_try_shows_problems_at_their_lines_formats_and_decides_needs_browser
     });
     // A draft is not a served policy: nothing was logged.
     assert!(log_of(&s, "a").is_empty());
+}
+
+#[test]
+fn compare_shows_scores_a_timeline_and_the_situations_needs_browser() {
+    let Some(t) = tools("compare_shows_scores_a_timeline_and_the_situations_needs_browser") else { return };
+    let dir = shipped_policies();
+    let log = dir.join("log.sqlite");
+    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    run(async {
+        let b = Browser::start(&t).await;
+        b.c().goto(&format!("{}/compare", s.base)).await.unwrap();
+        b.click("input[value='protective-agency']").await;
+        b.click("input[value='trusting-agency']").await;
+        b.fill("#jurisdiction", "UK").await;
+        b.click("button[value=show]").await;
+        let scores = b.wait_text("table.scores", |t| !t.is_empty()).await;
+        // Employers by name, not by letter.
+        assert!(scores.contains("Castlegate Recruitment"), "{scores}");
+        assert!(scores.contains("covenant burden"), "{scores}");
+        // The timeline: one bar per covenant, starting the day you leave, said in words as well.
+        let bars = b.c().find_all(Locator::Css("figure.timeline svg rect.bar")).await.unwrap();
+        assert!(!bars.is_empty(), "no covenant drawn");
+        let caption = b.text("figure.timeline figcaption").await;
+        assert!(caption.contains("non-solicitation"), "{caption}");
+        let svg = b.c().find(Locator::Css("figure.timeline svg")).await.unwrap().html(false).await.unwrap();
+        assert!(svg.contains("you leave") && svg.contains("months"), "{svg}");
+        // A cell of the matrix opens on its reasons.
+        let cell = b.c().find(Locator::Css("table.matrix td details")).await.unwrap();
+        cell.find(Locator::Css("summary")).await.unwrap().click().await.unwrap();
+        let reasons = cell.text().await.unwrap();
+        assert!(reasons.lines().count() > 1, "{reasons}");
+        b.accessible("compare").await;
+        b.shot_within("compare", 1900).await;
+        b.phone("compare").await;
+    });
+    // The full report downloads as one self-contained HTML file.
+    let page = s.agent.get(&format!("{}/compare", s.base)).call().unwrap();
+    let cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let html = page.into_string().unwrap();
+    let token = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = s
+        .agent
+        .post(&format!("{}/compare", s.base))
+        .set("cookie", &cookie)
+        .send_form(&[("csrf", &token), ("policies", "brightwater"), ("policies", "open-networker"), ("op", "download")])
+        .unwrap();
+    assert!(r.header("content-disposition").unwrap().starts_with("attachment"));
+    let report = r.into_string().unwrap();
+    assert!(report.contains("Brightwater") && !report.contains("<script src"), "{}", &report[..200]);
 }
 
 /// A policy whose file name and words try to run script on the page.

@@ -711,22 +711,35 @@ fn jurisdiction(code: &str) -> Option<String> {
 /// `POST /v1/compare`: as `compare --format json` (`smpolicy.compare/1`), with the shipped scenario pack.
 async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: CompareReq = parse(&body(b)?)?;
-    if req.policies.len() > MAX_COMPARE {
+    let c = compare_named(&app, &req.policies, req.against.as_deref(), req.jurisdiction.as_deref(), req.now).await?;
+    Ok(json_response(StatusCode::OK, to_json(&c)?))
+}
+
+/// Compares the served policies `names` (with the candidate's deal-breakers `against` and jurisdiction),
+/// within the server's budget: what `/v1/compare` answers and the compare page shows.
+pub(super) async fn compare_named(
+    app: &App,
+    names: &[String],
+    against: Option<&str>,
+    jurisdiction_code: Option<&str>,
+    now: Option<jiff::Timestamp>,
+) -> Result<crate::compare::Comparison, ApiError> {
+    if names.len() > MAX_COMPARE {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "policies",
-            format!("{} policies named; a comparison takes at most {MAX_COMPARE}", req.policies.len()),
+            format!("{} policies named; a comparison takes at most {MAX_COMPARE}", names.len()),
         )
         .help("compare fewer policies at a time"));
     }
-    if req.policies.len() < 2 && req.against.is_none() {
+    if names.len() < 2 && against.is_none() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "policies",
             "compare needs at least two policies, or one with `against`",
         ));
     }
-    if req.policies.len() + usize::from(req.against.is_some()) > MAX_COMPARE {
+    if names.len() + usize::from(against.is_some()) > MAX_COMPARE {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "against",
@@ -735,11 +748,11 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
     }
     let snap = app.registry.snapshot();
     let mut policies = Vec::new();
-    for (i, name) in req.policies.iter().enumerate() {
+    for (i, name) in names.iter().enumerate() {
         let l = policy_in(&snap, name, &format!("policies[{i}]"))?;
         policies.push((l.file.clone(), l.policy.clone()));
     }
-    let against = match &req.against {
+    let against = match against {
         Some(name) => {
             let l = policy_in(&snap, name, "against")?;
             if l.policy.terms.is_empty() {
@@ -753,7 +766,7 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
         }
         None => None,
     };
-    let jurisdiction = match &req.jurisdiction {
+    let jurisdiction = match jurisdiction_code {
         Some(code) => Some(jurisdiction(code).ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -770,11 +783,9 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
             format!("the shipped scenario pack does not parse: {e}"),
         ));
     }
-    let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, now: req.now };
+    let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, now };
     // Comparing runs the whole scenario pack: keep it off the request threads, within the budget.
-    let c = within_budget(&app, "compare", move |cancel| crate::compare::compare_cancellable(&policies, &opts, cancel))
-        .await?;
-    Ok(json_response(StatusCode::OK, to_json(&c)?))
+    within_budget(app, "compare", move |cancel| crate::compare::compare_cancellable(&policies, &opts, cancel)).await
 }
 
 /// One side of a diff: a loaded policy by name, or a policy's text.

@@ -1,5 +1,6 @@
 //! The web pages of the service, for the people who never open a terminal:
-//! "may I?" for consultants, and "write and try a policy" for authors.
+//! "may I?" for consultants, "write and try a policy" for authors, and
+//! "compare employers" for candidates.
 //!
 //! Served by the same process as the API ([`router`]), rendered on the server
 //! with minijinja from templates compiled into the binary (`pages/*.html`,
@@ -51,6 +52,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("verdict.html", include_str!("pages/verdict.html")),
     ("write.html", include_str!("pages/write.html")),
     ("diagnostics.html", include_str!("pages/diagnostics.html")),
+    ("compare.html", include_str!("pages/compare.html")),
 ];
 const CSS: &str = include_str!("pages/app.css");
 const JS: &str = include_str!("pages/app.js");
@@ -110,6 +112,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/may-i", get(may_i_form).post(may_i))
         .route("/write", get(write_form).post(write))
         .route("/write/check", post(write_check))
+        .route("/compare", get(compare_form).post(compare))
         .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
         .with_state(app)
@@ -993,6 +996,264 @@ async fn write_check(
     let source = field(&f, "source").unwrap_or("").replace("\r\n", "\n");
     let ctx = minijinja::context! { checked => Serde(check_draft(&source)) };
     render(&app, StatusCode::OK, "diagnostics.html", ctx, None)
+}
+
+// ---------------------------------------------------------------------------
+// Compare employers
+
+/// A score as the page shows it: the number, and the reasons behind a click.
+#[derive(Serialize)]
+struct ShownScore {
+    dimension: &'static str,
+    meaning: &'static str,
+    score: String,
+    reasons: Vec<String>,
+}
+
+/// An employer's column: its name, its scores, its covenants in words.
+#[derive(Serialize)]
+struct Employer {
+    title: String,
+    scores: Vec<ShownScore>,
+    covenants: Vec<String>,
+}
+
+/// One bar of the timeline: a covenant from the day you leave until it ends.
+#[derive(Serialize)]
+struct Bar {
+    x: u32,
+    y: u32,
+    w: u32,
+    label: String,
+    void: bool,
+}
+
+/// The timeline picture's geometry (SVG user units), computed here so the template only draws.
+#[derive(Serialize)]
+struct Timeline {
+    width: u32,
+    height: u32,
+    left: u32,
+    right: u32,
+    ticks: Vec<(u32, String)>,
+    rows: Vec<(u32, String, bool)>,
+    bars: Vec<Bar>,
+}
+
+const LEFT: u32 = 250;
+const RIGHT: u32 = 880;
+const BAR: u32 = 22;
+
+fn timeline(c: &crate::compare::Comparison) -> Timeline {
+    let longest = c
+        .profiles
+        .iter()
+        .flat_map(|p| p.covenants.iter().flat_map(|k| k.covenants.iter().map(|v| v.months)))
+        .fold(12.0_f64, f64::max);
+    let span = (longest / 3.0).ceil() * 3.0;
+    let x_of = |months: f64| LEFT + ((months / span) * f64::from(RIGHT - LEFT)).round() as u32;
+    let step = if span > 24.0 { 6.0 } else { 3.0 };
+    let ticks = (0..=((span / step) as u32))
+        .map(|i| {
+            let m = f64::from(i) * step;
+            (x_of(m), if i == 0 { "you leave".to_string() } else { format!("{m} months") })
+        })
+        .collect();
+    let (mut rows, mut bars, mut y) = (Vec::new(), Vec::new(), 34);
+    for (info, profile) in c.policies.iter().zip(&c.profiles) {
+        let covenants: Vec<(&str, &crate::compare::profile::CovenantInfo)> =
+            profile.covenants.iter().flat_map(|k| k.covenants.iter().map(move |v| (k.kind.as_str(), v))).collect();
+        // The full name is in the caption and the table; the picture's column holds about 26 characters.
+        let name = match info.name.char_indices().nth(25) {
+            Some((cut, _)) => format!("{}…", info.name.get(..cut).unwrap_or_default().trim_end()),
+            None => info.name.clone(),
+        };
+        rows.push((y, name, covenants.is_empty()));
+        for (kind, v) in &covenants {
+            let of = if v.of.is_empty() { String::new() } else { format!(" of {}", v.of.join(", ")) };
+            let void = v.law.status == crate::compare::law::Enforceability::Void;
+            let law = if void { " (void here)" } else { "" };
+            let label = format!("{}{of}: {}{law}", kind.replace('_', "-"), v.duration);
+            bars.push(Bar { x: LEFT, y, w: x_of(v.months).saturating_sub(LEFT).max(4), label, void });
+            y += BAR + 6;
+        }
+        if covenants.is_empty() {
+            y += BAR + 6;
+        }
+        y += 14;
+    }
+    Timeline { width: RIGHT + 50, height: y + 10, left: LEFT, right: RIGHT, ticks, rows, bars }
+}
+
+/// One situation of the matrix, each employer's verdict in words with its reasons behind a click.
+#[derive(Serialize)]
+struct MatrixRow {
+    title: String,
+    group: String,
+    cells: Vec<MatrixCell>,
+}
+
+#[derive(Serialize)]
+struct MatrixCell {
+    tone: &'static str,
+    mark: &'static str,
+    words: String,
+    summary: String,
+    cited: Vec<String>,
+    law_notes: Vec<String>,
+}
+
+fn verdict_words(d: Decision, approvers: &[String]) -> (&'static str, &'static str, String) {
+    match d {
+        Decision::Allow => ("allow", "✓", "allowed".to_string()),
+        Decision::Deny => ("deny", "✗", "refused".to_string()),
+        Decision::RequireApproval if approvers.is_empty() => ("require-approval", "!", "needs approval".to_string()),
+        Decision::RequireApproval => {
+            ("require-approval", "!", format!("needs approval from {}", approvers.join(" or ")))
+        }
+        Decision::Indeterminate => ("indeterminate", "?", "cannot say".to_string()),
+    }
+}
+
+fn compared(c: &crate::compare::Comparison) -> minijinja::Value {
+    let employers: Vec<Employer> = c
+        .policies
+        .iter()
+        .zip(c.scores.iter().zip(&c.profiles))
+        .map(|(info, (scores, profile))| Employer {
+            title: info.title(),
+            scores: scores
+                .dimensions
+                .iter()
+                .map(|d| ShownScore {
+                    dimension: d.dimension.title(),
+                    meaning: d.dimension.meaning(),
+                    score: format!("{:.1}", d.score),
+                    reasons: d.items.iter().map(|i| format!("{:+} {}: {}", i.points, i.criterion, i.detail)).collect(),
+                })
+                .collect(),
+            covenants: profile
+                .covenants
+                .iter()
+                .flat_map(|k| k.covenants.iter().map(move |v| format!("{}: {}", k.kind.replace('_', "-"), v.words())))
+                .collect(),
+        })
+        .collect();
+    let matrix: Vec<MatrixRow> = c
+        .situations
+        .iter()
+        .map(|r| MatrixRow {
+            title: r.title.clone(),
+            group: r.group.clone(),
+            cells: r
+                .cells
+                .iter()
+                .map(|cell| {
+                    let (tone, mark, words) = verdict_words(cell.verdict, &cell.approvers);
+                    MatrixCell {
+                        tone,
+                        mark,
+                        words,
+                        summary: cell.summary.clone(),
+                        cited: cell.cited.iter().map(|r| r.words()).collect(),
+                        law_notes: cell.law_notes.clone(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    minijinja::context! {
+        employers => Serde(employers),
+        timeline => Serde(timeline(c)),
+        matrix => Serde(matrix),
+        notes => c.notes.clone(),
+    }
+}
+
+/// A candidate's own deal-breakers: terms a contract must meet, and no clause about what an employee may do.
+fn candidates_own(policy: &Policy) -> bool {
+    !policy.terms.is_empty() && policy.rules.is_empty()
+}
+
+async fn compare_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let visit = match visit(&app, &headers, Scope::Admin, "/compare") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    compare_page(&app, &visit, &Vec::new(), None, None)
+}
+
+fn compare_page(
+    app: &App,
+    visit: &Visit,
+    sent: &Fields,
+    result: Option<minijinja::Value>,
+    error: Option<(String, String, Option<String>)>,
+) -> Response {
+    let chosen: Vec<String> = sent.iter().filter(|(k, _)| k == "policies").map(|(_, v)| v.clone()).collect();
+    // A candidate's deal-breakers are never offered as an employer, nor an employer's policy as deal-breakers.
+    let (mut employers, mut own) = (Vec::new(), Vec::new());
+    for (name, e) in app.registry.snapshot().iter() {
+        if let Some(l) = &e.serving {
+            let choice = PolicyChoice { name: name.clone(), title: l.policy.meta.name.clone() };
+            if candidates_own(&l.policy) {
+                own.push(choice);
+            } else {
+                employers.push(choice);
+            }
+        }
+    }
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let ctx = minijinja::context! {
+        policies => Serde(employers),
+        with_terms => Serde(own),
+        chosen,
+        against => field(sent, "against").unwrap_or("").to_string(),
+        jurisdiction => field(sent, "jurisdiction").unwrap_or("").to_string(),
+        result,
+        error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
+    };
+    page(app, visit, status, "compare.html", ctx)
+}
+
+async fn compare(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (visit, f) = match posted(&app, &headers, Scope::Admin, "/compare", form) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let names: Vec<String> = f.iter().filter(|(k, _)| k == "policies").map(|(_, v)| v.clone()).collect();
+    let against = field(&f, "against").filter(|a| !a.is_empty());
+    let jurisdiction = field(&f, "jurisdiction").map(str::trim).filter(|j| !j.is_empty());
+    match api::compare_named(&app, &names, against, jurisdiction, None).await {
+        Ok(c) if field(&f, "op") == Some("download") => {
+            let mut r = (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"comparison.html\""),
+                ],
+                crate::compare::html::html(&c),
+            )
+                .into_response();
+            r.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            r
+        }
+        Ok(c) => compare_page(&app, &visit, &f, Some(compared(&c)), None),
+        Err(e) => {
+            let (_, path, message, help) = e.parts();
+            compare_page(
+                &app,
+                &visit,
+                &f,
+                None,
+                Some((path.to_string(), message.to_string(), help.map(str::to_string))),
+            )
+        }
+    }
 }
 
 #[cfg(test)]

@@ -29,10 +29,10 @@ document.addEventListener("DOMContentLoaded", function () {
 // of them without this script; a hidden question is not sent).
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form.ask");
-  if (!form) return;
-  var action = form.elements.action;
+  var action = form && form.elements.action;
+  if (!action) return;
   function sync() {
-    var chosen = action ? action.value : "";
+    var chosen = action.value;
     form.querySelectorAll("[data-actions]").forEach(function (field) {
       var show = !chosen || field.dataset.actions.split(" ").indexOf(chosen) >= 0;
       field.hidden = !show;
@@ -42,6 +42,6 @@ document.addEventListener("DOMContentLoaded", function () {
       g.hidden = !g.querySelector(".field:not([hidden])");
     });
   }
-  if (action) action.addEventListener("change", sync);
+  action.addEventListener("change", sync);
   sync();
 });
