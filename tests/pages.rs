@@ -443,15 +443,18 @@ fn hostile_names_are_shown_as_text_and_forged_forms_are_refused_needs_browser() 
             Err(e) => panic!("{e}"),
         }
     };
-    let form = "policy=t&actor.id=forger&action=post&actor.role=consultant&actor.status=employed&channel=twitter";
-    assert_eq!(post(None, None, form), 403, "no token");
+    let form = format!(
+        "policy={}&actor.id=forger&action=post&actor.role=consultant&actor.status=employed&channel=twitter",
+        urlencode(name)
+    );
+    assert_eq!(post(None, None, &form), 403, "no token");
     assert_eq!(post(Some("smpolicy_csrf=00112233445566778899aabbccddeeff"), None, &format!("{form}&csrf=abc")), 403);
     // A real cookie and token, read from a page, pass; the same from another origin does not.
     let page = s.agent.get(&format!("{}/may-i?policy={}", s.base, urlencode(name))).call().unwrap();
     let cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
     let html = page.into_string().unwrap();
     let token = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let good = format!("{form}&csrf={token}").replace("policy=t", &format!("policy={}", urlencode(name)));
+    let good = format!("{form}&csrf={token}");
     assert_eq!(post(Some(&cookie), Some("http://evil.example"), &good), 403, "another origin");
     assert!(log_of(&s, "forger").is_empty(), "a refused form was decided");
     assert_eq!(post(Some(&cookie), None, &good), 200);
