@@ -375,6 +375,37 @@ fn compare_shows_scores_a_timeline_and_the_situations_needs_browser() {
     assert!(report.contains("Brightwater") && !report.contains("<script src"), "{}", &report[..200]);
 }
 
+#[test]
+fn what_a_change_does_shows_each_change_with_an_example_needs_browser() {
+    let Some(t) = tools("what_a_change_does_shows_each_change_with_an_example_needs_browser") else { return };
+    let dir = temp_dir("change");
+    let old = "policy \"Daily limits\" default allow\nroles consultant\n\nposting on twitter {\n  limit 10 posts per day\n}\n";
+    std::fs::write(dir.join("limits.policy"), old).unwrap();
+    let log = dir.join("log.sqlite");
+    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    run(async {
+        let b = Browser::start(&t).await;
+        b.c().goto(&format!("{}/", s.base)).await.unwrap();
+        b.click(".cards a[href='/change']").await;
+        b.select("#old", "limits").await;
+        b.fill("#new-source", &old.replace("limit 10", "limit 6")).await;
+        b.click("button[value=show]").await;
+        let report = b.wait_text("section.report", |t| !t.is_empty()).await;
+        assert!(report.contains("1 stricter"), "{report}");
+        assert!(report.contains("posts_today is 6 to 9"), "{report}");
+        assert!(report.contains("limit 6 posts per day"), "{report}");
+        // The witnesses fold away, as in the markdown for a review thread.
+        let witnesses = b.c().find(Locator::Css("section.report details")).await.unwrap();
+        assert_eq!(witnesses.attr("open").await.unwrap(), None, "the witnesses are folded");
+        let summary = witnesses.find(Locator::Css("summary")).await.unwrap();
+        summary.click().await.unwrap();
+        assert!(witnesses.text().await.unwrap().contains("posts_today"));
+        b.accessible("what does this change do?").await;
+        b.shot("change").await;
+        b.phone("change").await;
+    });
+}
+
 /// A policy whose file name and words try to run script on the page.
 const HOSTILE: &str = r#"policy "<img src=x onerror=\"document.title='pwned'\"> & co" default deny
 roles consultant

@@ -791,9 +791,14 @@ pub(super) async fn compare_named(
 /// One side of a diff: a loaded policy by name, or a policy's text.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Side {
+pub(super) enum Side {
+    /// A served policy, by name.
     Name(String),
-    Source { source: String },
+    /// A policy's text.
+    Source {
+        /// The text.
+        source: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -864,15 +869,26 @@ async fn within_budget<T: Send + 'static>(
 /// `POST /v1/diff`: `{"old": NAME | {"source": TEXT}, "new": ..., "now"?: TIME}`, as `diff --format json`.
 async fn diff(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: DiffReq = parse(&body(b)?)?;
+    let report = diff_sides(&app, req.old, req.new, req.now).await?;
+    Ok(json_response(StatusCode::OK, to_json(&report)?))
+}
+
+/// The diff of two sides (served policies or texts) within the server's budget: what `/v1/diff`
+/// answers and the "what does this change do?" page shows.
+pub(super) async fn diff_sides(
+    app: &App,
+    old: Side,
+    new: Side,
+    now: Option<jiff::Timestamp>,
+) -> Result<crate::diff::DiffReport, ApiError> {
     let snap = app.registry.snapshot();
-    let old = side(&snap, req.old, "old")?;
-    let new = side(&snap, req.new, "new")?;
-    let opts = crate::diff::DiffOptions { now: req.now };
-    let report = within_budget(&app, "diff", move |cancel| {
+    let old = side(&snap, old, "old")?;
+    let new = side(&snap, new, "new")?;
+    let opts = crate::diff::DiffOptions { now };
+    within_budget(app, "diff", move |cancel| {
         crate::diff::diff_cancellable((&old.0, &old.1), (&new.0, &new.1), &opts, cancel)
     })
-    .await?;
-    Ok(json_response(StatusCode::OK, to_json(&report)?))
+    .await
 }
 
 /// `GET /v1/policies`: each policy with its content hash and any load error.

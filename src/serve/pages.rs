@@ -1,6 +1,6 @@
 //! The web pages of the service, for the people who never open a terminal:
-//! "may I?" for consultants, "write and try a policy" for authors, and
-//! "compare employers" for candidates.
+//! "may I?" for consultants, "write and try a policy" for authors,
+//! "compare employers" for candidates and "what does this change do?" for HR.
 //!
 //! Served by the same process as the API ([`router`]), rendered on the server
 //! with minijinja from templates compiled into the binary (`pages/*.html`,
@@ -53,6 +53,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("write.html", include_str!("pages/write.html")),
     ("diagnostics.html", include_str!("pages/diagnostics.html")),
     ("compare.html", include_str!("pages/compare.html")),
+    ("change.html", include_str!("pages/change.html")),
 ];
 const CSS: &str = include_str!("pages/app.css");
 const JS: &str = include_str!("pages/app.js");
@@ -113,6 +114,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/write", get(write_form).post(write))
         .route("/write/check", post(write_check))
         .route("/compare", get(compare_form).post(compare))
+        .route("/change", get(change_form).post(change))
         .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
         .with_state(app)
@@ -736,10 +738,28 @@ fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
     }
 }
 
-/// Markdown to HTML with every piece of raw HTML shown as text, and no links or images (a policy's words are data).
+/// The tags the CLI's markdown writes itself (`diff`'s witnesses fold away); with no attribute they cannot run anything.
+const KEPT_TAGS: [&str; 6] = ["<details>", "</details>", "<summary>", "</summary>", "<code>", "</code>"];
+
+/// Whether raw HTML holds only [`KEPT_TAGS`] (and text without markup).
+fn only_kept_tags(html: &str) -> bool {
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        let Some(tail) = rest.get(open..) else { return false };
+        let Some(tag) = KEPT_TAGS.iter().find(|t| tail.starts_with(**t)) else { return false };
+        rest = tail.get(tag.len()..).unwrap_or_default();
+    }
+    // What is left has no `<`: no tag can start in it.
+    true
+}
+
+/// Markdown to HTML (with tables) with every piece of raw HTML shown as text unless it is only
+/// [`KEPT_TAGS`], and no links or images (a policy's words are data).
 fn markdown_html(md: &str) -> String {
     use pulldown_cmark::{Event, Tag, TagEnd};
-    let events = pulldown_cmark::Parser::new(md).filter_map(|e| match e {
+    let events = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES).filter_map(|e| match e {
+        // Only a block of HTML, which starts a line the renderer wrote; a policy's words never start a line.
+        Event::Html(t) if only_kept_tags(&t) => Some(Event::Html(t)),
         Event::Html(t) | Event::InlineHtml(t) => Some(Event::Text(t)),
         Event::Start(Tag::Link { .. } | Tag::Image { .. }) | Event::End(TagEnd::Link | TagEnd::Image) => None,
         e => Some(e),
@@ -1256,6 +1276,79 @@ async fn compare(
     }
 }
 
+// ---------------------------------------------------------------------------
+// What does this change do?
+
+async fn change_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let visit = match visit(&app, &headers, Scope::Admin, "/change") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    change_page(&app, &visit, &Vec::new(), None, None)
+}
+
+fn change_page(
+    app: &App,
+    visit: &Visit,
+    sent: &Fields,
+    report: Option<String>,
+    error: Option<(String, String, Option<String>)>,
+) -> Response {
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let ctx = minijinja::context! {
+        policies => Serde(served(app)),
+        old => field(sent, "old").unwrap_or("").to_string(),
+        new => field(sent, "new").unwrap_or("").to_string(),
+        old_source => field(sent, "old_source").unwrap_or("").to_string(),
+        new_source => field(sent, "new_source").unwrap_or("").to_string(),
+        report => report.map(minijinja::Value::from_safe_string),
+        error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
+    };
+    page(app, visit, status, "change.html", ctx)
+}
+
+/// One side of the change: the pasted text if any, else the served policy chosen.
+fn change_side(f: &Fields, which: &str) -> api::Side {
+    match field(f, &format!("{which}_source")).map(|t| t.replace("\r\n", "\n")).filter(|t| !t.trim().is_empty()) {
+        Some(source) => api::Side::Source { source },
+        None => api::Side::Name(field(f, which).unwrap_or("").to_string()),
+    }
+}
+
+async fn change(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (visit, f) = match posted(&app, &headers, Scope::Admin, "/change", form) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match api::diff_sides(&app, change_side(&f, "old"), change_side(&f, "new"), None).await {
+        Ok(report) => {
+            // Served policies are named as the reviewer chose them, not by the server's path to the file.
+            let dir = format!("{}/", app.registry.dir().display());
+            let md = crate::diff::render::markdown(&report, None).replace(&dir, "");
+            if field(&f, "op") == Some("download") {
+                return (
+                    StatusCode::OK,
+                    [
+                        (header::CONTENT_TYPE, "text/markdown; charset=utf-8"),
+                        (header::CONTENT_DISPOSITION, "attachment; filename=\"policy-change.md\""),
+                    ],
+                    md,
+                )
+                    .into_response();
+            }
+            change_page(&app, &visit, &f, Some(markdown_html(&md)), None)
+        }
+        Err(e) => {
+            let (_, path, message, help) = e.parts();
+            change_page(&app, &visit, &f, None, Some((path.to_string(), message.to_string(), help.map(str::to_string))))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1269,6 +1362,13 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("href"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+        let folded = markdown_html("<details><summary>witnesses, <code>eval</code></summary>\n\n- a\n\n</details>\n");
+        assert!(folded.starts_with("<details><summary>witnesses"), "{folded}");
+        let sneaky = markdown_html("<details open ontoggle=alert(1)><summary>x</summary>\n");
+        assert!(!sneaky.contains("<details"), "{sneaky}");
+        assert!(!markdown_html("<code>a</code><img src=x>").contains("<img"));
+        let inline = markdown_html("- because: </details> closed early\n");
+        assert!(inline.contains("&lt;/details&gt;"), "{inline}");
     }
 
     #[test]
