@@ -98,7 +98,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
@@ -155,7 +155,8 @@ impl Visit {
                 // Without randomness the cookie is still unguessable to another site: it is derived from the key.
                 if getrandom::getrandom(&mut b).is_err() {
                     let t = jiff::Timestamp::now().as_nanosecond().to_le_bytes();
-                    b.copy_from_slice(&Sha256::digest([&app.pages.key[..], &t[..]].concat())[..16]);
+                    let d = Sha256::new().chain_update(app.pages.key).chain_update(t).finalize();
+                    b.iter_mut().zip(d.iter()).for_each(|(x, y)| *x = *y);
                 }
                 let v = hex(&b);
                 let set = format!("{CSRF_COOKIE}={v}; Path=/; HttpOnly; SameSite=Strict");
@@ -166,8 +167,11 @@ impl Visit {
     }
 }
 
+/// The answer a page gives instead (sign in, refused, not understood).
+type Refused = Box<Response>;
+
 /// A page visit by a caller holding `scope`, or the answer to give instead.
-fn visit(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Visit, Response> {
+fn visit(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Visit, Refused> {
     caller(app, headers, scope, here).map(|c| Visit::new(app, headers, c))
 }
 
@@ -178,26 +182,27 @@ fn posted(
     scope: Scope,
     here: &str,
     form: Result<Form<Fields>, FormRejection>,
-) -> Result<(Visit, Fields), Response> {
+) -> Result<(Visit, Fields), Refused> {
     let visit = visit(app, headers, scope, here)?;
-    let f = form_fields(form).map_err(|e| problem(app, StatusCode::BAD_REQUEST, "Not understood", &e, None))?;
+    let f =
+        form_fields(form).map_err(|e| Box::new(problem(app, StatusCode::BAD_REQUEST, "Not understood", &e, None)))?;
     match forged(app, headers, field(&f, "csrf")) {
-        Some(r) => Err(r),
+        Some(r) => Err(Box::new(r)),
         None => Ok((visit, f)),
     }
 }
 
 /// Who is asking, if they may use a page needing `scope`; else the answer to give (sign in, or 403).
-fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Caller, Response> {
+fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Caller, Refused> {
     let token = cookie(headers, TOKEN_COOKIE).and_then(unhex).and_then(|b| String::from_utf8(b).ok());
     let header = token.map(|t| format!("Bearer {t}"));
     if !app.auth.is_open() && header.is_none() {
-        return Err(redirect(&format!("/login?next={}", here)));
+        return Err(Box::new(redirect(&format!("/login?next={here}"))));
     }
     match app.auth.check(header.as_deref().map(str::as_bytes), scope) {
         Ok(c) => Ok(c),
-        Err(Refusal::Unauthenticated(_)) => Err(redirect(&format!("/login?next={here}&expired=1"))),
-        Err(Refusal::Forbidden { caller, scope }) => Err(problem(
+        Err(Refusal::Unauthenticated(_)) => Err(Box::new(redirect(&format!("/login?next={here}&expired=1")))),
+        Err(Refusal::Forbidden { caller, scope }) => Err(Box::new(problem(
             app,
             StatusCode::FORBIDDEN,
             "Not for this sign-in",
@@ -206,7 +211,7 @@ fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Ca
                 scope.as_str()
             ),
             Some("Ask for a token with that scope, or sign in with another one."),
-        )),
+        ))),
     }
 }
 
@@ -310,7 +315,7 @@ fn form_fields(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Stri
 async fn index(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let visit = match visit(&app, &headers, Scope::Decide, "/") {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     page(&app, &visit, StatusCode::OK, "index.html", minijinja::context! {})
 }
@@ -782,7 +787,7 @@ async fn may_i_form(
 ) -> Response {
     let visit = match visit(&app, &headers, Scope::Decide, "/may-i") {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let chosen = q.ok().and_then(|Query(q)| q.policy).filter(|p| !p.is_empty());
     may_i_page(&app, &visit, chosen.as_deref(), &Vec::new(), None, None)
@@ -818,7 +823,7 @@ fn may_i_page(
 async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
     let (visit, f) = match posted(&app, &headers, Scope::Decide, "/may-i", form) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let name = field(&f, "policy").unwrap_or("").to_string();
     let Some(loaded) = app.registry.get(&name) else {
@@ -931,7 +936,7 @@ async fn write_form(
 ) -> Response {
     let visit = match visit(&app, &headers, Scope::Decide, "/write") {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let from = q.ok().and_then(|Query(q)| q.from);
     let source = match from.as_deref().and_then(|n| app.registry.get(n)) {
@@ -978,7 +983,7 @@ fn try_draft(source: &str, action: &str) -> Result<Shown, String> {
 async fn write(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
     let (visit, f) = match posted(&app, &headers, Scope::Decide, "/write", form) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut source = field(&f, "source").unwrap_or("").replace("\r\n", "\n");
     let action = field(&f, "action").unwrap_or("").replace("\r\n", "\n");
@@ -1011,7 +1016,7 @@ async fn write_check(
 ) -> Response {
     let f = match posted(&app, &headers, Scope::Decide, "/write", form) {
         Ok((_, f)) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let source = field(&f, "source").unwrap_or("").replace("\r\n", "\n");
     let ctx = minijinja::context! { checked => Serde(check_draft(&source)) };
@@ -1198,7 +1203,7 @@ fn candidates_own(policy: &Policy) -> bool {
 async fn compare_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let visit = match visit(&app, &headers, Scope::Admin, "/compare") {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     compare_page(&app, &visit, &Vec::new(), None, None)
 }
@@ -1243,7 +1248,7 @@ async fn compare(
 ) -> Response {
     let (visit, f) = match posted(&app, &headers, Scope::Admin, "/compare", form) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let names: Vec<String> = f.iter().filter(|(k, _)| k == "policies").map(|(_, v)| v.clone()).collect();
     let against = field(&f, "against").filter(|a| !a.is_empty());
@@ -1282,7 +1287,7 @@ async fn compare(
 async fn change_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let visit = match visit(&app, &headers, Scope::Admin, "/change") {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     change_page(&app, &visit, &Vec::new(), None, None)
 }
@@ -1322,7 +1327,7 @@ async fn change(
 ) -> Response {
     let (visit, f) = match posted(&app, &headers, Scope::Admin, "/change", form) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match api::diff_sides(&app, change_side(&f, "old"), change_side(&f, "new"), None).await {
         Ok(report) => {
