@@ -145,7 +145,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let events = Arc::new(events);
-    let pages = pages::Pages::new().map_err(ServeError::Pages)?;
+    let pages = pages::Pages::new(config.tls.is_some()).map_err(ServeError::Pages)?;
     let tls = match &config.tls {
         Some((cert, key)) => Some(tls_acceptor(cert, key)?),
         None => None,

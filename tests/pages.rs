@@ -99,7 +99,7 @@ impl Browser {
         self.c().find(Locator::Css(css)).await.unwrap().text().await.unwrap()
     }
 
-    /// Waits (up to 10 s) until the element's text satisfies `ok`; its text.
+    /// Waits (up to 30 s: CI machines are busy) until the element's text satisfies `ok`; its text.
     async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
@@ -108,10 +108,10 @@ impl Browser {
                 if ok(&t) {
                     return t;
                 }
-                if started.elapsed() > Duration::from_secs(10) {
+                if started.elapsed() > Duration::from_secs(30) {
                     panic!("`{css}` never got there; it says: {t}");
                 }
-            } else if started.elapsed() > Duration::from_secs(10) {
+            } else if started.elapsed() > Duration::from_secs(30) {
                 panic!("`{css}` never appeared");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -206,6 +206,11 @@ fn run(test: impl std::future::Future<Output = ()>) {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(test);
 }
 
+/// The service on `dir`, with its log in it.
+fn serve(dir: &std::path::Path, extra: &[&str]) -> Server {
+    Server::start(dir, dir.join("log.sqlite").to_str().unwrap(), extra)
+}
+
 fn log_of(s: &Server, actor: &str) -> Vec<Value> {
     let (status, v) = s.get(&format!("/v1/log?actor={actor}"));
     assert_eq!(status, 200, "{v}");
@@ -216,8 +221,7 @@ fn log_of(s: &Server, actor: &str) -> Vec<Value> {
 fn may_i_answers_in_plain_words_and_logs_the_decision_needs_browser() {
     let Some(t) = tools("may_i_answers_in_plain_words_and_logs_the_decision_needs_browser") else { return };
     let dir = shipped_policies();
-    let log = dir.join("log.sqlite");
-    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    let s = serve(&dir, &[]);
     run(async {
         let b = Browser::start(&t).await;
         b.c().goto(&format!("{}/", s.base)).await.unwrap();
@@ -276,8 +280,7 @@ fn write_and_try_shows_problems_at_their_lines_formats_and_decides_needs_browser
         return;
     };
     let dir = shipped_policies();
-    let log = dir.join("log.sqlite");
-    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    let s = serve(&dir, &[]);
     run(async {
         let b = Browser::start(&t).await;
         b.c().goto(&format!("{}/write", s.base)).await.unwrap();
@@ -330,8 +333,7 @@ fn write_and_try_shows_problems_at_their_lines_formats_and_decides_needs_browser
 fn compare_shows_scores_a_timeline_and_the_situations_needs_browser() {
     let Some(t) = tools("compare_shows_scores_a_timeline_and_the_situations_needs_browser") else { return };
     let dir = shipped_policies();
-    let log = dir.join("log.sqlite");
-    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    let s = serve(&dir, &[]);
     run(async {
         let b = Browser::start(&t).await;
         b.c().goto(&format!("{}/compare", s.base)).await.unwrap();
@@ -381,8 +383,7 @@ fn what_a_change_does_shows_each_change_with_an_example_needs_browser() {
     let dir = temp_dir("change");
     let old = "policy \"Daily limits\" default allow\nroles consultant\n\nposting on twitter {\n  limit 10 posts per day\n}\n";
     std::fs::write(dir.join("limits.policy"), old).unwrap();
-    let log = dir.join("log.sqlite");
-    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    let s = serve(&dir, &[]);
     run(async {
         let b = Browser::start(&t).await;
         b.c().goto(&format!("{}/", s.base)).await.unwrap();
@@ -425,8 +426,7 @@ fn hostile_names_are_shown_as_text_and_forged_forms_are_refused_needs_browser() 
     let dir = temp_dir("hostile");
     let name = "x\"><svg onload=document.title='pwned'>";
     std::fs::write(dir.join(format!("{name}.policy")), HOSTILE).unwrap();
-    let log = dir.join("log.sqlite");
-    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
+    let s = serve(&dir, &[]);
     run(async {
         let b = Browser::start(&t).await;
         b.c().goto(&format!("{}/may-i", s.base)).await.unwrap();
@@ -507,8 +507,7 @@ fn pages_honour_the_services_tokens_and_scopes_needs_browser() {
     let dir = shipped_policies();
     let tokens =
         tokens_file(&dir, &[("consultant-ann", "ann-secret", &["decide"]), ("auditor", "aud-secret", &["log"])]);
-    let log = dir.join("log.sqlite");
-    let s = Server::start(&dir, log.to_str().unwrap(), &["--tokens", tokens.to_str().unwrap()]);
+    let s = serve(&dir, &["--tokens", tokens.to_str().unwrap()]);
     // Without a sign-in, no page; the API is unchanged.
     let r = ureq::AgentBuilder::new().redirects(0).build().get(&format!("{}/may-i", s.base)).call();
     match r {

@@ -68,11 +68,14 @@ const CSRF_COOKIE: &str = "smpolicy_csrf";
 pub struct Pages {
     env: minijinja::Environment<'static>,
     key: [u8; 32],
+    /// `; Secure` on cookies when the service speaks HTTPS.
+    secure: &'static str,
 }
 
 impl Pages {
-    /// The templates, checked, and a fresh random key (a restart makes open forms stale, never valid elsewhere).
-    pub fn new() -> Result<Pages, String> {
+    /// The templates, checked, and a fresh random key (a restart makes open forms stale, never valid elsewhere);
+    /// `https`: cookies are sent over HTTPS only.
+    pub fn new(https: bool) -> Result<Pages, String> {
         let mut env = minijinja::Environment::new();
         env.add_filter("ticks", ticks);
         for (name, text) in TEMPLATES {
@@ -80,7 +83,7 @@ impl Pages {
         }
         let mut key = [0u8; 32];
         getrandom::getrandom(&mut key).map_err(|e| format!("no random key for the pages' forms: {e}"))?;
-        Ok(Pages { env, key })
+        Ok(Pages { env, key, secure: if https { "; Secure" } else { "" } })
     }
 
     fn csrf_token(&self, cookie: &str) -> String {
@@ -159,7 +162,7 @@ impl Visit {
                     b.iter_mut().zip(d.iter()).for_each(|(x, y)| *x = *y);
                 }
                 let v = hex(&b);
-                let set = format!("{CSRF_COOKIE}={v}; Path=/; HttpOnly; SameSite=Strict");
+                let set = format!("{CSRF_COOKIE}={v}; Path=/; HttpOnly; SameSite=Strict{}", app.pages.secure);
                 (v, Some(set))
             }
         };
@@ -371,7 +374,8 @@ async fn login(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
         return page(&app, &visit, StatusCode::UNAUTHORIZED, "login.html", ctx);
     }
     let mut r = redirect(&next);
-    let set = format!("{TOKEN_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", hex(token.as_bytes()));
+    let set =
+        format!("{TOKEN_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{}", hex(token.as_bytes()), app.pages.secure);
     if let Ok(v) = HeaderValue::from_str(&set) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -388,7 +392,7 @@ async fn logout(
         return r;
     }
     let mut r = redirect("/login");
-    let gone = format!("{TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let gone = format!("{TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}", app.pages.secure);
     if let Ok(v) = HeaderValue::from_str(&gone) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
