@@ -202,6 +202,10 @@ impl Drop for Browser {
     }
 }
 
+/// WebDriver's Enter and Tab keys.
+const ENTER: &str = "\u{E007}";
+const TAB: &str = "\u{E004}";
+
 fn run(test: impl std::future::Future<Output = ()>) {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(test);
 }
@@ -261,7 +265,8 @@ fn may_i_answers_in_plain_words_and_logs_the_decision_needs_browser() {
         let first = b.text(".verdict .fine code").await;
         b.select("#f-actor-status", "employed").await;
         b.select("#f-target-relationship", "candidate").await;
-        b.click("form.ask button.primary").await;
+        // By keyboard: Enter in a field sends the form.
+        b.c().find(Locator::Css("#f-actor-id")).await.unwrap().send_keys(ENTER).await.unwrap();
         b.wait_text(".verdict .fine code", |t| !t.is_empty() && t != first).await;
         b.accessible("may I? (second answer)").await;
     });
@@ -285,6 +290,12 @@ fn write_and_try_shows_problems_at_their_lines_formats_and_decides_needs_browser
         let b = Browser::start(&t).await;
         b.c().goto(&format!("{}/write", s.base)).await.unwrap();
         b.wait_text("#problems .count", |t| t.contains("No problems")).await;
+        // The first Tab reaches the link past the menus, and Enter follows it.
+        b.c().find(Locator::Css("body")).await.unwrap().send_keys(TAB).await.unwrap();
+        let first = b.c().active_element().await.unwrap();
+        assert_eq!(first.text().await.unwrap(), "Skip to the content");
+        first.send_keys(ENTER).await.unwrap();
+        assert_eq!(b.c().current_url().await.unwrap().fragment(), Some("main"));
         // Typing an error: the problem shows at its line while typing, before any button.
         b.fill(
             "#source",
