@@ -350,12 +350,16 @@ fn compare_shows_scores_a_timeline_and_the_situations_needs_browser() {
         b.c().goto(&format!("{}/compare", s.base)).await.unwrap();
         b.click("input[value='protective-agency']").await;
         b.click("input[value='trusting-agency']").await;
+        // A third employer's policy, handed over at interview: pasted, not served.
+        let pasted = std::fs::read_to_string(root().join("policies/open-networker.policy")).unwrap();
+        b.c().execute("document.getElementById('pasted-1').value = arguments[0];", vec![json!(pasted)]).await.unwrap();
         b.fill("#jurisdiction", "UK").await;
         b.click("button[value=show]").await;
         let scores = b.wait_text("table.scores", |t| !t.is_empty()).await;
         // Employers by name, not by letter.
         assert!(scores.contains("Castlegate Recruitment"), "{scores}");
         assert!(scores.contains("covenant burden"), "{scores}");
+        assert!(scores.contains("Open Door Search"), "the pasted employer is compared: {scores}");
         // The timeline: one bar per covenant, starting the day you leave, said in words as well.
         let bars = b.c().find_all(Locator::Css("figure.timeline svg rect.bar")).await.unwrap();
         assert!(!bars.is_empty(), "no covenant drawn");
@@ -371,6 +375,13 @@ fn compare_shows_scores_a_timeline_and_the_situations_needs_browser() {
         b.accessible("compare").await;
         b.shot_within("compare", 1900).await;
         b.phone("compare").await;
+
+        // The candidate's own deal-breakers pasted as an employer: refused, in words.
+        let own = std::fs::read_to_string(root().join("policies/candidate-dealbreakers.policy")).unwrap();
+        b.c().execute("document.getElementById('pasted-1').value = arguments[0];", vec![json!(own)]).await.unwrap();
+        b.click("button[value=show]").await;
+        let alert = b.wait_text("p.alert", |t| !t.is_empty()).await;
+        assert!(alert.contains("deal-breakers"), "{alert}");
     });
     // The full report downloads as one self-contained HTML file.
     let page = s.agent.get(&format!("{}/compare", s.base)).call().unwrap();

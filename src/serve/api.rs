@@ -711,15 +711,17 @@ fn jurisdiction(code: &str) -> Option<String> {
 /// `POST /v1/compare`: as `compare --format json` (`smpolicy.compare/1`), with the shipped scenario pack.
 async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: CompareReq = parse(&body(b)?)?;
-    let c = compare_named(&app, &req.policies, req.against.as_deref(), req.jurisdiction.as_deref(), req.now).await?;
+    let sides: Vec<Side> = req.policies.into_iter().map(Side::Name).collect();
+    let c = compare_named(&app, sides, req.against.as_deref(), req.jurisdiction.as_deref(), req.now).await?;
     Ok(json_response(StatusCode::OK, to_json(&c)?))
 }
 
-/// Compares the served policies `names` (with the candidate's deal-breakers `against` and jurisdiction),
+/// Compares the policies `names` (served ones by name, or texts), with the candidate's deal-breakers `against`
+/// and jurisdiction,
 /// within the server's budget: what `/v1/compare` answers and the compare page shows.
 pub(super) async fn compare_named(
     app: &App,
-    names: &[String],
+    names: Vec<Side>,
     against: Option<&str>,
     jurisdiction_code: Option<&str>,
     now: Option<jiff::Timestamp>,
@@ -748,9 +750,8 @@ pub(super) async fn compare_named(
     }
     let snap = app.registry.snapshot();
     let mut policies = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        let l = policy_in(&snap, name, &format!("policies[{i}]"))?;
-        policies.push((l.file.clone(), l.policy.clone()));
+    for (i, s) in names.into_iter().enumerate() {
+        policies.push(side(&snap, s, &format!("policies[{i}]"))?);
     }
     let against = match against {
         Some(name) => {

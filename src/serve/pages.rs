@@ -1238,6 +1238,7 @@ fn compare_page(
         with_terms => Serde(own),
         chosen,
         against => field(sent, "against").unwrap_or("").to_string(),
+        pasted => sent.iter().filter(|(k, _)| k == "pasted").map(|(_, v)| v.clone()).chain(std::iter::repeat(String::new())).take(2).collect::<Vec<_>>(),
         jurisdiction => field(sent, "jurisdiction").unwrap_or("").to_string(),
         result,
         error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
@@ -1254,10 +1255,31 @@ async fn compare(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let names: Vec<String> = f.iter().filter(|(k, _)| k == "policies").map(|(_, v)| v.clone()).collect();
+    // The served policies ticked, then the texts pasted (an employer's policy handed over at interview).
+    let mut names: Vec<api::Side> =
+        f.iter().filter(|(k, _)| k == "policies").map(|(_, v)| api::Side::Name(v.clone())).collect();
+    names.extend(
+        f.iter()
+            .filter(|(k, v)| k == "pasted" && !v.trim().is_empty())
+            .map(|(_, v)| api::Side::Source { source: v.replace("\r\n", "\n") }),
+    );
+    // A pasted deal-breakers file is the candidate's own, never an employer.
+    for (i, n) in names.iter().enumerate() {
+        if let api::Side::Source { source } = n {
+            let name = format!("pasted {}", i + 1);
+            let own = super::registry::load_text(&name, std::path::Path::new(&name), source.clone())
+                .is_ok_and(|l| candidates_own(&l.policy));
+            if own {
+                let message =
+                    "this text is a candidate's deal-breakers (only a `terms` section), not an employer's policy";
+                let help = Some("choose your deal-breakers in the list below instead".to_string());
+                return compare_page(&app, &visit, &f, None, Some(("pasted".into(), message.into(), help)));
+            }
+        }
+    }
     let against = field(&f, "against").filter(|a| !a.is_empty());
     let jurisdiction = field(&f, "jurisdiction").map(str::trim).filter(|j| !j.is_empty());
-    match api::compare_named(&app, &names, against, jurisdiction, None).await {
+    match api::compare_named(&app, names, against, jurisdiction, None).await {
         Ok(c) if field(&f, "op") == Some("download") => {
             let mut r = (
                 StatusCode::OK,
