@@ -1053,6 +1053,8 @@ struct Bar {
     x: u32,
     y: u32,
     w: u32,
+    /// Where the label starts: inside the bar when it fits (about 7 units a character), else after it.
+    tx: u32,
     label: String,
     void: bool,
 }
@@ -1103,7 +1105,10 @@ fn timeline(c: &crate::compare::Comparison) -> Timeline {
             let void = v.law.status == crate::compare::law::Enforceability::Void;
             let law = if void { " (void here)" } else { "" };
             let label = format!("{}{of}: {}{law}", kind.replace('_', "-"), v.duration);
-            bars.push(Bar { x: LEFT, y, w: x_of(v.months).saturating_sub(LEFT).max(4), label, void });
+            let w = x_of(v.months).saturating_sub(LEFT).max(4);
+            let fits = u32::try_from(label.chars().count()).unwrap_or(u32::MAX).saturating_mul(7) + 16 <= w;
+            let tx = if fits { LEFT + 8 } else { LEFT + w + 6 };
+            bars.push(Bar { x: LEFT, y, w, tx, label, void });
             y += BAR + 6;
         }
         if covenants.is_empty() {
