@@ -7,7 +7,8 @@
 //! - [`log`]: the audit log (SQLite or PostgreSQL) and its group-commit writer;
 //! - [`history`]: `history` counters derived from recorded actions;
 //! - [`id`]: decision ids;
-//! - [`openapi`]: the OpenAPI document.
+//! - [`openapi`]: the OpenAPI document;
+//! - [`pages`]: the web pages ("may I?", "write and try a policy").
 //!
 //! The stack: tokio and axum (routing), hyper directly for the accept loop so
 //! that slow clients time out while sending headers (`header_read_timeout`),
@@ -25,6 +26,7 @@ pub mod history;
 pub mod id;
 pub mod log;
 pub mod openapi;
+pub mod pages;
 pub mod registry;
 
 use std::future::Future;
@@ -101,6 +103,9 @@ pub enum ServeError {
     /// The TLS certificate or key cannot be used.
     #[error("TLS: {0}")]
     Tls(String),
+    /// The web pages cannot be set up.
+    #[error("web pages: {0}")]
+    Pages(String),
     /// A non-loopback address without a tokens file.
     #[error("refusing to listen on `{0}` without `--tokens`: anyone who can reach it could decide, record actions and read policies")]
     Insecure(String),
@@ -114,6 +119,7 @@ pub struct App {
     writer: log::Writer,
     reader: log::Store,
     ids: id::IdGen,
+    pages: pages::Pages,
     backdate_skew: Duration,
     budget: Duration,
     /// Decision ids whose `/v1/performed` is being recorded now (so that two at once cannot both pass).
@@ -139,6 +145,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let events = Arc::new(events);
+    let pages = pages::Pages::new(config.tls.is_some()).map_err(ServeError::Pages)?;
     let tls = match &config.tls {
         Some((cert, key)) => Some(tls_acceptor(cert, key)?),
         None => None,
@@ -213,14 +220,19 @@ pub async fn serve(
         writer,
         reader,
         ids: id::IdGen::new(),
+        pages,
         backdate_skew: config.backdate_skew,
         budget: config.budget,
         performing: std::sync::Mutex::default(),
         write_failed: std::sync::atomic::AtomicBool::new(false),
     });
-    let router = api::router(app).layer(axum::extract::DefaultBodyLimit::max(config.max_body)).layer(
-        tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.timeout),
-    );
+    let router = pages::router(app.clone())
+        .merge(api::router(app))
+        .layer(axum::extract::DefaultBodyLimit::max(config.max_body))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            config.timeout,
+        ));
     let shutdown = {
         let events = events.clone();
         async move {

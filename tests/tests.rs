@@ -25,6 +25,8 @@ mod examples;
 mod law;
 mod explain_scenarios;
 mod lang_v2;
+#[cfg(feature = "server")]
+mod pages;
 mod parse;
 mod readme_features;
 mod scenarios;

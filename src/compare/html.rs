@@ -54,7 +54,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// Escapes text and turns `backticked` parts into `<code>`.
-fn inline(s: &str) -> String {
+pub(crate) fn inline(s: &str) -> String {
     let mut out = String::new();
     for (i, part) in s.split('`').enumerate() {
         if i % 2 == 1 {

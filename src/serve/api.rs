@@ -151,6 +151,11 @@ impl ApiError {
         self
     }
 
+    /// The status, the field, the message and the hint (for a page to show them).
+    pub(super) fn parts(&self) -> (StatusCode, &str, &str, Option<&str>) {
+        (self.status, &self.path, &self.message, self.help.as_deref())
+    }
+
     /// A data error (bad action, contract, ...) inside `prefix` of the body.
     fn data(e: DataError, prefix: &str) -> ApiError {
         let e = e.within(prefix);
@@ -201,7 +206,7 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// The policy `name` as now served, from one snapshot.
-fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<Loaded>, ApiError> {
+pub(super) fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<Loaded>, ApiError> {
     match snap.get(name) {
         Some(e) => match (&e.serving, &e.error) {
             (Some(l), _) => Ok(l.clone()),
@@ -227,11 +232,15 @@ fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<Loaded>, Api
 /// Parses an action and checks its open values against the policy.
 fn action_for(raw: &RawValue, loaded: &Loaded, prefix: &str) -> Result<Action, ApiError> {
     let action = parse_action_json_line(raw.get()).map_err(|e| ApiError::data(e, prefix))?;
-    let errors = check_open_values(&action, &loaded.policy.decls);
-    match errors.into_iter().next() {
+    match open_value_error(&action, &loaded.policy) {
         Some(e) => Err(ApiError::data(e, prefix)),
         None => Ok(action),
     }
+}
+
+/// The first open value (role, team, channel, content kind, declared fact) of `action` that `policy` does not know.
+pub(super) fn open_value_error(action: &Action, policy: &crate::policy::Policy) -> Option<DataError> {
+    check_open_values(action, &policy.decls).into_iter().next()
 }
 
 fn log_failed(e: super::log::LogError) -> ApiError {
@@ -300,14 +309,40 @@ async fn decide(
 ) -> Result<Response, ApiError> {
     let explain = explain_param(query.as_deref())?;
     let req: DecideReq = parse(&body(b)?)?;
-    let loaded = policy_in(&app.registry.snapshot(), &req.policy, "policy")?;
-    let mut action = action_for(&req.action, &loaded, "action")?;
+    let d = decide_logged(&app, &caller, &req.policy, &req.action, explain).await?;
+    Ok(json_response(StatusCode::OK, with_id(&d.id, &d.trusted, &d.json)))
+}
+
+/// A decision taken and logged: what `/v1/decide` answers, and what the "may I?" page shows.
+pub(super) struct Decided {
+    /// The decision id.
+    pub id: String,
+    /// The `trusted` object, as JSON.
+    pub trusted: String,
+    /// The full verdict (with `explain`).
+    pub verdict: Option<crate::eval::Verdict>,
+    /// The answer's own fields, as JSON.
+    json: String,
+}
+
+/// Decides `raw` (an action, JSON) under the served policy `policy` as
+/// `caller`, with the service's own clock, counters and approvals, and logs
+/// the decision; answered once the log holds it.
+pub(super) async fn decide_logged(
+    app: &App,
+    caller: &Caller,
+    policy: &str,
+    raw: &RawValue,
+    explain: bool,
+) -> Result<Decided, ApiError> {
+    let loaded = policy_in(&app.registry.snapshot(), policy, "policy")?;
+    let mut action = action_for(raw, &loaded, "action")?;
     let now = jiff::Timestamp::now();
     let mut ignored = Vec::new();
     action.actor.id = normalize_actor(&action.actor.id).ok_or_else(|| {
         ApiError::new(StatusCode::BAD_REQUEST, "action.actor.id", "expected an actor id; found only spaces")
     })?;
-    let (at, at_taken) = trusted_at(&app, &caller, action.at, &loaded.tz, now, "action.at")?;
+    let (at, at_taken) = trusted_at(app, caller, action.at, &loaded.tz, now, "action.at")?;
     if !at_taken && action.at.take().is_some() {
         ignored.push("at");
     }
@@ -332,9 +367,9 @@ async fn decide(
     });
     action.history = Some(h);
     let id = app.ids.next();
-    let (decision, deciding, json) = if explain {
+    let (decision, deciding, json, full) = if explain {
         let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now });
-        (verdict.verdict, verdict.deciding.clone(), to_json(&verdict)?)
+        (verdict.verdict, verdict.deciding.clone(), to_json(&verdict)?, Some(verdict))
     } else {
         let row = crate::compile::FactRow::from_action_at(&action, &loaded.compiled, now);
         let d = loaded.compiled.decide(&row);
@@ -350,7 +385,7 @@ async fn decide(
             obligations,
             before_effective: loaded.compiled.before_effective(&row),
         };
-        (short.verdict, deciding, to_json(&short)?)
+        (short.verdict, deciding, to_json(&short)?, None)
     };
     let entry = Entry {
         id: id.clone(),
@@ -365,13 +400,13 @@ async fn decide(
         verdict: Some(decision.as_str().to_string()),
         deciding,
         decision_id: None,
-        input: req.action.get().to_string(),
+        input: raw.get().to_string(),
         derived_history: derived,
         caller: Some(caller.name.clone()),
         hash: None,
     };
     app.append(entry).await.map_err(log_failed)?;
-    Ok(json_response(StatusCode::OK, with_id(&id, &trusted.to_string(), &json)))
+    Ok(Decided { id, trusted: trusted.to_string(), verdict: full, json })
 }
 
 /// `{"decision_id":"…","trusted":{…},` followed by the verdict's own fields.
@@ -678,22 +713,37 @@ fn jurisdiction(code: &str) -> Option<String> {
 /// `POST /v1/compare`: as `compare --format json` (`smpolicy.compare/1`), with the shipped scenario pack.
 async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: CompareReq = parse(&body(b)?)?;
-    if req.policies.len() > MAX_COMPARE {
+    let sides: Vec<Side> = req.policies.into_iter().map(Side::Name).collect();
+    let c = compare_named(&app, sides, req.against.as_deref(), req.jurisdiction.as_deref(), req.now).await?;
+    Ok(json_response(StatusCode::OK, to_json(&c)?))
+}
+
+/// Compares the policies `names` (served ones by name, or texts), with the candidate's deal-breakers `against`
+/// and jurisdiction,
+/// within the server's budget: what `/v1/compare` answers and the compare page shows.
+pub(super) async fn compare_named(
+    app: &App,
+    names: Vec<Side>,
+    against: Option<&str>,
+    jurisdiction_code: Option<&str>,
+    now: Option<jiff::Timestamp>,
+) -> Result<crate::compare::Comparison, ApiError> {
+    if names.len() > MAX_COMPARE {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "policies",
-            format!("{} policies named; a comparison takes at most {MAX_COMPARE}", req.policies.len()),
+            format!("{} policies named; a comparison takes at most {MAX_COMPARE}", names.len()),
         )
         .help("compare fewer policies at a time"));
     }
-    if req.policies.len() < 2 && req.against.is_none() {
+    if names.len() < 2 && against.is_none() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "policies",
             "compare needs at least two policies, or one with `against`",
         ));
     }
-    if req.policies.len() + usize::from(req.against.is_some()) > MAX_COMPARE {
+    if names.len() + usize::from(against.is_some()) > MAX_COMPARE {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "against",
@@ -702,11 +752,10 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
     }
     let snap = app.registry.snapshot();
     let mut policies = Vec::new();
-    for (i, name) in req.policies.iter().enumerate() {
-        let l = policy_in(&snap, name, &format!("policies[{i}]"))?;
-        policies.push((l.file.clone(), l.policy.clone()));
+    for (i, s) in names.into_iter().enumerate() {
+        policies.push(side(&snap, s, &format!("policies[{i}]"))?);
     }
-    let against = match &req.against {
+    let against = match against {
         Some(name) => {
             let l = policy_in(&snap, name, "against")?;
             if l.policy.terms.is_empty() {
@@ -720,7 +769,7 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
         }
         None => None,
     };
-    let jurisdiction = match &req.jurisdiction {
+    let jurisdiction = match jurisdiction_code {
         Some(code) => Some(jurisdiction(code).ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -737,19 +786,22 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
             format!("the shipped scenario pack does not parse: {e}"),
         ));
     }
-    let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, now: req.now };
+    let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, now };
     // Comparing runs the whole scenario pack: keep it off the request threads, within the budget.
-    let c = within_budget(&app, "compare", move |cancel| crate::compare::compare_cancellable(&policies, &opts, cancel))
-        .await?;
-    Ok(json_response(StatusCode::OK, to_json(&c)?))
+    within_budget(app, "compare", move |cancel| crate::compare::compare_cancellable(&policies, &opts, cancel)).await
 }
 
 /// One side of a diff: a loaded policy by name, or a policy's text.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Side {
+pub(super) enum Side {
+    /// A served policy, by name.
     Name(String),
-    Source { source: String },
+    /// A policy's text.
+    Source {
+        /// The text.
+        source: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -820,15 +872,26 @@ async fn within_budget<T: Send + 'static>(
 /// `POST /v1/diff`: `{"old": NAME | {"source": TEXT}, "new": ..., "now"?: TIME}`, as `diff --format json`.
 async fn diff(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: DiffReq = parse(&body(b)?)?;
+    let report = diff_sides(&app, req.old, req.new, req.now).await?;
+    Ok(json_response(StatusCode::OK, to_json(&report)?))
+}
+
+/// The diff of two sides (served policies or texts) within the server's budget: what `/v1/diff`
+/// answers and the "what does this change do?" page shows.
+pub(super) async fn diff_sides(
+    app: &App,
+    old: Side,
+    new: Side,
+    now: Option<jiff::Timestamp>,
+) -> Result<crate::diff::DiffReport, ApiError> {
     let snap = app.registry.snapshot();
-    let old = side(&snap, req.old, "old")?;
-    let new = side(&snap, req.new, "new")?;
-    let opts = crate::diff::DiffOptions { now: req.now };
-    let report = within_budget(&app, "diff", move |cancel| {
+    let old = side(&snap, old, "old")?;
+    let new = side(&snap, new, "new")?;
+    let opts = crate::diff::DiffOptions { now };
+    within_budget(app, "diff", move |cancel| {
         crate::diff::diff_cancellable((&old.0, &old.1), (&new.0, &new.1), &opts, cancel)
     })
-    .await?;
-    Ok(json_response(StatusCode::OK, to_json(&report)?))
+    .await
 }
 
 /// `GET /v1/policies`: each policy with its content hash and any load error.

@@ -1,0 +1,1454 @@
+//! The web pages of the service, for the people who never open a terminal:
+//! "may I?" for consultants, "write and try a policy" for authors,
+//! "compare employers" for candidates and "what does this change do?" for HR.
+//!
+//! Served by the same process as the API ([`router`]), rendered on the server
+//! with minijinja from templates compiled into the binary (`pages/*.html`,
+//! auto-escaped: every name from a policy or a form is escaped), with one
+//! stylesheet and one small script, also compiled in; nothing is fetched from
+//! elsewhere. The explanation shown is the CLI's own
+//! (`eval::explain::markdown`, as `eval --format markdown` prints it) turned
+//! into HTML, so the pages say what the CLI says.
+//!
+//! - Access: a page asks the service's [`Auth`](super::auth::Auth) for the
+//!   scope the API endpoint doing the same job needs ("may I?": `decide`).
+//!   A browser signs in once with its bearer token (`/login`), kept in an
+//!   `HttpOnly`, `SameSite=Strict` cookie and checked again at every request,
+//!   so an edit of the tokens file takes effect at once. An open server (no
+//!   tokens file) needs no sign-in.
+//! - Forgery: every form carries a token derived (SHA-256) from a per-process
+//!   random key and a random per-browser cookie; a `POST` without the pair,
+//!   or from another origin, is refused (403) before anything is done.
+//! - A "may I?" answer is a decision like `POST /v1/decide`
+//!   ([`super::api::decide_logged`]): the service's clock and counters, logged
+//!   with the caller's name.
+
+use super::api;
+use super::auth::{Caller, Refusal, Scope};
+use super::registry::Loaded;
+use super::App;
+use crate::diagnostic::Severity;
+use crate::eval::{Decision, Verdict};
+use crate::policy::{Cond, Policy, Term, TestOp};
+use crate::value::Type;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::value::Serde;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The templates, by name (the `.html` suffix turns on HTML escaping).
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("pages/base.html")),
+    ("index.html", include_str!("pages/index.html")),
+    ("login.html", include_str!("pages/login.html")),
+    ("problem.html", include_str!("pages/problem.html")),
+    ("may_i.html", include_str!("pages/may_i.html")),
+    ("verdict.html", include_str!("pages/verdict.html")),
+    ("write.html", include_str!("pages/write.html")),
+    ("diagnostics.html", include_str!("pages/diagnostics.html")),
+    ("compare.html", include_str!("pages/compare.html")),
+    ("change.html", include_str!("pages/change.html")),
+];
+const CSS: &str = include_str!("pages/app.css");
+const JS: &str = include_str!("pages/app.js");
+
+/// The cookie holding the signed-in token (hex of its bytes).
+const TOKEN_COOKIE: &str = "smpolicy_token";
+/// The cookie the forms' anti-forgery tokens are bound to.
+const CSRF_COOKIE: &str = "smpolicy_csrf";
+
+/// The pages' own state: the templates and the anti-forgery key.
+#[derive(Debug)]
+pub struct Pages {
+    env: minijinja::Environment<'static>,
+    key: [u8; 32],
+    /// `; Secure` on cookies when the service speaks HTTPS.
+    secure: &'static str,
+}
+
+impl Pages {
+    /// The templates, checked, and a fresh random key (a restart makes open forms stale, never valid elsewhere);
+    /// `https`: cookies are sent over HTTPS only.
+    pub fn new(https: bool) -> Result<Pages, String> {
+        let mut env = minijinja::Environment::new();
+        env.add_filter("ticks", ticks);
+        for (name, text) in TEMPLATES {
+            env.add_template(name, text).map_err(|e| format!("page template `{name}`: {e}"))?;
+        }
+        let mut key = [0u8; 32];
+        getrandom::getrandom(&mut key).map_err(|e| format!("no random key for the pages' forms: {e}"))?;
+        Ok(Pages { env, key, secure: if https { "; Secure" } else { "" } })
+    }
+
+    fn csrf_token(&self, cookie: &str) -> String {
+        hex(&Sha256::new().chain_update(self.key).chain_update(b"csrf:").chain_update(cookie.as_bytes()).finalize())
+    }
+}
+
+/// The `ticks` filter: the text escaped, and each `quoted` part (the CLI's way of quoting a name) as code.
+fn ticks(text: &str) -> minijinja::Value {
+    minijinja::Value::from_safe_string(crate::compare::html::inline(text))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
+}
+
+/// The page routes, over the shared state.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/may-i", get(may_i_form).post(may_i))
+        .route("/write", get(write_form).post(write))
+        .route("/write/check", post(write_check))
+        .route("/compare", get(compare_form).post(compare))
+        .route("/change", get(change_form).post(change))
+        .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
+        .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
+        .with_state(app)
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    let mut r = (StatusCode::OK, [(header::CONTENT_TYPE, kind)], body).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+    r.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    r
+}
+
+/// A cookie's value from the request, if sent.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// What every page needs: who asks, and the forms' anti-forgery token (with the cookie to set, if new).
+struct Visit {
+    caller: Caller,
+    csrf: String,
+    set_cookie: Option<String>,
+}
+
+impl Visit {
+    fn new(app: &App, headers: &HeaderMap, caller: Caller) -> Visit {
+        let (value, set_cookie) = match cookie(headers, CSRF_COOKIE).filter(|v| v.len() == 32 && unhex(v).is_some()) {
+            Some(v) => (v.to_string(), None),
+            None => {
+                let mut b = [0u8; 16];
+                // Without randomness the cookie is still unguessable to another site: it is derived from the key.
+                if getrandom::getrandom(&mut b).is_err() {
+                    let t = jiff::Timestamp::now().as_nanosecond().to_le_bytes();
+                    let d = Sha256::new().chain_update(app.pages.key).chain_update(t).finalize();
+                    b.iter_mut().zip(d.iter()).for_each(|(x, y)| *x = *y);
+                }
+                let v = hex(&b);
+                let set = format!("{CSRF_COOKIE}={v}; Path=/; HttpOnly; SameSite=Strict{}", app.pages.secure);
+                (v, Some(set))
+            }
+        };
+        Visit { caller, csrf: app.pages.csrf_token(&value), set_cookie }
+    }
+}
+
+/// The answer a page gives instead (sign in, refused, not understood).
+type Refused = Box<Response>;
+
+/// A page visit by a caller holding `scope`, or the answer to give instead.
+fn visit(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Visit, Refused> {
+    caller(app, headers, scope, here).map(|c| Visit::new(app, headers, c))
+}
+
+/// A form sent to a page needing `scope`: who sent it and its fields, once the anti-forgery token is checked.
+fn posted(
+    app: &App,
+    headers: &HeaderMap,
+    scope: Scope,
+    here: &str,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Result<(Visit, Fields), Refused> {
+    let visit = visit(app, headers, scope, here)?;
+    let f =
+        form_fields(form).map_err(|e| Box::new(problem(app, StatusCode::BAD_REQUEST, "Not understood", &e, None)))?;
+    match forged(app, headers, field(&f, "csrf")) {
+        Some(r) => Err(Box::new(r)),
+        None => Ok((visit, f)),
+    }
+}
+
+/// Who is asking, if they may use a page needing `scope`; else the answer to give (sign in, or 403).
+fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Caller, Refused> {
+    let token = cookie(headers, TOKEN_COOKIE).and_then(unhex).and_then(|b| String::from_utf8(b).ok());
+    let header = token.map(|t| format!("Bearer {t}"));
+    if !app.auth.is_open() && header.is_none() {
+        return Err(Box::new(redirect(&format!("/login?next={here}"))));
+    }
+    match app.auth.check(header.as_deref().map(str::as_bytes), scope) {
+        Ok(c) => Ok(c),
+        Err(Refusal::Unauthenticated(_)) => Err(Box::new(redirect(&format!("/login?next={here}&expired=1")))),
+        Err(Refusal::Forbidden { caller, scope }) => Err(Box::new(problem(
+            app,
+            StatusCode::FORBIDDEN,
+            "Not for this sign-in",
+            &format!(
+                "You are signed in as “{caller}”, whose token does not have the “{}” scope this page needs.",
+                scope.as_str()
+            ),
+            Some("Ask for a token with that scope, or sign in with another one."),
+        ))),
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// A page's security headers: no framing, no inline script, nothing from elsewhere.
+fn secure(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn render(app: &App, status: StatusCode, name: &str, ctx: minijinja::Value, set_cookie: Option<&str>) -> Response {
+    let html = app.pages.env.get_template(name).and_then(|t| t.render(ctx));
+    let mut r = match html {
+        Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("the page `{name}` could not be written: {e}"),
+        )
+            .into_response(),
+    };
+    if let Some(c) = set_cookie.and_then(|c| HeaderValue::from_str(c).ok()) {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    secure(r)
+}
+
+fn page(app: &App, visit: &Visit, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+    let base = minijinja::context! {
+        caller => visit.caller.name.clone(),
+        signed_in => !app.auth.is_open(),
+        csrf => visit.csrf.clone(),
+    };
+    render(app, status, name, minijinja::context! { ..ctx, ..base }, visit.set_cookie.as_deref())
+}
+
+fn problem(app: &App, status: StatusCode, title: &str, message: &str, help: Option<&str>) -> Response {
+    let ctx = minijinja::context! { title, message, help, status => status.as_u16() };
+    render(app, status, "problem.html", ctx, None)
+}
+
+/// Refuses a `POST` that is not from one of this service's own forms (403), before anything is done.
+fn forged(app: &App, headers: &HeaderMap, token: Option<&str>) -> Option<Response> {
+    // A browser names the page's origin on every POST; it must be this host.
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        let same = host.is_some_and(|h| origin.strip_prefix("http://").or(origin.strip_prefix("https://")) == Some(h));
+        if !same {
+            return Some(problem(app, StatusCode::FORBIDDEN, "Refused", "This form was sent from another site.", None));
+        }
+    }
+    let expected = cookie(headers, CSRF_COOKIE).map(|c| app.pages.csrf_token(c));
+    let ok = match (expected, token) {
+        (Some(e), Some(t)) => {
+            e.len() == t.len() && e.bytes().zip(t.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        }
+        _ => false,
+    };
+    (!ok).then(|| {
+        problem(
+            app,
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "The form was not recognised as one this service gave out (it may be from before a restart, or from another site).",
+            Some("Go back, reload the page and send it again."),
+        )
+    })
+}
+
+/// A form's fields, in order (a name may repeat: a list of checkboxes).
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn form_fields(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, String> {
+    form.map(|Form(f)| f).map_err(|e| format!("the form could not be read: {e}"))
+}
+
+// ---------------------------------------------------------------------------
+// Index and sign-in
+
+async fn index(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let visit = match visit(&app, &headers, Scope::Decide, "/") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    page(&app, &visit, StatusCode::OK, "index.html", minijinja::context! {})
+}
+
+#[derive(serde::Deserialize)]
+struct LoginQuery {
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    expired: Option<String>,
+}
+
+/// Only a page of this service, never another site.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains(['\\', '\r', '\n']) => n,
+        _ => "/",
+    }
+}
+
+async fn login_form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or(LoginQuery { next: None, expired: None });
+    let visit = Visit::new(&app, &headers, Caller::new("", &[]));
+    let ctx = minijinja::context! {
+        next => safe_next(q.next.as_deref()),
+        message => q.expired.map(|_| "Your sign-in is no longer valid: sign in again."),
+        open => app.auth.is_open(),
+    };
+    page(&app, &visit, StatusCode::OK, "login.html", ctx)
+}
+
+async fn login(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let f = match form_fields(form) {
+        Ok(f) => f,
+        Err(e) => return problem(&app, StatusCode::BAD_REQUEST, "Not understood", &e, None),
+    };
+    if let Some(r) = forged(&app, &headers, field(&f, "csrf")) {
+        return r;
+    }
+    let next = safe_next(field(&f, "next")).to_string();
+    let token = field(&f, "token").unwrap_or("").trim().to_string();
+    let header = format!("Bearer {token}");
+    // A listed token is enough to sign in; each page then asks for its own scope.
+    let valid = !token.is_empty()
+        && !matches!(app.auth.check(Some(header.as_bytes()), Scope::Decide), Err(Refusal::Unauthenticated(_)));
+    if !valid {
+        let visit = Visit::new(&app, &headers, Caller::new("", &[]));
+        let ctx = minijinja::context! { next, message => "This token is not valid here.", open => app.auth.is_open() };
+        return page(&app, &visit, StatusCode::UNAUTHORIZED, "login.html", ctx);
+    }
+    let mut r = redirect(&next);
+    let set =
+        format!("{TOKEN_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{}", hex(token.as_bytes()), app.pages.secure);
+    if let Ok(v) = HeaderValue::from_str(&set) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    secure(r)
+}
+
+async fn logout(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let f = form_fields(form).unwrap_or_default();
+    if let Some(r) = forged(&app, &headers, field(&f, "csrf")) {
+        return r;
+    }
+    let mut r = redirect("/login");
+    let gone = format!("{TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}", app.pages.secure);
+    if let Ok(v) = HeaderValue::from_str(&gone) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    secure(r)
+}
+
+// ---------------------------------------------------------------------------
+// "May I?"
+
+/// One control of the "may I?" form: a fact a clause of the policy reads.
+#[derive(Debug, Clone, Serialize)]
+struct Control {
+    /// The fact path, also the control's name (`target.relationship`).
+    path: String,
+    /// The question in words.
+    label: String,
+    /// `select`, `checks` (several values), `checkbox`, `number`, `date` or `text`.
+    kind: &'static str,
+    /// The values to choose from.
+    options: Vec<String>,
+    /// Must be given.
+    required: bool,
+    /// What was sent last (several for `checks`).
+    value: Vec<String>,
+    /// The actions under which a clause reading it can apply (`None`: any); the page's script hides it for others.
+    actions: Option<Vec<String>>,
+    /// The part of the action it belongs to, in words.
+    group: &'static str,
+}
+
+/// The part of an action a fact path belongs to, as the form's headings say it.
+fn group_of(path: &str) -> &'static str {
+    match path.split_once('.').map_or("", |(owner, _)| owner) {
+        "actor" => "About you",
+        "content" => "The content",
+        "target" => "The other person",
+        "account" => "The account",
+        "contacts" => "The contacts",
+        "request" => "The request",
+        "facts" => "Other facts",
+        _ => "What you want to do",
+    }
+}
+
+/// The controls by group, groups in the order of their first control.
+#[derive(Serialize)]
+struct Group {
+    title: &'static str,
+    controls: Vec<Control>,
+}
+
+fn grouped(controls: Vec<Control>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for c in controls {
+        match groups.iter_mut().find(|g| g.title == c.group) {
+            Some(g) => g.controls.push(c),
+            None => groups.push(Group { title: c.group, controls: vec![c] }),
+        }
+    }
+    groups
+}
+
+/// Facts the form never asks: the service knows them (clock, counters from its log, approvals) or asks them apart.
+fn asked_by_the_service(path: &str) -> bool {
+    path == "at" || path == "actor.id" || path.starts_with("history.") || path.starts_with("approval.")
+}
+
+fn term_facts<'a>(t: &'a Term, out: &mut Vec<&'a str>) {
+    match t {
+        Term::Fact(p) => out.push(p),
+        Term::FirstOf(ps) => out.extend(ps.iter().map(String::as_str)),
+        Term::Shifted(inner, _) => term_facts(inner, out),
+        Term::Const(_) => {}
+    }
+}
+
+fn cond_facts<'a>(c: &'a Cond, out: &mut Vec<&'a str>) {
+    for t in c.tests() {
+        term_facts(&t.lhs, out);
+        match &t.op {
+            TestOp::Cmp(_, rhs) | TestOp::Has(rhs) => term_facts(rhs, out),
+            TestOp::ShareAbove { whole, .. } => out.push(whole),
+            TestOp::In(_) | TestOp::HasOutside(_) | TestOp::Missing | TestOp::Present | TestOp::Truthy => {}
+        }
+    }
+}
+
+/// The actions a condition is limited to (`None`: it may hold for any action).
+fn actions_of(c: &Cond) -> Option<Vec<String>> {
+    match c {
+        Cond::Test(t) if t.lhs == Term::fact("action") => match &t.op {
+            TestOp::Cmp(crate::ast::CmpOp::Eq, Term::Const(crate::value::Value::Symbol(a))) => Some(vec![a.clone()]),
+            TestOp::In(values) => Some(
+                values
+                    .iter()
+                    .filter_map(|v| match v {
+                        crate::value::Value::Symbol(a) => Some(a.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        },
+        Cond::All(parts) => parts.iter().find_map(actions_of),
+        Cond::Any(parts) => {
+            let mut all = Vec::new();
+            for p in parts {
+                all.extend(actions_of(p)?);
+            }
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
+/// The facts the policy's clauses and section defaults read, first seen first (the always-needed ones
+/// lead), each with the actions under which a clause reading it can apply (`None`: any).
+fn facts_read(policy: &Policy) -> Vec<(String, Option<Vec<String>>)> {
+    let mut out: Vec<(String, Option<Vec<String>>)> =
+        ["action", "actor.role", "actor.status"].map(|p| (p.to_string(), None)).to_vec();
+    let mut add = |path: &str, scope: Option<Vec<String>>| {
+        if asked_by_the_service(path) {
+            return;
+        }
+        match out.iter_mut().find(|(q, _)| q == path) {
+            None => out.push((path.to_string(), scope)),
+            Some(entry) => {
+                entry.1 = match (entry.1.take(), scope) {
+                    (Some(mut have), Some(more)) => {
+                        more.into_iter().for_each(|a| {
+                            if !have.contains(&a) {
+                                have.push(a)
+                            }
+                        });
+                        Some(have)
+                    }
+                    _ => None,
+                }
+            }
+        }
+    };
+    for r in &policy.rules {
+        let scope = actions_of(&r.when);
+        let mut paths = Vec::new();
+        cond_facts(&r.when, &mut paths);
+        r.unless.iter().for_each(|u| cond_facts(u, &mut paths));
+        paths.into_iter().for_each(|p| add(p, scope.clone()));
+    }
+    for d in &policy.defaults {
+        let scope = actions_of(&d.scope);
+        let mut paths = Vec::new();
+        cond_facts(&d.scope, &mut paths);
+        paths.into_iter().for_each(|p| add(p, scope.clone()));
+    }
+    out
+}
+
+/// The type of a fact path under `policy` (declared facts included).
+fn fact_type(policy: &Policy, path: &str) -> Option<Type> {
+    match path.strip_prefix("facts.") {
+        Some(name) => policy.decls.facts.get(name).cloned(),
+        None if path == "action" => Some(Type::Enum("action".into())),
+        None => crate::schema::fact_type(path),
+    }
+}
+
+/// The values of a value set under `policy`.
+fn set_values(policy: &Policy, set: &str) -> Vec<String> {
+    let d = &policy.decls;
+    match set {
+        "action" => d.actions.clone(),
+        "channel" => d.channels.clone(),
+        "content kind" => d.content_kinds.clone(),
+        "role" => d.roles.clone(),
+        "team" => d.teams.clone(),
+        _ => match set.strip_prefix("fact ") {
+            Some(name) => d.fact_enums.get(name).cloned().unwrap_or_default(),
+            None => crate::schema::builtin_values(set).iter().map(|s| s.to_string()).collect(),
+        },
+    }
+}
+
+/// The question a fact path asks, in words (the path itself follows it on the page).
+fn question(path: &str) -> String {
+    let known = [
+        ("action", "What do you want to do?"),
+        ("channel", "Where (which channel)?"),
+        ("actor.role", "Your role"),
+        ("actor.status", "Your employment status"),
+        ("actor.team", "Your team"),
+        ("actor.departed_on", "The day you left (if you have)"),
+        ("actor.employed_since", "The day you started"),
+        ("actor.jurisdiction", "Where you work (country code, such as UK or US-CA)"),
+        ("content.kind", "What the content is"),
+        ("target.relationship", "Who the other person is to you"),
+        ("target.last_dealt_with", "When you last did business with them"),
+        ("account.kind", "Which kind of account"),
+        ("actor.acknowledged_policy", "You have acknowledged the policy"),
+        ("target.interacted", "You have interacted with them one to one"),
+        ("target.met_in_person", "You have met them in person"),
+        ("target.origin", "Where the connection came from"),
+        ("content.names_client", "It names a client"),
+        ("content.candidate_personal_data", "It holds a candidate's personal data"),
+        ("content.confidential", "It is confidential"),
+        ("content.discloses_employer", "It says who you work for"),
+        ("contacts.origin", "Where the contacts came from"),
+    ];
+    if let Some((_, q)) = known.iter().find(|(p, _)| *p == path) {
+        return (*q).to_string();
+    }
+    let (owner, name) = path.split_once('.').unwrap_or(("", path));
+    let owner = match owner {
+        "actor" => "Your ",
+        "target" => "The other person: ",
+        "content" => "The content: ",
+        "account" => "The account: ",
+        "contacts" => "The contacts: ",
+        "request" => "The request: ",
+        _ => "",
+    };
+    format!("{owner}{}", name.replace('_', " "))
+}
+
+/// The form's controls for `policy`, with what was sent last.
+fn controls(policy: &Policy, sent: &Fields) -> Vec<Control> {
+    facts_read(policy)
+        .into_iter()
+        .filter_map(|(path, actions)| {
+            let ty = fact_type(policy, &path)?;
+            let value: Vec<String> = sent.iter().filter(|(k, _)| *k == path).map(|(_, v)| v.clone()).collect();
+            let (kind, options) = match &ty {
+                Type::Enum(set) => match set_values(policy, set) {
+                    v if v.is_empty() => ("text", v),
+                    v => ("select", v),
+                },
+                Type::EnumList(set) => ("checks", set_values(policy, set)),
+                Type::Bool => ("checkbox", vec![]),
+                Type::Int | Type::Percent => ("number", vec![]),
+                Type::Date => ("date", vec![]),
+                Type::Timestamp | Type::Duration | Type::Text => ("text", vec![]),
+            };
+            let required = matches!(path.as_str(), "action" | "actor.role" | "actor.status");
+            let group = group_of(&path);
+            Some(Control { label: question(&path), path, kind, options, required, value, actions, group })
+        })
+        .collect()
+}
+
+/// The action the form describes, as the API's JSON (`actor.id` given apart); or the field that does not read.
+fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json::Value, (String, String)> {
+    let mut root = serde_json::Map::new();
+    let mut put = |path: &str, v: serde_json::Value| {
+        let mut at = &mut root;
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                at.insert(part.to_string(), v);
+                return;
+            }
+            let next = at.entry(part.to_string()).or_insert_with(|| serde_json::Value::Object(Default::default()));
+            match next {
+                serde_json::Value::Object(m) => at = m,
+                _ => return,
+            }
+        }
+    };
+    put("actor.id", serde_json::Value::String(actor.to_string()));
+    for (path, _) in facts_read(policy) {
+        let Some(ty) = fact_type(policy, &path) else { continue };
+        let values: Vec<&str> =
+            sent.iter().filter(|(k, _)| *k == path).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect();
+        let Some(first) = values.first().copied() else { continue };
+        let v = match ty {
+            Type::Bool => serde_json::Value::Bool(first == "yes"),
+            Type::Int | Type::Percent => match first.parse::<i64>() {
+                Ok(n) => serde_json::Value::from(n),
+                Err(_) => return Err((path, format!("expected a whole number; found “{first}”"))),
+            },
+            Type::EnumList(_) => serde_json::Value::from(values.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+            _ => serde_json::Value::String(first.to_string()),
+        };
+        put(&path, v);
+    }
+    Ok(serde_json::Value::Object(root))
+}
+
+#[derive(Serialize)]
+struct PolicyChoice {
+    name: String,
+    title: String,
+}
+
+fn served(app: &App) -> Vec<PolicyChoice> {
+    app.registry
+        .snapshot()
+        .iter()
+        .filter_map(|(name, e)| {
+            e.serving.as_ref().map(|l| PolicyChoice { name: name.clone(), title: l.policy.meta.name.clone() })
+        })
+        .collect()
+}
+
+/// A verdict as the page shows it: the answer in large plain words, then the CLI's explanation.
+#[derive(Serialize)]
+struct Shown {
+    /// `allow`, `deny`, `require-approval` or `indeterminate` (for the style; the words say it too).
+    tone: &'static str,
+    /// A symbol beside the words (never the only sign).
+    mark: &'static str,
+    /// The answer in plain words.
+    words: String,
+    summary: String,
+    obligations: Vec<String>,
+    changes: Vec<String>,
+    advice: Vec<String>,
+    law_notes: Vec<String>,
+    missing: Vec<String>,
+    /// The CLI's markdown explanation as HTML (escaped by the markdown writer).
+    explanation: String,
+    decision_id: Option<String>,
+}
+
+fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
+    let (tone, mark, words) = match v.verdict {
+        Decision::Allow => ("allow", "✓", "Yes, you may.".to_string()),
+        Decision::Deny => ("deny", "✗", "No, you may not.".to_string()),
+        Decision::RequireApproval => {
+            ("require-approval", "!", format!("Only with approval from {}.", v.approvers.join(" or ")))
+        }
+        Decision::Indeterminate => ("indeterminate", "?", "The policy cannot say.".to_string()),
+    };
+    let md = crate::eval::explain::markdown(v, file, crate::eval::explain::ExplainOptions { why_not: false, all: false });
+    Shown {
+        tone,
+        mark,
+        words,
+        summary: v.summary.clone(),
+        obligations: v
+            .obligations
+            .iter()
+            .map(|o| match o.due {
+                Some(d) => format!("{} (due {d})", o.text),
+                None => o.text.clone(),
+            })
+            .collect(),
+        changes: v.counterfactuals.clone(),
+        advice: v.advice.iter().map(|a| a.text.clone()).collect(),
+        law_notes: v.law_notes.iter().map(|a| a.text.clone()).collect(),
+        missing: v.missing.clone(),
+        explanation: markdown_html(&md),
+        decision_id,
+    }
+}
+
+/// The tags the CLI's markdown writes itself (`diff`'s witnesses fold away); with no attribute they cannot run anything.
+const KEPT_TAGS: [&str; 6] = ["<details>", "</details>", "<summary>", "</summary>", "<code>", "</code>"];
+
+/// Whether raw HTML holds only [`KEPT_TAGS`] (and text without markup).
+fn only_kept_tags(html: &str) -> bool {
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        let Some(tail) = rest.get(open..) else { return false };
+        let Some(tag) = KEPT_TAGS.iter().find(|t| tail.starts_with(**t)) else { return false };
+        rest = tail.get(tag.len()..).unwrap_or_default();
+    }
+    // What is left has no `<`: no tag can start in it.
+    true
+}
+
+/// Markdown to HTML (with tables) with every piece of raw HTML shown as text unless it is only
+/// [`KEPT_TAGS`], and no links or images (a policy's words are data).
+fn markdown_html(md: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let events = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES).filter_map(|e| match e {
+        // Only a block of HTML, which starts a line the renderer wrote; a policy's words never start a line.
+        Event::Html(t) if only_kept_tags(&t) => Some(Event::Html(t)),
+        Event::Html(t) | Event::InlineHtml(t) => Some(Event::Text(t)),
+        Event::Start(Tag::Link { .. } | Tag::Image { .. }) | Event::End(TagEnd::Link | TagEnd::Image) => None,
+        e => Some(e),
+    });
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, events);
+    out
+}
+
+#[derive(serde::Deserialize)]
+struct MayIQuery {
+    #[serde(default)]
+    policy: Option<String>,
+}
+
+async fn may_i_form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<MayIQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let visit = match visit(&app, &headers, Scope::Decide, "/may-i") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let chosen = q.ok().and_then(|Query(q)| q.policy).filter(|p| !p.is_empty());
+    may_i_page(&app, &visit, chosen.as_deref(), &Vec::new(), None, None)
+}
+
+fn may_i_page(
+    app: &App,
+    visit: &Visit,
+    chosen: Option<&str>,
+    sent: &Fields,
+    result: Option<Shown>,
+    error: Option<(String, String, Option<String>)>,
+) -> Response {
+    let policies = served(app);
+    let loaded: Option<Arc<Loaded>> = chosen.and_then(|n| app.registry.get(n));
+    if let (Some(name), None) = (chosen, &loaded) {
+        let ctx = minijinja::context! { policies => Serde(policies), unknown => name };
+        return page(app, visit, StatusCode::NOT_FOUND, "may_i.html", ctx);
+    }
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let ctx = minijinja::context! {
+        policies => Serde(policies),
+        chosen,
+        title => loaded.as_ref().map(|l| l.policy.meta.name.clone()),
+        groups => Serde(loaded.as_ref().map(|l| grouped(controls(&l.policy, sent)))),
+        actor => field(sent, "actor.id").unwrap_or(&visit.caller.name),
+        result => Serde(result),
+        error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
+    };
+    page(app, visit, status, "may_i.html", ctx)
+}
+
+async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let (visit, f) = match posted(&app, &headers, Scope::Decide, "/may-i", form) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let name = field(&f, "policy").unwrap_or("").to_string();
+    let Some(loaded) = app.registry.get(&name) else {
+        return may_i_page(&app, &visit, Some(&name), &f, None, None);
+    };
+    let actor =
+        field(&f, "actor.id").map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&visit.caller.name).to_string();
+    let json = match action_json(&loaded.policy, &actor, &f) {
+        Ok(j) => j,
+        Err((path, message)) => return may_i_page(&app, &visit, Some(&name), &f, None, Some((path, message, None))),
+    };
+    let raw = match serde_json::value::to_raw_value(&json) {
+        Ok(r) => r,
+        Err(e) => return problem(&app, StatusCode::INTERNAL_SERVER_ERROR, "Not decided", &e.to_string(), None),
+    };
+    match api::decide_logged(&app, &visit.caller, &name, &raw, true).await {
+        Ok(d) => {
+            // Cited by the policy's name, as the consultant chose it (not the server's path to the file).
+            let result = d.verdict.as_ref().map(|v| shown(v, &format!("{name}.policy"), Some(d.id.clone())));
+            may_i_page(&app, &visit, Some(&name), &f, result, None)
+        }
+        Err(e) => {
+            let (_, path, message, help) = e.parts();
+            let error = (path.to_string(), message.to_string(), help.map(str::to_string));
+            may_i_page(&app, &visit, Some(&name), &f, None, Some(error))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// "Write and try a policy"
+
+/// The policy the editor starts with.
+const STARTER: &str = "policy \"My agency\" version 1\n  default allow\n\nroles consultant, manager\n\nposting on twitter {\n  limit 10 posts per day  because \"Quality over volume.\"\n}\n\nrule no_candidate_data \"Never publish candidates' personal data.\" {\n  when content.candidate_personal_data\n  then deny\n}\n";
+
+/// The action the "try" pane starts with.
+const STARTER_ACTION: &str = "action: post\nactor: {id: alice, role: consultant, status: employed}\nchannel: twitter\ncontent: {kind: industry, candidate_personal_data: true}\n";
+
+/// A problem in the draft, at its line.
+#[derive(Serialize)]
+struct Problem {
+    line: usize,
+    column: usize,
+    severity: &'static str,
+    code: String,
+    message: String,
+    help: Option<String>,
+}
+
+/// One line of the draft, with the problems found on it.
+#[derive(Serialize)]
+struct Line {
+    number: usize,
+    text: String,
+    problems: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct Checked {
+    problems: Vec<Problem>,
+    lines: Vec<Line>,
+    errors: usize,
+    warnings: usize,
+}
+
+/// `check` on the draft: every diagnostic at its line.
+fn check_draft(text: &str) -> Checked {
+    let file = crate::source::SourceFile::new("draft.policy", text.to_string());
+    let diagnostics = match crate::check::check_source(&file) {
+        Ok((_, report)) => report.diagnostics,
+        Err(d) => d,
+    };
+    let problems: Vec<Problem> = diagnostics
+        .iter()
+        .map(|d| {
+            let (line, column) = file.line_col(d.span().start);
+            Problem {
+                line,
+                column,
+                severity: if d.severity == Severity::Error { "error" } else { "warning" },
+                code: d.code.clone(),
+                message: d.message.clone(),
+                help: d.help.clone(),
+            }
+        })
+        .collect();
+    let lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, t)| Line {
+            number: i + 1,
+            text: t.to_string(),
+            problems: problems.iter().enumerate().filter(|(_, p)| p.line == i + 1).map(|(j, _)| j).collect(),
+        })
+        .collect();
+    let errors = problems.iter().filter(|p| p.severity == "error").count();
+    Checked { warnings: problems.len() - errors, errors, problems, lines }
+}
+
+#[derive(serde::Deserialize)]
+struct WriteQuery {
+    #[serde(default)]
+    from: Option<String>,
+}
+
+async fn write_form(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<WriteQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let visit = match visit(&app, &headers, Scope::Decide, "/write") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let from = q.ok().and_then(|Query(q)| q.from);
+    let source = match from.as_deref().and_then(|n| app.registry.get(n)) {
+        Some(l) => l.file.text.to_string(),
+        None => STARTER.to_string(),
+    };
+    write_page(&app, &visit, &source, STARTER_ACTION, None, None)
+}
+
+fn write_page(
+    app: &App,
+    visit: &Visit,
+    source: &str,
+    action: &str,
+    note: Option<String>,
+    result: Option<Result<Shown, String>>,
+) -> Response {
+    let checked = check_draft(source);
+    let (result, action_error) = match result {
+        Some(Ok(s)) => (Some(s), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    let ctx = minijinja::context! {
+        source, action, checked => Serde(checked), note, result => Serde(result), action_error,
+        policies => Serde(served(app)),
+    };
+    page(app, visit, StatusCode::OK, "write.html", ctx)
+}
+
+/// Decides the "try" pane's action under the draft (not logged: a draft is not a policy the service serves).
+fn try_draft(source: &str, action: &str) -> Result<Shown, String> {
+    let loaded = super::registry::load_text("draft", std::path::Path::new("draft.policy"), source.to_string())
+        .map_err(|e| format!("the policy must check before an action can be tried: {}", e.message))?;
+    let action = crate::data::action::parse_action(action, "action").map_err(|e| e.to_string())?;
+    if let Some(e) = api::open_value_error(&action, &loaded.policy) {
+        return Err(e.to_string());
+    }
+    let now = jiff::Timestamp::now();
+    let v = crate::eval::evaluate(&loaded.policy, &loaded.file, &action, &crate::eval::EvalOptions { now });
+    Ok(shown(&v, &loaded.file.name, None))
+}
+
+async fn write(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let (visit, f) = match posted(&app, &headers, Scope::Decide, "/write", form) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let mut source = field(&f, "source").unwrap_or("").replace("\r\n", "\n");
+    let action = field(&f, "action").unwrap_or("").replace("\r\n", "\n");
+    match field(&f, "op").unwrap_or("check") {
+        "fmt" => {
+            let file = crate::source::SourceFile::new("draft.policy", source.clone());
+            let note = match crate::fmt::format_policy(&file) {
+                Ok(formatted) if formatted == source => "Already formatted: nothing changed.".to_string(),
+                Ok(formatted) => {
+                    source = formatted;
+                    "Formatted.".to_string()
+                }
+                Err(_) => "Not formatted: the policy does not parse (see the problems below).".to_string(),
+            };
+            write_page(&app, &visit, &source, &action, Some(note), None)
+        }
+        "try" => {
+            let result = try_draft(&source, &action);
+            write_page(&app, &visit, &source, &action, None, Some(result))
+        }
+        _ => write_page(&app, &visit, &source, &action, None, None),
+    }
+}
+
+/// The problems list alone, for the editor's script to show as you type.
+async fn write_check(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let f = match posted(&app, &headers, Scope::Decide, "/write", form) {
+        Ok((_, f)) => f,
+        Err(r) => return *r,
+    };
+    let source = field(&f, "source").unwrap_or("").replace("\r\n", "\n");
+    let ctx = minijinja::context! { checked => Serde(check_draft(&source)) };
+    render(&app, StatusCode::OK, "diagnostics.html", ctx, None)
+}
+
+// ---------------------------------------------------------------------------
+// Compare employers
+
+/// A score as the page shows it: the number, and the reasons behind a click.
+#[derive(Serialize)]
+struct ShownScore {
+    dimension: &'static str,
+    meaning: &'static str,
+    score: String,
+    reasons: Vec<String>,
+}
+
+/// An employer's column: its name, its scores, its covenants in words.
+#[derive(Serialize)]
+struct Employer {
+    title: String,
+    scores: Vec<ShownScore>,
+    covenants: Vec<String>,
+}
+
+/// One bar of the timeline: a covenant from the day you leave until it ends.
+#[derive(Serialize)]
+struct Bar {
+    x: u32,
+    y: u32,
+    w: u32,
+    /// Where the label starts: inside the bar when it fits (about 7 units a character), else after it.
+    tx: u32,
+    label: String,
+    void: bool,
+}
+
+/// The timeline picture's geometry (SVG user units), computed here so the template only draws.
+#[derive(Serialize)]
+struct Timeline {
+    width: u32,
+    height: u32,
+    left: u32,
+    right: u32,
+    ticks: Vec<(u32, String)>,
+    rows: Vec<(u32, String, bool)>,
+    bars: Vec<Bar>,
+}
+
+const LEFT: u32 = 250;
+const RIGHT: u32 = 880;
+const BAR: u32 = 22;
+
+fn timeline(c: &crate::compare::Comparison) -> Timeline {
+    let longest = c
+        .profiles
+        .iter()
+        .flat_map(|p| p.covenants.iter().flat_map(|k| k.covenants.iter().map(|v| v.months)))
+        .fold(12.0_f64, f64::max);
+    let span = (longest / 3.0).ceil() * 3.0;
+    let x_of = |months: f64| LEFT + ((months / span) * f64::from(RIGHT - LEFT)).round() as u32;
+    let step = if span > 24.0 { 6.0 } else { 3.0 };
+    let ticks = (0..=((span / step) as u32))
+        .map(|i| {
+            let m = f64::from(i) * step;
+            (x_of(m), if i == 0 { "you leave".to_string() } else { format!("{m} months") })
+        })
+        .collect();
+    let (mut rows, mut bars, mut y) = (Vec::new(), Vec::new(), 34);
+    for (info, profile) in c.policies.iter().zip(&c.profiles) {
+        let covenants: Vec<(&str, &crate::compare::profile::CovenantInfo)> =
+            profile.covenants.iter().flat_map(|k| k.covenants.iter().map(move |v| (k.kind.as_str(), v))).collect();
+        // The full name is in the caption and the table; the picture's column holds about 26 characters.
+        let name = match info.name.char_indices().nth(25) {
+            Some((cut, _)) => format!("{}…", info.name.get(..cut).unwrap_or_default().trim_end()),
+            None => info.name.clone(),
+        };
+        rows.push((y, name, covenants.is_empty()));
+        for (kind, v) in &covenants {
+            let of = if v.of.is_empty() { String::new() } else { format!(" of {}", v.of.join(", ")) };
+            let void = v.law.status == crate::compare::law::Enforceability::Void;
+            let law = if void { " (void here)" } else { "" };
+            let label = format!("{}{of}: {}{law}", kind.replace('_', "-"), v.duration);
+            let w = x_of(v.months).saturating_sub(LEFT).max(4);
+            let fits = u32::try_from(label.chars().count()).unwrap_or(u32::MAX).saturating_mul(7) + 16 <= w;
+            let tx = if fits { LEFT + 8 } else { LEFT + w + 6 };
+            bars.push(Bar { x: LEFT, y, w, tx, label, void });
+            y += BAR + 6;
+        }
+        if covenants.is_empty() {
+            y += BAR + 6;
+        }
+        y += 14;
+    }
+    Timeline { width: RIGHT + 50, height: y + 10, left: LEFT, right: RIGHT, ticks, rows, bars }
+}
+
+/// One situation of the matrix, each employer's verdict in words with its reasons behind a click.
+#[derive(Serialize)]
+struct MatrixRow {
+    title: String,
+    group: String,
+    cells: Vec<MatrixCell>,
+}
+
+#[derive(Serialize)]
+struct MatrixCell {
+    tone: &'static str,
+    mark: &'static str,
+    words: String,
+    summary: String,
+    cited: Vec<String>,
+    law_notes: Vec<String>,
+}
+
+fn verdict_words(d: Decision, approvers: &[String]) -> (&'static str, &'static str, String) {
+    match d {
+        Decision::Allow => ("allow", "✓", "allowed".to_string()),
+        Decision::Deny => ("deny", "✗", "refused".to_string()),
+        Decision::RequireApproval if approvers.is_empty() => ("require-approval", "!", "needs approval".to_string()),
+        Decision::RequireApproval => {
+            ("require-approval", "!", format!("needs approval from {}", approvers.join(" or ")))
+        }
+        Decision::Indeterminate => ("indeterminate", "?", "cannot say".to_string()),
+    }
+}
+
+fn compared(c: &crate::compare::Comparison) -> minijinja::Value {
+    let employers: Vec<Employer> = c
+        .policies
+        .iter()
+        .zip(c.scores.iter().zip(&c.profiles))
+        .map(|(info, (scores, profile))| Employer {
+            title: info.title(),
+            scores: scores
+                .dimensions
+                .iter()
+                .map(|d| ShownScore {
+                    dimension: d.dimension.title(),
+                    meaning: d.dimension.meaning(),
+                    score: format!("{:.1}", d.score),
+                    reasons: d.items.iter().map(|i| format!("{:+} {}: {}", i.points, i.criterion, i.detail)).collect(),
+                })
+                .collect(),
+            covenants: profile
+                .covenants
+                .iter()
+                .flat_map(|k| k.covenants.iter().map(move |v| format!("{}: {}", k.kind.replace('_', "-"), v.words())))
+                .collect(),
+        })
+        .collect();
+    let matrix: Vec<MatrixRow> = c
+        .situations
+        .iter()
+        .map(|r| MatrixRow {
+            title: r.title.clone(),
+            group: r.group.clone(),
+            cells: r
+                .cells
+                .iter()
+                .map(|cell| {
+                    let (tone, mark, words) = verdict_words(cell.verdict, &cell.approvers);
+                    MatrixCell {
+                        tone,
+                        mark,
+                        words,
+                        summary: cell.summary.clone(),
+                        cited: cell.cited.iter().map(|r| r.words()).collect(),
+                        law_notes: cell.law_notes.clone(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    minijinja::context! {
+        employers => Serde(employers),
+        timeline => Serde(timeline(c)),
+        matrix => Serde(matrix),
+        notes => c.notes.clone(),
+    }
+}
+
+/// A candidate's own deal-breakers: terms a contract must meet, and no clause about what an employee may do.
+fn candidates_own(policy: &Policy) -> bool {
+    !policy.terms.is_empty() && policy.rules.is_empty()
+}
+
+async fn compare_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let visit = match visit(&app, &headers, Scope::Admin, "/compare") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    compare_page(&app, &visit, &Vec::new(), None, None)
+}
+
+fn compare_page(
+    app: &App,
+    visit: &Visit,
+    sent: &Fields,
+    result: Option<minijinja::Value>,
+    error: Option<(String, String, Option<String>)>,
+) -> Response {
+    let chosen: Vec<String> = sent.iter().filter(|(k, _)| k == "policies").map(|(_, v)| v.clone()).collect();
+    // A candidate's deal-breakers are never offered as an employer, nor an employer's policy as deal-breakers.
+    let (mut employers, mut own) = (Vec::new(), Vec::new());
+    for (name, e) in app.registry.snapshot().iter() {
+        if let Some(l) = &e.serving {
+            let choice = PolicyChoice { name: name.clone(), title: l.policy.meta.name.clone() };
+            if candidates_own(&l.policy) {
+                own.push(choice);
+            } else {
+                employers.push(choice);
+            }
+        }
+    }
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let ctx = minijinja::context! {
+        policies => Serde(employers),
+        with_terms => Serde(own),
+        chosen,
+        against => field(sent, "against").unwrap_or("").to_string(),
+        pasted => sent.iter().filter(|(k, _)| k == "pasted").map(|(_, v)| v.clone()).chain(std::iter::repeat(String::new())).take(2).collect::<Vec<_>>(),
+        jurisdiction => field(sent, "jurisdiction").unwrap_or("").to_string(),
+        result,
+        error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
+    };
+    page(app, visit, status, "compare.html", ctx)
+}
+
+async fn compare(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (visit, f) = match posted(&app, &headers, Scope::Admin, "/compare", form) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    // The served policies ticked, then the texts pasted (an employer's policy handed over at interview).
+    let mut names: Vec<api::Side> =
+        f.iter().filter(|(k, _)| k == "policies").map(|(_, v)| api::Side::Name(v.clone())).collect();
+    names.extend(
+        f.iter()
+            .filter(|(k, v)| k == "pasted" && !v.trim().is_empty())
+            .map(|(_, v)| api::Side::Source { source: v.replace("\r\n", "\n") }),
+    );
+    // A pasted deal-breakers file is the candidate's own, never an employer.
+    for (i, n) in names.iter().enumerate() {
+        if let api::Side::Source { source } = n {
+            let name = format!("pasted {}", i + 1);
+            let own = super::registry::load_text(&name, std::path::Path::new(&name), source.clone())
+                .is_ok_and(|l| candidates_own(&l.policy));
+            if own {
+                let message =
+                    "this text is a candidate's deal-breakers (only a `terms` section), not an employer's policy";
+                let help = Some("choose your deal-breakers in the list below instead".to_string());
+                return compare_page(&app, &visit, &f, None, Some(("pasted".into(), message.into(), help)));
+            }
+        }
+    }
+    let against = field(&f, "against").filter(|a| !a.is_empty());
+    let jurisdiction = field(&f, "jurisdiction").map(str::trim).filter(|j| !j.is_empty());
+    match api::compare_named(&app, names, against, jurisdiction, None).await {
+        Ok(c) if field(&f, "op") == Some("download") => {
+            let mut r = (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"comparison.html\""),
+                ],
+                crate::compare::html::html(&c),
+            )
+                .into_response();
+            r.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            r
+        }
+        Ok(c) => compare_page(&app, &visit, &f, Some(compared(&c)), None),
+        Err(e) => {
+            let (_, path, message, help) = e.parts();
+            compare_page(
+                &app,
+                &visit,
+                &f,
+                None,
+                Some((path.to_string(), message.to_string(), help.map(str::to_string))),
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What does this change do?
+
+async fn change_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let visit = match visit(&app, &headers, Scope::Admin, "/change") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    change_page(&app, &visit, &Vec::new(), None, None)
+}
+
+fn change_page(
+    app: &App,
+    visit: &Visit,
+    sent: &Fields,
+    report: Option<String>,
+    error: Option<(String, String, Option<String>)>,
+) -> Response {
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let ctx = minijinja::context! {
+        policies => Serde(served(app)),
+        old => field(sent, "old").unwrap_or("").to_string(),
+        new => field(sent, "new").unwrap_or("").to_string(),
+        old_source => field(sent, "old_source").unwrap_or("").to_string(),
+        new_source => field(sent, "new_source").unwrap_or("").to_string(),
+        report => report.map(minijinja::Value::from_safe_string),
+        error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
+    };
+    page(app, visit, status, "change.html", ctx)
+}
+
+/// One side of the change: the pasted text if any, else the served policy chosen.
+fn change_side(f: &Fields, which: &str) -> api::Side {
+    match field(f, &format!("{which}_source")).map(|t| t.replace("\r\n", "\n")).filter(|t| !t.trim().is_empty()) {
+        Some(source) => api::Side::Source { source },
+        None => api::Side::Name(field(f, which).unwrap_or("").to_string()),
+    }
+}
+
+async fn change(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (visit, f) = match posted(&app, &headers, Scope::Admin, "/change", form) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    match api::diff_sides(&app, change_side(&f, "old"), change_side(&f, "new"), None).await {
+        Ok(report) => {
+            // Served policies are named as the reviewer chose them, not by the server's path to the file.
+            let dir = format!("{}/", app.registry.dir().display());
+            let md = crate::diff::render::markdown(&report, None).replace(&dir, "");
+            if field(&f, "op") == Some("download") {
+                return (
+                    StatusCode::OK,
+                    [
+                        (header::CONTENT_TYPE, "text/markdown; charset=utf-8"),
+                        (header::CONTENT_DISPOSITION, "attachment; filename=\"policy-change.md\""),
+                    ],
+                    md,
+                )
+                    .into_response();
+            }
+            change_page(&app, &visit, &f, Some(markdown_html(&md)), None)
+        }
+        Err(e) => {
+            let (_, path, message, help) = e.parts();
+            change_page(&app, &visit, &f, None, Some((path.to_string(), message.to_string(), help.map(str::to_string))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_and_links_in_an_explanation_are_text() {
+        let html = markdown_html(
+            "## Verdict\n\n<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("href"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        let folded = markdown_html("<details><summary>witnesses, <code>eval</code></summary>\n\n- a\n\n</details>\n");
+        assert!(folded.starts_with("<details><summary>witnesses"), "{folded}");
+        let sneaky = markdown_html("<details open ontoggle=alert(1)><summary>x</summary>\n");
+        assert!(!sneaky.contains("<details"), "{sneaky}");
+        assert!(!markdown_html("<code>a</code><img src=x>").contains("<img"));
+        let inline = markdown_html("- because: </details> closed early\n");
+        assert!(inline.contains("&lt;/details&gt;"), "{inline}");
+    }
+
+    #[test]
+    fn the_form_asks_only_what_the_clauses_read() {
+        let file = crate::source::SourceFile::new(
+            "t.policy",
+            "policy \"t\" default allow\nroles consultant\nrule r { when target.relationship = client and history.posts_today > 3 then deny }\n",
+        );
+        let (_, _, policy) = crate::check::check_and_lower(&file).unwrap();
+        let paths: Vec<String> = controls(&policy, &Vec::new()).into_iter().map(|c| c.path).collect();
+        assert_eq!(paths, ["action", "actor.role", "actor.status", "target.relationship"]);
+    }
+
+    #[test]
+    fn quoted_names_become_code_and_everything_is_escaped() {
+        assert_eq!(ticks("unknown channel `<b>`").to_string(), "unknown channel <code>&lt;b&gt;</code>");
+        assert_eq!(ticks("<script>").to_string(), "&lt;script&gt;");
+    }
+
+    #[test]
+    fn a_next_page_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/may-i")), "/may-i");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn form_values_become_the_actions_json() {
+        let file = crate::source::SourceFile::new(
+            "t.policy",
+            "policy \"t\" default allow\nroles consultant\nrule r { when content.names_client and contacts.count > 3 then deny }\n",
+        );
+        let (_, _, policy) = crate::check::check_and_lower(&file).unwrap();
+        let sent: Fields = vec![
+            ("action".into(), "post".into()),
+            ("content.names_client".into(), "yes".into()),
+            ("contacts.count".into(), "12".into()),
+        ];
+        let j = action_json(&policy, "ann", &sent).unwrap();
+        assert_eq!(j["actor"]["id"], "ann");
+        assert_eq!(j["content"]["names_client"], true);
+        assert_eq!(j["contacts"]["count"], 12);
+        let bad: Fields = vec![("contacts.count".into(), "many".into())];
+        assert_eq!(action_json(&policy, "ann", &bad).unwrap_err().0, "contacts.count");
+    }
+}
