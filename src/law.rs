@@ -721,11 +721,13 @@ pub fn speech_kinds(when: &Cond) -> Vec<&'static str> {
         match c {
             Cond::All(items) | Cond::Any(items) => stack.extend(items.iter()),
             Cond::Not(inner) => stack.push(inner),
-            Cond::Test(t) if t.lhs == Term::fact("content.kind") || t.lhs == Term::fact("content.conduct") => match &t.op {
-                TestOp::Has(Term::Const(v)) | TestOp::Cmp(_, Term::Const(v)) => note(v),
-                TestOp::In(vs) | TestOp::HasOutside(vs) => vs.iter().for_each(&mut note),
-                _ => {}
-            },
+            Cond::Test(t) if t.lhs == Term::fact("content.kind") || t.lhs == Term::fact("content.conduct") => {
+                match &t.op {
+                    TestOp::Has(Term::Const(v)) | TestOp::Cmp(_, Term::Const(v)) => note(v),
+                    TestOp::In(vs) | TestOp::HasOutside(vs) => vs.iter().for_each(&mut note),
+                    _ => {}
+                }
+            }
             Cond::Test(_) | Cond::True => {}
         }
     }

@@ -22,9 +22,9 @@ mod compile;
 mod diff;
 mod eval_props;
 mod examples;
-mod law;
 mod explain_scenarios;
 mod lang_v2;
+mod law;
 #[cfg(feature = "server")]
 mod pages;
 mod parse;

@@ -724,7 +724,8 @@ fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
         }
         Decision::Indeterminate => ("indeterminate", "?", "The policy cannot say.".to_string()),
     };
-    let md = crate::eval::explain::markdown(v, file, crate::eval::explain::ExplainOptions { why_not: false, all: false });
+    let md =
+        crate::eval::explain::markdown(v, file, crate::eval::explain::ExplainOptions { why_not: false, all: false });
     Shown {
         tone,
         mark,
