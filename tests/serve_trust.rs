@@ -402,9 +402,10 @@ fn reload_takes_only_settled_regular_files_inside_the_directory() {
     std::fs::remove_file(&path).unwrap();
     wait_for("the missing file listed", || s.get("/v1/policies").1.to_string().contains("the file is missing"));
     assert_eq!(verdict(&s).0, 200, "a deletion keeps serving until it is confirmed");
-    assert!(s.stderr().contains("policy `t`: the file is missing"), "{}", s.stderr());
+    // The server's standard error is read by another thread: wait for the line, do not race it.
+    wait_for("the missing file reported", || s.stderr().contains("policy `t`: the file is missing"));
     wait_for("the removal", || verdict(&s).0 == 404);
-    assert!(s.stderr().contains("policy `t` removed"));
+    wait_for("the removal reported", || s.stderr().contains("policy `t` removed"));
 }
 
 /// A log with a few decisions and performed actions, written by the server.
