@@ -69,7 +69,7 @@ pub fn absent_words(path: &str, ty: Option<&Type>) -> &'static str {
     match absent(path, ty) {
         Absent::NotGiven => "not given",
         Absent::False => "not given, taken as no",
-        Absent::Empty => "not given, taken as none",
+        Absent::Empty => "not given, taken as empty",
         Absent::NoneGiven => "not given: there is none",
     }
 }

@@ -495,11 +495,13 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
     };
     // A fact the action did not give, read as what its absence means: say so,
     // never print it as if it had been given.
-    let text = match (&t.op, lhs.defaulted, &lv) {
-        (TestOp::Missing | TestOp::Present, _, _) | (_, false, _) => text,
-        (TestOp::Truthy, true, _) => format!("{} is not given, taken as no", lhs.words),
-        (_, true, Some(Value::List(_))) => format!("{} is not given, taken as empty: {text}", lhs.words),
-        (_, true, _) => format!("{} is not given, taken as no: {text}", lhs.words),
+    // (The words for what absence is taken as are the fact table's: `facts::absent_words`.)
+    let text = match (&t.op, lhs.defaulted, fact.as_deref()) {
+        (TestOp::Missing | TestOp::Present, _, _) | (_, false, _) | (_, true, None) => text,
+        (TestOp::Truthy, true, Some(p)) => {
+            format!("{} is {}", lhs.words, crate::facts::absent_words(p, ctx.types.get(p)))
+        }
+        (_, true, Some(p)) => format!("{} is {}: {text}", lhs.words, crate::facts::absent_words(p, ctx.types.get(p))),
     };
     let value = if lhs.defaulted { None } else { lv };
     TestTrace { text, fact, value, truth, computed }
