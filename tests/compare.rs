@@ -46,7 +46,15 @@ fn verdict(c: &Comparison, situation: &str, key: &str) -> Decision {
 }
 
 fn score(c: &Comparison, key: &str, d: Dimension) -> f64 {
-    c.scores.iter().find(|s| s.policy == key).unwrap().get(d).unwrap().score
+    c.scores
+        .iter()
+        .find(|s| s.policy == key)
+        .unwrap()
+        .get(d)
+        .unwrap()
+        .score
+        .0
+        .unwrap_or_else(|| panic!("{key} {d:?} not addressed"))
 }
 
 #[test]

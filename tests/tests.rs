@@ -18,6 +18,7 @@ mod docs;
 
 mod check;
 mod compare;
+mod compare_silent;
 mod compile;
 mod diff;
 mod eval_props;

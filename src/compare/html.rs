@@ -148,7 +148,7 @@ pub fn html(c: &Comparison) -> String {
             r.extend(c.scores.iter().map(|s| {
                 format!(
                     "<span class=\"score\">{}</span>",
-                    s.get(*d).map_or_else(|| "-".into(), |x| score::num(x.score))
+                    s.get(*d).map_or_else(|| "-".into(), |x| x.score.to_string())
                 )
             }));
             r
@@ -166,7 +166,7 @@ pub fn html(c: &Comparison) -> String {
     for (s, info) in c.scores.iter().zip(&c.policies) {
         let _ = writeln!(out, "<h4>{} — {}</h4>\n<ul>", esc(&s.policy), esc(&info.title()));
         for d in &s.dimensions {
-            let _ = write!(out, "<li><strong>{} {}/10</strong><ul>", esc(d.dimension.title()), score::num(d.score));
+            let _ = write!(out, "<li><strong>{} {}</strong><ul>", esc(d.dimension.title()), d.score.out_of_ten());
             for i in &d.items {
                 let _ = write!(out, "<li>{}</li>", inline(&i.words()));
             }
@@ -353,7 +353,7 @@ pub fn html(c: &Comparison) -> String {
         })
         .collect();
     table(&mut out, &["dimension".into(), "criterion".into(), "situation".into(), "points".into()], &body);
-    let _ = writeln!(out, "<p>{}</p>\n<ul>", esc(score::CREDIT_RULE));
+    let _ = writeln!(out, "<p>{}</p>\n<p>{}</p>\n<ul>", esc(score::CREDIT_RULE), esc(score::NOT_ADDRESSED_RULE));
     for d in Dimension::ALL {
         let _ = writeln!(
             out,

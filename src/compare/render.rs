@@ -296,18 +296,24 @@ pub fn text(c: &Comparison) -> String {
     // Scores.
     let keys: Vec<&str> = c.policies.iter().map(|p| p.key.as_str()).collect();
     let _ = writeln!(out, "\nSCORES (0–10; 10 = most favourable to you; rubric: --format markdown)");
-    let _ = writeln!(out, "  {}{}", fit("", 36), keys.iter().map(|k| format!("{:>8}", k)).collect::<String>());
+    // Columns widen to hold "not addressed" when a policy is silent on a dimension.
+    let w = if c.scores.iter().flat_map(|s| &s.dimensions).any(|d| d.score.0.is_none()) {
+        score::Value::NOT_ADDRESSED.len() + 2
+    } else {
+        8
+    };
+    let _ = writeln!(out, "  {}{}", fit("", 36), keys.iter().map(|k| format!("{k:>w$}")).collect::<String>());
     for d in Dimension::ALL {
         let mark = if d == Dimension::Trust { "*" } else { "" };
         let vals: String = c
             .scores
             .iter()
-            .map(|s| format!("{:>8}", s.get(d).map_or_else(|| "-".to_string(), |x| score::num(x.score))))
+            .map(|s| format!("{:>w$}", s.get(d).map_or_else(|| "-".to_string(), |x| x.score.to_string())))
             .collect();
         let _ = writeln!(out, "  {}{vals}", fit(&format!("{}{mark}", d.title()), 36));
     }
     let posture =
-        |f: &dyn Fn(&score::Scores) -> usize| -> String { c.scores.iter().map(|s| format!("{:>8}", f(s))).collect() };
+        |f: &dyn Fn(&score::Scores) -> usize| -> String { c.scores.iter().map(|s| format!("{:>w$}", f(s))).collect() };
     let _ =
         writeln!(out, "  {}{}", fit("  require-approval clauses", 36), posture(&|s| s.posture.approval_clauses.len()));
     let _ =
@@ -316,7 +322,7 @@ pub fn text(c: &Comparison) -> String {
     for s in &c.scores {
         let _ = writeln!(out, "\n  {}:", s.policy);
         for d in &s.dimensions {
-            let _ = writeln!(out, "    {} {}/10", d.dimension.title(), score::num(d.score));
+            let _ = writeln!(out, "    {} {}", d.dimension.title(), d.score.out_of_ten());
             for i in &d.items {
                 let _ = writeln!(out, "      {}", i.words());
             }
@@ -537,7 +543,7 @@ pub fn markdown(c: &Comparison) -> String {
         .iter()
         .map(|d| {
             let mut r = vec![format!("{} ({})", d.title(), d.meaning())];
-            r.extend(c.scores.iter().map(|s| s.get(*d).map_or_else(|| "-".into(), |x| score::num(x.score))));
+            r.extend(c.scores.iter().map(|s| s.get(*d).map_or_else(|| "-".into(), |x| x.score.to_string())));
             r
         })
         .collect();
@@ -553,7 +559,7 @@ pub fn markdown(c: &Comparison) -> String {
     for (s, info) in c.scores.iter().zip(&c.policies) {
         let _ = writeln!(out, "#### {} — {}\n", s.policy, md_cell(&info.title()));
         for d in &s.dimensions {
-            let _ = writeln!(out, "- **{} {}/10**", d.dimension.title(), score::num(d.score));
+            let _ = writeln!(out, "- **{} {}**", d.dimension.title(), d.score.out_of_ten());
             for i in &d.items {
                 let _ = writeln!(out, "  - {}", i.words());
             }
@@ -741,7 +747,7 @@ pub fn markdown(c: &Comparison) -> String {
         })
         .collect();
     md_table(&mut out, &["dimension".into(), "criterion".into(), "situation".into(), "points".into()], &body);
-    let _ = writeln!(out, "{}\n", score::CREDIT_RULE);
+    let _ = writeln!(out, "{}\n\n{}\n", score::CREDIT_RULE, score::NOT_ADDRESSED_RULE);
     for d in Dimension::ALL {
         let _ = writeln!(
             out,

@@ -276,6 +276,14 @@ pub const CREDIT_RULE: &str = "A situation's verdict earns credit: allow 1, requ
      deduct from 10 (covenant burden, trust) lose points × (1 − credit). Scores are clamped to 0–10 and rounded \
      to one decimal. Situations are those of the shipped pack, whatever pack the matrix uses.";
 
+/// How a subject the policy is silent on is shown, in words (printed with the rubric).
+pub const NOT_ADDRESSED_RULE: &str = "A dimension no clause of the policy addresses is shown as \"not addressed\", \
+     with no number, and its criteria earn or lose nothing: silence is not the most favourable answer, since what \
+     binds you then comes from your contract or the law, which the policy does not show. Network ownership and \
+     posting autonomy are addressed when at least one of their situations is decided by a clause or a section's \
+     default (not only by the policy's default); covenant burden when the policy has at least one covenant. Trust \
+     (posture) is always scored: every policy states a default.";
+
 /// The rubric as data for the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct RubricRow {
@@ -347,13 +355,43 @@ impl Scores {
     }
 }
 
+/// A dimension's value: 0–10 (one decimal), or none when the policy does not
+/// address the dimension ([`NOT_ADDRESSED_RULE`]). Shown as `7.5` (or with the
+/// precision asked for) or `not addressed`; in JSON a number or `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Value(pub Option<f64>);
+
+impl Value {
+    /// The words for a dimension the policy does not address.
+    pub const NOT_ADDRESSED: &'static str = "not addressed";
+
+    /// `7.5/10`, or `not addressed`.
+    pub fn out_of_ten(self) -> String {
+        match self.0 {
+            Some(x) => format!("{}/10", num(x)),
+            None => Self::NOT_ADDRESSED.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.0, f.precision()) {
+            (Some(x), Some(p)) => write!(f, "{x:.p$}"),
+            (Some(x), None) => f.pad(&num(x)),
+            (None, _) => f.pad(Self::NOT_ADDRESSED),
+        }
+    }
+}
+
 /// One dimension's score.
 #[derive(Debug, Clone, Serialize)]
 pub struct Score {
     /// The dimension.
     pub dimension: Dimension,
-    /// 0–10, one decimal.
-    pub score: f64,
+    /// 0–10, one decimal; none if no clause of the policy addresses the dimension.
+    pub score: Value,
     /// Always 10.
     pub max: f64,
     /// The criteria that produced it.
@@ -434,12 +472,37 @@ pub fn score(key: &str, policy: &Policy, file: &SourceFile, probes: &Probes, pro
         for c in RUBRIC.iter().filter(|c| c.dimension == dim) {
             items.extend(measure(c, policy, file, probes, profile, &posture));
         }
-        let sum: f64 = items.iter().map(|i| i.points).sum();
-        let raw = if dim.deducts() { 10.0 + sum } else { sum };
-        let score = (raw.clamp(0.0, 10.0) * 10.0).round() / 10.0;
+        let score = if addressed(dim, probes, profile) {
+            let sum: f64 = items.iter().map(|i| i.points).sum();
+            let raw = if dim.deducts() { 10.0 + sum } else { sum };
+            Value(Some((raw.clamp(0.0, 10.0) * 10.0).round() / 10.0))
+        } else {
+            // Silence scores nothing: the verdicts stay listed, with no points.
+            for i in &mut items {
+                i.points = 0.0;
+            }
+            Value(None)
+        };
         dimensions.push(Score { dimension: dim, score, max: 10.0, items });
     }
     Scores { policy: key.to_string(), dimensions, posture }
+}
+
+/// Whether any clause of the policy addresses a dimension ([`NOT_ADDRESSED_RULE`]).
+fn addressed(dim: Dimension, probes: &Probes, profile: &Profile) -> bool {
+    use crate::eval::Basis;
+    match dim {
+        Dimension::Trust => true,
+        Dimension::CovenantBurden => profile.covenants.iter().any(|k| !k.covenants.is_empty()),
+        Dimension::NetworkOwnership | Dimension::PostingAutonomy => RUBRIC
+            .iter()
+            .filter(|c| c.dimension == dim)
+            .filter_map(|c| match c.measure {
+                Measure::Probe(id) => probes.get(id),
+                _ => None,
+            })
+            .any(|v| !matches!(v.basis, Basis::PolicyDefault | Basis::NoClause)),
+    }
 }
 
 fn capped(c: &Criterion, units: usize) -> f64 {
