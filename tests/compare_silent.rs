@@ -70,3 +70,35 @@ fn reports_say_not_addressed() {
     let json = serde_json::to_value(&c).unwrap();
     assert_eq!(json["scores"][0]["dimensions"][0]["score"], serde_json::Value::Null);
 }
+
+/// An employer silent on monitoring: the deal-breaker check answers for what the policy states and names what
+/// it does not say, instead of a bare "indeterminate"; the verdict stays indeterminate (never fails open).
+#[test]
+fn deal_breakers_answer_for_what_the_policy_states() {
+    let mine = crate::util::source("policies/candidate-dealbreakers.policy");
+    let protective = crate::util::source("policies/protective-agency.policy");
+    let trusting = crate::util::source("policies/trusting-agency.policy");
+    let policies = vec![
+        load("policies/trusting-agency.policy", &trusting.text),
+        load("policies/protective-agency.policy", &protective.text),
+    ];
+    let opts = CompareOptions {
+        now: Some("2030-01-01T00:00:00Z".parse().unwrap()),
+        against: Some(load("policies/candidate-dealbreakers.policy", &mine.text)),
+        ..CompareOptions::default()
+    };
+    let c = compare::compare(&policies, &opts);
+    let against = c.against.as_ref().unwrap();
+    let b = &against.employers[1];
+    assert_eq!(b.verdict, smpolicy::eval::Decision::Indeterminate);
+    assert!(b.broken.is_empty(), "{:?}", b.broken);
+    assert_eq!(
+        b.summary,
+        "indeterminate: no deal-breaker is broken by what the policy states; it does not say \
+         monitoring_of_personal_accounts (ask the employer)"
+    );
+    // The trusting agency forbids monitoring: a plain answer.
+    assert_eq!(against.employers[0].verdict, smpolicy::eval::Decision::Allow);
+    let text = compare::render::text(&c);
+    assert!(text.contains("B  indeterminate: no deal-breaker is broken by what the policy states"), "{text}");
+}

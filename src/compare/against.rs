@@ -259,11 +259,24 @@ pub fn against(
                 }
             }
         }
+        // Undecided only for what the policy does not say: answer for what it does say, and name the rest,
+        // rather than one bare "indeterminate" (the verdict stays indeterminate: silence is not consent).
+        let summary = if report.verdict == Decision::Indeterminate && broken.is_empty() && !unknown.is_empty() {
+            let mut paths: Vec<&str> = unknown.iter().map(|i| i.path.as_str()).collect();
+            paths.dedup();
+            format!(
+                "{}: no deal-breaker is broken by what the policy states; it does not say {} (ask the employer)",
+                report.verdict.as_str(),
+                paths.join(", ")
+            )
+        } else {
+            report.summary.clone()
+        };
         out.push(EmployerCheck {
             policy: info.key.clone(),
             jurisdiction: j.map(str::to_string),
             verdict: report.verdict,
-            summary: report.summary.clone(),
+            summary,
             broken,
             unknown,
             preferences,
