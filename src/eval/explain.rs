@@ -509,7 +509,7 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
             }
             return out;
         }
-        Decision::Allow => return out,
+        Decision::Allow => return allow_routes(v, policy, ctx),
         Decision::Deny | Decision::RequireApproval => {}
     }
     let single = v.deciding.len() == 1;
@@ -564,6 +564,53 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
     }
     out.dedup();
     out
+}
+
+/// The most routes an allow lists: the nearest first.
+const ALLOW_ROUTES: usize = 3;
+
+/// What single change of one given fact would make an allow refused or held for
+/// approval: each enforced deny or require-approval clause in scope that did not
+/// apply because of exactly one test, where that test is a yes/no fact or a count
+/// below a threshold. Nearest first (counts by how far they are from the threshold).
+fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
+    let mut routes: Vec<(u8, i64, String)> = Vec::new();
+    for r in &v.rules {
+        let blocks = matches!(r.effect, Effect::Deny | Effect::RequireApproval { .. });
+        let not_yet = r.outcome == Outcome::DidNotApply;
+        let ([t], true, true, false) = (r.failed.as_slice(), blocks, not_yet, r.dry_run) else { continue };
+        let Some(rule) = policy.rules.iter().find(|p| p.id == r.id) else { continue };
+        let Some(f) = &t.fact else { continue };
+        // The test as written, found again by what it saw.
+        let Some(test) = rule
+            .when
+            .tests()
+            .into_iter()
+            .find(|w| matches!(&w.lhs, Term::Fact(p) if p == f) && super::interp::eval_test(w, ctx).text == t.text)
+        else {
+            continue;
+        };
+        let (id, effect) = (&r.id, effect_words(&r.effect));
+        let named = format!("`{f}` ({})", crate::facts::label(f));
+        match (&test.op, ctx.fact(f)) {
+            (TestOp::Truthy, Some(crate::value::Value::Bool(false))) => {
+                routes.push((2, 0, format!("if {named} were true, `{id}` would {effect}")));
+            }
+            (
+                TestOp::Cmp(op @ (CmpOp::Ge | CmpOp::Gt), Term::Const(crate::value::Value::Int(n))),
+                Some(crate::value::Value::Int(now)),
+            ) => {
+                let at = if matches!(op, CmpOp::Gt) { n.saturating_add(1) } else { *n };
+                if now < at {
+                    let line = format!("once {named} reaches {at} (it is {now}), `{id}` would {effect}");
+                    routes.push((0, at - now, line));
+                }
+            }
+            _ => {}
+        }
+    }
+    routes.sort_by_key(|(rank, distance, _)| (*rank, *distance));
+    routes.into_iter().take(ALLOW_ROUTES).map(|(_, _, line)| line).collect()
 }
 
 /// The last date of a covenant window: the `at <= DATE` test in its condition.
