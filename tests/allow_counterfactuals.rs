@@ -69,3 +69,21 @@ fn a_yes_no_fact_that_would_bring_a_refusing_clause_in_is_named() {
     assert_eq!(verdict, "deny");
     assert!(!cfs.iter().any(|c| c == line), "{cfs:#?}");
 }
+
+/// A route is given only when the clause, evaluated again with that one fact
+/// changed, applies: a test its condition never reached (it stopped at the first
+/// failing one) must hold too.
+#[test]
+fn a_route_is_given_only_where_the_rest_of_the_clause_holds() {
+    let policy = "policies/california-employer.policy";
+    let action = "docs/examples/actions/california-leaver-joins-competitor.yaml";
+    let route = "if `facts.criticises_company` (criticises company) were true, `supervisors-on-the-company` would deny";
+    // A leaver joining a competitor: criticising the company would not bring the
+    // supervisors' clause in (it is about posts, and she is not said to supervise).
+    let json = stdout(&crate::util::run(&["eval", policy, action, "--format", "json"]));
+    assert!(!json.contains(route), "{json}");
+    // A supervisor's post: it would.
+    let post = "action: post\nat: 2026-03-02T17:00:00Z\nactor: { id: sam, role: recruiter, status: employed, supervisor: true }\nchannel: linkedin\ncontent: { kind: industry, text: \"Our market in Q2\" }\nhistory: { posts_today: 2, posts_this_week: 5, job_ads_this_week: 1 }\n";
+    let json = stdout(&run_stdin(&["eval", policy, "-", "--format", "json"], post));
+    assert!(json.contains(route), "{json}");
+}
