@@ -16,6 +16,7 @@ mod cli;
 mod cli_edges;
 mod docs;
 
+mod allow_counterfactuals;
 mod check;
 mod compare;
 mod compare_silent;

@@ -509,7 +509,7 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
             }
             return out;
         }
-        Decision::Allow => return out,
+        Decision::Allow => return allow_routes(v, policy, ctx),
         Decision::Deny | Decision::RequireApproval => {}
     }
     let single = v.deciding.len() == 1;
@@ -564,6 +564,81 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
     }
     out.dedup();
     out
+}
+
+/// The most routes an allow lists: the nearest first.
+const ALLOW_ROUTES: usize = 3;
+
+/// What single change of one fact would make an allow refused or held for
+/// approval: each enforced deny or require-approval clause in scope that did not
+/// apply because of exactly one test on a yes/no fact or a count below its
+/// threshold, and that, evaluated again with only that fact changed, applies
+/// (its whole condition holds and none of its exceptions does). Nearest first
+/// (counts by how far they are from the threshold, then yes/no facts).
+fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
+    use crate::value::Value;
+    let mut routes: Vec<(u8, i64, String)> = Vec::new();
+    for r in &v.rules {
+        let blocks = matches!(r.effect, Effect::Deny | Effect::RequireApproval { .. });
+        let ([t], true, Outcome::DidNotApply, false) = (r.failed.as_slice(), blocks, r.outcome, r.dry_run) else {
+            continue;
+        };
+        let (Some(rule), Some(f)) = (policy.rules.iter().find(|p| p.id == r.id), &t.fact) else { continue };
+        let (id, effect) = (&r.id, effect_words(&r.effect));
+        let named = format!("`{f}` ({})", crate::facts::label(f));
+        let (rank, distance, changed, line) = match ctx.fact(f) {
+            Some(Value::Bool(false)) => {
+                (1, 0, Value::Bool(true), format!("if {named} were true, `{id}` would {effect}"))
+            }
+            Some(Value::Int(now)) => {
+                // The threshold the failing test sets (`>= 10`, `> 9`), when it is a number.
+                let at = rule.when.tests().into_iter().find_map(|w| match (&w.lhs, &w.op) {
+                    (Term::Fact(p), TestOp::Cmp(CmpOp::Ge, Term::Const(Value::Int(n)))) if p == f => Some(*n),
+                    (Term::Fact(p), TestOp::Cmp(CmpOp::Gt, Term::Const(Value::Int(n)))) if p == f => n.checked_add(1),
+                    _ => None,
+                });
+                let Some(at) = at.filter(|at| *at > now) else { continue };
+                let line = format!("once {named} reaches {at} (it is {now}), `{id}` would {effect}");
+                (0, at - now, Value::Int(at), line)
+            }
+            _ => continue,
+        };
+        let facts = Changed { base: ctx.facts, path: f, value: changed };
+        let again = Ctx { facts: &facts, tz: ctx.tz, at: ctx.at, types: ctx.types };
+        let holds = |c: &Cond| super::interp::eval_cond(c, &again, &mut Vec::new()) == Truth::True;
+        if holds(&rule.when)
+            && rule.unless.iter().all(|u| super::interp::eval_cond(u, &again, &mut Vec::new()) == Truth::False)
+        {
+            routes.push((rank, distance, line));
+        }
+    }
+    routes.sort_by_key(|(rank, distance, _)| (*rank, *distance));
+    routes.into_iter().take(ALLOW_ROUTES).map(|(_, _, line)| line).collect()
+}
+
+/// The action's facts with one of them changed, for a counterfactual.
+struct Changed<'a> {
+    base: &'a dyn super::Facts,
+    path: &'a str,
+    value: crate::value::Value,
+}
+
+impl super::Facts for Changed<'_> {
+    fn fact(&self, path: &str) -> Option<crate::value::Value> {
+        if path == self.path {
+            Some(self.value.clone())
+        } else {
+            self.base.fact(path)
+        }
+    }
+
+    fn fact_typed(&self, path: &str, ty: Option<&crate::value::Type>) -> Option<crate::value::Value> {
+        if path == self.path {
+            Some(self.value.clone())
+        } else {
+            self.base.fact_typed(path, ty)
+        }
+    }
 }
 
 /// The last date of a covenant window: the `at <= DATE` test in its condition.

@@ -1,0 +1,89 @@
+//! "What would change it" for an allow: the single change of one given fact that
+//! would make a deny or require-approval clause apply (a count reaching its limit,
+//! a covenant's window opening, a yes/no fact turning true), on the shipped
+//! protective-agency policy, the same in text, markdown and JSON.
+
+use crate::util::{run_stdin, stdout};
+
+const POLICY: &str = "policies/protective-agency.policy";
+
+/// The verdict's counterfactuals from the JSON, and the text and markdown outputs.
+fn eval_all(action: &str) -> (String, Vec<String>, String, String) {
+    let json = stdout(&run_stdin(&["eval", POLICY, "-", "--format", "json"], action));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let verdict = v["verdict"].as_str().unwrap().to_string();
+    let cfs = v["counterfactuals"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    let text = stdout(&run_stdin(&["eval", POLICY, "-"], action));
+    let md = stdout(&run_stdin(&["eval", POLICY, "-", "--format", "markdown"], action));
+    (verdict, cfs, text, md)
+}
+
+/// Every counterfactual of the JSON is in the text and the markdown.
+fn agree(cfs: &[String], text: &str, md: &str) {
+    for c in cfs {
+        assert!(text.contains(c), "{c:?} not in the text:\n{text}");
+        assert!(md.contains(c), "{c:?} not in the markdown:\n{md}");
+    }
+}
+
+/// The eleventh-tweet example, with fewer posts today.
+fn tweet(posts_today: u32) -> String {
+    let base = std::fs::read_to_string(crate::util::root().join("docs/examples/actions/eleventh-tweet.yaml")).unwrap();
+    base.replace("posts_today: 10,", &format!("posts_today: {posts_today},"))
+}
+
+#[test]
+fn an_allowed_tweet_names_the_count_at_which_the_daily_limit_refuses() {
+    let (verdict, cfs, text, md) = eval_all(&tweet(9));
+    assert_eq!(verdict, "allow", "{text}");
+    let line = "once `history.posts_today` (posts today) reaches 10 (it is 9), `twitter-daily-limit` would deny";
+    assert!(cfs.iter().any(|c| c == line), "{cfs:#?}");
+    assert!(text.contains("what would change it:"), "{text}");
+    agree(&cfs, &text, &md);
+    // Nearest first: the limit one post away comes before anything further off.
+    assert_eq!(cfs.first().map(String::as_str), Some(line), "{cfs:#?}");
+    assert!(cfs.len() <= 3, "{cfs:#?}");
+    // Further from the limit, the distance is in the line.
+    let (_, cfs, _, _) = eval_all(&tweet(3));
+    assert!(cfs.iter().any(|c| c.contains("reaches 10 (it is 3), `twitter-daily-limit` would deny")), "{cfs:#?}");
+}
+
+#[test]
+fn a_refused_tweet_keeps_its_own_routes() {
+    // At the limit the tweet is refused: the allow routes do not appear, the deny's do.
+    let (verdict, cfs, _, _) = eval_all(&tweet(10));
+    assert_eq!(verdict, "deny");
+    assert!(!cfs.iter().any(|c| c.contains("reaches")), "{cfs:#?}");
+}
+
+#[test]
+fn a_yes_no_fact_that_would_bring_a_refusing_clause_in_is_named() {
+    let (verdict, cfs, text, md) = eval_all(&tweet(3));
+    assert_eq!(verdict, "allow", "{text}");
+    let line =
+        "if `content.names_client` (names a client) were true, `linkedin-twitter-facebook-no-client-names` would deny";
+    assert!(cfs.iter().any(|c| c == line), "{cfs:#?}");
+    agree(&cfs, &text, &md);
+    // Given as true it applies: the tweet is refused and the route is gone.
+    let (verdict, cfs, _, _) = eval_all(&tweet(3).replace("kind: industry", "kind: industry\n  names_client: true"));
+    assert_eq!(verdict, "deny");
+    assert!(!cfs.iter().any(|c| c == line), "{cfs:#?}");
+}
+
+/// A route is given only when the clause, evaluated again with that one fact
+/// changed, applies: a test its condition never reached (it stopped at the first
+/// failing one) must hold too.
+#[test]
+fn a_route_is_given_only_where_the_rest_of_the_clause_holds() {
+    let policy = "policies/california-employer.policy";
+    let action = "docs/examples/actions/california-leaver-joins-competitor.yaml";
+    let route = "if `facts.criticises_company` (criticises company) were true, `supervisors-on-the-company` would deny";
+    // A leaver joining a competitor: criticising the company would not bring the
+    // supervisors' clause in (it is about posts, and she is not said to supervise).
+    let json = stdout(&crate::util::run(&["eval", policy, action, "--format", "json"]));
+    assert!(!json.contains(route), "{json}");
+    // A supervisor's post: it would.
+    let post = "action: post\nat: 2026-03-02T17:00:00Z\nactor: { id: sam, role: recruiter, status: employed, supervisor: true }\nchannel: linkedin\ncontent: { kind: industry, text: \"Our market in Q2\" }\nhistory: { posts_today: 2, posts_this_week: 5, job_ads_this_week: 1 }\n";
+    let json = stdout(&run_stdin(&["eval", policy, "-", "--format", "json"], post));
+    assert!(json.contains(route), "{json}");
+}
