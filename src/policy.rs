@@ -34,6 +34,14 @@ pub struct Policy {
     pub terms: Vec<TermsConstraint>,
 }
 
+impl Policy {
+    /// A candidate's own deal-breakers (only a `terms` section, no clause about
+    /// conduct): checked with `compare --against`, never shown as an employer.
+    pub fn is_candidates_own(&self) -> bool {
+        !self.terms.is_empty() && self.rules.is_empty()
+    }
+}
+
 /// Header settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Meta {

@@ -102,3 +102,21 @@ fn deal_breakers_answer_for_what_the_policy_states() {
     let text = compare::render::text(&c);
     assert!(text.contains("B  indeterminate: no deal-breaker is broken by what the policy states"), "{text}");
 }
+
+/// Issue #16: a deal-breakers file is the candidate's own, never an employer column.
+#[test]
+fn a_deal_breakers_file_is_refused_as_an_employer_and_pointed_to_against() {
+    let o = crate::util::run(&["compare", "policies/trusting-agency.policy", "policies/candidate-dealbreakers.policy"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("is a candidate's deal-breakers"), "{err}");
+    assert!(err.contains("--against policies/candidate-dealbreakers.policy"), "{err}");
+    // As deal-breakers, it is taken.
+    let o = crate::util::run(&[
+        "compare",
+        "policies/trusting-agency.policy",
+        "--against",
+        "policies/candidate-dealbreakers.policy",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -61,6 +61,15 @@ pub fn run(args: Args, out: Out) -> Exit {
     let mut policies = Vec::new();
     for p in &args.policies {
         let Some(loaded) = load_policy(p, out) else { return Exit::Error };
+        if loaded.1.is_candidates_own() {
+            eprintln!(
+                "error: `{}` is a candidate's deal-breakers (only a `terms` section), not an employer's policy; \
+                 check the employers against it with --against {}",
+                p.display(),
+                p.display()
+            );
+            return Exit::Error;
+        }
         policies.push(loaded);
     }
     let against = match &args.against {

@@ -1206,10 +1206,6 @@ fn compared(c: &crate::compare::Comparison) -> minijinja::Value {
 }
 
 /// A candidate's own deal-breakers: terms a contract must meet, and no clause about what an employee may do.
-fn candidates_own(policy: &Policy) -> bool {
-    !policy.terms.is_empty() && policy.rules.is_empty()
-}
-
 async fn compare_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let visit = match visit(&app, &headers, Scope::Admin, "/compare") {
         Ok(v) => v,
@@ -1231,7 +1227,7 @@ fn compare_page(
     for (name, e) in app.registry.snapshot().iter() {
         if let Some(l) = &e.serving {
             let choice = PolicyChoice { name: name.clone(), title: l.policy.meta.name.clone() };
-            if candidates_own(&l.policy) {
+            if l.policy.is_candidates_own() {
                 own.push(choice);
             } else {
                 employers.push(choice);
@@ -1274,7 +1270,7 @@ async fn compare(
         if let api::Side::Source { source } = n {
             let name = format!("pasted {}", i + 1);
             let own = super::registry::load_text(&name, std::path::Path::new(&name), source.clone())
-                .is_ok_and(|l| candidates_own(&l.policy));
+                .is_ok_and(|l| l.policy.is_candidates_own());
             if own {
                 let message =
                     "this text is a candidate's deal-breakers (only a `terms` section), not an employer's policy";
