@@ -418,18 +418,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         covered.push(format!("{ex} covered it, but an exception holds"));
     }
     covered.extend(outside.iter().map(|(id, why)| format!("`{id}` covered it, but {why}")));
-    let mut summary = summary(decision, &approvers, &basis, &deciding, &missing, &covered, policy);
+    let summary = summary(decision, &approvers, &basis, &deciding, &missing, &covered, &law, policy);
     let facts_used = outcome::facts_used(&results, &ctx);
-    if !law.is_empty() {
-        // The law first: a leaver reads the summary, not the footnotes.
-        let set_aside: Vec<String> = law.iter().map(|l| format!("`{}` ({})", l.clause, l.effect.words())).collect();
-        let (head, rest) = summary.split_once(": ").unwrap_or((decision.as_str(), summary.as_str()));
-        summary = format!(
-            "{head}: the law sets aside {}; {}",
-            set_aside.join(", "),
-            rest.replace("no clause covers", "no other clause covers")
-        );
-    }
     let mut v = Verdict {
         schema: verdict::SCHEMA_VERSION,
         verdict: decision,
@@ -671,6 +661,10 @@ fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> 
     ObligationRef::new(o, &rule.id, start, action_date).to_out()
 }
 
+/// The verdict's one-line summary: `HEAD: WHY`, where the head is the verdict
+/// (with its approvers) and, when the law set clauses aside, the law comes
+/// first in the why (a leaver reads the summary, not the footnotes).
+#[allow(clippy::too_many_arguments)]
 fn summary(
     decision: Decision,
     approvers: &[String],
@@ -678,30 +672,53 @@ fn summary(
     deciding: &[String],
     missing: &[String],
     covered: &[String],
+    law: &[verdict::LawOverride],
     policy: &Policy,
 ) -> String {
     let names = deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
     // What covered the action without applying (excepted, or outside its window).
-    let none = if covered.is_empty() {
-        "no clause covers this action".to_string()
-    } else {
-        format!("no clause applies ({})", covered.join("; "))
+    let none = match (covered.is_empty(), law.is_empty()) {
+        (true, true) => "no clause covers this action".to_string(),
+        (true, false) => "no other clause covers this action".to_string(),
+        (false, _) => format!("no clause applies ({})", covered.join("; ")),
     };
+    let (head, why) = summary_parts(decision, approvers, basis, deciding, &names, missing.is_empty(), &none, policy);
+    if law.is_empty() {
+        return if why.is_empty() { head } else { format!("{head}: {why}") };
+    }
+    let set_aside: Vec<String> = law.iter().map(|l| format!("`{}` ({})", l.clause, l.effect.words())).collect();
+    format!("{head}: the law sets aside {}; {why}", set_aside.join(", ")).trim_end_matches("; ").to_string()
+}
+
+/// The head and the why of a summary, before the law's part.
+#[allow(clippy::too_many_arguments)]
+fn summary_parts(
+    decision: Decision,
+    approvers: &[String],
+    basis: &Basis,
+    deciding: &[String],
+    names: &str,
+    no_missing: bool,
+    none: &str,
+    policy: &Policy,
+) -> (String, String) {
+    let head = |d: Decision| d.as_str().to_string();
+    let indeterminate = || head(Decision::Indeterminate);
     match (decision, basis) {
-        (_, Basis::MissingFacts { .. }) if missing.is_empty() => {
-            format!("indeterminate: {names} cannot be decided on the facts given")
+        (_, Basis::MissingFacts { .. }) if no_missing => {
+            (indeterminate(), format!("{names} cannot be decided on the facts given"))
         }
-        (_, Basis::MissingFacts { .. }) => format!("indeterminate: {names} needs facts the action does not give"),
+        (_, Basis::MissingFacts { .. }) => (indeterminate(), format!("{names} needs facts the action does not give")),
         (_, Basis::Conflict { .. }) => {
-            format!("indeterminate: {names} disagree and the policy says conflicts are indeterminate")
+            (indeterminate(), format!("{names} disagree and the policy says conflicts are indeterminate"))
         }
-        (_, Basis::NoClause) => format!("indeterminate: {none} and the policy states no default"),
-        (Decision::Allow, Basis::PolicyDefault) => format!("allow: {none}; permitted by default"),
+        (_, Basis::NoClause) => (indeterminate(), format!("{none} and the policy states no default")),
+        (Decision::Allow, Basis::PolicyDefault) => (head(decision), format!("{none}; permitted by default")),
         (Decision::Deny, Basis::PolicyDefault) => {
-            format!("deny: {none}; not permitted by default (no clause forbids it)")
+            (head(decision), format!("{none}; not permitted by default (no clause forbids it)"))
         }
         (Decision::RequireApproval, Basis::PolicyDefault) => {
-            format!("require-approval: {none}; by default it needs approval from {}", approvers.join(" or "))
+            (head(decision), format!("{none}; by default it needs approval from {}", approvers.join(" or ")))
         }
         (d, Basis::SectionDefault { id, .. }) => {
             let what = match d {
@@ -709,19 +726,20 @@ fn summary(
                 Decision::Deny => "is not permitted".into(),
                 _ => "is permitted".into(),
             };
-            format!("{}: {none}; the section default `{id}` says it {what}", d.as_str())
+            (head(d), format!("{none}; the section default `{id}` says it {what}"))
         }
         // A duty not done in time is breached, not forbidden (doing it late is still owed).
         (Decision::Deny, _) if !deciding.is_empty() && deciding.iter().all(|d| overdue_duty(policy, d)) => {
             let duties = if deciding.len() == 1 { "the duty is" } else { "the duties are" };
-            format!("deny: in breach of {names}: {duties} overdue and not recorded as done")
+            (head(decision), format!("in breach of {names}: {duties} overdue and not recorded as done"))
         }
-        (Decision::Deny, _) => format!("deny: forbidden by {names}"),
+        (Decision::Deny, _) => (head(decision), format!("forbidden by {names}")),
         (Decision::RequireApproval, _) => {
-            format!("require-approval from {}: required by {names}", approvers.join(" or "))
+            (format!("require-approval from {}", approvers.join(" or ")), format!("required by {names}"))
         }
-        (Decision::Allow, _) => format!("allow: permitted by {names}"),
-        (Decision::Indeterminate, _) => format!("indeterminate under {}", policy.meta.name),
+        (Decision::Allow, _) => (head(decision), format!("permitted by {names}")),
+        // Not reached by today's bases; says what it can without a reason.
+        (Decision::Indeterminate, _) => (format!("indeterminate under {}", policy.meta.name), String::new()),
     }
 }
 

@@ -26,7 +26,8 @@ fn considered(v: &Verdict, r: &RuleResult, file: &str) -> (String, Vec<String>) 
         Outcome::Excepted | Outcome::Undecided => lines.push(status_words(r)),
         Outcome::SetAside => {
             if let Some(l) = &r.set_aside_by {
-                lines.push(format!("set aside by {} ({}): {}", l.citation, l.effect.words(), l.words));
+                // The law's words are under "set aside by law"; here only where to look.
+                lines.push(format!("{} under {}: see \"set aside by law\"", l.effect.words(), l.citation));
             }
         }
         Outcome::Overridden => {
