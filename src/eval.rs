@@ -664,7 +664,7 @@ fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> 
 /// The verdict's one-line summary: `HEAD: WHY`, where the head is the verdict
 /// (with its approvers) and, when the law set clauses aside, the law comes
 /// first in the why (a leaver reads the summary, not the footnotes).
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the verdict's parts, each read once; a struct would only rename them")]
 fn summary(
     decision: Decision,
     approvers: &[String],
@@ -691,7 +691,7 @@ fn summary(
 }
 
 /// The head and the why of a summary, before the law's part.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the verdict's parts, each read once; a struct would only rename them")]
 fn summary_parts(
     decision: Decision,
     approvers: &[String],
