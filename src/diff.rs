@@ -221,6 +221,14 @@ pub struct Change {
     /// Caveats about the witness (a value one version does not declare).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The edit behind the change: the added, removed or changed clauses
+    /// (by id, as the structural changes name them) that decide somewhere in
+    /// it under either version, or whose duties it gains or loses. Changes
+    /// are grouped by it, so a change's region only describes situations its
+    /// edit reaches. Empty when no edited clause is involved (a header, a
+    /// declaration or a default changed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<String>,
 }
 
 impl Change {
@@ -353,6 +361,30 @@ fn diff_until(
     let eopts = EvalOptions { now };
     let sp = space::build(op, np, now, anchor(op, np));
     let found = search::search(&sp, [op, np], &eopts, cancel);
+    let structural = structural(old, new);
+    let edited: Vec<&str> = structural.iter().filter_map(StructuralChange::clause_id).collect();
+    // A change's edit: the edited clauses deciding its leaves under either
+    // version, and those whose duties it gains or loses.
+    let owns_duty = |id: &str, duties: &[&String]| {
+        [op, np].iter().any(|p| {
+            p.rules.iter().any(|r| r.id == id && r.obligations.iter().any(|o| duties.contains(&&search::duty_key(o))))
+        })
+    };
+    let edits_of = |ok: &search::Key, nk: &search::Key, od: &[String], nd: &[String]| {
+        let gained = nk.2.iter().filter(|d| !ok.2.contains(d));
+        let changed: Vec<&String> = ok.2.iter().filter(|d| !nk.2.contains(d)).chain(gained).collect();
+        let mut e: Vec<String> = od
+            .iter()
+            .chain(nd)
+            .map(String::as_str)
+            .chain(edited.iter().copied().filter(|id| !changed.is_empty() && owns_duty(id, &changed)))
+            .filter(|d| edited.contains(d))
+            .map(str::to_string)
+            .collect();
+        e.sort();
+        e.dedup();
+        e
+    };
 
     // Leaves with the same outcomes and deciding clauses, as regions, merged; then one
     // change per pair of outcomes, its parts the merged regions.
@@ -373,13 +405,15 @@ fn diff_until(
     let Some(ctx) = ctx else {
         return empty_report(old, new, found_stats(&found));
     };
-    let mut by_outcome: Vec<((search::Key, search::Key), Vec<PartSeed>)> = Vec::new();
+    // One change per pair of outcomes and edit.
+    let mut by_outcome: Vec<((search::Key, search::Key, Vec<String>), Vec<PartSeed>)> = Vec::new();
     for ((ok, nk, od, nd), regions) in groups {
         let merged = sp.merge_regions(regions);
-        let slot = match by_outcome.iter_mut().position(|(k, _)| k.0 == ok && k.1 == nk) {
+        let edits = edits_of(&ok, &nk, &od, &nd);
+        let slot = match by_outcome.iter_mut().position(|(k, _)| k.0 == ok && k.1 == nk && k.2 == edits) {
             Some(i) => i,
             None => {
-                by_outcome.push(((ok, nk), Vec::new()));
+                by_outcome.push(((ok, nk, edits), Vec::new()));
                 by_outcome.len() - 1
             }
         };
@@ -388,8 +422,8 @@ fn diff_until(
         }
     }
     let mut changes = Vec::new();
-    for ((ok, nk), parts) in by_outcome {
-        changes.extend(change(&sp, ok, nk, parts, &found, old, new, &eopts, &ctx));
+    for ((ok, nk, edits), parts) in by_outcome {
+        changes.extend(change(&sp, ok, nk, parts, &found, old, new, &eopts, &ctx).map(|c| Change { edits, ..c }));
     }
     // Stricter first, then looser, then the rest; within each, the simplest
     // regions (fewest constraints) first, then by the words.
@@ -399,12 +433,13 @@ fn diff_until(
         Direction::Other => 2,
     };
     changes.sort_by(|a, b| {
-        (order(a.direction), a.constraints.len(), &a.region, a.old.label(), a.new.label()).cmp(&(
+        (order(a.direction), a.constraints.len(), &a.region, a.old.label(), a.new.label(), &a.edits).cmp(&(
             order(b.direction),
             b.constraints.len(),
             &b.region,
             b.old.label(),
             b.new.label(),
+            &b.edits,
         ))
     });
     let mut summary = Summary::default();
@@ -435,7 +470,7 @@ fn diff_until(
         schema: SCHEMA_VERSION,
         old: PolicyRef::of(of, op),
         new: PolicyRef::of(nf, np),
-        structural: structural(old, new),
+        structural,
         changes,
         summary,
         limits,
@@ -570,7 +605,17 @@ fn change(
         words.push_str(&format!(" ({} parts)", parts.len()));
     }
     let direction = direction(&o, &n);
-    Some(Change { region: words, constraints: hull_constraints, parts, witness, old: o, new: n, direction, notes })
+    Some(Change {
+        region: words,
+        constraints: hull_constraints,
+        parts,
+        witness,
+        old: o,
+        new: n,
+        direction,
+        notes,
+        edits: vec![],
+    })
 }
 
 /// The witness as an employed consultant when its region says nothing of the

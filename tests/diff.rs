@@ -663,3 +663,29 @@ fn every_flip_of_the_pack_under_castlegate_v5_and_v6_lies_in_a_region() {
     // The variants do reach the changed limits and the longer covenant.
     assert!(flips >= 10, "only {flips} of {} actions flip", actions.len());
 }
+
+/// Two edits that both make something stricter (a lower tweet cap, a lower
+/// LinkedIn cap) are two changes, each naming its own edit, and each change's
+/// headline describes only the situations its edit reaches (they were once
+/// merged into one change whose headline spoke of both channels).
+#[test]
+fn changes_are_grouped_by_the_edit_that_caused_them() {
+    let old = policy(SourceFile::new(
+        "two-old.policy",
+        "policy \"Harbour\" version 1\n  default allow\n\nposting on twitter {\n  tweets: limit 10 posts per day\n}\n\nposting on linkedin {\n  linkedin-posts: limit 20 posts per day\n}\n",
+    ));
+    let new = policy(SourceFile::new(
+        "two-new.policy",
+        "policy \"Harbour\" version 2\n  default allow\n\nposting on twitter {\n  tweets: limit 6 posts per day\n}\n\nposting on linkedin {\n  linkedin-posts: limit 12 posts per day\n}\n",
+    ));
+    let r = run(&old, &new);
+    let stricter: Vec<&diff::Change> = r.changes.iter().filter(|c| c.direction == Direction::Stricter).collect();
+    let edits: Vec<&[String]> = stricter.iter().map(|c| c.edits.as_slice()).collect();
+    assert_eq!(edits, [["linkedin-posts".to_string()].as_slice(), ["tweets".to_string()].as_slice()], "{r:#?}");
+    for c in &stricter {
+        let (mine, other) = if c.edits[0] == "tweets" { ("twitter", "linkedin") } else { ("linkedin", "twitter") };
+        assert!(c.region.contains(mine) && !c.region.contains(other), "{}: {}", c.edits[0], c.region);
+    }
+    let text = diff::render::text(&r, None);
+    assert!(text.contains("     edit: changed clause `tweets`\n"), "{text}");
+}

@@ -32,6 +32,20 @@ fn outcome(o: &Outcome) -> String {
     s
 }
 
+/// The edit behind a change in words: `changed clause `x`, added clause `y``
+/// (`None` when no edited clause decides in it).
+fn edit_words(r: &DiffReport, c: &Change) -> Option<String> {
+    let words: Vec<String> = c
+        .edits
+        .iter()
+        .map(|id| {
+            let how = r.structural.iter().find(|s| s.clause_id() == Some(id)).and_then(StructuralChange::edit_words);
+            format!("{} `{id}`", how.as_deref().unwrap_or("edited clause"))
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(", "))
+}
+
 fn summary_line(r: &DiffReport) -> String {
     let n = r.changes.len();
     let behaviour = match n {
@@ -170,6 +184,9 @@ pub fn text(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
         let _ = writeln!(s, "\nbehavioural changes:");
         for (i, c) in r.changes.iter().enumerate() {
             let _ = writeln!(s, "  {}. {}: {}", i + 1, c.direction.as_str(), c.region);
+            if let Some(e) = edit_words(r, c) {
+                let _ = writeln!(s, "     edit: {e}");
+            }
             let _ = writeln!(s, "     old: {}", outcome(&c.old));
             let _ = writeln!(s, "     new: {}", outcome(&c.new));
             let _ = writeln!(s, "     witness: {}", witness(c));
@@ -229,14 +246,15 @@ pub fn markdown(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
     let _ = writeln!(s, "**{}** → **{}**: {}.", title(r, &r.old), title(r, &r.new), summary_line(r));
     if !r.changes.is_empty() {
         let _ = writeln!(s, "\n#### Behavioural changes\n");
-        let _ = writeln!(s, "| # | change | situations | old | new |");
-        let _ = writeln!(s, "| --- | --- | --- | --- | --- |");
+        let _ = writeln!(s, "| # | change | edit | situations | old | new |");
+        let _ = writeln!(s, "| --- | --- | --- | --- | --- | --- |");
         for (i, c) in r.changes.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 i + 1,
                 c.direction.as_str(),
+                cell(&edit_words(r, c).unwrap_or_else(|| "—".to_string())),
                 cell(&c.region),
                 cell(&outcome(&c.old)),
                 cell(&outcome(&c.new))

@@ -102,6 +102,14 @@ struct Node {
 pub(crate) type Key = (crate::eval::Decision, Vec<String>, Vec<String>);
 
 /// The comparable outcome of a verdict: obligations by their words and deadline.
+/// A duty as an outcome's key names it: its words, with its time limit.
+pub(crate) fn duty_key(spec: &crate::policy::ObligationSpec) -> String {
+    match spec.within {
+        Some(w) => format!("{} (within {w})", spec.text),
+        None => spec.text.clone(),
+    }
+}
+
 pub(crate) fn key(policy: &Policy, v: &Verdict) -> Key {
     let mut approvers = v.approvers.clone();
     approvers.sort();
@@ -110,14 +118,13 @@ pub(crate) fn key(policy: &Policy, v: &Verdict) -> Key {
         .obligations
         .iter()
         .map(|o| {
-            let within = policy
+            let spec = policy
                 .rules
                 .iter()
                 .find(|r| r.id == o.rule)
-                .and_then(|r| r.obligations.iter().find(|s| s.text == o.text))
-                .and_then(|s| s.within);
-            match within {
-                Some(w) => format!("{} (within {w})", o.text),
+                .and_then(|r| r.obligations.iter().find(|s| s.text == o.text));
+            match spec {
+                Some(spec) => duty_key(spec),
                 None => o.text.clone(),
             }
         })

@@ -76,6 +76,29 @@ pub enum StructuralChange {
     },
 }
 
+impl StructuralChange {
+    /// The clause an added, removed or changed clause entry is about.
+    pub fn clause_id(&self) -> Option<&str> {
+        match self {
+            StructuralChange::Added { id, .. }
+            | StructuralChange::Removed { id, .. }
+            | StructuralChange::Changed { id, .. } => Some(id),
+            StructuralChange::Header { .. } | StructuralChange::Declaration { .. } => None,
+        }
+    }
+
+    /// How the clause was edited and what it is, as a reviewer says it
+    /// (`changed clause`, `added default`).
+    pub fn edit_words(&self) -> Option<String> {
+        match self {
+            StructuralChange::Added { what, .. } => Some(format!("added {what}")),
+            StructuralChange::Removed { what, .. } => Some(format!("removed {what}")),
+            StructuralChange::Changed { what, .. } => Some(format!("changed {what}")),
+            StructuralChange::Header { .. } | StructuralChange::Declaration { .. } => None,
+        }
+    }
+}
+
 /// The text of a clause: a `rule` or `exception` block in full, else the clause's line.
 fn clause_text(file: &SourceFile, r: &Rule) -> String {
     if matches!(r.section, SectionKind::Rule | SectionKind::Exception) {
