@@ -328,6 +328,9 @@ fn anchor(old: &Policy, new: &Policy) -> jiff::civil::Date {
 
 type GroupKey = (search::Key, search::Key, Vec<String>, Vec<String>);
 
+/// What makes one reported change: the old and new outcomes and the edit behind them.
+type ChangeKey = (search::Key, search::Key, Vec<String>);
+
 /// A merged region, the changed leaf it came from, and the old and new deciding clauses.
 type PartSeed = (region::Region, usize, Vec<String>, Vec<String>);
 
@@ -406,7 +409,7 @@ fn diff_until(
         return empty_report(old, new, found_stats(&found));
     };
     // One change per pair of outcomes and edit.
-    let mut by_outcome: Vec<((search::Key, search::Key, Vec<String>), Vec<PartSeed>)> = Vec::new();
+    let mut by_outcome: Vec<(ChangeKey, Vec<PartSeed>)> = Vec::new();
     for ((ok, nk, od, nd), regions) in groups {
         let merged = sp.merge_regions(regions);
         let edits = edits_of(&ok, &nk, &od, &nd);
