@@ -135,8 +135,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let ctx = Ctx { facts, tz: &zone, at, types: &types };
 
     // 1. Each clause on its own.
-    let mut results: Vec<RuleResult> =
-        policy.rules.iter().map(|r| eval_rule(r, &ctx, file, policy.meta.jurisdiction.as_deref())).collect();
+    let mut results: Vec<RuleResult> = policy.rules.iter().map(|r| eval_rule(r, &ctx, file, policy)).collect();
 
     // Exceptions override the clauses they name, in source order (an exception
     // already overridden overrides nothing). Ids are unique: one look-up each.
@@ -349,8 +348,17 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         let RuleKind::Covenant { index } = rule.kind else { continue };
         let Some(spec) = policy.covenants.get(index) else { continue };
         let j = jurisdiction.as_deref();
-        let facts =
-            crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
+        let facts = crate::law::CovenantFacts {
+            months: Some(crate::law::months_of(spec.duration)),
+            compensation_percent: match ctx.fact(crate::law::COMPENSATION) {
+                Some(Value::Int(p)) => u32::try_from(p).ok(),
+                _ => None,
+            },
+            in_writing: match ctx.fact(crate::law::IN_WRITING) {
+                Some(Value::Bool(b)) => Some(b),
+                _ => None,
+            },
+        };
         for note in crate::law::assess(j, spec.kind, &facts, Some(ctx.date_of(ctx.at))).notes {
             let text = format!("`{}` in {}: {note}", rule.id, j.unwrap_or("no stated jurisdiction"));
             if !law_notes.iter().any(|n: &Note| n.text == text) {
@@ -454,7 +462,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     v
 }
 
-fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction: Option<&str>) -> RuleResult {
+fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy: &Policy) -> RuleResult {
     let (line, column) = file.line_col(rule.span.start);
     let mut tests: Vec<TestTrace> = Vec::new();
     let truth = eval_cond(&rule.when, ctx, &mut tests);
@@ -507,7 +515,7 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction:
     if matches!(status, Status::Applies | Status::Undecided) {
         for g in &rule.law {
             if eval_cond(&g.when, ctx, &mut Vec::new()) == Truth::True {
-                set_aside_by = Some(law_override(rule, g.rule, status == Status::Applies, ctx, policy_jurisdiction));
+                set_aside_by = Some(law_override(rule, g.rule, status == Status::Applies, ctx, policy));
                 status = Status::SetAside;
                 why.clear();
                 break;
@@ -554,13 +562,12 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction:
 
 /// Why the law sets a clause aside for this action: the rule of law, and
 /// which fact made its jurisdiction's law apply.
-fn law_override(
-    rule: &Rule,
-    law_id: &str,
-    applied: bool,
-    ctx: &Ctx<'_>,
-    policy_jurisdiction: Option<&str>,
-) -> verdict::LawOverride {
+fn law_override(rule: &Rule, law_id: &str, applied: bool, ctx: &Ctx<'_>, policy: &Policy) -> verdict::LawOverride {
+    let policy_jurisdiction = policy.meta.jurisdiction.as_deref();
+    let covenant = match rule.kind {
+        RuleKind::Covenant { index } => policy.covenants.get(index),
+        _ => None,
+    };
     let entry = crate::law::rule(law_id);
     let sym = |path: &str| match ctx.fact(path) {
         Some(Value::Symbol(s)) => Some(s),
@@ -587,7 +594,10 @@ fn law_override(
         effect: entry.map_or(crate::law::LawEffect::Void, |e| e.effect),
         citation: entry.map_or_else(String::new, crate::law::LawRule::citation),
         in_force_since: entry.and_then(|e| e.since),
-        words: entry.map_or_else(String::new, |e| e.words.to_string()),
+        words: entry.map_or_else(String::new, |e| match covenant {
+            Some(c) => e.words_for(c.kind, Some(crate::law::months_of(c.duration))),
+            None => e.words.to_string(),
+        }),
         applies_because: format!(
             "{}; here by {applied_by}",
             entry.map_or_else(String::new, crate::law::LawRule::why_applies)

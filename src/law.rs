@@ -25,11 +25,12 @@
 use crate::ast::CovenantKind;
 use crate::policy::{Cond, Term, Test, TestOp};
 use crate::value::Value;
-use jiff::civil::{date, Date};
-use serde::Serialize;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 
 /// What a rule of law does to a clause it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LawEffect {
     /// The clause is void: it binds no one.
@@ -63,7 +64,7 @@ impl LawEffect {
 }
 
 /// Whether the rule is law.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LawStatus {
     /// Law in force (from `since`).
@@ -75,7 +76,7 @@ pub enum LawStatus {
 }
 
 /// Which facts say that the rule's jurisdiction governs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Connect {
     /// The place of work.
@@ -85,13 +86,16 @@ pub enum Connect {
 }
 
 /// When the rule applies to a clause of the kind it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
 pub enum When {
     /// Always.
     Always,
     /// The covenant lasts longer than this many months.
     LongerThanMonths(u32),
+    /// The covenant lasts longer than this many months, and the rule holds
+    /// only for the months beyond: the covenant binds up to the cap.
+    BeyondMonths(u32),
     /// The compensation paid during the restraint is below this share of the last pay, or the covenant is not in writing.
     UnpaidOrUnwritten(u32),
     /// The employee is not a supervisor (and the action's content is of a kind the rule protects).
@@ -99,34 +103,36 @@ pub enum When {
 }
 
 /// What the rule covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
 pub enum Covers {
     /// Covenants of these kinds.
-    Covenants(&'static [CovenantKind]),
+    Covenants(Vec<CovenantKind>),
     /// Clauses restricting posts of these content kinds.
-    Speech(&'static [&'static str]),
+    Speech(Vec<String>),
 }
 
 /// A duty the law imposes on the employer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EmployerDuty {
     /// The duty in words.
-    pub text: &'static str,
+    pub text: String,
     /// Its legal basis.
-    pub basis: &'static str,
+    pub basis: String,
     /// The deadline, if the law sets one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<Date>,
 }
 
-/// One rule of law.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// One rule of law: an entry of `src/law/table.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LawRule {
     /// Stable id (`us-ca-bpc-16600`).
-    pub id: &'static str,
+    pub id: String,
     /// Jurisdiction codes; a code also covers its regions (`US` covers `US-CA`).
-    pub jurisdictions: &'static [&'static str],
+    pub jurisdictions: Vec<String>,
     /// Which facts connect the employment to the jurisdiction.
     pub connect: Connect,
     /// What it covers.
@@ -139,22 +145,22 @@ pub struct LawRule {
     pub status: LawStatus,
     /// In force from (inclusive); for a proposal, the date it is announced to
     /// take effect from (an undated proposal is not pending law).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<Date>,
     /// The statute or case.
-    pub statute: &'static str,
+    pub statute: String,
     /// The section(s).
-    pub section: &'static str,
+    pub section: String,
     /// The effect in plain words (`{kind}`, `{months}` are filled in).
-    pub words: &'static str,
+    pub words: String,
     /// What follows, in words.
-    pub advice: &'static str,
+    pub advice: String,
+    /// Where it comes from: codes of the project's source list.
+    pub sources: Vec<String>,
     /// Duties it imposes on the employer.
-    pub duties: &'static [EmployerDuty],
+    #[serde(default)]
+    pub duties: Vec<EmployerDuty>,
 }
-
-const NON_COMPETE: &[CovenantKind] = &[CovenantKind::NonCompete];
-const UK: &[&str] = &["UK", "GB"];
 
 /// The content kinds (and the conduct judgement `about_employer`) whose
 /// restriction may chill talk about pay and working conditions: a clause restricting them is flagged (`nlra-risk`); for a
@@ -165,139 +171,22 @@ pub const NLRA_KINDS: &[&str] = &["pay_discussion", "opinion", "about_employer"]
 /// The content kinds NLRA section 7 protects outright (discussing pay and conditions).
 pub const PROTECTED_KINDS: &[&str] = &["pay_discussion"];
 
-/// Every rule of law smpolicy knows. For a covenant, the first entry in
-/// force that applies decides its status; every matching note is shown.
-/// Adding a jurisdiction is adding entries here.
-pub const TABLE: &[LawRule] = &[
-    LawRule {
-        id: "us-ca-bpc-16600",
-        jurisdictions: &["US-CA"],
-        connect: Connect::WorkOrGoverning,
-        covers: Covers::Covenants(NON_COMPETE),
-        when: When::Always,
-        effect: LawEffect::Void,
-        status: LawStatus::InForce,
-        since: Some(date(2024, 1, 1)),
-        statute: "Cal. Bus. & Prof. Code",
-        section: "§16600, §16600.5",
-        words: "an employee non-compete is void in California however narrow, and unenforceable wherever and whenever the contract was signed",
-        advice: "the employer must not try to enforce it or enter into it; protect trade secrets and client data with confidentiality clauses instead",
-        duties: &[EmployerDuty {
-            text: "notify each current employee, and each former employee employed after 1 Jan 2022, whose contract has a non-compete that it is void",
-            basis: "Cal. Bus. & Prof. Code §16600.1",
-            due: Some(date(2024, 2, 14)),
-        }],
-    },
-    LawRule {
-        id: "us-ftc-non-compete-rule",
-        jurisdictions: &["US"],
-        connect: Connect::Work,
-        covers: Covers::Covenants(NON_COMPETE),
-        when: When::Always,
-        effect: LawEffect::NoteOnly,
-        status: LawStatus::SetAside,
-        since: None,
-        statute: "FTC Non-Compete Clause Rule, 16 CFR Part 910 (2024); Ryan LLC v FTC (N.D. Tex. 2024)",
-        section: "",
-        words: "the FTC non-compete rule was set aside on 20 Aug 2024 and never took effect (on 5 Sep 2025 the FTC acceded to its vacatur): no federal override applies; state law governs",
-        advice: "judge the covenant under the state's law; outside California its enforceability is not encoded here (indeterminate)",
-        duties: &[],
-    },
-    LawRule {
-        id: "us-nlra-7",
-        jurisdictions: &["US"],
-        connect: Connect::Work,
-        covers: Covers::Speech(PROTECTED_KINDS),
-        when: When::NotSupervisor,
-        effect: LawEffect::ProtectedSpeech,
-        status: LawStatus::InForce,
-        since: Some(date(1935, 7, 5)),
-        statute: "National Labor Relations Act (29 U.S.C. §157); Stericycle, 372 NLRB No. 113 (2023)",
-        section: "§7",
-        words: "a non-supervisory employee discussing pay or working conditions with colleagues is protected, and a rule that could chill it is presumptively unlawful",
-        advice: "the employer must not discipline the employee for this post; scope the rule to supervisors or narrow it to what a legitimate interest needs",
-        duties: &[],
-    },
-    LawRule {
-        id: "uk-restraint-of-trade",
-        jurisdictions: UK,
-        connect: Connect::Work,
-        covers: Covers::Covenants(&[
-            CovenantKind::NonCompete,
-            CovenantKind::NonSolicitation,
-            CovenantKind::NonDealing,
-        ]),
-        when: When::LongerThanMonths(12),
-        effect: LawEffect::AtRisk,
-        status: LawStatus::InForce,
-        since: None,
-        statute: "common-law restraint of trade; Tillman v Egon Zehnder [2019] UKSC 32",
-        section: "",
-        words: "{a_months}-month {kind} is suspect under the common-law reasonableness test: a restraint must be no wider than needed to protect a legitimate interest, and longer than 12 months is rarely upheld",
-        advice: "recruitment restraints are usually 3 to 6 months; 6 months limited to those dealt with in the last 12 months was upheld in East England Schools v Palmer [2013] EWHC 4138 (QB)",
-        duties: &[],
-    },
-    LawRule {
-        id: "uk-non-compete-cap-proposal",
-        jurisdictions: UK,
-        connect: Connect::Work,
-        covers: Covers::Covenants(NON_COMPETE),
-        when: When::LongerThanMonths(3),
-        effect: LawEffect::NoteOnly,
-        status: LawStatus::Proposal,
-        since: None,
-        statute: "UK Government, Smarter regulation (10 May 2023); DBT working paper on non-compete reform (26 Nov 2025)",
-        section: "",
-        words: "the UK's 3-month statutory cap (announced 2023) was never enacted and the 2025 working paper's options are undecided: no cap is applied",
-        advice: "the covenant is judged under the common-law reasonableness test",
-        duties: &[],
-    },
-    LawRule {
-        id: "de-hgb-74a-cap",
-        jurisdictions: &["DE"],
-        connect: Connect::Work,
-        covers: Covers::Covenants(NON_COMPETE),
-        when: When::LongerThanMonths(24),
-        effect: LawEffect::NotBinding,
-        status: LawStatus::InForce,
-        since: None,
-        statute: "German Commercial Code (HGB)",
-        section: "§74a",
-        words: "a non-compete of {months} months does not bind in Germany, where two years is the most",
-        advice: "shorten it to at most 24 months, agreed in writing with compensation of at least half the last pay",
-        duties: &[],
-    },
-    LawRule {
-        id: "de-hgb-74-compensation",
-        jurisdictions: &["DE"],
-        connect: Connect::Work,
-        covers: Covers::Covenants(NON_COMPETE),
-        when: When::UnpaidOrUnwritten(50),
-        effect: LawEffect::NotBinding,
-        status: LawStatus::InForce,
-        since: None,
-        statute: "German Commercial Code (HGB)",
-        section: "§74",
-        words: "a non-compete binds in Germany only if agreed in writing with compensation (Karenzentschädigung) of at least half the last pay for each year of the restraint",
-        advice: "the employee may treat it as not binding; the employer must state the compensation in a signed contract for it to bind",
-        duties: &[],
-    },
-    LawRule {
-        id: "au-non-compete-ban-proposal",
-        jurisdictions: &["AU"],
-        connect: Connect::Work,
-        covers: Covers::Covenants(NON_COMPETE),
-        when: When::Always,
-        effect: LawEffect::NoteOnly,
-        status: LawStatus::Proposal,
-        since: Some(date(2027, 1, 1)),
-        statute: "Australian Government 2025-26 Budget announcement",
-        section: "",
-        words: "Australia's announced ban for workers below the high-income threshold (from 2027) is not yet law",
-        advice: "the covenant is judged under the current restraint-of-trade law; review it before 2027",
-        duties: &[],
-    },
-];
+/// Every rule of law smpolicy knows: `src/law/table.yaml`, compiled into the
+/// binary and read once. For a covenant, the first entry in force that
+/// applies decides its status; every matching note is shown. Adding a
+/// jurisdiction is adding entries there.
+pub static TABLE: LazyLock<Vec<LawRule>> = LazyLock::new(read_table);
+
+/// The table's text, as compiled in.
+const TABLE_YAML: &str = include_str!("law/table.yaml");
+
+#[allow(
+    clippy::panic,
+    reason = "the table is compiled into the binary and read by the test `the_table_is_well_formed`: a table that does not read is a broken build, not bad input"
+)]
+fn read_table() -> Vec<LawRule> {
+    serde_yaml::from_str(TABLE_YAML).unwrap_or_else(|e| panic!("src/law/table.yaml: {e}"))
+}
 
 /// Jurisdictions by name, for explanations.
 const NAMES: &[(&str, &str)] = &[
@@ -373,7 +262,7 @@ pub fn value_words(v: &str) -> String {
 impl LawRule {
     /// Whether it covers covenants of this kind.
     pub fn covers_covenant(&self, kind: CovenantKind) -> bool {
-        matches!(self.covers, Covers::Covenants(k) if k.contains(&kind))
+        matches!(&self.covers, Covers::Covenants(k) if k.contains(&kind))
     }
 
     /// Whether it is in force on a date (`None`: whatever the date).
@@ -411,7 +300,7 @@ impl LawRule {
 
     /// Which law applies, in words.
     pub fn why_applies(&self) -> String {
-        let place = name(self.jurisdictions.first().copied().unwrap_or(""));
+        let place = name(self.jurisdictions.first().map_or("", String::as_str));
         match self.connect {
             Connect::WorkOrGoverning => format!(
                 "{place}'s rule applies because the employee works there or the contract names its law, wherever the contract was signed"
@@ -460,6 +349,13 @@ pub enum Standing {
         /// Why, in words.
         why: String,
     },
+    /// It binds only in part (for the months up to a statutory cap).
+    Reduced {
+        /// The rule.
+        rule: String,
+        /// Why, in words.
+        why: String,
+    },
     /// It stands, but a court may not uphold it.
     AtRisk {
         /// The rule.
@@ -487,6 +383,7 @@ impl Standing {
             Standing::Enforceable { .. } => "enforceable",
             Standing::Void { .. } => "void",
             Standing::NotBinding { .. } => "not binding",
+            Standing::Reduced { .. } => "binds in part",
             Standing::AtRisk { .. } => "at risk",
             Standing::NotAssessed { .. } => "not assessed",
             Standing::NotEncoded => "enforceability not encoded (indeterminate)",
@@ -516,7 +413,9 @@ fn conditions(rule: &LawRule, f: &CovenantFacts) -> Result<bool, Vec<String>> {
     match rule.when {
         When::Always => Ok(true),
         When::NotSupervisor => Ok(true),
-        When::LongerThanMonths(m) => f.months.map(|x| x > m).ok_or_else(|| vec!["months".to_string()]),
+        When::LongerThanMonths(m) | When::BeyondMonths(m) => {
+            f.months.map(|x| x > m).ok_or_else(|| vec!["months".to_string()])
+        }
         When::UnpaidOrUnwritten(pct) => match (f.compensation_percent, f.in_writing) {
             (Some(c), _) if c < pct => Ok(true),
             (_, Some(false)) => Ok(true),
@@ -527,6 +426,18 @@ fn conditions(rule: &LawRule, f: &CovenantFacts) -> Result<bool, Vec<String>> {
                 .map(str::to_string)
                 .collect()),
         },
+    }
+}
+
+/// A fact the law's conditions need, in words (a contract states it as
+/// `compensation_percent` and `in_writing`, an action as [`COMPENSATION`] and
+/// [`IN_WRITING`]).
+fn missing_words(name: &str) -> &str {
+    match name {
+        "months" => "its length",
+        "compensation_percent" => "the compensation paid during the restraint (% of the last pay)",
+        "in_writing" => "whether it was agreed in writing",
+        other => other,
     }
 }
 
@@ -554,14 +465,22 @@ pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFa
         any_in_force = true;
         match conditions(r, facts) {
             Ok(true) => {
-                notes.push(format!("{}: {words} ({}); {}", r.effect.words(), r.citation(), r.advice));
-                if standing.is_none() {
+                let effect = if matches!(r.when, When::BeyondMonths(_)) { "binds in part" } else { r.effect.words() };
+                notes.push(format!("{effect}: {words} ({}); {}", r.citation(), r.advice));
+                // A covenant cut down to a cap is still set aside by a later rule that frees it whole.
+                let reduced = matches!(standing, Some(Standing::Reduced { .. }));
+                if standing.is_none() || (reduced && r.effect.sets_aside() && !matches!(r.when, When::BeyondMonths(_)))
+                {
                     standing = Some(match r.effect {
-                        LawEffect::Void => Standing::Void { rule: r.id.into() },
-                        LawEffect::NotBinding | LawEffect::ProtectedSpeech => {
-                            Standing::NotBinding { rule: r.id.into(), why: words }
+                        // It binds up to the cap: cut down, not set aside.
+                        _ if matches!(r.when, When::BeyondMonths(_)) => {
+                            Standing::Reduced { rule: r.id.clone(), why: words }
                         }
-                        _ => Standing::AtRisk { rule: r.id.into(), why: words },
+                        LawEffect::Void => Standing::Void { rule: r.id.clone() },
+                        LawEffect::NotBinding | LawEffect::ProtectedSpeech => {
+                            Standing::NotBinding { rule: r.id.clone(), why: words }
+                        }
+                        _ => Standing::AtRisk { rule: r.id.clone(), why: words },
                     });
                 }
             }
@@ -570,12 +489,12 @@ pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFa
             Ok(false) => {}
             Err(missing) => {
                 notes.push(format!(
-                    "not assessed: {words} ({}); the terms do not state {}",
+                    "not assessed: {words} ({}); not stated: {}",
                     r.citation(),
-                    missing.join(" or ")
+                    missing.iter().map(|m| missing_words(m)).collect::<Vec<_>>().join(" or ")
                 ));
                 if standing.is_none() {
-                    standing = Some(Standing::NotAssessed { rule: r.id.into(), missing });
+                    standing = Some(Standing::NotAssessed { rule: r.id.clone(), missing });
                 }
             }
         }
@@ -638,19 +557,76 @@ fn since_cond(rule: &LawRule) -> Option<Cond> {
 }
 
 /// The guards for a covenant clause: the rules in force that set a covenant
-/// of this kind and length aside without facts the action cannot carry.
-pub fn covenant_guards(kind: CovenantKind, months: u32, policy_jurisdiction: Option<&str>) -> Vec<LawGuard> {
-    let facts = CovenantFacts { months: Some(months), ..CovenantFacts::default() };
+/// of this kind and length aside, each with the facts of the action that
+/// make it hold. A rule needing facts the action may carry tests them only
+/// when given (never a silent "no": a covenant whose compensation is not
+/// stated binds as written). `start`: the facts its window runs from.
+pub fn covenant_guards(
+    kind: CovenantKind,
+    months: u32,
+    start: &[String],
+    policy_jurisdiction: Option<&str>,
+) -> Vec<LawGuard> {
+    let length = CovenantFacts { months: Some(months), ..CovenantFacts::default() };
+    let given = |path: &str| Cond::Test(Test { lhs: Term::fact(path), op: TestOp::Present, span: None });
     TABLE
         .iter()
         .filter(|r| r.covers_covenant(kind) && r.effect.sets_aside() && r.status == LawStatus::InForce)
-        .filter(|r| conditions(r, &facts) == Ok(true))
-        .map(|r| LawGuard {
-            rule: r.id,
-            when: Cond::All(std::iter::once(governs_cond(r, policy_jurisdiction)).chain(since_cond(r)).collect()),
+        .filter_map(|r| {
+            let fact_test = match r.when {
+                When::Always | When::NotSupervisor => None,
+                When::LongerThanMonths(_) if conditions(r, &length) == Ok(true) => None,
+                When::LongerThanMonths(_) => return None,
+                // Only the months past the cap: `at` later than the window's start + cap.
+                When::BeyondMonths(cap) if months > cap => {
+                    let base = match start {
+                        [only] => Term::fact(only),
+                        _ => Term::FirstOf(start.to_vec()),
+                    };
+                    let until = Term::Shifted(
+                        Box::new(base),
+                        vec![(true, crate::value::Duration::new(cap, crate::value::TimeUnit::Month))],
+                    );
+                    Some(Cond::Test(Test {
+                        lhs: Term::fact("at"),
+                        op: TestOp::Cmp(crate::ast::CmpOp::Gt, until),
+                        span: None,
+                    }))
+                }
+                When::BeyondMonths(_) => return None,
+                When::UnpaidOrUnwritten(pct) => {
+                    let below = Cond::All(vec![
+                        given(COMPENSATION),
+                        Cond::Test(Test {
+                            lhs: Term::fact(COMPENSATION),
+                            op: TestOp::Cmp(crate::ast::CmpOp::Lt, Term::Const(Value::Int(i64::from(pct)))),
+                            span: None,
+                        }),
+                    ]);
+                    let unwritten = Cond::All(vec![
+                        given(IN_WRITING),
+                        Cond::Not(Box::new(Cond::Test(Test {
+                            lhs: Term::fact(IN_WRITING),
+                            op: TestOp::Truthy,
+                            span: None,
+                        }))),
+                    ]);
+                    Some(Cond::Any(vec![below, unwritten]))
+                }
+            };
+            let mut all = vec![governs_cond(r, policy_jurisdiction)];
+            all.extend(since_cond(r));
+            all.extend(fact_test);
+            Some(LawGuard { rule: r.id.as_str(), when: Cond::All(all) })
         })
         .collect()
 }
+
+/// The action's fact for the compensation agreed for a non-compete, as a
+/// percentage of the last pay.
+pub const COMPENSATION: &str = "actor.non_compete_compensation_percent";
+/// The action's fact for whether the non-compete was agreed in writing.
+pub const IN_WRITING: &str = "actor.non_compete_in_writing";
 
 /// The guards for a clause restricting posts of these content kinds (those
 /// of [`NLRA_KINDS`] its condition names): protected speech by an employee
@@ -662,7 +638,7 @@ pub fn speech_guards(kinds: &[&str], policy_jurisdiction: Option<&str>) -> Vec<L
     TABLE
         .iter()
         .filter(|r| r.status == LawStatus::InForce && r.effect.sets_aside())
-        .filter_map(|r| match r.covers {
+        .filter_map(|r| match &r.covers {
             Covers::Speech(protected) => Some((r, protected)),
             Covers::Covenants(_) => None,
         })
@@ -688,7 +664,7 @@ pub fn speech_guards(kinds: &[&str], policy_jurisdiction: Option<&str>) -> Vec<L
                     })
                     .collect(),
             ));
-            LawGuard { rule: r.id, when: Cond::All(all) }
+            LawGuard { rule: r.id.as_str(), when: Cond::All(all) }
         })
         .collect()
 }
@@ -747,7 +723,7 @@ pub fn attach(policy: &mut crate::policy::Policy) {
         let guards = match rule.kind {
             _ if !restrictive => vec![],
             RuleKind::Covenant { index } => match policy.covenants.get(index) {
-                Some(c) => covenant_guards(c.kind, months_of(c.duration), j.as_deref()),
+                Some(c) => covenant_guards(c.kind, months_of(c.duration), &c.start(), j.as_deref()),
                 None => vec![],
             },
             _ => speech_guards(&speech_kinds(&rule.when), j.as_deref()),
@@ -843,19 +819,21 @@ pub fn covenant(jurisdiction: &str, kind: CovenantKind, months: u32) -> Vec<(&'s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::date;
 
     #[test]
     fn the_table_is_well_formed() {
-        let mut ids: Vec<&str> = TABLE.iter().map(|r| r.id).collect();
+        let mut ids: Vec<&str> = TABLE.iter().map(|r| r.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), TABLE.len(), "rule ids are unique");
-        for r in TABLE {
+        for r in TABLE.iter() {
             assert!(!r.jurisdictions.is_empty(), "{}", r.id);
-            for j in r.jurisdictions {
-                assert!(crate::data::parse_jurisdiction(j).as_deref() == Ok(*j), "{}: {j}", r.id);
+            for j in &r.jurisdictions {
+                assert!(crate::data::parse_jurisdiction(j).as_deref() == Ok(j.as_str()), "{}: {j}", r.id);
             }
             assert!(!r.statute.is_empty() && !r.words.is_empty() && !r.advice.is_empty(), "{}", r.id);
+            assert!(!r.sources.is_empty(), "{}: every entry names its sources", r.id);
             // Only law in force sets anything aside; a proposal or a vacated rule is a note.
             if r.status != LawStatus::InForce {
                 assert_eq!(r.effect, LawEffect::NoteOnly, "{}", r.id);
@@ -895,7 +873,10 @@ mod tests {
         assert_eq!(assess(Some("DE"), nc, &f(12, Some(50), Some(true)), on).standing.word(), "enforceable");
         assert_eq!(assess(Some("DE"), nc, &f(12, Some(49), Some(true)), on).standing.word(), "not binding");
         assert_eq!(assess(Some("DE"), nc, &f(12, Some(60), Some(false)), on).standing.word(), "not binding");
-        assert_eq!(assess(Some("DE"), nc, &f(25, Some(60), Some(true)), on).standing.word(), "not binding");
+        // §74a: longer than two years, it binds for the first two (paid and in writing) ...
+        assert_eq!(assess(Some("DE"), nc, &f(25, Some(60), Some(true)), on).standing.word(), "binds in part");
+        // ... and §74 still frees an unpaid one whole.
+        assert_eq!(assess(Some("DE"), nc, &f(25, Some(30), Some(true)), on).standing.word(), "not binding");
         assert_eq!(assess(Some("DE"), nc, &f(24, Some(60), Some(true)), on).standing.word(), "enforceable");
         assert!(matches!(assess(Some("DE"), nc, &f(12, None, None), on).standing, Standing::NotAssessed { .. }));
         assert_eq!(assess(Some("UK"), nc, &f(13, None, None), on).standing.word(), "at risk");

@@ -648,12 +648,8 @@ impl Lowerer<'_> {
         } else {
             names(&c.applies_to)
         };
-        let start = if c.garden_leave_offset.is_some() {
-            // Garden leave counts against the covenant: the clock starts when garden leave began, if it did.
-            vec!["actor.garden_leave_from".to_string(), "actor.departed_on".to_string()]
-        } else {
-            vec!["actor.departed_on".to_string()]
-        };
+        // Garden leave counts against the covenant when it says so: the clock starts when garden leave began, if it did.
+        let start = CovenantSpec::start_facts(c.garden_leave_offset.is_some());
         let mut parts = vec![
             Cond::one_of("action", &applies_to),
             Cond::is("actor.status", "departed"),

@@ -512,6 +512,23 @@ pub struct CovenantSpec {
     pub span: Span,
 }
 
+impl CovenantSpec {
+    /// The facts its window runs from, the first given: garden leave counts
+    /// against it when the covenant says so.
+    pub fn start(&self) -> Vec<String> {
+        Self::start_facts(self.garden_leave_offset)
+    }
+
+    /// [`CovenantSpec::start`] for a covenant with or without the garden-leave offset.
+    pub fn start_facts(garden_leave_offset: bool) -> Vec<String> {
+        if garden_leave_offset {
+            vec!["actor.garden_leave_from".to_string(), "actor.departed_on".to_string()]
+        } else {
+            vec!["actor.departed_on".to_string()]
+        }
+    }
+}
+
 /// A departure duty.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DutySpec {

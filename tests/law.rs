@@ -323,3 +323,53 @@ fn the_batch_applies_the_law_and_as_written_does_not() {
     assert_eq!(written["verdict"], "deny");
     assert_eq!(written["deciding"], serde_json::json!(["template-non-compete"]));
 }
+
+/// A 36-month non-compete in a German policy (HGB §§74, 74a; `sources.md` GER).
+const DE: &str = r#"policy "Berlin test"
+  jurisdiction DE
+  timezone "Europe/Berlin"
+  default allow
+
+roles consultant
+
+covenant nc: non_compete for 36 months
+"#;
+
+/// HGB §74a(1): a non-compete binds for at most two years, so a longer one
+/// still binds for its first 24 months and the law sets it aside only after;
+/// §74: it binds only if paid (at least half the last pay) and in writing,
+/// and the eval reads both from the action. Not given, they are not guessed:
+/// the covenant binds as written and the explanation says it was not assessed.
+#[test]
+fn a_german_non_compete_binds_two_years_and_only_if_paid_and_in_writing() {
+    let de = load(DE);
+    let paid = ", jurisdiction: DE, non_compete_compensation_percent: 50, non_compete_in_writing: true";
+    // Departed 31 Jan 2026: month 24 ends on 31 Jan 2028.
+    let v = decide(&de, &leaver("2028-01-31T12:00:00+01:00", paid));
+    assert_eq!((v.verdict, v.law.len()), (Decision::Deny, 0), "{}", v.summary);
+    let v = decide(&de, &leaver("2028-02-01T12:00:00+01:00", paid));
+    assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
+    assert_eq!(v.law[0].law, "de-hgb-74a-cap");
+    assert!(v.law[0].words.contains("the 36-month covenant does not bind beyond its 24th month"), "{}", v.law[0].words);
+    // §74 inside the two years: below half pay, or not in writing, it does not bind.
+    let month_6 = "2026-07-31T12:00:00+02:00";
+    let unpaid = ", jurisdiction: DE, non_compete_compensation_percent: 49, non_compete_in_writing: true";
+    let v = decide(&de, &leaver(month_6, unpaid));
+    assert_eq!((v.verdict, v.law[0].law.as_str()), (Decision::Allow, "de-hgb-74-compensation"), "{}", v.summary);
+    let oral = ", jurisdiction: DE, non_compete_compensation_percent: 60, non_compete_in_writing: false";
+    assert_eq!(decide(&de, &leaver(month_6, oral)).verdict, Decision::Allow);
+    assert_eq!(decide(&de, &leaver(month_6, paid)).verdict, Decision::Deny);
+    // Not stated: binds as written (never a silent allow), with a note naming what is missing.
+    let v = decide(&de, &leaver(month_6, ", jurisdiction: DE"));
+    assert_eq!(v.verdict, Decision::Deny);
+    let notes: Vec<&str> = v.law_notes.iter().map(|n| n.text.as_str()).collect();
+    assert!(
+        notes.iter().any(|n| n.contains("not assessed") && n.contains("not stated: the compensation paid")),
+        "{notes:?}"
+    );
+    // Outside Germany the German rules do nothing.
+    assert_eq!(
+        decide(&de, &leaver(month_6, ", jurisdiction: UK, non_compete_compensation_percent: 0")).verdict,
+        Decision::Deny
+    );
+}

@@ -32,7 +32,12 @@ pub(super) fn check(cx: &mut Checker<'_>) {
                 (LawStatus::Proposal, ..) => continue,
                 (LawStatus::InForce, LawEffect::Void | LawEffect::NotBinding, Applies::Yes) => (
                     "unenforceable-covenant",
-                    format!("{} in {}", rule.effect.words(), law::name(jurisdiction)),
+                    match rule.when {
+                        law::When::BeyondMonths(m) => {
+                            format!("{} beyond {m} months in {}", rule.effect.words(), law::name(jurisdiction))
+                        }
+                        _ => format!("{} in {}", rule.effect.words(), law::name(jurisdiction)),
+                    },
                     rule.advice.to_string(),
                 ),
                 (LawStatus::InForce, _, Applies::UnlessFacts(_)) => (
@@ -149,7 +154,11 @@ mod tests {
     #[test]
     fn germany_voids_beyond_two_years_and_asks_for_compensation() {
         let d = law("DE", "covenant non_compete for 30 months");
-        assert!(d.iter().any(|(c, m)| c == "unenforceable-covenant" && m.contains("30 months does not bind")), "{d:?}");
+        assert!(
+            d.iter().any(|(c, m)| c == "unenforceable-covenant"
+                && m.contains("the 30-month covenant does not bind beyond its 24th month")),
+            "{d:?}"
+        );
         let d = law("DE", "covenant non_compete for 24 months");
         assert_eq!(d.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(), ["suspect-covenant"]);
     }

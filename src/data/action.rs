@@ -349,6 +349,13 @@ pub struct Actor {
     /// Whether the actor has acknowledged the policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_policy: Option<bool>,
+    /// The compensation the contract pays for the non-compete during the
+    /// restraint, as a percentage of the last pay (Germany, HGB §74: at least 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_compete_compensation_percent: Option<u32>,
+    /// Whether the non-compete was agreed in writing (Germany, HGB §74).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_compete_in_writing: Option<bool>,
 }
 
 /// The account used.
@@ -977,7 +984,8 @@ facts:                        # extra facts that the policy declared, by name
 action: compete
 at: 2026-03-14
 actor: {id: a, role: manager, team: ops, status: garden_leave, employed_since: 2020-01-01, departed_on: 2026-06-01,
-        jurisdiction: us-ca, governing_law: us-ny, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true}
+        jurisdiction: us-ca, governing_law: us-ny, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true,
+        non_compete_compensation_percent: 50, non_compete_in_writing: true}
 channel: linkedin
 account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, purpose: mixed,
           run_as_duty: true, agency_equipment: true, brand_in_handle: true,

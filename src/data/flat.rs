@@ -110,6 +110,10 @@ fields! {
     ActorGardenLeaveFrom = "actor.garden_leave_from", "start of garden leave";
     /// `actor.acknowledged_policy`.
     ActorAcknowledgedPolicy = "actor.acknowledged_policy", "has acknowledged the policy";
+    /// `actor.non_compete_compensation_percent`.
+    ActorNonCompeteCompensationPercent = "actor.non_compete_compensation_percent", "non-compete compensation (% of last pay)";
+    /// `actor.non_compete_in_writing`.
+    ActorNonCompeteInWriting = "actor.non_compete_in_writing", "non-compete agreed in writing";
     /// `account.kind`.
     AccountKind = "account.kind", "kind of account";
     /// `account.handle`.
@@ -191,8 +195,8 @@ fields! {
 /// How many fields there are.
 pub const FIELDS: usize = Field::ALL.len();
 
-// One bit per field in a `u64`, bit 62 for `at` and bit 63 for `facts`.
-const _: () = assert!(FIELDS < 62);
+// One bit per field in a `u128`, bit 126 for `at` and bit 127 for `facts`.
+const _: () = assert!(FIELDS < 126);
 
 /// How a field's value is written.
 #[derive(Debug, Clone, Copy)]
@@ -246,6 +250,8 @@ impl Field {
         use crate::facts::Absent;
         match self.shape() {
             Shape::Names(_) => Absent::Empty,
+            // A fact the law reads to free an employee is never guessed: not given, it is not given.
+            _ if self == Field::ActorNonCompeteInWriting => Absent::NotGiven,
             Shape::Bool => Absent::False,
             _ if self == Field::ApprovalGrantedBy => Absent::NoneGiven,
             _ => Absent::NotGiven,
@@ -292,6 +298,7 @@ impl Field {
             F::ActorJurisdiction | F::ActorGoverningLaw => Shape::Jurisdiction,
             F::ActorSupervisor
             | F::ActorAcknowledgedPolicy
+            | F::ActorNonCompeteInWriting
             | F::AccountRunAsDuty
             | F::AccountAgencyEquipment
             | F::AccountBrandInHandle
@@ -315,6 +322,7 @@ impl Field {
             F::TargetRelationship => Shape::Closed(Relationship::SET, |s| Relationship::from_name(s).is_some()),
             F::TargetOrigin | F::ContactsOrigin => Shape::Closed(Origin::SET, |s| Origin::from_name(s).is_some()),
             F::TargetDistanceMiles
+            | F::ActorNonCompeteCompensationPercent
             | F::ContactsCount
             | F::HistoryPostsToday
             | F::HistoryPostsThisWeek
@@ -354,6 +362,8 @@ impl Field {
             F::ActorSupervisor => flag(a.actor.supervisor),
             F::ActorGardenLeaveFrom => date(a.actor.garden_leave_from),
             F::ActorAcknowledgedPolicy => flag(a.actor.acknowledged_policy),
+            F::ActorNonCompeteCompensationPercent => count(a.actor.non_compete_compensation_percent),
+            F::ActorNonCompeteInWriting => flag(a.actor.non_compete_in_writing),
             F::AccountKind => sym(acc.and_then(|x| x.kind).map(AccountKind::as_str)),
             F::AccountHandle => acc.and_then(|x| x.handle.as_deref()).map_or(Raw::None, Raw::Text),
             F::AccountCreatedBy => sym(acc.and_then(|x| x.created_by).map(Party::as_str)),
@@ -770,7 +780,7 @@ fn read_keyed<'a, S: Sink<'a>>(
     if r.sc.pos != line.len() {
         return false;
     }
-    let has = |f: Field| r.seen & (1u64 << (f as u32)) != 0;
+    let has = |f: Field| r.seen & (1u128 << (f as u32)) != 0;
     let required = [Field::Action, Field::Actor, Field::ActorId, Field::ActorRole, Field::ActorStatus];
     // `departed_on` is required when `status` is `departed`.
     let ok = required.into_iter().all(has) && (!r.departed || has(Field::ActorDepartedOn));
@@ -1236,7 +1246,7 @@ struct Reader<'a, 'v, 's, S> {
     sc: Scanner<'a>,
     sink: &'s mut S,
     vocab: &'v Vocabulary<'v>,
-    seen: u64,
+    seen: u128,
     /// `actor.status` is `departed`.
     departed: bool,
     /// The names of the list being read.
@@ -1304,9 +1314,9 @@ impl<'a, 'v, 's, S: Sink<'a>> Reader<'a, 'v, 's, S> {
     /// A key's value, the key taken.
     fn member(&mut self, member: Member) -> Option<()> {
         let bit = match member {
-            Member::Field(f, _) => 1u64 << (f as u32),
-            Member::At => 1 << 62,
-            Member::Facts => 1 << 63,
+            Member::Field(f, _) => 1u128 << (f as u32),
+            Member::At => 1 << 126,
+            Member::Facts => 1 << 127,
         };
         if self.seen & bit != 0 {
             return None;
