@@ -59,6 +59,9 @@ pub struct CompareOptions {
     /// The candidate's jurisdiction (`UK`, `US-CA`): law notes follow it, and
     /// actions that do not say where the actor works get it.
     pub jurisdiction: Option<String>,
+    /// Whether the candidate supervises others: actions that do not say get it
+    /// (NLRA §7 protects only non-supervisory employees).
+    pub supervisor: Option<bool>,
     /// The time used for actions without `at`; the current time when `None`.
     pub now: Option<jiff::Timestamp>,
 }
@@ -332,11 +335,24 @@ fn attaches_only(v: &Verdict, policy: &Policy, id: &str) -> bool {
     duty && !about_asset
 }
 
-/// The action with the candidate's jurisdiction filled in when it does not say where the actor works.
-fn with_jurisdiction(action: &Action, jurisdiction: Option<&str>) -> Action {
+/// The candidate's own situation, filled into every situation that does not say otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Candidate<'a> {
+    /// Where they work.
+    pub jurisdiction: Option<&'a str>,
+    /// Whether they supervise others.
+    pub supervisor: Option<bool>,
+}
+
+/// The action with the candidate's situation filled in where it says nothing
+/// (where the actor works, whether they supervise others).
+fn as_candidate(action: &Action, candidate: Candidate<'_>) -> Action {
     let mut action = action.clone();
     if action.actor.jurisdiction.is_none() {
-        action.actor.jurisdiction = jurisdiction.map(str::to_string);
+        action.actor.jurisdiction = candidate.jurisdiction.map(str::to_string);
+    }
+    if action.actor.supervisor.is_none() {
+        action.actor.supervisor = candidate.supervisor;
     }
     action
 }
@@ -346,10 +362,10 @@ pub(crate) fn decide(
     s: &Situation,
     policy: &Policy,
     file: &SourceFile,
-    jurisdiction: Option<&str>,
+    candidate: Candidate<'_>,
     now: jiff::Timestamp,
 ) -> (Action, Verdict) {
-    let action = with_jurisdiction(&s.action, jurisdiction);
+    let action = as_candidate(&s.action, candidate);
     let v = evaluate(policy, file, &action, &EvalOptions { now });
     (action, v)
 }
@@ -361,10 +377,10 @@ fn probes(
     reference: &Pack,
     policy: &Policy,
     file: &SourceFile,
-    jurisdiction: Option<&str>,
+    candidate: Candidate<'_>,
     now: jiff::Timestamp,
 ) -> Probes {
-    reference.situations.iter().map(|s| (s.id.clone(), decide(s, policy, file, jurisdiction, now).1)).collect()
+    reference.situations.iter().map(|s| (s.id.clone(), decide(s, policy, file, candidate, now).1)).collect()
 }
 
 /// Compares policies.
@@ -393,6 +409,7 @@ fn compare_until(
     let shipped = pack::shipped();
     let chosen: &Pack = opts.pack.as_ref().unwrap_or(&shipped);
     let candidate_j = opts.jurisdiction.as_deref();
+    let candidate = Candidate { jurisdiction: candidate_j, supervisor: opts.supervisor };
 
     let infos: Vec<PolicyInfo> = policies
         .iter()
@@ -408,7 +425,7 @@ fn compare_until(
         })
         .collect();
 
-    let jurisdiction = law::report(policies, &infos, candidate_j);
+    let jurisdiction = law::report(policies, &infos, candidate_j, opts.supervisor);
 
     let mut profiles = Vec::new();
     let mut scores = Vec::new();
@@ -418,7 +435,7 @@ fn compare_until(
             break;
         }
         let effective_j = candidate_j.or(p.meta.jurisdiction.as_deref());
-        let probe = probes(&shipped, p, file, candidate_j, now);
+        let probe = probes(&shipped, p, file, candidate, now);
         let prof = profile::profile(&info.key, p, file, &probe, effective_j);
         scores.push(score::score(&info.key, p, file, &probe, &prof));
         profiles.push(prof);
@@ -440,8 +457,8 @@ fn compare_until(
         {
             // The shipped pack was already decided for the profile; reuse those verdicts.
             let (action, v) = match probe.get(&s.id).filter(|_| opts.pack.is_none()) {
-                Some(v) => (with_jurisdiction(&s.action, candidate_j), v.clone()),
-                None => decide(s, p, file, candidate_j, now),
+                Some(v) => (as_candidate(&s.action, candidate), v.clone()),
+                None => decide(s, p, file, candidate, now),
             };
             evaluated = action;
             let effective_j = candidate_j.or(p.meta.jurisdiction.as_deref());

@@ -373,3 +373,39 @@ fn a_german_non_compete_binds_two_years_and_only_if_paid_and_in_writing() {
         Decision::Deny
     );
 }
+
+/// `compare` reads the candidate's own situation: NLRA §7 protects a
+/// non-supervisor's post about pay (the PEO handbook's no-disparagement rule
+/// is set aside), not a supervisor's (`--supervisor`: the rule decides).
+#[test]
+fn compare_reads_the_candidate_as_a_supervisor_or_not() {
+    let cell = |extra: &[&str]| {
+        let mut args = vec![
+            "compare",
+            "tests/cases/published/peo-handbook.policy",
+            "policies/trusting-agency.policy",
+            "--jurisdiction",
+            "US-NY",
+            "--now",
+            "2026-06-01",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = crate::util::run(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let s = c["situations"].as_array().unwrap().iter().find(|s| s["id"] == "pay-complaint-facebook").unwrap();
+        (
+            s["action"]["actor"]["supervisor"].clone(),
+            s["cells"][0]["verdict"].clone(),
+            c["jurisdiction"]["summary"].clone(),
+        )
+    };
+    let (given, verdict, summary) = cell(&[]);
+    assert_eq!((given, verdict), (serde_json::Value::Null, serde_json::json!("allow")));
+    assert!(summary.to_string().contains("Read as a non-supervisory employee"), "{summary}");
+    let (given, verdict, summary) = cell(&["--supervisor"]);
+    assert_eq!((given, verdict), (serde_json::json!(true), serde_json::json!("deny")));
+    assert!(summary.to_string().contains("You supervise others"), "{summary}");
+}

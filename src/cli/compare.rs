@@ -35,6 +35,10 @@ pub struct Args {
     /// A scenario pack (YAML or JSON list of {id, title, group, action}) instead of the shipped one.
     #[arg(long, value_name = "FILE")]
     pub pack: Option<PathBuf>,
+    /// You would supervise others: in the US, NLRA §7 protects only non-supervisors' posts about
+    /// pay, so clauses restricting them decide for you.
+    #[arg(long)]
+    pub supervisor: bool,
     /// Your jurisdiction (UK, US-CA, DE, ...): covenant law notes are read for it.
     #[arg(long, value_name = "CODE")]
     pub jurisdiction: Option<String>,
@@ -120,7 +124,7 @@ pub fn run(args: Args, out: Out) -> Exit {
         (Some(n), Some((_, p))) => Some(n.at(p)),
         _ => None,
     };
-    let opts = CompareOptions { pack: chosen, against, jurisdiction, now };
+    let opts = CompareOptions { pack: chosen, against, jurisdiction, supervisor: args.supervisor.then_some(true), now };
     let c = compare::compare(&policies, &opts);
     let report = match args.format {
         CompareFormat::Text => compare::render::text(&c),

@@ -63,6 +63,10 @@ pub struct JurisdictionReport {
     /// The candidate's jurisdiction, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub candidate: Option<String>,
+    /// Whether the candidate supervises others, when said (NLRA §7 protects
+    /// only non-supervisory employees' posts about pay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supervisor: Option<bool>,
     /// The jurisdiction read for each policy: the candidate's, else the policy's own.
     pub per_policy: Vec<(String, Option<String>)>,
     /// Covenants void in the jurisdiction, per policy: `(key, covenant id, kind)`.
@@ -85,7 +89,12 @@ pub struct VoidCovenant {
 }
 
 /// The jurisdiction report for a set of policies.
-pub fn report(policies: &[(SourceFile, Policy)], infos: &[PolicyInfo], candidate: Option<&str>) -> JurisdictionReport {
+pub fn report(
+    policies: &[(SourceFile, Policy)],
+    infos: &[PolicyInfo],
+    candidate: Option<&str>,
+    supervisor: Option<bool>,
+) -> JurisdictionReport {
     let mut per_policy = Vec::new();
     let mut void = Vec::new();
     let mut summary = Vec::new();
@@ -123,6 +132,17 @@ pub fn report(policies: &[(SourceFile, Policy)], infos: &[PolicyInfo], candidate
                 .to_string(),
         ),
     }
+    // NLRA §7 follows the candidate's role: said so wherever US law is read.
+    let in_us = per_policy.iter().any(|(_, j)| j.as_deref().is_some_and(|j| crate::law::within(j, "US")));
+    match supervisor {
+        Some(true) => summary.push(
+            "You supervise others (--supervisor): NLRA §7 does not protect a supervisor's posts about pay, so a clause restricting them decides for you.".to_string(),
+        ),
+        _ if in_us => summary.push(
+            "Read as a non-supervisory employee: in the US, NLRA §7 protects your posts about pay, so a clause restricting them does not decide (--supervisor reads them as a supervisor's).".to_string(),
+        ),
+        _ => {}
+    }
     if !not_encoded.is_empty() {
         summary.push(format!(
             "The enforceability of {} is not encoded for {}: reported as indeterminate, not guessed.",
@@ -130,7 +150,7 @@ pub fn report(policies: &[(SourceFile, Policy)], infos: &[PolicyInfo], candidate
             candidate.map_or_else(|| "the policies' jurisdictions".to_string(), str::to_string)
         ));
     }
-    JurisdictionReport { candidate: candidate.map(str::to_string), per_policy, void, summary }
+    JurisdictionReport { candidate: candidate.map(str::to_string), supervisor, per_policy, void, summary }
 }
 
 #[cfg(test)]

@@ -701,6 +701,9 @@ struct CompareReq {
     against: Option<String>,
     #[serde(default)]
     jurisdiction: Option<String>,
+    /// Whether the candidate supervises others (NLRA §7 protects only non-supervisory employees).
+    #[serde(default)]
+    supervisor: Option<bool>,
     #[serde(default)]
     now: Option<jiff::Timestamp>,
 }
@@ -714,18 +717,19 @@ fn jurisdiction(code: &str) -> Option<String> {
 async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: CompareReq = parse(&body(b)?)?;
     let sides: Vec<Side> = req.policies.into_iter().map(Side::Name).collect();
-    let c = compare_named(&app, sides, req.against.as_deref(), req.jurisdiction.as_deref(), req.now).await?;
+    let candidate = (req.jurisdiction.as_deref(), req.supervisor);
+    let c = compare_named(&app, sides, req.against.as_deref(), candidate, req.now).await?;
     Ok(json_response(StatusCode::OK, to_json(&c)?))
 }
 
 /// Compares the policies `names` (served ones by name, or texts), with the candidate's deal-breakers `against`
-/// and jurisdiction,
+/// and situation (jurisdiction code, whether they supervise others),
 /// within the server's budget: what `/v1/compare` answers and the compare page shows.
 pub(super) async fn compare_named(
     app: &App,
     names: Vec<Side>,
     against: Option<&str>,
-    jurisdiction_code: Option<&str>,
+    (jurisdiction_code, supervisor): (Option<&str>, Option<bool>),
     now: Option<jiff::Timestamp>,
 ) -> Result<crate::compare::Comparison, ApiError> {
     if names.len() > MAX_COMPARE {
@@ -786,7 +790,7 @@ pub(super) async fn compare_named(
             format!("the shipped scenario pack does not parse: {e}"),
         ));
     }
-    let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, now };
+    let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, supervisor, now };
     // Comparing runs the whole scenario pack: keep it off the request threads, within the budget.
     within_budget(app, "compare", move |cancel| crate::compare::compare_cancellable(&policies, &opts, cancel)).await
 }

@@ -1242,6 +1242,7 @@ fn compare_page(
         against => field(sent, "against").unwrap_or("").to_string(),
         pasted => sent.iter().filter(|(k, _)| k == "pasted").map(|(_, v)| v.clone()).chain(std::iter::repeat(String::new())).take(2).collect::<Vec<_>>(),
         jurisdiction => field(sent, "jurisdiction").unwrap_or("").to_string(),
+        supervisor => field(sent, "supervisor") == Some("yes"),
         result,
         error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
     };
@@ -1281,7 +1282,9 @@ async fn compare(
     }
     let against = field(&f, "against").filter(|a| !a.is_empty());
     let jurisdiction = field(&f, "jurisdiction").map(str::trim).filter(|j| !j.is_empty());
-    match api::compare_named(&app, names, against, jurisdiction, None).await {
+    // A ticked box says "I supervise others"; unticked says nothing (read as not a supervisor).
+    let supervisor = field(&f, "supervisor").map(|v| v == "yes");
+    match api::compare_named(&app, names, against, (jurisdiction, supervisor), None).await {
         Ok(c) if field(&f, "op") == Some("download") => {
             let mut r = (
                 StatusCode::OK,
