@@ -64,6 +64,10 @@ async fn authorize(
     let header = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
     match app.auth.check(header, scope) {
         Ok(caller) => {
+            // Counted before any work: an answer over the limit reads no body and logs nothing.
+            if let Err(wait) = app.auth.admit(&caller) {
+                return too_many(&caller, app.auth.rate_of(&caller), wait);
+            }
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
@@ -84,6 +88,25 @@ async fn authorize(
             .into_response(),
         ),
     }
+}
+
+/// 429 with `Retry-After` (whole seconds, at least 1): the token is over its rate limit.
+fn too_many(caller: &Caller, rate: super::rate::Rate, wait: std::time::Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let secs = secs.max(1);
+    let mut r = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "header.authorization",
+        format!("the token `{}` is over its rate limit of {}", caller.name, rate.describe()),
+    )
+    .help(format!(
+        "retry after {secs} s; limits are set per token in the tokens file (`\"rate\"`) or by `smpolicy serve --rate-limit`"
+    ))
+    .into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    close(r)
 }
 
 /// A refusal closes the connection: the body was never read, so the connection cannot carry another request.
@@ -352,8 +375,10 @@ pub(super) async fn decide_logged(
     if action.approval.take().is_some() {
         ignored.push("approval");
     }
+    // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
+    let logged_actor = app.logged_actor(&action.actor.id);
     let w = history::window(at, &loaded.tz);
-    let performed = app.reader.performed(&action.actor.id, w.since_ms, w.until_ms).await.map_err(log_failed)?;
+    let performed = app.reader.performed(&logged_actor, w.since_ms, w.until_ms).await.map_err(log_failed)?;
     let h = history::derive(&w, &performed);
     let derived = serde_json::to_string(&h).ok();
     let trusted = serde_json::json!({
@@ -387,11 +412,17 @@ pub(super) async fn decide_logged(
         };
         (short.verdict, deciding, to_json(&short)?, None)
     };
+    let input = match &app.mask {
+        Some(m) => m.input(raw.get(), &action.actor.id).map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "action", format!("cannot mask the action: {e}"))
+        })?,
+        None => raw.get().to_string(),
+    };
     let entry = Entry {
         id: id.clone(),
         kind: Kind::Decision,
         recorded_ms: now.as_millisecond(),
-        actor: action.actor.id.clone(),
+        actor: logged_actor,
         action: action.action.as_str().to_string(),
         at_ms: at.as_millisecond(),
         counts: 0,
@@ -400,7 +431,7 @@ pub(super) async fn decide_logged(
         verdict: Some(decision.as_str().to_string()),
         deciding,
         decision_id: None,
-        input: raw.get().to_string(),
+        input,
         derived_history: derived,
         caller: Some(caller.name.clone()),
         hash: None,
@@ -949,7 +980,7 @@ async fn log_entries(
         .as_deref()
         .and_then(normalize_actor)
         .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "query.actor", "expected `actor=ID`"))?;
-    let entries = app.reader.recent(&actor, limit).await.map_err(log_failed)?;
+    let entries = app.reader.recent(&app.logged_actor(&actor), limit).await.map_err(log_failed)?;
     let list: Vec<serde_json::Value> = entries.iter().map(|e| e.to_json()).collect();
     let body = serde_json::json!({"schema": "smpolicy.log/1", "actor": actor, "entries": list});
     Ok(json_response(StatusCode::OK, to_json(&body)?))
