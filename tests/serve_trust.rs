@@ -93,7 +93,7 @@ fn tokens_decide_who_may_ask_and_the_caller_is_logged() {
 }
 
 /// Runs `smpolicy serve ARGS`, which must fail to start: its standard error. A server that starts is killed (after 10 s).
-fn start_fails(args: &[&str]) -> String {
+pub(crate) fn start_fails(args: &[&str]) -> String {
     let mut child = std::process::Command::new(BIN)
         .arg("serve")
         .args(args)

@@ -65,8 +65,11 @@ pub enum LogCommand {
         #[arg(long, value_name = "PATH|URL")]
         log: String,
         /// Delete entries recorded more than this many days ago.
-        #[arg(long, value_name = "DAYS")]
-        older_than: u32,
+        #[arg(long, value_name = "DAYS", required_unless_present = "before", conflicts_with = "before")]
+        older_than: Option<u32>,
+        /// Or: delete entries recorded before this date (`2026-03-14`, UTC) or time (`2026-03-14T10:00:00Z`).
+        #[arg(long, value_name = "DATE")]
+        before: Option<String>,
         /// Append the deleted entries to this file first (JSON Lines, as `log --format json`), on disk before they are deleted.
         #[arg(long, value_name = "FILE")]
         archive: Option<std::path::PathBuf>,
@@ -219,12 +222,11 @@ impl Write for Archive {
 }
 
 /// `log prune`.
-fn prune(log: &str, days: u32, archive: Option<&std::path::Path>) -> Exit {
+fn prune(log: &str, cutoff: i64, archive: Option<&std::path::Path>) -> Exit {
     let location = Location::parse(log);
     if !exists(&location) {
         return Exit::Error;
     }
-    let cutoff = jiff::Timestamp::now().as_millisecond() - i64::from(days) * 86_400_000;
     let mut file = match archive {
         Some(p) => match std::fs::OpenOptions::new().create(true).append(true).open(p) {
             Ok(f) => Some(Archive(f)),
@@ -287,7 +289,23 @@ pub fn run(args: Args, _out: Out) -> Exit {
         Some(LogCommand::Verify { log, checkpoints, checkpoint_key }) => {
             return verify(log, checkpoints.as_deref(), checkpoint_key.as_deref())
         }
-        Some(LogCommand::Prune { log, older_than, archive }) => return prune(log, *older_than, archive.as_deref()),
+        Some(LogCommand::Prune { log, older_than, before, archive }) => {
+            let cutoff = match (older_than, before) {
+                (Some(days), _) => jiff::Timestamp::now().as_millisecond() - i64::from(*days) * 86_400_000,
+                (None, Some(b)) => match since_ms(b) {
+                    Some(ms) => ms,
+                    None => {
+                        eprintln!("error: --before: expected a date such as `2026-03-14` or a time such as `2026-03-14T10:00:00Z`; found `{b}`");
+                        return Exit::Error;
+                    }
+                },
+                (None, None) => {
+                    eprintln!("error: give --older-than DAYS or --before DATE");
+                    return Exit::Error;
+                }
+            };
+            return prune(log, cutoff, archive.as_deref());
+        }
         None => {}
     }
     let Some(log) = &args.log else {

@@ -175,14 +175,19 @@ impl ApiError {
     }
 
     /// The status, the field, the message and the hint (for a page to show them).
-    pub(super) fn parts(&self) -> (StatusCode, &str, &str, Option<&str>) {
+    pub fn parts(&self) -> (StatusCode, &str, &str, Option<&str>) {
         (self.status, &self.path, &self.message, self.help.as_deref())
     }
 
     /// A data error (bad action, contract, ...) inside `prefix` of the body.
     fn data(e: DataError, prefix: &str) -> ApiError {
         let e = e.within(prefix);
-        ApiError { status: StatusCode::BAD_REQUEST, path: e.path, message: e.message, help: e.help }
+        // A body that is not JSON names no field: say where it went wrong instead.
+        let message = match (e.path.is_empty(), e.line, e.column) {
+            (true, Some(line), Some(column)) => format!("{} (line {line}, column {column})", e.message),
+            _ => e.message,
+        };
+        ApiError { status: StatusCode::BAD_REQUEST, path: e.path, message, help: e.help }
     }
 }
 
@@ -253,12 +258,21 @@ pub(super) fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<L
 }
 
 /// Parses an action and checks its open values against the policy.
-fn action_for(raw: &RawValue, loaded: &Loaded, prefix: &str) -> Result<Action, ApiError> {
+fn action_for(raw: &RawValue, policy: &crate::policy::Policy, prefix: &str) -> Result<Action, ApiError> {
     let action = parse_action_json_line(raw.get()).map_err(|e| ApiError::data(e, prefix))?;
-    match open_value_error(&action, &loaded.policy) {
+    match open_value_error(&action, policy) {
         Some(e) => Err(ApiError::data(e, prefix)),
         None => Ok(action),
     }
+}
+
+/// A `/v1/decide` body read as the endpoint reads it (its shape, then the
+/// action checked against `policy`): the policy named and the action, or the
+/// error answered. For the fuzz harness (`tests/fuzz_parsers.rs`).
+pub fn read_decide_body(body: &[u8], policy: &crate::policy::Policy) -> Result<(String, Action), ApiError> {
+    let req: DecideReq = parse(body)?;
+    let action = action_for(&req.action, policy, "action")?;
+    Ok((req.policy, action))
 }
 
 /// The first open value (role, team, channel, content kind, declared fact) of `action` that `policy` does not know.
@@ -359,7 +373,7 @@ pub(super) async fn decide_logged(
     explain: bool,
 ) -> Result<Decided, ApiError> {
     let loaded = policy_in(&app.registry.snapshot(), policy, "policy")?;
-    let mut action = action_for(raw, &loaded, "action")?;
+    let mut action = action_for(raw, &loaded.policy, "action")?;
     let now = jiff::Timestamp::now();
     let mut ignored = Vec::new();
     action.actor.id = normalize_actor(&action.actor.id).ok_or_else(|| {

@@ -1,0 +1,347 @@
+//! The decision service's limits and its log's upkeep: per-token rate
+//! limits, masked fields, retention (`log prune`) that keeps the chain
+//! verifiable, and checkpoints that tell a cut-off tail. Each test runs the
+//! real binary on a loopback port.
+
+use crate::serve::{
+    decide_and_perform, log_json, one_policy, post_action, run, temp_dir, tokens_file, wait_for, Server, ALLOW,
+};
+use crate::serve_trust::start_fails;
+use serde_json::{json, Value};
+use smpolicy::serve::auth::token_hash;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn verify(args: &[&str]) -> (i32, String) {
+    let mut all = vec!["log", "verify"];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(&all);
+    (code, format!("{out}{err}"))
+}
+
+/// A copy of the SQLite log `log` (with its write-ahead file) changed by `sql`.
+fn copy_with(log: &Path, tag: &str, sql: &str) -> PathBuf {
+    let copy = log.with_file_name(format!("{tag}.sqlite"));
+    std::fs::copy(log, &copy).unwrap();
+    let _ = std::fs::copy(log.with_extension("sqlite-wal"), copy.with_extension("sqlite-wal"));
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    copy
+}
+
+/// Stops `s` with SIGTERM and waits for it to exit (its last commit and checkpoint made).
+fn stop(mut s: Server) {
+    let kill = std::process::Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let until = Instant::now() + Duration::from_secs(10);
+    while s.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < until, "still running 10 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Every byte of the SQLite log `log` and its side files.
+fn file_bytes(log: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for ext in ["sqlite", "sqlite-wal", "sqlite-shm"] {
+        if let Ok(b) = std::fs::read(log.with_extension(ext)) {
+            all.extend(b);
+        }
+    }
+    all.to_ascii_lowercase()
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn rate_limits_answer_429_before_any_work_and_log_nothing() {
+    let dir = one_policy(ALLOW);
+    let log = dir.join("log.sqlite");
+    let tokens = dir.join("tokens.json");
+    std::fs::write(
+        &tokens,
+        json!({"tokens": [
+            {"name": "tool", "sha256": token_hash("tool-secret"), "scopes": ["decide"], "rate": "1/h", "burst": 2},
+            {"name": "other", "sha256": token_hash("other-secret"), "scopes": ["decide"]},
+            {"name": "bulk", "sha256": token_hash("bulk-secret"), "scopes": ["decide"], "rate": "unlimited"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let (d, l, t) = (dir.to_str().unwrap(), log.to_str().unwrap(), tokens.to_str().unwrap());
+    let s = Server::start(&dir, l, &["--tokens", t, "--rate-limit", "3/h"]);
+    let body = json!({"policy": "t", "action": post_action("rae")}).to_string();
+    for _ in 0..2 {
+        assert_eq!(s.post_as(Some("tool-secret"), "/v1/decide", &body).0, 200);
+    }
+    // Over the limit: 429 as JSON with Retry-After, before the body is read (a body that is not JSON gets 429, not 400).
+    let r = s
+        .agent
+        .post(&format!("{}/v1/decide", s.base))
+        .set("authorization", "Bearer tool-secret")
+        .send_string("not even JSON");
+    match r {
+        Err(ureq::Error::Status(429, resp)) => {
+            let retry: u64 = resp.header("retry-after").unwrap().parse().unwrap();
+            // One an hour, two used at once: the next one in about an hour.
+            assert!((3000..=3600).contains(&retry), "{retry}");
+            let v: Value = serde_json::from_str(&resp.into_string().unwrap()).unwrap();
+            assert_eq!(v["error"]["status"], 429);
+            assert_eq!(v["error"]["path"], "header.authorization");
+            assert_eq!(v["error"]["message"], "the token `tool` is over its rate limit of 1/h (burst 2)");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another token has its own allowance: the server's default, three an hour.
+    for _ in 0..3 {
+        assert_eq!(s.post_as(Some("other-secret"), "/v1/decide", &body).0, 200);
+    }
+    let (status, v) = s.post_as(Some("other-secret"), "/v1/decide", &body);
+    assert_eq!(status, 429, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().ends_with("3/h (burst 3)"), "{v}");
+    // A token marked unlimited is not counted.
+    for _ in 0..10 {
+        assert_eq!(s.post_as(Some("bulk-secret"), "/v1/decide", &body).0, 200);
+    }
+    // A request without a valid token is still 401, not 429: the limit is per token.
+    assert_eq!(s.post_as(Some("wrong"), "/v1/decide", &body).0, 401);
+    // Nothing was logged for the refused requests.
+    assert_eq!(log_json(l, None).len(), 15);
+    drop(s);
+
+    // A rate that does not read stops the start, naming the field; so does a bad --rate-limit.
+    std::fs::write(
+        &tokens,
+        json!({"tokens": [{"name": "a", "sha256": token_hash("a"), "scopes": ["decide"], "rate": "5/day"}]}).to_string(),
+    )
+    .unwrap();
+    let err = start_fails(&["--policies", d, "--listen", "127.0.0.1:0", "--log", l, "--tokens", t]);
+    assert!(err.contains("tokens[0].rate: expected a rate such as `20/s`"), "{err}");
+    let err = start_fails(&["--policies", d, "--listen", "127.0.0.1:0", "--log", l, "--rate-limit", "fast"]);
+    assert!(err.contains("error: --rate-limit: expected a rate"), "{err}");
+}
+
+#[test]
+fn masked_fields_never_reach_the_database_file_and_still_link() {
+    let dir = one_policy(ALLOW);
+    let log = dir.join("log.sqlite");
+    let key = dir.join("mask.key");
+    std::fs::write(&key, "6f1d0c8e52a94b7f0e3d2c1b5a49687766554433221100ffeeddccbbaa998877\n").unwrap();
+    let all: &[&str] = &["decide", "perform", "log"];
+    let tokens = tokens_file(&dir, &[("tests", "test-token", all)]);
+    let (d, l, k, t) = (dir.to_str().unwrap(), log.to_str().unwrap(), key.to_str().unwrap(), tokens.to_str().unwrap());
+    let mut s =
+        Server::start(&dir, l, &["--tokens", t, "--mask", "actor.id", "--mask", "content.text", "--mask-key", k]);
+    s.token = Some("test-token".into());
+    let mut action = post_action("Zelda Quux ");
+    action["content"]["text"] = json!("call Zelda on +44 7700 900123");
+    decide_and_perform(&s, &action);
+    // The same person links across entries: the next decision counts the post performed under the mask.
+    action["actor"]["id"] = json!("ZELDA QUUX");
+    let (status, v) = s.post("/v1/decide", &json!({"policy": "t", "action": action}).to_string());
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["trusted"]["history"]["posts_today"], 1, "{v}");
+    // The answer to the caller still names the actor as it was sent (normalized).
+    assert_eq!(v["trusted"]["actor_id"], "zelda quux");
+    // /v1/log finds the person by the clear id: the server masks the query.
+    let (status, v) = s.get("/v1/log?actor=Zelda%20Quux");
+    assert_eq!(status, 200, "{v}");
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{v}");
+    let masked = entries[0]["actor"].as_str().unwrap().to_string();
+    assert!(masked.starts_with("masked:") && masked.len() == 39, "{masked}");
+    assert!(entries.iter().all(|e| e["actor"] == masked.as_str()), "{v}");
+    assert_eq!(entries[0]["input"]["actor"]["id"], masked.as_str());
+    assert!(entries[0]["input"]["content"]["text"].as_str().unwrap().starts_with("masked:"));
+    assert_eq!(entries[0]["input"]["content"]["kind"], "industry", "unmasked fields stay");
+    stop(s);
+
+    // The clear values are nowhere in the database's files.
+    let bytes = file_bytes(&log);
+    assert!(bytes.len() > 4096);
+    for clear in ["zelda", "quux", "7700 900123"] {
+        assert!(!contains(&bytes, clear), "`{clear}` is in the log's files");
+    }
+    assert!(contains(&bytes, &masked));
+    // `smpolicy log` shows the masked value; with the key, `--actor` finds the person.
+    let (code, out, _) = run(&["log", "--log", l]);
+    assert_eq!(code, 0);
+    assert!(out.contains(&masked) && !out.to_lowercase().contains("zelda"), "{out}");
+    assert_eq!(log_json(l, Some("zelda quux")).len(), 0);
+    let (code, out, err) = run(&["log", "--log", l, "--actor", "Zelda Quux", "--mask-key", k]);
+    assert_eq!((code, out.lines().count()), (0, 3), "{out}{err}");
+    // The chain covers the masked form.
+    let (code, out) = verify(&["--log", l]);
+    assert_eq!(code, 0, "{out}");
+
+    // A field the policy decides on cannot be masked; masking needs a key, and a key of some length.
+    let base = ["--policies", d, "--listen", "127.0.0.1:0", "--log", l];
+    let err = start_fails(&[&base[..], &["--mask", "actor.role", "--mask-key", k]].concat());
+    assert!(err.contains("`actor.role` cannot be masked"), "{err}");
+    let err = start_fails(&[&base[..], &["--mask", "actor.id"]].concat());
+    assert!(err.contains("`--mask` needs `--mask-key FILE`"), "{err}");
+    let short = dir.join("short.key");
+    std::fs::write(&short, "abc").unwrap();
+    let err = start_fails(&[&base[..], &["--mask", "actor.id", "--mask-key", short.to_str().unwrap()]].concat());
+    assert!(err.contains("holds 3 bytes; a key needs at least 16"), "{err}");
+}
+
+#[test]
+fn prune_archives_old_entries_and_the_chain_still_verifies() {
+    let dir = one_policy(ALLOW);
+    let log = dir.join("log.sqlite");
+    let l = log.to_str().unwrap();
+    let s = Server::start(&dir, l, &[]);
+    for i in 0..3 {
+        decide_and_perform(&s, &post_action(&format!("oldie{i}")));
+    }
+    std::thread::sleep(Duration::from_millis(30));
+    let cut = jiff::Timestamp::now().to_string();
+    std::thread::sleep(Duration::from_millis(30));
+    for i in 0..2 {
+        decide_and_perform(&s, &post_action(&format!("newer{i}")));
+    }
+    let before: Vec<Value> = log_json(l, None);
+    assert_eq!(before.len(), 10);
+
+    // Pruned while the server runs: the six oldest entries, archived first.
+    let archive = dir.join("archive.jsonl");
+    let a = archive.to_str().unwrap();
+    let (code, out, err) = run(&["log", "prune", "--log", l, "--before", &cut, "--archive", a]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with(&format!("pruned 6 entries recorded before {}", &cut[..19])), "{out}");
+    let archived: Vec<Value> =
+        std::fs::read_to_string(&archive).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(archived, before[..6].to_vec(), "the archive holds the pruned entries as `log --format json` shows them");
+    assert_eq!(log_json(l, None), before[6..].to_vec());
+    let (code, out) = verify(&["--log", l]);
+    assert_eq!(code, 0, "{out}");
+    let anchor_line = format!(
+        "anchor: 6 older entries were pruned (the last, {}, on ",
+        before[5]["id"].as_str().unwrap()
+    );
+    assert!(out.starts_with(&anchor_line), "{out}");
+    assert!(out.contains(&format!("the chain is checked from its hash {}", before[5]["hash"].as_str().unwrap())));
+    assert!(out.contains("\nok: 4 entries; chain head "), "{out}");
+
+    // The server goes on after the prune, chained to what is left.
+    decide_and_perform(&s, &post_action("later"));
+    // Everything pruned while it runs: its next entry chains from the anchor.
+    let (code, out, err) = run(&["log", "prune", "--log", l, "--older-than", "0"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("pruned 6 entries"), "{out}");
+    let (code, out) = verify(&["--log", l]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("anchor: 12 older entries were pruned") && out.contains("ok: 0 entries"), "{out}");
+    let (status, v) = s.post("/v1/decide", &json!({"policy": "t", "action": post_action("after")}).to_string());
+    assert_eq!(status, 200, "{v}");
+    let (code, out) = verify(&["--log", l]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok: 1 entries"), "{out}");
+    let (code, out, _) = run(&["log", "prune", "--log", l, "--older-than", "30"]);
+    assert_eq!((code, out.starts_with("nothing to prune: no entry was recorded before ")), (0, true), "{out}");
+    stop(s);
+
+    // What was pruned is gone from the database's files (deleted content is overwritten).
+    let bytes = file_bytes(&log);
+    assert!(!contains(&bytes, "oldie0") && !contains(&bytes, "newer1"), "pruned entries are still in the file");
+    assert!(contains(&bytes, "after"));
+
+    // After a prune, tampering is still found: the entry after the anchor, the anchor itself, or no anchor.
+    let cases = [
+        ("edited", "UPDATE smpolicy_log SET verdict = 'deny'", "broken: entry 1 "),
+        ("anchor-edited", "UPDATE smpolicy_anchor SET hash = replace(hash, substr(hash, 1, 1), 'x')", "broken: entry 1 "),
+        ("anchor-deleted", "DELETE FROM smpolicy_anchor", "broken: entry 1 "),
+    ];
+    for (tag, sql, first) in cases {
+        let copy = copy_with(&log, tag, sql);
+        let (code, out) = verify(&["--log", copy.to_str().unwrap()]);
+        assert_eq!(code, 3, "{tag}: {out}");
+        assert!(out.lines().any(|l| l.starts_with(first)), "{tag}: {out}");
+    }
+    // A bad cutoff is an error.
+    let (code, _, err) = run(&["log", "prune", "--log", l, "--before", "last week"]);
+    assert_eq!((code, err.contains("--before: expected a date")), (1, true), "{err}");
+}
+
+fn checkpoint_lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path).unwrap_or_default().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn checkpoints_tell_a_cut_off_tail_that_the_chain_alone_cannot() {
+    let dir = one_policy(ALLOW);
+    let log = dir.join("log.sqlite");
+    let checkpoints = dir.join("checkpoints.jsonl");
+    let key = dir.join("checkpoint.key");
+    std::fs::write(&key, "a1b2c3d4e5f60718293a4b5c6d7e8f90").unwrap();
+    let (l, c, k) = (log.to_str().unwrap(), checkpoints.to_str().unwrap(), key.to_str().unwrap());
+    let s = Server::start(&dir, l, &["--checkpoints", c, "--checkpoint-key", k, "--checkpoint-every-s", "1"]);
+    decide_and_perform(&s, &post_action("cy0"));
+    // Made every second while the head moves.
+    wait_for("a checkpoint", || checkpoint_lines(&checkpoints).iter().any(|c| c["position"] == 2));
+    for i in 1..3 {
+        decide_and_perform(&s, &post_action(&format!("cy{i}")));
+    }
+    // And once more at shutdown, after the last commit.
+    stop(s);
+    let lines = checkpoint_lines(&checkpoints);
+    let last = lines.last().unwrap();
+    assert_eq!(last["position"], 6, "{lines:?}");
+    assert_eq!(last["hash"], log_json(l, None)[5]["hash"]);
+    assert_eq!(last["mac"].as_str().unwrap().len(), 64);
+
+    let with = |log: &str| verify(&["--log", log, "--checkpoints", c, "--checkpoint-key", k]);
+    let (code, out) = with(l);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("\ncheckpoints: {} match; the newest, line {}", lines.len(), lines.len())), "{out}");
+    assert!(out.trim_end().ends_with("at entry 6"), "{out}");
+
+    // The newest two entries cut off: the chain alone still holds, the checkpoints tell.
+    let cut = copy_with(&log, "cut", "DELETE FROM smpolicy_log WHERE rowid > 4");
+    let cut = cut.to_str().unwrap();
+    let (code, out) = verify(&["--log", cut]);
+    assert_eq!(code, 0, "the plain chain cannot tell: {out}");
+    let (code, out) = with(cut);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains(&format!(
+            "broken: truncated: checkpoint line {} (made {}) recorded 6 entries, up to entry {}",
+            lines.len(),
+            last["made_at"].as_str().unwrap(),
+            last["entry"].as_str().unwrap()
+        )) && out.contains("the log ends at 4: its newest 2 entries were deleted"),
+        "{out}"
+    );
+
+    // A checkpoint file edited to fit the cut: the signature no longer holds; an unsigned line is refused.
+    let forged = dir.join("forged.jsonl");
+    let text = std::fs::read_to_string(&checkpoints).unwrap();
+    std::fs::write(&forged, text.replace("\"position\":6", "\"position\":4")).unwrap();
+    let f = forged.to_str().unwrap();
+    let (code, out) = verify(&["--log", cut, "--checkpoints", f, "--checkpoint-key", k]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("its signature does not match the key: the line was forged or edited"), "{out}");
+    let mut unsigned = last.clone();
+    unsigned.as_object_mut().unwrap().remove("mac");
+    std::fs::write(&forged, format!("{text}{unsigned}\n")).unwrap();
+    let (code, out) = verify(&["--log", l, "--checkpoints", f, "--checkpoint-key", k]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("it is not signed, and a key was given"), "{out}");
+    // Without the key the signatures are not checked (and it says so), but the positions still are.
+    let (code, out) = verify(&["--log", cut, "--checkpoints", c]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("signatures not checked (give --checkpoint-key)"), "{out}");
+
+    // After a prune, checkpoints of pruned entries are not checked, and the rest still are.
+    let (code, _, err) = run(&["log", "prune", "--log", l, "--older-than", "0"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out) = with(l);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("of pruned entries, not checked"), "{out}");
+    let (code, out) = verify(&["--log", l, "--checkpoints", &temp_dir("none").join("x.jsonl").to_string_lossy()]);
+    assert_eq!(code, 1, "{out}");
+}
