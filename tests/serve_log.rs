@@ -6,10 +6,10 @@
 use crate::serve::{
     decide_and_perform, log_json, one_policy, post_action, run, temp_dir, tokens_file, wait_for, Server, ALLOW,
 };
-use crate::serve_trust::start_fails;
+use crate::serve_trust::{start_fails, tampered as copy_with};
 use serde_json::{json, Value};
 use smpolicy::serve::auth::token_hash;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn verify(args: &[&str]) -> (i32, String) {
@@ -17,17 +17,6 @@ fn verify(args: &[&str]) -> (i32, String) {
     all.extend_from_slice(args);
     let (code, out, err) = run(&all);
     (code, format!("{out}{err}"))
-}
-
-/// A copy of the SQLite log `log` (with its write-ahead file) changed by `sql`.
-fn copy_with(log: &Path, tag: &str, sql: &str) -> PathBuf {
-    let copy = log.with_file_name(format!("{tag}.sqlite"));
-    std::fs::copy(log, &copy).unwrap();
-    let _ = std::fs::copy(log.with_extension("sqlite-wal"), copy.with_extension("sqlite-wal"));
-    let conn = rusqlite::Connection::open(&copy).unwrap();
-    conn.execute_batch(sql).unwrap();
-    drop(conn);
-    copy
 }
 
 /// Stops `s` with SIGTERM and waits for it to exit (its last commit and checkpoint made).
@@ -344,4 +333,73 @@ fn checkpoints_tell_a_cut_off_tail_that_the_chain_alone_cannot() {
     assert!(out.contains("of pruned entries, not checked"), "{out}");
     let (code, out) = verify(&["--log", l, "--checkpoints", &temp_dir("none").join("x.jsonl").to_string_lossy()]);
     assert_eq!(code, 1, "{out}");
+}
+
+/// Runs `sql` on the PostgreSQL database at `url`.
+fn pg(url: &str, sql: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.batch_execute(sql).await.unwrap();
+    });
+}
+
+/// Pruning and checkpoints share their code path with SQLite but not their SQL: the same story on PostgreSQL,
+/// in a database of its own (pruning empties the log). Skipped (and said so) without `SMPOLICY_TEST_PG_URL`, as
+/// `serve::the_log_is_shared_across_replicas_needs_postgres` is.
+#[test]
+fn prune_and_checkpoints_on_postgres_needs_postgres() {
+    let Some(url) = std::env::var("SMPOLICY_TEST_PG_URL").ok().filter(|u| !u.is_empty()) else {
+        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+        assert!(!ci, "SMPOLICY_TEST_PG_URL is not set under CI: .ci/run starts PostgreSQL and sets it");
+        eprintln!("skipped: serve_log::prune_and_checkpoints_on_postgres_needs_postgres: SMPOLICY_TEST_PG_URL is not set");
+        return;
+    };
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let name = format!("smpolicy_prune_{nanos}");
+    pg(&url, &format!("CREATE DATABASE {name}"));
+    let db = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    let dir = one_policy(ALLOW);
+    let checkpoints = dir.join("checkpoints.jsonl");
+    let c = checkpoints.to_str().unwrap();
+    let args = ["--checkpoints", c, "--checkpoint-every-s", "1"];
+
+    let s = Server::start(&dir, &db, &args);
+    decide_and_perform(&s, &post_action("pg0"));
+    std::thread::sleep(Duration::from_millis(30));
+    let cut = jiff::Timestamp::now().to_string();
+    std::thread::sleep(Duration::from_millis(30));
+    for i in 1..3 {
+        decide_and_perform(&s, &post_action(&format!("pg{i}")));
+    }
+    stop(s);
+    assert_eq!(checkpoint_lines(&checkpoints).last().unwrap()["position"], 6);
+    let (code, out) = verify(&["--log", &db, "--checkpoints", c]);
+    assert_eq!(code, 0, "{out}");
+
+    let (code, out, err) = run(&["log", "prune", "--log", &db, "--before", &cut]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("pruned 2 entries"), "{out}");
+    let (code, out) = verify(&["--log", &db, "--checkpoints", c]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("anchor: 2 older entries were pruned") && out.contains("ok: 4 entries"), "{out}");
+
+    // Everything pruned, then the server's next entry chains from the anchor.
+    let (code, out, err) = run(&["log", "prune", "--log", &db, "--older-than", "0"]);
+    assert_eq!((code, out.starts_with("pruned 4 entries")), (0, true), "{out}{err}");
+    let s = Server::start(&dir, &db, &args);
+    let (status, v) = s.post("/v1/decide", &json!({"policy": "t", "action": post_action("pg9")}).to_string());
+    assert_eq!(status, 200, "{v}");
+    stop(s);
+    let (code, out) = verify(&["--log", &db, "--checkpoints", c]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok: 1 entries") && out.contains("at entry 7"), "{out}");
+
+    // The newest entry cut off: only the checkpoints tell.
+    pg(&db, "DELETE FROM smpolicy_log WHERE seq = (SELECT max(seq) FROM smpolicy_log)");
+    assert_eq!(verify(&["--log", &db]).0, 0);
+    let (code, out) = verify(&["--log", &db, "--checkpoints", c]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("the log ends at 6: its newest 1 entries were deleted"), "{out}");
 }

@@ -426,7 +426,7 @@ fn verify(log: &Path) -> (i32, String) {
 }
 
 /// A copy of `log` changed by `sql`.
-fn tampered(log: &Path, tag: &str, sql: &str) -> std::path::PathBuf {
+pub(crate) fn tampered(log: &Path, tag: &str, sql: &str) -> std::path::PathBuf {
     let copy = log.with_file_name(format!("{tag}.sqlite"));
     std::fs::copy(log, &copy).unwrap();
     // The server was killed: what it wrote may still be in the write-ahead log.
