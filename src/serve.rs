@@ -183,7 +183,9 @@ async fn checkpoint(
     }
     let c = log::checkpoint::Checkpoint::new(&head, key);
     let p = path.to_owned();
-    tokio::task::spawn_blocking(move || log::checkpoint::append(&p, &c)).await.map_err(|e| log::LogError(e.to_string()))??;
+    tokio::task::spawn_blocking(move || log::checkpoint::append(&p, &c))
+        .await
+        .map_err(|e| log::LogError(e.to_string()))??;
     *last = Some(head);
     Ok(())
 }
@@ -239,7 +241,9 @@ pub async fn serve(
         None => None,
     };
     if checkpoint_key.is_some() && config.checkpoints.is_none() {
-        return Err(ServeError::Checkpoints("`--checkpoint-key` signs checkpoints: give `--checkpoints FILE` too".into()));
+        return Err(ServeError::Checkpoints(
+            "`--checkpoint-key` signs checkpoints: give `--checkpoints FILE` too".into(),
+        ));
     }
     // A tokens file that cannot be used at start is a mistake to fix, not a server that refuses everyone.
     match auth.reload() {

@@ -71,8 +71,19 @@ fn any_json() -> impl Strategy<Value = Value> {
         any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         "\\PC{0,12}".prop_map(Value::String),
         prop::sample::select(vec![
-            "post", "connect", "consultant", "employed", "departed", "linkedin", "industry", "job_ad", "2026-03-14",
-            "2026-02-30", "2026-03-14T10:00:00Z", "client", "",
+            "post",
+            "connect",
+            "consultant",
+            "employed",
+            "departed",
+            "linkedin",
+            "industry",
+            "job_ad",
+            "2026-03-14",
+            "2026-02-30",
+            "2026-03-14T10:00:00Z",
+            "client",
+            "",
         ])
         .prop_map(|s| Value::String(s.to_string())),
     ];
@@ -216,9 +227,8 @@ fn check_body(body: &[u8], policy: &smpolicy::policy::Policy) -> Result<(), Test
 
 #[test]
 fn decide_bodies_never_panic_and_errors_name_the_field() {
-    let loaded =
-        smpolicy::serve::registry::load_text("t", std::path::Path::new("t.policy"), DECIDE_POLICY.to_string())
-            .unwrap_or_else(|e| panic!("{}", e.message));
+    let loaded = smpolicy::serve::registry::load_text("t", std::path::Path::new("t.policy"), DECIDE_POLICY.to_string())
+        .unwrap_or_else(|e| panic!("{}", e.message));
     // The valid body decides; what the harness mutates starts from something the parser takes.
     assert!(smpolicy::serve::api::read_decide_body(decide_body().to_string().as_bytes(), &loaded.policy).is_ok());
     let cases = fuzz(mutated_body(), |body| check_body(&body, &loaded.policy));
@@ -228,9 +238,47 @@ fn decide_bodies_never_panic_and_errors_name_the_field() {
 
 /// Pieces of the policy language, to insert into policies.
 const TOKENS: &[&str] = &[
-    "{", "}", "(", ")", "\"", ":", ",", "policy", "default", "allow", "deny", "roles", "posting", "on", "limit",
-    "per", "day", "week", "require", "approval", "from", "unless", "when", "and", "or", "not", "\n", " ", "0",
-    "99999999999999999999", "-1", "2026-02-30", "é", "\u{202e}", "\t", "#", "//", "/*", "*/", "\\", "💼",
+    "{",
+    "}",
+    "(",
+    ")",
+    "\"",
+    ":",
+    ",",
+    "policy",
+    "default",
+    "allow",
+    "deny",
+    "roles",
+    "posting",
+    "on",
+    "limit",
+    "per",
+    "day",
+    "week",
+    "require",
+    "approval",
+    "from",
+    "unless",
+    "when",
+    "and",
+    "or",
+    "not",
+    "\n",
+    " ",
+    "0",
+    "99999999999999999999",
+    "-1",
+    "2026-02-30",
+    "é",
+    "\u{202e}",
+    "\t",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "\\",
+    "💼",
 ];
 
 #[derive(Debug, Clone)]

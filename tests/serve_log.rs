@@ -104,7 +104,8 @@ fn rate_limits_answer_429_before_any_work_and_log_nothing() {
     // A rate that does not read stops the start, naming the field; so does a bad --rate-limit.
     std::fs::write(
         &tokens,
-        json!({"tokens": [{"name": "a", "sha256": token_hash("a"), "scopes": ["decide"], "rate": "5/day"}]}).to_string(),
+        json!({"tokens": [{"name": "a", "sha256": token_hash("a"), "scopes": ["decide"], "rate": "5/day"}]})
+            .to_string(),
     )
     .unwrap();
     let err = start_fails(&["--policies", d, "--listen", "127.0.0.1:0", "--log", l, "--tokens", t]);
@@ -204,14 +205,16 @@ fn prune_archives_old_entries_and_the_chain_still_verifies() {
     assert!(out.starts_with(&format!("pruned 6 entries recorded before {}", &cut[..19])), "{out}");
     let archived: Vec<Value> =
         std::fs::read_to_string(&archive).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(archived, before[..6].to_vec(), "the archive holds the pruned entries as `log --format json` shows them");
+    assert_eq!(
+        archived,
+        before[..6].to_vec(),
+        "the archive holds the pruned entries as `log --format json` shows them"
+    );
     assert_eq!(log_json(l, None), before[6..].to_vec());
     let (code, out) = verify(&["--log", l]);
     assert_eq!(code, 0, "{out}");
-    let anchor_line = format!(
-        "anchor: 6 older entries were pruned (the last, {}, on ",
-        before[5]["id"].as_str().unwrap()
-    );
+    let anchor_line =
+        format!("anchor: 6 older entries were pruned (the last, {}, on ", before[5]["id"].as_str().unwrap());
     assert!(out.starts_with(&anchor_line), "{out}");
     assert!(out.contains(&format!("the chain is checked from its hash {}", before[5]["hash"].as_str().unwrap())));
     assert!(out.contains("\nok: 4 entries; chain head "), "{out}");
@@ -242,7 +245,11 @@ fn prune_archives_old_entries_and_the_chain_still_verifies() {
     // After a prune, tampering is still found: the entry after the anchor, the anchor itself, or no anchor.
     let cases = [
         ("edited", "UPDATE smpolicy_log SET verdict = 'deny'", "broken: entry 1 "),
-        ("anchor-edited", "UPDATE smpolicy_anchor SET hash = replace(hash, substr(hash, 1, 1), 'x')", "broken: entry 1 "),
+        (
+            "anchor-edited",
+            "UPDATE smpolicy_anchor SET hash = replace(hash, substr(hash, 1, 1), 'x')",
+            "broken: entry 1 ",
+        ),
         ("anchor-deleted", "DELETE FROM smpolicy_anchor", "broken: entry 1 "),
     ];
     for (tag, sql, first) in cases {
@@ -353,7 +360,9 @@ fn prune_and_checkpoints_on_postgres_needs_postgres() {
     let Some(url) = std::env::var("SMPOLICY_TEST_PG_URL").ok().filter(|u| !u.is_empty()) else {
         let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
         assert!(!ci, "SMPOLICY_TEST_PG_URL is not set under CI: .ci/run starts PostgreSQL and sets it");
-        eprintln!("skipped: serve_log::prune_and_checkpoints_on_postgres_needs_postgres: SMPOLICY_TEST_PG_URL is not set");
+        eprintln!(
+            "skipped: serve_log::prune_and_checkpoints_on_postgres_needs_postgres: SMPOLICY_TEST_PG_URL is not set"
+        );
         return;
     };
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();

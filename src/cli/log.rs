@@ -166,7 +166,9 @@ fn verify(log: &str, checkpoints: Option<&std::path::Path>, checkpoint_key: Opti
             }
             let checkpoints_line = with_checkpoints.then(|| {
                 let newest = match &v.newest_checkpoint {
-                    Some((line, made, position)) => format!("; the newest, line {line} (made {made}), at entry {position}"),
+                    Some((line, made, position)) => {
+                        format!("; the newest, line {line} (made {made}), at entry {position}")
+                    }
                     None => String::new(),
                 };
                 let pruned = if v.checkpoints_pruned > 0 {

@@ -275,7 +275,12 @@ impl ChainCheck {
             for (line, cp) in list {
                 if position > end {
                     beyond.push((position, line, cp));
-                } else if self.v.anchor.as_ref().is_some_and(|a| a.position == position && a.entry == cp.entry && a.hash == cp.hash) {
+                } else if self
+                    .v
+                    .anchor
+                    .as_ref()
+                    .is_some_and(|a| a.position == position && a.entry == cp.entry && a.hash == cp.hash)
+                {
                     self.v.checkpoints_matched += 1;
                 } else {
                     self.v.checkpoints_pruned += 1;

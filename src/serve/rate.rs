@@ -46,7 +46,9 @@ impl Rate {
         if t == "unlimited" {
             return Ok(Rate::Unlimited);
         }
-        let bad = || format!("expected a rate such as `20/s`, `600/min`, `5000/h` or `unlimited`; found `{}`", t.escape_debug());
+        let bad = || {
+            format!("expected a rate such as `20/s`, `600/min`, `5000/h` or `unlimited`; found `{}`", t.escape_debug())
+        };
         let (n, unit) = t.split_once('/').ok_or_else(bad)?;
         let count: u32 = n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
         let (per, unit) = match unit.trim() {

@@ -376,7 +376,11 @@ impl Reader {
             .await
             .map_err(LogError::from)?;
         let Some(r) = row else {
-            return Ok(read_anchor(&client).await?.map(|a| Head { position: a.position, entry: a.entry, hash: a.hash }));
+            return Ok(read_anchor(&client).await?.map(|a| Head {
+                position: a.position,
+                entry: a.entry,
+                hash: a.hash,
+            }));
         };
         let count: i64 = r.try_get(0).map_err(LogError::from)?;
         let hash: Option<String> = r.try_get(2).map_err(LogError::from)?;

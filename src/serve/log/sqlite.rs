@@ -155,11 +155,7 @@ pub fn anchor(path: &Path) -> Result<Option<Anchor>, LogError> {
 }
 
 /// [`super::prune`] on SQLite: deleted content is overwritten (`secure_delete`), and the write-ahead file truncated after.
-pub fn prune(
-    path: &Path,
-    cutoff_ms: i64,
-    mut archive: Option<&mut dyn std::io::Write>,
-) -> Result<Pruned, LogError> {
+pub fn prune(path: &Path, cutoff_ms: i64, mut archive: Option<&mut dyn std::io::Write>) -> Result<Pruned, LogError> {
     let mut conn = open(path, Sync::Full)?;
     conn.execute_batch("PRAGMA secure_delete = ON;").map_err(LogError::from)?;
     let mut out = Pruned { entries: 0, anchor: read_anchor(&conn)? };
