@@ -97,6 +97,18 @@ fn rate_limits_answer_429_before_any_work_and_log_nothing() {
     }
     // A request without a valid token is still 401, not 429: the limit is per token.
     assert_eq!(s.post_as(Some("wrong"), "/v1/decide", &body).0, 401);
+    // The web pages count against the same allowance.
+    let cookie = format!("smpolicy_token={}", "tool-secret".bytes().map(|b| format!("{b:02x}")).collect::<String>());
+    match s.agent.get(&format!("{}/may-i", s.base)).set("cookie", &cookie).call() {
+        Err(ureq::Error::Status(429, resp)) => {
+            assert!(resp.header("retry-after").is_some());
+            let page = resp.into_string().unwrap();
+            assert!(page.contains("is over its rate limit of 1") && page.contains("(burst 2)"), "{page}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let cookie = format!("smpolicy_token={}", "bulk-secret".bytes().map(|b| format!("{b:02x}")).collect::<String>());
+    assert_eq!(s.agent.get(&format!("{}/may-i", s.base)).set("cookie", &cookie).call().unwrap().status(), 200);
     // Nothing was logged for the refused requests.
     assert_eq!(log_json(l, None).len(), 15);
     drop(s);

@@ -92,8 +92,7 @@ async fn authorize(
 
 /// 429 with `Retry-After` (whole seconds, at least 1): the token is over its rate limit.
 fn too_many(caller: &Caller, rate: super::rate::Rate, wait: std::time::Duration) -> Response {
-    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let secs = secs.max(1);
+    let secs = super::rate::retry_after_secs(wait);
     let mut r = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "header.authorization",

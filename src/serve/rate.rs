@@ -73,6 +73,11 @@ impl Rate {
     }
 }
 
+/// `wait` as the `Retry-After` header gives it: whole seconds, rounded up, at least 1.
+pub fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_secs().saturating_add(u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
 /// The state of every token's limit: its theoretical arrival time.
 #[derive(Debug)]
 pub struct Limiter {
