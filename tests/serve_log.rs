@@ -424,3 +424,34 @@ fn prune_and_checkpoints_on_postgres_needs_postgres() {
     assert_eq!(code, 3, "{out}");
     assert!(out.contains("the log ends at 6: its newest 1 entries were deleted"), "{out}");
 }
+
+#[test]
+fn masked_decisions_can_still_be_approved_and_performed() {
+    let policy = "policy \"t\" default allow\n\nroles marketing, consultant\n\nposting on youtube {\n  brand-videos: require approval from marketing for brand\n}\n";
+    let dir = one_policy(policy);
+    let log = dir.join("log.sqlite");
+    let key = dir.join("mask.key");
+    std::fs::write(&key, "00112233445566778899aabbccddeeff").unwrap();
+    let tokens =
+        tokens_file(&dir, &[("tool", "tool-secret", &["decide", "perform"]), ("lead", "lead-secret", &["approve"])]);
+    let (l, k, t) = (log.to_str().unwrap(), key.to_str().unwrap(), tokens.to_str().unwrap());
+    let s = Server::start(&dir, l, &["--tokens", t, "--mask", "actor.id", "--mask", "account.handle", "--mask-key", k]);
+    let action = json!({"action": "post", "actor": {"id": "Yusuf", "role": "consultant", "status": "employed"},
+        "channel": "youtube", "account": {"handle": "@yusuf_recruits"}, "content": {"kind": "brand"}});
+    let (status, v) =
+        s.post_as(Some("tool-secret"), "/v1/decide", &json!({"policy": "t", "action": action}).to_string());
+    assert_eq!((status, v["verdict"].as_str()), (200, Some("require-approval")), "{v}");
+    let id = v["decision_id"].clone();
+    // The approval decides the logged (masked) action again; masked fields are ones no policy reads.
+    let (status, a) =
+        s.post_as(Some("lead-secret"), "/v1/approve", &json!({"decision_id": id, "role": "marketing"}).to_string());
+    assert_eq!((status, a["verdict"].as_str()), (201, Some("allow")), "{a}");
+    let (status, p) = s.post_as(Some("tool-secret"), "/v1/performed", &json!({"decision_id": id}).to_string());
+    assert_eq!(status, 201, "{p}");
+    assert!(p["actor"].as_str().unwrap().starts_with("masked:"), "{p}");
+    stop(s);
+    let bytes = file_bytes(&log);
+    assert!(!contains(&bytes, "yusuf"), "the clear id or handle is in the log's files");
+    assert_eq!(log_json(l, None).len(), 3);
+    assert_eq!(verify(&["--log", l]).0, 0);
+}
