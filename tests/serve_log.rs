@@ -275,6 +275,54 @@ fn prune_archives_old_entries_and_the_chain_still_verifies() {
     assert_eq!((code, err.contains("--before: expected a date")), (1, true), "{err}");
 }
 
+/// A copy of `log` with its second entry's verdict changed and the chain hashed again from there, as someone
+/// who knows the algorithm but not the checkpoint key would do it: the chain alone then holds.
+fn rechained(log: &Path, tag: &str) -> std::path::PathBuf {
+    use smpolicy::serve::log::{chain_hash, Entry, Kind, GENESIS};
+    let copy = copy_with(log, tag, "UPDATE smpolicy_log SET verdict = 'deny' WHERE rowid = 2");
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT rowid, id, kind, recorded_ms, actor, action, at_ms, counts, policy, policy_hash, verdict, deciding, \
+             decision_id, input, derived_history, caller FROM smpolicy_log ORDER BY rowid",
+        )
+        .unwrap();
+    let rows: Vec<(i64, Entry, String)> = stmt
+        .query_map([], |r| {
+            let deciding: String = r.get(11)?;
+            let e = Entry {
+                id: r.get(1)?,
+                kind: Kind::parse(&r.get::<_, String>(2)?).unwrap(),
+                recorded_ms: r.get(3)?,
+                actor: r.get(4)?,
+                action: r.get(5)?,
+                at_ms: r.get(6)?,
+                counts: r.get(7)?,
+                policy: r.get(8)?,
+                policy_hash: r.get(9)?,
+                verdict: r.get(10)?,
+                deciding: serde_json::from_str(&deciding).unwrap(),
+                decision_id: r.get(12)?,
+                input: r.get(13)?,
+                derived_history: r.get(14)?,
+                caller: r.get(15)?,
+                hash: None,
+            };
+            Ok((r.get(0)?, e, deciding))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(stmt);
+    let mut prev = GENESIS.to_string();
+    for (rowid, e, deciding) in rows {
+        prev = chain_hash(&prev, &e, &deciding);
+        conn.execute("UPDATE smpolicy_log SET hash = ?1 WHERE rowid = ?2", rusqlite::params![prev, rowid]).unwrap();
+    }
+    drop(conn);
+    copy
+}
+
 fn checkpoint_lines(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path).unwrap_or_default().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
@@ -322,6 +370,19 @@ fn checkpoints_tell_a_cut_off_tail_that_the_chain_alone_cannot() {
             last["made_at"].as_str().unwrap(),
             last["entry"].as_str().unwrap()
         )) && out.contains("the log ends at 4: its newest 2 entries were deleted"),
+        "{out}"
+    );
+
+    // An entry rewritten and the chain hashed again from it: the chain alone holds, the checkpoints tell.
+    let rewritten = rechained(&log, "rewritten");
+    let rw = rewritten.to_str().unwrap();
+    let (code, out) = verify(&["--log", rw]);
+    assert_eq!(code, 0, "the plain chain cannot tell: {out}");
+    let (code, out) = with(rw);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("broken: entry 2 (id ")
+            && out.contains("this entry or ones before it were rewritten, deleted or inserted"),
         "{out}"
     );
 

@@ -231,7 +231,7 @@ impl ChainCheck {
                 self.v.newest_checkpoint = Some((line, cp.made_at, position));
             } else {
                 self.v.breaks.push(format!(
-                    "entry {n} (id {}): checkpoint line {line} (made {}) recorded entry {} with hash {}… here: entries before it were deleted, inserted or rewritten",
+                    "entry {n} (id {}): checkpoint line {line} (made {}) recorded entry {} with hash {}… here: this entry or ones before it were rewritten, deleted or inserted",
                     e.id,
                     cp.made_at,
                     cp.entry,
