@@ -278,46 +278,21 @@ fn prune_archives_old_entries_and_the_chain_still_verifies() {
 /// A copy of `log` with its second entry's verdict changed and the chain hashed again from there, as someone
 /// who knows the algorithm but not the checkpoint key would do it: the chain alone then holds.
 fn rechained(log: &Path, tag: &str) -> std::path::PathBuf {
-    use smpolicy::serve::log::{chain_hash, Entry, Kind, GENESIS};
+    use smpolicy::serve::log::{chain_hash, scan, Filter, Location, GENESIS};
     let copy = copy_with(log, tag, "UPDATE smpolicy_log SET verdict = 'deny' WHERE rowid = 2");
+    // The entries as stored, in the order written, read as `log verify` reads them.
+    let mut rows = Vec::new();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(scan(&Location::Sqlite(copy.clone()), &Filter::default(), &mut |s| {
+        rows.push((s.entry, s.deciding));
+        Ok(())
+    }))
+    .unwrap();
     let conn = rusqlite::Connection::open(&copy).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT rowid, id, kind, recorded_ms, actor, action, at_ms, counts, policy, policy_hash, verdict, deciding, \
-             decision_id, input, derived_history, caller FROM smpolicy_log ORDER BY rowid",
-        )
-        .unwrap();
-    let rows: Vec<(i64, Entry, String)> = stmt
-        .query_map([], |r| {
-            let deciding: String = r.get(11)?;
-            let e = Entry {
-                id: r.get(1)?,
-                kind: Kind::parse(&r.get::<_, String>(2)?).unwrap(),
-                recorded_ms: r.get(3)?,
-                actor: r.get(4)?,
-                action: r.get(5)?,
-                at_ms: r.get(6)?,
-                counts: r.get(7)?,
-                policy: r.get(8)?,
-                policy_hash: r.get(9)?,
-                verdict: r.get(10)?,
-                deciding: serde_json::from_str(&deciding).unwrap(),
-                decision_id: r.get(12)?,
-                input: r.get(13)?,
-                derived_history: r.get(14)?,
-                caller: r.get(15)?,
-                hash: None,
-            };
-            Ok((r.get(0)?, e, deciding))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    drop(stmt);
     let mut prev = GENESIS.to_string();
-    for (rowid, e, deciding) in rows {
+    for (e, deciding) in rows {
         prev = chain_hash(&prev, &e, &deciding);
-        conn.execute("UPDATE smpolicy_log SET hash = ?1 WHERE rowid = ?2", rusqlite::params![prev, rowid]).unwrap();
+        conn.execute("UPDATE smpolicy_log SET hash = ?1 WHERE id = ?2", rusqlite::params![prev, e.id]).unwrap();
     }
     drop(conn);
     copy
