@@ -24,9 +24,12 @@ pub mod api;
 pub mod auth;
 pub mod history;
 pub mod id;
+pub mod keys;
 pub mod log;
+pub mod mask;
 pub mod openapi;
 pub mod pages;
+pub mod rate;
 pub mod registry;
 
 use std::future::Future;
@@ -66,6 +69,18 @@ pub struct Config {
     pub budget: Duration,
     /// TLS: a PEM certificate chain and its PEM private key; `None` serves plain HTTP.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// The rate limit of a token that gives none in the tokens file (and of `anonymous`).
+    pub rate_limit: rate::Rate,
+    /// Fields of the action kept masked in the log (each one of [`mask::MASKABLE`]).
+    pub mask: Vec<String>,
+    /// The key of the masked fields' keyed hash (needed with `mask`).
+    pub mask_key: Option<PathBuf>,
+    /// Where checkpoints of the chain's head are appended (`None`: none are made).
+    pub checkpoints: Option<PathBuf>,
+    /// The key that signs checkpoints.
+    pub checkpoint_key: Option<PathBuf>,
+    /// How often a checkpoint is made (when the head moved).
+    pub checkpoint_every: Duration,
 }
 
 /// Something the operator should hear about.
@@ -83,6 +98,8 @@ pub enum Event {
     Open,
     /// Shutting down: no new connections; requests in flight are finishing.
     Draining,
+    /// A checkpoint could not be made.
+    CheckpointFailed(String),
 }
 
 /// Why the service could not start.
@@ -106,6 +123,12 @@ pub enum ServeError {
     /// The web pages cannot be set up.
     #[error("web pages: {0}")]
     Pages(String),
+    /// `--mask` or its key cannot be used.
+    #[error("mask: {0}")]
+    Mask(String),
+    /// The checkpoint key cannot be used.
+    #[error("checkpoints: {0}")]
+    Checkpoints(String),
     /// A non-loopback address without a tokens file.
     #[error("refusing to listen on `{0}` without `--tokens`: anyone who can reach it could decide, record actions and read policies")]
     Insecure(String),
@@ -117,7 +140,9 @@ pub struct App {
     registry: Arc<registry::Registry>,
     auth: Arc<auth::Auth>,
     writer: log::Writer,
-    reader: log::Store,
+    reader: Arc<log::Store>,
+    /// Fields kept masked in the log.
+    mask: Option<mask::Masker>,
     ids: id::IdGen,
     pages: pages::Pages,
     backdate_skew: Duration,
@@ -135,6 +160,34 @@ impl App {
         self.write_failed.store(r.is_err(), std::sync::atomic::Ordering::Relaxed);
         r
     }
+
+    /// The actor id as the log keeps it: masked, with `--mask actor.id`.
+    fn logged_actor(&self, id: &str) -> String {
+        match &self.mask {
+            Some(m) => m.actor(id),
+            None => id.to_string(),
+        }
+    }
+}
+
+/// Appends a checkpoint of the log's head to `path`, unless the head has not moved since `last`.
+async fn checkpoint(
+    reader: &log::Store,
+    path: &std::path::Path,
+    key: Option<&keys::Key>,
+    last: &mut Option<log::Head>,
+) -> Result<(), log::LogError> {
+    let Some(head) = reader.head().await? else { return Ok(()) };
+    if last.as_ref() == Some(&head) {
+        return Ok(());
+    }
+    let c = log::checkpoint::Checkpoint::new(&head, key);
+    let p = path.to_owned();
+    tokio::task::spawn_blocking(move || log::checkpoint::append(&p, &c))
+        .await
+        .map_err(|e| log::LogError(e.to_string()))??;
+    *last = Some(head);
+    Ok(())
 }
 
 /// Runs the service until `shutdown` resolves. Every acknowledged decision is
@@ -162,10 +215,36 @@ pub async fn serve(
             events(Event::Reload(change));
         }
     }
-    let auth = Arc::new(match &config.tokens {
-        Some(path) => auth::Auth::from_file(path),
-        None => auth::Auth::open(),
-    });
+    let auth = Arc::new(
+        match &config.tokens {
+            Some(path) => auth::Auth::from_file(path),
+            None => auth::Auth::open(),
+        }
+        .with_default_rate(config.rate_limit),
+    );
+    let mask = match (&config.mask_key, config.mask.is_empty()) {
+        (_, true) => None,
+        (Some(key), false) => {
+            let key = keys::Key::from_file(key).map_err(ServeError::Mask)?;
+            Some(mask::Masker::new(key, &config.mask).map_err(ServeError::Mask)?)
+        }
+        (None, false) => {
+            return Err(ServeError::Mask(
+                "`--mask` needs `--mask-key FILE`, a secret of at least 16 bytes (`openssl rand -hex 32 > FILE`): \
+                 an unkeyed hash of a name is undone by hashing every name"
+                    .into(),
+            ))
+        }
+    };
+    let checkpoint_key = match &config.checkpoint_key {
+        Some(path) => Some(keys::Key::from_file(path).map_err(ServeError::Checkpoints)?),
+        None => None,
+    };
+    if checkpoint_key.is_some() && config.checkpoints.is_none() {
+        return Err(ServeError::Checkpoints(
+            "`--checkpoint-key` signs checkpoints: give `--checkpoints FILE` too".into(),
+        ));
+    }
     // A tokens file that cannot be used at start is a mistake to fix, not a server that refuses everyone.
     match auth.reload() {
         Some(auth::TokensChange::Rejected { message }) => return Err(ServeError::Tokens(message)),
@@ -174,7 +253,7 @@ pub async fn serve(
     }
     // The writer first: it creates the table, which the reader then finds.
     let (writer, writer_task) = log::Writer::start(&config.log, config.sync, config.log_max_bytes).await?;
-    let reader = log::Store::open(&config.log).await?;
+    let reader = Arc::new(log::Store::open(&config.log).await?);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| ServeError::Listen(config.listen.clone(), e))?;
@@ -214,11 +293,34 @@ pub async fn serve(
         })
     };
 
+    // Checkpoints of the head, every `checkpoint_every` (when it moved), and one more after the last commit.
+    let checkpoint_key = Arc::new(checkpoint_key);
+    let mut checkpointer = None;
+    if let Some(path) = config.checkpoints.clone() {
+        let (reader, key, events) = (reader.clone(), checkpoint_key.clone(), events.clone());
+        let every = config.checkpoint_every;
+        let last = Arc::new(tokio::sync::Mutex::new(None));
+        let task_last = last.clone();
+        let task_path = path.clone();
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let mut last = task_last.lock().await;
+                if let Err(e) = checkpoint(&reader, &task_path, (*key).as_ref(), &mut last).await {
+                    events(Event::CheckpointFailed(e.to_string()));
+                }
+            }
+        });
+        checkpointer = Some((task, path, last));
+    }
     let app = Arc::new(App {
         registry,
         auth,
         writer,
-        reader,
+        reader: reader.clone(),
+        mask,
         ids: id::IdGen::new(),
         pages,
         backdate_skew: config.backdate_skew,
@@ -244,6 +346,13 @@ pub async fn serve(
     reloader.abort();
     // The writer ends once the last request holding it is done, after its last commit.
     let _ = tokio::time::timeout(config.drain, writer_task).await;
+    if let Some((task, path, last)) = checkpointer {
+        task.abort();
+        let mut last = last.lock().await;
+        if let Err(e) = checkpoint(&reader, &path, (*checkpoint_key).as_ref(), &mut last).await {
+            events(Event::CheckpointFailed(e.to_string()));
+        }
+    }
     Ok(())
 }
 

@@ -93,7 +93,7 @@ fn tokens_decide_who_may_ask_and_the_caller_is_logged() {
 }
 
 /// Runs `smpolicy serve ARGS`, which must fail to start: its standard error. A server that starts is killed (after 10 s).
-fn start_fails(args: &[&str]) -> String {
+pub(crate) fn start_fails(args: &[&str]) -> String {
     let mut child = std::process::Command::new(BIN)
         .arg("serve")
         .args(args)
@@ -426,7 +426,7 @@ fn verify(log: &Path) -> (i32, String) {
 }
 
 /// A copy of `log` changed by `sql`.
-fn tampered(log: &Path, tag: &str, sql: &str) -> std::path::PathBuf {
+pub(crate) fn tampered(log: &Path, tag: &str, sql: &str) -> std::path::PathBuf {
     let copy = log.with_file_name(format!("{tag}.sqlite"));
     std::fs::copy(log, &copy).unwrap();
     // The server was killed: what it wrote may still be in the write-ahead log.

@@ -25,6 +25,8 @@ mod diff;
 mod eval_props;
 mod examples;
 mod explain_scenarios;
+#[cfg(feature = "server")]
+mod fuzz_parsers;
 mod lang_v2;
 mod law;
 #[cfg(feature = "server")]
@@ -35,6 +37,8 @@ mod scenarios;
 mod semantics;
 #[cfg(feature = "server")]
 mod serve;
+#[cfg(feature = "server")]
+mod serve_log;
 #[cfg(feature = "server")]
 mod serve_trust;
 mod suite_runner;

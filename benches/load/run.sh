@@ -36,7 +36,8 @@ mkdir "$work/policies"
 cp policies/*.policy "$work/policies/"
 TOKEN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
 export TOKEN
-printf '{"tokens": [{"name": "load", "sha256": "%s", "scopes": ["decide"]}]}\n' \
+# The load generator is one token asking as fast as it can: exempt from the per-token rate limit.
+printf '{"tokens": [{"name": "load", "sha256": "%s", "scopes": ["decide"], "rate": "unlimited"}]}\n' \
   "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" >"$work/tokens.json"
 "$bin" serve --policies "$work/policies" --listen "127.0.0.1:$PORT" --tokens "$work/tokens.json" \
   --log "$work/log.sqlite" --sync "$SYNC" ${WORKERS:+--threads "$WORKERS"} 2>"$work/server.log" &

@@ -33,6 +33,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub format: LogFormat,
+    /// The key the server masked `actor.id` with (`serve --mask-key`): `--actor` is then looked up by its mask.
+    #[arg(long, value_name = "FILE")]
+    pub mask_key: Option<std::path::PathBuf>,
 }
 
 /// Subcommands of `log`.
@@ -46,6 +49,30 @@ pub enum LogCommand {
         /// The audit log: a SQLite file or a PostgreSQL URL.
         #[arg(long, value_name = "PATH|URL")]
         log: String,
+        /// The checkpoints file the server appended to (`serve --checkpoints`): each checkpoint must
+        /// match the log, and one past its end means the newest entries were cut off.
+        #[arg(long, value_name = "FILE")]
+        checkpoints: Option<std::path::PathBuf>,
+        /// The key the server signed checkpoints with (`serve --checkpoint-key`): every line must carry its signature.
+        #[arg(long, value_name = "FILE", requires = "checkpoints")]
+        checkpoint_key: Option<std::path::PathBuf>,
+    },
+    /// Delete (or archive, then delete) the entries recorded more than DAYS days ago, oldest first, in the
+    /// order written. The chain stays verifiable: the last deleted entry's position and hash are kept as
+    /// its anchor, and `log verify` checks from there. Safe while `serve` runs (a chunk of entries per transaction).
+    Prune {
+        /// The audit log: a SQLite file or a PostgreSQL URL.
+        #[arg(long, value_name = "PATH|URL")]
+        log: String,
+        /// Delete entries recorded more than this many days ago.
+        #[arg(long, value_name = "DAYS", required_unless_present = "before", conflicts_with = "before")]
+        older_than: Option<u32>,
+        /// Or: delete entries recorded before this date (`2026-03-14`, UTC) or time (`2026-03-14T10:00:00Z`).
+        #[arg(long, value_name = "DATE")]
+        before: Option<String>,
+        /// Append the deleted entries to this file first (JSON Lines, as `log --format json`), on disk before they are deleted.
+        #[arg(long, value_name = "FILE")]
+        archive: Option<std::path::PathBuf>,
     },
 }
 
@@ -95,18 +122,67 @@ fn exists(location: &Location) -> bool {
     }
 }
 
+/// A key from a file; errors are printed.
+fn key(path: &std::path::Path) -> Option<smpolicy::serve::keys::Key> {
+    smpolicy::serve::keys::Key::from_file(path).map_err(|e| eprintln!("error: {e}")).ok()
+}
+
 /// `log verify`.
-fn verify(log: &str) -> Exit {
+fn verify(log: &str, checkpoints: Option<&std::path::Path>, checkpoint_key: Option<&std::path::Path>) -> Exit {
     let location = Location::parse(log);
     if !exists(&location) {
         return Exit::Error;
     }
+    let key = match checkpoint_key {
+        Some(p) => match key(p) {
+            Some(k) => Some(k),
+            None => return Exit::Error,
+        },
+        None => None,
+    };
+    let checkpoints = match checkpoints {
+        Some(p) => match smpolicy::serve::log::checkpoint::Checkpoints::read(p, key.as_ref()) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Error;
+            }
+        },
+        None => None,
+    };
+    let with_checkpoints = checkpoints.is_some();
     let Some(rt) = runtime() else { return Exit::Error };
-    match rt.block_on(smpolicy::serve::log::verify(&location)) {
+    match rt.block_on(smpolicy::serve::log::verify_with(&location, checkpoints)) {
         Ok(v) => {
+            if let Some(a) = &v.anchor {
+                let when = jiff::Timestamp::from_millisecond(a.pruned_ms).map(|t| t.to_string()).unwrap_or_default();
+                println!(
+                    "anchor: {} older entries were pruned (the last, {}, on {when}); the chain is checked from its hash {}",
+                    a.position, a.entry, a.hash
+                );
+            }
             for b in &v.breaks {
                 println!("broken: {b}");
             }
+            let checkpoints_line = with_checkpoints.then(|| {
+                let newest = match &v.newest_checkpoint {
+                    Some((line, made, position)) => {
+                        format!("; the newest, line {line} (made {made}), at entry {position}")
+                    }
+                    None => String::new(),
+                };
+                let pruned = if v.checkpoints_pruned > 0 {
+                    format!("; {} of pruned entries, not checked", v.checkpoints_pruned)
+                } else {
+                    String::new()
+                };
+                let unsigned = if v.checkpoints_unsigned_checked > 0 {
+                    format!("; {} signatures not checked (give --checkpoint-key)", v.checkpoints_unsigned_checked)
+                } else {
+                    String::new()
+                };
+                format!("checkpoints: {} match{newest}{pruned}{unsigned}", v.checkpoints_matched)
+            });
             let unchained = if v.unchained > 0 {
                 format!(" ({} written before the log was chained, not checked)", v.unchained)
             } else {
@@ -118,11 +194,69 @@ fn verify(log: &str) -> Exit {
                     v.entries,
                     if v.head.is_empty() { "(none)" } else { &v.head }
                 );
+                checkpoints_line.iter().for_each(|l| println!("{l}"));
                 Exit::Ok
             } else {
                 println!("the chain is broken at {} of {} entries{unchained}", v.breaks.len(), v.entries);
+                checkpoints_line.iter().for_each(|l| println!("{l}"));
                 Exit::CheckFailed
             }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Error
+        }
+    }
+}
+
+/// The archive file: appended to, and on disk at each flush (before the entries are deleted).
+struct Archive(std::fs::File);
+
+impl Write for Archive {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()?;
+        self.0.sync_data()
+    }
+}
+
+/// `log prune`.
+fn prune(log: &str, cutoff: i64, archive: Option<&std::path::Path>) -> Exit {
+    let location = Location::parse(log);
+    if !exists(&location) {
+        return Exit::Error;
+    }
+    let mut file = match archive {
+        Some(p) => match std::fs::OpenOptions::new().create(true).append(true).open(p) {
+            Ok(f) => Some(Archive(f)),
+            Err(e) => {
+                eprintln!("error: --archive: cannot open `{}`: {e}", p.display());
+                return Exit::Error;
+            }
+        },
+        None => None,
+    };
+    let Some(rt) = runtime() else { return Exit::Error };
+    let since = jiff::Timestamp::from_millisecond(cutoff).map(|t| t.to_string()).unwrap_or_default();
+    let sink = file.as_mut().map(|f| f as &mut dyn Write);
+    match rt.block_on(smpolicy::serve::log::prune(&location, cutoff, sink)) {
+        Ok(p) if p.entries == 0 => {
+            println!("nothing to prune: no entry was recorded before {since}");
+            Exit::Ok
+        }
+        Ok(p) => {
+            let archived = archive.map(|a| format!(" (archived to {})", a.display())).unwrap_or_default();
+            println!("pruned {} entries recorded before {since}{archived}", p.entries);
+            if let Some(a) = p.anchor {
+                println!(
+                    "anchor: entry {} at position {}, hash {}; `smpolicy log verify` checks the chain from there",
+                    a.entry, a.position, a.hash
+                );
+            }
+            Exit::Ok
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -153,8 +287,28 @@ fn text_line(e: &smpolicy::serve::log::Entry) -> String {
 
 /// Runs `log`: the entries, oldest first, written out as they are read (flat memory).
 pub fn run(args: Args, _out: Out) -> Exit {
-    if let Some(LogCommand::Verify { log }) = &args.command {
-        return verify(log);
+    match &args.command {
+        Some(LogCommand::Verify { log, checkpoints, checkpoint_key }) => {
+            return verify(log, checkpoints.as_deref(), checkpoint_key.as_deref())
+        }
+        Some(LogCommand::Prune { log, older_than, before, archive }) => {
+            let cutoff = match (older_than, before) {
+                (Some(days), _) => jiff::Timestamp::now().as_millisecond() - i64::from(*days) * 86_400_000,
+                (None, Some(b)) => match since_ms(b) {
+                    Some(ms) => ms,
+                    None => {
+                        eprintln!("error: --before: expected a date such as `2026-03-14` or a time such as `2026-03-14T10:00:00Z`; found `{b}`");
+                        return Exit::Error;
+                    }
+                },
+                (None, None) => {
+                    eprintln!("error: give --older-than DAYS or --before DATE");
+                    return Exit::Error;
+                }
+            };
+            return prune(log, cutoff, archive.as_deref());
+        }
+        None => {}
     }
     let Some(log) = &args.log else {
         eprintln!("error: --log is required");
@@ -175,7 +329,14 @@ pub fn run(args: Args, _out: Out) -> Exit {
         return Exit::Error;
     }
     let Some(rt) = runtime() else { return Exit::Error };
-    let actor = args.actor.as_deref().map(|a| smpolicy::serve::api::normalize_actor(a).unwrap_or_default());
+    let mut actor = args.actor.as_deref().map(|a| smpolicy::serve::api::normalize_actor(a).unwrap_or_default());
+    if let Some(path) = &args.mask_key {
+        let Some(k) = key(path) else { return Exit::Error };
+        let masker = smpolicy::serve::mask::Masker::new(k, &["actor.id".to_string()]);
+        if let (Ok(m), Some(a)) = (masker, actor.as_mut()) {
+            *a = m.actor(a);
+        }
+    }
     let filter = Filter { actor, since_ms: since };
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());

@@ -60,6 +60,28 @@ pub struct Args {
     /// The longest a /v1/diff or /v1/compare computes before it is stopped and answered 422, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub budget_ms: u64,
+    /// The rate limit of a token that gives none in the tokens file (and of every caller of an open server):
+    /// `N/s`, `N/min`, `N/h` or `unlimited`. Over it, requests get 429 with Retry-After.
+    #[arg(long, value_name = "RATE", default_value = smpolicy::serve::rate::DEFAULT)]
+    pub rate_limit: String,
+    /// Keep this field of the action masked in the audit log (a keyed hash: the same value gives the same mask):
+    /// `actor.id`, `content.text` or `account.handle`; repeat for several. Needs --mask-key.
+    #[arg(long, value_name = "FIELD")]
+    pub mask: Vec<String>,
+    /// The secret of --mask's keyed hash (a file of at least 16 bytes; `openssl rand -hex 32 > FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub mask_key: Option<PathBuf>,
+    /// Append a checkpoint of the log's head (its position, last entry and hash) to this file every
+    /// --checkpoint-every-s and at shutdown; keep it apart from the log. `smpolicy log verify --checkpoints`
+    /// then finds a cut-off tail.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoints: Option<PathBuf>,
+    /// Sign each checkpoint with HMAC-SHA256 under the key in this file (at least 16 bytes).
+    #[arg(long, value_name = "FILE", requires = "checkpoints")]
+    pub checkpoint_key: Option<PathBuf>,
+    /// How often a checkpoint is made (when the log has moved), in seconds.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    pub checkpoint_every_s: u64,
 }
 
 /// `--sync`.
@@ -91,11 +113,19 @@ fn report(e: Event) {
             "smpolicy: warning: no --tokens: every caller on this machine may decide, record actions and read policies"
         ),
         Event::Draining => eprintln!("smpolicy: stopping: finishing the requests in flight"),
+        Event::CheckpointFailed(message) => eprintln!("smpolicy: error: no checkpoint made: {message}"),
     }
 }
 
 /// Runs `serve` until interrupted (Ctrl-C or SIGTERM).
 pub fn run(args: Args, _out: Out) -> Exit {
+    let rate_limit = match smpolicy::serve::rate::Rate::parse(&args.rate_limit, None) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: --rate-limit: {e}");
+            return Exit::Error;
+        }
+    };
     let config = Config {
         policies: args.policies,
         listen: args.listen,
@@ -114,6 +144,12 @@ pub fn run(args: Args, _out: Out) -> Exit {
         drain: Duration::from_millis(args.drain_ms),
         budget: Duration::from_millis(args.budget_ms.max(1)),
         tls: args.tls_cert.zip(args.tls_key),
+        rate_limit,
+        mask: args.mask,
+        mask_key: args.mask_key,
+        checkpoints: args.checkpoints,
+        checkpoint_key: args.checkpoint_key,
+        checkpoint_every: Duration::from_secs(args.checkpoint_every_s.max(1)),
     };
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();

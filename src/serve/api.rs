@@ -64,6 +64,10 @@ async fn authorize(
     let header = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
     match app.auth.check(header, scope) {
         Ok(caller) => {
+            // Counted before any work: an answer over the limit reads no body and logs nothing.
+            if let Err(wait) = app.auth.admit(&caller) {
+                return too_many(&caller, app.auth.rate_of(&caller), wait);
+            }
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
@@ -84,6 +88,24 @@ async fn authorize(
             .into_response(),
         ),
     }
+}
+
+/// 429 with `Retry-After` (whole seconds, at least 1): the token is over its rate limit.
+fn too_many(caller: &Caller, rate: super::rate::Rate, wait: std::time::Duration) -> Response {
+    let secs = super::rate::retry_after_secs(wait);
+    let mut r = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "header.authorization",
+        format!("the token `{}` is over its rate limit of {}", caller.name, rate.describe()),
+    )
+    .help(format!(
+        "retry after {secs} s; limits are set per token in the tokens file (`\"rate\"`) or by `smpolicy serve --rate-limit`"
+    ))
+    .into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    close(r)
 }
 
 /// A refusal closes the connection: the body was never read, so the connection cannot carry another request.
@@ -152,14 +174,19 @@ impl ApiError {
     }
 
     /// The status, the field, the message and the hint (for a page to show them).
-    pub(super) fn parts(&self) -> (StatusCode, &str, &str, Option<&str>) {
+    pub fn parts(&self) -> (StatusCode, &str, &str, Option<&str>) {
         (self.status, &self.path, &self.message, self.help.as_deref())
     }
 
     /// A data error (bad action, contract, ...) inside `prefix` of the body.
     fn data(e: DataError, prefix: &str) -> ApiError {
         let e = e.within(prefix);
-        ApiError { status: StatusCode::BAD_REQUEST, path: e.path, message: e.message, help: e.help }
+        // A body that is not JSON names no field: say where it went wrong instead.
+        let message = match (e.path.is_empty(), e.line, e.column) {
+            (true, Some(line), Some(column)) => format!("{} (line {line}, column {column})", e.message),
+            _ => e.message,
+        };
+        ApiError { status: StatusCode::BAD_REQUEST, path: e.path, message, help: e.help }
     }
 }
 
@@ -230,12 +257,21 @@ pub(super) fn policy_in(snap: &Snapshot, name: &str, path: &str) -> Result<Arc<L
 }
 
 /// Parses an action and checks its open values against the policy.
-fn action_for(raw: &RawValue, loaded: &Loaded, prefix: &str) -> Result<Action, ApiError> {
+fn action_for(raw: &RawValue, policy: &crate::policy::Policy, prefix: &str) -> Result<Action, ApiError> {
     let action = parse_action_json_line(raw.get()).map_err(|e| ApiError::data(e, prefix))?;
-    match open_value_error(&action, &loaded.policy) {
+    match open_value_error(&action, policy) {
         Some(e) => Err(ApiError::data(e, prefix)),
         None => Ok(action),
     }
+}
+
+/// A `/v1/decide` body read as the endpoint reads it (its shape, then the
+/// action checked against `policy`): the policy named and the action, or the
+/// error answered. For the fuzz harness (`tests/fuzz_parsers.rs`).
+pub fn read_decide_body(body: &[u8], policy: &crate::policy::Policy) -> Result<(String, Action), ApiError> {
+    let req: DecideReq = parse(body)?;
+    let action = action_for(&req.action, policy, "action")?;
+    Ok((req.policy, action))
 }
 
 /// The first open value (role, team, channel, content kind, declared fact) of `action` that `policy` does not know.
@@ -336,7 +372,7 @@ pub(super) async fn decide_logged(
     explain: bool,
 ) -> Result<Decided, ApiError> {
     let loaded = policy_in(&app.registry.snapshot(), policy, "policy")?;
-    let mut action = action_for(raw, &loaded, "action")?;
+    let mut action = action_for(raw, &loaded.policy, "action")?;
     let now = jiff::Timestamp::now();
     let mut ignored = Vec::new();
     action.actor.id = normalize_actor(&action.actor.id).ok_or_else(|| {
@@ -352,8 +388,10 @@ pub(super) async fn decide_logged(
     if action.approval.take().is_some() {
         ignored.push("approval");
     }
+    // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
+    let logged_actor = app.logged_actor(&action.actor.id);
     let w = history::window(at, &loaded.tz);
-    let performed = app.reader.performed(&action.actor.id, w.since_ms, w.until_ms).await.map_err(log_failed)?;
+    let performed = app.reader.performed(&logged_actor, w.since_ms, w.until_ms).await.map_err(log_failed)?;
     let h = history::derive(&w, &performed);
     let derived = serde_json::to_string(&h).ok();
     let trusted = serde_json::json!({
@@ -387,11 +425,17 @@ pub(super) async fn decide_logged(
         };
         (short.verdict, deciding, to_json(&short)?, None)
     };
+    let input = match &app.mask {
+        Some(m) => m.input(raw.get(), &action.actor.id).map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "action", format!("cannot mask the action: {e}"))
+        })?,
+        None => raw.get().to_string(),
+    };
     let entry = Entry {
         id: id.clone(),
         kind: Kind::Decision,
         recorded_ms: now.as_millisecond(),
-        actor: action.actor.id.clone(),
+        actor: logged_actor,
         action: action.action.as_str().to_string(),
         at_ms: at.as_millisecond(),
         counts: 0,
@@ -400,7 +444,7 @@ pub(super) async fn decide_logged(
         verdict: Some(decision.as_str().to_string()),
         deciding,
         decision_id: None,
-        input: raw.get().to_string(),
+        input,
         derived_history: derived,
         caller: Some(caller.name.clone()),
         hash: None,
@@ -953,7 +997,7 @@ async fn log_entries(
         .as_deref()
         .and_then(normalize_actor)
         .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "query.actor", "expected `actor=ID`"))?;
-    let entries = app.reader.recent(&actor, limit).await.map_err(log_failed)?;
+    let entries = app.reader.recent(&app.logged_actor(&actor), limit).await.map_err(log_failed)?;
     let list: Vec<serde_json::Value> = entries.iter().map(|e| e.to_json()).collect();
     let body = serde_json::json!({"schema": "smpolicy.log/1", "actor": actor, "entries": list});
     Ok(json_response(StatusCode::OK, to_json(&body)?))

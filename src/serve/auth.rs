@@ -93,12 +93,14 @@ pub struct Caller {
     /// The token's name (`anonymous` on an open server).
     pub name: String,
     scopes: u8,
+    /// The token's own rate limit (`None`: the server's default, `serve --rate-limit`).
+    pub rate: Option<super::rate::Rate>,
 }
 
 impl Caller {
     /// A caller with `scopes`.
     pub fn new(name: impl Into<String>, scopes: &[Scope]) -> Caller {
-        Caller { name: name.into(), scopes: scopes.iter().fold(0, |acc, s| acc | s.bit()) }
+        Caller { name: name.into(), scopes: scopes.iter().fold(0, |acc, s| acc | s.bit()), rate: None }
     }
 
     /// Whether the caller holds `scope`.
@@ -130,6 +132,12 @@ struct TokenRepr {
     name: String,
     sha256: String,
     scopes: Vec<String>,
+    /// `N/s`, `N/min`, `N/h` or `unlimited`; the server's default when absent.
+    #[serde(default)]
+    rate: Option<String>,
+    /// How many requests may come at once (default: N of the rate).
+    #[serde(default)]
+    burst: Option<u32>,
 }
 
 /// SHA-256 of `token`, lowercase hex.
@@ -182,7 +190,15 @@ impl Tokens {
                     }
                 }
             }
-            if by_hash.insert(hash, Caller::new(name, &scopes)).is_some() {
+            let mut caller = Caller::new(name, &scopes);
+            caller.rate = match &t.rate {
+                Some(r) => Some(super::rate::Rate::parse(r, t.burst).map_err(|e| format!("tokens[{i}].rate: {e}"))?),
+                None if t.burst.is_some() => {
+                    return Err(format!("tokens[{i}].burst: give a `rate` with the burst"));
+                }
+                None => None,
+            };
+            if by_hash.insert(hash, caller).is_some() {
                 return Err(format!("tokens[{i}].sha256: the same token is listed twice"));
             }
         }
@@ -230,6 +246,9 @@ pub struct Auth {
     current: arc_swap::ArcSwap<Tokens>,
     /// The stamp of the file when last read (`Some(None)`: it could not be read); `None` before the first read.
     stamp: Mutex<Option<Option<Stamp>>>,
+    /// The rate limit of a token that gives none (and of `anonymous`).
+    default_rate: super::rate::Rate,
+    limiter: super::rate::Limiter,
 }
 
 /// Why a request is refused.
@@ -249,7 +268,13 @@ pub enum Refusal {
 impl Auth {
     /// Open: everyone is `anonymous` with [`OPEN_SCOPES`].
     pub fn open() -> Auth {
-        Auth { path: None, current: arc_swap::ArcSwap::from_pointee(Tokens::default()), stamp: Mutex::new(None) }
+        Auth {
+            path: None,
+            current: arc_swap::ArcSwap::from_pointee(Tokens::default()),
+            stamp: Mutex::new(None),
+            default_rate: super::rate::Rate::Unlimited,
+            limiter: super::rate::Limiter::default(),
+        }
     }
 
     /// Tokens from `path`; call [`Auth::reload`] to read it.
@@ -258,7 +283,25 @@ impl Auth {
             path: Some(path.into()),
             current: arc_swap::ArcSwap::from_pointee(Tokens::default()),
             stamp: Mutex::new(None),
+            default_rate: super::rate::Rate::Unlimited,
+            limiter: super::rate::Limiter::default(),
         }
+    }
+
+    /// With `rate` as the limit of every token that gives none.
+    pub fn with_default_rate(mut self, rate: super::rate::Rate) -> Auth {
+        self.default_rate = rate;
+        self
+    }
+
+    /// The limit that applies to `caller`.
+    pub fn rate_of(&self, caller: &Caller) -> super::rate::Rate {
+        caller.rate.unwrap_or(self.default_rate)
+    }
+
+    /// Counts one request of `caller` against its rate limit: `Err(wait)` when it is over.
+    pub fn admit(&self, caller: &Caller) -> Result<(), std::time::Duration> {
+        self.limiter.admit(&caller.name, self.rate_of(caller), std::time::Instant::now())
     }
 
     /// Whether the server runs without tokens.

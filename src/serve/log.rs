@@ -13,7 +13,14 @@
 //! every commit (survives a power cut), [`Sync::Normal`] hands the commit to
 //! the operating system (survives `kill -9` and any crash of the service, not
 //! a crash of the machine).
+//!
+//! Every entry is chained to the one before by a hash ([`chain_hash`]).
+//! Retention ([`prune`]) deletes the oldest entries and keeps an [`Anchor`]:
+//! the position and hash of the last one deleted, where verification starts.
+//! [`checkpoint`]s of the chain's head, kept outside the log, let
+//! [`verify_with`] tell a cut-off tail.
 
+pub mod checkpoint;
 pub mod postgres;
 pub mod sqlite;
 
@@ -124,6 +131,30 @@ pub fn chain_hash(prev: &str, e: &Entry, deciding_stored: &str) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Where the chain starts once its oldest entries were pruned: the last entry deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// How many entries were pruned, in all (the last one's position, counted from the first entry ever).
+    pub position: u64,
+    /// The last pruned entry's id.
+    pub entry: String,
+    /// Its hash: the first remaining entry chains from it.
+    pub hash: String,
+    /// When it was pruned (ms since the epoch).
+    pub pruned_ms: i64,
+}
+
+/// The chain's head: its newest entry, and how many entries it has had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The newest entry's position, counted from the first entry ever (pruned ones included).
+    pub position: u64,
+    /// Its id.
+    pub entry: String,
+    /// Its hash.
+    pub hash: String,
+}
+
 /// What `smpolicy log verify` found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verified {
@@ -135,6 +166,16 @@ pub struct Verified {
     pub head: String,
     /// Each break, one line: the entry's position (1-based, in the order written), id and why.
     pub breaks: Vec<String>,
+    /// Where the chain started, when older entries were pruned.
+    pub anchor: Option<Anchor>,
+    /// Checkpoints that match the log.
+    pub checkpoints_matched: u64,
+    /// Checkpoints of entries since pruned (not checked).
+    pub checkpoints_pruned: u64,
+    /// Checkpoints whose signature was not checked (no key given).
+    pub checkpoints_unsigned_checked: u64,
+    /// The newest checkpoint that matched: its line, when it was made and its position.
+    pub newest_checkpoint: Option<(usize, String, u64)>,
 }
 
 /// Walks the chain, one entry at a time, in the order written.
@@ -142,19 +183,69 @@ pub struct Verified {
 pub struct ChainCheck {
     v: Verified,
     prev: String,
+    /// The anchor's position: the first entry read is at `base + 1`.
+    base: u64,
+    /// Checkpoints by position, with their line.
+    marks: std::collections::BTreeMap<u64, Vec<(usize, checkpoint::Checkpoint)>>,
 }
 
 impl Default for ChainCheck {
     fn default() -> Self {
-        ChainCheck { v: Verified::default(), prev: GENESIS.to_string() }
+        ChainCheck::new(None, None)
     }
 }
 
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
 impl ChainCheck {
+    /// A check that starts at `anchor` (or the chain's beginning) and compares the entries with `checkpoints`.
+    pub fn new(anchor: Option<Anchor>, checkpoints: Option<checkpoint::Checkpoints>) -> ChainCheck {
+        let mut v = Verified::default();
+        let mut marks = std::collections::BTreeMap::<u64, Vec<_>>::new();
+        if let Some(c) = checkpoints {
+            for (n, why) in c.bad {
+                v.breaks.push(format!("checkpoints line {n}: {why}"));
+            }
+            v.checkpoints_unsigned_checked = c.unchecked;
+            for (n, cp) in c.lines {
+                marks.entry(cp.position).or_default().push((n, cp));
+            }
+        }
+        let prev = anchor.as_ref().map_or_else(|| GENESIS.to_string(), |a| a.hash.clone());
+        let base = anchor.as_ref().map_or(0, |a| a.position);
+        // Every entry pruned: the head is the anchor's.
+        v.head = anchor.as_ref().map(|a| a.hash.clone()).unwrap_or_default();
+        v.anchor = anchor;
+        ChainCheck { v, prev, base, marks }
+    }
+
+    /// Compares the entry at `position` with the checkpoints made there.
+    fn mark(&mut self, position: u64, e: &Entry) {
+        let Some(list) = self.marks.remove(&position) else { return };
+        let n = self.v.entries;
+        for (line, cp) in list {
+            if cp.entry == e.id && e.hash.as_deref() == Some(cp.hash.as_str()) {
+                self.v.checkpoints_matched += 1;
+                self.v.newest_checkpoint = Some((line, cp.made_at, position));
+            } else {
+                self.v.breaks.push(format!(
+                    "entry {n} (id {}): checkpoint line {line} (made {}) recorded entry {} with hash {}… here: this entry or ones before it were rewritten, deleted or inserted",
+                    e.id,
+                    cp.made_at,
+                    cp.entry,
+                    short(&cp.hash)
+                ));
+            }
+        }
+    }
+
     /// Checks the next entry (with `deciding` as stored, and its `kind` as stored when it is not a known kind).
     pub fn next(&mut self, e: &Entry, deciding_stored: &str, bad_kind: Option<&str>) {
         self.v.entries += 1;
         let n = self.v.entries;
+        self.mark(self.base + n, e);
         let Some(stored) = &e.hash else {
             if self.v.entries == self.v.unchained + 1 {
                 self.v.unchained += 1;
@@ -176,8 +267,36 @@ impl ChainCheck {
         self.v.head.clone_from(stored);
     }
 
-    /// The result.
-    pub fn finish(self) -> Verified {
+    /// The result: checkpoints past the last entry mean a cut-off tail.
+    pub fn finish(mut self) -> Verified {
+        let end = self.base + self.v.entries;
+        let mut beyond = Vec::new();
+        for (position, list) in std::mem::take(&mut self.marks) {
+            for (line, cp) in list {
+                if position > end {
+                    beyond.push((position, line, cp));
+                } else if self
+                    .v
+                    .anchor
+                    .as_ref()
+                    .is_some_and(|a| a.position == position && a.entry == cp.entry && a.hash == cp.hash)
+                {
+                    self.v.checkpoints_matched += 1;
+                } else {
+                    self.v.checkpoints_pruned += 1;
+                }
+            }
+        }
+        if let Some((position, line, cp)) = beyond.iter().max_by_key(|(p, l, _)| (*p, *l)) {
+            self.v.breaks.push(format!(
+                "truncated: checkpoint line {line} (made {}) recorded {position} entries, up to entry {} with hash {}…; the log ends at {end}: its newest {} entries were deleted{}",
+                cp.made_at,
+                cp.entry,
+                short(&cp.hash),
+                position - end,
+                if beyond.len() > 1 { format!(" ({} checkpoints lie past the end)", beyond.len()) } else { String::new() }
+            ));
+        }
         self.v
     }
 }
@@ -258,7 +377,21 @@ pub async fn scan(
 
 /// Checks the hash chain of the whole log.
 pub async fn verify(at: &Location) -> Result<Verified, LogError> {
-    let mut check = ChainCheck::default();
+    verify_with(at, None).await
+}
+
+/// Where the chain starts, if older entries were pruned.
+pub async fn anchor(at: &Location) -> Result<Option<Anchor>, LogError> {
+    match at {
+        Location::Sqlite(p) => sqlite::anchor(p),
+        Location::Postgres(url) => postgres::anchor(url).await,
+    }
+}
+
+/// Checks the hash chain from its anchor (if pruned) to its head, and
+/// against `checkpoints` (kept outside the log), which tell a cut-off tail.
+pub async fn verify_with(at: &Location, checkpoints: Option<checkpoint::Checkpoints>) -> Result<Verified, LogError> {
+    let mut check = ChainCheck::new(anchor(at).await?, checkpoints);
     scan(at, &Filter::default(), &mut |s| {
         let bad = kind_from(&s.kind).err().map(|_| s.kind.as_str());
         check.next(&s.entry, &s.deciding, bad);
@@ -266,6 +399,53 @@ pub async fn verify(at: &Location) -> Result<Verified, LogError> {
     })
     .await?;
     Ok(check.finish())
+}
+
+/// What [`prune`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Entries deleted (and archived, if asked).
+    pub entries: u64,
+    /// The anchor now in force (`None` if the log was never pruned).
+    pub anchor: Option<Anchor>,
+}
+
+/// Entries pruned in one transaction: the writer waits at most this long for its turn.
+pub const PRUNE_CHUNK: usize = 2000;
+
+/// Deletes the oldest entries, in the order written, up to the first one
+/// recorded at or after `cutoff_ms`, writing each to `archive` (as `smpolicy
+/// log --format json` does) before it is deleted; keeps an [`Anchor`] (the
+/// last one deleted) so the rest of the chain still verifies. Works a chunk
+/// at a time ([`PRUNE_CHUNK`]), each its own transaction, so a running
+/// server goes on logging.
+pub async fn prune(
+    at: &Location,
+    cutoff_ms: i64,
+    archive: Option<&mut dyn std::io::Write>,
+) -> Result<Pruned, LogError> {
+    match at {
+        Location::Sqlite(p) => sqlite::prune(p, cutoff_ms, archive),
+        Location::Postgres(url) => postgres::prune(url, cutoff_ms, archive).await,
+    }
+}
+
+/// Writes `entries` to `archive` (one JSON object a line) and flushes it.
+fn archive_entries(archive: &mut Option<&mut dyn std::io::Write>, entries: &[Entry]) -> Result<(), LogError> {
+    let Some(w) = archive.as_mut() else { return Ok(()) };
+    for e in entries {
+        writeln!(w, "{}", e.to_json()).map_err(|e| LogError(format!("archive: cannot write: {e}")))?;
+    }
+    w.flush().map_err(|e| LogError(format!("archive: cannot write: {e}")))
+}
+
+/// The anchor after deleting `pruned` (in the order written) past `before`.
+fn next_anchor(before: Option<&Anchor>, pruned: &[Entry], now_ms: i64) -> Option<Anchor> {
+    let last = pruned.last()?;
+    let position = before.map_or(0, |a| a.position) + pruned.len() as u64;
+    // An entry from before the chain has no hash: the first chained entry after it chains from GENESIS.
+    let hash = last.hash.clone().unwrap_or_else(|| GENESIS.to_string());
+    Some(Anchor { position, entry: last.id.clone(), hash, pruned_ms: now_ms })
 }
 
 /// Which entries to read.
@@ -349,6 +529,14 @@ impl Store {
         };
         out.reverse();
         Ok(out)
+    }
+
+    /// The chain's head now (`None` for an empty log that was never pruned): for a checkpoint.
+    pub async fn head(&self) -> Result<Option<Head>, LogError> {
+        match self {
+            Store::Sqlite(r) => r.head().await,
+            Store::Postgres(r) => r.head().await,
+        }
     }
 
     /// Whether the database answers.
@@ -548,6 +736,12 @@ CREATE TABLE IF NOT EXISTS smpolicy_log (
     derived_history TEXT,
     caller TEXT,
     hash TEXT
+);
+CREATE TABLE IF NOT EXISTS smpolicy_anchor (
+    position BIGINT NOT NULL,
+    entry_id TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    pruned_ms BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS smpolicy_log_performed ON smpolicy_log (actor, kind, at_ms);
 CREATE INDEX IF NOT EXISTS smpolicy_log_recorded ON smpolicy_log (recorded_ms);

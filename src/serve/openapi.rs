@@ -4,7 +4,7 @@
 //!
 //! Every `/v1/` operation names the scope its bearer token needs
 //! (`x-smpolicy-scope`) and answers 401 without a valid token, 403 without the
-//! scope.
+//! scope, 429 over the token's rate limit.
 
 /// The document.
 pub fn document() -> serde_json::Value {
@@ -179,6 +179,7 @@ pub fn document() -> serde_json::Value {
                         if let Some(r) = op.get_mut("responses").and_then(|r| r.as_object_mut()) {
                             r.entry("401").or_insert(serde_json::json!({"description": "No valid bearer token", "content": error.get("content").cloned().unwrap_or_default()}));
                             r.entry("403").or_insert(serde_json::json!({"description": format!("The token lacks the `{}` scope", scope.as_str()), "content": error.get("content").cloned().unwrap_or_default()}));
+                            r.entry("429").or_insert(serde_json::json!({"description": "The token is over its rate limit (per token in the tokens file, or `serve --rate-limit`); nothing was done or logged", "headers": {"Retry-After": {"description": "Seconds until the token may ask again", "schema": {"type": "integer", "minimum": 1}}}, "content": error.get("content").cloned().unwrap_or_default()}));
                         }
                     }
                 }

@@ -96,16 +96,7 @@ fn ticks(text: &str) -> minijinja::Value {
     minijinja::Value::from_safe_string(crate::compare::html::inline(text))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
-}
+use super::keys::{hex, unhex};
 
 /// The page routes, over the shared state.
 pub fn router(app: Arc<App>) -> Router {
@@ -203,7 +194,28 @@ fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Ca
         return Err(Box::new(redirect(&format!("/login?next={here}"))));
     }
     match app.auth.check(header.as_deref().map(str::as_bytes), scope) {
-        Ok(c) => Ok(c),
+        // The same per-token rate limit as the API, counted before the page does anything.
+        Ok(c) => match app.auth.admit(&c) {
+            Ok(()) => Ok(c),
+            Err(wait) => {
+                let secs = super::rate::retry_after_secs(wait);
+                let mut r = problem(
+                    app,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many requests",
+                    &format!(
+                        "The token “{}” is over its rate limit of {}. Try again in {secs} s.",
+                        c.name,
+                        app.auth.rate_of(&c).describe()
+                    ),
+                    None,
+                );
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                Err(Box::new(r))
+            }
+        },
         Err(Refusal::Unauthenticated(_)) => Err(Box::new(redirect(&format!("/login?next={here}&expired=1")))),
         Err(Refusal::Forbidden { caller, scope }) => Err(Box::new(problem(
             app,

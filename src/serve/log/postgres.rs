@@ -7,8 +7,8 @@
 //! through a local TLS tunnel.
 
 use super::{
-    chain_hash, deciding_from, deciding_json, kind_from, Entry, Filter, LogError, Stored, ADDED_COLUMNS, COLUMNS,
-    GENESIS, SCHEMA,
+    archive_entries, chain_hash, deciding_from, deciding_json, kind_from, next_anchor, Anchor, Entry, Filter, Head,
+    LogError, Pruned, Stored, ADDED_COLUMNS, COLUMNS, GENESIS, PRUNE_CHUNK, SCHEMA,
 };
 use arc_swap::ArcSwap;
 use std::sync::Arc;
@@ -102,7 +102,8 @@ impl WriteConn {
             .map_err(LogError::from)?;
         let mut last: String = match last {
             Some(r) => r.try_get::<_, Option<String>>(0).map_err(LogError::from)?.unwrap_or_else(|| GENESIS.into()),
-            None => GENESIS.into(),
+            // Empty: new, or every entry pruned; then the chain goes on from the anchor.
+            None => read_anchor(client).await?.map_or_else(|| GENESIS.into(), |a| a.hash),
         };
         let mut c = Columns::default();
         for e in entries {
@@ -157,6 +158,85 @@ impl WriteConn {
             .map(|_| ())
             .map_err(LogError::from)
     }
+}
+
+async fn read_anchor(client: &Client) -> Result<Option<Anchor>, LogError> {
+    let row = client
+        .query_opt("SELECT position, entry_id, hash, pruned_ms FROM smpolicy_anchor LIMIT 1", &[])
+        .await
+        .map_err(LogError::from)?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Anchor {
+        position: u64::try_from(r.try_get::<_, i64>(0).map_err(LogError::from)?).unwrap_or(0),
+        entry: r.try_get(1).map_err(LogError::from)?,
+        hash: r.try_get(2).map_err(LogError::from)?,
+        pruned_ms: r.try_get(3).map_err(LogError::from)?,
+    }))
+}
+
+/// The anchor of the log at `url`, if it was ever pruned.
+pub async fn anchor(url: &str) -> Result<Option<Anchor>, LogError> {
+    let conn = Conn::open(url).await?;
+    read_anchor(&*conn.client().await?).await
+}
+
+/// [`super::prune`] on PostgreSQL: each chunk in a transaction holding the writers' advisory lock.
+pub async fn prune(
+    url: &str,
+    cutoff_ms: i64,
+    mut archive: Option<&mut dyn std::io::Write>,
+) -> Result<Pruned, LogError> {
+    let conn = Conn::open(url).await?;
+    let client = conn.client().await?;
+    let mut out = Pruned { entries: 0, anchor: read_anchor(&client).await? };
+    let sql = format!("SELECT {COLUMNS}, seq FROM smpolicy_log ORDER BY seq LIMIT $1");
+    loop {
+        client.batch_execute("BEGIN; SELECT pg_advisory_xact_lock(7406161637);").await.map_err(LogError::from)?;
+        let step = async {
+            let before = read_anchor(&client).await?;
+            let rows = client.query(&sql, &[&(PRUNE_CHUNK as i64)]).await.map_err(LogError::from)?;
+            let mut entries = Vec::new();
+            let mut last_seq = None;
+            for r in &rows {
+                let e = stored(r)?.entry;
+                if e.recorded_ms >= cutoff_ms {
+                    break;
+                }
+                last_seq = Some(r.try_get::<_, i64>(16).map_err(LogError::from)?);
+                entries.push(e);
+            }
+            let full = rows.len() == PRUNE_CHUNK && entries.len() == PRUNE_CHUNK;
+            let Some(last_seq) = last_seq else { return Ok((Vec::new(), None, false)) };
+            archive_entries(&mut archive, &entries)?;
+            let anchor = next_anchor(before.as_ref(), &entries, jiff::Timestamp::now().as_millisecond());
+            client.execute("DELETE FROM smpolicy_log WHERE seq <= $1", &[&last_seq]).await.map_err(LogError::from)?;
+            if let Some(a) = &anchor {
+                client.execute("DELETE FROM smpolicy_anchor", &[]).await.map_err(LogError::from)?;
+                client
+                    .execute(
+                        "INSERT INTO smpolicy_anchor (position, entry_id, hash, pruned_ms) VALUES ($1, $2, $3, $4)",
+                        &[&i64::try_from(a.position).unwrap_or(i64::MAX), &a.entry, &a.hash, &a.pruned_ms],
+                    )
+                    .await
+                    .map_err(LogError::from)?;
+            }
+            Ok::<_, LogError>((entries, anchor, full))
+        }
+        .await;
+        let end = if step.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = client.batch_execute(end).await.map_err(LogError::from);
+        let (entries, anchor, full) = step?;
+        ended?;
+        if entries.is_empty() {
+            break;
+        }
+        out.entries += entries.len() as u64;
+        out.anchor = anchor;
+        if !full {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Default)]
@@ -282,6 +362,34 @@ impl Reader {
         let sql = format!("SELECT {COLUMNS} FROM smpolicy_log WHERE actor = $1 ORDER BY seq DESC LIMIT $2");
         let rows = self.conn.client().await?.query(&sql, &[&actor, &limit]).await.map_err(LogError::from)?;
         rows.iter().map(entry).collect()
+    }
+
+    /// The chain's head: the newest entry, and its position counted from the first entry ever (one statement, one snapshot).
+    pub async fn head(&self) -> Result<Option<Head>, LogError> {
+        let client = self.conn.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT (SELECT count(*) FROM smpolicy_log), id, hash, (SELECT position FROM smpolicy_anchor LIMIT 1) \
+                 FROM smpolicy_log ORDER BY seq DESC LIMIT 1",
+                &[],
+            )
+            .await
+            .map_err(LogError::from)?;
+        let Some(r) = row else {
+            return Ok(read_anchor(&client).await?.map(|a| Head {
+                position: a.position,
+                entry: a.entry,
+                hash: a.hash,
+            }));
+        };
+        let count: i64 = r.try_get(0).map_err(LogError::from)?;
+        let hash: Option<String> = r.try_get(2).map_err(LogError::from)?;
+        let base: Option<i64> = r.try_get(3).map_err(LogError::from)?;
+        Ok(hash.map(|hash| Head {
+            position: u64::try_from(count.saturating_add(base.unwrap_or(0))).unwrap_or(0),
+            entry: r.try_get(1).unwrap_or_default(),
+            hash,
+        }))
     }
 
     /// Whether the database answers.

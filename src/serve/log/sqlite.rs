@@ -2,8 +2,8 @@
 //! WAL mode, `synchronous=FULL` or `NORMAL` ([`Sync`]), one writer connection and one reader.
 
 use super::{
-    chain_hash, deciding_from, deciding_json, kind_from, Entry, Filter, LogError, Stored, Sync, ADDED_COLUMNS, COLUMNS,
-    GENESIS, SCHEMA,
+    archive_entries, chain_hash, deciding_from, deciding_json, kind_from, next_anchor, Anchor, Entry, Filter, Head,
+    LogError, Pruned, Stored, Sync, ADDED_COLUMNS, COLUMNS, GENESIS, PRUNE_CHUNK, SCHEMA,
 };
 use rusqlite::{params, Connection};
 use std::path::Path;
@@ -84,7 +84,11 @@ impl WriteConn {
             .map(Some)
             .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
             .map_err(LogError::from)?;
-        let mut last = head.flatten().unwrap_or_else(|| GENESIS.to_string());
+        let mut last = match head {
+            Some(hash) => hash.unwrap_or_else(|| GENESIS.to_string()),
+            // Empty: new, or every entry pruned; then the chain goes on from the anchor.
+            None => read_anchor(&tx)?.map_or_else(|| GENESIS.to_string(), |a| a.hash),
+        };
         {
             let mut stmt = tx
                 .prepare_cached(&format!(
@@ -117,6 +121,92 @@ impl WriteConn {
         }
         tx.commit().map_err(LogError::from)
     }
+}
+
+/// The anchor, from a connection on a log with the anchor table.
+fn read_anchor(conn: &Connection) -> Result<Option<Anchor>, LogError> {
+    conn.query_row("SELECT position, entry_id, hash, pruned_ms FROM smpolicy_anchor LIMIT 1", [], |r| {
+        Ok(Anchor {
+            position: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+            entry: r.get(1)?,
+            hash: r.get(2)?,
+            pruned_ms: r.get(3)?,
+        })
+    })
+    .map(Some)
+    .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
+    .map_err(LogError::from)
+}
+
+/// The anchor of the log at `path`, if it was ever pruned (read without writing: a log from before pruning has no anchor table).
+pub fn anchor(path: &Path) -> Result<Option<Anchor>, LogError> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(LogError::from)?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'smpolicy_anchor'", [], |r| {
+            r.get(0)
+        })
+        .map_err(LogError::from)?;
+    if tables == 0 {
+        return Ok(None);
+    }
+    read_anchor(&conn)
+}
+
+/// [`super::prune`] on SQLite: deleted content is overwritten (`secure_delete`), and the write-ahead file truncated after.
+pub fn prune(path: &Path, cutoff_ms: i64, mut archive: Option<&mut dyn std::io::Write>) -> Result<Pruned, LogError> {
+    let mut conn = open(path, Sync::Full)?;
+    conn.execute_batch("PRAGMA secure_delete = ON;").map_err(LogError::from)?;
+    let mut out = Pruned { entries: 0, anchor: read_anchor(&conn)? };
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(LogError::from)?;
+        let before = read_anchor(&tx)?;
+        let (rows, full) = {
+            let mut stmt = tx
+                .prepare(&format!("SELECT {COLUMNS}, rowid FROM smpolicy_log ORDER BY rowid LIMIT ?1"))
+                .map_err(LogError::from)?;
+            let mut rows = stmt.query(params![PRUNE_CHUNK as i64]).map_err(LogError::from)?;
+            let (mut out, mut read) = (Vec::new(), 0);
+            while let Some(r) = rows.next().map_err(LogError::from)? {
+                read += 1;
+                let e = stored(r).map_err(LogError::from)?.entry;
+                if e.recorded_ms >= cutoff_ms {
+                    break;
+                }
+                let rowid: i64 = r.get(16).map_err(LogError::from)?;
+                out.push((rowid, e));
+            }
+            let full = read == PRUNE_CHUNK && out.len() == PRUNE_CHUNK;
+            (out, full)
+        };
+        let Some(last_rowid) = rows.last().map(|(rowid, _)| *rowid) else { break };
+        let entries: Vec<Entry> = rows.into_iter().map(|(_, e)| e).collect();
+        // Archived (and flushed to disk) before the deletion commits.
+        archive_entries(&mut archive, &entries)?;
+        let anchor = next_anchor(before.as_ref(), &entries, jiff::Timestamp::now().as_millisecond());
+        tx.execute("DELETE FROM smpolicy_log WHERE rowid <= ?1", params![last_rowid]).map_err(LogError::from)?;
+        if let Some(a) = &anchor {
+            tx.execute("DELETE FROM smpolicy_anchor", []).map_err(LogError::from)?;
+            tx.execute(
+                "INSERT INTO smpolicy_anchor (position, entry_id, hash, pruned_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![i64::try_from(a.position).unwrap_or(i64::MAX), a.entry, a.hash, a.pruned_ms],
+            )
+            .map_err(LogError::from)?;
+        }
+        tx.commit().map_err(LogError::from)?;
+        out.entries += entries.len() as u64;
+        out.anchor = anchor;
+        if !full {
+            break;
+        }
+    }
+    if out.entries > 0 {
+        // The deleted entries' pages may still sit in the write-ahead file: fold it in and truncate it (best effort:
+        // a reader in the middle of a transaction keeps it until the next checkpoint).
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+    Ok(out)
 }
 
 /// How many reading connections: one slow read (an actor with a long
@@ -262,6 +352,32 @@ impl Reader {
                 .map_err(LogError::from)?;
             let rows = stmt.query_map(params![actor, limit], row).map_err(LogError::from)?;
             entries(rows)
+        })
+        .await
+    }
+
+    /// The chain's head: the newest entry, and its position counted from the first entry ever (one statement, one snapshot).
+    pub async fn head(&self) -> Result<Option<Head>, LogError> {
+        self.run(|conn| {
+            let row = conn
+                .query_row(
+                    "SELECT (SELECT count(*) FROM smpolicy_log), id, hash, (SELECT position FROM smpolicy_anchor LIMIT 1) \
+                     FROM smpolicy_log ORDER BY rowid DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<i64>>(3)?)),
+                )
+                .map(Some)
+                .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
+                .map_err(LogError::from)?;
+            Ok(match row {
+                Some((count, entry, Some(hash), base)) => Some(Head {
+                    position: u64::try_from(count.saturating_add(base.unwrap_or(0))).unwrap_or(0),
+                    entry,
+                    hash,
+                }),
+                Some((_, _, None, _)) => None,
+                None => read_anchor(conn)?.map(|a| Head { position: a.position, entry: a.entry, hash: a.hash }),
+            })
         })
         .await
     }
