@@ -9,6 +9,7 @@ pub mod eval;
 pub mod fmt;
 #[cfg(feature = "server")]
 pub mod log;
+pub mod schema;
 #[cfg(feature = "server")]
 pub mod serve;
 pub mod stdout;
@@ -171,6 +172,12 @@ pub enum Command {
         after_help = "Examples:\n  smpolicy diff old.policy new.policy\n  smpolicy diff old.policy new.policy --format markdown > comment.md\n  smpolicy diff old.policy new.policy --replay last-month.jsonl\n  smpolicy diff old.policy new.policy --fail-on stricter\n\nExit codes: 0 done, 3 a change matched --fail-on, 1 error."
     )]
     Diff(diff::Args),
+    /// Print the JSON Schema of an input (action, contract, tests) or an output (verdict, terms, compare, diff,
+    /// batch-record, log-entry); without a name, list them.
+    #[command(
+        after_help = "Examples:\n  smpolicy schema\n  smpolicy schema verdict > verdict.schema.json\n\nThe same files are in the repository under docs/schemas/."
+    )]
+    Schema(schema::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -291,6 +298,7 @@ pub fn run(cli: Cli) -> Exit {
         #[cfg(feature = "server")]
         Command::Log(a) => log::run(a, out),
         Command::Diff(a) => diff::run(a, out),
+        Command::Schema(a) => schema::run(a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Into memory first: the generators panic on a write error.

@@ -64,9 +64,10 @@ pub struct CompareOptions {
 }
 
 /// A comparison of two or more policies.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Comparison {
     /// [`SCHEMA_VERSION`].
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema: &'static str,
     /// The policies compared, with the letter that names each in the report.
     pub policies: Vec<PolicyInfo>,
@@ -92,7 +93,7 @@ pub struct Comparison {
 }
 
 /// A policy in the comparison.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PolicyInfo {
     /// `A`, `B`, `C`, ...: how the report names it.
     pub key: String,
@@ -125,7 +126,7 @@ impl PolicyInfo {
 }
 
 /// The pack used for the matrix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PackInfo {
     /// `shipped` or the file name.
     pub source: String,
@@ -136,7 +137,7 @@ pub struct PackInfo {
 }
 
 /// A group of situations.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupInfo {
     /// `posting`, `connecting`, ...
     pub name: String,
@@ -145,7 +146,7 @@ pub struct GroupInfo {
 }
 
 /// A clause, by id and line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct ClauseRef {
     /// The clause id.
     pub id: String,
@@ -161,7 +162,7 @@ impl ClauseRef {
 }
 
 /// One situation of the matrix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Row {
     /// Stable id from the pack.
     pub id: String,
@@ -176,7 +177,7 @@ pub struct Row {
 }
 
 /// One verdict of the matrix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Cell {
     /// The policy's key (`A`).
     pub policy: String,
@@ -220,7 +221,7 @@ impl Cell {
 }
 
 /// Verdict counts for one policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Allowed.
     pub allow: usize,
@@ -244,7 +245,7 @@ impl Counts {
 }
 
 /// How one policy fared over the pack.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Tally {
     /// The policy's key.
     pub policy: String,

@@ -7,7 +7,7 @@ use crate::source::{SourceFile, Span};
 use serde::Serialize;
 
 /// How serious a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; the policy still works.
@@ -17,7 +17,7 @@ pub enum Severity {
 }
 
 /// A labelled span.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Label {
     /// Where.
     pub span: Span,
@@ -26,7 +26,7 @@ pub struct Label {
 }
 
 /// A problem in a policy file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// Stable kebab-case code (`unknown-name`, `shadowed-rule`).
     pub code: String,

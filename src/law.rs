@@ -29,7 +29,7 @@ use jiff::civil::{date, Date};
 use serde::Serialize;
 
 /// What a rule of law does to a clause it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LawEffect {
     /// The clause is void: it binds no one.
@@ -109,7 +109,7 @@ pub enum Covers {
 }
 
 /// A duty the law imposes on the employer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EmployerDuty {
     /// The duty in words.
     pub text: &'static str,
@@ -440,7 +440,7 @@ pub struct CovenantFacts {
 }
 
 /// A covenant's one status under the law.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Standing {
     /// The law of the jurisdiction has a rule for it and every condition is met.
