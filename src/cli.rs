@@ -399,12 +399,18 @@ pub fn print_diagnostics(diags: &[Diagnostic], file: &SourceFile, out: Out, form
             ErrorFormat::Short => eprintln!("{}", diagnostic::short(d, file)),
             ErrorFormat::Json => {
                 let (line, column) = file.line_col(d.span().start);
-                let v = serde_json::json!({
-                    "file": &*file.name, "line": line, "column": column, "code": d.code,
-                    "severity": d.severity, "message": d.message, "help": d.help,
-                });
-                // On standard output, alone there: a program reads it.
-                println!("{v}");
+                let d = smpolicy::records::CheckDiagnostic {
+                    file: &file.name,
+                    line,
+                    column,
+                    code: &d.code,
+                    severity: d.severity,
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                };
+                // On standard output, alone there: a program reads it (through
+                // a `Value`, as before: keys in alphabetical order).
+                println!("{}", serde_json::to_value(d).unwrap_or_default());
             }
         }
     }

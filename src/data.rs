@@ -292,6 +292,7 @@ where
 /// the schema of what their deserializers accept (never built).
 #[derive(schemars::JsonSchema)]
 #[serde(untagged)]
+#[schemars(inline)]
 #[expect(dead_code, reason = "describes a field's written form for its JSON Schema; the field's deserializer reads it")]
 pub(crate) enum OneOrMany<T> {
     /// One.

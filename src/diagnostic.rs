@@ -17,7 +17,7 @@ pub enum Severity {
 }
 
 /// A labelled span.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Label {
     /// Where.
     pub span: Span,
@@ -26,7 +26,7 @@ pub struct Label {
 }
 
 /// A problem in a policy file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Stable kebab-case code (`unknown-name`, `shadowed-rule`).
     pub code: String,

@@ -99,6 +99,7 @@ impl Direction {
 
 /// An outcome as the diff compares it.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "DiffOutcome")]
 pub struct Outcome {
     /// The verdict.
     pub verdict: Decision,

@@ -102,6 +102,12 @@ pub const ALL: &[Named] = &[
         root: root::<crate::records::BatchRecord<'static>>,
     },
     Named {
+        name: "check-diagnostic",
+        direction: Direction::Output,
+        about: "one problem found by check --error-format json (one a line on standard output)",
+        root: root::<crate::records::CheckDiagnostic<'static>>,
+    },
+    Named {
         name: "log-entry",
         direction: Direction::Output,
         about: "one entry of the audit log (log --format json, one a line; /v1/log)",
@@ -207,7 +213,9 @@ impl Components {
         for (name, schema) in self.output.take_definitions(true) {
             match defs.get(&name) {
                 Some(other) if *other != schema => {
-                    return Err(format!("`{name}` reads differently from how it is written; name them apart"))
+                    return Err(format!(
+                        "`{name}` reads differently from how it is written; name them apart\nread: {other}\nwritten: {schema}"
+                    ))
                 }
                 _ => {
                     defs.insert(name, schema);

@@ -211,3 +211,23 @@ impl Kind {
         }
     }
 }
+
+/// One problem `smpolicy check --error-format json` found, one object a line
+/// on standard output (nothing else is written there).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CheckDiagnostic<'a> {
+    /// The policy file, as named on the command line (`<stdin>` for `-`).
+    pub file: &'a str,
+    /// The line where the problem is, from 1.
+    pub line: usize,
+    /// The column, from 1.
+    pub column: usize,
+    /// The diagnostic's code (`smpolicy check --explain CODE`).
+    pub code: &'a str,
+    /// Error or warning (a warning made an error by `--deny` or `--strict` is an error).
+    pub severity: crate::diagnostic::Severity,
+    /// What is wrong.
+    pub message: &'a str,
+    /// How to fix it.
+    pub help: Option<&'a str>,
+}

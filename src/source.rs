@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 /// A byte range `start..end` in one source file.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Span {
     /// First byte.
     pub start: usize,

@@ -360,6 +360,7 @@ impl Scores {
 /// precision asked for) or `not addressed`; in JSON a number or `null`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
+#[schemars(rename = "ScoreValue")]
 pub struct Value(pub Option<f64>);
 
 impl Value {

@@ -79,6 +79,7 @@ pub enum Basis {
 /// How a clause fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "ClauseStatus")]
 pub enum Status {
     /// It applies and counts.
     Applies,
@@ -194,6 +195,7 @@ pub struct LawOverride {
 /// What became of a clause for this action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "ClauseOutcome")]
 pub enum Outcome {
     /// It applied and decided the verdict.
     Decided,

@@ -161,8 +161,13 @@ impl Entry {
     /// The entry as JSON (`smpolicy log --format json`, one object a line):
     /// a [`crate::records::LogEntry`].
     pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.record()).unwrap_or_default()
+    }
+
+    /// The entry's JSON shape.
+    pub fn record(&self) -> crate::records::LogEntry<'_> {
         let raw = |s: &str| serde_json::from_str::<Box<RawValue>>(s).ok();
-        let entry = crate::records::LogEntry {
+        crate::records::LogEntry {
             id: &self.id,
             kind: self.kind,
             recorded_at: ms_to_rfc3339(self.recorded_ms),
@@ -178,8 +183,7 @@ impl Entry {
             input: raw(&self.input),
             caller: self.caller.as_deref(),
             hash: self.hash.as_deref(),
-        };
-        serde_json::to_value(entry).unwrap_or_default()
+        }
     }
 
     /// When the entry was made, RFC 3339.
