@@ -169,11 +169,35 @@ impl Named {
         schema.to_value()
     }
 
-    /// The schema as shipped in `docs/schemas/NAME.json`: pretty JSON ending in a newline.
+    /// The schema as shipped in `docs/schemas/NAME.json`: pretty JSON ending
+    /// in a newline, what it is first and its definitions last.
     pub fn text(&self) -> String {
-        let mut text = serde_json::to_string_pretty(&self.schema()).unwrap_or_default();
+        let schema = self.schema();
+        let mut text = match schema.as_object() {
+            Some(map) => {
+                let rank = |k: &str| FIRST.iter().position(|f| *f == k).unwrap_or(FIRST.len());
+                let mut keys: Vec<(&String, &serde_json::Value)> = map.iter().collect();
+                keys.sort_by_key(|(k, _)| (k.as_str() == "$defs", rank(k)));
+                serde_json::to_string_pretty(&Ordered(keys))
+            }
+            None => serde_json::to_string_pretty(&schema),
+        }
+        .unwrap_or_default();
         text.push('\n');
         text
+    }
+}
+
+/// The keys a reader looks for first, in this order; the rest follow in
+/// alphabetical order, and `$defs` comes last.
+const FIRST: &[&str] = &["$schema", "title", "description", "type", "required", "properties"];
+
+/// A map written in the order given.
+struct Ordered<'a>(Vec<(&'a String, &'a serde_json::Value)>);
+
+impl serde::Serialize for Ordered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().copied())
     }
 }
 
