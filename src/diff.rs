@@ -212,6 +212,7 @@ pub struct Change {
     /// The region exactly: the union of its parts, each with its deciding clauses.
     pub parts: Vec<Part>,
     /// One action of the region, in the data model's shape, decided as stated below.
+    #[schemars(with = "crate::data::Action")]
     pub witness: serde_json::Value,
     /// Under the old version (deciding: every clause that decides somewhere in the region).
     pub old: Outcome,

@@ -383,7 +383,9 @@ fn batch_records_validate() {
     bytes.extend_from_slice(b"{\"action\":\"p\xe9st\"}\n");
     bytes.extend(std::iter::repeat_n(b' ', (1 << 20) + 10));
     bytes.extend_from_slice(b"\n");
-    let dir = crate::serve::temp_dir("schemas-batch");
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("smpolicy-schemas-batch-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("in.jsonl");
     std::fs::write(&path, &bytes).unwrap();
     let p = path.to_str().unwrap();
