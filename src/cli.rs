@@ -9,6 +9,7 @@ pub mod eval;
 pub mod fmt;
 #[cfg(feature = "server")]
 pub mod log;
+pub mod schema;
 #[cfg(feature = "server")]
 pub mod serve;
 pub mod stdout;
@@ -171,6 +172,12 @@ pub enum Command {
         after_help = "Examples:\n  smpolicy diff old.policy new.policy\n  smpolicy diff old.policy new.policy --format markdown > comment.md\n  smpolicy diff old.policy new.policy --replay last-month.jsonl\n  smpolicy diff old.policy new.policy --fail-on stricter\n\nExit codes: 0 done, 3 a change matched --fail-on, 1 error."
     )]
     Diff(diff::Args),
+    /// Print the JSON Schema of an input (action, contract, tests) or an output (verdict, terms, compare, diff,
+    /// batch-record, log-entry); without a name, list them.
+    #[command(
+        after_help = "Examples:\n  smpolicy schema\n  smpolicy schema verdict > verdict.schema.json\n\nThe same files are in the repository under docs/schemas/."
+    )]
+    Schema(schema::Args),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -291,6 +298,7 @@ pub fn run(cli: Cli) -> Exit {
         #[cfg(feature = "server")]
         Command::Log(a) => log::run(a, out),
         Command::Diff(a) => diff::run(a, out),
+        Command::Schema(a) => schema::run(a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             // Into memory first: the generators panic on a write error.
@@ -391,12 +399,18 @@ pub fn print_diagnostics(diags: &[Diagnostic], file: &SourceFile, out: Out, form
             ErrorFormat::Short => eprintln!("{}", diagnostic::short(d, file)),
             ErrorFormat::Json => {
                 let (line, column) = file.line_col(d.span().start);
-                let v = serde_json::json!({
-                    "file": &*file.name, "line": line, "column": column, "code": d.code,
-                    "severity": d.severity, "message": d.message, "help": d.help,
-                });
-                // On standard output, alone there: a program reads it.
-                println!("{v}");
+                let d = smpolicy::records::CheckDiagnostic {
+                    file: &file.name,
+                    line,
+                    column,
+                    code: &d.code,
+                    severity: d.severity,
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                };
+                // On standard output, alone there: a program reads it (through
+                // a `Value`, as before: keys in alphabetical order).
+                println!("{}", serde_json::to_value(d).unwrap_or_default());
             }
         }
     }

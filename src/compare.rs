@@ -67,9 +67,10 @@ pub struct CompareOptions {
 }
 
 /// A comparison of two or more policies.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Comparison {
     /// [`SCHEMA_VERSION`].
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema: &'static str,
     /// The policies compared, with the letter that names each in the report.
     pub policies: Vec<PolicyInfo>,
@@ -95,7 +96,7 @@ pub struct Comparison {
 }
 
 /// A policy in the comparison.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PolicyInfo {
     /// `A`, `B`, `C`, ...: how the report names it.
     pub key: String,
@@ -128,7 +129,7 @@ impl PolicyInfo {
 }
 
 /// The pack used for the matrix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PackInfo {
     /// `shipped` or the file name.
     pub source: String,
@@ -139,7 +140,7 @@ pub struct PackInfo {
 }
 
 /// A group of situations.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GroupInfo {
     /// `posting`, `connecting`, ...
     pub name: String,
@@ -148,7 +149,7 @@ pub struct GroupInfo {
 }
 
 /// A clause, by id and line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct ClauseRef {
     /// The clause id.
     pub id: String,
@@ -164,7 +165,7 @@ impl ClauseRef {
 }
 
 /// One situation of the matrix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Row {
     /// Stable id from the pack.
     pub id: String,
@@ -179,7 +180,7 @@ pub struct Row {
 }
 
 /// One verdict of the matrix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Cell {
     /// The policy's key (`A`).
     pub policy: String,
@@ -223,7 +224,7 @@ impl Cell {
 }
 
 /// Verdict counts for one policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Allowed.
     pub allow: usize,
@@ -247,7 +248,7 @@ impl Counts {
 }
 
 /// How one policy fared over the pack.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Tally {
     /// The policy's key.
     pub policy: String,

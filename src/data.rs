@@ -23,12 +23,12 @@ use std::fmt;
 /// parsed with an error that lists the allowed values and suggests the nearest.
 macro_rules! closed_set {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         $name:ident, $set:literal {
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $( $(#[$vmeta])* $variant ),+
@@ -67,6 +67,21 @@ macro_rules! closed_set {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let names: Vec<&str> = $name::NAMES.to_vec();
+                let description = [$($doc.trim()),*].join(" ");
+                schemars::json_schema!({
+                    "type": "string",
+                    "enum": names,
+                    "description": description,
+                })
             }
         }
 
@@ -271,6 +286,37 @@ where
         }
     }
     deserializer.deserialize_option(Converted { expecting, convert })
+}
+
+/// One name or a list of names, as `content.kind` and `done` are written:
+/// the schema of what their deserializers accept (never built).
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[schemars(inline)]
+#[expect(dead_code, reason = "describes a field's written form for its JSON Schema; the field's deserializer reads it")]
+pub(crate) enum OneOrMany<T> {
+    /// One.
+    One(T),
+    /// A list.
+    Many(Vec<T>),
+}
+
+/// A jurisdiction as written (`UK`, `us-ca`): the schema of what
+/// [`parse_jurisdiction`] accepts.
+pub(crate) struct Jurisdiction;
+
+impl schemars::JsonSchema for Jurisdiction {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Jurisdiction".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
+            "description": "An ISO country code, optionally with a region (`UK`, `US-CA`); kept in upper case.",
+            "examples": ["UK", "US-CA"],
+        })
+    }
 }
 
 /// Serde `deserialize_with` for an optional date field.

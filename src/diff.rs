@@ -75,7 +75,7 @@ pub struct DiffOptions {
 }
 
 /// Which way a change goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// More restrictive: deny > require-approval > allow, or more obligations.
@@ -98,7 +98,8 @@ impl Direction {
 }
 
 /// An outcome as the diff compares it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "DiffOutcome")]
 pub struct Outcome {
     /// The verdict.
     pub verdict: Decision,
@@ -176,7 +177,7 @@ pub fn direction(old: &Outcome, new: &Outcome) -> Direction {
 }
 
 /// Part of a change's region where the same clauses decide.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Part {
     /// The part in words (what it adds to the change's region).
     pub region: String,
@@ -202,7 +203,7 @@ impl Part {
 }
 
 /// The situations whose outcome changes from one outcome to another.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Change {
     /// The region in words (with the number of parts when there are several).
     pub region: String,
@@ -211,6 +212,7 @@ pub struct Change {
     /// The region exactly: the union of its parts, each with its deciding clauses.
     pub parts: Vec<Part>,
     /// One action of the region, in the data model's shape, decided as stated below.
+    #[schemars(with = "crate::data::Action")]
     pub witness: serde_json::Value,
     /// Under the old version (deciding: every clause that decides somewhere in the region).
     pub old: Outcome,
@@ -239,7 +241,7 @@ impl Change {
 }
 
 /// Which policy file a report is about.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PolicyRef {
     /// The file name.
     pub file: String,
@@ -257,7 +259,7 @@ impl PolicyRef {
 }
 
 /// Counts of behavioural changes by direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Stricter changes.
     pub stricter: usize,
@@ -281,9 +283,10 @@ pub struct Stats {
 }
 
 /// Everything that differs between two versions.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DiffReport {
     /// [`SCHEMA_VERSION`].
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema: &'static str,
     /// The old version.
     pub old: PolicyRef,
@@ -313,6 +316,18 @@ impl DiffReport {
     pub fn has(&self, dir: Option<Direction>) -> bool {
         self.changes.iter().any(|c| dir.is_none_or(|d| c.direction == d))
     }
+}
+
+/// `diff --format json`: the report, and with `--replay` what replaying
+/// history found.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct DiffJson<'a> {
+    /// The report.
+    #[serde(flatten)]
+    pub report: &'a DiffReport,
+    /// With `--replay`: the decisions of the log decided again under both versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<&'a replay::ReplayReport>,
 }
 
 /// The time a diff uses for "now".

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 /// What a rule of law does to a clause it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LawEffect {
     /// The clause is void: it binds no one.
@@ -113,7 +113,7 @@ pub enum Covers {
 }
 
 /// A duty the law imposes on the employer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmployerDuty {
     /// The duty in words.
@@ -329,7 +329,7 @@ pub struct CovenantFacts {
 }
 
 /// A covenant's one status under the law.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Standing {
     /// The law of the jurisdiction has a rule for it and every condition is met.

@@ -42,8 +42,10 @@ pub mod lower;
 // pest_derive without its `std` feature names `alloc` in the code it generates.
 extern crate alloc;
 
+pub mod json_schemas;
 pub mod parser;
 pub mod policy;
+pub mod records;
 pub mod schema;
 pub mod semantics;
 #[cfg(feature = "server")]

@@ -69,7 +69,7 @@ pub struct Meta {
 /// decided (what the policy would say, for a replay or a what-if), but the
 /// policy did not bind the action then, and every output says so: a deny is
 /// no breach, an allow no authority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BeforeEffective {
     /// The action's date, in the policy's timezone.
     pub action_date: jiff::civil::Date,
@@ -122,7 +122,7 @@ pub struct Declarations {
 }
 
 /// What a rule decides when it applies.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Effect {
     /// Permits the action.
@@ -161,7 +161,7 @@ impl Effect {
 }
 
 /// Which section a rule came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SectionKind {
     /// `ownership { }`.

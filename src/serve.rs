@@ -20,6 +20,7 @@
 //!
 //! This module does no terminal IO: what happens is reported as [`Event`]s.
 
+pub mod answers;
 pub mod api;
 pub mod auth;
 pub mod history;
@@ -334,7 +335,8 @@ pub async fn serve(
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.timeout,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(api::json_errors));
     let shutdown = {
         let events = events.clone();
         async move {

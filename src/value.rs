@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// A unit of time in a policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
     /// Hours (for rolling windows).
@@ -23,7 +23,7 @@ pub enum TimeUnit {
 }
 
 /// A length of time such as `3 months`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Duration {
     /// How many units.
     pub amount: u32,
@@ -150,7 +150,7 @@ pub fn push_date(out: &mut String, d: Date) {
 }
 
 /// The type of a fact or value, as the checker sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Type {
     /// `true` or `false`.
@@ -191,7 +191,7 @@ impl fmt::Display for Type {
 }
 
 /// A runtime value: a literal of the policy or a fact of an action.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Value {
     /// `true` / `false`.

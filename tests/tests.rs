@@ -34,6 +34,7 @@ mod pages;
 mod parse;
 mod readme_features;
 mod scenarios;
+mod schemas;
 mod semantics;
 #[cfg(feature = "server")]
 mod serve;

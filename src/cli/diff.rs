@@ -66,11 +66,9 @@ pub fn run(args: Args, out: Out) -> Exit {
         Format::Text => print!("{}", diff::render::text(&report, replayed.as_ref())),
         Format::Markdown => print!("{}", diff::render::markdown(&report, replayed.as_ref())),
         Format::Json => {
-            let mut v = serde_json::to_value(&report).unwrap_or_default();
-            if let (Some(r), Some(o)) = (&replayed, v.as_object_mut()) {
-                o.insert("replay".into(), serde_json::to_value(r).unwrap_or_default());
-            }
-            print_json(&v);
+            // Through a `Value`, as before: its keys come out in alphabetical order.
+            let v = serde_json::to_value(diff::DiffJson { report: &report, replay: replayed.as_ref() });
+            print_json(&v.unwrap_or_default());
         }
     }
     let failing = match args.fail_on {

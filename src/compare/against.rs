@@ -15,7 +15,7 @@ use crate::policy::{Effect, Policy, TermsTest};
 use crate::source::SourceFile;
 
 /// The deal-breakers against every employer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Against {
     /// The candidate's policy file.
     pub file: String,
@@ -26,7 +26,7 @@ pub struct Against {
 }
 
 /// One employer against the deal-breakers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EmployerCheck {
     /// The employer's key.
     pub policy: String,
@@ -55,7 +55,7 @@ pub struct EmployerCheck {
 }
 
 /// One finding of the terms check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Issue {
     /// The contract clause (`covenants[0]`, `ownership.connections_during_employment`).
     pub path: String,

@@ -8,7 +8,7 @@ use crate::policy::{CovenantSpec, Policy};
 use crate::source::SourceFile;
 
 /// What the engine can say about a covenant's enforceability.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Enforceability {
     /// The law table says it is void (or not binding) in the jurisdiction: it binds no one.
@@ -28,7 +28,7 @@ impl Enforceability {
 }
 
 /// A covenant's standing in a jurisdiction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LawStatus {
     /// The jurisdiction read (`None`: neither the candidate nor the policy says).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,7 +58,7 @@ pub fn status(spec: &CovenantSpec, jurisdiction: Option<&str>) -> LawStatus {
 }
 
 /// The jurisdiction part of a comparison.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct JurisdictionReport {
     /// The candidate's jurisdiction, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,7 +76,7 @@ pub struct JurisdictionReport {
 }
 
 /// A covenant the jurisdiction's law voids.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct VoidCovenant {
     /// The policy's key.
     pub policy: String,

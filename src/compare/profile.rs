@@ -30,7 +30,7 @@ pub const OWNERSHIP_PROBES: &[(&str, &str)] = &[
 ];
 
 /// A policy's profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Profile {
     /// The policy's key.
     pub policy: String,
@@ -53,7 +53,7 @@ pub struct Profile {
 }
 
 /// The ownership model (domain taxonomy §3), as the verdicts show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OwnershipModel {
     /// You keep connections made before and during employment.
@@ -96,7 +96,7 @@ impl OwnershipModel {
 }
 
 /// Who keeps what.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OwnershipProfile {
     /// The model the verdicts show.
     pub model: OwnershipModel,
@@ -105,7 +105,7 @@ pub struct OwnershipProfile {
 }
 
 /// One asset: may you keep (or export) it?
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OwnershipRow {
     /// What it is about.
     pub asset: String,
@@ -159,7 +159,7 @@ impl OwnershipRow {
 }
 
 /// A departure duty.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DutyLine {
     /// The clause id.
     pub id: String,
@@ -183,7 +183,7 @@ pub struct DutyLine {
 }
 
 /// One covenant kind and the policy's covenants of that kind.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CovenantKindLine {
     /// `non_solicitation`, `non_dealing`, `non_compete`, `non_poaching`.
     pub kind: String,
@@ -192,7 +192,7 @@ pub struct CovenantKindLine {
 }
 
 /// A covenant, normalized.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CovenantInfo {
     /// The clause id.
     pub id: String,
@@ -245,7 +245,7 @@ impl CovenantInfo {
 }
 
 /// A clause of a section or a general rule, summarized.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClauseSummary {
     /// The clause id.
     pub id: String,
@@ -286,7 +286,7 @@ impl ClauseSummary {
 }
 
 /// The clauses of one section scope (`posting on twitter`, `connecting on linkedin for team recruiting`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SectionSummary {
     /// `twitter`, `linkedin, twitter`, `any channel`, `other channels`.
     pub channels: String,
@@ -317,7 +317,7 @@ impl SectionSummary {
 }
 
 /// A default.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DefaultLine {
     /// The id (`policy-default` for the header's).
     pub id: String,
@@ -343,7 +343,7 @@ impl DefaultLine {
 }
 
 /// The policy default and the section defaults.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Defaults {
     /// The header's default.
     pub policy: DefaultLine,
@@ -354,7 +354,7 @@ pub struct Defaults {
 }
 
 /// What the policy says about monitoring personal accounts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Monitoring {
     /// Whether it says anything.
     pub stated: bool,

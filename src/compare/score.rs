@@ -16,7 +16,7 @@ use crate::policy::{Effect, Policy};
 use crate::source::SourceFile;
 
 /// A dimension of the scores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     /// How much of your network you keep.
@@ -285,7 +285,7 @@ pub const NOT_ADDRESSED_RULE: &str = "A dimension no clause of the policy addres
      (posture) is always scored: every policy states a default.";
 
 /// The rubric as data for the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RubricRow {
     /// The dimension.
     pub dimension: Dimension,
@@ -338,7 +338,7 @@ pub fn num(x: f64) -> String {
 }
 
 /// One policy's scores.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Scores {
     /// The policy's key.
     pub policy: String,
@@ -358,8 +358,9 @@ impl Scores {
 /// A dimension's value: 0–10 (one decimal), or none when the policy does not
 /// address the dimension ([`NOT_ADDRESSED_RULE`]). Shown as `7.5` (or with the
 /// precision asked for) or `not addressed`; in JSON a number or `null`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
+#[schemars(rename = "ScoreValue")]
 pub struct Value(pub Option<f64>);
 
 impl Value {
@@ -386,7 +387,7 @@ impl std::fmt::Display for Value {
 }
 
 /// One dimension's score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Score {
     /// The dimension.
     pub dimension: Dimension,
@@ -399,7 +400,7 @@ pub struct Score {
 }
 
 /// What one criterion contributed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ScoreItem {
     /// The criterion in words.
     pub criterion: String,
@@ -424,7 +425,7 @@ impl ScoreItem {
 }
 
 /// The posture counts: how many clauses require approval and how many defaults restrict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Posture {
     /// The `require approval` clauses.
     pub approval_clauses: Vec<ClauseRef>,

@@ -252,6 +252,19 @@ impl Serialize for At {
     }
 }
 
+impl schemars::JsonSchema for At {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "At".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "anyOf": [{"format": "date"}, {"format": "date-time"}],
+            "description": "When: a whole day (`2026-03-14`) or a point in time with its offset (`2026-03-14T10:05:00Z`).",
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for At {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct AtVisitor;
@@ -269,7 +282,7 @@ impl<'de> Deserialize<'de> for At {
 }
 
 /// A proposed action. Only `action` and `actor` are always required.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
     /// What is proposed: a built-in action ([`ActionKind`]) or one the policy
@@ -306,6 +319,7 @@ pub struct Action {
     pub request: Option<Request>,
     /// Duties already performed (`[update_profile, hand_over_credentials]`; one name or a list).
     #[serde(default, deserialize_with = "de_opt_names", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::OneOrMany<String>>")]
     pub done: Option<Vec<String>>,
     /// Extra facts the policy declared, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -313,7 +327,7 @@ pub struct Action {
 }
 
 /// Who proposes the action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
     /// Identifier, quoted in explanations.
@@ -335,9 +349,11 @@ pub struct Actor {
     pub departed_on: Option<Date>,
     /// The place of work: ISO country, optionally with a region (`UK`, `US-CA`), upper case.
     #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::Jurisdiction>")]
     pub jurisdiction: Option<String>,
     /// The law the employment contract names, when it names one (same codes).
     #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::Jurisdiction>")]
     pub governing_law: Option<String>,
     /// Whether the actor supervises others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -359,7 +375,7 @@ pub struct Actor {
 }
 
 /// The account used.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// Personal, branded, corporate or group.
@@ -396,15 +412,17 @@ pub struct Account {
 }
 
 /// What is published or sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
     /// The kinds of content (written as one name or a list), an open set.
     #[serde(default, deserialize_with = "de_opt_kinds", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::OneOrMany<String>>")]
     pub kind: Option<Vec<String>>,
     /// The conduct judgements that hold of it ([`Conduct`]; one name or a
     /// list), checked while parsing.
     #[serde(default, deserialize_with = "de_opt_conduct", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::OneOrMany<Conduct>>")]
     pub conduct: Option<Vec<String>>,
     /// The text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -436,7 +454,7 @@ pub struct Content {
 }
 
 /// Whom the action is aimed at.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// How the target relates to the actor or agency.
@@ -468,7 +486,7 @@ pub struct Target {
 }
 
 /// What is taken or handed over.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contacts {
     /// How many contacts.
@@ -480,7 +498,7 @@ pub struct Contacts {
 }
 
 /// Counters supplied by the caller (or by the server's log).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct History {
     /// Posts today, before this one.
@@ -501,7 +519,7 @@ pub struct History {
 }
 
 /// An approval already obtained.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// The role that granted it.
@@ -510,7 +528,7 @@ pub struct Approval {
 }
 
 /// A request to perform an obligation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// When it was made.
@@ -520,7 +538,7 @@ pub struct Request {
 }
 
 /// The value of a declared fact as written: a YAML or JSON scalar, or a list of names.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum FactValue {
     /// `true` / `false`.

@@ -81,7 +81,7 @@ closed_set! {
 }
 
 /// Employment terms: a contract or an offer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
     /// The employer's name.
@@ -92,6 +92,7 @@ pub struct Contract {
     pub role: Option<String>,
     /// ISO country, optionally with a region (`UK`, `US-CA`), upper case.
     #[serde(default, deserialize_with = "de_opt_jurisdiction", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::Jurisdiction>")]
     pub jurisdiction: Option<String>,
     /// First day of employment.
     #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
@@ -115,7 +116,7 @@ pub struct Contract {
 }
 
 /// A restrictive covenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Covenant {
     /// Its position in `covenants`, from 0.
@@ -171,7 +172,7 @@ impl Covenant {
 }
 
 /// Who owns connections and accounts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ownership {
     /// Connections made before the employment.
@@ -191,7 +192,7 @@ pub struct Ownership {
 /// One thing a leaver must do, written as a one-key mapping such as
 /// `hand_over: branded_accounts` or `remove: client_connections` with an
 /// optional `within_days`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(try_from = "ObligationForm", into = "ObligationForm")]
 pub struct Obligation {
     /// Its position in `on_departure`, from 0.
@@ -211,18 +212,25 @@ impl Obligation {
     }
 }
 
-/// The written form of an [`Obligation`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The written form of an [`Obligation`]: exactly one duty key (`hand_over`,
+/// `remove`, `export`, `keep`) naming what, and optionally `within_days`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "Obligation", extend("minProperties" = 1))]
 struct ObligationForm {
+    /// Hand over what (`branded_accounts`, `credentials`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     hand_over: Option<String>,
+    /// Remove what (`client_connections`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     remove: Option<String>,
+    /// Export what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     export: Option<String>,
+    /// Keep what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     keep: Option<String>,
+    /// Deadline in days after departure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     within_days: Option<u32>,
 }

@@ -52,18 +52,26 @@ pub struct TestCase {
     pub approver: Option<String>,
 }
 
-/// The written form of a [`TestCase`].
-#[derive(Deserialize)]
+/// The written form of a [`TestCase`]: one case of an agency test file,
+/// with either `action` or `contract`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct TestCaseForm {
+#[schemars(title = "TestCase", extend("oneOf" = [{"required": ["action"]}, {"required": ["contract"]}]))]
+pub(crate) struct TestCaseForm {
+    /// The name reported when it fails; unique in the file.
     name: String,
+    /// A proposed action.
     #[serde(default)]
     action: Option<Action>,
+    /// Employment terms; the expectation applies to the terms verdict.
     #[serde(default)]
     contract: Option<Contract>,
+    /// The verdict it must get.
     expect: Expect,
+    /// The id of the clause that must decide, if given.
     #[serde(default)]
     because: Option<String>,
+    /// The role whose approval is required (only with `expect: require-approval`).
     #[serde(default)]
     approver: Option<String>,
 }

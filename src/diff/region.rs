@@ -465,7 +465,7 @@ pub struct RegionCtx {
 }
 
 /// Whole numbers `from..=to` (an open end is unbounded).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct IntRange {
     /// First value.
     pub from: Option<i64>,
@@ -474,7 +474,7 @@ pub struct IntRange {
 }
 
 /// Dates `from..=to` (an open end is unbounded).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DateRange {
     /// First day.
     pub from: Option<Date>,
@@ -483,7 +483,7 @@ pub struct DateRange {
 }
 
 /// Times `from..before` (an open end is unbounded).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TimeRange {
     /// From this instant.
     pub from: Option<Timestamp>,
@@ -493,7 +493,7 @@ pub struct TimeRange {
 
 /// One condition of a region, on one fact or on a test relating facts. An
 /// action is in the region when it meets every constraint.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Constraint {
     /// A number (or a percentage) within one of the ranges, or missing when `missing`.

@@ -13,7 +13,7 @@ use serde::Serialize;
 pub const EXAMPLES: usize = 5;
 
 /// A count of flips from one outcome to another.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FlipCount {
     /// The old outcome (`allow`, `require-approval (marketing)`, `allow + 1 obligation`).
     pub old: String,
@@ -24,7 +24,7 @@ pub struct FlipCount {
 }
 
 /// One flipped line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FlipExample {
     /// The 1-based line number.
     pub line: usize,
@@ -35,7 +35,7 @@ pub struct FlipExample {
 }
 
 /// A line that could not be read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BadLine {
     /// The 1-based line number.
     pub line: usize,
@@ -44,7 +44,7 @@ pub struct BadLine {
 }
 
 /// What a replay found.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default, schemars::JsonSchema)]
 pub struct ReplayReport {
     /// Lines read (blank lines excluded).
     pub lines: usize,

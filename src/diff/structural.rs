@@ -11,7 +11,7 @@ use crate::source::{SourceFile, Span};
 use serde::Serialize;
 
 /// A clause as one version has it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ClauseView {
     /// 1-based line.
     pub line: usize,
@@ -22,7 +22,7 @@ pub struct ClauseView {
 }
 
 /// One structural change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "change", rename_all = "kebab-case")]
 pub enum StructuralChange {
     /// A clause only the new version has.

@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::cmp::Ordering;
 
 /// The truth of a condition, with what made it unknown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Truth {
     /// Holds.
@@ -23,7 +23,11 @@ pub enum Truth {
     /// Does not hold.
     False,
     /// Cannot be told: never empty.
-    Unknown(#[serde(serialize_with = "facts_of")] Vec<Undecided>),
+    Unknown(
+        #[serde(serialize_with = "facts_of")]
+        #[schemars(with = "Vec<String>")]
+        Vec<Undecided>,
+    ),
 }
 
 /// An unknown truth serializes as the facts it names (the verdict's JSON shape).
@@ -83,7 +87,7 @@ impl Truth {
 }
 
 /// What one test saw.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TestTrace {
     /// The test in words with the values: `history.posts_today = 10 ≥ 10`.
     pub text: String,

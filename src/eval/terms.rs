@@ -17,7 +17,7 @@ use serde::Serialize;
 pub const SCHEMA_VERSION: &str = "smpolicy.terms/1";
 
 /// One finding about a contract clause.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// The policy clause that produced it.
     pub rule: String,
@@ -35,7 +35,7 @@ pub struct Finding {
 }
 
 /// One contract clause and what was found about it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ClauseCheck {
     /// Its path in the contract (`covenants[0]`, `ownership.branded_accounts`).
     pub path: String,
@@ -55,9 +55,10 @@ pub struct ClauseCheck {
 }
 
 /// The result of checking a contract.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TermsReport {
     /// [`SCHEMA_VERSION`].
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema: &'static str,
     /// Deny if any deal-breaker is broken, indeterminate if one cannot be told, else allow.
     pub verdict: Decision,

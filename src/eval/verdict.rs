@@ -11,7 +11,7 @@ use serde::Serialize;
 pub const SCHEMA_VERSION: &str = "smpolicy.verdict/1";
 
 /// The four outcomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Decision {
     /// Permitted.
@@ -48,7 +48,7 @@ impl Decision {
 }
 
 /// Why the verdict is what it is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Basis {
     /// Applicable clauses decided (the most restrictive wins).
@@ -77,8 +77,9 @@ pub enum Basis {
 }
 
 /// How a clause fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "ClauseStatus")]
 pub enum Status {
     /// It applies and counts.
     Applies,
@@ -95,7 +96,7 @@ pub enum Status {
 }
 
 /// One clause's evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RuleResult {
     /// The clause id.
     pub id: String,
@@ -163,7 +164,7 @@ pub struct RuleResult {
 
 /// A clause the law sets aside for this action: what it would have decided,
 /// why the law sets it aside and what follows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LawOverride {
     /// The clause id.
     pub clause: String,
@@ -192,8 +193,9 @@ pub struct LawOverride {
 }
 
 /// What became of a clause for this action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "ClauseOutcome")]
 pub enum Outcome {
     /// It applied and decided the verdict.
     Decided,
@@ -244,7 +246,7 @@ impl Outcome {
 }
 
 /// A fact the clauses in scope read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FactUsed {
     /// Its path (`history.posts_today`).
     pub path: String,
@@ -257,7 +259,7 @@ pub struct FactUsed {
 }
 
 /// Where an action's date falls against a covenant's window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Position {
     /// Before it starts (the actor has not left, or the action precedes departure).
@@ -274,7 +276,7 @@ pub enum Position {
 /// period counted from departure, or, with a garden-leave offset, from the start
 /// of garden leave. Every date is a calendar day in the policy's timezone, and
 /// both ends count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Window {
     /// The period (`6 months`).
     pub period: String,
@@ -357,7 +359,7 @@ impl Window {
 }
 
 /// A duty attached to the verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ObligationOut {
     /// The duty.
     pub text: String,
@@ -444,7 +446,7 @@ impl<'a> ObligationRef<'a> {
 
 /// A conflict the policy's precedence settled: clauses that permit the action
 /// against clauses that restrict it, all applying.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Conflict {
     /// The precedence used (`most_restrictive`).
     pub precedence: &'static str,
@@ -473,7 +475,7 @@ impl Conflict {
 }
 
 /// Guidance or a law note attached to the verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Note {
     /// The text.
     pub text: String,
@@ -482,9 +484,10 @@ pub struct Note {
 }
 
 /// A verdict and everything needed to explain it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Verdict {
     /// [`SCHEMA_VERSION`].
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema: &'static str,
     /// The decision.
     pub verdict: Decision,

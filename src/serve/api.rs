@@ -14,6 +14,7 @@
 //! the caller (the rest of the action); the answer's `trusted` object says
 //! which, and which of the caller's fields were ignored.
 
+use super::answers::{self, sorted_json, AtFrom, Ignored};
 use super::auth::{Caller, Refusal, Scope};
 use super::history;
 use super::log::{Entry, Kind};
@@ -192,13 +193,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": {
-            "status": self.status.as_u16(),
-            "path": self.path,
-            "message": self.message,
-            "help": self.help,
-        }});
-        (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        let body = answers::ErrorBody {
+            error: answers::ErrorDetail {
+                status: self.status.as_u16(),
+                path: &self.path,
+                message: &self.message,
+                help: self.help.as_deref(),
+            },
+        };
+        (self.status, [(header::CONTENT_TYPE, "application/json")], sorted_json(&body)).into_response()
     }
 }
 
@@ -284,30 +287,19 @@ fn log_failed(e: super::log::LogError) -> ApiError {
         .help("nothing was acknowledged; retry")
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/decide`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct DecideReq {
+pub(super) struct DecideReq {
+    /// A policy file's stem in the policy directory.
     policy: String,
+    /// The proposed action (without `history`, the service derives the counters from recorded actions).
+    #[schemars(with = "crate::data::Action")]
     action: Box<RawValue>,
 }
 
 /// The version of the short answer of `/v1/decide?explain=false`.
 pub const DECISION_SCHEMA: &str = "smpolicy.decision/1";
-
-/// The short answer: what the compiled form decides.
-#[derive(serde::Serialize)]
-struct Short<'a> {
-    schema: &'static str,
-    verdict: crate::eval::Decision,
-    approvers: Vec<&'a str>,
-    deciding: Vec<&'a str>,
-    /// The duties attached, when there are any (as in the full verdict).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    obligations: Vec<crate::eval::verdict::ObligationOut>,
-    /// The action is dated before the policy took effect (as in the full verdict).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    before_effective: Option<crate::policy::BeforeEffective>,
-}
 
 /// Reads `explain=true|false` (the default is true); any other parameter is an error.
 fn explain_param(query: Option<&str>) -> Result<bool, ApiError> {
@@ -380,13 +372,13 @@ pub(super) async fn decide_logged(
     })?;
     let (at, at_taken) = trusted_at(app, caller, action.at, &loaded.tz, now, "action.at")?;
     if !at_taken && action.at.take().is_some() {
-        ignored.push("at");
+        ignored.push(Ignored::At);
     }
     if action.history.is_some() {
-        ignored.push("history");
+        ignored.push(Ignored::History);
     }
     if action.approval.take().is_some() {
-        ignored.push("approval");
+        ignored.push(Ignored::Approval);
     }
     // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
     let logged_actor = app.logged_actor(&action.actor.id);
@@ -394,14 +386,14 @@ pub(super) async fn decide_logged(
     let performed = app.reader.performed(&logged_actor, w.since_ms, w.until_ms).await.map_err(log_failed)?;
     let h = history::derive(&w, &performed);
     let derived = serde_json::to_string(&h).ok();
-    let trusted = serde_json::json!({
-        "caller": caller.name,
-        "actor_id": action.actor.id,
-        "at": at.to_string(),
-        "at_from": if at_taken { "request" } else { "server-clock" },
-        "history": h,
-        "history_from": "log",
-        "ignored": ignored,
+    let trusted = sorted_json(&answers::Trusted {
+        caller: &caller.name,
+        actor_id: &action.actor.id,
+        at,
+        at_from: if at_taken { AtFrom::Request } else { AtFrom::ServerClock },
+        history: &h,
+        history_from: answers::HistoryFrom::Log,
+        ignored: &ignored,
     });
     action.history = Some(h);
     let id = app.ids.next();
@@ -415,7 +407,7 @@ pub(super) async fn decide_logged(
         let deciding = o.deciding.iter().map(|s| s.to_string()).collect();
         let mut obligations = Vec::new();
         loaded.compiled.obligations(&row, &mut obligations);
-        let short = Short {
+        let short = answers::Short {
             schema: DECISION_SCHEMA,
             verdict: o.verdict,
             approvers: o.approvers,
@@ -450,7 +442,7 @@ pub(super) async fn decide_logged(
         hash: None,
     };
     app.append(entry).await.map_err(log_failed)?;
-    Ok(Decided { id, trusted: trusted.to_string(), verdict: full, json })
+    Ok(Decided { id, trusted, verdict: full, json })
 }
 
 /// `{"decision_id":"…","trusted":{…},` followed by the verdict's own fields.
@@ -468,9 +460,10 @@ fn with_id(id: &str, trusted: &str, verdict_json: &str) -> String {
     out
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/performed`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct PerformedReq {
+pub(super) struct PerformedReq {
     /// The decision carried out: issued by this service, allowed or approved, not yet performed.
     decision_id: String,
     /// When it was carried out (only for a token with the `backdate` scope; else the server's clock).
@@ -546,8 +539,8 @@ async fn performed(
     let verdict = decision.verdict.as_deref().unwrap_or("?");
     let approved = related.iter().any(|e| e.kind == Kind::Approval && e.verdict.as_deref() == Some("allow"));
     let from = match verdict {
-        "allow" => "allow",
-        "require-approval" if approved => "approved",
+        "allow" => answers::PerformedFrom::Allow,
+        "require-approval" if approved => answers::PerformedFrom::Approved,
         _ => {
             let help = if verdict == "require-approval" {
                 "an approver records the approval with POST /v1/approve"
@@ -595,27 +588,28 @@ async fn performed(
         hash: None,
     };
     app.append(entry).await.map_err(log_failed)?;
-    let ignored: Vec<&str> = if req.at.is_some() && !at_taken { vec!["at"] } else { vec![] };
-    let body = serde_json::json!({
-        "id": id,
-        "decision_id": decision.id,
-        "actor": decision.actor,
-        "action": decision.action,
-        "at": at.to_string(),
-        "trusted": {
-            "caller": caller.name,
-            "decision": from,
-            "action_from": "decision",
-            "at_from": if at_taken { "request" } else { "server-clock" },
-            "ignored": ignored,
+    let ignored: &[Ignored] = if req.at.is_some() && !at_taken { &[Ignored::At] } else { &[] };
+    let body = answers::Performed {
+        id: &id,
+        decision_id: &decision.id,
+        actor: &decision.actor,
+        action: &decision.action,
+        at,
+        trusted: answers::PerformedTrusted {
+            caller: &caller.name,
+            decision: from,
+            action_from: answers::ActionFrom::Decision,
+            at_from: if at_taken { AtFrom::Request } else { AtFrom::ServerClock },
+            ignored,
         },
-    });
-    Ok(json_response(StatusCode::CREATED, body.to_string()))
+    };
+    Ok(json_response(StatusCode::CREATED, sorted_json(&body)))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/approve`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ApproveReq {
+pub(super) struct ApproveReq {
     /// A decision that required approval.
     decision_id: String,
     /// The role granting it (one of the decision's approvers).
@@ -710,20 +704,24 @@ async fn approve(
         hash: None,
     };
     app.append(entry).await.map_err(log_failed)?;
-    let body = serde_json::json!({
-        "id": id,
-        "decision_id": decision.id,
-        "verdict": verdict.verdict.as_str(),
-        "granted_by": req.role,
-        "caller": caller.name,
-    });
-    Ok(json_response(StatusCode::CREATED, body.to_string()))
+    let body = answers::Approved {
+        id: &id,
+        decision_id: &decision.id,
+        verdict: verdict.verdict,
+        granted_by: &req.role,
+        caller: &caller.name,
+    };
+    Ok(json_response(StatusCode::CREATED, sorted_json(&body)))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/terms`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct TermsReq {
+pub(super) struct TermsReq {
+    /// A policy file's stem in the policy directory.
     policy: String,
+    /// Employment terms: a contract or an offer.
+    #[schemars(with = "crate::data::Contract")]
     contract: Box<RawValue>,
 }
 
@@ -737,17 +735,23 @@ async fn terms(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) ->
     Ok(json_response(StatusCode::OK, to_json(&report)?))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/compare`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct CompareReq {
+pub(super) struct CompareReq {
+    /// The employers' policies, by name (2 to 8).
     policies: Vec<String>,
+    /// A policy with a `terms` section: the candidate's deal-breakers.
     #[serde(default)]
     against: Option<String>,
+    /// The candidate's jurisdiction (`UK`, `US-CA`).
     #[serde(default)]
+    #[schemars(with = "Option<crate::data::Jurisdiction>")]
     jurisdiction: Option<String>,
     /// Whether the candidate supervises others (NLRA §7 protects only non-supervisory employees).
     #[serde(default)]
     supervisor: Option<bool>,
+    /// The time used for actions without `at`.
     #[serde(default)]
     now: Option<jiff::Timestamp>,
 }
@@ -840,7 +844,8 @@ pub(super) async fn compare_named(
 }
 
 /// One side of a diff: a loaded policy by name, or a policy's text.
-#[derive(Deserialize)]
+/// A policy: a loaded one by name, or a text.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub(super) enum Side {
     /// A served policy, by name.
@@ -852,11 +857,15 @@ pub(super) enum Side {
     },
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /v1/diff`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct DiffReq {
+pub(super) struct DiffReq {
+    /// The old version.
     old: Side,
+    /// The new version.
     new: Side,
+    /// The time a diff uses for "now".
     #[serde(default)]
     now: Option<jiff::Timestamp>,
 }
@@ -945,22 +954,26 @@ pub(super) async fn diff_sides(
 /// `GET /v1/policies`: each policy with its content hash and any load error.
 async fn policies(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
     let snap = app.registry.snapshot();
-    let list: Vec<serde_json::Value> = snap
+    let list = snap
         .iter()
         .map(|(name, e)| {
             let serving = e.serving.as_ref();
-            serde_json::json!({
-                "name": name,
-                "serving": serving.is_some(),
-                "hash": serving.map(|l| l.hash.as_str()),
-                "title": serving.map(|l| l.policy.meta.name.as_str()),
-                "loaded_at": serving.map(|l| l.loaded_at.to_string()),
-                "error": e.error,
-            })
+            answers::PolicyStatus {
+                name,
+                serving: serving.is_some(),
+                hash: serving.map(|l| l.hash.as_str()),
+                title: serving.map(|l| l.policy.meta.name.as_str()),
+                loaded_at: serving.map(|l| l.loaded_at),
+                error: e.error.as_ref(),
+            }
         })
         .collect();
-    let body = serde_json::json!({"schema": "smpolicy.policies/1", "dir": app.registry.dir().display().to_string(), "policies": list});
-    Ok(json_response(StatusCode::OK, to_json(&body)?))
+    let body = answers::Policies {
+        schema: answers::POLICIES_SCHEMA,
+        dir: app.registry.dir().display().to_string(),
+        policies: list,
+    };
+    Ok(json_response(StatusCode::OK, sorted_json(&body)))
 }
 
 /// The most entries one `GET /v1/log` returns.
@@ -998,9 +1011,12 @@ async fn log_entries(
         .and_then(normalize_actor)
         .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "query.actor", "expected `actor=ID`"))?;
     let entries = app.reader.recent(&app.logged_actor(&actor), limit).await.map_err(log_failed)?;
-    let list: Vec<serde_json::Value> = entries.iter().map(|e| e.to_json()).collect();
-    let body = serde_json::json!({"schema": "smpolicy.log/1", "actor": actor, "entries": list});
-    Ok(json_response(StatusCode::OK, to_json(&body)?))
+    let body = answers::LogPage {
+        schema: answers::LOG_SCHEMA,
+        actor: &actor,
+        entries: entries.iter().map(|e| e.record()).collect(),
+    };
+    Ok(json_response(StatusCode::OK, sorted_json(&body)))
 }
 
 /// `GET /healthz`: ready (200) when the log takes a write now (a probe
@@ -1015,21 +1031,51 @@ async fn healthz(State(app): State<Arc<App>>) -> Response {
         Ok(r) => r.map_err(|e| e.to_string()),
         Err(_) => Err("the audit log did not take a write within 2 s".to_string()),
     };
-    match probe {
-        Ok(()) => json_response(
-            StatusCode::OK,
-            serde_json::json!({"status": "ok", "policies_serving": serving, "log": "ok"}).to_string(),
-        ),
-        Err(e) => json_response(
+    let (status, body) = match &probe {
+        Ok(()) => {
+            (StatusCode::OK, answers::Health { status: answers::Readiness::Ok, policies_serving: serving, log: "ok" })
+        }
+        Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            serde_json::json!({"status": "not-ready", "policies_serving": serving, "log": e}).to_string(),
+            answers::Health { status: answers::Readiness::NotReady, policies_serving: serving, log: e },
         ),
-    }
+    };
+    json_response(status, sorted_json(&body))
 }
 
 /// `GET /openapi.json`.
 async fn openapi() -> Response {
-    json_response(StatusCode::OK, super::openapi::document().to_string())
+    match super::openapi::document() {
+        Ok(doc) => json_response(StatusCode::OK, doc.to_string()),
+        Err(e) => {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("the OpenAPI document: {e}")).into_response()
+        }
+    }
+}
+
+/// Gives a 405 or a 408 that has no body (axum's method routing, the
+/// request timeout) the JSON error body every other error has.
+pub(super) async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let r = next.run(req).await;
+    if r.headers().contains_key(header::CONTENT_TYPE) {
+        return r;
+    }
+    let error = match r.status() {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allowed = r.headers().get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "", format!("{path} does not take {method}"))
+                .help(format!("it takes {allowed}; GET /openapi.json lists the endpoints"))
+        }
+        StatusCode::REQUEST_TIMEOUT => ApiError::new(StatusCode::REQUEST_TIMEOUT, "", "the request took too long")
+            .help("see `smpolicy serve --timeout-ms`; send the body promptly"),
+        _ => return r,
+    };
+    let (mut parts, _) = r.into_parts();
+    let body = error.into_response();
+    parts.headers.extend(body.headers().clone());
+    Response::from_parts(parts, body.into_body())
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

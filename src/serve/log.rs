@@ -30,37 +30,8 @@ use tokio::sync::{mpsc, oneshot};
 /// The most entries written in one transaction.
 pub const MAX_BATCH: usize = 4096;
 
-/// What an entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A decision (`POST /v1/decide`).
-    Decision,
-    /// An action recorded as carried out (`POST /v1/performed`).
-    Performed,
-    /// An approval of a decision that required one (`POST /v1/approve`).
-    Approval,
-}
-
-impl Kind {
-    /// `decision` or `performed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Decision => "decision",
-            Kind::Performed => "performed",
-            Kind::Approval => "approval",
-        }
-    }
-
-    /// The inverse of [`Kind::as_str`].
-    pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "decision" => Some(Kind::Decision),
-            "performed" => Some(Kind::Performed),
-            "approval" => Some(Kind::Approval),
-            _ => None,
-        }
-    }
-}
+/// What an entry records (the type lives with the entry's JSON shape, [`crate::records::LogEntry`]).
+pub use crate::records::Kind;
 
 /// One row of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,26 +277,32 @@ fn ms_to_rfc3339(ms: i64) -> String {
 }
 
 impl Entry {
-    /// The entry as JSON (`smpolicy log --format json`, one object a line).
+    /// The entry as JSON (`smpolicy log --format json`, one object a line):
+    /// a [`crate::records::LogEntry`].
     pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.record()).unwrap_or_default()
+    }
+
+    /// The entry's JSON shape.
+    pub fn record(&self) -> crate::records::LogEntry<'_> {
         let raw = |s: &str| serde_json::from_str::<Box<RawValue>>(s).ok();
-        serde_json::json!({
-            "id": self.id,
-            "kind": self.kind.as_str(),
-            "recorded_at": ms_to_rfc3339(self.recorded_ms),
-            "actor": self.actor,
-            "action": self.action,
-            "at": ms_to_rfc3339(self.at_ms),
-            "policy": self.policy,
-            "policy_hash": self.policy_hash,
-            "verdict": self.verdict,
-            "deciding": self.deciding,
-            "decision_id": self.decision_id,
-            "derived_history": self.derived_history.as_deref().and_then(raw),
-            "input": raw(&self.input),
-            "caller": self.caller,
-            "hash": self.hash,
-        })
+        crate::records::LogEntry {
+            id: &self.id,
+            kind: self.kind,
+            recorded_at: ms_to_rfc3339(self.recorded_ms),
+            actor: &self.actor,
+            action: &self.action,
+            at: ms_to_rfc3339(self.at_ms),
+            policy: self.policy.as_deref(),
+            policy_hash: self.policy_hash.as_deref(),
+            verdict: self.verdict.as_deref(),
+            deciding: &self.deciding,
+            decision_id: self.decision_id.as_deref(),
+            derived_history: self.derived_history.as_deref().and_then(raw),
+            input: raw(&self.input),
+            caller: self.caller.as_deref(),
+            hash: self.hash.as_deref(),
+        }
     }
 
     /// When the entry was made, RFC 3339.

@@ -58,7 +58,7 @@ pub struct Loaded {
 }
 
 /// Why the file's current content is not served.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LoadError {
     /// SHA-256 of the content that failed, hex (empty when the file could not be read).
     pub hash: String,

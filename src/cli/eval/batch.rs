@@ -22,8 +22,9 @@ use smpolicy::compile::{compile, Compiled, FactRow, Outcome};
 use smpolicy::data::action::{parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
 use smpolicy::data::flat::{needs_no_escape, LineReader, Vocabulary};
-use smpolicy::eval::{evaluate, Decision, EvalOptions, ObligationRef, Verdict};
+use smpolicy::eval::{evaluate, Decision, EvalOptions, ObligationRef};
 use smpolicy::policy::Policy;
+use smpolicy::records::{ErrorRecord, ExplainedRecord, FullRecord, LineError};
 use smpolicy::source::SourceFile;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -68,14 +69,20 @@ impl Output {
     }
 
     fn error(&mut self, line: usize, err: &DataError) {
-        let rec = serde_json::json!({"line": line, "error": {"path": err.path, "column": err.column, "message": err.message, "help": err.help}});
-        self.record(&rec);
-        self.bad += 1;
+        let error = LineError {
+            path: Some(err.path.clone()),
+            column: err.column,
+            offset: None,
+            message: err.message.clone(),
+            help: err.help.clone(),
+        };
+        self.unreadable(line, error);
     }
 
-    /// An error record for a line that could not be read at all.
-    fn unreadable(&mut self, line: usize, error: serde_json::Value) {
-        self.record(&serde_json::json!({"line": line, "error": error}));
+    /// An error record for a line that could not be decided.
+    fn unreadable(&mut self, line: usize, error: LineError) {
+        // Through a `Value`, as the other records: keys in alphabetical order.
+        self.record(&serde_json::to_value(ErrorRecord { line, error }).unwrap_or_default());
         self.bad += 1;
     }
 
@@ -126,16 +133,19 @@ fn decide_part<'c>(text: &[u8], first: usize, offset: u64, e: &Engine<'c>, scrat
                 let byte = bytes.get(at).copied().unwrap_or_default();
                 out.unreadable(
                     n,
-                    serde_json::json!({
-                        "column": at + 1,
-                        "offset": line_offset + at as u64,
-                        "message": format!(
+                    LineError {
+                        column: Some(at + 1),
+                        offset: Some(line_offset + at as u64),
+                        message: format!(
                             "not UTF-8: byte 0x{byte:02x} at column {} (byte offset {} of the input) does not start a UTF-8 character",
                             at + 1,
                             line_offset + at as u64
                         ),
-                        "help": "JSON Lines is UTF-8 text; convert the input first (e.g. `iconv -f latin1 -t utf-8`)",
-                    }),
+                        help: Some(
+                            "JSON Lines is UTF-8 text; convert the input first (e.g. `iconv -f latin1 -t utf-8`)".into(),
+                        ),
+                        path: None,
+                    },
                 );
             }
         }
@@ -161,14 +171,11 @@ fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: 
         Err(err) => return bad_line(n, line, err, out),
     };
     let v = evaluate(e.policy, e.file, &a, e.opts);
+    // Through a `Value`, as the other records: keys in alphabetical order.
     if e.args.full {
-        let mut full = serde_json::to_value(&v).unwrap_or_default();
-        if let Some(o) = full.as_object_mut() {
-            o.insert("line".into(), n.into());
-        }
-        out.record(&full);
+        out.record(&serde_json::to_value(FullRecord { line: n, verdict: &v }).unwrap_or_default());
     } else {
-        out.record(&explained(n, &v));
+        out.record(&serde_json::to_value(ExplainedRecord::new(n, &v)).unwrap_or_default());
     }
     out.decided(v.verdict);
 }
@@ -219,9 +226,10 @@ fn full_action(line: &str, e: &Engine<'_>) -> Result<Action, DataError> {
     }
 }
 
-/// The record written per action by default: the decision (keys in
+/// The record written per action by default: the decision, written by hand
+/// as serde would write a [`smpolicy::records::DecisionRecord`] (keys in
 /// alphabetical order, as in the other records; `obligations` only when
-/// there are any).
+/// there are any). tests/schemas.rs holds it to that type's schema.
 fn write_decision(line: usize, o: &Outcome<'_>, c: &Compiled, row: &FactRow, basis: &mut String, buf: &mut Vec<u8>) {
     let strings = |buf: &mut Vec<u8>, items: &[&str]| {
         buf.push(b'[');
@@ -305,26 +313,6 @@ fn write_obligation(o: &ObligationRef<'_>, basis: &mut String, buf: &mut Vec<u8>
     buf.push(b'}');
 }
 
-/// The record written per action with `--explain`.
-fn explained(line: usize, v: &Verdict) -> serde_json::Value {
-    let mut record = serde_json::json!({
-        "line": line,
-        "verdict": v.verdict,
-        "approvers": v.approvers,
-        "deciding": v.deciding,
-        "summary": v.summary,
-        "obligations": v.obligations,
-        "advice": v.advice,
-        "law_notes": v.law_notes,
-        "law": v.law,
-        "missing": v.missing,
-    });
-    if let (Some(b), Some(fields)) = (&v.before_effective, record.as_object_mut()) {
-        fields.insert("before_effective".into(), serde_json::json!(b));
-    }
-    record
-}
-
 fn newlines(bytes: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', bytes).count()
 }
@@ -353,11 +341,12 @@ fn too_long(line: usize, offset: u64) -> Output {
     let mut out = Output::default();
     out.unreadable(
         line,
-        serde_json::json!({
-            "offset": offset,
-            "message": format!("the line is longer than {} bytes (1 MiB) and was skipped", MAX_LINE),
-            "help": "one action a line: a JSON object with no line breaks, under 1 MiB",
-        }),
+        LineError {
+            offset: Some(offset),
+            message: format!("the line is longer than {} bytes (1 MiB) and was skipped", MAX_LINE),
+            help: Some("one action a line: a JSON object with no line breaks, under 1 MiB".into()),
+            ..LineError::default()
+        },
     );
     out
 }
@@ -553,7 +542,8 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
     }
     let mut total = total;
     if let Some(e) = read_error {
-        let rec = serde_json::json!({"line": line, "error": {"message": format!("unreadable input: {e}")}});
+        let error = LineError { message: format!("unreadable input: {e}"), ..LineError::default() };
+        let rec = serde_json::to_value(ErrorRecord { line, error }).unwrap_or_default();
         let _ = writeln!(w, "{rec}");
         total.bad += 1;
     }

@@ -1,0 +1,266 @@
+//! The service's answer bodies as types: [`super::api`] builds its answers
+//! from them, and [`super::openapi`] describes them with the schemas derived
+//! from them, so the published document cannot drift from what is answered.
+//! Bodies the CLI also writes (a verdict, a terms report, a comparison, a
+//! diff, a log entry) are the CLI's own types.
+
+use crate::eval::verdict::ObligationOut;
+use crate::eval::{Decision, Verdict};
+use crate::policy::BeforeEffective;
+use serde::Serialize;
+
+/// An error answer: every status other than 2xx has this body.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ErrorBody<'a> {
+    /// The error.
+    pub error: ErrorDetail<'a>,
+}
+
+/// What went wrong, naming the field.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ErrorDetail<'a> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The offending field, e.g. `action.actor.role`, `query.explain`, `header.authorization`; empty for the whole request.
+    pub path: &'a str,
+    /// What is wrong.
+    pub message: &'a str,
+    /// How to fix it, when there is a hint.
+    pub help: Option<&'a str>,
+}
+
+/// Where a decision's time came from.
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AtFrom {
+    /// The server's clock.
+    ServerClock,
+    /// The request (a token with the `backdate` scope, within the skew).
+    Request,
+}
+
+/// A field of a request the service did not take.
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Ignored {
+    /// `at` (without the `backdate` scope): the server's clock decided.
+    At,
+    /// `history`: the counters come from the service's records.
+    History,
+    /// `approval`: approvals come from `/v1/approve`.
+    Approval,
+}
+
+/// Where the history counters came from: always the service's own records.
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryFrom {
+    /// Derived from the performed actions in the audit log.
+    Log,
+}
+
+/// What a decision rests on.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Trusted<'a> {
+    /// The token's name (`anonymous` on a server without tokens).
+    pub caller: &'a str,
+    /// `action.actor.id` trimmed and lower-cased.
+    pub actor_id: &'a str,
+    /// The time decided at.
+    pub at: jiff::Timestamp,
+    /// Where the time came from.
+    pub at_from: AtFrom,
+    /// The counters derived from the service's records.
+    pub history: &'a crate::data::action::History,
+    /// Always `log`.
+    pub history_from: HistoryFrom,
+    /// Fields of the request the service did not take.
+    pub ignored: &'a [Ignored],
+}
+
+/// The short answer of `POST /v1/decide?explain=false` (`smpolicy.decision/1`): what the compiled form decides.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Short<'a> {
+    /// `smpolicy.decision/1`.
+    #[schemars(extend("const" = super::api::DECISION_SCHEMA))]
+    pub schema: &'static str,
+    /// The decision.
+    pub verdict: Decision,
+    /// Who must approve, for `require-approval`.
+    pub approvers: Vec<&'a str>,
+    /// The clauses that decided.
+    pub deciding: Vec<&'a str>,
+    /// The duties attached, when there are any (as in the full verdict).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub obligations: Vec<ObligationOut>,
+    /// The action is dated before the policy took effect (as in the full verdict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_effective: Option<BeforeEffective>,
+}
+
+/// The answer of `POST /v1/decide`: the decision id and what it rests on,
+/// then the verdict's own fields (written by splicing the verdict's JSON, so
+/// this type only describes it; tests/schemas.rs holds real answers to it).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum DecideAnswer<'a> {
+    /// The full verdict (`smpolicy.verdict/1`, as `eval --format json`), the default.
+    Explained {
+        /// Unique, sortable by time; the key of the audit log entry.
+        decision_id: String,
+        /// What the decision rests on.
+        trusted: Trusted<'a>,
+        /// The verdict.
+        #[serde(flatten)]
+        verdict: &'a Verdict,
+    },
+    /// With `?explain=false`: the short answer (`smpolicy.decision/1`).
+    Short {
+        /// Unique, sortable by time; the key of the audit log entry.
+        decision_id: String,
+        /// What the decision rests on.
+        trusted: Trusted<'a>,
+        /// The decision.
+        #[serde(flatten)]
+        short: Short<'a>,
+    },
+}
+
+/// What a performed action rests on.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PerformedTrusted<'a> {
+    /// The token's name.
+    pub caller: &'a str,
+    /// What the decision was: `allow`, or `approved` (a `require-approval` decision approved through `/v1/approve`).
+    pub decision: PerformedFrom,
+    /// Always `decision`: the action recorded is the one decided.
+    pub action_from: ActionFrom,
+    /// Where the time came from.
+    pub at_from: AtFrom,
+    /// Fields of the request the service did not take.
+    pub ignored: &'a [Ignored],
+}
+
+/// What made a decision performable.
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PerformedFrom {
+    /// It allowed the action.
+    Allow,
+    /// It required approval and was approved.
+    Approved,
+}
+
+/// Where a performed action's content came from: always the decision.
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionFrom {
+    /// The logged decision's action.
+    Decision,
+}
+
+/// The answer of `POST /v1/performed` (201).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Performed<'a> {
+    /// The entry's own id.
+    pub id: &'a str,
+    /// The decision carried out.
+    pub decision_id: &'a str,
+    /// The decision's actor.
+    pub actor: &'a str,
+    /// The decision's action.
+    pub action: &'a str,
+    /// When it was carried out.
+    pub at: jiff::Timestamp,
+    /// What it rests on.
+    pub trusted: PerformedTrusted<'a>,
+}
+
+/// The answer of `POST /v1/approve` (201).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Approved<'a> {
+    /// The approval's own entry id.
+    pub id: &'a str,
+    /// The decision approved.
+    pub decision_id: &'a str,
+    /// The verdict with the approval: always `allow` (an approval that does not allow is refused, 403).
+    pub verdict: Decision,
+    /// The approving role.
+    pub granted_by: &'a str,
+    /// The approver's token name.
+    pub caller: &'a str,
+}
+
+/// The answer of `GET /v1/log` (`smpolicy.log/1`).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct LogPage<'a> {
+    /// `smpolicy.log/1`.
+    #[schemars(extend("const" = LOG_SCHEMA))]
+    pub schema: &'static str,
+    /// The actor, as the service keeps it.
+    pub actor: &'a str,
+    /// The entries, oldest first (as `smpolicy log --format json`).
+    pub entries: Vec<crate::records::LogEntry<'a>>,
+}
+
+/// The version of `GET /v1/log`'s answer.
+pub const LOG_SCHEMA: &str = "smpolicy.log/1";
+
+/// The version of `GET /v1/policies`' answer.
+pub const POLICIES_SCHEMA: &str = "smpolicy.policies/1";
+
+/// The answer of `GET /v1/policies` (`smpolicy.policies/1`).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Policies<'a> {
+    /// `smpolicy.policies/1`.
+    #[schemars(extend("const" = POLICIES_SCHEMA))]
+    pub schema: &'static str,
+    /// The policy directory.
+    pub dir: String,
+    /// Every policy file, by name.
+    pub policies: Vec<PolicyStatus<'a>>,
+}
+
+/// One policy file of the directory.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PolicyStatus<'a> {
+    /// Its stem: what requests name.
+    pub name: &'a str,
+    /// Whether a version of it is served.
+    pub serving: bool,
+    /// SHA-256 of the served version's content.
+    pub hash: Option<&'a str>,
+    /// The served version's `policy "..."` name.
+    pub title: Option<&'a str>,
+    /// When the served version was loaded.
+    pub loaded_at: Option<jiff::Timestamp>,
+    /// Why the file's current content is not served (the last good version, if any, still is).
+    pub error: Option<&'a super::registry::LoadError>,
+}
+
+/// Readiness.
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Readiness {
+    /// The audit log takes a write.
+    Ok,
+    /// It does not: see `log`.
+    NotReady,
+}
+
+/// The answer of `GET /healthz` (200 ready, 503 not).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Health<'a> {
+    /// Ready or not.
+    pub status: Readiness,
+    /// How many policies are served.
+    pub policies_serving: usize,
+    /// `ok`, or why the audit log does not take a write.
+    pub log: &'a str,
+}
+
+/// A body as JSON text, keys in alphabetical order (as every answer built
+/// with `serde_json::json!` had them).
+pub fn sorted_json(v: &impl Serialize) -> String {
+    serde_json::to_value(v).map(|v| v.to_string()).unwrap_or_default()
+}
