@@ -350,7 +350,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         let Some(spec) = policy.covenants.get(index) else { continue };
         let j = jurisdiction.as_deref();
         let facts =
-            crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
+            crate::law::CovenantFacts { months: Some(crate::law::months_of_term(spec.duration)), ..Default::default() };
         for note in crate::law::assess(j, spec.kind, &facts, Some(ctx.date_of(ctx.at))).notes {
             let text = format!("`{}` in {}: {note}", rule.id, j.unwrap_or("no stated jurisdiction"));
             if !law_notes.iter().any(|n: &Note| n.text == text) {
@@ -542,6 +542,8 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy_jurisdiction:
         dry_run: rule.dry_run,
         rationale: rule.rationale.clone().or_else(|| rule.description.clone()),
         description: rule.rationale.as_ref().and(rule.description.clone()),
+        consequence: rule.consequence.clone(),
+        see: rule.see.clone(),
         tests,
         excepted_by,
         excepted_reason,

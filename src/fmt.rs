@@ -11,7 +11,7 @@
 //! - sections as `ownership {` … `}` with one clause per line indented two
 //!   spaces (`name: clause` when labelled), an empty section as `ownership {}`;
 //! - a clause's modifiers in the order when, unless, then, because, advise,
-//!   oblige, note, dry run, each on a continuation line indented two more
+//!   oblige, note, consequence, see, dry run, each on a continuation line indented two more
 //!   spaces; a clause with exactly one modifier keeps it on its own line when
 //!   the line fits in [`WIDTH`] columns and no comment stands before the modifier;
 //! - a covenant's first line `covenant label: kind of … for …`, then lookback,
@@ -792,6 +792,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 any::<bool>().prop_map(Literal::Bool),
                 (0i64..=i64::MAX).prop_map(Literal::Int),
                 (0i64..1000).prop_map(Literal::Percent),
+                (0u16..crate::value::MINUTES_PER_DAY).prop_map(Literal::TimeOfDay),
                 date().prop_map(Literal::Date),
                 (0i64..4_000_000_000).prop_map(|s| Literal::Timestamp(jiff::Timestamp::from_second(s).unwrap())),
                 duration().prop_map(Literal::Duration),
@@ -896,9 +897,9 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 vec(text().prop_map(sp), 0..=1),
                 vec(obligation, 0..=1),
                 vec(text().prop_map(sp), 0..=1),
-                any::<bool>(),
+                (of(text().prop_map(sp)), vec(text().prop_map(sp), 0..=2), any::<bool>()),
             )
-                .prop_map(|(when, unless, then, because, advise, oblige, notes, dry)| Modifiers {
+                .prop_map(|(when, unless, then, because, advise, oblige, notes, (consequence, see, dry))| Modifiers {
                     when,
                     unless,
                     then,
@@ -906,6 +907,8 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     advise,
                     oblige,
                     notes,
+                    consequence,
+                    see,
                     dry_run: dry.then(Span::default),
                 })
                 .boxed()
@@ -1058,7 +1061,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
             )
                 .prop_map(|(test, text)| CovenantException { test, text, span: Span::default() });
             (
-                (of(label()), covenant_kind(), names(0, 2), duration()),
+                (of(label()), covenant_kind(), names(0, 2), of(duration())),
                 (of(duration()), of(any::<u32>()), any::<bool>(), names(0, 2)),
                 vec(exception, 0..=2),
                 some_modifiers(),

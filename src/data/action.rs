@@ -153,6 +153,16 @@ closed_set! {
 }
 
 closed_set! {
+    /// The device an action is carried out from (`device`).
+    Device, "device" {
+        /// Issued and managed by the agency (a work phone or laptop).
+        Agency = "agency",
+        /// The actor's own.
+        Personal = "personal",
+    }
+}
+
+closed_set! {
     /// How the target relates to the actor or the agency.
     Relationship, "relationship" {
         /// A client of the agency.
@@ -195,6 +205,7 @@ pub const CLOSED_NAMES: &[&[&str]] = &[
     Relationship::NAMES,
     Origin::NAMES,
     Conduct::NAMES,
+    Device::NAMES,
 ];
 
 /// When an action happens: a point in time, or a whole day when only a date was given.
@@ -283,6 +294,10 @@ pub struct Action {
     /// Where (an open set: built-in channels plus the policy's declarations).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// The device used: `agency` (issued by the agency) or `personal`; not
+    /// given is neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<Device>,
     /// The account used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<Account>,
@@ -673,6 +688,7 @@ static KNOWN_PATHS: LazyLock<Vec<(&'static str, Type)>> = LazyLock::new(|| {
     let mut out: Vec<(&'static str, Type)> = Vec::new();
     out.extend(typed(&Field::Action));
     out.push(("at", Type::Timestamp));
+    out.extend(crate::facts::AtPart::ALL.iter().map(|p| (p.path(), p.ty())));
     out.extend(typed(&Field::Channel));
     out.extend(
         Field::ALL.iter().filter(|f| !matches!(f, Field::Action | Field::Channel | Field::Done)).filter_map(typed),
@@ -696,7 +712,10 @@ impl Action {
     pub fn path_type(path: &str) -> Option<Type> {
         match path {
             "at" => Some(Type::Timestamp),
-            _ => crate::data::flat::Field::of_path(path).and_then(crate::data::flat::Field::ty),
+            _ => match crate::facts::AtPart::of_path(path) {
+                Some(p) => Some(p.ty()),
+                None => crate::data::flat::Field::of_path(path).and_then(crate::data::flat::Field::ty),
+            },
         }
     }
 

@@ -19,7 +19,7 @@
 //! instead of looking up its keys: the same values are read and checked,
 //! with less work around them.
 
-use super::action::{AccountKind, Action, At, FactValue, Origin, Party, Purpose, Relationship, Status};
+use super::action::{AccountKind, Action, At, Device, FactValue, Origin, Party, Purpose, Relationship, Status};
 use super::{parse_at, parse_date, parse_jurisdiction};
 use crate::value::{Type, Value};
 use jiff::civil::Date;
@@ -72,6 +72,8 @@ fields! {
     Channel = "channel", "channel";
     /// `done`.
     Done = "done", "duties recorded as done";
+    /// `device`.
+    Device = "device", "device used";
     /// The actor part (always there).
     Actor = "actor", "actor";
     /// The account part.
@@ -275,6 +277,7 @@ impl Field {
             F::Action => Shape::Open(Open::Action),
             F::Channel => Shape::Open(Open::Channel),
             F::Done => Shape::Names(None),
+            F::Device => Shape::Closed(Device::SET, |s| Device::from_name(s).is_some()),
             F::Actor | F::Account | F::Content | F::Target | F::Contacts | F::History | F::Approval | F::Request => {
                 Shape::Part
             }
@@ -335,6 +338,7 @@ impl Field {
             F::Action => Raw::Sym(a.action.as_str()),
             F::Channel => a.channel.as_deref().map_or(Raw::None, Raw::Sym),
             F::Done => a.done.as_deref().map_or(Raw::None, |d| Raw::List(Names::Strings(d))),
+            F::Device => sym(a.device.map(Device::as_str)),
             F::Actor => Raw::Bool(true),
             F::Account => part(acc.is_some()),
             F::Content => part(con.is_some()),

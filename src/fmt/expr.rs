@@ -136,6 +136,7 @@ pub(super) fn literal(l: &Literal) -> String {
         Literal::Bool(b) => b.to_string(),
         Literal::Int(n) => n.to_string(),
         Literal::Percent(p) => format!("{p}%"),
+        Literal::TimeOfDay(m) => crate::value::Value::TimeOfDay(*m).to_string(),
         Literal::Date(d) => date(*d),
         Literal::Timestamp(t) => timestamp(*t),
         Literal::Duration(d) => duration(d),
