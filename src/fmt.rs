@@ -444,6 +444,16 @@ rule r-after-covenant { then allow }
 covenant non_dealing of clients for 2 weeks
 covenant non_poaching of staff for 12 months
 
+covenant non_solicitation of candidates indefinitely
+
+rule hours {
+  when at.time_of_day >= 09:00 and device = agency
+  then deny
+  consequence "A warning."
+  see "Handbook"
+  see "Code"
+}
+
 posting on twitter, linkedin for team recruiting, sales by role consultant, manager {
   daily: limit 10 posts per day because "Quality over volume."
   limit 12 job_ad posts per week
@@ -607,6 +617,16 @@ covenant non_dealing of clients for 2 weeks
 
 covenant non_poaching of staff for 12 months
 
+covenant non_solicitation of candidates indefinitely
+
+rule hours {
+  when at.time_of_day >= 09:00 and device = agency
+  then deny
+  consequence "A warning."
+  see "Handbook"
+  see "Code"
+}
+
 posting on twitter, linkedin for team recruiting, sales by role consultant, manager {
   daily: limit 10 posts per day because "Quality over volume."
   limit 12 job_ad posts per week
@@ -664,11 +684,16 @@ terms {
 }
 
 rule every-modifier "All modifiers at once." {
-  when history.posts_today >= 10 and not content.confidential or (content.kind has job_ad and actor.role != manager)
+  when history.posts_today >= 10 and not content.confidential
+    or (content.kind has job_ad and actor.role != manager)
   unless actor.departed_on + 6 months - 1 day <= 2026-03-14
-  unless action.at > 2026-03-14T10:05:00Z and action.at < 2026-03-14T09:05:00Z and content.share = 30%
+  unless action.at > 2026-03-14T10:05:00Z
+    and action.at < 2026-03-14T09:05:00Z
+    and content.share = 30%
   unless actor.status not in {on_notice, garden_leave} or target.last_dealt_with is present
-  unless facts.follower_count = 1000 and facts.note_text = "a \"quoted\" \\ text\nnext" and facts.flag = true
+  unless facts.follower_count = 1000
+    and facts.note_text = "a \"quoted\" \\ text\nnext"
+    and facts.flag = true
   unless not not (facts.x = false) and actor.tenure >= 3 months and content.kind in {}
   then require approval from manager or compliance
   because "Rationale."

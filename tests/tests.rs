@@ -25,6 +25,7 @@ mod diff;
 mod eval_props;
 mod examples;
 mod explain_scenarios;
+mod lang_time;
 mod lang_v2;
 mod law;
 #[cfg(feature = "server")]

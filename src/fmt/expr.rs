@@ -7,7 +7,7 @@
 //! parentheses ([`Expr::Group`]) are always kept.
 
 use crate::ast::{Expr, Literal, Operand};
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::value::Duration;
 
 /// How tightly a printed condition binds: a child that binds less tightly than
@@ -112,6 +112,37 @@ fn chain(e: &Expr, word: &str, out: &mut String) {
         out.push(' ');
         expr_in(r, right_min, out);
     }
+}
+
+/// A condition whose outermost operator is a chain of `and` (or of `or`), cut
+/// before each operator: the first operand's text, then `and X` for each
+/// following operand with X's span. Printed one after the other with spaces,
+/// the parts read as [`expr`] prints the whole. `None` for any other condition.
+pub(super) fn chain_parts(e: &Expr) -> Option<(String, Vec<(Span, String)>)> {
+    let (op, word) = match e {
+        Expr::Or(..) => (Prec::Or, "or"),
+        Expr::And(..) => (Prec::And, "and"),
+        _ => return None,
+    };
+    let mut rights: Vec<&Spanned<Expr>> = Vec::new();
+    let mut left = e;
+    while let (Expr::Or(l, r), Prec::Or) | (Expr::And(l, r), Prec::And) = (left, op) {
+        rights.push(r);
+        left = &l.node;
+    }
+    let mut first = String::new();
+    expr_in(left, op, &mut first);
+    let right_min = if op == Prec::Or { Prec::And } else { Prec::Not };
+    let parts = rights
+        .iter()
+        .rev()
+        .map(|r| {
+            let mut text = format!("{word} ");
+            expr_in(&r.node, right_min, &mut text);
+            (r.span, text)
+        })
+        .collect();
+    Some((first, parts))
 }
 
 /// `{client, candidate}`.
