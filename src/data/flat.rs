@@ -1598,7 +1598,7 @@ mod tests {
         }
     }
 
-    const BASE: &str = r#"{"action":"post","at":"2025-01-03T13:26:00Z","actor":{"id":"u486","role":"senior_consultant","status":"departed","employed_since":"2021-11-02","team":"recruiting","departed_on":"2025-06-19","jurisdiction":"UK","supervisor":true,"garden_leave_from":"2025-05-01","acknowledged_policy":false},"channel":"linkedin","account":{"kind":"branded","handle":"@h93","created_by":"agency","created_on":"2015-10-04","purpose":"business","run_as_duty":false,"agency_equipment":false,"brand_in_handle":true,"transferred_in_writing":false,"paid_by":"agency"},"content":{"kind":["job_ad","industry"],"text":"Senior Java developer, London, 80k","names_client":true,"candidate_personal_data":false,"confidential":false,"discloses_employer":true,"privacy_notice":true,"opt_out":false,"public":true},"target":{"relationship":"client","met_in_person":false,"interacted":true,"origin":"agency_database","last_dealt_with":"2024-02-19","connected_on":"2020-01-01","distance_miles":12,"in_agency_database":true},"contacts":{"count":2339,"origin":"agency_database"},"history":{"posts_today":6,"posts_this_week":23,"job_ads_this_week":3,"invitations_this_week":70,"posts_last_24h":4},"approval":{"granted_by":"consultant"},"request":{"made_on":"2025-06-01"},"done":["update_profile"],"facts":{"states_agency_name":false,"hirer_authority":true}}"#;
+    const BASE: &str = r#"{"action":"post","at":"2025-01-03T13:26:00Z","actor":{"id":"u486","role":"senior_consultant","status":"departed","employed_since":"2021-11-02","team":"recruiting","departed_on":"2025-06-19","jurisdiction":"UK","supervisor":true,"garden_leave_from":"2025-05-01","acknowledged_policy":false},"channel":"linkedin","device":"agency","account":{"kind":"branded","handle":"@h93","created_by":"agency","created_on":"2015-10-04","purpose":"business","run_as_duty":false,"agency_equipment":false,"brand_in_handle":true,"transferred_in_writing":false,"paid_by":"agency"},"content":{"kind":["job_ad","industry"],"text":"Senior Java developer, London, 80k","names_client":true,"candidate_personal_data":false,"confidential":false,"discloses_employer":true,"privacy_notice":true,"opt_out":false,"public":true},"target":{"relationship":"client","met_in_person":false,"interacted":true,"origin":"agency_database","last_dealt_with":"2024-02-19","connected_on":"2020-01-01","distance_miles":12,"in_agency_database":true},"contacts":{"count":2339,"origin":"agency_database"},"history":{"posts_today":6,"posts_this_week":23,"job_ads_this_week":3,"invitations_this_week":70,"posts_last_24h":4},"approval":{"granted_by":"consultant"},"request":{"made_on":"2025-06-01"},"done":["update_profile"],"facts":{"states_agency_name":false,"hirer_authority":true}}"#;
 
     #[test]
     fn a_full_line_reads_the_same_as_the_action() {
@@ -1628,6 +1628,10 @@ mod tests {
             (r#""linkedin""#, r#""myspace""#, false),
             (r#""linkedin""#, r#""linked\u0069n""#, false),
             (r#""linkedin""#, "null", false),
+            (r#","device":"agency""#, "", true),
+            (r#""device":"agency""#, r#""device":"personal""#, true),
+            (r#""device":"agency""#, r#""device":"laptop""#, false),
+            (r#""device":"agency""#, r#""device":null"#, false),
             (r#""role":"senior_consultant""#, r#""role":"boss""#, false),
             (r#""team":"recruiting""#, r#""team":"sales""#, false),
             (r#""granted_by":"consultant""#, r#""granted_by":"boss""#, false),
