@@ -584,6 +584,7 @@ fn question(path: &str) -> String {
     let known = [
         ("action", "What do you want to do?"),
         ("channel", "Where (which channel)?"),
+        ("device", "From which device (the agency's, or your own)?"),
         ("actor.role", "Your role"),
         ("actor.status", "Your employment status"),
         ("actor.team", "Your team"),
