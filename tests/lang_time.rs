@@ -264,7 +264,16 @@ fn a_covenant_without_end_is_flagged_unlimited_and_named_by_terms() {
     assert!(explained.contains("window: from 2026-01-31 (departure), with no end date"), "{explained}");
     // compare: unlimited.
     let o = run(&["compare", &p, "policies/brightwater.policy"]);
-    assert!(stdout(&o).contains("`clients-forever` (line 7): unlimited, of clients"), "{}", stdout(&o));
+    let report = stdout(&o);
+    assert!(report.contains("`clients-forever` (line 7): unlimited, of clients"), "{report}");
+    assert!(report.contains("−2 non_solicitation `clients-forever`: 2 × 12 / 12 (unlimited: no end date)"), "{report}");
+    // A candidate's deal-breakers read it as longer than any maximum.
+    let o = run(&["compare", &p, "--against", "policies/candidate-dealbreakers.policy"]);
+    let report = stdout(&o);
+    assert!(
+        report.contains("✗ covenants[0]: non_solicitation has no end date; at most 6 months is acceptable"),
+        "{report}"
+    );
     // terms: a contract's covenant with no end date, against a maximum.
     let limited = write(
         "cov",
