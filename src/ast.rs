@@ -196,6 +196,10 @@ pub struct Modifiers {
     pub oblige: Vec<Obligation>,
     /// `note "..."`: law notes (any number).
     pub notes: Vec<Spanned<String>>,
+    /// `consequence "..."`: what a breach leads to.
+    pub consequence: Option<Spanned<String>>,
+    /// `see "..."`: other policies or documents referred to (any number).
+    pub see: Vec<Spanned<String>>,
     /// `dry run`.
     pub dry_run: Option<Span>,
 }
@@ -353,8 +357,8 @@ pub struct Covenant {
     pub kind: Spanned<CovenantKind>,
     /// `of clients, candidates` / `of staff`.
     pub of: Vec<Name>,
-    /// `for 6 months` after departure.
-    pub duration: Spanned<Duration>,
+    /// `for 6 months` after departure; `None`: `indefinitely`, no end date.
+    pub duration: Spanned<Option<Duration>>,
     /// `lookback 12 months`.
     pub lookback: Option<Spanned<Duration>>,
     /// `radius 5 miles`.
@@ -664,6 +668,8 @@ impl PartialEq for Modifiers {
             && self.advise == o.advise
             && self.oblige == o.oblige
             && self.notes == o.notes
+            && self.consequence == o.consequence
+            && self.see == o.see
             && self.dry_run.is_some() == o.dry_run.is_some()
     }
 }

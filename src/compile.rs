@@ -874,6 +874,8 @@ impl Builder<'_> {
         let default = self.default_for(path);
         let def = if path == "at" {
             SlotDef::At
+        } else if let Some(part) = crate::facts::AtPart::of_path(path) {
+            SlotDef::AtPart(part)
         } else if let Some(field) = crate::data::flat::Field::of_path(path) {
             SlotDef::Builtin { field, default }
         } else if let (Some(name), Some(ty)) = (path.strip_prefix("facts."), self.types.get(path)) {

@@ -125,7 +125,8 @@ pub use testcase::{parse_tests, Expect, Subject, TestCase};
 /// literals such as `actor.status is departed`. Open sets (`role`, `team`,
 /// `channel`, `content kind`, `duty`, `jurisdiction`) give `None`.
 pub fn closed_set(set: &str) -> Option<&'static [&'static str]> {
-    let sets: [(&str, &'static [&'static str]); 13] = [
+    let sets: [(&str, &'static [&'static str]); 14] = [
+        (action::Device::SET, action::Device::NAMES),
         (action::Conduct::SET, action::Conduct::NAMES),
         (ActionKind::SET, ActionKind::NAMES),
         (Status::SET, Status::NAMES),

@@ -349,7 +349,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         let Some(spec) = policy.covenants.get(index) else { continue };
         let j = jurisdiction.as_deref();
         let facts = crate::law::CovenantFacts {
-            months: Some(crate::law::months_of(spec.duration)),
+            months: Some(crate::law::months_of_term(spec.duration)),
             compensation_percent: match ctx.fact(crate::law::COMPENSATION) {
                 Some(Value::Int(p)) => u32::try_from(p).ok(),
                 _ => None,
@@ -540,6 +540,8 @@ fn eval_rule(rule: &Rule, ctx: &Ctx<'_>, file: &SourceFile, policy: &Policy) -> 
         dry_run: rule.dry_run,
         rationale: rule.rationale.clone().or_else(|| rule.description.clone()),
         description: rule.rationale.as_ref().and(rule.description.clone()),
+        consequence: rule.consequence.clone(),
+        see: rule.see.clone(),
         tests,
         excepted_by,
         excepted_reason,
@@ -595,7 +597,7 @@ fn law_override(rule: &Rule, law_id: &str, applied: bool, ctx: &Ctx<'_>, policy:
         citation: entry.map_or_else(String::new, crate::law::LawRule::citation),
         in_force_since: entry.and_then(|e| e.since),
         words: entry.map_or_else(String::new, |e| match covenant {
-            Some(c) => e.words_for(c.kind, Some(crate::law::months_of(c.duration))),
+            Some(c) => e.words_for(c.kind, Some(crate::law::months_of_term(c.duration))),
             None => e.words.to_string(),
         }),
         applies_because: format!(

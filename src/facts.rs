@@ -12,6 +12,87 @@
 
 use crate::data::flat::Field;
 use crate::value::{Type, Value};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+/// A fact read from the time of the action (`at`) on the policy's clock: the
+/// local day of the week and time of day in the policy's `timezone` (the one
+/// that also gives the action's date), never the device's. They are not part
+/// of an action: every stage derives them from `at` here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AtPart {
+    /// `at.weekday`: `monday` ... `sunday`.
+    Weekday,
+    /// `at.time_of_day`: `09:00` ... `23:59`, to the minute (seconds dropped);
+    /// not given when the action gives only a date.
+    TimeOfDay,
+}
+
+impl AtPart {
+    /// Both, in the order the data model lists them.
+    pub const ALL: [AtPart; 2] = [AtPart::Weekday, AtPart::TimeOfDay];
+
+    /// The dotted path policies write.
+    pub fn path(self) -> &'static str {
+        match self {
+            AtPart::Weekday => "at.weekday",
+            AtPart::TimeOfDay => "at.time_of_day",
+        }
+    }
+
+    /// The part of a path, if it names one.
+    pub fn of_path(path: &str) -> Option<AtPart> {
+        AtPart::ALL.into_iter().find(|p| p.path() == path)
+    }
+
+    /// The type policies see (the value set `weekday` is [`crate::value::WEEKDAYS`]).
+    pub fn ty(self) -> Type {
+        match self {
+            AtPart::Weekday => Type::Enum("weekday".into()),
+            AtPart::TimeOfDay => Type::TimeOfDay,
+        }
+    }
+
+    /// In plain words, as explanations name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AtPart::Weekday => "local day of the week",
+            AtPart::TimeOfDay => "local time of day",
+        }
+    }
+
+    /// The part of the local date and time (minutes after midnight; `None`
+    /// for a date given without a time).
+    pub fn of_local(self, date: Date, minutes: Option<u16>) -> Option<Value> {
+        match self {
+            AtPart::Weekday => Some(Value::Symbol(crate::value::weekday_name(date.weekday()).to_string())),
+            AtPart::TimeOfDay => minutes.map(Value::TimeOfDay),
+        }
+    }
+
+    /// The part of `at` (a [`Value::Timestamp`], or a [`Value::Date`] when
+    /// only a date was given) in the policy's timezone.
+    pub fn of(self, at: &Value, tz: &TimeZone) -> Option<Value> {
+        let (date, minutes) = local(at, tz)?;
+        self.of_local(date, minutes)
+    }
+}
+
+/// The local date of `at` in `tz`, and its time of day in minutes when it has one.
+pub fn local(at: &Value, tz: &TimeZone) -> Option<(Date, Option<u16>)> {
+    match at {
+        Value::Date(d) => Some((*d, None)),
+        Value::Timestamp(t) => Some(local_of(*t, tz)),
+        _ => None,
+    }
+}
+
+/// The local date and minutes after midnight of a point in time in `tz`.
+pub fn local_of(t: jiff::Timestamp, tz: &TimeZone) -> (Date, Option<u16>) {
+    let z = t.to_zoned(tz.clone());
+    let minutes = u16::try_from(i32::from(z.hour()) * 60 + i32::from(z.minute())).ok();
+    (z.date(), minutes)
+}
 
 /// What an action that does not give a fact says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +141,10 @@ pub fn label(path: &str) -> String {
     match Field::of_path(path) {
         Some(f) => f.label().to_string(),
         None if path == "at" => "time of the action".to_string(),
-        None => path.strip_prefix("facts.").unwrap_or(path).replace('_', " "),
+        None => match AtPart::of_path(path) {
+            Some(p) => p.label().to_string(),
+            None => path.strip_prefix("facts.").unwrap_or(path).replace('_', " "),
+        },
     }
 }
 
@@ -93,6 +177,24 @@ mod tests {
         assert_eq!(label("actor.departed_on"), "date of departure");
         assert_eq!(label("facts.uses_agency_data"), "uses agency data");
         assert_eq!(label("at"), "time of the action");
+        assert_eq!(label("at.time_of_day"), "local time of day");
+    }
+
+    #[test]
+    fn the_clock_is_the_policy_timezone() {
+        let t: jiff::Timestamp = "2026-03-13T23:30:00Z".parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let london = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
+        let sydney = TimeZone::get("Australia/Sydney").unwrap_or(TimeZone::UTC);
+        let at = Value::Timestamp(t);
+        assert_eq!(AtPart::Weekday.of(&at, &london), Some(Value::Symbol("friday".into())));
+        assert_eq!(AtPart::TimeOfDay.of(&at, &london), Some(Value::TimeOfDay(23 * 60 + 30)));
+        // 10:30 on Saturday in Sydney.
+        assert_eq!(AtPart::Weekday.of(&at, &sydney), Some(Value::Symbol("saturday".into())));
+        assert_eq!(AtPart::TimeOfDay.of(&at, &sydney), Some(Value::TimeOfDay(10 * 60 + 30)));
+        // A date alone has a weekday but no time of day.
+        let day = Value::Date(jiff::civil::date(2026, 3, 14));
+        assert_eq!(AtPart::Weekday.of(&day, &london), Some(Value::Symbol("saturday".into())));
+        assert_eq!(AtPart::TimeOfDay.of(&day, &london), None);
     }
 
     #[test]
@@ -133,7 +235,7 @@ mod table {
     use crate::value::{Type, Value};
 
     /// A line that gives every built-in fact.
-    const FULL: &str = r#"{"action":"post","at":"2025-01-03T13:26:00Z","actor":{"id":"u","role":"consultant","status":"departed","employed_since":"2021-11-02","team":"recruiting","departed_on":"2025-06-19","jurisdiction":"UK","governing_law":"UK","supervisor":true,"garden_leave_from":"2025-05-01","acknowledged_policy":false,"non_compete_compensation_percent":50,"non_compete_in_writing":true},"channel":"linkedin","account":{"kind":"branded","handle":"@h","created_by":"agency","created_on":"2015-10-04","purpose":"business","run_as_duty":false,"agency_equipment":false,"brand_in_handle":true,"transferred_in_writing":false,"paid_by":"agency"},"content":{"kind":["job_ad"],"conduct":["offensive"],"text":"t","names_client":true,"candidate_personal_data":false,"confidential":false,"discloses_employer":true,"own_views_disclaimer":false,"privacy_notice":true,"opt_out":false,"public":true},"target":{"relationship":"client","met_in_person":false,"interacted":true,"origin":"agency_database","last_dealt_with":"2024-02-19","connected_on":"2020-01-01","distance_miles":12,"in_agency_database":true},"contacts":{"count":2,"origin":"agency_database"},"history":{"posts_today":6,"posts_this_week":23,"job_ads_this_week":3,"invitations_this_week":70,"posts_last_24h":4},"approval":{"granted_by":"consultant"},"request":{"made_on":"2025-06-01"},"done":["update_profile"]}"#;
+    const FULL: &str = r#"{"action":"post","at":"2025-01-03T13:26:00Z","actor":{"id":"u","role":"consultant","status":"departed","employed_since":"2021-11-02","team":"recruiting","departed_on":"2025-06-19","jurisdiction":"UK","governing_law":"UK","supervisor":true,"garden_leave_from":"2025-05-01","acknowledged_policy":false,"non_compete_compensation_percent":50,"non_compete_in_writing":true},"channel":"linkedin","device":"agency","account":{"kind":"branded","handle":"@h","created_by":"agency","created_on":"2015-10-04","purpose":"business","run_as_duty":false,"agency_equipment":false,"brand_in_handle":true,"transferred_in_writing":false,"paid_by":"agency"},"content":{"kind":["job_ad"],"conduct":["offensive"],"text":"t","names_client":true,"candidate_personal_data":false,"confidential":false,"discloses_employer":true,"own_views_disclaimer":false,"privacy_notice":true,"opt_out":false,"public":true},"target":{"relationship":"client","met_in_person":false,"interacted":true,"origin":"agency_database","last_dealt_with":"2024-02-19","connected_on":"2020-01-01","distance_miles":12,"in_agency_database":true},"contacts":{"count":2,"origin":"agency_database"},"history":{"posts_today":6,"posts_this_week":23,"job_ads_this_week":3,"invitations_this_week":70,"posts_last_24h":4},"approval":{"granted_by":"consultant"},"request":{"made_on":"2025-06-01"},"done":["update_profile"]}"#;
 
     /// Every consumer of the field table knows every fact: the data model's
     /// paths and types, the action reader, the batch row (through `Field`),
@@ -164,8 +266,12 @@ mod table {
             );
             assert!(fits, "{}: {v:?} is not a {ty:?}", f.path());
         }
-        // `at` is the one built-in fact outside the field table.
-        assert_eq!(known.len(), Field::ALL.iter().filter(|f| f.ty().is_some()).count() + 1);
+        // `at` and what is read from it are the built-in facts outside the field table.
+        assert_eq!(known.len(), Field::ALL.iter().filter(|f| f.ty().is_some()).count() + 1 + super::AtPart::ALL.len());
+        for p in super::AtPart::ALL {
+            assert_eq!(Action::path_type(p.path()), Some(p.ty()));
+            assert!(crate::schema::fact_type(p.path()).is_some());
+        }
         assert!(action.fact("at").is_some());
     }
 }

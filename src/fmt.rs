@@ -11,7 +11,7 @@
 //! - sections as `ownership {` … `}` with one clause per line indented two
 //!   spaces (`name: clause` when labelled), an empty section as `ownership {}`;
 //! - a clause's modifiers in the order when, unless, then, because, advise,
-//!   oblige, note, dry run, each on a continuation line indented two more
+//!   oblige, note, consequence, see, dry run, each on a continuation line indented two more
 //!   spaces; a clause with exactly one modifier keeps it on its own line when
 //!   the line fits in [`WIDTH`] columns and no comment stands before the modifier;
 //! - a covenant's first line `covenant label: kind of … for …`, then lookback,
@@ -444,6 +444,16 @@ rule r-after-covenant { then allow }
 covenant non_dealing of clients for 2 weeks
 covenant non_poaching of staff for 12 months
 
+covenant non_solicitation of candidates indefinitely
+
+rule hours {
+  when at.time_of_day >= 09:00 and device = agency
+  then deny
+  consequence "A warning."
+  see "Handbook"
+  see "Code"
+}
+
 posting on twitter, linkedin for team recruiting, sales by role consultant, manager {
   daily: limit 10 posts per day because "Quality over volume."
   limit 12 job_ad posts per week
@@ -607,6 +617,16 @@ covenant non_dealing of clients for 2 weeks
 
 covenant non_poaching of staff for 12 months
 
+covenant non_solicitation of candidates indefinitely
+
+rule hours {
+  when at.time_of_day >= 09:00 and device = agency
+  then deny
+  consequence "A warning."
+  see "Handbook"
+  see "Code"
+}
+
 posting on twitter, linkedin for team recruiting, sales by role consultant, manager {
   daily: limit 10 posts per day because "Quality over volume."
   limit 12 job_ad posts per week
@@ -664,11 +684,16 @@ terms {
 }
 
 rule every-modifier "All modifiers at once." {
-  when history.posts_today >= 10 and not content.confidential or (content.kind has job_ad and actor.role != manager)
+  when history.posts_today >= 10 and not content.confidential
+    or (content.kind has job_ad and actor.role != manager)
   unless actor.departed_on + 6 months - 1 day <= 2026-03-14
-  unless action.at > 2026-03-14T10:05:00Z and action.at < 2026-03-14T09:05:00Z and content.share = 30%
+  unless action.at > 2026-03-14T10:05:00Z
+    and action.at < 2026-03-14T09:05:00Z
+    and content.share = 30%
   unless actor.status not in {on_notice, garden_leave} or target.last_dealt_with is present
-  unless facts.follower_count = 1000 and facts.note_text = "a \"quoted\" \\ text\nnext" and facts.flag = true
+  unless facts.follower_count = 1000
+    and facts.note_text = "a \"quoted\" \\ text\nnext"
+    and facts.flag = true
   unless not not (facts.x = false) and actor.tenure >= 3 months and content.kind in {}
   then require approval from manager or compliance
   because "Rationale."
@@ -792,6 +817,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 any::<bool>().prop_map(Literal::Bool),
                 (0i64..=i64::MAX).prop_map(Literal::Int),
                 (0i64..1000).prop_map(Literal::Percent),
+                (0u16..crate::value::MINUTES_PER_DAY).prop_map(Literal::TimeOfDay),
                 date().prop_map(Literal::Date),
                 (0i64..4_000_000_000).prop_map(|s| Literal::Timestamp(jiff::Timestamp::from_second(s).unwrap())),
                 duration().prop_map(Literal::Duration),
@@ -896,9 +922,9 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 vec(text().prop_map(sp), 0..=1),
                 vec(obligation, 0..=1),
                 vec(text().prop_map(sp), 0..=1),
-                any::<bool>(),
+                (of(text().prop_map(sp)), vec(text().prop_map(sp), 0..=2), any::<bool>()),
             )
-                .prop_map(|(when, unless, then, because, advise, oblige, notes, dry)| Modifiers {
+                .prop_map(|(when, unless, then, because, advise, oblige, notes, (consequence, see, dry))| Modifiers {
                     when,
                     unless,
                     then,
@@ -906,6 +932,8 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     advise,
                     oblige,
                     notes,
+                    consequence,
+                    see,
                     dry_run: dry.then(Span::default),
                 })
                 .boxed()
@@ -1058,7 +1086,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
             )
                 .prop_map(|(test, text)| CovenantException { test, text, span: Span::default() });
             (
-                (of(label()), covenant_kind(), names(0, 2), duration()),
+                (of(label()), covenant_kind(), names(0, 2), of(duration())),
                 (of(duration()), of(any::<u32>()), any::<bool>(), names(0, 2)),
                 vec(exception, 0..=2),
                 some_modifiers(),

@@ -286,6 +286,15 @@ impl LawRule {
 
     /// Its words for a covenant of this kind and length.
     pub fn words_for(&self, kind: CovenantKind, months: Option<u32>) -> String {
+        if months == Some(NO_END_MONTHS) {
+            // No end date: "an open-ended non-compete", "a non-compete of no end date".
+            let kind = kind.as_str().replace('_', "-");
+            return self
+                .words
+                .replace("{a_months}-month {kind}", &format!("an open-ended {kind}"))
+                .replace("{kind}", &kind)
+                .replace("{months} months", "no end date");
+        }
         let a_months = match months {
             // "an 8-month", "an 11-month", "an 18-month", "an 80-month": said with a vowel sound.
             Some(m) if m == 11 || m == 18 || m.to_string().starts_with('8') => format!("an {m}"),
@@ -312,6 +321,16 @@ impl LawRule {
 
 /// A policy covenant's length in months as the law's conditions read it:
 /// rounded to the nearest month (52 weeks is 12 months, not 13).
+/// The months a covenant with no end date counts as: longer than any limit.
+pub const NO_END_MONTHS: u32 = u32::MAX;
+
+/// A covenant's length in whole months as the law reads it; one with no end
+/// date (`indefinitely`) counts as longer than any limit ([`NO_END_MONTHS`]).
+pub fn months_of_term(d: Option<crate::value::Duration>) -> u32 {
+    d.map_or(NO_END_MONTHS, months_of)
+}
+
+/// A covenant's length in whole months.
 pub fn months_of(d: crate::value::Duration) -> u32 {
     // `as` saturates at the bounds of u32; the value is already whole.
     d.approx_months().round() as u32
@@ -723,7 +742,7 @@ pub fn attach(policy: &mut crate::policy::Policy) {
         let guards = match rule.kind {
             _ if !restrictive => vec![],
             RuleKind::Covenant { index } => match policy.covenants.get(index) {
-                Some(c) => covenant_guards(c.kind, months_of(c.duration), &c.start(), j.as_deref()),
+                Some(c) => covenant_guards(c.kind, months_of_term(c.duration), &c.start(), j.as_deref()),
                 None => vec![],
             },
             _ => speech_guards(&speech_kinds(&rule.when), j.as_deref()),

@@ -177,6 +177,8 @@ struct Mods {
     obligations: Vec<ObligationSpec>,
     notes: Vec<String>,
     rationale: Option<String>,
+    consequence: Option<String>,
+    see: Vec<String>,
     dry_run: bool,
 }
 
@@ -273,6 +275,8 @@ impl Lowerer<'_> {
                 .collect(),
             notes: m.notes.iter().map(|n| n.node.clone()).collect(),
             rationale: m.because.as_ref().map(|b| b.node.clone()),
+            consequence: m.consequence.as_ref().map(|c| c.node.clone()),
+            see: m.see.iter().map(|s| s.node.clone()).collect(),
             dry_run: m.dry_run.is_some(),
         }
     }
@@ -309,6 +313,8 @@ impl Lowerer<'_> {
             advice: mods.advice,
             notes: mods.notes,
             rationale: mods.rationale,
+            consequence: mods.consequence,
+            see: mods.see,
             dry_run: mods.dry_run,
             overrides: vec![],
             kind,
@@ -650,15 +656,15 @@ impl Lowerer<'_> {
         };
         // Garden leave counts against the covenant when it says so: the clock starts when garden leave began, if it did.
         let start = CovenantSpec::start_facts(c.garden_leave_offset.is_some());
-        let mut parts = vec![
-            Cond::one_of("action", &applies_to),
-            Cond::is("actor.status", "departed"),
-            Cond::Test(Test {
+        let mut parts = vec![Cond::one_of("action", &applies_to), Cond::is("actor.status", "departed")];
+        // A covenant with no end date (`indefinitely`) restrains from departure on, with no last day.
+        if let Some(d) = c.duration.node {
+            parts.push(Cond::Test(Test {
                 lhs: Term::fact("at"),
-                op: TestOp::Cmp(CmpOp::Le, due_term(&start, c.duration.node)),
+                op: TestOp::Cmp(CmpOp::Le, due_term(&start, d)),
                 span: Some(c.duration.span),
-            }),
-        ];
+            }));
+        }
         if !of.is_empty() {
             parts.push(Cond::one_of("target.relationship", &relationships(&of)));
         }
@@ -1178,6 +1184,7 @@ pub fn literal_value(l: &Literal) -> Value {
         Literal::Bool(b) => Value::Bool(*b),
         Literal::Int(i) => Value::Int(*i),
         Literal::Percent(p) => Value::Percent(*p),
+        Literal::TimeOfDay(m) => Value::TimeOfDay(*m),
         Literal::Date(d) => Value::Date(*d),
         Literal::Timestamp(t) => Value::Timestamp(*t),
         Literal::Duration(d) => Value::Duration(*d),

@@ -274,6 +274,12 @@ pub struct Rule {
     pub notes: Vec<String>,
     /// `because "..."`.
     pub rationale: Option<String>,
+    /// `consequence "..."`: what a breach leads to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<String>,
+    /// `see "..."`: other policies or documents the clause refers to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub see: Vec<String>,
     /// Evaluated and reported, not enforced.
     pub dry_run: bool,
     /// Clauses this one overrides when it applies (`exception x to y`).
@@ -496,8 +502,8 @@ pub struct CovenantSpec {
     pub kind: CovenantKind,
     /// Of whom (`clients`, `candidates`, `staff`).
     pub of: Vec<String>,
-    /// How long after departure.
-    pub duration: Duration,
+    /// How long after departure; `None`: no end date (`indefinitely`).
+    pub duration: Option<Duration>,
     /// Look-back.
     pub lookback: Option<Duration>,
     /// Radius in miles.

@@ -53,6 +53,8 @@ pub const VALUE_SETS: &[ValueSet] = &[
     ValueSet { name: "party", values: PARTIES },
     ValueSet { name: "purpose", values: PURPOSES },
     ValueSet { name: "duty", values: &[] },
+    ValueSet { name: "device", values: crate::data::action::Device::NAMES },
+    ValueSet { name: "weekday", values: crate::value::WEEKDAYS },
     ValueSet { name: "jurisdiction", values: &[] },
 ];
 
@@ -74,7 +76,7 @@ pub fn builtin_values(set: &str) -> &'static [&'static str] {
 }
 
 /// Single-word paths that name facts rather than values.
-pub const ROOT_FACTS: &[&str] = &["action", "at", "channel", "done"];
+pub const ROOT_FACTS: &[&str] = &["action", "at", "channel", "device", "done"];
 
 /// The closest candidate to `word` for a "did you mean", if any is close enough.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

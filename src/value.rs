@@ -163,6 +163,8 @@ pub enum Type {
     Date,
     /// A point in time.
     Timestamp,
+    /// A time of day on the clock (`09:00`), to the minute.
+    TimeOfDay,
     /// A length of time.
     Duration,
     /// Free text.
@@ -181,6 +183,7 @@ impl fmt::Display for Type {
             Type::Percent => f.write_str("a percentage"),
             Type::Date => f.write_str("a date"),
             Type::Timestamp => f.write_str("a date and time"),
+            Type::TimeOfDay => f.write_str("a time of day"),
             Type::Duration => f.write_str("a length of time"),
             Type::Text => f.write_str("a text"),
             Type::Enum(set) if set.starts_with(['a', 'e', 'i', 'o', 'u']) => write!(f, "an {set}"),
@@ -204,6 +207,9 @@ pub enum Value {
     Date(Date),
     /// A point in time.
     Timestamp(jiff::Timestamp),
+    /// A time of day, in minutes after midnight (`09:30` is 570), written `HH:MM`.
+    #[serde(serialize_with = "ser_time_of_day")]
+    TimeOfDay(u16),
     /// A length of time.
     Duration(Duration),
     /// Free text.
@@ -222,6 +228,7 @@ impl fmt::Display for Value {
             Value::Percent(p) => write!(f, "{p}%"),
             Value::Date(d) => write!(f, "{d}"),
             Value::Timestamp(t) => write!(f, "{t}"),
+            Value::TimeOfDay(m) => write!(f, "{:02}:{:02}", m / 60, m % 60),
             Value::Duration(d) => write!(f, "{d}"),
             Value::Text(s) => write!(f, "{s:?}"),
             Value::Symbol(s) => f.write_str(s),
@@ -230,10 +237,49 @@ impl fmt::Display for Value {
     }
 }
 
+fn ser_time_of_day<S: serde::Serializer>(m: &u16, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&Value::TimeOfDay(*m))
+}
+
+/// Minutes in a day: a time of day is below this.
+pub const MINUTES_PER_DAY: u16 = 24 * 60;
+
+/// The minutes after midnight of `HH:MM` (`00:00` to `23:59`), if it is one.
+pub fn parse_time_of_day(text: &str) -> Option<u16> {
+    let (h, m) = text.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = (h.parse::<u16>().ok()?, m.parse::<u16>().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// The days of the week as policies name them (`at.weekday`), Monday first.
+pub const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/// A weekday's name in [`WEEKDAYS`].
+pub fn weekday_name(d: Weekday) -> &'static str {
+    let i = usize::try_from(d.to_monday_zero_offset()).unwrap_or(0);
+    WEEKDAYS.get(i).copied().unwrap_or("monday")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn times_of_day_read_and_print_as_written() {
+        assert_eq!(parse_time_of_day("09:00"), Some(540));
+        assert_eq!(parse_time_of_day("23:59"), Some(1439));
+        assert_eq!(parse_time_of_day("24:00"), None);
+        assert_eq!(parse_time_of_day("9:00"), None);
+        assert_eq!(parse_time_of_day("12:60"), None);
+        assert_eq!(Value::TimeOfDay(570).to_string(), "09:30");
+        assert_eq!(serde_json::to_string(&Value::TimeOfDay(1050)).ok().as_deref(), Some("\"17:30\""));
+        assert_eq!(weekday_name(date(2026, 12, 6).weekday()), "sunday");
+        assert_eq!(weekday_name(date(2026, 12, 7).weekday()), "monday");
+    }
 
     #[test]
     fn month_arithmetic_clamps_to_month_end() {

@@ -310,6 +310,8 @@ enum Clause {
     Share { percent: u32 },
     Ownership { agency: bool },
     Excused { max: u32 },
+    Hours { from: u32, weekend: bool },
+    Device { outcome: &'static str },
 }
 
 const CHANNELS: &[&str] = &["twitter", "linkedin", "facebook"];
@@ -341,6 +343,8 @@ fn clause() -> impl Strategy<Value = Clause> {
         (10u32..60).prop_map(|percent| Clause::Share { percent }),
         any::<bool>().prop_map(|agency| Clause::Ownership { agency }),
         (1u32..6).prop_map(|max| Clause::Excused { max }),
+        (6u32..20, any::<bool>()).prop_map(|(from, weekend)| Clause::Hours { from, weekend }),
+        prop::sample::select(OUTCOMES).prop_map(|outcome| Clause::Device { outcome }),
     ]
 }
 
@@ -375,6 +379,14 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
             ),
             Clause::Excused { max } => format!(
                 "posting on facebook {{\n  exc-{i}: limit {max} posts per day\n    unless approval.granted_by = manager\n  dry-{i}: limit 1 posts per day\n    dry run\n}}\n"
+            ),
+            Clause::Hours { from, weekend } => format!(
+                "rule hours-{i} \"Working hours.\" {{\n  when action = post and at.time_of_day >= {from:02}:00 and at.time_of_day < {:02}:30 and at.weekday {} {{saturday, sunday}}\n  then deny\n}}\n",
+                from + 3,
+                if *weekend { "in" } else { "not in" }
+            ),
+            Clause::Device { outcome } => format!(
+                "rule device-{i} \"Agency devices.\" {{\n  when action in {{post, message}} and device != agency\n  then {outcome}\n}}\n"
             ),
             Clause::Permit { kind } => format!(
                 "rule permit-{i} \"Allowed kinds.\" {{\n  when action in {{post, share}} and content.kind has {kind}\n  then allow\n}}\n"
@@ -447,6 +459,7 @@ fn action_json() -> impl Strategy<Value = String> {
             any::<bool>(),
             prop::option::of(prop::sample::select(ROLES)),
         ),
+        (prop::option::of(prop::sample::select(vec!["agency", "personal"])), 0i64..4),
     )
         .prop_map(
             |(
@@ -458,6 +471,7 @@ fn action_json() -> impl Strategy<Value = String> {
                 (rel, lastdealt),
                 near,
                 (garden, employed, jobads, done, granted),
+                (device, minute),
             )| {
                 let day = |n: i64| jiff::civil::date(2025, 1, 1).checked_add(jiff::Span::new().days(n)).unwrap();
                 let when = match near {
@@ -469,7 +483,8 @@ fn action_json() -> impl Strategy<Value = String> {
                 };
                 let mut a = serde_json::json!({
                     "action": act,
-                    "at": format!("{when}T{:02}:30:00Z", at % 24),
+                    // On the hour, half past, or a minute either side of half past.
+                    "at": format!("{when}T{:02}:{:02}:00Z", at % 24, [0, 29, 30, 31][minute as usize % 4]),
                     "actor": {"id": "p", "role": role, "status": status},
                 });
                 if status == "departed" || departed % 3 == 0 {
@@ -477,6 +492,9 @@ fn action_json() -> impl Strategy<Value = String> {
                 }
                 if let Some(c) = channel {
                     a["channel"] = c.into();
+                }
+                if let Some(d) = device {
+                    a["device"] = d.into();
                 }
                 if let Some(g) = garden {
                     a["actor"]["garden_leave_from"] = day(departed + g).to_string().into();
@@ -548,6 +566,11 @@ fn mutate(c: &Clause, bump: u32) -> Clause {
         Clause::Share { percent } => Clause::Share { percent: 10 + (percent + bump * 7) % 50 },
         Clause::Ownership { agency } => Clause::Ownership { agency: !agency },
         Clause::Excused { max } => Clause::Excused { max: 1 + (max + bump) % 6 },
+        Clause::Hours { from, weekend } => Clause::Hours { from: 6 + (from + bump) % 14, weekend },
+        Clause::Device { outcome } => {
+            let i = OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0);
+            Clause::Device { outcome: OUTCOMES[(i + bump as usize) % OUTCOMES.len()] }
+        }
         Clause::Exception { role, allow } => Clause::Exception { role, allow: !allow },
         Clause::OtherChannels { outcome } => {
             let i = OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0);

@@ -350,7 +350,11 @@ fn a_german_non_compete_binds_two_years_and_only_if_paid_and_in_writing() {
     let v = decide(&de, &leaver("2028-02-01T12:00:00+01:00", paid));
     assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
     assert_eq!(v.law[0].law, "de-hgb-74a-cap");
-    assert!(v.law[0].words.contains("the 36-month covenant does not bind beyond its 24th month"), "{}", v.law[0].words);
+    assert!(
+        v.law[0].words.contains("a 36-month non-compete does not bind beyond its 24th month"),
+        "{}",
+        v.law[0].words
+    );
     // §74 inside the two years: below half pay, or not in writing, it does not bind.
     let month_6 = "2026-07-31T12:00:00+02:00";
     let unpaid = ", jurisdiction: DE, non_compete_compensation_percent: 49, non_compete_in_writing: true";

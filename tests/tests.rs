@@ -27,6 +27,7 @@ mod examples;
 mod explain_scenarios;
 #[cfg(feature = "server")]
 mod fuzz_parsers;
+mod lang_time;
 mod lang_v2;
 mod law;
 #[cfg(feature = "server")]

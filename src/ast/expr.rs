@@ -130,6 +130,8 @@ pub enum Literal {
     Date(jiff::civil::Date),
     /// `2026-03-14T10:05:00Z`.
     Timestamp(jiff::Timestamp),
+    /// `17:30`: a time of day, in minutes after midnight.
+    TimeOfDay(u16),
     /// `3 months`.
     Duration(Duration),
     /// `"text"`.

@@ -20,7 +20,7 @@ pub(super) fn check(cx: &mut Checker<'_>) {
     let jurisdiction = j.node.as_str();
     for item in &cx.ast.items {
         let Item::Covenant(c) = &item.node else { continue };
-        let months = law::months_of(c.duration.node);
+        let months = law::months_of_term(c.duration.node);
         for (rule, applies) in law::covenant(jurisdiction, c.kind.node, months) {
             let words = rule.words_for(c.kind.node, Some(months));
             let (code, label, help) = match (rule.status, rule.effect, &applies) {
@@ -156,7 +156,7 @@ mod tests {
         let d = law("DE", "covenant non_compete for 30 months");
         assert!(
             d.iter().any(|(c, m)| c == "unenforceable-covenant"
-                && m.contains("the 30-month covenant does not bind beyond its 24th month")),
+                && m.contains("a 30-month non-compete does not bind beyond its 24th month")),
             "{d:?}"
         );
         let d = law("DE", "covenant non_compete for 24 months");

@@ -201,16 +201,26 @@ fn owned_by_nobody(cx: &mut Checker<'_>, c: &Clause<DepartureDuty>) {
 fn covenant(cx: &mut Checker<'_>, c: &Covenant) {
     let kind = c.kind.node;
     dry_run(cx, c.label.as_ref(), c.kind.span.join(c.duration.span), &c.modifiers);
-    if c.duration.node.amount == 0 {
-        cx.diags.push(
+    match c.duration.node {
+        Some(d) if d.amount == 0 => cx.diags.push(
             Diagnostic::error(
                 "invalid-value",
-                format!("a covenant lasting `{}` restrains nothing", c.duration.node),
+                format!("a covenant lasting `{d}` restrains nothing"),
                 c.duration.span,
                 "zero",
             )
             .with_help("give its length, as in `for 6 months`, or remove the covenant"),
-        );
+        ),
+        Some(_) => {}
+        None => cx.diags.push(
+            Diagnostic::warning(
+                "covenant-without-end",
+                format!("the {} covenant has no end date: it restrains the leaver for ever", kind.as_str()),
+                c.duration.span,
+                "no end date",
+            )
+            .with_help("courts rarely uphold a restraint without a time limit; give its length, as in `for 6 months`"),
+        ),
     }
     if kind == CovenantKind::NonCompete {
         of_on_non_compete(cx, &c.of);
@@ -280,6 +290,8 @@ fn default_clause(cx: &mut Checker<'_>, o: &Spanned<Outcome>, m: &Modifiers) {
     found.extend(m.dry_run.map(|s| (s, "dry run")));
     found.extend(m.oblige.iter().map(|o| (o.text.span, "oblige")));
     found.extend(m.notes.iter().map(|n| (n.span, "note")));
+    found.extend(m.consequence.iter().map(|c| (c.span, "consequence")));
+    found.extend(m.see.iter().map(|s| (s.span, "see")));
     ignored(cx, "a section default", found, "remove it; a default can be narrowed with `when` only");
 }
 
@@ -419,6 +431,8 @@ fn terms(cx: &mut Checker<'_>, c: &Clause<TermsRule>) {
     found.extend(m.unless.iter().map(|u| (u.span, "unless")));
     found.extend(m.dry_run.map(|s| (s, "dry run")));
     found.extend(m.oblige.iter().map(|o| (o.text.span, "oblige")));
+    found.extend(m.consequence.iter().map(|c| (c.span, "consequence")));
+    found.extend(m.see.iter().map(|s| (s.span, "see")));
     ignored(cx, "a terms clause", found, "remove it: a terms clause applies to every contract it is checked against");
 }
 
@@ -495,6 +509,9 @@ fn never_fires(cx: &mut Checker<'_>, policy: &Policy) {
         )
         .with_help(match why {
             Why::False => "check what the clause refers to; as written it matches no action".to_string(),
+            Why::Both(a, _) if matches!(&a.test.lhs, crate::policy::Term::Fact(p) if p == "at.time_of_day") => {
+                "a time range across midnight is written with `or`, as in `at.time_of_day >= 22:00 or at.time_of_day < 06:00`".to_string()
+            }
             _ => "fix the condition, or remove the clause".to_string(),
         });
         cx.diags.push(lit_labels(d, *why, r.span));

@@ -132,6 +132,7 @@ fn position(v: &Value) -> Option<(u8, i128)> {
         Value::Percent(p) => (1, i128::from(*p)),
         Value::Date(d) => (2, days(d.year(), d.month(), d.day())),
         Value::Timestamp(t) => (3, i128::from(t.as_second())),
+        Value::TimeOfDay(m) => (4, i128::from(*m)),
         _ => return None,
     })
 }

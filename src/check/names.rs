@@ -37,6 +37,10 @@ pub(crate) enum NameSet {
     Conduct,
     /// A field of a contract's `ownership`, as in `require personal_accounts -> employee`.
     OwnershipField,
+    /// A day of the week, as in `at.weekday in {saturday, sunday}`.
+    Weekday,
+    /// A device, as in `device = agency`.
+    Device,
 }
 
 /// The words `of`, `with` and `to` accept for groups of people: the plurals
@@ -80,6 +84,8 @@ impl NameSet {
             NameSet::Purpose => "account purpose",
             NameSet::Conduct => "conduct judgement",
             NameSet::OwnershipField => "ownership field",
+            NameSet::Weekday => "day of the week",
+            NameSet::Device => "device",
         }
     }
 
@@ -99,6 +105,8 @@ impl NameSet {
             NameSet::Purpose => schema::PURPOSES,
             NameSet::Conduct => crate::data::action::Conduct::NAMES,
             NameSet::OwnershipField => OWNERSHIP_FIELDS,
+            NameSet::Weekday => crate::value::WEEKDAYS,
+            NameSet::Device => crate::data::action::Device::NAMES,
         }
     }
 
@@ -139,6 +147,8 @@ impl NameSet {
             "party" => NameSet::Party,
             "purpose" => NameSet::Purpose,
             "conduct" => NameSet::Conduct,
+            "weekday" => NameSet::Weekday,
+            "device" => NameSet::Device,
             _ => return None,
         })
     }

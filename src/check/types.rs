@@ -62,7 +62,7 @@ fn ordering(op: CmpOp) -> bool {
 }
 
 fn orderable(t: &Type) -> bool {
-    matches!(t, Type::Int | Type::Percent | Type::Date | Type::Timestamp | Type::Duration)
+    matches!(t, Type::Int | Type::Percent | Type::Date | Type::Timestamp | Type::TimeOfDay | Type::Duration)
 }
 
 fn compatible(a: &Type, b: &Type) -> bool {
@@ -91,6 +91,7 @@ pub(crate) fn describe(t: &Type) -> String {
         Type::Percent => "a percentage".into(),
         Type::Date => "a date".into(),
         Type::Timestamp => "a date and time".into(),
+        Type::TimeOfDay => "a time of day".into(),
         Type::Duration => "a length of time".into(),
         Type::Text => "a text".into(),
         Type::Enum(set) => match set.strip_prefix("fact ") {
@@ -118,6 +119,7 @@ fn literal(cx: &mut Checker<'_>, lit: &Literal, span: Span) -> Ty {
         Literal::Int(_) => Ty::Lit(Type::Int),
         Literal::Date(_) => Ty::Lit(Type::Date),
         Literal::Timestamp(_) => Ty::Lit(Type::Timestamp),
+        Literal::TimeOfDay(_) => Ty::Lit(Type::TimeOfDay),
         Literal::Duration(_) => Ty::Lit(Type::Duration),
         Literal::Text(_) => Ty::Lit(Type::Text),
     }
@@ -355,6 +357,7 @@ fn example_of_type(cx: &Checker<'_>, t: &Type) -> String {
         Type::Int => "a number such as `10`".into(),
         Type::Percent => "a percentage such as `30%`".into(),
         Type::Date | Type::Timestamp => "a date such as `2026-03-14`, or another date fact".into(),
+        Type::TimeOfDay => "a time of day such as `17:30`".into(),
         Type::Duration => "a length of time such as `3 months`".into(),
         Type::Text => "a text in double quotes".into(),
         Type::Enum(set) => format!("a name such as `{}`", example(cx, set)),
@@ -521,6 +524,7 @@ fn truthy(cx: &mut Checker<'_>, o: &Operand) {
     let x = cx.text(span_of(o));
     let help = match &t {
         Type::Int | Type::Percent | Type::Duration => format!("compare it, as in `{x} >= 10`"),
+        Type::TimeOfDay => format!("compare it, as in `{x} >= 09:00`"),
         Type::Date | Type::Timestamp => {
             format!("compare it with another date, as in `{x} < at`, or test `{x} is present`")
         }

@@ -151,7 +151,8 @@ pub fn contract_from_policy(policy: &Policy, jurisdiction: Option<&str>) -> (Con
                 index: covenants.len(),
                 kind: c.kind,
                 of,
-                months: Some(super::law::whole_months(c.duration)),
+                months: c.duration.map(super::law::whole_months),
+                no_end: c.duration.is_none().then_some(true),
                 lookback_months: c.lookback.map(super::law::whole_months),
                 radius_miles: c.radius,
                 garden_leave_offset: Some(c.garden_leave_offset),
@@ -161,7 +162,8 @@ pub fn contract_from_policy(policy: &Policy, jurisdiction: Option<&str>) -> (Con
                 in_writing: None,
             });
         }
-        notes.push(format!("covenants: `{}` {} for {}", c.id, c.kind.as_str(), c.duration));
+        let length = c.duration.map_or_else(|| crate::eval::outcome::NO_END.to_string(), |d| format!("for {d}"));
+        notes.push(format!("covenants: `{}` {} {length}", c.id, c.kind.as_str()));
     }
     let ownership = Ownership {
         connections_before_employment: field_owner(

@@ -46,7 +46,8 @@ pub fn whole_months(d: crate::value::Duration) -> u32 {
 
 /// The standing of a covenant in a jurisdiction.
 pub fn status(spec: &CovenantSpec, jurisdiction: Option<&str>) -> LawStatus {
-    let facts = crate::law::CovenantFacts { months: Some(crate::law::months_of(spec.duration)), ..Default::default() };
+    let facts =
+        crate::law::CovenantFacts { months: Some(crate::law::months_of_term(spec.duration)), ..Default::default() };
     let a = crate::law::assess(jurisdiction, spec.kind, &facts, None);
     let void = a.standing.sets_aside();
     let notes = a.notes;

@@ -16,6 +16,9 @@ use crate::policy::{Cond, Effect, Policy, Rule, RuleKind, SectionKind, Term, Ter
 use crate::source::SourceFile;
 use crate::value::Value;
 
+/// A covenant's length when it has no end date (`indefinitely`), as `compare` shows it.
+pub const UNLIMITED: &str = "unlimited";
+
 /// The ownership rows: the situation of the shipped pack that decides each, and what it is about.
 pub const OWNERSHIP_PROBES: &[(&str, &str)] = &[
     ("keep-pre-employment-connections", "connections made before employment"),
@@ -516,8 +519,8 @@ fn covenants(policy: &Policy, file: &SourceFile, jurisdiction: Option<&str>) -> 
                 .map(|c| CovenantInfo {
                     id: c.id.clone(),
                     line: line_of(policy, file, &c.id),
-                    duration: c.duration.to_string(),
-                    months: c.duration.approx_months(),
+                    duration: c.duration.map_or_else(|| UNLIMITED.to_string(), |d| d.to_string()),
+                    months: c.duration.map_or(f64::INFINITY, |d| d.approx_months()),
                     of: c.of.clone(),
                     lookback: c.lookback.map(|l| l.to_string()),
                     radius_miles: c.radius,
@@ -593,7 +596,8 @@ fn scope_words(c: &Cond) -> (String, Option<String>) {
 }
 
 /// Modifier keywords that end a clause's own words.
-const MODIFIERS: &[&str] = &["when", "unless", "because", "then", "advise", "oblige", "note", "dry"];
+const MODIFIERS: &[&str] =
+    &["when", "unless", "because", "then", "advise", "oblige", "note", "consequence", "see", "dry"];
 
 /// Splits a clause as written into its own words and its modifiers, outside quotes.
 pub(crate) fn split_clause(source: &str) -> (String, Vec<(String, String)>) {

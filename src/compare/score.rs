@@ -563,7 +563,12 @@ fn measure(
                         ScoreItem {
                             criterion: format!("{} `{}`", kind.as_str(), cov.id),
                             points: -cost,
-                            detail: format!("{} × {} / 12", num(c.points), cov.duration),
+                            detail: if cov.months.is_finite() {
+                                format!("{} × {} / 12", num(c.points), cov.duration)
+                            } else {
+                                // No end date: it costs what 12 months or more cost.
+                                format!("{} × 12 / 12 ({}: no end date)", num(c.points), cov.duration)
+                            },
                             clauses,
                         }
                     }

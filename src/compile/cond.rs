@@ -102,6 +102,7 @@ fn from_bool(b: bool) -> T4 {
 pub fn compare(a: Val, b: Val) -> Option<Ordering> {
     match (a, b) {
         (Val::Int(x), Val::Int(y)) | (Val::Pct(x), Val::Pct(y)) => Some(x.cmp(&y)),
+        (Val::Time(x), Val::Time(y)) => Some(x.cmp(&y)),
         (Val::Date(x), Val::Date(y)) => Some(x.cmp(&y)),
         (Val::Ts(x, _), Val::Ts(y, _)) => Some(x.cmp(&y)),
         (Val::Ts(_, x), Val::Date(y)) | (Val::Date(x), Val::Ts(_, y)) => Some(x.cmp(&y)),

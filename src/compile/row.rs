@@ -36,6 +36,8 @@ pub enum Val {
     Date(Date),
     /// A point in time, with its date in the policy's timezone.
     Ts(jiff::Timestamp, Date),
+    /// A time of day in minutes after midnight.
+    Time(u16),
     /// A length of time.
     Dur(Duration),
     /// A symbol or text, interned (see [`Interner`]); `text` for free text.
@@ -220,6 +222,8 @@ pub enum SlotDef {
     },
     /// `at`: the action's time, else the evaluation time.
     At,
+    /// What is read from `at` in the policy's timezone ([`crate::facts::AtPart`]).
+    AtPart(crate::facts::AtPart),
     /// A declared fact (`facts.NAME`) read as its declared type.
     Declared {
         /// The name after `facts.`.
@@ -330,6 +334,19 @@ impl FactRow {
                     Some(At::Timestamp(t)) => Val::Ts(t, c.date_of(t)),
                     None => Val::Ts(now, c.date_of(now)),
                 },
+                SlotDef::AtPart(part) => {
+                    let (date, minutes) = match at {
+                        Some(At::Date(d)) => (d, None),
+                        Some(At::Timestamp(t)) => crate::facts::local_of(t, &c.tz),
+                        None => crate::facts::local_of(now, &c.tz),
+                    };
+                    match part {
+                        crate::facts::AtPart::Weekday => {
+                            Val::Str { id: c.strings.id(crate::value::weekday_name(date.weekday())), text: false }
+                        }
+                        crate::facts::AtPart::TimeOfDay => minutes.map_or(Val::Absent, Val::Time),
+                    }
+                }
                 SlotDef::Declared { name, ty, default } => match (declared(name), ty) {
                     (Some(FactRef::Bool(b)), Type::Bool) => Val::Bool(b),
                     (Some(FactRef::Int(i)), Type::Int) => Val::Int(i),
@@ -490,6 +507,7 @@ impl Compiled {
             Value::Percent(p) => Val::Pct(*p),
             Value::Date(d) => Val::Date(*d),
             Value::Timestamp(t) => Val::Ts(*t, self.date_of(*t)),
+            Value::TimeOfDay(m) => Val::Time(*m),
             Value::Duration(d) => Val::Dur(*d),
             Value::Text(s) => Val::Str { id: self.strings.id(s), text: true },
             Value::Symbol(s) => Val::Str { id: self.strings.id(s), text: false },

@@ -153,6 +153,16 @@ closed_set! {
 }
 
 closed_set! {
+    /// The device an action is carried out from (`device`).
+    Device, "device" {
+        /// Issued and managed by the agency (a work phone or laptop).
+        Agency = "agency",
+        /// The actor's own.
+        Personal = "personal",
+    }
+}
+
+closed_set! {
     /// How the target relates to the actor or the agency.
     Relationship, "relationship" {
         /// A client of the agency.
@@ -195,6 +205,7 @@ pub const CLOSED_NAMES: &[&[&str]] = &[
     Relationship::NAMES,
     Origin::NAMES,
     Conduct::NAMES,
+    Device::NAMES,
 ];
 
 /// When an action happens: a point in time, or a whole day when only a date was given.
@@ -296,6 +307,10 @@ pub struct Action {
     /// Where (an open set: built-in channels plus the policy's declarations).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// The device used: `agency` (issued by the agency) or `personal`; not
+    /// given is neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<Device>,
     /// The account used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<Account>,
@@ -698,6 +713,7 @@ static KNOWN_PATHS: LazyLock<Vec<(&'static str, Type)>> = LazyLock::new(|| {
     let mut out: Vec<(&'static str, Type)> = Vec::new();
     out.extend(typed(&Field::Action));
     out.push(("at", Type::Timestamp));
+    out.extend(crate::facts::AtPart::ALL.iter().map(|p| (p.path(), p.ty())));
     out.extend(typed(&Field::Channel));
     out.extend(
         Field::ALL.iter().filter(|f| !matches!(f, Field::Action | Field::Channel | Field::Done)).filter_map(typed),
@@ -721,7 +737,10 @@ impl Action {
     pub fn path_type(path: &str) -> Option<Type> {
         match path {
             "at" => Some(Type::Timestamp),
-            _ => crate::data::flat::Field::of_path(path).and_then(crate::data::flat::Field::ty),
+            _ => match crate::facts::AtPart::of_path(path) {
+                Some(p) => Some(p.ty()),
+                None => crate::data::flat::Field::of_path(path).and_then(crate::data::flat::Field::ty),
+            },
         }
     }
 
@@ -1005,6 +1024,7 @@ actor: {id: a, role: manager, team: ops, status: garden_leave, employed_since: 2
         jurisdiction: us-ca, governing_law: us-ny, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true,
         non_compete_compensation_percent: 50, non_compete_in_writing: true}
 channel: linkedin
+device: agency
 account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, purpose: mixed,
           run_as_duty: true, agency_equipment: true, brand_in_handle: true,
           transferred_in_writing: false, paid_by: agency}
@@ -1020,7 +1040,9 @@ done: [update_profile, hand_over_credentials]
 facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
 "#;
         let a = parse_action(yaml, "a.yaml").unwrap();
-        for (path, ty) in Action::known_paths() {
+        // What is read from `at` needs the policy's timezone: `facts::AtPart` reads it (tested there).
+        let own = Action::known_paths().iter().filter(|(p, _)| crate::facts::AtPart::of_path(p).is_none());
+        for (path, ty) in own {
             let value = a.fact(path).unwrap_or_else(|| panic!("{path} missing"));
             let ok = matches!(
                 (ty, &value),
@@ -1060,7 +1082,7 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nchanel: twitter\n"),
             @"a.yaml:3:1: chanel: unknown field; did you mean `channel`?");
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nzzz: 1\n"),
-            @"a.yaml:3:1: zzz: unknown field; expected one of action, at, actor, channel, account, content, target, contacts, history, approval, request, done, facts");
+            @"a.yaml:3:1: zzz: unknown field; expected one of action, at, actor, channel, device, account, content, target, contacts, history, approval, request, done, facts");
     }
 
     #[test]

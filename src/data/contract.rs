@@ -130,6 +130,9 @@ pub struct Covenant {
     /// How long after the end of employment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months: Option<u32>,
+    /// The contract gives the restraint no end date (then `months` is not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_end: Option<bool>,
     /// Only those dealt with in the last N months of employment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookback_months: Option<u32>,
@@ -157,7 +160,7 @@ impl Covenant {
     /// What the law's conditions read of it.
     pub fn law_facts(&self) -> crate::law::CovenantFacts {
         crate::law::CovenantFacts {
-            months: self.months,
+            months: if self.no_end == Some(true) { Some(crate::law::NO_END_MONTHS) } else { self.months },
             compensation_percent: self.compensation_percent,
             in_writing: self.in_writing,
         }
@@ -301,6 +304,15 @@ pub(super) fn number(contract: &mut Contract) {
 /// Cross-field rules: a severed capacity must be one of the covenant's capacities, when it lists them.
 pub(super) fn validate(contract: &Contract) -> Option<Invalid> {
     for covenant in &contract.covenants {
+        if let (Some(true), Some(m)) = (covenant.no_end, covenant.months) {
+            let path = format!("{}.no_end", covenant.path());
+            return Some(Invalid {
+                at: path.clone(),
+                path,
+                message: format!("a covenant with no end date cannot also last {m} months"),
+                help: Some("give either `months` or `no_end: true`".into()),
+            });
+        }
         if covenant.capacities.is_empty() {
             continue;
         }

@@ -267,7 +267,9 @@ fn classify(path: &str, text: &str, syntax: bool, format: &str) -> DataError {
             None => Some(format!("expected one of {}", names.join(", "))),
         };
         // serde_path_to_error already ends the path with the unknown key.
-        let path = if path.rsplit('.').next() == Some(name) { path.to_string() } else { join_path(path, name) };
+        // (A key may itself hold dots: `.foo` is a whole key, not `` and `foo`.)
+        let ends_with_key = path == name || path.strip_suffix(name).is_some_and(|p| p.ends_with('.'));
+        let path = if ends_with_key { path.to_string() } else { join_path(path, name) };
         let what = if raw.starts_with("unknown field") { "unknown field" } else { "unknown value" };
         return DataError::new(path, what).with_help(help);
     }

@@ -19,7 +19,7 @@
 //! instead of looking up its keys: the same values are read and checked,
 //! with less work around them.
 
-use super::action::{AccountKind, Action, At, FactValue, Origin, Party, Purpose, Relationship, Status};
+use super::action::{AccountKind, Action, At, Device, FactValue, Origin, Party, Purpose, Relationship, Status};
 use super::{parse_at, parse_date, parse_jurisdiction};
 use crate::value::{Type, Value};
 use jiff::civil::Date;
@@ -72,6 +72,8 @@ fields! {
     Channel = "channel", "channel";
     /// `done`.
     Done = "done", "duties recorded as done";
+    /// `device`.
+    Device = "device", "device used";
     /// The actor part (always there).
     Actor = "actor", "actor";
     /// The account part.
@@ -281,6 +283,7 @@ impl Field {
             F::Action => Shape::Open(Open::Action),
             F::Channel => Shape::Open(Open::Channel),
             F::Done => Shape::Names(None),
+            F::Device => Shape::Closed(Device::SET, |s| Device::from_name(s).is_some()),
             F::Actor | F::Account | F::Content | F::Target | F::Contacts | F::History | F::Approval | F::Request => {
                 Shape::Part
             }
@@ -343,6 +346,7 @@ impl Field {
             F::Action => Raw::Sym(a.action.as_str()),
             F::Channel => a.channel.as_deref().map_or(Raw::None, Raw::Sym),
             F::Done => a.done.as_deref().map_or(Raw::None, |d| Raw::List(Names::Strings(d))),
+            F::Device => sym(a.device.map(Device::as_str)),
             F::Actor => Raw::Bool(true),
             F::Account => part(acc.is_some()),
             F::Content => part(con.is_some()),
@@ -1604,7 +1608,7 @@ mod tests {
         }
     }
 
-    const BASE: &str = r#"{"action":"post","at":"2025-01-03T13:26:00Z","actor":{"id":"u486","role":"senior_consultant","status":"departed","employed_since":"2021-11-02","team":"recruiting","departed_on":"2025-06-19","jurisdiction":"UK","supervisor":true,"garden_leave_from":"2025-05-01","acknowledged_policy":false},"channel":"linkedin","account":{"kind":"branded","handle":"@h93","created_by":"agency","created_on":"2015-10-04","purpose":"business","run_as_duty":false,"agency_equipment":false,"brand_in_handle":true,"transferred_in_writing":false,"paid_by":"agency"},"content":{"kind":["job_ad","industry"],"text":"Senior Java developer, London, 80k","names_client":true,"candidate_personal_data":false,"confidential":false,"discloses_employer":true,"privacy_notice":true,"opt_out":false,"public":true},"target":{"relationship":"client","met_in_person":false,"interacted":true,"origin":"agency_database","last_dealt_with":"2024-02-19","connected_on":"2020-01-01","distance_miles":12,"in_agency_database":true},"contacts":{"count":2339,"origin":"agency_database"},"history":{"posts_today":6,"posts_this_week":23,"job_ads_this_week":3,"invitations_this_week":70,"posts_last_24h":4},"approval":{"granted_by":"consultant"},"request":{"made_on":"2025-06-01"},"done":["update_profile"],"facts":{"states_agency_name":false,"hirer_authority":true}}"#;
+    const BASE: &str = r#"{"action":"post","at":"2025-01-03T13:26:00Z","actor":{"id":"u486","role":"senior_consultant","status":"departed","employed_since":"2021-11-02","team":"recruiting","departed_on":"2025-06-19","jurisdiction":"UK","supervisor":true,"garden_leave_from":"2025-05-01","acknowledged_policy":false},"channel":"linkedin","device":"agency","account":{"kind":"branded","handle":"@h93","created_by":"agency","created_on":"2015-10-04","purpose":"business","run_as_duty":false,"agency_equipment":false,"brand_in_handle":true,"transferred_in_writing":false,"paid_by":"agency"},"content":{"kind":["job_ad","industry"],"text":"Senior Java developer, London, 80k","names_client":true,"candidate_personal_data":false,"confidential":false,"discloses_employer":true,"privacy_notice":true,"opt_out":false,"public":true},"target":{"relationship":"client","met_in_person":false,"interacted":true,"origin":"agency_database","last_dealt_with":"2024-02-19","connected_on":"2020-01-01","distance_miles":12,"in_agency_database":true},"contacts":{"count":2339,"origin":"agency_database"},"history":{"posts_today":6,"posts_this_week":23,"job_ads_this_week":3,"invitations_this_week":70,"posts_last_24h":4},"approval":{"granted_by":"consultant"},"request":{"made_on":"2025-06-01"},"done":["update_profile"],"facts":{"states_agency_name":false,"hirer_authority":true}}"#;
 
     #[test]
     fn a_full_line_reads_the_same_as_the_action() {
@@ -1634,6 +1638,10 @@ mod tests {
             (r#""linkedin""#, r#""myspace""#, false),
             (r#""linkedin""#, r#""linked\u0069n""#, false),
             (r#""linkedin""#, "null", false),
+            (r#","device":"agency""#, "", true),
+            (r#""device":"agency""#, r#""device":"personal""#, true),
+            (r#""device":"agency""#, r#""device":"laptop""#, false),
+            (r#""device":"agency""#, r#""device":null"#, false),
             (r#""role":"senior_consultant""#, r#""role":"boss""#, false),
             (r#""team":"recruiting""#, r#""team":"sales""#, false),
             (r#""granted_by":"consultant""#, r#""granted_by":"boss""#, false),

@@ -1069,7 +1069,7 @@ pub(crate) fn to_action_json(facts: &BTreeMap<String, Value>) -> serde_json::Val
             Value::Percent(p) => serde_json::Value::String(format!("{p}%")),
             Value::Date(d) => serde_json::Value::String(d.to_string()),
             Value::Timestamp(t) => serde_json::Value::String(t.to_string()),
-            Value::Duration(d) => serde_json::Value::String(d.to_string()),
+            Value::TimeOfDay(_) | Value::Duration(_) => serde_json::Value::String(v.to_string()),
             Value::Text(s) | Value::Symbol(s) => serde_json::Value::String(s.clone()),
             Value::List(items) => {
                 serde_json::Value::Array(items.iter().cloned().map(serde_json::Value::String).collect())

@@ -23,7 +23,7 @@ use super::space::{
     Extent, FactId, Space, T4,
 };
 use crate::eval::{evaluate, EvalOptions, Verdict};
-use crate::policy::{Policy, Term, TestOp};
+use crate::policy::{Policy, Term, Test, TestOp};
 use crate::source::SourceFile;
 use crate::value::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -595,6 +595,25 @@ impl Space {
                 }
             }
             maps.truncate(256);
+            if super::space::reads_at_part(&atom.test) {
+                // The weekday and time of day of the action: a week of times from each class still possible.
+                let clock = self.rel_by_fact.get(f).into_iter().flatten().filter_map(|a| self.atoms.get(*a));
+                let tests: Vec<&Test> = clock.map(|a| &a.test).filter(|t| super::space::reads_at_part(t)).collect();
+                for i in ones(&sub) {
+                    let Some(Extent::Time(lo, hi)) = fact.classes.get(i).map(|c| &c.extent) else { continue };
+                    let first = match (lo, hi) {
+                        (Some(l), _) => Some(l.to_zoned(side.tz.clone()).date()),
+                        (None, Some(h)) => {
+                            h.to_zoned(side.tz.clone()).date().checked_sub(jiff::Span::new().days(7)).ok()
+                        }
+                        (None, None) => Some(self.anchor),
+                    };
+                    let Some(first) = first else { continue };
+                    let times = super::space::clock_candidates(first, tests.iter().copied(), side);
+                    extra.extend(times.into_iter().map(Value::Timestamp));
+                }
+                continue;
+            }
             match &atom.test.op {
                 TestOp::Cmp(_, rhs) => {
                     let in_lhs = super::space::term_facts(&atom.test.lhs).contains(&fact.path);

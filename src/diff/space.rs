@@ -479,11 +479,65 @@ struct Collect {
 /// The facts a term reads, in order.
 pub(crate) fn term_facts(t: &Term) -> Vec<String> {
     match t {
+        // What is read from `at` (its weekday, its time of day) reads `at`.
+        Term::Fact(p) if crate::facts::AtPart::of_path(p).is_some() => vec!["at".to_string()],
         Term::Fact(p) => vec![p.clone()],
         Term::Const(_) => vec![],
         Term::FirstOf(ps) => ps.clone(),
         Term::Shifted(b, _) => term_facts(b),
     }
+}
+
+/// Whether a test reads what is read from `at` in the policy's timezone
+/// (`at.weekday`, `at.time_of_day`): such a test is not constant on the
+/// classes of `at` (cut at days), so it is decided on concrete times of the
+/// action ([`clock_candidates`]).
+pub(crate) fn reads_at_part(t: &Test) -> bool {
+    let part = |term: &Term| matches!(term, Term::Fact(p) if crate::facts::AtPart::of_path(p).is_some());
+    part(&t.lhs) || matches!(&t.op, TestOp::Cmp(_, rhs) | TestOp::Has(rhs) if part(rhs))
+}
+
+/// Times of the action worth trying for tests of its weekday and time of
+/// day: each of the seven days from `first` (in the side's timezone), at
+/// midnight, noon and each time of day the tests compare with, a minute
+/// either side too.
+pub(crate) fn clock_candidates<'a>(
+    first: Date,
+    tests: impl Iterator<Item = &'a Test>,
+    side: &SideCtx,
+) -> Vec<Timestamp> {
+    let mut minutes: BTreeSet<u16> = [0, 12 * 60].into_iter().collect();
+    for t in tests {
+        let consts: Vec<&Value> = match &t.op {
+            TestOp::Cmp(_, Term::Const(v)) => vec![v],
+            TestOp::In(set) => set.iter().collect(),
+            _ => vec![],
+        };
+        let lhs_const = match &t.lhs {
+            Term::Const(v) => Some(v),
+            _ => None,
+        };
+        for v in consts.into_iter().chain(lhs_const) {
+            if let Value::TimeOfDay(m) = v {
+                minutes.extend([m.saturating_sub(1), *m, (m + 1).min(crate::value::MINUTES_PER_DAY - 1)]);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut day = first;
+    for _ in 0..7 {
+        for m in &minutes {
+            let (h, mi) = (i8::try_from(m / 60).unwrap_or(0), i8::try_from(m % 60).unwrap_or(0));
+            if let Ok(z) = day.at(h, mi, 0, 0).to_zoned(side.tz.clone()) {
+                out.push(z.timestamp());
+            }
+        }
+        match day.tomorrow() {
+            Ok(d) => day = d,
+            Err(_) => break,
+        }
+    }
+    out
 }
 
 /// The shifts applied to a term.
@@ -1266,7 +1320,7 @@ impl Space {
                 let truth = self.sides.get(side).map_or(T4::O, |s| s.truth(&Cond::Test(t.clone()), &BTreeMap::new()));
                 return CCond::Const(truth);
             }
-            [one] if single_form => AtomKind::Single(*one),
+            [one] if single_form && !reads_at_part(t) => AtomKind::Single(*one),
             _ => AtomKind::Relational,
         };
         let id = self.atoms.len();

@@ -163,6 +163,14 @@ fn requirement_words(first: &str) -> String {
     format!("required before acting: {first}; the action is held back until it is met (not a duty to do afterwards)")
 }
 
+/// What a breach of a clause that refuses or holds back the action leads to
+/// (`consequence "..."`), and the documents it refers to (`see "..."`), in words.
+fn consequence_lines(r: &RuleResult) -> Vec<String> {
+    let restricts = r.effect.rank().is_some_and(|rank| rank > 0);
+    let consequence = r.consequence.iter().filter(|_| restricts).map(|c| format!("if breached: {c}"));
+    consequence.chain(r.see.iter().map(|s| format!("see: {s}"))).collect()
+}
+
 fn write_rule(out: &mut String, r: &RuleResult, file: &str, only_true: bool) {
     let _ = writeln!(out, "  `{}` ({}:{}:{}): {}", r.id, file, r.line, r.column, effect_words(&r.effect));
     match &r.description {
@@ -175,6 +183,9 @@ fn write_rule(out: &mut String, r: &RuleResult, file: &str, only_true: bool) {
     }
     if let Some(why) = &r.rationale {
         let _ = writeln!(out, "    because: {why}");
+    }
+    for line in consequence_lines(r) {
+        let _ = writeln!(out, "    {line}");
     }
     if let Some(first) = &r.requirement {
         let _ = writeln!(out, "    {}", requirement_words(first));
@@ -419,6 +430,9 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "  - clause: `{}`", r.source);
             if let Some(why) = &r.rationale {
                 let _ = writeln!(out, "  - because: {why}");
+            }
+            for line in consequence_lines(r) {
+                let _ = writeln!(out, "  - {line}");
             }
             if let Some(first) = &r.requirement {
                 let _ = writeln!(out, "  - {}", requirement_words(first));

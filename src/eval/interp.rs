@@ -132,6 +132,9 @@ impl Ctx<'_> {
         if path == "at" {
             return self.fact(path);
         }
+        if let Some(part) = crate::facts::AtPart::of_path(path) {
+            return self.fact("at").and_then(|at| part.of(&at, self.tz));
+        }
         self.facts.fact_typed(path, self.types.get(path))
     }
 
@@ -318,6 +321,7 @@ pub fn compare(a: &Value, b: &Value, ctx: &Ctx<'_>) -> Option<Ordering> {
         (Value::Percent(x), Value::Percent(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
+        (Value::TimeOfDay(x), Value::TimeOfDay(y)) => Some(x.cmp(y)),
         (Value::Timestamp(x), Value::Date(y)) => Some(ctx.date_of(*x).cmp(y)),
         (Value::Date(x), Value::Timestamp(y)) => Some(x.cmp(&ctx.date_of(*y))),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),

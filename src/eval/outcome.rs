@@ -15,6 +15,9 @@ use jiff::civil::Date;
 /// Facts whose failing test puts a clause out of scope: it is about another kind of action or channel.
 const SCOPE_FACTS: [&str; 2] = ["action", "channel"];
 
+/// A covenant's period when it has no end date, in words.
+pub const NO_END: &str = "no end date";
+
 /// The tests of a covenant that say whether the action falls in its window (the actor has left; the date).
 const WINDOW_FACTS: [&str; 2] = ["at", "actor.status"];
 
@@ -97,8 +100,8 @@ pub fn window(spec: &CovenantSpec, ctx: &Ctx<'_>) -> Window {
         Some(g) => ("actor.garden_leave_from", Some(g)),
         None => ("actor.departed_on", departed),
     };
-    let until = start.and_then(|s| spec.duration.shift(s, true));
-    let until_without_offset = garden.and(departed).and_then(|d| spec.duration.shift(d, true));
+    let until = start.zip(spec.duration).and_then(|(s, d)| d.shift(s, true));
+    let until_without_offset = garden.and(departed).zip(spec.duration).and_then(|(s, d)| d.shift(s, true));
     let lookback_from = spec.lookback.zip(departed).and_then(|(lb, d)| lb.shift(d, false));
     let action_on = ctx.date_of(ctx.at);
     let not_departed = match ctx.fact("actor.status") {
@@ -110,10 +113,13 @@ pub fn window(spec: &CovenantSpec, ctx: &Ctx<'_>) -> Window {
         (Some(u), _) if action_on > u => Position::After,
         (_, Some(d)) if action_on < d => Position::Before,
         (Some(_), _) => Position::Inside,
+        // No end date: from departure on, every day is inside.
+        (None, Some(_)) if spec.duration.is_none() => Position::Inside,
         (None, _) => Position::Unknown,
     };
     Window {
-        period: spec.duration.to_string(),
+        period: spec.duration.map_or_else(|| NO_END.to_string(), |d| d.to_string()),
+        no_end: spec.duration.is_none(),
         from: departed,
         until,
         counted_from: counted_from.to_string(),
@@ -141,7 +147,7 @@ pub fn facts_used(results: &[RuleResult], ctx: &Ctx<'_>) -> Vec<FactUsed> {
     });
     for path in tested.chain(window_facts) {
         // A part's presence (`target`) is not a fact of its own.
-        let part = !path.contains('.') && !matches!(path, "action" | "channel" | "done" | "at");
+        let part = crate::data::flat::Field::of_path(path).is_some_and(|f| f.ty().is_none());
         if part || out.iter().any(|f| f.path == path) {
             continue;
         }

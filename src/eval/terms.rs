@@ -81,9 +81,10 @@ fn covenant_words(c: &Covenant) -> String {
     if let Some(of) = c.of {
         w.push_str(&format!(" of {}", of.as_str()));
     }
-    match c.months {
-        Some(m) => w.push_str(&format!(" for {m} months")),
-        None => w.push_str(" (duration not stated)"),
+    match (c.months, c.no_end) {
+        (_, Some(true)) => w.push_str(" with no end date"),
+        (Some(m), _) => w.push_str(&format!(" for {m} months")),
+        (None, _) => w.push_str(" (duration not stated)"),
     }
     if let Some(l) = c.lookback_months {
         w.push_str(&format!(", lookback {l} months"));
@@ -155,6 +156,11 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
             match &t.test {
                 TermsTest::MaxCovenant { covenant, of, max } if *covenant == kind && of_matches(of, c) => {
                     match c.months {
+                        _ if c.no_end == Some(true) => findings.push(ctx.finding(
+                            t,
+                            format!("{} has no end date; at most {max} is acceptable", kind.as_str()),
+                            false,
+                        )),
                         Some(m) if f64::from(m) > months(*max) => findings.push(ctx.finding(
                             t,
                             format!("{} lasts {m} months; at most {max} is acceptable", kind.as_str()),
@@ -209,11 +215,27 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
         let own: Vec<_> = policy.covenants.iter().filter(|p| p.kind == kind && of_matches(&p.of, c)).collect();
         if !policy.covenants.is_empty() {
             match (own.first(), c.months) {
-                (Some(p), Some(m)) if f64::from(m) > months(p.duration) => findings.push(Finding {
+                (Some(p), _) if c.no_end == Some(true) && p.duration.is_some() => findings.push(Finding {
                     rule: p.id.clone(),
                     line: file.line_col(p.span.start).0,
                     effect: Effect::Deny,
-                    text: format!("the contract's {m} months go beyond the policy's {} ({})", p.duration, p.id),
+                    text: format!(
+                        "the contract's covenant has no end date: it goes beyond the policy's {} ({})",
+                        p.duration.map_or_else(String::new, |d| d.to_string()),
+                        p.id
+                    ),
+                    rationale: None,
+                    unknown: false,
+                }),
+                (Some(p), Some(m)) if p.duration.is_some_and(|d| f64::from(m) > months(d)) => findings.push(Finding {
+                    rule: p.id.clone(),
+                    line: file.line_col(p.span.start).0,
+                    effect: Effect::Deny,
+                    text: format!(
+                        "the contract's {m} months go beyond the policy's {} ({})",
+                        p.duration.map_or_else(|| crate::eval::outcome::NO_END.to_string(), |d| d.to_string()),
+                        p.id
+                    ),
                     rationale: None,
                     unknown: false,
                 }),

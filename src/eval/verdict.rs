@@ -120,6 +120,12 @@ pub struct RuleResult {
     /// A rule's description (`rule x "..."`), when it also has a `because` (else it is the rationale).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// What a breach leads to (`consequence "..."`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<String>,
+    /// Other policies or documents the clause refers to (`see "..."`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub see: Vec<String>,
     /// The tests of its condition, in order, as far as they ran.
     pub tests: Vec<TestTrace>,
     /// The `unless` exception that held, in words.
@@ -278,8 +284,11 @@ pub enum Position {
 /// both ends count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Window {
-    /// The period (`6 months`).
+    /// The period (`6 months`, or `no end date`).
     pub period: String,
+    /// The covenant has no end date (`indefinitely`): the window has no last day.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_end: bool,
     /// Departure (`actor.departed_on`): the restraint starts then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<jiff::civil::Date>,
@@ -315,14 +324,21 @@ impl Window {
         let mut out = Vec::new();
         let day = |d: Option<jiff::civil::Date>| d.map_or_else(|| "(not given)".to_string(), |d| d.to_string());
         let counted = crate::facts::label(&self.counted_from);
-        out.push(format!(
-            "window: from {} (departure) to {} inclusive: {} counted from the {} ({})",
-            day(self.from),
-            day(self.until),
-            self.period,
-            counted,
-            self.counted_from
-        ));
+        if self.no_end {
+            out.push(format!(
+                "window: from {} (departure), with no end date: the covenant was written without one (`indefinitely`)",
+                day(self.from)
+            ));
+        } else {
+            out.push(format!(
+                "window: from {} (departure) to {} inclusive: {} counted from the {} ({})",
+                day(self.from),
+                day(self.until),
+                self.period,
+                counted,
+                self.counted_from
+            ));
+        }
         if self.garden_leave_offset {
             match self.until_without_offset {
                 Some(plain) => out.push(format!(

@@ -7,7 +7,7 @@
 //! parentheses ([`Expr::Group`]) are always kept.
 
 use crate::ast::{Expr, Literal, Operand};
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::value::Duration;
 
 /// How tightly a printed condition binds: a child that binds less tightly than
@@ -114,6 +114,37 @@ fn chain(e: &Expr, word: &str, out: &mut String) {
     }
 }
 
+/// A condition whose outermost operator is a chain of `and` (or of `or`), cut
+/// before each operator: the first operand's text, then `and X` for each
+/// following operand with X's span. Printed one after the other with spaces,
+/// the parts read as [`expr`] prints the whole. `None` for any other condition.
+pub(super) fn chain_parts(e: &Expr) -> Option<(String, Vec<(Span, String)>)> {
+    let (op, word) = match e {
+        Expr::Or(..) => (Prec::Or, "or"),
+        Expr::And(..) => (Prec::And, "and"),
+        _ => return None,
+    };
+    let mut rights: Vec<&Spanned<Expr>> = Vec::new();
+    let mut left = e;
+    while let (Expr::Or(l, r), Prec::Or) | (Expr::And(l, r), Prec::And) = (left, op) {
+        rights.push(r);
+        left = &l.node;
+    }
+    let mut first = String::new();
+    expr_in(left, op, &mut first);
+    let right_min = if op == Prec::Or { Prec::And } else { Prec::Not };
+    let parts = rights
+        .iter()
+        .rev()
+        .map(|r| {
+            let mut text = format!("{word} ");
+            expr_in(&r.node, right_min, &mut text);
+            (r.span, text)
+        })
+        .collect();
+    Some((first, parts))
+}
+
 /// `{client, candidate}`.
 pub(super) fn set_of(items: &[Spanned<Literal>]) -> String {
     let parts: Vec<String> = items.iter().map(|l| literal(&l.node)).collect();
@@ -136,6 +167,7 @@ pub(super) fn literal(l: &Literal) -> String {
         Literal::Bool(b) => b.to_string(),
         Literal::Int(n) => n.to_string(),
         Literal::Percent(p) => format!("{p}%"),
+        Literal::TimeOfDay(m) => crate::value::Value::TimeOfDay(*m).to_string(),
         Literal::Date(d) => date(*d),
         Literal::Timestamp(t) => timestamp(*t),
         Literal::Duration(d) => duration(d),

@@ -408,7 +408,32 @@ impl<'a> Printer<'a> {
                 return;
             }
         }
-        self.continuation(2, &mods);
+        let conds = conditions(&c.modifiers);
+        for (i, (span, text)) in mods.iter().enumerate() {
+            self.modifier(2, Gap::Cont, *span, text, conds.get(i).copied());
+        }
+    }
+
+    /// A modifier on a line of its own at `depth`. A `when` or `unless`
+    /// condition too wide for the line is cut before each `and` (or `or`) of
+    /// its outermost chain, each operand on a line of its own, one level deeper.
+    fn modifier(&mut self, depth: usize, gap: Gap, span: Span, text: &str, cond: Option<&Spanned<Expr>>) {
+        self.begin(depth, gap, span);
+        let wide = depth * INDENT + text.chars().count() > WIDTH;
+        let (Some(cond), true) = (cond, wide) else {
+            self.push(text);
+            return;
+        };
+        let Some((first, parts)) = super::expr::chain_parts(&cond.node) else {
+            self.push(text);
+            return;
+        };
+        let keyword = text.split(' ').next().unwrap_or_default();
+        self.push(&format!("{keyword} {first}"));
+        for (part_span, part) in parts {
+            self.begin(depth + 1, Gap::Cont, part_span);
+            self.push(&part);
+        }
     }
 
     /// Continuation lines, one per piece.
@@ -438,10 +463,16 @@ impl<'a> Printer<'a> {
             self.push("}");
             return;
         }
-        for (span, text) in &mods {
-            self.begin(1, Gap::Block, *span);
-            self.push(text);
+        let conds = conditions(m);
+        for (i, (span, text)) in mods.iter().enumerate() {
+            self.modifier(1, Gap::Block, *span, text, conds.get(i).copied());
         }
         self.close(close);
     }
+}
+
+/// The conditions of a clause's modifiers, in the order [`node::modifiers`]
+/// prints them first: the `when`, then each `unless`.
+fn conditions(m: &Modifiers) -> Vec<&Spanned<Expr>> {
+    m.when.iter().chain(&m.unless).collect()
 }

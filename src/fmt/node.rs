@@ -299,7 +299,11 @@ pub(super) fn terms_rule(r: &TermsRule) -> String {
 /// `covenant client-nonsolicit: non_solicitation of clients for 6 months` (the first line of `covenant`).
 pub(super) fn covenant_head(c: &Covenant) -> String {
     let label = c.label.as_ref().map(|l| format!("{}: ", l.node)).unwrap_or_default();
-    format!("covenant {label}{}{} for {}", c.kind.node.as_str(), covenant_of(&c.of), duration(&c.duration.node))
+    let length = match &c.duration.node {
+        Some(d) => format!("for {}", duration(d)),
+        None => "indefinitely".to_string(),
+    };
+    format!("covenant {label}{}{} {length}", c.kind.node.as_str(), covenant_of(&c.of))
 }
 
 /// A covenant's items in canonical order: lookback, radius, garden leave
@@ -339,7 +343,7 @@ fn except_item(e: &CovenantException) -> String {
 }
 
 /// The modifiers in canonical order: when, unless, then, because, advise,
-/// oblige, note, dry run (`modifier`).
+/// oblige, note, consequence, see, dry run (`modifier`).
 pub(super) fn modifiers(m: &Modifiers) -> Vec<Piece> {
     let mut out = Vec::new();
     if let Some(w) = &m.when {
@@ -363,6 +367,12 @@ pub(super) fn modifiers(m: &Modifiers) -> Vec<Piece> {
     }
     for n in &m.notes {
         out.push((n.span, format!("note {}", string(&n.node))));
+    }
+    if let Some(c) = &m.consequence {
+        out.push((c.span, format!("consequence {}", string(&c.node))));
+    }
+    for s in &m.see {
+        out.push((s.span, format!("see {}", string(&s.node))));
     }
     if let Some(d) = m.dry_run {
         out.push((d, "dry run".into()));

@@ -354,6 +354,8 @@ impl Builder {
                 | Rule::advise_mod
                 | Rule::oblige_mod
                 | Rule::note_mod
+                | Rule::consequence_mod
+                | Rule::see_mod
                 | Rule::dry_run => self.modifier(inner, &mut modifiers),
                 _ => {
                     let rs = span(&inner);
@@ -426,7 +428,8 @@ impl Builder {
                 Rule::label => label = inner.kids().next().map(|n| self.ident(n)),
                 Rule::covenant_kind => kind = self.covenant_kind(&inner).map(|k| Spanned::new(k, is)),
                 Rule::covenant_of => of = self.ident_list(inner.kids().next()?),
-                Rule::duration => duration = self.duration(inner),
+                Rule::duration => duration = self.duration(inner).map(|d| Spanned::new(Some(d.node), d.span)),
+                Rule::indefinitely => duration = Some(Spanned::new(None, is)),
                 Rule::lookback => {
                     if let Some(d) = inner.kids().next().and_then(|d| self.duration(d)) {
                         self.once(&mut lookback, d, "the lookback");
@@ -756,6 +759,18 @@ impl Builder {
                     m.notes.push(t);
                 }
             }
+            Rule::consequence_mod => {
+                if let Some(t) = p.kids().next() {
+                    let t = self.string(t);
+                    self.once(&mut m.consequence, t, "the consequence (`consequence ...`)");
+                }
+            }
+            Rule::see_mod => {
+                if let Some(t) = p.kids().next() {
+                    let t = self.string(t);
+                    m.see.push(t);
+                }
+            }
             Rule::oblige_mod => {
                 let mut inner = p.kids();
                 let Some(text) = inner.next().map(|t| self.string(t)) else { return };
@@ -968,6 +983,19 @@ impl Builder {
                     Literal::Date(self.date_only(p)?.node)
                 }
             }
+            Rule::time_of_day => match crate::value::parse_time_of_day(p.as_str()) {
+                Some(m) => Literal::TimeOfDay(m),
+                None => {
+                    self.errors.push(ParseError::InvalidLiteral {
+                        span: s,
+                        message: format!("`{}` is not a time of day", p.as_str()),
+                        help: Some(
+                            "a time of day is written HOUR:MINUTE on the 24-hour clock, from `00:00` to `23:59`".into(),
+                        ),
+                    });
+                    return None;
+                }
+            },
             Rule::duration => Literal::Duration(self.duration(p)?.node),
             Rule::string => Literal::Text(self.string(p).node),
             // A path is its segments joined by `.` (it holds no space or comment).

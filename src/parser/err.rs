@@ -246,6 +246,8 @@ const CLAUSE_WORDS: &[&str] = &[
     "advise",
     "oblige",
     "note",
+    "consequence",
+    "see",
     "dry",
 ];
 

@@ -43,6 +43,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_departure => "`departure`",
         Rule::disclose_word => "`disclosure` or `disclaimer`",
         Rule::k_conduct => "`conduct`",
+        Rule::k_consequence => "`consequence`",
         Rule::k_effective => "`effective`",
         Rule::k_enum => "`enum`",
         Rule::k_except => "`except`",
@@ -78,6 +79,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_require => "`require`",
         Rule::k_role => "`role`",
         Rule::k_rule => "`rule`",
+        Rule::k_see => "`see`",
         Rule::k_team => "`team`",
         Rule::k_terms => "`terms`",
         Rule::k_then => "`then`",
@@ -99,6 +101,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::version_number => "a version number such as `3` or `3.1`",
         Rule::percent => "a percentage such as `30%`",
         Rule::date => "a date such as `2026-03-14`",
+        Rule::time_of_day => "a time of day such as `17:30`",
         Rule::time_unit => "a unit of time (`days`, `business days`, `weeks`, `months`)",
         Rule::duration => "a length of time such as `3 months`",
         Rule::boolean => "`true` or `false`",
@@ -132,6 +135,9 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::advise_mod => "`advise \"...\"`",
         Rule::oblige_mod => "`oblige \"...\"`",
         Rule::note_mod => "`note \"...\"`",
+        Rule::indefinitely => "`indefinitely`",
+        Rule::consequence_mod => "`consequence \"...\"`",
+        Rule::see_mod => "`see \"...\"`",
         Rule::dry_run => "`dry run`",
         Rule::within => "`within` and a length of time",
         Rule::header => "the policy header `policy \"Name\" ...`",
@@ -249,6 +255,7 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_default
             | Rule::k_departure
             | Rule::k_conduct
+            | Rule::k_consequence
             | Rule::k_effective
             | Rule::k_enum
             | Rule::k_except
@@ -284,6 +291,7 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_require
             | Rule::k_role
             | Rule::k_rule
+            | Rule::k_see
             | Rule::k_team
             | Rule::k_terms
             | Rule::k_then

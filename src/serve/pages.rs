@@ -469,7 +469,11 @@ fn grouped(controls: Vec<Control>) -> Vec<Group> {
 
 /// Facts the form never asks: the service knows them (clock, counters from its log, approvals) or asks them apart.
 fn asked_by_the_service(path: &str) -> bool {
-    path == "at" || path == "actor.id" || path.starts_with("history.") || path.starts_with("approval.")
+    path == "at"
+        || path.starts_with("at.")
+        || path == "actor.id"
+        || path.starts_with("history.")
+        || path.starts_with("approval.")
 }
 
 fn term_facts<'a>(t: &'a Term, out: &mut Vec<&'a str>) {
@@ -592,6 +596,7 @@ fn question(path: &str) -> String {
     let known = [
         ("action", "What do you want to do?"),
         ("channel", "Where (which channel)?"),
+        ("device", "From which device (the agency's, or your own)?"),
         ("actor.role", "Your role"),
         ("actor.status", "Your employment status"),
         ("actor.team", "Your team"),
@@ -644,7 +649,7 @@ fn controls(policy: &Policy, sent: &Fields) -> Vec<Control> {
                 Type::Bool => ("checkbox", vec![]),
                 Type::Int | Type::Percent => ("number", vec![]),
                 Type::Date => ("date", vec![]),
-                Type::Timestamp | Type::Duration | Type::Text => ("text", vec![]),
+                Type::Timestamp | Type::TimeOfDay | Type::Duration | Type::Text => ("text", vec![]),
             };
             let required = matches!(path.as_str(), "action" | "actor.role" | "actor.status");
             let group = group_of(&path);
