@@ -58,6 +58,9 @@ enum EffC {
     Advise,
 }
 
+/// The effect of a default requiring approval once the approval on file meets it: allow.
+static APPROVED_DEFAULT: EffC = EffC::Allow;
+
 impl EffC {
     fn rank(&self) -> Option<u8> {
         match self {
@@ -476,7 +479,7 @@ impl Compiled {
         let mut basis;
         let mut deciding: L;
         let mut effect: Option<&EffC>;
-        let rank: Option<u8>;
+        let mut rank: Option<u8>;
         let settled = crate::semantics::settle([d0.count(), d1.count(), d2.count()], self.conflicts_indeterminate);
         // Section defaults whose scope cannot be decided (by index).
         let mut unsure = L::default();
@@ -502,6 +505,13 @@ impl Compiled {
                 basis = Basis::NoClause;
                 effect = None;
                 rank = None;
+            }
+            // A default requiring approval is met by an approval on file from one of its approvers.
+            if let (Some(EffC::Approval { ids, .. }), Some(g)) = (effect, row.granted) {
+                if ids.contains(&g) {
+                    effect = Some(&APPROVED_DEFAULT);
+                    rank = Some(0);
+                }
             }
         } else {
             match settled {

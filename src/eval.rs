@@ -5,8 +5,8 @@
 //! 1. each clause's condition is evaluated in three-valued logic; an `unless`
 //!    that holds excepts it; an `exception` clause that applies overrides the
 //!    clauses it names; dry-run clauses are reported, never enforced;
-//! 2. a `require approval` clause whose approval was already granted
-//!    (`approval.granted_by`) counts as allow;
+//! 2. a `require approval` clause (or deciding default) whose approval was
+//!    already granted (`approval.granted_by`) counts as allow;
 //! 3. the most restrictive applicable outcome wins (deny > require-approval >
 //!    allow) — or, under `conflicts indeterminate`, differing outcomes make the
 //!    verdict indeterminate, naming the clauses;
@@ -199,6 +199,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let mut decision_effect: Option<Effect>;
 
     let mut conflict: Option<verdict::Conflict> = None;
+    let mut default_approved_by: Option<String> = None;
     // Section defaults whose scope cannot be decided, with why.
     let mut unsure_defaults: Vec<(&crate::policy::SectionDefault, Vec<crate::semantics::Undecided>)> = Vec::new();
 
@@ -228,6 +229,14 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             } else {
                 basis = Basis::NoClause;
                 decision_effect = None;
+            }
+            // A default requiring approval is met by an approval on file from one of its approvers,
+            // as a clause is (the semantics' one rule: approved counts as allow).
+            if let (Some(Effect::RequireApproval { approvers }), Some(g)) = (&decision_effect, &granted) {
+                if approvers.contains(g) {
+                    default_approved_by = Some(g.clone());
+                    decision_effect = Some(Effect::Allow);
+                }
             }
         }
         semantics::Settled::Conflict => {
@@ -288,6 +297,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         basis = Basis::MissingFacts { rules: deciding.clone() };
         conflict = None;
         decision_effect = None;
+        default_approved_by = None;
     }
 
     let (decision, approvers) = match &decision_effect {
@@ -426,7 +436,17 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         covered.push(format!("{ex} covered it, but an exception holds"));
     }
     covered.extend(outside.iter().map(|(id, why)| format!("`{id}` covered it, but {why}")));
-    let summary = summary(decision, &approvers, &basis, &deciding, &missing, &covered, &law, policy);
+    let summary = summary(
+        decision,
+        &approvers,
+        &basis,
+        &deciding,
+        &missing,
+        &covered,
+        &law,
+        default_approved_by.as_deref(),
+        policy,
+    );
     let facts_used = outcome::facts_used(&results, &ctx);
     let mut v = Verdict {
         schema: verdict::SCHEMA_VERSION,
@@ -435,6 +455,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         basis,
         deciding,
         default_rationale,
+        default_approved_by: default_approved_by.clone(),
         summary,
         obligations,
         advice,
@@ -685,6 +706,7 @@ fn summary(
     missing: &[String],
     covered: &[String],
     law: &[verdict::LawOverride],
+    approved_by: Option<&str>,
     policy: &Policy,
 ) -> String {
     let names = deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ");
@@ -694,7 +716,17 @@ fn summary(
         (true, false) => "no other clause covers this action".to_string(),
         (false, _) => format!("no clause applies ({})", covered.join("; ")),
     };
-    let (head, why) = summary_parts(decision, approvers, basis, deciding, &names, missing.is_empty(), &none, policy);
+    let (head, why) = match (approved_by, basis) {
+        // A default needing approval, met by the approval on file.
+        (Some(g), Basis::SectionDefault { id, .. }) => (
+            decision.as_str().to_string(),
+            format!("{none}; the section default `{id}` needs approval, already granted by {g}"),
+        ),
+        (Some(g), _) => {
+            (decision.as_str().to_string(), format!("{none}; by default it needs approval, already granted by {g}"))
+        }
+        (None, _) => summary_parts(decision, approvers, basis, deciding, &names, missing.is_empty(), &none, policy),
+    };
     if law.is_empty() {
         return if why.is_empty() { head } else { format!("{head}: {why}") };
     }

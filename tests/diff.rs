@@ -712,3 +712,29 @@ fn changes_are_grouped_by_the_edit_that_caused_them() {
     let text = diff::render::text(&r, None);
     assert!(text.contains("     edit: changed clause `tweets`\n"), "{text}");
 }
+
+/// Found by the property test above: a policy default requiring approval, met
+/// by the approval on file, counts as allow, so the clauses that cannot be
+/// decided (no channel, no weekly count) hold the verdict back and must be
+/// named by the part that holds the action.
+#[test]
+fn an_approved_policy_default_lets_undecided_clauses_hold_the_verdict() {
+    let text = |default: &str, cap: u32| {
+        format!(
+            "policy \"Generated\"\n  jurisdiction UK\n  default {default}\n  conflicts most_restrictive\n\nroles consultant, manager, marketing\n\nposting on twitter {{\n  cap-0: limit {cap} posts per day\n}}\n\nrule week-1 \"A busy week.\" {{\n  when action in {{post, share}} and history.posts_this_week >= 1\n  then require approval from manager\n}}\n"
+        )
+    };
+    let old = policy(SourceFile::new("old.policy", text("require approval from marketing", 1)));
+    let new = policy(SourceFile::new("new.policy", text("deny", 3)));
+    let r = run(&old, &new);
+    let now = diff::default_now(&old.1, &new.1);
+    let a = action(
+        r#"{"action":"post","actor":{"departed_on":"2025-04-28","id":"p","role":"marketing","status":"departed"},"approval":{"granted_by":"marketing"},"at":"2027-04-10T13:29:00Z","history":{"invitations_this_week":4,"posts_today":13}}"#,
+    );
+    let (o, n) = (decide(&old, &a, now), decide(&new, &a, now));
+    let c = region_of(&r, &a).unwrap_or_else(|| panic!("no region holds it: {o:?} → {n:?}"));
+    assert!(c.old.same(&o) && c.new.same(&n), "{}: {o:?} → {n:?}", c.region);
+    let part = c.parts.iter().find(|p| p.contains(&a)).unwrap();
+    assert!(o.deciding.iter().all(|d| part.old_deciding.contains(d)), "{o:?} vs {part:?}");
+    assert!(n.deciding.iter().all(|d| part.new_deciding.contains(d)), "{n:?} vs {part:?}");
+}

@@ -193,3 +193,30 @@ covenant client-non-solicitation: non_solicitation of clients for 6 months
         v.counterfactuals
     );
 }
+
+/// A default that requires approval is met by an approval on file from one of
+/// its approvers, as a clause is (Castlegate's `posting on other channels {
+/// default require approval from marketing }` once told "marketing approved
+/// it" still asked for marketing's approval); a wrong role's does not count.
+#[test]
+fn a_default_requiring_approval_is_met_by_the_approval_on_file() {
+    const DEFAULTS: &str = "policy \"Defaults\"\n  default require approval from compliance\n\nroles consultant, marketing, compliance\n\nposting on instagram {\n  default require approval from marketing\n}\n";
+    let post = |channel: &str, by: &str| {
+        format!(
+            "action: post\nat: 2026-06-01T10:00:00Z\nactor: {{ id: a, role: consultant, status: employed }}\nchannel: {channel}\napproval: {{ granted_by: {by} }}\n"
+        )
+    };
+    let (v, compiled) = decide(DEFAULTS, &post("instagram", "marketing"));
+    assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
+    assert_eq!(v.default_approved_by.as_deref(), Some("marketing"));
+    let text = explain::text(&v, "d.policy", explain::ExplainOptions::default());
+    assert!(text.contains("needs approval, already granted by marketing"), "{text}");
+    let (v, compiled) = decide(DEFAULTS, &post("instagram", "compliance"));
+    assert_eq!((v.verdict, compiled), (Decision::RequireApproval, Decision::RequireApproval));
+    assert_eq!(v.approvers, ["marketing"]);
+    // The policy default likewise.
+    let (v, compiled) = decide(DEFAULTS, &post("linkedin", "compliance"));
+    assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
+    let (v, compiled) = decide(DEFAULTS, &post("linkedin", "marketing"));
+    assert_eq!((v.verdict, compiled), (Decision::RequireApproval, Decision::RequireApproval));
+}

@@ -999,7 +999,7 @@ pub(crate) fn search(
         let mut wanted: Vec<(AtomId, bool)> = Vec::new();
         for (side, an) in analyses.iter().enumerate() {
             let d = dstat.get(side).map(Vec::as_slice).unwrap_or(&[]);
-            wanted.extend(needs_key(sp, an, d, differing.get(side).map(Vec::as_slice).unwrap_or(&[])));
+            wanted.extend(needs_key(sp, (side, st), an, d, differing.get(side).map(Vec::as_slice).unwrap_or(&[])));
         }
         let key_split = wanted.iter().find(|(_, d)| *d).or(wanted.first()).map(|(a, _)| *a);
         let dlive = dstat.clone().map(|s| s.into_iter().map(|(i, _, _)| i).collect::<Vec<_>>());
@@ -1085,10 +1085,18 @@ pub(crate) fn search(
                     let defaults = sp.defaults.get(side).map(Vec::as_slice).unwrap_or(&[]);
                     let live_defaults: Vec<&CDefault> =
                         d.iter().filter_map(|(i, _, _)| defaults.get(*i as usize)).collect();
+                    // A default requiring approval that the approval on file may meet counts as allow.
+                    let approved = |rank: Option<u8>, approval: Option<AtomId>| {
+                        rank.map(|r| if approval.is_some_and(|a| sp.atom_truth(a, st) != T4::F) { 0 } else { r })
+                    };
+                    let policy_default = approved(
+                        sp.default_rank.get(side).copied().flatten(),
+                        sp.default_approval.get(side).copied().flatten(),
+                    );
                     let floor = live_defaults
                         .iter()
-                        .filter_map(|x| x.rank)
-                        .chain(sp.default_rank.get(side).copied().flatten())
+                        .filter_map(|x| approved(x.rank, x.approval))
+                        .chain(policy_default)
                         .chain(
                             an.live
                                 .iter()
@@ -1150,8 +1158,11 @@ pub(crate) fn search(
                 for (di, _, _) in dstat.get(side).into_iter().flatten() {
                     if let Some(d) = defaults.get(*di as usize) {
                         sp.reason(&d.scope, st, &mut reasons);
+                        // A default requiring approval decides by whether the approval on file meets it.
+                        reasons.extend(d.approval);
                     }
                 }
+                reasons.extend(sp.default_approval.get(side).copied().flatten());
             }
         }
         reasons.sort_unstable();
@@ -1374,7 +1385,13 @@ fn analyse<'a>(
 /// cannot change the verdict when what applies already outranks it
 /// (deny > require approval > allow), or when a clause that cannot be decided
 /// already holds the verdict and it could not lift it, and it adds no duty.
-fn needs_key(sp: &Space, a: &Analysis<'_>, dstat: &[(u32, T4, Option<AtomId>)], diff: &[u32]) -> Vec<(AtomId, bool)> {
+fn needs_key(
+    sp: &Space,
+    (side, st): (usize, &State),
+    a: &Analysis<'_>,
+    dstat: &[(u32, T4, Option<AtomId>)],
+    diff: &[u32],
+) -> Vec<(AtomId, bool)> {
     let mut out: Vec<(AtomId, bool)> = Vec::new();
     let push = |x: Option<AtomId>, i: u32, out: &mut Vec<(AtomId, bool)>| {
         if let Some(x) = x {
@@ -1403,15 +1420,25 @@ fn needs_key(sp: &Space, a: &Analysis<'_>, dstat: &[(u32, T4, Option<AtomId>)], 
     }
     let held = a.u.is_some_and(|u| a.default_max.is_none_or(|d| d < u));
     if a.m.is_none() && a.unsettled.is_empty() && !held {
-        for (_, t, open) in dstat {
+        let defaults = sp.defaults.get(side).map(Vec::as_slice).unwrap_or(&[]);
+        for (di, t, open) in dstat {
             if *t == T4::O {
                 if let Some(x) = open {
                     out.push((*x, false));
                 }
             }
+            // A default that may decide and requires approval decides by the approval on file.
+            let approval = defaults.get(*di as usize).and_then(|d| d.approval);
+            if let Some(x) = approval.filter(|x| *t != T4::F && sp.atom_truth(*x, st) == T4::O) {
+                out.push((x, false));
+            }
+        }
+        if let Some(x) = sp.default_approval.get(side).copied().flatten() {
+            if sp.atom_truth(x, st) == T4::O {
+                out.push((x, false));
+            }
         }
     }
-    let _ = sp;
     out
 }
 

@@ -366,6 +366,8 @@ pub(crate) struct CDefault {
     pub scope: CCond,
     /// Its restrictiveness.
     pub rank: Option<u8>,
+    /// For a default requiring approval: the test that the approval on file meets it.
+    pub approval: Option<AtomId>,
     /// Fingerprint.
     pub fp: u32,
 }
@@ -446,6 +448,8 @@ pub(crate) struct Space {
     pub conflict_indeterminate: [bool; 2],
     /// The rank of the policy's default, per policy (`None`: no default).
     pub default_rank: [Option<u8>; 2],
+    /// For a policy default requiring approval: the test that the approval on file meets it, per policy.
+    pub default_approval: [Option<AtomId>; 2],
     /// Words in a state.
     pub words: usize,
     /// Identical live clauses mean identical verdicts (same header settings).
@@ -768,6 +772,13 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
             for t in d.scope.tests() {
                 tests.push((side, t.clone()));
             }
+            // A default requiring approval is met by an approval on file: split on it.
+            if let Effect::RequireApproval { approvers } = &d.effect {
+                tests.push((side, approval_test(approvers)));
+            }
+        }
+        if let Some(Effect::RequireApproval { approvers }) = &p.meta.default {
+            tests.push((side, approval_test(approvers)));
         }
     }
     for (side, t) in &tests {
@@ -963,6 +974,7 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
         defaults: [Vec::new(), Vec::new()],
         conflict_indeterminate: [old, new].map(|p| p.meta.conflicts == crate::ast::ConflictMode::Indeterminate),
         default_rank: [old, new].map(|p| p.meta.default.as_ref().and_then(|e| e.rank())),
+        default_approval: [None, None],
         words: offset,
         can_prune: old.meta.default == new.meta.default
             && old.meta.conflicts == new.meta.conflicts
@@ -989,21 +1001,7 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
         for (index, r) in p.rules.iter().enumerate().filter(|(_, r)| relevant(r)) {
             let when = space.compile(&r.when, side, shared, &mut interner);
             let unless = r.exceptions_and_law().map(|u| space.compile(u, side, shared, &mut interner)).collect();
-            let approval = match &r.effect {
-                Effect::RequireApproval { approvers } => {
-                    let t = approval_test(approvers);
-                    match space.compile(&Cond::Test(t), side, shared, &mut interner) {
-                        CCond::Atom(a) => {
-                            if let Some(atom) = space.atoms.get_mut(a) {
-                                atom.approval = true;
-                            }
-                            Some(a)
-                        }
-                        _ => None,
-                    }
-                }
-                _ => None,
-            };
+            let approval = approval_atom(&mut space, &r.effect, side, shared, &mut interner);
             rules.push(CRule {
                 index,
                 id: r.id.clone(),
@@ -1015,14 +1013,7 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
                     Effect::RequireApproval { approvers } => approvers.clone(),
                     _ => vec![],
                 },
-                duties: r
-                    .obligations
-                    .iter()
-                    .map(|o| match o.within {
-                        Some(w) => format!("{} (within {w})", o.text),
-                        None => o.text.clone(),
-                    })
-                    .collect(),
+                duties: r.obligations.iter().map(super::search::duty_key).collect(),
                 duty_done: r
                     .obligations
                     .iter()
@@ -1053,9 +1044,16 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
                 id: d.id.clone(),
                 scope: space.compile(&d.scope, side, shared, &mut interner),
                 rank: d.effect.rank(),
+                approval: approval_atom(&mut space, &d.effect, side, shared, &mut interner),
                 fp: intern_fp(serde_json::to_string(&(&d.id, &d.scope, &d.effect)).unwrap_or_default()),
             })
             .collect();
+        if let Some(effect) = &p.meta.default {
+            let a = approval_atom(&mut space, effect, side, shared, &mut interner);
+            if let Some(slot) = space.default_approval.get_mut(side) {
+                *slot = a;
+            }
+        }
         if let Some(slot) = space.rules.get_mut(side) {
             *slot = rules;
         }
@@ -1094,6 +1092,27 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
     }
     space.rel_by_fact = rel_by_fact;
     space
+}
+
+/// For a clause or default requiring approval, the atom "the approval on
+/// file meets it" (marked as an approval, for the words of a region).
+fn approval_atom(
+    space: &mut Space,
+    effect: &Effect,
+    side: usize,
+    shared: bool,
+    interner: &mut HashMap<String, AtomId>,
+) -> Option<AtomId> {
+    let Effect::RequireApproval { approvers } = effect else { return None };
+    match space.compile(&Cond::Test(approval_test(approvers)), side, shared, interner) {
+        CCond::Atom(a) => {
+            if let Some(atom) = space.atoms.get_mut(a) {
+                atom.approval = true;
+            }
+            Some(a)
+        }
+        _ => None,
+    }
 }
 
 /// `approval.granted_by in {approvers}`: an approval already granted.

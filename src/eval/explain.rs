@@ -312,9 +312,15 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             if let Some(why) = &v.default_rationale {
                 let _ = writeln!(out, "  because: {why}");
             }
+            if let Some(g) = &v.default_approved_by {
+                let _ = writeln!(out, "  approval already granted by {g}");
+            }
         }
         Basis::PolicyDefault => {
             let _ = writeln!(out, "\nno {other}clause applies; the policy default decides");
+            if let Some(g) = &v.default_approved_by {
+                let _ = writeln!(out, "  approval already granted by {g}");
+            }
         }
         Basis::NoClause => {
             let _ = writeln!(out, "\nno {other}clause applies and the policy states no default");

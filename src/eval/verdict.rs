@@ -517,6 +517,10 @@ pub struct Verdict {
     /// The `because` of the section default that decided, if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_rationale: Option<String>,
+    /// A default that requires approval, satisfied by the approval on file
+    /// (`approval.granted_by`): who granted it (the verdict is then allow).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_approved_by: Option<String>,
     /// A one-line summary in words.
     pub summary: String,
     /// Duties attached.
