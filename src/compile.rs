@@ -1283,11 +1283,39 @@ mod tests {
         let row = FactRow::from_action_at(action, compiled, now());
         let d = compiled.decide(&row);
         let o = compiled.outcome(&row, &d);
-        let here = || format!("{}: {}", file.name, serde_json::to_string(action).unwrap_or_default());
+        let line = serde_json::to_string(action).unwrap_or_default();
+        let here = || format!("{}: {line}", file.name);
+        // The batch reads the JSON line straight into a row, or in place when
+        // it is plainly written: the same row as from the parsed action.
+        let vocab = crate::data::flat::Vocabulary::new(&policy.decls);
+        let mut reader = crate::data::flat::LineReader::new(&vocab);
+        let mut straight = FactRow::default();
+        if straight.read_json(&line, &mut reader, compiled, now()) {
+            assert_eq!(straight, row, "read straight: {}", here());
+            let mut again = FactRow::default();
+            assert!(again.read_json(&line, &mut reader, compiled, now()), "{}", here());
+            assert_eq!(again, row, "read by the layout noted: {}", here());
+        }
+        if let Some(flat) = crate::data::flat::FlatAction::read_json(&line, &vocab) {
+            let mut in_place = FactRow::default();
+            in_place.fill(&flat, compiled, now());
+            assert_eq!(in_place, row, "read in place: {}", here());
+        }
         assert_eq!(o.verdict, v.verdict, "{}", here());
         assert_eq!(o.approvers, v.approvers.iter().map(String::as_str).collect::<Vec<_>>(), "{}", here());
         assert_eq!(o.deciding, v.deciding.iter().map(String::as_str).collect::<Vec<_>>(), "{}", here());
         assert_eq!(d.is_complete(), v.deciding.len() <= INLINE, "{}", here());
+        // The approvers as the decision's bits (what a batch record names): the same roles.
+        let names = compiled.approver_names();
+        let mut by_bit: Vec<&str> = (0..64usize)
+            .filter(|b| d.approvers & (1u64 << b) != 0)
+            .filter_map(|b| names.get(b))
+            .map(String::as_str)
+            .collect();
+        let mut want: Vec<&str> = v.approvers.iter().map(String::as_str).collect();
+        by_bit.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(by_bit, want, "approver bits: {}", here());
         if d.is_complete() && !matches!(d.basis, Basis::SectionDefault(_)) {
             assert_eq!(d.deciding().len(), v.deciding.len(), "{}", here());
         }
@@ -1340,6 +1368,12 @@ mod tests {
             slot.insert(field.to_string(), value);
             out.push(b);
         }
+        // A share limit with the whole not given.
+        let mut b = a.clone();
+        if let Some(obj) = b.as_object_mut() {
+            obj.insert("history".into(), serde_json::json!({"job_ads_this_week": 3}));
+        }
+        out.push(b);
         // And with the channel left out.
         let mut b = a.clone();
         if let Some(obj) = b.as_object_mut() {
@@ -1428,6 +1462,72 @@ mod tests {
     }
 
     #[test]
+    fn repeated_set_members_and_yes_no_comparisons_decide_as_the_evaluator() {
+        use crate::eval::Decision as D;
+        let text = "policy \"Edges\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\nfact ok: bool \"ok\"\nrule brand-twice \"Written with a name twice.\" {\n  when content.kind in {brand, job_ad, brand}\n  then deny\n}\nrule not-ok {\n  when facts.ok = false and content.public = true\n  then deny\n}\n";
+        let l = load("edges.policy", text);
+        let act = |content: &str, facts: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{content}{facts}}}"#
+            ))
+            .unwrap()
+        };
+        let cases = [
+            (r#"{"kind":["brand"]}"#, "", D::Deny, "brand-twice"),
+            (r#"{"kind":["industry","job_ad"]}"#, "", D::Deny, "brand-twice"),
+            (r#"{"kind":["industry"],"public":true}"#, r#","facts":{"ok":false}"#, D::Deny, "not-ok"),
+            (r#"{"kind":["industry"],"public":true}"#, r#","facts":{"ok":true}"#, D::Allow, ""),
+            (r#"{"kind":["industry"],"public":false}"#, r#","facts":{"ok":false}"#, D::Allow, ""),
+        ];
+        for (content, facts, verdict, by) in cases {
+            let v = agree(&l, &act(content, facts));
+            assert_eq!((v.verdict, v.deciding.join(",")), (verdict, by.to_string()), "{content} {facts}");
+        }
+    }
+
+    #[test]
+    fn numbered_thresholds_decide_as_the_evaluator_for_every_comparison() {
+        for op in [">", ">=", "<", "<="] {
+            // Eight clauses `facts.n OP 1`, `facts.n OP 3`, ... `facts.n OP 15`: the index keeps them as thresholds.
+            let mut p = "policy \"Thresholds\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\nfact n: int \"n\"\nfact ok: bool \"ok\"\n".to_string();
+            for i in 0..8 {
+                p.push_str(&format!("rule t{i} {{\n  when facts.n {op} {}\n  then deny\n}}\n", 2 * i + 1));
+            }
+            let l = load("thresholds.policy", &p);
+            for n in -1..=17 {
+                let v = agree(&l, &with_n(n, false));
+                let want = (0..8i64)
+                    .filter(|i| {
+                        let t = 2 * i + 1;
+                        match op {
+                            ">" => n > t,
+                            ">=" => n >= t,
+                            "<" => n < t,
+                            _ => n <= t,
+                        }
+                    })
+                    .map(|i| format!("t{i}"))
+                    .collect::<Vec<_>>();
+                assert_eq!(v.deciding, want, "facts.n = {n}, op {op}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_index_visits_only_the_clauses_that_may_apply() {
+        let l = load("combining.policy", crate::eval::tests::POLICY);
+        let post = parse_action_json_line(r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["industry"]}}"#).unwrap();
+        let row = FactRow::from_action_at(&post, &l.2, now());
+        let visited = l.2.candidates(&row);
+        // Not the two clauses about invitations; the exceptions are counted.
+        assert!(visited > 0 && visited < l.1.rules.len(), "{visited} of {}", l.1.rules.len());
+        let many = load("many.policy", &many(12, "allow"));
+        let row = FactRow::from_action_at(&with_n(3, false), &many.2, now());
+        // Every clause may apply; an exception is tried twice: for what it overrides, and as a clause.
+        assert_eq!(many.2.candidates(&row), 36);
+    }
+
+    #[test]
     fn exceptions_past_the_small_bitset_override_their_own_clause_only() {
         let l = load("many.policy", &many(1100, "deny"));
         for n in [1, 63, 64, 1023, 1024, 1099] {
@@ -1448,7 +1548,9 @@ mod tests {
             ))
             .unwrap()
         };
-        let cases: [(&str, &str, D, &[&str], &[&str]); 8] = [
+        /// Content, more fields, verdict, deciding clauses, approvers.
+        type Case<'a> = (&'a str, &'a str, D, &'a [&'a str], &'a [&'a str]);
+        let cases: [Case<'_>; 8] = [
             (r#"{"kind":["industry"]}"#, "", D::Allow, &["industry-news"], &[]),
             (
                 r#"{"kind":["industry"],"names_client":true}"#,

@@ -783,7 +783,7 @@ rule brand-public "Public brand posts need a manager or compliance too." {
 rule industry-news "Industry news is welcome." {
   when content.kind has industry
   then allow
-  oblige "Say that you work for us."
+  oblige "Say that you work for us." within 2 days
 }
 rule no-job-ads-trial "Trial: no job adverts." {
   when content.kind has job_ad
@@ -934,7 +934,7 @@ rule no-opinions "No opinions unless on your own time." {
 
     #[test]
     fn a_section_default_that_may_cover_the_action_holds_it_back() {
-        let p = "policy \"Channels\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, marketing\nposting on linkedin {\n  default allow\n}\nposting on other channels {\n  default require approval from marketing\n}\n";
+        let p = "policy \"Channels\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, marketing\nposting on linkedin {\n  default allow\n}\nposting on other channels {\n  other-channels: default require approval from marketing advise \"Marketing knows the channel.\"\n}\n";
         let v = line(
             p,
             r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"content":{"kind":["industry"]}}"#,
@@ -946,6 +946,9 @@ rule no-opinions "No opinions unless on your own time." {
             r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"tiktok","content":{"kind":["industry"]}}"#,
         );
         assert_eq!((on.verdict, on.approvers.as_slice()), (Decision::RequireApproval, &["marketing".to_string()][..]));
+        // The default that decided gives its advice.
+        let advice: Vec<(&str, &str)> = on.advice.iter().map(|a| (a.rule.as_str(), a.text.as_str())).collect();
+        assert_eq!(advice, [("other-channels", "Marketing knows the channel.")]);
     }
 
     #[test]
@@ -975,6 +978,16 @@ rule no-opinions "No opinions unless on your own time." {
         .into_iter()
         .collect();
         assert!(evaluate(&p, &file, &facts, &opts()).before_effective.is_some());
+        // Duties fall due from the action's day, not the clock's.
+        let dated: std::collections::BTreeMap<String, Value> = [
+            ("at".to_string(), Value::Date(jiff::civil::date(2025, 12, 1))),
+            ("action".to_string(), Value::Symbol("post".into())),
+            ("content.kind".to_string(), Value::List(vec!["industry".into()])),
+        ]
+        .into_iter()
+        .collect();
+        let v = evaluate(&p, &file, &dated, &opts());
+        assert_eq!(v.obligations.iter().map(|o| o.due).collect::<Vec<_>>(), [Some(jiff::civil::date(2025, 12, 3))]);
     }
 
     #[test]
@@ -991,7 +1004,10 @@ rule no-opinions "No opinions unless on your own time." {
         let uk = leaver("UK");
         assert_eq!((uk.verdict, uk.deciding.as_slice()), (Decision::Deny, &["rival-agency".to_string()][..]));
         let notes: Vec<&str> = uk.law_notes.iter().map(|n| n.text.as_str()).collect();
-        assert!(!notes.is_empty() && notes.iter().all(|n| n.starts_with("`rival-agency` in UK: ")), "{notes:?}");
+        assert!(notes.iter().all(|n| n.starts_with("`rival-agency` in UK: ")), "{notes:?}");
+        // Both rules of UK law that speak of it: the common law, and the cap that was never enacted.
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes.iter().any(|n| n.contains("3-month statutory cap")), "{notes:?}");
         // Each note once.
         let mut unique = notes.clone();
         unique.dedup();
@@ -1017,6 +1033,21 @@ rule no-opinions "No opinions unless on your own time." {
             "{}",
             late.summary
         );
+    }
+
+    #[test]
+    fn a_gap_in_the_policy_is_pointed_out_unless_the_action_is_refused() {
+        let leaving = r#"{"action":"depart","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-16"},"account":{"kind":"branded","created_by":"employee","handle":"@castlegate_jobs"}}"#;
+        let gap = |v: &Verdict| {
+            v.advice.iter().any(|a| a.rule.is_empty() && a.text.starts_with("no ownership clause covers this account"))
+        };
+        let v = line(POLICY, leaving);
+        assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
+        assert!(gap(&v), "{:?}", v.advice);
+        // Refused anyway: the gap would change nothing, so it is not raised.
+        let refused = line(&POLICY.replace("  default allow", "  default deny"), leaving);
+        assert_eq!(refused.verdict, Decision::Deny, "{}", refused.summary);
+        assert!(!gap(&refused), "{:?}", refused.advice);
     }
 
     #[test]

@@ -710,6 +710,11 @@ mod tests {
         assert_eq!(t, Truth::True);
         let (t, _, _) = run("facts.n <= 3", &[("facts.n", int(4))]);
         assert_eq!(t, Truth::False);
+        // Lengths of time compare by their length, shares by their size.
+        assert_eq!(run("4 weeks < 1 month", &[]).0, Truth::True);
+        assert_eq!(run("13 months > 1 month", &[]).0, Truth::True);
+        assert_eq!(run("30% < 40%", &[]).0, Truth::True);
+        assert_eq!(run("30% > 40%", &[]).0, Truth::False);
     }
 
     #[test]
@@ -778,6 +783,26 @@ mod tests {
     }
 
     #[test]
+    fn a_date_term_resolves_to_its_day_in_the_policys_timezone() {
+        let (c, types) = parsed("at < actor.departed_on + 6 months");
+        let Cond::Test(t) = &c else { panic!("{c:?}") };
+        let TestOp::Cmp(_, end) = &t.op else { panic!("{t:?}") };
+        let facts: BTreeMap<String, Value> =
+            [("actor.departed_on".to_string(), day(2025, 8, 31)), ("facts.n".to_string(), int(3))]
+                .into_iter()
+                .collect();
+        let tz = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
+        let at: jiff::Timestamp = "2026-03-31T23:30:00Z".parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let ctx = Ctx { facts: &facts, tz: &tz, at, types: &types };
+        // A covenant's end: the shifted date, clamped.
+        assert_eq!(resolve_date(end, &ctx), Some(jiff::civil::date(2026, 2, 28)));
+        // A time: its day in London, not in UTC.
+        assert_eq!(resolve_date(&t.lhs, &ctx), Some(jiff::civil::date(2026, 4, 1)));
+        // Not a date at all.
+        assert_eq!(resolve_date(&Term::fact("facts.n"), &ctx), None);
+    }
+
+    #[test]
     fn absent_facts_are_unknown_unless_their_absence_means_something() {
         // Not given: unknown, named.
         let (t, words, _) = run("facts.n > 3", &[]);
@@ -806,6 +831,37 @@ mod tests {
         let Truth::Unknown(why) = &t else { panic!("{t:?}") };
         assert_eq!(why[0].why, Why::NotComparable);
         assert_eq!(words, ["facts.n = \"three\" cannot be compared with the other side (against 3)"]);
+    }
+
+    #[test]
+    fn a_share_limit_counts_this_post_and_needs_both_counts() {
+        // `at most 40% job_ad posts per week`, as a posting section writes it.
+        let c = Cond::Test(Test {
+            lhs: Term::fact("history.job_ads_this_week"),
+            op: TestOp::ShareAbove { whole: "history.posts_this_week".into(), percent: 40 },
+            span: None,
+        });
+        let types = HashMap::new();
+        let tz = TimeZone::UTC;
+        let eval = |facts: &[(&str, i64)]| {
+            let facts: BTreeMap<String, Value> = facts.iter().map(|(k, v)| (k.to_string(), int(*v))).collect();
+            let ctx = Ctx { facts: &facts, tz: &tz, at: jiff::Timestamp::UNIX_EPOCH, types: &types };
+            let mut trace = Vec::new();
+            let t = eval_cond(&c, &ctx, &mut trace);
+            (t, trace.into_iter().map(|t| t.text).collect::<Vec<_>>())
+        };
+        let (t, words) = eval(&[("history.job_ads_this_week", 3), ("history.posts_this_week", 10)]);
+        assert_eq!(t, Truth::False);
+        assert_eq!(
+            words,
+            ["history.job_ads_this_week = 3 and history.posts_this_week = 10: with this one 4 of 11 = 36% ≤ 40%"]
+        );
+        let (t, _) = eval(&[("history.job_ads_this_week", 4), ("history.posts_this_week", 10)]);
+        assert_eq!(t, Truth::True, "5 of 11 is 45 %");
+        let (t, _) = eval(&[("history.job_ads_this_week", 3)]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["history.posts_this_week"]);
+        let (t, _) = eval(&[("history.posts_this_week", 10)]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["history.job_ads_this_week"]);
     }
 
     #[test]
