@@ -1022,6 +1022,16 @@ rule no-opinions "No opinions unless on your own time." {
             !de_notes.is_empty() && de_notes.iter().all(|n| n.starts_with("`rival-agency` in DE: ")),
             "{de_notes:?}"
         );
+        // Before the window (still employed): covered, not decided.
+        let early = line(
+            p,
+            r#"{"action":"compete","at":"2026-03-16T09:00:00Z","actor":{"id":"n","role":"consultant","status":"employed","employed_since":"2021-04-06","jurisdiction":"UK"}}"#,
+        );
+        assert!(
+            early.summary.contains("`rival-agency` covered it, but its window had not started"),
+            "{}",
+            early.summary
+        );
         // After the window: covered, not decided.
         let late = line(
             p,
