@@ -1514,6 +1514,20 @@ mod tests {
     }
 
     #[test]
+    fn a_share_limit_without_the_weeks_posts_is_undecided_in_both_engines() {
+        // Castlegate's `at most 40% job_ad posts per week`: this week's job ads given, all posts not.
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/protective-agency.policy"),
+        )
+        .unwrap();
+        let l = load("protective-agency.policy", &text);
+        let ad = parse_action_json_line(r#"{"action":"post","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","team":"recruiting","status":"employed","acknowledged_policy":true},"channel":"linkedin","content":{"kind":["job_ad"]},"history":{"posts_today":0,"job_ads_this_week":3},"facts":{"states_agency_name":true,"states_temp_or_perm":true,"hirer_authority":true}}"#).unwrap();
+        let v = agree(&l, &ad);
+        assert_eq!(v.verdict, crate::eval::Decision::Indeterminate, "{}", v.summary);
+        assert!(v.missing.contains(&"history.posts_this_week".to_string()), "{:?}", v.missing);
+    }
+
+    #[test]
     fn the_index_visits_only_the_clauses_that_may_apply() {
         let l = load("combining.policy", crate::eval::tests::POLICY);
         let post = parse_action_json_line(r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["industry"]}}"#).unwrap();
