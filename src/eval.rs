@@ -934,7 +934,7 @@ rule no-opinions "No opinions unless on your own time." {
 
     #[test]
     fn a_section_default_that_may_cover_the_action_holds_it_back() {
-        let p = "policy \"Channels\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, marketing\nposting on linkedin {\n  default allow\n}\nposting on other channels {\n  other-channels: default require approval from marketing advise \"Marketing knows the channel.\"\n}\n";
+        let p = "policy \"Channels\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, marketing\nposting on linkedin {\n  default allow\n}\nposting on other channels {\n  other-channels: default require approval from marketing advise \"Marketing knows the channel.\"\n    because \"New channels speak for the brand.\"\n}\n";
         let v = line(
             p,
             r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"content":{"kind":["industry"]}}"#,
@@ -949,6 +949,7 @@ rule no-opinions "No opinions unless on your own time." {
         // The default that decided gives its advice.
         let advice: Vec<(&str, &str)> = on.advice.iter().map(|a| (a.rule.as_str(), a.text.as_str())).collect();
         assert_eq!(advice, [("other-channels", "Marketing knows the channel.")]);
+        assert_eq!(on.default_rationale.as_deref(), Some("New channels speak for the brand."));
     }
 
     #[test]
