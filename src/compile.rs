@@ -1261,3 +1261,380 @@ pub fn compile(policy: &Policy) -> Compiled {
     }
     .build()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops loudly")]
+mod tests {
+    //! The compiled form decides as the evaluator does (verdict, approvers,
+    //! deciding clauses, obligations, "before effective"), here in the
+    //! library's own tests so that `cargo test --lib` holds it: on every
+    //! shipped and scenario policy against every scenario action and variants
+    //! of it, and on generated policies past the inline and bitset limits.
+    use super::*;
+    use crate::data::action::{parse_action_json_line, Action};
+    use crate::data::testcase::{parse_tests, Subject};
+    use crate::eval::{evaluate, EvalOptions};
+    use crate::source::SourceFile;
+
+    fn now() -> jiff::Timestamp {
+        "2026-03-16T09:00:00Z".parse().unwrap()
+    }
+
+    fn load(name: &str, text: &str) -> (SourceFile, Policy, Compiled) {
+        let file = SourceFile::new(name, text);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let policy = crate::lower::lower(&file, &ast);
+        let compiled = compile(&policy);
+        (file, policy, compiled)
+    }
+
+    /// Decides with both engines and asserts they agree; returns the verdict.
+    fn agree(l: &(SourceFile, Policy, Compiled), action: &Action) -> crate::eval::Verdict {
+        let (file, policy, compiled) = l;
+        let v = evaluate(policy, file, action, &EvalOptions { now: now() });
+        let row = FactRow::from_action_at(action, compiled, now());
+        let d = compiled.decide(&row);
+        let o = compiled.outcome(&row, &d);
+        let line = serde_json::to_string(action).unwrap_or_default();
+        let here = || format!("{}: {line}", file.name);
+        // The batch reads the JSON line straight into a row, or in place when
+        // it is plainly written: the same row as from the parsed action.
+        let vocab = crate::data::flat::Vocabulary::new(&policy.decls);
+        let mut reader = crate::data::flat::LineReader::new(&vocab);
+        let mut straight = FactRow::default();
+        if straight.read_json(&line, &mut reader, compiled, now()) {
+            assert_eq!(straight, row, "read straight: {}", here());
+            let mut again = FactRow::default();
+            assert!(again.read_json(&line, &mut reader, compiled, now()), "{}", here());
+            assert_eq!(again, row, "read by the layout noted: {}", here());
+        }
+        if let Some(flat) = crate::data::flat::FlatAction::read_json(&line, &vocab) {
+            let mut in_place = FactRow::default();
+            in_place.fill(&flat, compiled, now());
+            assert_eq!(in_place, row, "read in place: {}", here());
+        }
+        assert_eq!(o.verdict, v.verdict, "{}", here());
+        assert_eq!(o.approvers, v.approvers.iter().map(String::as_str).collect::<Vec<_>>(), "{}", here());
+        assert_eq!(o.deciding, v.deciding.iter().map(String::as_str).collect::<Vec<_>>(), "{}", here());
+        assert_eq!(d.is_complete(), v.deciding.len() <= INLINE, "{}", here());
+        // The approvers as the decision's bits (what a batch record names): the same roles.
+        let names = compiled.approver_names();
+        let mut by_bit: Vec<&str> = (0..64usize)
+            .filter(|b| d.approvers & (1u64 << b) != 0)
+            .filter_map(|b| names.get(b))
+            .map(String::as_str)
+            .collect();
+        let mut want: Vec<&str> = v.approvers.iter().map(String::as_str).collect();
+        by_bit.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(by_bit, want, "approver bits: {}", here());
+        if d.is_complete() && !matches!(d.basis, Basis::SectionDefault(_)) {
+            assert_eq!(d.deciding().len(), v.deciding.len(), "{}", here());
+        }
+        let mut obligations = Vec::new();
+        compiled.obligations(&row, &mut obligations);
+        assert_eq!(obligations, v.obligations, "{}", here());
+        assert_eq!(compiled.before_effective(&row), v.before_effective, "{}", here());
+        v
+    }
+
+    fn files(dir: &str, ext: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut out: Vec<(String, String)> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(ext))
+            .map(|p| (p.to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Variants of an action: each field a clause reads, changed one at a time.
+    fn variants(a: &serde_json::Value) -> Vec<serde_json::Value> {
+        let edits: [(&str, &str, serde_json::Value); 12] = [
+            ("actor", "status", "on_notice".into()),
+            ("actor", "status", "departed".into()),
+            ("actor", "jurisdiction", "US-CA".into()),
+            ("", "channel", "tiktok".into()),
+            ("", "channel", "twitter".into()),
+            ("content", "names_client", true.into()),
+            ("content", "confidential", true.into()),
+            ("content", "kind", serde_json::json!(["brand", "job_ad"])),
+            ("approval", "granted_by", "marketing".into()),
+            ("approval", "granted_by", "manager".into()),
+            ("target", "relationship", "client".into()),
+            ("history", "posts_today", 10.into()),
+        ];
+        let mut out = vec![a.clone()];
+        for (part, field, value) in edits {
+            let mut b = a.clone();
+            let Some(obj) = b.as_object_mut() else { continue };
+            let slot = if part.is_empty() {
+                obj
+            } else {
+                let p = obj.entry(part).or_insert_with(|| serde_json::json!({}));
+                let Some(p) = p.as_object_mut() else { continue };
+                p
+            };
+            slot.insert(field.to_string(), value);
+            out.push(b);
+        }
+        // A share limit with the whole not given.
+        let mut b = a.clone();
+        if let Some(obj) = b.as_object_mut() {
+            obj.insert("history".into(), serde_json::json!({"job_ads_this_week": 3}));
+        }
+        out.push(b);
+        // And with the channel left out.
+        let mut b = a.clone();
+        if let Some(obj) = b.as_object_mut() {
+            obj.remove("channel");
+        }
+        out.push(b);
+        out
+    }
+
+    #[test]
+    fn decides_as_the_evaluator_on_every_policy_and_scenario_action() {
+        // Each policy with the actions of its own test file and variants of
+        // them, and every scenario action as it is written.
+        let mut pairs: Vec<((SourceFile, Policy, Compiled), Vec<Action>)> = Vec::new();
+        let mut every: Vec<Action> = Vec::new();
+        for dir in ["policies", "tests/scenarios"] {
+            for (name, text) in files(dir, ".policy") {
+                let l = load(&name, &text);
+                let cases = std::fs::read_to_string(name.replace(".policy", ".tests.yaml")).unwrap_or_default();
+                let mut own = Vec::new();
+                for case in parse_tests(&cases, &name).unwrap_or_else(|e| panic!("{e}")) {
+                    let Subject::Action(a) = case.subject else { continue };
+                    every.push((*a).clone());
+                    for v in variants(&serde_json::to_value(&*a).unwrap()) {
+                        // A variant the data contract refuses is an error for both engines.
+                        if let Ok(b) = parse_action_json_line(&v.to_string()) {
+                            own.push(b);
+                        }
+                    }
+                }
+                pairs.push((l, own));
+            }
+        }
+        pairs.push((load("combining.policy", crate::eval::tests::POLICY), vec![]));
+        assert!(pairs.len() > 40 && every.len() > 80, "{} policies, {} actions", pairs.len(), every.len());
+        let mut seen = [0usize; 4];
+        for (l, own) in &pairs {
+            for a in own.iter().chain(&every) {
+                let v = agree(l, a);
+                seen[match v.verdict {
+                    crate::eval::Decision::Allow => 0,
+                    crate::eval::Decision::RequireApproval => 1,
+                    crate::eval::Decision::Deny => 2,
+                    crate::eval::Decision::Indeterminate => 3,
+                }] += 1;
+            }
+        }
+        // Every verdict is reached often: the comparison is not of one kind of answer.
+        assert!(seen.iter().all(|&n| n > 50), "allow, approval, deny, indeterminate: {seen:?}");
+    }
+
+    /// A policy of `n` numbered denies on `facts.n`, each with an exception.
+    fn many(n: usize, default: &str) -> String {
+        let mut p = format!(
+            "policy \"Many\"\n  timezone \"Europe/London\"\n  default {default}\nroles consultant, manager\nfact n: int \"n\"\nfact ok: bool \"ok\"\n"
+        );
+        for i in 0..n {
+            p.push_str(&format!("rule r{i} {{\n  when facts.n >= {i}\n  then deny\n  oblige \"Report {i}.\"\n}}\n"));
+            p.push_str(&format!("exception e{i} to r{i} {{\n  when facts.ok and facts.n = {i}\n  then allow\n}}\n"));
+        }
+        p
+    }
+
+    fn with_n(n: i64, ok: bool) -> Action {
+        parse_action_json_line(&format!(
+            r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","facts":{{"n":{n},"ok":{ok}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn more_deciding_clauses_than_a_decision_holds_inline_are_all_listed() {
+        let l = load("many.policy", &many(12, "allow"));
+        for (n, ok, deciding) in
+            [(0, false, 1), (7, false, 8), (8, false, 9), (11, false, 12), (11, true, 11), (3, true, 3)]
+        {
+            let v = agree(&l, &with_n(n, ok));
+            assert_eq!(v.verdict, crate::eval::Decision::Deny);
+            assert_eq!(v.deciding.len(), deciding, "n = {n}, ok = {ok}");
+            // The clause its exception overrides is not among them, nor its duty.
+            assert_eq!(v.deciding.contains(&format!("r{n}")), !ok);
+            assert_eq!(v.obligations.len(), deciding);
+        }
+        let v = agree(&l, &with_n(-1, false));
+        assert_eq!((v.verdict, v.deciding.len()), (crate::eval::Decision::Allow, 0));
+    }
+
+    #[test]
+    fn repeated_set_members_and_yes_no_comparisons_decide_as_the_evaluator() {
+        use crate::eval::Decision as D;
+        let text = "policy \"Edges\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\nfact ok: bool \"ok\"\nrule brand-twice \"Written with a name twice.\" {\n  when content.kind in {brand, job_ad, brand}\n  then deny\n}\nrule not-ok {\n  when facts.ok = false and content.public = true\n  then deny\n}\n";
+        let l = load("edges.policy", text);
+        let act = |content: &str, facts: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{content}{facts}}}"#
+            ))
+            .unwrap()
+        };
+        let cases = [
+            (r#"{"kind":["brand"]}"#, "", D::Deny, "brand-twice"),
+            (r#"{"kind":["industry","job_ad"]}"#, "", D::Deny, "brand-twice"),
+            (r#"{"kind":["industry"],"public":true}"#, r#","facts":{"ok":false}"#, D::Deny, "not-ok"),
+            (r#"{"kind":["industry"],"public":true}"#, r#","facts":{"ok":true}"#, D::Allow, ""),
+            (r#"{"kind":["industry"],"public":false}"#, r#","facts":{"ok":false}"#, D::Allow, ""),
+        ];
+        for (content, facts, verdict, by) in cases {
+            let v = agree(&l, &act(content, facts));
+            assert_eq!((v.verdict, v.deciding.join(",")), (verdict, by.to_string()), "{content} {facts}");
+        }
+    }
+
+    #[test]
+    fn numbered_thresholds_decide_as_the_evaluator_for_every_comparison() {
+        for op in [">", ">=", "<", "<="] {
+            // Eight clauses `facts.n OP 1`, `facts.n OP 3`, ... `facts.n OP 15`: the index keeps them as thresholds.
+            let mut p = "policy \"Thresholds\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\nfact n: int \"n\"\nfact ok: bool \"ok\"\n".to_string();
+            for i in 0..8 {
+                p.push_str(&format!("rule t{i} {{\n  when facts.n {op} {}\n  then deny\n}}\n", 2 * i + 1));
+            }
+            let l = load("thresholds.policy", &p);
+            for n in -1..=17 {
+                let v = agree(&l, &with_n(n, false));
+                let want = (0..8i64)
+                    .filter(|i| {
+                        let t = 2 * i + 1;
+                        match op {
+                            ">" => n > t,
+                            ">=" => n >= t,
+                            "<" => n < t,
+                            _ => n <= t,
+                        }
+                    })
+                    .map(|i| format!("t{i}"))
+                    .collect::<Vec<_>>();
+                assert_eq!(v.deciding, want, "facts.n = {n}, op {op}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_share_limit_without_the_weeks_posts_is_undecided_in_both_engines() {
+        // Castlegate's `at most 40% job_ad posts per week`: this week's job ads given, all posts not.
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/protective-agency.policy"),
+        )
+        .unwrap();
+        let l = load("protective-agency.policy", &text);
+        let ad = parse_action_json_line(r#"{"action":"post","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","team":"recruiting","status":"employed","acknowledged_policy":true},"channel":"linkedin","content":{"kind":["job_ad"]},"history":{"posts_today":0,"job_ads_this_week":3},"facts":{"states_agency_name":true,"states_temp_or_perm":true,"hirer_authority":true}}"#).unwrap();
+        let v = agree(&l, &ad);
+        assert_eq!(v.verdict, crate::eval::Decision::Indeterminate, "{}", v.summary);
+        assert!(v.missing.contains(&"history.posts_this_week".to_string()), "{:?}", v.missing);
+    }
+
+    #[test]
+    fn the_index_visits_only_the_clauses_that_may_apply() {
+        let l = load("combining.policy", crate::eval::tests::POLICY);
+        let post = parse_action_json_line(r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["industry"]}}"#).unwrap();
+        let row = FactRow::from_action_at(&post, &l.2, now());
+        let visited = l.2.candidates(&row);
+        // Not the two clauses about invitations; the exceptions are counted.
+        assert!(visited > 0 && visited < l.1.rules.len(), "{visited} of {}", l.1.rules.len());
+        let many = load("many.policy", &many(12, "allow"));
+        let row = FactRow::from_action_at(&with_n(3, false), &many.2, now());
+        // Every clause may apply; an exception is tried twice: for what it overrides, and as a clause.
+        assert_eq!(many.2.candidates(&row), 36);
+    }
+
+    #[test]
+    fn exceptions_past_the_small_bitset_override_their_own_clause_only() {
+        let l = load("many.policy", &many(1100, "deny"));
+        for n in [1, 63, 64, 1023, 1024, 1099] {
+            let v = agree(&l, &with_n(n, true));
+            assert_eq!(v.verdict, crate::eval::Decision::Deny, "n = {n}");
+            assert!(!v.deciding.contains(&format!("r{n}")), "n = {n}: overridden");
+            assert_eq!(v.deciding.len(), usize::try_from(n).unwrap(), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn the_compiled_combining_matches_what_the_rules_say() {
+        use crate::eval::Decision as D;
+        let l = load("combining.policy", crate::eval::tests::POLICY);
+        let post = |content: &str, more: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{content}{more}}}"#
+            ))
+            .unwrap()
+        };
+        /// Content, more fields, verdict, deciding clauses, approvers.
+        type Case<'a> = (&'a str, &'a str, D, &'a [&'a str], &'a [&'a str]);
+        let cases: [Case<'_>; 8] = [
+            (r#"{"kind":["industry"]}"#, "", D::Allow, &["industry-news"], &[]),
+            (
+                r#"{"kind":["industry"],"names_client":true}"#,
+                r#","facts":{"client_consented":false}"#,
+                D::Deny,
+                &["no-client-names"],
+                &[],
+            ),
+            (
+                r#"{"kind":["industry"],"names_client":true}"#,
+                r#","facts":{"client_consented":true}"#,
+                D::Allow,
+                &["client-consented", "industry-news"],
+                &[],
+            ),
+            (
+                r#"{"kind":["industry"],"confidential":true}"#,
+                r#","facts":{"client_consented":true}"#,
+                D::Deny,
+                &["no-confidential"],
+                &[],
+            ),
+            (
+                r#"{"kind":["brand"],"public":true}"#,
+                "",
+                D::RequireApproval,
+                &["brand-marketing", "brand-public"],
+                &["marketing", "manager", "compliance"],
+            ),
+            (r#"{"kind":["brand"]}"#, r#","approval":{"granted_by":"manager"}"#, D::Allow, &["brand-marketing"], &[]),
+            (
+                r#"{"kind":["brand"]}"#,
+                r#","approval":{"granted_by":"compliance"}"#,
+                D::RequireApproval,
+                &["brand-marketing"],
+                &["marketing", "manager"],
+            ),
+            (r#"{"kind":["job_ad"]}"#, "", D::Allow, &[], &[]),
+        ];
+        for (content, more, verdict, deciding, approvers) in cases {
+            let v = agree(&l, &post(content, more));
+            assert_eq!(
+                (v.verdict, v.deciding.as_slice(), v.approvers.as_slice()),
+                (
+                    verdict,
+                    &deciding.iter().map(|s| s.to_string()).collect::<Vec<_>>()[..],
+                    &approvers.iter().map(|s| s.to_string()).collect::<Vec<_>>()[..]
+                ),
+                "{content} {more}"
+            );
+        }
+        // Under `conflicts indeterminate`, a disagreement decides nothing.
+        let l = load(
+            "c.policy",
+            &crate::eval::tests::POLICY.replace("  default allow", "  default allow\n  conflicts indeterminate"),
+        );
+        let v =
+            agree(&l, &post(r#"{"kind":["industry"],"names_client":true}"#, r#","facts":{"client_consented":false}"#));
+        assert_eq!((v.verdict, v.deciding.len()), (D::Indeterminate, 2));
+    }
+}

@@ -801,3 +801,339 @@ pub fn mentions(c: &Cond, path: &str) -> bool {
 pub fn rules_in(policy: &Policy, section: SectionKind) -> impl Iterator<Item = &Rule> {
     policy.rules.iter().filter(move |r| r.section == section)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops loudly")]
+pub(crate) mod tests {
+    //! How the clauses' results combine into the verdict (`evaluate`), on a
+    //! small agency policy with each kind of clause that can meet another.
+    use super::*;
+    use crate::data::action::parse_action_json_line;
+
+    pub(crate) const POLICY: &str = r#"policy "Combining"
+  effective 2026-01-01
+  jurisdiction UK
+  timezone "Europe/London"
+  default allow
+roles consultant, marketing, manager, compliance
+fact client_consented: bool "The client agreed in writing to be named."
+rule no-client-names "Clients are not named." {
+  when action = post and content.names_client
+  then deny
+}
+exception client-consented to no-client-names "A client who agreed may be named." {
+  when facts.client_consented
+  then allow
+}
+rule no-confidential "Nothing confidential." {
+  when content.confidential
+  then deny
+}
+exception trial-consent to no-confidential "Trial: consent covers confidential posts too." {
+  when facts.client_consented
+  then allow
+  dry run
+}
+rule brand-marketing "Brand posts need marketing." {
+  when content.kind has brand
+  then require approval from marketing or manager
+}
+rule brand-public "Public brand posts need a manager or compliance too." {
+  when content.kind has brand and content.public
+  then require approval from manager or compliance
+}
+rule industry-news "Industry news is welcome." {
+  when content.kind has industry
+  then allow
+  oblige "Say that you work for us." within 2 days
+}
+rule no-job-ads-trial "Trial: no job adverts." {
+  when content.kind has job_ad
+  then deny
+  dry run
+}
+rule no-client-invites "Clients are not invited." {
+  when action = connect and target.relationship = client
+  then deny
+  advise "Check whether they are a client before inviting them."
+}
+rule candidate-invites "Candidates are invited with a manager's approval." {
+  when action = connect and target.relationship = candidate
+  then require approval from manager
+}
+rule no-opinions "No opinions unless on your own time." {
+  when content.kind has opinion
+  then deny
+  unless content.own_views_disclaimer
+}
+"#;
+
+    fn policy(text: &str) -> (SourceFile, Policy) {
+        let file = SourceFile::new("combining.policy", text);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = crate::lower::lower(&file, &ast);
+        (file, policy)
+    }
+
+    fn opts() -> EvalOptions {
+        EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() }
+    }
+
+    /// The verdict on a post by an employed consultant with this `content`
+    /// (and any other JSON fields given in `more`).
+    fn post(content: &str, more: &str) -> Verdict {
+        let (file, p) = policy(POLICY);
+        let line = format!(
+            r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{content}{more}}}"#
+        );
+        let action = parse_action_json_line(&line).unwrap_or_else(|e| panic!("{e:?}"));
+        evaluate(&p, &file, &action, &opts())
+    }
+
+    fn line(p: &str, line: &str) -> Verdict {
+        let (file, p) = policy(p);
+        let action = parse_action_json_line(line).unwrap_or_else(|e| panic!("{e:?}"));
+        evaluate(&p, &file, &action, &opts())
+    }
+
+    #[test]
+    fn an_exception_overrides_its_clause_only_when_it_applies_and_is_enforced() {
+        let named = post(r#"{"kind":["industry"],"names_client":true}"#, r#","facts":{"client_consented":false}"#);
+        assert_eq!((named.verdict, named.deciding.as_slice()), (Decision::Deny, &["no-client-names".to_string()][..]));
+        let consented = post(r#"{"kind":["industry"],"names_client":true}"#, r#","facts":{"client_consented":true}"#);
+        assert_eq!(consented.verdict, Decision::Allow, "{}", consented.summary);
+        assert!(consented.deciding.contains(&"client-consented".to_string()));
+        // A dry-run exception is reported, never enforced: the clause still refuses.
+        let trial = post(r#"{"kind":["industry"],"confidential":true}"#, r#","facts":{"client_consented":true}"#);
+        assert_eq!(trial.verdict, Decision::Deny, "{}", trial.summary);
+        assert_eq!(trial.deciding, ["no-confidential"]);
+        assert_eq!(trial.dry_run, ["trial-consent"]);
+    }
+
+    #[test]
+    fn an_approval_on_file_from_a_named_role_allows_and_another_role_does_not() {
+        let brand = r#"{"kind":["brand"]}"#;
+        let asked = post(brand, "");
+        assert_eq!(
+            (asked.verdict, asked.approvers.as_slice()),
+            (Decision::RequireApproval, &["marketing".to_string(), "manager".to_string()][..])
+        );
+        let granted = post(brand, r#","approval":{"granted_by":"marketing"}"#);
+        assert_eq!(granted.verdict, Decision::Allow, "{}", granted.summary);
+        assert_eq!(granted.deciding, ["brand-marketing"]);
+        let wrong = post(brand, r#","approval":{"granted_by":"consultant"}"#);
+        assert_eq!(wrong.verdict, Decision::RequireApproval);
+        let refused: Vec<&str> = wrong.rules.iter().filter_map(|r| r.approval_refused.as_deref()).collect();
+        assert_eq!(
+            refused,
+            ["an approval by consultant is on file, but this clause needs one from marketing or manager"]
+        );
+        // Two clauses asking: every approver named once, in order.
+        let both = post(r#"{"kind":["brand"],"public":true}"#, "");
+        assert_eq!(both.approvers, ["marketing", "manager", "compliance"]);
+        assert_eq!(both.deciding, ["brand-marketing", "brand-public"]);
+    }
+
+    #[test]
+    fn a_dry_run_clause_is_reported_and_decides_nothing() {
+        let v = post(r#"{"kind":["job_ad"]}"#, "");
+        assert_eq!((v.verdict, &v.basis), (Decision::Allow, &Basis::PolicyDefault), "{}", v.summary);
+        assert_eq!(v.dry_run, ["no-job-ads-trial"]);
+        assert_eq!(v.summary, "allow: no clause covers this action; permitted by default");
+    }
+
+    #[test]
+    fn the_most_restrictive_clause_wins_and_names_what_it_overruled() {
+        let v = post(r#"{"kind":["industry","brand"],"names_client":true}"#, r#","facts":{"client_consented":false}"#);
+        assert_eq!(v.verdict, Decision::Deny);
+        assert_eq!(v.deciding, ["no-client-names"]);
+        let c = v.conflict.as_ref().unwrap_or_else(|| panic!("a permission was overruled: {v:?}"));
+        assert_eq!(
+            (c.prevailing.as_slice(), c.overruled.as_slice()),
+            (&["no-client-names".to_string()][..], &["industry-news".to_string()][..])
+        );
+        // The permission still attaches its duty; clauses that do not apply attach nothing.
+        assert_eq!(v.obligations.iter().map(|o| o.text.as_str()).collect::<Vec<_>>(), ["Say that you work for us."]);
+        // A refusal with no permission beside it overrules nothing.
+        let alone = post(r#"{"kind":["brand"],"names_client":true}"#, r#","facts":{"client_consented":false}"#);
+        assert_eq!(alone.verdict, Decision::Deny);
+        assert_eq!(alone.conflict, None);
+        // Nothing is attached by a clause that did not apply.
+        assert!(alone.obligations.is_empty(), "{:?}", alone.obligations);
+        // Under `conflicts indeterminate` the same disagreement decides nothing.
+        let (file, p) = policy(&POLICY.replace("  default allow", "  default allow\n  conflicts indeterminate"));
+        let action = parse_action_json_line(r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["industry"],"names_client":true},"facts":{"client_consented":false}}"#).unwrap();
+        let v = evaluate(&p, &file, &action, &opts());
+        assert_eq!(v.verdict, Decision::Indeterminate);
+        assert_eq!(v.basis, Basis::Conflict { rules: vec!["no-client-names".into(), "industry-news".into()] });
+    }
+
+    #[test]
+    fn clauses_that_need_a_missing_fact_hold_the_verdict() {
+        let v = line(
+            POLICY,
+            r#"{"action":"connect","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
+        );
+        assert_eq!(v.verdict, Decision::Indeterminate, "{}", v.summary);
+        assert_eq!(v.deciding, ["no-client-invites", "candidate-invites"]);
+        // The fact both need, once; the advice of the clause that holds it.
+        assert_eq!(v.missing, ["target.relationship"]);
+        assert_eq!(v.advice.iter().map(|a| a.rule.as_str()).collect::<Vec<_>>(), ["no-client-invites"]);
+        assert_eq!(
+            v.summary,
+            "indeterminate: `no-client-invites`, `candidate-invites` needs facts the action does not give"
+        );
+        // Given, it decides.
+        let given = line(
+            POLICY,
+            r#"{"action":"connect","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","target":{"relationship":"candidate"}}"#,
+        );
+        assert_eq!(
+            (given.verdict, given.approvers.as_slice()),
+            (Decision::RequireApproval, &["manager".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn a_section_default_that_may_cover_the_action_holds_it_back() {
+        let p = "policy \"Channels\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, marketing\nposting on linkedin {\n  default allow\n}\nposting on other channels {\n  other-channels: default require approval from marketing advise \"Marketing knows the channel.\"\n    because \"New channels speak for the brand.\"\n}\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"content":{"kind":["industry"]}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Indeterminate, "{}", v.summary);
+        assert_eq!(v.missing, ["channel"]);
+        let on = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"tiktok","content":{"kind":["industry"]}}"#,
+        );
+        assert_eq!((on.verdict, on.approvers.as_slice()), (Decision::RequireApproval, &["marketing".to_string()][..]));
+        // The default that decided gives its advice.
+        let advice: Vec<(&str, &str)> = on.advice.iter().map(|a| (a.rule.as_str(), a.text.as_str())).collect();
+        assert_eq!(advice, [("other-channels", "Marketing knows the channel.")]);
+        assert_eq!(on.default_rationale.as_deref(), Some("New channels speak for the brand."));
+    }
+
+    #[test]
+    fn an_unless_that_holds_is_named_as_covering_the_action() {
+        let v = post(r#"{"kind":["opinion"],"own_views_disclaimer":true}"#, "");
+        assert_eq!(v.verdict, Decision::Allow);
+        assert_eq!(
+            v.summary,
+            "allow: no clause applies (`no-opinions` covered it, but an exception holds); permitted by default"
+        );
+        let without = post(r#"{"kind":["opinion"],"own_views_disclaimer":false}"#, "");
+        assert_eq!((without.verdict, without.deciding.as_slice()), (Decision::Deny, &["no-opinions".to_string()][..]));
+    }
+
+    #[test]
+    fn the_action_date_not_the_clock_decides_whether_the_policy_was_in_force() {
+        let early = post(r#"{"kind":["industry"]}"#, "").before_effective;
+        assert_eq!(early, None, "in force on 16 March 2026");
+        let (file, p) = policy(POLICY);
+        let at = parse_action_json_line(r#"{"action":"post","at":"2025-12-01T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["industry"]}}"#).unwrap();
+        assert!(evaluate(&p, &file, &at, &opts()).before_effective.is_some(), "the action is dated before 2026-01-01");
+        // A bare date is read in the policy's timezone.
+        let facts: std::collections::BTreeMap<String, Value> = [
+            ("at".to_string(), Value::Date(jiff::civil::date(2025, 12, 1))),
+            ("action".to_string(), Value::Symbol("post".into())),
+        ]
+        .into_iter()
+        .collect();
+        assert!(evaluate(&p, &file, &facts, &opts()).before_effective.is_some());
+        // Duties fall due from the action's day, not the clock's.
+        let dated: std::collections::BTreeMap<String, Value> = [
+            ("at".to_string(), Value::Date(jiff::civil::date(2025, 12, 1))),
+            ("action".to_string(), Value::Symbol("post".into())),
+            ("content.kind".to_string(), Value::List(vec!["industry".into()])),
+        ]
+        .into_iter()
+        .collect();
+        let v = evaluate(&p, &file, &dated, &opts());
+        assert_eq!(v.obligations.iter().map(|o| o.due).collect::<Vec<_>>(), [Some(jiff::civil::date(2025, 12, 3))]);
+    }
+
+    #[test]
+    fn a_covenant_carries_the_law_of_the_actors_place_of_work() {
+        let p = "policy \"Covenants\"\n  jurisdiction UK\n  timezone \"Europe/London\"\n  default allow\nroles consultant\ncovenant rival-agency: non_compete for 18 months\n";
+        let leaver = |j: &str| {
+            line(
+                p,
+                &format!(
+                    r#"{{"action":"compete","at":"2026-03-16T09:00:00Z","actor":{{"id":"n","role":"consultant","status":"departed","employed_since":"2021-04-06","departed_on":"2025-11-14","jurisdiction":"{j}"}}}}"#
+                ),
+            )
+        };
+        let uk = leaver("UK");
+        assert_eq!((uk.verdict, uk.deciding.as_slice()), (Decision::Deny, &["rival-agency".to_string()][..]));
+        let notes: Vec<&str> = uk.law_notes.iter().map(|n| n.text.as_str()).collect();
+        assert!(notes.iter().all(|n| n.starts_with("`rival-agency` in UK: ")), "{notes:?}");
+        // Both rules of UK law that speak of it: the common law, and the cap that was never enacted.
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes.iter().any(|n| n.contains("3-month statutory cap")), "{notes:?}");
+        // Each note once.
+        let mut unique = notes.clone();
+        unique.dedup();
+        assert_eq!(unique, notes);
+        // The length counts: over 12 months is suspect in the UK.
+        assert!(notes.iter().any(|n| n.contains("an 18-month non-compete is suspect")), "{notes:?}");
+        // The place of work's law, not the policy's.
+        let de = leaver("DE");
+        assert_eq!(de.verdict, Decision::Deny);
+        let de_notes: Vec<&str> = de.law_notes.iter().map(|n| n.text.as_str()).collect();
+        assert!(
+            !de_notes.is_empty() && de_notes.iter().all(|n| n.starts_with("`rival-agency` in DE: ")),
+            "{de_notes:?}"
+        );
+        // Before the window (still employed): covered, not decided.
+        let early = line(
+            p,
+            r#"{"action":"compete","at":"2026-03-16T09:00:00Z","actor":{"id":"n","role":"consultant","status":"employed","employed_since":"2021-04-06","jurisdiction":"UK"}}"#,
+        );
+        assert!(
+            early.summary.contains("`rival-agency` covered it, but its window had not started"),
+            "{}",
+            early.summary
+        );
+        // After the window: covered, not decided.
+        let late = line(
+            p,
+            r#"{"action":"compete","at":"2027-09-01T09:00:00Z","actor":{"id":"n","role":"consultant","status":"departed","employed_since":"2021-04-06","departed_on":"2025-11-14","jurisdiction":"UK"}}"#,
+        );
+        assert_eq!(late.verdict, Decision::Allow);
+        assert!(
+            late.summary.contains("`rival-agency` covered it, but its window ended on 2027-05-14"),
+            "{}",
+            late.summary
+        );
+    }
+
+    #[test]
+    fn a_gap_in_the_policy_is_pointed_out_unless_the_action_is_refused() {
+        let leaving = r#"{"action":"depart","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-16"},"account":{"kind":"branded","created_by":"employee","handle":"@castlegate_jobs"}}"#;
+        let gap = |v: &Verdict| {
+            v.advice.iter().any(|a| a.rule.is_empty() && a.text.starts_with("no ownership clause covers this account"))
+        };
+        let v = line(POLICY, leaving);
+        assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
+        assert!(gap(&v), "{:?}", v.advice);
+        // Refused anyway: the gap would change nothing, so it is not raised.
+        let refused = line(&POLICY.replace("  default allow", "  default deny"), leaving);
+        assert_eq!(refused.verdict, Decision::Deny, "{}", refused.summary);
+        assert!(!gap(&refused), "{:?}", refused.advice);
+    }
+
+    #[test]
+    fn undecided_facts_are_split_into_missing_and_undecidable_each_once() {
+        use crate::semantics::{Undecided, Why};
+        let u = |fact: &str, why| Undecided { fact: fact.into(), why };
+        let (missing, undecidable) = split_undecided(vec![
+            u("target.relationship", Why::NotGiven),
+            u("facts.count", Why::NotComparable),
+            u("target.relationship", Why::NotGiven),
+            u("facts.count", Why::NotComparable),
+        ]);
+        assert_eq!(missing, ["target.relationship"]);
+        assert_eq!(undecidable, ["facts.count cannot be compared with the other side"]);
+    }
+}

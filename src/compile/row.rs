@@ -531,6 +531,20 @@ mod tests {
         }
     }
 
+    /// Names of 4 to 16 bytes that share all but their last bytes (team and
+    /// desk names): each keeps its own id, known or not.
+    #[test]
+    fn names_that_differ_only_at_the_end_keep_their_own_ids() {
+        let known: Vec<String> = ["sales_1", "sales_2", "ops_a", "ops_b", "north_desk_01", "north_desk_02"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let interner = Interner::new(known.clone());
+        for s in known.iter().map(String::as_str).chain(["sales_3", "ops_c", "north_desk_03"]) {
+            assert_eq!(interner.id(s), by_search(&known, s), "{s}");
+        }
+    }
+
     proptest::proptest! {
         /// The hashed look-ups (the short table, the map) give the ids the
         /// order of the strings gives, for known and unknown strings of every

@@ -656,4 +656,279 @@ mod tests {
         let d = Cond::Not(Box::new(Cond::Not(Box::new(yes("x.a")))));
         assert_eq!(blamed(&d, &[]), ["x.a"]);
     }
+
+    /// A condition written in the policy language, over the built-in facts and
+    /// `facts.n` (int), `facts.day` (date), `facts.flag` (bool), `facts.note` (text).
+    fn parsed(expr: &str) -> (Cond, HashMap<String, Type>) {
+        let text = format!(
+            "policy \"t\"\n  timezone \"Europe/London\"\nroles consultant\nfact n: int \"n\"\nfact day: date \"d\"\nfact flag: bool \"f\"\nfact note: text \"t\"\nrule r {{\n  when {expr}\n  then deny\n}}\n"
+        );
+        let file = crate::source::SourceFile::new("t.policy", text.as_str());
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{expr}: {e:?}"));
+        let policy = crate::lower::lower(&file, &ast);
+        let types = crate::eval::fact_types(&policy);
+        let rule = policy.rules.into_iter().next().unwrap_or_else(|| panic!("no rule"));
+        (rule.when, types)
+    }
+
+    /// The truth of `expr` on these facts (at 2026-03-31 23:30 UTC, which is
+    /// 1 April 00:30 in London), with each test's words and what was computed.
+    fn run(expr: &str, facts: &[(&str, Value)]) -> (Truth, Vec<String>, Vec<String>) {
+        let (c, types) = parsed(expr);
+        let facts: BTreeMap<String, Value> = facts.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let tz = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
+        let at: jiff::Timestamp = "2026-03-31T23:30:00Z".parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let ctx = Ctx { facts: &facts, tz: &tz, at, types: &types };
+        let mut trace = Vec::new();
+        let truth = eval_cond(&c, &ctx, &mut trace);
+        let texts = trace.iter().map(|t| t.text.clone()).collect();
+        let computed = trace.into_iter().flat_map(|t| t.computed).collect();
+        (truth, texts, computed)
+    }
+
+    fn int(n: i64) -> Value {
+        Value::Int(n)
+    }
+
+    fn day(y: i16, m: i8, d: i8) -> Value {
+        Value::Date(jiff::civil::date(y, m, d))
+    }
+
+    fn sym(s: &str) -> Value {
+        Value::Symbol(s.into())
+    }
+
+    #[test]
+    fn comparisons_say_which_way_they_went() {
+        let (t, words, _) = run("history.posts_today >= 10", &[("history.posts_today", int(10))]);
+        assert_eq!((t, words), (Truth::True, vec!["history.posts_today = 10 ≥ 10".to_string()]));
+        let (t, words, _) = run("history.posts_today >= 10", &[("history.posts_today", int(9))]);
+        assert_eq!((t, words), (Truth::False, vec!["history.posts_today = 9 < 10".to_string()]));
+        let (t, words, _) = run("history.posts_today > 10", &[("history.posts_today", int(9))]);
+        assert_eq!((t, words), (Truth::False, vec!["history.posts_today = 9 ≤ 10".to_string()]));
+        let (t, words, _) = run("facts.n != 3", &[("facts.n", int(3))]);
+        assert_eq!((t, words), (Truth::False, vec!["facts.n = 3".to_string()]));
+        let (t, words, _) = run("channel = twitter", &[("channel", sym("linkedin"))]);
+        assert_eq!((t, words), (Truth::False, vec!["channel = linkedin, not twitter".to_string()]));
+        let (t, _, _) = run("facts.note = \"abc\"", &[("facts.note", Value::Text("abc".into()))]);
+        assert_eq!(t, Truth::True, "a text compares with a string");
+        let (t, _, _) = run("facts.flag = true", &[("facts.flag", Value::Bool(true))]);
+        assert_eq!(t, Truth::True);
+        let (t, _, _) = run("facts.n < 3", &[("facts.n", int(2))]);
+        assert_eq!(t, Truth::True);
+        let (t, _, _) = run("facts.n <= 3", &[("facts.n", int(4))]);
+        assert_eq!(t, Truth::False);
+        // Lengths of time compare by their length, shares by their size.
+        assert_eq!(run("4 weeks < 1 month", &[]).0, Truth::True);
+        assert_eq!(run("13 months > 1 month", &[]).0, Truth::True);
+        assert_eq!(run("30% < 40%", &[]).0, Truth::True);
+        assert_eq!(run("30% > 40%", &[]).0, Truth::False);
+    }
+
+    #[test]
+    fn dates_compare_by_the_day_in_the_policys_timezone() {
+        // 23:30 UTC on 31 March is 1 April in London: the action's day is 1 April.
+        let (t, words, computed) = run("at >= facts.day", &[("facts.day", day(2026, 4, 1))]);
+        assert_eq!(t, Truth::True, "{words:?}");
+        assert_eq!(words, ["at = 2026-03-31T23:30:00Z (2026-04-01 00:30 Europe/London) ≥ facts.day (2026-04-01)"]);
+        assert_eq!(
+            computed,
+            ["2026-04-01 is the boundary day and it counts: date ranges include their first and last day"]
+        );
+        let (t, _, computed) = run("facts.day <= at", &[("facts.day", day(2026, 4, 1))]);
+        assert_eq!(t, Truth::True);
+        assert_eq!(
+            computed,
+            ["2026-04-01 is the boundary day and it counts: date ranges include their first and last day"]
+        );
+        let (t, _, computed) = run("facts.day < at", &[("facts.day", day(2026, 3, 31))]);
+        assert_eq!((t, computed.len()), (Truth::True, 0), "not a boundary: strictly before");
+        let (t, _, _) = run("facts.day > at", &[("facts.day", day(2026, 4, 1))]);
+        assert_eq!(t, Truth::False);
+        let (t, _, computed) = run(
+            "facts.day >= actor.departed_on",
+            &[("facts.day", day(2026, 4, 1)), ("actor.departed_on", day(2026, 4, 1))],
+        );
+        assert_eq!((t, computed.len()), (Truth::True, 1));
+        // Two equal ints at `>=` are no boundary day.
+        let (_, _, computed) = run("facts.n >= 3", &[("facts.n", int(3))]);
+        assert!(computed.is_empty(), "{computed:?}");
+    }
+
+    #[test]
+    fn a_shifted_date_shows_its_arithmetic_and_clamping() {
+        let (t, _, computed) = run("at < actor.departed_on + 6 months", &[("actor.departed_on", day(2025, 8, 31))]);
+        assert_eq!(t, Truth::False, "28 Feb 2026 is before 1 April");
+        assert_eq!(
+            computed,
+            ["actor.departed_on + 6 months = 2025-08-31 + 6 months = 2026-02-28, clamped to the end of the month"]
+        );
+        let (_, _, computed) = run("at < actor.departed_on + 6 months", &[("actor.departed_on", day(2025, 8, 15))]);
+        assert_eq!(computed, ["actor.departed_on + 6 months = 2025-08-15 + 6 months = 2026-02-15"]);
+        // Days never clamp: only months can.
+        let (_, _, computed) = run("at < actor.departed_on + 30 days", &[("actor.departed_on", day(2026, 1, 31))]);
+        assert_eq!(computed, ["actor.departed_on + 30 days = 2026-01-31 + 30 days = 2026-03-02"]);
+        let (t, _, computed) = run("at > actor.departed_on - 1 month", &[("actor.departed_on", day(2026, 3, 31))]);
+        assert_eq!(t, Truth::True);
+        assert_eq!(
+            computed,
+            ["actor.departed_on - 1 month = 2026-03-31 - 1 month = 2026-02-28, clamped to the end of the month"]
+        );
+        // A time shifts from its day in the policy's timezone.
+        let (t, _, computed) = run("facts.day = at + 1 day", &[("facts.day", day(2026, 4, 2))]);
+        assert_eq!(t, Truth::True, "{computed:?}");
+        assert_eq!(computed, ["at + 1 day = 2026-04-01 + 1 day = 2026-04-02"]);
+        // Outside the calendar: undecidable, never "not given".
+        let (t, words, _) = run("at < actor.departed_on + 99999 months", &[("actor.departed_on", day(2025, 1, 1))]);
+        let Truth::Unknown(why) = &t else { panic!("{t:?}") };
+        assert_eq!(why[0].why, Why::OutOfRange, "{words:?}");
+        assert_eq!(why[0].fact, "actor.departed_on + 99999 months (from 2025-01-01)");
+        assert_eq!(t.not_given().count(), 0);
+        // The shifted fact not given: not given.
+        let (t, words, _) = run("at < actor.departed_on + 6 months", &[]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["actor.departed_on"]);
+        assert_eq!(words, ["actor.departed_on is not given"]);
+    }
+
+    #[test]
+    fn a_date_term_resolves_to_its_day_in_the_policys_timezone() {
+        let (c, types) = parsed("at < actor.departed_on + 6 months");
+        let Cond::Test(t) = &c else { panic!("{c:?}") };
+        let TestOp::Cmp(_, end) = &t.op else { panic!("{t:?}") };
+        let facts: BTreeMap<String, Value> =
+            [("actor.departed_on".to_string(), day(2025, 8, 31)), ("facts.n".to_string(), int(3))]
+                .into_iter()
+                .collect();
+        let tz = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
+        let at: jiff::Timestamp = "2026-03-31T23:30:00Z".parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let ctx = Ctx { facts: &facts, tz: &tz, at, types: &types };
+        // A covenant's end: the shifted date, clamped.
+        assert_eq!(resolve_date(end, &ctx), Some(jiff::civil::date(2026, 2, 28)));
+        // A time: its day in London, not in UTC.
+        assert_eq!(resolve_date(&t.lhs, &ctx), Some(jiff::civil::date(2026, 4, 1)));
+        // Not a date at all.
+        assert_eq!(resolve_date(&Term::fact("facts.n"), &ctx), None);
+    }
+
+    #[test]
+    fn absent_facts_are_unknown_unless_their_absence_means_something() {
+        // Not given: unknown, named.
+        let (t, words, _) = run("facts.n > 3", &[]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.n"]);
+        assert_eq!(words, ["facts.n is not given"]);
+        // Not given on the right-hand side: unknown too.
+        let (t, words, _) = run("facts.n > history.posts_today", &[("facts.n", int(1))]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["history.posts_today"]);
+        assert_eq!(words, ["history.posts_today is not given"]);
+        // A yes/no fact not given is no, and the words say it was not given.
+        let (t, words, _) = run("facts.flag", &[]);
+        assert_eq!(t, Truth::False);
+        assert!(words[0].starts_with("facts.flag is "), "{words:?}");
+        assert_ne!(words[0], "facts.flag = false");
+        let (t, words, _) = run("facts.flag", &[("facts.flag", Value::Bool(true))]);
+        assert_eq!((t, words), (Truth::True, vec!["facts.flag = true".to_string()]));
+        // `is missing` / `is present` decide on absence itself.
+        let (t, words, _) = run("target.last_dealt_with is missing", &[]);
+        assert_eq!((t, words), (Truth::True, vec!["target.last_dealt_with is missing".to_string()]));
+        let (t, words, _) = run("target.last_dealt_with is present", &[("target.last_dealt_with", day(2025, 1, 1))]);
+        assert_eq!((t, words), (Truth::True, vec!["target.last_dealt_with is present".to_string()]));
+        let (t, _, _) = run("target.last_dealt_with is present", &[]);
+        assert_eq!(t, Truth::False);
+        // Values of different kinds cannot be compared: undecidable, with both sides.
+        let (t, words, _) = run("facts.n > 3", &[("facts.n", Value::Text("three".into()))]);
+        let Truth::Unknown(why) = &t else { panic!("{t:?}") };
+        assert_eq!(why[0].why, Why::NotComparable);
+        assert_eq!(words, ["facts.n = \"three\" cannot be compared with the other side (against 3)"]);
+    }
+
+    #[test]
+    fn a_share_limit_counts_this_post_and_needs_both_counts() {
+        // `at most 40% job_ad posts per week`, as a posting section writes it.
+        let c = Cond::Test(Test {
+            lhs: Term::fact("history.job_ads_this_week"),
+            op: TestOp::ShareAbove { whole: "history.posts_this_week".into(), percent: 40 },
+            span: None,
+        });
+        let types = HashMap::new();
+        let tz = TimeZone::UTC;
+        let eval = |facts: &[(&str, i64)]| {
+            let facts: BTreeMap<String, Value> = facts.iter().map(|(k, v)| (k.to_string(), int(*v))).collect();
+            let ctx = Ctx { facts: &facts, tz: &tz, at: jiff::Timestamp::UNIX_EPOCH, types: &types };
+            let mut trace = Vec::new();
+            let t = eval_cond(&c, &ctx, &mut trace);
+            (t, trace.into_iter().map(|t| t.text).collect::<Vec<_>>())
+        };
+        let (t, words) = eval(&[("history.job_ads_this_week", 3), ("history.posts_this_week", 10)]);
+        assert_eq!(t, Truth::False);
+        assert_eq!(
+            words,
+            ["history.job_ads_this_week = 3 and history.posts_this_week = 10: with this one 4 of 11 = 36% ≤ 40%"]
+        );
+        let (t, _) = eval(&[("history.job_ads_this_week", 4), ("history.posts_this_week", 10)]);
+        assert_eq!(t, Truth::True, "5 of 11 is 45 %");
+        let (t, _) = eval(&[("history.job_ads_this_week", 3)]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["history.posts_this_week"]);
+        let (t, _) = eval(&[("history.posts_this_week", 10)]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["history.job_ads_this_week"]);
+    }
+
+    #[test]
+    fn sets_and_lists_match_any_member() {
+        let (t, words, _) = run("actor.status in {on_notice, garden_leave}", &[("actor.status", sym("on_notice"))]);
+        assert_eq!(
+            (t, words),
+            (Truth::True, vec!["actor.status = on_notice is one of {on_notice, garden_leave}".to_string()])
+        );
+        let (t, words, _) = run("actor.status in {on_notice, garden_leave}", &[("actor.status", sym("employed"))]);
+        assert_eq!(
+            (t, words),
+            (Truth::False, vec!["actor.status = employed is not one of {on_notice, garden_leave}".to_string()])
+        );
+        let kinds = Value::List(vec!["industry".into(), "job_ad".into()]);
+        let (t, _, _) = run("content.kind in {job_ad, brand}", &[("content.kind", kinds.clone())]);
+        assert_eq!(t, Truth::True);
+        let (t, _, _) = run("content.kind in {brand}", &[("content.kind", kinds.clone())]);
+        assert_eq!(t, Truth::False);
+        let (t, words, _) = run("content.kind has job_ad", &[("content.kind", kinds.clone())]);
+        assert_eq!((t, words), (Truth::True, vec!["content.kind = [industry, job_ad] includes job_ad".to_string()]));
+        let (t, words, _) = run("content.kind has brand", &[("content.kind", kinds)]);
+        assert_eq!(
+            (t, words),
+            (Truth::False, vec!["content.kind = [industry, job_ad] does not include brand".to_string()])
+        );
+        let (t, _, _) = run("actor.status in {on_notice}", &[]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["actor.status"]);
+        let (t, _, _) = run("facts.note has facts.note", &[]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.note"]);
+        let (t, _, _) = run("facts.n has 3", &[("facts.n", int(3))]);
+        assert_eq!(t, Truth::True, "a single value has itself");
+    }
+
+    #[test]
+    fn and_or_not_follow_the_three_valued_tables_and_name_what_is_missing_once() {
+        // A known false settles `and`; unknown is never absorbed into true.
+        let (t, words, _) = run("facts.n > 3 and facts.flag", &[]);
+        assert_eq!(t, Truth::False);
+        assert_eq!(words.len(), 2);
+        let (t, _, _) = run("facts.n > 3 and facts.n < 9", &[]);
+        let Truth::Unknown(why) = &t else { panic!("{t:?}") };
+        assert_eq!(why.len(), 1, "one fact, named once: {why:?}");
+        let (t, words, _) = run("facts.flag or facts.n > 3", &[("facts.flag", Value::Bool(true))]);
+        assert_eq!((t, words.len()), (Truth::True, 1), "a true part settles `or`; the rest is not tested");
+        let (t, _, _) = run("facts.flag or facts.n > 3", &[]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.n"]);
+        let (t, _, _) = run("not facts.n > 3", &[("facts.n", int(1))]);
+        assert_eq!(t, Truth::True);
+        let (t, _, _) = run("not facts.n > 3", &[]);
+        assert_eq!(t.negated(), t, "not unknown is unknown");
+        assert!(!t.is_true());
+        assert!(run("not facts.n > 3", &[("facts.n", int(1))]).0.is_true());
+        assert_eq!(Truth::True.negated(), Truth::False);
+        assert_eq!(Truth::with(Tv::Unknown, vec![Undecided::not_given("x")]).tv(), Tv::Unknown);
+        assert_eq!(Truth::with(Tv::True, vec![]), Truth::True);
+        assert_eq!(Truth::with(Tv::False, vec![]), Truth::False);
+        assert_eq!(Truth::from_bool(true).tv(), Tv::True);
+        // An unknown truth serializes as the facts it names.
+        assert_eq!(serde_json::to_string(&run("facts.n > 3", &[]).0).unwrap_or_default(), r#"{"unknown":["facts.n"]}"#);
+    }
 }

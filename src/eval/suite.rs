@@ -152,3 +152,184 @@ pub fn text(r: &SuiteReport) -> String {
     let _ = writeln!(out, "\n{} passed, {} failed", r.passed, r.failed);
     out
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "a test stops loudly")]
+mod tests {
+    use super::*;
+    use crate::data::testcase::parse_tests;
+
+    /// A small agency policy: a daily tweet limit, brand posts approved by
+    /// marketing or a manager, no client names, a clause no case reaches,
+    /// and a cap on non-competes for the terms cases.
+    const POLICY: &str = r#"policy "Suite runner"
+  jurisdiction UK
+  timezone "Europe/London"
+  default allow
+roles consultant, marketing, manager
+posting on linkedin, twitter {
+  twitter-daily-limit: limit 10 posts per day when channel = twitter
+  brand-approval: require approval from marketing or manager for brand
+}
+rule no-client-names "Clients are not named." {
+  when content.names_client
+  then deny
+}
+rule no-confidential "Nothing confidential." {
+  when content.confidential
+  then deny
+}
+terms {
+  non-compete-cap: non_compete at most 3 months
+}
+"#;
+
+    const TWEET: &str = "action: post\n    at: 2026-03-14T16:00:00Z\n    actor: { id: alice, role: consultant, status: employed }\n    channel: twitter\n    content: { kind: industry }";
+
+    fn report(cases_yaml: &str) -> SuiteReport {
+        let file = SourceFile::new("suite.policy", POLICY);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = crate::lower::lower(&file, &ast);
+        let cases = parse_tests(cases_yaml, "suite.tests.yaml").unwrap_or_else(|e| panic!("{e}"));
+        let opts = EvalOptions { now: "2026-03-14T12:00:00Z".parse().unwrap() };
+        run(&policy, &file, &cases, &opts)
+    }
+
+    fn cases() -> String {
+        format!(
+            r#"
+- name: the eleventh tweet is refused
+  action:
+    {TWEET}
+    history: {{ posts_today: 10 }}
+  expect: deny
+  because: twitter-daily-limit
+- name: wrong verdict
+  action:
+    {TWEET}
+    history: {{ posts_today: 10 }}
+  expect: allow
+- name: right verdict, wrong clause
+  action:
+    {TWEET}
+    history: {{ posts_today: 10 }}
+  expect: deny
+  because: no-client-names
+- name: a brand post needs marketing
+  action:
+    {TWEET}
+    content: {{ kind: brand }}
+    history: {{ posts_today: 0 }}
+  expect: require-approval
+  approver: marketing
+- name: right verdict, wrong approver
+  action:
+    {TWEET}
+    content: {{ kind: brand }}
+    history: {{ posts_today: 0 }}
+  expect: require-approval
+  approver: consultant
+- name: a 6-month non-compete breaks the cap
+  contract:
+    employer: AgencyX Ltd
+    jurisdiction: UK
+    covenants:
+      - kind: non_compete
+        months: 6
+  expect: deny
+  because: non-compete-cap
+"#
+        )
+        .replace("    content: { kind: industry }\n    content:", "    content:")
+    }
+
+    #[test]
+    fn each_wrong_expectation_fails_and_says_what_happened() {
+        let r = report(&cases());
+        let got: Vec<(&str, bool, &str, &str)> =
+            r.cases.iter().map(|c| (c.name.as_str(), c.passed, c.expected.as_str(), c.actual.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "the eleventh tweet is refused",
+                    true,
+                    "deny because `twitter-daily-limit`",
+                    "deny because `twitter-daily-limit`"
+                ),
+                ("wrong verdict", false, "allow", "deny because `twitter-daily-limit`"),
+                (
+                    "right verdict, wrong clause",
+                    false,
+                    "deny because `no-client-names`",
+                    "deny because `twitter-daily-limit`"
+                ),
+                (
+                    "a brand post needs marketing",
+                    true,
+                    "require-approval from marketing",
+                    "require-approval from marketing or manager because `brand-approval`"
+                ),
+                (
+                    "right verdict, wrong approver",
+                    false,
+                    "require-approval from consultant",
+                    "require-approval from marketing or manager because `brand-approval`"
+                ),
+                (
+                    "a 6-month non-compete breaks the cap",
+                    true,
+                    "deny because `non-compete-cap`",
+                    "deny because `non-compete-cap`"
+                ),
+            ]
+        );
+        assert_eq!((r.passed, r.failed), (3, 3));
+        assert_eq!(r.cases[5].deciding, ["non-compete-cap"], "a terms case is decided by the terms clause");
+        // The explanation is kept for a failure only, and it is the verdict's.
+        for c in &r.cases {
+            assert_eq!(c.explanation.is_some(), !c.passed, "{}", c.name);
+        }
+        assert!(r.cases[1].explanation.as_deref().unwrap().contains("twitter-daily-limit"));
+        // Coverage: each clause once, in the order first reached; the rest named.
+        assert_eq!(r.covered, ["twitter-daily-limit", "brand-approval", "non-compete-cap"]);
+        assert_eq!(r.uncovered, ["no-client-names", "no-confidential"]);
+    }
+
+    #[test]
+    fn a_verdict_with_no_clause_or_approver_is_reported_bare() {
+        let r = report(&format!(
+            "- name: a quiet tweet\n  action:\n    {TWEET}\n    history: {{ posts_today: 1 }}\n  expect: deny\n"
+        ));
+        assert_eq!((r.passed, r.failed), (0, 1));
+        assert_eq!(r.cases[0].actual, "allow");
+        assert!(r.cases[0].deciding.is_empty());
+        assert_eq!(r.uncovered.len(), 5, "{:?}", r.uncovered);
+    }
+
+    #[test]
+    fn the_text_report_shows_failures_coverage_and_counts() {
+        let out = text(&report(&cases()));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "ok   the eleventh tweet is refused");
+        assert_eq!(lines[1], "FAIL wrong verdict");
+        assert_eq!(lines[2], "  expected: allow");
+        assert_eq!(lines[3], "  actual:   deny because `twitter-daily-limit`");
+        assert!(lines[4].starts_with("  | "), "the explanation follows a failure: {out}");
+        // A passing case is one line.
+        let brand = lines.iter().position(|l| *l == "ok   a brand post needs marketing").unwrap();
+        assert_eq!(lines[brand + 1], "FAIL right verdict, wrong approver");
+        assert!(out.contains("\ncoverage: 3 of 5 clauses exercised\n"), "{out}");
+        assert!(out.contains("\n  not exercised: `no-client-names`, `no-confidential`\n"), "{out}");
+        assert!(out.ends_with("\n3 passed, 3 failed\n"), "{out}");
+        // Everything covered: no "not exercised" line.
+        let all = text(&SuiteReport {
+            cases: vec![],
+            passed: 0,
+            failed: 0,
+            covered: vec!["a".into(), "b".into()],
+            uncovered: vec![],
+        });
+        assert_eq!(all, "\ncoverage: 2 of 2 clauses exercised\n\n0 passed, 0 failed\n");
+    }
+}
