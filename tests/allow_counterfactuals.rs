@@ -87,3 +87,70 @@ fn a_route_is_given_only_where_the_rest_of_the_clause_holds() {
     let json = stdout(&run_stdin(&["eval", policy, "-", "--format", "json"], post));
     assert!(json.contains(route), "{json}");
 }
+
+/// The "what would change it" lines of a verdict that name a covenant's window.
+fn window_routes(cfs: &[String]) -> Vec<&String> {
+    cfs.iter().filter(|c| c.contains("this: its window")).collect()
+}
+
+/// A consultant on notice, leaving on 2026-03-01, messages a client she dealt with in December.
+const ON_NOTICE: &str = "action: solicit\nat: 2026-02-10T10:00:00Z\nactor: { id: dana, role: consultant, status: on_notice, employed_since: 2020-04-01, departed_on: 2026-03-01 }\nchannel: linkedin\ntarget: { relationship: client, interacted: true, last_dealt_with: 2025-12-01 }\ncontent: { kind: personal, text: \"Lunch next month?\" }\n";
+
+#[test]
+fn a_lapsed_covenant_names_the_last_day_it_would_have_refused() {
+    let action =
+        std::fs::read_to_string(crate::util::root().join("docs/examples/actions/solicit-after-the-covenant.yaml"))
+            .unwrap();
+    let (verdict, cfs, text, md) = eval_all(&action);
+    assert_eq!(verdict, "allow", "{text}");
+    // Counted from the start of garden leave (2025-10-31), the 6 months ended on 2026-04-30: the window the clause list shows.
+    let line = "on or before 2026-04-30 `client-non-solicitation` would deny this: its window ran from 2026-01-31 to 2026-04-30 inclusive, and the action (2026-08-15) falls after it";
+    assert!(cfs.iter().any(|c| c == line), "{cfs:#?}");
+    assert!(text.contains("window: from 2026-01-31 (departure) to 2026-04-30 inclusive"), "{text}");
+    assert!(
+        cfs.iter().any(|c| c.starts_with("on or before 2026-04-30 `client-non-dealing` would deny this")),
+        "{cfs:#?}"
+    );
+    agree(&cfs, &text, &md);
+}
+
+#[test]
+fn a_covenant_not_yet_started_names_the_day_it_starts_to_refuse() {
+    let (verdict, cfs, text, md) = eval_all(ON_NOTICE);
+    assert_eq!(verdict, "allow", "{text}");
+    let line = "from 2026-03-01 `client-non-solicitation` would deny this: its window runs from 2026-03-01 to 2026-09-01 inclusive, and the action (2026-02-10) falls before it";
+    assert!(cfs.iter().any(|c| c == line), "{cfs:#?}");
+    agree(&cfs, &text, &md);
+    // On the day itself, as a leaver, it is refused and the route is gone.
+    let (verdict, cfs, _, _) =
+        eval_all(&ON_NOTICE.replace("2026-02-10", "2026-03-01").replace("on_notice", "departed"));
+    assert_eq!(verdict, "deny");
+    assert!(window_routes(&cfs).is_empty(), "{cfs:#?}");
+}
+
+/// On notice, with garden leave to come (the period counted from its start): the
+/// route gives the departure date on which the covenants start and the end the
+/// offset gives, as a leaver reads it.
+#[test]
+fn a_leaver_with_garden_leave_ahead_reads_when_the_covenants_start() {
+    let action = ON_NOTICE
+        .replace("status: on_notice", "status: on_notice, garden_leave_from: 2026-03-01")
+        .replace("departed_on: 2026-03-01", "departed_on: 2026-05-31");
+    let (_, cfs, text, md) = eval_all(&action);
+    agree(&cfs, &text, &md);
+    let from = text.find("what would change it:").unwrap_or_else(|| panic!("no routes:\n{text}"));
+    insta::assert_snapshot!(text[from..].to_string());
+}
+
+#[test]
+fn no_window_route_where_the_covenant_would_not_apply_on_that_day() {
+    // A director's written release lifts both covenants (the exception `released-contacts`).
+    let released = ON_NOTICE.replace("content:", "facts: { waiver_in_writing: true }\ncontent:");
+    let (verdict, cfs, text, _) = eval_all(&released);
+    assert_eq!(verdict, "allow", "{text}");
+    assert!(window_routes(&cfs).is_empty(), "{cfs:#?}");
+    // Last dealt with before the 12-month look-back: not covered, whatever the date.
+    let (verdict, cfs, text, _) = eval_all(&ON_NOTICE.replace("2025-12-01", "2024-06-01"));
+    assert_eq!(verdict, "allow", "{text}");
+    assert!(window_routes(&cfs).is_empty(), "{cfs:#?}");
+}

@@ -46,9 +46,9 @@ const MIN_REACH_PERCENT: usize = 50;
 /// The most cases, in per cent, dropped because a changed action was invalid.
 const MAX_DROPPED_PERCENT: usize = 10;
 
-struct Loaded {
-    file: SourceFile,
-    policy: Policy,
+pub(crate) struct Loaded {
+    pub(crate) file: SourceFile,
+    pub(crate) policy: Policy,
     compiled: Compiled,
 }
 
@@ -64,7 +64,7 @@ fn load(file: SourceFile) -> Loaded {
 }
 
 /// Every scenario and shipped policy.
-fn policies() -> &'static [Loaded] {
+pub(crate) fn policies() -> &'static [Loaded] {
     static P: OnceLock<Vec<Loaded>> = OnceLock::new();
     P.get_or_init(|| crate::util::all_policies().into_iter().map(load).collect())
 }
@@ -88,7 +88,7 @@ fn corpus() -> &'static [(usize, Json)] {
     })
 }
 
-fn opts() -> EvalOptions {
+pub(crate) fn opts() -> EvalOptions {
     EvalOptions { now: "2030-01-01T00:00:00Z".parse().unwrap() }
 }
 
@@ -118,7 +118,7 @@ fn why(l: &Loaded, v: &Verdict) -> String {
 /// A case: which scenario action, which policy (its own, mostly), the changes
 /// made to the action, and choices the property uses to build its clause.
 #[derive(Debug, Clone)]
-struct Input {
+pub(crate) struct Input {
     base: prop::sample::Index,
     other_policy: Option<prop::sample::Index>,
     changes: Vec<(usize, u32)>,
@@ -166,7 +166,7 @@ fn change(a: &mut Json, field: usize, n: u32) {
 }
 
 /// The policy and the action of a case, or `None` when the changes made the action invalid.
-fn materialise(input: &Input) -> Option<(&'static Loaded, Json, Action)> {
+pub(crate) fn materialise(input: &Input) -> Option<(&'static Loaded, Json, Action)> {
     let (own, base) = input.base.get(corpus());
     let l = match &input.other_policy {
         Some(i) => i.get(policies()),
@@ -280,7 +280,7 @@ fn extended(l: &Loaded, extra: &str) -> Loaded {
 // ───────────── running a property with its reach rate ─────────────
 
 #[derive(Clone, Copy)]
-enum Reach {
+pub(crate) enum Reach {
     /// The assertion had something to check.
     Reached,
     /// The case passed without testing anything the property is about.
@@ -289,7 +289,7 @@ enum Reach {
     Dropped,
 }
 
-fn property(name: &str, f: impl Fn(&Input) -> Result<Reach, TestCaseError>) {
+pub(crate) fn property(name: &str, f: impl Fn(&Input) -> Result<Reach, TestCaseError>) {
     let counts = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
     let mut runner = TestRunner::new(Config { cases: CASES, failure_persistence: None, ..Config::default() });
     let result = runner.run(&input(), |i| {

@@ -24,6 +24,7 @@ mod compile;
 mod diff;
 mod eval_props;
 mod examples;
+mod explain_props;
 mod explain_scenarios;
 #[cfg(feature = "server")]
 mod fuzz_parsers;

@@ -594,12 +594,18 @@ const ALLOW_ROUTES: usize = 3;
 /// approval: each enforced deny or require-approval clause in scope that did not
 /// apply because of exactly one test on a yes/no fact or a count below its
 /// threshold, and that, evaluated again with only that fact changed, applies
-/// (its whole condition holds and none of its exceptions does). Nearest first
-/// (counts by how far they are from the threshold, then yes/no facts).
+/// (its whole condition holds and none of its exceptions does); and each such
+/// covenant that covered the action outside its window ([`window_route`]).
+/// Nearest first (covenant windows, counts by how far they are from the
+/// threshold, then yes/no facts).
 fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
     use crate::value::Value;
     let mut routes: Vec<(u8, i64, String)> = Vec::new();
     for r in &v.rules {
+        if let Some(line) = window_route(r, policy, ctx) {
+            routes.push((0, 0, line));
+            continue;
+        }
         let blocks = matches!(r.effect, Effect::Deny | Effect::RequireApproval { .. });
         let ([t], true, Outcome::DidNotApply, false) = (r.failed.as_slice(), blocks, r.outcome, r.dry_run) else {
             continue;
@@ -624,12 +630,8 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
             }
             _ => continue,
         };
-        let facts = Changed { base: ctx.facts, path: f, value: changed };
-        let again = Ctx { facts: &facts, tz: ctx.tz, at: ctx.at, types: ctx.types };
-        let holds = |c: &Cond| super::interp::eval_cond(c, &again, &mut Vec::new()) == Truth::True;
-        if holds(&rule.when)
-            && rule.unless.iter().all(|u| super::interp::eval_cond(u, &again, &mut Vec::new()) == Truth::False)
-        {
+        let facts = Changed { base: ctx.facts, changes: vec![(f, changed)] };
+        if applies_with(rule, policy, &facts, ctx.at, ctx) {
             routes.push((rank, distance, line));
         }
     }
@@ -637,28 +639,88 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
     routes.into_iter().take(ALLOW_ROUTES).map(|(_, _, line)| line).collect()
 }
 
-/// The action's facts with one of them changed, for a counterfactual.
+/// Whether a clause applies with the action's facts changed (and the action at
+/// `at`): its whole condition holds, none of its exceptions does, and no
+/// enforced exception clause that names it (`exception x to it`) applies.
+fn applies_with(
+    rule: &crate::policy::Rule,
+    policy: &Policy,
+    facts: &Changed<'_>,
+    at: jiff::Timestamp,
+    ctx: &Ctx<'_>,
+) -> bool {
+    let again = Ctx { facts, tz: ctx.tz, at, types: ctx.types };
+    let truth = |c: &Cond| super::interp::eval_cond(c, &again, &mut Vec::new());
+    let applies =
+        |r: &crate::policy::Rule| truth(&r.when) == Truth::True && r.unless.iter().all(|u| truth(u) == Truth::False);
+    let overridden = || policy.rules.iter().any(|x| !x.dry_run && x.overrides.contains(&rule.id) && applies(x));
+    applies(rule) && !overridden()
+}
+
+/// For an enforced deny or require-approval covenant that covered the action
+/// but whose window had not started or had ended: the dates on which it would
+/// apply, read from the window the evaluator computed ([`Verdict`]'s
+/// `rules[].window`). Given only when the covenant, evaluated again on the
+/// window's first (not started) or last (lapsed) day, with the actor departed,
+/// applies.
+fn window_route(r: &RuleResult, policy: &Policy, ctx: &Ctx<'_>) -> Option<String> {
+    use super::verdict::Position;
+    let blocks = matches!(r.effect, Effect::Deny | Effect::RequireApproval { .. });
+    let (Some(w), true, false) = (&r.window, blocks, r.dry_run) else { return None };
+    let rule = policy.rules.iter().find(|p| p.id == r.id)?;
+    let (id, effect, from) = (&r.id, effect_words(&r.effect), w.from?);
+    let runs = match w.until {
+        Some(until) => format!("from {from} to {until} inclusive"),
+        None => format!("from {from}, with no end date"),
+    };
+    let (on, line) = match (r.outcome, w.action_falls) {
+        (Outcome::NotYetStarted, Position::Before) if from > w.action_on => (
+            from,
+            format!(
+                "from {from} `{id}` would {effect} this: its window runs {runs}, and the action ({}) falls before it",
+                w.action_on
+            ),
+        ),
+        (Outcome::Lapsed, Position::After) => {
+            let until = w.until?;
+            let line = format!(
+                "on or before {until} `{id}` would {effect} this: its window ran {runs}, and the action ({}) falls after it",
+                w.action_on
+            );
+            (until, line)
+        }
+        _ => return None,
+    };
+    // The action's own time of day, on that date, in the policy's timezone.
+    let time = ctx.at.to_zoned(ctx.tz.clone()).time();
+    let at = on.to_datetime(time).to_zoned(ctx.tz.clone()).ok()?.timestamp();
+    let departed = crate::value::Value::Symbol("departed".to_string());
+    let facts = Changed {
+        base: ctx.facts,
+        changes: vec![("at", crate::value::Value::Timestamp(at)), ("actor.status", departed)],
+    };
+    applies_with(rule, policy, &facts, at, ctx).then_some(line)
+}
+
+/// The action's facts with some of them changed, for a counterfactual.
 struct Changed<'a> {
     base: &'a dyn super::Facts,
-    path: &'a str,
-    value: crate::value::Value,
+    changes: Vec<(&'a str, crate::value::Value)>,
+}
+
+impl Changed<'_> {
+    fn changed(&self, path: &str) -> Option<crate::value::Value> {
+        self.changes.iter().find(|(p, _)| *p == path).map(|(_, v)| v.clone())
+    }
 }
 
 impl super::Facts for Changed<'_> {
     fn fact(&self, path: &str) -> Option<crate::value::Value> {
-        if path == self.path {
-            Some(self.value.clone())
-        } else {
-            self.base.fact(path)
-        }
+        self.changed(path).or_else(|| self.base.fact(path))
     }
 
     fn fact_typed(&self, path: &str, ty: Option<&crate::value::Type>) -> Option<crate::value::Value> {
-        if path == self.path {
-            Some(self.value.clone())
-        } else {
-            self.base.fact_typed(path, ty)
-        }
+        self.changed(path).or_else(|| self.base.fact_typed(path, ty))
     }
 }
 
