@@ -144,20 +144,6 @@ impl Node {
             },
         }
     }
-
-    /// How many entries the node holds in all (for memory figures and tests).
-    pub fn size(&self) -> usize {
-        match self {
-            Node::Leaf(es) => es.len(),
-            Node::Eq { kids, other, unsplit, .. } => {
-                kids.iter().map(Node::size).sum::<usize>() + other.size() + unsplit.len()
-            }
-            Node::Has { parts, rest, unsplit, .. } => {
-                parts.iter().map(|(_, n)| n.size()).sum::<usize>() + rest.size() + unsplit.len()
-            }
-            Node::Thresholds { entries, unsplit, .. } => entries.len() + unsplit.len(),
-        }
-    }
 }
 
 /// The top-level conjuncts of a condition.

@@ -122,24 +122,6 @@ impl Interner {
         };
         u32::try_from(n).unwrap_or(u32::MAX)
     }
-
-    /// The string of a known id.
-    pub fn name(&self, id: u32) -> Option<&str> {
-        if id % 2 == 1 || id == 0 {
-            return None;
-        }
-        self.strings.get((id / 2 - 1) as usize).map(|s| &**s)
-    }
-
-    /// How many strings are known.
-    pub fn len(&self) -> usize {
-        self.strings.len()
-    }
-
-    /// Whether no string is known.
-    pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
-    }
 }
 
 /// The ids of short strings (at most 16 bytes), by their bytes read as two

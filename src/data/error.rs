@@ -259,7 +259,14 @@ fn classify(path: &str, text: &str, syntax: bool, format: &str) -> DataError {
         return DataError::new(if syntax { "" } else { path }, message);
     };
     if let Some(rest) = raw.strip_prefix("unknown field `").or_else(|| raw.strip_prefix("unknown variant `")) {
-        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        // The name ends at the backtick before serde's ", expected …" / ", there are no …" (a
+        // name may itself hold backticks).
+        let end =
+            [rest.find("`, expected"), rest.find("`, there are no"), rest.rfind('`')].into_iter().flatten().next();
+        let (name, expected) = match end {
+            Some(i) => (rest.get(..i).unwrap_or(rest), rest.get(i + 1..).unwrap_or("")),
+            None => (rest, ""),
+        };
         let names = backticked(expected);
         let help = match suggest(name, names.iter().map(String::as_str)) {
             Some(s) => Some(format!("did you mean `{s}`?")),
@@ -337,6 +344,18 @@ fn human_found(found: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unknown key is named once, whole, even when it holds dots or
+    /// backticks (both found by the fuzz harness).
+    #[test]
+    fn unknown_keys_are_named_whole() {
+        for key in ["foo", ".foo", "p`licy", "a.b`c`"] {
+            let line =
+                serde_json::json!({"action": "post", "actor": {"id": "a", "role": "r", "status": "employed"}, key: 1});
+            let e = crate::data::action::parse_action_json_line(&line.to_string()).err().map(|e| e.path);
+            assert_eq!(e.as_deref(), Some(key), "{key}");
+        }
+    }
 
     #[test]
     fn display_leaves_out_missing_parts() {
