@@ -183,8 +183,14 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff): the whole tool's, or one subcommand's; or write them all to a directory.
+    Man {
+        /// A subcommand (`eval`, `check`, ...): its own page, `smpolicy-eval(1)`.
+        subcommand: Option<String>,
+        /// Write every page (`smpolicy.1`, `smpolicy-eval.1`, ...) into this directory instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "subcommand")]
+        out_dir: Option<PathBuf>,
+    },
     /// Print a stage's output for a policy: the AST or the normalized policy (for debugging).
     Debug {
         /// What to print.
@@ -307,15 +313,7 @@ pub fn run(cli: Cli) -> Exit {
             let _ = std::io::Write::write_all(&mut stdout::Stdout, &buf);
             Exit::Ok
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut buf = Vec::new();
-            if clap_mangen::Man::new(cmd).render(&mut buf).is_err() {
-                return Exit::Error;
-            }
-            print!("{}", String::from_utf8_lossy(&buf));
-            Exit::Ok
-        }
+        Command::Man { subcommand, out_dir } => man(subcommand.as_deref(), out_dir.as_deref()),
         Command::Debug { stage, policy } => {
             let Some(file) = read_source(&policy) else { return Exit::Error };
             match smpolicy::parser::parse(&file) {
@@ -447,4 +445,42 @@ pub fn print_json(v: &impl serde::Serialize) {
         Ok(s) => println!("{s}"),
         Err(e) => eprintln!("error: cannot write JSON: {e}"),
     }
+}
+
+/// `smpolicy man [SUBCOMMAND] [--out-dir DIR]`.
+fn man(subcommand: Option<&str>, out_dir: Option<&std::path::Path>) -> Exit {
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    // Built, subcommands carry their page names (`smpolicy-eval`).
+    cmd.build();
+    if let Some(dir) = out_dir {
+        return match clap_mangen::generate_to(cmd, dir) {
+            Ok(()) => {
+                eprintln!("wrote the man pages to {}", dir.display());
+                Exit::Ok
+            }
+            Err(e) => {
+                eprintln!("error: --out-dir {}: {e}", dir.display());
+                Exit::Error
+            }
+        };
+    }
+    let page = match subcommand {
+        None => cmd,
+        Some(name) => match cmd.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                let names: Vec<&str> = cmd.get_subcommands().map(clap::Command::get_name).collect();
+                let hint = smpolicy::data::error::suggest(name, names.iter().copied())
+                    .map_or_else(|| format!("one of {}", names.join(", ")), |s| format!("did you mean `{s}`?"));
+                eprintln!("error: no subcommand `{name}`; {hint}");
+                return Exit::Error;
+            }
+        },
+    };
+    let mut buf = Vec::new();
+    if clap_mangen::Man::new(page).render(&mut buf).is_err() {
+        return Exit::Error;
+    }
+    let _ = std::io::Write::write_all(&mut stdout::Stdout, &buf);
+    Exit::Ok
 }

@@ -643,3 +643,26 @@ fn batch_shows_progress_on_a_terminal_only() {
     assert!(tty.contains("20000 lines: 20000 decided"), "{tty}");
     assert!(tty.contains(" lines, ") && tty.contains("/s, ") && tty.contains(" left"), "no progress bar: {tty:?}");
 }
+
+/// A man page per subcommand: `smpolicy man eval` is `smpolicy-eval(1)`, an
+/// unknown name is refused with a suggestion, and `--out-dir` writes every page.
+#[test]
+fn man_pages_per_subcommand() {
+    let out = run(&["man", "eval"]);
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(".TH smpolicy-eval 1"), "{page}");
+    assert!(page.contains("\\-\\-why\\-not"), "{page}");
+    let out = run(&["man", "evl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `eval`?"));
+    let dir = std::env::temp_dir().join(format!("smpolicy-man-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = run(&["man", "--out-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in ["smpolicy.1", "smpolicy-eval.1", "smpolicy-check.1", "smpolicy-log-verify.1", "smpolicy-schema.1"] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(text.starts_with(".ie"), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
