@@ -62,6 +62,10 @@ pub struct CompareOptions {
     /// Whether the candidate supervises others: actions that do not say get it
     /// (NLRA §7 protects only non-supervisory employees).
     pub supervisor: Option<bool>,
+    /// The role the candidate would hold (`recruitment_consultant`): under a
+    /// policy that declares it, the situations' author holds it, so the
+    /// clauses and sections limited to that role apply.
+    pub role: Option<String>,
     /// The time used for actions without `at`; the current time when `None`.
     pub now: Option<jiff::Timestamp>,
 }
@@ -343,12 +347,18 @@ pub(crate) struct Candidate<'a> {
     pub jurisdiction: Option<&'a str>,
     /// Whether they supervise others.
     pub supervisor: Option<bool>,
+    /// The role they would hold, where a policy declares it.
+    pub role: Option<&'a str>,
 }
 
 /// The action with the candidate's situation filled in where it says nothing
-/// (where the actor works, whether they supervise others).
-fn as_candidate(action: &Action, candidate: Candidate<'_>) -> Action {
+/// (where the actor works, whether they supervise others), and their role
+/// where the policy declares it.
+fn as_candidate(action: &Action, candidate: Candidate<'_>, policy: &Policy) -> Action {
     let mut action = action.clone();
+    if let Some(role) = candidate.role.filter(|r| policy.decls.roles.iter().any(|d| d == r)) {
+        action.actor.role = role.to_string();
+    }
     if action.actor.jurisdiction.is_none() {
         action.actor.jurisdiction = candidate.jurisdiction.map(str::to_string);
     }
@@ -366,7 +376,7 @@ pub(crate) fn decide(
     candidate: Candidate<'_>,
     now: jiff::Timestamp,
 ) -> (Action, Verdict) {
-    let action = as_candidate(&s.action, candidate);
+    let action = as_candidate(&s.action, candidate, policy);
     let v = evaluate(policy, file, &action, &EvalOptions { now });
     (action, v)
 }
@@ -410,7 +420,7 @@ fn compare_until(
     let shipped = pack::shipped();
     let chosen: &Pack = opts.pack.as_ref().unwrap_or(&shipped);
     let candidate_j = opts.jurisdiction.as_deref();
-    let candidate = Candidate { jurisdiction: candidate_j, supervisor: opts.supervisor };
+    let candidate = Candidate { jurisdiction: candidate_j, supervisor: opts.supervisor, role: opts.role.as_deref() };
 
     let infos: Vec<PolicyInfo> = policies
         .iter()
@@ -426,7 +436,28 @@ fn compare_until(
         })
         .collect();
 
-    let jurisdiction = law::report(policies, &infos, candidate_j, opts.supervisor);
+    let mut jurisdiction = law::report(policies, &infos, candidate_j, opts.supervisor);
+    if let Some(role) = &opts.role {
+        // Said once, with the report's other readings of the candidate.
+        let keys = |named: bool| {
+            infos
+                .iter()
+                .zip(policies)
+                .filter(|(_, (_, p))| p.decls.roles.contains(role) == named)
+                .map(|(i, _)| i.key.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (named, not) = (keys(true), keys(false));
+        let words = match (named.is_empty(), not.is_empty()) {
+            (true, _) => format!("No policy names the role `{role}`: the situations keep the pack's role, consultant."),
+            (false, true) => format!("The situations are read with your role, `{role}` (every policy names it)."),
+            (false, false) => format!(
+                "The situations are read with your role, `{role}`, under {named}, which name it; {not} do not, so there they keep the pack's role, consultant."
+            ),
+        };
+        jurisdiction.summary.push(words);
+    }
 
     let mut profiles = Vec::new();
     let mut scores = Vec::new();
@@ -458,7 +489,7 @@ fn compare_until(
         {
             // The shipped pack was already decided for the profile; reuse those verdicts.
             let (action, v) = match probe.get(&s.id).filter(|_| opts.pack.is_none()) {
-                Some(v) => (as_candidate(&s.action, candidate), v.clone()),
+                Some(v) => (as_candidate(&s.action, candidate, p), v.clone()),
                 None => decide(s, p, file, candidate, now),
             };
             evaluated = action;

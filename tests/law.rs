@@ -413,3 +413,32 @@ fn compare_reads_the_candidate_as_a_supervisor_or_not() {
     assert_eq!((given, verdict), (serde_json::json!(true), serde_json::json!("deny")));
     assert!(summary.to_string().contains("You supervise others"), "{summary}");
 }
+
+/// `compare --role`: under a policy that names the candidate's role, the
+/// situations are theirs, so a clause limited to that role applies; under
+/// one that does not, they keep the pack's role, and the report says which.
+#[test]
+fn compare_reads_the_situations_with_the_candidates_role() {
+    let dir = std::env::temp_dir().join(format!("smpolicy-role-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.policy");
+    let b = dir.join("b.policy");
+    std::fs::write(&a, "policy \"Recruiters review\"\n  default allow\n\nroles consultant, recruiter, manager\n\nrule recruiter-posts \"Recruiters' posts are reviewed.\" {\n  when actor.role = recruiter and action in {post, share}\n  then require approval from manager\n}\n").unwrap();
+    std::fs::write(&b, "policy \"Open\"\n  default allow\n\nroles consultant, manager\n").unwrap();
+    let verdict_of_first_post = |extra: &[&str]| {
+        let mut args =
+            vec!["compare", a.to_str().unwrap(), b.to_str().unwrap(), "--now", "2026-06-01", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = crate::util::run(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let s = c["situations"].as_array().unwrap().iter().find(|s| s["action"]["action"] == "post").unwrap().clone();
+        (s["cells"][0]["verdict"].clone(), s["cells"][1]["verdict"].clone(), c["jurisdiction"]["summary"].to_string())
+    };
+    let (a_v, b_v, _) = verdict_of_first_post(&[]);
+    assert_eq!((a_v, b_v), (serde_json::json!("allow"), serde_json::json!("allow")));
+    let (a_v, b_v, summary) = verdict_of_first_post(&["--role", "recruiter"]);
+    assert_eq!((a_v, b_v), (serde_json::json!("require-approval"), serde_json::json!("allow")));
+    assert!(summary.contains("read with your role, `recruiter`, under A, which name it; B do not"), "{summary}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

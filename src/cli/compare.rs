@@ -39,6 +39,10 @@ pub struct Args {
     /// pay, so clauses restricting them decide for you.
     #[arg(long)]
     pub supervisor: bool,
+    /// The role you would hold (as a policy declares it, e.g. `recruitment_consultant`): under a
+    /// policy that names it, the situations are yours, so its role-limited clauses apply.
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
     /// Your jurisdiction (UK, US-CA, DE, ...): covenant law notes are read for it.
     #[arg(long, value_name = "CODE")]
     pub jurisdiction: Option<String>,
@@ -124,7 +128,14 @@ pub fn run(args: Args, out: Out) -> Exit {
         (Some(n), Some((_, p))) => Some(n.at(p)),
         _ => None,
     };
-    let opts = CompareOptions { pack: chosen, against, jurisdiction, supervisor: args.supervisor.then_some(true), now };
+    let opts = CompareOptions {
+        pack: chosen,
+        against,
+        jurisdiction,
+        supervisor: args.supervisor.then_some(true),
+        role: args.role.clone(),
+        now,
+    };
     let c = compare::compare(&policies, &opts);
     let report = match args.format {
         CompareFormat::Text => compare::render::text(&c),

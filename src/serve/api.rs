@@ -751,6 +751,9 @@ pub(super) struct CompareReq {
     /// Whether the candidate supervises others (NLRA §7 protects only non-supervisory employees).
     #[serde(default)]
     supervisor: Option<bool>,
+    /// The role the candidate would hold, as a policy declares it.
+    #[serde(default)]
+    role: Option<String>,
     /// The time used for actions without `at`.
     #[serde(default)]
     now: Option<jiff::Timestamp>,
@@ -765,7 +768,7 @@ fn jurisdiction(code: &str) -> Option<String> {
 async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let req: CompareReq = parse(&body(b)?)?;
     let sides: Vec<Side> = req.policies.into_iter().map(Side::Name).collect();
-    let candidate = (req.jurisdiction.as_deref(), req.supervisor);
+    let candidate = (req.jurisdiction.as_deref(), req.supervisor, req.role.as_deref());
     let c = compare_named(&app, sides, req.against.as_deref(), candidate, req.now).await?;
     Ok(json_response(StatusCode::OK, to_json(&c)?))
 }
@@ -777,7 +780,7 @@ pub(super) async fn compare_named(
     app: &App,
     names: Vec<Side>,
     against: Option<&str>,
-    (jurisdiction_code, supervisor): (Option<&str>, Option<bool>),
+    (jurisdiction_code, supervisor, role): (Option<&str>, Option<bool>, Option<&str>),
     now: Option<jiff::Timestamp>,
 ) -> Result<crate::compare::Comparison, ApiError> {
     if names.len() > MAX_COMPARE {
@@ -838,7 +841,8 @@ pub(super) async fn compare_named(
             format!("the shipped scenario pack does not parse: {e}"),
         ));
     }
-    let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, supervisor, now };
+    let role = role.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+    let opts = crate::compare::CompareOptions { pack: None, against, jurisdiction, supervisor, role, now };
     // Comparing runs the whole scenario pack: keep it off the request threads, within the budget.
     within_budget(app, "compare", move |cancel| crate::compare::compare_cancellable(&policies, &opts, cancel)).await
 }

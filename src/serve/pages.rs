@@ -1260,6 +1260,7 @@ fn compare_page(
         pasted => sent.iter().filter(|(k, _)| k == "pasted").map(|(_, v)| v.clone()).chain(std::iter::repeat(String::new())).take(2).collect::<Vec<_>>(),
         jurisdiction => field(sent, "jurisdiction").unwrap_or("").to_string(),
         supervisor => field(sent, "supervisor") == Some("yes"),
+        role => field(sent, "role").unwrap_or("").to_string(),
         result,
         error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
     };
@@ -1301,7 +1302,8 @@ async fn compare(
     let jurisdiction = field(&f, "jurisdiction").map(str::trim).filter(|j| !j.is_empty());
     // A ticked box says "I supervise others"; unticked says nothing (read as not a supervisor).
     let supervisor = field(&f, "supervisor").map(|v| v == "yes");
-    match api::compare_named(&app, names, against, (jurisdiction, supervisor), None).await {
+    let role = field(&f, "role").map(str::trim).filter(|r| !r.is_empty());
+    match api::compare_named(&app, names, against, (jurisdiction, supervisor, role), None).await {
         Ok(c) if field(&f, "op") == Some("download") => {
             let mut r = (
                 StatusCode::OK,
