@@ -312,19 +312,17 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             if let Some(why) = &v.default_rationale {
                 let _ = writeln!(out, "  because: {why}");
             }
-            if let Some(g) = &v.default_approved_by {
-                let _ = writeln!(out, "  approval already granted by {g}");
-            }
         }
         Basis::PolicyDefault => {
             let _ = writeln!(out, "\nno {other}clause applies; the policy default decides");
-            if let Some(g) = &v.default_approved_by {
-                let _ = writeln!(out, "  approval already granted by {g}");
-            }
         }
         Basis::NoClause => {
             let _ = writeln!(out, "\nno {other}clause applies and the policy states no default");
         }
+    }
+    // Only a deciding default's approval is recorded here.
+    if let Some(g) = &v.default_approved_by {
+        let _ = writeln!(out, "  approval already granted by {g}");
     }
     if !v.law.is_empty() {
         let _ = writeln!(out, "\nset aside by law (these clauses do not decide):");
