@@ -598,14 +598,7 @@ pub fn covenant_guards(
                 When::LongerThanMonths(_) => return None,
                 // Only the months past the cap: `at` later than the window's start + cap.
                 When::BeyondMonths(cap) if months > cap => {
-                    let base = match start {
-                        [only] => Term::fact(only),
-                        _ => Term::FirstOf(start.to_vec()),
-                    };
-                    let until = Term::Shifted(
-                        Box::new(base),
-                        vec![(true, crate::value::Duration::new(cap, crate::value::TimeUnit::Month))],
-                    );
+                    let until = Term::due(start, crate::value::Duration::new(cap, crate::value::TimeUnit::Month));
                     Some(Cond::Test(Test {
                         lhs: Term::fact("at"),
                         op: TestOp::Cmp(crate::ast::CmpOp::Gt, until),

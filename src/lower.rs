@@ -10,7 +10,7 @@ use crate::ast::{self, *};
 use crate::policy::*;
 use crate::schema;
 use crate::source::{SourceFile, Span};
-use crate::value::{Duration, Type, Value};
+use crate::value::{Type, Value};
 
 /// Actions a `posting` section covers.
 pub const POSTING_ACTIONS: &[&str] = &["post", "share", "comment"];
@@ -619,7 +619,7 @@ impl Lowerer<'_> {
                 // Once overdue and not done, the duty is breached.
                 if let Some(w) = within {
                     let oid = self.id(None, &format!("{} overdue", id.0));
-                    let due = due_term(&from, w.node);
+                    let due = Term::due(&from, w.node);
                     let base = Cond::all(vec![
                         applies,
                         Cond::Not(Box::new(Cond::test(
@@ -661,7 +661,7 @@ impl Lowerer<'_> {
         if let Some(d) = c.duration.node {
             parts.push(Cond::Test(Test {
                 lhs: Term::fact("at"),
-                op: TestOp::Cmp(CmpOp::Le, due_term(&start, d)),
+                op: TestOp::Cmp(CmpOp::Le, Term::due(&start, d)),
                 span: Some(c.duration.span),
             }));
         }
@@ -1109,15 +1109,6 @@ fn duty_text(duty: &str, words: &str, asset: Option<String>) -> String {
         ("update_profile", _) => "update your employment details on your profiles".into(),
         _ => words.to_string(),
     }
-}
-
-/// `(first present of FROM) + within`, as a term.
-fn due_term(from: &[String], within: Duration) -> Term {
-    let base = match from {
-        [only] => Term::fact(only),
-        _ => Term::FirstOf(from.to_vec()),
-    };
-    Term::Shifted(Box::new(base), vec![(true, within)])
 }
 
 // ───────────── expressions ─────────────

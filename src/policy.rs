@@ -470,6 +470,16 @@ impl Term {
     pub fn fact(path: &str) -> Term {
         Term::Fact(path.to_string())
     }
+
+    /// `(the first of FROM the action gives) + within`: when a duty falls due
+    /// or a covenant's window (or a cap on it) ends.
+    pub fn due(from: &[String], within: crate::value::Duration) -> Term {
+        let base = match from {
+            [only] => Term::fact(only),
+            _ => Term::FirstOf(from.to_vec()),
+        };
+        Term::Shifted(Box::new(base), vec![(true, within)])
+    }
 }
 
 /// An ownership clause.
