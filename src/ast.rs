@@ -347,6 +347,7 @@ pub enum DepartureDuty {
 /// The four restrictive covenants: the data contract's own set (one enum for
 /// policies, contracts and the law table).
 pub use crate::data::contract::CovenantKind;
+pub use crate::policy::GardenLeave;
 
 /// `covenant non_solicitation of clients for 6 months lookback 12 months ...`.
 #[derive(Debug, Clone)]
@@ -363,8 +364,9 @@ pub struct Covenant {
     pub lookback: Option<Spanned<Duration>>,
     /// `radius 5 miles`.
     pub radius: Option<Spanned<u32>>,
-    /// `garden leave offset`.
-    pub garden_leave_offset: Option<Span>,
+    /// `garden leave offset` (the period runs from the start of garden leave)
+    /// or `reduced by garden leave` (it is reduced by the days spent on it).
+    pub garden_leave: Option<Spanned<GardenLeave>>,
     /// `applies to solicit, message`.
     pub applies_to: Vec<Name>,
     /// `except announcement "..."`.
@@ -682,7 +684,7 @@ impl PartialEq for Covenant {
             && self.duration == o.duration
             && self.lookback == o.lookback
             && self.radius == o.radius
-            && self.garden_leave_offset.is_some() == o.garden_leave_offset.is_some()
+            && self.garden_leave.as_ref().map(|g| g.node) == o.garden_leave.as_ref().map(|g| g.node)
             && self.applies_to == o.applies_to
             && self.exceptions == o.exceptions
             && self.modifiers == o.modifiers

@@ -925,6 +925,15 @@ impl Builder<'_> {
                     Operand::Slot(d)
                 }
             },
+            Term::Reduced(base, from, to) => {
+                let base = match self.operand(base) {
+                    Operand::Slot(s) => s,
+                    // A constant date (lowering never writes one here): a slot that always reads it.
+                    Operand::Const(v) => self.push_slot(SlotDef::Generic { path: String::new(), default: v }),
+                };
+                let (from, to) = (self.slot(from), self.slot(to));
+                Operand::Slot(self.push_slot(SlotDef::Reduced([base, from, to])))
+            }
         }
     }
 
@@ -1178,6 +1187,7 @@ fn derived_read(c: &Compiled, b: &Bucket, rules: &[u32], rule_reads: &[Vec<u16>]
         let from: &[u16] = match c.slots.get(i) {
             Some(SlotDef::FirstOf(slots)) => slots,
             Some(SlotDef::Shifted(base, _)) => std::slice::from_ref(base),
+            Some(SlotDef::Reduced(slots)) => slots,
             _ => &[],
         };
         for s in from {

@@ -86,7 +86,7 @@ mod tests {
 
     /// The AST's shape without its spans. `PartialEq` on the AST is meant to
     /// ignore spans, but `Header::span`, `Clause::span`, `CovenantException::span`,
-    /// `Covenant::garden_leave_offset` and `Modifiers::dry_run` are bare
+    /// and `Modifiers::dry_run` are bare
     /// [`Span`](crate::source::Span)s that the derived equality compares.
     fn shape(ast: &PolicyFile) -> String {
         shape_str(&format!("{ast:?}"))
@@ -437,7 +437,7 @@ covenant client-nonsolicit: non_solicitation of clients, candidates for 6 months
   when actor.status in {departed, garden_leave} unless facts.mentions_competitor
   because "Protect client relationships." dry run
 
-covenant non_compete for 3 months
+covenant non_compete for 3 months reduced by garden leave
 
 rule r-after-covenant { then allow }
 
@@ -608,6 +608,7 @@ covenant client-nonsolicit: non_solicitation of clients, candidates for 6 months
   dry run
 
 covenant non_compete for 3 months
+  reduced by garden leave
 
 rule r-after-covenant {
   then allow
@@ -1087,7 +1088,12 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 .prop_map(|(test, text)| CovenantException { test, text, span: Span::default() });
             (
                 (of(label()), covenant_kind(), names(0, 2), of(duration())),
-                (of(duration()), of(any::<u32>()), any::<bool>(), names(0, 2)),
+                (
+                    of(duration()),
+                    of(any::<u32>()),
+                    of(prop_oneof![Just(GardenLeave::RunsFrom), Just(GardenLeave::ReducedBy)]),
+                    names(0, 2),
+                ),
                 vec(exception, 0..=2),
                 some_modifiers(),
             )
@@ -1099,7 +1105,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                         duration: sp(d),
                         lookback: lookback.map(sp),
                         radius: radius.map(sp),
-                        garden_leave_offset: offset.then(Span::default),
+                        garden_leave: offset.map(sp),
                         applies_to,
                         exceptions,
                         modifiers,

@@ -579,11 +579,11 @@ fn since_cond(rule: &LawRule) -> Option<Cond> {
 /// of this kind and length aside, each with the facts of the action that
 /// make it hold. A rule needing facts the action may carry tests them only
 /// when given (never a silent "no": a covenant whose compensation is not
-/// stated binds as written). `start`: the facts its window runs from.
+/// stated binds as written). `garden_leave`: how its window counts garden leave.
 pub fn covenant_guards(
     kind: CovenantKind,
     months: u32,
-    start: &[String],
+    garden_leave: crate::policy::GardenLeave,
     policy_jurisdiction: Option<&str>,
 ) -> Vec<LawGuard> {
     let length = CovenantFacts { months: Some(months), ..CovenantFacts::default() };
@@ -598,7 +598,7 @@ pub fn covenant_guards(
                 When::LongerThanMonths(_) => return None,
                 // Only the months past the cap: `at` later than the window's start + cap.
                 When::BeyondMonths(cap) if months > cap => {
-                    let until = Term::due(start, crate::value::Duration::new(cap, crate::value::TimeUnit::Month));
+                    let until = garden_leave.end(crate::value::Duration::new(cap, crate::value::TimeUnit::Month));
                     Some(Cond::Test(Test {
                         lhs: Term::fact("at"),
                         op: TestOp::Cmp(crate::ast::CmpOp::Gt, until),
@@ -735,7 +735,7 @@ pub fn attach(policy: &mut crate::policy::Policy) {
         let guards = match rule.kind {
             _ if !restrictive => vec![],
             RuleKind::Covenant { index } => match policy.covenants.get(index) {
-                Some(c) => covenant_guards(c.kind, months_of_term(c.duration), &c.start(), j.as_deref()),
+                Some(c) => covenant_guards(c.kind, months_of_term(c.duration), c.garden_leave, j.as_deref()),
                 None => vec![],
             },
             _ => speech_guards(&speech_kinds(&rule.when), j.as_deref()),

@@ -654,14 +654,14 @@ impl Lowerer<'_> {
         } else {
             names(&c.applies_to)
         };
-        // Garden leave counts against the covenant when it says so: the clock starts when garden leave began, if it did.
-        let start = CovenantSpec::start_facts(c.garden_leave_offset.is_some());
+        // Garden leave counts against the covenant when it says so, in the contract's wording.
+        let garden_leave = c.garden_leave.as_ref().map_or(GardenLeave::NotCounted, |g| g.node);
         let mut parts = vec![Cond::one_of("action", &applies_to), Cond::is("actor.status", "departed")];
         // A covenant with no end date (`indefinitely`) restrains from departure on, with no last day.
         if let Some(d) = c.duration.node {
             parts.push(Cond::Test(Test {
                 lhs: Term::fact("at"),
-                op: TestOp::Cmp(CmpOp::Le, Term::due(&start, d)),
+                op: TestOp::Cmp(CmpOp::Le, garden_leave.end(d)),
                 span: Some(c.duration.span),
             }));
         }
@@ -711,7 +711,7 @@ impl Lowerer<'_> {
             duration: c.duration.node,
             lookback: c.lookback.as_ref().map(|l| l.node),
             radius: c.radius.as_ref().map(|r| r.node),
-            garden_leave_offset: c.garden_leave_offset.is_some(),
+            garden_leave,
             applies_to,
             exceptions: exceptions_text,
             span: c.kind.span.join(c.duration.span),

@@ -463,12 +463,42 @@ pub enum Term {
     FirstOf(Vec<String>),
     /// A term shifted: `actor.departed_on + 6 months`.
     Shifted(Box<Term>, Vec<(bool, Duration)>),
+    /// A date brought forward by the days from one date fact to another: a
+    /// covenant's end (`actor.departed_on + 6 months`) less the days of garden
+    /// leave (from `actor.garden_leave_from` to `actor.departed_on`). No days
+    /// are taken off when the first is not given or does not fall before the
+    /// second.
+    Reduced(Box<Term>, String, String),
 }
 
 impl Term {
     /// A fact by path.
     pub fn fact(path: &str) -> Term {
         Term::Fact(path.to_string())
+    }
+
+    /// The facts it reads, in order, each once.
+    pub fn facts(&self) -> Vec<&str> {
+        fn walk<'a>(t: &'a Term, out: &mut Vec<&'a str>) {
+            let paths: Vec<&'a str> = match t {
+                Term::Fact(p) => vec![p],
+                Term::Const(_) => vec![],
+                Term::FirstOf(ps) => ps.iter().map(String::as_str).collect(),
+                Term::Shifted(b, _) => return walk(b, out),
+                Term::Reduced(b, from, to) => {
+                    walk(b, out);
+                    vec![from, to]
+                }
+            };
+            for p in paths {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
     }
 
     /// `(the first of FROM the action gives) + within`: when a duty falls due
@@ -518,8 +548,8 @@ pub struct CovenantSpec {
     pub lookback: Option<Duration>,
     /// Radius in miles.
     pub radius: Option<u32>,
-    /// Garden leave counts against it.
-    pub garden_leave_offset: bool,
+    /// Whether (and how) garden leave counts against it.
+    pub garden_leave: GardenLeave,
     /// Restrained actions.
     pub applies_to: Vec<String>,
     /// Exceptions in words.
@@ -529,18 +559,61 @@ pub struct CovenantSpec {
 }
 
 impl CovenantSpec {
-    /// The facts its window runs from, the first given: garden leave counts
-    /// against it when the covenant says so.
-    pub fn start(&self) -> Vec<String> {
-        Self::start_facts(self.garden_leave_offset)
+    /// The last day of its window for a period of `within` (the covenant's own
+    /// period, or a cap the law puts on it).
+    pub fn end(&self, within: Duration) -> Term {
+        self.garden_leave.end(within)
+    }
+}
+
+/// How time spent on garden leave counts against a covenant, in the two
+/// wordings contracts use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GardenLeave {
+    /// It does not: the period runs from departure.
+    #[default]
+    NotCounted,
+    /// `garden leave offset`: the period runs from the start of garden leave
+    /// (`actor.garden_leave_from`), else from departure.
+    RunsFrom,
+    /// `reduced by garden leave`: the period runs from departure and is
+    /// reduced by the days spent on garden leave.
+    ReducedBy,
+}
+
+impl GardenLeave {
+    /// The last day of a window of `within` under this wording.
+    pub fn end(self, within: Duration) -> Term {
+        const DEPARTED: &str = "actor.departed_on";
+        const GARDEN: &str = "actor.garden_leave_from";
+        match self {
+            GardenLeave::NotCounted => Term::due(&[DEPARTED.to_string()], within),
+            GardenLeave::RunsFrom => Term::due(&[GARDEN.to_string(), DEPARTED.to_string()], within),
+            GardenLeave::ReducedBy => Term::Reduced(
+                Box::new(Term::due(&[DEPARTED.to_string()], within)),
+                GARDEN.to_string(),
+                DEPARTED.to_string(),
+            ),
+        }
     }
 
-    /// [`CovenantSpec::start`] for a covenant with or without the garden-leave offset.
-    pub fn start_facts(garden_leave_offset: bool) -> Vec<String> {
-        if garden_leave_offset {
-            vec!["actor.garden_leave_from".to_string(), "actor.departed_on".to_string()]
-        } else {
-            vec!["actor.departed_on".to_string()]
+    /// Not counted (for `skip_serializing_if`).
+    pub fn not_counted(&self) -> bool {
+        *self == GardenLeave::NotCounted
+    }
+
+    /// Whether garden leave counts against the covenant at all.
+    pub fn counts(self) -> bool {
+        self != GardenLeave::NotCounted
+    }
+
+    /// The wording, as policies write it.
+    pub fn words(self) -> &'static str {
+        match self {
+            GardenLeave::NotCounted => "",
+            GardenLeave::RunsFrom => "garden leave offset",
+            GardenLeave::ReducedBy => "reduced by garden leave",
         }
     }
 }

@@ -305,7 +305,7 @@ enum Clause {
     Disclosure { role: &'static str },
     Duty { within: u32 },
     Exception { role: &'static str, allow: bool },
-    LongCovenant { months: u32, lookback: u32 },
+    LongCovenant { months: u32, lookback: u32, reduced: bool },
     HandOver { days: u32 },
     Share { percent: u32 },
     Ownership { agency: bool },
@@ -338,7 +338,11 @@ fn clause() -> impl Strategy<Value = Clause> {
         prop::sample::select(ROLES).prop_map(|role| Clause::Disclosure { role }),
         (1u32..4).prop_map(|within| Clause::Duty { within }),
         (prop::sample::select(ROLES), any::<bool>()).prop_map(|(role, allow)| Clause::Exception { role, allow }),
-        (1u32..7, 1u32..13).prop_map(|(months, lookback)| Clause::LongCovenant { months, lookback }),
+        (1u32..7, 1u32..13, any::<bool>()).prop_map(|(months, lookback, reduced)| Clause::LongCovenant {
+            months,
+            lookback,
+            reduced
+        }),
         (1u32..4).prop_map(|days| Clause::HandOver { days }),
         (10u32..60).prop_map(|percent| Clause::Share { percent }),
         any::<bool>().prop_map(|agency| Clause::Ownership { agency }),
@@ -366,8 +370,9 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
     for (i, c) in clauses.iter().enumerate() {
         let t = match c {
             Clause::Exception { .. } if Some(i) != first_exception => String::new(),
-            Clause::LongCovenant { months, lookback } => format!(
-                "covenant lcov-{i}: non_dealing of clients for {months} months\n  lookback {lookback} months\n  garden leave offset\n"
+            Clause::LongCovenant { months, lookback, reduced } => format!(
+                "covenant lcov-{i}: non_dealing of clients for {months} months\n  lookback {lookback} months\n  {}\n",
+                if *reduced { "reduced by garden leave" } else { "garden leave offset" }
             ),
             Clause::HandOver { days } => {
                 format!("on departure {{\n  hand-{i}: hand over credentials within {days} business days\n}}\n")
@@ -559,8 +564,8 @@ fn mutate(c: &Clause, bump: u32) -> Clause {
         Clause::Connections { since } => Clause::Connections { since: since + bump },
         Clause::WeekRule { max } => Clause::WeekRule { max: 1 + (max + bump) % 30 },
         Clause::Duty { within } => Clause::Duty { within: 1 + (within + bump) % 4 },
-        Clause::LongCovenant { months, lookback } => {
-            Clause::LongCovenant { months, lookback: 1 + (lookback + bump) % 12 }
+        Clause::LongCovenant { months, lookback, reduced } => {
+            Clause::LongCovenant { months, lookback: 1 + (lookback + bump) % 12, reduced: reduced != (bump % 2 == 1) }
         }
         Clause::HandOver { days } => Clause::HandOver { days: 1 + (days + bump) % 4 },
         Clause::Share { percent } => Clause::Share { percent: 10 + (percent + bump * 7) % 50 },

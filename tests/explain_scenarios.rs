@@ -342,3 +342,43 @@ fn every_explanation_lists_its_clauses_and_facts_in_text_markdown_and_json() {
     }
     assert!(cases >= 60, "only {cases} cases");
 }
+
+/// The other contract wording: the restraint runs from termination and is
+/// reduced by the time spent on garden leave. At a month end it ends on another
+/// day than the same covenant counted from the start of garden leave, and the
+/// explanation shows both computations and which applied.
+#[test]
+fn a_covenant_reduced_by_garden_leave_ends_on_termination_plus_period_less_the_days_of_garden_leave() {
+    let policy = |wording: &str| {
+        format!(
+            "policy \"Garden leave wordings\" jurisdiction UK timezone \"Europe/London\" default allow\n\ncovenant clients: non_solicitation of clients for 6 months\n  {wording}\n"
+        )
+    };
+    let action = |on: &str| {
+        format!(
+            "action: message\nat: {on}T10:00:00Z\nactor: {{ id: ruth, role: consultant, status: departed, departed_on: 2026-03-31, garden_leave_from: 2026-01-31 }}\nchannel: linkedin\ntarget: {{ relationship: client }}\n"
+        )
+    };
+    // Reduced by garden leave: 2026-03-31 + 6 months = 2026-09-30, less the 59 days from 31 Jan to 31 Mar = 2026-08-02.
+    let reduced = policy("reduced by garden leave");
+    let (v, text) = eval_text("reduced.policy", &reduced, &action("2026-08-02"), ExplainOptions::default());
+    assert_eq!(v.verdict, Decision::Deny, "{text}");
+    has(&text, "window: from 2026-03-31 (departure) to 2026-08-02 inclusive: 6 months counted from the date of departure (actor.departed_on)");
+    has(&text, "reduced by garden leave: counted from departure it would have ended on 2026-09-30; less the 59 days of garden leave it ends on 2026-08-02, and that applied");
+    let w = v.rules.iter().find(|r| r.id == "clients").and_then(|r| r.window.clone()).unwrap();
+    assert_eq!(w.garden_leave_days, Some(59));
+    assert_eq!(w.until.map(|d| d.to_string()), Some("2026-08-02".into()));
+    let (v, text) = eval_text("reduced.policy", &reduced, &action("2026-08-03"), ExplainOptions::default());
+    assert_eq!(v.verdict, Decision::Allow, "{text}");
+    has(&text, "the action (2026-08-03) falls after the window: the covenant had lapsed");
+    // Counted from the start of garden leave: 2026-01-31 + 6 months = 2026-07-31, so 2 August is free.
+    let runs_from = policy("garden leave offset");
+    let (v, text) = eval_text("runs-from.policy", &runs_from, &action("2026-08-02"), ExplainOptions::default());
+    assert_eq!(v.verdict, Decision::Allow, "{text}");
+    has(&text, "counted from the start of garden leave it ends on 2026-07-31, and that applied");
+    // No garden leave given: nothing is taken off, and the explanation says so.
+    let none = action("2026-09-30").replace(", garden_leave_from: 2026-01-31", "");
+    let (v, text) = eval_text("reduced.policy", &reduced, &none, ExplainOptions::default());
+    assert_eq!(v.verdict, Decision::Deny, "{text}");
+    has(&text, "reduced by garden leave: no start of garden leave is given (actor.garden_leave_from), so the period counts from departure with nothing taken off");
+}

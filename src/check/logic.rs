@@ -365,6 +365,11 @@ fn write_term(out: &mut String, t: &Term) {
                 let _ = write!(out, "{by}");
             }
         }
+        Term::Reduced(base, from, to) => {
+            write_term(out, base);
+            // Writing to a String cannot fail.
+            let _ = write!(out, " less the days from {from} to {to}");
+        }
     }
 }
 

@@ -155,7 +155,7 @@ pub fn contract_from_policy(policy: &Policy, jurisdiction: Option<&str>) -> (Con
                 no_end: c.duration.is_none().then_some(true),
                 lookback_months: c.lookback.map(super::law::whole_months),
                 radius_miles: c.radius,
-                garden_leave_offset: Some(c.garden_leave_offset),
+                garden_leave_offset: Some(c.garden_leave.counts()),
                 capacities: vec![],
                 severed: vec![],
                 compensation_percent: None,

@@ -213,8 +213,10 @@ pub struct CovenantInfo {
     /// Radius in miles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_miles: Option<u32>,
-    /// The window opens when garden leave begins.
+    /// Garden leave counts against it (in either wording: see `garden_leave`).
     pub garden_leave_offset: bool,
+    /// How garden leave counts: the period runs from its start, or is reduced by its length.
+    pub garden_leave: crate::policy::GardenLeave,
     /// The actions it restrains.
     pub applies_to: Vec<String>,
     /// Its exceptions, in words.
@@ -239,8 +241,8 @@ impl CovenantInfo {
         if let Some(r) = self.radius_miles {
             parts.push(format!("radius {r} miles"));
         }
-        if self.garden_leave_offset {
-            parts.push("garden leave offset".into());
+        if self.garden_leave.counts() {
+            parts.push(self.garden_leave.words().into());
         }
         parts.push(format!("restrains {}", self.applies_to.join(", ")));
         parts.join(", ")
@@ -524,7 +526,8 @@ fn covenants(policy: &Policy, file: &SourceFile, jurisdiction: Option<&str>) -> 
                     of: c.of.clone(),
                     lookback: c.lookback.map(|l| l.to_string()),
                     radius_miles: c.radius,
-                    garden_leave_offset: c.garden_leave_offset,
+                    garden_leave_offset: c.garden_leave.counts(),
+                    garden_leave: c.garden_leave,
                     applies_to: c.applies_to.clone(),
                     exceptions: c.exceptions.clone(),
                     rationale: policy.rules.iter().find(|r| r.id == c.id).and_then(|r| r.rationale.clone()),

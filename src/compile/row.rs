@@ -226,6 +226,9 @@ pub enum SlotDef {
     FirstOf(Vec<u16>),
     /// A slot's date shifted by lengths of time.
     Shifted(u16, Vec<(bool, Duration)>),
+    /// A slot's date less the days from the second slot's date to the third's
+    /// (none when the second is absent or not before the third): `Term::Reduced`.
+    Reduced([u16; 3]),
 }
 
 /// The facts of one action, as the compiled policy reads them.
@@ -357,6 +360,24 @@ impl FactRow {
                     }
                     Some(_) => Val::Failed,
                 },
+                SlotDef::Reduced([base, from, to]) => {
+                    let date = |s: &u16| match self.vals.get(usize::from(*s)) {
+                        Some(Val::Date(d)) | Some(Val::Ts(_, d)) => Some(*d),
+                        _ => None,
+                    };
+                    match self.vals.get(usize::from(*base)).copied() {
+                        None | Some(Val::Absent) => Val::Absent,
+                        Some(Val::Date(d)) | Some(Val::Ts(_, d)) => match (date(from), date(to)) {
+                            (Some(a), Some(b)) if a < b => a
+                                .until(b)
+                                .ok()
+                                .and_then(|n| d.checked_sub(jiff::Span::new().days(n.get_days())).ok())
+                                .map_or(Val::Failed, Val::Date),
+                            _ => Val::Date(d),
+                        },
+                        Some(_) => Val::Failed,
+                    }
+                }
             };
             if let Some(slot) = self.vals.get_mut(i) {
                 *slot = v;

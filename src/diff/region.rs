@@ -826,6 +826,7 @@ fn term_words(t: &Term) -> String {
             }
             s
         }
+        Term::Reduced(b, from, to) => format!("{} less the days from {from} to {to}", term_words(b)),
     }
 }
 

@@ -485,10 +485,7 @@ pub(crate) fn term_facts(t: &Term) -> Vec<String> {
     match t {
         // What is read from `at` (its weekday, its time of day) reads `at`.
         Term::Fact(p) if crate::facts::AtPart::of_path(p).is_some() => vec!["at".to_string()],
-        Term::Fact(p) => vec![p.clone()],
-        Term::Const(_) => vec![],
-        Term::FirstOf(ps) => ps.clone(),
-        Term::Shifted(b, _) => term_facts(b),
+        other => other.facts().into_iter().map(str::to_string).collect(),
     }
 }
 

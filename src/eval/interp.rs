@@ -281,16 +281,56 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
                 }
             }
         }
+        Term::Reduced(base, from, to) => {
+            let r = resolve(base, ctx);
+            let words = format!("{} less the days from {from} to {to}", r.words);
+            let Some(end) = r.value.as_ref().and_then(|v| date_value(v, ctx)) else {
+                return Resolved { words, ..r };
+            };
+            let (first, last) = (ctx.fact(from), ctx.fact(to));
+            let days =
+                match (first.as_ref().and_then(|v| date_value(v, ctx)), last.as_ref().and_then(|v| date_value(v, ctx)))
+                {
+                    (Some(a), Some(b)) if a < b => a.until(b).ok().map(|s| (a, b, s.get_days())),
+                    _ => None,
+                };
+            let mut computed = r.computed;
+            let Some((a, b, n)) = days else {
+                computed.push(format!(
+                    "{words} = {end}: no days are taken off ({from} is not given or is not before {to})"
+                ));
+                return Resolved { value: Some(Value::Date(end)), defaulted: false, missing: vec![], words, computed };
+            };
+            match end.checked_sub(jiff::Span::new().days(n)) {
+                Ok(d) => {
+                    computed.push(format!("{words} = {end} - {n} days ({a} to {b}) = {d}"));
+                    Resolved { value: Some(Value::Date(d)), defaulted: false, missing: vec![], words, computed }
+                }
+                // Outside the calendar: undecidable, never "not given".
+                Err(_) => Resolved {
+                    value: None,
+                    defaulted: false,
+                    missing: vec![Undecided { fact: format!("{words} (from {end})"), why: Why::OutOfRange }],
+                    words,
+                    computed: vec![],
+                },
+            }
+        }
+    }
+}
+
+/// The date a date or a time stands for (a time's date in the policy's timezone).
+fn date_value(v: &Value, ctx: &Ctx<'_>) -> Option<Date> {
+    match v {
+        Value::Date(d) => Some(*d),
+        Value::Timestamp(ts) => Some(ctx.date_of(*ts)),
+        _ => None,
     }
 }
 
 /// The date a term stands for (a date fact, a time's date, or a shifted date).
 pub fn resolve_date(t: &Term, ctx: &Ctx<'_>) -> Option<Date> {
-    match resolve(t, ctx).value? {
-        Value::Date(d) => Some(d),
-        Value::Timestamp(ts) => Some(ctx.date_of(ts)),
-        _ => None,
-    }
+    date_value(&resolve(t, ctx).value?, ctx)
 }
 
 fn shifts_words(shifts: &[(bool, Duration)]) -> String {

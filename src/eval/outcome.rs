@@ -8,7 +8,7 @@
 
 use super::interp::{blame_in, eval_cond, Ctx, Truth};
 use super::verdict::{FactUsed, Outcome, Position, RuleResult, Status, Window};
-use crate::policy::{Cond, CovenantSpec, Policy, RuleKind, Term};
+use crate::policy::{Cond, CovenantSpec, GardenLeave, Policy, RuleKind, Term};
 use crate::value::Value;
 use jiff::civil::Date;
 
@@ -91,17 +91,24 @@ fn date_fact(ctx: &Ctx<'_>, path: &str) -> Option<Date> {
     }
 }
 
-/// A covenant's window for this action: the same dates its condition tests
-/// (`at <= first of garden leave, departure + period`, `last_dealt_with >= departure - look-back`).
+/// A covenant's window for this action: the same dates its condition tests,
+/// resolved from the same terms (`at <= CovenantSpec::end`,
+/// `last_dealt_with >= departure - look-back`).
 pub fn window(spec: &CovenantSpec, ctx: &Ctx<'_>) -> Window {
     let departed = date_fact(ctx, "actor.departed_on");
-    let garden = if spec.garden_leave_offset { date_fact(ctx, "actor.garden_leave_from") } else { None };
-    let (counted_from, start) = match garden {
-        Some(g) => ("actor.garden_leave_from", Some(g)),
-        None => ("actor.departed_on", departed),
+    let garden = if spec.garden_leave.counts() { date_fact(ctx, "actor.garden_leave_from") } else { None };
+    let counted_from = match (spec.garden_leave, garden) {
+        (GardenLeave::RunsFrom, Some(_)) => "actor.garden_leave_from",
+        _ => "actor.departed_on",
     };
-    let until = start.zip(spec.duration).and_then(|(s, d)| d.shift(s, true));
-    let until_without_offset = garden.and(departed).zip(spec.duration).and_then(|(s, d)| d.shift(s, true));
+    let until = spec.duration.and_then(|d| super::interp::resolve_date(&spec.end(d), ctx));
+    let until_without_offset =
+        garden.and(spec.duration).and_then(|d| super::interp::resolve_date(&GardenLeave::NotCounted.end(d), ctx));
+    let garden_leave_days = match (spec.garden_leave, garden, departed) {
+        (GardenLeave::ReducedBy, Some(g), Some(d)) if g < d => g.until(d).ok().map(|s| i64::from(s.get_days())),
+        (GardenLeave::ReducedBy, Some(_), Some(_)) => Some(0),
+        _ => None,
+    };
     let lookback_from = spec.lookback.zip(departed).and_then(|(lb, d)| lb.shift(d, false));
     let action_on = ctx.date_of(ctx.at);
     let not_departed = match ctx.fact("actor.status") {
@@ -123,7 +130,9 @@ pub fn window(spec: &CovenantSpec, ctx: &Ctx<'_>) -> Window {
         from: departed,
         until,
         counted_from: counted_from.to_string(),
-        garden_leave_offset: spec.garden_leave_offset,
+        garden_leave_offset: spec.garden_leave.counts(),
+        garden_leave: spec.garden_leave,
+        garden_leave_days,
         until_without_offset,
         lookback: spec.lookback.map(|l| l.to_string()),
         lookback_from,

@@ -4,7 +4,7 @@
 //! ([`SCHEMA_VERSION`]).
 
 use super::interp::TestTrace;
-use crate::policy::{Effect, SectionKind};
+use crate::policy::{Effect, GardenLeave, SectionKind};
 use serde::Serialize;
 
 /// The version of the JSON shape of a verdict.
@@ -297,8 +297,15 @@ pub struct Window {
     pub until: Option<jiff::civil::Date>,
     /// The fact the period was counted from (`actor.departed_on` or `actor.garden_leave_from`).
     pub counted_from: String,
-    /// The covenant has a garden-leave offset.
+    /// Garden leave counts against the covenant (in either wording: see `garden_leave`).
     pub garden_leave_offset: bool,
+    /// How garden leave counts: `runs_from` (the period runs from its start) or
+    /// `reduced_by` (the period runs from departure, less its days).
+    #[serde(skip_serializing_if = "crate::policy::GardenLeave::not_counted")]
+    pub garden_leave: crate::policy::GardenLeave,
+    /// With `reduced_by` and both dates given: the days of garden leave taken off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub garden_leave_days: Option<i64>,
     /// With a garden-leave offset and garden leave given: the last day without the
     /// offset (counted from departure), against `until` which applied.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -339,17 +346,24 @@ impl Window {
                 self.counted_from
             ));
         }
-        if self.garden_leave_offset {
-            match self.until_without_offset {
-                Some(plain) => out.push(format!(
-                    "garden leave offset: counted from departure it would have ended on {plain}; counted from the start of garden leave it ends on {}, and that applied",
-                    day(self.until)
-                )),
-                None => out.push(
-                    "garden leave offset: no start of garden leave is given (actor.garden_leave_from), so the period counts from departure"
-                        .to_string(),
-                ),
-            }
+        match (self.garden_leave, self.until_without_offset) {
+            (GardenLeave::NotCounted, _) => {}
+            // No end date: garden leave has no end to move.
+            (_, None) if self.no_end => {}
+            (GardenLeave::RunsFrom, Some(plain)) => out.push(format!(
+                "garden leave offset: counted from departure it would have ended on {plain}; counted from the start of garden leave it ends on {}, and that applied",
+                day(self.until)
+            )),
+            (GardenLeave::ReducedBy, Some(plain)) => out.push(format!(
+                "reduced by garden leave: counted from departure it would have ended on {plain}; less the {} days of garden leave it ends on {}, and that applied",
+                self.garden_leave_days.unwrap_or(0),
+                day(self.until)
+            )),
+            (wording, None) => out.push(format!(
+                "{}: no start of garden leave is given (actor.garden_leave_from), so the period counts from departure{}",
+                wording.words(),
+                if wording == GardenLeave::ReducedBy { " with nothing taken off" } else { "" }
+            )),
         }
         if let Some(lb) = &self.lookback {
             out.push(format!(

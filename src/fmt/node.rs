@@ -316,8 +316,8 @@ pub(super) fn covenant_items(c: &Covenant) -> Vec<Piece> {
     if let Some(r) = &c.radius {
         out.push((r.span, format!("radius {} miles", r.node)));
     }
-    if let Some(g) = c.garden_leave_offset {
-        out.push((g, "garden leave offset".into()));
+    if let Some(g) = &c.garden_leave {
+        out.push((g.span, g.node.words().into()));
     }
     if let Some(span) = names_span(&c.applies_to) {
         out.push((span, format!("applies to {}", names(&c.applies_to))));

@@ -418,7 +418,7 @@ impl Builder {
         let mut duration = None;
         let mut lookback = None;
         let mut radius = None;
-        let mut garden_leave_offset = None;
+        let mut garden_leave = None;
         let mut applies_to = Vec::new();
         let mut exceptions = Vec::new();
         let mut modifiers = Modifiers::default();
@@ -440,7 +440,12 @@ impl Builder {
                         self.once(&mut radius, n, "the radius");
                     }
                 }
-                Rule::garden_leave_offset => garden_leave_offset = Some(is),
+                Rule::garden_leave_offset => {
+                    self.once(&mut garden_leave, Spanned::new(GardenLeave::RunsFrom, is), "how garden leave counts")
+                }
+                Rule::reduced_by_garden_leave => {
+                    self.once(&mut garden_leave, Spanned::new(GardenLeave::ReducedBy, is), "how garden leave counts")
+                }
                 Rule::covenant_actions => {
                     if let Some(list) = inner.kids().find(|p| p.as_rule() == Rule::ident_list) {
                         applies_to.extend(self.ident_list(list));
@@ -474,7 +479,7 @@ impl Builder {
             duration: duration?,
             lookback,
             radius,
-            garden_leave_offset,
+            garden_leave,
             applies_to,
             exceptions,
             modifiers,

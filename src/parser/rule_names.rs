@@ -193,6 +193,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::lookback => "`lookback` and a length of time",
         Rule::radius => "`radius N miles`",
         Rule::garden_leave_offset => "`garden leave offset`",
+        Rule::reduced_by_garden_leave => "`reduced by garden leave`",
         Rule::covenant_actions => "`applies to` and actions",
         Rule::applies_to => "`applies to`",
         Rule::except_item => "`except ...`",

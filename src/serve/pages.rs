@@ -477,12 +477,7 @@ fn asked_by_the_service(path: &str) -> bool {
 }
 
 fn term_facts<'a>(t: &'a Term, out: &mut Vec<&'a str>) {
-    match t {
-        Term::Fact(p) => out.push(p),
-        Term::FirstOf(ps) => out.extend(ps.iter().map(String::as_str)),
-        Term::Shifted(inner, _) => term_facts(inner, out),
-        Term::Const(_) => {}
-    }
+    out.extend(t.facts());
 }
 
 fn cond_facts<'a>(c: &'a Cond, out: &mut Vec<&'a str>) {
