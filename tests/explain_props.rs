@@ -5,7 +5,7 @@
 //! each covenant window's dates, every excepted clause's reason, obligation,
 //! advice, law note, missing fact, clause set aside by law, dry run, fact read
 //! and counterfactual) is in the plain text and in the markdown, with and
-//! without `--all`.
+//! without `--all`, and under the same headings in both.
 //!
 //! A case reaches the assertion when its verdict says something beyond the
 //! verdict and the list of clauses (a counterfactual, a duty, a note, a missing
@@ -24,14 +24,58 @@ fn strings<'a>(v: &'a Json, list: &str, field: &str) -> Vec<&'a str> {
     items.iter().filter_map(|i| if field.is_empty() { i.as_str() } else { i[field].as_str() }).collect()
 }
 
-/// Each of `wanted` is in both renderings; returns how many were checked.
+/// A rendering cut at its headings: each heading (normalised: lower case,
+/// without `###`, a closing colon or a parenthesised count) with its lines.
+/// Text headings stand at the margin and end with a colon (`law notes:`);
+/// markdown headings are `###` lines. What comes before the first heading is
+/// under the heading `""`.
+fn sections(rendering: &str, markdown: bool) -> Vec<(String, String)> {
+    let mut out = vec![(String::new(), String::new())];
+    for line in rendering.lines() {
+        let heading = if markdown {
+            line.strip_prefix("### ")
+        } else {
+            line.strip_suffix(':').filter(|_| !line.starts_with(' ') && !line.is_empty())
+        };
+        match heading {
+            Some(h) => {
+                let h = h.split(" (").next().unwrap_or(h).trim_end_matches(':').to_lowercase();
+                out.push((h, String::new()));
+            }
+            None => {
+                if let Some((_, body)) = out.last_mut() {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The headings under which `item` appears.
+fn headings_of(sections: &[(String, String)], item: &str) -> Vec<String> {
+    let mut hs: Vec<String> = sections.iter().filter(|(_, b)| b.contains(item)).map(|(h, _)| h.clone()).collect();
+    hs.sort();
+    hs.dedup();
+    hs
+}
+
+/// Each of `wanted` is in both renderings, under the same headings; returns how many were checked.
 fn in_both(what: &str, wanted: &[String], text: &str, md: &str) -> Result<usize, TestCaseError> {
+    let (ts, ms) = (sections(text, false), sections(md, true));
     for w in wanted {
         if !text.contains(w.as_str()) {
             return Err(TestCaseError::fail(format!("{what} {w:?} is in the JSON but not in the text:\n{text}")));
         }
         if !md.contains(w.as_str()) {
             return Err(TestCaseError::fail(format!("{what} {w:?} is in the JSON but not in the markdown:\n{md}")));
+        }
+        let (th, mh) = (headings_of(&ts, w), headings_of(&ms, w));
+        if th != mh {
+            return Err(TestCaseError::fail(format!(
+                "{what} {w:?} sits under {th:?} in the text but under {mh:?} in the markdown:\n{text}\n{md}"
+            )));
         }
     }
     Ok(wanted.len())
@@ -53,6 +97,14 @@ fn agree(v: &Json, text: &str, md: &str, all: bool) -> Result<usize, TestCaseErr
         text,
         md,
     )?;
+    let order = |r: &str, markdown: bool| sections(r, markdown).into_iter().map(|(h, _)| h).collect::<Vec<_>>();
+    if order(text, false) != order(md, true) {
+        return Err(TestCaseError::fail(format!(
+            "the headings differ: {:?} in the text, {:?} in the markdown",
+            order(text, false),
+            order(md, true)
+        )));
+    }
     let mut n = 0;
     let windows: Vec<String> = listed
         .clone()

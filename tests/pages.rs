@@ -253,7 +253,7 @@ fn may_i_answers_in_plain_words_and_logs_the_decision_needs_browser() {
         b.click("details.explanation summary").await;
         let explanation = b.text("details.explanation .md").await;
         assert!(explanation.contains("no-clients-on-notice"), "{explanation}");
-        assert!(explanation.contains("Deciding clauses"), "{explanation}");
+        assert!(explanation.contains("Decided by"), "{explanation}");
         // The form keeps what was sent, so one change and a resubmit answer "what if".
         let status = b.c().find(Locator::Css("#f-actor-status")).await.unwrap().prop("value").await.unwrap();
         assert_eq!(status.as_deref(), Some("on_notice"));

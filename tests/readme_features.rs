@@ -130,7 +130,7 @@ fn eval_markdown_is_a_ticket_ready_report() {
     let md = stdout(&o);
     assert!(md.starts_with("## Verdict: **deny**\n\ndeny: forbidden by `twitter-daily-limit`\n"), "{md}");
     for needle in [
-        "### Deciding clauses\n\n- **`twitter-daily-limit`** (policies/protective-agency.policy:91) — deny\n",
+        "### Decided by\n\n- **`twitter-daily-limit`** (policies/protective-agency.policy:91) — deny\n",
         "  - history.posts_today = 10 ≥ 10\n    - computed: with this post: 11 > limit 10\n",
         "### What would change it\n\n- allowed again tomorrow",
     ] {

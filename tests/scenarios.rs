@@ -239,7 +239,7 @@ fn c12_unknown_connection_date_is_named() {
     let (v, text) = s.eval("a client connection whose date", false);
     assert_eq!(v.verdict, Decision::Indeterminate);
     assert!(v.missing.contains(&"target.connected_on".to_string()), "{text}");
-    has(&text, "missing facts: target.connected_on");
+    has(&text, "missing facts:\n  target.connected_on");
     assert!(advice(&v).iter().any(|a| a.contains("joiner snapshot")), "{text}");
 }
 

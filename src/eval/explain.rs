@@ -300,12 +300,6 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             for r in v.deciding_results() {
                 write_rule(&mut out, r, file, false);
             }
-            if !v.missing.is_empty() {
-                let _ = writeln!(out, "  missing facts: {}", v.missing.join(", "));
-            }
-            for u in &v.undecidable {
-                let _ = writeln!(out, "  undecidable: {u}");
-            }
         }
         Basis::SectionDefault { id, line } => {
             let _ = writeln!(out, "\nno {other}clause applies; section default `{id}` ({file}:{line}) decides");
@@ -323,6 +317,15 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     // Only a deciding default's approval is recorded here.
     if let Some(g) = &v.default_approved_by {
         let _ = writeln!(out, "  approval already granted by {g}");
+    }
+    if !v.missing.is_empty() {
+        let _ = writeln!(out, "\nmissing facts:\n  {}", v.missing.join(", "));
+    }
+    if !v.undecidable.is_empty() {
+        let _ = writeln!(out, "\nundecidable tests:");
+        for u in &v.undecidable {
+            let _ = writeln!(out, "  - {u}");
+        }
     }
     if !v.law.is_empty() {
         let _ = writeln!(out, "\nset aside by law (these clauses do not decide):");
@@ -348,7 +351,6 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "  `{}` ({}:{}) {}", r.id, file, r.line, status_words(r));
         }
     }
-    write_considered(&mut out, v, file, opts, Layout::TEXT);
     if !v.obligations.is_empty() {
         let _ = writeln!(out, "\nobligations:");
         for o in &v.obligations {
@@ -394,6 +396,8 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "  - {c}");
         }
     }
+    // The long list last: what the reader must do or could change comes first.
+    write_considered(&mut out, v, file, opts, Layout::TEXT);
     if opts.why_not {
         let not: Vec<&RuleResult> = v.rules.iter().filter(|r| r.status == Status::NotApplicable).collect();
         if !not.is_empty() {
@@ -428,7 +432,11 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     let _ = writeln!(out, "Policy: {}\n", v.policy);
     let deciding: Vec<&RuleResult> = v.deciding_results().collect();
     if !deciding.is_empty() {
-        let _ = writeln!(out, "### Deciding clauses\n");
+        let title = match v.basis {
+            Basis::MissingFacts { .. } => "Undecided clauses (they could change the verdict)",
+            _ => "Decided by",
+        };
+        let _ = writeln!(out, "### {title}\n");
         for r in deciding {
             let _ = writeln!(out, "- **`{}`** ({}:{}) — {}", r.id, file, r.line, effect_words(&r.effect));
             let _ = writeln!(out, "  - clause: `{}`", r.source);
@@ -453,45 +461,6 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         }
         out.push('\n');
     }
-    if let Some(c) = &v.conflict {
-        let _ = writeln!(out, "{}\n", c.words());
-    }
-    if !v.law.is_empty() {
-        let _ = writeln!(out, "### Set aside by law\n");
-        for l in &v.law {
-            let lines = law_lines(l, v.rules.iter().find(|r| r.id == l.clause), file);
-            for (k, line) in lines.iter().enumerate() {
-                let _ = writeln!(out, "{}{}", if k == 0 { "- " } else { "  - " }, line.trim_start());
-            }
-        }
-        out.push('\n');
-    }
-    let sections: [(&str, Vec<String>); 4] = [
-        (
-            "Obligations",
-            v.obligations
-                .iter()
-                .map(|o| {
-                    let due = o.due.map(|d| format!(" (due {d})")).unwrap_or_default();
-                    let late = o.overdue_days.map(|n| format!(", overdue by {n} days")).unwrap_or_default();
-                    format!("{}{due}{late} — `{}`", o.text, o.rule)
-                })
-                .collect(),
-        ),
-        ("Advice", v.advice.iter().map(|a| format!("{} — {}", a.text, attribution(&a.rule))).collect()),
-        ("Law notes", v.law_notes.iter().map(|a| format!("{} — {}", a.text, attribution(&a.rule))).collect()),
-        ("What would change it", v.counterfactuals.clone()),
-    ];
-    for (title, items) in sections {
-        if !items.is_empty() {
-            let _ = writeln!(out, "### {title}\n");
-            for i in items {
-                let _ = writeln!(out, "- {i}");
-            }
-            out.push('\n');
-        }
-    }
-    write_considered(&mut out, v, file, opts, Layout::MARKDOWN);
     if !v.missing.is_empty() {
         let _ = writeln!(
             out,
@@ -506,6 +475,67 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         }
         out.push('\n');
     }
+    if let Some(c) = &v.conflict {
+        let _ = writeln!(out, "{}\n", c.words());
+    }
+    if !v.law.is_empty() {
+        let _ = writeln!(out, "### Set aside by law\n");
+        for l in &v.law {
+            let lines = law_lines(l, v.rules.iter().find(|r| r.id == l.clause), file);
+            for (k, line) in lines.iter().enumerate() {
+                let _ = writeln!(out, "{}{}", if k == 0 { "- " } else { "  - " }, line.trim_start());
+            }
+        }
+        out.push('\n');
+    }
+    let also = v.rules.iter().filter(|r| r.status == Status::Applies && !v.deciding.contains(&r.id) && !r.dry_run);
+    let excepted = v.rules.iter().filter(|r| matches!(r.status, Status::Excepted | Status::Overridden));
+    let sections: [(&str, Vec<String>); 7] = [
+        (
+            "Also applies",
+            also.map(|r| format!("`{}` ({}:{}): {}", r.id, file, r.line, effect_words(&r.effect))).collect(),
+        ),
+        ("Exceptions", excepted.map(|r| format!("`{}` ({}:{}) {}", r.id, file, r.line, status_words(r))).collect()),
+        (
+            "Obligations",
+            v.obligations
+                .iter()
+                .map(|o| {
+                    let due = o.due.map(|d| format!(" (due {d})")).unwrap_or_default();
+                    let late = o.overdue_days.map(|n| format!(", overdue by {n} days")).unwrap_or_default();
+                    let mut item = format!("{}{due}{late} — `{}`", o.text, o.rule);
+                    if let Some(k) = &o.done_key {
+                        let _ = write!(item, "\n  - once done, record it as `done: [{k}]`");
+                    }
+                    if let Some(b) = &o.due_basis {
+                        let _ = write!(item, "\n  - computed: {b}");
+                    }
+                    item
+                })
+                .collect(),
+        ),
+        ("Advice", v.advice.iter().map(|a| format!("{} — {}", a.text, attribution(&a.rule))).collect()),
+        ("Law notes", v.law_notes.iter().map(|a| format!("{} — {}", a.text, attribution(&a.rule))).collect()),
+        (
+            "Dry run (reported, not enforced)",
+            v.dry_run
+                .iter()
+                .filter_map(|id| v.rules.iter().find(|r| &r.id == id))
+                .map(|r| format!("`{}` ({}:{}) would {}", r.id, file, r.line, effect_words(&r.effect)))
+                .collect(),
+        ),
+        ("What would change it", v.counterfactuals.clone()),
+    ];
+    for (title, items) in sections {
+        if !items.is_empty() {
+            let _ = writeln!(out, "### {title}\n");
+            for i in items {
+                let _ = writeln!(out, "- {i}");
+            }
+            out.push('\n');
+        }
+    }
+    write_considered(&mut out, v, file, opts, Layout::MARKDOWN);
     if opts.why_not {
         let _ = writeln!(out, "### Clauses that did not apply\n");
         for r in v.rules.iter().filter(|r| r.status == Status::NotApplicable) {
