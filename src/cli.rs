@@ -9,6 +9,7 @@ pub mod eval;
 pub mod fmt;
 #[cfg(feature = "server")]
 pub mod log;
+pub mod progress;
 pub mod schema;
 #[cfg(feature = "server")]
 pub mod serve;

@@ -396,26 +396,23 @@ fn probes(
 
 /// Compares policies.
 pub fn compare(policies: &[(SourceFile, Policy)], opts: &CompareOptions) -> Comparison {
-    compare_until(policies, opts, &std::sync::atomic::AtomicBool::new(false))
+    compare_until(policies, opts, &crate::work::Work::new())
 }
 
-/// [`compare`], stopped as soon as `cancel` is set (checked before each
-/// policy's profile and each situation): `None` if it was set.
+/// [`compare`], stopped as soon as `work` is cancelled (checked before each
+/// policy's profile and each situation, each of them a step of its progress):
+/// `None` if it was.
 pub fn compare_cancellable(
     policies: &[(SourceFile, Policy)],
     opts: &CompareOptions,
-    cancel: &std::sync::atomic::AtomicBool,
+    work: &crate::work::Work,
 ) -> Option<Comparison> {
-    let c = compare_until(policies, opts, cancel);
-    (!cancel.load(std::sync::atomic::Ordering::Relaxed)).then_some(c)
+    let c = compare_until(policies, opts, work);
+    (!work.cancelled()).then_some(c)
 }
 
-fn compare_until(
-    policies: &[(SourceFile, Policy)],
-    opts: &CompareOptions,
-    cancel: &std::sync::atomic::AtomicBool,
-) -> Comparison {
-    let stopped = || cancel.load(std::sync::atomic::Ordering::Relaxed);
+fn compare_until(policies: &[(SourceFile, Policy)], opts: &CompareOptions, work: &crate::work::Work) -> Comparison {
+    let stopped = || work.cancelled();
     let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
     let shipped = pack::shipped();
     let chosen: &Pack = opts.pack.as_ref().unwrap_or(&shipped);
@@ -462,10 +459,12 @@ fn compare_until(
     let mut profiles = Vec::new();
     let mut scores = Vec::new();
     let mut all_probes: Vec<Probes> = Vec::new();
+    work.set_total((policies.len() + chosen.situations.len()) as u64);
     for ((file, p), info) in policies.iter().zip(&infos) {
         if stopped() {
             break;
         }
+        work.step();
         let effective_j = candidate_j.or(p.meta.jurisdiction.as_deref());
         let probe = probes(&shipped, p, file, candidate, now);
         let prof = profile::profile(&info.key, p, file, &probe, effective_j);
@@ -483,6 +482,7 @@ fn compare_until(
         if stopped() {
             break;
         }
+        work.step();
         let mut cells = Vec::new();
         let mut evaluated = s.action.clone();
         for ((((file, p), info), tally), probe) in policies.iter().zip(&infos).zip(tallies.iter_mut()).zip(&all_probes)

@@ -351,34 +351,34 @@ type PartSeed = (region::Region, usize, Vec<String>, Vec<String>);
 
 /// Compares two versions of a policy.
 pub fn diff(old: (&SourceFile, &Policy), new: (&SourceFile, &Policy), opts: &DiffOptions) -> DiffReport {
-    diff_until(old, new, opts, &std::sync::atomic::AtomicBool::new(false))
+    diff_until(old, new, opts, &crate::work::Work::new())
 }
 
-/// [`diff`], stopped as soon as `cancel` is set (it is checked at every node
-/// of the search): `None` if it was set, since a partial search is not a
-/// complete answer.
+/// [`diff`], stopped as soon as `work` is cancelled (checked at every node
+/// of the search, each node a step of its progress): `None` if it was, since
+/// a partial search is not a complete answer.
 pub fn diff_cancellable(
     old: (&SourceFile, &Policy),
     new: (&SourceFile, &Policy),
     opts: &DiffOptions,
-    cancel: &std::sync::atomic::AtomicBool,
+    work: &crate::work::Work,
 ) -> Option<DiffReport> {
-    let report = diff_until(old, new, opts, cancel);
-    (!cancel.load(std::sync::atomic::Ordering::Relaxed)).then_some(report)
+    let report = diff_until(old, new, opts, work);
+    (!work.cancelled()).then_some(report)
 }
 
 fn diff_until(
     old: (&SourceFile, &Policy),
     new: (&SourceFile, &Policy),
     opts: &DiffOptions,
-    cancel: &std::sync::atomic::AtomicBool,
+    work: &crate::work::Work,
 ) -> DiffReport {
     let (of, op) = old;
     let (nf, np) = new;
     let now = opts.now.unwrap_or_else(|| default_now(op, np));
     let eopts = EvalOptions { now };
     let sp = space::build(op, np, now, anchor(op, np));
-    let found = search::search(&sp, [op, np], &eopts, cancel);
+    let found = search::search(&sp, [op, np], &eopts, work);
     let structural = structural(old, new);
     let edited: Vec<&str> = structural.iter().filter_map(StructuralChange::clause_id).collect();
     // A change's edit: the edited clauses deciding its leaves under either

@@ -52,3 +52,4 @@ pub mod semantics;
 pub mod serve;
 pub mod source;
 pub mod value;
+pub mod work;

@@ -34,6 +34,7 @@ mod law;
 #[cfg(feature = "server")]
 mod pages;
 mod parse;
+mod progress;
 mod readme_features;
 mod scenarios;
 mod schemas;

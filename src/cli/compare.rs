@@ -136,7 +136,10 @@ pub fn run(args: Args, out: Out) -> Exit {
         role: args.role.clone(),
         now,
     };
-    let c = compare::compare(&policies, &opts);
+    let c =
+        super::progress::run("policies and situations", |work| compare::compare_cancellable(&policies, &opts, work));
+    // Nothing cancels the CLI's work: a comparison is always whole.
+    let Some(c) = c else { return Exit::Error };
     let report = match args.format {
         CompareFormat::Text => compare::render::text(&c),
         CompareFormat::Markdown => compare::render::markdown(&c),

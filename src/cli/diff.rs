@@ -51,7 +51,11 @@ pub fn run(args: Args, out: Out) -> Exit {
     let Some((of, op)) = load_policy(&args.old, out) else { return Exit::Error };
     let Some((nf, np)) = load_policy(&args.new, out) else { return Exit::Error };
     let now = args.now.map(|n| n.at(&np));
-    let report = diff::diff((&of, &op), (&nf, &np), &DiffOptions { now });
+    let report = super::progress::run("searching the situations (nodes)", |work| {
+        diff::diff_cancellable((&of, &op), (&nf, &np), &DiffOptions { now }, work)
+    });
+    // Nothing cancels the CLI's work: a report is always whole.
+    let Some(report) = report else { return Exit::Error };
     let replayed = match &args.replay {
         Some(path) => {
             let now = now.unwrap_or_else(jiff::Timestamp::now);

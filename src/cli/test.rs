@@ -52,7 +52,9 @@ pub fn run(args: Args, out: Out) -> Exit {
             eprintln!("error: {e}");
             return Exit::Error;
         }
-        let report = smpolicy::eval::suite::run(&policy, &file, &cases, &opts);
+        let report = super::progress::run("test cases", |work| {
+            smpolicy::eval::suite::run_with(&policy, &file, &cases, &opts, work)
+        });
         failed += report.failed;
         match args.format {
             TextOrJson::Json => print_json(&report),

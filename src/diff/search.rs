@@ -883,12 +883,7 @@ impl Space {
 }
 
 /// Runs the search.
-pub(crate) fn search(
-    sp: &Space,
-    policies: [&Policy; 2],
-    opts: &EvalOptions,
-    cancel: &std::sync::atomic::AtomicBool,
-) -> Found {
+pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, work: &crate::work::Work) -> Found {
     let mut found = Found::default();
     let empty = SourceFile::new("", "");
     let mut cache: HashMap<(usize, Vec<u32>), Policy> = HashMap::new();
@@ -918,10 +913,11 @@ pub(crate) fn search(
     let mut stack = vec![root];
     while let Some(mut node) = stack.pop() {
         // The caller gave up (a time budget): stop; the caller discards what was found.
-        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+        if work.cancelled() {
             break;
         }
         found.nodes += 1;
+        work.step();
         let before = node.state.bits.clone();
         if !sp.propagate(&mut node.state) {
             continue;

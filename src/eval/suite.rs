@@ -57,9 +57,22 @@ fn expected_words(c: &TestCase) -> String {
 
 /// Runs the cases.
 pub fn run(policy: &Policy, file: &SourceFile, cases: &[TestCase], opts: &EvalOptions) -> SuiteReport {
+    run_with(policy, file, cases, opts, &crate::work::Work::new())
+}
+
+/// [`run`], each case a step of `work`'s progress (its total the number of cases).
+pub fn run_with(
+    policy: &Policy,
+    file: &SourceFile,
+    cases: &[TestCase],
+    opts: &EvalOptions,
+    work: &crate::work::Work,
+) -> SuiteReport {
     let mut results = Vec::new();
     let mut covered: Vec<String> = Vec::new();
+    work.set_total(cases.len() as u64);
     for c in cases {
+        work.step();
         let (decision, deciding, explanation, approvers, applied) = match &c.subject {
             Subject::Action(action) => {
                 let v: Verdict = evaluate(policy, file, action.as_ref(), opts);

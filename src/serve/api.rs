@@ -895,11 +895,11 @@ fn side(snap: &Snapshot, s: Side, path: &str) -> Result<(crate::source::SourceFi
 pub const MAX_COMPARE: usize = 8;
 
 /// Sets the flag when dropped: the request timed out, the client went away, or the budget ran out.
-struct CancelOnDrop(Arc<std::sync::atomic::AtomicBool>);
+struct CancelOnDrop(Arc<crate::work::Work>);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.0.cancel();
     }
 }
 
@@ -909,9 +909,9 @@ impl Drop for CancelOnDrop {
 async fn within_budget<T: Send + 'static>(
     app: &App,
     what: &str,
-    work: impl FnOnce(&std::sync::atomic::AtomicBool) -> Option<T> + Send + 'static,
+    work: impl FnOnce(&crate::work::Work) -> Option<T> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Arc::new(crate::work::Work::new());
     let _cancel = CancelOnDrop(flag.clone());
     let task = tokio::task::spawn_blocking(move || work(&flag));
     let budget = app.budget;

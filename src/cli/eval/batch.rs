@@ -463,20 +463,11 @@ fn write_in_order(
 /// A progress bar on standard error, only when it is a terminal: bytes of a
 /// file against its size, or bytes and lines of a stream.
 fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    use std::io::IsTerminal as _;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let (bar, template) = match size {
-        Some(len) => (ProgressBar::new(len), "{bytes}/{total_bytes} [{bar:30}] {msg}, {bytes_per_sec}, {eta} left"),
-        None => (ProgressBar::new_spinner(), "{spinner} {bytes} read, {msg}, {bytes_per_sec}"),
-    };
-    if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
-    Some(bar)
+    crate::cli::progress::bar(
+        size,
+        "{bytes}/{total_bytes} [{bar:30}] {msg}, {bytes_per_sec}, {eta} left",
+        "{spinner} {bytes} read, {msg}, {bytes_per_sec}",
+    )
 }
 
 /// Runs `eval --batch`: one thread reads blocks, [`WORKERS`] decide them,
