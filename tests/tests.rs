@@ -32,6 +32,8 @@ mod lang_time;
 mod lang_v2;
 mod law;
 #[cfg(feature = "server")]
+mod openapi_rules;
+#[cfg(feature = "server")]
 mod pages;
 mod parse;
 mod progress;
