@@ -175,7 +175,7 @@ impl App {
 async fn checkpoint(
     reader: &log::Store,
     path: &std::path::Path,
-    key: Option<&keys::Key>,
+    key: Option<&log::checkpoint::Signer>,
     last: &mut Option<log::Head>,
 ) -> Result<(), log::LogError> {
     let Some(head) = reader.head().await? else { return Ok(()) };
@@ -238,7 +238,7 @@ pub async fn serve(
         }
     };
     let checkpoint_key = match &config.checkpoint_key {
-        Some(path) => Some(keys::Key::from_file(path).map_err(ServeError::Checkpoints)?),
+        Some(path) => Some(log::checkpoint::Signer::from_file(path).map_err(ServeError::Checkpoints)?),
         None => None,
     };
     if checkpoint_key.is_some() && config.checkpoints.is_none() {

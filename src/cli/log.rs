@@ -53,9 +53,18 @@ pub enum LogCommand {
         /// match the log, and one past its end means the newest entries were cut off.
         #[arg(long, value_name = "FILE")]
         checkpoints: Option<std::path::PathBuf>,
-        /// The key the server signed checkpoints with (`serve --checkpoint-key`): every line must carry its signature.
+        /// The key that checks the checkpoints' signatures: the public key (`KEY.pub` of `log keygen`) when the
+        /// server signed with its private key, or the same HMAC secret. Every line must carry a valid signature.
         #[arg(long, value_name = "FILE", requires = "checkpoints")]
         checkpoint_key: Option<std::path::PathBuf>,
+    },
+    /// Make an Ed25519 key pair for signing checkpoints: `NAME.key` (private, for `serve --checkpoint-key`,
+    /// readable by its owner only) and `NAME.pub` (public, for anyone who runs `log verify --checkpoint-key`).
+    /// Refuses to overwrite either file.
+    Keygen {
+        /// The files' path without extension.
+        #[arg(long, value_name = "NAME")]
+        out: std::path::PathBuf,
     },
     /// Delete (or archive, then delete) the entries recorded more than DAYS days ago, oldest first, in the
     /// order written. The chain stays verifiable: the last deleted entry's position and hash are kept as
@@ -127,17 +136,49 @@ fn key(path: &std::path::Path) -> Option<smpolicy::serve::keys::Key> {
     smpolicy::serve::keys::Key::from_file(path).map_err(|e| eprintln!("error: {e}")).ok()
 }
 
+/// `log keygen`: a key pair, the private half readable by its owner only.
+fn keygen(out: &std::path::Path) -> Exit {
+    let (private, public) = (out.with_extension("key"), out.with_extension("pub"));
+    let (private_text, public_text) = match smpolicy::serve::keys::generate_key_pair() {
+        Ok(pair) => pair,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Error;
+        }
+    };
+    for (path, text, mode) in [(&private, private_text, 0o600), (&public, public_text, 0o644)] {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+        #[cfg(not(unix))]
+        let _ = mode;
+        let written = options.open(path).and_then(|mut f| {
+            use std::io::Write as _;
+            f.write_all(text.as_bytes()).and_then(|()| f.sync_all())
+        });
+        if let Err(e) = written {
+            eprintln!("error: cannot write `{}`: {e} (an existing key is never overwritten)", path.display());
+            return Exit::Error;
+        }
+    }
+    println!("private key: {} (give it to `smpolicy serve --checkpoint-key`; keep it secret)", private.display());
+    println!("public key:  {} (give it to whoever checks: `smpolicy log verify --checkpoint-key`)", public.display());
+    Exit::Ok
+}
+
 /// `log verify`.
 fn verify(log: &str, checkpoints: Option<&std::path::Path>, checkpoint_key: Option<&std::path::Path>) -> Exit {
     let location = Location::parse(log);
     if !exists(&location) {
         return Exit::Error;
     }
-    let key = match checkpoint_key {
-        Some(p) => match key(p) {
-            Some(k) => Some(k),
-            None => return Exit::Error,
-        },
+    let key = match checkpoint_key.map(smpolicy::serve::log::checkpoint::Verifier::from_file) {
+        Some(Ok(k)) => Some(k),
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return Exit::Error;
+        }
         None => None,
     };
     let checkpoints = match checkpoints {
@@ -291,6 +332,7 @@ pub fn run(args: Args, _out: Out) -> Exit {
         Some(LogCommand::Verify { log, checkpoints, checkpoint_key }) => {
             return verify(log, checkpoints.as_deref(), checkpoint_key.as_deref())
         }
+        Some(LogCommand::Keygen { out }) => return keygen(out),
         Some(LogCommand::Prune { log, older_than, before, archive }) => {
             let cutoff = match (older_than, before) {
                 (Some(days), _) => jiff::Timestamp::now().as_millisecond() - i64::from(*days) * 86_400_000,

@@ -76,7 +76,8 @@ pub struct Args {
     /// then finds a cut-off tail.
     #[arg(long, value_name = "FILE")]
     pub checkpoints: Option<PathBuf>,
-    /// Sign each checkpoint with HMAC-SHA256 under the key in this file (at least 16 bytes).
+    /// Sign each checkpoint with the key in this file: an Ed25519 private key made by `smpolicy log keygen`
+    /// (anyone with its public key can check them), or an HMAC-SHA256 secret (at least 16 bytes).
     #[arg(long, value_name = "FILE", requires = "checkpoints")]
     pub checkpoint_key: Option<PathBuf>,
     /// How often a checkpoint is made (when the log has moved), in seconds.
