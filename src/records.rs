@@ -177,6 +177,30 @@ pub struct LogEntry<'a> {
     pub caller: Option<&'a str>,
     /// The entry's link in the hash chain (absent in logs written before the chain).
     pub hash: Option<&'a str>,
+    /// In an archive (`log prune --archive`) only: the columns the hash covers,
+    /// exactly as stored, so that `log verify --archive` can check the chain
+    /// without the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chained: Option<ChainedColumns>,
+}
+
+/// The columns of an audit log entry that its hash covers and that its JSON
+/// shows otherwise (times as RFC 3339, `input` as parsed JSON), as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChainedColumns {
+    /// When the entry was made, ms since the epoch.
+    pub recorded_ms: i64,
+    /// When the action happens, ms since the epoch.
+    pub at_ms: i64,
+    /// What a performed action counts towards (0 for the other kinds).
+    pub counts: i64,
+    /// The deciding clause ids, as stored (JSON text).
+    pub deciding: String,
+    /// What the caller sent, as stored (JSON text).
+    pub input: String,
+    /// The derived `history`, as stored (JSON text).
+    pub derived_history: Option<String>,
 }
 
 /// What an audit log entry records.

@@ -217,11 +217,16 @@ fn prune_archives_old_entries_and_the_chain_still_verifies() {
     assert!(out.starts_with(&format!("pruned 6 entries recorded before {}", &cut[..19])), "{out}");
     let archived: Vec<Value> =
         std::fs::read_to_string(&archive).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(
-        archived,
-        before[..6].to_vec(),
-        "the archive holds the pruned entries as `log --format json` shows them"
-    );
+    // Each line as `log --format json` shows the entry, with the chained columns as stored besides.
+    let shown: Vec<Value> = archived
+        .iter()
+        .map(|a| {
+            let mut a = a.clone();
+            assert!(a.as_object_mut().unwrap().remove("chained").is_some(), "no chained columns: {a}");
+            a
+        })
+        .collect();
+    assert_eq!(shown, before[..6].to_vec(), "the archive holds the pruned entries as `log --format json` shows them");
     assert_eq!(log_json(l, None), before[6..].to_vec());
     let (code, out) = verify(&["--log", l]);
     assert_eq!(code, 0, "{out}");
@@ -230,6 +235,33 @@ fn prune_archives_old_entries_and_the_chain_still_verifies() {
     assert!(out.starts_with(&anchor_line), "{out}");
     assert!(out.contains(&format!("the chain is checked from its hash {}", before[5]["hash"].as_str().unwrap())));
     assert!(out.contains("\nok: 4 entries; chain head "), "{out}");
+
+    // The archive and the log together: one unbroken chain, checked without the pruned rows.
+    let (code, out) = verify(&["--log", l, "--archive", a]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("archive: 6 entries, chained from the first entry ever, up to the log's anchor\n"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(&archive).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let tampered = |tag: &str, body: String| {
+        let p = dir.join(format!("archive-{tag}.jsonl"));
+        std::fs::write(&p, body).unwrap();
+        verify(&["--log", l, "--archive", p.to_str().unwrap()])
+    };
+    // An archived entry edited: found at its line.
+    let (code, out) = tampered("edited", text.replacen("\"verdict\":\"allow\"", "\"verdict\":\"deny\"", 1));
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("broken: archive line 1 (id "), "{out}");
+    // A line deleted from the middle: the next line no longer chains.
+    let (code, out) = tampered("deleted", [&lines[..2], &lines[3..]].concat().join("\n"));
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("broken: archive line 3 (id "), "{out}");
+    // The last line cut: the archive no longer reaches the log's anchor.
+    let (code, out) = tampered("cut", lines[..5].join("\n"));
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("the archive does not end at the log's anchor"), "{out}");
 
     // The server goes on after the prune, chained to what is left.
     decide_and_perform(&s, &post_action("later"));

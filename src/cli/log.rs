@@ -57,6 +57,10 @@ pub enum LogCommand {
         /// server signed with its private key, or the same HMAC secret. Every line must carry a valid signature.
         #[arg(long, value_name = "FILE", requires = "checkpoints")]
         checkpoint_key: Option<std::path::PathBuf>,
+        /// An archive of pruned entries (`log prune --archive`): its chain is checked too, and it must end
+        /// at the log's anchor, so archive and log are one unbroken history.
+        #[arg(long, value_name = "FILE")]
+        archive: Option<std::path::PathBuf>,
     },
     /// Make an Ed25519 key pair for signing checkpoints: `NAME.key` (private, for `serve --checkpoint-key`,
     /// readable by its owner only) and `NAME.pub` (public, for anyone who runs `log verify --checkpoint-key`).
@@ -168,7 +172,12 @@ fn keygen(out: &std::path::Path) -> Exit {
 }
 
 /// `log verify`.
-fn verify(log: &str, checkpoints: Option<&std::path::Path>, checkpoint_key: Option<&std::path::Path>) -> Exit {
+fn verify(
+    log: &str,
+    checkpoints: Option<&std::path::Path>,
+    checkpoint_key: Option<&std::path::Path>,
+    archive: Option<&std::path::Path>,
+) -> Exit {
     let location = Location::parse(log);
     if !exists(&location) {
         return Exit::Error;
@@ -194,7 +203,25 @@ fn verify(log: &str, checkpoints: Option<&std::path::Path>, checkpoint_key: Opti
     let with_checkpoints = checkpoints.is_some();
     let Some(rt) = runtime() else { return Exit::Error };
     match rt.block_on(smpolicy::serve::log::verify_with(&location, checkpoints)) {
-        Ok(v) => {
+        Ok(mut v) => {
+            if let Some(path) = archive {
+                match smpolicy::serve::log::verify_archive(path, v.anchor.as_ref()) {
+                    Ok(a) => {
+                        let from = if a.from_genesis {
+                            "from the first entry ever"
+                        } else {
+                            "from an entry not in it (its first line is taken as it stands)"
+                        };
+                        let joins = if a.joins == Some(true) { ", up to the log's anchor" } else { "" };
+                        println!("archive: {} entries, chained {from}{joins}", a.entries);
+                        v.breaks.splice(0..0, a.breaks);
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return Exit::Error;
+                    }
+                }
+            }
             if let Some(a) = &v.anchor {
                 let when = jiff::Timestamp::from_millisecond(a.pruned_ms).map(|t| t.to_string()).unwrap_or_default();
                 println!(
@@ -329,8 +356,8 @@ fn text_line(e: &smpolicy::serve::log::Entry) -> String {
 /// Runs `log`: the entries, oldest first, written out as they are read (flat memory).
 pub fn run(args: Args, _out: Out) -> Exit {
     match &args.command {
-        Some(LogCommand::Verify { log, checkpoints, checkpoint_key }) => {
-            return verify(log, checkpoints.as_deref(), checkpoint_key.as_deref())
+        Some(LogCommand::Verify { log, checkpoints, checkpoint_key, archive }) => {
+            return verify(log, checkpoints.as_deref(), checkpoint_key.as_deref(), archive.as_deref())
         }
         Some(LogCommand::Keygen { out }) => return keygen(out),
         Some(LogCommand::Prune { log, older_than, before, archive }) => {

@@ -302,7 +302,65 @@ impl Entry {
             input: raw(&self.input),
             caller: self.caller.as_deref(),
             hash: self.hash.as_deref(),
+            chained: None,
         }
+    }
+
+    /// The entry as an archive line (`log prune --archive`): its JSON with the
+    /// chained columns as stored, so the archive can be checked on its own.
+    pub fn archive_line(&self) -> String {
+        let mut r = self.record();
+        r.chained = Some(crate::records::ChainedColumns {
+            recorded_ms: self.recorded_ms,
+            at_ms: self.at_ms,
+            counts: self.counts,
+            deciding: deciding_json(&self.deciding),
+            input: self.input.clone(),
+            derived_history: self.derived_history.clone(),
+        });
+        serde_json::to_string(&r).unwrap_or_default()
+    }
+
+    /// An entry back from an archive line, with `deciding` as stored; why not otherwise.
+    pub fn from_archive_line(line: &str) -> Result<(Entry, String), String> {
+        #[derive(serde::Deserialize)]
+        struct Line {
+            id: String,
+            kind: String,
+            actor: String,
+            action: String,
+            policy: Option<String>,
+            policy_hash: Option<String>,
+            verdict: Option<String>,
+            decision_id: Option<String>,
+            caller: Option<String>,
+            hash: Option<String>,
+            chained: Option<crate::records::ChainedColumns>,
+        }
+        let l: Line = serde_json::from_str(line).map_err(|e| format!("does not read: {e}"))?;
+        let c = l
+            .chained
+            .ok_or("it has no `chained` columns: written by `log --format json`, not `log prune --archive`")?;
+        let kind = Kind::parse(&l.kind).ok_or_else(|| format!("unknown kind `{}`", l.kind.escape_debug()))?;
+        let entry = Entry {
+            id: l.id,
+            kind,
+            recorded_ms: c.recorded_ms,
+            actor: l.actor,
+            action: l.action,
+            at_ms: c.at_ms,
+            counts: c.counts,
+            policy: l.policy,
+            policy_hash: l.policy_hash,
+            verdict: l.verdict,
+            deciding: deciding_from(&c.deciding),
+            decision_id: l.decision_id,
+            input: c.input,
+            derived_history: c.derived_history,
+            caller: l.caller,
+            hash: l.hash,
+        };
+        Ok((entry, c.deciding))
     }
 
     /// When the entry was made, RFC 3339.
@@ -378,6 +436,88 @@ pub async fn verify_with(at: &Location, checkpoints: Option<checkpoint::Checkpoi
     Ok(check.finish())
 }
 
+/// What [`verify_archive`] found in an archive of pruned entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArchiveVerified {
+    /// Entries read.
+    pub entries: u64,
+    /// Its first entry is the first entry ever (it chains from [`GENESIS`]).
+    pub from_genesis: bool,
+    /// Each break, one line: the archive's line, the entry and why.
+    pub breaks: Vec<String>,
+    /// Whether its last entry is the log's anchor (`None`: the log was never pruned).
+    pub joins: Option<bool>,
+}
+
+/// Checks an archive of pruned entries (`log prune --archive`, one JSON object
+/// a line, read a line at a time): each entry's hash against its stored
+/// columns and the line before, and that its last entry is the log's `anchor`,
+/// so that archive and log together are one unbroken chain.
+pub fn verify_archive(path: &std::path::Path, anchor: Option<&Anchor>) -> Result<ArchiveVerified, LogError> {
+    use std::io::BufRead as _;
+    let f =
+        std::fs::File::open(path).map_err(|e| LogError(format!("archive: cannot read `{}`: {e}", path.display())))?;
+    let mut v = ArchiveVerified::default();
+    let mut prev: Option<String> = None;
+    let mut last: Option<(String, String)> = None;
+    let mut first_id = String::new();
+    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(|e| LogError(format!("archive: cannot read `{}`: {e}", path.display())))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        let (e, deciding) = match Entry::from_archive_line(&line) {
+            Ok(x) => x,
+            Err(why) => {
+                v.breaks.push(format!("archive line {n}: {why}"));
+                prev = None;
+                continue;
+            }
+        };
+        v.entries += 1;
+        let Some(stored) = e.hash.clone() else {
+            v.breaks.push(format!("archive line {n} (id {}): no hash: written before the log was chained", e.id));
+            prev = None;
+            continue;
+        };
+        match &prev {
+            None if v.entries == 1 => {
+                v.from_genesis = chain_hash(GENESIS, &e, &deciding) == stored;
+                first_id.clone_from(&e.id);
+            }
+            None => {}
+            Some(p) if chain_hash(p, &e, &deciding) != stored => v.breaks.push(format!(
+                "archive line {n} (id {}): its hash does not match its content and the line before it: this entry was edited, or one before it deleted or moved",
+                e.id
+            )),
+            Some(_) => {}
+        }
+        prev = Some(stored.clone());
+        last = Some((e.id, stored));
+    }
+    v.joins = anchor.map(|a| last.as_ref().is_some_and(|(id, h)| *id == a.entry && *h == a.hash));
+    match (anchor, v.joins) {
+        (Some(a), Some(false)) => v.breaks.push(format!(
+            "the archive does not end at the log's anchor (entry {}, hash {}…): entries between them are missing, or it is another log's archive",
+            a.entry,
+            short(&a.hash)
+        )),
+        (Some(a), Some(true)) if v.from_genesis && a.position != v.entries => v.breaks.push(format!(
+            "the log's anchor counts {} pruned entries, and the archive holds {}",
+            a.position, v.entries
+        )),
+        // It holds every pruned entry, so its first is the first ever: it must chain from the start.
+        (Some(a), Some(true)) if !v.from_genesis && a.position == v.entries => v.breaks.insert(
+            0,
+            format!("archive line 1 (id {first_id}): the archive holds every pruned entry, and its first does not chain from the start: it was edited"),
+        ),
+        (None, _) => v.breaks.push("the log was never pruned: this archive is not its".into()),
+        _ => {}
+    }
+    Ok(v)
+}
+
 /// What [`prune`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pruned {
@@ -411,7 +551,7 @@ pub async fn prune(
 fn archive_entries(archive: &mut Option<&mut dyn std::io::Write>, entries: &[Entry]) -> Result<(), LogError> {
     let Some(w) = archive.as_mut() else { return Ok(()) };
     for e in entries {
-        writeln!(w, "{}", e.to_json()).map_err(|e| LogError(format!("archive: cannot write: {e}")))?;
+        writeln!(w, "{}", e.archive_line()).map_err(|e| LogError(format!("archive: cannot write: {e}")))?;
     }
     w.flush().map_err(|e| LogError(format!("archive: cannot write: {e}")))
 }
