@@ -43,5 +43,7 @@ mod serve;
 #[cfg(feature = "server")]
 mod serve_log;
 #[cfg(feature = "server")]
+mod serve_rate_cost;
+#[cfg(feature = "server")]
 mod serve_trust;
 mod suite_runner;
