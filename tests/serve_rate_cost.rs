@@ -81,25 +81,29 @@ fn the_change_page_costs_what_a_diff_costs() {
     let cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
     let html = page.into_string().unwrap();
     let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    // The status, whether `Retry-After` came, and the page.
     let send = || {
-        s.agent.post(&format!("{}/change", s.base)).set("cookie", &cookie).send_form(&[
+        let r = s.agent.post(&format!("{}/change", s.base)).set("cookie", &cookie).send_form(&[
             ("csrf", &csrf),
             ("old", "t"),
             ("new", "t2"),
-        ])
+        ]);
+        let r = match r {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        (r.status(), r.header("retry-after").is_some(), r.into_string().unwrap())
     };
     // The page (1) and two changes shown (100 each) leave 99 of 300: the third change is refused.
     for i in 0..2 {
-        assert_eq!(send().unwrap_or_else(|e| panic!("change {i}: {e}")).status(), 200);
+        let (status, _, page) = send();
+        assert_eq!(status, 200, "change {i}: {page}");
     }
-    match send() {
-        Err(ureq::Error::Status(429, resp)) => {
-            assert!(resp.header("retry-after").is_some());
-            let page = resp.into_string().unwrap();
-            assert!(page.contains("this page costs 100 requests"), "{page}");
-        }
-        other => panic!("{other:?}"),
-    }
+    let (status, retry_after, page) = send();
+    assert_eq!(status, 429, "{page}");
+    assert!(retry_after);
+    assert!(page.contains("this page costs 100 requests"), "{page}");
     // Looking at a page still costs 1.
     assert_eq!(s.agent.get(&format!("{}/change", s.base)).set("cookie", &cookie).call().unwrap().status(), 200);
 }
