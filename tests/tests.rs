@@ -48,5 +48,7 @@ mod serve_checkpoints;
 #[cfg(feature = "server")]
 mod serve_log;
 #[cfg(feature = "server")]
+mod serve_rate_cost;
+#[cfg(feature = "server")]
 mod serve_trust;
 mod suite_runner;

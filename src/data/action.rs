@@ -850,40 +850,25 @@ pub(super) fn validate(action: &Action) -> Option<Invalid> {
 pub fn check_open_values(action: &Action, decls: &crate::policy::Declarations) -> Vec<DataError> {
     let crate::policy::Declarations { roles, teams, channels, content_kinds, actions, facts, .. } = decls;
     let mut errors = Vec::new();
-    let with_builtins = |builtins: &[&'static str], list: &[String]| {
-        let mut all: Vec<String> = builtins.iter().map(|s| s.to_string()).collect();
-        all.extend(list.iter().filter(|s| !builtins.contains(&s.as_str())).cloned());
-        all
-    };
-    let mut check = |path: String, what: &str, plural: &str, value: &str, known: &[&str]| {
-        if !known.contains(&value) {
-            errors.push(unknown(path, what, plural, value, known));
-        }
-    };
-
-    let all = with_builtins(ActionKind::NAMES, actions);
-    check("action".into(), "action", "actions", &action.action, &declared(&all));
+    let e = &mut errors;
+    check_one(e, || "action".into(), "action", "actions", &action.action, ActionKind::NAMES, actions);
     if !roles.is_empty() {
-        let roles = declared(roles);
-        check("actor.role".into(), "role", "roles", &action.actor.role, &roles);
+        check_one(e, || "actor.role".into(), "role", "roles", &action.actor.role, &[], roles);
         if let Some(by) = action.approval.as_ref().and_then(|a| a.granted_by.as_deref()) {
-            check("approval.granted_by".into(), "role", "roles", by, &roles);
+            check_one(e, || "approval.granted_by".into(), "role", "roles", by, &[], roles);
         }
     }
     if let (false, Some(team)) = (teams.is_empty(), action.actor.team.as_deref()) {
-        check("actor.team".into(), "team", "teams", team, &declared(teams));
+        check_one(e, || "actor.team".into(), "team", "teams", team, &[], teams);
     }
     if let Some(channel) = action.channel.as_deref() {
-        let all = with_builtins(BUILTIN_CHANNELS, channels);
-        check("channel".into(), "channel", "channels", channel, &declared(&all));
+        check_one(e, || "channel".into(), "channel", "channels", channel, BUILTIN_CHANNELS, channels);
     }
     if let Some(kinds) = action.content.as_ref().and_then(|c| c.kind.as_ref()) {
-        let all = with_builtins(BUILTIN_CONTENT_KINDS, content_kinds);
-        let all = declared(&all);
         let single = kinds.len() == 1;
         for (i, kind) in kinds.iter().enumerate() {
-            let path = if single { "content.kind".to_string() } else { format!("content.kind[{i}]") };
-            check(path, "content kind", "content kinds", kind, &all);
+            let path = || if single { "content.kind".to_string() } else { format!("content.kind[{i}]") };
+            check_one(e, path, "content kind", "content kinds", kind, BUILTIN_CONTENT_KINDS, content_kinds);
         }
     }
     for (name, value) in &action.facts {
@@ -907,8 +892,24 @@ pub fn check_open_values(action: &Action, decls: &crate::policy::Declarations) -
     errors
 }
 
-fn declared(list: &[String]) -> Vec<&str> {
-    list.iter().map(String::as_str).collect()
+/// Whether `value` is one of `builtins` or of the policy's `declared` values;
+/// if not, the error (the known values listed only then: this runs for every
+/// action decided).
+fn check_one(
+    errors: &mut Vec<DataError>,
+    path: impl FnOnce() -> String,
+    what: &str,
+    plural: &str,
+    value: &str,
+    builtins: &[&str],
+    declared: &[String],
+) {
+    if builtins.contains(&value) || declared.iter().any(|d| d == value) {
+        return;
+    }
+    let mut known = builtins.to_vec();
+    known.extend(declared.iter().map(String::as_str).filter(|d| !builtins.contains(d)));
+    errors.push(unknown(path(), what, plural, value, &known));
 }
 
 /// `unknown role "consulant"` with `did you mean "consultant"?` or the known values.

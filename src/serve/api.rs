@@ -15,7 +15,7 @@
 //! which, and which of the caller's fields were ignored.
 
 use super::answers::{self, sorted_json, AtFrom, Ignored};
-use super::auth::{Caller, Refusal, Scope};
+use super::auth::{Caller, Endpoint, Refusal, Scope};
 use super::history;
 use super::log::{Entry, Kind};
 use super::registry::{Loaded, Snapshot};
@@ -59,15 +59,15 @@ async fn authorize(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let Some(scope) = Scope::for_path(req.uri().path()) else {
+    let Some(endpoint) = Endpoint::of_path(req.uri().path()) else {
         return next.run(req).await;
     };
     let header = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
-    match app.auth.check(header, scope) {
+    match app.auth.check(header, endpoint.scope) {
         Ok(caller) => {
             // Counted before any work: an answer over the limit reads no body and logs nothing.
-            if let Err(wait) = app.auth.admit(&caller) {
-                return too_many(&caller, app.auth.rate_of(&caller), wait);
+            if let Err(wait) = app.auth.admit(&caller, endpoint.cost) {
+                return too_many(&caller, app.auth.rate_of(&caller), endpoint, wait);
             }
             req.extensions_mut().insert(caller);
             next.run(req).await
@@ -92,12 +92,16 @@ async fn authorize(
 }
 
 /// 429 with `Retry-After` (whole seconds, at least 1): the token is over its rate limit.
-fn too_many(caller: &Caller, rate: super::rate::Rate, wait: std::time::Duration) -> Response {
+fn too_many(caller: &Caller, rate: super::rate::Rate, endpoint: &Endpoint, wait: std::time::Duration) -> Response {
     let secs = super::rate::retry_after_secs(wait);
+    let cost = match endpoint.cost {
+        1 => String::new(),
+        n => format!("; `{}` costs {n} requests", endpoint.path),
+    };
     let mut r = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "header.authorization",
-        format!("the token `{}` is over its rate limit of {}", caller.name, rate.describe()),
+        format!("the token `{}` is over its rate limit of {}{cost}", caller.name, rate.describe()),
     )
     .help(format!(
         "retry after {secs} s; limits are set per token in the tokens file (`\"rate\"`) or by `smpolicy serve --rate-limit`"

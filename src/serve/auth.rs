@@ -76,14 +76,49 @@ impl Scope {
 
     /// The scope an endpoint needs; `None` for the open ones (`/healthz`, `/openapi.json`, unknown paths).
     pub fn for_path(path: &str) -> Option<Scope> {
-        match path {
-            "/v1/decide" | "/v1/terms" => Some(Scope::Decide),
-            "/v1/performed" => Some(Scope::Perform),
-            "/v1/approve" => Some(Scope::Approve),
-            "/v1/log" => Some(Scope::Log),
-            "/v1/diff" | "/v1/compare" | "/v1/policies" => Some(Scope::Admin),
-            _ => None,
-        }
+        Endpoint::of_path(path).map(|e| e.scope)
+    }
+}
+
+/// An endpoint that needs a token: the scope it needs, and what one request
+/// costs against the token's rate limit ([`super::rate`]), counted in
+/// requests (a decide costs 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The API path.
+    pub path: &'static str,
+    /// The web page whose form does the same work (its POST costs the same), if any.
+    pub page: Option<&'static str>,
+    /// The scope it needs.
+    pub scope: Scope,
+    /// What one request draws from the token's allowance.
+    pub cost: u32,
+}
+
+/// Every endpoint that needs a token. A diff searches two policies for every
+/// situation they treat differently and a comparison reads up to eight
+/// policies over every situation, each up to `serve --budget-ms` of CPU,
+/// where a decide takes tens of microseconds: they draw more.
+pub const ENDPOINTS: [Endpoint; 8] = [
+    Endpoint { path: "/v1/decide", page: Some("/may-i"), scope: Scope::Decide, cost: 1 },
+    Endpoint { path: "/v1/terms", page: None, scope: Scope::Decide, cost: 1 },
+    Endpoint { path: "/v1/performed", page: None, scope: Scope::Perform, cost: 1 },
+    Endpoint { path: "/v1/approve", page: None, scope: Scope::Approve, cost: 1 },
+    Endpoint { path: "/v1/log", page: None, scope: Scope::Log, cost: 1 },
+    Endpoint { path: "/v1/diff", page: Some("/change"), scope: Scope::Admin, cost: 100 },
+    Endpoint { path: "/v1/compare", page: Some("/compare"), scope: Scope::Admin, cost: 50 },
+    Endpoint { path: "/v1/policies", page: None, scope: Scope::Admin, cost: 1 },
+];
+
+impl Endpoint {
+    /// The endpoint at `path` (an API path).
+    pub fn of_path(path: &str) -> Option<&'static Endpoint> {
+        ENDPOINTS.iter().find(|e| e.path == path)
+    }
+
+    /// What a form sent to the page `page` costs: that of the endpoint doing the same work, else 1.
+    pub fn page_cost(page: &str) -> u32 {
+        ENDPOINTS.iter().find(|e| e.page == Some(page)).map_or(1, |e| e.cost)
     }
 }
 
@@ -114,10 +149,10 @@ impl Caller {
     }
 }
 
-/// The tokens of one file, by the SHA-256 of the token (hex).
+/// The tokens of one file, by the SHA-256 of the token.
 #[derive(Debug, Default)]
 pub struct Tokens {
-    by_hash: HashMap<String, Caller>,
+    by_hash: HashMap<[u8; 32], Caller>,
 }
 
 #[derive(serde::Deserialize)]
@@ -142,7 +177,7 @@ struct TokenRepr {
 
 /// SHA-256 of `token`, lowercase hex.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    super::keys::hex(&Sha256::digest(token.as_bytes()))
 }
 
 impl Tokens {
@@ -170,12 +205,13 @@ impl Tokens {
             if !names.insert(name.to_string()) {
                 return Err(format!("tokens[{i}].name: `{name}` is used twice"));
             }
-            let hash = t.sha256.trim().to_ascii_lowercase();
-            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let hex = t.sha256.trim();
+            let hash = hex.bytes().all(|b| b.is_ascii_hexdigit()).then(|| super::keys::unhex(hex)).flatten();
+            let Some(hash) = hash.and_then(|h| <[u8; 32]>::try_from(h).ok()) else {
                 return Err(format!(
                     "tokens[{i}].sha256: expected 64 hex digits, the SHA-256 of the token (`printf %s TOKEN | sha256sum`)"
                 ));
-            }
+            };
             let mut scopes = Vec::new();
             for (j, s) in t.scopes.iter().enumerate() {
                 match Scope::parse(s) {
@@ -207,7 +243,7 @@ impl Tokens {
 
     /// The caller presenting `token`, if the token is listed.
     pub fn caller(&self, token: &str) -> Option<&Caller> {
-        self.by_hash.get(&token_hash(token))
+        self.by_hash.get(&<[u8; 32]>::from(Sha256::digest(token.as_bytes())))
     }
 
     /// How many tokens.
@@ -299,9 +335,9 @@ impl Auth {
         caller.rate.unwrap_or(self.default_rate)
     }
 
-    /// Counts one request of `caller` against its rate limit: `Err(wait)` when it is over.
-    pub fn admit(&self, caller: &Caller) -> Result<(), std::time::Duration> {
-        self.limiter.admit(&caller.name, self.rate_of(caller), std::time::Instant::now())
+    /// Counts a request of `caller` costing `cost` ([`Endpoint::cost`]) against its rate limit: `Err(wait)` when it is over.
+    pub fn admit(&self, caller: &Caller, cost: u32) -> Result<(), std::time::Duration> {
+        self.limiter.admit(&caller.name, self.rate_of(caller), cost, std::time::Instant::now())
     }
 
     /// Whether the server runs without tokens.

@@ -21,9 +21,15 @@ impl std::fmt::Debug for Key {
     }
 }
 
-/// `bytes` as lowercase hex.
+/// `bytes` as lowercase hex (one allocation: this runs several times a decision).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let digit = |n: u8| char::from_digit(u32::from(n), 16).unwrap_or('0');
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(digit(b >> 4));
+        out.push(digit(b & 0xf));
+    }
+    out
 }
 
 /// Hex (either case) as bytes; `None` if it is not.

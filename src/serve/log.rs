@@ -76,30 +76,45 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// SHA-256 (hex) of the previous entry's hash and this entry's stored
 /// columns (`deciding` as stored, JSON text): editing any column of an entry,
 /// or deleting or moving one, breaks the chain at that point.
+///
+/// The columns are hashed as one compact JSON array, serialized straight
+/// into the hash (the writer does this for every entry, in turn).
 pub fn chain_hash(prev: &str, e: &Entry, deciding_stored: &str) -> String {
     use sha2::Digest;
-    let columns = serde_json::json!([
-        e.id,
+    /// Feeds what serde_json writes to the hash.
+    struct Feed(sha2::Sha256);
+    impl std::io::Write for Feed {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let columns = (
+        &e.id,
         e.kind.as_str(),
         e.recorded_ms,
-        e.actor,
-        e.action,
+        &e.actor,
+        &e.action,
         e.at_ms,
         e.counts,
-        e.policy,
-        e.policy_hash,
-        e.verdict,
+        &e.policy,
+        &e.policy_hash,
+        &e.verdict,
         deciding_stored,
-        e.decision_id,
-        e.input,
-        e.derived_history,
-        e.caller,
-    ]);
-    let mut h = sha2::Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(b"\n");
-    h.update(columns.to_string().as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        &e.decision_id,
+        &e.input,
+        &e.derived_history,
+        &e.caller,
+    );
+    let mut feed = Feed(sha2::Sha256::new());
+    feed.0.update(prev.as_bytes());
+    feed.0.update(b"\n");
+    // Strings, numbers and nulls only: serializing them cannot fail, and the writer never does.
+    let _ = serde_json::to_writer(&mut feed, &columns);
+    super::keys::hex(&feed.0.finalize())
 }
 
 /// Where the chain starts once its oldest entries were pruned: the last entry deleted.
@@ -881,4 +896,65 @@ fn deciding_from(s: &str) -> Vec<String> {
 
 fn kind_from(s: &str) -> Result<Kind, LogError> {
     Kind::parse(s).ok_or_else(|| LogError(format!("unknown entry kind `{s}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The chain's definition as first written: the columns as a `serde_json::Value` array, printed.
+    fn chain_hash_by_value(prev: &str, e: &Entry, deciding_stored: &str) -> String {
+        use sha2::Digest;
+        let columns = serde_json::json!([
+            e.id,
+            e.kind.as_str(),
+            e.recorded_ms,
+            e.actor,
+            e.action,
+            e.at_ms,
+            e.counts,
+            e.policy,
+            e.policy_hash,
+            e.verdict,
+            deciding_stored,
+            e.decision_id,
+            e.input,
+            e.derived_history,
+            e.caller,
+        ]);
+        let digest = sha2::Sha256::digest(format!("{prev}\n{columns}").as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn the_chain_hash_is_the_one_logs_were_written_with() {
+        let mut e = Entry {
+            id: "0190f3a2b4c5000000001a2b3c".into(),
+            kind: Kind::Decision,
+            recorded_ms: 1_773_500_700_123,
+            actor: "ren\u{e9}e \"r\" \\ \u{1}".into(),
+            action: "post".into(),
+            at_ms: -5,
+            counts: 0,
+            policy: Some("protective-agency".into()),
+            policy_hash: Some("ab".repeat(32)),
+            verdict: Some("allow".into()),
+            deciding: vec!["a".into()],
+            decision_id: None,
+            input: r#"{"action":"post","actor":{"id":"Ren\u00e9e\n"},"x":[1,2.5,null]}"#.into(),
+            derived_history: Some(r#"{"posts_today":0}"#.into()),
+            caller: Some("tool \u{2028}".into()),
+            hash: None,
+        };
+        let deciding = deciding_json(&e.deciding);
+        assert_eq!(chain_hash(GENESIS, &e, &deciding), chain_hash_by_value(GENESIS, &e, &deciding));
+        e.kind = Kind::Performed;
+        e.policy = None;
+        e.derived_history = None;
+        e.caller = None;
+        e.counts = i64::MAX;
+        let prev = chain_hash(GENESIS, &e, "[]");
+        assert_eq!(chain_hash(&prev, &e, "[]"), chain_hash_by_value(&prev, &e, "[]"));
+        assert_ne!(chain_hash(&prev, &e, "[]"), chain_hash(GENESIS, &e, "[]"));
+    }
 }

@@ -126,11 +126,13 @@ pub fn document() -> Result<serde_json::Value, String> {
     // The scope each operation needs; the errors every operation can answer.
     if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for (path, item) in paths.iter_mut() {
-            let scope = super::auth::Scope::for_path(path);
+            let endpoint = super::auth::Endpoint::of_path(path);
+            let scope = endpoint.map(|e| e.scope);
             for op in item.as_object_mut().into_iter().flat_map(|ops| ops.values_mut()) {
                 let Some(op) = op.as_object_mut() else { continue };
-                if let Some(scope) = scope {
-                    op.insert("x-smpolicy-scope".into(), scope.as_str().into());
+                if let Some(e) = endpoint {
+                    op.insert("x-smpolicy-scope".into(), e.scope.as_str().into());
+                    op.insert("x-smpolicy-cost".into(), e.cost.into());
                 }
                 let Some(r) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
                 if let Some(scope) = scope {

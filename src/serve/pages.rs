@@ -24,7 +24,7 @@
 //!   with the caller's name.
 
 use super::api;
-use super::auth::{Caller, Refusal, Scope};
+use super::auth::{Caller, Endpoint, Refusal, Scope};
 use super::registry::Loaded;
 use super::App;
 use crate::diagnostic::Severity;
@@ -166,7 +166,12 @@ type Refused = Box<Response>;
 
 /// A page visit by a caller holding `scope`, or the answer to give instead.
 fn visit(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Visit, Refused> {
-    caller(app, headers, scope, here).map(|c| Visit::new(app, headers, c))
+    visit_costing(app, headers, scope, here, 1)
+}
+
+/// [`visit`], drawing `cost` requests from the token's allowance.
+fn visit_costing(app: &App, headers: &HeaderMap, scope: Scope, here: &str, cost: u32) -> Result<Visit, Refused> {
+    caller(app, headers, scope, here, cost).map(|c| Visit::new(app, headers, c))
 }
 
 /// A form sent to a page needing `scope`: who sent it and its fields, once the anti-forgery token is checked.
@@ -177,7 +182,7 @@ fn posted(
     here: &str,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<(Visit, Fields), Refused> {
-    let visit = visit(app, headers, scope, here)?;
+    let visit = visit_costing(app, headers, scope, here, Endpoint::page_cost(here))?;
     let f =
         form_fields(form).map_err(|e| Box::new(problem(app, StatusCode::BAD_REQUEST, "Not understood", &e, None)))?;
     match forged(app, headers, field(&f, "csrf")) {
@@ -187,7 +192,7 @@ fn posted(
 }
 
 /// Who is asking, if they may use a page needing `scope`; else the answer to give (sign in, or 403).
-fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Caller, Refused> {
+fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str, cost: u32) -> Result<Caller, Refused> {
     let token = cookie(headers, TOKEN_COOKIE).and_then(unhex).and_then(|b| String::from_utf8(b).ok());
     let header = token.map(|t| format!("Bearer {t}"));
     if !app.auth.is_open() && header.is_none() {
@@ -195,7 +200,7 @@ fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Ca
     }
     match app.auth.check(header.as_deref().map(str::as_bytes), scope) {
         // The same per-token rate limit as the API, counted before the page does anything.
-        Ok(c) => match app.auth.admit(&c) {
+        Ok(c) => match app.auth.admit(&c, cost) {
             Ok(()) => Ok(c),
             Err(wait) => {
                 let secs = super::rate::retry_after_secs(wait);
@@ -204,9 +209,10 @@ fn caller(app: &App, headers: &HeaderMap, scope: Scope, here: &str) -> Result<Ca
                     StatusCode::TOO_MANY_REQUESTS,
                     "Too many requests",
                     &format!(
-                        "The token “{}” is over its rate limit of {}. Try again in {secs} s.",
+                        "The token “{}” is over its rate limit of {}{}. Try again in {secs} s.",
                         c.name,
-                        app.auth.rate_of(&c).describe()
+                        app.auth.rate_of(&c).describe(),
+                        if cost > 1 { format!("; this page costs {cost} requests") } else { String::new() }
                     ),
                     None,
                 );

@@ -9,6 +9,11 @@
 //! as `governor` keeps it. A request over the limit is answered 429 with
 //! `Retry-After`, and nothing is done or logged for it.
 //!
+//! Requests that make the server work harder draw more: each endpoint's cost,
+//! in requests, is in [`super::auth::ENDPOINTS`] (a diff costs 100, a
+//! comparison 50, anything else 1), and a request never costs more than the
+//! token's burst.
+//!
 //! Written here rather than taken from `governor`: the keyed limiter we need
 //! is these few lines over one mutex-guarded map (one lookup a request),
 //! while `governor` would add quanta, dashmap, spinning_top and
@@ -97,17 +102,21 @@ fn nanos(d: Duration) -> u64 {
 }
 
 impl Limiter {
-    /// Counts a request of `key` at `now` against `rate`: `Err(wait)` when it is over the limit (not counted).
-    pub fn admit(&self, key: &str, rate: Rate, now: Instant) -> Result<(), Duration> {
+    /// Counts a request of `key` costing `cost` requests at `now` against
+    /// `rate`: `Err(wait)` when it is over the limit (then nothing is counted).
+    /// A request costs at most the burst, so that a token with a small burst
+    /// can still make one once its whole allowance is back.
+    pub fn admit(&self, key: &str, rate: Rate, cost: u32, now: Instant) -> Result<(), Duration> {
         let Rate::Limited { interval, burst, .. } = rate else {
             return Ok(());
         };
         let now = nanos(now.saturating_duration_since(self.base));
         let interval = nanos(interval).max(1);
         let tolerance = interval.saturating_mul(u64::from(burst));
+        let spend = interval.saturating_mul(u64::from(cost.clamp(1, burst)));
         let mut tat = self.tat.lock().unwrap_or_else(|p| p.into_inner());
         let current = tat.get(key).copied().unwrap_or(now).max(now);
-        let next = current.saturating_add(interval);
+        let next = current.saturating_add(spend);
         let ahead = next - now;
         if ahead > tolerance {
             return Err(Duration::from_nanos(ahead - tolerance));
@@ -144,16 +153,37 @@ mod tests {
         let rate = Rate::parse("10/s", Some(3)).unwrap();
         let t0 = Instant::now();
         for _ in 0..3 {
-            assert_eq!(l.admit("a", rate, t0), Ok(()));
+            assert_eq!(l.admit("a", rate, 1, t0), Ok(()));
         }
-        let wait = l.admit("a", rate, t0).unwrap_err();
+        let wait = l.admit("a", rate, 1, t0).unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_millis(100), "{wait:?}");
         // Another token has its own allowance.
-        assert_eq!(l.admit("b", rate, t0), Ok(()));
+        assert_eq!(l.admit("b", rate, 1, t0), Ok(()));
         // One interval later, one more.
         let t1 = t0 + Duration::from_millis(100);
-        assert_eq!(l.admit("a", rate, t1), Ok(()));
-        assert!(l.admit("a", rate, t1).is_err());
-        assert_eq!(l.admit("a", Rate::Unlimited, t1), Ok(()));
+        assert_eq!(l.admit("a", rate, 1, t1), Ok(()));
+        assert!(l.admit("a", rate, 1, t1).is_err());
+        assert_eq!(l.admit("a", Rate::Unlimited, 1, t1), Ok(()));
+    }
+
+    #[test]
+    fn a_costly_request_draws_its_cost_and_at_most_the_burst() {
+        let l = Limiter::default();
+        let rate = Rate::parse("10/s", Some(10)).unwrap();
+        let t0 = Instant::now();
+        assert_eq!(l.admit("a", rate, 4, t0), Ok(()));
+        assert_eq!(l.admit("a", rate, 4, t0), Ok(()));
+        // 8 of 10 drawn: another 4 is refused (and not counted), 2 more at 1 pass.
+        let wait = l.admit("a", rate, 4, t0).unwrap_err();
+        assert_eq!(wait, Duration::from_millis(200));
+        assert_eq!(l.admit("a", rate, 1, t0), Ok(()));
+        assert_eq!(l.admit("a", rate, 1, t0), Ok(()));
+        assert!(l.admit("a", rate, 1, t0).is_err());
+        // A cost above the burst takes the whole allowance, once it is all back.
+        let t1 = t0 + Duration::from_secs(1);
+        assert_eq!(l.admit("a", rate, 100, t1), Ok(()));
+        assert!(l.admit("a", rate, 1, t1).is_err());
+        assert!(l.admit("a", rate, 100, t1 + Duration::from_millis(900)).is_err());
+        assert_eq!(l.admit("a", rate, 100, t1 + Duration::from_secs(1)), Ok(()));
     }
 }

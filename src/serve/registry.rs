@@ -127,8 +127,7 @@ pub struct Registry {
 
 /// SHA-256 of `text`, hex.
 pub fn content_hash(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    super::keys::hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// Parses, checks and lowers one policy's text: the policy, or why not.

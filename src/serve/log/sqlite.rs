@@ -9,9 +9,12 @@ use rusqlite::{params, Connection};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+/// How long a statement waits for another connection's lock.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn open(path: &Path, sync: Sync) -> Result<Connection, LogError> {
     let conn = Connection::open(path).map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(LogError::from)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(LogError::from)?;
     let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(LogError::from)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(LogError(format!("`{}`: cannot use write-ahead logging (journal mode {mode})", path.display())));
@@ -80,7 +83,8 @@ impl WriteConn {
         let tx =
             self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(LogError::from)?;
         let head: Option<Option<String>> = tx
-            .query_row("SELECT hash FROM smpolicy_log ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0))
+            .prepare_cached("SELECT hash FROM smpolicy_log ORDER BY rowid DESC LIMIT 1")
+            .and_then(|mut stmt| stmt.query_row([], |r| r.get(0)))
             .map(Some)
             .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
             .map_err(LogError::from)?;
@@ -142,7 +146,7 @@ fn read_anchor(conn: &Connection) -> Result<Option<Anchor>, LogError> {
 pub fn anchor(path: &Path) -> Result<Option<Anchor>, LogError> {
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(LogError::from)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(LogError::from)?;
     let tables: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'smpolicy_anchor'", [], |r| {
             r.get(0)
@@ -269,7 +273,7 @@ pub fn scan(path: &Path, filter: &Filter, f: &mut dyn FnMut(Stored) -> Result<()
     // Read-write (never written): a read-only connection cannot open a log whose write-ahead file is not checkpointed.
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(LogError::from)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(LogError::from)?;
     let mut stmt = conn
         .prepare(&format!(
             "SELECT {COLUMNS} FROM smpolicy_log WHERE (?1 IS NULL OR actor = ?1) AND recorded_ms >= ?2 ORDER BY rowid"
@@ -388,16 +392,122 @@ impl Reader {
     }
 
     /// `actor`'s performed actions in a window, as (at, counts).
+    ///
+    /// Every decision reads these, and most actors have a few: the read is
+    /// first tried on the request's own thread, on a free connection, taking
+    /// at most [`INLINE_ROWS`] rows and never waiting for a lock. Only a
+    /// longer history (or no free connection, or a busy database) is read on
+    /// the blocking pool, so one actor's long history holds up no one else,
+    /// and the common case costs no hand-off between threads.
     pub async fn performed(&self, actor: String, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
-        self.run(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT at_ms, counts FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3",
-                )
-                .map_err(LogError::from)?;
-            let rows = stmt.query_map(params![actor, since_ms, until_ms], |r| Ok((r.get(0)?, r.get(1)?))).map_err(LogError::from)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(LogError::from)
-        })
-        .await
+        if let Some(rows) = self.performed_inline(&actor, since_ms, until_ms) {
+            return Ok(rows);
+        }
+        self.run(move |conn| performed_rows(conn, PERFORMED, &actor, since_ms, until_ms)).await
+    }
+
+    /// [`Reader::performed`] on this thread, if a connection is free and the history is short; else `None`.
+    fn performed_inline(&self, actor: &str, since_ms: i64, until_ms: i64) -> Option<Vec<(i64, i64)>> {
+        let conn = self.conns.iter().find_map(|c| c.try_lock().ok())?;
+        conn.busy_timeout(std::time::Duration::ZERO).ok()?;
+        let rows = performed_rows(&conn, PERFORMED_INLINE, actor, since_ms, until_ms);
+        conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+        // An error here (busy, say) is met again, waited for or reported, on the blocking pool.
+        rows.ok().filter(|r| r.len() <= INLINE_ROWS)
+    }
+}
+
+/// The most rows of history a decision reads on its own thread ([`Reader::performed`]).
+pub const INLINE_ROWS: usize = 256;
+
+/// `actor`'s performed actions with `since_ms <= at <= until_ms` (`?1`, `?2`, `?3`).
+const PERFORMED: &str =
+    "SELECT at_ms, counts FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3";
+
+/// [`PERFORMED`], at most [`INLINE_ROWS`] + 1 rows. The limit is written
+/// out: SQLite prepares a statement again whenever a parameter its plan
+/// depends on is bound, and a bound LIMIT is one.
+const PERFORMED_INLINE: &str = "SELECT at_ms, counts FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3 LIMIT 257";
+
+/// The rows of `sql` ([`PERFORMED`] or [`PERFORMED_INLINE`]) for `actor` and the window.
+fn performed_rows(
+    conn: &Connection,
+    sql: &str,
+    actor: &str,
+    since_ms: i64,
+    until_ms: i64,
+) -> Result<Vec<(i64, i64)>, LogError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(LogError::from)?;
+    let rows =
+        stmt.query_map(params![actor, since_ms, until_ms], |r| Ok((r.get(0)?, r.get(1)?))).map_err(LogError::from)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(LogError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_reads_keep_their_prepared_statements() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let path = std::env::temp_dir().join(format!("smpolicy-history-{}-{nanos}.sqlite", std::process::id()));
+        let conn = open(&path, Sync::Normal).unwrap();
+        assert_eq!(PERFORMED_INLINE, format!("{PERFORMED} LIMIT {}", INLINE_ROWS + 1));
+        for sql in [PERFORMED, PERFORMED_INLINE] {
+            for i in 0..3 {
+                assert!(performed_rows(&conn, sql, "a", i, i + 10).unwrap().is_empty());
+            }
+            // Every decision runs one of these: preparing it again each time cost more than the rest of the read.
+            let stmt = conn.prepare_cached(sql).unwrap();
+            assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0, "{sql}");
+        }
+        drop(conn);
+        remove(&path);
+    }
+
+    fn remove(path: &Path) {
+        for ext in ["sqlite", "sqlite-wal", "sqlite-shm"] {
+            let _ = std::fs::remove_file(path.with_extension(ext));
+        }
+    }
+
+    #[test]
+    fn a_long_history_is_read_whole() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let path = std::env::temp_dir().join(format!("smpolicy-long-{}-{nanos}.sqlite", std::process::id()));
+        let performed = |actor: &str, i: i64| Entry {
+            id: format!("{actor}-{i:06}"),
+            kind: super::super::Kind::Performed,
+            recorded_ms: i,
+            actor: actor.into(),
+            action: "post".into(),
+            at_ms: 1000 + i,
+            counts: 1,
+            policy: None,
+            policy_hash: None,
+            verdict: None,
+            deciding: Vec::new(),
+            decision_id: Some(format!("d-{actor}-{i}")),
+            input: "{}".into(),
+            derived_history: None,
+            caller: None,
+            hash: None,
+        };
+        let long = INLINE_ROWS as i64 + 44;
+        let entries: Vec<Entry> =
+            (0..long).map(|i| performed("long", i)).chain((0..3).map(|i| performed("short", i))).collect();
+        WriteConn::open(&path, Sync::Normal).unwrap().write(entries.iter()).unwrap();
+        let reader = Reader::open(&path).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        // Past the rows read on the request's thread, the rest of the history is read too.
+        let rows = rt.block_on(reader.performed("long".into(), 0, i64::MAX)).unwrap();
+        assert_eq!(rows.len() as i64, long);
+        assert_eq!(rt.block_on(reader.performed("short".into(), 0, i64::MAX)).unwrap().len(), 3);
+        assert_eq!(rt.block_on(reader.performed("long".into(), 1000, 1009)).unwrap().len(), 10);
+        // With every connection taken, the read waits its turn on the blocking pool.
+        let held: Vec<_> = reader.conns.iter().map(|c| c.lock().unwrap()).collect();
+        assert!(reader.performed_inline("short", 0, i64::MAX).is_none());
+        drop(held);
+        remove(&path);
     }
 }
