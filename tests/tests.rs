@@ -44,6 +44,8 @@ mod semantics;
 #[cfg(feature = "server")]
 mod serve;
 #[cfg(feature = "server")]
+mod serve_as_written;
+#[cfg(feature = "server")]
 mod serve_checkpoints;
 #[cfg(feature = "server")]
 mod serve_log;

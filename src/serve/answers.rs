@@ -113,6 +113,11 @@ pub enum DecideAnswer<'a> {
         /// The verdict.
         #[serde(flatten)]
         verdict: &'a Verdict,
+        /// With `?as_written=true`: the verdict of the policy as written, with no rule of law applied
+        /// (`as_written: true`), for the same trusted action. Not what binds the employee, and not logged:
+        /// the decision logged and answered above is the one with the law applied.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        policy_as_written: Option<&'a Verdict>,
     },
     /// With `?explain=false`: the short answer (`smpolicy.decision/1`).
     Short {

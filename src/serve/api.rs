@@ -305,27 +305,48 @@ pub(super) struct DecideReq {
 /// The version of the short answer of `/v1/decide?explain=false`.
 pub const DECISION_SCHEMA: &str = "smpolicy.decision/1";
 
-/// Reads `explain=true|false` (the default is true); any other parameter is an error.
-fn explain_param(query: Option<&str>) -> Result<bool, ApiError> {
-    let mut explain = true;
+/// What `/v1/decide` is asked to answer besides the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DecideParams {
+    /// `explain=true|false` (default true): the full verdict, or the compiled form's short answer.
+    pub explain: bool,
+    /// `as_written=true|false` (default false): also the policy's own view, with no rule of law applied.
+    pub as_written: bool,
+}
+
+/// Reads `explain` and `as_written` (each `true` or `false`); any other parameter is an error.
+fn decide_params(query: Option<&str>) -> Result<DecideParams, ApiError> {
+    let mut p = DecideParams { explain: true, as_written: false };
     for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=').unwrap_or((pair, "")) {
-            ("explain", "true" | "") => explain = true,
-            ("explain", "false") => explain = false,
-            ("explain", other) => {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match name {
+            "explain" => &mut p.explain,
+            "as_written" => &mut p.as_written,
+            _ => {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("query.{name}"), "unknown query parameter")
+                    .help("the parameters are `explain` and `as_written`"))
+            }
+        };
+        *slot = match value {
+            "true" | "" => true,
+            "false" => false,
+            other => {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    "query.explain",
+                    format!("query.{name}"),
                     format!("expected `true` or `false`; found `{other}`"),
                 ))
             }
-            (name, _) => {
-                return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("query.{name}"), "unknown query parameter")
-                    .help("the only parameter is `explain`"))
-            }
-        }
+        };
     }
-    Ok(explain)
+    if p.as_written && !p.explain {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "query.as_written",
+            "the policy as written comes with the full answer: drop `explain=false`",
+        ));
+    }
+    Ok(p)
 }
 
 /// `POST /v1/decide`: the verdict (`smpolicy.verdict/1`, as `eval --format
@@ -339,10 +360,20 @@ async fn decide(
     RawQuery(query): RawQuery,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let explain = explain_param(query.as_deref())?;
+    let params = decide_params(query.as_deref())?;
     let req: DecideReq = parse(&body(b)?)?;
-    let d = decide_logged(&app, &caller, &req.policy, &req.action, explain).await?;
-    Ok(json_response(StatusCode::OK, with_id(&d.id, &d.trusted, &d.json)))
+    let d = decide_logged(&app, &caller, &req.policy, &req.action, params).await?;
+    let mut answer = with_id(&d.id, &d.trusted, &d.json);
+    if let Some(view) = &d.as_written {
+        // `…}` becomes `…,"policy_as_written":{…}}`.
+        if answer.ends_with('}') {
+            answer.pop();
+            answer.push_str(",\"policy_as_written\":");
+            answer.push_str(view);
+            answer.push('}');
+        }
+    }
+    Ok(json_response(StatusCode::OK, answer))
 }
 
 /// A decision taken and logged: what `/v1/decide` answers, and what the "may I?" page shows.
@@ -355,6 +386,8 @@ pub(super) struct Decided {
     pub verdict: Option<crate::eval::Verdict>,
     /// The answer's own fields, as JSON.
     json: String,
+    /// With `as_written`: the verdict of the policy as written (JSON), for the same trusted action.
+    as_written: Option<String>,
 }
 
 /// Decides `raw` (an action, JSON) under the served policy `policy` as
@@ -365,8 +398,9 @@ pub(super) async fn decide_logged(
     caller: &Caller,
     policy: &str,
     raw: &RawValue,
-    explain: bool,
+    params: DecideParams,
 ) -> Result<Decided, ApiError> {
+    let explain = params.explain;
     let loaded = policy_in(&app.registry.snapshot(), policy, "policy")?;
     let mut action = action_for(raw, &loaded.policy, "action")?;
     let now = jiff::Timestamp::now();
@@ -401,6 +435,14 @@ pub(super) async fn decide_logged(
     });
     action.history = Some(h);
     let id = app.ids.next();
+    // The policy's own view of the same trusted action: shown beside the decision, never logged as it.
+    let as_written = if params.as_written {
+        let mut v = evaluate(&crate::law::as_written(&loaded.policy), &loaded.file, &action, &EvalOptions { now });
+        v.as_written = true;
+        Some(to_json(&v)?)
+    } else {
+        None
+    };
     let (decision, deciding, json, full) = if explain {
         let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now });
         (verdict.verdict, verdict.deciding.clone(), to_json(&verdict)?, Some(verdict))
@@ -446,7 +488,7 @@ pub(super) async fn decide_logged(
         hash: None,
     };
     app.append(entry).await.map_err(log_failed)?;
-    Ok(Decided { id, trusted, verdict: full, json })
+    Ok(Decided { id, trusted, verdict: full, json, as_written })
 }
 
 /// `{"decision_id":"…","trusted":{…},` followed by the verdict's own fields.

@@ -41,7 +41,10 @@ pub fn document() -> Result<serde_json::Value, String> {
                 "summary": "Decide an action",
                 "parameters": [{"name": "explain", "in": "query", "required": false,
                                 "schema": {"type": "boolean", "default": true},
-                                "description": "`false`: the compiled form decides and the answer is the short `smpolicy.decision/1`"}],
+                                "description": "`false`: the compiled form decides and the answer is the short `smpolicy.decision/1`"},
+                               {"name": "as_written", "in": "query", "required": false,
+                                "schema": {"type": "boolean", "default": false},
+                                "description": "`true`: the answer also carries `policy_as_written`, the verdict of the policy as written with no rule of law applied (not what binds the employee, and not logged); needs the full answer"}],
                 "requestBody": json_body(c.input::<DecideReq>()),
                 "responses": {
                     "200": ok("The verdict (`smpolicy.verdict/1`, as `smpolicy eval --format json`; with `?explain=false` the short `smpolicy.decision/1`) with `decision_id` and `trusted`, once recorded",

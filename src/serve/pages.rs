@@ -862,7 +862,8 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
         Ok(r) => r,
         Err(e) => return problem(&app, StatusCode::INTERNAL_SERVER_ERROR, "Not decided", &e.to_string(), None),
     };
-    match api::decide_logged(&app, &visit.caller, &name, &raw, true).await {
+    let params = api::DecideParams { explain: true, as_written: false };
+    match api::decide_logged(&app, &visit.caller, &name, &raw, params).await {
         Ok(d) => {
             // Cited by the policy's name, as the consultant chose it (not the server's path to the file).
             let result = d.verdict.as_ref().map(|v| shown(v, &format!("{name}.policy"), Some(d.id.clone())));
