@@ -382,9 +382,9 @@ pub(super) async fn decide_logged(
     }
     // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
     let logged_actor = app.logged_actor(&action.actor.id);
-    let w = history::window(at, &loaded.tz);
+    let w = history::window(at, &loaded.tz, history::counters(&loaded.policy));
     let performed = app.reader.performed(&logged_actor, w.since_ms, w.until_ms).await.map_err(log_failed)?;
-    let h = history::derive(&w, &performed);
+    let h = history::derive(&w, &performed, &action);
     let derived = serde_json::to_string(&h).ok();
     let trusted = sorted_json(&answers::Trusted {
         caller: &caller.name,

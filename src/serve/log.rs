@@ -524,8 +524,14 @@ impl Store {
         }
     }
 
-    /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at, counts).
-    pub async fn performed(&self, actor: &str, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
+    /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at,
+    /// counts, the action as decided: the counters of `history.counts` read it).
+    pub async fn performed(
+        &self,
+        actor: &str,
+        since_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<(i64, i64, String)>, LogError> {
         match self {
             Store::Sqlite(r) => r.performed(actor.to_string(), since_ms, until_ms).await,
             Store::Postgres(r) => r.performed(actor, since_ms, until_ms).await,

@@ -387,15 +387,20 @@ impl Reader {
         self.run(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(LogError::from)).await
     }
 
-    /// `actor`'s performed actions in a window, as (at, counts).
-    pub async fn performed(&self, actor: String, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
+    /// `actor`'s performed actions in a window, as (at, counts, input).
+    pub async fn performed(
+        &self,
+        actor: String,
+        since_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<(i64, i64, String)>, LogError> {
         self.run(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT at_ms, counts FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3",
+                    "SELECT at_ms, counts, input FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3",
                 )
                 .map_err(LogError::from)?;
-            let rows = stmt.query_map(params![actor, since_ms, until_ms], |r| Ok((r.get(0)?, r.get(1)?))).map_err(LogError::from)?;
+            let rows = stmt.query_map(params![actor, since_ms, until_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(LogError::from)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(LogError::from)
         })
         .await
