@@ -125,8 +125,11 @@ impl Period {
             }
             Period::Rolling(n) => {
                 let from = self.start(at, tz).to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string();
-                let (span, not) =
-                    if n == 1 { ("24 hours".to_string(), "a calendar day") } else { (format!("{n} days"), "calendar days") };
+                let (span, not) = if n == 1 {
+                    ("24 hours".to_string(), "a calendar day")
+                } else {
+                    (format!("{n} days"), "calendar days")
+                };
                 format!(
                     "the {span} counted: from {from} to {} in {zone} (a rolling window, not {not})",
                     local.strftime("%Y-%m-%d %H:%M:%S")
@@ -272,7 +275,9 @@ impl Counter {
             };
             let per = Period::from_key(window)?;
             if (of == Counted::Invitations && (kind.is_some() || excluding_shares))
-                || kind.as_deref().is_some_and(|k| k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                || kind
+                    .as_deref()
+                    .is_some_and(|k| k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
             {
                 return None;
             }
@@ -341,14 +346,14 @@ impl Counter {
         let what = match (self.of, &self.kind, self.excluding_shares) {
             (Counted::Invitations, ..) => "invitations (connect)".to_string(),
             (Counted::Posts, None, false) => "posts, comments and shares".to_string(),
-            (Counted::Posts, None, true) => "posts and comments; shares are not counted".to_string(),
+            (Counted::Posts, None, true) => "posts and comments (shares are not counted)".to_string(),
             (Counted::Posts, Some(k), false) => format!("posts, comments and shares whose content kind has {k}"),
             (Counted::Posts, Some(k), true) => {
-                format!("posts and comments whose content kind has {k}; shares are not counted")
+                format!("posts and comments whose content kind has {k} (shares are not counted)")
             }
         };
         let channel = if self.this_channel { "on this action's channel only" } else { "on every channel" };
-        format!("what is counted: {what}, {channel}, {}, before this one", self.per.window_words())
+        format!("what is counted: {what} {channel}, {}, before this one", self.per.window_words())
     }
 
     /// Whether a performed action counts towards this counter for `deciding`
@@ -356,7 +361,9 @@ impl Counter {
     pub fn counts(&self, performed: &crate::data::action::Action, deciding: &crate::data::action::Action) -> bool {
         let action = performed.action.as_str();
         let of = match self.of {
-            Counted::Posts => crate::lower::POSTING_ACTIONS.contains(&action) && !(self.excluding_shares && action == "share"),
+            Counted::Posts => {
+                crate::lower::POSTING_ACTIONS.contains(&action) && !(self.excluding_shares && action == "share")
+            }
             Counted::Invitations => action == crate::data::action::ActionKind::Connect.as_str(),
         };
         let kind = self.kind.as_ref().is_none_or(|k| {
@@ -365,6 +372,24 @@ impl Counter {
         let channel = !self.this_channel || (performed.channel.is_some() && performed.channel == deciding.channel);
         of && kind && channel
     }
+}
+
+/// The counters of `history.counts` a policy reads, each once.
+pub fn read_by(policy: &crate::policy::Policy) -> Vec<Counter> {
+    let mut paths = Vec::new();
+    let conds = policy
+        .rules
+        .iter()
+        .flat_map(|r| std::iter::once(&r.when).chain(r.exceptions_and_law()))
+        .chain(policy.defaults.iter().map(|d| &d.scope));
+    for c in conds {
+        c.facts_into(&mut paths);
+    }
+    let mut out: Vec<Counter> =
+        paths.into_iter().filter(|p| p.starts_with(COUNTS_PREFIX)).filter_map(Counter::from_path).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -389,7 +414,8 @@ mod tests {
 
     #[test]
     fn names_read_back_to_the_same_counter() {
-        for per in [Period::Day, Period::Week, Period::Month, Period::Rolling(1), Period::Rolling(7), Period::Rolling(30)]
+        for per in
+            [Period::Day, Period::Week, Period::Month, Period::Rolling(1), Period::Rolling(7), Period::Rolling(30)]
         {
             for kind in [None, Some("job_ad"), Some("brand_video")] {
                 for (this_channel, excluding_shares) in [(false, false), (true, false), (false, true), (true, true)] {

@@ -109,12 +109,19 @@ impl Default for EvalOptions {
     }
 }
 
-/// The type of every fact path a policy knows: the built-ins and `facts.NAME`.
+/// The type of every fact path a policy knows: the built-ins, `facts.NAME` and
+/// the counters of `history.counts` its clauses read.
 pub fn fact_types(policy: &Policy) -> std::collections::HashMap<String, crate::value::Type> {
     let mut m: std::collections::HashMap<String, crate::value::Type> =
         crate::schema::fact_paths().into_iter().map(|(p, t)| (p.to_string(), t)).collect();
     for (name, ty) in &policy.decls.facts {
         m.insert(format!("facts.{name}"), ty.clone());
+    }
+    for c in crate::counter::read_by(policy) {
+        let path = c.path();
+        if let Some(ty) = crate::schema::fact_type(&path) {
+            m.insert(path, ty);
+        }
     }
     m
 }

@@ -1045,8 +1045,11 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         fn connecting_rule() -> BoxedStrategy<ConnectingRule> {
             prop_oneof![
                 Just(ConnectingRule::RequireInteraction),
-                (any::<u32>(), period(), any::<bool>())
-                    .prop_map(|(m, per, per_channel)| ConnectingRule::Limit { max: sp(m), per, per_channel }),
+                (any::<u32>(), period(), any::<bool>()).prop_map(|(m, per, per_channel)| ConnectingRule::Limit {
+                    max: sp(m),
+                    per,
+                    per_channel
+                }),
                 (names(0, 2), names(0, 2))
                     .prop_map(|(to, while_status)| ConnectingRule::ForbidInvitations { to, while_status }),
                 outcome().prop_map(|o| ConnectingRule::Default(sp(o))),

@@ -7,8 +7,8 @@
 //! input it still never panics (unknown names pass through unchanged).
 
 use crate::ast::{self, *};
-use crate::policy::*;
 use crate::counter::{Counted, Counter};
+use crate::policy::*;
 use crate::schema;
 use crate::source::{SourceFile, Span};
 use crate::value::{Type, Value};

@@ -402,6 +402,26 @@ impl Cond {
         out
     }
 
+    /// Every fact path this condition reads (a path read twice is listed twice), appended to `out`.
+    pub fn facts_into<'a>(&'a self, out: &mut Vec<&'a str>) {
+        fn term<'a>(t: &'a Term, out: &mut Vec<&'a str>) {
+            match t {
+                Term::Fact(p) => out.push(p),
+                Term::FirstOf(ps) => out.extend(ps.iter().map(String::as_str)),
+                Term::Shifted(inner, _) => term(inner, out),
+                Term::Const(_) => {}
+            }
+        }
+        for t in self.tests() {
+            term(&t.lhs, out);
+            match &t.op {
+                TestOp::Cmp(_, rhs) | TestOp::Has(rhs) => term(rhs, out),
+                TestOp::ShareAbove { whole, .. } => out.push(whole),
+                TestOp::In(_) | TestOp::HasOutside(_) | TestOp::Missing | TestOp::Present | TestOp::Truthy => {}
+            }
+        }
+    }
+
     fn collect_tests<'a>(&'a self, out: &mut Vec<&'a Test>) {
         match self {
             Cond::True => {}

@@ -531,9 +531,9 @@ pub struct History {
     /// Posts in the last 24 hours (a rolling window), before this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts_last_24h: Option<u32>,
-    /// Every other counter a policy's limits read, by name
-    /// ([`crate::counter::Counter::key`]): `posts_this_month`,
-    /// `job_ad_posts_last_7_days`, `posts_today_on_this_channel_excluding_shares`.
+    /// Every other counter a policy's limits read, by name: `posts_this_month`,
+    /// `job_ad_posts_last_7_days`, `posts_today_on_this_channel_excluding_shares`
+    /// (each name is built from the counter's parts: see the data model).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "counter_names")]
     #[schemars(with = "BTreeMap<String, u32>")]
     pub counts: BTreeMap<String, u32>,

@@ -19,10 +19,10 @@
 //! Days, weeks and months are read in the deciding policy's timezone; a
 //! recorded action counts when it happened at or before the action being decided.
 
-use crate::counter::{Counter, COUNTS_PREFIX};
-use crate::policy::{Policy, Term, TestOp};
+use crate::counter::Counter;
 use crate::data::action::{Action, ActionKind, History};
 use crate::lower::POSTING_ACTIONS;
+use crate::policy::Policy;
 
 /// The performed action counts as a post.
 pub const POST: i64 = 1;
@@ -49,38 +49,7 @@ pub fn counts(action: &Action) -> i64 {
 
 /// The counters of `history.counts` a policy reads, each once.
 pub fn counters(policy: &Policy) -> Vec<Counter> {
-    fn term<'a>(t: &'a Term, out: &mut Vec<&'a str>) {
-        match t {
-            Term::Fact(p) => out.push(p),
-            Term::FirstOf(ps) => out.extend(ps.iter().map(String::as_str)),
-            Term::Shifted(base, _) => term(base, out),
-            Term::Const(_) => {}
-        }
-    }
-    let mut paths = Vec::new();
-    let conds = policy
-        .rules
-        .iter()
-        .flat_map(|r| std::iter::once(&r.when).chain(r.exceptions_and_law()))
-        .chain(policy.defaults.iter().map(|d| &d.scope));
-    for c in conds {
-        for t in c.tests() {
-            term(&t.lhs, &mut paths);
-            match &t.op {
-                TestOp::Cmp(_, other) | TestOp::Has(other) => term(other, &mut paths),
-                TestOp::ShareAbove { whole, .. } => paths.push(whole),
-                _ => {}
-            }
-        }
-    }
-    let mut out: Vec<Counter> = paths
-        .into_iter()
-        .filter(|p| p.starts_with(COUNTS_PREFIX))
-        .filter_map(Counter::from_path)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    crate::counter::read_by(policy)
 }
 
 /// The window to read: from the earliest start any counter needs, up to `at` (milliseconds since the epoch).
