@@ -523,6 +523,21 @@ pub struct OwnershipEntry {
     pub condition: Option<String>,
 }
 
+/// Each ownership field of a contract (`ownership.branded_accounts`) and the
+/// words of the ownership lines that speak to it (`branded accounts`): the one
+/// table `terms` and the candidate's deal-breaker check (`compare`) read.
+pub const CONTRACT_OWNERSHIP: &[(&str, &[&str])] = &[
+    ("connections_before_employment", &["connections made before employment", "contacts made before employment"]),
+    ("connections_during_employment", &["connections made during employment", "contacts made during employment"]),
+    ("branded_accounts", &["branded accounts"]),
+    ("personal_accounts", &["personal accounts"]),
+];
+
+/// The words of the ownership lines that speak to a contract's ownership field (none for another field).
+pub fn ownership_words(field: &str) -> &'static [&'static str] {
+    CONTRACT_OWNERSHIP.iter().find(|(f, _)| *f == field).map_or(&[], |(_, w)| w)
+}
+
 /// A covenant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CovenantSpec {
