@@ -426,28 +426,7 @@ pub struct Section<T> {
     pub clauses: Vec<Clause<T>>,
 }
 
-/// The window a counter covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Period {
-    /// A calendar day in the policy's timezone.
-    Day,
-    /// The last 24 hours.
-    RollingDay,
-    /// A calendar week.
-    Week,
-}
-
-impl Period {
-    /// The words as written after `per`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Period::Day => "day",
-            Period::RollingDay => "rolling day",
-            Period::Week => "week",
-        }
-    }
-}
+pub use crate::counter::Period;
 
 /// A content flag that confidentiality clauses forbid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -509,7 +488,8 @@ impl Disclose {
 /// A clause of a `posting` section.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PostingRule {
-    /// `limit 10 posts per day` / `limit 12 job_ad posts per week`.
+    /// `limit 10 posts per day` / `limit 12 job_ad posts per week` /
+    /// `limit 5 posts per rolling 7 days per channel excluding shares`.
     Limit {
         /// The most allowed, this post included.
         max: Spanned<u32>,
@@ -517,6 +497,10 @@ pub enum PostingRule {
         kind: Option<Name>,
         /// The window.
         per: Spanned<Period>,
+        /// `per channel`: only posts on the channel of the post being decided count.
+        per_channel: bool,
+        /// `excluding shares`: shares are not counted.
+        excluding_shares: bool,
     },
     /// `at most 30% job_ad posts per week`.
     Share {
@@ -561,12 +545,14 @@ pub enum PostingRule {
 pub enum ConnectingRule {
     /// `require interaction before invitation`.
     RequireInteraction,
-    /// `limit 100 invitations per week`.
+    /// `limit 100 invitations per week` (`per channel`: on this channel only).
     Limit {
         /// The most allowed, this one included.
         max: Spanned<u32>,
         /// The window.
         per: Spanned<Period>,
+        /// `per channel`: only invitations on the channel of this one count.
+        per_channel: bool,
     },
     /// `forbid invitations to clients while on_notice`.
     ForbidInvitations {

@@ -109,12 +109,19 @@ impl Default for EvalOptions {
     }
 }
 
-/// The type of every fact path a policy knows: the built-ins and `facts.NAME`.
+/// The type of every fact path a policy knows: the built-ins, `facts.NAME` and
+/// the counters of `history.counts` its clauses read.
 pub fn fact_types(policy: &Policy) -> std::collections::HashMap<String, crate::value::Type> {
     let mut m: std::collections::HashMap<String, crate::value::Type> =
         crate::schema::fact_paths().into_iter().map(|(p, t)| (p.to_string(), t)).collect();
     for (name, ty) in &policy.decls.facts {
         m.insert(format!("facts.{name}"), ty.clone());
+    }
+    for c in crate::counter::read_by(policy) {
+        let path = c.path();
+        if let Some(ty) = crate::schema::fact_type(&path) {
+            m.insert(path, ty);
+        }
     }
     m
 }
@@ -647,36 +654,25 @@ fn split_undecided(why: Vec<crate::semantics::Undecided>) -> (Vec<String>, Vec<S
 }
 
 /// What a `limit` clause counts, in words, on the counter's trace: the count with
-/// this action included against the limit (`with this post: 11 > limit 10`), and the
-/// day, week or 24 hours counted, in the policy's timezone (never the device's).
-/// The counts themselves come from the caller (`history`).
-fn limit_computations(tests: &mut [TestTrace], counter: &str, max: u32, per: crate::ast::Period, ctx: &Ctx<'_>) {
-    use crate::ast::Period;
+/// this action included against the limit (`with this post: 11 > limit 10`), the
+/// day, week, month or rolling days counted, in the policy's timezone (never the
+/// device's), and the counting rule (which actions count). The counts themselves
+/// come from the caller (`history`), or from the service's log.
+fn limit_computations(tests: &mut [TestTrace], counter: &str, max: u32, per: crate::counter::Period, ctx: &Ctx<'_>) {
     let Some(t) = tests.iter_mut().find(|t| t.fact.as_deref() == Some(counter)) else { return };
     let Some(Value::Int(n)) = t.value else { return };
-    let what = if counter.contains("invitations") { "invitation" } else { "post" };
+    let rule = crate::counter::Counter::from_path(counter);
+    let what = match rule.as_ref().map(|c| c.of) {
+        Some(crate::counter::Counted::Invitations) => "invitation",
+        _ => "post",
+    };
     let with = n.saturating_add(1);
     let cmp = if with > i64::from(max) { ">" } else { "≤" };
     t.computed.push(format!("with this {what}: {with} {cmp} limit {max}"));
-    let zone = ctx.tz.iana_name().unwrap_or("UTC");
-    let local = ctx.at.to_zoned(ctx.tz.clone());
-    t.computed.push(match per {
-        Period::Day => format!("the day counted: {} in {zone} (the policy's timezone, not the device's)", local.date()),
-        Period::Week => format!(
-            "the week counted: the calendar week of {} in {zone} (the policy's timezone, not the device's)",
-            local.date()
-        ),
-        Period::RollingDay => {
-            let from = ctx.at.checked_sub(jiff::SignedDuration::from_hours(24)).map_or_else(
-                |_| String::new(),
-                |f| f.to_zoned(ctx.tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
-            );
-            format!(
-                "the 24 hours counted: from {from} to {} in {zone} (a rolling window, not a calendar day)",
-                local.strftime("%Y-%m-%d %H:%M:%S")
-            )
-        }
-    });
+    t.computed.push(per.counted_words(ctx.at, ctx.tz));
+    if let Some(rule) = rule {
+        t.computed.push(rule.rule_words());
+    }
 }
 
 fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> ObligationOut {

@@ -143,7 +143,10 @@ pub fn label(path: &str) -> String {
         None if path == "at" => "time of the action".to_string(),
         None => match AtPart::of_path(path) {
             Some(p) => p.label().to_string(),
-            None => path.strip_prefix("facts.").unwrap_or(path).replace('_', " "),
+            None => match crate::counter::Counter::from_path(path) {
+                Some(c) => c.label(),
+                None => path.strip_prefix("facts.").unwrap_or(path).replace('_', " "),
+            },
         },
     }
 }

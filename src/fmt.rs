@@ -458,6 +458,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   daily: limit 10 posts per day because "Quality over volume."
   limit 12 job_ad posts per week
   limit 3 posts per rolling day
+  limit 4 brand posts per rolling 7 days per channel excluding shares
   at most 30% job_ad posts per week advise "Engage, don't only broadcast jobs."
   forbid brand, video
   only job_ad, industry, announcement
@@ -489,6 +490,7 @@ connecting on linkedin {
   require interaction before invitation
   require interaction before invitations
   limit 100 invitations per week
+  limit 300 invitations per month per channel
   forbid invitations to clients, candidates while on_notice, garden_leave
   forbid invitations
   default allow
@@ -632,6 +634,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   daily: limit 10 posts per day because "Quality over volume."
   limit 12 job_ad posts per week
   limit 3 posts per rolling day
+  limit 4 brand posts per rolling 7 days per channel excluding shares
   at most 30% job_ad posts per week advise "Engage, don't only broadcast jobs."
   forbid brand, video
   only job_ad, industry, announcement
@@ -665,6 +668,7 @@ connecting on linkedin {
   require interaction before invitation
   require interaction before invitation
   limit 100 invitations per week
+  limit 300 invitations per month per channel
   forbid invitations to clients, candidates while on_notice, garden_leave
   forbid invitations
   default allow
@@ -999,7 +1003,8 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         }
 
         fn period() -> impl Strategy<Value = Spanned<Period>> {
-            prop_oneof![Just(Period::Day), Just(Period::RollingDay), Just(Period::Week)].prop_map(sp)
+            let words = crate::counter::PERIOD_WORDS.iter().map(|(_, p)| Just(*p)).collect::<Vec<_>>();
+            prop_oneof![proptest::strategy::Union::new(words), (1u32..400).prop_map(Period::Rolling)].prop_map(sp)
         }
 
         fn posting_rule() -> BoxedStrategy<PostingRule> {
@@ -1009,11 +1014,15 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 Just(ContentFlag::Confidential)
             ];
             prop_oneof![
-                (any::<u32>(), of(name()), period()).prop_map(|(m, kind, per)| PostingRule::Limit {
-                    max: sp(m),
-                    kind,
-                    per
-                }),
+                (any::<u32>(), of(name()), period(), any::<bool>(), any::<bool>()).prop_map(
+                    |(m, kind, per, per_channel, excluding_shares)| PostingRule::Limit {
+                        max: sp(m),
+                        kind,
+                        per,
+                        per_channel,
+                        excluding_shares
+                    }
+                ),
                 (0u32..=100, name(), period()).prop_map(|(p, kind, per)| PostingRule::Share {
                     percent: sp(p),
                     kind,
@@ -1037,7 +1046,11 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         fn connecting_rule() -> BoxedStrategy<ConnectingRule> {
             prop_oneof![
                 Just(ConnectingRule::RequireInteraction),
-                (any::<u32>(), period()).prop_map(|(m, per)| ConnectingRule::Limit { max: sp(m), per }),
+                (any::<u32>(), period(), any::<bool>()).prop_map(|(m, per, per_channel)| ConnectingRule::Limit {
+                    max: sp(m),
+                    per,
+                    per_channel
+                }),
                 (names(0, 2), names(0, 2))
                     .prop_map(|(to, while_status)| ConnectingRule::ForbidInvitations { to, while_status }),
                 outcome().prop_map(|o| ConnectingRule::Default(sp(o))),

@@ -31,6 +31,7 @@ pub mod ast;
 pub mod check;
 pub mod compare;
 pub mod compile;
+pub mod counter;
 pub mod data;
 pub mod diagnostic;
 pub mod diff;

@@ -7,6 +7,7 @@
 //! input it still never panics (unknown names pass through unchanged).
 
 use crate::ast::{self, *};
+use crate::counter::{Counted, Counter};
 use crate::policy::*;
 use crate::schema;
 use crate::source::{SourceFile, Span};
@@ -786,35 +787,37 @@ impl Lowerer<'_> {
             let has = |k: &str| Cond::test("content.kind", TestOp::Has(Term::Const(Value::Symbol(k.to_string()))));
             let generated = format!("{words} {}", posting_id_words(&c.rule.node));
             let (base, eff, kind) = match &c.rule.node {
-                PostingRule::Limit { max, kind, per } => {
-                    let counter = match (kind, per.node) {
-                        (Some(_), _) => "history.job_ads_this_week",
-                        (None, Period::Day) => "history.posts_today",
-                        (None, Period::RollingDay) => "history.posts_last_24h",
-                        (None, Period::Week) => "history.posts_this_week",
-                    };
+                PostingRule::Limit { max, kind, per, per_channel, excluding_shares } => {
+                    let counter = Counter {
+                        of: Counted::Posts,
+                        kind: kind.as_ref().map(|k| k.node.clone()),
+                        per: per.node,
+                        this_channel: *per_channel,
+                        excluding_shares: *excluding_shares,
+                    }
+                    .path();
                     let mut parts = vec![Cond::Test(Test {
-                        lhs: Term::fact(counter),
+                        lhs: Term::fact(&counter),
                         op: TestOp::Cmp(CmpOp::Ge, Term::Const(Value::Int(i64::from(max.node)))),
                         span: Some(max.span),
                     })];
                     if let Some(k) = kind {
                         parts.insert(0, has(&k.node));
                     }
-                    let kind = RuleKind::Limit { counter: counter.to_string(), max: max.node, per: per.node };
+                    let kind = RuleKind::Limit { counter, max: max.node, per: per.node };
                     (Cond::all(parts), Effect::Deny, kind)
                 }
-                PostingRule::Share { percent, kind, per: _ } => {
+                PostingRule::Share { percent, kind, per } => {
+                    let mut part = Counter::all(Counted::Posts, per.node);
+                    let whole = part.path();
+                    part.kind = Some(kind.node.clone());
+                    let part = part.path();
                     let test = Cond::Test(Test {
-                        lhs: Term::fact("history.job_ads_this_week"),
-                        op: TestOp::ShareAbove { whole: "history.posts_this_week".into(), percent: percent.node },
+                        lhs: Term::fact(&part),
+                        op: TestOp::ShareAbove { whole: whole.clone(), percent: percent.node },
                         span: Some(percent.span),
                     });
-                    let kind_info = RuleKind::Share {
-                        part: "history.job_ads_this_week".into(),
-                        whole: "history.posts_this_week".into(),
-                        percent: percent.node,
-                    };
+                    let kind_info = RuleKind::Share { part, whole, percent: percent.node };
                     (Cond::all(vec![has(&kind.node), test]), Effect::Deny, kind_info)
                 }
                 PostingRule::ForbidKinds(kinds) => {
@@ -907,15 +910,17 @@ impl Lowerer<'_> {
                     ]))),
                     RuleKind::Plain,
                 ),
-                ConnectingRule::Limit { max, per } => {
-                    let counter = "history.invitations_this_week";
+                ConnectingRule::Limit { max, per, per_channel } => {
+                    let mut counter = Counter::all(Counted::Invitations, per.node);
+                    counter.this_channel = *per_channel;
+                    let counter = counter.path();
                     (
                         Cond::Test(Test {
-                            lhs: Term::fact(counter),
+                            lhs: Term::fact(&counter),
                             op: TestOp::Cmp(CmpOp::Ge, Term::Const(Value::Int(i64::from(max.node)))),
                             span: Some(max.span),
                         }),
-                        RuleKind::Limit { counter: counter.into(), max: max.node, per: per.node },
+                        RuleKind::Limit { counter, max: max.node, per: per.node },
                     )
                 }
                 ConnectingRule::ForbidInvitations { to, while_status } => {
@@ -1055,11 +1060,20 @@ pub fn asset_words(asset: &Asset) -> String {
 /// changing a limit keeps the clause's name (and `diff` can match it).
 fn posting_id_words(r: &PostingRule) -> String {
     match r {
-        PostingRule::Limit { kind, per, .. } => match kind {
-            Some(k) => format!("limit {} posts per {}", k.node, per.node.as_str()),
-            None => format!("limit posts per {}", per.node.as_str()),
-        },
-        PostingRule::Share { kind, per, .. } => format!("{} share per {}", kind.node, per.node.as_str()),
+        PostingRule::Limit { kind, per, per_channel, excluding_shares, .. } => {
+            let mut w = match kind {
+                Some(k) => format!("limit {} posts per {}", k.node, per.node.id_words()),
+                None => format!("limit posts per {}", per.node.id_words()),
+            };
+            if *per_channel {
+                w.push_str(" per channel");
+            }
+            if *excluding_shares {
+                w.push_str(" excluding shares");
+            }
+            w
+        }
+        PostingRule::Share { kind, per, .. } => format!("{} share per {}", kind.node, per.node.id_words()),
         PostingRule::ForbidKinds(k) => format!("forbid {}", names(k).join(" ")),
         PostingRule::OnlyKinds(k) => format!("only {}", names(k).join(" ")),
         PostingRule::RequireApproval { kinds, .. } if kinds.is_empty() => "approval".into(),
@@ -1075,7 +1089,10 @@ fn posting_id_words(r: &PostingRule) -> String {
 fn connecting_id_words(r: &ConnectingRule) -> String {
     match r {
         ConnectingRule::RequireInteraction => "require interaction".into(),
-        ConnectingRule::Limit { per, .. } => format!("limit invitations per {}", per.node.as_str()),
+        ConnectingRule::Limit { per, per_channel, .. } => {
+            let channel = if *per_channel { " per channel" } else { "" };
+            format!("limit invitations per {}{channel}", per.node.id_words())
+        }
         ConnectingRule::ForbidInvitations { to, while_status } => {
             let mut w = "no invitations".to_string();
             if !to.is_empty() {

@@ -402,6 +402,19 @@ impl Cond {
         out
     }
 
+    /// Every fact path this condition reads (a path read twice is listed twice), appended to `out`.
+    pub fn facts_into<'a>(&'a self, out: &mut Vec<&'a str>) {
+        let term = |t: &'a Term, out: &mut Vec<&'a str>| out.extend(t.facts());
+        for t in self.tests() {
+            term(&t.lhs, out);
+            match &t.op {
+                TestOp::Cmp(_, rhs) | TestOp::Has(rhs) => term(rhs, out),
+                TestOp::ShareAbove { whole, .. } => out.push(whole),
+                TestOp::In(_) | TestOp::HasOutside(_) | TestOp::Missing | TestOp::Present | TestOp::Truthy => {}
+            }
+        }
+    }
+
     fn collect_tests<'a>(&'a self, out: &mut Vec<&'a Test>) {
         match self {
             Cond::True => {}
@@ -531,6 +544,21 @@ pub struct OwnershipEntry {
     /// (`unless contacts.origin = before_employment`), when it has any: the
     /// owner then holds only part of the asset.
     pub condition: Option<String>,
+}
+
+/// Each ownership field of a contract (`ownership.branded_accounts`) and the
+/// words of the ownership lines that speak to it (`branded accounts`): the one
+/// table `terms` and the candidate's deal-breaker check (`compare`) read.
+pub const CONTRACT_OWNERSHIP: &[(&str, &[&str])] = &[
+    ("connections_before_employment", &["connections made before employment", "contacts made before employment"]),
+    ("connections_during_employment", &["connections made during employment", "contacts made during employment"]),
+    ("branded_accounts", &["branded accounts"]),
+    ("personal_accounts", &["personal accounts"]),
+];
+
+/// The words of the ownership lines that speak to a contract's ownership field (none for another field).
+pub fn ownership_words(field: &str) -> &'static [&'static str] {
+    CONTRACT_OWNERSHIP.iter().find(|(f, _)| *f == field).map_or(&[], |(_, w)| w)
 }
 
 /// A covenant.

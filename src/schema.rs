@@ -65,9 +65,11 @@ pub fn fact_paths() -> Vec<(&'static str, Type)> {
     crate::data::action::Action::known_paths().to_vec()
 }
 
-/// The type of a built-in fact path.
+/// The type of a built-in fact path (a counter of `history.counts` included).
 pub fn fact_type(path: &str) -> Option<Type> {
-    fact_paths().into_iter().find(|(p, _)| *p == path).map(|(_, t)| t)
+    fact_paths().into_iter().find(|(p, _)| *p == path).map(|(_, t)| t).or_else(|| {
+        path.starts_with(crate::counter::COUNTS_PREFIX).then(|| crate::data::action::Action::path_type(path)).flatten()
+    })
 }
 
 /// The built-in values of a set (empty when the set is declared by the policy).

@@ -11,7 +11,6 @@
 //! or touch the parser, the lowering or the evaluator.
 
 use super::logic::{self, Why};
-use super::names::NameSet;
 use super::Checker;
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
@@ -300,7 +299,7 @@ fn posting(cx: &mut Checker<'_>, c: &Clause<PostingRule>) {
         dry_run(cx, c.label.as_ref(), c.rule.span, &c.modifiers);
     }
     match &c.rule.node {
-        PostingRule::Limit { max, kind, per } => {
+        PostingRule::Limit { max, .. } => {
             if max.node == 0 {
                 zero_limit(
                     cx,
@@ -309,56 +308,14 @@ fn posting(cx: &mut Checker<'_>, c: &Clause<PostingRule>) {
                     "to refuse such posts outright write `forbid ...`; otherwise give a number above 0",
                 );
             }
-            if let Some(k) = kind {
-                let counted = k.node == "job_ad" && per.node == Period::Week;
-                if !counted && cx.env.knows(NameSet::ContentKind, &k.node) {
-                    let help = if k.node == "job_ad" {
-                        format!("only job adverts per week are counted (`history.job_ads_this_week`): write `limit {} job_ad posts per week`, or limit all posts with `limit {} posts per {}`", max.node, max.node, per.node.as_str())
-                    } else {
-                        format!("only job adverts are counted by kind (`history.job_ads_this_week`); to limit all posts write `limit {} posts per {}`", max.node, per.node.as_str())
-                    };
-                    cx.diags.push(
-                        Diagnostic::error(
-                            "no-counter",
-                            format!(
-                                "no count of `{}` posts per {} is kept, so this limit cannot be enforced",
-                                k.node,
-                                per.node.as_str()
-                            ),
-                            k.span.join(per.span),
-                            "no counter for this",
-                        )
-                        .with_help(help),
-                    );
-                }
-            }
         }
-        PostingRule::Share { percent, kind, per } => {
+        PostingRule::Share { percent, kind, .. } => {
             if percent.node == 0 {
                 zero_limit(
                     cx,
                     percent.span,
                     format!("a share of 0% refuses every `{}` post", kind.node),
                     &format!("to refuse them outright write `forbid {}`", kind.node),
-                );
-            }
-            let counted = kind.node == "job_ad" && per.node == Period::Week;
-            if !counted && cx.env.knows(NameSet::ContentKind, &kind.node) {
-                cx.diags.push(
-                    Diagnostic::error(
-                        "no-counter",
-                        format!(
-                            "no count of `{}` posts per {} is kept, so this share cannot be enforced",
-                            kind.node,
-                            per.node.as_str()
-                        ),
-                        kind.span.join(per.span),
-                        "no counter for this",
-                    )
-                    .with_help(format!(
-                        "shares are computed from job adverts and all posts per week: write `at most {}% job_ad posts per week`",
-                        percent.node
-                    )),
                 );
             }
         }
@@ -377,27 +334,13 @@ fn connecting(cx: &mut Checker<'_>, c: &Clause<ConnectingRule>) {
         dry_run(cx, c.label.as_ref(), c.rule.span, &c.modifiers);
     }
     match &c.rule.node {
-        ConnectingRule::Limit { max, per } => {
+        ConnectingRule::Limit { max, .. } => {
             if max.node == 0 {
                 zero_limit(
                     cx,
                     max.span,
                     "a limit of 0 refuses every invitation".into(),
                     "to refuse invitations outright write `forbid invitations`; otherwise give a number above 0",
-                );
-            }
-            if per.node != Period::Week {
-                let weekly = max.node.saturating_mul(7);
-                cx.diags.push(
-                    Diagnostic::error(
-                        "no-counter",
-                        format!("no count of invitations per {} is kept, so this limit cannot be enforced", per.node.as_str()),
-                        per.span,
-                        "no counter for this",
-                    )
-                    .with_help(format!(
-                        "only invitations per week are counted (`history.invitations_this_week`): write a weekly limit such as `limit {weekly} invitations per week`"
-                    )),
                 );
             }
         }
@@ -720,19 +663,17 @@ mod tests {
     }
 
     #[test]
-    fn limits_need_a_counter() {
-        let c = codes(&format!("{H}posting on twitter {{\n  limit 5 job_ad posts per day\n}}\n"));
-        assert_eq!(c, ["no-counter"]);
-        let c = codes(&format!("{H}posting on twitter {{\n  limit 5 brand posts per week\n}}\n"));
-        assert_eq!(c, ["no-counter"]);
-        let c = codes(&format!("{H}connecting on linkedin {{\n  limit 10 invitations per day\n}}\n"));
-        assert_eq!(c, ["no-counter"]);
-        let c = codes(&format!("{H}posting on twitter {{\n  at most 30% job_ad posts per day\n}}\n"));
-        assert_eq!(c, ["no-counter"]);
-        assert!(codes(&format!(
-            "{H}posting on twitter {{\n  limit 5 job_ad posts per week\n  limit 9 posts per rolling day\n}}\n"
-        ))
-        .is_empty());
+    fn every_limit_has_a_counter() {
+        // Each of these was `no-counter` before `history.counts`: now each is counted.
+        for clause in [
+            "posting on twitter {\n  limit 5 job_ad posts per day\n}",
+            "posting on twitter {\n  limit 5 brand posts per month per channel excluding shares\n}",
+            "connecting on linkedin {\n  limit 10 invitations per day per channel\n}",
+            "posting on twitter {\n  at most 30% job_ad posts per rolling 30 days\n}",
+            "posting on twitter {\n  limit 5 job_ad posts per week\n  limit 9 posts per rolling day\n}",
+        ] {
+            assert!(codes(&format!("{H}{clause}\n")).is_empty(), "{clause}");
+        }
     }
 
     #[test]

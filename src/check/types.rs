@@ -158,6 +158,9 @@ fn fact(cx: &mut Checker<'_>, path: &[String], span: Span) -> Option<Type> {
     if let Some(t) = cx.env.schema.get(joined.as_str()) {
         return Some(t.clone());
     }
+    if let Some(t) = crate::schema::fact_type(&joined) {
+        return Some(t);
+    }
     if let [root, name] = path {
         if root == "facts" {
             if let Some(info) = cx.env.facts.get(name) {

@@ -165,21 +165,12 @@ pub fn contract_from_policy(policy: &Policy, jurisdiction: Option<&str>) -> (Con
         let length = c.duration.map_or_else(|| crate::eval::outcome::NO_END.to_string(), |d| format!("for {d}"));
         notes.push(format!("covenants: `{}` {} {length}", c.id, c.kind.as_str()));
     }
+    let mut owner_of = |field: &str| field_owner(policy, crate::policy::ownership_words(field), field, &mut notes);
     let ownership = Ownership {
-        connections_before_employment: field_owner(
-            policy,
-            &["connections made before employment", "contacts made before employment"],
-            "connections_before_employment",
-            &mut notes,
-        ),
-        connections_during_employment: field_owner(
-            policy,
-            &["connections made during employment", "contacts made during employment"],
-            "connections_during_employment",
-            &mut notes,
-        ),
-        branded_accounts: field_owner(policy, &["branded accounts"], "branded_accounts", &mut notes),
-        personal_accounts: field_owner(policy, &["personal accounts"], "personal_accounts", &mut notes),
+        connections_before_employment: owner_of("connections_before_employment"),
+        connections_during_employment: owner_of("connections_during_employment"),
+        branded_accounts: owner_of("branded_accounts"),
+        personal_accounts: owner_of("personal_accounts"),
     };
     let on_departure: Vec<Obligation> = policy
         .departure

@@ -269,7 +269,7 @@ impl FactRow {
         };
         let id = |f: Field| sym(f).map(|s| c.strings.id(s));
         self.place(c, id(Field::Action), id(Field::Channel), id(Field::ApprovalGrantedBy));
-        self.derive(c, now, action.at(), |name| action.declared(name));
+        self.derive(c, now, action.at(), |name| action.declared(name), |key| action.counter(key));
     }
 
     /// Reads a JSON line in place straight into this row: each built-in
@@ -295,7 +295,8 @@ impl FactRow {
         }
         let RowSink { at, facts, action, channel, granted, .. } = sink;
         self.place(c, action, channel, granted);
-        self.derive(c, now, at, |name| facts.get(name));
+        // A line naming `history.counts` is not one the in-place reader takes.
+        self.derive(c, now, at, |name| facts.get(name), |_| None);
         true
     }
 
@@ -308,6 +309,7 @@ impl FactRow {
         now: jiff::Timestamp,
         at: Option<At>,
         declared: impl Fn(&str) -> Option<FactRef<'a>>,
+        counted: impl Fn(&str) -> Option<u32>,
     ) {
         for &i in c.derive_list(self.bucket) {
             let i = usize::from(i);
@@ -338,10 +340,14 @@ impl FactRow {
                     (v, _) => v.and_then(|v| v.typed(ty)).map_or(*default, |v| c.value_val(&v)),
                 },
                 // A path that is neither built in nor declared: an undeclared
-                // `facts.NAME` read untyped, anything else absent.
+                // `facts.NAME` read untyped, a counter of `history.counts`,
+                // anything else absent.
                 SlotDef::Generic { path, default } => match path.strip_prefix("facts.") {
                     Some(name) => declared(name).map_or(*default, |v| c.value_val(&v.to_value())),
-                    None => *default,
+                    None => match path.strip_prefix(crate::counter::COUNTS_PREFIX) {
+                        Some(key) => counted(key).map_or(*default, |n| Val::Int(i64::from(n))),
+                        None => *default,
+                    },
                 },
                 SlotDef::FirstOf(slots) => {
                     let mut out = if slots.is_empty() { Val::Failed } else { Val::Absent };

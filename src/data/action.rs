@@ -531,6 +531,36 @@ pub struct History {
     /// Posts in the last 24 hours (a rolling window), before this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts_last_24h: Option<u32>,
+    /// Every other counter a policy's limits read, by name: `posts_this_month`,
+    /// `job_ad_posts_last_7_days`, `posts_today_on_this_channel_excluding_shares`
+    /// (each name is built from the counter's parts: see the data model).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "counter_names")]
+    #[schemars(with = "BTreeMap<String, u32>")]
+    pub counts: BTreeMap<String, u32>,
+}
+
+/// `history.counts`, each name checked: a name that is no counter is an
+/// error (it would otherwise be read by nothing, and a limit that was meant to
+/// read it would decide on "not given").
+fn counter_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u32>, D::Error> {
+    let counts = BTreeMap::<String, u32>::deserialize(d)?;
+    for key in counts.keys() {
+        match crate::counter::Counter::from_key(key) {
+            Some(c) if c.path().starts_with(crate::counter::COUNTS_PREFIX) => {}
+            Some(c) => {
+                return Err(serde::de::Error::custom(format!(
+                    "`{key}` is carried in its own field: write `{}`",
+                    c.path()
+                )))
+            }
+            None => {
+                return Err(serde::de::Error::custom(format!(
+                    "`{key}` names no counter; a counter is named [KIND_]posts_ or invitations_, then today, this_week, this_month, last_24h or last_N_days, then optionally _on_this_channel and _excluding_shares (posts only), as in `job_ad_posts_last_7_days_on_this_channel`"
+                )))
+            }
+        }
+    }
+    Ok(counts)
 }
 
 /// An approval already obtained.
@@ -735,13 +765,22 @@ impl Action {
 
     /// The type of a fact path, `None` for `facts.*` and unknown paths.
     pub fn path_type(path: &str) -> Option<Type> {
+        use crate::data::flat::Field;
         match path {
             "at" => Some(Type::Timestamp),
             _ => match crate::facts::AtPart::of_path(path) {
                 Some(p) => Some(p.ty()),
-                None => crate::data::flat::Field::of_path(path).and_then(crate::data::flat::Field::ty),
+                None => Field::of_path(path).and_then(Field::ty).or_else(|| {
+                    // A counter of `history.counts` has a counter's type.
+                    crate::counter::Counter::from_path(path).and_then(|_| Field::HistoryPostsToday.ty())
+                }),
             },
         }
+    }
+
+    /// A counter of `history.counts` by name, when given.
+    pub fn counter(&self, key: &str) -> Option<u32> {
+        self.history.as_ref().and_then(|h| h.counts.get(key)).copied()
     }
 
     /// The fact at a dotted path as policies write it (`actor.role`,
@@ -760,8 +799,11 @@ impl Action {
             "at" => self.at.map(At::to_value),
             _ => match path.strip_prefix("facts.") {
                 Some(name) => self.facts.get(name).map(FactValue::to_value),
-                // A part's name alone is not a fact of this reading.
-                None => Field::of_path(path).filter(|f| f.ty().is_some()).and_then(|f| self.field(f).to_value()),
+                None => match path.strip_prefix(crate::counter::COUNTS_PREFIX) {
+                    Some(key) => self.counter(key).map(|n| Value::Int(i64::from(n))),
+                    // A part's name alone is not a fact of this reading.
+                    None => Field::of_path(path).filter(|f| f.ty().is_some()).and_then(|f| self.field(f).to_value()),
+                },
             },
         }
     }

@@ -548,6 +548,12 @@ pub trait ActionFacts {
     fn at(&self) -> Option<At>;
     /// A declared fact (`facts.NAME`), by name.
     fn declared(&self, name: &str) -> Option<FactRef<'_>>;
+    /// A counter of `history.counts`, by name (a line read in place has none:
+    /// the in-place reader leaves a line naming `counts` to the full parser).
+    fn counter(&self, key: &str) -> Option<u32> {
+        let _ = key;
+        None
+    }
 }
 
 impl ActionFacts for Action {
@@ -559,6 +565,9 @@ impl ActionFacts for Action {
     }
     fn declared(&self, name: &str) -> Option<FactRef<'_>> {
         self.facts.get(name).map(FactValue::as_ref)
+    }
+    fn counter(&self, key: &str) -> Option<u32> {
+        Action::counter(self, key)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::interp::{resolve_date, Ctx, Truth};
 use super::verdict::{Basis, Decision, Outcome, RuleResult, Status, Verdict};
-use crate::ast::{CmpOp, Period};
+use crate::ast::CmpOp;
 use crate::policy::{Cond, Effect, Policy, RuleKind, Term, TestOp};
 use std::fmt::Write as _;
 
@@ -573,12 +573,7 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
                 }
             }
             RuleKind::Limit { max, per, .. } => {
-                let when = match per {
-                    Period::Day => "tomorrow, when the daily count starts again",
-                    Period::RollingDay => "once the oldest counted post is more than 24 hours old",
-                    Period::Week => "next week, when the weekly count starts again",
-                };
-                out.push(format!("allowed again {when} (the limit is {max})"));
+                out.push(format!("allowed again {} (the limit is {max})", per.again_words()));
             }
             RuleKind::Duty { overdue: true, .. } => {
                 out.push(format!("doing the duty (recording it under `done`) ends the breach of `{id}`"));

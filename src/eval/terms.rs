@@ -412,13 +412,7 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
 
 /// The ownership line that gives a contract ownership field an owner.
 fn policy_owner<'p>(policy: &'p Policy, field: &str) -> Option<&'p crate::policy::OwnershipEntry> {
-    let wanted: &[&str] = match field {
-        "connections_before_employment" => &["connections made before employment", "contacts made before employment"],
-        "connections_during_employment" => &["connections made during employment", "contacts made during employment"],
-        "branded_accounts" => &["branded accounts"],
-        "personal_accounts" => &["personal accounts"],
-        _ => &[],
-    };
+    let wanted = crate::policy::ownership_words(field);
     policy.ownership.iter().find(|o| wanted.iter().any(|w| o.asset == *w))
 }
 

@@ -226,12 +226,21 @@ pub(super) fn scope_end(s: &Scope) -> usize {
 /// The clauses of `posting` sections (`posting_rule`).
 pub(super) fn posting_rule(r: &PostingRule) -> String {
     match r {
-        PostingRule::Limit { max, kind, per } => match kind {
-            Some(k) => format!("limit {} {} posts per {}", max.node, k.node, per.node.as_str()),
-            None => format!("limit {} posts per {}", max.node, per.node.as_str()),
-        },
+        PostingRule::Limit { max, kind, per, per_channel, excluding_shares } => {
+            let mut out = match kind {
+                Some(k) => format!("limit {} {} posts per {}", max.node, k.node, per.node),
+                None => format!("limit {} posts per {}", max.node, per.node),
+            };
+            if *per_channel {
+                out.push_str(" per channel");
+            }
+            if *excluding_shares {
+                out.push_str(" excluding shares");
+            }
+            out
+        }
         PostingRule::Share { percent, kind, per } => {
-            format!("at most {}% {} posts per {}", percent.node, kind.node, per.node.as_str())
+            format!("at most {}% {} posts per {}", percent.node, kind.node, per.node)
         }
         PostingRule::ForbidKinds(kinds) => format!("forbid {}", names(kinds)),
         PostingRule::ForbidConduct(judgements) => format!("forbid conduct {}", names(judgements)),
@@ -255,7 +264,10 @@ pub(super) fn posting_rule(r: &PostingRule) -> String {
 pub(super) fn connecting_rule(r: &ConnectingRule) -> String {
     match r {
         ConnectingRule::RequireInteraction => "require interaction before invitation".into(),
-        ConnectingRule::Limit { max, per } => format!("limit {} invitations per {}", max.node, per.node.as_str()),
+        ConnectingRule::Limit { max, per, per_channel } => {
+            let channel = if *per_channel { " per channel" } else { "" };
+            format!("limit {} invitations per {}{channel}", max.node, per.node)
+        }
         ConnectingRule::ForbidInvitations { to, while_status } => {
             let mut out = String::from("forbid invitations");
             if !to.is_empty() {

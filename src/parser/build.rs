@@ -120,7 +120,37 @@ impl Builder {
     }
 
     fn period(&mut self, p: &P<'_>) -> Option<Spanned<Period>> {
-        self.keyword(p, p.as_str(), PERIODS).map(|o| Spanned::new(o, span(p)))
+        let s = span(p);
+        let Some(inner) = p.clone().kids().next() else {
+            self.internal(p);
+            return None;
+        };
+        match inner.as_rule() {
+            Rule::period_word => self.keyword(&inner, inner.as_str(), PERIOD_WORDS).map(|o| Spanned::new(o, s)),
+            Rule::rolling_days => {
+                let Some(n) = inner.clone().kids().next() else {
+                    self.internal(&inner);
+                    return None;
+                };
+                let ns = span(&n);
+                let days = self.u32(n)?.node;
+                match Period::rolling(days) {
+                    Some(per) => Some(Spanned::new(per, s)),
+                    None => {
+                        self.errors.push(ParseError::InvalidLiteral {
+                            span: ns,
+                            message: "a rolling window of 0 days counts nothing".into(),
+                            help: Some("write at least `rolling day`, or `rolling 7 days`".into()),
+                        });
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.internal(&inner);
+                None
+            }
+        }
     }
 
     fn expect<'i>(&mut self, pairs: &mut Kids<'i>, rule: Rule, around: Span) -> Option<P<'i>> {
@@ -579,15 +609,18 @@ impl Builder {
                 let max = self.take(&mut inner, Rule::integer, s, Self::u32)??;
                 let mut kind = None;
                 let mut per = None;
+                let (mut per_channel, mut excluding_shares) = (false, false);
                 for i in inner {
                     match i.as_rule() {
                         Rule::ident => kind = Some(self.ident(i)),
                         Rule::period => per = self.period(&i),
+                        Rule::per_channel => per_channel = true,
+                        Rule::excluding_shares => excluding_shares = true,
                         Rule::posts_kw => {}
                         _ => self.internal(&i),
                     }
                 }
-                PostingRule::Limit { max, kind, per: per? }
+                PostingRule::Limit { max, kind, per: per?, per_channel, excluding_shares }
             }
             Rule::share_limit => {
                 let pct = self.expect(&mut inner, Rule::percent, s)?;
@@ -641,7 +674,8 @@ impl Builder {
             Rule::invitation_limit => {
                 let max = self.take(&mut inner, Rule::integer, s, Self::u32)??;
                 let per = inner.find(|i| i.as_rule() == Rule::period)?;
-                ConnectingRule::Limit { max, per: self.period(&per)? }
+                let per_channel = inner.any(|i| i.as_rule() == Rule::per_channel);
+                ConnectingRule::Limit { max, per: self.period(&per)?, per_channel }
             }
             Rule::forbid_invitations => {
                 let mut to = Vec::new();
@@ -1118,7 +1152,7 @@ const CONNECTIONS_WORDS: &[(&str, ConnectionsWord)] =
 
 const DISCLOSE_WORDS: &[(&str, Disclose)] = &[("disclosure", Disclose::Employer), ("disclaimer", Disclose::OwnViews)];
 
-const PERIODS: &[(&str, Period)] = &[("day", Period::Day), ("week", Period::Week), ("rolling day", Period::RollingDay)];
+use crate::counter::PERIOD_WORDS;
 
 #[cfg(test)]
 mod tests {
@@ -1182,7 +1216,7 @@ mod keyword_tables {
             ("cmp_op", CMP_OPS.iter().map(|(w, _)| w.to_string()).collect()),
             ("conflict_mode", CONFLICT_MODES.iter().map(|(w, _)| w.to_string()).collect()),
             ("owner_party", PARTIES.iter().map(|(w, _)| w.to_string()).collect()),
-            ("period", PERIODS.iter().map(|(w, _)| w.to_string()).collect()),
+            ("period_word", PERIOD_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("disclose_word", DISCLOSE_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("connections_kw", CONNECTIONS_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("covenant_kind", CovenantKind::NAMES.iter().map(|w| w.to_string()).collect()),

@@ -420,9 +420,12 @@ pub(super) async fn decide_logged(
     }
     // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
     let logged_actor = app.logged_actor(&action.actor.id);
-    let w = history::window(at, &loaded.tz);
-    let performed = app.reader.performed(&logged_actor, w.since_ms, w.until_ms).await.map_err(log_failed)?;
-    let h = history::derive(&w, &performed);
+    let w = history::window(at, &loaded.tz, history::counters(&loaded.policy));
+    // The actions as logged are read only for the counters of `history.counts` that need them.
+    let with_input = !w.counters.is_empty();
+    let performed =
+        app.reader.performed(&logged_actor, w.since_ms, w.until_ms, with_input).await.map_err(log_failed)?;
+    let h = history::derive(&w, &performed, &action);
     let derived = serde_json::to_string(&h).ok();
     let trusted = sorted_json(&answers::Trusted {
         caller: &caller.name,

@@ -679,11 +679,19 @@ impl Store {
         }
     }
 
-    /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at, counts).
-    pub async fn performed(&self, actor: &str, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
+    /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at,
+    /// counts, the action as decided: the counters of `history.counts` read
+    /// it, so it is read only `with_input`, else left empty).
+    pub async fn performed(
+        &self,
+        actor: &str,
+        since_ms: i64,
+        until_ms: i64,
+        with_input: bool,
+    ) -> Result<Vec<(i64, i64, String)>, LogError> {
         match self {
-            Store::Sqlite(r) => r.performed(actor.to_string(), since_ms, until_ms).await,
-            Store::Postgres(r) => r.performed(actor, since_ms, until_ms).await,
+            Store::Sqlite(r) => r.performed(actor.to_string(), since_ms, until_ms, with_input).await,
+            Store::Postgres(r) => r.performed(actor, since_ms, until_ms, with_input).await,
         }
     }
 }

@@ -482,21 +482,6 @@ fn asked_by_the_service(path: &str) -> bool {
         || path.starts_with("approval.")
 }
 
-fn term_facts<'a>(t: &'a Term, out: &mut Vec<&'a str>) {
-    out.extend(t.facts());
-}
-
-fn cond_facts<'a>(c: &'a Cond, out: &mut Vec<&'a str>) {
-    for t in c.tests() {
-        term_facts(&t.lhs, out);
-        match &t.op {
-            TestOp::Cmp(_, rhs) | TestOp::Has(rhs) => term_facts(rhs, out),
-            TestOp::ShareAbove { whole, .. } => out.push(whole),
-            TestOp::In(_) | TestOp::HasOutside(_) | TestOp::Missing | TestOp::Present | TestOp::Truthy => {}
-        }
-    }
-}
-
 /// The actions a condition is limited to (`None`: it may hold for any action).
 fn actions_of(c: &Cond) -> Option<Vec<String>> {
     match c {
@@ -554,14 +539,14 @@ fn facts_read(policy: &Policy) -> Vec<(String, Option<Vec<String>>)> {
     for r in &policy.rules {
         let scope = actions_of(&r.when);
         let mut paths = Vec::new();
-        cond_facts(&r.when, &mut paths);
-        r.unless.iter().for_each(|u| cond_facts(u, &mut paths));
+        r.when.facts_into(&mut paths);
+        r.unless.iter().for_each(|u| u.facts_into(&mut paths));
         paths.into_iter().for_each(|p| add(p, scope.clone()));
     }
     for d in &policy.defaults {
         let scope = actions_of(&d.scope);
         let mut paths = Vec::new();
-        cond_facts(&d.scope, &mut paths);
+        d.scope.facts_into(&mut paths);
         paths.into_iter().for_each(|p| add(p, scope.clone()));
     }
     out

@@ -397,20 +397,31 @@ impl Reader {
         self.conn.client().await?.simple_query("SELECT 1").await.map(|_| ()).map_err(LogError::from)
     }
 
-    /// `actor`'s performed actions in a window, as (at, counts).
-    pub async fn performed(&self, actor: &str, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
+    /// `actor`'s performed actions in a window, as (at, counts, input); the input only `with_input`, else empty.
+    pub async fn performed(
+        &self,
+        actor: &str,
+        since_ms: i64,
+        until_ms: i64,
+        with_input: bool,
+    ) -> Result<Vec<(i64, i64, String)>, LogError> {
+        let sql = if with_input {
+            "SELECT at_ms, counts, input FROM smpolicy_log WHERE actor = $1 AND kind = 'performed' AND at_ms >= $2 AND at_ms <= $3"
+        } else {
+            "SELECT at_ms, counts, ''::text FROM smpolicy_log WHERE actor = $1 AND kind = 'performed' AND at_ms >= $2 AND at_ms <= $3"
+        };
         let rows = self
             .conn
             .client()
             .await?
-            .query(
-                "SELECT at_ms, counts FROM smpolicy_log WHERE actor = $1 AND kind = 'performed' AND at_ms >= $2 AND at_ms <= $3",
-                &[&actor, &since_ms, &until_ms],
-            )
+            .query(sql, &[&actor, &since_ms, &until_ms])
             .await
             .map_err(LogError::from)?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0).map_err(LogError::from)?, r.try_get(1).map_err(LogError::from)?)))
+            .map(|r| {
+                let get = |e| LogError::from(e);
+                Ok((r.try_get(0).map_err(get)?, r.try_get(1).map_err(get)?, r.try_get(2).map_err(get)?))
+            })
             .collect()
     }
 }

@@ -391,7 +391,9 @@ impl Reader {
         self.run(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(LogError::from)).await
     }
 
-    /// `actor`'s performed actions in a window, as (at, counts).
+    /// `actor`'s performed actions in a window, as (at, counts, input); the
+    /// input (the action as logged) only `with_input`, else empty: only a
+    /// policy that reads a `history.counts` counter needs it.
     ///
     /// Every decision reads these, and most actors have a few: the read is
     /// first tried on the request's own thread, on a free connection, taking
@@ -399,18 +401,32 @@ impl Reader {
     /// longer history (or no free connection, or a busy database) is read on
     /// the blocking pool, so one actor's long history holds up no one else,
     /// and the common case costs no hand-off between threads.
-    pub async fn performed(&self, actor: String, since_ms: i64, until_ms: i64) -> Result<Vec<(i64, i64)>, LogError> {
-        if let Some(rows) = self.performed_inline(&actor, since_ms, until_ms) {
+    pub async fn performed(
+        &self,
+        actor: String,
+        since_ms: i64,
+        until_ms: i64,
+        with_input: bool,
+    ) -> Result<Vec<(i64, i64, String)>, LogError> {
+        if let Some(rows) = self.performed_inline(&actor, since_ms, until_ms, with_input) {
             return Ok(rows);
         }
-        self.run(move |conn| performed_rows(conn, PERFORMED, &actor, since_ms, until_ms)).await
+        let sql = if with_input { PERFORMED_WITH_INPUT } else { PERFORMED };
+        self.run(move |conn| performed_rows(conn, sql, &actor, since_ms, until_ms)).await
     }
 
     /// [`Reader::performed`] on this thread, if a connection is free and the history is short; else `None`.
-    fn performed_inline(&self, actor: &str, since_ms: i64, until_ms: i64) -> Option<Vec<(i64, i64)>> {
+    fn performed_inline(
+        &self,
+        actor: &str,
+        since_ms: i64,
+        until_ms: i64,
+        with_input: bool,
+    ) -> Option<Vec<(i64, i64, String)>> {
         let conn = self.conns.iter().find_map(|c| c.try_lock().ok())?;
         conn.busy_timeout(std::time::Duration::ZERO).ok()?;
-        let rows = performed_rows(&conn, PERFORMED_INLINE, actor, since_ms, until_ms);
+        let sql = if with_input { PERFORMED_WITH_INPUT_INLINE } else { PERFORMED_INLINE };
+        let rows = performed_rows(&conn, sql, actor, since_ms, until_ms);
         conn.busy_timeout(BUSY_TIMEOUT).ok()?;
         // An error here (busy, say) is met again, waited for or reported, on the blocking pool.
         rows.ok().filter(|r| r.len() <= INLINE_ROWS)
@@ -420,14 +436,21 @@ impl Reader {
 /// The most rows of history a decision reads on its own thread ([`Reader::performed`]).
 pub const INLINE_ROWS: usize = 256;
 
-/// `actor`'s performed actions with `since_ms <= at <= until_ms` (`?1`, `?2`, `?3`).
+/// `actor`'s performed actions with `since_ms <= at <= until_ms` (`?1`, `?2`, `?3`), without their input.
 const PERFORMED: &str =
-    "SELECT at_ms, counts FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3";
+    "SELECT at_ms, counts, '' FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3";
+
+/// [`PERFORMED`] with each action as logged.
+const PERFORMED_WITH_INPUT: &str =
+    "SELECT at_ms, counts, input FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3";
 
 /// [`PERFORMED`], at most [`INLINE_ROWS`] + 1 rows. The limit is written
 /// out: SQLite prepares a statement again whenever a parameter its plan
 /// depends on is bound, and a bound LIMIT is one.
-const PERFORMED_INLINE: &str = "SELECT at_ms, counts FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3 LIMIT 257";
+const PERFORMED_INLINE: &str = "SELECT at_ms, counts, '' FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3 LIMIT 257";
+
+/// [`PERFORMED_WITH_INPUT`], at most [`INLINE_ROWS`] + 1 rows.
+const PERFORMED_WITH_INPUT_INLINE: &str = "SELECT at_ms, counts, input FROM smpolicy_log WHERE actor = ?1 AND kind = 'performed' AND at_ms >= ?2 AND at_ms <= ?3 LIMIT 257";
 
 /// The rows of `sql` ([`PERFORMED`] or [`PERFORMED_INLINE`]) for `actor` and the window.
 fn performed_rows(
@@ -436,10 +459,11 @@ fn performed_rows(
     actor: &str,
     since_ms: i64,
     until_ms: i64,
-) -> Result<Vec<(i64, i64)>, LogError> {
+) -> Result<Vec<(i64, i64, String)>, LogError> {
     let mut stmt = conn.prepare_cached(sql).map_err(LogError::from)?;
-    let rows =
-        stmt.query_map(params![actor, since_ms, until_ms], |r| Ok((r.get(0)?, r.get(1)?))).map_err(LogError::from)?;
+    let rows = stmt
+        .query_map(params![actor, since_ms, until_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(LogError::from)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(LogError::from)
 }
 
@@ -453,7 +477,9 @@ mod tests {
         let path = std::env::temp_dir().join(format!("smpolicy-history-{}-{nanos}.sqlite", std::process::id()));
         let conn = open(&path, Sync::Normal).unwrap();
         assert_eq!(PERFORMED_INLINE, format!("{PERFORMED} LIMIT {}", INLINE_ROWS + 1));
-        for sql in [PERFORMED, PERFORMED_INLINE] {
+        assert_eq!(PERFORMED_WITH_INPUT_INLINE, format!("{PERFORMED_WITH_INPUT} LIMIT {}", INLINE_ROWS + 1));
+        assert_eq!(PERFORMED_WITH_INPUT, PERFORMED.replace("counts, ''", "counts, input"));
+        for sql in [PERFORMED, PERFORMED_INLINE, PERFORMED_WITH_INPUT, PERFORMED_WITH_INPUT_INLINE] {
             for i in 0..3 {
                 assert!(performed_rows(&conn, sql, "a", i, i + 10).unwrap().is_empty());
             }
@@ -500,13 +526,14 @@ mod tests {
         let reader = Reader::open(&path).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         // Past the rows read on the request's thread, the rest of the history is read too.
-        let rows = rt.block_on(reader.performed("long".into(), 0, i64::MAX)).unwrap();
+        let rows = rt.block_on(reader.performed("long".into(), 0, i64::MAX, true)).unwrap();
+        assert!(rows.iter().all(|r| r.2 == "{}"), "the input is read when asked for");
         assert_eq!(rows.len() as i64, long);
-        assert_eq!(rt.block_on(reader.performed("short".into(), 0, i64::MAX)).unwrap().len(), 3);
-        assert_eq!(rt.block_on(reader.performed("long".into(), 1000, 1009)).unwrap().len(), 10);
+        assert_eq!(rt.block_on(reader.performed("short".into(), 0, i64::MAX, false)).unwrap().len(), 3);
+        assert_eq!(rt.block_on(reader.performed("long".into(), 1000, 1009, false)).unwrap().len(), 10);
         // With every connection taken, the read waits its turn on the blocking pool.
         let held: Vec<_> = reader.conns.iter().map(|c| c.lock().unwrap()).collect();
-        assert!(reader.performed_inline("short", 0, i64::MAX).is_none());
+        assert!(reader.performed_inline("short", 0, i64::MAX, false).is_none());
         drop(held);
         remove(&path);
     }
