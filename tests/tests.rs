@@ -33,6 +33,8 @@ mod lang_v2;
 mod law;
 #[cfg(feature = "server")]
 mod pages;
+#[cfg(feature = "server")]
+mod pages_upload;
 mod parse;
 mod readme_features;
 mod scenarios;

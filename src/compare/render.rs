@@ -765,6 +765,16 @@ pub fn markdown(c: &Comparison) -> String {
 }
 
 /// A deal-breaker check's summary with the jurisdiction it was read in.
+/// The candidate's answer for one employer, in plain words: whether it meets their deal-breakers.
+pub fn answer_words(e: &super::against::EmployerCheck) -> String {
+    match (e.broken.len(), e.unknown.len()) {
+        (0, 0) => "meets all your deal-breakers".to_string(),
+        (0, u) => format!("breaks none of your deal-breakers, but its policy does not say enough to check {u} of them"),
+        (b, 0) => format!("breaks {b} of your deal-breakers"),
+        (b, u) => format!("breaks {b} of your deal-breakers, and does not say enough to check {u} more"),
+    }
+}
+
 pub(crate) fn verdict_words(e: &super::against::EmployerCheck) -> String {
     match &e.jurisdiction {
         Some(j) => format!("{} (read in {j})", e.summary),
