@@ -119,6 +119,12 @@ pub fn html(c: &Comparison) -> String {
         if c.against.is_some() { " · <a href=\"#against\">deal-breakers</a>" } else { "" }
     );
 
+    let _ = writeln!(out, "<h2 id=\"answer\">Your answer</h2>\n<ul>");
+    for a in super::render::answer(c) {
+        let _ = writeln!(out, "<li>{}</li>", inline(&a));
+    }
+    out.push_str("</ul>\n");
+
     let mut head = vec![String::new()];
     head.extend(c.policies.iter().map(|p| esc(&p.key)));
     let row = |label: &str, f: &dyn Fn(&super::PolicyInfo) -> String| -> Vec<String> {
