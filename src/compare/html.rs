@@ -125,8 +125,10 @@ pub fn html(c: &Comparison) -> String {
     }
     out.push_str("</ul>\n");
 
+    // Employers by name in every column (the letter, which the text report uses, in small).
+    let column = |p: &super::PolicyInfo| format!("{} <small>({})</small>", esc(&p.name), esc(&p.key));
     let mut head = vec![String::new()];
-    head.extend(c.policies.iter().map(|p| esc(&p.key)));
+    head.extend(c.policies.iter().map(column));
     let row = |label: &str, f: &dyn Fn(&super::PolicyInfo) -> String| -> Vec<String> {
         let mut r = vec![esc(label)];
         r.extend(c.policies.iter().map(f));
@@ -274,7 +276,7 @@ pub fn html(c: &Comparison) -> String {
          † the law set aside a clause that would have decided (the verdict shown is what binds)</p>"
     );
     let mut mhead = vec!["situation".to_string()];
-    mhead.extend(c.policies.iter().map(|p| esc(&p.key)));
+    mhead.extend(c.policies.iter().map(column));
     let mut group = "";
     let mut open = false;
     for r in &c.situations {
