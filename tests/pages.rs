@@ -24,13 +24,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What the browser tests need, found; `None` (after saying "skipped") when something is missing outside CI.
-struct Tools {
+pub(crate) struct Tools {
     chromium: PathBuf,
     driver: PathBuf,
     axe: String,
 }
 
-fn tools(test: &str) -> Option<Tools> {
+pub(crate) fn tools(test: &str) -> Option<Tools> {
     let from_env = |var: &str, default: &str| PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_string()));
     let chromium = from_env("SMPOLICY_CHROMIUM", "/usr/bin/chromium");
     let driver = from_env("SMPOLICY_CHROMEDRIVER", "/usr/bin/chromedriver");
@@ -49,7 +49,7 @@ fn tools(test: &str) -> Option<Tools> {
 }
 
 /// chromedriver on a free loopback port and a fresh headless Chromium session; both end when dropped.
-struct Browser {
+pub(crate) struct Browser {
     driver: Child,
     url: String,
     session: Option<String>,
@@ -59,7 +59,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn start(t: &Tools) -> Browser {
+    pub(crate) async fn start(t: &Tools) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(&t.driver)
             .arg(format!("--port={port}"))
@@ -91,16 +91,16 @@ impl Browser {
         Browser { driver, url, session, client, profile, axe: t.axe.clone() }
     }
 
-    fn c(&self) -> &Client {
+    pub(crate) fn c(&self) -> &Client {
         &self.client
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         self.c().find(Locator::Css(css)).await.unwrap().text().await.unwrap()
     }
 
     /// Waits (up to 30 s: CI machines are busy) until the element's text satisfies `ok`; its text.
-    async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub(crate) async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
             if let Ok(e) = self.c().find(Locator::Css(css)).await {
@@ -118,17 +118,17 @@ impl Browser {
         }
     }
 
-    async fn select(&self, css: &str, value: &str) {
+    pub(crate) async fn select(&self, css: &str, value: &str) {
         self.c().find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap();
     }
 
-    async fn fill(&self, css: &str, text: &str) {
+    pub(crate) async fn fill(&self, css: &str, text: &str) {
         let e = self.c().find(Locator::Css(css)).await.unwrap();
         e.clear().await.unwrap();
         e.send_keys(text).await.unwrap();
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.c().find(Locator::Css(css)).await.unwrap().click().await.unwrap();
     }
 
@@ -137,7 +137,7 @@ impl Browser {
     }
 
     /// axe-core over the page: no serious or critical finding.
-    async fn accessible(&self, page: &str) {
+    pub(crate) async fn accessible(&self, page: &str) {
         self.c().execute(&format!("{}\n;return true;", self.axe), vec![]).await.unwrap();
         let found = self
             .c()
@@ -156,7 +156,7 @@ impl Browser {
     }
 
     /// At phone width (390 px) nothing is wider than the screen; a screenshot of it.
-    async fn phone(&self, page: &str) {
+    pub(crate) async fn phone(&self, page: &str) {
         self.c().set_window_size(390, 844).await.unwrap();
         let wide = self
             .c()
@@ -169,12 +169,12 @@ impl Browser {
     }
 
     /// A screenshot of the whole page (the window grown to its height).
-    async fn shot(&self, name: &str) {
+    pub(crate) async fn shot(&self, name: &str) {
         self.shot_within(name, 4000).await;
     }
 
     /// A screenshot of the page's top, at most `most` pixels tall.
-    async fn shot_within(&self, name: &str, most: u64) {
+    pub(crate) async fn shot_within(&self, name: &str, most: u64) {
         let (w, _) = self.c().get_window_size().await.unwrap();
         let h = self.c().execute("return document.documentElement.scrollHeight;", vec![]).await.unwrap();
         let h = h.as_u64().unwrap().clamp(600, most) as u32;
@@ -203,15 +203,15 @@ impl Drop for Browser {
 }
 
 /// WebDriver's Enter and Tab keys.
-const ENTER: &str = "\u{E007}";
-const TAB: &str = "\u{E004}";
+pub(crate) const ENTER: &str = "\u{E007}";
+pub(crate) const TAB: &str = "\u{E004}";
 
-fn run(test: impl std::future::Future<Output = ()>) {
+pub(crate) fn run(test: impl std::future::Future<Output = ()>) {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(test);
 }
 
 /// The service on `dir`, with its log in it.
-fn serve(dir: &std::path::Path, extra: &[&str]) -> Server {
+pub(crate) fn serve(dir: &std::path::Path, extra: &[&str]) -> Server {
     Server::start(dir, dir.join("log.sqlite").to_str().unwrap(), extra)
 }
 
@@ -354,6 +354,8 @@ fn compare_shows_scores_a_timeline_and_the_situations_needs_browser() {
         let pasted = std::fs::read_to_string(root().join("policies/open-networker.policy")).unwrap();
         b.c().execute("document.getElementById('pasted-1').value = arguments[0];", vec![json!(pasted)]).await.unwrap();
         b.fill("#jurisdiction", "UK").await;
+        b.fill("#role", "consultant").await;
+        b.click("input[name=supervisor]").await;
         b.click("button[value=show]").await;
         let scores = b.wait_text("table.scores", |t| !t.is_empty()).await;
         // Employers by name, not by letter.
@@ -376,12 +378,20 @@ fn compare_shows_scores_a_timeline_and_the_situations_needs_browser() {
         b.shot_within("compare", 1900).await;
         b.phone("compare").await;
 
-        // The candidate's own deal-breakers pasted as an employer: refused, in words.
+        // The candidate's own deal-breakers pasted: recognised as theirs, checked against the employers and
+        // never shown as one of them.
         let own = std::fs::read_to_string(root().join("policies/candidate-dealbreakers.policy")).unwrap();
         b.c().execute("document.getElementById('pasted-1').value = arguments[0];", vec![json!(own)]).await.unwrap();
         b.click("button[value=show]").await;
+        let answer = b.wait_text("ul.answers", |t| !t.is_empty()).await;
+        assert!(answer.contains("Castlegate Recruitment") && answer.contains("deal-breakers"), "{answer}");
+        let head = b.text("table.matrix thead").await;
+        assert!(!head.contains("Priya Shah"), "the deal-breakers are shown as an employer: {head}");
+        // With a second set chosen from the list as well: which one is meant is asked, not guessed.
+        b.select("#against", "candidate-dealbreakers").await;
+        b.click("button[value=show]").await;
         let alert = b.wait_text("p.alert", |t| !t.is_empty()).await;
-        assert!(alert.contains("deal-breakers"), "{alert}");
+        assert!(alert.contains("two sets of deal-breakers"), "{alert}");
     });
     // The full report downloads as one self-contained HTML file.
     let page = s.agent.get(&format!("{}/compare", s.base)).call().unwrap();

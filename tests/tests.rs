@@ -36,6 +36,8 @@ mod law;
 mod openapi_rules;
 #[cfg(feature = "server")]
 mod pages;
+#[cfg(feature = "server")]
+mod pages_upload;
 mod parse;
 mod progress;
 mod readme_features;

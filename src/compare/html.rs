@@ -119,8 +119,16 @@ pub fn html(c: &Comparison) -> String {
         if c.against.is_some() { " · <a href=\"#against\">deal-breakers</a>" } else { "" }
     );
 
+    let _ = writeln!(out, "<h2 id=\"answer\">Your answer</h2>\n<ul>");
+    for a in super::render::answer(c) {
+        let _ = writeln!(out, "<li>{}</li>", inline(&a));
+    }
+    out.push_str("</ul>\n");
+
+    // Employers by name in every column (the letter, which the text report uses, in small).
+    let column = |p: &super::PolicyInfo| format!("{} <small>({})</small>", esc(&p.name), esc(&p.key));
     let mut head = vec![String::new()];
-    head.extend(c.policies.iter().map(|p| esc(&p.key)));
+    head.extend(c.policies.iter().map(column));
     let row = |label: &str, f: &dyn Fn(&super::PolicyInfo) -> String| -> Vec<String> {
         let mut r = vec![esc(label)];
         r.extend(c.policies.iter().map(f));
@@ -268,7 +276,7 @@ pub fn html(c: &Comparison) -> String {
          † the law set aside a clause that would have decided (the verdict shown is what binds)</p>"
     );
     let mut mhead = vec!["situation".to_string()];
-    mhead.extend(c.policies.iter().map(|p| esc(&p.key)));
+    mhead.extend(c.policies.iter().map(column));
     let mut group = "";
     let mut open = false;
     for r in &c.situations {

@@ -282,6 +282,11 @@ pub fn text(c: &Comparison) -> String {
         c.pack.size,
         c.pack.source
     );
+    let _ = writeln!(out, "YOUR ANSWER");
+    for a in answer(c) {
+        let _ = writeln!(out, "  {a}");
+    }
+    out.push('\n');
     for (info, prof) in c.policies.iter().zip(&c.profiles) {
         let _ = writeln!(out, "  {}  {}", info.key, info.title());
         let _ = writeln!(
@@ -510,6 +515,11 @@ pub fn markdown(c: &Comparison) -> String {
         c.pack.size,
         c.pack.source
     );
+    let _ = writeln!(out, "## Your answer\n");
+    for a in answer(c) {
+        let _ = writeln!(out, "- {}", md_cell(&a));
+    }
+    out.push('\n');
     let mut head = vec![String::new()];
     head.extend(c.policies.iter().map(|p| format!("**{}**", p.key)));
     let mut rows = vec![
@@ -765,6 +775,45 @@ pub fn markdown(c: &Comparison) -> String {
 }
 
 /// A deal-breaker check's summary with the jurisdiction it was read in.
+/// The candidate's answer, in plain words, before anything else in every report (text, markdown, HTML): each
+/// employer, by name, against their deal-breakers when given; then, per dimension, the employers most favourable
+/// to them.
+pub fn answer(c: &Comparison) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(a) = &c.against {
+        for (e, info) in a.employers.iter().zip(&c.policies) {
+            out.push(format!("{} {}.", info.name, answer_words(e)));
+        }
+    }
+    for d in Dimension::ALL {
+        let scored: Vec<(f64, &str)> = c
+            .scores
+            .iter()
+            .zip(&c.policies)
+            .filter_map(|(s, p)| s.get(d).and_then(|x| x.score.0).map(|v| (v, p.name.as_str())))
+            .collect();
+        let Some(best) = scored.iter().map(|x| x.0).reduce(f64::max) else { continue };
+        let names: Vec<&str> = scored.iter().filter(|x| (x.0 - best).abs() < 1e-9).map(|x| x.1).collect();
+        let best = score::Value(Some(best));
+        if names.len() == scored.len() && names.len() > 1 {
+            out.push(format!("On {}, all score the same ({best}/10).", d.title()));
+        } else {
+            out.push(format!("Most favourable to you on {}: {} ({best}/10).", d.title(), names.join(" and ")));
+        }
+    }
+    out
+}
+
+/// The candidate's answer for one employer, in plain words: whether it meets their deal-breakers.
+pub fn answer_words(e: &super::against::EmployerCheck) -> String {
+    match (e.broken.len(), e.unknown.len()) {
+        (0, 0) => "meets all your deal-breakers".to_string(),
+        (0, u) => format!("breaks none of your deal-breakers, but its policy does not say enough to check {u} of them"),
+        (b, 0) => format!("breaks {b} of your deal-breakers"),
+        (b, u) => format!("breaks {b} of your deal-breakers, and does not say enough to check {u} more"),
+    }
+}
+
 pub(crate) fn verdict_words(e: &super::against::EmployerCheck) -> String {
     match &e.jurisdiction {
         Some(j) => format!("{} (read in {j})", e.summary),

@@ -214,7 +214,7 @@ pub fn text(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
 
 fn replay_text(rep: &ReplayReport) -> String {
     let mut s = String::new();
-    let flipped: usize = rep.flips.iter().map(|f| f.count).sum();
+    let flipped = rep.flipped();
     let _ = writeln!(
         s,
         "replay: {} lines, {} decided, {} flipped, {} unchanged, {} unreadable",
@@ -295,7 +295,7 @@ pub fn markdown(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
     }
     if let Some(rep) = replay {
         let _ = writeln!(s, "\n#### Replay\n");
-        let flipped: usize = rep.flips.iter().map(|f| f.count).sum();
+        let flipped = rep.flipped();
         let _ = writeln!(
             s,
             "{} lines: {} decided, **{} flipped**, {} unchanged, {} unreadable.\n",

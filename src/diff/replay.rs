@@ -3,7 +3,7 @@
 //! The caller reads and parses the lines (this module does no IO).
 
 use super::Outcome;
-use crate::data::action::Action;
+use crate::data::action::{check_open_values, parse_action_json_line, Action};
 use crate::eval::{evaluate, EvalOptions};
 use crate::policy::Policy;
 use crate::source::SourceFile;
@@ -62,6 +62,13 @@ pub struct ReplayReport {
     pub bad_count: usize,
 }
 
+impl ReplayReport {
+    /// How many actions flipped, whatever from and to.
+    pub fn flipped(&self) -> usize {
+        self.flips.iter().map(|f| f.count).sum()
+    }
+}
+
 /// Re-decides actions under both versions, one at a time.
 pub struct Replay<'a> {
     old: (&'a SourceFile, &'a Policy),
@@ -76,8 +83,30 @@ impl<'a> Replay<'a> {
         Replay { old, new, opts, report: ReplayReport::default() }
     }
 
-    /// Decides one action under both versions.
-    pub fn action(&mut self, line: usize, action: &Action) {
+    /// Decides one line of a JSON Lines history (`line` is its 1-based number): a line that does not parse,
+    /// or names a value neither version declares, is counted as unreadable (`None`); else whether it flipped.
+    pub fn line(&mut self, line: usize, text: &str) -> Option<bool> {
+        match parse_action_json_line(text) {
+            Ok(action) => {
+                let old_errors = check_open_values(&action, &self.old.1.decls);
+                let new_errors = check_open_values(&action, &self.new.1.decls);
+                match new_errors.into_iter().next() {
+                    Some(e) if !old_errors.is_empty() => {
+                        self.bad(line, format!("{}: {}", e.path, e.message));
+                        None
+                    }
+                    _ => Some(self.action(line, &action)),
+                }
+            }
+            Err(e) => {
+                self.bad(line, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Decides one action under both versions: whether its outcome flipped.
+    pub fn action(&mut self, line: usize, action: &Action) -> bool {
         self.report.lines += 1;
         self.report.decided += 1;
         let ov = evaluate(self.old.1, self.old.0, action, &self.opts);
@@ -85,7 +114,7 @@ impl<'a> Replay<'a> {
         let (o, n) = (Outcome::of(self.old.1, &ov), Outcome::of(self.new.1, &nv));
         if o.same(&n) {
             self.report.unchanged += 1;
-            return;
+            return false;
         }
         let (ol, nl) = (o.label(), n.label());
         match self.report.flips.iter_mut().find(|f| f.old == ol && f.new == nl) {
@@ -95,6 +124,7 @@ impl<'a> Replay<'a> {
         if self.report.examples.len() < EXAMPLES {
             self.report.examples.push(FlipExample { line, old: o, new: n });
         }
+        true
     }
 
     /// Records a line that could not be read.

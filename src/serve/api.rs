@@ -818,17 +818,17 @@ async fn compare(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) 
     let req: CompareReq = parse(&body(b)?)?;
     let sides: Vec<Side> = req.policies.into_iter().map(Side::Name).collect();
     let candidate = (req.jurisdiction.as_deref(), req.supervisor, req.role.as_deref());
-    let c = compare_named(&app, sides, req.against.as_deref(), candidate, req.now).await?;
+    let c = compare_named(&app, sides, req.against.map(Side::Name), candidate, req.now).await?;
     Ok(json_response(StatusCode::OK, to_json(&c)?))
 }
 
 /// Compares the policies `names` (served ones by name, or texts), with the candidate's deal-breakers `against`
-/// and situation (jurisdiction code, whether they supervise others),
+/// (served or a text) and situation (jurisdiction code, whether they supervise others),
 /// within the server's budget: what `/v1/compare` answers and the compare page shows.
 pub(super) async fn compare_named(
     app: &App,
     names: Vec<Side>,
-    against: Option<&str>,
+    against: Option<Side>,
     (jurisdiction_code, supervisor, role): (Option<&str>, Option<bool>, Option<&str>),
     now: Option<jiff::Timestamp>,
 ) -> Result<crate::compare::Comparison, ApiError> {
@@ -860,16 +860,20 @@ pub(super) async fn compare_named(
         policies.push(side(&snap, s, &format!("policies[{i}]"))?);
     }
     let against = match against {
-        Some(name) => {
-            let l = policy_in(&snap, name, "against")?;
-            if l.policy.terms.is_empty() {
+        Some(s) => {
+            let what = match &s {
+                Side::Name(name) => format!("policy `{name}`"),
+                Side::Source { file, .. } => format!("`{}`", file.as_deref().unwrap_or("the deal-breakers' text")),
+            };
+            let (file, policy) = side(&snap, s, "against")?;
+            if policy.terms.is_empty() {
                 return Err(ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "against",
-                    format!("policy `{name}` has no `terms` section: there are no deal-breakers to check"),
+                    format!("{what} has no `terms` section: there are no deal-breakers to check"),
                 ));
             }
-            Some((l.file.clone(), l.policy.clone()))
+            Some((file, policy))
         }
         None => None,
     };
@@ -907,6 +911,9 @@ pub(super) enum Side {
     Source {
         /// The text.
         source: String,
+        /// The name of the file it came from (a page's upload); never read from a request's JSON.
+        #[serde(skip)]
+        file: Option<String>,
     },
 }
 
@@ -923,11 +930,15 @@ pub(super) struct DiffReq {
     now: Option<jiff::Timestamp>,
 }
 
-fn side(snap: &Snapshot, s: Side, path: &str) -> Result<(crate::source::SourceFile, crate::policy::Policy), ApiError> {
+pub(super) fn side(
+    snap: &Snapshot,
+    s: Side,
+    path: &str,
+) -> Result<(crate::source::SourceFile, crate::policy::Policy), ApiError> {
     match s {
         Side::Name(name) => policy_in(snap, &name, path).map(|l| (l.file.clone(), l.policy.clone())),
-        Side::Source { source } => {
-            let name = format!("{path}.policy");
+        Side::Source { source, file } => {
+            let name = file.unwrap_or_else(|| format!("{path}.policy"));
             match super::registry::load_text(path, std::path::Path::new(&name), source) {
                 Ok(l) => Ok((l.file, l.policy)),
                 Err(e) => {
@@ -955,7 +966,7 @@ impl Drop for CancelOnDrop {
 /// Runs `work` on the blocking pool with a cancel flag that is set once the
 /// server's compute budget is spent (or the request is dropped); the work
 /// checks it in its loop and stops. Past the budget the answer is 422 naming it.
-async fn within_budget<T: Send + 'static>(
+pub(super) async fn within_budget<T: Send + 'static>(
     app: &App,
     what: &str,
     work: impl FnOnce(&crate::work::Work) -> Option<T> + Send + 'static,
@@ -997,6 +1008,16 @@ pub(super) async fn diff_sides(
     let snap = app.registry.snapshot();
     let old = side(&snap, old, "old")?;
     let new = side(&snap, new, "new")?;
+    diff_loaded(app, old, new, now).await
+}
+
+/// The diff of two loaded versions within the server's budget.
+pub(super) async fn diff_loaded(
+    app: &App,
+    old: (crate::source::SourceFile, crate::policy::Policy),
+    new: (crate::source::SourceFile, crate::policy::Policy),
+    now: Option<jiff::Timestamp>,
+) -> Result<crate::diff::DiffReport, ApiError> {
     let opts = crate::diff::DiffOptions { now };
     within_budget(app, "diff", move |cancel| {
         crate::diff::diff_cancellable((&old.0, &old.1), (&new.0, &new.1), &opts, cancel)

@@ -716,6 +716,11 @@ pub fn is_audit_log(at: &str) -> bool {
 /// and without an approval the service ignored — oldest first.
 pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<String>, LogError> {
     let store = Store::open(at).await?;
+    Ok(decided_in(&store, filter).await?.into_iter().map(|(_, line)| line).collect())
+}
+
+/// [`decided_actions`] from an open store, each with the time it was decided (ms since the epoch).
+pub async fn decided_in(store: &Store, filter: &Filter) -> Result<Vec<(i64, String)>, LogError> {
     let entries = store.query(filter).await?;
     let mut out = Vec::new();
     for e in entries.iter().filter(|e| e.kind == Kind::Decision) {
@@ -737,7 +742,7 @@ pub async fn decided_actions(at: &Location, filter: &Filter) -> Result<Vec<Strin
                 actor.insert("id".into(), serde_json::Value::String(e.actor.clone()));
             }
         }
-        out.push(action.to_string());
+        out.push((e.at_ms, action.to_string()));
     }
     Ok(out)
 }

@@ -32,7 +32,7 @@ use crate::eval::{Decision, Verdict};
 use crate::policy::{Cond, Policy, Term, TestOp};
 use crate::value::Type;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, FromRequest, Multipart, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -180,11 +180,10 @@ fn posted(
     headers: &HeaderMap,
     scope: Scope,
     here: &str,
-    form: Result<Form<Fields>, FormRejection>,
+    form: Result<Fields, (StatusCode, String)>,
 ) -> Result<(Visit, Fields), Refused> {
     let visit = visit_costing(app, headers, scope, here, Endpoint::page_cost(here))?;
-    let f =
-        form_fields(form).map_err(|e| Box::new(problem(app, StatusCode::BAD_REQUEST, "Not understood", &e, None)))?;
+    let f = form.map_err(|(status, e)| Box::new(problem(app, status, "Not understood", &e, None)))?;
     match forged(app, headers, field(&f, "csrf")) {
         Some(r) => Err(Box::new(r)),
         None => Ok((visit, f)),
@@ -328,6 +327,99 @@ fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
 
 fn form_fields(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, String> {
     form.map(|Form(f)| f).map_err(|e| format!("the form could not be read: {e}"))
+}
+
+/// A URL-encoded form's fields, or why they cannot be read (400).
+fn urlencoded(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, (StatusCode, String)> {
+    form_fields(form).map_err(|e| (StatusCode::BAD_REQUEST, e))
+}
+
+/// The largest file a page takes as an upload: a policy is a few kilobytes (the whole request is also
+/// within the service's `--max-body`).
+const MAX_UPLOAD: usize = 256 * 1024;
+
+/// A file sent with a form: the field it came in, its name as the browser gave it (see [`file_label`]), and
+/// its text, or why it cannot be read.
+struct Upload {
+    field: String,
+    name: String,
+    text: Result<String, String>,
+}
+
+/// The last part of an uploaded file's name (a browser may send a whole path), without control characters,
+/// at most 100 characters: it is shown (escaped) and names the file in messages, never used as a path.
+fn file_label(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    last.chars().filter(|c| !c.is_control()).take(100).collect()
+}
+
+/// A form's fields and files: `multipart/form-data` (a form with files) or URL-encoded; or why it cannot be
+/// read, with the status to answer (413 when over the service's body limit).
+async fn read_sent(req: Request) -> (Result<Fields, (StatusCode, String)>, Vec<Upload>) {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart {
+        return (urlencoded(Form::<Fields>::from_request(req, &()).await), Vec::new());
+    }
+    match read_multipart(req).await {
+        Ok((fields, uploads)) => (Ok(fields), uploads),
+        Err(e) => (Err(e), Vec::new()),
+    }
+}
+
+async fn read_multipart(req: Request) -> Result<(Fields, Vec<Upload>), (StatusCode, String)> {
+    let unread = |e: axum::extract::multipart::MultipartError| {
+        (e.status(), format!("the form could not be read: {}", e.body_text()))
+    };
+    let mut m = Multipart::from_request(req, &())
+        .await
+        .map_err(|e| (StatusCode::BAD_REQUEST, format!("the form could not be read: {}", e.body_text())))?;
+    let (mut fields, mut uploads) = (Vec::new(), Vec::new());
+    while let Some(mut part) = m.next_field().await.map_err(unread)? {
+        let field = part.name().unwrap_or_default().to_string();
+        let Some(name) = part.file_name().map(file_label) else {
+            let text = part.text().await.map_err(unread)?;
+            fields.push((field, text));
+            continue;
+        };
+        let (mut bytes, mut over) = (Vec::new(), false);
+        while let Some(chunk) = part.chunk().await.map_err(unread)? {
+            over |= bytes.len() + chunk.len() > MAX_UPLOAD;
+            if !over {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        // No file chosen: the browser sends an empty part with an empty name.
+        if name.is_empty() && bytes.is_empty() {
+            continue;
+        }
+        let text = if over {
+            Err(format!("larger than {} KiB, the most a policy file may be here", MAX_UPLOAD / 1024))
+        } else {
+            String::from_utf8(bytes)
+                .map(|t| t.replace("\r\n", "\n"))
+                .map_err(|_| "not a text file (a policy is UTF-8 text)".to_string())
+        };
+        uploads.push(Upload { field, name, text });
+    }
+    Ok((fields, uploads))
+}
+
+/// A file read: the field it came in, its name, its text.
+type Sent = (String, String, String);
+
+/// The files sent; or the first that cannot be read: its field, and why in words.
+fn uploaded(uploads: Vec<Upload>) -> Result<Vec<Sent>, (String, String)> {
+    uploads
+        .into_iter()
+        .map(|u| match u.text {
+            Ok(text) => Ok((u.field, u.name, text)),
+            Err(e) => Err((u.field, format!("the file “{}” is {e}", u.name))),
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -829,7 +921,7 @@ fn may_i_page(
 }
 
 async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let (visit, f) = match posted(&app, &headers, Scope::Decide, "/may-i", form) {
+    let (visit, f) = match posted(&app, &headers, Scope::Decide, "/may-i", urlencoded(form)) {
         Ok(v) => v,
         Err(r) => return *r,
     };
@@ -990,7 +1082,7 @@ fn try_draft(source: &str, action: &str) -> Result<Shown, String> {
 }
 
 async fn write(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let (visit, f) = match posted(&app, &headers, Scope::Decide, "/write", form) {
+    let (visit, f) = match posted(&app, &headers, Scope::Decide, "/write", urlencoded(form)) {
         Ok(v) => v,
         Err(r) => return *r,
     };
@@ -1023,7 +1115,7 @@ async fn write_check(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let f = match posted(&app, &headers, Scope::Decide, "/write", form) {
+    let f = match posted(&app, &headers, Scope::Decide, "/write", urlencoded(form)) {
         Ok((_, f)) => f,
         Err(r) => return *r,
     };
@@ -1124,6 +1216,20 @@ fn timeline(c: &crate::compare::Comparison) -> Timeline {
     Timeline { width: RIGHT + 50, height: y + 10, left: LEFT, right: RIGHT, ticks, rows, bars }
 }
 
+/// One employer against the candidate's deal-breakers: the answer in words, the findings, their references
+/// (clause paths, constraint names, lines) behind a click.
+#[derive(Serialize)]
+struct Answer {
+    employer: String,
+    tone: &'static str,
+    mark: &'static str,
+    words: String,
+    broken: Vec<String>,
+    unknown: Vec<String>,
+    preferences: Vec<String>,
+    details: Vec<String>,
+}
+
 /// One situation of the matrix, each employer's verdict in words with its reasons behind a click.
 #[derive(Serialize)]
 struct MatrixRow {
@@ -1201,7 +1307,37 @@ fn compared(c: &crate::compare::Comparison) -> minijinja::Value {
                 .collect(),
         })
         .collect();
+    // The candidate's answer first: each employer against their deal-breakers, in plain words.
+    let answer: Option<Vec<Answer>> = c.against.as_ref().map(|a| {
+        a.employers
+            .iter()
+            .zip(&c.policies)
+            .map(|(e, info)| {
+                let (tone, mark) = match (e.broken.len(), e.unknown.len()) {
+                    (0, 0) => ("allow", "✓"),
+                    (0, _) => ("indeterminate", "?"),
+                    _ => ("deny", "✗"),
+                };
+                let plain = |issues: &[crate::compare::against::Issue]| -> Vec<String> {
+                    issues.iter().map(|i| format!("{}: {}", i.clause, i.text)).collect()
+                };
+                Answer {
+                    employer: info.title(),
+                    tone,
+                    mark,
+                    words: crate::compare::render::answer_words(e),
+                    broken: plain(&e.broken),
+                    unknown: plain(&e.unknown),
+                    preferences: plain(&e.preferences),
+                    details: e.broken.iter().chain(&e.unknown).chain(&e.preferences).map(|i| i.words()).collect(),
+                }
+            })
+            .collect()
+    });
+    let against = c.against.as_ref().map(|a| a.name.clone());
     minijinja::context! {
+        answer => Serde(answer),
+        against,
         employers => Serde(employers),
         timeline => Serde(timeline(c)),
         matrix => Serde(matrix),
@@ -1254,38 +1390,52 @@ fn compare_page(
     page(app, visit, status, "compare.html", ctx)
 }
 
-async fn compare(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (visit, f) = match posted(&app, &headers, Scope::Admin, "/compare", form) {
+async fn compare(State(app): State<Arc<App>>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let (sent, uploads) = read_sent(req).await;
+    let (visit, f) = match posted(&app, &headers, Scope::Admin, "/compare", sent) {
         Ok(v) => v,
         Err(r) => return *r,
     };
-    // The served policies ticked, then the texts pasted (an employer's policy handed over at interview).
+    let refuse = |path: &str, message: String, help: Option<String>| {
+        compare_page(&app, &visit, &f, None, Some((path.to_string(), message, help)))
+    };
+    // The served policies ticked, then the texts pasted and the files uploaded (policies handed over at interview).
     let mut names: Vec<api::Side> =
         f.iter().filter(|(k, _)| k == "policies").map(|(_, v)| api::Side::Name(v.clone())).collect();
-    names.extend(
-        f.iter()
-            .filter(|(k, v)| k == "pasted" && !v.trim().is_empty())
-            .map(|(_, v)| api::Side::Source { source: v.replace("\r\n", "\n") }),
-    );
-    // A pasted deal-breakers file is the candidate's own, never an employer.
-    for (i, n) in names.iter().enumerate() {
-        if let api::Side::Source { source } = n {
-            let name = format!("pasted {}", i + 1);
-            let own = super::registry::load_text(&name, std::path::Path::new(&name), source.clone())
-                .is_ok_and(|l| l.policy.is_candidates_own());
-            if own {
-                let message =
-                    "this text is a candidate's deal-breakers (only a `terms` section), not an employer's policy";
-                let help = Some("choose your deal-breakers in the list below instead".to_string());
-                return compare_page(&app, &visit, &f, None, Some(("pasted".into(), message.into(), help)));
-            }
+    let mut texts: Vec<(Option<String>, String)> = f
+        .iter()
+        .filter(|(k, v)| k == "pasted" && !v.trim().is_empty())
+        .map(|(_, v)| (None, v.replace("\r\n", "\n")))
+        .collect();
+    match uploaded(uploads) {
+        Ok(files) => {
+            texts.extend(files.into_iter().filter(|u| u.0 == "upload").map(|(_, name, text)| (Some(name), text)))
         }
+        Err((path, e)) => return refuse(&path, e, Some("choose policy files (`.policy`, text)".into())),
     }
-    let against = field(&f, "against").filter(|a| !a.is_empty());
+    // The candidate's deal-breakers: chosen from the list, or a text with only a `terms` section (pasted or
+    // uploaded), which is checked against the employers and never shown as one of them.
+    let mut against: Option<(String, api::Side)> =
+        field(&f, "against").filter(|a| !a.is_empty()).map(|a| (format!("“{a}”"), api::Side::Name(a.to_string())));
+    for (file, source) in texts {
+        let label = file.clone().unwrap_or_else(|| "pasted.policy".to_string());
+        let own = super::registry::load_text(&label, std::path::Path::new(&label), source.clone())
+            .is_ok_and(|l| l.policy.is_candidates_own());
+        if !own {
+            names.push(api::Side::Source { source, file });
+            continue;
+        }
+        let this = file.as_ref().map_or("a pasted text".to_string(), |f| format!("the file “{f}”"));
+        if let Some((first, _)) = &against {
+            let message = format!(
+                "two sets of deal-breakers: {first} and {this} (a text with only a `terms` section is a candidate's own)"
+            );
+            return refuse("against", message, Some("keep one set of deal-breakers".into()));
+        }
+        against = Some((this, api::Side::Source { source, file }));
+    }
+    let against = against.map(|(_, side)| side);
     let jurisdiction = field(&f, "jurisdiction").map(str::trim).filter(|j| !j.is_empty());
     // A ticked box says "I supervise others"; unticked says nothing (read as not a supervisor).
     let supervisor = field(&f, "supervisor").map(|v| v == "yes");
@@ -1326,7 +1476,7 @@ async fn change_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Respons
         Ok(v) => v,
         Err(r) => return *r,
     };
-    change_page(&app, &visit, &Vec::new(), None, None)
+    change_page(&app, &visit, &Vec::new(), None, None, None)
 }
 
 fn change_page(
@@ -1334,61 +1484,267 @@ fn change_page(
     visit: &Visit,
     sent: &Fields,
     report: Option<String>,
+    replayed: Option<Replayed>,
     error: Option<(String, String, Option<String>)>,
 ) -> Response {
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let (from, to) = period(sent).unwrap_or_else(|_| default_period());
     let ctx = minijinja::context! {
         policies => Serde(served(app)),
         old => field(sent, "old").unwrap_or("").to_string(),
         new => field(sent, "new").unwrap_or("").to_string(),
         old_source => field(sent, "old_source").unwrap_or("").to_string(),
         new_source => field(sent, "new_source").unwrap_or("").to_string(),
+        can_replay => visit.caller.has(Scope::Log),
+        replay_on => field(sent, "replay") == Some("yes"),
+        replay_from => field(sent, "replay_from").map_or(from.to_string(), str::to_string),
+        replay_to => field(sent, "replay_to").map_or(to.to_string(), str::to_string),
+        replayed => Serde(replayed),
         report => report.map(minijinja::Value::from_safe_string),
         error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
     };
     page(app, visit, status, "change.html", ctx)
 }
 
-/// One side of the change: the pasted text if any, else the served policy chosen.
-fn change_side(f: &Fields, which: &str) -> api::Side {
+/// One side of the change: the file uploaded if any (field `{which}_file`), else the text pasted, else the
+/// served policy chosen.
+fn change_side(f: &Fields, files: &[Sent], which: &str) -> api::Side {
+    if let Some((_, name, source)) = files.iter().find(|(field, _, _)| *field == format!("{which}_file")) {
+        return api::Side::Source { source: source.clone(), file: Some(name.clone()) };
+    }
     match field(f, &format!("{which}_source")).map(|t| t.replace("\r\n", "\n")).filter(|t| !t.trim().is_empty()) {
-        Some(source) => api::Side::Source { source },
+        Some(source) => api::Side::Source { source, file: None },
         None => api::Side::Name(field(f, which).unwrap_or("").to_string()),
     }
 }
 
-async fn change(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (visit, f) = match posted(&app, &headers, Scope::Admin, "/change", form) {
+/// The longest period whose logged decisions are replayed at once.
+const MAX_REPLAY_DAYS: i32 = 366;
+
+/// The last 30 days, today included (UTC).
+fn default_period() -> (jiff::civil::Date, jiff::civil::Date) {
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    (today.checked_sub(jiff::Span::new().days(29)).unwrap_or(today), today)
+}
+
+/// The replay's period from the form (`replay_from`, `replay_to`: dates, both days included), or the field that
+/// does not read and why.
+fn period(f: &Fields) -> Result<(jiff::civil::Date, jiff::civil::Date), (String, String)> {
+    let (default_from, default_to) = default_period();
+    let date = |name: &str, default: jiff::civil::Date| match field(f, name).map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<jiff::civil::Date>()
+            .map_err(|_| (name.to_string(), format!("expected a date such as 2026-03-14; found “{v}”"))),
+    };
+    let (from, to) = (date("replay_from", default_from)?, date("replay_to", default_to)?);
+    let days = from.until(to).map(|s| s.get_days()).unwrap_or(i32::MAX);
+    if days < 0 {
+        return Err(("replay_to".into(), format!("the period ends ({to}) before it starts ({from})")));
+    }
+    if days >= MAX_REPLAY_DAYS {
+        return Err((
+            "replay_to".into(),
+            format!("a replay covers at most {MAX_REPLAY_DAYS} days; this period has {}", days + 1),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// What replaying the logged decisions of a period under both versions found: the library's replay report
+/// (the same as `diff --replay LOG`), and per day how many were decided and how many flipped, drawn as a chart.
+#[derive(Serialize)]
+struct Replayed {
+    from: String,
+    to: String,
+    decided: usize,
+    flipped: usize,
+    unreadable: usize,
+    /// `12%`, or empty with nothing decided.
+    share: String,
+    /// The days with decisions: (date, decided, flipped).
+    days: Vec<(String, usize, usize)>,
+    chart: ReplayChart,
+}
+
+/// The chart's geometry (SVG user units): per day a bar of the decisions logged, and within it a hatched bar
+/// of those that would flip.
+#[derive(Serialize)]
+struct ReplayChart {
+    width: u32,
+    height: u32,
+    base: u32,
+    /// (x, logged bar's y and height, flipped bar's y and height) per day.
+    bars: Vec<(u32, u32, u32, u32, u32)>,
+    bar: u32,
+    /// Axis labels: (x, text) along the bottom, (y, text) up the side.
+    xlabels: Vec<(u32, String)>,
+    ylabels: Vec<(u32, String)>,
+}
+
+fn replay_chart(per_day: &[(jiff::civil::Date, usize, usize)]) -> ReplayChart {
+    const LEFT: u32 = 50;
+    const TOP: u32 = 16;
+    const PLOT: u32 = 180;
+    let n = u32::try_from(per_day.len()).unwrap_or(u32::MAX).max(1);
+    let step = (800 / n).clamp(2, 40);
+    let bar = (step * 3 / 4).max(1);
+    let most = per_day.iter().map(|d| d.1).max().unwrap_or(0).max(1);
+    let h = |k: usize| u32::try_from(k.saturating_mul(PLOT as usize) / most).unwrap_or(PLOT);
+    let base = TOP + PLOT;
+    let bars = per_day
+        .iter()
+        .enumerate()
+        .map(|(i, (_, logged, flipped))| {
+            let x = LEFT + u32::try_from(i).unwrap_or(0) * step + (step - bar) / 2;
+            (x, base - h(*logged), h(*logged), base - h(*flipped), h(*flipped))
+        })
+        .collect();
+    // About six dates along the bottom: the first, the last and some between.
+    let every = (n as usize).div_ceil(6).max(1);
+    let xlabels = per_day
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % every == 0 || *i + 1 == per_day.len())
+        .map(|(i, (d, _, _))| {
+            (LEFT + u32::try_from(i).unwrap_or(0) * step + step / 2, d.strftime("%b %-d").to_string())
+        })
+        .collect();
+    // 0, the most in a day, and half way when that is a whole number of its own.
+    let mut marks = vec![0, most];
+    if most >= 4 {
+        marks.insert(1, most / 2);
+    }
+    let ylabels = marks.into_iter().map(|k| (base - h(k), k.to_string())).collect();
+    ReplayChart { width: LEFT + n * step + 20, height: base + 30, base, bars, bar, xlabels, ylabels }
+}
+
+/// Replays the decisions the service logged from `from` to `to` (days included, UTC) under both versions, with the
+/// library's replay (as `diff --replay LOG`): the report, and per day what was decided and flipped.
+async fn replay_logged(
+    app: &App,
+    old: &(crate::source::SourceFile, crate::policy::Policy),
+    new: &(crate::source::SourceFile, crate::policy::Policy),
+    (from, to): (jiff::civil::Date, jiff::civil::Date),
+) -> Result<(crate::diff::ReplayReport, Replayed), String> {
+    let ms = |d: jiff::civil::Date| {
+        d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp().as_millisecond()).map_err(|e| e.to_string())
+    };
+    let since_ms = ms(from)?;
+    let until_ms = ms(to.tomorrow().map_err(|e| e.to_string())?)?;
+    let filter = super::log::Filter { actor: None, since_ms: Some(since_ms) };
+    let lines = super::log::decided_in(&app.reader, &filter).await.map_err(|e| e.to_string())?;
+    let (old, new) = (old.clone(), new.clone());
+    let work = move |work: &crate::work::Work| {
+        let mut r = crate::diff::Replay::new(
+            (&old.0, &old.1),
+            (&new.0, &new.1),
+            crate::eval::EvalOptions { now: jiff::Timestamp::now() },
+        );
+        let mut days: Vec<(jiff::civil::Date, usize, usize)> = Vec::new();
+        let mut day = from;
+        while day <= to {
+            days.push((day, 0, 0));
+            day = match day.tomorrow() {
+                Ok(d) => d,
+                Err(_) => break,
+            };
+        }
+        for (n, (at_ms, line)) in lines.iter().filter(|(at, _)| *at < until_ms).enumerate() {
+            if work.cancelled() {
+                return None;
+            }
+            work.step();
+            let flipped = r.line(n + 1, line);
+            let date =
+                jiff::Timestamp::from_millisecond(*at_ms).ok().map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+            if let (Some(flipped), Some(slot)) = (flipped, date.and_then(|d| days.iter_mut().find(|x| x.0 == d))) {
+                slot.1 += 1;
+                slot.2 += usize::from(flipped);
+            }
+        }
+        Some((r.finish(), days))
+    };
+    let (report, days) = api::within_budget(app, "replay", work).await.map_err(|e| e.parts().2.to_string())?;
+    let flipped = report.flipped();
+    let share = match report.decided {
+        0 => String::new(),
+        d => format!("{}%", (flipped * 100 + d / 2) / d),
+    };
+    let shown = Replayed {
+        from: from.to_string(),
+        to: to.to_string(),
+        decided: report.decided,
+        flipped,
+        unreadable: report.bad_count,
+        share,
+        days: days.iter().filter(|d| d.1 > 0).map(|(d, k, f)| (d.to_string(), *k, *f)).collect(),
+        chart: replay_chart(&days),
+    };
+    Ok((report, shown))
+}
+
+async fn change(State(app): State<Arc<App>>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let (sent, uploads) = read_sent(req).await;
+    let (visit, f) = match posted(&app, &headers, Scope::Admin, "/change", sent) {
         Ok(v) => v,
         Err(r) => return *r,
     };
-    match api::diff_sides(&app, change_side(&f, "old"), change_side(&f, "new"), None).await {
-        Ok(report) => {
-            // Served policies are named as the reviewer chose them, not by the server's path to the file.
-            let dir = format!("{}/", app.registry.dir().display());
-            let md = crate::diff::render::markdown(&report, None).replace(&dir, "");
-            if field(&f, "op") == Some("download") {
-                return (
-                    StatusCode::OK,
-                    [
-                        (header::CONTENT_TYPE, "text/markdown; charset=utf-8"),
-                        (header::CONTENT_DISPOSITION, "attachment; filename=\"policy-change.md\""),
-                    ],
-                    md,
-                )
-                    .into_response();
-            }
-            change_page(&app, &visit, &f, Some(markdown_html(&md)), None)
+    let refuse = |path: &str, message: String, help: Option<String>| {
+        change_page(&app, &visit, &f, None, None, Some((path.to_string(), message, help)))
+    };
+    let files = match uploaded(uploads) {
+        Ok(files) => files,
+        Err((path, e)) => return refuse(&path, e, None),
+    };
+    let old = change_side(&f, &files, "old");
+    let new = change_side(&f, &files, "new");
+    let replay = field(&f, "replay") == Some("yes") && visit.caller.has(Scope::Log);
+    let wanted = match period(&f) {
+        Ok(p) => p,
+        Err((path, message)) if replay => return refuse(&path, message, None),
+        Err(_) => default_period(),
+    };
+    let snap = app.registry.snapshot();
+    let sides = (api::side(&snap, old, "old"), api::side(&snap, new, "new"));
+    let (old, new) = match sides {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => {
+            let (_, path, message, help) = e.parts();
+            return refuse(path, message.to_string(), help.map(str::to_string));
         }
+    };
+    let report = match api::diff_loaded(&app, old.clone(), new.clone(), None).await {
+        Ok(r) => r,
         Err(e) => {
             let (_, path, message, help) = e.parts();
-            change_page(&app, &visit, &f, None, Some((path.to_string(), message.to_string(), help.map(str::to_string))))
+            return refuse(path, message.to_string(), help.map(str::to_string));
         }
+    };
+    let replayed = if replay {
+        match replay_logged(&app, &old, &new, wanted).await {
+            Ok(r) => Some(r),
+            Err(e) => return refuse("replay", format!("the logged decisions could not be replayed: {e}"), None),
+        }
+    } else {
+        None
+    };
+    // Served policies are named as the reviewer chose them, not by the server's path to the file.
+    let dir = format!("{}/", app.registry.dir().display());
+    let md = crate::diff::render::markdown(&report, replayed.as_ref().map(|r| &r.0)).replace(&dir, "");
+    if field(&f, "op") == Some("download") {
+        return (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/markdown; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"policy-change.md\""),
+            ],
+            md,
+        )
+            .into_response();
     }
+    change_page(&app, &visit, &f, Some(markdown_html(&md)), replayed.map(|r| r.1), None)
 }
 
 #[cfg(test)]
