@@ -549,7 +549,11 @@ impl Compiled {
         // A section default that might cover the action and would be stricter blocks
         // too (listed after the clauses: its index follows every clause's).
         for &k in unsure.items() {
-            let stricter = self.defaults.get(k as usize).and_then(|d| d.effect.rank());
+            // One requiring an approval that the approval on file meets would allow: it is not stricter.
+            let stricter = self.defaults.get(k as usize).and_then(|d| {
+                let met = matches!((&d.effect, row.granted), (EffC::Approval { ids, .. }, Some(g)) if ids.contains(&g));
+                crate::semantics::approved_rank(d.effect.rank(), met)
+            });
             if stricter.is_some_and(|u| crate::semantics::blocks(u, rank, no_decision)) {
                 blocking.push(u32::try_from(self.rules.len()).unwrap_or(NONE).saturating_add(k));
             }

@@ -281,9 +281,14 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         .collect();
     // A section default that might cover the action and would be stricter holds it back too:
     // not knowing the channel must not let a post past `posting on other channels { default deny }`.
+    // One that requires an approval the approval on file meets would allow: it is not stricter.
+    let approved = |e: &Effect| {
+        let met = matches!((e, &granted), (Effect::RequireApproval { approvers }, Some(g)) if approvers.contains(g));
+        semantics::approved_rank(e.rank(), met)
+    };
     let blocking_defaults: Vec<&(&crate::policy::SectionDefault, Vec<crate::semantics::Undecided>)> = unsure_defaults
         .iter()
-        .filter(|(d, _)| d.effect.rank().is_some_and(|u| semantics::blocks(u, current_rank, no_decision)))
+        .filter(|(d, _)| approved(&d.effect).is_some_and(|u| semantics::blocks(u, current_rank, no_decision)))
         .collect();
     let mut missing: Vec<String> = Vec::new();
     let mut undecidable: Vec<String> = Vec::new();

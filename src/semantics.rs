@@ -211,6 +211,16 @@ pub fn settle(applies: [usize; 3], conflicts_indeterminate: bool) -> Settled {
     }
 }
 
+/// The rank an effect decides with: one requiring an approval that the
+/// approval on file meets (`met`) decides as allow (rank 0), as a clause does.
+pub fn approved_rank(rank: Option<u8>, met: bool) -> Option<u8> {
+    if met {
+        Some(0)
+    } else {
+        rank
+    }
+}
+
 /// Whether an undecided clause of rank `undecided` holds the verdict back
 /// (makes it indeterminate): it could make the verdict stricter than `current`
 /// (the rank decided so far, `None` when nothing decided), or nothing at all

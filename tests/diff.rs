@@ -743,3 +743,51 @@ fn an_approved_policy_default_lets_undecided_clauses_hold_the_verdict() {
     assert!(o.deciding.iter().all(|d| part.old_deciding.contains(d)), "{o:?} vs {part:?}");
     assert!(n.deciding.iter().all(|d| part.new_deciding.contains(d)), "{n:?} vs {part:?}");
 }
+
+/// Found by a random-seed run of the property test above: a share with no
+/// channel, decided under the old version by `only-0` (LinkedIn's) and the
+/// other-channels default together, lay in a part that did not name them.
+#[test]
+fn a_part_names_the_clauses_deciding_an_action_with_no_channel() {
+    let text = |default: &str, other: &str| {
+        format!(
+            "policy \"Generated\"\n  jurisdiction UK\n  default {default}\n  conflicts most_restrictive\n\nroles consultant, manager, marketing\n\nposting on linkedin {{\n  only-0: only brand\n}}\n\nposting on other channels {{\n  default {other}\n}}\n\nposting on any channel {{\n  disc-2: require disclosure when actor.role = marketing\n}}\n"
+        )
+    };
+    let old = policy(SourceFile::new(
+        "old.policy",
+        text("require approval from marketing", "require approval from marketing"),
+    ));
+    let new = policy(SourceFile::new("new.policy", text("deny", "allow")));
+    let r = run(&old, &new);
+    let now = diff::default_now(&old.1, &new.1);
+    let json = r#"{"account":{"kind":"branded"},"action":"share","actor":{"departed_on":"2025-12-09","employed_since":"2024-12-02","garden_leave_from":"2025-11-06","id":"p","role":"manager","status":"on_notice"},"approval":{"granted_by":"marketing"},"at":"2026-08-20T20:29:00Z","content":{"kind":["brand","viral"]},"device":"personal","history":{"job_ads_this_week":7},"target":{"relationship":"candidate"}}"#;
+    let a = action(json);
+    let (o, n) = (decide(&old, &a, now), decide(&new, &a, now));
+    for c in r.changes.iter().filter(|c| c.contains(&a)) {
+        assert!(
+            c.old.same(&o) && c.new.same(&n),
+            "lies in `{}` but is decided {} → {}",
+            c.region,
+            o.label(),
+            n.label()
+        );
+        let part = c.parts.iter().find(|p| p.contains(&a)).unwrap();
+        assert!(
+            o.deciding.iter().all(|d| part.old_deciding.contains(d))
+                && n.deciding.iter().all(|d| part.new_deciding.contains(d)),
+            "in `{}`: deciding {:?} / {:?} not named by its part ({:?} / {:?})",
+            c.region,
+            o.deciding,
+            n.deciding,
+            part.old_deciding,
+            part.new_deciding
+        );
+    }
+    assert!(
+        o.same(&n) || r.changes.iter().any(|c| c.contains(&a)),
+        "flips {} → {} but no region holds it",
+        o.label(),
+        n.label()
+    );
+}

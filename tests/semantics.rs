@@ -223,3 +223,33 @@ fn a_default_requiring_approval_is_met_by_the_approval_on_file() {
     let (v, compiled) = decide(DEFAULTS, &post("linkedin", "marketing"));
     assert_eq!((v.verdict, compiled), (Decision::RequireApproval, Decision::RequireApproval));
 }
+
+/// A section default whose scope cannot be decided (no channel given) holds
+/// the verdict back only if it would be stricter; one requiring an approval
+/// that the approval on file meets would allow, so it does not, in either
+/// engine (found by the diff's property test: the engines named it as deciding).
+#[test]
+fn an_unsure_default_met_by_the_approval_on_file_holds_nothing_back() {
+    let policy = |other: &str| {
+        format!(
+            "policy \"Unsure\"\n  default require approval from marketing\n\nroles consultant, marketing, legal\n\nposting on linkedin {{\n  only-0: only brand\n}}\n\nposting on other channels {{\n  default require approval from {other}\n}}\n"
+        )
+    };
+    let share = "action: share\nat: 2026-06-01T10:00:00Z\nactor: { id: a, role: consultant, status: employed }\ncontent: { kind: [brand, viral] }\napproval: { granted_by: marketing }\n";
+    for (other, deciding) in
+        [("marketing", vec!["only-0"]), ("legal", vec!["only-0", "posting-other-channels-default"])]
+    {
+        let text = policy(other);
+        let file = SourceFile::new("unsure.policy", text.clone());
+        let p = smpolicy::lower::lower(&file, &smpolicy::parser::parse(&file).unwrap());
+        let action = parse_action(share, "action.yaml").unwrap();
+        let now: jiff::Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
+        let v = evaluate(&p, &file, &action, &EvalOptions { now });
+        let compiled = compile(&p);
+        let row = FactRow::from_action_at(&action, &compiled, now);
+        let o = compiled.outcome(&row, &compiled.decide(&row));
+        assert_eq!(v.verdict, Decision::Indeterminate, "{other}");
+        assert_eq!(v.deciding, deciding, "{other}");
+        assert_eq!((o.verdict, o.deciding), (Decision::Indeterminate, deciding.clone()), "{other}");
+    }
+}

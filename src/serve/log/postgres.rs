@@ -410,13 +410,8 @@ impl Reader {
         } else {
             "SELECT at_ms, counts, ''::text FROM smpolicy_log WHERE actor = $1 AND kind = 'performed' AND at_ms >= $2 AND at_ms <= $3"
         };
-        let rows = self
-            .conn
-            .client()
-            .await?
-            .query(sql, &[&actor, &since_ms, &until_ms])
-            .await
-            .map_err(LogError::from)?;
+        let rows =
+            self.conn.client().await?.query(sql, &[&actor, &since_ms, &until_ms]).await.map_err(LogError::from)?;
         rows.iter()
             .map(|r| {
                 let get = |e| LogError::from(e);
