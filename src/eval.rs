@@ -117,7 +117,7 @@ pub fn fact_types(policy: &Policy) -> std::collections::HashMap<String, crate::v
     for (name, ty) in &policy.decls.facts {
         m.insert(format!("facts.{name}"), ty.clone());
     }
-    for c in crate::counter::read_by(policy) {
+    for c in &policy.decls.counters {
         let path = c.path();
         if let Some(ty) = crate::schema::fact_type(&path) {
             m.insert(path, ty);

@@ -56,6 +56,7 @@ pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
         }
     }
     crate::law::attach(&mut l.policy);
+    l.policy.decls.counters = crate::counter::read_by(&l.policy);
     l.policy
 }
 

@@ -119,6 +119,9 @@ pub struct Declarations {
     pub facts: BTreeMap<String, Type>,
     /// The values of each enum fact.
     pub fact_enums: BTreeMap<String, Vec<String>>,
+    /// The counters of `history.counts` the clauses read, each once: found
+    /// once at lowering ([`crate::counter::read_by`]), not at every decision.
+    pub counters: Vec<crate::counter::Counter>,
 }
 
 /// What a rule decides when it applies.
