@@ -759,11 +759,16 @@ fn a_part_names_the_clauses_deciding_an_action_with_no_channel() {
         text("require approval from marketing", "require approval from marketing"),
     ));
     let new = policy(SourceFile::new("new.policy", text("deny", "allow")));
-    let r = run(&old, &new);
-    let now = diff::default_now(&old.1, &new.1);
     let json = r#"{"account":{"kind":"branded"},"action":"share","actor":{"departed_on":"2025-12-09","employed_since":"2024-12-02","garden_leave_from":"2025-11-06","id":"p","role":"manager","status":"on_notice"},"approval":{"granted_by":"marketing"},"at":"2026-08-20T20:29:00Z","content":{"kind":["brand","viral"]},"device":"personal","history":{"job_ads_this_week":7},"target":{"relationship":"candidate"}}"#;
+    parts_name_their_deciding_clauses(&old, &new, json);
+}
+
+/// The action lies only in regions whose verdicts are its own, in a part that names the clauses deciding it.
+fn parts_name_their_deciding_clauses(old: &(SourceFile, Policy), new: &(SourceFile, Policy), json: &str) {
+    let r = run(old, new);
+    let now = diff::default_now(&old.1, &new.1);
     let a = action(json);
-    let (o, n) = (decide(&old, &a, now), decide(&new, &a, now));
+    let (o, n) = (decide(old, &a, now), decide(new, &a, now));
     for c in r.changes.iter().filter(|c| c.contains(&a)) {
         assert!(
             c.old.same(&o) && c.new.same(&n),
@@ -790,4 +795,26 @@ fn a_part_names_the_clauses_deciding_an_action_with_no_channel() {
         o.label(),
         n.label()
     );
+}
+
+/// Found by a random-seed run: a post with no channel held back by two
+/// undecided limits and the other-channels default, which holds it back too
+/// only when the approval on file is not marketing's: the search must split on
+/// that approval, or a part names the deciding clauses of its other half.
+#[test]
+fn a_held_verdict_splits_on_the_approval_that_meets_an_unsure_default() {
+    let text = |default: &str, other: &str, n: usize| {
+        format!(
+            "policy \"Generated\"\n  jurisdiction UK\n  default {default}\n  conflicts most_restrictive\n\nroles consultant, manager, marketing\n\nposting on facebook {{\n  exc-{n}: limit 1 posts per day\n    unless approval.granted_by = manager\n  dry-{n}: limit 1 posts per day\n    dry run\n}}\n\nposting on twitter {{\n  cap-{}: limit 1 posts per day\n}}\n\nposting on other channels {{\n  default {other}\n}}\n",
+            n + 1
+        )
+    };
+    let old = policy(SourceFile::new("old.policy", text("deny", "allow", 1)));
+    let new = policy(SourceFile::new("new.policy", text("allow", "require approval from marketing", 0)));
+    for by in ["consultant", "marketing"] {
+        let json = format!(
+            r#"{{"action":"post","actor":{{"id":"p","role":"consultant","status":"employed"}},"approval":{{"granted_by":"{by}"}},"at":"2025-01-01T00:00:00Z","content":{{"kind":[]}},"history":{{"posts_today":4}}}}"#
+        );
+        parts_name_their_deciding_clauses(&old, &new, &json);
+    }
 }

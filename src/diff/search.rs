@@ -1416,6 +1416,18 @@ fn needs_key(
         }
     }
     let held = a.u.is_some_and(|u| a.default_max.is_none_or(|d| d < u));
+    if a.m.is_none() && a.unsettled.is_empty() && held {
+        // Held back all the same, but a default whose scope is unknown holds it back too
+        // (and is named) only if the approval on file does not meet it (`semantics::approved_rank`).
+        let defaults = sp.defaults.get(side).map(Vec::as_slice).unwrap_or(&[]);
+        for (di, t, _) in dstat {
+            let approval = defaults.get(*di as usize).and_then(|d| d.approval);
+            // Its scope unknown (a fact missing) or not split yet.
+            if let Some(x) = approval.filter(|x| matches!(t, T4::M | T4::O) && sp.atom_truth(*x, st) == T4::O) {
+                out.push((x, false));
+            }
+        }
+    }
     if a.m.is_none() && a.unsettled.is_empty() && !held {
         let defaults = sp.defaults.get(side).map(Vec::as_slice).unwrap_or(&[]);
         for (di, t, open) in dstat {
