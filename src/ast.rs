@@ -1,6 +1,6 @@
 //! The abstract syntax tree of a policy file, exactly as the author wrote it.
 //!
-//! Every node carries a [`Span`](crate::source::Span); equality ignores spans.
+//! Every node carries a [`crate::source::Span`]; equality ignores spans.
 //! No pest types appear here. The [`lower`](crate::lower) stage turns the
 //! sections into the normalized rule core; [`fmt`](crate::fmt) prints it back.
 

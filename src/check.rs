@@ -2,16 +2,16 @@
 //!
 //! [`check`] never stops at the first problem: it returns every error and
 //! warning it finds, sorted by position, as shared
-//! [`Diagnostic`](crate::diagnostic::Diagnostic)s with a stable kebab-case
+//! [`crate::diagnostic::Diagnostic`]s with a stable kebab-case
 //! code each ([`explain_code`] says what a code means). The stages inside:
 //!
-//! - [`names`]: declarations, duplicates, references to roles, teams,
+//! - `names`: declarations, duplicates, references to roles, teams,
 //!   channels, content kinds and the other value sets; exception targets;
-//! - [`types`]: the facts and values of every condition;
-//! - [`lints`]: warnings over the AST (empty sections, limits, dry runs) and
+//! - `types`: the facts and values of every condition;
+//! - `lints`: warnings over the AST (empty sections, limits, dry runs) and
 //!   over the normalized rules (contradictions, shadowing, ambiguous exceptions),
-//!   with [`logic`] doing the small value-set and interval analysis;
-//! - [`law`]: covenant enforceability and NLRA notes by jurisdiction.
+//!   with `logic` doing the small value-set and interval analysis;
+//! - `law`: covenant enforceability and NLRA notes by jurisdiction.
 //!
 //! The checker reads the AST and the lowered [`Policy`](crate::policy::Policy);
 //! it must not change either, and it never touches the parser, the lowering

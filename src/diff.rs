@@ -3,7 +3,7 @@
 //!
 //! [`diff`] returns a [`DiffReport`] (versioned JSON shape [`SCHEMA_VERSION`]):
 //!
-//! - **structural** changes ([`structural`]): clauses matched by id (added,
+//! - **structural** changes ([`fn@structural`]): clauses matched by id (added,
 //!   removed, changed in text or meaning), section defaults, `terms`
 //!   constraints, header settings and declarations;
 //! - **behavioural** changes: every region of situations whose outcome
@@ -22,8 +22,8 @@
 //! a change of approvers, or to or from indeterminate, is "other".
 //!
 //! **How it is complete.** Not by sampling: the situations are cut into the
-//! finite partition the constants of both policies induce ([`space`]), and a
-//! decision tree ([`search`]) splits that partition only where a clause of
+//! finite partition the constants of both policies induce (`space`), and a
+//! decision tree (`search`) splits that partition only where a clause of
 //! either policy is still undecided, stopping where both policies' live
 //! clauses are identical. Every leaf is decided by the real evaluator, and
 //! every reported witness is decided again on the whole policies, so the

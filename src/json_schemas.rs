@@ -4,7 +4,7 @@
 //! drift from the data. `smpolicy schema NAME` prints one; the repository
 //! ships them as `docs/schemas/NAME.json` (a test fails when a shipped file
 //! differs from the generated one); the service's OpenAPI document uses the
-//! same definitions ([`components`]).
+//! same definitions (`components`).
 //!
 //! Input schemas describe what is accepted (fields with a default are
 //! optional); output schemas describe what is written (a field left out when

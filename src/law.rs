@@ -463,7 +463,7 @@ fn missing_words(name: &str) -> &str {
 /// A covenant's standing and notes under the law of `jurisdiction` on `on`
 /// (`None`: today's table, whatever the date). `terms`, `compare` and
 /// `check` read this; the evaluator reads the same entries through the
-/// guards [`guards`] builds.
+/// guards `guards` builds.
 pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFacts, on: Option<Date>) -> Assessment {
     let Some(j) = jurisdiction else {
         return Assessment { standing: Standing::NoJurisdiction, notes: vec![] };

@@ -20,7 +20,7 @@
 //!   random key and a random per-browser cookie; a `POST` without the pair,
 //!   or from another origin, is refused (403) before anything is done.
 //! - A "may I?" answer is a decision like `POST /v1/decide`
-//!   ([`super::api::decide_logged`]): the service's clock and counters, logged
+//!   (`api::decide_logged`): the service's clock and counters, logged
 //!   with the caller's name.
 
 use super::api;
