@@ -517,6 +517,15 @@ impl Term {
         out
     }
 
+    /// The days [`Term::Reduced`] takes off: from `first` to `second`, when both
+    /// are given and the first falls before the second.
+    pub fn reduced_days(first: Option<jiff::civil::Date>, second: Option<jiff::civil::Date>) -> Option<i64> {
+        match (first, second) {
+            (Some(a), Some(b)) if a < b => a.until(b).ok().map(|s| i64::from(s.get_days())),
+            _ => None,
+        }
+    }
+
     /// `(the first of FROM the action gives) + within`: when a duty falls due
     /// or a covenant's window (or a cap on it) ends.
     pub fn due(from: &[String], within: crate::value::Duration) -> Term {

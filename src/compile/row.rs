@@ -373,14 +373,12 @@ impl FactRow {
                     };
                     match self.vals.get(usize::from(*base)).copied() {
                         None | Some(Val::Absent) => Val::Absent,
-                        Some(Val::Date(d)) | Some(Val::Ts(_, d)) => match (date(from), date(to)) {
-                            (Some(a), Some(b)) if a < b => a
-                                .until(b)
-                                .ok()
-                                .and_then(|n| d.checked_sub(jiff::Span::new().days(n.get_days())).ok())
-                                .map_or(Val::Failed, Val::Date),
-                            _ => Val::Date(d),
-                        },
+                        Some(Val::Date(d)) | Some(Val::Ts(_, d)) => {
+                            match crate::policy::Term::reduced_days(date(from), date(to)) {
+                                Some(n) => d.checked_sub(jiff::Span::new().days(n)).ok().map_or(Val::Failed, Val::Date),
+                                _ => Val::Date(d),
+                            }
+                        }
                         Some(_) => Val::Failed,
                     }
                 }

@@ -288,12 +288,9 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
                 return Resolved { words, ..r };
             };
             let (first, last) = (ctx.fact(from), ctx.fact(to));
-            let days =
-                match (first.as_ref().and_then(|v| date_value(v, ctx)), last.as_ref().and_then(|v| date_value(v, ctx)))
-                {
-                    (Some(a), Some(b)) if a < b => a.until(b).ok().map(|s| (a, b, s.get_days())),
-                    _ => None,
-                };
+            let (a, b) =
+                (first.as_ref().and_then(|v| date_value(v, ctx)), last.as_ref().and_then(|v| date_value(v, ctx)));
+            let days = a.zip(b).zip(Term::reduced_days(a, b)).map(|((a, b), n)| (a, b, n));
             let mut computed = r.computed;
             let Some((a, b, n)) = days else {
                 computed.push(format!(
@@ -320,7 +317,7 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
 }
 
 /// The date a date or a time stands for (a time's date in the policy's timezone).
-fn date_value(v: &Value, ctx: &Ctx<'_>) -> Option<Date> {
+pub(crate) fn date_value(v: &Value, ctx: &Ctx<'_>) -> Option<Date> {
     match v {
         Value::Date(d) => Some(*d),
         Value::Timestamp(ts) => Some(ctx.date_of(*ts)),

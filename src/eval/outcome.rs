@@ -84,11 +84,7 @@ pub fn classify(
 }
 
 fn date_fact(ctx: &Ctx<'_>, path: &str) -> Option<Date> {
-    match ctx.fact(path)? {
-        Value::Date(d) => Some(d),
-        Value::Timestamp(t) => Some(ctx.date_of(t)),
-        _ => None,
-    }
+    super::interp::date_value(&ctx.fact(path)?, ctx)
 }
 
 /// A covenant's window for this action: the same dates its condition tests,
@@ -105,8 +101,7 @@ pub fn window(spec: &CovenantSpec, ctx: &Ctx<'_>) -> Window {
     let until_without_offset =
         garden.and(spec.duration).and_then(|d| super::interp::resolve_date(&GardenLeave::NotCounted.end(d), ctx));
     let garden_leave_days = match (spec.garden_leave, garden, departed) {
-        (GardenLeave::ReducedBy, Some(g), Some(d)) if g < d => g.until(d).ok().map(|s| i64::from(s.get_days())),
-        (GardenLeave::ReducedBy, Some(_), Some(_)) => Some(0),
+        (GardenLeave::ReducedBy, Some(_), Some(_)) => Some(Term::reduced_days(garden, departed).unwrap_or(0)),
         _ => None,
     };
     let lookback_from = spec.lookback.zip(departed).and_then(|(lb, d)| lb.shift(d, false));
