@@ -120,6 +120,53 @@ pub struct PolicyInfo {
     /// `owner "..."`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// How the reports name the employer where room is short (columns, lists, the timeline): see [`short_names`].
+    #[serde(skip)]
+    pub short: String,
+}
+
+/// The longest short name, in characters: a table column or the timeline's label, wrapped on two lines at most.
+pub const SHORT_MAX: usize = 26;
+
+/// The employers' names as the reports print them in columns and lists: each policy's name before its first
+/// ` — `, ` – `, ` - `, `: ` or `, ` (the employer, without the document's subject: "Fernhill Talent" of
+/// "Fernhill Talent — social media, the trusting way"), cut at [`SHORT_MAX`] characters with `…`. Two policies
+/// that would share a name are told apart by their versions (`v5`), else by the whole name, else by their keys.
+pub fn short_names(infos: &[PolicyInfo]) -> Vec<String> {
+    let cut = |name: &str| -> String {
+        let head = [" — ", " – ", " - ", ": ", ", "]
+            .iter()
+            .filter_map(|sep| name.find(sep))
+            .min()
+            .and_then(|i| name.get(..i))
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .unwrap_or(name.trim());
+        match (head.chars().count() > SHORT_MAX, head.char_indices().nth(SHORT_MAX - 1)) {
+            (true, Some((i, _))) => format!("{}…", head.get(..i).unwrap_or_default().trim_end()),
+            _ => head.to_string(),
+        }
+    };
+    let clash = |names: &[String], i: usize| names.iter().enumerate().any(|(j, n)| j != i && Some(n) == names.get(i));
+    let mut names: Vec<String> = infos.iter().map(|p| cut(&p.name)).collect();
+    let tell_apart = |names: &mut Vec<String>, by: &dyn Fn(&PolicyInfo, &str) -> String| {
+        let clashing: Vec<bool> = (0..names.len()).map(|i| clash(names, i)).collect();
+        for ((n, info), clashes) in names.iter_mut().zip(infos).zip(clashing) {
+            if clashes {
+                *n = by(info, n);
+            }
+        }
+    };
+    tell_apart(&mut names, &|p, n| p.version.as_ref().map_or_else(|| n.to_string(), |v| format!("{n} v{v}")));
+    tell_apart(&mut names, &|p, n| {
+        if p.name.chars().count() > n.chars().count() {
+            p.name.clone()
+        } else {
+            n.to_string()
+        }
+    });
+    tell_apart(&mut names, &|p, n| format!("{n} ({})", p.key));
+    names
 }
 
 impl PolicyInfo {
@@ -419,7 +466,7 @@ fn compare_until(policies: &[(SourceFile, Policy)], opts: &CompareOptions, work:
     let candidate_j = opts.jurisdiction.as_deref();
     let candidate = Candidate { jurisdiction: candidate_j, supervisor: opts.supervisor, role: opts.role.as_deref() };
 
-    let infos: Vec<PolicyInfo> = policies
+    let mut infos: Vec<PolicyInfo> = policies
         .iter()
         .enumerate()
         .map(|(i, (file, p))| PolicyInfo {
@@ -430,27 +477,35 @@ fn compare_until(policies: &[(SourceFile, Policy)], opts: &CompareOptions, work:
             jurisdiction: p.meta.jurisdiction.clone(),
             effective: p.meta.effective,
             owner: p.meta.owner.clone(),
+            short: String::new(),
         })
         .collect();
+    let shorts = short_names(&infos);
+    for (info, short) in infos.iter_mut().zip(shorts) {
+        info.short = short;
+    }
 
     let mut jurisdiction = law::report(policies, &infos, candidate_j, opts.supervisor);
     if let Some(role) = &opts.role {
         // Said once, with the report's other readings of the candidate.
-        let keys = |named: bool| {
-            infos
+        // Employers by short name, joined with "and", and how many (for the verb).
+        let names = |named: bool| {
+            let n: Vec<String> = infos
                 .iter()
                 .zip(policies)
                 .filter(|(_, (_, p))| p.decls.roles.contains(role) == named)
-                .map(|(i, _)| i.key.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
+                .map(|(i, _)| i.short.clone())
+                .collect();
+            (n.join(" and "), n.len())
         };
-        let (named, not) = (keys(true), keys(false));
-        let words = match (named.is_empty(), not.is_empty()) {
-            (true, _) => format!("No policy names the role `{role}`: the situations keep the pack's role, consultant."),
-            (false, true) => format!("The situations are read with your role, `{role}` (every policy names it)."),
-            (false, false) => format!(
-                "The situations are read with your role, `{role}`, under {named}, which name it; {not} do not, so there they keep the pack's role, consultant."
+        let ((named, n_named), (not, n_not)) = (names(true), names(false));
+        let words = match (n_named, n_not) {
+            (0, _) => format!("No policy names the role `{role}`: the situations keep the pack's role, consultant."),
+            (_, 0) => format!("The situations are read with your role, `{role}` (every policy names it)."),
+            _ => format!(
+                "The situations are read with your role, `{role}`, under {named}, which name{} it; {not} do{} not, so there they keep the pack's role, consultant.",
+                if n_named == 1 { "s" } else { "" },
+                if n_not == 1 { "es" } else { "" }
             ),
         };
         jurisdiction.summary.push(words);

@@ -21,7 +21,8 @@ posting on linkedin, twitter {
 }
 "#;
 
-fn load(name: &str, text: &str) -> (SourceFile, Policy) {
+/// A policy from its text: parsed, checked clean, lowered (also used by `compare_names`).
+pub(crate) fn load(name: &str, text: &str) -> (SourceFile, Policy) {
     let file = SourceFile::new(name.to_string(), text.to_string());
     let (ast, report) = smpolicy::check::check_source(&file).unwrap_or_else(|_| panic!("{name} does not parse"));
     assert!(!report.has_errors(), "{name} has check errors");
@@ -100,7 +101,10 @@ fn deal_breakers_answer_for_what_the_policy_states() {
     // The trusting agency forbids monitoring: a plain answer.
     assert_eq!(against.employers[0].verdict, smpolicy::eval::Decision::Allow);
     let text = compare::render::text(&c);
-    assert!(text.contains("B  indeterminate: no deal-breaker is broken by what the policy states"), "{text}");
+    assert!(
+        text.contains("Castlegate Recruitment plc: indeterminate: no deal-breaker is broken by what the policy states"),
+        "{text}"
+    );
 }
 
 /// Issue #16: a deal-breakers file is the candidate's own, never an employer column.

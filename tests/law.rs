@@ -439,6 +439,9 @@ fn compare_reads_the_situations_with_the_candidates_role() {
     assert_eq!((a_v, b_v), (serde_json::json!("allow"), serde_json::json!("allow")));
     let (a_v, b_v, summary) = verdict_of_first_post(&["--role", "recruiter"]);
     assert_eq!((a_v, b_v), (serde_json::json!("require-approval"), serde_json::json!("allow")));
-    assert!(summary.contains("read with your role, `recruiter`, under A, which name it; B do not"), "{summary}");
+    assert!(
+        summary.contains("read with your role, `recruiter`, under Recruiters review, which names it; Open does not"),
+        "{summary}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -19,6 +19,7 @@ mod docs;
 mod allow_counterfactuals;
 mod check;
 mod compare;
+mod compare_names;
 mod compare_silent;
 mod compile;
 mod diff;

@@ -5,7 +5,7 @@
 
 use super::profile::Profile;
 use super::render::{
-    cell_label, class, connecting_rows, count_words, covenant_items, departure_rows, explanation, posting_rows,
+    cell_label, class, connecting_rows, count_words, covenant_items, departure_rows, explanation, named, posting_rows,
     tally_words, Rows,
 };
 use super::score::{self, Dimension};
@@ -125,8 +125,8 @@ pub fn html(c: &Comparison) -> String {
     }
     out.push_str("</ul>\n");
 
-    // Employers by name in every column (the letter, which the text report uses, in small).
-    let column = |p: &super::PolicyInfo| format!("{} <small>({})</small>", esc(&p.name), esc(&p.key));
+    // Employers by name in every column.
+    let column = |p: &super::PolicyInfo| esc(&p.name);
     let mut head = vec![String::new()];
     head.extend(c.policies.iter().map(column));
     let row = |label: &str, f: &dyn Fn(&super::PolicyInfo) -> String| -> Vec<String> {
@@ -172,7 +172,7 @@ pub fn html(c: &Comparison) -> String {
     let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(super::POSTURE_NOTE));
     let _ = writeln!(out, "<h3>How each score was reached</h3>");
     for (s, info) in c.scores.iter().zip(&c.policies) {
-        let _ = writeln!(out, "<h4>{} — {}</h4>\n<ul>", esc(&s.policy), esc(&info.title()));
+        let _ = writeln!(out, "<h4>{}</h4>\n<ul>", esc(&info.title()));
         for d in &s.dimensions {
             let _ = write!(out, "<li><strong>{} {}</strong><ul>", esc(d.dimension.title()), d.score.out_of_ten());
             for i in &d.items {
@@ -317,8 +317,13 @@ pub fn html(c: &Comparison) -> String {
                 t.approvals.iter().map(|(k, n)| format!("{k} × {n}")).collect::<Vec<_>>().join(", ")
             )
         };
-        let _ =
-            writeln!(out, "<li><strong>{}</strong>: {}{}</li>", esc(&t.policy), tally_words(&t.total), esc(&approvals));
+        let _ = writeln!(
+            out,
+            "<li><strong>{}</strong>: {}{}</li>",
+            esc(named(c, &t.policy)),
+            tally_words(&t.total),
+            esc(&approvals)
+        );
     }
     out.push_str("</ul>\n");
 
@@ -332,7 +337,7 @@ pub fn html(c: &Comparison) -> String {
                 "<section class=\"cell {}\" id=\"{}\">\n<h4>{}: {}</h4>\n<ul>",
                 class(x.verdict),
                 esc(&x.anchor),
-                esc(&x.policy),
+                esc(named(c, &x.policy)),
                 esc(&cell_label(x))
             );
             for l in explanation(x) {

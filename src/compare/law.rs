@@ -110,7 +110,7 @@ pub fn report(
                     let jj = j.unwrap_or_default().to_string();
                     summary.push(format!(
                         "{}'s `{}` ({}) is void in {jj}: it binds no one, so it decides no situation and breaks no deal-breaker (marked †)",
-                        info.key,
+                        info.short,
                         c.id,
                         c.kind.as_str()
                     ));
@@ -121,7 +121,7 @@ pub fn report(
                         jurisdiction: jj,
                     });
                 }
-                Enforceability::NotEncoded => not_encoded.push(format!("{}'s `{}`", info.key, c.id)),
+                Enforceability::NotEncoded => not_encoded.push(format!("{}'s `{}`", info.short, c.id)),
             }
         }
     }

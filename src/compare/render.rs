@@ -169,6 +169,55 @@ fn fit(s: &str, width: usize) -> String {
     }
 }
 
+/// The short name of the employer whose key is `key` (a report's parts name employers by key).
+pub(crate) fn named<'a>(c: &'a Comparison, key: &'a str) -> &'a str {
+    c.policies.iter().find(|p| p.key == key).map_or(key, |p| p.short.as_str())
+}
+
+/// A name word-wrapped to `width` characters a line (a longer word is cut with `…`).
+fn wrap(name: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in name.split_whitespace() {
+        let word = if word.chars().count() > width { fit(word, width) } else { word.to_string() };
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(&word);
+            }
+            _ => lines.push(word),
+        }
+    }
+    lines
+}
+
+/// The characters a column needs for the longest word of the names (so a name wraps between words).
+fn widest_word(names: &[&str]) -> usize {
+    names.iter().flat_map(|n| n.split_whitespace()).map(|w| w.chars().count()).max().unwrap_or(1)
+}
+
+/// Column headings naming the employers: each name wrapped to its column (`width`, less two spaces between
+/// columns), the lines bottom-aligned so each name ends just above its column; right-aligned for numbers.
+fn heading_lines(names: &[&str], width: usize, right: bool) -> Vec<String> {
+    let wrapped: Vec<Vec<String>> = names.iter().map(|n| wrap(n, width.saturating_sub(2).max(1))).collect();
+    let height = wrapped.iter().map(Vec::len).max().unwrap_or(0);
+    (0..height)
+        .map(|row| {
+            wrapped
+                .iter()
+                .map(|lines| {
+                    let text =
+                        (row + lines.len()).checked_sub(height).and_then(|i| lines.get(i)).map_or("", |l| l.as_str());
+                    if right {
+                        format!("{text:>width$}")
+                    } else {
+                        fit(text, width)
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect()
+}
+
 /// A part of the profile as labelled rows: `(label, items)`.
 pub(crate) type Rows = Vec<(&'static str, Vec<String>)>;
 
@@ -287,8 +336,10 @@ pub fn text(c: &Comparison) -> String {
         let _ = writeln!(out, "  {a}");
     }
     out.push('\n');
+    let _ = writeln!(out, "THE EMPLOYERS (named below by the first words of their policies' names)");
     for (info, prof) in c.policies.iter().zip(&c.profiles) {
-        let _ = writeln!(out, "  {}  {}", info.key, info.title());
+        let _ = writeln!(out, "  {}", info.short);
+        let _ = writeln!(out, "     {}", info.title());
         let _ = writeln!(
             out,
             "     {} · jurisdiction {} · default {}",
@@ -299,15 +350,18 @@ pub fn text(c: &Comparison) -> String {
     }
 
     // Scores.
-    let keys: Vec<&str> = c.policies.iter().map(|p| p.key.as_str()).collect();
+    let names: Vec<&str> = c.policies.iter().map(|p| p.short.as_str()).collect();
     let _ = writeln!(out, "\nSCORES (0–10; 10 = most favourable to you; rubric: --format markdown)");
-    // Columns widen to hold "not addressed" when a policy is silent on a dimension.
+    // Columns widen to hold "not addressed" when a policy is silent on a dimension, and a name's longest word.
     let w = if c.scores.iter().flat_map(|s| &s.dimensions).any(|d| d.score.0.is_none()) {
         score::Value::NOT_ADDRESSED.len() + 2
     } else {
         8
-    };
-    let _ = writeln!(out, "  {}{}", fit("", 36), keys.iter().map(|k| format!("{k:>w$}")).collect::<String>());
+    }
+    .max((widest_word(&names) + 2).min(14));
+    for head in heading_lines(&names, w, true) {
+        let _ = writeln!(out, "  {}{}", fit("", 36), head.trim_end());
+    }
     for d in Dimension::ALL {
         let mark = if d == Dimension::Trust { "*" } else { "" };
         let vals: String = c
@@ -325,7 +379,7 @@ pub fn text(c: &Comparison) -> String {
         writeln!(out, "  {}{}", fit("  restrictive defaults", 36), posture(&|s| s.posture.restrictive_defaults.len()));
     let _ = writeln!(out, "  * {}", super::POSTURE_NOTE);
     for s in &c.scores {
-        let _ = writeln!(out, "\n  {}:", s.policy);
+        let _ = writeln!(out, "\n  {}:", named(c, &s.policy));
         for d in &s.dimensions {
             let _ = writeln!(out, "    {} {}", d.dimension.title(), d.score.out_of_ten());
             for i in &d.items {
@@ -337,16 +391,16 @@ pub fn text(c: &Comparison) -> String {
     // Ownership.
     let _ = writeln!(out, "\nWHO KEEPS WHAT WHEN YOU LEAVE");
     for p in &c.profiles {
-        let _ = writeln!(out, "  {}  {}", p.policy, p.ownership.model.words());
+        let _ = writeln!(out, "  {}: {}", named(c, &p.policy), p.ownership.model.words());
     }
     if let Some(first) = c.profiles.first() {
         for (i, row) in first.ownership.rows.iter().enumerate() {
             let _ = writeln!(out, "  {}", row.asset);
             for p in &c.profiles {
                 if let Some(r) = p.ownership.rows.get(i) {
-                    let _ = writeln!(out, "    {}  {}", p.policy, r.words());
+                    let _ = writeln!(out, "    {}: {}", named(c, &p.policy), r.words());
                     for o in &r.obligations {
-                        let _ = writeln!(out, "         obligation: {o}");
+                        let _ = writeln!(out, "      obligation: {o}");
                     }
                 }
             }
@@ -355,7 +409,7 @@ pub fn text(c: &Comparison) -> String {
 
     let grouped = |out: &mut String, title: &str, rows: &dyn Fn(&Profile) -> Rows| {
         let _ = writeln!(out, "\n{title}");
-        let per: Vec<(String, Rows)> = c.profiles.iter().map(|p| (p.policy.clone(), rows(p))).collect();
+        let per: Vec<(&str, Rows)> = c.profiles.iter().map(|p| (named(c, &p.policy), rows(p))).collect();
         let labels: Vec<&'static str> =
             per.first().map(|(_, r)| r.iter().map(|(l, _)| *l).collect()).unwrap_or_default();
         for (i, label) in labels.iter().enumerate() {
@@ -363,10 +417,10 @@ pub fn text(c: &Comparison) -> String {
             for (key, rows) in &per {
                 let items = rows.get(i).map(|(_, items)| items.clone()).unwrap_or_default();
                 if items.is_empty() {
-                    let _ = writeln!(out, "    {key}  none");
+                    let _ = writeln!(out, "    {key}: none");
                 }
                 for item in items {
-                    let _ = writeln!(out, "    {key}  {item}");
+                    let _ = writeln!(out, "    {key}: {item}");
                 }
             }
         }
@@ -400,7 +454,7 @@ pub fn text(c: &Comparison) -> String {
     if let Some(a) = &c.against {
         let _ = writeln!(out, "\nDEAL-BREAKERS: {} ({})", a.name, a.file);
         for e in &a.employers {
-            let _ = writeln!(out, "  {}  {}", e.policy, verdict_words(e));
+            let _ = writeln!(out, "  {}: {}", named(c, &e.policy), verdict_words(e));
             for i in &e.broken {
                 let _ = writeln!(out, "    ✗ {}", i.words());
             }
@@ -425,16 +479,21 @@ pub fn text(c: &Comparison) -> String {
         .max()
         .unwrap_or(5)
         .max(5)
+        .max(widest_word(&names).min(16))
         + 2;
-    let room = 116usize.saturating_sub(col * keys.len());
+    let room = 116usize.saturating_sub(col * names.len());
     let longest = c.situations.iter().map(|r| r.title.chars().count()).max().unwrap_or(10);
     let title_w = longest.min(room.max(40));
     let mut group = "";
     for r in &c.situations {
         if r.group != group {
             group = &r.group;
-            let head: String = keys.iter().map(|k| fit(k, col)).collect();
-            let _ = writeln!(out, "\n  {} {}", fit(group, title_w + 2), head.trim_end());
+            let heads = heading_lines(&names, col, false);
+            out.push('\n');
+            for (i, head) in heads.iter().enumerate() {
+                let label = if i + 1 == heads.len() { group } else { "" };
+                let _ = writeln!(out, "  {} {}", fit(label, title_w + 2), head.trim_end());
+            }
         }
         let cells: String = r.cells.iter().map(|x| fit(&short_label(x), col)).collect();
         let _ = writeln!(out, "    {} {}", fit(&r.title, title_w), cells.trim_end());
@@ -447,7 +506,7 @@ pub fn text(c: &Comparison) -> String {
                 format!(
                     "{} under {}: the law sets aside `{}` in {}",
                     r.id,
-                    x.policy,
+                    named(c, &x.policy),
                     x.void_covenants.join("`, `"),
                     x.jurisdiction.as_deref().unwrap_or("the jurisdiction")
                 )
@@ -473,7 +532,7 @@ pub fn text(c: &Comparison) -> String {
                 t.approvals.iter().map(|(k, n)| format!("{k} × {n}")).collect::<Vec<_>>().join(", ")
             )
         };
-        let _ = writeln!(out, "  {}  {}{approvals}", t.policy, counts_words(&t.total));
+        let _ = writeln!(out, "  {}: {}{approvals}", named(c, &t.policy), counts_words(&t.total));
     }
     let _ = writeln!(out, "\nNOTES");
     for n in &c.notes {
@@ -521,7 +580,7 @@ pub fn markdown(c: &Comparison) -> String {
     }
     out.push('\n');
     let mut head = vec![String::new()];
-    head.extend(c.policies.iter().map(|p| format!("**{}**", p.key)));
+    head.extend(c.policies.iter().map(|p| format!("**{}**", md_cell(&p.short))));
     let mut rows = vec![
         {
             let mut r = vec!["policy".to_string()];
@@ -548,7 +607,7 @@ pub fn markdown(c: &Comparison) -> String {
     let _ = writeln!(out, "## Scores\n");
     let _ = writeln!(out, "0–10 per dimension, 10 being the most favourable to you. The rubric is at the end.\n");
     let mut shead = vec!["dimension".to_string()];
-    shead.extend(c.policies.iter().map(|p| p.key.clone()));
+    shead.extend(c.policies.iter().map(|p| md_cell(&p.short)));
     let mut srows: Vec<Vec<String>> = Dimension::ALL
         .iter()
         .map(|d| {
@@ -567,7 +626,7 @@ pub fn markdown(c: &Comparison) -> String {
     let _ = writeln!(out, "> {}\n", super::POSTURE_NOTE);
     let _ = writeln!(out, "### How each score was reached\n");
     for (s, info) in c.scores.iter().zip(&c.policies) {
-        let _ = writeln!(out, "#### {} — {}\n", s.policy, md_cell(&info.title()));
+        let _ = writeln!(out, "#### {}\n", md_cell(&info.title()));
         for d in &s.dimensions {
             let _ = writeln!(out, "- **{} {}**", d.dimension.title(), d.score.out_of_ten());
             for i in &d.items {
@@ -686,7 +745,7 @@ pub fn markdown(c: &Comparison) -> String {
     let mut group = "";
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut mhead = vec!["situation".to_string()];
-    mhead.extend(c.policies.iter().map(|p| p.key.clone()));
+    mhead.extend(c.policies.iter().map(|p| md_cell(&p.short)));
     for r in &c.situations {
         if r.group != group {
             if !rows.is_empty() {
@@ -705,7 +764,7 @@ pub fn markdown(c: &Comparison) -> String {
     }
     let _ = writeln!(out, "### Totals\n");
     let mut thead = vec![String::new()];
-    thead.extend(c.policies.iter().map(|p| p.key.clone()));
+    thead.extend(c.policies.iter().map(|p| md_cell(&p.short)));
     let mut body = Vec::new();
     for (label, f) in [
         ("allow", (|x: &Counts| x.allow) as fn(&Counts) -> usize),
@@ -734,7 +793,7 @@ pub fn markdown(c: &Comparison) -> String {
         let _ = writeln!(out, "### {}\n", md_cell(&r.title));
         for x in &r.cells {
             let _ = writeln!(out, "<a id=\"{}\"></a>\n", x.anchor);
-            let _ = writeln!(out, "**{}: {}**\n", x.policy, md_cell(&cell_label(x)));
+            let _ = writeln!(out, "**{}: {}**\n", md_cell(named(c, &x.policy)), md_cell(&cell_label(x)));
             for l in explanation(x) {
                 let _ = writeln!(out, "{}- {}", "  ".repeat(l.depth), l.text);
             }

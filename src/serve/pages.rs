@@ -1191,12 +1191,8 @@ fn timeline(c: &crate::compare::Comparison) -> Timeline {
     for (info, profile) in c.policies.iter().zip(&c.profiles) {
         let covenants: Vec<(&str, &crate::compare::profile::CovenantInfo)> =
             profile.covenants.iter().flat_map(|k| k.covenants.iter().map(move |v| (k.kind.as_str(), v))).collect();
-        // The full name is in the caption and the table; the picture's column holds about 26 characters.
-        let name = match info.name.char_indices().nth(25) {
-            Some((cut, _)) => format!("{}…", info.name.get(..cut).unwrap_or_default().trim_end()),
-            None => info.name.clone(),
-        };
-        rows.push((y, name, covenants.is_empty()));
+        // The full name is in the caption and the table; the picture's column holds the short name.
+        rows.push((y, info.short.clone(), covenants.is_empty()));
         for (kind, v) in &covenants {
             let of = if v.of.is_empty() { String::new() } else { format!(" of {}", v.of.join(", ")) };
             let void = v.law.status == crate::compare::law::Enforceability::Void;
