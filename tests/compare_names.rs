@@ -46,19 +46,19 @@ fn short_names_are_the_employer_cut_at_the_subject_and_told_apart() {
     assert_eq!(shorts(&c), ["Castlegate v5 (A)", "Castlegate v5 (B)"]);
 }
 
+/// The six employers' policies shipped in `policies/` (the seventh file is a candidate's deal-breakers).
+pub(crate) const SHIPPED_EMPLOYERS: [&str; 6] = [
+    "policies/trusting-agency.policy",
+    "policies/protective-agency.policy",
+    "policies/california-employer.policy",
+    "policies/brightwater.policy",
+    "policies/open-networker.policy",
+    "policies/corporate-and-recruiting-teams.policy",
+];
+
 #[test]
 fn the_text_report_names_seven_employers_in_readable_columns() {
-    let mut policies: Vec<(SourceFile, Policy)> = [
-        "policies/trusting-agency.policy",
-        "policies/protective-agency.policy",
-        "policies/california-employer.policy",
-        "policies/brightwater.policy",
-        "policies/open-networker.policy",
-        "policies/corporate-and-recruiting-teams.policy",
-    ]
-    .iter()
-    .map(|p| shipped(p))
-    .collect();
+    let mut policies: Vec<(SourceFile, Policy)> = SHIPPED_EMPLOYERS.iter().map(|p| shipped(p)).collect();
     policies.push(named(HOSTILE, "1"));
     let c = run(&policies);
     let text = compare::render::text(&c);
@@ -110,4 +110,36 @@ fn markdown_and_html_name_employers_and_escape_hostile_names() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons"));
     assert!(html.contains("<h4>Fernhill Talent: allow</h4>"), "{html}");
     assert!(!html.contains("<small>(A)</small>"));
+}
+
+/// Issue 16: the report gives each verdict's reason in plain words; its clause ids and fact paths are in a
+/// `<details>` (one click, or Enter, away; left off the paper), as are the clauses behind each point and item.
+#[test]
+fn the_html_report_shows_reasons_and_keeps_ids_behind_a_click() {
+    let c = run(&[shipped("policies/trusting-agency.policy"), shipped("policies/protective-agency.policy")]);
+    let html = compare::html::html(&c);
+    let sections: Vec<&str> =
+        html.split("<section class=\"cell").skip(1).map(|s| s.split("</section>").next().unwrap()).collect();
+    assert_eq!(sections.len(), c.situations.len() * 2);
+    for s in &sections {
+        let (shown, behind) = s.split_once("<details class=\"refs\"><summary>").unwrap_or((s, ""));
+        assert!(!shown.contains("<code>") && !shown.contains('`'), "an id shows before the click: {shown}");
+        assert!(shown.matches("<li>").count() >= 1, "no reason: {shown}");
+        assert!(behind.is_empty() || behind.contains("<code>"), "nothing behind the click: {behind}");
+    }
+    let behind = sections.iter().filter(|s| s.contains("<details class=\"refs\">")).count();
+    assert!(behind * 10 >= sections.len() * 9, "only {behind} of {} verdicts have their clauses", sections.len());
+    // Where a clause decided, its own words (here Castlegate's daily limit), never its id, are the reason.
+    let tweet = sections.iter().find(|s| s.contains("id=\"tweet-11th-of-day--b\"")).unwrap();
+    assert!(tweet.contains("<li>deny: limit 10 posts per day</li>"), "{tweet}");
+    // Score points and the profile's items: the words shown, the clauses they cite behind a click.
+    let scores = html.split("How each score was reached").nth(1).unwrap().split("id=\"ownership\"").next().unwrap();
+    assert!(scores.contains("you keep connections made before you joined: allow<"), "{scores}");
+    let shown: String =
+        scores.split("<details").map(|part| part.split_once("</details>").map_or(part, |x| x.1)).collect();
+    assert!(!shown.contains("(line "), "a clause's line shows before the click: {shown}");
+    assert!(scores.matches("<details class=\"refs\">").count() >= 8, "{scores}");
+    // On paper the details stay shut and the explanations are left off, said in words.
+    assert!(html.contains("details.refs,.screen-only{display:none}"));
+    assert!(html.contains("class=\"print-only note\""));
 }

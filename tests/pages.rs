@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 /// What the browser tests need, found; `None` (after saying "skipped") when something is missing outside CI.
 pub(crate) struct Tools {
-    chromium: PathBuf,
+    pub(crate) chromium: PathBuf,
     driver: PathBuf,
     axe: String,
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Presses a key on the keyboard, wherever the focus is (a file control takes keys sent to it as file names).
-async fn press(b: &Browser, key: char) {
+pub(crate) async fn press(b: &Browser, key: char) {
     use fantoccini::actions::{InputSource, KeyAction, KeyActions};
     let keys =
         KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
@@ -20,7 +20,7 @@ async fn press(b: &Browser, key: char) {
 
 /// WebDriver's Tab and Enter keys.
 const TAB: char = '\u{E004}';
-const ENTER: char = '\u{E007}';
+pub(crate) const ENTER: char = '\u{E007}';
 
 /// Presses Tab from the top of the page until the element `last` (CSS) has the focus: each control reached, as
 /// `tag#id[name=value]`, and whether its focus could be seen (an outline drawn around it).
@@ -79,7 +79,7 @@ async fn every_control_by_tab(b: &Browser, form: &str) {
 }
 
 /// Tab until `css` has the focus (at most 80 presses).
-async fn tab_to(b: &Browser, css: &str) {
+pub(crate) async fn tab_to(b: &Browser, css: &str) {
     for _ in 0..80 {
         let here =
             b.c().execute("return document.activeElement.matches(arguments[0]);", vec![json!(css)]).await.unwrap();

@@ -6,7 +6,7 @@
 use super::profile::Profile;
 use super::render::{
     cell_label, class, connecting_rows, count_words, covenant_items, departure_rows, explanation, named, posting_rows,
-    tally_words, Rows,
+    reason, tally_words, Rows,
 };
 use super::score::{self, Dimension};
 use super::Comparison;
@@ -20,7 +20,7 @@ h3{margin-top:1.6rem}table{border-collapse:collapse;width:100%;margin:.6rem 0 1r
 th,td{border:1px solid #ccc;padding:.35rem .5rem;vertical-align:top;text-align:left}
 th{background:#f2f2f2}code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;
 background:#f5f5f5;padding:0 .2em;border-radius:3px}
-ul.items{margin:0;padding-left:1.1rem}.none{color:#777}
+ul.items{margin:0;padding-left:1.1rem}.none{color:#595959}
 td.v-allow{background:#d9f2de}td.v-approval{background:#fff0c2}td.v-deny{background:#f9d3d3}
 td.v-indeterminate{background:#e4e4e4}td.v a{color:#111;text-decoration:none;display:block}
 td.v a:hover{text-decoration:underline}.legend span{display:inline-block;padding:.1rem .5rem;margin-right:.4rem;
@@ -31,11 +31,20 @@ section.cell.allow{border-left-color:#3c9a52}section.cell.approval{border-left-c
 section.cell.deny{border-left-color:#c43c3c}section.cell.indeterminate{border-left-color:#888}
 section.cell h4{margin:.2rem 0}li.d1{margin-left:1.3rem;list-style:circle}
 li.d2,li.d3{margin-left:2.6rem;list-style:square}.score{font-weight:600;text-align:right}.back{font-size:.85em}
+details.refs{margin:.2rem 0;font-size:.9em}details.refs summary{cursor:pointer;color:#444}
+summary:focus-visible,a:focus-visible{outline:3px solid #f0a500;outline-offset:2px}.print-only{display:none}
 @media print{body{max-width:none;padding:0;font-size:10pt}a{color:inherit;text-decoration:none}
 h2{page-break-after:avoid}tr,section.cell{page-break-inside:avoid}.back{display:none}
 td.v-allow,td.v-approval,td.v-deny,td.v-indeterminate,section.cell{-webkit-print-color-adjust:exact;
-print-color-adjust:exact}}
+print-color-adjust:exact}details.refs,.screen-only{display:none}.print-only{display:block}
+table{font-size:8.5pt;margin:.3rem 0 .6rem}th,td{padding:.12rem .3rem}h2{margin-top:1.2rem}h3{margin-top:.8rem}
+ul.items{padding-left:.9rem}}
 ";
+
+/// The paper: margins that leave the tables room.
+const PAGE: &str = "@page{margin:12mm}\n";
+/// The paper for a wide comparison.
+const PAGE_WIDE: &str = "@page{size:A4 landscape;margin:10mm}\n";
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -66,14 +75,45 @@ pub(crate) fn inline(s: &str) -> String {
     out
 }
 
+/// An item's words and the clause reference they cite, apart: `words [`id` (line 3)]` or `` `id` (line 3): words ``.
+fn split_ref(item: &str) -> (&str, Option<&str>) {
+    if item.ends_with(']') {
+        if let Some((words, refs)) = item.rsplit_once(" [") {
+            return (words, refs.strip_suffix(']'));
+        }
+    }
+    if item.starts_with('`') {
+        if let Some(i) = item.find("): ") {
+            if let (Some(r), Some(words)) = (item.get(..=i), item.get(i + 3..)) {
+                return (words, Some(r));
+            }
+        }
+    }
+    (item, None)
+}
+
+/// The clause ids, lines and fact paths behind some plain words, one click away (and not printed).
+fn behind_a_click(label: &str, lines: &str) -> String {
+    format!("<details class=\"refs\"><summary>{}</summary>{lines}</details>", esc(label))
+}
+
+/// A table cell's items in words; the clauses they cite behind a click.
 fn items(list: &[String]) -> String {
     if list.is_empty() {
-        "<span class=\"none\">none</span>".to_string()
-    } else if list.len() == 1 {
-        list.first().map(|s| inline(s)).unwrap_or_default()
+        return "<span class=\"none\">none</span>".to_string();
+    }
+    let split: Vec<(&str, Option<&str>)> = list.iter().map(|s| split_ref(s)).collect();
+    let words = if split.len() == 1 {
+        split.first().map(|(w, _)| inline(w)).unwrap_or_default()
     } else {
-        let lis: String = list.iter().map(|s| format!("<li>{}</li>", inline(s))).collect();
+        let lis: String = split.iter().map(|(w, _)| format!("<li>{}</li>", inline(w))).collect();
         format!("<ul class=\"items\">{lis}</ul>")
+    };
+    let refs: Vec<String> = split.iter().filter_map(|(_, r)| r.map(|r| format!("<li>{}</li>", inline(r)))).collect();
+    if refs.is_empty() {
+        words
+    } else {
+        format!("{words}{}", behind_a_click("the clauses", &format!("<ul>{}</ul>", refs.concat())))
     }
 }
 
@@ -104,7 +144,9 @@ pub fn html(c: &Comparison) -> String {
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let names: Vec<String> = c.policies.iter().map(|p| p.name.clone()).collect();
     let _ = writeln!(out, "<title>{}</title>", esc(&format!("Comparing {}", names.join(" / "))));
-    let _ = writeln!(out, "<style>{CSS}</style>\n</head>\n<body>");
+    // Four employers or more print across the page.
+    let paper = if c.policies.len() > 3 { PAGE_WIDE } else { PAGE };
+    let _ = writeln!(out, "<style>{CSS}{paper}</style>\n</head>\n<body>");
     let _ = writeln!(out, "<h1 id=\"top\">Comparing employers' social media policies</h1>");
     let _ = writeln!(
         out,
@@ -170,18 +212,23 @@ pub fn html(c: &Comparison) -> String {
     srows.push(r);
     table(&mut out, &head, &srows);
     let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(super::POSTURE_NOTE));
-    let _ = writeln!(out, "<h3>How each score was reached</h3>");
+    let _ = writeln!(out, "<div class=\"screen-only\">\n<h3>How each score was reached</h3>");
     for (s, info) in c.scores.iter().zip(&c.policies) {
         let _ = writeln!(out, "<h4>{}</h4>\n<ul>", esc(&info.title()));
         for d in &s.dimensions {
-            let _ = write!(out, "<li><strong>{} {}</strong><ul>", esc(d.dimension.title()), d.score.out_of_ten());
-            for i in &d.items {
-                let _ = write!(out, "<li>{}</li>", inline(&i.words()));
-            }
-            out.push_str("</ul></li>\n");
+            let words: Vec<String> = d.items.iter().map(score::ScoreItem::words).collect();
+            let _ = writeln!(
+                out,
+                "<li><strong>{} {}</strong>{}</li>",
+                esc(d.dimension.title()),
+                d.score.out_of_ten(),
+                if words.is_empty() { String::new() } else { items(&words) }
+            );
         }
         out.push_str("</ul>\n");
     }
+
+    out.push_str("</div>\n");
 
     // Ownership.
     let _ = writeln!(out, "<h2 id=\"ownership\">Who keeps what when you leave</h2>");
@@ -225,8 +272,11 @@ pub fn html(c: &Comparison) -> String {
     side(&mut out, "Covenants", &|p: &Profile| {
         crate::ast::CovenantKind::ALL.iter().map(|k| (k.as_str(), covenant_items(p, k.as_str()))).collect()
     });
+    // Posting and connecting clause by clause are for the screen: on paper the situations show what they decide.
+    out.push_str("<div class=\"screen-only\">\n");
     side(&mut out, "Posting", &posting_rows);
     side(&mut out, "Connecting", &connecting_rows);
+    out.push_str("</div>\n");
     side(&mut out, "Defaults, general rules and monitoring", &|p: &Profile| {
         let refs = p.monitoring.clauses.iter().map(super::ClauseRef::words).collect::<Vec<_>>().join(", ");
         let m = if refs.is_empty() { p.monitoring.words.clone() } else { format!("{} [{refs}]", p.monitoring.words) };
@@ -276,7 +326,8 @@ pub fn html(c: &Comparison) -> String {
          † the law set aside a clause that would have decided (the verdict shown is what binds)</p>"
     );
     let mut mhead = vec!["situation".to_string()];
-    mhead.extend(c.policies.iter().map(column));
+    // The matrix is the widest table: its columns carry the short names (the whole names head the tables above).
+    mhead.extend(c.policies.iter().map(|p| format!("<span title=\"{}\">{}</span>", esc(&p.name), esc(&p.short))));
     let mut group = "";
     let mut open = false;
     for r in &c.situations {
@@ -328,6 +379,13 @@ pub fn html(c: &Comparison) -> String {
     out.push_str("</ul>\n");
 
     // Explanations.
+    // On paper the matrix's verdicts stand alone: the explanations stay in the file (a few pages, not dozens).
+    let _ = writeln!(
+        out,
+        "<p class=\"print-only note\">Left off the paper, and in the HTML file this was printed from: how each \
+         score was reached, the posting and connecting clauses one by one, each verdict's explanation, and the \
+         clauses and facts behind them.</p>\n<div class=\"screen-only\">"
+    );
     let _ = writeln!(out, "<h2 id=\"explanations\">Explanations</h2>");
     for r in &c.situations {
         let _ = writeln!(out, "<h3>{}</h3>", esc(&r.title));
@@ -340,16 +398,30 @@ pub fn html(c: &Comparison) -> String {
                 esc(named(c, &x.policy)),
                 esc(&cell_label(x))
             );
-            for l in explanation(x) {
-                let _ = write!(out, "<li class=\"d{}\">{}</li>", l.depth.min(3), inline(&l.text));
+            for words in reason(x) {
+                let _ = write!(out, "<li>{}</li>", esc(&words));
             }
+            let lines = explanation(x);
+            // Behind the click only when there is more than the words: clause ids, lines, fact paths.
+            let behind = if lines.iter().any(|l| l.text.contains('`')) {
+                let lis: String = lines
+                    .iter()
+                    .map(|l| format!("<li class=\"d{}\">{}</li>", l.depth.min(3), inline(&l.text)))
+                    .collect();
+                behind_a_click("the clauses and facts behind this", &format!("<ul>{lis}</ul>"))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "\n</ul>\n{behind}");
             let _ = writeln!(
                 out,
-                "\n</ul>\n<p class=\"back\"><a href=\"#row-{}\">back to the matrix</a></p>\n</section>",
+                "<p class=\"back\"><a href=\"#row-{}\">back to the matrix</a></p>\n</section>",
                 esc(&super::slug(&r.id))
             );
         }
     }
+
+    out.push_str("</div>\n");
 
     // Rubric.
     let _ = writeln!(out, "<h2 id=\"rubric\">Rubric</h2>");

@@ -147,6 +147,39 @@ pub fn explanation(c: &Cell) -> Vec<Line> {
     out
 }
 
+/// A text without its `code` spans (clause ids, fact paths), its spaces closed up.
+fn without_code(s: &str) -> String {
+    let words: String = s.split('`').step_by(2).collect();
+    words.split_whitespace().collect::<Vec<_>>().join(" ").replace(" ;", ";").replace(" ,", ",")
+}
+
+/// A cell's reason in plain words, shown first; its clause ids and fact paths are in [`explanation`], one click
+/// away. Each deciding clause says why in the employer's words (its `because`, else its description, else the
+/// rule without its conditions); when a section's default decided, the verdict's summary without the default's
+/// id; then the duties, advice and law notes attached, without their clause ids.
+pub fn reason(c: &Cell) -> Vec<String> {
+    let v = &c.explanation;
+    let mut out: Vec<String> = v
+        .deciding_results()
+        .filter(|r| c.cited.iter().any(|x| x.id == r.id))
+        .map(|r| {
+            let why = r.rationale.clone().or_else(|| r.description.clone()).unwrap_or_else(|| {
+                let source = r.source.strip_prefix(&format!("{}:", r.id)).unwrap_or(&r.source).trim();
+                super::profile::split_clause(source).0
+            });
+            format!("{}: {}", r.effect.describe(), without_code(&why))
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(without_code(&v.summary));
+    }
+    out.extend(v.obligations.iter().map(|o| format!("you must: {}", without_code(&o.text))));
+    out.extend(v.advice.iter().map(|a| format!("advice: {}", without_code(&a.text))));
+    out.extend(v.law_notes.iter().map(|n| format!("the law: {}", without_code(&n.text))));
+    out.dedup();
+    out
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

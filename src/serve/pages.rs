@@ -1239,6 +1239,8 @@ struct MatrixCell {
     tone: &'static str,
     mark: &'static str,
     words: String,
+    /// Why, in plain words (shown); the summary, clauses and law notes are behind a click.
+    reason: Vec<String>,
     summary: String,
     cited: Vec<String>,
     law_notes: Vec<String>,
@@ -1295,6 +1297,7 @@ fn compared(c: &crate::compare::Comparison) -> minijinja::Value {
                         tone,
                         mark,
                         words,
+                        reason: crate::compare::render::reason(cell),
                         summary: cell.summary.clone(),
                         cited: cell.cited.iter().map(|r| r.words()).collect(),
                         law_notes: cell.law_notes.clone(),
