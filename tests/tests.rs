@@ -38,6 +38,8 @@ mod openapi_rules;
 #[cfg(feature = "server")]
 mod pages;
 #[cfg(feature = "server")]
+mod pages_kept;
+#[cfg(feature = "server")]
 mod pages_print;
 #[cfg(feature = "server")]
 mod pages_upload;

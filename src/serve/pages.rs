@@ -411,15 +411,56 @@ async fn read_multipart(req: Request) -> Result<(Fields, Vec<Upload>), (StatusCo
 /// A file read: the field it came in, its name, its text.
 type Sent = (String, String, String);
 
-/// The files sent; or the first that cannot be read: its field, and why in words.
-fn uploaded(uploads: Vec<Upload>) -> Result<Vec<Sent>, (String, String)> {
-    uploads
-        .into_iter()
-        .map(|u| match u.text {
-            Ok(text) => Ok((u.field, u.name, text)),
-            Err(e) => Err((u.field, format!("the file “{}” is {e}", u.name))),
-        })
+/// The most files a form carries back from the page before (besides the ones sent with it).
+const MAX_KEPT: usize = 16;
+
+/// A file carried back: the field of its form, its label, and what the page sends back to keep it (its name, a
+/// newline, its text; in a ticked checkbox named `kept:FIELD`, escaped like every value on the page).
+#[derive(Serialize)]
+struct Kept {
+    field: String,
+    name: String,
+    value: String,
+}
+
+fn kept(files: &[Sent]) -> Vec<Kept> {
+    files
+        .iter()
+        .map(|(field, name, text)| Kept { field: field.clone(), name: name.clone(), value: format!("{name}\n{text}") })
         .collect()
+}
+
+/// The files of a form: those sent with it, then those the page before carried back (`kept:FIELD`, see [`Kept`]),
+/// each file once, the uploads' limits holding for both; and the first that cannot be read: its field, and why
+/// in words. A file carried back is only a text the browser sends again, read like a pasted one: the form's
+/// anti-forgery token is checked before it is read.
+fn files_of(f: &Fields, uploads: Vec<Upload>) -> (Vec<Sent>, Option<(String, String)>) {
+    let carried = f.iter().filter_map(|(k, v)| k.strip_prefix("kept:").map(|field| (field, v)));
+    let mut from_before: Vec<Upload> = Vec::new();
+    for (i, (field, v)) in carried.enumerate() {
+        let (name, text) = v.split_once('\n').unwrap_or((v.as_str(), ""));
+        let text = if i >= MAX_KEPT {
+            Err(format!("one file too many to keep (at most {MAX_KEPT}): send it again"))
+        } else if text.len() > MAX_UPLOAD {
+            Err(format!("larger than {} KiB, the most a policy file may be here", MAX_UPLOAD / 1024))
+        } else {
+            Ok(text.replace("\r\n", "\n"))
+        };
+        from_before.push(Upload { field: field.to_string(), name: file_label(name.trim_end_matches('\r')), text });
+    }
+    let (mut files, mut bad): (Vec<Sent>, Option<(String, String)>) = (Vec::new(), None);
+    for u in uploads.into_iter().chain(from_before) {
+        match u.text {
+            Ok(text) if !files.iter().any(|(f, n, t)| *f == u.field && *n == u.name && *t == text) => {
+                files.push((u.field, u.name, text));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                bad.get_or_insert((u.field, format!("the file “{}” is {e}", u.name)));
+            }
+        }
+    }
+    (files, bad)
 }
 
 // ---------------------------------------------------------------------------
@@ -1350,13 +1391,14 @@ async fn compare_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Respon
         Ok(v) => v,
         Err(r) => return *r,
     };
-    compare_page(&app, &visit, &Vec::new(), None, None)
+    compare_page(&app, &visit, &Vec::new(), &[], None, None)
 }
 
 fn compare_page(
     app: &App,
     visit: &Visit,
     sent: &Fields,
+    files: &[Sent],
     result: Option<minijinja::Value>,
     error: Option<(String, String, Option<String>)>,
 ) -> Response {
@@ -1383,6 +1425,7 @@ fn compare_page(
         jurisdiction => field(sent, "jurisdiction").unwrap_or("").to_string(),
         supervisor => field(sent, "supervisor") == Some("yes"),
         role => field(sent, "role").unwrap_or("").to_string(),
+        kept => Serde(kept(files)),
         result,
         error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
     };
@@ -1396,9 +1439,15 @@ async fn compare(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(v) => v,
         Err(r) => return *r,
     };
+    // The files sent, and those carried back from the page before: kept on the page whatever happens next.
+    let (files, bad) = files_of(&f, uploads);
+    let files: Vec<Sent> = files.into_iter().filter(|u| u.0 == "upload").collect();
     let refuse = |path: &str, message: String, help: Option<String>| {
-        compare_page(&app, &visit, &f, None, Some((path.to_string(), message, help)))
+        compare_page(&app, &visit, &f, &files, None, Some((path.to_string(), message, help)))
     };
+    if let Some((path, e)) = bad {
+        return refuse(&path, e, Some("choose policy files (`.policy`, text)".into()));
+    }
     // The served policies ticked, then the texts pasted and the files uploaded (policies handed over at interview).
     let mut names: Vec<api::Side> =
         f.iter().filter(|(k, _)| k == "policies").map(|(_, v)| api::Side::Name(v.clone())).collect();
@@ -1407,12 +1456,7 @@ async fn compare(State(app): State<Arc<App>>, req: Request) -> Response {
         .filter(|(k, v)| k == "pasted" && !v.trim().is_empty())
         .map(|(_, v)| (None, v.replace("\r\n", "\n")))
         .collect();
-    match uploaded(uploads) {
-        Ok(files) => {
-            texts.extend(files.into_iter().filter(|u| u.0 == "upload").map(|(_, name, text)| (Some(name), text)))
-        }
-        Err((path, e)) => return refuse(&path, e, Some("choose policy files (`.policy`, text)".into())),
-    }
+    texts.extend(files.iter().map(|(_, name, text)| (Some(name.clone()), text.clone())));
     // The candidate's deal-breakers: chosen from the list, or a text with only a `terms` section (pasted or
     // uploaded), which is checked against the employers and never shown as one of them.
     let mut against: Option<(String, api::Side)> =
@@ -1453,13 +1497,14 @@ async fn compare(State(app): State<Arc<App>>, req: Request) -> Response {
             r.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             r
         }
-        Ok(c) => compare_page(&app, &visit, &f, Some(compared(&c)), None),
+        Ok(c) => compare_page(&app, &visit, &f, &files, Some(compared(&c)), None),
         Err(e) => {
             let (_, path, message, help) = e.parts();
             compare_page(
                 &app,
                 &visit,
                 &f,
+                &files,
                 None,
                 Some((path.to_string(), message.to_string(), help.map(str::to_string))),
             )
@@ -1475,13 +1520,14 @@ async fn change_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Respons
         Ok(v) => v,
         Err(r) => return *r,
     };
-    change_page(&app, &visit, &Vec::new(), None, None, None)
+    change_page(&app, &visit, &Vec::new(), &[], None, None, None)
 }
 
 fn change_page(
     app: &App,
     visit: &Visit,
     sent: &Fields,
+    files: &[Sent],
     report: Option<String>,
     replayed: Option<Replayed>,
     error: Option<(String, String, Option<String>)>,
@@ -1494,6 +1540,7 @@ fn change_page(
         new => field(sent, "new").unwrap_or("").to_string(),
         old_source => field(sent, "old_source").unwrap_or("").to_string(),
         new_source => field(sent, "new_source").unwrap_or("").to_string(),
+        kept => Serde(kept(files)),
         can_replay => visit.caller.has(Scope::Log),
         replay_on => field(sent, "replay") == Some("yes"),
         replay_from => field(sent, "replay_from").map_or(from.to_string(), str::to_string),
@@ -1690,13 +1737,21 @@ async fn change(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(v) => v,
         Err(r) => return *r,
     };
+    // The files sent, and those carried back from the page before: kept on the page whatever happens next (one a
+    // side: the one used, a file sent now before one kept).
+    let (mut files, bad) = files_of(&f, uploads);
+    let mut sides: Vec<String> = Vec::new();
+    files.retain(|(field, _, _)| {
+        let first = !sides.contains(field);
+        sides.push(field.clone());
+        first
+    });
     let refuse = |path: &str, message: String, help: Option<String>| {
-        change_page(&app, &visit, &f, None, None, Some((path.to_string(), message, help)))
+        change_page(&app, &visit, &f, &files, None, None, Some((path.to_string(), message, help)))
     };
-    let files = match uploaded(uploads) {
-        Ok(files) => files,
-        Err((path, e)) => return refuse(&path, e, None),
-    };
+    if let Some((path, e)) = bad {
+        return refuse(&path, e, None);
+    }
     let old = change_side(&f, &files, "old");
     let new = change_side(&f, &files, "new");
     let replay = field(&f, "replay") == Some("yes") && visit.caller.has(Scope::Log);
@@ -1743,7 +1798,7 @@ async fn change(State(app): State<Arc<App>>, req: Request) -> Response {
         )
             .into_response();
     }
-    change_page(&app, &visit, &f, Some(markdown_html(&md)), replayed.map(|r| r.1), None)
+    change_page(&app, &visit, &f, &files, Some(markdown_html(&md)), replayed.map(|r| r.1), None)
 }
 
 #[cfg(test)]
