@@ -11,7 +11,7 @@
 //! PostgreSQL test does; their names end in `_needs_browser`.
 //!
 //! Screenshots go to `SMPOLICY_SCREENSHOTS` (the README's come from
-//! `SMPOLICY_SCREENSHOTS=docs/screenshots cargo test --locked --test tests pages::`),
+//! `SMPOLICY_SCREENSHOTS=docs/screenshots cargo test --locked --test tests pages`, every `pages*` module),
 //! else to a directory under the system's temporary directory.
 
 use crate::serve::{shipped_policies, temp_dir, tokens_file, Server};

@@ -80,6 +80,17 @@ fn the_seven_employer_report_prints_on_a_few_pages_needs_browser() {
     assert!((2..=8).contains(&pages), "the two-employer report prints on {pages} pages");
 }
 
+/// Saves a picture of one element where the pages' screenshots go (`SMPOLICY_SCREENSHOTS`, as `pages.rs` says).
+async fn shot_of(e: &fantoccini::elements::Element, name: &str) {
+    let png = e.screenshot().await.unwrap();
+    let dir = match std::env::var("SMPOLICY_SCREENSHOTS") {
+        Ok(d) if !d.is_empty() => crate::util::root().join(d),
+        _ => std::env::temp_dir().join("smpolicy-screenshots"),
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
 /// The visible words of the first element `css` matches (what a closed `<details>` holds is not rendered).
 async fn shown(b: &Browser, css: &str) -> String {
     b.c().find(Locator::Css(css)).await.unwrap().text().await.unwrap()
@@ -111,6 +122,7 @@ fn the_reports_clauses_and_facts_are_one_enter_away_needs_browser() {
         press(&b, ENTER).await;
         let after = shown(&b, cell).await;
         assert!(after.contains("twitter-daily-limit") && after.contains("history.posts_today"), "{after}");
+        shot_of(&b.c().find(Locator::Css(cell)).await.unwrap(), "report-explanation").await;
         b.accessible("report").await;
     });
 }
@@ -155,6 +167,8 @@ fn the_compare_pages_cells_give_the_reason_and_hide_the_clauses_needs_browser() 
         press(&b, ENTER).await;
         let after = cell.text().await.unwrap();
         assert!(after.contains("twitter-daily-limit"), "{after}");
+        let row_of_cell = b.c().find(Locator::XPath(row)).await.unwrap();
+        shot_of(&row_of_cell, "compare-cell").await;
         b.accessible("compare (a cell opened)").await;
     });
 }
