@@ -5,10 +5,14 @@
 //! `null`, says what this module says: the interpreter, the compiled form and
 //! the diff all ask here.
 //!
-//! Today a yes/no fact that is not given counts as no and a list as empty, as
-//! the data contract documents; every other absent fact is *not given*, and a
-//! test of it is unknown ([`crate::semantics`]). (Issue #12 asks that yes/no
-//! facts and lists become *not given* too; that change is this table's.)
+//! A fact that is not given is unknown, and a test of it is unknown
+//! ([`crate::semantics`]): a clause that reads it and could make the verdict
+//! stricter holds the verdict back (indeterminate, naming the fact). Only where
+//! the record a fact stands for is the caller's own does absence have a
+//! documented meaning: no duty recorded as `done`, no `approval` on file, no
+//! acknowledgement of the policy on file (`actor.acknowledged_policy`). Lists
+//! (`content.kind`, declared lists) are still empty when left out: see
+//! [`Field::absent`] for why.
 
 use crate::data::flat::Field;
 use crate::value::{Type, Value};
@@ -101,7 +105,7 @@ pub enum Absent {
     NotGiven,
     /// No (a yes/no fact).
     False,
-    /// An empty list (`done`: no duty recorded as done; `content.kind`).
+    /// An empty list (`done`: no duty recorded as done; `content.kind`, for now).
     Empty,
     /// None was given, and every test of it is false (`approval.granted_by`: no approval).
     NoneGiven,
@@ -112,8 +116,8 @@ pub enum Absent {
 pub fn absent(path: &str, ty: Option<&Type>) -> Absent {
     match Field::of_path(path) {
         Some(f) => f.absent(),
+        // A declared fact left out is not given; a declared list is empty (as `content.kind`).
         None => match ty {
-            Some(Type::Bool) => Absent::False,
             Some(Type::EnumList(_)) => Absent::Empty,
             _ => Absent::NotGiven,
         },
@@ -204,14 +208,17 @@ mod tests {
     fn absent_meanings_follow_the_table() {
         assert_eq!(absent("done", None), Absent::Empty);
         assert_eq!(absent("approval.granted_by", None), Absent::NoneGiven);
-        assert_eq!(absent("content.confidential", None), Absent::False);
+        assert_eq!(absent("content.confidential", None), Absent::NotGiven);
+        assert_eq!(absent("content.kind", None), Absent::Empty);
+        assert_eq!(absent("actor.acknowledged_policy", None), Absent::False);
         assert_eq!(absent("history.posts_today", None), Absent::NotGiven);
         assert_eq!(absent("actor.departed_on", None), Absent::NotGiven);
-        assert_eq!(absent("facts.x", Some(&Type::Bool)), Absent::False);
+        assert_eq!(absent("facts.x", Some(&Type::Bool)), Absent::NotGiven);
         assert_eq!(absent("facts.x", Some(&Type::Int)), Absent::NotGiven);
         assert_eq!(absent("facts.tags", Some(&Type::EnumList("tag".into()))), Absent::Empty);
         // What each meaning stands for.
-        assert_eq!(absent_value("content.confidential", None), Some(Value::Bool(false)));
+        assert_eq!(absent_value("actor.acknowledged_policy", None), Some(Value::Bool(false)));
+        assert_eq!(absent_value("content.confidential", None), None);
         assert_eq!(absent_value("done", None), Some(Value::List(vec![])));
         assert_eq!(absent_value("approval.granted_by", None), None);
         assert_eq!(absent_value("history.posts_today", None), None);

@@ -97,7 +97,7 @@ fn h01_a_lower_tweet_cap_flips_posts_five_to_nine() {
     for n in 0..=15 {
         let a = action(&format!(
             r#"{{"action":"post","at":"2026-03-02T10:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},
-               "channel":"twitter","account":{{"kind":"branded"}},"history":{{"posts_today":{n}}}}}"#
+               "channel":"twitter","account":{{"kind":"branded"}},"content":{{"confidential":false}},"history":{{"posts_today":{n}}}}}"#
         ));
         let (o, nv) = (decide(&old, &a, now), decide(&new, &a, now));
         let flips = (5..=9).contains(&n);
@@ -160,7 +160,7 @@ fn h06_us_promotional_posts_gain_a_disclosure_obligation() {
     let r = run(&old, &new);
     let post = |jurisdiction: &str, kind: &str| {
         action(&format!(
-            r#"{{"action":"post","actor":{{"id":"a","role":"consultant","status":"employed","jurisdiction":"{jurisdiction}"}},"channel":"linkedin","content":{{"kind":"{kind}"}}}}"#
+            r#"{{"action":"post","actor":{{"id":"a","role":"consultant","status":"employed","jurisdiction":"{jurisdiction}"}},"channel":"linkedin","content":{{"kind":"{kind}","confidential":false,"candidate_personal_data":false,"discloses_employer":false}}}}"#
         ))
     };
     let c = region_of(&r, &post("US", "brand")).expect("a US promotional post flips");
@@ -258,11 +258,11 @@ fn replay_counts_flips_per_outcome_pair() {
     let mut lines = Vec::new();
     for n in 0..8 {
         lines.push(format!(
-            r#"{{"action":"post","at":"2026-03-02T{:02}:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"twitter","account":{{"kind":"branded"}},"history":{{"posts_today":{n}}}}}"#,
+            r#"{{"action":"post","at":"2026-03-02T{:02}:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"twitter","account":{{"kind":"branded"}},"content":{{"confidential":false}},"history":{{"posts_today":{n}}}}}"#,
             8 + n
         ));
     }
-    lines.push(r#"{"action":"post","at":"2026-03-02T20:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"twitter","account":{"kind":"branded"},"history":{"posts_today":10}}"#.to_string());
+    lines.push(r#"{"action":"post","at":"2026-03-02T20:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"twitter","account":{"kind":"branded"},"content":{"confidential":false},"history":{"posts_today":10}}"#.to_string());
     lines.push(r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"fired"}}"#.to_string());
     std::fs::write(&file, lines.join("\n")).unwrap();
     let out = smpolicy(&[
