@@ -132,7 +132,9 @@ pub fn run(args: Args, out: Out) -> Exit {
         pack: chosen,
         against,
         jurisdiction,
-        supervisor: args.supervisor.then_some(true),
+        // Read as a non-supervisory employee unless `--supervisor` says otherwise: a
+        // situation that does not say is not taken as either (issue #12).
+        supervisor: Some(args.supervisor),
         role: args.role.clone(),
         now,
     };
