@@ -109,21 +109,10 @@ impl Default for EvalOptions {
     }
 }
 
-/// The type of every fact path a policy knows: the built-ins, `facts.NAME` and
-/// the counters of `history.counts` its clauses read.
-pub fn fact_types(policy: &Policy) -> std::collections::HashMap<String, crate::value::Type> {
-    let mut m: std::collections::HashMap<String, crate::value::Type> =
-        crate::schema::fact_paths().into_iter().map(|(p, t)| (p.to_string(), t)).collect();
-    for (name, ty) in &policy.decls.facts {
-        m.insert(format!("facts.{name}"), ty.clone());
-    }
-    for c in &policy.decls.counters {
-        let path = c.path();
-        if let Some(ty) = crate::schema::fact_type(&path) {
-            m.insert(path, ty);
-        }
-    }
-    m
+/// What a policy knows of every fact path: the built-ins, `facts.NAME`, the
+/// counters of `history.counts` its clauses read, and its assumptions.
+pub fn fact_types(policy: &Policy) -> crate::facts::Known {
+    crate::facts::Known::of(policy)
 }
 
 fn tz(policy: &Policy) -> jiff::tz::TimeZone {

@@ -17,6 +17,7 @@
 use crate::data::flat::Field;
 use crate::value::{Type, Value};
 use jiff::civil::Date;
+use std::collections::HashMap;
 use jiff::tz::TimeZone;
 
 /// A fact read from the time of the action (`at`) on the policy's clock: the
@@ -105,6 +106,8 @@ pub enum Absent {
     NotGiven,
     /// No (a yes/no fact).
     False,
+    /// Yes (a yes/no fact the policy assumes true when not given).
+    True,
     /// An empty list (`done`: no duty recorded as done; `content.kind`, for now).
     Empty,
     /// None was given, and every test of it is false (`approval.granted_by`: no approval).
@@ -126,10 +129,83 @@ pub fn absent(path: &str, ty: Option<&Type>) -> Absent {
 
 /// The value an absent fact stands for, if its absence has one.
 pub fn absent_value(path: &str, ty: Option<&Type>) -> Option<Value> {
-    match absent(path, ty) {
-        Absent::False => Some(Value::Bool(false)),
-        Absent::Empty => Some(Value::List(vec![])),
-        Absent::NotGiven | Absent::NoneGiven => None,
+    absent(path, ty).value()
+}
+
+impl Absent {
+    /// The value it stands for, if any.
+    pub fn value(self) -> Option<Value> {
+        match self {
+            Absent::False => Some(Value::Bool(false)),
+            Absent::True => Some(Value::Bool(true)),
+            Absent::Empty => Some(Value::List(vec![])),
+            Absent::NotGiven | Absent::NoneGiven => None,
+        }
+    }
+
+    /// In words (`not given, taken as no`).
+    pub fn words(self) -> &'static str {
+        match self {
+            Absent::NotGiven => "not given",
+            Absent::False => "not given, taken as no",
+            Absent::True => "not given, taken as yes",
+            Absent::Empty => "not given, taken as empty",
+            Absent::NoneGiven => "not given: there is none",
+        }
+    }
+}
+
+/// The facts one policy knows: every path's type, and what the policy assumes
+/// of a yes/no fact an action does not give (`assume FACT = VALUE when not
+/// given`). Every stage that reads a policy's facts asks here, so a policy's
+/// assumption means the same to the interpreter, the compiled form and the diff.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    types: HashMap<String, Type>,
+    assumed: HashMap<String, bool>,
+}
+
+impl Known {
+    /// The built-in facts, the policy's declared facts and counters, and its assumptions.
+    pub fn of(policy: &crate::policy::Policy) -> Known {
+        let mut types: HashMap<String, Type> =
+            crate::schema::fact_paths().into_iter().map(|(p, t)| (p.to_string(), t)).collect();
+        for (name, ty) in &policy.decls.facts {
+            types.insert(format!("facts.{name}"), ty.clone());
+        }
+        // The counters of `history.counts` its clauses read.
+        for c in &policy.decls.counters {
+            let path = c.path();
+            if let Some(ty) = crate::schema::fact_type(&path) {
+                types.insert(path, ty);
+            }
+        }
+        let assumed = policy.decls.assumed.iter().map(|(p, v)| (p.clone(), *v)).collect();
+        Known { types, assumed }
+    }
+
+    /// The type of a fact path.
+    pub fn get(&self, path: &str) -> Option<&Type> {
+        self.types.get(path)
+    }
+
+    /// What the absence of a fact path means under this policy.
+    pub fn absent(&self, path: &str) -> Absent {
+        match self.assumed.get(path) {
+            Some(true) => Absent::True,
+            Some(false) => Absent::False,
+            None => absent(path, self.get(path)),
+        }
+    }
+
+    /// The value an absent fact stands for under this policy, if any.
+    pub fn absent_value(&self, path: &str) -> Option<Value> {
+        self.absent(path).value()
+    }
+
+    /// What an absent fact is taken as under this policy, in words.
+    pub fn absent_words(&self, path: &str) -> &'static str {
+        self.absent(path).words()
     }
 }
 
@@ -157,12 +233,7 @@ pub fn label(path: &str) -> String {
 
 /// What an absent fact is taken as, in words (`not given, taken as no`).
 pub fn absent_words(path: &str, ty: Option<&Type>) -> &'static str {
-    match absent(path, ty) {
-        Absent::NotGiven => "not given",
-        Absent::False => "not given, taken as no",
-        Absent::Empty => "not given, taken as empty",
-        Absent::NoneGiven => "not given: there is none",
-    }
+    absent(path, ty).words()
 }
 
 #[cfg(test)]
@@ -229,7 +300,7 @@ mod tests {
         for f in Field::ALL {
             let ty = crate::data::action::Action::path_type(f.path());
             match absent(f.path(), None) {
-                Absent::False => assert_eq!(ty, Some(Type::Bool), "{}", f.path()),
+                Absent::False | Absent::True => assert_eq!(ty, Some(Type::Bool), "{}", f.path()),
                 Absent::Empty => assert!(matches!(ty, Some(Type::EnumList(_))), "{}", f.path()),
                 Absent::NotGiven | Absent::NoneGiven => {}
             }
