@@ -1333,7 +1333,14 @@ fn analyse<'a>(
         let strongest = section.iter().filter_map(|(_, r)| *r).max();
         a.default = Some(if section.is_empty() { policy_default } else { strongest });
     }
-    a.default_max = section.iter().filter_map(|(_, r)| *r).chain(policy_default).max();
+    // Once every section default in reach is known to cover the situations, the default
+    // that decides is known: the policy's own is not in play (counting it let no undecided
+    // clause hold a verdict back under a stricter policy default, so every situation
+    // where a fact is not given was searched as deeply as one where it is).
+    a.default_max = match a.default {
+        Some(d) => d,
+        None => section.iter().filter_map(|(_, r)| *r).chain(policy_default).max(),
+    };
     for (i, r, s, _) in &live {
         if over.contains(&r.id) {
             continue;
