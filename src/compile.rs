@@ -1267,14 +1267,8 @@ pub fn compile(policy: &Policy) -> Compiled {
         default_ids: Vec::new(),
         n_targets: 0,
     };
-    Builder {
-        c,
-        slot_of: HashMap::new(),
-        shifted_of: HashMap::new(),
-        types: crate::eval::fact_types(policy),
-        policy,
-    }
-    .build()
+    Builder { c, slot_of: HashMap::new(), shifted_of: HashMap::new(), types: crate::eval::fact_types(policy), policy }
+        .build()
 }
 
 #[cfg(test)]

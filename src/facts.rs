@@ -17,8 +17,8 @@
 use crate::data::flat::Field;
 use crate::value::{Type, Value};
 use jiff::civil::Date;
-use std::collections::HashMap;
 use jiff::tz::TimeZone;
+use std::collections::HashMap;
 
 /// A fact read from the time of the action (`at`) on the policy's clock: the
 /// local day of the week and time of day in the policy's `timezone` (the one

@@ -56,7 +56,10 @@ fn both(policy: &std::path::Path, line: &str) -> (serde_json::Value, serde_json:
 }
 
 fn missing(v: &serde_json::Value) -> Vec<String> {
-    v["missing"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v["missing"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -64,13 +67,21 @@ fn a_flag_left_out_or_null_holds_a_refusal_back_in_both_engines() {
     let path = policy_file("forbid", FORBID);
     for content in [r#"{"kind":"industry"}"#, r#"{"kind":"industry","confidential":null}"#] {
         let (i, b) = both(&path, &post(content, r#"{"mentions_competitor":false}"#));
-        assert_eq!((i["verdict"].as_str(), b["verdict"].as_str()), (Some("indeterminate"), Some("indeterminate")), "{i}\n{b}");
+        assert_eq!(
+            (i["verdict"].as_str(), b["verdict"].as_str()),
+            (Some("indeterminate"), Some("indeterminate")),
+            "{i}\n{b}"
+        );
         assert_eq!(missing(&i), ["content.confidential"], "{i}");
         assert_eq!(missing(&b), ["content.confidential"], "{b}");
     }
     // A declared yes/no fact left out is not given either.
     let (i, b) = both(&path, &post(r#"{"kind":"industry","confidential":false}"#, "{}"));
-    assert_eq!((i["verdict"].as_str(), b["verdict"].as_str()), (Some("indeterminate"), Some("indeterminate")), "{i}\n{b}");
+    assert_eq!(
+        (i["verdict"].as_str(), b["verdict"].as_str()),
+        (Some("indeterminate"), Some("indeterminate")),
+        "{i}\n{b}"
+    );
     assert_eq!(missing(&i), ["facts.mentions_competitor"], "{i}");
     // Both given: decided, in both engines.
     let (i, b) = both(&path, &post(r#"{"kind":"industry","confidential":false}"#, r#"{"mentions_competitor":false}"#));
@@ -89,7 +100,12 @@ fn a_flag_left_out_or_null_holds_a_refusal_back_in_both_engines() {
 #[test]
 fn a_policy_that_assumes_a_flag_decides_and_says_so() {
     let path = policy_file("assume", ASSUMING);
-    assert_eq!(run(&["check", path.to_str().unwrap()]).status.code(), Some(0), "{}", stderr(&run(&["check", path.to_str().unwrap()])));
+    assert_eq!(
+        run(&["check", path.to_str().unwrap()]).status.code(),
+        Some(0),
+        "{}",
+        stderr(&run(&["check", path.to_str().unwrap()]))
+    );
     for content in [r#"{"kind":"industry"}"#, r#"{"kind":"industry","confidential":null}"#] {
         let (i, b) = both(&path, &post(content, "{}"));
         assert_eq!((i["verdict"].as_str(), b["verdict"].as_str()), (Some("allow"), Some("allow")), "{i}\n{b}");
@@ -107,7 +123,8 @@ fn a_policy_that_assumes_a_flag_decides_and_says_so() {
     assert!(text.contains("facts.mentions_competitor is not given, taken as no"), "{text}");
     assert!(!text.contains("content.confidential = false"), "{text}");
     // An assumption of yes holds too: a post the tool does not clear is refused.
-    let yes = policy_file("assume-yes", &ASSUMING.replace("content.confidential = false", "content.confidential = true"));
+    let yes =
+        policy_file("assume-yes", &ASSUMING.replace("content.confidential = false", "content.confidential = true"));
     let (i, b) = both(&yes, &post(r#"{"kind":"industry"}"#, "{}"));
     assert_eq!((i["verdict"].as_str(), b["verdict"].as_str()), (Some("deny"), Some("deny")), "{i}\n{b}");
 }
@@ -125,8 +142,10 @@ fn check_accepts_only_a_yes_no_fact_assumed_once_and_fmt_keeps_it() {
     assert!(err.contains("`content.public` is assumed twice"), "{err}");
     assert!(err.contains("unknown fact `content.confidntial`"), "{err}");
     // Assuming what the fact table already says is redundant.
-    let redundant =
-        policy_file("assume-redundant", "policy \"R\"\n  default allow\n\nassume actor.acknowledged_policy = false when not given\n");
+    let redundant = policy_file(
+        "assume-redundant",
+        "policy \"R\"\n  default allow\n\nassume actor.acknowledged_policy = false when not given\n",
+    );
     let o = run(&["check", redundant.to_str().unwrap()]);
     assert!((stderr(&o) + &stdout(&o)).contains("redundant-assumption"), "{}", stderr(&o));
     // `fmt` writes it in its one canonical form.
@@ -148,14 +167,22 @@ fn diff_finds_the_posts_an_assumption_decides() {
     let changes = json["changes"].as_array().unwrap();
     let pairs: Vec<(String, String)> = changes
         .iter()
-        .map(|c| (c["old"]["verdict"].as_str().unwrap_or("").to_string(), c["new"]["verdict"].as_str().unwrap_or("").to_string()))
+        .map(|c| {
+            (
+                c["old"]["verdict"].as_str().unwrap_or("").to_string(),
+                c["new"]["verdict"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     assert!(pairs.iter().any(|(o, n)| o == "allow" && n == "indeterminate"), "{json:#}");
     // Each change's witness replays to its stated verdicts.
     for c in changes {
         let w = serde_json::to_string(&c["witness"]).unwrap();
         for (p, side) in [(&old, "old"), (&new, "new")] {
-            let v = stdout(&run_stdin(&["eval", p.to_str().unwrap(), "-", "--format", "json", "--now", "2026-06-01T12:00:00Z"], &w));
+            let v = stdout(&run_stdin(
+                &["eval", p.to_str().unwrap(), "-", "--format", "json", "--now", "2026-06-01T12:00:00Z"],
+                &w,
+            ));
             let v: serde_json::Value = serde_json::from_str(&v).unwrap();
             assert_eq!(v["verdict"], c[side]["verdict"], "{side} of {w}");
         }
