@@ -301,6 +301,65 @@ impl Space {
         }
     }
 
+    /// The truths a condition may still take over a set of situations, as
+    /// [`T4::bit`]s (an open test may take any its fact's classes allow).
+    fn possible(&self, c: &CCond, st: &State) -> u8 {
+        const T: u8 = 1;
+        const F: u8 = 2;
+        const M: u8 = 4;
+        match c {
+            CCond::Const(T4::O) => T | F | M,
+            CCond::Const(t) => t.bit(),
+            CCond::Atom(a) => match self.atom_truth(*a, st) {
+                T4::O => self.atom_possible(*a, st),
+                t => t.bit(),
+            },
+            CCond::Not(p) => {
+                let x = self.possible(p, st);
+                (x & M) | (x & T) << 1 | (x & F) >> 1
+            }
+            // The interpreter's `and`: a false part settles it, else a missing one.
+            CCond::All(ps) => {
+                let xs: Vec<u8> = ps.iter().map(|p| self.possible(p, st)).collect();
+                let t = if xs.iter().all(|x| x & T != 0) { T } else { 0 };
+                let f = if xs.iter().any(|x| x & F != 0) { F } else { 0 };
+                let m = if xs.iter().all(|x| x & (T | M) != 0) && xs.iter().any(|x| x & M != 0) { M } else { 0 };
+                t | f | m
+            }
+            // Its `or`: a true part settles it, else a missing one.
+            CCond::Any(ps) => {
+                let xs: Vec<u8> = ps.iter().map(|p| self.possible(p, st)).collect();
+                let t = if xs.iter().any(|x| x & T != 0) { T } else { 0 };
+                let f = if xs.iter().all(|x| x & F != 0) { F } else { 0 };
+                let m = if xs.iter().all(|x| x & (F | M) != 0) && xs.iter().any(|x| x & M != 0) { M } else { 0 };
+                t | f | m
+            }
+        }
+    }
+
+    /// The truths an open test may still take: those of the classes its fact may still have.
+    fn atom_possible(&self, a: AtomId, st: &State) -> u8 {
+        let all = T4::T.bit() | T4::F.bit() | T4::M.bit();
+        let Some(atom) = self.atoms.get(a) else { return all };
+        let (AtomKind::Single(f) | AtomKind::Member(f)) = atom.kind else { return all };
+        let Some(t) = &atom.table else { return all };
+        let sub = st.sub(self, f);
+        let meets = |x: &[u64]| sub.iter().zip(x).any(|(a, b)| a & b != 0);
+        [(T4::T, &t.t), (T4::F, &t.f), (T4::M, &t.m)]
+            .into_iter()
+            .filter(|(_, x)| meets(x))
+            .fold(0, |acc, (v, _)| acc | v.bit())
+    }
+
+    /// Whether a clause may still apply somewhere in a set of situations: its
+    /// condition may hold and every exception may fail. One that may not is at
+    /// best undecided (a fact it reads is not given): it attaches no duty and
+    /// decides nothing, and only holds a verdict back.
+    pub(crate) fn may_apply(&self, r: &CRule, st: &State) -> bool {
+        self.possible(&r.when, st) & T4::T.bit() != 0
+            && r.unless.iter().all(|u| self.possible(u, st) & T4::F.bit() != 0)
+    }
+
     /// Keeps a state consistent with the data contract: a part that is absent
     /// has no fields, a field that is given needs its part, and a leaver
     /// (`status: departed`) has a `departed_on`. False when no action fits.
@@ -1298,6 +1357,8 @@ struct Analysis<'a> {
     default: Option<Option<u8>>,
     /// The highest rank a default could give.
     default_max: Option<u8>,
+    /// Open clauses that can no longer apply, only be undecided or not apply ([`Space::may_apply`]).
+    stuck: Vec<u32>,
 }
 
 fn analyse<'a>(
@@ -1324,6 +1385,11 @@ fn analyse<'a>(
         strict: sp.conflict_indeterminate.get(side).copied().unwrap_or(true),
         default: None,
         default_max: None,
+        stuck: live
+            .iter()
+            .filter(|(_, r, s, _)| *s == Status::Open && !sp.may_apply(r, st))
+            .map(|(i, _, _, _)| *i)
+            .collect(),
     };
     let defaults = sp.defaults.get(side).map(Vec::as_slice).unwrap_or(&[]);
     let policy_default = sp.default_rank.get(side).copied().flatten();
@@ -1418,7 +1484,7 @@ fn needs_key(
         }
     }
     for (i, r, s, x) in &a.live {
-        if *s == Status::Open && open_matters(a, r) {
+        if *s == Status::Open && open_matters(a, *i, r) {
             push(*x, *i, &mut out);
         }
     }
@@ -1459,13 +1525,19 @@ fn needs_key(
 }
 
 /// Whether an open clause can still change its version's verdict (word, approvers, duties).
-fn open_matters(a: &Analysis<'_>, r: &CRule) -> bool {
+fn open_matters(a: &Analysis<'_>, i: u32, r: &CRule) -> bool {
     let blocked = match (a.m, a.u) {
         (Some(m), Some(u)) => u > m,
         _ => false,
     };
     if r.overrides.iter().any(|t| a.live.iter().any(|(_, y, _, _)| &y.id == t)) {
         return true;
+    }
+    if a.stuck.contains(&i) && !a.strict && a.unsettled.is_empty() {
+        // At best undecided: no duty, no decision; it matters only if, undecided, it would
+        // hold the verdict back above everything that applies or is undecided now (what
+        // applies only rises as the search goes down).
+        return r.counts && r.rank.is_none_or(|k| a.m.is_none_or(|m| k > m) && a.u.is_none_or(|u| k > u));
     }
     let new_duty = r.duties.iter().any(|d| !a.duties.contains(&d));
     let may_change = r.counts
@@ -1521,7 +1593,7 @@ fn key_signature(
             v.push((8, *x as u32, 0));
         }
     }
-    for (_, r, s, _) in &a.live {
+    for (i, r, s, _) in &a.live {
         match s {
             Status::Applies if !named && !a.strict => {}
             Status::Applies => {
@@ -1529,7 +1601,7 @@ fn key_signature(
             }
             // An exception may still override some undecided clauses and not others.
             Status::Undecided if named => v.push((2, r.sig, 0)),
-            Status::Open if open_matters(a, r) => v.push((3, r.fp, 0)),
+            Status::Open if open_matters(a, *i, r) => v.push((3, r.fp, 0)),
             _ => {}
         }
     }
