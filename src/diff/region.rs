@@ -90,10 +90,16 @@ impl Space {
         for a in atoms.iter().copied() {
             let Some(atom) = self.atoms.get(a) else { continue };
             let t = self.atom_truth(a, st);
-            if t == T4::O {
-                continue;
-            }
-            let mask = if atom.approval && t != T4::T { T4::F.bit() | T4::M.bit() } else { t.bit() };
+            let mask = match t {
+                // Not settled over the leaf: the truths its fact's classes there allow (a
+                // clause that can no longer apply rests on its tests not holding).
+                T4::O => match atom.kind {
+                    AtomKind::Single(_) | AtomKind::Member(_) => self.atom_possible(a, st),
+                    AtomKind::Relational => continue,
+                },
+                t if atom.approval && t != T4::T => T4::F.bit() | T4::M.bit(),
+                t => t.bit(),
+            };
             match (atom.kind, &atom.table) {
                 (AtomKind::Single(f) | AtomKind::Member(f), Some(table)) => {
                     let Some(fact) = self.fact(f) else { continue };
