@@ -22,6 +22,7 @@ mod compare;
 mod compare_silent;
 mod compile;
 mod diff;
+mod diff_budget;
 mod eval_props;
 mod examples;
 mod explain_props;

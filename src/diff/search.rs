@@ -77,6 +77,8 @@ pub(crate) struct Found {
     pub nodes: usize,
     /// Leaves evaluated.
     pub leaves: usize,
+    /// The kinds of action whose situations were not all searched (the node budget ran out).
+    pub unfinished: Vec<String>,
     /// Subtrees cut because both policies' live clauses were identical.
     pub pruned: usize,
     /// Leaves where a clause could not be decided (an unsupported test).
@@ -338,7 +340,7 @@ impl Space {
     }
 
     /// The truths an open test may still take: those of the classes its fact may still have.
-    fn atom_possible(&self, a: AtomId, st: &State) -> u8 {
+    pub(crate) fn atom_possible(&self, a: AtomId, st: &State) -> u8 {
         let all = T4::T.bit() | T4::F.bit() | T4::M.bit();
         let Some(atom) = self.atoms.get(a) else { return all };
         let (AtomKind::Single(f) | AtomKind::Member(f)) = atom.kind else { return all };
@@ -942,7 +944,13 @@ impl Space {
 }
 
 /// Runs the search.
-pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, work: &crate::work::Work) -> Found {
+pub(crate) fn search(
+    sp: &Space,
+    policies: [&Policy; 2],
+    opts: &EvalOptions,
+    work: &crate::work::Work,
+    max_nodes: Option<usize>,
+) -> Found {
     let mut found = Found::default();
     let empty = SourceFile::new("", "");
     let mut cache: HashMap<(usize, Vec<u32>), Policy> = HashMap::new();
@@ -970,10 +978,30 @@ pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, wor
         dreasons: [Vec::new(), Vec::new()],
     };
     let mut stack = vec![root];
+    let mut budget = Budget::new(sp);
     while let Some(mut node) = stack.pop() {
         // The caller gave up (a time budget): stop; the caller discards what was found.
         if work.cancelled() {
             break;
+        }
+        if let Some(m) = max_nodes {
+            // Its budget spent: what is left on the stack was not searched, and the kinds
+            // of action it holds are named as unfinished.
+            if found.nodes >= m {
+                budget.drop(&node.state);
+                stack.iter().for_each(|n| budget.drop(&n.state));
+                break;
+            }
+            // Each kind of action gets its share of what is left, so one kind whose search
+            // is deep does not leave the others unsearched.
+            if budget.over(&node.state, &stack, found.nodes, m) {
+                budget.drop(&node.state);
+                let kind = budget.kind(&node.state);
+                while let Some(n) = stack.pop_if(|n| budget.kind(&n.state) == kind) {
+                    budget.drop(&n.state);
+                }
+                continue;
+            }
         }
         found.nodes += 1;
         work.step();
@@ -1195,6 +1223,11 @@ pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, wor
                 if matches!(s, Status::Applies | Status::Undecided) {
                     sp.rule_reason(r, st, &mut reasons);
                 }
+                // One that can no longer apply was not split on: the verdicts rest on that.
+                if *s == Status::Open && !sp.may_apply(r, st) {
+                    r.when.atoms(&mut reasons);
+                    r.unless.iter().for_each(|u| u.atoms(&mut reasons));
+                }
                 if *s == Status::Applies {
                     reasons.extend(r.duty_done.iter().flatten());
                 }
@@ -1241,7 +1274,80 @@ pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, wor
         }
         found.changed.push(Changed { state: node.state.clone(), facts, outcomes, atoms: reasons });
     }
+    found.unfinished = budget.unfinished();
     found
+}
+
+/// The search's budget of nodes, shared out among the kinds of action, and
+/// what it left unsearched.
+struct Budget<'a> {
+    /// The `action` fact.
+    action: Option<&'a super::space::Fact>,
+    /// The kind whose subtree is being searched, and the node count where its share ends.
+    current: Option<(usize, usize)>,
+    /// Per class of `action`: some of its situations were left unsearched.
+    dropped: Vec<bool>,
+}
+
+impl<'a> Budget<'a> {
+    fn new(sp: &'a Space) -> Budget<'a> {
+        let action = sp.by_path.get("action").and_then(|id| sp.facts.get(*id));
+        Budget { action, current: None, dropped: vec![false; action.map_or(0, |f| f.classes.len())] }
+    }
+
+    fn bits<'s>(&self, st: &'s State) -> &'s [u64] {
+        self.action.and_then(|f| st.bits.get(f.offset..f.offset + f.words)).unwrap_or(&[])
+    }
+
+    /// The one kind of action a set of situations holds, once the search has split on it.
+    fn kind(&self, st: &State) -> Option<usize> {
+        let mut one = ones(self.bits(st));
+        let first = one.next();
+        one.next().is_none().then_some(first).flatten()
+    }
+
+    /// Whether this node's kind of action has used its share of the nodes left.
+    fn over(&mut self, st: &State, stack: &[Node], used: usize, max: usize) -> bool {
+        let Some(k) = self.kind(st) else { return false };
+        let end = match self.current {
+            Some((c, end)) if c == k => end,
+            // A kind's subtree starts: its share is what is left over the kinds still to search.
+            _ => {
+                let mut waiting: Vec<usize> =
+                    stack.iter().filter_map(|n| self.kind(&n.state)).filter(|x| *x != k).collect();
+                waiting.sort_unstable();
+                waiting.dedup();
+                let end = used + max.saturating_sub(used) / (waiting.len() + 1);
+                self.current = Some((k, end));
+                end
+            }
+        };
+        used >= end
+    }
+
+    /// Left unsearched.
+    fn drop(&mut self, st: &State) {
+        for i in ones(self.bits(st)) {
+            if let Some(d) = self.dropped.get_mut(i) {
+                *d = true;
+            }
+        }
+    }
+
+    /// The kinds of action left unsearched, in the space's order.
+    fn unfinished(&self) -> Vec<String> {
+        let Some(f) = self.action else { return Vec::new() };
+        f.classes
+            .iter()
+            .zip(&self.dropped)
+            .filter(|(_, d)| **d)
+            .map(|(c, _)| match &c.extent {
+                Extent::Value(v) => v.clone(),
+                Extent::Absent => "(no action)".to_string(),
+                _ => "other actions".to_string(),
+            })
+            .collect()
+    }
 }
 
 /// The facts a test names directly (not as one of several alternatives): a
