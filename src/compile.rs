@@ -1579,7 +1579,8 @@ mod tests {
         let l = load("combining.policy", crate::eval::tests::POLICY);
         let post = |content: &str, more: &str| {
             parse_action_json_line(&format!(
-                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{content}{more}}}"#
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{}{more}}}"#,
+                crate::eval::tests::flags_given(content)
             ))
             .unwrap()
         };

@@ -132,9 +132,9 @@ pub fn run(args: Args, out: Out) -> Exit {
         pack: chosen,
         against,
         jurisdiction,
-        // Read as a non-supervisory employee unless `--supervisor` says otherwise: a
-        // situation that does not say is not taken as either (issue #12).
-        supervisor: Some(args.supervisor),
+        // Not said: the library reads the candidate as a non-supervisory employee
+        // (`compare::as_candidate`), as the service does.
+        supervisor: args.supervisor.then_some(true),
         role: args.role.clone(),
         now,
     };

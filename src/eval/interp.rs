@@ -857,11 +857,12 @@ mod tests {
         let (t, words, _) = run("facts.n > history.posts_today", &[("facts.n", int(1))]);
         assert_eq!(t.not_given().collect::<Vec<_>>(), ["history.posts_today"]);
         assert_eq!(words, ["history.posts_today is not given"]);
-        // A yes/no fact not given is no, and the words say it was not given.
+        // A yes/no fact not given is not given too (issue #12): unknown, named, never no.
         let (t, words, _) = run("facts.flag", &[]);
-        assert_eq!(t, Truth::False);
-        assert!(words[0].starts_with("facts.flag is "), "{words:?}");
-        assert_ne!(words[0], "facts.flag = false");
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.flag"]);
+        assert_eq!(words, ["facts.flag is not given"]);
+        let (t, _, _) = run("not facts.flag", &[]);
+        assert!(!t.is_true(), "not given is not false either");
         let (t, words, _) = run("facts.flag", &[("facts.flag", Value::Bool(true))]);
         assert_eq!((t, words), (Truth::True, vec!["facts.flag = true".to_string()]));
         // `is missing` / `is present` decide on absence itself.
@@ -944,15 +945,18 @@ mod tests {
     #[test]
     fn and_or_not_follow_the_three_valued_tables_and_name_what_is_missing_once() {
         // A known false settles `and`; unknown is never absorbed into true.
-        let (t, words, _) = run("facts.n > 3 and facts.flag", &[]);
+        let (t, words, _) = run("facts.n > 3 and facts.flag", &[("facts.flag", Value::Bool(false))]);
         assert_eq!(t, Truth::False);
         assert_eq!(words.len(), 2);
+        // Neither known: unknown, both named.
+        let (t, _, _) = run("facts.n > 3 and facts.flag", &[]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.n", "facts.flag"]);
         let (t, _, _) = run("facts.n > 3 and facts.n < 9", &[]);
         let Truth::Unknown(why) = &t else { panic!("{t:?}") };
         assert_eq!(why.len(), 1, "one fact, named once: {why:?}");
         let (t, words, _) = run("facts.flag or facts.n > 3", &[("facts.flag", Value::Bool(true))]);
         assert_eq!((t, words.len()), (Truth::True, 1), "a true part settles `or`; the rest is not tested");
-        let (t, _, _) = run("facts.flag or facts.n > 3", &[]);
+        let (t, _, _) = run("facts.flag or facts.n > 3", &[("facts.flag", Value::Bool(false))]);
         assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.n"]);
         let (t, _, _) = run("not facts.n > 3", &[("facts.n", int(1))]);
         assert_eq!(t, Truth::True);
