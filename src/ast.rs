@@ -85,6 +85,8 @@ pub enum Item {
     Declaration(Declaration),
     /// `fact mentions_competitor: bool`.
     Fact(FactDecl),
+    /// `assume content.confidential = false when not given`.
+    Assume(Assume),
     /// `ownership { ... }`.
     Ownership(Vec<Clause<OwnershipRule>>),
     /// `on departure { ... }`.
@@ -163,6 +165,18 @@ pub struct FactDecl {
     /// Its type.
     pub ty: Spanned<FactType>,
     /// What it means.
+    pub doc: Option<Spanned<String>>,
+}
+
+/// `assume content.confidential = false when not given "Our tool flags every confidential draft."`:
+/// what a yes/no fact an action leaves out (or sends as `null`) is taken as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assume {
+    /// The fact's path (`content.confidential`, `facts.hirer_authority`).
+    pub fact: Spanned<String>,
+    /// What it is taken as when not given.
+    pub value: Spanned<bool>,
+    /// Why the policy may assume it.
     pub doc: Option<Spanned<String>>,
 }
 

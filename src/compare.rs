@@ -410,7 +410,9 @@ fn as_candidate(action: &Action, candidate: Candidate<'_>, policy: &Policy) -> A
         action.actor.jurisdiction = candidate.jurisdiction.map(str::to_string);
     }
     if action.actor.supervisor.is_none() {
-        action.actor.supervisor = candidate.supervisor;
+        // Not a supervisor unless the candidate says so (`--supervisor`), as the report's
+        // summary reads it: a situation never leaves it out (a flag not given is not "no").
+        action.actor.supervisor = Some(candidate.supervisor.unwrap_or(false));
     }
     action
 }

@@ -35,7 +35,7 @@ pub use row::FactRow;
 use crate::ast::ConflictMode;
 use crate::eval::Decision as Verdict4;
 use crate::policy::{Cond, Effect, Policy, Term, TestOp};
-use crate::value::{Type, Value};
+use crate::value::Value;
 use cond::{CondC, OpC, Operand, TestC, T4};
 use row::{Interner, SlotDef, Val};
 use std::collections::HashMap;
@@ -862,15 +862,16 @@ struct Builder<'p> {
     c: Compiled,
     slot_of: HashMap<String, u16>,
     shifted_of: HashMap<(u16, Vec<(bool, crate::value::Duration)>), u16>,
-    types: HashMap<String, Type>,
+    types: crate::facts::Known,
     policy: &'p Policy,
 }
 
 impl Builder<'_> {
-    /// What an absent fact stands for ([`crate::facts::absent`]).
+    /// What an absent fact stands for ([`crate::facts::Known::absent`]).
     fn default_for(&self, path: &str) -> Val {
-        match crate::facts::absent(path, self.types.get(path)) {
+        match self.types.absent(path) {
             crate::facts::Absent::False => Val::Bool(false),
+            crate::facts::Absent::True => Val::Bool(true),
             crate::facts::Absent::Empty => Val::List { bits: 0, other: false },
             crate::facts::Absent::NotGiven | crate::facts::Absent::NoneGiven => Val::Absent,
         }
@@ -1266,14 +1267,8 @@ pub fn compile(policy: &Policy) -> Compiled {
         default_ids: Vec::new(),
         n_targets: 0,
     };
-    Builder {
-        c,
-        slot_of: HashMap::new(),
-        shifted_of: HashMap::new(),
-        types: crate::eval::fact_types(policy).into_iter().collect(),
-        policy,
-    }
-    .build()
+    Builder { c, slot_of: HashMap::new(), shifted_of: HashMap::new(), types: crate::eval::fact_types(policy), policy }
+        .build()
 }
 
 #[cfg(test)]
@@ -1584,7 +1579,8 @@ mod tests {
         let l = load("combining.policy", crate::eval::tests::POLICY);
         let post = |content: &str, more: &str| {
             parse_action_json_line(&format!(
-                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{content}{more}}}"#
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{}{more}}}"#,
+                crate::eval::tests::flags_given(content)
             ))
             .unwrap()
         };

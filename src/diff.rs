@@ -66,12 +66,21 @@ use std::sync::Arc;
 /// The version of the JSON shape of a diff.
 pub const SCHEMA_VERSION: &str = "smpolicy.diff/1";
 
+/// The command line's budget for the search (`--max-nodes`): some seconds of
+/// search in a release build; a diff of two versions of a shipped policy needs
+/// a tenth of it (Castlegate v5 → v6: about 25,000).
+pub const DEFAULT_MAX_NODES: usize = 250_000;
+
 /// Settings for a diff.
 #[derive(Debug, Clone, Default)]
 pub struct DiffOptions {
     /// The time standing for "now" (an action without `at`); by default noon on
     /// the new version's effective date (or 2026-01-01), so the output is reproducible.
     pub now: Option<jiff::Timestamp>,
+    /// Stop the search after this many sets of situations (`None`: search them
+    /// all). A search cut short says which kinds of action it did not finish
+    /// ([`DiffReport::unsearched`]); what it did find is exact.
+    pub max_nodes: Option<usize>,
 }
 
 /// Which way a change goes.
@@ -301,6 +310,11 @@ pub struct DiffReport {
     /// Where this report is less than exhaustive, in words (empty when it is exhaustive).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub limits: Vec<String>,
+    /// The kinds of action whose situations the search did not finish, because its
+    /// budget (`--max-nodes`) ran out: a change to one of these may be missing.
+    /// Absent when every situation was searched.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unsearched: Vec<String>,
     /// How much work the search did.
     #[serde(skip)]
     pub stats: Stats,
@@ -378,7 +392,7 @@ fn diff_until(
     let now = opts.now.unwrap_or_else(|| default_now(op, np));
     let eopts = EvalOptions { now };
     let sp = space::build(op, np, now, anchor(op, np));
-    let found = search::search(&sp, [op, np], &eopts, work);
+    let found = search::search(&sp, [op, np], &eopts, work, opts.max_nodes);
     let structural = structural(old, new);
     let edited: Vec<&str> = structural.iter().filter_map(StructuralChange::clause_id).collect();
     // A change's edit: the edited clauses deciding its leaves under either
@@ -483,6 +497,14 @@ fn diff_until(
                 .to_string(),
         );
     }
+    if !found.unfinished.is_empty() {
+        limits.push(format!(
+            "the search stopped at its budget of {} sets of situations before it finished {}: a change to these \
+             may be missing (the changes shown are exact; raise `--max-nodes` to search further)",
+            opts.max_nodes.unwrap_or(found.nodes),
+            found.unfinished.join(", ")
+        ));
+    }
     let _ = (of, nf);
     DiffReport {
         schema: SCHEMA_VERSION,
@@ -492,6 +514,7 @@ fn diff_until(
         changes,
         summary,
         limits,
+        unsearched: found.unfinished.clone(),
         stats: Stats { changed_leaves: found.changed.len(), ..found_stats(&found) },
     }
 }
@@ -509,6 +532,7 @@ fn empty_report(old: (&SourceFile, &Policy), new: (&SourceFile, &Policy), stats:
         changes: vec![],
         summary: Summary::default(),
         limits: vec![],
+        unsearched: vec![],
         stats,
     }
 }

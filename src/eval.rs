@@ -109,21 +109,10 @@ impl Default for EvalOptions {
     }
 }
 
-/// The type of every fact path a policy knows: the built-ins, `facts.NAME` and
-/// the counters of `history.counts` its clauses read.
-pub fn fact_types(policy: &Policy) -> std::collections::HashMap<String, crate::value::Type> {
-    let mut m: std::collections::HashMap<String, crate::value::Type> =
-        crate::schema::fact_paths().into_iter().map(|(p, t)| (p.to_string(), t)).collect();
-    for (name, ty) in &policy.decls.facts {
-        m.insert(format!("facts.{name}"), ty.clone());
-    }
-    for c in &policy.decls.counters {
-        let path = c.path();
-        if let Some(ty) = crate::schema::fact_type(&path) {
-            m.insert(path, ty);
-        }
-    }
-    m
+/// What a policy knows of every fact path: the built-ins, `facts.NAME`, the
+/// counters of `history.counts` its clauses read, and its assumptions.
+pub fn fact_types(policy: &Policy) -> crate::facts::Known {
+    crate::facts::Known::of(policy)
 }
 
 fn tz(policy: &Policy) -> jiff::tz::TimeZone {
@@ -880,10 +869,23 @@ rule no-opinions "No opinions unless on your own time." {
         EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() }
     }
 
+    /// `content` with the yes/no facts `POLICY` reads given as no where it leaves them out.
+    pub(crate) fn flags_given(content: &str) -> String {
+        let mut c: serde_json::Value = serde_json::from_str(content).unwrap_or_else(|e| panic!("{content}: {e}"));
+        for flag in ["names_client", "confidential", "public"] {
+            if let Some(o) = c.as_object_mut() {
+                o.entry(flag).or_insert(serde_json::Value::Bool(false));
+            }
+        }
+        c.to_string()
+    }
+
     /// The verdict on a post by an employed consultant with this `content`
-    /// (and any other JSON fields given in `more`).
+    /// (and any other JSON fields given in `more`), its flags given ([`flags_given`]):
+    /// left out, they would be not given, and hold the verdict back.
     fn post(content: &str, more: &str) -> Verdict {
         let (file, p) = policy(POLICY);
+        let content = flags_given(content);
         let line = format!(
             r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{content}{more}}}"#
         );
@@ -973,7 +975,7 @@ rule no-opinions "No opinions unless on your own time." {
     fn clauses_that_need_a_missing_fact_hold_the_verdict() {
         let v = line(
             POLICY,
-            r#"{"action":"connect","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
+            r#"{"action":"connect","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"confidential":false}}"#,
         );
         assert_eq!(v.verdict, Decision::Indeterminate, "{}", v.summary);
         assert_eq!(v.deciding, ["no-client-invites", "candidate-invites"]);
@@ -987,7 +989,7 @@ rule no-opinions "No opinions unless on your own time." {
         // Given, it decides.
         let given = line(
             POLICY,
-            r#"{"action":"connect","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","target":{"relationship":"candidate"}}"#,
+            r#"{"action":"connect","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"confidential":false},"target":{"relationship":"candidate"}}"#,
         );
         assert_eq!(
             (given.verdict, given.approvers.as_slice()),
@@ -1111,7 +1113,7 @@ rule no-opinions "No opinions unless on your own time." {
 
     #[test]
     fn a_gap_in_the_policy_is_pointed_out_unless_the_action_is_refused() {
-        let leaving = r#"{"action":"depart","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-16"},"account":{"kind":"branded","created_by":"employee","handle":"@castlegate_jobs"}}"#;
+        let leaving = r#"{"action":"depart","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-16"},"account":{"kind":"branded","created_by":"employee","handle":"@castlegate_jobs"},"content":{"confidential":false}}"#;
         let gap = |v: &Verdict| {
             v.advice.iter().any(|a| a.rule.is_empty() && a.text.starts_with("no ownership clause covers this account"))
         };

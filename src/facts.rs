@@ -5,15 +5,20 @@
 //! `null`, says what this module says: the interpreter, the compiled form and
 //! the diff all ask here.
 //!
-//! Today a yes/no fact that is not given counts as no and a list as empty, as
-//! the data contract documents; every other absent fact is *not given*, and a
-//! test of it is unknown ([`crate::semantics`]). (Issue #12 asks that yes/no
-//! facts and lists become *not given* too; that change is this table's.)
+//! A fact that is not given is unknown, and a test of it is unknown
+//! ([`crate::semantics`]): a clause that reads it and could make the verdict
+//! stricter holds the verdict back (indeterminate, naming the fact). Only where
+//! the record a fact stands for is the caller's own does absence have a
+//! documented meaning: no duty recorded as `done`, no `approval` on file, no
+//! acknowledgement of the policy on file (`actor.acknowledged_policy`). Lists
+//! (`content.kind`, declared lists) are still empty when left out: see
+//! [`Field::absent`] for why.
 
 use crate::data::flat::Field;
 use crate::value::{Type, Value};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use std::collections::HashMap;
 
 /// A fact read from the time of the action (`at`) on the policy's clock: the
 /// local day of the week and time of day in the policy's `timezone` (the one
@@ -101,7 +106,9 @@ pub enum Absent {
     NotGiven,
     /// No (a yes/no fact).
     False,
-    /// An empty list (`done`: no duty recorded as done; `content.kind`).
+    /// Yes (a yes/no fact the policy assumes true when not given).
+    True,
+    /// An empty list (`done`: no duty recorded as done; `content.kind`, for now).
     Empty,
     /// None was given, and every test of it is false (`approval.granted_by`: no approval).
     NoneGiven,
@@ -112,8 +119,8 @@ pub enum Absent {
 pub fn absent(path: &str, ty: Option<&Type>) -> Absent {
     match Field::of_path(path) {
         Some(f) => f.absent(),
+        // A declared fact left out is not given; a declared list is empty (as `content.kind`).
         None => match ty {
-            Some(Type::Bool) => Absent::False,
             Some(Type::EnumList(_)) => Absent::Empty,
             _ => Absent::NotGiven,
         },
@@ -122,10 +129,83 @@ pub fn absent(path: &str, ty: Option<&Type>) -> Absent {
 
 /// The value an absent fact stands for, if its absence has one.
 pub fn absent_value(path: &str, ty: Option<&Type>) -> Option<Value> {
-    match absent(path, ty) {
-        Absent::False => Some(Value::Bool(false)),
-        Absent::Empty => Some(Value::List(vec![])),
-        Absent::NotGiven | Absent::NoneGiven => None,
+    absent(path, ty).value()
+}
+
+impl Absent {
+    /// The value it stands for, if any.
+    pub fn value(self) -> Option<Value> {
+        match self {
+            Absent::False => Some(Value::Bool(false)),
+            Absent::True => Some(Value::Bool(true)),
+            Absent::Empty => Some(Value::List(vec![])),
+            Absent::NotGiven | Absent::NoneGiven => None,
+        }
+    }
+
+    /// In words (`not given, taken as no`).
+    pub fn words(self) -> &'static str {
+        match self {
+            Absent::NotGiven => "not given",
+            Absent::False => "not given, taken as no",
+            Absent::True => "not given, taken as yes",
+            Absent::Empty => "not given, taken as empty",
+            Absent::NoneGiven => "not given: there is none",
+        }
+    }
+}
+
+/// The facts one policy knows: every path's type, and what the policy assumes
+/// of a yes/no fact an action does not give (`assume FACT = VALUE when not
+/// given`). Every stage that reads a policy's facts asks here, so a policy's
+/// assumption means the same to the interpreter, the compiled form and the diff.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    types: HashMap<String, Type>,
+    assumed: HashMap<String, bool>,
+}
+
+impl Known {
+    /// The built-in facts, the policy's declared facts and counters, and its assumptions.
+    pub fn of(policy: &crate::policy::Policy) -> Known {
+        let mut types: HashMap<String, Type> =
+            crate::schema::fact_paths().into_iter().map(|(p, t)| (p.to_string(), t)).collect();
+        for (name, ty) in &policy.decls.facts {
+            types.insert(format!("facts.{name}"), ty.clone());
+        }
+        // The counters of `history.counts` its clauses read.
+        for c in &policy.decls.counters {
+            let path = c.path();
+            if let Some(ty) = crate::schema::fact_type(&path) {
+                types.insert(path, ty);
+            }
+        }
+        let assumed = policy.decls.assumed.iter().map(|(p, v)| (p.clone(), *v)).collect();
+        Known { types, assumed }
+    }
+
+    /// The type of a fact path.
+    pub fn get(&self, path: &str) -> Option<&Type> {
+        self.types.get(path)
+    }
+
+    /// What the absence of a fact path means under this policy.
+    pub fn absent(&self, path: &str) -> Absent {
+        match self.assumed.get(path) {
+            Some(true) => Absent::True,
+            Some(false) => Absent::False,
+            None => absent(path, self.get(path)),
+        }
+    }
+
+    /// The value an absent fact stands for under this policy, if any.
+    pub fn absent_value(&self, path: &str) -> Option<Value> {
+        self.absent(path).value()
+    }
+
+    /// What an absent fact is taken as under this policy, in words.
+    pub fn absent_words(&self, path: &str) -> &'static str {
+        self.absent(path).words()
     }
 }
 
@@ -153,12 +233,7 @@ pub fn label(path: &str) -> String {
 
 /// What an absent fact is taken as, in words (`not given, taken as no`).
 pub fn absent_words(path: &str, ty: Option<&Type>) -> &'static str {
-    match absent(path, ty) {
-        Absent::NotGiven => "not given",
-        Absent::False => "not given, taken as no",
-        Absent::Empty => "not given, taken as empty",
-        Absent::NoneGiven => "not given: there is none",
-    }
+    absent(path, ty).words()
 }
 
 #[cfg(test)]
@@ -204,14 +279,17 @@ mod tests {
     fn absent_meanings_follow_the_table() {
         assert_eq!(absent("done", None), Absent::Empty);
         assert_eq!(absent("approval.granted_by", None), Absent::NoneGiven);
-        assert_eq!(absent("content.confidential", None), Absent::False);
+        assert_eq!(absent("content.confidential", None), Absent::NotGiven);
+        assert_eq!(absent("content.kind", None), Absent::Empty);
+        assert_eq!(absent("actor.acknowledged_policy", None), Absent::False);
         assert_eq!(absent("history.posts_today", None), Absent::NotGiven);
         assert_eq!(absent("actor.departed_on", None), Absent::NotGiven);
-        assert_eq!(absent("facts.x", Some(&Type::Bool)), Absent::False);
+        assert_eq!(absent("facts.x", Some(&Type::Bool)), Absent::NotGiven);
         assert_eq!(absent("facts.x", Some(&Type::Int)), Absent::NotGiven);
         assert_eq!(absent("facts.tags", Some(&Type::EnumList("tag".into()))), Absent::Empty);
         // What each meaning stands for.
-        assert_eq!(absent_value("content.confidential", None), Some(Value::Bool(false)));
+        assert_eq!(absent_value("actor.acknowledged_policy", None), Some(Value::Bool(false)));
+        assert_eq!(absent_value("content.confidential", None), None);
         assert_eq!(absent_value("done", None), Some(Value::List(vec![])));
         assert_eq!(absent_value("approval.granted_by", None), None);
         assert_eq!(absent_value("history.posts_today", None), None);
@@ -222,7 +300,7 @@ mod tests {
         for f in Field::ALL {
             let ty = crate::data::action::Action::path_type(f.path());
             match absent(f.path(), None) {
-                Absent::False => assert_eq!(ty, Some(Type::Bool), "{}", f.path()),
+                Absent::False | Absent::True => assert_eq!(ty, Some(Type::Bool), "{}", f.path()),
                 Absent::Empty => assert!(matches!(ty, Some(Type::EnumList(_))), "{}", f.path()),
                 Absent::NotGiven | Absent::NoneGiven => {}
             }

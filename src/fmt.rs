@@ -408,6 +408,7 @@ fact follower_count: int
 fact joined_on: date
 fact note_text: text "Free text."
 fact seniority: enum {junior, senior}
+assume facts.mentions_competitor = false when not given "A post names a competitor only when the tool says so."
 
 ownership {
   before: connections made before employment -> employee
@@ -575,6 +576,8 @@ fact joined_on: date
 fact note_text: text "Free text."
 
 fact seniority: enum {junior, senior}
+
+assume facts.mentions_competitor = false when not given "A post names a competitor only when the tool says so."
 
 ownership {
   before: connections made before employment -> employee

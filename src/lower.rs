@@ -45,7 +45,7 @@ pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
     }
     for item in &ast.items {
         match &item.node {
-            Item::Declaration(_) | Item::Fact(_) | Item::Ownership(_) => {}
+            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) | Item::Ownership(_) => {}
             Item::Departure(clauses) => clauses.iter().for_each(|c| l.departure(c)),
             Item::Covenant(c) => l.covenant(c),
             Item::Posting(s) => l.posting(s, &listed_posting),
@@ -245,6 +245,9 @@ impl Lowerer<'_> {
                         }
                     };
                     d.facts.insert(f.name.node.clone(), ty);
+                }
+                Item::Assume(a) => {
+                    d.assumed.entry(a.fact.node.clone()).or_insert(a.value.node);
                 }
                 _ => {}
             }

@@ -65,7 +65,7 @@ fn a_yes_no_fact_that_would_bring_a_refusing_clause_in_is_named() {
     assert!(cfs.iter().any(|c| c == line), "{cfs:#?}");
     agree(&cfs, &text, &md);
     // Given as true it applies: the tweet is refused and the route is gone.
-    let (verdict, cfs, _, _) = eval_all(&tweet(3).replace("kind: industry", "kind: industry\n  names_client: true"));
+    let (verdict, cfs, _, _) = eval_all(&tweet(3).replace("names_client: false", "names_client: true"));
     assert_eq!(verdict, "deny");
     assert!(!cfs.iter().any(|c| c == line), "{cfs:#?}");
 }
@@ -83,7 +83,7 @@ fn a_route_is_given_only_where_the_rest_of_the_clause_holds() {
     let json = stdout(&crate::util::run(&["eval", policy, action, "--format", "json"]));
     assert!(!json.contains(route), "{json}");
     // A supervisor's post: it would.
-    let post = "action: post\nat: 2026-03-02T17:00:00Z\nactor: { id: sam, role: recruiter, status: employed, supervisor: true }\nchannel: linkedin\ncontent: { kind: industry, text: \"Our market in Q2\" }\nhistory: { posts_today: 2, posts_this_week: 5, job_ads_this_week: 1 }\n";
+    let post = "action: post\nat: 2026-03-02T17:00:00Z\nactor: { id: sam, role: recruiter, status: employed, supervisor: true }\nchannel: linkedin\ncontent: { kind: industry, text: \"Our market in Q2\", candidate_personal_data: false, confidential: false }\nfacts: { criticises_company: false }\nhistory: { posts_today: 2, posts_this_week: 5, job_ads_this_week: 1 }\n";
     let json = stdout(&run_stdin(&["eval", policy, "-", "--format", "json"], post));
     assert!(json.contains(route), "{json}");
 }

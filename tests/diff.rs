@@ -97,7 +97,7 @@ fn h01_a_lower_tweet_cap_flips_posts_five_to_nine() {
     for n in 0..=15 {
         let a = action(&format!(
             r#"{{"action":"post","at":"2026-03-02T10:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},
-               "channel":"twitter","account":{{"kind":"branded"}},"history":{{"posts_today":{n}}}}}"#
+               "channel":"twitter","account":{{"kind":"branded"}},"content":{{"confidential":false}},"history":{{"posts_today":{n}}}}}"#
         ));
         let (o, nv) = (decide(&old, &a, now), decide(&new, &a, now));
         let flips = (5..=9).contains(&n);
@@ -160,7 +160,7 @@ fn h06_us_promotional_posts_gain_a_disclosure_obligation() {
     let r = run(&old, &new);
     let post = |jurisdiction: &str, kind: &str| {
         action(&format!(
-            r#"{{"action":"post","actor":{{"id":"a","role":"consultant","status":"employed","jurisdiction":"{jurisdiction}"}},"channel":"linkedin","content":{{"kind":"{kind}"}}}}"#
+            r#"{{"action":"post","actor":{{"id":"a","role":"consultant","status":"employed","jurisdiction":"{jurisdiction}"}},"channel":"linkedin","content":{{"kind":"{kind}","confidential":false,"candidate_personal_data":false,"discloses_employer":false}}}}"#
         ))
     };
     let c = region_of(&r, &post("US", "brand")).expect("a US promotional post flips");
@@ -258,11 +258,11 @@ fn replay_counts_flips_per_outcome_pair() {
     let mut lines = Vec::new();
     for n in 0..8 {
         lines.push(format!(
-            r#"{{"action":"post","at":"2026-03-02T{:02}:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"twitter","account":{{"kind":"branded"}},"history":{{"posts_today":{n}}}}}"#,
+            r#"{{"action":"post","at":"2026-03-02T{:02}:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"twitter","account":{{"kind":"branded"}},"content":{{"confidential":false}},"history":{{"posts_today":{n}}}}}"#,
             8 + n
         ));
     }
-    lines.push(r#"{"action":"post","at":"2026-03-02T20:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"twitter","account":{"kind":"branded"},"history":{"posts_today":10}}"#.to_string());
+    lines.push(r#"{"action":"post","at":"2026-03-02T20:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"twitter","account":{"kind":"branded"},"content":{"confidential":false},"history":{"posts_today":10}}"#.to_string());
     lines.push(r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"fired"}}"#.to_string());
     std::fs::write(&file, lines.join("\n")).unwrap();
     let out = smpolicy(&[
@@ -312,6 +312,8 @@ enum Clause {
     Excused { max: u32 },
     Hours { from: u32, weekend: bool },
     Device { outcome: &'static str },
+    Confidential { channel: &'static str },
+    Assume { value: bool },
 }
 
 const CHANNELS: &[&str] = &["twitter", "linkedin", "facebook"];
@@ -349,6 +351,8 @@ fn clause() -> impl Strategy<Value = Clause> {
         (1u32..6).prop_map(|max| Clause::Excused { max }),
         (6u32..20, any::<bool>()).prop_map(|(from, weekend)| Clause::Hours { from, weekend }),
         prop::sample::select(OUTCOMES).prop_map(|outcome| Clause::Device { outcome }),
+        prop::sample::select(CHANNELS).prop_map(|channel| Clause::Confidential { channel }),
+        any::<bool>().prop_map(|value| Clause::Assume { value }),
     ]
 }
 
@@ -367,9 +371,14 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
     });
     // One exception at most: two naming the same clause would be ambiguous (a check error).
     let first_exception = clauses.iter().position(|c| matches!(c, Clause::Exception { .. }));
+    // One assumption at most: a fact assumed twice is a check error.
+    let first_assume = clauses.iter().position(|c| matches!(c, Clause::Assume { .. }));
     for (i, c) in clauses.iter().enumerate() {
         let t = match c {
             Clause::Exception { .. } if Some(i) != first_exception => String::new(),
+            Clause::Assume { .. } if Some(i) != first_assume => String::new(),
+            Clause::Assume { value } => format!("assume content.confidential = {value} when not given\n"),
+            Clause::Confidential { channel } => format!("posting on {channel} {{\n  conf-{i}: forbid confidential\n}}\n"),
             Clause::LongCovenant { months, lookback, reduced } => format!(
                 "covenant lcov-{i}: non_dealing of clients for {months} months\n  lookback {lookback} months\n  {}\n",
                 if *reduced { "reduced by garden leave" } else { "garden leave offset" }
@@ -464,7 +473,7 @@ fn action_json() -> impl Strategy<Value = String> {
             any::<bool>(),
             prop::option::of(prop::sample::select(ROLES)),
         ),
-        (prop::option::of(prop::sample::select(vec!["agency", "personal"])), 0i64..4),
+        (prop::option::of(prop::sample::select(vec!["agency", "personal"])), 0i64..4, prop::option::of(any::<bool>())),
     )
         .prop_map(
             |(
@@ -476,7 +485,7 @@ fn action_json() -> impl Strategy<Value = String> {
                 (rel, lastdealt),
                 near,
                 (garden, employed, jobads, done, granted),
-                (device, minute),
+                (device, minute, confidential),
             )| {
                 let day = |n: i64| jiff::civil::date(2025, 1, 1).checked_add(jiff::Span::new().days(n)).unwrap();
                 let when = match near {
@@ -535,6 +544,10 @@ fn action_json() -> impl Strategy<Value = String> {
                 if let Some(k) = account {
                     a["account"] = serde_json::json!({ "kind": k });
                 }
+                // Left out, false or true: a flag not given is not "no" (issue #12).
+                if let Some(c) = confidential {
+                    a["content"]["confidential"] = c.into();
+                }
                 if rel.is_some() || connected.is_some() {
                     let mut t = serde_json::json!({});
                     if let Some(r) = rel {
@@ -577,6 +590,7 @@ fn mutate(c: &Clause, bump: u32) -> Clause {
             Clause::Device { outcome: OUTCOMES[(i + bump as usize) % OUTCOMES.len()] }
         }
         Clause::Exception { role, allow } => Clause::Exception { role, allow: !allow },
+        Clause::Assume { value } => Clause::Assume { value: !value },
         Clause::OtherChannels { outcome } => {
             let i = OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0);
             Clause::OtherChannels { outcome: OUTCOMES[(i + bump as usize) % OUTCOMES.len()] }

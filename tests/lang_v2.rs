@@ -7,7 +7,7 @@ use serde_json::Value;
 const CALIFORNIA: &str = "policies/california-employer.policy";
 
 /// A like by a non-supervisor, as one JSON line.
-const LIKE: &str = r#"{"action":"like","channel":"linkedin","at":"2026-03-02T10:00:00Z","actor":{"id":"ann","role":"recruiter","status":"employed"}}"#;
+const LIKE: &str = r#"{"action":"like","channel":"linkedin","at":"2026-03-02T10:00:00Z","actor":{"id":"ann","role":"recruiter","status":"employed","supervisor":false}}"#;
 
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
@@ -51,7 +51,7 @@ fn test_files_may_use_declared_actions_and_may_not_use_undeclared_names() {
     let dir = temp_dir("tests");
     let tests = dir.join("like.tests.yaml");
     let case = "- name: a like is protected\n  action:\n    action: like\n    channel: linkedin\n    at: 2026-03-02\n    \
-                actor: {id: ann, role: recruiter, status: employed}\n  expect: allow\n  because: likes-are-speech-too\n";
+                actor: {id: ann, role: recruiter, status: employed, supervisor: false}\n  expect: allow\n  because: likes-are-speech-too\n";
     std::fs::write(&tests, case).unwrap();
     let o = run(&["test", CALIFORNIA, tests.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));

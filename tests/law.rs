@@ -407,7 +407,8 @@ fn compare_reads_the_candidate_as_a_supervisor_or_not() {
         )
     };
     let (given, verdict, summary) = cell(&[]);
-    assert_eq!((given, verdict), (serde_json::Value::Null, serde_json::json!("allow")));
+    // Not a supervisor unless `--supervisor` says so: the situations say it, never leave it out.
+    assert_eq!((given, verdict), (serde_json::json!(false), serde_json::json!("allow")));
     assert!(summary.to_string().contains("Read as a non-supervisory employee"), "{summary}");
     let (given, verdict, summary) = cell(&["--supervisor"]);
     assert_eq!((given, verdict), (serde_json::json!(true), serde_json::json!("deny")));

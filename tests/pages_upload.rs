@@ -218,7 +218,7 @@ fn the_change_page_takes_an_uploaded_version_and_replays_logged_decisions_needs_
     // and an industry post on LinkedIn (allowed by both).
     for (channel, kind) in [("twitter", "job_ad"), ("linkedin", "industry"), ("twitter", "job_ad")] {
         let action = json!({"action": "post", "actor": {"id": "sam", "role": "consultant", "status": "employed"},
-                            "channel": channel, "content": {"kind": kind}});
+                            "channel": channel, "content": {"kind": kind, "candidate_personal_data": false}});
         let (status, v) = s.post("/v1/decide", &json!({"policy": "jobs", "action": action}).to_string());
         assert_eq!(status, 200, "{v}");
         assert_eq!(v["verdict"], "allow", "{v}");

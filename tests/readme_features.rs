@@ -254,7 +254,7 @@ fn dry_run_clauses_are_reported_never_enforced() {
 fn dry_run_from_the_command_line() {
     let action =
         "action: post\nat: 2025-05-14T12:00:00+01:00\nactor: { id: lee, role: consultant, status: employed }\n\
-                  channel: twitter\ncontent: { kind: industry }\nhistory: { posts_today: 6 }\n";
+                  channel: twitter\ncontent: { kind: industry, names_client: false, candidate_personal_data: false, confidential: false }\nhistory: { posts_today: 6 }\n";
     let o = run_stdin(&["eval", DRY_RUN, "-"], action);
     assert_eq!(o.status.code(), Some(0), "the dry-run cap of five does not refuse the 7th: {}", stderr(&o));
     let text = stdout(&o);

@@ -347,7 +347,7 @@ fn diffs_validate() {
         };
         let (of, op) = load(&old);
         let (nf, np) = load(&new);
-        let report = smpolicy::diff::diff((&of, &op), (&nf, &np), &smpolicy::diff::DiffOptions { now: None });
+        let report = smpolicy::diff::diff((&of, &op), (&nf, &np), &smpolicy::diff::DiffOptions::default());
         let json = serde_json::to_value(smpolicy::diff::DiffJson { report: &report, replay: None }).unwrap();
         v.valid(&url("diff"), &json, &rel(&old));
         pairs += 1;
@@ -480,7 +480,7 @@ fn openapi_conformance() {
     }
     // A brand video under Brightwater needs marketing's approval (a clause that `/v1/approve` can satisfy).
     actions.push(
-        r#"{"action":"post","at":"2026-04-01T12:00:00Z","actor":{"id":"dan","role":"consultant","status":"employed"},"channel":"youtube","content":{"kind":"brand"}}"#
+        r#"{"action":"post","at":"2026-04-01T12:00:00Z","actor":{"id":"dan","role":"consultant","status":"employed"},"channel":"youtube","content":{"kind":"brand","candidate_personal_data":false,"confidential":false,"names_client":false}}"#
             .to_string(),
     );
     let (mut allowed, mut to_approve) = (None, None);

@@ -90,26 +90,61 @@ fn an_unknown_section_scope_never_falls_through_to_a_looser_default() {
     assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
 }
 
+/// Issue #12: a yes/no fact the posting tool did not send is not given, never a
+/// silent "no": a clause it could make apply holds the verdict back.
 #[test]
-fn a_fact_the_caller_left_out_is_never_printed_as_given() {
+fn a_flag_the_caller_left_out_holds_a_restriction_back() {
     const FLAGS: &str = r#"policy "Flags"
   default allow
 
 rule no-confidential { when action = post and content.confidential then deny }
+rule no-job-ads-on-tiktok { when action = post and channel = tiktok and content.kind has job_ad then deny }
 "#;
     let post = "action: post\nat: 2026-06-01T10:00:00Z\nactor: { id: a, role: consultant, status: employed }\nchannel: twitter\ncontent: { kind: job_ad }\n";
-    let (v, _) = decide(FLAGS, post);
+    let (v, compiled) = decide(FLAGS, post);
+    assert_eq!((v.verdict, compiled), (Decision::Indeterminate, Decision::Indeterminate), "{}", v.summary);
+    assert_eq!(v.missing, vec!["content.confidential".to_string()]);
     let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true, all: false });
-    assert!(text.contains("content.confidential is not given, taken as no"), "{text}");
+    assert!(text.contains("? content.confidential is not given"), "{text}");
     assert!(!text.contains("content.confidential = false"), "{text}");
     let json = serde_json::to_value(&v).unwrap();
     let test = &json["rules"][0]["tests"][1];
     assert_eq!(test["fact"], "content.confidential");
     assert!(test.get("value").is_none_or(serde_json::Value::is_null), "{test}");
-    // Given, it is shown as given.
-    let (v, _) = decide(FLAGS, &post.replace("kind: job_ad", "kind: job_ad, confidential: false"));
+    // Given, it decides, and is shown as given.
+    let given = post.replace("kind: job_ad", "kind: job_ad, confidential: false");
+    let (v, compiled) = decide(FLAGS, &given);
+    assert_eq!((v.verdict, compiled), (Decision::Allow, Decision::Allow));
     let text = explain::text(&v, "flags.policy", explain::ExplainOptions { why_not: true, all: false });
     assert!(text.contains("content.confidential = false"), "{text}");
+    let (v, compiled) = decide(FLAGS, &post.replace("kind: job_ad", "kind: job_ad, confidential: true"));
+    assert_eq!((v.verdict, compiled), (Decision::Deny, Decision::Deny));
+    // A clause that could only loosen the verdict does not hold it back.
+    let (v, compiled) = decide(
+        "policy \"Loosen\"\n  default deny\n\nrule own-news { when action = post and content.public then allow }\n",
+        post,
+    );
+    assert_eq!((v.verdict, compiled), (Decision::Deny, Decision::Deny));
+}
+
+/// Where the fact table gives absence a meaning (no acknowledgement on file), the
+/// explanation says so rather than printing a value the caller never sent.
+#[test]
+fn a_defaulted_fact_is_printed_as_not_given_taken_as_no() {
+    const ACK: &str = r#"policy "Ack"
+  default allow
+
+rule read-it-first { when action = post and not actor.acknowledged_policy then deny }
+"#;
+    let post = "action: post\nat: 2026-06-01T10:00:00Z\nactor: { id: a, role: consultant, status: employed }\nchannel: twitter\n";
+    let (v, compiled) = decide(ACK, post);
+    assert_eq!((v.verdict, compiled), (Decision::Deny, Decision::Deny));
+    let text = explain::text(&v, "ack.policy", explain::ExplainOptions { why_not: true, all: false });
+    assert!(text.contains("actor.acknowledged_policy is not given, taken as no"), "{text}");
+    assert!(!text.contains("actor.acknowledged_policy = false"), "{text}");
+    let (v, _) = decide(ACK, &post.replace("status: employed", "status: employed, acknowledged_policy: false"));
+    let text = explain::text(&v, "ack.policy", explain::ExplainOptions { why_not: true, all: false });
+    assert!(text.contains("actor.acknowledged_policy = false"), "{text}");
 }
 
 const CONFLICT: &str = r#"policy "Conflict"

@@ -23,6 +23,7 @@ mod compare_names;
 mod compare_silent;
 mod compile;
 mod diff;
+mod diff_budget;
 mod eval_props;
 mod examples;
 mod explain_props;
@@ -33,6 +34,7 @@ mod lang_counters;
 mod lang_time;
 mod lang_v2;
 mod law;
+mod missing_facts;
 #[cfg(feature = "server")]
 mod openapi_rules;
 #[cfg(feature = "server")]

@@ -375,9 +375,11 @@ pub(super) fn references(cx: &mut Checker<'_>) {
         outcome(cx, o);
     }
     let mut defined: Vec<(&Name, &'static str)> = Vec::new();
+    let mut assumed = Vec::new();
     for item in &ast.items {
         match &item.node {
             Item::Declaration(_) | Item::Fact(_) => {}
+            Item::Assume(a) => super::types::assumption(cx, a, &mut assumed),
             Item::Ownership(clauses) => {
                 for c in clauses {
                     defined.extend(c.label.as_ref().map(|l| (l, "clause")));
@@ -562,7 +564,7 @@ pub(crate) fn each_condition<'a>(ast: &'a PolicyFile, f: &mut dyn FnMut(&'a Span
     }
     for item in &ast.items {
         match &item.node {
-            Item::Declaration(_) | Item::Fact(_) => {}
+            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) => {}
             Item::Ownership(cs) => cs.iter().for_each(|c| mods(&c.modifiers, f)),
             Item::Departure(cs) => cs.iter().for_each(|c| mods(&c.modifiers, f)),
             Item::Covenant(c) => {
@@ -600,7 +602,7 @@ pub(super) fn exception_targets(cx: &mut Checker<'_>, policy: Option<&Policy>) {
             Item::Covenant(c) => named.extend(c.label.as_ref().map(|l| l.node.clone())),
             Item::Rule(r) => named.push(r.name.node.clone()),
             Item::Exception(e) => named.push(e.name.node.clone()),
-            Item::Declaration(_) | Item::Fact(_) => {}
+            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) => {}
         }
     }
     let all: HashSet<&str> = match policy {

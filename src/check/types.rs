@@ -152,6 +152,50 @@ fn operand(cx: &mut Checker<'_>, o: &Operand) -> Ty {
     }
 }
 
+/// `assume FACT = VALUE when not given`: the fact must be a yes/no fact, assumed
+/// once; assuming what the fact table already says of its absence is redundant.
+pub(super) fn assumption(cx: &mut Checker<'_>, a: &crate::ast::Assume, seen: &mut Vec<(String, Span)>) {
+    let path: Vec<String> = a.fact.node.split('.').map(str::to_string).collect();
+    let Some(ty) = fact(cx, &path, a.fact.span) else { return };
+    if ty != Type::Bool {
+        cx.diags.push(
+            Diagnostic::error(
+                "type-mismatch",
+                format!("only a yes/no fact can be assumed, but `{}` is {}", a.fact.node, describe(&ty)),
+                a.fact.span,
+                "not a yes/no fact",
+            )
+            .with_help("a fact of any other kind that is not given stays not given; test it with `is missing`"),
+        );
+        return;
+    }
+    if let Some((_, first)) = seen.iter().find(|(p, _)| *p == a.fact.node) {
+        cx.diags.push(
+            Diagnostic::error(
+                "duplicate-name",
+                format!("`{}` is assumed twice", a.fact.node),
+                a.fact.span,
+                "assumed again here",
+            )
+            .with_label(*first, "first assumed here")
+            .with_help("keep one of them"),
+        );
+        return;
+    }
+    seen.push((a.fact.node.clone(), a.fact.span));
+    if !a.value.node && crate::facts::absent(&a.fact.node, Some(&ty)) == crate::facts::Absent::False {
+        cx.diags.push(
+            Diagnostic::warning(
+                "redundant-assumption",
+                format!("`{}` not given is already taken as no", a.fact.node),
+                a.fact.span,
+                "already the meaning of its absence",
+            )
+            .with_help("remove the assumption"),
+        );
+    }
+}
+
 /// The type of a fact path; reports unknown facts with a suggestion.
 fn fact(cx: &mut Checker<'_>, path: &[String], span: Span) -> Option<Type> {
     let joined = path.join(".");

@@ -132,6 +132,8 @@ pub fn run(args: Args, out: Out) -> Exit {
         pack: chosen,
         against,
         jurisdiction,
+        // Not said: the library reads the candidate as a non-supervisory employee
+        // (`compare::as_candidate`), as the service does.
         supervisor: args.supervisor.then_some(true),
         role: args.role.clone(),
         now,

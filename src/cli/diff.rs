@@ -43,6 +43,11 @@ pub struct Args {
     /// current time for a replay.
     #[arg(long)]
     pub now: Option<super::Now>,
+    /// Stop the search after this many sets of situations, so that two unrelated policies are compared in
+    /// seconds and bounded memory; a search cut short names the kinds of action it did not finish, and
+    /// `--fail-on` then fails. `0` searches everything.
+    #[arg(long, value_name = "N", default_value_t = diff::DEFAULT_MAX_NODES)]
+    pub max_nodes: usize,
 }
 
 /// Runs `diff`.
@@ -50,8 +55,9 @@ pub fn run(args: Args, out: Out) -> Exit {
     let Some((of, op)) = load_policy(&args.old, out) else { return Exit::Error };
     let Some((nf, np)) = load_policy(&args.new, out) else { return Exit::Error };
     let now = args.now.map(|n| n.at(&np));
+    let max_nodes = (args.max_nodes > 0).then_some(args.max_nodes);
     let report = super::progress::run("searching the situations (nodes)", |work| {
-        diff::diff_cancellable((&of, &op), (&nf, &np), &DiffOptions { now }, work)
+        diff::diff_cancellable((&of, &op), (&nf, &np), &DiffOptions { now, max_nodes }, work)
     });
     // Nothing cancels the CLI's work: a report is always whole.
     let Some(report) = report else { return Exit::Error };
@@ -80,7 +86,16 @@ pub fn run(args: Args, out: Out) -> Exit {
         Some(FailOn::Looser) => report.has(Some(Direction::Looser)),
         Some(FailOn::Any) => report.has(None),
     };
-    if failing {
+    // A search cut short cannot tell that no change goes that way: never pass it.
+    let unsure = args.fail_on.is_some() && !report.unsearched.is_empty();
+    if unsure && !failing {
+        eprintln!(
+            "smpolicy: --fail-on: the search did not finish ({}); a change may be missing, so this fails \
+             (raise --max-nodes, or 0 for no limit)",
+            report.unsearched.join(", ")
+        );
+    }
+    if failing || unsure {
         Exit::CheckFailed
     } else {
         Exit::Ok

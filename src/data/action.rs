@@ -833,6 +833,11 @@ pub fn parse_action(text: &str, file: &str) -> Result<Action, DataError> {
 /// Parses one line of a JSON Lines batch. The error has the column and the
 /// field path but no file or line: the batch knows them ([`DataError::at_line`]).
 pub fn parse_action_json_line(line: &str) -> Result<Action, DataError> {
+    // An action is an object: serde would also read a JSON array, field by field in
+    // declaration order (`["post", null, {...}]`), which no caller means.
+    if line.trim_start().starts_with('[') {
+        return Err(DataError::new("", "an action is a JSON object (`{\"action\": ...}`), not an array"));
+    }
     // The fast path skips path tracking; a bad line is parsed again for the error.
     let action: Action = match serde_json::from_str(line) {
         Ok(action) => action,
@@ -966,6 +971,21 @@ fn unknown(path: String, what: &str, plural: &str, value: &str, known: &[&str]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `/v1/decide` body fuzzer: an array was read field by field
+    /// (`["", null, {}]` as `action`, `at`, `actor`) and its error named `[2].id`.
+    #[test]
+    fn an_action_given_as_an_array_is_refused_as_such() {
+        let e = parse_action_json_line(r#"["post", null, {"id": "a", "role": "consultant", "status": "employed"}]"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("an action is a JSON object"), "{e}");
+        assert!(parse_action_json_line(
+            r#" {"action":"post","actor":{"id":"a","role":"consultant","status":"employed"}}"#
+        )
+        .is_ok());
+    }
 
     fn sym(name: &str) -> Value {
         Value::Symbol(name.to_string())

@@ -250,12 +250,18 @@ impl Field {
     /// What an action that does not give this field says ([`crate::facts`]).
     pub fn absent(self) -> crate::facts::Absent {
         use crate::facts::Absent;
-        match self.shape() {
-            Shape::Names(_) => Absent::Empty,
-            // A fact the law reads to free an employee is never guessed: not given, it is not given.
-            _ if self == Field::ActorNonCompeteInWriting => Absent::NotGiven,
-            Shape::Bool => Absent::False,
-            _ if self == Field::ApprovalGrantedBy => Absent::NoneGiven,
+        // Absence has a meaning only where the record it stands for is the caller's to
+        // keep: no duty recorded as done, no approval on file, no acknowledgement of the
+        // policy on file. Every other fact left out is not given: a clause that reads it
+        // and could make the verdict stricter holds the verdict back (never a silent allow
+        // because a posting tool did not send `confidential`). A fact the law reads to free
+        // an employee (`actor.non_compete_in_writing`) is never guessed either.
+        match self {
+            Field::Done => Absent::Empty,
+            // A list of what the content is left out is taken as empty, for now (see docs/data-model.md).
+            Field::ContentKind | Field::ContentConduct => Absent::Empty,
+            Field::ApprovalGrantedBy => Absent::NoneGiven,
+            Field::ActorAcknowledgedPolicy => Absent::False,
             _ => Absent::NotGiven,
         }
     }

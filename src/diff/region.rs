@@ -18,12 +18,12 @@ use super::space::{all4, and, any4, not4, ones, AtomId, AtomKind, CCond, CRule, 
 use crate::eval::interp::{self, Ctx, Truth};
 use crate::eval::Facts;
 use crate::policy::{Cond, Term, Test, TestOp};
-use crate::value::{Type, Value};
+use crate::value::Value;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A region: per fact, the classes allowed (`None`: any), and the truth each
@@ -90,10 +90,16 @@ impl Space {
         for a in atoms.iter().copied() {
             let Some(atom) = self.atoms.get(a) else { continue };
             let t = self.atom_truth(a, st);
-            if t == T4::O {
-                continue;
-            }
-            let mask = if atom.approval && t != T4::T { T4::F.bit() | T4::M.bit() } else { t.bit() };
+            let mask = match t {
+                // Not settled over the leaf: the truths its fact's classes there allow (a
+                // clause that can no longer apply rests on its tests not holding).
+                T4::O => match atom.kind {
+                    AtomKind::Single(_) | AtomKind::Member(_) => self.atom_possible(a, st),
+                    AtomKind::Relational => continue,
+                },
+                t if atom.approval && t != T4::T => T4::F.bit() | T4::M.bit(),
+                t => t.bit(),
+            };
             match (atom.kind, &atom.table) {
                 (AtomKind::Single(f) | AtomKind::Member(f), Some(table)) => {
                     let Some(fact) = self.fact(f) else { continue };
@@ -395,6 +401,7 @@ impl Space {
                         fact: path,
                         value: if yes == no { None } else { Some(yes) },
                         missing: included.contains(&&Extent::Absent),
+                        absent_is_no: !fact.classes.iter().any(|c| c.extent == Extent::Absent),
                     }
                 }
                 Dim::Part => Constraint::Part { fact: path, present: included.contains(&&Extent::Present) },
@@ -458,8 +465,8 @@ pub struct RegionCtx {
     pub tz: TimeZone,
     /// Its name.
     pub tz_name: String,
-    /// Fact types.
-    pub types: HashMap<String, Type>,
+    /// Fact types, and the policy's assumptions.
+    pub types: crate::facts::Known,
     /// The time used when an action gives none.
     pub now: Timestamp,
 }
@@ -552,6 +559,9 @@ pub enum Constraint {
         /// The fact may be not given.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         missing: bool,
+        /// Not given is no in both policies (the fact table's or their assumption): the "no" class holds it.
+        #[serde(skip)]
+        absent_is_no: bool,
     },
     /// A part of the action (`target`, `account`) is present or not.
     Part {
@@ -595,7 +605,7 @@ pub enum Constraint {
     },
 }
 
-fn read(facts: &dyn Facts, path: &str, types: Option<&HashMap<String, Type>>) -> Option<Value> {
+fn read(facts: &dyn Facts, path: &str, types: Option<&crate::facts::Known>) -> Option<Value> {
     facts.fact_typed(path, types.and_then(|t| t.get(path)))
 }
 
@@ -647,8 +657,8 @@ impl Constraint {
                 Some(Value::Symbol(s) | Value::Text(s)) => values.contains(&s) || (*others && !mentioned.contains(&s)),
                 Some(_) => false,
             },
-            Constraint::Flag { fact, value, missing } => {
-                match read(facts, fact, None).or_else(|| crate::facts::absent_value(fact, Some(&Type::Bool))) {
+            Constraint::Flag { fact, value, missing, absent_is_no } => {
+                match read(facts, fact, None).or_else(|| absent_is_no.then_some(Value::Bool(false))) {
                     Some(Value::Bool(b)) => value.is_none_or(|v| v == b) && !(value.is_none() && *missing),
                     _ => *missing,
                 }

@@ -64,7 +64,12 @@ fn summary_line(r: &DiffReport) -> String {
         1 => "1 structural change".to_string(),
         s => format!("{s} structural changes"),
     };
-    format!("{behaviour}{dirs}, {structure}")
+    let unfinished = if r.unsearched.is_empty() {
+        String::new()
+    } else {
+        format!(" (search not finished for {}: see the limit below)", r.unsearched.join(", "))
+    };
+    format!("{behaviour}{dirs}, {structure}{unfinished}")
 }
 
 fn title(r: &DiffReport, which: &super::PolicyRef) -> String {

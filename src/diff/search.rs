@@ -77,6 +77,8 @@ pub(crate) struct Found {
     pub nodes: usize,
     /// Leaves evaluated.
     pub leaves: usize,
+    /// The kinds of action whose situations were not all searched (the node budget ran out).
+    pub unfinished: Vec<String>,
     /// Subtrees cut because both policies' live clauses were identical.
     pub pruned: usize,
     /// Leaves where a clause could not be decided (an unsupported test).
@@ -299,6 +301,65 @@ impl Space {
         } else {
             (Status::Undecided, None)
         }
+    }
+
+    /// The truths a condition may still take over a set of situations, as
+    /// [`T4::bit`]s (an open test may take any its fact's classes allow).
+    fn possible(&self, c: &CCond, st: &State) -> u8 {
+        const T: u8 = 1;
+        const F: u8 = 2;
+        const M: u8 = 4;
+        match c {
+            CCond::Const(T4::O) => T | F | M,
+            CCond::Const(t) => t.bit(),
+            CCond::Atom(a) => match self.atom_truth(*a, st) {
+                T4::O => self.atom_possible(*a, st),
+                t => t.bit(),
+            },
+            CCond::Not(p) => {
+                let x = self.possible(p, st);
+                (x & M) | (x & T) << 1 | (x & F) >> 1
+            }
+            // The interpreter's `and`: a false part settles it, else a missing one.
+            CCond::All(ps) => {
+                let xs: Vec<u8> = ps.iter().map(|p| self.possible(p, st)).collect();
+                let t = if xs.iter().all(|x| x & T != 0) { T } else { 0 };
+                let f = if xs.iter().any(|x| x & F != 0) { F } else { 0 };
+                let m = if xs.iter().all(|x| x & (T | M) != 0) && xs.iter().any(|x| x & M != 0) { M } else { 0 };
+                t | f | m
+            }
+            // Its `or`: a true part settles it, else a missing one.
+            CCond::Any(ps) => {
+                let xs: Vec<u8> = ps.iter().map(|p| self.possible(p, st)).collect();
+                let t = if xs.iter().any(|x| x & T != 0) { T } else { 0 };
+                let f = if xs.iter().all(|x| x & F != 0) { F } else { 0 };
+                let m = if xs.iter().all(|x| x & (F | M) != 0) && xs.iter().any(|x| x & M != 0) { M } else { 0 };
+                t | f | m
+            }
+        }
+    }
+
+    /// The truths an open test may still take: those of the classes its fact may still have.
+    pub(crate) fn atom_possible(&self, a: AtomId, st: &State) -> u8 {
+        let all = T4::T.bit() | T4::F.bit() | T4::M.bit();
+        let Some(atom) = self.atoms.get(a) else { return all };
+        let (AtomKind::Single(f) | AtomKind::Member(f)) = atom.kind else { return all };
+        let Some(t) = &atom.table else { return all };
+        let sub = st.sub(self, f);
+        let meets = |x: &[u64]| sub.iter().zip(x).any(|(a, b)| a & b != 0);
+        [(T4::T, &t.t), (T4::F, &t.f), (T4::M, &t.m)]
+            .into_iter()
+            .filter(|(_, x)| meets(x))
+            .fold(0, |acc, (v, _)| acc | v.bit())
+    }
+
+    /// Whether a clause may still apply somewhere in a set of situations: its
+    /// condition may hold and every exception may fail. One that may not is at
+    /// best undecided (a fact it reads is not given): it attaches no duty and
+    /// decides nothing, and only holds a verdict back.
+    pub(crate) fn may_apply(&self, r: &CRule, st: &State) -> bool {
+        self.possible(&r.when, st) & T4::T.bit() != 0
+            && r.unless.iter().all(|u| self.possible(u, st) & T4::F.bit() != 0)
     }
 
     /// Keeps a state consistent with the data contract: a part that is absent
@@ -883,7 +944,13 @@ impl Space {
 }
 
 /// Runs the search.
-pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, work: &crate::work::Work) -> Found {
+pub(crate) fn search(
+    sp: &Space,
+    policies: [&Policy; 2],
+    opts: &EvalOptions,
+    work: &crate::work::Work,
+    max_nodes: Option<usize>,
+) -> Found {
     let mut found = Found::default();
     let empty = SourceFile::new("", "");
     let mut cache: HashMap<(usize, Vec<u32>), Policy> = HashMap::new();
@@ -911,10 +978,30 @@ pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, wor
         dreasons: [Vec::new(), Vec::new()],
     };
     let mut stack = vec![root];
+    let mut budget = Budget::new(sp);
     while let Some(mut node) = stack.pop() {
         // The caller gave up (a time budget): stop; the caller discards what was found.
         if work.cancelled() {
             break;
+        }
+        if let Some(m) = max_nodes {
+            // Its budget spent: what is left on the stack was not searched, and the kinds
+            // of action it holds are named as unfinished.
+            if found.nodes >= m {
+                budget.drop(&node.state);
+                stack.iter().for_each(|n| budget.drop(&n.state));
+                break;
+            }
+            // Each kind of action gets its share of what is left, so one kind whose search
+            // is deep does not leave the others unsearched.
+            if budget.over(&node.state, &stack, found.nodes, m) {
+                budget.drop(&node.state);
+                let kind = budget.kind(&node.state);
+                while let Some(n) = stack.pop_if(|n| budget.kind(&n.state) == kind) {
+                    budget.drop(&n.state);
+                }
+                continue;
+            }
         }
         found.nodes += 1;
         work.step();
@@ -1136,6 +1223,11 @@ pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, wor
                 if matches!(s, Status::Applies | Status::Undecided) {
                     sp.rule_reason(r, st, &mut reasons);
                 }
+                // One that can no longer apply was not split on: the verdicts rest on that.
+                if *s == Status::Open && !sp.may_apply(r, st) {
+                    r.when.atoms(&mut reasons);
+                    r.unless.iter().for_each(|u| u.atoms(&mut reasons));
+                }
                 if *s == Status::Applies {
                     reasons.extend(r.duty_done.iter().flatten());
                 }
@@ -1182,7 +1274,80 @@ pub(crate) fn search(sp: &Space, policies: [&Policy; 2], opts: &EvalOptions, wor
         }
         found.changed.push(Changed { state: node.state.clone(), facts, outcomes, atoms: reasons });
     }
+    found.unfinished = budget.unfinished();
     found
+}
+
+/// The search's budget of nodes, shared out among the kinds of action, and
+/// what it left unsearched.
+struct Budget<'a> {
+    /// The `action` fact.
+    action: Option<&'a super::space::Fact>,
+    /// The kind whose subtree is being searched, and the node count where its share ends.
+    current: Option<(usize, usize)>,
+    /// Per class of `action`: some of its situations were left unsearched.
+    dropped: Vec<bool>,
+}
+
+impl<'a> Budget<'a> {
+    fn new(sp: &'a Space) -> Budget<'a> {
+        let action = sp.by_path.get("action").and_then(|id| sp.facts.get(*id));
+        Budget { action, current: None, dropped: vec![false; action.map_or(0, |f| f.classes.len())] }
+    }
+
+    fn bits<'s>(&self, st: &'s State) -> &'s [u64] {
+        self.action.and_then(|f| st.bits.get(f.offset..f.offset + f.words)).unwrap_or(&[])
+    }
+
+    /// The one kind of action a set of situations holds, once the search has split on it.
+    fn kind(&self, st: &State) -> Option<usize> {
+        let mut one = ones(self.bits(st));
+        let first = one.next();
+        one.next().is_none().then_some(first).flatten()
+    }
+
+    /// Whether this node's kind of action has used its share of the nodes left.
+    fn over(&mut self, st: &State, stack: &[Node], used: usize, max: usize) -> bool {
+        let Some(k) = self.kind(st) else { return false };
+        let end = match self.current {
+            Some((c, end)) if c == k => end,
+            // A kind's subtree starts: its share is what is left over the kinds still to search.
+            _ => {
+                let mut waiting: Vec<usize> =
+                    stack.iter().filter_map(|n| self.kind(&n.state)).filter(|x| *x != k).collect();
+                waiting.sort_unstable();
+                waiting.dedup();
+                let end = used + max.saturating_sub(used) / (waiting.len() + 1);
+                self.current = Some((k, end));
+                end
+            }
+        };
+        used >= end
+    }
+
+    /// Left unsearched.
+    fn drop(&mut self, st: &State) {
+        for i in ones(self.bits(st)) {
+            if let Some(d) = self.dropped.get_mut(i) {
+                *d = true;
+            }
+        }
+    }
+
+    /// The kinds of action left unsearched, in the space's order.
+    fn unfinished(&self) -> Vec<String> {
+        let Some(f) = self.action else { return Vec::new() };
+        f.classes
+            .iter()
+            .zip(&self.dropped)
+            .filter(|(_, d)| **d)
+            .map(|(c, _)| match &c.extent {
+                Extent::Value(v) => v.clone(),
+                Extent::Absent => "(no action)".to_string(),
+                _ => "other actions".to_string(),
+            })
+            .collect()
+    }
 }
 
 /// The facts a test names directly (not as one of several alternatives): a
@@ -1298,6 +1463,8 @@ struct Analysis<'a> {
     default: Option<Option<u8>>,
     /// The highest rank a default could give.
     default_max: Option<u8>,
+    /// Open clauses that can no longer apply, only be undecided or not apply ([`Space::may_apply`]).
+    stuck: Vec<u32>,
 }
 
 fn analyse<'a>(
@@ -1324,6 +1491,11 @@ fn analyse<'a>(
         strict: sp.conflict_indeterminate.get(side).copied().unwrap_or(true),
         default: None,
         default_max: None,
+        stuck: live
+            .iter()
+            .filter(|(_, r, s, _)| *s == Status::Open && !sp.may_apply(r, st))
+            .map(|(i, _, _, _)| *i)
+            .collect(),
     };
     let defaults = sp.defaults.get(side).map(Vec::as_slice).unwrap_or(&[]);
     let policy_default = sp.default_rank.get(side).copied().flatten();
@@ -1333,7 +1505,14 @@ fn analyse<'a>(
         let strongest = section.iter().filter_map(|(_, r)| *r).max();
         a.default = Some(if section.is_empty() { policy_default } else { strongest });
     }
-    a.default_max = section.iter().filter_map(|(_, r)| *r).chain(policy_default).max();
+    // Once every section default in reach is known to cover the situations, the default
+    // that decides is known: the policy's own is not in play (counting it let no undecided
+    // clause hold a verdict back under a stricter policy default, so every situation
+    // where a fact is not given was searched as deeply as one where it is).
+    a.default_max = match a.default {
+        Some(d) => d,
+        None => section.iter().filter_map(|(_, r)| *r).chain(policy_default).max(),
+    };
     for (i, r, s, _) in &live {
         if over.contains(&r.id) {
             continue;
@@ -1411,7 +1590,7 @@ fn needs_key(
         }
     }
     for (i, r, s, x) in &a.live {
-        if *s == Status::Open && open_matters(a, r) {
+        if *s == Status::Open && open_matters(a, *i, r) {
             push(*x, *i, &mut out);
         }
     }
@@ -1452,13 +1631,19 @@ fn needs_key(
 }
 
 /// Whether an open clause can still change its version's verdict (word, approvers, duties).
-fn open_matters(a: &Analysis<'_>, r: &CRule) -> bool {
+fn open_matters(a: &Analysis<'_>, i: u32, r: &CRule) -> bool {
     let blocked = match (a.m, a.u) {
         (Some(m), Some(u)) => u > m,
         _ => false,
     };
     if r.overrides.iter().any(|t| a.live.iter().any(|(_, y, _, _)| &y.id == t)) {
         return true;
+    }
+    if a.stuck.contains(&i) && !a.strict && a.unsettled.is_empty() {
+        // At best undecided: no duty, no decision; it matters only if, undecided, it would
+        // hold the verdict back above everything that applies or is undecided now (what
+        // applies only rises as the search goes down).
+        return r.counts && r.rank.is_none_or(|k| a.m.is_none_or(|m| k > m) && a.u.is_none_or(|u| k > u));
     }
     let new_duty = r.duties.iter().any(|d| !a.duties.contains(&d));
     let may_change = r.counts
@@ -1514,7 +1699,7 @@ fn key_signature(
             v.push((8, *x as u32, 0));
         }
     }
-    for (_, r, s, _) in &a.live {
+    for (i, r, s, _) in &a.live {
         match s {
             Status::Applies if !named && !a.strict => {}
             Status::Applies => {
@@ -1522,7 +1707,7 @@ fn key_signature(
             }
             // An exception may still override some undecided clauses and not others.
             Status::Undecided if named => v.push((2, r.sig, 0)),
-            Status::Open if open_matters(a, r) => v.push((3, r.fp, 0)),
+            Status::Open if open_matters(a, *i, r) => v.push((3, r.fp, 0)),
             _ => {}
         }
     }

@@ -378,8 +378,8 @@ pub(crate) struct SideCtx {
     pub tz: TimeZone,
     /// Its IANA name.
     pub tz_name: String,
-    /// Every fact path's type.
-    pub types: HashMap<String, Type>,
+    /// Every fact path's type, and the policy's assumptions.
+    pub types: crate::facts::Known,
     /// The time used when an action gives none.
     pub now: Timestamp,
 }
@@ -809,7 +809,8 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
         let Some(c) = collect.get(path) else { continue };
         let required = REQUIRED.contains(&path.as_str());
         let kind = kind_of(path, c.ty.as_ref());
-        let absent_is_no = crate::facts::absent(path, c.ty.as_ref()) == crate::facts::Absent::False;
+        // Not given is no in both versions (the fact table's meaning, or both policies assume it).
+        let absent_is_no = sides.iter().all(|s| s.types.absent(path) == crate::facts::Absent::False);
         if kind == "list" {
             let mut members = Vec::new();
             let mut values: Vec<Option<String>> = c.members.iter().cloned().map(Some).collect();
@@ -976,7 +977,8 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
         can_prune: old.meta.default == new.meta.default
             && old.meta.conflicts == new.meta.conflicts
             && old.meta.timezone == new.meta.timezone
-            && old.decls.facts == new.decls.facts,
+            && old.decls.facts == new.decls.facts
+            && old.decls.assumed == new.decls.assumed,
         lists,
         parts,
         rel_by_fact: Vec::new(),

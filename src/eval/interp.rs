@@ -8,7 +8,7 @@ use super::Facts;
 use crate::ast::CmpOp;
 use crate::policy::{Cond, Term, Test, TestOp};
 use crate::semantics::{self, Tv, Undecided, Why};
-use crate::value::{Duration, Type, Value};
+use crate::value::{Duration, Value};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -110,20 +110,20 @@ pub struct Ctx<'a> {
     pub tz: &'a TimeZone,
     /// The time of the action.
     pub at: jiff::Timestamp,
-    /// The type of every fact path the policy knows (built-in and declared).
-    pub types: &'a std::collections::HashMap<String, Type>,
+    /// The type of every fact path the policy knows (built-in and declared), and its assumptions.
+    pub types: &'a crate::facts::Known,
 }
 
 impl Ctx<'_> {
     /// The value of a fact. `at` is always present (the evaluation time when
     /// the action gives none); an absent fact whose absence has a meaning
-    /// ([`crate::facts::absent_value`]: a yes/no fact is no, a list empty) has
+    /// ([`crate::facts::Known::absent_value`]: a record not on file, a list empty, what the policy assumes) has
     /// that value. Every other absent fact is not given (`None`).
     pub fn fact(&self, path: &str) -> Option<Value> {
         if path == "at" {
             return Some(self.facts.fact("at").unwrap_or(Value::Timestamp(self.at)));
         }
-        self.given(path).or_else(|| crate::facts::absent_value(path, self.types.get(path)))
+        self.given(path).or_else(|| self.types.absent_value(path))
     }
 
     /// The value of a fact as the action gives it: `None` when it is not given,
@@ -218,7 +218,7 @@ fn resolve(t: &Term, ctx: &Ctx<'_>) -> Resolved {
         Term::Fact(p) => {
             let given = ctx.given(p);
             let defaulted = given.is_none();
-            let value = given.or_else(|| crate::facts::absent_value(p, ctx.types.get(p)));
+            let value = given.or_else(|| ctx.types.absent_value(p));
             let defaulted = defaulted && value.is_some();
             let missing = if value.is_none() { vec![Undecided::not_given(p)] } else { vec![] };
             Resolved { value, defaulted, missing, words: p.clone(), computed: vec![] }
@@ -540,13 +540,13 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
     };
     // A fact the action did not give, read as what its absence means: say so,
     // never print it as if it had been given.
-    // (The words for what absence is taken as are the fact table's: `facts::absent_words`.)
+    // (The words for what absence is taken as are the fact table's: `facts::Known::absent_words`.)
     let text = match (&t.op, lhs.defaulted, fact.as_deref()) {
         (TestOp::Missing | TestOp::Present, _, _) | (_, false, _) | (_, true, None) => text,
         (TestOp::Truthy, true, Some(p)) => {
-            format!("{} is {}", lhs.words, crate::facts::absent_words(p, ctx.types.get(p)))
+            format!("{} is {}", lhs.words, ctx.types.absent_words(p))
         }
-        (_, true, Some(p)) => format!("{} is {}: {text}", lhs.words, crate::facts::absent_words(p, ctx.types.get(p))),
+        (_, true, Some(p)) => format!("{} is {}: {text}", lhs.words, ctx.types.absent_words(p)),
     };
     let value = if lhs.defaulted { None } else { lv };
     TestTrace { text, fact, value, truth, computed }
@@ -657,7 +657,7 @@ fn witness(n: &Replayed, trace: &[TestTrace], want: bool, out: &mut Vec<TestTrac
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
 
     fn yes(path: &str) -> Cond {
         Cond::test(path, TestOp::Truthy)
@@ -667,7 +667,7 @@ mod tests {
     fn blamed(c: &Cond, on: &[&str]) -> Vec<String> {
         let facts: BTreeMap<String, Value> =
             ["x.a", "x.b", "x.c", "x.d"].iter().map(|p| (p.to_string(), Value::Bool(on.contains(p)))).collect();
-        let types = HashMap::new();
+        let types = crate::facts::Known::default();
         let tz = TimeZone::UTC;
         let ctx = Ctx { facts: &facts, tz: &tz, at: jiff::Timestamp::UNIX_EPOCH, types: &types };
         assert_eq!(eval_cond(c, &ctx, &mut Vec::new()), Truth::False, "the condition must fail");
@@ -696,7 +696,7 @@ mod tests {
 
     /// A condition written in the policy language, over the built-in facts and
     /// `facts.n` (int), `facts.day` (date), `facts.flag` (bool), `facts.note` (text).
-    fn parsed(expr: &str) -> (Cond, HashMap<String, Type>) {
+    fn parsed(expr: &str) -> (Cond, crate::facts::Known) {
         let text = format!(
             "policy \"t\"\n  timezone \"Europe/London\"\nroles consultant\nfact n: int \"n\"\nfact day: date \"d\"\nfact flag: bool \"f\"\nfact note: text \"t\"\nrule r {{\n  when {expr}\n  then deny\n}}\n"
         );
@@ -857,11 +857,12 @@ mod tests {
         let (t, words, _) = run("facts.n > history.posts_today", &[("facts.n", int(1))]);
         assert_eq!(t.not_given().collect::<Vec<_>>(), ["history.posts_today"]);
         assert_eq!(words, ["history.posts_today is not given"]);
-        // A yes/no fact not given is no, and the words say it was not given.
+        // A yes/no fact not given is not given too (issue #12): unknown, named, never no.
         let (t, words, _) = run("facts.flag", &[]);
-        assert_eq!(t, Truth::False);
-        assert!(words[0].starts_with("facts.flag is "), "{words:?}");
-        assert_ne!(words[0], "facts.flag = false");
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.flag"]);
+        assert_eq!(words, ["facts.flag is not given"]);
+        let (t, _, _) = run("not facts.flag", &[]);
+        assert!(!t.is_true(), "not given is not false either");
         let (t, words, _) = run("facts.flag", &[("facts.flag", Value::Bool(true))]);
         assert_eq!((t, words), (Truth::True, vec!["facts.flag = true".to_string()]));
         // `is missing` / `is present` decide on absence itself.
@@ -886,7 +887,7 @@ mod tests {
             op: TestOp::ShareAbove { whole: "history.posts_this_week".into(), percent: 40 },
             span: None,
         });
-        let types = HashMap::new();
+        let types = crate::facts::Known::default();
         let tz = TimeZone::UTC;
         let eval = |facts: &[(&str, i64)]| {
             let facts: BTreeMap<String, Value> = facts.iter().map(|(k, v)| (k.to_string(), int(*v))).collect();
@@ -944,15 +945,18 @@ mod tests {
     #[test]
     fn and_or_not_follow_the_three_valued_tables_and_name_what_is_missing_once() {
         // A known false settles `and`; unknown is never absorbed into true.
-        let (t, words, _) = run("facts.n > 3 and facts.flag", &[]);
+        let (t, words, _) = run("facts.n > 3 and facts.flag", &[("facts.flag", Value::Bool(false))]);
         assert_eq!(t, Truth::False);
         assert_eq!(words.len(), 2);
+        // Neither known: unknown, both named.
+        let (t, _, _) = run("facts.n > 3 and facts.flag", &[]);
+        assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.n", "facts.flag"]);
         let (t, _, _) = run("facts.n > 3 and facts.n < 9", &[]);
         let Truth::Unknown(why) = &t else { panic!("{t:?}") };
         assert_eq!(why.len(), 1, "one fact, named once: {why:?}");
         let (t, words, _) = run("facts.flag or facts.n > 3", &[("facts.flag", Value::Bool(true))]);
         assert_eq!((t, words.len()), (Truth::True, 1), "a true part settles `or`; the rest is not tested");
-        let (t, _, _) = run("facts.flag or facts.n > 3", &[]);
+        let (t, _, _) = run("facts.flag or facts.n > 3", &[("facts.flag", Value::Bool(false))]);
         assert_eq!(t.not_given().collect::<Vec<_>>(), ["facts.n"]);
         let (t, _, _) = run("not facts.n > 3", &[("facts.n", int(1))]);
         assert_eq!(t, Truth::True);

@@ -158,7 +158,7 @@ pub fn facts_used(results: &[RuleResult], ctx: &Ctx<'_>) -> Vec<FactUsed> {
         let given = ctx.given(path);
         let value = match &given {
             Some(v) => v.to_string(),
-            None => crate::facts::absent_words(path, ctx.types.get(path)).to_string(),
+            None => ctx.types.absent_words(path).to_string(),
         };
         out.push(FactUsed { path: path.to_string(), label: crate::facts::label(path), given: given.is_some(), value });
     }

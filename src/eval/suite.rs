@@ -197,7 +197,7 @@ terms {
 }
 "#;
 
-    const TWEET: &str = "action: post\n    at: 2026-03-14T16:00:00Z\n    actor: { id: alice, role: consultant, status: employed }\n    channel: twitter\n    content: { kind: industry }";
+    const TWEET: &str = "action: post\n    at: 2026-03-14T16:00:00Z\n    actor: { id: alice, role: consultant, status: employed }\n    channel: twitter\n    content: { kind: industry, names_client: false, confidential: false }";
 
     fn report(cases_yaml: &str) -> SuiteReport {
         let file = SourceFile::new("suite.policy", POLICY);
@@ -231,14 +231,14 @@ terms {
 - name: a brand post needs marketing
   action:
     {TWEET}
-    content: {{ kind: brand }}
+    content: {{ kind: brand, names_client: false, confidential: false }}
     history: {{ posts_today: 0 }}
   expect: require-approval
   approver: marketing
 - name: right verdict, wrong approver
   action:
     {TWEET}
-    content: {{ kind: brand }}
+    content: {{ kind: brand, names_client: false, confidential: false }}
     history: {{ posts_today: 0 }}
   expect: require-approval
   approver: consultant
@@ -253,7 +253,10 @@ terms {
   because: non-compete-cap
 "#
         )
-        .replace("    content: { kind: industry }\n    content:", "    content:")
+        .replace(
+            "    content: { kind: industry, names_client: false, confidential: false }\n    content:",
+            "    content:",
+        )
     }
 
     #[test]

@@ -328,6 +328,7 @@ impl<'a> Printer<'a> {
         match &item.node {
             Item::Declaration(d) => self.one_line(span, &node::declaration(d)),
             Item::Fact(f) => self.one_line(span, &node::fact_decl(f)),
+            Item::Assume(a) => self.one_line(span, &node::assume_decl(a)),
             Item::Ownership(clauses) => {
                 self.section(Span::new(start, start + 1), "ownership", close, clauses, node::ownership_rule)
             }
@@ -359,7 +360,7 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// `declaration`, `fact_decl`: one line.
+    /// `declaration`, `fact_decl`, `assume_decl`: one line.
     fn one_line(&mut self, span: Span, text: &str) {
         self.begin(0, Gap::Item, span);
         self.push(text);

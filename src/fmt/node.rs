@@ -96,6 +96,16 @@ pub(super) fn fact_decl(f: &FactDecl) -> String {
     out
 }
 
+/// `assume content.confidential = false when not given "Why ..."` (`assume_decl`).
+pub(super) fn assume_decl(a: &Assume) -> String {
+    let mut out = format!("assume {} = {} when not given", a.fact.node, a.value.node);
+    if let Some(doc) = &a.doc {
+        out.push(' ');
+        out.push_str(&string(&doc.node));
+    }
+    out
+}
+
 /// `bool`, `int`, `date`, `text`, `enum {a, b}` (`fact_type`).
 fn fact_type(t: &FactType) -> String {
     match t {

@@ -294,6 +294,17 @@ impl Builder {
                 let doc = inner.next().map(|d| self.string(d));
                 Item::Fact(FactDecl { name, ty, doc })
             }
+            Rule::assume_decl => {
+                let mut inner = p.kids();
+                let fact =
+                    self.take(&mut inner, Rule::path, s, |_, x| Spanned::new(x.as_str().to_string(), span(&x)))?;
+                let value =
+                    self.take(&mut inner, Rule::boolean, s, |_, x| Spanned::new(x.as_str() == "true", span(&x)))?;
+                // `when not given`: `not` is an operator token, the rest keywords.
+                self.expect(&mut inner, Rule::not_op, s)?;
+                let doc = inner.next().map(|d| self.string(d));
+                Item::Assume(Assume { fact, value, doc })
+            }
             Rule::ownership => Item::Ownership(self.clauses(p, Builder::ownership_rule)),
             Rule::departure => Item::Departure(self.clauses(p, Builder::departure_duty)),
             Rule::covenant => Item::Covenant(self.covenant(p)?),

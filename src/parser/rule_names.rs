@@ -50,6 +50,8 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_exception => "`exception`",
         Rule::k_export => "`export`",
         Rule::k_fact => "`fact`",
+        Rule::k_assume => "`assume`",
+        Rule::k_given => "`given`",
         Rule::k_for => "`for`",
         Rule::k_forbid => "`forbid`",
         Rule::k_from => "`from`",
@@ -153,6 +155,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::declaration => "a declaration such as `roles consultant, manager`",
         Rule::decl_kind => "`roles`, `teams`, `channels`, `content kinds` or `actions`",
         Rule::fact_decl => "a fact declaration such as `fact supervisor: bool`",
+        Rule::assume_decl => "an assumption such as `assume content.confidential = false when not given`",
         Rule::fact_type => "a type (`bool`, `int`, `date`, `text` or `enum { ... }`)",
         Rule::type_bool => "`bool`",
         Rule::type_int => "`int`",
@@ -267,6 +270,8 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_exception
             | Rule::k_export
             | Rule::k_fact
+            | Rule::k_assume
+            | Rule::k_given
             | Rule::k_for
             | Rule::k_forbid
             | Rule::k_from

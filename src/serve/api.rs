@@ -1018,7 +1018,7 @@ pub(super) async fn diff_loaded(
     new: (crate::source::SourceFile, crate::policy::Policy),
     now: Option<jiff::Timestamp>,
 ) -> Result<crate::diff::DiffReport, ApiError> {
-    let opts = crate::diff::DiffOptions { now };
+    let opts = crate::diff::DiffOptions { now, max_nodes: None };
     within_budget(app, "diff", move |cancel| {
         crate::diff::diff_cancellable((&old.0, &old.1), (&new.0, &new.1), &opts, cancel)
     })
