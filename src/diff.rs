@@ -67,9 +67,10 @@ use std::sync::Arc;
 pub const SCHEMA_VERSION: &str = "smpolicy.diff/1";
 
 /// The command line's budget for the search (`--max-nodes`): some seconds of
-/// search in a release build; a diff of two versions of a shipped policy needs
-/// a tenth of it (Castlegate v5 → v6: about 25,000).
-pub const DEFAULT_MAX_NODES: usize = 250_000;
+/// search and some hundred megabytes in a release build; a diff of two
+/// versions of a shipped policy needs a quarter of it (Castlegate v5 → v6:
+/// about 25,000).
+pub const DEFAULT_MAX_NODES: usize = 100_000;
 
 /// Settings for a diff.
 #[derive(Debug, Clone, Default)]

@@ -386,7 +386,7 @@ fn a_line_over_the_cap_is_an_error_record_and_is_never_held() {
     let o = run_with(&["eval", PROTECTIVE, "--batch", "--now", "2026-03-14T12:00:00Z"], Some(&input));
     let recs = records(&o.stdout);
     assert_eq!(recs.len(), 4, "{recs:?}");
-    assert!(recs[1]["error"]["message"].as_str().unwrap().contains("expected struct Action"), "{:?}", recs[1]);
+    assert!(recs[1]["error"]["message"].as_str().unwrap().contains("an action is a JSON object"), "{:?}", recs[1]);
     assert!(recs[2]["error"]["message"].as_str().unwrap().contains("longer than"), "{:?}", recs[2]);
     assert_eq!(recs[3]["line"], 4);
     assert!(recs[3]["error"]["message"].as_str().unwrap().contains("longer than"), "{:?}", recs[3]);
