@@ -1106,24 +1106,33 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     of(any::<u32>()),
                     of(prop_oneof![Just(GardenLeave::RunsFrom), Just(GardenLeave::ReducedBy)]),
                     names(0, 2),
+                    names(0, 3),
                 ),
                 vec(exception, 0..=2),
                 some_modifiers(),
             )
-                .prop_map(|((label, kind, of, d), (lookback, radius, offset, applies_to), exceptions, modifiers)| {
-                    Covenant {
-                        label,
-                        kind,
-                        of,
-                        duration: sp(d),
-                        lookback: lookback.map(sp),
-                        radius: radius.map(sp),
-                        garden_leave: offset.map(sp),
-                        applies_to,
+                .prop_map(
+                    |(
+                        (label, kind, of, d),
+                        (lookback, radius, offset, applies_to, capacities),
                         exceptions,
                         modifiers,
-                    }
-                })
+                    )| {
+                        Covenant {
+                            label,
+                            kind,
+                            of,
+                            duration: sp(d),
+                            lookback: lookback.map(sp),
+                            radius: radius.map(sp),
+                            garden_leave: offset.map(sp),
+                            applies_to,
+                            capacities,
+                            exceptions,
+                            modifiers,
+                        }
+                    },
+                )
                 .boxed()
         }
 

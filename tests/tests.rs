@@ -32,6 +32,7 @@ mod lang_counters;
 mod lang_time;
 mod lang_v2;
 mod law;
+mod law_enforceability;
 #[cfg(feature = "server")]
 mod openapi_rules;
 #[cfg(feature = "server")]

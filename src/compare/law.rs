@@ -35,6 +35,10 @@ pub struct LawStatus {
     pub jurisdiction: Option<String>,
     /// Void, or not encoded.
     pub status: Enforceability,
+    /// The covenant's one status under the law table (`enforceable`,
+    /// `enforceable-as-severed`, `at-risk`, `void`, `not-binding`,
+    /// `not-assessed`, ...), as `terms` reports it.
+    pub standing: crate::law::Standing,
     /// The law table's notes.
     pub notes: Vec<String>,
 }
@@ -46,15 +50,13 @@ pub fn whole_months(d: crate::value::Duration) -> u32 {
 
 /// The standing of a covenant in a jurisdiction.
 pub fn status(spec: &CovenantSpec, jurisdiction: Option<&str>) -> LawStatus {
-    let facts =
-        crate::law::CovenantFacts { months: Some(crate::law::months_of_term(spec.duration)), ..Default::default() };
-    let a = crate::law::assess(jurisdiction, spec.kind, &facts, None);
+    let a = crate::law::assess(jurisdiction, spec.kind, &spec.law_facts(), None);
     let void = a.standing.sets_aside();
-    let notes = a.notes;
     LawStatus {
         jurisdiction: jurisdiction.map(str::to_string),
         status: if void { Enforceability::Void } else { Enforceability::NotEncoded },
-        notes,
+        standing: a.standing,
+        notes: a.notes,
     }
 }
 

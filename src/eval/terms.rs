@@ -458,7 +458,7 @@ pub fn text(r: &TermsReport, policy_file: &str) -> String {
         // Not encoded: the law note says so already.
         let said = |l: &&crate::law::Standing| l.sets_aside() || matches!(l, crate::law::Standing::NotEncoded);
         if let Some(l) = c.law.as_ref().filter(|l| !said(l)) {
-            let _ = writeln!(out, "  law status: {}", l.word());
+            let _ = writeln!(out, "  law status: {}", l.summary());
         }
         for n in &c.law_notes {
             let _ = writeln!(out, "  law: {n}");
