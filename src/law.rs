@@ -433,15 +433,6 @@ impl Severance {
     pub fn holds(&self) -> bool {
         self.criteria.iter().all(|c| c.met)
     }
-
-    /// The criteria in one line: `✓ removable ...; ✗ no major change ...`.
-    pub fn words(&self) -> String {
-        self.criteria
-            .iter()
-            .map(|c| format!("{} {}: {}", if c.met { "✓" } else { "✗" }, c.test, c.why))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
 }
 
 /// The blue-pencil test (Tillman v Egon Zehnder [2019] UKSC 32, restoring
@@ -705,10 +696,12 @@ pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFa
                     Some(s) if s.holds() => "enforceable as severed",
                     _ => r.effect.words(),
                 };
-                let test = severance
-                    .as_ref()
-                    .map_or_else(String::new, |s| format!("; blue-pencil test ({}): {}", r.statute, s.words()));
-                notes.push(format!("{effect}: {words} ({}){test}; {}", r.citation(), r.advice));
+                notes.push(format!("{effect}: {words} ({}); {}", r.citation(), r.advice));
+                // The blue-pencil test, one criterion a note.
+                for c in severance.iter().flat_map(|s| &s.criteria) {
+                    let mark = if c.met { "✓" } else { "✗" };
+                    notes.push(format!("blue-pencil test: {mark} {}: {}", c.test, c.why));
+                }
                 let s = match r.effect {
                     // It binds up to the cap: cut down, not set aside.
                     _ if beyond => Standing::Reduced { rule: r.id.clone(), why: words },
@@ -1076,9 +1069,40 @@ mod tests {
             if r.effect == LawEffect::NoteOnly {
                 assert!(r.duties.is_empty(), "{}", r.id);
             }
+            // Only words of a covenant can be struck; a number (look-back, radius, length) is never rewritten.
+            if r.severable {
+                assert!(matches!(r.when, When::Capacity(_)) && r.effect == LawEffect::AtRisk, "{}", r.id);
+            }
+            match &r.when {
+                When::Capacity(words) => assert!(!words.is_empty(), "{}: a capacity rule names its words", r.id),
+                When::LookbackLongerThanMonths(m) | When::RadiusWiderThanMiles(m) | When::LongerThanMonths(m) => {
+                    assert!(*m > 0, "{}: a bound of 0 is no bound", r.id)
+                }
+                _ => {}
+            }
+            // Words and advice are filled in for the facts they name.
+            for placeholder in ["{lookback}", "{radius}", "{capacities}"] {
+                if r.words.contains(placeholder) {
+                    let named = match placeholder {
+                        "{lookback}" => matches!(r.when, When::LookbackLongerThanMonths(_)),
+                        "{radius}" => matches!(r.when, When::RadiusWiderThanMiles(_)),
+                        _ => matches!(r.when, When::Capacity(_)),
+                    };
+                    assert!(named, "{}: {placeholder} in the words of a rule that does not read it", r.id);
+                }
+            }
         }
         // The rules issue 13 names are all here.
-        for id in ["us-ca-bpc-16600", "us-ftc-non-compete-rule", "us-nlra-7", "uk-restraint-of-trade"] {
+        for id in [
+            "us-ca-bpc-16600",
+            "us-ftc-non-compete-rule",
+            "us-nlra-7",
+            "uk-restraint-of-trade",
+            "uk-not-limited-to-dealings",
+            "uk-lookback-bound",
+            "uk-radius-bound",
+            "uk-capacity-interested-in",
+        ] {
             assert!(rule(id).is_some(), "{id}");
         }
         assert!(rule("us-ca-bpc-16600").is_some_and(|r| r.duties.iter().any(|d| d.due == Some(date(2024, 2, 14)))));

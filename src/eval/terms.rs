@@ -92,6 +92,9 @@ fn covenant_words(c: &Covenant) -> String {
     if let Some(r) = c.radius_miles {
         w.push_str(&format!(", radius {r} miles"));
     }
+    if !c.capacities.is_empty() {
+        w.push_str(&format!(", capacities {}", c.capacities.join(", ")));
+    }
     if c.garden_leave_offset == Some(true) {
         w.push_str(", garden leave offset");
     }
