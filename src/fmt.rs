@@ -15,7 +15,7 @@
 //!   spaces; a clause with exactly one modifier keeps it on its own line when
 //!   the line fits in [`WIDTH`] columns and no comment stands before the modifier;
 //! - a covenant's first line `covenant label: kind of … for …`, then lookback,
-//!   radius, garden leave offset, applies to, each `except`, then modifiers,
+//!   radius, capacities, garden leave offset, applies to, each `except`, then modifiers,
 //!   each on a continuation line;
 //! - `rule NAME "desc" {` and `exception NAME to A, B "desc" {`, one modifier
 //!   per line indented two spaces, `}`;
@@ -430,7 +430,7 @@ on departure {
 }
 
 covenant client-nonsolicit: non_solicitation of clients, candidates for 6 months
-  lookback 12 months radius 5 miles garden leave offset applies to solicit, message
+  lookback 12 months radius 5 miles capacities engaged_in, interested_in garden leave offset applies to solicit, message
   except announcement, industry "A general announcement is not solicitation."
   except when target.last_dealt_with is missing
   except when target.first_contact < actor.departed_on - 12 months "Old contacts."
@@ -599,6 +599,7 @@ on departure {
 covenant client-nonsolicit: non_solicitation of clients, candidates for 6 months
   lookback 12 months
   radius 5 miles
+  capacities engaged_in, interested_in
   garden leave offset
   applies to solicit, message
   except announcement, industry "A general announcement is not solicitation."
