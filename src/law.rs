@@ -435,8 +435,8 @@ impl Severance {
     }
 }
 
-/// The blue-pencil test (Tillman v Egon Zehnder [2019] UKSC 32, restoring
-/// Beckett Investment Management v Hall [2007] EWCA Civ 613) for striking
+/// The blue-pencil test (Tillman v Egon Zehnder \[2019\] UKSC 32, restoring
+/// Beckett Investment Management v Hall \[2007\] EWCA Civ 613) for striking
 /// the capacities `offending` from a covenant that binds in `capacities`:
 /// the words can be struck only if they are removable without adding to or
 /// modifying what remains, the rest is still supported by consideration, and
