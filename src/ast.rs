@@ -378,6 +378,8 @@ pub struct Covenant {
     pub lookback: Option<Spanned<Duration>>,
     /// `radius 5 miles`.
     pub radius: Option<Spanned<u32>>,
+    /// `capacities engaged_in, concerned_in, interested_in`.
+    pub capacities: Vec<Name>,
     /// `garden leave offset` (the period runs from the start of garden leave)
     /// or `reduced by garden leave` (it is reduced by the days spent on it).
     pub garden_leave: Option<Spanned<GardenLeave>>,
@@ -686,6 +688,7 @@ impl PartialEq for Covenant {
             && self.radius == o.radius
             && self.garden_leave.as_ref().map(|g| g.node) == o.garden_leave.as_ref().map(|g| g.node)
             && self.applies_to == o.applies_to
+            && self.capacities == o.capacities
             && self.exceptions == o.exceptions
             && self.modifiers == o.modifiers
     }

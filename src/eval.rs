@@ -360,7 +360,6 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         let Some(spec) = policy.covenants.get(index) else { continue };
         let j = jurisdiction.as_deref();
         let facts = crate::law::CovenantFacts {
-            months: Some(crate::law::months_of_term(spec.duration)),
             compensation_percent: match ctx.fact(crate::law::COMPENSATION) {
                 Some(Value::Int(p)) => u32::try_from(p).ok(),
                 _ => None,
@@ -369,8 +368,11 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
                 Some(Value::Bool(b)) => Some(b),
                 _ => None,
             },
+            ..spec.law_facts()
         };
-        for note in crate::law::assess(j, spec.kind, &facts, Some(ctx.date_of(ctx.at))).notes {
+        let assessment = crate::law::assess(j, spec.kind, &facts, Some(ctx.date_of(ctx.at)));
+        let status = format!("status: {}", assessment.standing.summary());
+        for note in std::iter::once(status).chain(assessment.notes) {
             let text = format!("`{}` in {}: {note}", rule.id, j.unwrap_or("no stated jurisdiction"));
             if !law_notes.iter().any(|n: &Note| n.text == text) {
                 // An engine note (no rule): the law table is smpolicy's, not the policy's.
@@ -1071,8 +1073,10 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!((uk.verdict, uk.deciding.as_slice()), (Decision::Deny, &["rival-agency".to_string()][..]));
         let notes: Vec<&str> = uk.law_notes.iter().map(|n| n.text.as_str()).collect();
         assert!(notes.iter().all(|n| n.starts_with("`rival-agency` in UK: ")), "{notes:?}");
-        // Both rules of UK law that speak of it: the common law, and the cap that was never enacted.
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        // Its one status, then every rule of UK law that speaks of it: the common law's length,
+        // its capacities (not stated by the policy), and the cap that was never enacted.
+        assert_eq!(notes.len(), 4, "{notes:?}");
+        assert_eq!(notes.first(), Some(&"`rival-agency` in UK: status: at risk (uk-restraint-of-trade)"));
         assert!(notes.iter().any(|n| n.contains("3-month statutory cap")), "{notes:?}");
         // Each note once.
         let mut unique = notes.clone();

@@ -15,7 +15,7 @@
 //!   spaces; a clause with exactly one modifier keeps it on its own line when
 //!   the line fits in [`WIDTH`] columns and no comment stands before the modifier;
 //! - a covenant's first line `covenant label: kind of … for …`, then lookback,
-//!   radius, garden leave offset, applies to, each `except`, then modifiers,
+//!   radius, capacities, garden leave offset, applies to, each `except`, then modifiers,
 //!   each on a continuation line;
 //! - `rule NAME "desc" {` and `exception NAME to A, B "desc" {`, one modifier
 //!   per line indented two spaces, `}`;
@@ -431,7 +431,7 @@ on departure {
 }
 
 covenant client-nonsolicit: non_solicitation of clients, candidates for 6 months
-  lookback 12 months radius 5 miles garden leave offset applies to solicit, message
+  lookback 12 months radius 5 miles capacities engaged_in, interested_in garden leave offset applies to solicit, message
   except announcement, industry "A general announcement is not solicitation."
   except when target.last_dealt_with is missing
   except when target.first_contact < actor.departed_on - 12 months "Old contacts."
@@ -602,6 +602,7 @@ on departure {
 covenant client-nonsolicit: non_solicitation of clients, candidates for 6 months
   lookback 12 months
   radius 5 miles
+  capacities engaged_in, interested_in
   garden leave offset
   applies to solicit, message
   except announcement, industry "A general announcement is not solicitation."
@@ -1109,24 +1110,33 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     of(any::<u32>()),
                     of(prop_oneof![Just(GardenLeave::RunsFrom), Just(GardenLeave::ReducedBy)]),
                     names(0, 2),
+                    names(0, 3),
                 ),
                 vec(exception, 0..=2),
                 some_modifiers(),
             )
-                .prop_map(|((label, kind, of, d), (lookback, radius, offset, applies_to), exceptions, modifiers)| {
-                    Covenant {
-                        label,
-                        kind,
-                        of,
-                        duration: sp(d),
-                        lookback: lookback.map(sp),
-                        radius: radius.map(sp),
-                        garden_leave: offset.map(sp),
-                        applies_to,
+                .prop_map(
+                    |(
+                        (label, kind, of, d),
+                        (lookback, radius, offset, applies_to, capacities),
                         exceptions,
                         modifiers,
-                    }
-                })
+                    )| {
+                        Covenant {
+                            label,
+                            kind,
+                            of,
+                            duration: sp(d),
+                            lookback: lookback.map(sp),
+                            radius: radius.map(sp),
+                            garden_leave: offset.map(sp),
+                            applies_to,
+                            capacities,
+                            exceptions,
+                            modifiers,
+                        }
+                    },
+                )
                 .boxed()
         }
 

@@ -86,7 +86,7 @@ pub enum Connect {
 }
 
 /// When the rule applies to a clause of the kind it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
 pub enum When {
     /// Always.
@@ -100,6 +100,17 @@ pub enum When {
     UnpaidOrUnwritten(u32),
     /// The employee is not a supervisor (and the action's content is of a kind the rule protects).
     NotSupervisor,
+    /// The covenant is not limited to those the employee dealt with (it states
+    /// no look-back): it reaches clients or candidates they never dealt with.
+    NotLimitedToDealtWith,
+    /// Its look-back (the period whose dealings it covers) is longer than this many months.
+    LookbackLongerThanMonths(u32),
+    /// Its radius is wider than this many miles (a covenant with no radius is not judged by this rule).
+    RadiusWiderThanMiles(u32),
+    /// It binds in one of these capacities (`interested_in` reaches a minority
+    /// shareholding). Whether the covenant states its capacities is a fact the
+    /// rule needs: not stated, it is not assessed.
+    Capacity(Vec<String>),
 }
 
 /// What the rule covers.
@@ -160,6 +171,11 @@ pub struct LawRule {
     /// Duties it imposes on the employer.
     #[serde(default)]
     pub duties: Vec<EmployerDuty>,
+    /// Whether the courts of the jurisdiction may strike the offending words
+    /// and enforce the rest (the blue-pencil test, [`severance`]): only for a
+    /// rule whose offending part is words of the covenant (`capacity`).
+    #[serde(default)]
+    pub severable: bool,
 }
 
 /// The content kinds (and the conduct judgement `about_employer`) whose
@@ -307,6 +323,22 @@ impl LawRule {
             .replace("{months}", &months.map_or_else(|| "?".to_string(), |m| m.to_string()))
     }
 
+    /// Its words for a covenant with these facts: [`LawRule::words_for`],
+    /// with `{lookback}`, `{radius}` and `{capacities}` (the offending ones) filled in.
+    pub fn words_for_facts(&self, kind: CovenantKind, f: &CovenantFacts) -> String {
+        let opt = |v: Option<u32>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
+        // The capacities it objects to; when the covenant states none, those the rule names.
+        let offending = offending_capacities(self, f);
+        let wide = match (&self.when, offending.is_empty()) {
+            (When::Capacity(listed), true) => listed.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" or "),
+            _ => offending.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+        };
+        self.words_for(kind, f.months)
+            .replace("{lookback}", &opt(f.lookback_months))
+            .replace("{radius}", &opt(f.radius_miles))
+            .replace("{capacities}", &wide)
+    }
+
     /// Which law applies, in words.
     pub fn why_applies(&self) -> String {
         let place = name(self.jurisdictions.first().map_or("", String::as_str));
@@ -337,7 +369,7 @@ pub fn months_of(d: crate::value::Duration) -> u32 {
 }
 
 /// What a contract or policy says about a covenant that the law's conditions read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CovenantFacts {
     /// Length in whole months, if stated.
     pub months: Option<u32>,
@@ -345,6 +377,99 @@ pub struct CovenantFacts {
     pub compensation_percent: Option<u32>,
     /// Agreed in writing, if stated.
     pub in_writing: Option<bool>,
+    /// Its look-back in whole months: it covers only those dealt with in
+    /// that period before the end of employment. `None`: it states none, so
+    /// it reaches people the employee never dealt with.
+    pub lookback_months: Option<u32>,
+    /// Its radius in miles; `None`: no radius.
+    pub radius_miles: Option<u32>,
+    /// The capacities it binds in (`engaged_in`, `concerned_in`,
+    /// `interested_in`, `shareholder`, ...); `None`: not stated.
+    pub capacities: Option<Vec<String>>,
+}
+
+impl CovenantFacts {
+    /// The facts a policy's covenant states: its length, look-back, radius
+    /// and capacities (an empty list: not stated). The one reading `check`,
+    /// `eval` and `compare` share.
+    pub fn written(
+        duration: Option<crate::value::Duration>,
+        lookback: Option<crate::value::Duration>,
+        radius: Option<u32>,
+        capacities: &[String],
+    ) -> CovenantFacts {
+        CovenantFacts {
+            months: Some(months_of_term(duration)),
+            lookback_months: lookback.map(months_of),
+            radius_miles: radius,
+            capacities: (!capacities.is_empty()).then(|| capacities.to_vec()),
+            ..CovenantFacts::default()
+        }
+    }
+}
+
+/// One criterion of the blue-pencil test, met or not, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Criterion {
+    /// The criterion in words.
+    pub test: String,
+    /// Whether the covenant meets it.
+    pub met: bool,
+    /// Why, for this covenant.
+    pub why: String,
+}
+
+/// The blue-pencil test applied to the words a rule of law objects to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Severance {
+    /// The words that would be struck (`interested_in`).
+    pub words: Vec<String>,
+    /// The criteria, each met or not; the words are severed only if every one is met.
+    pub criteria: Vec<Criterion>,
+}
+
+impl Severance {
+    /// Whether every criterion is met.
+    pub fn holds(&self) -> bool {
+        self.criteria.iter().all(|c| c.met)
+    }
+}
+
+/// The blue-pencil test (Tillman v Egon Zehnder \[2019\] UKSC 32, restoring
+/// Beckett Investment Management v Hall \[2007\] EWCA Civ 613) for striking
+/// the capacities `offending` from a covenant that binds in `capacities`:
+/// the words can be struck only if they are removable without adding to or
+/// modifying what remains, the rest is still supported by consideration, and
+/// striking them makes no major change to the overall effect of the restraint.
+pub fn severance(capacities: &[String], offending: &[String]) -> Severance {
+    let rest: Vec<&str> = capacities.iter().filter(|c| !offending.contains(c)).map(String::as_str).collect();
+    let struck = offending.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    let criteria = vec![
+        Criterion {
+            test: "removable without adding to or modifying the words that remain".into(),
+            met: !rest.is_empty(),
+            why: if rest.is_empty() {
+                format!("{struck} is the only capacity: striking it leaves no promise to read")
+            } else {
+                format!("{struck} is a separate item of the list of capacities; striking it leaves {}", rest.join(", "))
+            },
+        },
+        Criterion {
+            test: "what remains is still supported by consideration".into(),
+            met: true,
+            why: "the same employment supports the remaining promise (a criterion Tillman treats as met in an ordinary employment case)".into(),
+        },
+        Criterion {
+            test: "no major change to the overall effect of the restraint".into(),
+            met: !rest.is_empty(),
+            why: if rest.is_empty() {
+                "nothing would remain of the restraint: that changes its whole effect".into()
+            } else {
+                format!("it still restrains the leaver as {}, only no longer as {struck}", rest.join(", "))
+            },
+        },
+    ];
+    Severance { words: offending.to_vec(), criteria }
 }
 
 /// A covenant's one status under the law.
@@ -375,12 +500,24 @@ pub enum Standing {
         /// Why, in words.
         why: String,
     },
+    /// Words of it go too far, but they can be struck (the blue-pencil test,
+    /// every criterion met) and the rest is enforceable.
+    EnforceableAsSevered {
+        /// The rule the struck words offend.
+        rule: String,
+        /// The words struck, and each criterion of the test.
+        severance: Severance,
+    },
     /// It stands, but a court may not uphold it.
     AtRisk {
         /// The rule.
         rule: String,
         /// Why, in words.
         why: String,
+        /// When the offending part is words that could be struck: the
+        /// blue-pencil test, with the criteria it fails.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        severance: Option<Severance>,
     },
     /// A rule may set it aside but the facts it needs are not stated.
     NotAssessed {
@@ -400,6 +537,7 @@ impl Standing {
     pub fn word(&self) -> &'static str {
         match self {
             Standing::Enforceable { .. } => "enforceable",
+            Standing::EnforceableAsSevered { .. } => "enforceable as severed",
             Standing::Void { .. } => "void",
             Standing::NotBinding { .. } => "not binding",
             Standing::Reduced { .. } => "binds in part",
@@ -410,9 +548,49 @@ impl Standing {
         }
     }
 
+    /// The status in one line, with what it rests on: `enforceable as
+    /// severed: read without `interested_in` (uk-capacity-interested-in)`,
+    /// `not assessed: not stated: ...`.
+    pub fn summary(&self) -> String {
+        let quoted = |ws: &[String]| ws.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+        match self {
+            Standing::Enforceable { rules } => format!("enforceable (meets {})", rules.join(", ")),
+            Standing::EnforceableAsSevered { rule, severance } => {
+                format!("enforceable as severed: read without {} ({rule})", quoted(&severance.words))
+            }
+            Standing::Void { rule } | Standing::NotBinding { rule, .. } | Standing::Reduced { rule, .. } => {
+                format!("{} ({rule})", self.word())
+            }
+            Standing::AtRisk { rule, severance, .. } => match severance {
+                Some(s) => format!("at risk ({rule}): the words {} cannot be severed", quoted(&s.words)),
+                None => format!("at risk ({rule})"),
+            },
+            Standing::NotAssessed { rule, missing } => format!(
+                "not assessed ({rule}): not stated: {}",
+                missing.iter().map(|m| missing_words(m)).collect::<Vec<_>>().join(" or ")
+            ),
+            Standing::NotEncoded | Standing::NoJurisdiction => self.word().to_string(),
+        }
+    }
+
     /// Whether the employee is free of it.
     pub fn sets_aside(&self) -> bool {
         matches!(self, Standing::Void { .. } | Standing::NotBinding { .. })
+    }
+
+    /// Which of two standings a covenant takes when several rules apply: the
+    /// one that binds the employee least, and a missing fact before any
+    /// finding that the covenant binds (never enforceable by default).
+    fn rank(&self) -> u8 {
+        match self {
+            Standing::Void { .. } | Standing::NotBinding { .. } => 6,
+            Standing::AtRisk { .. } => 5,
+            Standing::NotAssessed { .. } => 4,
+            Standing::Reduced { .. } => 3,
+            Standing::EnforceableAsSevered { .. } => 2,
+            Standing::Enforceable { .. } => 1,
+            Standing::NotEncoded | Standing::NoJurisdiction => 0,
+        }
     }
 }
 
@@ -429,14 +607,21 @@ pub struct Assessment {
 /// jurisdiction on a date, and whether each applies to these facts
 /// (`None`: a fact it needs is not stated, with its names).
 fn conditions(rule: &LawRule, f: &CovenantFacts) -> Result<bool, Vec<String>> {
-    match rule.when {
+    match &rule.when {
         When::Always => Ok(true),
         When::NotSupervisor => Ok(true),
         When::LongerThanMonths(m) | When::BeyondMonths(m) => {
-            f.months.map(|x| x > m).ok_or_else(|| vec!["months".to_string()])
+            f.months.map(|x| x > *m).ok_or_else(|| vec!["months".to_string()])
         }
+        When::NotLimitedToDealtWith => Ok(f.lookback_months.is_none()),
+        When::LookbackLongerThanMonths(m) => Ok(f.lookback_months.is_some_and(|l| l > *m)),
+        When::RadiusWiderThanMiles(m) => Ok(f.radius_miles.is_some_and(|r| r > *m)),
+        When::Capacity(_) => match &f.capacities {
+            Some(_) => Ok(!offending_capacities(rule, f).is_empty()),
+            None => Err(vec!["capacities".to_string()]),
+        },
         When::UnpaidOrUnwritten(pct) => match (f.compensation_percent, f.in_writing) {
-            (Some(c), _) if c < pct => Ok(true),
+            (Some(c), _) if c < *pct => Ok(true),
             (_, Some(false)) => Ok(true),
             (Some(_), Some(true)) => Ok(false),
             (c, w) => Err([c.is_none().then_some("compensation_percent"), w.is_none().then_some("in_writing")]
@@ -448,6 +633,13 @@ fn conditions(rule: &LawRule, f: &CovenantFacts) -> Result<bool, Vec<String>> {
     }
 }
 
+/// The capacities of a covenant that a `capacity` rule objects to, in the
+/// covenant's order.
+pub fn offending_capacities(rule: &LawRule, f: &CovenantFacts) -> Vec<String> {
+    let When::Capacity(wide) = &rule.when else { return vec![] };
+    f.capacities.iter().flatten().filter(|c| wide.contains(c)).cloned().collect()
+}
+
 /// A fact the law's conditions need, in words (a contract states it as
 /// `compensation_percent` and `in_writing`, an action as [`COMPENSATION`] and
 /// [`IN_WRITING`]).
@@ -456,6 +648,7 @@ fn missing_words(name: &str) -> &str {
         "months" => "its length",
         "compensation_percent" => "the compensation paid during the restraint (% of the last pay)",
         "in_writing" => "whether it was agreed in writing",
+        "capacities" => "the capacities it binds in (engaged_in, concerned_in, interested_in, ...)",
         other => other,
     }
 }
@@ -472,8 +665,14 @@ pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFa
     let mut standing: Option<Standing> = None;
     let mut met = Vec::new();
     let mut any_in_force = false;
+    // The standing that binds the employee least wins; among equals, the first in the table.
+    let take = |s: Standing, standing: &mut Option<Standing>| {
+        if standing.as_ref().is_none_or(|old| s.rank() > old.rank()) {
+            *standing = Some(s);
+        }
+    };
     for r in TABLE.iter().filter(|r| r.governs(j) && r.covers_covenant(kind)) {
-        let words = r.words_for(kind, facts.months);
+        let words = r.words_for_facts(kind, facts);
         if r.effect == LawEffect::NoteOnly || r.status != LawStatus::InForce {
             notes.push(format!("{words} ({})", r.citation()));
             continue;
@@ -484,37 +683,50 @@ pub fn assess(jurisdiction: Option<&str>, kind: CovenantKind, facts: &CovenantFa
         any_in_force = true;
         match conditions(r, facts) {
             Ok(true) => {
-                let effect = if matches!(r.when, When::BeyondMonths(_)) { "binds in part" } else { r.effect.words() };
+                let beyond = matches!(r.when, When::BeyondMonths(_));
+                // Words a court may strike: the blue-pencil test decides between severed and at risk.
+                let severance = match (&r.when, &facts.capacities) {
+                    (When::Capacity(_), Some(all)) if r.severable => {
+                        Some(severance(all, &offending_capacities(r, facts)))
+                    }
+                    _ => None,
+                };
+                let effect = match &severance {
+                    _ if beyond => "binds in part",
+                    Some(s) if s.holds() => "enforceable as severed",
+                    _ => r.effect.words(),
+                };
                 notes.push(format!("{effect}: {words} ({}); {}", r.citation(), r.advice));
-                // A covenant cut down to a cap is still set aside by a later rule that frees it whole.
-                let reduced = matches!(standing, Some(Standing::Reduced { .. }));
-                if standing.is_none() || (reduced && r.effect.sets_aside() && !matches!(r.when, When::BeyondMonths(_)))
-                {
-                    standing = Some(match r.effect {
-                        // It binds up to the cap: cut down, not set aside.
-                        _ if matches!(r.when, When::BeyondMonths(_)) => {
-                            Standing::Reduced { rule: r.id.clone(), why: words }
-                        }
-                        LawEffect::Void => Standing::Void { rule: r.id.clone() },
-                        LawEffect::NotBinding | LawEffect::ProtectedSpeech => {
-                            Standing::NotBinding { rule: r.id.clone(), why: words }
-                        }
-                        _ => Standing::AtRisk { rule: r.id.clone(), why: words },
-                    });
+                // The blue-pencil test, one criterion a note.
+                for c in severance.iter().flat_map(|s| &s.criteria) {
+                    let mark = if c.met { "✓" } else { "✗" };
+                    notes.push(format!("blue-pencil test: {mark} {}: {}", c.test, c.why));
                 }
+                let s = match r.effect {
+                    // It binds up to the cap: cut down, not set aside.
+                    _ if beyond => Standing::Reduced { rule: r.id.clone(), why: words },
+                    LawEffect::Void => Standing::Void { rule: r.id.clone() },
+                    LawEffect::NotBinding | LawEffect::ProtectedSpeech => {
+                        Standing::NotBinding { rule: r.id.clone(), why: words }
+                    }
+                    _ => match severance {
+                        Some(sev) if sev.holds() => {
+                            Standing::EnforceableAsSevered { rule: r.id.clone(), severance: sev }
+                        }
+                        severance => Standing::AtRisk { rule: r.id.clone(), why: words, severance },
+                    },
+                };
+                take(s, &mut standing);
             }
-            // Only a rule that would set the covenant aside makes it enforceable by not applying.
-            Ok(false) if r.effect.sets_aside() => met.push(r.id.to_string()),
-            Ok(false) => {}
+            // A rule in force whose conditions the covenant does not meet: one the covenant passes.
+            Ok(false) => met.push(r.id.to_string()),
             Err(missing) => {
                 notes.push(format!(
                     "not assessed: {words} ({}); not stated: {}",
                     r.citation(),
                     missing.iter().map(|m| missing_words(m)).collect::<Vec<_>>().join(" or ")
                 ));
-                if standing.is_none() {
-                    standing = Some(Standing::NotAssessed { rule: r.id.clone(), missing });
-                }
+                take(Standing::NotAssessed { rule: r.id.clone(), missing }, &mut standing);
             }
         }
     }
@@ -592,13 +804,18 @@ pub fn covenant_guards(
         .iter()
         .filter(|r| r.covers_covenant(kind) && r.effect.sets_aside() && r.status == LawStatus::InForce)
         .filter_map(|r| {
-            let fact_test = match r.when {
+            let fact_test = match &r.when {
                 When::Always | When::NotSupervisor => None,
+                // Reasonableness rules put a covenant at risk; they never set it aside.
+                When::NotLimitedToDealtWith
+                | When::LookbackLongerThanMonths(_)
+                | When::RadiusWiderThanMiles(_)
+                | When::Capacity(_) => return None,
                 When::LongerThanMonths(_) if conditions(r, &length) == Ok(true) => None,
                 When::LongerThanMonths(_) => return None,
                 // Only the months past the cap: `at` later than the window's start + cap.
-                When::BeyondMonths(cap) if months > cap => {
-                    let until = garden_leave.end(crate::value::Duration::new(cap, crate::value::TimeUnit::Month));
+                When::BeyondMonths(cap) if months > *cap => {
+                    let until = garden_leave.end(crate::value::Duration::new(*cap, crate::value::TimeUnit::Month));
                     Some(Cond::Test(Test {
                         lhs: Term::fact("at"),
                         op: TestOp::Cmp(crate::ast::CmpOp::Gt, until),
@@ -611,7 +828,7 @@ pub fn covenant_guards(
                         given(COMPENSATION),
                         Cond::Test(Test {
                             lhs: Term::fact(COMPENSATION),
-                            op: TestOp::Cmp(crate::ast::CmpOp::Lt, Term::Const(Value::Int(i64::from(pct)))),
+                            op: TestOp::Cmp(crate::ast::CmpOp::Lt, Term::Const(Value::Int(i64::from(*pct)))),
                             span: None,
                         }),
                     ]);
@@ -813,14 +1030,13 @@ pub enum Applies {
     UnlessFacts(Vec<String>),
 }
 
-/// The rules of law the checker reports for a covenant of this kind and
-/// length in a jurisdiction, in table order.
-pub fn covenant(jurisdiction: &str, kind: CovenantKind, months: u32) -> Vec<(&'static LawRule, Applies)> {
-    let facts = CovenantFacts { months: Some(months), ..CovenantFacts::default() };
+/// The rules of law the checker reports for a covenant with these facts in
+/// a jurisdiction, in table order.
+pub fn covenant(jurisdiction: &str, kind: CovenantKind, facts: &CovenantFacts) -> Vec<(&'static LawRule, Applies)> {
     TABLE
         .iter()
         .filter(|r| r.governs(jurisdiction) && r.covers_covenant(kind))
-        .filter_map(|r| match conditions(r, &facts) {
+        .filter_map(|r| match conditions(r, facts) {
             Ok(true) => Some((r, Applies::Yes)),
             Ok(false) => None,
             Err(missing) => Some((r, Applies::UnlessFacts(missing))),
@@ -853,12 +1069,98 @@ mod tests {
             if r.effect == LawEffect::NoteOnly {
                 assert!(r.duties.is_empty(), "{}", r.id);
             }
+            // Only words of a covenant can be struck; a number (look-back, radius, length) is never rewritten.
+            if r.severable {
+                assert!(matches!(r.when, When::Capacity(_)) && r.effect == LawEffect::AtRisk, "{}", r.id);
+            }
+            match &r.when {
+                When::Capacity(words) => assert!(!words.is_empty(), "{}: a capacity rule names its words", r.id),
+                When::LookbackLongerThanMonths(m) | When::RadiusWiderThanMiles(m) | When::LongerThanMonths(m) => {
+                    assert!(*m > 0, "{}: a bound of 0 is no bound", r.id)
+                }
+                _ => {}
+            }
+            // Words and advice are filled in for the facts they name.
+            for placeholder in ["{lookback}", "{radius}", "{capacities}"] {
+                if r.words.contains(placeholder) {
+                    let named = match placeholder {
+                        "{lookback}" => matches!(r.when, When::LookbackLongerThanMonths(_)),
+                        "{radius}" => matches!(r.when, When::RadiusWiderThanMiles(_)),
+                        _ => matches!(r.when, When::Capacity(_)),
+                    };
+                    assert!(named, "{}: {placeholder} in the words of a rule that does not read it", r.id);
+                }
+            }
         }
         // The rules issue 13 names are all here.
-        for id in ["us-ca-bpc-16600", "us-ftc-non-compete-rule", "us-nlra-7", "uk-restraint-of-trade"] {
+        for id in [
+            "us-ca-bpc-16600",
+            "us-ftc-non-compete-rule",
+            "us-nlra-7",
+            "uk-restraint-of-trade",
+            "uk-not-limited-to-dealings",
+            "uk-lookback-bound",
+            "uk-radius-bound",
+            "uk-capacity-interested-in",
+        ] {
             assert!(rule(id).is_some(), "{id}");
         }
         assert!(rule("us-ca-bpc-16600").is_some_and(|r| r.duties.iter().any(|d| d.due == Some(date(2024, 2, 14)))));
+    }
+
+    fn uk(kind: CovenantKind, facts: CovenantFacts) -> Standing {
+        assess(Some("UK"), kind, &facts, Some(date(2026, 3, 1))).standing
+    }
+
+    fn caps(words: &[&str]) -> Option<Vec<String>> {
+        Some(words.iter().map(|w| w.to_string()).collect())
+    }
+
+    #[test]
+    fn dealings_lookback_radius_and_capacities_decide_the_status() {
+        let ns = CovenantKind::NonSolicitation;
+        let nc = CovenantKind::NonCompete;
+        let with = |lookback| CovenantFacts { months: Some(6), lookback_months: lookback, ..Default::default() };
+        // Limited to those dealt with in the last 12 months: enforceable; 13: at risk; none: at risk.
+        assert!(matches!(uk(ns, with(Some(12))), Standing::Enforceable { .. }));
+        assert!(matches!(uk(ns, with(Some(13))), Standing::AtRisk { ref rule, .. } if rule == "uk-lookback-bound"));
+        assert!(
+            matches!(uk(ns, with(None)), Standing::AtRisk { ref rule, .. } if rule == "uk-not-limited-to-dealings")
+        );
+        let compete = |radius, c: &[&str]| CovenantFacts {
+            months: Some(6),
+            radius_miles: radius,
+            capacities: caps(c),
+            ..Default::default()
+        };
+        assert!(matches!(uk(nc, compete(Some(7), &["engaged_in"])), Standing::Enforceable { .. }));
+        assert!(matches!(uk(nc, compete(None, &["engaged_in"])), Standing::Enforceable { .. }));
+        assert!(
+            matches!(uk(nc, compete(Some(8), &["engaged_in"])), Standing::AtRisk { ref rule, .. } if rule == "uk-radius-bound")
+        );
+        // Tillman: `interested_in` beside other capacities is struck; alone it cannot be.
+        match uk(nc, compete(None, &["engaged_in", "concerned_in", "interested_in"])) {
+            Standing::EnforceableAsSevered { severance, .. } => {
+                assert_eq!(severance.words, vec!["interested_in".to_string()]);
+                assert_eq!(severance.criteria.len(), 3);
+                assert!(severance.holds());
+            }
+            other => panic!("{other:?}"),
+        }
+        match uk(nc, compete(None, &["interested_in"])) {
+            Standing::AtRisk { severance: Some(s), .. } => {
+                assert!(!s.holds());
+                assert!(s.criteria.iter().any(|c| !c.met && c.test.contains("overall effect")));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A reason to doubt it outranks a severable word; a missing fact is never enforceable.
+        assert!(matches!(uk(nc, compete(Some(50), &["engaged_in", "interested_in"])), Standing::AtRisk { .. }));
+        let unstated = CovenantFacts { months: Some(6), radius_miles: Some(5), ..Default::default() };
+        assert!(matches!(uk(nc, unstated), Standing::NotAssessed { ref missing, .. } if missing == &["capacities"]));
+        // Before Tillman (3 Jul 2019) the table's capacity entry is not in force.
+        let early = assess(Some("UK"), nc, &compete(None, &["engaged_in", "interested_in"]), Some(date(2019, 7, 2)));
+        assert!(matches!(early.standing, Standing::Enforceable { .. }), "{early:?}");
     }
 
     #[test]
@@ -872,7 +1174,8 @@ mod tests {
 
     #[test]
     fn covenants_get_one_status() {
-        let f = |m, c, w| CovenantFacts { months: Some(m), compensation_percent: c, in_writing: w };
+        let f =
+            |m, c, w| CovenantFacts { months: Some(m), compensation_percent: c, in_writing: w, ..Default::default() };
         let nc = CovenantKind::NonCompete;
         let on = Some(date(2026, 3, 1));
         assert_eq!(assess(Some("US-CA"), nc, &f(3, None, None), on).standing.word(), "void");
@@ -892,10 +1195,8 @@ mod tests {
         assert_eq!(assess(Some("DE"), nc, &f(24, Some(60), Some(true)), on).standing.word(), "enforceable");
         assert!(matches!(assess(Some("DE"), nc, &f(12, None, None), on).standing, Standing::NotAssessed { .. }));
         assert_eq!(assess(Some("UK"), nc, &f(13, None, None), on).standing.word(), "at risk");
-        assert_eq!(
-            assess(Some("UK"), nc, &f(12, None, None), on).standing.word(),
-            "enforceability not encoded (indeterminate)"
-        );
+        // Within 12 months a UK non-compete's width turns on its capacities: not stated, not assessed.
+        assert_eq!(assess(Some("UK"), nc, &f(12, None, None), on).standing.word(), "not assessed");
         assert_eq!(assess(None, nc, &f(12, None, None), on).standing, Standing::NoJurisdiction);
         // The FTC rule is only ever a note.
         let tx = assess(Some("US-TX"), nc, &f(6, None, None), on);

@@ -716,6 +716,7 @@ impl Lowerer<'_> {
             duration: c.duration.node,
             lookback: c.lookback.as_ref().map(|l| l.node),
             radius: c.radius.as_ref().map(|r| r.node),
+            capacities: names(&c.capacities),
             garden_leave,
             applies_to,
             exceptions: exceptions_text,

@@ -590,6 +590,8 @@ pub struct CovenantSpec {
     pub lookback: Option<Duration>,
     /// Radius in miles.
     pub radius: Option<u32>,
+    /// The capacities it binds in (`engaged_in`, `interested_in`, ...); empty: not stated.
+    pub capacities: Vec<String>,
     /// Whether (and how) garden leave counts against it.
     pub garden_leave: GardenLeave,
     /// Restrained actions.
@@ -605,6 +607,11 @@ impl CovenantSpec {
     /// period, or a cap the law puts on it).
     pub fn end(&self, within: Duration) -> Term {
         self.garden_leave.end(within)
+    }
+
+    /// What the law's conditions read of it.
+    pub fn law_facts(&self) -> crate::law::CovenantFacts {
+        crate::law::CovenantFacts::written(self.duration, self.lookback, self.radius, &self.capacities)
     }
 }
 

@@ -190,12 +190,13 @@ fn the_law_never_makes_a_verdict_stricter_than_the_policy_as_written() {
         })
         // Each action as written, and moved to places whose law sets clauses aside, by a supervisor or not.
         .flat_map(|(name, a)| {
-            let moved = [("US-CA", false), ("US-NY", false), ("US-NY", true), ("DE", false)].map(|(j, sup)| {
-                let mut m = a.clone();
-                m.actor.jurisdiction = Some(j.to_string());
-                m.actor.supervisor = Some(sup);
-                (format!("{name} ({j}, supervisor {sup})"), m)
-            });
+            let moved =
+                [("US-CA", false), ("US-NY", false), ("US-NY", true), ("DE", false), ("UK", false)].map(|(j, sup)| {
+                    let mut m = a.clone();
+                    m.actor.jurisdiction = Some(j.to_string());
+                    m.actor.supervisor = Some(sup);
+                    (format!("{name} ({j}, supervisor {sup})"), m)
+                });
             std::iter::once((name, a)).chain(moved)
         })
         .collect();

@@ -312,6 +312,8 @@ fn c22_severed_shareholding_and_public_findability() {
     let (v, text) = s.eval("her new agency places", false);
     assert_eq!(v.verdict, Decision::Deny);
     has(&text, "can be found on social media does not remove the agency's protected interest");
+    // The law agrees: `shareholder` is struck under the blue-pencil test and the rest enforced.
+    has(&text, "status: enforceable as severed: read without `shareholder` (uk-capacity-interested-in)");
     let (v, text) = s.eval("her 2% shareholding", false);
     assert_eq!(v.verdict, Decision::Allow);
     has(&text, "excepted: unless facts.capacity = shareholder");

@@ -35,6 +35,7 @@ mod lang_time;
 mod lang_v2;
 mod law;
 mod missing_facts;
+mod law_enforceability;
 #[cfg(feature = "server")]
 mod openapi_rules;
 #[cfg(feature = "server")]

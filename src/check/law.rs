@@ -20,9 +20,15 @@ pub(super) fn check(cx: &mut Checker<'_>) {
     let jurisdiction = j.node.as_str();
     for item in &cx.ast.items {
         let Item::Covenant(c) = &item.node else { continue };
-        let months = law::months_of_term(c.duration.node);
-        for (rule, applies) in law::covenant(jurisdiction, c.kind.node, months) {
-            let words = rule.words_for(c.kind.node, Some(months));
+        let capacities: Vec<String> = c.capacities.iter().map(|n| n.node.clone()).collect();
+        let facts = law::CovenantFacts::written(
+            c.duration.node,
+            c.lookback.as_ref().map(|l| l.node),
+            c.radius.as_ref().map(|r| r.node),
+            &capacities,
+        );
+        for (rule, applies) in law::covenant(jurisdiction, c.kind.node, &facts) {
+            let words = rule.words_for_facts(c.kind.node, &facts);
             let (code, label, help) = match (rule.status, rule.effect, &applies) {
                 (LawStatus::SetAside, ..) => continue,
                 // Pending law: a proposal announced to take effect on a date; an undated one is only a note.
@@ -40,6 +46,10 @@ pub(super) fn check(cx: &mut Checker<'_>) {
                     },
                     rule.advice.to_string(),
                 ),
+                // A policy that lists no capacities restrains actions, not capacities: nothing to judge.
+                (LawStatus::InForce, _, Applies::UnlessFacts(missing)) if missing.iter().all(|m| m == "capacities") => {
+                    continue
+                }
                 (LawStatus::InForce, _, Applies::UnlessFacts(_)) => (
                     "suspect-covenant",
                     match rule.when {
@@ -51,8 +61,19 @@ pub(super) fn check(cx: &mut Checker<'_>) {
                     rule.advice.to_string(),
                 ),
                 (LawStatus::InForce, LawEffect::AtRisk, _) => {
-                    let label = match rule.when {
+                    let label = match &rule.when {
                         law::When::LongerThanMonths(m) => format!("longer than {m} months: at risk"),
+                        law::When::LookbackLongerThanMonths(m) => format!("look-back longer than {m} months: at risk"),
+                        law::When::RadiusWiderThanMiles(m) => format!("radius wider than {m} miles: at risk"),
+                        law::When::NotLimitedToDealtWith => "not limited to those dealt with: at risk".to_string(),
+                        law::When::Capacity(_) => {
+                            let s = law::severance(&capacities, &law::offending_capacities(rule, &facts));
+                            if s.holds() {
+                                "too wide, but the words can be severed (blue-pencil test)".to_string()
+                            } else {
+                                "too wide, and the words cannot be severed: at risk".to_string()
+                            }
+                        }
                         _ => "at risk".to_string(),
                     };
                     ("suspect-covenant", label, rule.advice.to_string())

@@ -33,8 +33,12 @@ pub struct LawStatus {
     /// The jurisdiction read (`None`: neither the candidate nor the policy says).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
-    /// Void, or not encoded.
+    /// Void, or not (`not-encoded`, kept for existing readers): `standing` says which status.
     pub status: Enforceability,
+    /// The covenant's one status under the law table (`enforceable`,
+    /// `enforceable-as-severed`, `at-risk`, `void`, `not-binding`,
+    /// `not-assessed`, ...), as `terms` reports it.
+    pub standing: crate::law::Standing,
     /// The law table's notes.
     pub notes: Vec<String>,
 }
@@ -46,15 +50,13 @@ pub fn whole_months(d: crate::value::Duration) -> u32 {
 
 /// The standing of a covenant in a jurisdiction.
 pub fn status(spec: &CovenantSpec, jurisdiction: Option<&str>) -> LawStatus {
-    let facts =
-        crate::law::CovenantFacts { months: Some(crate::law::months_of_term(spec.duration)), ..Default::default() };
-    let a = crate::law::assess(jurisdiction, spec.kind, &facts, None);
+    let a = crate::law::assess(jurisdiction, spec.kind, &spec.law_facts(), None);
     let void = a.standing.sets_aside();
-    let notes = a.notes;
     LawStatus {
         jurisdiction: jurisdiction.map(str::to_string),
         status: if void { Enforceability::Void } else { Enforceability::NotEncoded },
-        notes,
+        standing: a.standing,
+        notes: a.notes,
     }
 }
 
@@ -100,6 +102,7 @@ pub fn report(
     let mut void = Vec::new();
     let mut summary = Vec::new();
     let mut not_encoded: Vec<String> = Vec::new();
+    let mut assessed: Vec<String> = Vec::new();
     for ((_, p), info) in policies.iter().zip(infos) {
         let j = candidate.or(p.meta.jurisdiction.as_deref());
         per_policy.push((info.key.clone(), j.map(str::to_string)));
@@ -121,7 +124,13 @@ pub fn report(
                         jurisdiction: jj,
                     });
                 }
-                Enforceability::NotEncoded => not_encoded.push(format!("{}'s `{}`", info.short, c.id)),
+                Enforceability::NotEncoded => match s.standing {
+                    crate::law::Standing::NotEncoded | crate::law::Standing::NoJurisdiction => {
+                        not_encoded.push(format!("{}'s `{}`", info.short, c.id))
+                    }
+                    // Its one status, with what it rests on.
+                    ref standing => assessed.push(format!("{}'s `{}`: {}", info.short, c.id, standing.summary())),
+                },
             }
         }
     }
@@ -143,6 +152,9 @@ pub fn report(
             "Read as a non-supervisory employee: in the US, NLRA §7 protects your posts about pay, so a clause restricting them does not decide (--supervisor reads them as a supervisor's).".to_string(),
         ),
         _ => {}
+    }
+    if !assessed.is_empty() {
+        summary.push(format!("Under the law table: {}.", assessed.join("; ")));
     }
     if !not_encoded.is_empty() {
         summary.push(format!(

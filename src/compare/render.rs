@@ -338,7 +338,7 @@ pub(crate) fn covenant_items(p: &Profile, kind: &str) -> Vec<String> {
             }
             w.push_str(&format!(
                 " — {}{}",
-                c.law.status.words(),
+                c.law.standing.summary(),
                 c.law.jurisdiction.as_ref().map(|j| format!(" in {j}")).unwrap_or_default()
             ));
             w

@@ -163,6 +163,9 @@ impl Covenant {
             months: if self.no_end == Some(true) { Some(crate::law::NO_END_MONTHS) } else { self.months },
             compensation_percent: self.compensation_percent,
             in_writing: self.in_writing,
+            lookback_months: self.lookback_months,
+            radius_miles: self.radius_miles,
+            capacities: (!self.capacities.is_empty()).then(|| self.capacities.clone()),
         }
     }
 }

@@ -92,6 +92,9 @@ fn covenant_words(c: &Covenant) -> String {
     if let Some(r) = c.radius_miles {
         w.push_str(&format!(", radius {r} miles"));
     }
+    if !c.capacities.is_empty() {
+        w.push_str(&format!(", capacities {}", c.capacities.join(", ")));
+    }
     if c.garden_leave_offset == Some(true) {
         w.push_str(", garden leave offset");
     }
@@ -458,7 +461,7 @@ pub fn text(r: &TermsReport, policy_file: &str) -> String {
         // Not encoded: the law note says so already.
         let said = |l: &&crate::law::Standing| l.sets_aside() || matches!(l, crate::law::Standing::NotEncoded);
         if let Some(l) = c.law.as_ref().filter(|l| !said(l)) {
-            let _ = writeln!(out, "  law status: {}", l.word());
+            let _ = writeln!(out, "  law status: {}", l.summary());
         }
         for n in &c.law_notes {
             let _ = writeln!(out, "  law: {n}");

@@ -328,7 +328,7 @@ pub(super) fn covenant_head(c: &Covenant) -> String {
     format!("covenant {label}{}{} {length}", c.kind.node.as_str(), covenant_of(&c.of))
 }
 
-/// A covenant's items in canonical order: lookback, radius, garden leave
+/// A covenant's items in canonical order: lookback, radius, capacities, garden leave
 /// offset, applies to, each `except`, then the modifiers (`covenant_item`).
 pub(super) fn covenant_items(c: &Covenant) -> Vec<Piece> {
     let mut out = Vec::new();
@@ -337,6 +337,9 @@ pub(super) fn covenant_items(c: &Covenant) -> Vec<Piece> {
     }
     if let Some(r) = &c.radius {
         out.push((r.span, format!("radius {} miles", r.node)));
+    }
+    if let Some(span) = names_span(&c.capacities) {
+        out.push((span, format!("capacities {}", names(&c.capacities))));
     }
     if let Some(g) = &c.garden_leave {
         out.push((g.span, g.node.words().into()));

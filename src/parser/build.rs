@@ -461,6 +461,7 @@ impl Builder {
         let mut radius = None;
         let mut garden_leave = None;
         let mut applies_to = Vec::new();
+        let mut capacities = Vec::new();
         let mut exceptions = Vec::new();
         let mut modifiers = Modifiers::default();
         for inner in p.kids() {
@@ -490,6 +491,11 @@ impl Builder {
                 Rule::covenant_actions => {
                     if let Some(list) = inner.kids().find(|p| p.as_rule() == Rule::ident_list) {
                         applies_to.extend(self.ident_list(list));
+                    }
+                }
+                Rule::covenant_capacities => {
+                    if let Some(list) = inner.kids().find(|p| p.as_rule() == Rule::ident_list) {
+                        capacities.extend(self.ident_list(list));
                     }
                 }
                 Rule::except_item => {
@@ -522,6 +528,7 @@ impl Builder {
             radius,
             garden_leave,
             applies_to,
+            capacities,
             exceptions,
             modifiers,
         })

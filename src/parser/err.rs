@@ -239,6 +239,7 @@ const CLAUSE_WORDS: &[&str] = &[
     "credentials",
     "lookback",
     "radius",
+    "capacities",
     "when",
     "unless",
     "then",

@@ -61,6 +61,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_limit => "`limit`",
         Rule::k_lookback => "`lookback`",
         Rule::k_miles => "`miles`",
+        Rule::k_capacities => "`capacities`",
         Rule::k_most => "`most`",
         Rule::k_no => "`no`",
         Rule::k_note => "`note`",
@@ -195,6 +196,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::covenant_of => "`of` and whom it protects",
         Rule::lookback => "`lookback` and a length of time",
         Rule::radius => "`radius N miles`",
+        Rule::covenant_capacities => "`capacities` and the capacities the covenant binds in",
         Rule::garden_leave_offset => "`garden leave offset`",
         Rule::reduced_by_garden_leave => "`reduced by garden leave`",
         Rule::covenant_actions => "`applies to` and actions",
@@ -281,6 +283,7 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_limit
             | Rule::k_lookback
             | Rule::k_miles
+            | Rule::k_capacities
             | Rule::k_most
             | Rule::k_no
             | Rule::k_note
