@@ -464,6 +464,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   only job_ad, industry, announcement
   require approval from marketing or compliance for brand, video
   require approval from manager
+  require approval from all of {marketing,compliance}  for announcement
   require disclosure oblige "Say you work for us" within 1 day
   require disclosure   before  posting when content.kind has video
   require   disclaimer
@@ -640,6 +641,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   only job_ad, industry, announcement
   require approval from marketing or compliance for brand, video
   require approval from manager
+  require approval from all of {marketing, compliance} for announcement
   require disclosure oblige "Say you work for us" within 1 day
   require disclosure before posting when content.kind has video
   require disclaimer

@@ -455,7 +455,7 @@ mod tests {
             Err(NotCounted::Expired(on))
         );
         let out = approval_counts(standing.on_file(), on, Some("twitter"));
-        assert_eq!(out.as_ref().map_err(NotCounted::words), Err(&"covers linkedin only, not twitter".to_string()));
+        assert_eq!(out.map_err(|e| e.words()), Err("covers linkedin only, not twitter".to_string()));
         // No channel given: a scoped approval does not count (never fail open).
         assert!(approval_counts(standing.on_file(), on, None).is_err());
         assert_eq!(
