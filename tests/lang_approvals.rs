@@ -226,3 +226,39 @@ mod service {
         assert_eq!((status, a["verdict"].as_str()), (201, Some("allow")), "{a}");
     }
 }
+
+/// Without declared roles a line's plain approval is read in place by the
+/// batch: an external party's undated consent is not counted there either,
+/// and the dated one is, as in the interpreter.
+#[test]
+fn a_line_read_in_place_counts_consent_as_the_interpreter_does() {
+    let dir = std::env::temp_dir().join(format!("smpolicy-approvals-flat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("c.policy");
+    std::fs::write(
+        &p,
+        "policy \"C\" default allow\nrule intro \"Consent first.\" {\n  when action = message\n  then require approval from candidate\n}\n",
+    )
+    .unwrap();
+    let p = p.to_str().unwrap();
+    let line = |approval: &str| {
+        format!(
+            r#"{{"action":"message","at":"2026-03-02T10:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"email","approval":{approval}}}"#
+        )
+    };
+    let (undated, dated) =
+        (line(r#"{"granted_by":"candidate"}"#), line(r#"{"granted_by":"candidate","given_on":"2026-03-01"}"#));
+    let o = run_stdin(&["eval", "--batch", p, "-"], &format!("{undated}\n{dated}\n"));
+    let got: Vec<Value> = stdout(&o).lines().map(json).collect();
+    assert_eq!(
+        (got[0]["verdict"].as_str(), got[1]["verdict"].as_str()),
+        (Some("require-approval"), Some("allow")),
+        "{}",
+        stdout(&o)
+    );
+    for (l, want) in [(&undated, "require-approval"), (&dated, "allow")] {
+        let o = run_stdin(&["eval", p, "-", "--format", "json"], l);
+        assert_eq!(json(&stdout(&o))["verdict"], want, "{}", stdout(&o));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
