@@ -822,6 +822,9 @@ fn approvals_on_file(
             _ => vec![],
         },
     };
+    if list.is_empty() {
+        return vec![];
+    }
     let day = crate::facts::local_of(ctx.at, ctx.tz).0;
     let channel = match facts.fact("channel") {
         Some(Value::Symbol(s) | Value::Text(s)) => Some(s),

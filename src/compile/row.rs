@@ -272,15 +272,14 @@ impl FactRow {
         let id = |f: Field| sym(f).map(|s| c.strings.id(s));
         self.place(c, id(Field::Action), id(Field::Channel));
         self.granted.clear();
-        let day = c.day_of(action.at(), now);
         let list = action.approvals();
         if list.is_empty() {
             // A line read in place: its one plain approval, if any.
             let plain = OnFile { granted_by: sym(Field::ApprovalGrantedBy), ..OnFile::default() };
-            c.count_approval(plain, day, sym(Field::Channel), &mut self.granted);
+            c.count_approval(plain, action.at(), now, sym(Field::Channel), &mut self.granted);
         }
         for a in list {
-            c.count_approval(a.on_file(), day, sym(Field::Channel), &mut self.granted);
+            c.count_approval(a.on_file(), action.at(), now, sym(Field::Channel), &mut self.granted);
         }
         self.derive(c, now, action.at(), |name| action.declared(name), |key| action.counter(key));
     }
@@ -311,7 +310,7 @@ impl FactRow {
         self.place(c, action, channel);
         self.granted.clear();
         let plain = OnFile { granted_by: granted, ..OnFile::default() };
-        c.count_approval(plain, c.day_of(at, now), channel_name, &mut self.granted);
+        c.count_approval(plain, at, now, channel_name, &mut self.granted);
         // A line naming `history.counts` is not one the in-place reader takes.
         self.derive(c, now, at, |name| facts.get(name), |_| None);
         true
@@ -503,9 +502,19 @@ impl Compiled {
     }
 
     /// Adds who gave an approval on file to `granted` if it counts for this
-    /// action (the semantics' one rule, [`crate::semantics::approval_counts`]).
-    fn count_approval(&self, a: OnFile<'_>, day: Date, channel: Option<&str>, granted: &mut Vec<u32>) {
-        if let (Some(by), Ok(())) = (a.granted_by, crate::semantics::approval_counts(a, day, channel)) {
+    /// action on its day (the semantics' one rule,
+    /// [`crate::semantics::approval_counts`]). The day is worked out only
+    /// when there is an approval: most actions carry none.
+    fn count_approval(
+        &self,
+        a: OnFile<'_>,
+        at: Option<At>,
+        now: jiff::Timestamp,
+        channel: Option<&str>,
+        granted: &mut Vec<u32>,
+    ) {
+        let Some(by) = a.granted_by else { return };
+        if crate::semantics::approval_counts(a, self.day_of(at, now), channel).is_ok() {
             granted.push(self.strings.id(by));
         }
     }
