@@ -65,6 +65,33 @@ pub enum ConflictMode {
     Indeterminate,
 }
 
+/// How the approvers of a `require approval` combine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Join {
+    /// `from manager or compliance`: an approval by any one of them.
+    #[default]
+    Any,
+    /// `from all of {legal, marketing}`: an approval by every one of them.
+    All,
+}
+
+impl Join {
+    /// Whether it is [`Join::Any`] (the form written without `all of`).
+    pub fn is_any(&self) -> bool {
+        *self == Join::Any
+    }
+
+    /// The approvers as written: `manager or compliance`, `all of {legal, marketing}`.
+    pub fn words(self, approvers: &[impl AsRef<str>]) -> String {
+        let names: Vec<&str> = approvers.iter().map(AsRef::as_ref).collect();
+        match self {
+            Join::Any => names.join(" or "),
+            Join::All => format!("all of {{{}}}", names.join(", ")),
+        }
+    }
+}
+
 /// What a clause decides.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -72,8 +99,9 @@ pub enum Outcome {
     Deny,
     /// `allow`.
     Allow,
-    /// `require approval from manager or compliance`.
-    RequireApproval(Vec<Name>),
+    /// `require approval from manager or compliance` ([`Join::Any`]) or
+    /// `require approval from all of {legal, marketing}` ([`Join::All`]).
+    RequireApproval(Vec<Name>, Join),
     /// `advise` or `advise "text"`: guidance only; decides nothing.
     Advise(Option<Spanned<String>>),
 }
@@ -535,6 +563,8 @@ pub enum PostingRule {
     RequireApproval {
         /// Who approves.
         approvers: Vec<Name>,
+        /// Whether one of them or all of them must approve.
+        join: Join,
         /// Which content kinds (none: every post).
         kinds: Vec<Name>,
     },

@@ -53,6 +53,8 @@ enum EffC {
         ids: Box<[u32]>,
         /// Indices into `Compiled::approvers`.
         names: Box<[u16]>,
+        /// One of them, or all of them.
+        join: crate::ast::Join,
     },
     Deny,
     Advise,
@@ -68,6 +70,15 @@ impl EffC {
             EffC::Allow => Some(0),
             EffC::Approval { .. } => Some(1),
             EffC::Deny => Some(2),
+        }
+    }
+
+    /// Whether it requires an approval that the approvals on file that count
+    /// (`granted`, interned) meet ([`crate::semantics::approval_met`]).
+    fn met(&self, granted: &[u32]) -> bool {
+        match self {
+            EffC::Approval { ids, join, .. } => crate::semantics::approval_met(*join, ids, |id| granted.contains(id)),
+            _ => false,
         }
     }
 
@@ -444,9 +455,8 @@ impl Compiled {
                 match status {
                     Status::Applies => {
                         let approved = e.rank == 1
-                            && row.granted.is_some_and(|g| {
-                                matches!(self.rules.get(e.rule as usize), Some(RuleC { effect: EffC::Approval { ids, .. }, .. }) if ids.contains(&g))
-                            });
+                            && !row.granted.is_empty()
+                            && self.rules.get(e.rule as usize).is_some_and(|r| r.effect.met(&row.granted));
                         let eff = crate::semantics::effective_rank(e.rank, approved);
                         if eff == 1 {
                             approval_mask |= e.mask;
@@ -506,12 +516,10 @@ impl Compiled {
                 effect = None;
                 rank = None;
             }
-            // A default requiring approval is met by an approval on file from one of its approvers.
-            if let (Some(EffC::Approval { ids, .. }), Some(g)) = (effect, row.granted) {
-                if ids.contains(&g) {
-                    effect = Some(&APPROVED_DEFAULT);
-                    rank = Some(0);
-                }
+            // A default requiring approval is met by the approvals on file that count, as a clause is.
+            if effect.is_some_and(|e| e.met(&row.granted)) {
+                effect = Some(&APPROVED_DEFAULT);
+                rank = Some(0);
             }
         } else {
             match settled {
@@ -550,10 +558,10 @@ impl Compiled {
         // too (listed after the clauses: its index follows every clause's).
         for &k in unsure.items() {
             // One requiring an approval that the approval on file meets would allow: it is not stricter.
-            let stricter = self.defaults.get(k as usize).and_then(|d| {
-                let met = matches!((&d.effect, row.granted), (EffC::Approval { ids, .. }, Some(g)) if ids.contains(&g));
-                crate::semantics::approved_rank(d.effect.rank(), met)
-            });
+            let stricter = self
+                .defaults
+                .get(k as usize)
+                .and_then(|d| crate::semantics::approved_rank(d.effect.rank(), d.effect.met(&row.granted)));
             if stricter.is_some_and(|u| crate::semantics::blocks(u, rank, no_decision)) {
                 blocking.push(u32::try_from(self.rules.len()).unwrap_or(NONE).saturating_add(k));
             }
@@ -990,7 +998,7 @@ impl Builder<'_> {
             Effect::Allow => EffC::Allow,
             Effect::Deny => EffC::Deny,
             Effect::Advise => EffC::Advise,
-            Effect::RequireApproval { approvers } => {
+            Effect::RequireApproval { approvers, join } => {
                 let mut names = Vec::new();
                 for a in approvers {
                     let k = match self.c.approvers.iter().position(|x| x == a) {
@@ -1002,7 +1010,11 @@ impl Builder<'_> {
                     };
                     names.push(u16::try_from(k).unwrap_or(u16::MAX));
                 }
-                EffC::Approval { ids: approvers.iter().map(|a| self.c.strings.id(a)).collect(), names: names.into() }
+                EffC::Approval {
+                    ids: approvers.iter().map(|a| self.c.strings.id(a)).collect(),
+                    names: names.into(),
+                    join: *join,
+                }
             }
         }
     }
@@ -1214,7 +1226,7 @@ pub fn compile(policy: &Policy) -> Compiled {
     }
     let effects = policy.rules.iter().map(|r| &r.effect).chain(policy.defaults.iter().map(|d| &d.effect));
     for e in effects.chain(policy.meta.default.iter()) {
-        if let Effect::RequireApproval { approvers } = e {
+        if let Effect::RequireApproval { approvers, .. } = e {
             strings.extend(approvers.iter().cloned());
         }
     }

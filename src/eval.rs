@@ -51,6 +51,13 @@ pub trait Facts {
     /// A bare part name (`target`, `content`) is present when the action has that part.
     fn fact(&self, path: &str) -> Option<Value>;
 
+    /// The approvals on file, when the source holds them whole (an
+    /// [`Action`](crate::data::action::Action)); `None`: read
+    /// `approval.granted_by` as one plain approval.
+    fn approvals(&self) -> Option<&[crate::data::action::Approval]> {
+        None
+    }
+
     /// The value of a fact read as the type the policy declared for it.
     fn fact_typed(&self, path: &str, ty: Option<&crate::value::Type>) -> Option<Value> {
         let _ = ty;
@@ -59,6 +66,10 @@ pub trait Facts {
 }
 
 impl Facts for crate::data::action::Action {
+    fn approvals(&self) -> Option<&[crate::data::action::Approval]> {
+        Some(self.approval.as_deref().unwrap_or_default())
+    }
+
     fn fact(&self, path: &str) -> Option<Value> {
         let part = match path {
             "actor" => true,
@@ -115,7 +126,8 @@ pub fn fact_types(policy: &Policy) -> crate::facts::Known {
     crate::facts::Known::of(policy)
 }
 
-fn tz(policy: &Policy) -> jiff::tz::TimeZone {
+/// The policy's timezone (UTC when it names none that is known).
+pub(crate) fn tz(policy: &Policy) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
@@ -158,23 +170,28 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         }
     }
 
-    // 2. Approvals already granted.
-    let granted = match facts.fact("approval.granted_by") {
-        Some(Value::Symbol(s)) | Some(Value::Text(s)) => Some(s),
-        _ => None,
+    // 2. Approvals already granted: those on file that count for this action (the semantics' one
+    // rule, semantics::approval_counts), and those that do not, each with why.
+    let on_file = approvals_on_file(facts, &ctx);
+    let granted = |e: &Effect| -> Option<String> {
+        let Effect::RequireApproval { approvers, join } = e else { return None };
+        let by = |a: &String| on_file.iter().find(|(x, ok)| ok.is_ok() && x.granted_by.as_ref() == Some(a));
+        semantics::approval_met(*join, approvers, |a| by(a).is_some()).then(|| {
+            let who: Vec<String> = approvers.iter().filter_map(by).map(|(x, _)| semantics::approval_words(x)).collect();
+            match join {
+                crate::ast::Join::Any => who.into_iter().next().unwrap_or_default(),
+                crate::ast::Join::All => who.join(" and "),
+            }
+        })
     };
     for r in results.iter_mut() {
-        if let (Effect::RequireApproval { approvers }, Some(g)) = (&r.effect, &granted) {
-            if r.status != Status::Applies {
-                continue;
-            }
-            if approvers.contains(g) {
-                r.approved_by = Some(g.clone());
-            } else {
-                r.approval_refused = Some(format!(
-                    "an approval by {g} is on file, but this clause needs one from {}",
-                    approvers.join(" or ")
-                ));
+        if r.status != Status::Applies || on_file.is_empty() {
+            continue;
+        }
+        if let Effect::RequireApproval { approvers, join } = &r.effect {
+            match granted(&r.effect) {
+                Some(who) => r.approved_by = Some(who),
+                None => r.approval_refused = Some(approval_refused(&on_file, approvers, *join)),
             }
         }
     }
@@ -226,13 +243,11 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
                 basis = Basis::NoClause;
                 decision_effect = None;
             }
-            // A default requiring approval is met by an approval on file from one of its approvers,
-            // as a clause is (the semantics' one rule: approved counts as allow).
-            if let (Some(Effect::RequireApproval { approvers }), Some(g)) = (&decision_effect, &granted) {
-                if approvers.contains(g) {
-                    default_approved_by = Some(g.clone());
-                    decision_effect = Some(Effect::Allow);
-                }
+            // A default requiring approval is met by the approvals on file that count, as a clause
+            // is (the semantics' one rule: approved counts as allow).
+            if let Some(who) = decision_effect.as_ref().and_then(granted) {
+                default_approved_by = Some(who);
+                decision_effect = Some(Effect::Allow);
             }
         }
         semantics::Settled::Conflict => {
@@ -271,10 +286,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     // A section default that might cover the action and would be stricter holds it back too:
     // not knowing the channel must not let a post past `posting on other channels { default deny }`.
     // One that requires an approval the approval on file meets would allow: it is not stricter.
-    let approved = |e: &Effect| {
-        let met = matches!((e, &granted), (Effect::RequireApproval { approvers }, Some(g)) if approvers.contains(g));
-        semantics::approved_rank(e.rank(), met)
-    };
+    let approved = |e: &Effect| semantics::approved_rank(e.rank(), granted(e).is_some());
     let blocking_defaults: Vec<&(&crate::policy::SectionDefault, Vec<crate::semantics::Undecided>)> = unsure_defaults
         .iter()
         .filter(|(d, _)| approved(&d.effect).is_some_and(|u| semantics::blocks(u, current_rank, no_decision)))
@@ -305,11 +317,11 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         None => (Decision::Indeterminate, vec![]),
         Some(Effect::Deny) => (Decision::Deny, vec![]),
         Some(Effect::Allow) | Some(Effect::Advise) => (Decision::Allow, vec![]),
-        Some(Effect::RequireApproval { approvers }) => {
+        Some(Effect::RequireApproval { approvers, .. }) => {
             // Every deciding clause's approvers, in order.
             let mut all: Vec<String> = Vec::new();
             for r in results.iter().filter(|r| deciding.contains(&r.id)) {
-                if let Effect::RequireApproval { approvers } = &r.effect {
+                if let Effect::RequireApproval { approvers, .. } = &r.effect {
                     for a in approvers {
                         if !all.contains(a) {
                             all.push(a.clone());
@@ -323,6 +335,14 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             (Decision::RequireApproval, all)
         }
     };
+    // The approvers in words: `marketing or manager`, or each clause's own words when one needs
+    // all of its approvers (`all of {legal, marketing}`).
+    let deciding_effects: Vec<&Effect> =
+        match results.iter().filter(|r| deciding.contains(&r.id)).map(|r| &r.effect).collect::<Vec<_>>() {
+            v if v.is_empty() => decision_effect.iter().collect(),
+            v => v,
+        };
+    let approvers_words = approvers_in_words(&approvers, &deciding_effects);
 
     // Attachments from every enforced clause that applies.
     let mut obligations = Vec::new();
@@ -441,7 +461,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     covered.extend(outside.iter().map(|(id, why)| format!("`{id}` covered it, but {why}")));
     let summary = summary(
         decision,
-        &approvers,
+        &approvers_words,
         &basis,
         &deciding,
         &missing,
@@ -455,6 +475,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         schema: verdict::SCHEMA_VERSION,
         verdict: decision,
         approvers,
+        approvers_words,
         basis,
         deciding,
         default_rationale,
@@ -692,7 +713,7 @@ fn obligation(o: &crate::policy::ObligationSpec, rule: &Rule, ctx: &Ctx<'_>) -> 
 #[allow(clippy::too_many_arguments, reason = "the verdict's parts, each read once; a struct would only rename them")]
 fn summary(
     decision: Decision,
-    approvers: &[String],
+    approvers: &str,
     basis: &Basis,
     deciding: &[String],
     missing: &[String],
@@ -730,7 +751,7 @@ fn summary(
 #[allow(clippy::too_many_arguments, reason = "the verdict's parts, each read once; a struct would only rename them")]
 fn summary_parts(
     decision: Decision,
-    approvers: &[String],
+    approvers: &str,
     basis: &Basis,
     deciding: &[String],
     names: &str,
@@ -754,11 +775,11 @@ fn summary_parts(
             (head(decision), format!("{none}; not permitted by default (no clause forbids it)"))
         }
         (Decision::RequireApproval, Basis::PolicyDefault) => {
-            (head(decision), format!("{none}; by default it needs approval from {}", approvers.join(" or ")))
+            (head(decision), format!("{none}; by default it needs approval from {approvers}"))
         }
         (d, Basis::SectionDefault { id, .. }) => {
             let what = match d {
-                Decision::RequireApproval => format!("needs approval from {}", approvers.join(" or ")),
+                Decision::RequireApproval => format!("needs approval from {approvers}"),
                 Decision::Deny => "is not permitted".into(),
                 _ => "is permitted".into(),
             };
@@ -771,12 +792,93 @@ fn summary_parts(
         }
         (Decision::Deny, _) => (head(decision), format!("forbidden by {names}")),
         (Decision::RequireApproval, _) => {
-            (format!("require-approval from {}", approvers.join(" or ")), format!("required by {names}"))
+            (format!("require-approval from {approvers}"), format!("required by {names}"))
         }
         (Decision::Allow, _) => (head(decision), format!("permitted by {names}")),
         // Not reached by today's bases; says what it can without a reason.
         (Decision::Indeterminate, _) => (format!("indeterminate under {}", policy.meta.name), String::new()),
     }
+}
+
+/// The approvals on file with whether each counts for this action
+/// ([`semantics::approval_counts`]: on the action's day, on its channel).
+fn approvals_on_file(
+    facts: &dyn Facts,
+    ctx: &Ctx<'_>,
+) -> Vec<(crate::data::action::Approval, Result<(), semantics::NotCounted>)> {
+    let list: Vec<crate::data::action::Approval> = match facts.approvals() {
+        Some(list) => list.to_vec(),
+        None => match facts.fact("approval.granted_by") {
+            Some(Value::Symbol(s) | Value::Text(s)) => vec![crate::data::action::Approval::by(s)],
+            _ => vec![],
+        },
+    };
+    if list.is_empty() {
+        return vec![];
+    }
+    let day = crate::facts::local_of(ctx.at, ctx.tz).0;
+    let channel = match facts.fact("channel") {
+        Some(Value::Symbol(s) | Value::Text(s)) => Some(s),
+        _ => None,
+    };
+    list.into_iter()
+        .map(|a| {
+            let ok = semantics::approval_counts(a.on_file(), day, channel.as_deref());
+            (a, ok)
+        })
+        .collect()
+}
+
+/// Why the approvals on file do not meet a clause that needs `approvers`,
+/// in words: those that count but are not by whom it needs, those that do
+/// not count with why, and (for all of) who is still missing.
+fn approval_refused(
+    on_file: &[(crate::data::action::Approval, Result<(), semantics::NotCounted>)],
+    approvers: &[String],
+    join: crate::ast::Join,
+) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for (a, ok) in on_file {
+        match ok {
+            Ok(()) => parts.push(format!("an approval by {} is on file", semantics::approval_words(a))),
+            Err(why) => parts.push(format!(
+                "an approval by {} is on file but not counted: it {}",
+                semantics::approval_words(a),
+                why.words()
+            )),
+        }
+    }
+    let needs = match join {
+        crate::ast::Join::Any => format!("this clause needs one from {}", approvers.join(" or ")),
+        crate::ast::Join::All => {
+            let missing: Vec<&str> = approvers
+                .iter()
+                .filter(|r| !on_file.iter().any(|(a, ok)| ok.is_ok() && a.granted_by.as_ref() == Some(r)))
+                .map(String::as_str)
+                .collect();
+            format!("this clause needs approval from {}; still missing: {}", join.words(approvers), missing.join(", "))
+        }
+    };
+    format!("{}, but {needs}", parts.join("; "))
+}
+
+/// The approvers in words: joined by `or`, or, when a clause needs all of
+/// its approvers, each clause's own words joined by `and`.
+fn approvers_in_words(approvers: &[String], effects: &[&Effect]) -> String {
+    let all = |e: &&&Effect| matches!(e, Effect::RequireApproval { join: crate::ast::Join::All, .. });
+    if !effects.iter().any(|e| all(&e)) {
+        return approvers.join(" or ");
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for e in effects {
+        if let Effect::RequireApproval { approvers, join } = e {
+            let w = join.words(approvers);
+            if !parts.contains(&w) {
+                parts.push(w);
+            }
+        }
+    }
+    parts.join(" and ")
 }
 
 /// Whether a clause is the one that refuses once a duty is overdue.

@@ -465,6 +465,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   only job_ad, industry, announcement
   require approval from marketing or compliance for brand, video
   require approval from manager
+  require approval from all of {marketing,compliance}  for announcement
   require disclosure oblige "Say you work for us" within 1 day
   require disclosure   before  posting when content.kind has video
   require   disclaimer
@@ -644,6 +645,7 @@ posting on twitter, linkedin for team recruiting, sales by role consultant, mana
   only job_ad, industry, announcement
   require approval from marketing or compliance for brand, video
   require approval from manager
+  require approval from all of {marketing, compliance} for announcement
   require disclosure oblige "Say you work for us" within 1 day
   require disclosure before posting when content.kind has video
   require disclaimer
@@ -797,6 +799,11 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
             vec(name(), min..=max)
         }
 
+        /// `from a or b` or `from all of {a, b}`.
+        fn join() -> impl Strategy<Value = Join> {
+            prop_oneof![Just(Join::Any), Just(Join::All)]
+        }
+
         /// Clause and rule names: may hold hyphens.
         fn label() -> impl Strategy<Value = Name> {
             "l[a-z0-9_-]{0,6}".prop_map(sp)
@@ -915,7 +922,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
             prop_oneof![
                 Just(Outcome::Deny),
                 Just(Outcome::Allow),
-                names(1, 3).prop_map(Outcome::RequireApproval),
+                (names(1, 3), join()).prop_map(|(roles, join)| Outcome::RequireApproval(roles, join)),
                 of(text().prop_map(sp)).prop_map(Outcome::Advise),
             ]
             .boxed()
@@ -1035,8 +1042,11 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 names(1, 3).prop_map(PostingRule::ForbidKinds),
                 names(1, 3).prop_map(PostingRule::ForbidConduct),
                 names(1, 3).prop_map(PostingRule::OnlyKinds),
-                (names(1, 2), names(0, 2))
-                    .prop_map(|(approvers, kinds)| PostingRule::RequireApproval { approvers, kinds }),
+                (names(1, 2), join(), names(0, 2)).prop_map(|(approvers, join, kinds)| PostingRule::RequireApproval {
+                    approvers,
+                    join,
+                    kinds
+                }),
                 (any::<bool>(), any::<bool>()).prop_map(|(own_views, before)| {
                     let what = if own_views { Disclose::OwnViews } else { Disclose::Employer };
                     PostingRule::RequireDisclosure { what, before }

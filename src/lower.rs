@@ -109,8 +109,8 @@ pub fn effect(o: &Outcome) -> Effect {
     match o {
         Outcome::Deny => Effect::Deny,
         Outcome::Allow => Effect::Allow,
-        Outcome::RequireApproval(roles) => {
-            Effect::RequireApproval { approvers: roles.iter().map(|r| r.node.clone()).collect() }
+        Outcome::RequireApproval(roles, join) => {
+            Effect::RequireApproval { approvers: roles.iter().map(|r| r.node.clone()).collect(), join: *join }
         }
         Outcome::Advise(_) => Effect::Advise,
     }
@@ -841,13 +841,13 @@ impl Lowerer<'_> {
                     Effect::Deny,
                     RuleKind::Plain,
                 ),
-                PostingRule::RequireApproval { approvers, kinds } => {
+                PostingRule::RequireApproval { approvers, join, kinds } => {
                     let base = if kinds.is_empty() {
                         Cond::True
                     } else {
                         Cond::any(kinds.iter().map(|k| has(&k.node)).collect())
                     };
-                    (base, Effect::RequireApproval { approvers: names(approvers) }, RuleKind::Plain)
+                    (base, Effect::RequireApproval { approvers: names(approvers), join: *join }, RuleKind::Plain)
                 }
                 PostingRule::RequireDisclosure { what: said, before } => {
                     let id = self.id(c.label.as_ref(), &generated);

@@ -132,10 +132,13 @@ pub struct Declarations {
 pub enum Effect {
     /// Permits the action.
     Allow,
-    /// Permits it once one of these roles approves.
+    /// Permits it once one of these roles approves (or, with [`Join::All`](crate::ast::Join::All), every one).
     RequireApproval {
         /// Who may approve.
         approvers: Vec<String>,
+        /// Whether one of them or all of them must approve.
+        #[serde(default, skip_serializing_if = "crate::ast::Join::is_any")]
+        join: crate::ast::Join,
     },
     /// Refuses it.
     Deny,
@@ -160,7 +163,7 @@ impl Effect {
             Effect::Allow => "allow".into(),
             Effect::Deny => "deny".into(),
             Effect::Advise => "advise".into(),
-            Effect::RequireApproval { approvers } => format!("require approval from {}", approvers.join(" or ")),
+            Effect::RequireApproval { approvers, join } => format!("require approval from {}", join.words(approvers)),
         }
     }
 }

@@ -22,7 +22,8 @@
 //! indeterminate; with no clause applying, a default decides; an undecided
 //! clause that could make the verdict stricter makes it indeterminate.
 
-use crate::ast::CmpOp;
+use crate::ast::{CmpOp, Join};
+use jiff::civil::Date;
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -182,6 +183,143 @@ pub fn effective_rank(rank: u8, approved: bool) -> u8 {
     }
 }
 
+/// The external parties a `require approval` may name without declaring
+/// them: the client and the candidate. Their approval is consent, and consent
+/// counts only with the day it was given (`given_on`).
+pub const EXTERNAL_PARTIES: &[&str] = &["client", "candidate"];
+
+/// Whether `name` is an external party ([`EXTERNAL_PARTIES`]).
+pub fn is_external_party(name: &str) -> bool {
+    EXTERNAL_PARTIES.contains(&name)
+}
+
+/// Why an approval on file does not count for an action. It is still shown
+/// as on file, with this reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotCounted {
+    /// It names no one who gave it.
+    NoGiver,
+    /// An external party's consent without the day it was given.
+    Undated,
+    /// Given after the action's day.
+    GivenAfter(Date),
+    /// A standing approval that ended before the action's day.
+    Expired(Date),
+    /// A standing approval for other channels (or the action names none).
+    OutOfScope {
+        /// The channels it covers.
+        covers: Vec<String>,
+        /// The action's channel, if it gives one.
+        channel: Option<String>,
+    },
+}
+
+impl NotCounted {
+    /// The reason in words, after the approval it is about.
+    pub fn words(&self) -> String {
+        match self {
+            NotCounted::NoGiver => "names no one who gave it (`granted_by`)".into(),
+            NotCounted::Undated => "is consent from an external party without the day it was given (`given_on`)".into(),
+            NotCounted::GivenAfter(d) => format!("was given on {d}, after the action's day"),
+            NotCounted::Expired(d) => format!("ended on {d}, before the action's day"),
+            NotCounted::OutOfScope { covers, channel: Some(c) } => {
+                format!("covers {} only, not {c}", covers.join(", "))
+            }
+            NotCounted::OutOfScope { covers, channel: None } => {
+                format!("covers {} only, and the action names no channel", covers.join(", "))
+            }
+        }
+    }
+}
+
+/// Whether an approval on file counts for an action on `day` (the action's
+/// day in the policy's timezone) on `channel`: it names who gave it; an
+/// external party's consent carries its day; it was given on or before the
+/// action's day; a standing approval has not ended (`until` is the last day it
+/// counts) and covers the channel (no channels given: every channel). Every
+/// engine asks this, once per approval on file.
+pub fn approval_counts(a: OnFile<'_>, day: Date, channel: Option<&str>) -> Result<(), NotCounted> {
+    let Some(by) = a.granted_by else { return Err(NotCounted::NoGiver) };
+    if is_external_party(by) && a.given_on.is_none() {
+        return Err(NotCounted::Undated);
+    }
+    if let Some(given) = a.given_on.filter(|g| *g > day) {
+        return Err(NotCounted::GivenAfter(given));
+    }
+    if let Some(until) = a.until.filter(|u| *u < day) {
+        return Err(NotCounted::Expired(until));
+    }
+    if !a.channels.is_empty() && channel.is_none_or(|c| !a.channels.iter().any(|x| x == c)) {
+        return Err(NotCounted::OutOfScope { covers: a.channels.to_vec(), channel: channel.map(str::to_string) });
+    }
+    Ok(())
+}
+
+/// An approval on file as [`approval_counts`] reads it, borrowed (from an
+/// [`Approval`](crate::data::action::Approval), or from a line read in place,
+/// which carries only `granted_by`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OnFile<'a> {
+    /// Who gave it.
+    pub granted_by: Option<&'a str>,
+    /// The day it was given.
+    pub given_on: Option<Date>,
+    /// The last day a standing approval counts.
+    pub until: Option<Date>,
+    /// The channels a standing approval covers (none: every channel).
+    pub channels: &'a [String],
+}
+
+impl crate::data::action::Approval {
+    /// The approval as [`approval_counts`] reads it.
+    pub fn on_file(&self) -> OnFile<'_> {
+        OnFile {
+            granted_by: self.granted_by.as_deref(),
+            given_on: self.given_on,
+            until: self.until,
+            channels: &self.channels,
+        }
+    }
+}
+
+/// An approval on file in words: who gave it, and when, who recorded it,
+/// until when and for which channels, where given (`candidate, given on
+/// 2026-03-02, recorded by consultant`).
+pub fn approval_words(a: &crate::data::action::Approval) -> String {
+    let mut out = a.granted_by.clone().unwrap_or_else(|| "no one named".into());
+    if let Some(d) = a.given_on {
+        out.push_str(&format!(", given on {d}"));
+    }
+    if let Some(r) = &a.recorded_by {
+        out.push_str(&format!(", recorded by {r}"));
+    }
+    if let Some(u) = a.until {
+        out.push_str(&format!(", standing until {u}"));
+    }
+    if !a.channels.is_empty() {
+        out.push_str(&format!(", for {}", a.channels.join(", ")));
+    }
+    out
+}
+
+/// Whether one plain approval by `by` (no day, no end, no scope: all that
+/// `approval.granted_by` alone says) meets a requirement. An external party's
+/// consent never does: it needs its day. The diff's search, which reads one
+/// approval, splits on the roles for which this holds.
+pub fn plain_approval_meets(join: Join, approvers: &[String], by: &str) -> bool {
+    let plain = OnFile { granted_by: Some(by), ..OnFile::default() };
+    approval_counts(plain, Date::MIN, None).is_ok() && approval_met(join, approvers, |a| a == by)
+}
+
+/// Whether the approvals that count meet a requirement: with [`Join::Any`]
+/// one of `approvers` gave one (`granted`), with [`Join::All`] every one did.
+pub fn approval_met<T>(join: Join, approvers: &[T], granted: impl Fn(&T) -> bool) -> bool {
+    match join {
+        Join::Any => approvers.iter().any(granted),
+        Join::All => !approvers.is_empty() && approvers.iter().all(granted),
+    }
+}
+
 /// How the clauses that apply settle the verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Settled {
@@ -289,6 +427,58 @@ mod tests {
         assert!(share_above(3, 9, 30));
         assert!(share_above(0, 0, 99));
         assert!(!share_above(i64::MAX, i64::MAX, 100));
+    }
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap_or(Date::MIN)
+    }
+
+    #[test]
+    fn an_approval_counts_on_its_days_and_channels_only() {
+        use crate::data::action::Approval;
+        let on = day("2026-03-02");
+        let plain = Approval::by("legal");
+        assert_eq!(approval_counts(plain.on_file(), on, None), Ok(()));
+        assert_eq!(approval_counts(Approval::default().on_file(), on, None), Err(NotCounted::NoGiver));
+        // An external party's consent needs its day, and not a later one.
+        let consent = Approval::by("candidate");
+        assert_eq!(approval_counts(consent.on_file(), on, None), Err(NotCounted::Undated));
+        let dated = Approval { given_on: Some(on), ..consent.clone() };
+        assert_eq!(approval_counts(dated.on_file(), on, None), Ok(()));
+        let later = Approval { given_on: Some(day("2026-03-03")), ..consent };
+        assert_eq!(approval_counts(later.on_file(), on, None), Err(NotCounted::GivenAfter(day("2026-03-03"))));
+        // A standing approval counts up to and including its last day, on its channels.
+        let standing = Approval { until: Some(on), channels: vec!["linkedin".into()], ..plain };
+        assert_eq!(approval_counts(standing.on_file(), on, Some("linkedin")), Ok(()));
+        assert_eq!(
+            approval_counts(standing.on_file(), day("2026-03-03"), Some("linkedin")),
+            Err(NotCounted::Expired(on))
+        );
+        let out = approval_counts(standing.on_file(), on, Some("twitter"));
+        assert_eq!(out.map_err(|e| e.words()), Err("covers linkedin only, not twitter".to_string()));
+        // No channel given: a scoped approval does not count (never fail open).
+        assert!(approval_counts(standing.on_file(), on, None).is_err());
+        assert_eq!(
+            approval_words(&standing),
+            "legal, standing until 2026-03-02, for linkedin",
+            "who gave it, then what limits it"
+        );
+    }
+
+    #[test]
+    fn all_of_needs_every_approver_and_any_one() {
+        let who = ["legal".to_string(), "marketing".to_string()];
+        let given = |names: &'static [&'static str]| move |a: &String| names.contains(&a.as_str());
+        assert!(approval_met(Join::Any, &who, given(&["marketing"])));
+        assert!(!approval_met(Join::All, &who, given(&["marketing"])));
+        assert!(approval_met(Join::All, &who, given(&["legal", "marketing"])));
+        assert!(!approval_met(Join::Any, &who, given(&[])));
+        assert!(!approval_met::<String>(Join::All, &[], given(&["legal"])));
+        // One plain approval: each role of an `any`, none of an `all` of two, never undated consent.
+        assert!(plain_approval_meets(Join::Any, &who, "legal"));
+        assert!(!plain_approval_meets(Join::All, &who, "legal"));
+        assert!(plain_approval_meets(Join::All, &who[..1], "legal"));
+        assert!(!plain_approval_meets(Join::Any, &["client".to_string()], "client"));
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn vocab() -> &'static Vocab {
             for r in &l.policy.rules {
                 walk(&r.when, &mut v.symbols);
                 r.unless.iter().for_each(|u| walk(u, &mut v.symbols));
-                if let Effect::RequireApproval { approvers } = &r.effect {
+                if let Effect::RequireApproval { approvers, .. } = &r.effect {
                     v.roles.extend(approvers.iter().cloned());
                 }
             }

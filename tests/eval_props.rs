@@ -357,7 +357,7 @@ fn reference(policy: &Policy, v: &Verdict) -> Option<(Decision, Vec<String>, Vec
         0 => Decision::Allow,
         1 => {
             for r in &deciding {
-                if let Effect::RequireApproval { approvers: a } = &r.effect {
+                if let Effect::RequireApproval { approvers: a, .. } = &r.effect {
                     for x in a {
                         if !approvers.contains(x) {
                             approvers.push(x.clone());

@@ -24,22 +24,7 @@ const PUBLISHED: &str = "tests/cases/published/university-posting-guide.policy";
 
 #[test]
 fn the_published_guide_holds_its_cases_in_both_engines() {
-    let tests = "tests/cases/published/university-posting-guide.tests.yaml";
-    let o = run(&["check", PUBLISHED]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    let o = run(&["test", PUBLISHED, tests, "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    let o = run(&["fmt", "--check", PUBLISHED]);
-    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let text = std::fs::read_to_string(crate::util::root().join(tests)).unwrap();
-    let cases: Vec<serde_yaml::Value> = serde_yaml::from_str(&text).unwrap();
-    let lines: String = cases.iter().map(|c| serde_json::to_string(&c["action"]).unwrap() + "\n").collect();
-    let o = run_stdin(&["eval", "--batch", PUBLISHED, "-"], &lines);
-    let got: Vec<Value> = stdout(&o).lines().map(json).collect();
-    assert_eq!(got.len(), cases.len(), "{}", stderr(&o));
-    for (case, v) in cases.iter().zip(&got) {
-        assert_eq!(v["verdict"], case["expect"].as_str().unwrap(), "batch: {:?}: {v}", case["name"]);
-    }
+    crate::util::published_cases_hold_in_both_engines("university-posting-guide");
 }
 
 /// Five tweets today and none on Instagram: the Instagram post is allowed, as the

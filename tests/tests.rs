@@ -30,6 +30,7 @@ mod explain_props;
 mod explain_scenarios;
 #[cfg(feature = "server")]
 mod fuzz_parsers;
+mod lang_approvals;
 mod lang_counters;
 mod lang_time;
 mod lang_v2;

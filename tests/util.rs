@@ -77,3 +77,28 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// A published policy and its cases (`tests/cases/published/NAME.policy` and
+/// `NAME.tests.yaml`): `check` passes, every case holds in the interpreter
+/// (`test`) and in the compiled form (`eval --batch`), and the file is as
+/// `fmt` writes it.
+pub fn published_cases_hold_in_both_engines(name: &str) {
+    let policy = format!("tests/cases/published/{name}.policy");
+    let tests = format!("tests/cases/published/{name}.tests.yaml");
+    let o = run(&["check", &policy]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let o = run(&["test", &policy, &tests, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let o = run(&["fmt", "--check", &policy]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let text = std::fs::read_to_string(root().join(&tests)).unwrap();
+    let cases: Vec<serde_yaml::Value> = serde_yaml::from_str(&text).unwrap();
+    let lines: String = cases.iter().map(|c| serde_json::to_string(&c["action"]).unwrap() + "\n").collect();
+    let o = run_stdin(&["eval", "--batch", &policy, "-"], &lines);
+    let got: Vec<serde_json::Value> =
+        stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert_eq!(got.len(), cases.len(), "{}", stderr(&o));
+    for (case, v) in cases.iter().zip(&got) {
+        assert_eq!(v["verdict"], case["expect"].as_str().unwrap(), "batch: {:?}: {v}", case["name"]);
+    }
+}

@@ -356,7 +356,7 @@ fn terms(cx: &mut Checker<'_>, c: &Clause<TermsRule>) {
         }
     }
     if let Some(t) = &c.modifiers.then {
-        if matches!(t.node, Outcome::Allow | Outcome::RequireApproval(_)) {
+        if matches!(t.node, Outcome::Allow | Outcome::RequireApproval(..)) {
             let words = cx.text(t.span);
             cx.diags.push(
                 Diagnostic::error(

@@ -429,8 +429,8 @@ pub(super) fn references(cx: &mut Checker<'_>) {
                             names(cx, NameSet::ContentKind, kinds)
                         }
                         PostingRule::ForbidConduct(judgements) => names(cx, NameSet::Conduct, judgements),
-                        PostingRule::RequireApproval { approvers, kinds } => {
-                            names(cx, NameSet::Role, approvers);
+                        PostingRule::RequireApproval { approvers: who, kinds, .. } => {
+                            approvers(cx, who);
                             names(cx, NameSet::ContentKind, kinds);
                         }
                         PostingRule::RequireDisclosure { .. } | PostingRule::ForbidFlag(_) => {}
@@ -535,8 +535,16 @@ fn asset(cx: &mut Checker<'_>, a: &Asset) {
 }
 
 fn outcome(cx: &mut Checker<'_>, o: &Outcome) {
-    if let Outcome::RequireApproval(roles) = o {
-        names(cx, NameSet::Role, roles);
+    if let Outcome::RequireApproval(roles, _) = o {
+        approvers(cx, roles);
+    }
+}
+
+/// Who a `require approval` names: declared roles, or the external parties
+/// ([`crate::semantics::EXTERNAL_PARTIES`]: `client`, `candidate`), which need no declaration.
+fn approvers(cx: &mut Checker<'_>, list: &[Name]) {
+    for n in list.iter().filter(|n| !crate::semantics::is_external_party(&n.node)) {
+        resolve(cx, NameSet::Role, &n.node, n.span);
     }
 }
 

@@ -15,6 +15,7 @@
 use super::Compiled;
 use crate::data::action::{Action, At};
 use crate::data::flat::{ActionFacts, FactRef, Facts, Field, LineReader, Raw, Sink};
+use crate::semantics::OnFile;
 use crate::value::{Duration, Type, Value};
 use jiff::civil::Date;
 
@@ -236,7 +237,8 @@ pub enum SlotDef {
 pub struct FactRow {
     pub(super) vals: Vec<Val>,
     pub(super) bucket: u32,
-    pub(super) granted: Option<u32>,
+    /// The interned ids of who gave the approvals on file that count for this action.
+    pub(super) granted: Vec<u32>,
 }
 
 impl FactRow {
@@ -268,7 +270,17 @@ impl FactRow {
             _ => None,
         };
         let id = |f: Field| sym(f).map(|s| c.strings.id(s));
-        self.place(c, id(Field::Action), id(Field::Channel), id(Field::ApprovalGrantedBy));
+        self.place(c, id(Field::Action), id(Field::Channel));
+        self.granted.clear();
+        let list = action.approvals();
+        if list.is_empty() {
+            // A line read in place: its one plain approval, if any.
+            let plain = OnFile { granted_by: sym(Field::ApprovalGrantedBy), ..OnFile::default() };
+            c.count_approval(plain, action.at(), now, sym(Field::Channel), &mut self.granted);
+        }
+        for a in list {
+            c.count_approval(a.on_file(), action.at(), now, sym(Field::Channel), &mut self.granted);
+        }
         self.derive(c, now, action.at(), |name| action.declared(name), |key| action.counter(key));
     }
 
@@ -288,13 +300,17 @@ impl FactRow {
             action: None,
             channel: None,
             granted: None,
+            channel_name: None,
         };
         sink.clear();
         if !reader.read(line, &mut sink) {
             return false;
         }
-        let RowSink { at, facts, action, channel, granted, .. } = sink;
-        self.place(c, action, channel, granted);
+        let RowSink { at, facts, action, channel, granted, channel_name, .. } = sink;
+        self.place(c, action, channel);
+        self.granted.clear();
+        let plain = OnFile { granted_by: granted, ..OnFile::default() };
+        c.count_approval(plain, at, now, channel_name, &mut self.granted);
         // A line naming `history.counts` is not one the in-place reader takes.
         self.derive(c, now, at, |name| facts.get(name), |_| None);
         true
@@ -389,9 +405,8 @@ impl FactRow {
         }
     }
 
-    /// The row's bucket (action and channel) and the approval already
-    /// granted, from their interned ids.
-    fn place(&mut self, c: &Compiled, action: Option<u32>, channel: Option<u32>, granted: Option<u32>) {
+    /// The row's bucket (action and channel), from their interned ids.
+    fn place(&mut self, c: &Compiled, action: Option<u32>, channel: Option<u32>) {
         let action_class = match action {
             Some(a) => c.action_class(a),
             None => c.action_ids.len(),
@@ -401,7 +416,6 @@ impl FactRow {
             None => c.chan_ids.len() + 1,
         };
         self.bucket = u32::try_from(action_class * (c.chan_ids.len() + 2) + chan_class).unwrap_or(0);
-        self.granted = granted;
     }
 
     /// The value of a slot.
@@ -418,10 +432,11 @@ struct RowSink<'r, 'a> {
     c: &'r Compiled,
     at: Option<At>,
     facts: Facts<'a>,
-    /// The interned ids of `action`, `channel` and `approval.granted_by`.
+    /// The interned ids of `action` and `channel`, who gave the approval on file, and the channel's name.
     action: Option<u32>,
     channel: Option<u32>,
-    granted: Option<u32>,
+    granted: Option<&'a str>,
+    channel_name: Option<&'a str>,
 }
 
 impl RowSink<'_, '_> {
@@ -442,8 +457,8 @@ impl<'a> Sink<'a> for RowSink<'_, 'a> {
             let id = self.c.strings.id(s);
             match f {
                 Field::Action => self.action = Some(id),
-                Field::Channel => self.channel = Some(id),
-                _ => self.granted = Some(id),
+                Field::Channel => (self.channel, self.channel_name) = (Some(id), Some(s)),
+                _ => self.granted = Some(s),
             }
             return self.put(f, |_| Val::Str { id, text: false });
         }
@@ -462,7 +477,8 @@ impl<'a> Sink<'a> for RowSink<'_, 'a> {
     fn clear(&mut self) {
         self.vals.clear();
         self.vals.extend_from_slice(&self.c.blank);
-        (self.at, self.facts, self.action, self.channel, self.granted) = (None, Facts::default(), None, None, None);
+        (self.at, self.facts, self.action, self.channel, self.granted, self.channel_name) =
+            (None, Facts::default(), None, None, None, None);
     }
 }
 
@@ -474,6 +490,33 @@ impl Compiled {
 
     pub(super) fn date_of(&self, t: jiff::Timestamp) -> Date {
         self.tz.to_offset(t).to_datetime(t).date()
+    }
+
+    /// The action's day in the policy's timezone (`now`'s when it gives no `at`).
+    fn day_of(&self, at: Option<At>, now: jiff::Timestamp) -> Date {
+        match at {
+            Some(At::Date(d)) => d,
+            Some(At::Timestamp(t)) => self.date_of(t),
+            None => self.date_of(now),
+        }
+    }
+
+    /// Adds who gave an approval on file to `granted` if it counts for this
+    /// action on its day (the semantics' one rule,
+    /// [`crate::semantics::approval_counts`]). The day is worked out only
+    /// when there is an approval: most actions carry none.
+    fn count_approval(
+        &self,
+        a: OnFile<'_>,
+        at: Option<At>,
+        now: jiff::Timestamp,
+        channel: Option<&str>,
+        granted: &mut Vec<u32>,
+    ) {
+        let Some(by) = a.granted_by else { return };
+        if crate::semantics::approval_counts(a, self.day_of(at, now), channel).is_ok() {
+            granted.push(self.strings.id(by));
+        }
     }
 
     /// The bits of the list vocabulary these names set, and whether any is outside it.

@@ -326,9 +326,13 @@ pub struct Action {
     /// Counters supplied by the caller.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
-    /// An approval already obtained.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<Approval>,
+    /// The approvals already obtained: one (`{granted_by: manager}`) or a
+    /// list of them (several approvers, a client's or candidate's consent, a
+    /// standing approval). Written back as one object when there is one.
+    #[serde(default, deserialize_with = "de_opt_approvals", serialize_with = "ser_opt_approvals")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::OneOrMany<Approval>>")]
+    pub approval: Option<Vec<Approval>>,
     /// When an obligation (such as handing over credentials) was requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
@@ -563,13 +567,75 @@ fn counter_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<Stri
     Ok(counts)
 }
 
-/// An approval already obtained.
+/// An approval already obtained. Whether it counts for an action (its date,
+/// its end, its scope) is [`crate::semantics::approval_counts`]'s to say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
-    /// The role that granted it.
+    /// Who gave it: a role, or an external party (`client`, `candidate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_by: Option<String>,
+    /// Who recorded it, when not the one who gave it (a consultant recording
+    /// a candidate's consent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
+    /// The day it was given. Required for an external party's consent; an
+    /// approval given after the action's day does not count for it.
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Date>")]
+    pub given_on: Option<Date>,
+    /// A standing approval: it counts up to and including this day.
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Date>")]
+    pub until: Option<Date>,
+    /// A standing approval's scope: the channels it covers (none given: every channel).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<String>,
+}
+
+impl Approval {
+    /// A plain approval by `role`: no date, no end, every channel.
+    pub fn by(role: impl Into<String>) -> Approval {
+        Approval { granted_by: Some(role.into()), ..Approval::default() }
+    }
+}
+
+/// Reads `approval`: one approval object or a list of them.
+fn de_opt_approvals<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<Approval>>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<Vec<Approval>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an approval (`{granted_by: ROLE}`) or a list of approvals")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Approval::deserialize(de::value::MapAccessDeserializer::new(map)).map(|a| Some(vec![a]))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            Vec::<Approval>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
+        }
+    }
+    deserializer.deserialize_any(V)
+}
+
+/// Writes `approval` back as it is usually written: one object when there is one.
+fn ser_opt_approvals<S: serde::Serializer>(v: &Option<Vec<Approval>>, s: S) -> Result<S::Ok, S::Error> {
+    match v.as_deref() {
+        Some([one]) => one.serialize(s),
+        Some(list) => list.serialize(s),
+        None => s.serialize_none(),
+    }
 }
 
 /// A request to perform an obligation.
@@ -901,8 +967,24 @@ pub fn check_open_values(action: &Action, decls: &crate::policy::Declarations) -
     check_one(e, || "action".into(), "action", "actions", &action.action, ActionKind::NAMES, actions);
     if !roles.is_empty() {
         check_one(e, || "actor.role".into(), "role", "roles", &action.actor.role, &[], roles);
-        if let Some(by) = action.approval.as_ref().and_then(|a| a.granted_by.as_deref()) {
-            check_one(e, || "approval.granted_by".into(), "role", "roles", by, &[], roles);
+        let approvals = action.approval.as_deref().unwrap_or_default();
+        let single = approvals.len() == 1;
+        for (i, a) in approvals.iter().enumerate() {
+            let at = |field: &str| if single { format!("approval.{field}") } else { format!("approval[{i}].{field}") };
+            // An external party (the client, the candidate) is no role of the agency's.
+            if let Some(by) = a.granted_by.as_deref().filter(|b| !crate::semantics::is_external_party(b)) {
+                check_one(e, || at("granted_by"), "role", "roles", by, &[], roles);
+            }
+            if let Some(by) = a.recorded_by.as_deref() {
+                check_one(e, || at("recorded_by"), "role", "roles", by, &[], roles);
+            }
+        }
+    }
+    for (i, a) in action.approval.as_deref().unwrap_or_default().iter().enumerate() {
+        let single = action.approval.as_deref().is_some_and(|l| l.len() == 1);
+        for c in &a.channels {
+            let at = || if single { "approval.channels".to_string() } else { format!("approval[{i}].channels") };
+            check_one(e, at, "channel", "channels", c, BUILTIN_CHANNELS, channels);
         }
     }
     if let (false, Some(team)) = (teams.is_empty(), action.actor.team.as_deref()) {

@@ -412,9 +412,14 @@ impl Field {
             F::HistoryJobAdsThisWeek => count(his.and_then(|h| h.job_ads_this_week)),
             F::HistoryInvitationsThisWeek => count(his.and_then(|h| h.invitations_this_week)),
             F::HistoryPostsLast24h => count(his.and_then(|h| h.posts_last_24h)),
-            F::ApprovalGrantedBy => {
-                a.approval.as_ref().and_then(|x| x.granted_by.as_deref()).map_or(Raw::None, Raw::Sym)
-            }
+            // With several approvals on file, the first as written (what an approval counts for is
+            // `semantics::approval_counts`'s, over them all).
+            F::ApprovalGrantedBy => a
+                .approval
+                .as_deref()
+                .and_then(|x| x.first())
+                .and_then(|x| x.granted_by.as_deref())
+                .map_or(Raw::None, Raw::Sym),
             F::RequestMadeOn => date(a.request.as_ref().and_then(|r| r.made_on)),
         }
     }
@@ -560,6 +565,12 @@ pub trait ActionFacts {
         let _ = key;
         None
     }
+    /// The approvals on file, when the source holds them whole (an
+    /// [`Action`]); none: `approval.granted_by` is read as one plain approval
+    /// (all a line read in place can carry).
+    fn approvals(&self) -> &[super::action::Approval] {
+        &[]
+    }
 }
 
 impl ActionFacts for Action {
@@ -571,6 +582,9 @@ impl ActionFacts for Action {
     }
     fn declared(&self, name: &str) -> Option<FactRef<'_>> {
         self.facts.get(name).map(FactValue::as_ref)
+    }
+    fn approvals(&self) -> &[super::action::Approval] {
+        self.approval.as_deref().unwrap_or_default()
     }
     fn counter(&self, key: &str) -> Option<u32> {
         Action::counter(self, key)
@@ -634,7 +648,16 @@ impl<'p> Vocabulary<'p> {
         };
         self.open(Open::Action, &a.action)
             && self.open(Open::Role, &a.actor.role)
-            && a.approval.as_ref().and_then(|x| x.granted_by.as_deref()).is_none_or(|g| self.open(Open::Role, g))
+            // One plain approval at most (more, or a recorder or scope to check, goes to the full check).
+            && a.approval.as_deref().is_none_or(|l| match l {
+                [] => true,
+                [x] => {
+                    x.recorded_by.is_none()
+                        && x.channels.is_empty()
+                        && x.granted_by.as_deref().is_none_or(|g| self.open(Open::Role, g))
+                }
+                _ => false,
+            })
             && a.actor.team.as_deref().is_none_or(|t| self.open(Open::Team, t))
             && a.channel.as_deref().is_none_or(|c| self.open(Open::Channel, c))
             && kinds_ok

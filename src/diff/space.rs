@@ -753,8 +753,8 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
             for t in r.when.tests().into_iter().chain(r.exceptions_and_law().flat_map(|u| u.tests())) {
                 tests.push((side, t.clone()));
             }
-            if let Effect::RequireApproval { approvers } = &r.effect {
-                tests.push((side, approval_test(approvers)));
+            if let Some(t) = approval_test(&r.effect) {
+                tests.push((side, t));
             }
             for key in r.obligations.iter().filter_map(|o| o.done_key.as_ref()) {
                 let t = Test {
@@ -770,12 +770,12 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
                 tests.push((side, t.clone()));
             }
             // A default requiring approval is met by an approval on file: split on it.
-            if let Effect::RequireApproval { approvers } = &d.effect {
-                tests.push((side, approval_test(approvers)));
+            if let Some(t) = approval_test(&d.effect) {
+                tests.push((side, t));
             }
         }
-        if let Some(Effect::RequireApproval { approvers }) = &p.meta.default {
-            tests.push((side, approval_test(approvers)));
+        if let Some(t) = p.meta.default.as_ref().and_then(approval_test) {
+            tests.push((side, t));
         }
     }
     for (side, t) in &tests {
@@ -1009,7 +1009,7 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
                 counts: r.effect.rank().is_some(),
                 rank: r.effect.rank(),
                 approvers: match &r.effect {
-                    Effect::RequireApproval { approvers } => approvers.clone(),
+                    Effect::RequireApproval { approvers, .. } => approvers.clone(),
                     _ => vec![],
                 },
                 duties: r.obligations.iter().map(super::search::duty_key).collect(),
@@ -1102,8 +1102,8 @@ fn approval_atom(
     shared: bool,
     interner: &mut HashMap<String, AtomId>,
 ) -> Option<AtomId> {
-    let Effect::RequireApproval { approvers } = effect else { return None };
-    match space.compile(&Cond::Test(approval_test(approvers)), side, shared, interner) {
+    let test = approval_test(effect)?;
+    match space.compile(&Cond::Test(test), side, shared, interner) {
         CCond::Atom(a) => {
             if let Some(atom) = space.atoms.get_mut(a) {
                 atom.approval = true;
@@ -1114,13 +1114,20 @@ fn approval_atom(
     }
 }
 
-/// `approval.granted_by in {approvers}`: an approval already granted.
-fn approval_test(approvers: &[String]) -> Test {
-    Test {
-        lhs: Term::fact("approval.granted_by"),
-        op: TestOp::In(approvers.iter().map(|a| Value::Symbol(a.clone())).collect()),
-        span: None,
-    }
+/// `approval.granted_by in {roles}`: an approval already granted that meets
+/// a `require approval` effect. The search reads one plain approval, so the
+/// roles are those one such approval by which meets it
+/// ([`crate::semantics::plain_approval_meets`]: not an external party's
+/// undated consent; for `all of` several roles, none). `None` when no such
+/// approval meets it (or the effect needs none).
+fn approval_test(effect: &Effect) -> Option<Test> {
+    let Effect::RequireApproval { approvers, join } = effect else { return None };
+    let roles: Vec<Value> = approvers
+        .iter()
+        .filter(|a| crate::semantics::plain_approval_meets(*join, approvers, a))
+        .map(|a| Value::Symbol(a.clone()))
+        .collect();
+    (!roles.is_empty()).then(|| Test { lhs: Term::fact("approval.granted_by"), op: TestOp::In(roles), span: None })
 }
 
 fn symbolish(v: &Value) -> Option<&str> {

@@ -276,7 +276,7 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         );
     }
     let head = match v.verdict {
-        Decision::RequireApproval => format!("require-approval (from {})", v.approvers.join(" or ")),
+        Decision::RequireApproval => format!("require-approval (from {})", v.approvers_words),
         d => d.as_str().to_string(),
     };
     let _ = writeln!(out, "verdict: {head}");
@@ -418,7 +418,7 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
 pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     let mut out = String::new();
     let head = match v.verdict {
-        Decision::RequireApproval => format!("require-approval (from {})", v.approvers.join(" or ")),
+        Decision::RequireApproval => format!("require-approval (from {})", v.approvers_words),
         d => d.as_str().to_string(),
     };
     if v.as_written {
@@ -580,8 +580,8 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
             }
             _ => {}
         }
-        if let Effect::RequireApproval { approvers } = &rule.effect {
-            out.push(format!("approval from {} (`approval.granted_by`) would permit it", approvers.join(" or ")));
+        if let Effect::RequireApproval { approvers, join } = &rule.effect {
+            out.push(format!("approval from {} (`approval.granted_by`) would permit it", join.words(approvers)));
         }
         // The clause's own exceptions are routes too: each would lift it.
         for (k, u) in rule.unless.iter().enumerate() {
@@ -738,6 +738,10 @@ impl Changed<'_> {
 }
 
 impl super::Facts for Changed<'_> {
+    fn approvals(&self) -> Option<&[crate::data::action::Approval]> {
+        self.base.approvals()
+    }
+
     fn fact(&self, path: &str) -> Option<crate::value::Value> {
         self.changed(path).or_else(|| self.base.fact(path))
     }

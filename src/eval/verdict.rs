@@ -524,6 +524,9 @@ pub struct Verdict {
     /// Who must approve, for `require-approval`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub approvers: Vec<String>,
+    /// The approvers in words (`marketing or manager`, `all of {legal, marketing}`), for the explanations.
+    #[serde(skip)]
+    pub approvers_words: String,
     /// Why.
     pub basis: Basis,
     /// The clauses that decided (for a default, the default's id).

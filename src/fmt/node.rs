@@ -28,16 +28,16 @@ pub(super) fn outcome(o: &Outcome) -> String {
     match o {
         Outcome::Deny => "deny".into(),
         Outcome::Allow => "allow".into(),
-        Outcome::RequireApproval(roles) => approval(roles),
+        Outcome::RequireApproval(roles, join) => approval(roles, *join),
         Outcome::Advise(None) => "advise".into(),
         Outcome::Advise(Some(text)) => format!("advise {}", string(&text.node)),
     }
 }
 
 /// `require approval from manager or compliance` (`approval`).
-fn approval(roles: &[Name]) -> String {
+fn approval(roles: &[Name], join: Join) -> String {
     let who: Vec<&str> = roles.iter().map(|r| r.node.as_str()).collect();
-    format!("require approval from {}", who.join(" or "))
+    format!("require approval from {}", join.words(&who))
 }
 
 /// `none` or an outcome (`default_value`).
@@ -255,8 +255,8 @@ pub(super) fn posting_rule(r: &PostingRule) -> String {
         PostingRule::ForbidKinds(kinds) => format!("forbid {}", names(kinds)),
         PostingRule::ForbidConduct(judgements) => format!("forbid conduct {}", names(judgements)),
         PostingRule::OnlyKinds(kinds) => format!("only {}", names(kinds)),
-        PostingRule::RequireApproval { approvers, kinds } => {
-            let mut out = approval(approvers);
+        PostingRule::RequireApproval { approvers, join, kinds } => {
+            let mut out = approval(approvers, *join);
             if !kinds.is_empty() {
                 out.push_str(" for ");
                 out.push_str(&names(kinds));

@@ -660,12 +660,12 @@ impl Builder {
             Rule::forbid_conduct => PostingRule::ForbidConduct(self.ident_list(inner.next()?)),
             Rule::only_kinds => PostingRule::OnlyKinds(self.ident_list(inner.next()?)),
             Rule::require_approval_for => {
-                let approvers = self.approvers(inner.next()?);
+                let (approvers, join) = self.approvers(inner.next()?);
                 let kinds = match inner.next() {
                     Some(list) => self.ident_list(list),
                     None => vec![],
                 };
-                PostingRule::RequireApproval { approvers, kinds }
+                PostingRule::RequireApproval { approvers, join, kinds }
             }
             Rule::require_disclosure => {
                 let word = inner.next()?;
@@ -851,7 +851,10 @@ impl Builder {
             Rule::deny_kw => Outcome::Deny,
             Rule::allow_kw => Outcome::Allow,
             Rule::advise_only => Outcome::Advise(inner.kids().next().map(|t| self.string(t))),
-            Rule::approval => Outcome::RequireApproval(self.approvers(inner)),
+            Rule::approval => {
+                let (approvers, join) = self.approvers(inner);
+                Outcome::RequireApproval(approvers, join)
+            }
             _ => {
                 self.internal(&inner);
                 return None;
@@ -860,8 +863,13 @@ impl Builder {
         Some(Spanned::new(o, s))
     }
 
-    fn approvers(&mut self, p: P<'_>) -> Vec<Name> {
-        p.kids().filter(|i| i.as_rule() == Rule::ident).map(|i| self.ident(i)).collect()
+    fn approvers(&mut self, p: P<'_>) -> (Vec<Name>, crate::ast::Join) {
+        match p.clone().kids().find(|i| i.as_rule() == Rule::approvers_all) {
+            Some(all) => {
+                (all.kids().filter(|i| i.as_rule() == Rule::ident).map(|i| self.ident(i)).collect(), Join::All)
+            }
+            None => (p.kids().filter(|i| i.as_rule() == Rule::ident).map(|i| self.ident(i)).collect(), Join::Any),
+        }
     }
 
     // ───────────── expressions ─────────────

@@ -31,6 +31,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         | Rule::item => return None,
         Rule::keyword => return None,
         Rule::k_advise => "`advise`",
+        Rule::k_all => "`all`",
         Rule::k_approval => "`approval`",
         Rule::k_at => "`at`",
         Rule::k_because => "`because`",
@@ -130,6 +131,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::allow_kw => "`allow`",
         Rule::advise_only => "`advise`",
         Rule::approval => "`require approval from ROLE`",
+        Rule::approvers_all => "`all of {ROLE, ROLE}`",
         Rule::label => "a clause name followed by `:`",
         Rule::when_mod => "`when CONDITION`",
         Rule::unless_mod => "`unless CONDITION`",
@@ -254,6 +256,7 @@ pub fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::k_advise
+            | Rule::k_all
             | Rule::k_approval
             | Rule::k_at
             | Rule::k_because

@@ -188,7 +188,9 @@ pub struct Approved<'a> {
     pub id: &'a str,
     /// The decision approved.
     pub decision_id: &'a str,
-    /// The verdict with the approval: always `allow` (an approval that does not allow is refused, 403).
+    /// The verdict with the approvals recorded so far: `allow`, or `require-approval` when this
+    /// approval is a part of an `all of` and others are still needed (an approval that neither
+    /// allows nor counts towards one is refused, 403).
     pub verdict: Decision,
     /// The approving role.
     pub granted_by: &'a str,

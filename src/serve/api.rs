@@ -661,21 +661,39 @@ async fn performed(
 pub(super) struct ApproveReq {
     /// A decision that required approval.
     decision_id: String,
-    /// The role granting it (one of the decision's approvers).
+    /// The role granting it (one of the decision's approvers), or an
+    /// external party (`client`, `candidate`) whose consent the caller records.
     role: String,
+    /// The day the approval or consent was given (required for an external
+    /// party's consent; not after the decided action's day).
+    #[serde(default, deserialize_with = "crate::data::de_opt_date")]
+    #[schemars(with = "Option<jiff::civil::Date>")]
+    given_on: Option<jiff::civil::Date>,
 }
 
 /// `POST /v1/approve`: an approver (a token with the `approve` scope, not the
 /// one that asked) grants a decision that required approval. The logged
-/// action is decided again with `approval.granted_by` set to `role` (and the
-/// counters and time it was decided with); only if that allows is the
-/// approval recorded.
+/// action is decided again with the approvals already recorded for it and
+/// this one (and the counters and time it was decided with). If that allows,
+/// the approval is recorded with `allow`; if the decision still needs other
+/// approvers (`all of`) and this one counts towards it, it is recorded with
+/// `require-approval` (a part); otherwise it is refused. One token records
+/// one approval of a decision: several approvers are several people.
 async fn approve(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ApproveReq = parse(&body(b)?)?;
+    // One approval of a decision at a time: the parts of an `all of` are read and added in turn.
+    let _claim = {
+        let key = format!("approve {}", req.decision_id);
+        let mut busy = app.performing.lock().unwrap_or_else(|p| p.into_inner());
+        if !busy.insert(key.clone()) {
+            return Err(conflict("decision_id", format!("decision `{}` is being approved now", req.decision_id)));
+        }
+        Claim { app: &app, id: key }
+    };
     let (decision, related) = issued(&app, &req.decision_id).await?;
     if decision.verdict.as_deref() != Some("require-approval") {
         return Err(conflict(
@@ -694,10 +712,37 @@ async fn approve(
             format!("decision `{}` was asked for by `{}`: the same token cannot approve it", decision.id, caller.name),
         ));
     }
-    if let Some(a) = related.iter().find(|e| e.kind == Kind::Approval) {
+    let recorded: Vec<&Entry> = related.iter().filter(|e| e.kind == Kind::Approval).collect();
+    if let Some(a) = recorded.iter().find(|e| e.verdict.as_deref() == Some("allow")) {
         return Err(conflict(
             "decision_id",
             format!("decision `{}` was already approved (entry {})", decision.id, a.id),
+        ));
+    }
+    if let Some(a) = recorded.iter().find(|e| e.caller.as_deref() == Some(caller.name.as_str())) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "decision_id",
+            format!(
+                "`{}` already recorded an approval of decision `{}` (entry {}): one token records one approval",
+                caller.name, decision.id, a.id
+            ),
+        ));
+    }
+    let mut on_file: Vec<crate::data::action::Approval> =
+        recorded.iter().filter_map(|e| serde_json::from_str(&e.input).ok()).collect();
+    if let Some(a) = recorded.iter().find(|e| {
+        serde_json::from_str::<crate::data::action::Approval>(&e.input)
+            .is_ok_and(|x| x.granted_by.as_deref() == Some(req.role.as_str()))
+    }) {
+        return Err(conflict(
+            "role",
+            format!(
+                "decision `{}` was already approved by `{}` (entry {})",
+                decision.id,
+                req.role.escape_debug(),
+                a.id
+            ),
         ));
     }
     let name = decision.policy.clone().unwrap_or_default();
@@ -718,9 +763,17 @@ async fn approve(
         Some(h) => serde_json::from_str(h).ok(),
         None => None,
     };
-    action.approval = Some(crate::data::action::Approval { granted_by: Some(req.role.clone()) });
+    let this = crate::data::action::Approval { given_on: req.given_on, ..crate::data::action::Approval::by(&req.role) };
+    on_file.push(this.clone());
+    action.approval = Some(on_file);
     let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now: at });
-    if verdict.verdict != crate::eval::Decision::Allow {
+    // A part (of an `all of`, or of one of several clauses): the decision still needs approval,
+    // from this role among others, and this approval counts for the action (its day, its channel).
+    let day = crate::facts::local_of(at, &crate::eval::tz(&loaded.policy)).0;
+    let part = verdict.verdict == crate::eval::Decision::RequireApproval
+        && verdict.approvers.contains(&req.role)
+        && crate::semantics::approval_counts(this.on_file(), day, action.channel.as_deref()).is_ok();
+    if verdict.verdict != crate::eval::Decision::Allow && !part {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "role",
@@ -747,7 +800,7 @@ async fn approve(
         verdict: Some(verdict.verdict.as_str().to_string()),
         deciding: verdict.deciding.clone(),
         decision_id: Some(decision.id.clone()),
-        input: serde_json::json!({"granted_by": req.role}).to_string(),
+        input: serde_json::to_string(&this).unwrap_or_default(),
         derived_history: None,
         caller: Some(caller.name.clone()),
         hash: None,

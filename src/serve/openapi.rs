@@ -66,7 +66,7 @@ pub fn document() -> Result<serde_json::Value, String> {
                 }
             }},
             "/v1/approve": {"post": {
-                "summary": "Approve a decision that required approval (the logged action is decided again with `approval.granted_by` = role; recorded only if that allows)",
+                "summary": "Approve a decision that required approval (the logged action is decided again with the approvals recorded for it and this one; recorded with `allow`, or with `require-approval` as a part of an `all of` still waiting for others; else refused)",
                 "requestBody": json_body(c.input::<ApproveReq>()),
                 "responses": {
                     "201": ok("Recorded", c.output::<answers::Approved<'static>>()),
