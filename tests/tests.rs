@@ -35,8 +35,8 @@ mod lang_counters;
 mod lang_time;
 mod lang_v2;
 mod law;
-mod missing_facts;
 mod law_enforceability;
+mod missing_facts;
 #[cfg(feature = "server")]
 mod openapi_rules;
 #[cfg(feature = "server")]
