@@ -1567,6 +1567,43 @@ mod tests {
         assert_eq!(many.2.candidates(&row), 36);
     }
 
+    /// A bucket holds only the clauses its action and channel allow: a test
+    /// of `action` or `channel` (`=`, `!=`, `in`) that is false for the
+    /// bucket's name, or for a name the policy never mentions, drops the
+    /// clause at compile time. (Kept, it would be visited and found false:
+    /// only the count shows it.) Six other clauses keep the index from
+    /// splitting on `action` or `channel` instead.
+    #[test]
+    fn a_bucket_holds_only_the_clauses_its_action_and_channel_allow() {
+        let mut text =
+            "policy \"Buckets\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n".to_string();
+        for k in 0..6 {
+            text.push_str(&format!("fact f{k}: bool \"f{k}\"\nrule g{k} {{\n  when facts.f{k}\n  then deny\n}}\n"));
+        }
+        for (id, when) in [
+            ("to-connect", "action = connect"),
+            ("not-post", "action != post"),
+            ("two-channels", "channel in {twitter, facebook}"),
+            ("on-twitter", "channel = twitter"),
+            ("on-instagram", "channel = instagram"),
+        ] {
+            text.push_str(&format!("rule {id} {{\n  when {when} and facts.f0\n  then deny\n}}\n"));
+        }
+        let l = load("buckets.policy", &text);
+        let visited = |action: &str, channel: &str| {
+            let a = parse_action_json_line(&format!(
+                r#"{{"action":"{action}","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
+            ))
+            .unwrap();
+            l.2.candidates(&FactRow::from_action_at(&a, &l.2, now()))
+        };
+        // linkedin is a channel no clause names; instagram is named, but not in the set.
+        assert_eq!(visited("post", "linkedin"), 6);
+        assert_eq!(visited("post", "instagram"), 7);
+        assert_eq!(visited("post", "facebook"), 7);
+        assert_eq!(visited("connect", "twitter"), 10);
+    }
+
     #[test]
     fn exceptions_past_the_small_bitset_override_their_own_clause_only() {
         let l = load("many.policy", &many(1100, "deny"));
