@@ -462,6 +462,24 @@ mod tests {
         assert_eq!(visits(&tree, first_absent), 64);
     }
 
+    /// The clauses that do not test a slot go to its `other` child, one
+    /// level deeper like any child: a row naming none of the keys follows
+    /// `other` four splits down and visits the 4 clauses left there.
+    #[test]
+    fn the_other_child_counts_towards_the_depth_too() {
+        // Half the clauses test slot 0, a quarter slot 1, ... and the last two slot 5.
+        let sizes = [32, 16, 8, 4, 2, 2];
+        let mut entries = Vec::new();
+        for (s, n) in (0u16..).zip(sizes) {
+            for i in 0..n {
+                entries.push(entry(entries.len(), vec![eq(s, 2 + 2 * (i % 2) as u32)]));
+            }
+        }
+        let tree = build(entries, &no_lists);
+        assert_eq!(tree.shape().depth, 4);
+        assert_eq!(visits(&tree, vec![sym(100); 6]), 4);
+    }
+
     /// `count` clauses `slot 0 = name k` (each with a second test), then
     /// `others` clauses that do not test slot 0.
     fn keyed(count: usize, others: usize) -> Vec<Entry> {
