@@ -1574,6 +1574,65 @@ mod tests {
         assert_eq!(many.2.candidates(&row), 36);
     }
 
+    /// A bucket holds only the clauses its action and channel allow: a test
+    /// of `action` or `channel` (`=`, `!=`, `in`) that is false for the
+    /// bucket's name, or for a name the policy never mentions, drops the
+    /// clause at compile time. (Kept, it would be visited and found false:
+    /// only the count shows it.) Six other clauses keep the index from
+    /// splitting on `action` or `channel` instead.
+    #[test]
+    fn a_bucket_holds_only_the_clauses_its_action_and_channel_allow() {
+        let mut text =
+            "policy \"Buckets\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n".to_string();
+        for k in 0..6 {
+            text.push_str(&format!("fact f{k}: bool \"f{k}\"\nrule g{k} {{\n  when facts.f{k}\n  then deny\n}}\n"));
+        }
+        for (id, when) in [
+            ("to-connect", "action = connect"),
+            ("not-post", "action != post"),
+            ("two-channels", "channel in {twitter, facebook}"),
+            ("on-twitter", "channel = twitter"),
+            ("on-instagram", "channel = instagram"),
+        ] {
+            text.push_str(&format!("rule {id} {{\n  when {when} and facts.f0\n  then deny\n}}\n"));
+        }
+        let l = load("buckets.policy", &text);
+        let visited = |action: &str, channel: &str| {
+            let a = parse_action_json_line(&format!(
+                r#"{{"action":"{action}","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
+            ))
+            .unwrap();
+            l.2.candidates(&FactRow::from_action_at(&a, &l.2, now()))
+        };
+        // linkedin is a channel no clause names; instagram is named, but not in the set.
+        assert_eq!(visited("post", "linkedin"), 6);
+        assert_eq!(visited("post", "instagram"), 7);
+        assert_eq!(visited("post", "facebook"), 7);
+        assert_eq!(visited("connect", "twitter"), 10);
+    }
+
+    /// The index may visit clauses out of their order (a `has` split visits
+    /// the clauses that do not test the list first; thresholds come by
+    /// limit): the deciding clauses are still listed in clause order.
+    #[test]
+    fn deciding_clauses_are_listed_in_clause_order_whatever_the_index_visits_first() {
+        let text = "policy \"Order\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\nfact n: int \"n\"\nfact ok: bool \"ok\"\nrule brand {\n  when content.kind has brand\n  then deny\n}\nrule job-ad {\n  when content.kind has job_ad\n  then deny\n}\nrule public {\n  when content.public\n  then deny\n}\n";
+        let l = load("order.policy", text);
+        let post = parse_action_json_line(r#"{"action":"post","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["brand"],"public":true}}"#).unwrap();
+        assert!(l.2.buckets.iter().any(|b| matches!(b.tree, index::Node::Has { .. })), "a has split");
+        assert_eq!(agree(&l, &post).deciding, ["brand", "public"]);
+        let d = l.2.decide(&FactRow::from_action_at(&post, &l.2, now()));
+        assert_eq!(d.deciding(), [0, 2]);
+        // Limits falling as the clauses go on: the index holds them the other way round.
+        let mut text = "policy \"Falling\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\nfact n: int \"n\"\nfact ok: bool \"ok\"\n".to_string();
+        for i in 0..4 {
+            text.push_str(&format!("rule t{i} {{\n  when facts.n >= {}\n  then deny\n}}\n", 10 - i));
+        }
+        let l = load("falling.policy", &text);
+        assert_eq!(agree(&l, &with_n(9, false)).deciding, ["t1", "t2", "t3"]);
+        assert_eq!(l.2.decide(&FactRow::from_action_at(&with_n(9, false), &l.2, now())).deciding(), [1, 2, 3]);
+    }
+
     #[test]
     fn exceptions_past_the_small_bitset_override_their_own_clause_only() {
         let l = load("many.policy", &many(1100, "deny"));

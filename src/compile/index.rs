@@ -349,3 +349,181 @@ fn split_has(entries: &[Entry], bit_of: &impl Fn(u32) -> Option<u128>) -> Option
         unsplit: entries.into(),
     })
 }
+
+/// The shape of a decision structure, for the tests that pin the work a
+/// decision does (the index changes only speed, so no verdict shows it).
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Shape {
+    /// The split nodes ([`Node::Eq`], [`Node::Has`]).
+    pub splits: usize,
+    /// The most splits on a path from the root.
+    pub depth: usize,
+    /// The entries the leaves hold (not the unsplit lists), copies counted.
+    pub entries: usize,
+    /// The tests left in those entries' residual conditions.
+    pub tests: usize,
+}
+
+#[cfg(test)]
+impl Node {
+    /// The shape of this structure.
+    pub(crate) fn shape(&self) -> Shape {
+        fn tests(c: &CondC) -> usize {
+            match c {
+                CondC::True => 0,
+                CondC::All(ps) | CondC::Any(ps) => ps.iter().map(tests).sum(),
+                CondC::Not(p) => tests(p),
+                CondC::Test(_) => 1,
+            }
+        }
+        let held = |es: &[Entry]| Shape {
+            entries: es.len(),
+            tests: es.iter().map(|e| tests(&e.when)).sum(),
+            ..Shape::default()
+        };
+        let split = |kids: &mut dyn Iterator<Item = &Node>| {
+            let mut s = Shape { splits: 1, ..Shape::default() };
+            for k in kids {
+                let k = k.shape();
+                s.splits += k.splits;
+                s.depth = s.depth.max(k.depth + 1);
+                s.entries += k.entries;
+                s.tests += k.tests;
+            }
+            s.depth = s.depth.max(1);
+            s
+        };
+        match self {
+            Node::Leaf(es) | Node::Thresholds { entries: es, .. } => held(es),
+            Node::Eq { kids, other, .. } => split(&mut kids.iter().chain(std::iter::once(&**other))),
+            Node::Has { parts, rest, .. } => split(&mut parts.iter().map(|(_, n)| n).chain(std::iter::once(&**rest))),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "a test stops loudly")]
+mod tests {
+    //! The index's fast paths pinned by the work a decision does: how many
+    //! clauses it visits and how big the structure is, on entries built here.
+    use super::*;
+    use crate::compile::cond::TestC;
+
+    fn test(slot: u16, op: OpC) -> CondC {
+        CondC::Test(Box::new(TestC { lhs: Operand::Slot(slot), none_is_false: false, op }))
+    }
+    /// `slot = name` for the name of id `id`.
+    fn eq(slot: u16, id: u32) -> CondC {
+        test(slot, OpC::Cmp(CmpOp::Eq, Operand::Const(Val::Str { id, text: false })))
+    }
+    /// `slot` (a yes/no fact).
+    fn flag(slot: u16) -> CondC {
+        test(slot, OpC::Truthy)
+    }
+    fn entry(rule: usize, parts: Vec<CondC>) -> Entry {
+        Entry {
+            when: CondC::All(parts.into()),
+            rule: u32::try_from(rule).unwrap_or(u32::MAX),
+            tslot: u32::MAX,
+            rank: 2,
+            has_unless: false,
+            mask: 0,
+        }
+    }
+    fn no_lists(_: u32) -> Option<u128> {
+        None
+    }
+    /// How many entries a row with these slots visits.
+    fn visits(node: &Node, vals: Vec<Val>) -> usize {
+        let row = FactRow { vals, bucket: 0, granted: None };
+        let mut n = 0;
+        node.visit(&row, &mut |es, _| n += es.len());
+        n
+    }
+    fn sym(id: u32) -> Val {
+        Val::Str { id, text: false }
+    }
+
+    /// 64 clauses, each naming one of two values in each of six slots: the
+    /// index splits four deep (no more), each split removing the test it
+    /// routed on, so a row with every slot set visits the 4 clauses of one
+    /// leaf, each left with two tests; a row without the first slot visits all.
+    #[test]
+    fn splits_nest_four_deep_and_leave_only_the_untested_conditions() {
+        let entries: Vec<Entry> =
+            (0..64).map(|r| entry(r, (0..6u16).map(|s| eq(s, 2 + 2 * ((r >> s) & 1) as u32)).collect())).collect();
+        let tree = build(entries, &no_lists);
+        assert_eq!(tree.shape(), Shape { splits: 1 + 2 + 4 + 8, depth: 4, entries: 64, tests: 64 * 2 });
+        assert_eq!(visits(&tree, vec![sym(2); 6]), 4);
+        assert_eq!(visits(&tree, vec![sym(4); 6]), 4);
+        let mut first_absent = vec![sym(2); 6];
+        first_absent[0] = Val::Absent;
+        assert_eq!(visits(&tree, first_absent), 64);
+    }
+
+    /// The clauses that do not test a slot go to its `other` child, one
+    /// level deeper like any child: a row naming none of the keys follows
+    /// `other` four splits down and visits the 4 clauses left there.
+    #[test]
+    fn the_other_child_counts_towards_the_depth_too() {
+        // Half the clauses test slot 0, a quarter slot 1, ... and the last two slot 5.
+        let sizes = [32, 16, 8, 4, 2, 2];
+        let mut entries = Vec::new();
+        for (s, n) in (0u16..).zip(sizes) {
+            for i in 0..n {
+                entries.push(entry(entries.len(), vec![eq(s, 2 + 2 * (i % 2) as u32)]));
+            }
+        }
+        let tree = build(entries, &no_lists);
+        assert_eq!(tree.shape().depth, 4);
+        assert_eq!(visits(&tree, vec![sym(100); 6]), 4);
+    }
+
+    /// `count` clauses `slot 0 = name k` (each with a second test), then
+    /// `others` clauses that do not test slot 0.
+    fn keyed(count: usize, others: usize) -> Vec<Entry> {
+        (0..count)
+            .map(|k| entry(k, vec![eq(0, 2 * k as u32 + 2), flag(2)]))
+            .chain((0..others).map(|k| entry(count + k, vec![flag(1)])))
+            .collect()
+    }
+
+    /// A slot is split on only when at least half of three or more clauses test it.
+    #[test]
+    fn a_slot_is_split_on_only_when_half_the_clauses_test_it() {
+        for (count, others, split) in [(2, 0, false), (4, 6, false), (5, 5, true), (2, 1, true), (1, 1, false)] {
+            let tree = build(keyed(count, others), &no_lists);
+            assert_eq!(tree.shape().splits, usize::from(split), "{count} testing slot 0, {others} not");
+            // The row naming the first key visits it and the others, or everything.
+            let want = if split { 1 + others } else { count + others };
+            assert_eq!(visits(&tree, vec![sym(2), Val::Bool(true), Val::Bool(true)]), want, "{count}, {others}");
+        }
+    }
+
+    /// A split is made only when its children hold at most 4 × its clauses + 8
+    /// (the clauses that do not test the slot are copied into every child).
+    #[test]
+    fn a_split_copies_at_most_four_times_its_clauses_and_eight() {
+        // 20 keys and 4 others: 4 + 20 × 5 = 104 = 4 × 24 + 8, split.
+        let tree = build(keyed(20, 4), &no_lists);
+        assert_eq!(tree.shape(), Shape { splits: 1, depth: 1, entries: 104, tests: 104 });
+        // 20 keys and 5 others: 5 + 20 × 6 = 125 > 4 × 25 + 8, one leaf.
+        let tree = build(keyed(20, 5), &no_lists);
+        assert_eq!(tree.shape(), Shape { splits: 0, depth: 0, entries: 25, tests: 45 });
+        assert_eq!(visits(&tree, vec![sym(2), Val::Bool(true), Val::Bool(true)]), 25);
+    }
+
+    /// `has` splits route a list to the clauses of the names it holds, each
+    /// without its `has` test.
+    #[test]
+    fn a_list_visits_the_clauses_of_its_names_without_their_has_test() {
+        let has = |id: u32| test(0, OpC::Has(Operand::Const(sym(id))));
+        let entries: Vec<Entry> = (0..4).map(|k| entry(k, vec![has(2 * k as u32 + 2), flag(1)])).collect();
+        let bit_of = |id: u32| Some(1u128 << (id / 2));
+        let tree = build(entries, &bit_of);
+        assert_eq!(tree.shape(), Shape { splits: 1, depth: 1, entries: 4, tests: 4 });
+        assert_eq!(visits(&tree, vec![Val::List { bits: 1 << 2, other: false }, Val::Bool(true)]), 1);
+        assert_eq!(visits(&tree, vec![Val::Absent, Val::Bool(true)]), 4);
+    }
+}

@@ -108,12 +108,7 @@ impl Interner {
     /// The id of a string.
     #[inline]
     pub fn id(&self, s: &str) -> u32 {
-        // A short string is known only if the short table has it.
-        let known = match Short::words(s.as_bytes()) {
-            Some(key) => self.short.get(key),
-            None => self.known.get(s).copied(),
-        };
-        if let Some(id) = known {
+        if let Some(id) = self.hashed(s) {
             return id;
         }
         let pos = self.strings.binary_search_by(|k| (**k).cmp(s));
@@ -122,6 +117,17 @@ impl Interner {
             Err(i) => 2 * i + 1,
         };
         u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The id of a string from the hashed tables alone (a known or expected
+    /// name), without the binary search `id` falls back to.
+    #[inline(always)]
+    fn hashed(&self, s: &str) -> Option<u32> {
+        // A short string is known only if the short table has it.
+        match Short::words(s.as_bytes()) {
+            Some(key) => self.short.get(key),
+            None => self.known.get(s).copied(),
+        }
     }
 }
 
@@ -174,7 +180,11 @@ impl Short {
     #[inline(always)]
     fn slot(&self, (lo, hi, len): ShortKey) -> usize {
         let h = (lo ^ hi.rotate_left(31) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> 40) as usize & (self.entries.len().max(1) - 1)
+        // The product's top bits, which every bit of the key reaches (bits
+        // 40 and up of a table's size missed the last bytes of a 4-to-7-byte
+        // name: `team_0` to `team_23` took two first probes, not 24).
+        let bits = self.entries.len().max(1).trailing_zeros();
+        h.checked_shr(64 - bits).unwrap_or(0) as usize
     }
 
     #[inline(always)]
@@ -593,6 +603,49 @@ mod tests {
         for s in known.iter().map(String::as_str).chain(["sales_3", "ops_c", "north_desk_03"]) {
             assert_eq!(interner.id(s), by_search(&known, s), "{s}");
         }
+    }
+
+    /// Every name in the hashed tables (the policy's names, and the names
+    /// `expect` adds) is found there, short ones in the short table, without
+    /// falling through to the binary search: the fast path is taken, not only
+    /// its answer right (which the search would give anyway).
+    #[test]
+    fn known_and_expected_names_are_found_without_the_search() {
+        // Every length from 0 to 20 bytes: the short table's four key shapes, and the map past 16.
+        let known: Vec<String> = (0..=20).map(|n| "k".repeat(n)).chain(["actor.team".to_string()]).collect();
+        let expected: Vec<String> = (1..=20).map(|n| "e".repeat(n)).collect();
+        let mut interner = Interner::new(known.clone());
+        interner.expect(expected.iter().map(String::as_str));
+        for s in known.iter().chain(&expected) {
+            assert_eq!(interner.hashed(s), Some(by_search(&known, s)), "{s:?} ({} bytes)", s.len());
+            if s.len() <= 16 {
+                let key = Short::words(s.as_bytes());
+                assert!(key.is_some(), "{s:?}: {} bytes has a short key", s.len());
+                assert_eq!(
+                    key.and_then(|k| interner.short.get(k)),
+                    Some(by_search(&known, s)),
+                    "{s:?} in the short table"
+                );
+            }
+        }
+        // A name in neither table is not found there (the search gives its odd id).
+        for s in ["kk_", "e_", "zzzzzzzzzzzzzzzzzzzzzz"] {
+            assert_eq!(interner.hashed(s), None, "{s:?}");
+            assert_eq!(interner.id(s) % 2, 1, "{s:?}");
+        }
+    }
+
+    /// The short table spreads its names: their first probes fall on many
+    /// entries, not one run every look-up walks (found either way, slowly).
+    #[test]
+    fn the_short_table_spreads_its_names() {
+        let known: Vec<String> = (0..24).map(|i| format!("team_{i}")).collect();
+        let interner = Interner::new(known.clone());
+        let mut first: Vec<usize> =
+            known.iter().filter_map(|s| Short::words(s.as_bytes())).map(|k| interner.short.slot(k)).collect();
+        first.sort_unstable();
+        first.dedup();
+        assert!(first.len() >= known.len() / 2, "{} first probes for {} names", first.len(), known.len());
     }
 
     proptest::proptest! {
