@@ -436,7 +436,7 @@ mod tests {
     }
     /// How many entries a row with these slots visits.
     fn visits(node: &Node, vals: Vec<Val>) -> usize {
-        let row = FactRow { vals, bucket: 0, granted: None };
+        let row = FactRow { vals, bucket: 0, granted: Vec::new() };
         let mut n = 0;
         node.visit(&row, &mut |es, _| n += es.len());
         n
