@@ -320,21 +320,21 @@ impl Space {
                 let x = self.possible(p, st);
                 (x & M) | (x & T) << 1 | (x & F) >> 1
             }
-            // The interpreter's `and`: a false part settles it, else a missing one.
-            CCond::All(ps) => {
-                let xs: Vec<u8> = ps.iter().map(|p| self.possible(p, st)).collect();
-                let t = if xs.iter().all(|x| x & T != 0) { T } else { 0 };
-                let f = if xs.iter().any(|x| x & F != 0) { F } else { 0 };
-                let m = if xs.iter().all(|x| x & (T | M) != 0) && xs.iter().any(|x| x & M != 0) { M } else { 0 };
-                t | f | m
-            }
-            // Its `or`: a true part settles it, else a missing one.
-            CCond::Any(ps) => {
-                let xs: Vec<u8> = ps.iter().map(|p| self.possible(p, st)).collect();
-                let t = if xs.iter().any(|x| x & T != 0) { T } else { 0 };
-                let f = if xs.iter().all(|x| x & F != 0) { F } else { 0 };
-                let m = if xs.iter().all(|x| x & (F | M) != 0) && xs.iter().any(|x| x & M != 0) { M } else { 0 };
-                t | f | m
+            // The interpreter's `and`: true when every part may be, false when one may be,
+            // missing when none must be false and one may be missing. `or` is its dual.
+            CCond::All(ps) | CCond::Any(ps) => {
+                let (settles, other) = if matches!(c, CCond::All(_)) { (F, T) } else { (T, F) };
+                let (mut every, mut some, mut unsettled, mut missing) = (true, false, true, false);
+                for p in ps {
+                    let x = self.possible(p, st);
+                    every &= x & other != 0;
+                    some |= x & settles != 0;
+                    unsettled &= x & (other | M) != 0;
+                    missing |= x & M != 0;
+                }
+                (if every { other } else { 0 })
+                    | (if some { settles } else { 0 })
+                    | (if unsettled && missing { M } else { 0 })
             }
         }
     }
