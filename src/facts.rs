@@ -127,11 +127,6 @@ pub fn absent(path: &str, ty: Option<&Type>) -> Absent {
     }
 }
 
-/// The value an absent fact stands for, if its absence has one.
-pub fn absent_value(path: &str, ty: Option<&Type>) -> Option<Value> {
-    absent(path, ty).value()
-}
-
 impl Absent {
     /// The value it stands for, if any.
     pub fn value(self) -> Option<Value> {
@@ -231,11 +226,6 @@ pub fn label(path: &str) -> String {
     }
 }
 
-/// What an absent fact is taken as, in words (`not given, taken as no`).
-pub fn absent_words(path: &str, ty: Option<&Type>) -> &'static str {
-    absent(path, ty).words()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,11 +278,11 @@ mod tests {
         assert_eq!(absent("facts.x", Some(&Type::Int)), Absent::NotGiven);
         assert_eq!(absent("facts.tags", Some(&Type::EnumList("tag".into()))), Absent::Empty);
         // What each meaning stands for.
-        assert_eq!(absent_value("actor.acknowledged_policy", None), Some(Value::Bool(false)));
-        assert_eq!(absent_value("content.confidential", None), None);
-        assert_eq!(absent_value("done", None), Some(Value::List(vec![])));
-        assert_eq!(absent_value("approval.granted_by", None), None);
-        assert_eq!(absent_value("history.posts_today", None), None);
+        assert_eq!(absent("actor.acknowledged_policy", None).value(), Some(Value::Bool(false)));
+        assert_eq!(absent("content.confidential", None).value(), None);
+        assert_eq!(absent("done", None).value(), Some(Value::List(vec![])));
+        assert_eq!(absent("approval.granted_by", None).value(), None);
+        assert_eq!(absent("history.posts_today", None).value(), None);
         assert!(absent_is_none("approval.granted_by"));
         assert!(!absent_is_none("content.confidential"));
         assert!(!absent_is_none("actor.departed_on"));
