@@ -197,13 +197,14 @@ pub struct FactDecl {
 }
 
 /// `assume content.confidential = false when not given "Our tool flags every confidential draft."`:
-/// what a yes/no fact an action leaves out (or sends as `null`) is taken as.
+/// what a yes/no fact (or, with `= {}`, a list) an action leaves out (or sends
+/// as `null`) is taken as.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assume {
     /// The fact's path (`content.confidential`, `facts.hirer_authority`).
     pub fact: Spanned<String>,
     /// What it is taken as when not given.
-    pub value: Spanned<bool>,
+    pub value: Spanned<crate::facts::Assumed>,
     /// Why the policy may assume it.
     pub doc: Option<Spanned<String>>,
 }

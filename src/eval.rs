@@ -1079,7 +1079,7 @@ rule no-opinions "No opinions unless on your own time." {
     fn clauses_that_need_a_missing_fact_hold_the_verdict() {
         let v = line(
             POLICY,
-            r#"{"action":"connect","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"confidential":false}}"#,
+            r#"{"action":"connect","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":[],"confidential":false}}"#,
         );
         assert_eq!(v.verdict, Decision::Indeterminate, "{}", v.summary);
         assert_eq!(v.deciding, ["no-client-invites", "candidate-invites"]);
@@ -1093,7 +1093,7 @@ rule no-opinions "No opinions unless on your own time." {
         // Given, it decides.
         let given = line(
             POLICY,
-            r#"{"action":"connect","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"confidential":false},"target":{"relationship":"candidate"}}"#,
+            r#"{"action":"connect","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":[],"confidential":false},"target":{"relationship":"candidate"}}"#,
         );
         assert_eq!(
             (given.verdict, given.approvers.as_slice()),
@@ -1219,7 +1219,7 @@ rule no-opinions "No opinions unless on your own time." {
 
     #[test]
     fn a_gap_in_the_policy_is_pointed_out_unless_the_action_is_refused() {
-        let leaving = r#"{"action":"depart","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-16"},"account":{"kind":"branded","created_by":"employee","handle":"@castlegate_jobs"},"content":{"confidential":false}}"#;
+        let leaving = r#"{"action":"depart","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-16"},"account":{"kind":"branded","created_by":"employee","handle":"@castlegate_jobs"},"content":{"kind":[],"confidential":false}}"#;
         let gap = |v: &Verdict| {
             v.advice.iter().any(|a| a.rule.is_empty() && a.text.starts_with("no ownership clause covers this account"))
         };

@@ -10,9 +10,10 @@
 //! stricter holds the verdict back (indeterminate, naming the fact). Only where
 //! the record a fact stands for is the caller's own does absence have a
 //! documented meaning: no duty recorded as `done`, no `approval` on file, no
-//! acknowledgement of the policy on file (`actor.acknowledged_policy`). Lists
-//! (`content.kind`, declared lists) are still empty when left out: see
-//! [`Field::absent`] for why.
+//! acknowledgement of the policy on file (`actor.acknowledged_policy`). A list
+//! left out (`content.kind`, `content.conduct`, a declared list) is not given
+//! either: a post that does not say what it is might be a job advert. A policy
+//! states what it takes a missing flag or list as with `assume` ([`Assumed`]).
 
 use crate::data::flat::Field;
 use crate::value::{Type, Value};
@@ -108,22 +109,18 @@ pub enum Absent {
     False,
     /// Yes (a yes/no fact the policy assumes true when not given).
     True,
-    /// An empty list (`done`: no duty recorded as done; `content.kind`, for now).
+    /// An empty list (`done`: no duty recorded as done; a list the policy assumes empty).
     Empty,
     /// None was given, and every test of it is false (`approval.granted_by`: no approval).
     NoneGiven,
 }
 
-/// What the absence of a fact path means; `ty` is the type the policy knows it by
-/// (it decides for declared facts).
-pub fn absent(path: &str, ty: Option<&Type>) -> Absent {
+/// What the absence of a fact path means before any assumption of a policy.
+pub fn absent(path: &str) -> Absent {
     match Field::of_path(path) {
         Some(f) => f.absent(),
-        // A declared fact left out is not given; a declared list is empty (as `content.kind`).
-        None => match ty {
-            Some(Type::EnumList(_)) => Absent::Empty,
-            _ => Absent::NotGiven,
-        },
+        // A declared fact left out is not given, a declared list too (as `content.kind`).
+        None => Absent::NotGiven,
     }
 }
 
@@ -150,14 +147,57 @@ impl Absent {
     }
 }
 
+/// What a policy takes a fact an action does not give as (`assume FACT =
+/// VALUE when not given`): a yes/no fact as yes or no, a list as empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Assumed {
+    /// `= false`.
+    No,
+    /// `= true`.
+    Yes,
+    /// `= {}`: a list taken as empty.
+    Empty,
+}
+
+impl serde::Serialize for Assumed {
+    /// As the value it stands for: `true`, `false` or `[]`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Assumed::No => s.serialize_bool(false),
+            Assumed::Yes => s.serialize_bool(true),
+            Assumed::Empty => s.collect_seq(std::iter::empty::<bool>()),
+        }
+    }
+}
+
+impl Assumed {
+    /// What the absence of the fact then means.
+    pub fn absent(self) -> Absent {
+        match self {
+            Assumed::No => Absent::False,
+            Assumed::Yes => Absent::True,
+            Assumed::Empty => Absent::Empty,
+        }
+    }
+
+    /// As a policy writes it.
+    pub fn text(self) -> &'static str {
+        match self {
+            Assumed::No => "false",
+            Assumed::Yes => "true",
+            Assumed::Empty => "{}",
+        }
+    }
+}
+
 /// The facts one policy knows: every path's type, and what the policy assumes
-/// of a yes/no fact an action does not give (`assume FACT = VALUE when not
-/// given`). Every stage that reads a policy's facts asks here, so a policy's
+/// of a yes/no fact or list an action does not give (`assume FACT = VALUE when
+/// not given`). Every stage that reads a policy's facts asks here, so a policy's
 /// assumption means the same to the interpreter, the compiled form and the diff.
 #[derive(Debug, Clone, Default)]
 pub struct Known {
     types: HashMap<String, Type>,
-    assumed: HashMap<String, bool>,
+    assumed: HashMap<String, Assumed>,
 }
 
 impl Known {
@@ -187,9 +227,8 @@ impl Known {
     /// What the absence of a fact path means under this policy.
     pub fn absent(&self, path: &str) -> Absent {
         match self.assumed.get(path) {
-            Some(true) => Absent::True,
-            Some(false) => Absent::False,
-            None => absent(path, self.get(path)),
+            Some(a) => a.absent(),
+            None => absent(path),
         }
     }
 
@@ -206,7 +245,7 @@ impl Known {
 
 /// Whether every test of the fact is false when it is absent (`approval.granted_by`).
 pub fn absent_is_none(path: &str) -> bool {
-    absent(path, None) == Absent::NoneGiven
+    absent(path) == Absent::NoneGiven
 }
 
 /// A fact path in plain words, as explanations name it: a built-in fact's label
@@ -267,29 +306,28 @@ mod tests {
 
     #[test]
     fn absent_meanings_follow_the_table() {
-        assert_eq!(absent("done", None), Absent::Empty);
-        assert_eq!(absent("approval.granted_by", None), Absent::NoneGiven);
-        assert_eq!(absent("content.confidential", None), Absent::NotGiven);
-        assert_eq!(absent("content.kind", None), Absent::Empty);
-        assert_eq!(absent("actor.acknowledged_policy", None), Absent::False);
-        assert_eq!(absent("history.posts_today", None), Absent::NotGiven);
-        assert_eq!(absent("actor.departed_on", None), Absent::NotGiven);
-        assert_eq!(absent("facts.x", Some(&Type::Bool)), Absent::NotGiven);
-        assert_eq!(absent("facts.x", Some(&Type::Int)), Absent::NotGiven);
-        assert_eq!(absent("facts.tags", Some(&Type::EnumList("tag".into()))), Absent::Empty);
+        assert_eq!(absent("done"), Absent::Empty);
+        assert_eq!(absent("approval.granted_by"), Absent::NoneGiven);
+        assert_eq!(absent("content.confidential"), Absent::NotGiven);
+        assert_eq!(absent("content.kind"), Absent::NotGiven);
+        assert_eq!(absent("actor.acknowledged_policy"), Absent::False);
+        assert_eq!(absent("history.posts_today"), Absent::NotGiven);
+        assert_eq!(absent("actor.departed_on"), Absent::NotGiven);
+        assert_eq!(absent("facts.x"), Absent::NotGiven);
+        assert_eq!(absent("facts.tags"), Absent::NotGiven);
         // What each meaning stands for.
-        assert_eq!(absent("actor.acknowledged_policy", None).value(), Some(Value::Bool(false)));
-        assert_eq!(absent("content.confidential", None).value(), None);
-        assert_eq!(absent("done", None).value(), Some(Value::List(vec![])));
-        assert_eq!(absent("approval.granted_by", None).value(), None);
-        assert_eq!(absent("history.posts_today", None).value(), None);
+        assert_eq!(absent("actor.acknowledged_policy").value(), Some(Value::Bool(false)));
+        assert_eq!(absent("content.confidential").value(), None);
+        assert_eq!(absent("done").value(), Some(Value::List(vec![])));
+        assert_eq!(absent("approval.granted_by").value(), None);
+        assert_eq!(absent("history.posts_today").value(), None);
         assert!(absent_is_none("approval.granted_by"));
         assert!(!absent_is_none("content.confidential"));
         assert!(!absent_is_none("actor.departed_on"));
         // Every built-in field's answer agrees with its type.
         for f in Field::ALL {
             let ty = crate::data::action::Action::path_type(f.path());
-            match absent(f.path(), None) {
+            match absent(f.path()) {
                 Absent::False | Absent::True => assert_eq!(ty, Some(Type::Bool), "{}", f.path()),
                 Absent::Empty => assert!(matches!(ty, Some(Type::EnumList(_))), "{}", f.path()),
                 Absent::NotGiven | Absent::NoneGiven => {}

@@ -409,6 +409,7 @@ fact joined_on: date
 fact note_text: text "Free text."
 fact seniority: enum {junior, senior}
 assume facts.mentions_competitor = false when not given "A post names a competitor only when the tool says so."
+assume content.conduct = {} when not given
 
 ownership {
   before: connections made before employment -> employee
@@ -579,6 +580,8 @@ fact note_text: text "Free text."
 fact seniority: enum {junior, senior}
 
 assume facts.mentions_competitor = false when not given "A post names a competitor only when the tool says so."
+
+assume content.conduct = {} when not given
 
 ownership {
   before: connections made before employment -> employee
@@ -1172,6 +1175,20 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     ty: sp(ty),
                     doc
                 })),
+                (
+                    prop_oneof![Just("content.kind"), Just("content.confidential"), Just("facts.x1")],
+                    prop_oneof![
+                        Just(crate::facts::Assumed::No),
+                        Just(crate::facts::Assumed::Yes),
+                        Just(crate::facts::Assumed::Empty)
+                    ],
+                    of(text().prop_map(sp))
+                )
+                    .prop_map(|(fact, value, doc)| Item::Assume(Assume {
+                        fact: sp(fact.to_string()),
+                        value: sp(value),
+                        doc
+                    })),
                 vec(clause((asset(), party()).prop_map(|(a, p)| OwnershipRule { asset: sp(a), owner: sp(p) })), 0..=3)
                     .prop_map(Item::Ownership),
                 vec(clause(departure_duty()), 0..=3).prop_map(Item::Departure),

@@ -122,8 +122,8 @@ pub struct Declarations {
     /// The counters of `history.counts` the clauses read, each once: found
     /// once at lowering ([`crate::counter::read_by`]), not at every decision.
     pub counters: Vec<crate::counter::Counter>,
-    /// `assume FACT = VALUE when not given`: what a yes/no fact left out is taken as.
-    pub assumed: BTreeMap<String, bool>,
+    /// `assume FACT = VALUE when not given`: what a yes/no fact or list left out is taken as.
+    pub assumed: BTreeMap<String, crate::facts::Assumed>,
 }
 
 /// What a rule decides when it applies.

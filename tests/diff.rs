@@ -291,29 +291,85 @@ fn replay_counts_flips_per_outcome_pair() {
 /// One clause of a generated policy, from a few templates with random values.
 #[derive(Debug, Clone)]
 enum Clause {
-    DailyLimit { channel: &'static str, max: u32, branded: bool },
-    ForbidKind { channel: &'static str, kind: &'static str },
-    Approval { kind: &'static str, role: &'static str },
-    Only { kinds: Vec<&'static str> },
-    Invitations { max: u32 },
-    OtherChannels { outcome: &'static str },
-    Covenant { months: u32 },
-    LateMessage { days: u32 },
-    Connections { since: u32 },
-    WeekRule { max: u32 },
-    Permit { kind: &'static str },
-    Disclosure { role: &'static str },
-    Duty { within: u32 },
-    Exception { role: &'static str, allow: bool },
-    LongCovenant { months: u32, lookback: u32, reduced: bool },
-    HandOver { days: u32 },
-    Share { percent: u32 },
-    Ownership { agency: bool },
-    Excused { max: u32 },
-    Hours { from: u32, weekend: bool },
-    Device { outcome: &'static str },
-    Confidential { channel: &'static str },
-    Assume { value: bool },
+    DailyLimit {
+        channel: &'static str,
+        max: u32,
+        branded: bool,
+    },
+    ForbidKind {
+        channel: &'static str,
+        kind: &'static str,
+    },
+    Approval {
+        kind: &'static str,
+        role: &'static str,
+    },
+    Only {
+        kinds: Vec<&'static str>,
+    },
+    Invitations {
+        max: u32,
+    },
+    OtherChannels {
+        outcome: &'static str,
+    },
+    Covenant {
+        months: u32,
+    },
+    LateMessage {
+        days: u32,
+    },
+    Connections {
+        since: u32,
+    },
+    WeekRule {
+        max: u32,
+    },
+    Permit {
+        kind: &'static str,
+    },
+    Disclosure {
+        role: &'static str,
+    },
+    Duty {
+        within: u32,
+    },
+    Exception {
+        role: &'static str,
+        allow: bool,
+    },
+    LongCovenant {
+        months: u32,
+        lookback: u32,
+        reduced: bool,
+    },
+    HandOver {
+        days: u32,
+    },
+    Share {
+        percent: u32,
+    },
+    Ownership {
+        agency: bool,
+    },
+    Excused {
+        max: u32,
+    },
+    Hours {
+        from: u32,
+        weekend: bool,
+    },
+    Device {
+        outcome: &'static str,
+    },
+    Confidential {
+        channel: &'static str,
+    },
+    Assume {
+        value: bool,
+    },
+    /// `assume content.kind = {} when not given`.
+    AssumeNoKinds,
 }
 
 const CHANNELS: &[&str] = &["twitter", "linkedin", "facebook"];
@@ -353,6 +409,7 @@ fn clause() -> impl Strategy<Value = Clause> {
         prop::sample::select(OUTCOMES).prop_map(|outcome| Clause::Device { outcome }),
         prop::sample::select(CHANNELS).prop_map(|channel| Clause::Confidential { channel }),
         any::<bool>().prop_map(|value| Clause::Assume { value }),
+        Just(Clause::AssumeNoKinds),
     ]
 }
 
@@ -373,11 +430,14 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
     let first_exception = clauses.iter().position(|c| matches!(c, Clause::Exception { .. }));
     // One assumption at most: a fact assumed twice is a check error.
     let first_assume = clauses.iter().position(|c| matches!(c, Clause::Assume { .. }));
+    let first_no_kinds = clauses.iter().position(|c| matches!(c, Clause::AssumeNoKinds));
     for (i, c) in clauses.iter().enumerate() {
         let t = match c {
             Clause::Exception { .. } if Some(i) != first_exception => String::new(),
             Clause::Assume { .. } if Some(i) != first_assume => String::new(),
             Clause::Assume { value } => format!("assume content.confidential = {value} when not given\n"),
+            Clause::AssumeNoKinds if Some(i) != first_no_kinds => String::new(),
+            Clause::AssumeNoKinds => "assume content.kind = {} when not given\n".to_string(),
             Clause::Confidential { channel } => format!("posting on {channel} {{\n  conf-{i}: forbid confidential\n}}\n"),
             Clause::LongCovenant { months, lookback, reduced } => format!(
                 "covenant lcov-{i}: non_dealing of clients for {months} months\n  lookback {lookback} months\n  {}\n",

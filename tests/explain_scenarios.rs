@@ -242,6 +242,7 @@ at: 2025-10-15T10:00:00Z
 actor: { id: ruth, role: consultant, status: departed, employed_since: 2020-01-06, departed_on: 2025-06-30, garden_leave_from: 2025-03-31 }
 channel: linkedin
 target: { relationship: client, last_dealt_with: 2025-01-15 }
+content: { kind: [] }
 ";
     let (v, text) = eval_text("protective-agency.policy", &policy, action, ExplainOptions::default());
     assert_eq!(v.verdict, Decision::Allow);

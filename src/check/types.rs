@@ -152,21 +152,53 @@ fn operand(cx: &mut Checker<'_>, o: &Operand) -> Ty {
     }
 }
 
-/// `assume FACT = VALUE when not given`: the fact must be a yes/no fact, assumed
-/// once; assuming what the fact table already says of its absence is redundant.
+/// `assume FACT = VALUE when not given`: a yes/no fact assumed `true` or
+/// `false`, a list assumed empty (`{}`), each assumed once; assuming what the
+/// fact table already says of its absence is redundant.
 pub(super) fn assumption(cx: &mut Checker<'_>, a: &crate::ast::Assume, seen: &mut Vec<(String, Span)>) {
+    use crate::facts::Assumed;
     let path: Vec<String> = a.fact.node.split('.').map(str::to_string).collect();
     let Some(ty) = fact(cx, &path, a.fact.span) else { return };
-    if ty != Type::Bool {
-        cx.diags.push(
-            Diagnostic::error(
-                "type-mismatch",
-                format!("only a yes/no fact can be assumed, but `{}` is {}", a.fact.node, describe(&ty)),
-                a.fact.span,
-                "not a yes/no fact",
-            )
-            .with_help("a fact of any other kind that is not given stays not given; test it with `is missing`"),
-        );
+    let fits = match (&ty, a.value.node) {
+        (Type::Bool, Assumed::No | Assumed::Yes) | (Type::EnumList(_), Assumed::Empty) => true,
+        (Type::Bool, Assumed::Empty) => {
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("`{}` is a yes/no fact: assume it `true` or `false`", a.fact.node),
+                    a.value.span,
+                    "an empty list",
+                )
+                .with_help("`{}` is for a list, such as `content.kind`"),
+            );
+            false
+        }
+        (Type::EnumList(_), Assumed::No | Assumed::Yes) => {
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("`{}` is a list: it can only be assumed empty", a.fact.node),
+                    a.value.span,
+                    "a yes/no value",
+                )
+                .with_help(format!("write `assume {} = {{}} when not given`", a.fact.node)),
+            );
+            false
+        }
+        _ => {
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("only a yes/no fact or a list can be assumed, but `{}` is {}", a.fact.node, describe(&ty)),
+                    a.fact.span,
+                    "not a yes/no fact or a list",
+                )
+                .with_help("a fact of any other kind that is not given stays not given; test it with `is missing`"),
+            );
+            false
+        }
+    };
+    if !fits {
         return;
     }
     if let Some((_, first)) = seen.iter().find(|(p, _)| *p == a.fact.node) {
@@ -183,11 +215,12 @@ pub(super) fn assumption(cx: &mut Checker<'_>, a: &crate::ast::Assume, seen: &mu
         return;
     }
     seen.push((a.fact.node.clone(), a.fact.span));
-    if !a.value.node && crate::facts::absent(&a.fact.node, Some(&ty)) == crate::facts::Absent::False {
+    let already = crate::facts::absent(&a.fact.node);
+    if already == a.value.node.absent() {
         cx.diags.push(
             Diagnostic::warning(
                 "redundant-assumption",
-                format!("`{}` not given is already taken as no", a.fact.node),
+                format!("`{}` not given is already {}", a.fact.node, already.words().trim_start_matches("not given, ")),
                 a.fact.span,
                 "already the meaning of its absence",
             )

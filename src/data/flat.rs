@@ -258,8 +258,6 @@ impl Field {
         // an employee (`actor.non_compete_in_writing`) is never guessed either.
         match self {
             Field::Done => Absent::Empty,
-            // A list of what the content is left out is taken as empty, for now (see docs/data-model.md).
-            Field::ContentKind | Field::ContentConduct => Absent::Empty,
             Field::ApprovalGrantedBy => Absent::NoneGiven,
             Field::ActorAcknowledgedPolicy => Absent::False,
             _ => Absent::NotGiven,

@@ -405,15 +405,38 @@ impl Space {
                     }
                 }
                 Dim::Part => Constraint::Part { fact: path, present: included.contains(&&Extent::Present) },
-                Dim::Member { list, value } => Constraint::Member {
-                    fact: list.clone(),
-                    value: value.clone(),
-                    mentioned: self.lists_values(list),
-                    has: included.contains(&&Extent::Has),
-                },
+                Dim::Member { list, value } => {
+                    let (yes, no) = (included.contains(&&Extent::Has), included.contains(&&Extent::Lacks));
+                    Constraint::Member {
+                        fact: list.clone(),
+                        value: value.clone(),
+                        mentioned: self.lists_values(list),
+                        has: if yes == no { None } else { Some(yes) },
+                        missing: included.contains(&&Extent::Absent),
+                        absent_is_empty: !fact.may_miss(),
+                    }
+                }
             };
             out.push(c);
         }
+        // A list is given or not as a whole: "is given" is said once per list, and not at
+        // all beside a membership of the same list that is held or not (which says it).
+        let plain: Vec<String> = out
+            .iter()
+            .filter_map(|c| match c {
+                Constraint::Member { fact, has: Some(_), missing: false, .. } => Some(fact.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut said: Vec<String> = Vec::new();
+        out.retain(|c| match c {
+            Constraint::Member { fact, has: None, missing: false, .. } => {
+                let keep = !plain.contains(fact) && !said.contains(fact);
+                said.push(fact.clone());
+                keep
+            }
+            _ => true,
+        });
         let rank = |c: &Constraint| match c.fact() {
             "action" => 0,
             "channel" => 1,
@@ -570,7 +593,8 @@ pub enum Constraint {
         /// Present.
         present: bool,
     },
-    /// A list holds a value (`value: null`: some value not `mentioned`) or not.
+    /// A list holds a value (`value: null`: some value not `mentioned`) or not,
+    /// or is not given.
     Member {
         /// The list's path.
         fact: String,
@@ -578,8 +602,15 @@ pub enum Constraint {
         value: Option<String>,
         /// The values the policies mention.
         mentioned: Vec<String>,
-        /// Holds it.
-        has: bool,
+        /// Holds it (`true`) or not (`false`); `None`: given either way (with
+        /// `missing: false`), or not given only.
+        has: Option<bool>,
+        /// The list may be not given.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        missing: bool,
+        /// Not given is empty in both policies (the fact table's or their assumption).
+        #[serde(skip)]
+        absent_is_empty: bool,
     },
     /// A test relating facts has one of the allowed outcomes.
     Test {
@@ -664,16 +695,17 @@ impl Constraint {
                 }
             }
             Constraint::Part { fact, present } => facts.fact(fact).is_some() == *present,
-            Constraint::Member { fact, value, mentioned, has } => {
-                let items = match read(facts, fact, None) {
-                    Some(Value::List(items)) => items,
-                    _ => vec![],
-                };
-                let held = match value {
-                    Some(v) => items.contains(v),
-                    None => items.iter().any(|i| !mentioned.contains(i)),
-                };
-                held == *has
+            Constraint::Member { fact, value, mentioned, has, missing, absent_is_empty } => {
+                match read(facts, fact, None).or_else(|| absent_is_empty.then_some(Value::List(vec![]))) {
+                    Some(Value::List(items)) => {
+                        let held = match value {
+                            Some(v) => items.contains(v),
+                            None => items.iter().any(|i| !mentioned.contains(i)),
+                        };
+                        has.is_none_or(|h| h == held) && !(has.is_none() && *missing)
+                    }
+                    _ => *missing,
+                }
             }
             Constraint::Test { holds, fails, unknown, cond, ctx, .. } => {
                 let at = match facts.fact("at") {
@@ -784,12 +816,21 @@ impl Constraint {
                     "is not given".into()
                 }
             }
-            Constraint::Member { value, mentioned, has, .. } => match (value, has) {
-                (Some(v), true) => format!("includes {v}"),
-                (Some(v), false) => format!("does not include {v}"),
-                (None, true) => format!("includes a value other than {}", or_list(mentioned)),
-                (None, false) => format!("includes no value other than {}", or_list(mentioned)),
-            },
+            Constraint::Member { value, mentioned, has, missing, .. } => {
+                let held = match (value, has) {
+                    (_, None) => None,
+                    (Some(v), Some(true)) => Some(format!("includes {v}")),
+                    (Some(v), Some(false)) => Some(format!("does not include {v}")),
+                    (None, Some(true)) => Some(format!("includes a value other than {}", or_list(mentioned))),
+                    (None, Some(false)) => Some(format!("includes no value other than {}", or_list(mentioned))),
+                };
+                match (held, missing) {
+                    (Some(h), false) => h,
+                    (Some(h), true) => format!("{h} or is not given"),
+                    (None, true) => "is not given".to_string(),
+                    (None, false) => "is given".to_string(),
+                }
+            }
             Constraint::Test { test, negated, holds, fails, unknown, .. } => match (holds, fails, unknown) {
                 (true, false, false) => test.clone(),
                 (false, true, false) => negated.clone().unwrap_or_else(|| format!("not {test}")),
@@ -934,7 +975,7 @@ pub(crate) fn describe(constraints: &[Constraint]) -> String {
                     Constraint::Number { missing, .. } | Constraint::Date { missing, .. } => !missing,
                     Constraint::Value { missing, values, others, .. } => !missing && (*others || !values.is_empty()),
                     Constraint::Flag { missing, .. } => !missing,
-                    Constraint::Member { has, .. } => *has,
+                    Constraint::Member { has, missing, .. } => *has == Some(true) || !missing,
                     _ => false,
                 }
         })
@@ -1023,7 +1064,11 @@ pub(crate) fn minimal(facts: &BTreeMap<String, Value>, constraints: &[Constraint
     for c in constraints {
         match c {
             Constraint::Test { facts: read, .. } => keep.extend(read.iter().cloned()),
-            Constraint::Member { fact, value, mentioned, has: true } => members.push((fact, value.as_ref(), mentioned)),
+            Constraint::Member { fact, value, mentioned, has: Some(true), .. } => {
+                members.push((fact, value.as_ref(), mentioned))
+            }
+            // A list that must be given stays in the witness, as it is.
+            Constraint::Member { fact, missing: false, .. } => keep.push(fact.clone()),
             Constraint::Member { .. } => {}
             other => keep.push(other.fact().to_string()),
         }

@@ -404,6 +404,40 @@ impl Space {
                     }
                 }
             }
+            // A list is given or not as a whole: its memberships agree on it.
+            for list in &self.lists {
+                let (mut may_give, mut may_miss) = (true, true);
+                for m in &list.members {
+                    let Some(fact) = self.fact(*m).filter(|f| f.may_miss()) else { continue };
+                    let sub = st.sub(self, *m);
+                    let absent = fact.absent_like();
+                    may_give &= !is_subset(sub, &absent);
+                    may_miss &= !is_empty(&and(sub, &absent));
+                }
+                if !may_give && !may_miss {
+                    return false;
+                }
+                if may_give && may_miss {
+                    continue;
+                }
+                for m in &list.members {
+                    let Some(fact) = self.fact(*m).filter(|f| f.may_miss()) else { continue };
+                    let sub = st.sub(self, *m).to_vec();
+                    let absent = fact.absent_like();
+                    let next: Vec<u64> = if may_miss {
+                        and(&sub, &absent)
+                    } else {
+                        sub.iter().zip(&absent).map(|(p, a)| p & !a).collect()
+                    };
+                    if is_empty(&next) {
+                        return false;
+                    }
+                    if next != sub {
+                        st.set_sub(self, *m, &next);
+                        changed = true;
+                    }
+                }
+            }
             if let (Some(sid), Some(did)) = (self.by_path.get("actor.status"), self.by_path.get("actor.departed_on")) {
                 let departed = self
                     .fact(*sid)
@@ -880,7 +914,14 @@ impl Space {
                     }
                 }
             }
-            if !items.is_empty() {
+            // A list that may be not given is left out where it can be, else given (even empty).
+            let may_miss = list
+                .members
+                .iter()
+                .filter_map(|id| self.fact(*id).map(|f| (id, f)))
+                .any(|(id, f)| f.may_miss() && !is_empty(&and(st.sub(self, *id), &f.absent_like())));
+            let never_missing = list.members.iter().all(|id| self.fact(*id).is_none_or(|f| !f.may_miss()));
+            if !items.is_empty() || (!may_miss && !never_missing) {
                 m.insert(list.path.clone(), Value::List(items));
             }
         }
@@ -913,18 +954,21 @@ impl Space {
                     let present = facts.contains_key(&fact.path) || facts.keys().any(|k| k.starts_with(&prefix));
                     fact.classes.iter().position(|c| (c.extent == Extent::Present) == present)
                 }
-                Dim::Member { list, value } => {
-                    let items: &[String] = match facts.get(list) {
-                        Some(Value::List(items)) => items,
-                        _ => &[],
-                    };
-                    let mentioned = self.lists_values(list);
-                    let has = match value {
-                        Some(v) => items.contains(v),
-                        None => items.iter().any(|i| !mentioned.contains(i)),
-                    };
-                    fact.classes.iter().position(|c| c.extent == if has { Extent::Has } else { Extent::Lacks })
-                }
+                Dim::Member { list, value } => match facts.get(list) {
+                    None if fact.may_miss() => fact.classes.iter().position(|c| c.extent == Extent::Absent),
+                    given => {
+                        let items: &[String] = match given {
+                            Some(Value::List(items)) => items,
+                            _ => &[],
+                        };
+                        let mentioned = self.lists_values(list);
+                        let has = match value {
+                            Some(v) => items.contains(v),
+                            None => items.iter().any(|i| !mentioned.contains(i)),
+                        };
+                        fact.classes.iter().position(|c| c.extent == if has { Extent::Has } else { Extent::Lacks })
+                    }
+                },
                 _ => {
                     let v = facts.get(&fact.path);
                     if let (Some(v), Dim::Int { .. } | Dim::Date { .. } | Dim::Time { .. }) = (v, &fact.dim) {

@@ -206,14 +206,21 @@ impl Fact {
     pub(crate) fn absent_like(&self) -> Vec<u64> {
         let mut v = vec![0u64; self.words];
         for (i, c) in self.classes.iter().enumerate() {
-            // A "no" written by leaving the fact out is not given too.
-            if matches!(c.extent, Extent::Absent | Extent::Lacks)
+            // A "no" written by leaving the fact out is not given too, and so is a list
+            // not holding a value where a list left out is empty.
+            if c.extent == Extent::Absent
+                || (c.extent == Extent::Lacks && !self.may_miss())
                 || (c.extent == Extent::Bool(false) && c.rep.is_none())
             {
                 set_bit(&mut v, i);
             }
         }
         v
+    }
+
+    /// Whether "not given" is a class of its own.
+    pub(crate) fn may_miss(&self) -> bool {
+        self.classes.iter().any(|c| c.extent == Extent::Absent)
     }
 
     /// The class holding a concrete value (`None`: absent).
@@ -812,6 +819,11 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
         // Not given is no in both versions (the fact table's meaning, or both policies assume it).
         let absent_is_no = sides.iter().all(|s| s.types.absent(path) == crate::facts::Absent::False);
         if kind == "list" {
+            // A list left out is empty only where both versions take it so (the fact table
+            // for `done`, or both assume it); otherwise "not given" is a class of every
+            // membership, and the memberships of one list are given or not together
+            // (`Space::propagate`).
+            let may_miss = !sides.iter().all(|s| s.types.absent(path) == crate::facts::Absent::Empty);
             let mut members = Vec::new();
             let mut values: Vec<Option<String>> = c.members.iter().cloned().map(Some).collect();
             if let Some(o) = other_value(path, c.ty.as_ref(), &c.members, old, new) {
@@ -819,8 +831,11 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
                 list_others.insert(path.clone(), o);
             }
             for v in values {
-                let classes =
+                let mut classes =
                     vec![Class { rep: None, extent: Extent::Has }, Class { rep: None, extent: Extent::Lacks }];
+                if may_miss {
+                    classes.push(Class { rep: None, extent: Extent::Absent });
+                }
                 let f = Fact {
                     path: path.clone(),
                     dim: Dim::Member { list: path.clone(), value: v },
@@ -1262,18 +1277,38 @@ impl Space {
             .collect()
     }
 
-    fn member_atom(&mut self, fact: FactId, list: &str, value: &str, interner: &mut HashMap<String, AtomId>) -> CCond {
-        let key = format!("member\u{1}{fact}");
+    fn member_atom(
+        &mut self,
+        fact: FactId,
+        list: &str,
+        value: &str,
+        side: usize,
+        interner: &mut HashMap<String, AtomId>,
+    ) -> CCond {
+        let side = self.list_side(list, side);
+        let key = format!("member\u{1}{fact}\u{1}{side}");
+        let test =
+            Test { lhs: Term::fact(list), op: TestOp::Has(Term::Const(Value::Symbol(value.to_string()))), span: None };
+        self.list_fact_atom(fact, test, side, key, interner)
+    }
+
+    /// The atom (interned under `key`) of a test of a list, on one of its memberships.
+    fn list_fact_atom(
+        &mut self,
+        fact: FactId,
+        test: Test,
+        side: usize,
+        key: String,
+        interner: &mut HashMap<String, AtomId>,
+    ) -> CCond {
         if let Some(a) = interner.get(&key) {
             return CCond::Atom(*a);
         }
-        let test =
-            Test { lhs: Term::fact(list), op: TestOp::Has(Term::Const(Value::Symbol(value.to_string()))), span: None };
         let id = self.atoms.len();
         self.atoms.push(Atom {
             cond: Cond::Test(test.clone()),
             test,
-            side: 0,
+            side,
             facts: vec![fact],
             kind: AtomKind::Member(fact),
             table: None,
@@ -1317,7 +1352,7 @@ impl Space {
         if let Term::Fact(p) = &t.lhs {
             if matches!(types.get(p), Some(Type::EnumList(_))) {
                 let p = p.clone();
-                return self.compile_list_test(&p, t, interner);
+                return self.compile_list_test(&p, t, side, interner);
             }
         }
         let key = format!(
@@ -1365,10 +1400,16 @@ impl Space {
     /// A test of a list, as a condition over memberships (the evaluator's
     /// semantics: `has v`: v is an element; `in S`: some element is in S;
     /// `only S` (`HasOutside`): some element is outside S; an absent list is empty).
-    fn compile_list_test(&mut self, list: &str, t: &Test, interner: &mut HashMap<String, AtomId>) -> CCond {
+    fn compile_list_test(
+        &mut self,
+        list: &str,
+        t: &Test,
+        side: usize,
+        interner: &mut HashMap<String, AtomId>,
+    ) -> CCond {
         let member = |sp: &mut Space, v: &str, interner: &mut HashMap<String, AtomId>| -> CCond {
             match sp.member(list, Some(v)) {
-                Some(f) => sp.member_atom(f, list, v, interner),
+                Some(f) => sp.member_atom(f, list, v, side, interner),
                 None => CCond::Const(T4::F),
             }
         };
@@ -1389,22 +1430,55 @@ impl Space {
                     }
                 }
                 if let Some(f) = self.member(list, None) {
-                    let key = format!("member\u{1}{f}");
-                    let atom = match interner.get(&key) {
-                        Some(a) => CCond::Atom(*a),
-                        None => {
-                            let other = other_marker(list);
-                            self.member_atom(f, list, &other, interner)
-                        }
-                    };
-                    parts.push(atom);
+                    let other = other_marker(list);
+                    parts.push(self.member_atom(f, list, &other, side, interner));
                 }
                 CCond::Any(parts)
             }
-            // A list is always present (absent is empty); it is never true, nor equal to a value.
-            TestOp::Present => CCond::Const(T4::T),
-            _ => CCond::Const(T4::F),
+            // Any other test (`is missing`, `is present`) asks whether the list is given: an
+            // atom carried by one of its memberships (they are given or not together), or,
+            // where a list left out is empty, always given; a list is never true, nor equal
+            // to a value.
+            _ => {
+                let carrier = self
+                    .lists
+                    .iter()
+                    .find(|l| l.path == list)
+                    .and_then(|l| l.members.first().copied())
+                    .filter(|m| self.facts.get(*m).is_some_and(Fact::may_miss));
+                match (carrier, &t.op) {
+                    (Some(f), TestOp::Missing | TestOp::Present) => self.list_atom(f, list, t, side, interner),
+                    (None, TestOp::Present) => CCond::Const(T4::T),
+                    _ => CCond::Const(T4::F),
+                }
+            }
         }
+    }
+
+    /// The side a test of a list is compiled for: both (`0`) unless the two
+    /// versions give a list left out different meanings (one assumes it empty).
+    fn list_side(&self, list: &str, side: usize) -> usize {
+        let mut meanings = self.sides.iter().map(|s| s.types.absent(list));
+        let first = meanings.next();
+        if meanings.all(|m| Some(m) == first) {
+            0
+        } else {
+            side
+        }
+    }
+
+    /// An atom testing whether a whole list is given, carried by one membership.
+    fn list_atom(
+        &mut self,
+        fact: FactId,
+        list: &str,
+        test: &Test,
+        side: usize,
+        interner: &mut HashMap<String, AtomId>,
+    ) -> CCond {
+        let side = self.list_side(list, side);
+        let key = format!("list\u{1}{fact}\u{1}{:?}\u{1}{side}", test.op);
+        self.list_fact_atom(fact, test.clone(), side, key, interner)
     }
 
     /// Precomputes the truth table of every one-fact atom.
@@ -1414,10 +1488,14 @@ impl Space {
             let table = match a.kind {
                 AtomKind::Single(f) | AtomKind::Member(f) => self.facts.get(f).map(|fact| {
                     let mut t = Table { t: vec![0; fact.words], f: vec![0; fact.words], m: vec![0; fact.words] };
+                    // A membership is held or not; a test of the whole list (`is missing`)
+                    // reads any list given.
+                    let membership = matches!(a.test.op, TestOp::Has(_));
                     for (i, class) in fact.classes.iter().enumerate() {
                         let truth = match class.extent {
-                            Extent::Has => T4::T,
-                            Extent::Lacks => T4::F,
+                            Extent::Has if membership => T4::T,
+                            Extent::Lacks if membership => T4::F,
+                            Extent::Has | Extent::Lacks => self.single_truth(a, fact, Some(&Value::List(vec![]))),
                             _ => self.single_truth(a, fact, class.rep.as_ref()),
                         };
                         match truth {

@@ -65,7 +65,8 @@ pub enum StructuralChange {
         /// After.
         new: Option<String>,
     },
-    /// Names declared (roles, teams, channels, content kinds, actions, facts).
+    /// Names declared (roles, teams, channels, content kinds, actions, facts), or
+    /// assumptions (`assume FACT = VALUE when not given`).
     Declaration {
         /// Which declaration.
         kind: &'static str,
@@ -253,13 +254,17 @@ pub fn structural(old: (&SourceFile, &Policy), new: (&SourceFile, &Policy)) -> V
     }
     let (od, nd) = (&op.decls, &np.decls);
     let facts = |d: &crate::policy::Declarations| d.facts.iter().map(|(k, t)| format!("{k}: {t}")).collect::<Vec<_>>();
-    let decls: [(&'static str, Vec<String>, Vec<String>); 6] = [
+    let assumed = |d: &crate::policy::Declarations| {
+        d.assumed.iter().map(|(k, a)| format!("{k} = {} when not given", a.text())).collect::<Vec<_>>()
+    };
+    let decls: [(&'static str, Vec<String>, Vec<String>); 7] = [
         ("roles", od.roles.clone(), nd.roles.clone()),
         ("teams", od.teams.clone(), nd.teams.clone()),
         ("channels", od.channels.clone(), nd.channels.clone()),
         ("content kinds", od.content_kinds.clone(), nd.content_kinds.clone()),
         ("actions", od.actions.clone(), nd.actions.clone()),
         ("facts", facts(od), facts(nd)),
+        ("assumptions", assumed(od), assumed(nd)),
     ];
     for (kind, o, n) in decls {
         let added: Vec<String> = n.iter().filter(|x| !o.contains(x)).cloned().collect();

@@ -98,7 +98,7 @@ pub(super) fn fact_decl(f: &FactDecl) -> String {
 
 /// `assume content.confidential = false when not given "Why ..."` (`assume_decl`).
 pub(super) fn assume_decl(a: &Assume) -> String {
-    let mut out = format!("assume {} = {} when not given", a.fact.node, a.value.node);
+    let mut out = format!("assume {} = {} when not given", a.fact.node, a.value.node.text());
     if let Some(doc) = &a.doc {
         out.push(' ');
         out.push_str(&string(&doc.node));

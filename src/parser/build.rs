@@ -6,6 +6,7 @@
 use super::err::ParseError;
 use super::Rule;
 use crate::ast::*;
+use crate::facts::Assumed;
 use crate::source::{Span, Spanned};
 use crate::value::{Duration, TimeUnit};
 use pest::iterators::{Pair, Pairs};
@@ -298,8 +299,21 @@ impl Builder {
                 let mut inner = p.kids();
                 let fact =
                     self.take(&mut inner, Rule::path, s, |_, x| Spanned::new(x.as_str().to_string(), span(&x)))?;
-                let value =
-                    self.take(&mut inner, Rule::boolean, s, |_, x| Spanned::new(x.as_str() == "true", span(&x)))?;
+                let value = match inner.next() {
+                    Some(x) if x.as_rule() == Rule::boolean => {
+                        let a = if x.as_str() == "true" { Assumed::Yes } else { Assumed::No };
+                        Spanned::new(a, span(&x))
+                    }
+                    Some(x) if x.as_rule() == Rule::empty_set => Spanned::new(Assumed::Empty, span(&x)),
+                    Some(x) => {
+                        self.internal(&x);
+                        return None;
+                    }
+                    None => {
+                        self.errors.push(ParseError::Internal { rule: "assume_decl".into(), span: s });
+                        return None;
+                    }
+                };
                 // `when not given`: `not` is an operator token, the rest keywords.
                 self.expect(&mut inner, Rule::not_op, s)?;
                 let doc = inner.next().map(|d| self.string(d));

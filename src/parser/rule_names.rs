@@ -109,6 +109,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::time_unit => "a unit of time (`days`, `business days`, `weeks`, `months`)",
         Rule::duration => "a length of time such as `3 months`",
         Rule::boolean => "`true` or `false`",
+        Rule::empty_set => "`{}` (an empty list)",
         Rule::jurisdiction_code => "a jurisdiction code such as `UK` or `US-CA`",
         Rule::expr => "a condition",
         Rule::not_op => "`not`",
