@@ -796,11 +796,23 @@ fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json
         }
     };
     put("actor.id", serde_json::Value::String(actor.to_string()));
-    for (path, _) in facts_read(policy) {
+    let chosen = field(sent, "action").map(str::trim);
+    for (path, actions) in facts_read(policy) {
         let Some(ty) = fact_type(policy, &path) else { continue };
         let values: Vec<&str> =
             sent.iter().filter(|(k, _)| *k == path).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect();
-        let Some(first) = values.first().copied() else { continue };
+        let Some(first) = values.first().copied() else {
+            // A box the person was shown (`asked`) for this action and left unticked is an
+            // answer: no, or none of these. Anything else left empty is not given, as in the API.
+            let asked = sent.iter().any(|(k, v)| k == "asked" && *v == path);
+            let applies = actions.as_ref().is_none_or(|a| chosen.is_some_and(|c| a.iter().any(|x| x == c)));
+            match ty {
+                Type::Bool if asked && applies => put(&path, serde_json::Value::Bool(false)),
+                Type::EnumList(_) if asked && applies => put(&path, serde_json::Value::Array(vec![])),
+                _ => {}
+            }
+            continue;
+        };
         let v = match ty {
             Type::Bool => serde_json::Value::Bool(first == "yes"),
             Type::Int | Type::Percent => match first.parse::<i64>() {
@@ -1866,5 +1878,28 @@ mod tests {
         assert_eq!(j["contacts"]["count"], 12);
         let bad: Fields = vec![("contacts.count".into(), "many".into())];
         assert_eq!(action_json(&policy, "ann", &bad).unwrap_err().0, "contacts.count");
+        // A box shown and left unticked is "no" (a list: "none of these"); one not shown is not given.
+        let file = crate::source::SourceFile::new(
+            "t.policy",
+            "policy \"t\" default allow\nroles consultant\nrule r { when action = post and (content.names_client or content.kind has job_ad) then deny }\n",
+        );
+        let (_, _, policy) = crate::check::check_and_lower(&file).unwrap();
+        let asked: Fields = vec![
+            ("action".into(), "post".into()),
+            ("asked".into(), "content.names_client".into()),
+            ("asked".into(), "content.kind".into()),
+        ];
+        let j = action_json(&policy, "ann", &asked).unwrap();
+        assert_eq!(
+            (&j["content"]["names_client"], &j["content"]["kind"]),
+            (&serde_json::json!(false), &serde_json::json!([]))
+        );
+        let not_asked: Fields = vec![("action".into(), "post".into())];
+        let j = action_json(&policy, "ann", &not_asked).unwrap();
+        assert_eq!(j.get("content"), None, "{j}");
+        // Asked, but for another action than the one chosen: not given.
+        let other: Fields = vec![("action".into(), "connect".into()), ("asked".into(), "content.kind".into())];
+        let j = action_json(&policy, "ann", &other).unwrap();
+        assert_eq!(j.get("content"), None, "{j}");
     }
 }
