@@ -40,6 +40,7 @@ pub mod facts;
 pub mod fmt;
 pub mod law;
 pub mod lower;
+pub mod markdown;
 // pest_derive without its `std` feature names `alloc` in the code it generates.
 extern crate alloc;
 

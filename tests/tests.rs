@@ -36,6 +36,7 @@ mod lang_time;
 mod lang_v2;
 mod law;
 mod law_enforceability;
+mod markdown_escape;
 mod missing_facts;
 #[cfg(feature = "server")]
 mod openapi_rules;

@@ -575,8 +575,9 @@ pub fn text(c: &Comparison) -> String {
 }
 
 /// Escapes a text for a markdown table cell.
+/// Text from a policy or an upload in a table cell ([`crate::markdown::cell`]).
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::markdown::cell(s)
 }
 
 fn md_items(items: &[String]) -> String {
@@ -828,7 +829,7 @@ pub fn markdown(c: &Comparison) -> String {
             let _ = writeln!(out, "<a id=\"{}\"></a>\n", x.anchor);
             let _ = writeln!(out, "**{}: {}**\n", md_cell(named(c, &x.policy)), md_cell(&cell_label(x)));
             for l in explanation(x) {
-                let _ = writeln!(out, "{}- {}", "  ".repeat(l.depth), l.text);
+                let _ = writeln!(out, "{}- {}", "  ".repeat(l.depth), crate::markdown::text(&l.text));
             }
             out.push('\n');
         }
@@ -861,7 +862,7 @@ pub fn markdown(c: &Comparison) -> String {
     }
     let _ = writeln!(out, "\n## Notes\n");
     for n in &c.notes {
-        let _ = writeln!(out, "- {n}");
+        let _ = writeln!(out, "- {}", crate::markdown::text(n));
     }
     out
 }

@@ -240,15 +240,19 @@ fn replay_text(rep: &ReplayReport) -> String {
     s
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
+use crate::markdown::cell;
 
 /// The report for a pull-request comment.
 pub fn markdown(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "### Policy diff: `{}` → `{}`\n", r.old.file, r.new.file);
-    let _ = writeln!(s, "**{}** → **{}**: {}.", title(r, &r.old), title(r, &r.new), summary_line(r));
+    let _ = writeln!(s, "### Policy diff: `{}` → `{}`\n", r.old.file.replace('`', "'"), r.new.file.replace('`', "'"));
+    let _ = writeln!(
+        s,
+        "**{}** → **{}**: {}.",
+        crate::markdown::text(&title(r, &r.old)),
+        crate::markdown::text(&title(r, &r.new)),
+        summary_line(r)
+    );
     if !r.changes.is_empty() {
         let _ = writeln!(s, "\n#### Behavioural changes\n");
         let _ = writeln!(s, "| # | change | edit | situations | old | new |");
@@ -272,10 +276,10 @@ pub fn markdown(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
         for (i, c) in r.changes.iter().enumerate() {
             let _ = writeln!(s, "{}. `{}`", i + 1, witness(c));
             for n in &c.notes {
-                let _ = writeln!(s, "   - note: {n}");
+                let _ = writeln!(s, "   - note: {}", crate::markdown::text(n));
             }
             for p in parts(c) {
-                let _ = writeln!(s, "   - part: {p}");
+                let _ = writeln!(s, "   - part: {}", crate::markdown::text(&p));
             }
         }
         let _ = writeln!(s, "\n</details>");
@@ -285,9 +289,9 @@ pub fn markdown(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
         let code = |x: &str| format!("`{}`", x.replace('`', "'"));
         for c in &r.structural {
             if let Some((first, rest)) = structural_line(c, &code, true).split_first() {
-                let _ = writeln!(s, "- {first}");
+                let _ = writeln!(s, "- {}", crate::markdown::text(first));
                 for l in rest {
-                    let _ = writeln!(s, "  - {l}");
+                    let _ = writeln!(s, "  - {}", crate::markdown::text(l));
                 }
             }
         }
@@ -295,7 +299,7 @@ pub fn markdown(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
     if !r.limits.is_empty() {
         let _ = writeln!(s, "\n#### Limits\n");
         for l in &r.limits {
-            let _ = writeln!(s, "- {l}");
+            let _ = writeln!(s, "- {}", crate::markdown::text(l));
         }
     }
     if let Some(rep) = replay {
@@ -319,7 +323,7 @@ pub fn markdown(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
             }
         }
         for b in &rep.bad {
-            let _ = writeln!(s, "- line {}: unreadable: {}", b.line, b.message);
+            let _ = writeln!(s, "- line {}: unreadable: {}", b.line, crate::markdown::text(&b.message));
         }
     }
     s

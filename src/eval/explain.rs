@@ -542,7 +542,8 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             let _ = writeln!(out, "- `{}` (line {}): {}", r.id, r.line, failed_words(r));
         }
     }
-    out
+    // Every text of the policy and the action is written as text, never as markup.
+    crate::markdown::text(&out)
 }
 
 /// What single change would change a deny or require-approval (or settle an indeterminate).
