@@ -403,6 +403,16 @@ pub struct Account {
     /// The handle, such as `@alice_recruits`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
+    /// The name it shows, such as `Alice at Brightwater`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The handle as it was on the day employment ended (`actor.departed_on`),
+    /// when it has been renamed since: ownership reads this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_at_departure: Option<String>,
+    /// The display name as it was on the day employment ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name_at_departure: Option<String>,
     /// Who created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Party>,
