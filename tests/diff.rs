@@ -291,33 +291,93 @@ fn replay_counts_flips_per_outcome_pair() {
 /// One clause of a generated policy, from a few templates with random values.
 #[derive(Debug, Clone)]
 enum Clause {
-    DailyLimit { channel: &'static str, max: u32, branded: bool },
-    ForbidKind { channel: &'static str, kind: &'static str },
-    Approval { kind: &'static str, role: &'static str },
-    Only { kinds: Vec<&'static str> },
-    Invitations { max: u32 },
-    OtherChannels { outcome: &'static str },
-    Covenant { months: u32 },
-    LateMessage { days: u32 },
-    Connections { since: u32 },
-    WeekRule { max: u32 },
-    Permit { kind: &'static str },
-    Disclosure { role: &'static str },
-    Duty { within: u32 },
-    Exception { role: &'static str, allow: bool },
-    LongCovenant { months: u32, lookback: u32, reduced: bool },
-    HandOver { days: u32 },
-    Share { percent: u32 },
-    Ownership { agency: bool },
-    Excused { max: u32 },
-    Hours { from: u32, weekend: bool },
-    Device { outcome: &'static str },
-    Confidential { channel: &'static str },
-    Assume { value: bool },
+    DailyLimit {
+        channel: &'static str,
+        max: u32,
+        branded: bool,
+    },
+    ForbidKind {
+        channel: &'static str,
+        kind: &'static str,
+    },
+    Approval {
+        kind: &'static str,
+        role: &'static str,
+    },
+    Only {
+        kinds: Vec<&'static str>,
+    },
+    Invitations {
+        max: u32,
+    },
+    OtherChannels {
+        outcome: &'static str,
+    },
+    Covenant {
+        months: u32,
+    },
+    LateMessage {
+        days: u32,
+    },
+    Connections {
+        since: u32,
+    },
+    WeekRule {
+        max: u32,
+    },
+    Permit {
+        kind: &'static str,
+    },
+    Disclosure {
+        role: &'static str,
+    },
+    Duty {
+        within: u32,
+    },
+    Exception {
+        role: &'static str,
+        allow: bool,
+    },
+    LongCovenant {
+        months: u32,
+        lookback: u32,
+        reduced: bool,
+    },
+    HandOver {
+        days: u32,
+    },
+    Share {
+        percent: u32,
+    },
+    Ownership {
+        agency: bool,
+    },
+    Excused {
+        max: u32,
+    },
+    Hours {
+        from: u32,
+        weekend: bool,
+    },
+    Device {
+        outcome: &'static str,
+    },
+    Confidential {
+        channel: &'static str,
+    },
+    Assume {
+        value: bool,
+    },
     /// `contains` on a handle: a literal text, or the declared brand names.
-    Handle { text: &'static str, brands: bool, outcome: &'static str },
+    Handle {
+        text: &'static str,
+        brands: bool,
+        outcome: &'static str,
+    },
     /// `with brand in handle` (with brand names declared): the handle at departure, else now.
-    BrandOwned { agency: bool },
+    BrandOwned {
+        agency: bool,
+    },
 }
 
 /// The brand names every generated policy declares, and texts that handles are made of.
@@ -495,7 +555,10 @@ fn action_json() -> impl Strategy<Value = String> {
         (prop::option::of(prop::sample::select(vec!["agency", "personal"])), 0i64..4, prop::option::of(any::<bool>())),
         // Handles now and at departure: not given, or made of brand-ish pieces in any case.
         (
-            prop::option::of(prop::sample::subsequence(vec!["@", "brightwater", "Bw recruit", "bw", "straße", "x"], 0..3)),
+            prop::option::of(prop::sample::subsequence(
+                vec!["@", "brightwater", "Bw recruit", "bw", "straße", "x"],
+                0..3,
+            )),
             prop::option::of(prop::sample::subsequence(vec!["BRIGHTWATER", "bw_recruit", "Recruit", "y"], 0..3)),
         ),
     )
@@ -624,7 +687,11 @@ fn mutate(c: &Clause, bump: u32) -> Clause {
         Clause::Assume { value } => Clause::Assume { value: !value },
         Clause::Handle { text, brands, outcome } => {
             let i = OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0);
-            Clause::Handle { text, brands: brands != (bump % 2 == 1), outcome: OUTCOMES[(i + bump as usize) % OUTCOMES.len()] }
+            Clause::Handle {
+                text,
+                brands: brands != (bump % 2 == 1),
+                outcome: OUTCOMES[(i + bump as usize) % OUTCOMES.len()],
+            }
         }
         Clause::BrandOwned { agency } => Clause::BrandOwned { agency: !agency },
         Clause::OtherChannels { outcome } => {

@@ -1262,11 +1262,7 @@ fn collect_constants(t: &Test, ctx: &SideCtx, collect: &mut BTreeMap<String, Col
         }
         TestOp::In(set) => consts.extend(set.iter().map(|v| (CmpOp::Eq, term_shifts(&t.lhs), v.clone()))),
         TestOp::Has(Term::Const(v)) => consts.push((CmpOp::Eq, term_shifts(&t.lhs), v.clone())),
-        TestOp::Contains { needles, .. } => {
-            if !e.contains.contains(needles) {
-                e.contains.push(needles.clone());
-            }
-        }
+        TestOp::Contains { needles, .. } if !e.contains.contains(needles) => e.contains.push(needles.clone()),
         _ => {}
     }
     for (op, shifts, v) in consts {
