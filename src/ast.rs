@@ -6,7 +6,7 @@
 
 pub mod expr;
 
-pub use expr::{CmpOp, Expr, Literal, Operand, Shift};
+pub use expr::{CmpOp, Expr, Literal, Needles, Operand, Shift};
 
 use crate::source::{Span, Spanned};
 use crate::value::Duration;
@@ -115,6 +115,8 @@ pub enum Item {
     Fact(FactDecl),
     /// `assume content.confidential = false when not given`.
     Assume(Assume),
+    /// `brand names {"Brightwater", "BW Recruit"}`.
+    Brands(Vec<Spanned<String>>),
     /// `ownership { ... }`.
     Ownership(Vec<Clause<OwnershipRule>>),
     /// `on departure { ... }`.

@@ -222,7 +222,12 @@ pub(crate) fn depth(e: &Spanned<Expr>) -> usize {
                 stack.push((b, d + 1));
             }
             Expr::Not(a) | Expr::Group(a) => stack.push((a, d + 1)),
-            Expr::Compare { .. } | Expr::In { .. } | Expr::Has { .. } | Expr::Presence { .. } | Expr::Truthy(_) => {}
+            Expr::Compare { .. }
+            | Expr::In { .. }
+            | Expr::Has { .. }
+            | Expr::Contains { .. }
+            | Expr::Presence { .. }
+            | Expr::Truthy(_) => {}
         }
     }
     max

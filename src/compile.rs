@@ -168,6 +168,9 @@ pub struct Compiled {
     rule_ids: Vec<String>,
     default_ids: Vec<String>,
     n_targets: usize,
+    /// Some clause tests a built-in text with `contains`: a line is read in
+    /// full (the in-place reader keeps no text, only its interned id).
+    reads_text: bool,
 }
 
 /// Why the verdict is what it is (the [`Basis`](crate::eval::Basis) without its payload).
@@ -987,6 +990,29 @@ impl Builder<'_> {
                     TestOp::ShareAbove { whole, percent } => {
                         OpC::ShareAbove { whole: self.slot(whole), percent: i64::from(*percent) }
                     }
+                    // Whether the text holds a needle is worked out once per row, into a
+                    // slot of its own ([`SlotDef::Contains`]): the test reads it as a flag.
+                    TestOp::Contains { needles, .. } => {
+                        let of = match &t.lhs {
+                            Term::Fact(p) => match (crate::data::flat::Field::of_path(p), p.strip_prefix("facts.")) {
+                                (Some(f), _) => Some(row::TextOf::Field(f)),
+                                (None, Some(name)) => Some(row::TextOf::Declared(name.to_string())),
+                                (None, None) => None,
+                            },
+                            _ => None,
+                        };
+                        let slot = match of {
+                            Some(of) => {
+                                self.c.reads_text |= matches!(of, row::TextOf::Field(_));
+                                let folded = needles.iter().map(|n| crate::semantics::fold_case(n)).collect();
+                                self.push_slot(SlotDef::Contains { of, folded })
+                            }
+                            // Not a text fact (the checker refuses it): never decided.
+                            None => self.push_slot(SlotDef::Generic { path: String::new(), default: Val::Failed }),
+                        };
+                        let lhs = Operand::Slot(slot);
+                        return CondC::Test(Box::new(TestC { lhs, none_is_false: false, op: OpC::Truthy }));
+                    }
                 };
                 CondC::Test(Box::new(TestC { lhs, none_is_false, op }))
             }
@@ -1278,6 +1304,7 @@ pub fn compile(policy: &Policy) -> Compiled {
         rule_ids: Vec::new(),
         default_ids: Vec::new(),
         n_targets: 0,
+        reads_text: false,
     };
     Builder { c, slot_of: HashMap::new(), shifted_of: HashMap::new(), types: crate::eval::fact_types(policy), policy }
         .build()

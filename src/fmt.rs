@@ -410,6 +410,7 @@ fact note_text: text "Free text."
 fact seniority: enum {junior, senior}
 assume facts.mentions_competitor = false when not given "A post names a competitor only when the tool says so."
 assume content.conduct = {} when not given
+brand names {"Brightwater", "BW Recruit"}
 
 ownership {
   before: connections made before employment -> employee
@@ -541,6 +542,12 @@ rule advise-bare {
 
 rule empty {}
 
+rule brand-texts {
+  when account.handle_at_departure contains a brand name or content.text contains {"bw", "Straße"}
+    or account.display_name contains "Recruit"
+  then deny
+}
+
 exception announcements to client-nonsolicit, daily, every-modifier "Announcements are fine." {
   when content.kind has announcement
   then allow
@@ -582,6 +589,8 @@ fact seniority: enum {junior, senior}
 assume facts.mentions_competitor = false when not given "A post names a competitor only when the tool says so."
 
 assume content.conduct = {} when not given
+
+brand names {"Brightwater", "BW Recruit"}
 
 ownership {
   before: connections made before employment -> employee
@@ -733,6 +742,13 @@ rule advise-bare {
 
 rule empty {}
 
+rule brand-texts {
+  when account.handle_at_departure contains a brand name
+    or content.text contains {"bw", "Straße"}
+    or account.display_name contains "Recruit"
+  then deny
+}
+
 exception announcements to client-nonsolicit, daily, every-modifier "Announcements are fine." {
   when content.kind has announcement
   then allow
@@ -866,6 +882,10 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     .prop_map(|(lhs, negated, set)| Expr::In { lhs, negated, set }),
                 (operand(), operand()).prop_map(|(lhs, rhs)| Expr::Has { lhs, rhs }),
                 (operand(), any::<bool>()).prop_map(|(operand, missing)| Expr::Presence { operand, missing }),
+                (operand(), of(vec(text().prop_map(sp), 1..=3))).prop_map(|(lhs, texts)| Expr::Contains {
+                    lhs,
+                    needles: texts.map_or(Needles::Brands, Needles::Texts)
+                }),
                 operand().prop_map(Expr::Truthy),
             ]
             .boxed()
@@ -1170,6 +1190,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
             ];
             prop_oneof![
                 (decl, names(1, 3)).prop_map(|(kind, names)| Item::Declaration(Declaration { kind, names })),
+                vec(text().prop_map(sp), 1..=3).prop_map(Item::Brands),
                 (name(), fact_type, of(text().prop_map(sp))).prop_map(|(name, ty, doc)| Item::Fact(FactDecl {
                     name,
                     ty: sp(ty),

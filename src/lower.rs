@@ -45,7 +45,7 @@ pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
     }
     for item in &ast.items {
         match &item.node {
-            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) | Item::Ownership(_) => {}
+            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) | Item::Brands(_) | Item::Ownership(_) => {}
             Item::Departure(clauses) => clauses.iter().for_each(|c| l.departure(c)),
             Item::Covenant(c) => l.covenant(c),
             Item::Posting(s) => l.posting(s, &listed_posting),
@@ -55,6 +55,7 @@ pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
             Item::Exception(e) => l.exception(e),
         }
     }
+    brand_names(&mut l.policy);
     crate::law::attach(&mut l.policy);
     l.policy.decls.counters = crate::counter::read_by(&l.policy);
     l.policy
@@ -249,6 +250,13 @@ impl Lowerer<'_> {
                 Item::Assume(a) => {
                     d.assumed.entry(a.fact.node.clone()).or_insert(a.value.node);
                 }
+                Item::Brands(names) => {
+                    for n in names {
+                        if !d.brands.contains(&n.node) {
+                            d.brands.push(n.node.clone());
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -412,7 +420,7 @@ impl Lowerer<'_> {
                     parts.push(Cond::test("account.agency_equipment", TestOp::Truthy));
                 }
                 if *brand_in_handle {
-                    parts.push(Cond::test("account.brand_in_handle", TestOp::Truthy));
+                    parts.push(self.brand_in_handle());
                 }
                 if let Some(p) = purpose {
                     parts.push(Cond::is("account.purpose", &p.node));
@@ -435,6 +443,24 @@ impl Lowerer<'_> {
                 Cond::any(vec![Cond::all(single), Cond::all(bulk)])
             }
         }
+    }
+
+    /// `with brand in handle`. With `brand names` declared, the handle itself
+    /// decides: the handle as it was at departure when the action gives it
+    /// (`account.handle_at_departure`), else the handle now, holds a brand
+    /// name; renaming the account on the way out does not change whose it was.
+    /// Without brand names, the caller's `account.brand_in_handle` decides.
+    fn brand_in_handle(&self) -> Cond {
+        let brands = &self.policy.decls.brands;
+        if brands.is_empty() {
+            return Cond::test("account.brand_in_handle", TestOp::Truthy);
+        }
+        let holds = |path: &str| Cond::test(path, TestOp::Contains { needles: brands.clone(), brands: true });
+        const AT_DEPARTURE: &str = "account.handle_at_departure";
+        Cond::any(vec![
+            Cond::all(vec![Cond::test(AT_DEPARTURE, TestOp::Present), holds(AT_DEPARTURE)]),
+            Cond::all(vec![Cond::test(AT_DEPARTURE, TestOp::Missing), holds("account.handle")]),
+        ])
     }
 
     fn connection_cond(&self, part: &str, made: Option<Made>, with: &[Name], from: Option<&Name>) -> Cond {
@@ -1162,12 +1188,45 @@ pub fn expr(e: &crate::source::Spanned<Expr>) -> Cond {
             }
         }
         Expr::Has { lhs, rhs } => Cond::Test(Test { lhs: term(lhs), op: TestOp::Has(term(rhs)), span: Some(e.span) }),
+        Expr::Contains { lhs, needles } => {
+            let (needles, brands) = match needles {
+                // The policy's brand names, filled in once the declarations are read ([`brand_names`]).
+                ast::Needles::Brands => (vec![], true),
+                ast::Needles::Texts(ts) => (ts.iter().map(|t| t.node.clone()).collect(), false),
+            };
+            Cond::Test(Test { lhs: term(lhs), op: TestOp::Contains { needles, brands }, span: Some(e.span) })
+        }
         Expr::Presence { operand, missing } => Cond::Test(Test {
             lhs: term(operand),
             op: if *missing { TestOp::Missing } else { TestOp::Present },
             span: Some(e.span),
         }),
         Expr::Truthy(o) => Cond::Test(Test { lhs: term(o), op: TestOp::Truthy, span: Some(e.span) }),
+    }
+}
+
+/// Gives every `contains a brand name` test the policy's `brand names`, in
+/// every condition a clause, a section default or an ownership line holds.
+fn brand_names(policy: &mut Policy) {
+    fn fill(c: &mut Cond, brands: &[String]) {
+        match c {
+            Cond::True => {}
+            Cond::All(ps) | Cond::Any(ps) => ps.iter_mut().for_each(|p| fill(p, brands)),
+            Cond::Not(p) => fill(p, brands),
+            Cond::Test(Test { op: TestOp::Contains { needles, brands: true }, .. }) => *needles = brands.to_vec(),
+            Cond::Test(_) => {}
+        }
+    }
+    let brands = policy.decls.brands.clone();
+    for r in &mut policy.rules {
+        fill(&mut r.when, &brands);
+        r.unless.iter_mut().for_each(|u| fill(u, &brands));
+    }
+    for d in &mut policy.defaults {
+        fill(&mut d.scope, &brands);
+    }
+    for o in &mut policy.ownership {
+        fill(&mut o.matches, &brands);
     }
 }
 

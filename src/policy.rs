@@ -124,6 +124,9 @@ pub struct Declarations {
     pub counters: Vec<crate::counter::Counter>,
     /// `assume FACT = VALUE when not given`: what a yes/no fact or list left out is taken as.
     pub assumed: BTreeMap<String, crate::facts::Assumed>,
+    /// `brand names {...}`: the names the agency trades under, as written, each once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub brands: Vec<String>,
 }
 
 /// What a rule decides when it applies.
@@ -418,7 +421,12 @@ impl Cond {
             match &t.op {
                 TestOp::Cmp(_, rhs) | TestOp::Has(rhs) => term(rhs, out),
                 TestOp::ShareAbove { whole, .. } => out.push(whole),
-                TestOp::In(_) | TestOp::HasOutside(_) | TestOp::Missing | TestOp::Present | TestOp::Truthy => {}
+                TestOp::In(_)
+                | TestOp::HasOutside(_)
+                | TestOp::Contains { .. }
+                | TestOp::Missing
+                | TestOp::Present
+                | TestOp::Truthy => {}
             }
         }
     }
@@ -457,6 +465,16 @@ pub enum TestOp {
     Has(Term),
     /// The list has an element outside these values.
     HasOutside(Vec<Value>),
+    /// The text holds one of these texts, ignoring case
+    /// ([`crate::semantics::text_contains`]); `brands`: they are the policy's
+    /// `brand names` (`contains a brand name`).
+    Contains {
+        /// The texts looked for, as written.
+        needles: Vec<String>,
+        /// They are the policy's brand names.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        brands: bool,
+    },
     /// The fact is absent.
     Missing,
     /// The fact is present.
@@ -470,6 +488,19 @@ pub enum TestOp {
         /// The limit in percent.
         percent: u32,
     },
+}
+
+impl TestOp {
+    /// `contains "BW"`, `contains one of "BW", "Brightwater"`, `contains a brand
+    /// name ("BW", "Brightwater")`: a `contains` test in words, after its fact.
+    pub fn contains_words(needles: &[String], brands: bool) -> String {
+        let quoted: Vec<String> = needles.iter().map(|n| format!("{n:?}")).collect();
+        match (brands, quoted.as_slice()) {
+            (true, _) => format!("contains a brand name ({})", quoted.join(", ")),
+            (false, [one]) => format!("contains {one}"),
+            (false, _) => format!("contains one of {}", quoted.join(", ")),
+        }
+    }
 }
 
 /// A value in a test: a fact, a constant, or a date shifted by lengths of time.

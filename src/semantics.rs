@@ -159,6 +159,35 @@ pub fn compare_holds(op: CmpOp, ord: Option<Ordering>) -> Tv {
     }
 }
 
+/// A text with case set aside, for comparing texts as `contains` does: each
+/// character upper-cased and then lower-cased, so that every case form of a
+/// letter folds alike (`ß`, `ẞ` and `SS` all fold to `ss`; `Σ`, `σ` and the
+/// final `ς` to `σ`; the long `ſ` to `s`). This is Unicode's full case folding
+/// but for a few special cases (Turkish dotted and dotless `i` fold apart, as
+/// Unicode's default folding has them).
+pub fn fold_case(text: &str) -> String {
+    text.chars().flat_map(char::to_uppercase).flat_map(char::to_lowercase).collect()
+}
+
+/// `TEXT contains NEEDLE`, for any of `needles`: whether the text holds one of
+/// them, ignoring case ([`fold_case`]). `needles` are already folded (the
+/// policy's texts are folded once, when it is loaded). An empty list holds
+/// nothing. The interpreter, the compiled form and the diff all ask here.
+pub fn text_contains(text: &str, folded_needles: &[String]) -> bool {
+    if folded_needles.is_empty() {
+        return false;
+    }
+    let hay = fold_case(text);
+    folded_needles.iter().any(|n| hay.contains(n.as_str()))
+}
+
+/// The first of `needles` (as written) that `text` contains, ignoring case:
+/// what an explanation names as found.
+pub fn first_contained<'a>(text: &str, needles: &'a [String]) -> Option<&'a String> {
+    let hay = fold_case(text);
+    needles.iter().find(|n| hay.contains(fold_case(n).as_str()))
+}
+
 /// `at most P% KIND posts`: whether the share, *with this action counted*, is
 /// above `percent`. `part` posts of the kind among `whole` posts so far.
 pub fn share_above(part: i64, whole: i64, percent: i64) -> bool {
@@ -418,6 +447,29 @@ mod tests {
         assert_eq!(compare_holds(CmpOp::Ne, None), Tv::Unknown);
         assert_eq!(compare_holds(CmpOp::Ge, Some(Ordering::Equal)), Tv::True);
         assert_eq!(compare_holds(CmpOp::Lt, Some(Ordering::Equal)), Tv::False);
+    }
+
+    #[test]
+    fn contains_ignores_case_across_scripts() {
+        let folded = |ns: &[&str]| ns.iter().map(|n| fold_case(n)).collect::<Vec<_>>();
+        // Latin, as brands are written in handles.
+        assert!(text_contains("@BrightWater_Jobs", &folded(&["brightwater"])));
+        assert!(text_contains("bw recruit", &folded(&["Nope", "BW Recruit"])));
+        assert!(!text_contains("@bright_water", &folded(&["Brightwater"])));
+        // Full folding: ß and SS, final sigma, Cyrillic, the long s.
+        assert!(text_contains("STRASSE Personal", &folded(&["Straße"])));
+        assert!(text_contains("Straße Personal", &folded(&["STRASSE"])));
+        assert!(text_contains("ΟΔΥΣΣΕΑΣ", &folded(&["οδυσσεας"])));
+        assert!(text_contains("ΟΔΥΣΣΕΥΣ", &folded(&["οδυσσευς"])), "final sigma folds to sigma");
+        assert!(text_contains("Кадровое Агентство", &folded(&["кадровое"])));
+        assert!(text_contains("ſtaffing", &folded(&["STAFFING"])));
+        // Nothing to look for holds nothing; an empty text holds no name.
+        assert!(!text_contains("anything", &[]));
+        assert!(!text_contains("", &folded(&["bw"])));
+        assert_eq!(
+            first_contained("Jobs at BW RECRUIT", &["Brightwater".into(), "bw recruit".into()]).map(String::as_str),
+            Some("bw recruit")
+        );
     }
 
     #[test]

@@ -370,7 +370,21 @@ enum Clause {
     },
     /// `assume content.kind = {} when not given`.
     AssumeNoKinds,
+    /// `contains` on a handle: a literal text, or the declared brand names.
+    Handle {
+        text: &'static str,
+        brands: bool,
+        outcome: &'static str,
+    },
+    /// `with brand in handle` (with brand names declared): the handle at departure, else now.
+    BrandOwned {
+        agency: bool,
+    },
 }
+
+/// The brand names every generated policy declares, and texts that handles are made of.
+const BRANDS: &str = "brand names {\"Brightwater\", \"BW Recruit\"}\n\n";
+const HANDLE_TEXTS: &[&str] = &["bright", "BW", "Recruit", "STRASSE"];
 
 const CHANNELS: &[&str] = &["twitter", "linkedin", "facebook"];
 const KINDS: &[&str] = &["job_ad", "brand", "personal", "industry"];
@@ -410,12 +424,15 @@ fn clause() -> impl Strategy<Value = Clause> {
         prop::sample::select(CHANNELS).prop_map(|channel| Clause::Confidential { channel }),
         any::<bool>().prop_map(|value| Clause::Assume { value }),
         Just(Clause::AssumeNoKinds),
+        (prop::sample::select(HANDLE_TEXTS), any::<bool>(), prop::sample::select(OUTCOMES))
+            .prop_map(|(text, brands, outcome)| Clause::Handle { text, brands, outcome }),
+        any::<bool>().prop_map(|agency| Clause::BrandOwned { agency }),
     ]
 }
 
 fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
     let mut s = format!(
-        "policy \"Generated\"\n  jurisdiction UK\n  default {default}\n  conflicts {conflicts}\n\nroles consultant, manager, marketing\n\n"
+        "policy \"Generated\"\n  jurisdiction UK\n  default {default}\n  conflicts {conflicts}\n\nroles consultant, manager, marketing\n\n{BRANDS}"
     );
     // The clause an exception names: the first clause that is not an exception or a default.
     let target = clauses.iter().enumerate().find_map(|(i, c)| match c {
@@ -438,6 +455,14 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
             Clause::Assume { value } => format!("assume content.confidential = {value} when not given\n"),
             Clause::AssumeNoKinds if Some(i) != first_no_kinds => String::new(),
             Clause::AssumeNoKinds => "assume content.kind = {} when not given\n".to_string(),
+            Clause::Handle { text, brands, outcome } => format!(
+                "rule handle-{i} \"Handles.\" {{\n  when action in {{post, depart}} and account.handle contains {}\n  then {outcome}\n}}\n",
+                if *brands { "a brand name".to_string() } else { format!("{text:?}") }
+            ),
+            Clause::BrandOwned { agency } => format!(
+                "ownership {{\n  brand-{i}: accounts with brand in handle -> {}\n}}\n",
+                if *agency { "agency" } else { "employee" }
+            ),
             Clause::Confidential { channel } => format!("posting on {channel} {{\n  conf-{i}: forbid confidential\n}}\n"),
             Clause::LongCovenant { months, lookback, reduced } => format!(
                 "covenant lcov-{i}: non_dealing of clients for {months} months\n  lookback {lookback} months\n  {}\n",
@@ -534,6 +559,14 @@ fn action_json() -> impl Strategy<Value = String> {
             prop::option::of(prop::sample::select(ROLES)),
         ),
         (prop::option::of(prop::sample::select(vec!["agency", "personal"])), 0i64..4, prop::option::of(any::<bool>())),
+        // Handles now and at departure: not given, or made of brand-ish pieces in any case.
+        (
+            prop::option::of(prop::sample::subsequence(
+                vec!["@", "brightwater", "Bw recruit", "bw", "straße", "x"],
+                0..3,
+            )),
+            prop::option::of(prop::sample::subsequence(vec!["BRIGHTWATER", "bw_recruit", "Recruit", "y"], 0..3)),
+        ),
     )
         .prop_map(
             |(
@@ -546,6 +579,7 @@ fn action_json() -> impl Strategy<Value = String> {
                 near,
                 (garden, employed, jobads, done, granted),
                 (device, minute, confidential),
+                (handle, handle_then),
             )| {
                 let day = |n: i64| jiff::civil::date(2025, 1, 1).checked_add(jiff::Span::new().days(n)).unwrap();
                 let when = match near {
@@ -604,6 +638,12 @@ fn action_json() -> impl Strategy<Value = String> {
                 if let Some(k) = account {
                     a["account"] = serde_json::json!({ "kind": k });
                 }
+                if let Some(h) = handle {
+                    a["account"]["handle"] = h.concat().into();
+                }
+                if let Some(h) = handle_then {
+                    a["account"]["handle_at_departure"] = h.concat().into();
+                }
                 // Left out, false or true: a flag not given is not "no" (issue #12).
                 if let Some(c) = confidential {
                     a["content"]["confidential"] = c.into();
@@ -651,6 +691,15 @@ fn mutate(c: &Clause, bump: u32) -> Clause {
         }
         Clause::Exception { role, allow } => Clause::Exception { role, allow: !allow },
         Clause::Assume { value } => Clause::Assume { value: !value },
+        Clause::Handle { text, brands, outcome } => {
+            let i = OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0);
+            Clause::Handle {
+                text,
+                brands: brands != (bump % 2 == 1),
+                outcome: OUTCOMES[(i + bump as usize) % OUTCOMES.len()],
+            }
+        }
+        Clause::BrandOwned { agency } => Clause::BrandOwned { agency: !agency },
         Clause::OtherChannels { outcome } => {
             let i = OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0);
             Clause::OtherChannels { outcome: OUTCOMES[(i + bump as usize) % OUTCOMES.len()] }

@@ -39,6 +39,14 @@ pub enum Expr {
         /// The value it must contain.
         rhs: Operand,
     },
+    /// `account.handle contains "Brightwater"`, `content.text contains a brand name`:
+    /// a text holds another, ignoring case.
+    Contains {
+        /// The text fact.
+        lhs: Operand,
+        /// What it must hold.
+        needles: Needles,
+    },
     /// `target.last_dealt_with is missing` / `is present`.
     Presence {
         /// The fact.
@@ -48,6 +56,15 @@ pub enum Expr {
     },
     /// A yes/no fact on its own: `content.confidential`.
     Truthy(Operand),
+}
+
+/// What `contains` looks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Needles {
+    /// `"Brightwater"`, or any of `{"Brightwater", "BW Recruit"}`.
+    Texts(Vec<crate::source::Spanned<String>>),
+    /// `a brand name`: any of the policy's `brand names`.
+    Brands,
 }
 
 /// A comparison operator.

@@ -24,7 +24,7 @@ pub(super) fn syntax_tree(cx: &mut Checker<'_>) {
     let ast = cx.ast;
     for item in &ast.items {
         match &item.node {
-            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) => {}
+            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) | Item::Brands(_) => {}
             Item::Ownership(clauses) => {
                 empty(cx, clauses.is_empty(), "ownership", item.span);
                 for c in clauses {

@@ -416,6 +416,10 @@ fn write_test(out: &mut String, t: &Test) {
             write_values(out, values);
             out.push('}');
         }
+        TestOp::Contains { needles, brands } => {
+            out.push(' ');
+            out.push_str(&TestOp::contains_words(needles, *brands));
+        }
         TestOp::Missing => out.push_str(" is missing"),
         TestOp::Present => out.push_str(" is present"),
         TestOp::Truthy => {}

@@ -376,9 +376,11 @@ pub(super) fn references(cx: &mut Checker<'_>) {
     }
     let mut defined: Vec<(&Name, &'static str)> = Vec::new();
     let mut assumed = Vec::new();
+    let mut brands_seen = false;
     for item in &ast.items {
         match &item.node {
             Item::Declaration(_) | Item::Fact(_) => {}
+            Item::Brands(names) => super::types::brands(cx, names, &mut brands_seen),
             Item::Assume(a) => super::types::assumption(cx, a, &mut assumed),
             Item::Ownership(clauses) => {
                 for c in clauses {
@@ -572,7 +574,7 @@ pub(crate) fn each_condition<'a>(ast: &'a PolicyFile, f: &mut dyn FnMut(&'a Span
     }
     for item in &ast.items {
         match &item.node {
-            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) => {}
+            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) | Item::Brands(_) => {}
             Item::Ownership(cs) => cs.iter().for_each(|c| mods(&c.modifiers, f)),
             Item::Departure(cs) => cs.iter().for_each(|c| mods(&c.modifiers, f)),
             Item::Covenant(c) => {
@@ -610,7 +612,7 @@ pub(super) fn exception_targets(cx: &mut Checker<'_>, policy: Option<&Policy>) {
             Item::Covenant(c) => named.extend(c.label.as_ref().map(|l| l.node.clone())),
             Item::Rule(r) => named.push(r.name.node.clone()),
             Item::Exception(e) => named.push(e.name.node.clone()),
-            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) => {}
+            Item::Declaration(_) | Item::Fact(_) | Item::Assume(_) | Item::Brands(_) => {}
         }
     }
     let all: HashSet<&str> = match policy {

@@ -9,7 +9,7 @@
 
 use super::names::{alternatives, resolve, NameSet};
 use super::Checker;
-use crate::ast::{CmpOp, Expr, Literal, Operand};
+use crate::ast::{CmpOp, Expr, Item, Literal, Needles, Operand};
 use crate::diagnostic::Diagnostic;
 use crate::lower::is_fact_path;
 use crate::schema;
@@ -42,6 +42,7 @@ pub(crate) fn condition(cx: &mut Checker<'_>, e: &Spanned<Expr>) {
             Expr::Compare { lhs, op, rhs } => compare(cx, lhs, op, rhs),
             Expr::In { lhs, set, .. } => membership(cx, lhs, set),
             Expr::Has { lhs, rhs } => has(cx, lhs, rhs),
+            Expr::Contains { lhs, needles } => contains(cx, lhs, needles),
             Expr::Presence { operand: o, .. } => {
                 if let Ty::Word(w) = operand(cx, o) {
                     not_a_fact(cx, &w, span_of(o));
@@ -226,6 +227,89 @@ pub(super) fn assumption(cx: &mut Checker<'_>, a: &crate::ast::Assume, seen: &mu
             )
             .with_help("remove the assumption"),
         );
+    }
+}
+
+/// `brand names {...}`: declared once, each name a text with a letter or digit
+/// in it, none written twice (ignoring case, as `contains` compares).
+pub(super) fn brands(cx: &mut Checker<'_>, names: &[Spanned<String>], seen: &mut bool) {
+    if let (true, Some(first)) = (*seen, names.first()) {
+        cx.diags.push(
+            Diagnostic::error("duplicate-name", "`brand names` is declared twice", first.span, "declared again here")
+                .with_help("list every brand name in one `brand names { ... }`"),
+        );
+    }
+    *seen = true;
+    for (i, n) in names.iter().enumerate() {
+        if !n.node.chars().any(char::is_alphanumeric) {
+            cx.diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    "a brand name needs a letter or a digit",
+                    n.span,
+                    "no letter or digit",
+                )
+                .with_help("write the name as it appears, such as `\"Brightwater\"`"),
+            );
+        }
+        let folded = crate::semantics::fold_case(&n.node);
+        if let Some(first) = names.iter().take(i).find(|m| crate::semantics::fold_case(&m.node) == folded) {
+            cx.diags.push(
+                Diagnostic::warning(
+                    "duplicate-name",
+                    format!("`{}` is listed twice (brand names are compared ignoring case)", n.node),
+                    n.span,
+                    "listed again here",
+                )
+                .with_label(first.span, "first listed here")
+                .with_help("keep one of them"),
+            );
+        }
+    }
+}
+
+/// `FACT contains "text"` / `contains {...}` / `contains a brand name`: the fact
+/// is a text, each text has something in it, and `a brand name` has brand names to look for.
+fn contains(cx: &mut Checker<'_>, lhs: &Operand, needles: &Needles) {
+    match operand(cx, lhs) {
+        Ty::Bad | Ty::Fact(Type::Text) => {}
+        Ty::Word(w) => not_a_fact(cx, &w, span_of(lhs)),
+        Ty::Fact(t) | Ty::Lit(t) => {
+            let f = cx.text(span_of(lhs));
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("only a text can be tested with `contains`, and `{f}` is {}", describe(&t)),
+                    span_of(lhs),
+                    "not a text",
+                )
+                .with_help("test a text such as `account.handle`, `account.display_name` or `content.text`"),
+            );
+        }
+    }
+    match needles {
+        Needles::Texts(ts) => {
+            for t in ts.iter().filter(|t| t.node.is_empty()) {
+                cx.diags.push(
+                    Diagnostic::error("invalid-value", "`contains \"\"` holds for every text", t.span, "empty text")
+                        .with_help("write the text to look for, such as `contains \"Brightwater\"`"),
+                );
+            }
+        }
+        Needles::Brands => {
+            let declared = cx.ast.items.iter().any(|i| matches!(&i.node, Item::Brands(n) if !n.is_empty()));
+            if !declared {
+                cx.diags.push(
+                    Diagnostic::error(
+                        "unknown-name",
+                        "`a brand name` needs the policy's brand names, and it declares none",
+                        span_of(lhs),
+                        "no brand names declared",
+                    )
+                    .with_help("declare them: `brand names {\"Brightwater\", \"BW Recruit\"}`"),
+                );
+            }
+        }
     }
 }
 

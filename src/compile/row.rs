@@ -235,11 +235,37 @@ pub enum SlotDef {
     },
     /// The first present of these slots.
     FirstOf(Vec<u16>),
+    /// Whether a text holds one of these (case-folded) texts
+    /// ([`crate::semantics::text_contains`]); absent when the text is not given.
+    Contains {
+        /// The text.
+        of: TextOf,
+        /// What it is looked for in, folded.
+        folded: Vec<String>,
+    },
     /// A slot's date shifted by lengths of time.
     Shifted(u16, Vec<(bool, Duration)>),
     /// A slot's date less the days from the second slot's date to the third's
     /// (none when the second is absent or not before the third): `Term::Reduced`.
     Reduced([u16; 3]),
+}
+
+/// The text a [`SlotDef::Contains`] reads.
+#[derive(Debug, Clone)]
+pub enum TextOf {
+    /// A built-in text (`account.handle`): read as the row is filled.
+    Field(Field),
+    /// A declared text (`facts.NAME`): read with the derived slots.
+    Declared(String),
+}
+
+/// Whether a text holds one of `folded`: absent when not given, failed when not a text.
+fn contains_val(text: Option<Result<&str, ()>>, folded: &[String]) -> Val {
+    match text {
+        None => Val::Absent,
+        Some(Ok(t)) => Val::Bool(crate::semantics::text_contains(t, folded)),
+        Some(Err(())) => Val::Failed,
+    }
 }
 
 /// The facts of one action, as the compiled policy reads them.
@@ -273,6 +299,14 @@ impl FactRow {
                 Raw::None => *default,
                 raw => c.raw_val(raw),
             },
+            SlotDef::Contains { of: TextOf::Field(f), folded } => {
+                let text = match action.field(*f) {
+                    Raw::None => None,
+                    Raw::Text(s) | Raw::Sym(s) => Some(Ok(s)),
+                    _ => Some(Err(())),
+                };
+                contains_val(text, folded)
+            }
             _ => Val::Absent,
         }));
         let sym = |f: Field| match action.field(f) {
@@ -302,6 +336,9 @@ impl FactRow {
     /// parsed action (`tests/compile.rs` checks it). `reader` keeps the
     /// layout of the lines it reads (one reader per stream of lines).
     pub fn read_json(&mut self, line: &str, reader: &mut LineReader<'_>, c: &Compiled, now: jiff::Timestamp) -> bool {
+        if c.reads_text {
+            return false;
+        }
         let mut sink = RowSink {
             vals: &mut self.vals,
             c,
@@ -341,7 +378,14 @@ impl FactRow {
             let i = usize::from(i);
             let Some(def) = c.slots.get(i) else { continue };
             let v = match def {
-                SlotDef::Builtin { .. } => continue,
+                SlotDef::Builtin { .. } | SlotDef::Contains { of: TextOf::Field(_), .. } => continue,
+                SlotDef::Contains { of: TextOf::Declared(name), folded } => {
+                    let text = declared(name).map(|v| match v {
+                        FactRef::Text(t) => Ok(t),
+                        _ => Err(()),
+                    });
+                    contains_val(text, folded)
+                }
                 SlotDef::At => match at {
                     Some(At::Date(d)) => Val::Date(d),
                     Some(At::Timestamp(t)) => Val::Ts(t, c.date_of(t)),

@@ -403,6 +403,16 @@ pub struct Account {
     /// The handle, such as `@alice_recruits`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
+    /// The name it shows, such as `Alice at Brightwater`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The handle as it was on the day employment ended (`actor.departed_on`),
+    /// when it has been renamed since: ownership reads this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_at_departure: Option<String>,
+    /// The display name as it was on the day employment ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name_at_departure: Option<String>,
     /// Who created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Party>,
@@ -1170,8 +1180,8 @@ actor: {id: a, role: manager, team: ops, status: garden_leave, employed_since: 2
         non_compete_compensation_percent: 50, non_compete_in_writing: true}
 channel: linkedin
 device: agency
-account: {kind: branded, handle: h, created_by: agency, created_on: 2021-01-01, purpose: mixed,
-          run_as_duty: true, agency_equipment: true, brand_in_handle: true,
+account: {kind: branded, handle: h, display_name: H, handle_at_departure: h0, display_name_at_departure: H0,
+          created_by: agency, created_on: 2021-01-01, purpose: mixed, run_as_duty: true, agency_equipment: true, brand_in_handle: true,
           transferred_in_writing: false, paid_by: agency}
 content: {kind: [job_ad, client_mention], conduct: [political, endorsement], text: t, names_client: true, candidate_personal_data: false,
           confidential: false, discloses_employer: true, own_views_disclaimer: true, privacy_notice: true, opt_out: false, public: true}

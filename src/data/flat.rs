@@ -120,6 +120,12 @@ fields! {
     AccountKind = "account.kind", "kind of account";
     /// `account.handle`.
     AccountHandle = "account.handle", "account handle";
+    /// `account.display_name`.
+    AccountDisplayName = "account.display_name", "account display name";
+    /// `account.handle_at_departure`.
+    AccountHandleAtDeparture = "account.handle_at_departure", "account handle at departure";
+    /// `account.display_name_at_departure`.
+    AccountDisplayNameAtDeparture = "account.display_name_at_departure", "account display name at departure";
     /// `account.created_by`.
     AccountCreatedBy = "account.created_by", "who created the account";
     /// `account.created_on`.
@@ -291,7 +297,12 @@ impl Field {
             F::Actor | F::Account | F::Content | F::Target | F::Contacts | F::History | F::Approval | F::Request => {
                 Shape::Part
             }
-            F::ActorId | F::AccountHandle | F::ContentText => Shape::Text,
+            F::ActorId
+            | F::AccountHandle
+            | F::AccountDisplayName
+            | F::AccountHandleAtDeparture
+            | F::AccountDisplayNameAtDeparture
+            | F::ContentText => Shape::Text,
             F::ActorRole | F::ApprovalGrantedBy => Shape::Open(Open::Role),
             F::ActorTeam => Shape::Open(Open::Team),
             F::ActorStatus => Shape::Closed(Status::SET, |s| Status::from_name(s).is_some()),
@@ -374,6 +385,13 @@ impl Field {
             F::ActorNonCompeteInWriting => flag(a.actor.non_compete_in_writing),
             F::AccountKind => sym(acc.and_then(|x| x.kind).map(AccountKind::as_str)),
             F::AccountHandle => acc.and_then(|x| x.handle.as_deref()).map_or(Raw::None, Raw::Text),
+            F::AccountDisplayName => acc.and_then(|x| x.display_name.as_deref()).map_or(Raw::None, Raw::Text),
+            F::AccountHandleAtDeparture => {
+                acc.and_then(|x| x.handle_at_departure.as_deref()).map_or(Raw::None, Raw::Text)
+            }
+            F::AccountDisplayNameAtDeparture => {
+                acc.and_then(|x| x.display_name_at_departure.as_deref()).map_or(Raw::None, Raw::Text)
+            }
             F::AccountCreatedBy => sym(acc.and_then(|x| x.created_by).map(Party::as_str)),
             F::AccountCreatedOn => date(acc.and_then(|x| x.created_on)),
             F::AccountPurpose => sym(acc.and_then(|x| x.purpose).map(Purpose::as_str)),

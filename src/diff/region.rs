@@ -377,7 +377,14 @@ impl Space {
                     }
                     Constraint::Time { fact: path, ranges, ctx: ctx.clone() }
                 }
-                Dim::Symbol { values, text, .. } => {
+                Dim::Symbol { values, text, contains, .. } => {
+                    let matches: Vec<Vec<bool>> = included
+                        .iter()
+                        .filter_map(|e| match e {
+                            Extent::Matches(m) => Some(m.clone()),
+                            _ => None,
+                        })
+                        .collect();
                     let chosen: Vec<String> = included
                         .iter()
                         .filter_map(|e| match e {
@@ -393,6 +400,8 @@ impl Space {
                         mentioned: values.clone(),
                         text: *text,
                         missing,
+                        contains: contains.clone(),
+                        matches,
                     }
                 }
                 Dim::Bool => {
@@ -572,6 +581,13 @@ pub enum Constraint {
         text: bool,
         /// The fact may be missing.
         missing: bool,
+        /// The texts each of the fact's `contains` tests looks for (then a
+        /// text not `mentioned` is allowed by the truths these tests take on it, in `matches`).
+        #[serde(skip)]
+        contains: Vec<Vec<String>>,
+        /// The allowed truths of the `contains` tests, one list each.
+        #[serde(skip)]
+        matches: Vec<Vec<bool>>,
     },
     /// A yes/no fact: one value (or either, `null`), and whether it may be not given.
     Flag {
@@ -683,11 +699,18 @@ impl Constraint {
                 };
                 ranges.iter().any(|r| r.from.is_none_or(|f| t >= f) && r.before.is_none_or(|b| t < b))
             }
-            Constraint::Value { fact, values, others, mentioned, missing, .. } => match read(facts, fact, None) {
-                None => *missing,
-                Some(Value::Symbol(s) | Value::Text(s)) => values.contains(&s) || (*others && !mentioned.contains(&s)),
-                Some(_) => false,
-            },
+            Constraint::Value { fact, values, others, mentioned, missing, contains, matches, .. } => {
+                match read(facts, fact, None) {
+                    None => *missing,
+                    Some(Value::Symbol(s) | Value::Text(s)) if !contains.is_empty() && !mentioned.contains(&s) => {
+                        matches.contains(&super::space::contains_truths(&s, contains))
+                    }
+                    Some(Value::Symbol(s) | Value::Text(s)) => {
+                        values.contains(&s) || (*others && !mentioned.contains(&s))
+                    }
+                    Some(_) => false,
+                }
+            }
             Constraint::Flag { fact, value, missing, absent_is_no } => {
                 match read(facts, fact, None).or_else(|| absent_is_no.then_some(Value::Bool(false))) {
                     Some(Value::Bool(b)) => value.is_none_or(|v| v == b) && !(value.is_none() && *missing),
@@ -779,6 +802,30 @@ impl Constraint {
                     })
                     .collect();
                 format!("is {} ({})", or_list(&parts), ctx.tz_name)
+            }
+            Constraint::Value { values, missing, contains, matches, .. } if !contains.is_empty() => {
+                // A text tested with `contains`: the texts named, then the truths the tests take.
+                let mut alts: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                for m in matches {
+                    let tests: Vec<String> = contains
+                        .iter()
+                        .zip(m)
+                        .map(|(needles, holds)| {
+                            let words = TestOp::contains_words(needles, false);
+                            if *holds {
+                                words
+                            } else {
+                                format!("does not {}", words.replacen("contains", "contain", 1))
+                            }
+                        })
+                        .collect();
+                    alts.push(format!("a text that {}", tests.join(" and ")));
+                }
+                match (alts.is_empty(), missing) {
+                    (true, _) => "is not given".to_string(),
+                    (false, false) => format!("is {}", or_list(&alts)),
+                    (false, true) => format!("is {} or not given", or_list(&alts)),
+                }
             }
             Constraint::Value { values, others, mentioned, text, missing, .. } => {
                 let show = |v: &String| if *text { format!("{v:?}") } else { crate::law::value_words(v) };
@@ -906,6 +953,7 @@ pub(crate) fn test_words(t: &Test) -> String {
                 set.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
             )
         }
+        TestOp::Contains { needles, brands } => format!("{lhs} {}", TestOp::contains_words(needles, *brands)),
         TestOp::Missing => format!("{lhs} is missing"),
         TestOp::Present => format!("{lhs} is present"),
         TestOp::Truthy => lhs,
@@ -973,7 +1021,9 @@ pub(crate) fn describe(constraints: &[Constraint]) -> String {
             c.fact().starts_with(&prefix)
                 && match c {
                     Constraint::Number { missing, .. } | Constraint::Date { missing, .. } => !missing,
-                    Constraint::Value { missing, values, others, .. } => !missing && (*others || !values.is_empty()),
+                    Constraint::Value { missing, values, others, matches, .. } => {
+                        !missing && (*others || !values.is_empty() || !matches.is_empty())
+                    }
                     Constraint::Flag { missing, .. } => !missing,
                     Constraint::Member { has, missing, .. } => *has == Some(true) || !missing,
                     _ => false,

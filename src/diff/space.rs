@@ -125,6 +125,10 @@ pub(crate) enum Dim {
         other: Option<String>,
         /// Texts rather than names.
         text: bool,
+        /// For a text tested with `contains`: each test's texts, as written.
+        /// Every text no policy mentions is then in the class of the truths
+        /// these tests take on it ([`Extent::Matches`]), not in one "other" class.
+        contains: Vec<Vec<String>>,
     },
     /// Yes or no (absent is no, or a class of its own: [`crate::facts`]).
     Bool,
@@ -154,6 +158,9 @@ pub(crate) enum Extent {
     Value(String),
     /// Every value the policies do not mention.
     Other,
+    /// Every text the policies do not mention on which the fact's `contains`
+    /// tests take these truths, in [`Dim::Symbol`]'s `contains` order.
+    Matches(Vec<bool>),
     /// Yes or no.
     Bool(bool),
     /// The part is present.
@@ -235,9 +242,13 @@ impl Fact {
             (Dim::Int { points, .. }, Value::Int(x) | Value::Percent(x)) => Some(interval_index(points, x)),
             (Dim::Date { points }, Value::Date(x)) => Some(interval_index(points, x)),
             (Dim::Time { points }, Value::Timestamp(x)) => Some(interval_index(points, x)),
-            (Dim::Symbol { values, other, .. }, Value::Symbol(s) | Value::Text(s)) => {
+            (Dim::Symbol { values, other, contains, .. }, Value::Symbol(s) | Value::Text(s)) => {
                 match values.iter().position(|x| x == s) {
                     Some(i) => Some(i),
+                    None if !contains.is_empty() => {
+                        let m = Extent::Matches(contains_truths(s, contains));
+                        self.classes.iter().position(|c| c.extent == m)
+                    }
                     None if other.is_some() => Some(values.len()),
                     None => None,
                 }
@@ -485,6 +496,8 @@ struct Collect {
     symbols: Vec<String>,
     members: Vec<String>,
     percent: bool,
+    /// The texts each `contains` test of a text fact looks for, as written, one list a test.
+    contains: Vec<Vec<String>>,
 }
 
 /// The facts a term reads, in order.
@@ -702,6 +715,64 @@ fn known_values(path: &str, ty: Option<&Type>, p: &Policy) -> Vec<String> {
             }
         }
     }
+}
+
+/// The truths of a text fact's `contains` tests (each test's texts, as written) on one text.
+pub(crate) fn contains_truths(text: &str, tests: &[Vec<String>]) -> Vec<bool> {
+    tests
+        .iter()
+        .map(|needles| {
+            let folded: Vec<String> = needles.iter().map(|n| crate::semantics::fold_case(n)).collect();
+            crate::semantics::text_contains(text, &folded)
+        })
+        .collect()
+}
+
+/// How many of the texts `contains` tests look for are combined into
+/// representatives (2^N texts are tried); past it, each alone and none.
+const MAX_COMBINED_NEEDLES: usize = 10;
+
+/// One text for each combination of truths a text fact's `contains` tests can
+/// take, none of them a text the policies mention: the texts holding the
+/// needles of each subset (joined by line breaks, which no needle holds, so
+/// no needle is found across a join), and a text holding none. A text holds
+/// the needles it holds, so the texts built from the needles found in any text
+/// give it the same truths: every combination that any text can give is here
+/// (for at most [`MAX_COMBINED_NEEDLES`] distinct needles).
+fn contains_classes(tests: &[Vec<String>], mentioned: &[String]) -> Vec<(Vec<bool>, String)> {
+    let mut needles: Vec<&String> = Vec::new();
+    for n in tests.iter().flatten() {
+        if !needles.iter().any(|m| crate::semantics::fold_case(m) == crate::semantics::fold_case(n)) {
+            needles.push(n);
+        }
+    }
+    let mut texts: Vec<String> = Vec::new();
+    let none = ["something else", "something different", "x", "-", "0", "…"]
+        .into_iter()
+        .find(|t| !contains_truths(t, tests).contains(&true) && !mentioned.iter().any(|m| m == t));
+    texts.extend(none.map(str::to_string));
+    if needles.len() <= MAX_COMBINED_NEEDLES {
+        for mask in 1u32..(1 << needles.len()) {
+            let chosen: Vec<&str> =
+                needles.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, n)| n.as_str()).collect();
+            texts.push(chosen.join("\n"));
+        }
+    } else {
+        texts.extend(needles.iter().map(|n| n.to_string()));
+        texts.push(needles.iter().map(|n| n.as_str()).collect::<Vec<_>>().join("\n"));
+    }
+    let mut out: Vec<(Vec<bool>, String)> = Vec::new();
+    for mut t in texts {
+        // A text the policies mention is in its own class: add a line break to make another.
+        while mentioned.contains(&t) {
+            t.push('\n');
+        }
+        let truths = contains_truths(&t, tests);
+        if !out.iter().any(|(seen, _)| *seen == truths) {
+            out.push((truths, t));
+        }
+    }
+    out
 }
 
 /// A real value no policy mentions, preferring one both policies know.
@@ -938,14 +1009,24 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
             _ => {
                 let text = kind == "text";
                 let values = c.symbols.clone();
-                let other = other_value(path, c.ty.as_ref(), &values, old, new);
                 let wrap = |s: &str| if text { Value::Text(s.to_string()) } else { Value::Symbol(s.to_string()) };
                 let mut classes: Vec<Class> =
                     values.iter().map(|v| Class { rep: Some(wrap(v)), extent: Extent::Value(v.clone()) }).collect();
-                if let Some(o) = &other {
-                    classes.push(Class { rep: Some(wrap(o)), extent: Extent::Other });
-                }
-                (Dim::Symbol { values, other, text }, classes)
+                let contains = c.contains.clone();
+                let other = if text && !contains.is_empty() {
+                    for (truths, rep) in contains_classes(&contains, &values) {
+                        classes.push(Class { rep: Some(Value::Text(rep)), extent: Extent::Matches(truths) });
+                    }
+                    None
+                } else {
+                    let other = other_value(path, c.ty.as_ref(), &values, old, new);
+                    if let Some(o) = &other {
+                        classes.push(Class { rep: Some(wrap(o)), extent: Extent::Other });
+                    }
+                    other
+                };
+                let contains = if text { contains } else { vec![] };
+                (Dim::Symbol { values, other, text, contains }, classes)
             }
         };
         let no_absent_class = required || matches!(dim, Dim::Part) || (matches!(dim, Dim::Bool) && absent_is_no);
@@ -1196,6 +1277,7 @@ fn collect_constants(t: &Test, ctx: &SideCtx, collect: &mut BTreeMap<String, Col
         }
         TestOp::In(set) => consts.extend(set.iter().map(|v| (CmpOp::Eq, term_shifts(&t.lhs), v.clone()))),
         TestOp::Has(Term::Const(v)) => consts.push((CmpOp::Eq, term_shifts(&t.lhs), v.clone())),
+        TestOp::Contains { needles, .. } if !e.contains.contains(needles) => e.contains.push(needles.clone()),
         _ => {}
     }
     for (op, shifts, v) in consts {

@@ -513,6 +513,27 @@ pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
             };
             (Truth::from_bool(!outside.is_empty()), text)
         }
+        TestOp::Contains { needles, brands } => {
+            let Some(v) = &lv else { return unknown(lhs, fact, computed) };
+            let Some(text) = symbolish(v) else {
+                let u = Undecided { fact: format!("{} = {}", lhs.words, show(v, ctx)), why: Why::NotComparable };
+                return TestTrace { text: u.words(), fact, value: lv, truth: Truth::Unknown(vec![u]), computed };
+            };
+            let folded: Vec<String> = needles.iter().map(|n| semantics::fold_case(n)).collect();
+            let hit = semantics::text_contains(text, &folded);
+            let quoted = |ns: &[String]| ns.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+            let what = if *brands { "brand name" } else { "text" };
+            let text = match semantics::first_contained(text, needles).filter(|_| hit) {
+                Some(found) => format!("{} = {text:?} contains the {what} {found:?} (ignoring case)", lhs.words),
+                None if needles.len() == 1 => {
+                    format!("{} = {text:?} does not contain the {what} {} (ignoring case)", lhs.words, quoted(needles))
+                }
+                None => {
+                    format!("{} = {text:?} contains none of the {what}s {} (ignoring case)", lhs.words, quoted(needles))
+                }
+            };
+            (Truth::from_bool(hit), text)
+        }
         TestOp::ShareAbove { whole, percent } => {
             let w = ctx.fact(whole);
             match (&lv, &w) {

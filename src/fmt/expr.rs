@@ -6,7 +6,7 @@
 //! left-associative, as `parser::build` reads them. The author's own
 //! parentheses ([`Expr::Group`]) are always kept.
 
-use crate::ast::{Expr, Literal, Operand};
+use crate::ast::{Expr, Literal, Needles, Operand};
 use crate::source::{Span, Spanned};
 use crate::value::Duration;
 
@@ -83,6 +83,20 @@ fn expr_in(e: &Expr, min: Prec, out: &mut String) {
             out.push_str(&operand(lhs));
             out.push_str(" has ");
             out.push_str(&operand(rhs));
+        }
+        Expr::Contains { lhs, needles } => {
+            out.push_str(&operand(lhs));
+            out.push_str(" contains ");
+            match needles {
+                Needles::Brands => out.push_str("a brand name"),
+                Needles::Texts(ts) => match ts.as_slice() {
+                    [one] => out.push_str(&string(&one.node)),
+                    many => {
+                        let quoted: Vec<String> = many.iter().map(|t| string(&t.node)).collect();
+                        out.push_str(&format!("{{{}}}", quoted.join(", ")));
+                    }
+                },
+            }
         }
         Expr::Presence { operand: o, missing } => {
             out.push_str(&operand(o));

@@ -329,6 +329,7 @@ impl<'a> Printer<'a> {
             Item::Declaration(d) => self.one_line(span, &node::declaration(d)),
             Item::Fact(f) => self.one_line(span, &node::fact_decl(f)),
             Item::Assume(a) => self.one_line(span, &node::assume_decl(a)),
+            Item::Brands(names) => self.one_line(span, &node::brand_decl(names)),
             Item::Ownership(clauses) => {
                 self.section(Span::new(start, start + 1), "ownership", close, clauses, node::ownership_rule)
             }

@@ -106,6 +106,17 @@ pub(super) fn assume_decl(a: &Assume) -> String {
     out
 }
 
+/// `brand names {"Brightwater", "BW Recruit"}` (`brand_decl`).
+pub(super) fn brand_decl(names: &[Spanned<String>]) -> String {
+    format!("brand names {}", texts(names))
+}
+
+/// `{"Brightwater", "BW Recruit"}` (`text_set`).
+pub(super) fn texts(names: &[Spanned<String>]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| string(&n.node)).collect();
+    format!("{{{}}}", quoted.join(", "))
+}
+
 /// `bool`, `int`, `date`, `text`, `enum {a, b}` (`fact_type`).
 fn fact_type(t: &FactType) -> String {
     match t {

@@ -319,6 +319,9 @@ impl Builder {
                 let doc = inner.next().map(|d| self.string(d));
                 Item::Assume(Assume { fact, value, doc })
             }
+            Rule::brand_decl => {
+                Item::Brands(p.kids().filter(|k| k.as_rule() == Rule::string).map(|k| self.string(k)).collect())
+            }
             Rule::ownership => Item::Ownership(self.clauses(p, Builder::ownership_rule)),
             Rule::departure => Item::Departure(self.clauses(p, Builder::departure_duty)),
             Rule::covenant => Item::Covenant(self.covenant(p)?),
@@ -1000,6 +1003,23 @@ impl Builder {
                 Rule::has_op => {
                     let rhs = self.take(&mut inner, Rule::operand, s, Self::operand)??;
                     Expr::Has { lhs, rhs }
+                }
+                Rule::contains_op => {
+                    let needles = self.expect(&mut inner, Rule::needles, s)?;
+                    let Some(what) = needles.clone().kids().next() else {
+                        self.internal(&needles);
+                        return None;
+                    };
+                    let needles = match what.as_rule() {
+                        Rule::a_brand_name => Needles::Brands,
+                        Rule::string => Needles::Texts(vec![self.string(what)]),
+                        Rule::text_set => Needles::Texts(what.kids().map(|t| self.string(t)).collect()),
+                        _ => {
+                            self.internal(&what);
+                            return None;
+                        }
+                    };
+                    Expr::Contains { lhs, needles }
                 }
                 Rule::is_missing => Expr::Presence { operand: lhs, missing: true },
                 Rule::is_present => Expr::Presence { operand: lhs, missing: false },
