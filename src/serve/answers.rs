@@ -76,6 +76,10 @@ pub struct Trusted<'a> {
     pub history_from: HistoryFrom,
     /// Fields of the request the service did not take.
     pub ignored: &'a [Ignored],
+    /// The actor's standing approvals in the log (`POST /v1/standing-approvals`), not revoked:
+    /// the only approvals a decision takes. Absent when there are none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub standing_approvals: &'a [StandingOnFile],
 }
 
 /// The short answer of `POST /v1/decide?explain=false` (`smpolicy.decision/1`): what the compiled form decides.
@@ -196,6 +200,46 @@ pub struct Approved<'a> {
     pub granted_by: &'a str,
     /// The approver's token name.
     pub caller: &'a str,
+}
+
+/// The answer of `POST /v1/standing-approvals` (201).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct StandingRecorded<'a> {
+    /// The standing approval's entry id (to revoke it).
+    pub id: &'a str,
+    /// The actor it is given to, trimmed and lower-cased.
+    pub actor: &'a str,
+    /// The approval as later decisions of the actor take it from the log.
+    pub approval: &'a crate::data::action::Approval,
+    /// The same in words.
+    pub words: &'a str,
+}
+
+/// The answer of `POST /v1/standing-approvals/revoke` (201).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Revoked<'a> {
+    /// The revocation's own entry id.
+    pub id: &'a str,
+    /// The standing approval revoked.
+    pub revoked: &'a str,
+    /// Its actor.
+    pub actor: &'a str,
+    /// The revoking token's name.
+    pub caller: &'a str,
+}
+
+/// A standing approval a decision found in the log for its actor (in `trusted`).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct StandingOnFile {
+    /// Its entry id.
+    pub id: String,
+    /// `standing approval recorded by TOKEN on DAY: ROLE until DAY[, for CHANNELS]`.
+    pub words: String,
+    /// Whether it counts for this action (its days and channels).
+    pub counts: bool,
+    /// Why it does not count, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<String>,
 }
 
 /// The answer of `GET /v1/log` (`smpolicy.log/1`).

@@ -27,6 +27,9 @@ pub mod sqlite;
 use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 
+/// The most standing approvals of one actor a decision reads (the newest; the SQL writes the number out).
+pub const MAX_STANDING: usize = 64;
+
 /// The most entries written in one transaction.
 pub const MAX_BATCH: usize = 4096;
 
@@ -676,6 +679,15 @@ impl Store {
         match self {
             Store::Sqlite(r) => r.ping().await,
             Store::Postgres(r) => r.ping().await,
+        }
+    }
+
+    /// `actor`'s standing approvals that were not revoked, newest first (at
+    /// most [`MAX_STANDING`]), as (entry id, the approval as JSON).
+    pub async fn standing(&self, actor: &str) -> Result<Vec<(String, String)>, LogError> {
+        match self {
+            Store::Sqlite(r) => r.standing(actor.to_string()).await,
+            Store::Postgres(r) => r.standing(actor).await,
         }
     }
 

@@ -423,14 +423,40 @@ impl Reader {
         until_ms: i64,
         with_input: bool,
     ) -> Option<Vec<(i64, i64, String)>> {
+        let sql = if with_input { PERFORMED_WITH_INPUT_INLINE } else { PERFORMED_INLINE };
+        self.inline(|conn| performed_rows(conn, sql, actor, since_ms, until_ms)).filter(|r| r.len() <= INLINE_ROWS)
+    }
+
+    /// `read` on this thread, on a free connection and without waiting for a lock; `None` if no connection is free
+    /// or the read failed (an error here, busy say, is met again, waited for or reported, on the blocking pool).
+    fn inline<T>(&self, read: impl FnOnce(&Connection) -> Result<T, LogError>) -> Option<T> {
         let conn = self.conns.iter().find_map(|c| c.try_lock().ok())?;
         conn.busy_timeout(std::time::Duration::ZERO).ok()?;
-        let sql = if with_input { PERFORMED_WITH_INPUT_INLINE } else { PERFORMED_INLINE };
-        let rows = performed_rows(&conn, sql, actor, since_ms, until_ms);
+        let out = read(&conn);
         conn.busy_timeout(BUSY_TIMEOUT).ok()?;
-        // An error here (busy, say) is met again, waited for or reported, on the blocking pool.
-        rows.ok().filter(|r| r.len() <= INLINE_ROWS)
+        out.ok()
     }
+
+    /// `actor`'s standing approvals not revoked, newest first (at most
+    /// [`super::MAX_STANDING`]), as (entry id, the approval as JSON). Every
+    /// decision reads them: on this thread when a connection is free, as the history.
+    pub async fn standing(&self, actor: String) -> Result<Vec<(String, String)>, LogError> {
+        if let Some(rows) = self.inline(|conn| standing_rows(conn, &actor)) {
+            return Ok(rows);
+        }
+        self.run(move |conn| standing_rows(conn, &actor)).await
+    }
+}
+
+/// The standing approvals of `?1` that no revocation refers to, newest first.
+const STANDING: &str = "SELECT s.id, s.input FROM smpolicy_log s WHERE s.actor = ?1 AND s.kind = 'standing_approval' \
+     AND NOT EXISTS (SELECT 1 FROM smpolicy_log r WHERE r.decision_id = s.id AND r.kind = 'revocation') \
+     ORDER BY s.rowid DESC LIMIT 64";
+
+fn standing_rows(conn: &Connection, actor: &str) -> Result<Vec<(String, String)>, LogError> {
+    let mut stmt = conn.prepare_cached(STANDING).map_err(LogError::from)?;
+    let rows = stmt.query_map(params![actor], |r| Ok((r.get(0)?, r.get(1)?))).map_err(LogError::from)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(LogError::from)
 }
 
 /// The most rows of history a decision reads on its own thread ([`Reader::performed`]).
