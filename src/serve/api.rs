@@ -435,16 +435,16 @@ pub(super) async fn decide_logged(
         app.reader.performed(&logged_actor, w.since_ms, w.until_ms, with_input).await.map_err(log_failed)?;
     let h = history::derive(&w, &performed, &action);
     let derived = serde_json::to_string(&h).ok();
-    let trusted = sorted_json(&answers::Trusted {
+    let trusted = to_json(&answers::Trusted {
         caller: &caller.name,
         actor_id: &action.actor.id,
         at,
         at_from: if at_taken { AtFrom::Request } else { AtFrom::ServerClock },
-        history: &h,
+        history: answers::SortedHistory(&h),
         history_from: answers::HistoryFrom::Log,
         ignored: &ignored,
         standing_approvals: &standing,
-    });
+    })?;
     action.history = Some(h);
     let id = app.ids.next();
     // The policy's own view of the same trusted action: shown beside the decision, never logged as it.

@@ -764,7 +764,9 @@ struct Pending {
     entry: Option<Entry>,
     /// For a probe: how many bytes it writes (and deletes).
     probe_bytes: usize,
-    done: oneshot::Sender<Result<(), LogError>>,
+    /// Told the result, and handed the entry back: it is freed on the thread
+    /// that allocated it, not on the one writer, whose time every decision waits for.
+    done: oneshot::Sender<(Result<(), LogError>, Option<Entry>)>,
 }
 
 /// The handle requests append through (cheap to clone).
@@ -799,7 +801,7 @@ fn drain(first: Pending, rx: &mut mpsc::Receiver<Pending>) -> (Vec<Pending>, Vec
 
 fn answer(batch: Vec<Pending>, result: Result<(), LogError>) {
     for p in batch {
-        let _ = p.done.send(result.clone());
+        let _ = p.done.send((result.clone(), p.entry));
     }
 }
 
@@ -870,7 +872,9 @@ impl Writer {
             .send(Pending { entry, probe_bytes, done })
             .await
             .map_err(|_| LogError("the writer has stopped".into()))?;
-        wait.await.map_err(|_| LogError("the writer has stopped".into()))?
+        let (result, entry) = wait.await.map_err(|_| LogError("the writer has stopped".into()))?;
+        drop(entry);
+        result
     }
 }
 

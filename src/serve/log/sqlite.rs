@@ -451,7 +451,7 @@ impl Reader {
 /// The standing approvals of `?1` that no revocation refers to, newest first.
 const STANDING: &str = "SELECT s.id, s.input FROM smpolicy_log s WHERE s.actor = ?1 AND s.kind = 'standing_approval' \
      AND NOT EXISTS (SELECT 1 FROM smpolicy_log r WHERE r.decision_id = s.id AND r.kind = 'revocation') \
-     ORDER BY s.rowid DESC LIMIT 64";
+     ORDER BY s.at_ms DESC LIMIT 64";
 
 fn standing_rows(conn: &Connection, actor: &str) -> Result<Vec<(String, String)>, LogError> {
     let mut stmt = conn.prepare_cached(STANDING).map_err(LogError::from)?;
@@ -513,6 +513,53 @@ mod tests {
             let stmt = conn.prepare_cached(sql).unwrap();
             assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0, "{sql}");
         }
+        drop(conn);
+        remove(&path);
+    }
+
+    #[test]
+    fn the_standing_read_follows_the_index_without_sorting() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let path = std::env::temp_dir().join(format!("smpolicy-standing-{}-{nanos}.sqlite", std::process::id()));
+        let entry = |id: &str, kind, refers_to: Option<&str>, at_ms| Entry {
+            id: id.into(),
+            kind,
+            recorded_ms: at_ms,
+            actor: "a".into(),
+            action: "any".into(),
+            at_ms,
+            counts: 0,
+            policy: None,
+            policy_hash: None,
+            verdict: None,
+            deciding: Vec::new(),
+            decision_id: refers_to.map(str::to_string),
+            input: format!("{{\"granted_by\":\"{id}\"}}"),
+            derived_history: None,
+            caller: None,
+            hash: None,
+        };
+        use super::super::Kind::{Revocation, StandingApproval};
+        let entries = [
+            entry("s1", StandingApproval, None, 1),
+            entry("s2", StandingApproval, None, 2),
+            entry("s3", StandingApproval, None, 3),
+            entry("r2", Revocation, Some("s2"), 4),
+        ];
+        WriteConn::open(&path, Sync::Normal).unwrap().write(entries.iter()).unwrap();
+        let conn = open(&path, Sync::Normal).unwrap();
+        assert!(STANDING.ends_with(&format!("LIMIT {}", super::super::MAX_STANDING)), "{STANDING}");
+        for _ in 0..3 {
+            let ids: Vec<String> = standing_rows(&conn, "a").unwrap().into_iter().map(|(id, _)| id).collect();
+            assert_eq!(ids, ["s3", "s1"], "the newest first, the revoked one left out");
+            assert!(standing_rows(&conn, "b").unwrap().is_empty());
+        }
+        // Every decision runs it: a scan of the log, or a sort, would cost each decision more as the log grows.
+        let stmt = conn.prepare_cached(STANDING).unwrap();
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::Sort), 0);
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::FullscanStep), 0);
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+        drop(stmt);
         drop(conn);
         remove(&path);
     }
