@@ -213,26 +213,32 @@ pub enum Kind {
     Performed,
     /// An approval of a decision that required one (`POST /v1/approve`).
     Approval,
+    /// A standing approval for an actor, given once for a scope until a day (`POST /v1/standing-approvals`).
+    StandingApproval,
+    /// The revocation of a standing approval (`POST /v1/standing-approvals/revoke`).
+    Revocation,
 }
 
+/// Every kind of entry.
+pub const KINDS: [Kind; 5] =
+    [Kind::Decision, Kind::Performed, Kind::Approval, Kind::StandingApproval, Kind::Revocation];
+
 impl Kind {
-    /// `decision`, `performed` or `approval`.
+    /// The name in the log, as serde writes it: `decision`, `performed`,
+    /// `approval`, `standing_approval` or `revocation`.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Decision => "decision",
             Kind::Performed => "performed",
             Kind::Approval => "approval",
+            Kind::StandingApproval => "standing_approval",
+            Kind::Revocation => "revocation",
         }
     }
 
     /// The inverse of [`Kind::as_str`].
     pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "decision" => Some(Kind::Decision),
-            "performed" => Some(Kind::Performed),
-            "approval" => Some(Kind::Approval),
-            _ => None,
-        }
+        KINDS.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -254,4 +260,18 @@ pub struct CheckDiagnostic<'a> {
     pub message: &'a str,
     /// How to fix it.
     pub help: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_is_stored_as_its_json_name() {
+        for k in KINDS {
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Kind::parse("standing"), None);
+    }
 }

@@ -66,5 +66,7 @@ mod serve_log;
 #[cfg(feature = "server")]
 mod serve_rate_cost;
 #[cfg(feature = "server")]
+mod serve_standing;
+#[cfg(feature = "server")]
 mod serve_trust;
 mod suite_runner;

@@ -346,6 +346,11 @@ fn text_line(e: &smpolicy::serve::log::Entry) -> String {
             None => "performed".to_string(),
         },
         Kind::Approval => format!("approved (decision {})", e.decision_id.as_deref().unwrap_or("?")),
+        Kind::StandingApproval => match serde_json::from_str::<smpolicy::data::action::Approval>(&e.input) {
+            Ok(a) => format!("standing approval: {}", smpolicy::semantics::approval_words(&a)),
+            Err(_) => format!("standing approval {}", e.input),
+        },
+        Kind::Revocation => format!("revoked (standing approval {})", e.decision_id.as_deref().unwrap_or("?")),
     };
     match &e.caller {
         Some(c) => format!("{}  {}  {}  {}  {what}  by {c}", e.recorded_at(), e.id, e.actor, e.action),

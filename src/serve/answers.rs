@@ -59,23 +59,31 @@ pub enum HistoryFrom {
     Log,
 }
 
-/// What a decision rests on.
+/// What a decision rests on. Its fields (and theirs) are declared in the
+/// order of their names, so that `serde_json::to_string` writes the same
+/// text as [`sorted_json`] without building a `Value` on every decision
+/// (tested).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Trusted<'a> {
-    /// The token's name (`anonymous` on a server without tokens).
-    pub caller: &'a str,
     /// `action.actor.id` trimmed and lower-cased.
     pub actor_id: &'a str,
     /// The time decided at.
     pub at: jiff::Timestamp,
     /// Where the time came from.
     pub at_from: AtFrom,
+    /// The token's name (`anonymous` on a server without tokens).
+    pub caller: &'a str,
     /// The counters derived from the service's records.
-    pub history: &'a crate::data::action::History,
+    #[schemars(with = "crate::data::action::History")]
+    pub history: SortedHistory<'a>,
     /// Always `log`.
     pub history_from: HistoryFrom,
     /// Fields of the request the service did not take.
     pub ignored: &'a [Ignored],
+    /// The actor's standing approvals in the log (`POST /v1/standing-approvals`), not revoked:
+    /// the only approvals a decision takes. Absent when there are none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub standing_approvals: &'a [StandingOnFile],
 }
 
 /// The short answer of `POST /v1/decide?explain=false` (`smpolicy.decision/1`): what the compiled form decides.
@@ -198,6 +206,74 @@ pub struct Approved<'a> {
     pub caller: &'a str,
 }
 
+/// The answer of `POST /v1/standing-approvals` (201).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct StandingRecorded<'a> {
+    /// The standing approval's entry id (to revoke it).
+    pub id: &'a str,
+    /// The actor it is given to, trimmed and lower-cased.
+    pub actor: &'a str,
+    /// The approval as later decisions of the actor take it from the log.
+    pub approval: &'a crate::data::action::Approval,
+    /// The same in words.
+    pub words: &'a str,
+}
+
+/// The answer of `POST /v1/standing-approvals/revoke` (201).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Revoked<'a> {
+    /// The revocation's own entry id.
+    pub id: &'a str,
+    /// The standing approval revoked.
+    pub revoked: &'a str,
+    /// Its actor.
+    pub actor: &'a str,
+    /// The revoking token's name.
+    pub caller: &'a str,
+}
+
+/// A standing approval a decision found in the log for its actor (in `trusted`; fields in the order of their names).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct StandingOnFile {
+    /// Whether it counts for this action (its days and channels).
+    pub counts: bool,
+    /// Its entry id.
+    pub id: String,
+    /// Why it does not count, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<String>,
+    /// `standing approval recorded by TOKEN on DAY: ROLE until DAY[, for CHANNELS]`.
+    pub words: String,
+}
+
+/// History counters written with their names in order (as [`sorted_json`] would write them).
+#[derive(Debug, Clone, Copy)]
+pub struct SortedHistory<'a>(pub &'a crate::data::action::History);
+
+impl Serialize for SortedHistory<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let h = self.0;
+        let mut m = s.serialize_map(None)?;
+        if !h.counts.is_empty() {
+            m.serialize_entry("counts", &h.counts)?;
+        }
+        let fields = [
+            ("invitations_this_week", h.invitations_this_week),
+            ("job_ads_this_week", h.job_ads_this_week),
+            ("posts_last_24h", h.posts_last_24h),
+            ("posts_this_week", h.posts_this_week),
+            ("posts_today", h.posts_today),
+        ];
+        for (name, v) in fields {
+            if let Some(v) = v {
+                m.serialize_entry(name, &v)?;
+            }
+        }
+        m.end()
+    }
+}
+
 /// The answer of `GET /v1/log` (`smpolicy.log/1`).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct LogPage<'a> {
@@ -270,4 +346,40 @@ pub struct Health<'a> {
 /// with `serde_json::json!` had them).
 pub fn sorted_json(v: &impl Serialize) -> String {
     serde_json::to_value(v).map(|v| v.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_is_written_in_the_order_of_its_names() {
+        // Every field given (a new field of `History` stops this from compiling until it is written in order).
+        let h = crate::data::action::History {
+            posts_today: Some(1),
+            posts_this_week: Some(2),
+            job_ads_this_week: Some(3),
+            invitations_this_week: Some(4),
+            posts_last_24h: Some(5),
+            counts: [("posts_this_month".to_string(), 6), ("job_ad_posts_last_7_days".to_string(), 7)].into(),
+        };
+        let standing = [
+            StandingOnFile { counts: true, id: "a".into(), why_not: None, words: "w".into() },
+            StandingOnFile { counts: false, id: "b".into(), why_not: Some("n".into()), words: "v".into() },
+        ];
+        let empty = crate::data::action::History::default();
+        for (history, standing) in [(&h, &standing[..]), (&empty, &[][..])] {
+            let t = Trusted {
+                actor_id: "alice",
+                at: jiff::Timestamp::UNIX_EPOCH,
+                at_from: AtFrom::ServerClock,
+                caller: "tool",
+                history: SortedHistory(history),
+                history_from: HistoryFrom::Log,
+                ignored: &[Ignored::At, Ignored::History, Ignored::Approval],
+                standing_approvals: standing,
+            };
+            assert_eq!(serde_json::to_string(&t).unwrap(), sorted_json(&t));
+        }
+    }
 }

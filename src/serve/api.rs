@@ -10,7 +10,8 @@
 //! Every `/v1/` endpoint first checks the caller's token and scope
 //! ([`super::auth`]; 401 or 403). What a decision rests on is either the
 //! service's own (history counters from its records, the server's clock, a
-//! normalized actor id, approvals recorded through `/v1/approve`) or stated by
+//! normalized actor id, approvals recorded through `/v1/approve` and standing
+//! approvals through `/v1/standing-approvals`) or stated by
 //! the caller (the rest of the action); the answer's `trusted` object says
 //! which, and which of the caller's fields were ignored.
 
@@ -43,6 +44,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/diff", post(diff))
         .route("/v1/performed", post(performed))
         .route("/v1/approve", post(approve))
+        .route("/v1/standing-approvals", post(standing))
+        .route("/v1/standing-approvals/revoke", post(revoke))
         .route("/v1/policies", get(policies))
         .route("/v1/log", get(log_entries))
         .route("/healthz", get(healthz))
@@ -420,6 +423,11 @@ pub(super) async fn decide_logged(
     }
     // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
     let logged_actor = app.logged_actor(&action.actor.id);
+    let day = crate::facts::local_of(at, &loaded.tz).0;
+    let (approvals, standing) = standing_on_file(app, &logged_actor, day, action.channel.as_deref()).await?;
+    if !approvals.is_empty() {
+        action.approval = Some(approvals);
+    }
     let w = history::window(at, &loaded.tz, history::counters(&loaded.policy));
     // The actions as logged are read only for the counters of `history.counts` that need them.
     let with_input = !w.counters.is_empty();
@@ -427,15 +435,16 @@ pub(super) async fn decide_logged(
         app.reader.performed(&logged_actor, w.since_ms, w.until_ms, with_input).await.map_err(log_failed)?;
     let h = history::derive(&w, &performed, &action);
     let derived = serde_json::to_string(&h).ok();
-    let trusted = sorted_json(&answers::Trusted {
+    let trusted = to_json(&answers::Trusted {
         caller: &caller.name,
         actor_id: &action.actor.id,
         at,
         at_from: if at_taken { AtFrom::Request } else { AtFrom::ServerClock },
-        history: &h,
+        history: answers::SortedHistory(&h),
         history_from: answers::HistoryFrom::Log,
         ignored: &ignored,
-    });
+        standing_approvals: &standing,
+    })?;
     action.history = Some(h);
     let id = app.ids.next();
     // The policy's own view of the same trusted action: shown beside the decision, never logged as it.
@@ -494,6 +503,57 @@ pub(super) async fn decide_logged(
     Ok(Decided { id, trusted, verdict: full, json, as_written })
 }
 
+/// The actor's standing approvals in the log, not revoked: as the decision
+/// takes them (its `approval`), and as `trusted` shows them, each with
+/// whether it counts for an action on `day` on `channel`. One that does not
+/// read (written by hand into the log) counts for nothing and says so.
+async fn standing_on_file(
+    app: &App,
+    logged_actor: &str,
+    day: jiff::civil::Date,
+    channel: Option<&str>,
+) -> Result<(Vec<crate::data::action::Approval>, Vec<answers::StandingOnFile>), ApiError> {
+    let rows = app.reader.standing(logged_actor).await.map_err(log_failed)?;
+    let (mut approvals, mut shown) = (Vec::new(), Vec::new());
+    for (id, input) in rows {
+        match serde_json::from_str::<crate::data::action::Approval>(&input) {
+            Ok(a) => {
+                let counted = crate::semantics::approval_counts(a.on_file(), day, channel);
+                shown.push(answers::StandingOnFile {
+                    id,
+                    words: standing_words(&a),
+                    counts: counted.is_ok(),
+                    why_not: counted.err().map(|why| why.words()),
+                });
+                approvals.push(a);
+            }
+            Err(e) => shown.push(answers::StandingOnFile {
+                id,
+                words: "a standing approval that does not read".into(),
+                counts: false,
+                why_not: Some(format!("its entry in the log does not read: {e}")),
+            }),
+        }
+    }
+    Ok((approvals, shown))
+}
+
+/// `standing approval recorded by TOKEN on DAY: ROLE until DAY[, for CHANNELS]`.
+fn standing_words(a: &crate::data::action::Approval) -> String {
+    let or_unknown = |d: Option<jiff::civil::Date>| d.map_or_else(|| "?".to_string(), |d| d.to_string());
+    let mut out = format!(
+        "standing approval recorded by {} on {}: {} until {}",
+        a.recorded_by.as_deref().unwrap_or("?"),
+        or_unknown(a.given_on),
+        a.granted_by.as_deref().unwrap_or("?"),
+        or_unknown(a.until)
+    );
+    if !a.channels.is_empty() {
+        out.push_str(&format!(", for {}", a.channels.join(", ")));
+    }
+    out
+}
+
 /// `{"decision_id":"…","trusted":{…},` followed by the verdict's own fields.
 fn with_id(id: &str, trusted: &str, verdict_json: &str) -> String {
     let rest = verdict_json.strip_prefix('{').unwrap_or(verdict_json);
@@ -524,6 +584,17 @@ pub(super) struct PerformedReq {
 struct Claim<'a> {
     app: &'a App,
     id: String,
+}
+
+impl<'a> Claim<'a> {
+    /// Claims `key` (so that two requests on one entry cannot both pass), or 409 with `busy` at `path`.
+    fn take(app: &'a App, key: String, path: &str, busy: impl FnOnce() -> String) -> Result<Claim<'a>, ApiError> {
+        let mut held = app.performing.lock().unwrap_or_else(|p| p.into_inner());
+        if !held.insert(key.clone()) {
+            return Err(conflict(path, busy()));
+        }
+        Ok(Claim { app, id: key })
+    }
 }
 
 impl Drop for Claim<'_> {
@@ -562,16 +633,9 @@ async fn performed(
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: PerformedReq = parse(&body(b)?)?;
-    let _claim = {
-        let mut busy = app.performing.lock().unwrap_or_else(|p| p.into_inner());
-        if !busy.insert(req.decision_id.clone()) {
-            return Err(conflict(
-                "decision_id",
-                format!("decision `{}` is being recorded as performed now", req.decision_id),
-            ));
-        }
-        Claim { app: &app, id: req.decision_id.clone() }
-    };
+    let _claim = Claim::take(&app, req.decision_id.clone(), "decision_id", || {
+        format!("decision `{}` is being recorded as performed now", req.decision_id)
+    })?;
     let (decision, related) = issued(&app, &req.decision_id).await?;
     if let Some(done) = related.iter().find(|e| e.kind == Kind::Performed) {
         return Err(conflict(
@@ -686,14 +750,9 @@ async fn approve(
 ) -> Result<Response, ApiError> {
     let req: ApproveReq = parse(&body(b)?)?;
     // One approval of a decision at a time: the parts of an `all of` are read and added in turn.
-    let _claim = {
-        let key = format!("approve {}", req.decision_id);
-        let mut busy = app.performing.lock().unwrap_or_else(|p| p.into_inner());
-        if !busy.insert(key.clone()) {
-            return Err(conflict("decision_id", format!("decision `{}` is being approved now", req.decision_id)));
-        }
-        Claim { app: &app, id: key }
-    };
+    let _claim = Claim::take(&app, format!("approve {}", req.decision_id), "decision_id", || {
+        format!("decision `{}` is being approved now", req.decision_id)
+    })?;
     let (decision, related) = issued(&app, &req.decision_id).await?;
     if decision.verdict.as_deref() != Some("require-approval") {
         return Err(conflict(
@@ -813,6 +872,180 @@ async fn approve(
         granted_by: &req.role,
         caller: &caller.name,
     };
+    Ok(json_response(StatusCode::CREATED, sorted_json(&body)))
+}
+
+/// The body of `POST /v1/standing-approvals`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StandingReq {
+    /// The actor it is given to (trimmed and lower-cased, as `actor.id` is).
+    actor: String,
+    /// The role that gives it: one the token's holder has (`roles` in the tokens file).
+    role: String,
+    /// The last day it counts (the decided action's day, in its policy's timezone).
+    #[serde(deserialize_with = "crate::data::de_opt_date")]
+    #[schemars(with = "jiff::civil::Date")]
+    until: Option<jiff::civil::Date>,
+    /// The channels it covers (none: every channel).
+    #[serde(default)]
+    channels: Vec<String>,
+}
+
+/// `POST /v1/standing-approvals`: a token holding a role (`roles` in the
+/// tokens file) and the `approve` scope records that role's approval of an
+/// actor's actions, given today (the server's clock), until a day, for some
+/// channels or all. Every later decision of the actor takes it from the log
+/// (while it lasts and on its channels) until it is revoked.
+async fn standing(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    b: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: StandingReq = parse(&body(b)?)?;
+    let actor = normalize_actor(&req.actor)
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "actor", "expected an actor id; found only spaces"))?;
+    let role = req.role.trim();
+    if role.is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "role", "expected the role that gives the approval"));
+    }
+    role_held(&caller, role)?;
+    let until = req.until.ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "until", "expected the last day the approval counts (`2026-12-31`)")
+    })?;
+    let now = jiff::Timestamp::now();
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    if until < today {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "until",
+            format!("`until` is {until}, before today ({today}, the server's clock): the approval would never count"),
+        ));
+    }
+    let mut channels: Vec<String> = Vec::new();
+    for (i, c) in req.channels.iter().enumerate() {
+        let c = c.trim();
+        if c.is_empty() {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("channels[{i}]"), "expected a channel name"));
+        }
+        if !channels.iter().any(|x| x == c) {
+            channels.push(c.to_string());
+        }
+    }
+    let logged_actor = app.logged_actor(&actor);
+    let held = app.reader.standing(&logged_actor).await.map_err(log_failed)?;
+    if held.len() >= super::log::MAX_STANDING {
+        return Err(conflict("actor", format!("`{actor}` already has {} standing approvals on file", held.len()))
+            .help("revoke ended or unneeded ones with POST /v1/standing-approvals/revoke"));
+    }
+    let approval = crate::data::action::Approval {
+        granted_by: Some(role.to_string()),
+        recorded_by: Some(caller.name.clone()),
+        given_on: Some(today),
+        until: Some(until),
+        channels,
+    };
+    let id = app.ids.next();
+    let entry = standing_entry(&id, Kind::StandingApproval, now, logged_actor, None, to_json(&approval)?, &caller);
+    app.append(entry).await.map_err(log_failed)?;
+    let words = standing_words(&approval);
+    let body = answers::StandingRecorded { id: &id, actor: &actor, approval: &approval, words: &words };
+    Ok(json_response(StatusCode::CREATED, sorted_json(&body)))
+}
+
+/// The log entry of a standing approval (or of its revocation, which refers to it): for any action of
+/// `actor`, recorded now by `caller`.
+fn standing_entry(
+    id: &str,
+    kind: Kind,
+    now: jiff::Timestamp,
+    actor: String,
+    refers_to: Option<String>,
+    input: String,
+    caller: &Caller,
+) -> Entry {
+    Entry {
+        id: id.to_string(),
+        kind,
+        recorded_ms: now.as_millisecond(),
+        actor,
+        action: "any".into(),
+        at_ms: now.as_millisecond(),
+        counts: 0,
+        policy: None,
+        policy_hash: None,
+        verdict: None,
+        deciding: vec![],
+        decision_id: refers_to,
+        input,
+        derived_history: None,
+        caller: Some(caller.name.clone()),
+        hash: None,
+    }
+}
+
+/// 403 unless the caller's token holds `role`.
+fn role_held(caller: &Caller, role: &str) -> Result<(), ApiError> {
+    if caller.holds_role(role) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "role",
+        format!(
+            "the token `{}` does not hold the role `{}`: only its holder records or revokes its standing approvals",
+            caller.name,
+            role.escape_debug()
+        ),
+    )
+    .help("a token's roles are listed in the tokens file (`\"roles\": [\"manager\"]`)"))
+}
+
+/// The body of `POST /v1/standing-approvals/revoke`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RevokeReq {
+    /// The standing approval's entry id (the `id` its recording answered).
+    id: String,
+}
+
+/// `POST /v1/standing-approvals/revoke`: a token holding the approval's role
+/// revokes it, once; decisions after the revocation no longer take it.
+async fn revoke(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    b: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: RevokeReq = parse(&body(b)?)?;
+    let _claim = Claim::take(&app, format!("revoke {}", req.id), "id", || {
+        format!("standing approval `{}` is being revoked now", req.id)
+    })?;
+    let related = app.reader.related(&req.id).await.map_err(log_failed)?;
+    let Some(entry) = related.iter().find(|e| e.id == req.id && e.kind == Kind::StandingApproval) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "id",
+            format!("no standing approval `{}` was recorded by this service", req.id.escape_debug()),
+        )
+        .help("send the `id` that POST /v1/standing-approvals answered"));
+    };
+    if let Some(r) = related.iter().find(|e| e.kind == Kind::Revocation) {
+        return Err(conflict(
+            "id",
+            format!("standing approval `{}` was already revoked (entry {}, {})", entry.id, r.id, r.recorded_at()),
+        ));
+    }
+    let approval: crate::data::action::Approval = serde_json::from_str(&entry.input).map_err(|e| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "id", format!("the logged approval does not read: {e}"))
+    })?;
+    role_held(&caller, approval.granted_by.as_deref().unwrap_or_default())?;
+    let now = jiff::Timestamp::now();
+    let id = app.ids.next();
+    let input = serde_json::json!({ "id": req.id }).to_string();
+    let revocation =
+        standing_entry(&id, Kind::Revocation, now, entry.actor.clone(), Some(entry.id.clone()), input, &caller);
+    app.append(revocation).await.map_err(log_failed)?;
+    let body = answers::Revoked { id: &id, revoked: &entry.id, actor: &entry.actor, caller: &caller.name };
     Ok(json_response(StatusCode::CREATED, sorted_json(&body)))
 }
 

@@ -7,9 +7,13 @@
 //! ```json
 //! {"tokens": [
 //!   {"name": "posting-tool", "sha256": "9f86d081884c7d65…", "scopes": ["decide", "perform"]},
-//!   {"name": "hr-lead", "sha256": "60303ae22b998861…", "scopes": ["approve", "log", "admin"]}
+//!   {"name": "hr-lead", "sha256": "60303ae22b998861…", "scopes": ["approve", "log", "admin"], "roles": ["manager"]}
 //! ]}
 //! ```
+//!
+//! `roles` are the policy roles the token's holder has: only a token with the
+//! `approve` scope and the role records (or revokes) a standing approval
+//! given by that role.
 //!
 //! A request presents `Authorization: Bearer TOKEN`; the token is hashed and
 //! looked up. Without a valid token the answer is 401, with a token that lacks
@@ -35,7 +39,7 @@ pub enum Scope {
     Decide,
     /// `POST /v1/performed`.
     Perform,
-    /// `POST /v1/approve`.
+    /// `POST /v1/approve`, `POST /v1/standing-approvals` (with the role, `roles` in the tokens file).
     Approve,
     /// `GET /v1/log`.
     Log,
@@ -99,11 +103,13 @@ pub struct Endpoint {
 /// situation they treat differently and a comparison reads up to eight
 /// policies over every situation, each up to `serve --budget-ms` of CPU,
 /// where a decide takes tens of microseconds: they draw more.
-pub const ENDPOINTS: [Endpoint; 8] = [
+pub const ENDPOINTS: [Endpoint; 10] = [
     Endpoint { path: "/v1/decide", page: Some("/may-i"), scope: Scope::Decide, cost: 1 },
     Endpoint { path: "/v1/terms", page: None, scope: Scope::Decide, cost: 1 },
     Endpoint { path: "/v1/performed", page: None, scope: Scope::Perform, cost: 1 },
     Endpoint { path: "/v1/approve", page: None, scope: Scope::Approve, cost: 1 },
+    Endpoint { path: "/v1/standing-approvals", page: None, scope: Scope::Approve, cost: 1 },
+    Endpoint { path: "/v1/standing-approvals/revoke", page: None, scope: Scope::Approve, cost: 1 },
     Endpoint { path: "/v1/log", page: None, scope: Scope::Log, cost: 1 },
     Endpoint { path: "/v1/diff", page: Some("/change"), scope: Scope::Admin, cost: 100 },
     Endpoint { path: "/v1/compare", page: Some("/compare"), scope: Scope::Admin, cost: 50 },
@@ -130,12 +136,30 @@ pub struct Caller {
     scopes: u8,
     /// The token's own rate limit (`None`: the server's default, `serve --rate-limit`).
     pub rate: Option<super::rate::Rate>,
+    /// The policy roles the token's holder has (shared: a caller is cloned for every request).
+    roles: Arc<[String]>,
 }
 
 impl Caller {
     /// A caller with `scopes`.
     pub fn new(name: impl Into<String>, scopes: &[Scope]) -> Caller {
-        Caller { name: name.into(), scopes: scopes.iter().fold(0, |acc, s| acc | s.bit()), rate: None }
+        Caller {
+            name: name.into(),
+            scopes: scopes.iter().fold(0, |acc, s| acc | s.bit()),
+            rate: None,
+            roles: Arc::from([]),
+        }
+    }
+
+    /// The same caller holding the policy `roles`.
+    pub fn with_roles(mut self, roles: &[String]) -> Caller {
+        self.roles = Arc::from(roles);
+        self
+    }
+
+    /// Whether the token's holder has the policy role `role`.
+    pub fn holds_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
     }
 
     /// Whether the caller holds `scope`.
@@ -173,6 +197,9 @@ struct TokenRepr {
     /// How many requests may come at once (default: N of the rate).
     #[serde(default)]
     burst: Option<u32>,
+    /// The policy roles the token's holder has (for standing approvals).
+    #[serde(default)]
+    roles: Vec<String>,
 }
 
 /// SHA-256 of `token`, lowercase hex.
@@ -226,7 +253,10 @@ impl Tokens {
                     }
                 }
             }
-            let mut caller = Caller::new(name, &scopes);
+            if let Some(j) = t.roles.iter().position(|r| r.trim().is_empty() || r.trim() != r) {
+                return Err(format!("tokens[{i}].roles[{j}]: expected a role name without surrounding spaces"));
+            }
+            let mut caller = Caller::new(name, &scopes).with_roles(&t.roles);
             caller.rate = match &t.rate {
                 Some(r) => Some(super::rate::Rate::parse(r, t.burst).map_err(|e| format!("tokens[{i}].rate: {e}"))?),
                 None if t.burst.is_some() => {

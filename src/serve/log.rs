@@ -27,6 +27,9 @@ pub mod sqlite;
 use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 
+/// The most standing approvals of one actor a decision reads (the newest; the SQL writes the number out).
+pub const MAX_STANDING: usize = 64;
+
 /// The most entries written in one transaction.
 pub const MAX_BATCH: usize = 4096;
 
@@ -679,6 +682,15 @@ impl Store {
         }
     }
 
+    /// `actor`'s standing approvals that were not revoked, newest first (at
+    /// most [`MAX_STANDING`]), as (entry id, the approval as JSON).
+    pub async fn standing(&self, actor: &str) -> Result<Vec<(String, String)>, LogError> {
+        match self {
+            Store::Sqlite(r) => r.standing(actor.to_string()).await,
+            Store::Postgres(r) => r.standing(actor).await,
+        }
+    }
+
     /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at,
     /// counts, the action as decided: the counters of `history.counts` read
     /// it, so it is read only `with_input`, else left empty).
@@ -752,7 +764,9 @@ struct Pending {
     entry: Option<Entry>,
     /// For a probe: how many bytes it writes (and deletes).
     probe_bytes: usize,
-    done: oneshot::Sender<Result<(), LogError>>,
+    /// Told the result, and handed the entry back: it is freed on the thread
+    /// that allocated it, not on the one writer, whose time every decision waits for.
+    done: oneshot::Sender<(Result<(), LogError>, Option<Entry>)>,
 }
 
 /// The handle requests append through (cheap to clone).
@@ -787,7 +801,7 @@ fn drain(first: Pending, rx: &mut mpsc::Receiver<Pending>) -> (Vec<Pending>, Vec
 
 fn answer(batch: Vec<Pending>, result: Result<(), LogError>) {
     for p in batch {
-        let _ = p.done.send(result.clone());
+        let _ = p.done.send((result.clone(), p.entry));
     }
 }
 
@@ -858,7 +872,9 @@ impl Writer {
             .send(Pending { entry, probe_bytes, done })
             .await
             .map_err(|_| LogError("the writer has stopped".into()))?;
-        wait.await.map_err(|_| LogError("the writer has stopped".into()))?
+        let (result, entry) = wait.await.map_err(|_| LogError("the writer has stopped".into()))?;
+        drop(entry);
+        result
     }
 }
 

@@ -10,7 +10,7 @@
 //! scope, 429 over the token's rate limit.
 
 use super::answers;
-use super::api::{ApproveReq, CompareReq, DecideReq, DiffReq, PerformedReq, TermsReq};
+use super::api::{ApproveReq, CompareReq, DecideReq, DiffReq, PerformedReq, RevokeReq, StandingReq, TermsReq};
 use crate::json_schemas::Components;
 use serde_json::json;
 
@@ -74,6 +74,29 @@ pub fn document() -> Result<serde_json::Value, String> {
                     "403": error("The token that asked for the decision, or a role whose approval does not allow it"),
                     "404": error("No such decision was issued by this service"),
                     "409": error("The decision did not require approval, was already approved, or its policy is not loaded"),
+                    "413": too_large.clone(), "503": log_down.clone()
+                }
+            }},
+            "/v1/standing-approvals": {"post": {
+                "summary": "Record a standing approval: a role's approval of an actor's actions, given today, until a day, for some channels or all. Every later decision of the actor takes it from the log while it lasts, until revoked; the answer's `trusted.standing_approvals` shows it",
+                "requestBody": json_body(c.input::<StandingReq>()),
+                "responses": {
+                    "201": ok("Recorded", c.output::<answers::StandingRecorded<'static>>()),
+                    "400": bad.clone(),
+                    "403": error("The token does not hold the role (`roles` in the tokens file)"),
+                    "409": error("The actor already has the most standing approvals on file (64)"),
+                    "413": too_large.clone(), "422": error("`until` is before today"), "503": log_down.clone()
+                }
+            }},
+            "/v1/standing-approvals/revoke": {"post": {
+                "summary": "Revoke a standing approval, once: decisions after it no longer take it",
+                "requestBody": json_body(c.input::<RevokeReq>()),
+                "responses": {
+                    "201": ok("Revoked", c.output::<answers::Revoked<'static>>()),
+                    "400": bad.clone(),
+                    "403": error("The token does not hold the approval's role"),
+                    "404": error("No such standing approval was recorded by this service"),
+                    "409": error("It was already revoked"),
                     "413": too_large.clone(), "503": log_down.clone()
                 }
             }},

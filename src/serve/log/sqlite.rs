@@ -423,14 +423,40 @@ impl Reader {
         until_ms: i64,
         with_input: bool,
     ) -> Option<Vec<(i64, i64, String)>> {
+        let sql = if with_input { PERFORMED_WITH_INPUT_INLINE } else { PERFORMED_INLINE };
+        self.inline(|conn| performed_rows(conn, sql, actor, since_ms, until_ms)).filter(|r| r.len() <= INLINE_ROWS)
+    }
+
+    /// `read` on this thread, on a free connection and without waiting for a lock; `None` if no connection is free
+    /// or the read failed (an error here, busy say, is met again, waited for or reported, on the blocking pool).
+    fn inline<T>(&self, read: impl FnOnce(&Connection) -> Result<T, LogError>) -> Option<T> {
         let conn = self.conns.iter().find_map(|c| c.try_lock().ok())?;
         conn.busy_timeout(std::time::Duration::ZERO).ok()?;
-        let sql = if with_input { PERFORMED_WITH_INPUT_INLINE } else { PERFORMED_INLINE };
-        let rows = performed_rows(&conn, sql, actor, since_ms, until_ms);
+        let out = read(&conn);
         conn.busy_timeout(BUSY_TIMEOUT).ok()?;
-        // An error here (busy, say) is met again, waited for or reported, on the blocking pool.
-        rows.ok().filter(|r| r.len() <= INLINE_ROWS)
+        out.ok()
     }
+
+    /// `actor`'s standing approvals not revoked, newest first (at most
+    /// [`super::MAX_STANDING`]), as (entry id, the approval as JSON). Every
+    /// decision reads them: on this thread when a connection is free, as the history.
+    pub async fn standing(&self, actor: String) -> Result<Vec<(String, String)>, LogError> {
+        if let Some(rows) = self.inline(|conn| standing_rows(conn, &actor)) {
+            return Ok(rows);
+        }
+        self.run(move |conn| standing_rows(conn, &actor)).await
+    }
+}
+
+/// The standing approvals of `?1` that no revocation refers to, newest first.
+const STANDING: &str = "SELECT s.id, s.input FROM smpolicy_log s WHERE s.actor = ?1 AND s.kind = 'standing_approval' \
+     AND NOT EXISTS (SELECT 1 FROM smpolicy_log r WHERE r.decision_id = s.id AND r.kind = 'revocation') \
+     ORDER BY s.at_ms DESC LIMIT 64";
+
+fn standing_rows(conn: &Connection, actor: &str) -> Result<Vec<(String, String)>, LogError> {
+    let mut stmt = conn.prepare_cached(STANDING).map_err(LogError::from)?;
+    let rows = stmt.query_map(params![actor], |r| Ok((r.get(0)?, r.get(1)?))).map_err(LogError::from)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(LogError::from)
 }
 
 /// The most rows of history a decision reads on its own thread ([`Reader::performed`]).
@@ -487,6 +513,53 @@ mod tests {
             let stmt = conn.prepare_cached(sql).unwrap();
             assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0, "{sql}");
         }
+        drop(conn);
+        remove(&path);
+    }
+
+    #[test]
+    fn the_standing_read_follows_the_index_without_sorting() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let path = std::env::temp_dir().join(format!("smpolicy-standing-{}-{nanos}.sqlite", std::process::id()));
+        let entry = |id: &str, kind, refers_to: Option<&str>, at_ms| Entry {
+            id: id.into(),
+            kind,
+            recorded_ms: at_ms,
+            actor: "a".into(),
+            action: "any".into(),
+            at_ms,
+            counts: 0,
+            policy: None,
+            policy_hash: None,
+            verdict: None,
+            deciding: Vec::new(),
+            decision_id: refers_to.map(str::to_string),
+            input: format!("{{\"granted_by\":\"{id}\"}}"),
+            derived_history: None,
+            caller: None,
+            hash: None,
+        };
+        use super::super::Kind::{Revocation, StandingApproval};
+        let entries = [
+            entry("s1", StandingApproval, None, 1),
+            entry("s2", StandingApproval, None, 2),
+            entry("s3", StandingApproval, None, 3),
+            entry("r2", Revocation, Some("s2"), 4),
+        ];
+        WriteConn::open(&path, Sync::Normal).unwrap().write(entries.iter()).unwrap();
+        let conn = open(&path, Sync::Normal).unwrap();
+        assert!(STANDING.ends_with(&format!("LIMIT {}", super::super::MAX_STANDING)), "{STANDING}");
+        for _ in 0..3 {
+            let ids: Vec<String> = standing_rows(&conn, "a").unwrap().into_iter().map(|(id, _)| id).collect();
+            assert_eq!(ids, ["s3", "s1"], "the newest first, the revoked one left out");
+            assert!(standing_rows(&conn, "b").unwrap().is_empty());
+        }
+        // Every decision runs it: a scan of the log, or a sort, would cost each decision more as the log grows.
+        let stmt = conn.prepare_cached(STANDING).unwrap();
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::Sort), 0);
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::FullscanStep), 0);
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+        drop(stmt);
         drop(conn);
         remove(&path);
     }
