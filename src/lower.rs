@@ -77,6 +77,7 @@ fn empty_policy(ast: &PolicyFile) -> Policy {
             default,
             default_span: h.default.as_ref().map(|d| d.span),
             conflicts: h.conflicts.as_ref().map_or(ConflictMode::MostRestrictive, |c| c.node),
+            priorities: h.priorities.as_ref().map_or_else(Vec::new, |p| names(&p.node)),
         },
         decls: Declarations::default(),
         rules: vec![],
@@ -182,6 +183,7 @@ struct Mods {
     consequence: Option<String>,
     see: Vec<String>,
     dry_run: bool,
+    priority: Option<u16>,
 }
 
 impl Lowerer<'_> {
@@ -283,6 +285,11 @@ impl Lowerer<'_> {
             consequence: m.consequence.as_ref().map(|c| c.node.clone()),
             see: m.see.iter().map(|s| s.node.clone()).collect(),
             dry_run: m.dry_run.is_some(),
+            // An unknown tier is the checker's error (`unknown-priority`); lowered, it has none.
+            priority: m.priority.as_ref().and_then(|p| {
+                let i = self.policy.meta.priorities.iter().position(|t| *t == p.node)?;
+                u16::try_from(i).ok()
+            }),
         }
     }
 
@@ -303,6 +310,7 @@ impl Lowerer<'_> {
         let mods = self.mods(m);
         let mut obligations = extra_obligations;
         obligations.extend(mods.obligations);
+        let when = Cond::all(vec![base, mods.when]);
         self.policy.rules.push(Rule {
             id: id.0,
             named: id.1,
@@ -310,7 +318,8 @@ impl Lowerer<'_> {
             span,
             source: self.source(span),
             description: None,
-            when: Cond::all(vec![base, mods.when]),
+            scope: crate::semantics::Scope::of(&when),
+            when,
             unless_reasons: vec![None; mods.unless.len()],
             unless: mods.unless,
             effect: mods.then.unwrap_or(effect),
@@ -321,6 +330,7 @@ impl Lowerer<'_> {
             consequence: mods.consequence,
             see: mods.see,
             dry_run: mods.dry_run,
+            priority: mods.priority,
             overrides: vec![],
             kind,
             law: vec![],

@@ -445,6 +445,14 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
                 "rule week-{i} \"A busy week.\" {{\n  when action in {{post, share}} and history.posts_this_week >= {max}\n  then require approval from manager\n}}\n"
             ),
         };
+        // Under named priorities, confidentiality is in the top tier and permissions in the next:
+        // the search must find where a tier, not the strictest outcome, decides.
+        let t = if conflicts.contains("priorities") {
+            t.replace(": forbid confidential\n", ": forbid confidential\n    priority legal\n")
+                .replace("  then allow\n}", "  then allow\n  priority brand\n}")
+        } else {
+            t
+        };
         s.push_str(&t);
         s.push('\n');
     }
@@ -606,7 +614,7 @@ proptest! {
     #[test]
     fn every_changed_action_lies_in_a_region_that_states_its_verdicts(
         defaults in (prop::sample::select(OUTCOMES), prop::sample::select(OUTCOMES)),
-        conflicts in (prop::sample::select(vec!["most_restrictive", "indeterminate"]), any::<bool>()),
+        conflicts in (prop::sample::select(vec!["most_restrictive", "indeterminate", "most_specific", "most_specific\n  priorities legal > brand", "most_restrictive\n  priorities legal > brand"]), any::<bool>()),
         clauses in prop::collection::vec(clause(), 1..5),
         edits in prop::collection::vec((0usize..5, 1u32..5, any::<bool>()), 1..3),
         extra in prop::option::of(clause()),

@@ -256,6 +256,10 @@ impl Builder {
                     let Some(mode) = self.keyword(&m, m.as_str(), CONFLICT_MODES) else { continue };
                     self.once(&mut h.conflicts, Spanned::new(mode, s), "the conflict resolution");
                 }
+                Rule::priorities_item => {
+                    let tiers: Vec<Name> = inner.kids().map(|t| self.ident(t)).collect();
+                    self.once(&mut h.priorities, Spanned::new(tiers, s), "the priorities");
+                }
                 _ => self.internal(&inner),
             }
         }
@@ -397,6 +401,7 @@ impl Builder {
                 | Rule::note_mod
                 | Rule::consequence_mod
                 | Rule::see_mod
+                | Rule::priority_mod
                 | Rule::dry_run => self.modifier(inner, &mut modifiers),
                 _ => {
                     let rs = span(&inner);
@@ -834,6 +839,12 @@ impl Builder {
                 let within = inner.next().and_then(|w| w.kids().next()).and_then(|d| self.duration(d));
                 m.oblige.push(Obligation { text, within });
             }
+            Rule::priority_mod => {
+                if let Some(t) = p.kids().next() {
+                    let t = self.ident(t);
+                    self.once(&mut m.priority, t, "the priority (`priority ...`)");
+                }
+            }
             Rule::dry_run => {
                 if let Some(first) = m.dry_run {
                     self.errors.push(ParseError::Duplicate { span: s, first, what: "`dry run`".into(), help: None });
@@ -1137,8 +1148,11 @@ impl Builder {
 // same words; a word the grammar accepts and a table lacks is an internal error
 // (`Builder::keyword`), never a guess.
 
-const CONFLICT_MODES: &[(&str, ConflictMode)] =
-    &[("most_restrictive", ConflictMode::MostRestrictive), ("indeterminate", ConflictMode::Indeterminate)];
+const CONFLICT_MODES: &[(&str, ConflictMode)] = &[
+    ("most_restrictive", ConflictMode::MostRestrictive),
+    ("most_specific", ConflictMode::MostSpecific),
+    ("indeterminate", ConflictMode::Indeterminate),
+];
 
 const DECL_KINDS: &[(&str, DeclKind)] = &[
     ("roles", DeclKind::Roles),
