@@ -261,6 +261,9 @@ pub struct Obligation {
     pub text: Spanned<String>,
     /// By when.
     pub within: Option<Spanned<Duration>>,
+    /// `within 30 days of request.made_on`: the date fact of the event the time runs
+    /// from (else the action's own time); once overdue and not done, the clause refuses.
+    pub of: Option<Spanned<String>>,
 }
 
 /// Who owns an asset.

@@ -524,6 +524,7 @@ rule every-modifier "All modifiers at once." {
   advise "First advice."
   advise "Second advice."
   oblige "Disclose your employment in the post" within 1 day
+  oblige "Correct the post" within 1 business day of request.made_on
   oblige "Tell compliance"
   note "Hays v Ions [2008] EWHC 745 (Ch)."
   note "A second note."
@@ -713,6 +714,7 @@ rule every-modifier "All modifiers at once." {
   advise "First advice."
   advise "Second advice."
   oblige "Disclose your employment in the post" within 1 day
+  oblige "Correct the post" within 1 business day of request.made_on
   oblige "Tell compliance"
   note "Hays v Ions [2008] EWHC 745 (Ch)."
   note "A second note."
@@ -932,7 +934,12 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         }
 
         fn modifiers() -> BoxedStrategy<Modifiers> {
-            let obligation = (text(), of(duration())).prop_map(|(t, w)| Obligation { text: sp(t), within: w.map(sp) });
+            let event = prop_oneof![Just("request.made_on".to_string()), Just("facts.error_found_on".to_string())];
+            let obligation = (text(), of((duration(), of(event)))).prop_map(|(t, w)| Obligation {
+                text: sp(t),
+                within: w.as_ref().map(|(d, _)| sp(*d)),
+                of: w.and_then(|(_, e)| e).map(sp),
+            });
             (
                 of(expr().prop_map(sp)),
                 vec(expr().prop_map(sp), 0..=1),

@@ -304,6 +304,7 @@ enum Clause {
     Permit { kind: &'static str },
     Disclosure { role: &'static str },
     Duty { within: u32 },
+    EventDuty { within: u32 },
     Exception { role: &'static str, allow: bool },
     LongCovenant { months: u32, lookback: u32, reduced: bool },
     HandOver { days: u32 },
@@ -339,6 +340,7 @@ fn clause() -> impl Strategy<Value = Clause> {
         prop::sample::select(KINDS).prop_map(|kind| Clause::Permit { kind }),
         prop::sample::select(ROLES).prop_map(|role| Clause::Disclosure { role }),
         (1u32..4).prop_map(|within| Clause::Duty { within }),
+        (1u32..40).prop_map(|within| Clause::EventDuty { within }),
         (prop::sample::select(ROLES), any::<bool>()).prop_map(|(role, allow)| Clause::Exception { role, allow }),
         (1u32..7, 1u32..13, any::<bool>()).prop_map(|(months, lookback, reduced)| Clause::LongCovenant {
             months,
@@ -410,6 +412,9 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
             }
             Clause::Duty { within } => format!(
                 "rule duty-{i} \"Messages are logged.\" {{\n  when action = message\n  then advise \"Keep it short.\"\n  oblige \"Log the message.\" within {within} days\n}}\n"
+            ),
+            Clause::EventDuty { within } => format!(
+                "rule ev-{i} \"Requests are met.\" {{\n  when action in {{message, post}}\n  then allow\n  oblige \"Delete the data.\" within {within} days of request.made_on\n}}\n"
             ),
             Clause::Exception { role, allow } => match &target {
                 Some(t) => format!(
@@ -527,6 +532,13 @@ fn action_json() -> impl Strategy<Value = String> {
                 if done {
                     a["done"] = serde_json::json!(["hand_over_credentials"]);
                 }
+                // Sometimes a request on file, a few weeks before the action; sometimes its duty done.
+                if departed % 4 == 1 {
+                    a["request"] = serde_json::json!({"made_on": day(at - departed % 45).to_string()});
+                    if done && at % 2 == 0 {
+                        a["done"] = serde_json::json!(["delete_the_data"]);
+                    }
+                }
                 if let Some(g) = granted {
                     a["approval"] = serde_json::json!({"granted_by": g});
                 }
@@ -585,6 +597,7 @@ fn mutate(c: &Clause, bump: u32) -> Clause {
         Clause::Connections { since } => Clause::Connections { since: since + bump },
         Clause::WeekRule { max } => Clause::WeekRule { max: 1 + (max + bump) % 30 },
         Clause::Duty { within } => Clause::Duty { within: 1 + (within + bump) % 4 },
+        Clause::EventDuty { within } => Clause::EventDuty { within: 1 + (within + bump * 7) % 40 },
         Clause::LongCovenant { months, lookback, reduced } => {
             Clause::LongCovenant { months, lookback: 1 + (lookback + bump) % 12, reduced: reduced != (bump % 2 == 1) }
         }

@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::policy::Policy;
 
 /// Every clause's modifiers, wherever it stands.
-fn every_modifiers(ast: &PolicyFile) -> Vec<&Modifiers> {
+pub(super) fn every_modifiers(ast: &PolicyFile) -> Vec<&Modifiers> {
     let mut out = Vec::new();
     for item in &ast.items {
         match &item.node {

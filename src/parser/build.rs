@@ -837,7 +837,9 @@ impl Builder {
                 let mut inner = p.kids();
                 let Some(text) = inner.next().map(|t| self.string(t)) else { return };
                 let within = inner.next().and_then(|w| w.kids().next()).and_then(|d| self.duration(d));
-                m.oblige.push(Obligation { text, within });
+                let of =
+                    inner.next().and_then(|e| e.kids().next()).map(|p| Spanned::new(p.as_str().to_string(), span(&p)));
+                m.oblige.push(Obligation { text, within, of });
             }
             Rule::priority_mod => {
                 if let Some(t) = p.kids().next() {

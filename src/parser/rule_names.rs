@@ -148,6 +148,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::priority_mod => "`priority` and a tier named in the header's `priorities`",
         Rule::dry_run => "`dry run`",
         Rule::within => "`within` and a length of time",
+        Rule::event_of => "`of` and the date of the event (`of request.made_on`)",
         Rule::header => "the policy header `policy \"Name\" ...`",
         Rule::version_item => "`version`",
         Rule::effective_item => "`effective DATE`",
