@@ -40,8 +40,10 @@ pub struct Header {
     pub timezone: Option<Spanned<String>>,
     /// `default allow` / `default deny` / `default none` / `default require approval from X`.
     pub default: Option<Spanned<DefaultVerdict>>,
-    /// `conflicts most_restrictive` / `conflicts indeterminate`.
+    /// `conflicts most_restrictive` / `conflicts most_specific` / `conflicts indeterminate`.
     pub conflicts: Option<Spanned<ConflictMode>>,
+    /// `priorities legal > brand > team`: named tiers, highest first.
+    pub priorities: Option<Spanned<Vec<Name>>>,
     /// The span of the whole header.
     pub span: Span,
 }
@@ -63,6 +65,10 @@ pub enum ConflictMode {
     MostRestrictive,
     /// `conflicts indeterminate`: differing outcomes make the verdict indeterminate.
     Indeterminate,
+    /// `conflicts most_specific`: a clause about fewer situations (one channel
+    /// rather than every channel) puts a more general one out of contention;
+    /// ties fall back to the most restrictive.
+    MostSpecific,
 }
 
 /// How the approvers of a `require approval` combine.
@@ -245,6 +251,8 @@ pub struct Modifiers {
     pub consequence: Option<Spanned<String>>,
     /// `see "..."`: other policies or documents referred to (any number).
     pub see: Vec<Spanned<String>>,
+    /// `priority legal`: the clause's tier among the header's `priorities`.
+    pub priority: Option<Name>,
     /// `dry run`.
     pub dry_run: Option<Span>,
 }
@@ -256,6 +264,9 @@ pub struct Obligation {
     pub text: Spanned<String>,
     /// By when.
     pub within: Option<Spanned<Duration>>,
+    /// `within 30 days of request.made_on`: the date fact of the event the time runs
+    /// from (else the action's own time); once overdue and not done, the clause refuses.
+    pub of: Option<Spanned<String>>,
 }
 
 /// Who owns an asset.

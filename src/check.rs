@@ -21,6 +21,7 @@ mod law;
 mod lints;
 pub(crate) mod logic;
 mod names;
+mod precedence;
 mod types;
 
 use crate::ast::{Expr, PolicyFile};
@@ -65,6 +66,8 @@ fn checked(file: &SourceFile, ast: &PolicyFile) -> (CheckReport, Option<crate::p
     names::declarations(&mut cx);
     names::references(&mut cx);
     lints::syntax_tree(&mut cx);
+    precedence::syntax_tree(&mut cx);
+    types::event_dates(&mut cx);
     law::check(&mut cx);
     let too_deep = deepest_condition(ast);
     let lowered = match too_deep {
@@ -87,6 +90,7 @@ fn checked(file: &SourceFile, ast: &PolicyFile) -> (CheckReport, Option<crate::p
             let policy = crate::lower::lower(file, ast);
             names::exception_targets(&mut cx, Some(&policy));
             lints::normalized(&mut cx, &policy);
+            precedence::normalized(&mut cx, &policy);
             law::nlra(&mut cx, &policy);
             Some(policy)
         }
@@ -315,6 +319,29 @@ const CODES: &[CodeDoc] = &[
                (`twitter-daily-limit: limit 10 posts per day`) or a rule name, then refer to that name.",
     },
     CodeDoc {
+        code: "duplicate-priority",
+        text: "The header's `priorities` names a tier twice. Tiers are listed once, highest first \
+               (`priorities legal > brand > team`).",
+    },
+    CodeDoc {
+        code: "unknown-priority",
+        text: "A clause's `priority` names a tier the header's `priorities` does not list (or the header \
+               lists none). Declare the tiers in the header, highest first, then give clauses one of them.",
+    },
+    CodeDoc {
+        code: "unused-priority",
+        text: "A tier of the header's `priorities` is given to no clause. It does no harm; remove it or \
+               give it to the clauses it was meant for.",
+    },
+    CodeDoc {
+        code: "most-specific-unused",
+        text: "`conflicts most_specific` is set but no clause is more specific than another clause with a \
+               different outcome (in the same priority tier), so the policy decides exactly as under \
+               `most_restrictive`. A clause is more specific when what it names (channels, actions, content \
+               kinds, roles, teams, relationships) lies within what the other names, and is narrower on at \
+               least one of them.",
+    },
+    CodeDoc {
         code: "exception-cycle",
         text: "An exception overrides itself, or exceptions override each other in a circle, so no order \
                of precedence exists. Point each exception at the clause it really relaxes.",
@@ -405,7 +432,8 @@ const CODES: &[CodeDoc] = &[
                condition includes every test of the stricter one) and the most restrictive outcome wins. \
                Remove it, or turn it into an `exception ... to` the stricter clause if it should win. \
                Clauses with `unless` are not compared, and nothing is reported under \
-               `conflicts indeterminate`.",
+               `conflicts indeterminate`, `conflicts most_specific` or `priorities`, where a less strict \
+               clause may win.",
     },
     CodeDoc {
         code: "ambiguous-exception",
@@ -510,6 +538,10 @@ mod tests {
             "unknown-rule",
             "ambiguous-exception",
             "exception-cycle",
+            "duplicate-priority",
+            "unknown-priority",
+            "unused-priority",
+            "most-specific-unused",
             "missing-outcome",
             "no-counter",
             "bad-limit",

@@ -32,7 +32,6 @@ pub mod row;
 
 pub use row::FactRow;
 
-use crate::ast::ConflictMode;
 use crate::eval::Decision as Verdict4;
 use crate::policy::{Cond, Effect, Policy, Term, TestOp};
 use crate::value::Value;
@@ -163,7 +162,10 @@ pub struct Compiled {
     effective: Option<jiff::civil::Date>,
     done_slot: u16,
     policy_default: Option<EffC>,
-    conflicts_indeterminate: bool,
+    /// How applicable clauses that disagree settle ([`crate::semantics::Precedence`]).
+    precedence: crate::semantics::Precedence,
+    /// Per clause, its priority level and scope, when the precedence reads them (else empty).
+    contend: Vec<(u16, crate::semantics::Scope)>,
     approvers: Vec<String>,
     rule_ids: Vec<String>,
     default_ids: Vec<String>,
@@ -446,6 +448,7 @@ impl Compiled {
         // that list is longer than a decision holds inline, nothing more does.
         let mut lowest = 0u8;
         let mut stop = false;
+        let plain = self.precedence.plain();
         let several = bucket.tree.visit(row, &mut |entries: &[index::Entry], known: bool| {
             if stop {
                 return;
@@ -467,7 +470,9 @@ impl Compiled {
                         if let Some(l) = dec.get_mut(usize::from(eff)) {
                             l.push(e.rule);
                         }
-                        if eff == 2 && !self.conflicts_indeterminate {
+                        // (Only when the outcomes' order alone settles: under priorities or
+                        // `most_specific` a deny may be out of contention.)
+                        if eff == 2 && plain && !self.precedence.indeterminate() {
                             lowest = 2;
                             if L::BOUNDED && dec[2].count() > INLINE {
                                 stop = true;
@@ -487,13 +492,18 @@ impl Compiled {
         if several {
             dec.iter_mut().chain(und.iter_mut()).for_each(IdList::sort);
         }
+        if !plain {
+            // Precedence (the semantics' one rule): only the clauses no other beats stay in
+            // contention; an undecided clause counts only if it could be in contention.
+            self.contention(&mut dec, &mut und, &mut approval_mask);
+        }
 
         let [d0, d1, d2] = &dec;
         let mut basis;
         let mut deciding: L;
         let mut effect: Option<&EffC>;
         let mut rank: Option<u8>;
-        let settled = crate::semantics::settle([d0.count(), d1.count(), d2.count()], self.conflicts_indeterminate);
+        let settled = crate::semantics::settle([d0.count(), d1.count(), d2.count()], self.precedence.indeterminate());
         // Section defaults whose scope cannot be decided (by index).
         let mut unsure = L::default();
         if settled == crate::semantics::Settled::NoClause {
@@ -591,10 +601,52 @@ impl Compiled {
     }
 
     /// Decides an action: no allocation (unless the policy has more than 1,024
-    /// exception targets), no string comparison.
+    /// exception targets, or a precedence beyond the outcomes' order: priorities
+    /// or `most_specific` need every applicable clause), no string comparison.
     pub fn decide(&self, row: &FactRow) -> Decision {
+        if !self.precedence.plain() {
+            let r: Run<Vec<u32>> = self.run(row);
+            let mut deciding = Inline::default();
+            r.deciding.iter().for_each(|&i| deciding.push(i));
+            return Decision { verdict: r.verdict, basis: r.basis, approvers: r.approvers, deciding };
+        }
         let r: Run<Inline> = self.run(row);
         Decision { verdict: r.verdict, basis: r.basis, approvers: r.approvers, deciding: r.deciding }
+    }
+
+    /// Keeps in `dec` (applicable clauses by effective rank, complete lists) the clauses
+    /// in contention ([`crate::semantics::contention`]) and in `und` the undecided ones
+    /// that could be ([`crate::semantics::could_contend`]); the approver bits are those of
+    /// the require-approval clauses kept.
+    fn contention<L: IdList>(&self, dec: &mut [L; 3], und: &mut [L; 3], approval_mask: &mut u64) {
+        let contender = |i: u32| {
+            let (level, scope) = self.contend.get(i as usize).map_or((0, &crate::semantics::GENERAL), |(l, s)| (*l, s));
+            crate::semantics::Contender { level, scope }
+        };
+        let applying: Vec<(u32, usize)> =
+            dec.iter().enumerate().flat_map(|(k, l)| l.items().iter().map(move |&i| (i, k))).collect();
+        let cs: Vec<crate::semantics::Contender<'_>> = applying.iter().map(|(i, _)| contender(*i)).collect();
+        let keep = crate::semantics::contention(self.precedence, &cs);
+        let mut kept: [L; 3] = Default::default();
+        *approval_mask = 0;
+        for ((i, k), _) in applying.iter().zip(&keep).filter(|(_, keep)| **keep) {
+            if let Some(l) = kept.get_mut(*k) {
+                l.push(*i);
+            }
+            if *k == 1 {
+                *approval_mask |= self.rules.get(*i as usize).map_or(0, |r| r.effect.mask());
+            }
+        }
+        *dec = kept;
+        for l in und.iter_mut() {
+            let mut could = L::default();
+            for &i in l.items() {
+                if crate::semantics::could_contend(self.precedence, contender(i), &cs) {
+                    could.push(i);
+                }
+            }
+            *l = could;
+        }
     }
 
     /// The action is dated before the policy's `effective` date, as the
@@ -1299,7 +1351,12 @@ pub fn compile(policy: &Policy) -> Compiled {
         effective: policy.meta.effective,
         done_slot: u16::MAX,
         policy_default: None,
-        conflicts_indeterminate: policy.meta.conflicts == ConflictMode::Indeterminate,
+        precedence: crate::semantics::Precedence::of(&policy.meta),
+        contend: if crate::semantics::Precedence::of(&policy.meta).plain() {
+            Vec::new()
+        } else {
+            policy.rules.iter().map(|r| (crate::semantics::level(r.priority), r.scope.clone())).collect()
+        },
         approvers: Vec::new(),
         rule_ids: Vec::new(),
         default_ids: Vec::new(),

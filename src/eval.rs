@@ -198,8 +198,42 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     // The rank a clause counts with (an approved require-approval counts as allow).
     let rank_of = |r: &RuleResult| r.effect.rank().map(|k| semantics::effective_rank(k, r.approved_by.is_some()));
     let counts = |r: &RuleResult| !r.dry_run && r.effect.rank().is_some();
-    let deciders: Vec<&RuleResult> = results.iter().filter(|r| r.status == Status::Applies && counts(r)).collect();
-    let undecided: Vec<&RuleResult> = results.iter().filter(|r| r.status == Status::Undecided && counts(r)).collect();
+    // 3a. Precedence (the semantics' one rule): of the clauses that apply, those a higher
+    // priority tier or, under `conflicts most_specific`, a more specific clause beats are
+    // out of contention; the rest settle by their outcomes.
+    let prec = semantics::Precedence::of(&policy.meta);
+    let contender = |i: usize| match policy.rules.get(i) {
+        Some(r) => semantics::Contender::of(r),
+        None => semantics::Contender { level: 0, scope: &semantics::GENERAL },
+    };
+    let applying: Vec<usize> = (0..results.len())
+        .filter(|&i| results.get(i).is_some_and(|r| r.status == Status::Applies && counts(r)))
+        .collect();
+    let contenders: Vec<semantics::Contender<'_>> = applying.iter().map(|&i| contender(i)).collect();
+    let in_contention = semantics::contention(prec, &contenders);
+    let deciders: Vec<&RuleResult> =
+        applying.iter().zip(&in_contention).filter(|(_, keep)| **keep).filter_map(|(&i, _)| results.get(i)).collect();
+    // Those beaten, each with a clause that beat it and how.
+    let beaten: Vec<(&RuleResult, &RuleResult, semantics::Beaten)> = applying
+        .iter()
+        .zip(&in_contention)
+        .filter(|(_, keep)| !**keep)
+        .filter_map(|(&l, _)| {
+            let (w, how) = applying
+                .iter()
+                .zip(&in_contention)
+                .filter(|(_, keep)| **keep)
+                .find_map(|(&w, _)| semantics::beats(prec, contender(w), contender(l)).map(|how| (w, how)))?;
+            Some((results.get(l)?, results.get(w)?, how))
+        })
+        .collect();
+    let undecided: Vec<&RuleResult> = (0..results.len())
+        .filter(|&i| {
+            results.get(i).is_some_and(|r| r.status == Status::Undecided && counts(r))
+                && semantics::could_contend(prec, contender(i), &contenders)
+        })
+        .filter_map(|i| results.get(i))
+        .collect();
     let mut applies = [0usize; 3];
     for r in &deciders {
         if let Some(slot) = rank_of(r).and_then(|k| applies.get_mut(usize::from(k))) {
@@ -217,8 +251,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let mut unsure_defaults: Vec<(&crate::policy::SectionDefault, Vec<crate::semantics::Undecided>)> = Vec::new();
 
     // 3. Combine (the semantics' one combining rule).
-    let conflicts_indeterminate = policy.meta.conflicts == crate::ast::ConflictMode::Indeterminate;
-    match semantics::settle(applies, conflicts_indeterminate) {
+    match semantics::settle(applies, prec.indeterminate()) {
         semantics::Settled::NoClause => {
             deciding = vec![];
             // 4. Defaults.
@@ -262,11 +295,52 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             // A permission overruled by a restriction is a conflict the precedence settled: name it
             // (not the parts of one clause, such as a duty and the refusal once it is overdue).
             let one_clause = |r: &RuleResult| chosen.iter().any(|c| (c.line, c.column) == (r.line, r.column));
-            let overruled: Vec<String> =
+            let mut overruled: Vec<String> =
                 deciders.iter().filter(|r| rank_of(r) == Some(0) && !one_clause(r)).map(|r| r.id.clone()).collect();
-            if top > 0 && !overruled.is_empty() {
-                conflict =
-                    Some(verdict::Conflict { precedence: "most_restrictive", prevailing: deciding.clone(), overruled });
+            let mut because: Vec<String> = Vec::new();
+            if !prec.plain() {
+                // Each clause overruled with why: a clause in contention by the outcomes' order, one
+                // beaten by the clause that beat it (the explanation says which won and why).
+                overruled.clear();
+                let tier = |r: &RuleResult| {
+                    let p = policy.rules.iter().find(|x| x.id == r.id).and_then(|x| x.priority);
+                    match p.and_then(|p| policy.meta.priorities.get(usize::from(p))) {
+                        Some(t) => format!("priority {t}"),
+                        None => "no priority".to_string(),
+                    }
+                };
+                for r in deciders.iter().filter(|r| rank_of(r) < Some(top) && !one_clause(r)) {
+                    overruled.push(r.id.clone());
+                    let w = chosen.first().map_or(String::new(), |c| c.id.clone());
+                    because.push(format!("`{w}` is more restrictive than `{}`, and neither outranks the other", r.id));
+                }
+                for (l, w, how) in beaten.iter().filter(|(l, _, _)| rank_of(l) != Some(top) && !one_clause(l)) {
+                    overruled.push(l.id.clone());
+                    because.push(match how {
+                        semantics::Beaten::Priority => {
+                            format!("`{}` has {}, above `{}` ({})", w.id, tier(w), l.id, tier(l))
+                        }
+                        semantics::Beaten::Specific => {
+                            let scope = |r: &RuleResult| {
+                                policy.rules.iter().find(|x| x.id == r.id).map_or(&semantics::GENERAL, |x| &x.scope)
+                            };
+                            format!(
+                                "`{}` is more specific than `{}` ({})",
+                                w.id,
+                                l.id,
+                                semantics::specific_words(scope(w), scope(l))
+                            )
+                        }
+                    });
+                }
+            }
+            if (top > 0 || !because.is_empty()) && !overruled.is_empty() {
+                conflict = Some(verdict::Conflict {
+                    precedence: prec.name(),
+                    prevailing: deciding.clone(),
+                    overruled,
+                    because,
+                });
             }
             decision_effect = match top {
                 0 => Some(Effect::Allow),

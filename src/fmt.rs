@@ -6,12 +6,12 @@
 //!
 //! - the header as `policy "Name" version V`, then each setting on its own
 //!   line indented two spaces: effective, owner, jurisdiction, timezone,
-//!   default, conflicts;
+//!   default, conflicts, priorities;
 //! - one blank line between top-level items, whatever the author left;
 //! - sections as `ownership {` … `}` with one clause per line indented two
 //!   spaces (`name: clause` when labelled), an empty section as `ownership {}`;
 //! - a clause's modifiers in the order when, unless, then, because, advise,
-//!   oblige, note, consequence, see, dry run, each on a continuation line indented two more
+//!   oblige, note, consequence, see, priority, dry run, each on a continuation line indented two more
 //!   spaces; a clause with exactly one modifier keeps it on its own line when
 //!   the line fits in [`WIDTH`] columns and no comment stands before the modifier;
 //! - a covenant's first line `covenant label: kind of … for …`, then lookback,
@@ -396,7 +396,7 @@ posting {
     /// type, asset form and filter, departure duty, covenant item, section scope,
     /// posting, connecting and terms clause, modifier and operator.
     const EVERY: &str = r###"policy "Every construct" version 3.1 effective 2026-01-01 owner "Compliance team"
-  jurisdiction US-CA timezone "Europe/London" default none conflicts indeterminate
+  jurisdiction US-CA timezone "Europe/London" default none conflicts indeterminate priorities legal > brand
 
 roles consultant, manager, marketing, compliance
 teams recruiting, sales
@@ -526,9 +526,11 @@ rule every-modifier "All modifiers at once." {
   advise "First advice."
   advise "Second advice."
   oblige "Disclose your employment in the post" within 1 day
+  oblige "Correct the post" within 1 business day of request.made_on
   oblige "Tell compliance"
   note "Hays v Ions [2008] EWHC 745 (Ch)."
   note "A second note."
+  priority legal
   dry run
 }
 
@@ -565,6 +567,7 @@ policy "Every construct" version 3.1
   timezone "Europe/London"
   default none
   conflicts indeterminate
+  priorities legal > brand
 
 roles consultant, manager, marketing, compliance
 
@@ -723,9 +726,11 @@ rule every-modifier "All modifiers at once." {
   advise "First advice."
   advise "Second advice."
   oblige "Disclose your employment in the post" within 1 day
+  oblige "Correct the post" within 1 business day of request.made_on
   oblige "Tell compliance"
   note "Hays v Ions [2008] EWHC 745 (Ch)."
   note "A second note."
+  priority legal
   dry run
 }
 
@@ -952,7 +957,12 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         }
 
         fn modifiers() -> BoxedStrategy<Modifiers> {
-            let obligation = (text(), of(duration())).prop_map(|(t, w)| Obligation { text: sp(t), within: w.map(sp) });
+            let event = prop_oneof![Just("request.made_on".to_string()), Just("facts.error_found_on".to_string())];
+            let obligation = (text(), of((duration(), of(event)))).prop_map(|(t, w)| Obligation {
+                text: sp(t),
+                within: w.as_ref().map(|(d, _)| sp(*d)),
+                of: w.and_then(|(_, e)| e).map(sp),
+            });
             (
                 of(expr().prop_map(sp)),
                 vec(expr().prop_map(sp), 0..=1),
@@ -961,19 +971,22 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 vec(text().prop_map(sp), 0..=1),
                 vec(obligation, 0..=1),
                 vec(text().prop_map(sp), 0..=1),
-                (of(text().prop_map(sp)), vec(text().prop_map(sp), 0..=2), any::<bool>()),
+                (of(text().prop_map(sp)), vec(text().prop_map(sp), 0..=2), any::<bool>(), of(name())),
             )
-                .prop_map(|(when, unless, then, because, advise, oblige, notes, (consequence, see, dry))| Modifiers {
-                    when,
-                    unless,
-                    then,
-                    because,
-                    advise,
-                    oblige,
-                    notes,
-                    consequence,
-                    see,
-                    dry_run: dry.then(Span::default),
+                .prop_map(|(when, unless, then, because, advise, oblige, notes, (consequence, see, dry, priority))| {
+                    Modifiers {
+                        when,
+                        unless,
+                        then,
+                        because,
+                        advise,
+                        oblige,
+                        notes,
+                        consequence,
+                        see,
+                        priority,
+                        dry_run: dry.then(Span::default),
+                    }
                 })
                 .boxed()
         }
@@ -1232,7 +1245,11 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
 
         fn header() -> BoxedStrategy<Header> {
             let default = prop_oneof![Just(DefaultVerdict::None), outcome().prop_map(DefaultVerdict::Outcome)];
-            let conflicts = prop_oneof![Just(ConflictMode::MostRestrictive), Just(ConflictMode::Indeterminate)];
+            let conflicts = prop_oneof![
+                Just(ConflictMode::MostRestrictive),
+                Just(ConflictMode::Indeterminate),
+                Just(ConflictMode::MostSpecific)
+            ];
             let zone = prop_oneof![Just("UTC"), Just("Europe/London"), Just("America/New_York")];
             (
                 text(),
@@ -1242,19 +1259,24 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 of("[A-Z]{2}(-[A-Z0-9]{1,3})?"),
                 of(zone),
                 of(default),
-                of(conflicts),
+                (of(conflicts), of(names(1, 3))),
             )
-                .prop_map(|(name, version, effective, owner, jurisdiction, timezone, default, conflicts)| Header {
-                    name: sp(name),
-                    version: version.map(sp),
-                    effective: effective.map(sp),
-                    owner: owner.map(sp),
-                    jurisdiction: jurisdiction.map(sp),
-                    timezone: timezone.map(|t| sp(t.to_string())),
-                    default: default.map(sp),
-                    conflicts: conflicts.map(sp),
-                    span: Span::default(),
-                })
+                .prop_map(
+                    |(name, version, effective, owner, jurisdiction, timezone, default, (conflicts, priorities))| {
+                        Header {
+                            name: sp(name),
+                            version: version.map(sp),
+                            effective: effective.map(sp),
+                            owner: owner.map(sp),
+                            jurisdiction: jurisdiction.map(sp),
+                            timezone: timezone.map(|t| sp(t.to_string())),
+                            default: default.map(sp),
+                            conflicts: conflicts.map(sp),
+                            priorities: priorities.map(sp),
+                            span: Span::default(),
+                        }
+                    },
+                )
                 .boxed()
         }
 

@@ -78,6 +78,7 @@ fn empty_policy(ast: &PolicyFile) -> Policy {
             default,
             default_span: h.default.as_ref().map(|d| d.span),
             conflicts: h.conflicts.as_ref().map_or(ConflictMode::MostRestrictive, |c| c.node),
+            priorities: h.priorities.as_ref().map_or_else(Vec::new, |p| names(&p.node)),
         },
         decls: Declarations::default(),
         rules: vec![],
@@ -183,6 +184,7 @@ struct Mods {
     consequence: Option<String>,
     see: Vec<String>,
     dry_run: bool,
+    priority: Option<u16>,
 }
 
 impl Lowerer<'_> {
@@ -282,8 +284,10 @@ impl Lowerer<'_> {
                 .map(|o| ObligationSpec {
                     text: o.text.node.clone(),
                     within: o.within.as_ref().map(|w| w.node),
-                    from: vec![],
-                    done_key: None,
+                    // A duty due from an event (`within 30 days of request.made_on`) runs from
+                    // that date and is recorded as done under its words (`done: [delete_the_data]`).
+                    from: o.of.iter().map(|e| e.node.clone()).collect(),
+                    done_key: o.of.as_ref().map(|_| slug(&o.text.node).replace('-', "_")),
                 })
                 .collect(),
             notes: m.notes.iter().map(|n| n.node.clone()).collect(),
@@ -291,6 +295,11 @@ impl Lowerer<'_> {
             consequence: m.consequence.as_ref().map(|c| c.node.clone()),
             see: m.see.iter().map(|s| s.node.clone()).collect(),
             dry_run: m.dry_run.is_some(),
+            // An unknown tier is the checker's error (`unknown-priority`); lowered, it has none.
+            priority: m.priority.as_ref().and_then(|p| {
+                let i = self.policy.meta.priorities.iter().position(|t| *t == p.node)?;
+                u16::try_from(i).ok()
+            }),
         }
     }
 
@@ -309,8 +318,34 @@ impl Lowerer<'_> {
         extra_obligations: Vec<ObligationSpec>,
     ) {
         let mods = self.mods(m);
+        // The duties the author's `oblige ... within D of EVENT` attach (not a section's own).
+        let events: Vec<ObligationSpec> = mods.obligations.iter().filter(|o| !o.from.is_empty()).cloned().collect();
         let mut obligations = extra_obligations;
         obligations.extend(mods.obligations);
+        let when = Cond::all(vec![base, mods.when]);
+        // Duties due from an event: once overdue and not recorded as done, the clause's
+        // actions are refused, as a departure duty's are (one refusing clause per duty).
+        let overdue: Vec<(Cond, ObligationSpec)> = events
+            .iter()
+            .filter_map(|o| {
+                let (within, key) = (o.within?, o.done_key.clone()?);
+                let cond = Cond::all(
+                    std::iter::once(when.clone())
+                        .chain(o.from.iter().map(|e| Cond::test(e, TestOp::Present)))
+                        .chain([
+                            Cond::Not(Box::new(Cond::test("done", TestOp::Has(Term::Const(Value::Symbol(key)))))),
+                            Cond::Test(Test {
+                                lhs: Term::fact("at"),
+                                op: TestOp::Cmp(CmpOp::Gt, Term::due(&o.from, within)),
+                                span: None,
+                            }),
+                        ])
+                        .collect(),
+                );
+                Some((cond, o.clone()))
+            })
+            .collect();
+        let base_id = id.0.clone();
         self.policy.rules.push(Rule {
             id: id.0,
             named: id.1,
@@ -318,7 +353,8 @@ impl Lowerer<'_> {
             span,
             source: self.source(span),
             description: None,
-            when: Cond::all(vec![base, mods.when]),
+            scope: crate::semantics::Scope::of(&when),
+            when,
             unless_reasons: vec![None; mods.unless.len()],
             unless: mods.unless,
             effect: mods.then.unwrap_or(effect),
@@ -329,10 +365,44 @@ impl Lowerer<'_> {
             consequence: mods.consequence,
             see: mods.see,
             dry_run: mods.dry_run,
+            priority: mods.priority,
             overrides: vec![],
             kind,
             law: vec![],
         });
+        for (cond, o) in overdue {
+            let oid = self.id(None, &format!("{base_id} overdue {}", slug(&o.text)));
+            let due = o.within.map(|w| format!("{} of {}", w, o.from.join(" or "))).unwrap_or_default();
+            let unless = self.mods(m).unless;
+            self.policy.rules.push(Rule {
+                id: oid.0,
+                named: false,
+                section,
+                span,
+                source: self.source(span),
+                description: None,
+                scope: crate::semantics::Scope::of(&cond),
+                when: cond,
+                unless_reasons: vec![None; unless.len()],
+                unless,
+                effect: Effect::Deny,
+                rationale: Some(format!(
+                    "the duty \"{}\" was due within {due} and is not recorded as done (`done: [{}]`)",
+                    o.text,
+                    o.done_key.clone().unwrap_or_default()
+                )),
+                obligations: vec![o],
+                advice: vec![],
+                notes: vec![],
+                consequence: self.mods(m).consequence,
+                see: vec![],
+                dry_run: m.dry_run.is_some(),
+                priority: self.mods(m).priority,
+                overrides: vec![],
+                kind: RuleKind::Plain,
+                law: vec![],
+            });
+        }
     }
 
     // ───────────── ownership ─────────────

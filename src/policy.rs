@@ -63,6 +63,10 @@ pub struct Meta {
     pub default_span: Option<Span>,
     /// How differing outcomes combine.
     pub conflicts: ConflictMode,
+    /// `priorities legal > brand`: the named tiers, highest first (a clause's
+    /// [`Rule::priority`] is an index into it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub priorities: Vec<String>,
 }
 
 /// An action dated before the policy took effect. The verdict is still
@@ -293,6 +297,12 @@ pub struct Rule {
     pub see: Vec<String>,
     /// Evaluated and reported, not enforced.
     pub dry_run: bool,
+    /// `priority legal`: its tier, an index into [`Meta::priorities`] (0 is the highest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u16>,
+    /// What it is about, for `conflicts most_specific` (read from `when` at lowering).
+    #[serde(skip)]
+    pub scope: crate::semantics::Scope,
     /// Clauses this one overrides when it applies (`exception x to y`).
     pub overrides: Vec<String>,
     /// Structure for explanations and `compare`.

@@ -399,6 +399,294 @@ pub fn blocks(undecided: u8, current: Option<u8>, no_decision: bool) -> bool {
     }
 }
 
+// ───────────── precedence: which applicable clauses stay in contention ─────────────
+
+/// The dimensions a clause's scope is read on for `conflicts most_specific`:
+/// the fact path and its name in words. A clause *names* a dimension when its
+/// condition (the section's heading included) requires, as a whole, that the
+/// fact be one of some values (or none of them).
+pub const SCOPE_DIMENSIONS: [(&str, &str); 6] = [
+    ("action", "action"),
+    ("channel", "channel"),
+    ("content.kind", "content kind"),
+    ("actor.role", "role"),
+    ("actor.team", "team"),
+    ("target.relationship", "relationship"),
+];
+
+/// What a clause's scope allows on one dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(tag = "is", content = "values", rename_all = "snake_case")]
+pub enum Dim {
+    /// Not named: any value.
+    #[default]
+    Any,
+    /// One of these values (sorted, each once).
+    In(Vec<String>),
+    /// Any value but these (sorted, each once): `posting on other channels`.
+    NotIn(Vec<String>),
+}
+
+impl Dim {
+    fn norm(mut v: Vec<String>) -> Vec<String> {
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Both at once (two tests of one dimension in one condition).
+    fn and(self, other: Dim) -> Dim {
+        match (self, other) {
+            (Dim::Any, d) | (d, Dim::Any) => d,
+            (Dim::In(a), Dim::In(b)) => Dim::In(a.into_iter().filter(|x| b.contains(x)).collect()),
+            (Dim::In(a), Dim::NotIn(b)) | (Dim::NotIn(b), Dim::In(a)) => {
+                Dim::In(a.into_iter().filter(|x| !b.contains(x)).collect())
+            }
+            (Dim::NotIn(a), Dim::NotIn(b)) => Dim::NotIn(Dim::norm(a.into_iter().chain(b).collect())),
+        }
+    }
+
+    /// Every value this allows the other allows too.
+    pub fn within(&self, other: &Dim) -> bool {
+        match (self, other) {
+            (_, Dim::Any) => true,
+            (Dim::Any, _) => false,
+            (Dim::In(a), Dim::In(b)) => a.iter().all(|x| b.contains(x)),
+            (Dim::In(a), Dim::NotIn(b)) => a.iter().all(|x| !b.contains(x)),
+            (Dim::NotIn(a), Dim::NotIn(b)) => b.iter().all(|x| a.contains(x)),
+            // Values are open-ended (a declared channel, a new kind): "all but a few" is never within a list.
+            (Dim::NotIn(_), Dim::In(_)) => false,
+        }
+    }
+
+    /// `linkedin`, `twitter or linkedin`, `any`, `any but twitter, linkedin`.
+    pub fn words(&self) -> String {
+        match self {
+            Dim::Any => "any".into(),
+            Dim::In(v) if v.is_empty() => "none".into(),
+            Dim::In(v) => match v.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => "none".into(),
+            },
+            Dim::NotIn(v) => format!("any but {}", v.join(", ")),
+        }
+    }
+}
+
+/// What a clause is about, for `conflicts most_specific`: per dimension of
+/// [`SCOPE_DIMENSIONS`], the values its condition allows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct Scope(pub [Dim; 6]);
+
+impl Scope {
+    /// The scope a condition states: its top-level parts (those joined by
+    /// `and`) that test one dimension against constants: `F = v`, `F != v`,
+    /// `F in {..}`, `not F in {..}`, `content.kind has v`, and `or` of such
+    /// tests of one dimension (`forbid viral, personal`). Anything else names
+    /// no dimension.
+    pub fn of(when: &crate::policy::Cond) -> Scope {
+        use crate::policy::Cond;
+        let mut scope = Scope::default();
+        let parts: &[Cond] = match when {
+            Cond::All(parts) => parts,
+            other => std::slice::from_ref(other),
+        };
+        for part in parts {
+            if let Some((k, d)) = dim_of(part) {
+                if let Some(slot) = scope.0.get_mut(k) {
+                    *slot = std::mem::take(slot).and(d);
+                }
+            }
+        }
+        scope
+    }
+
+    /// Names no dimension.
+    pub fn is_general(&self) -> bool {
+        self.0.iter().all(|d| *d == Dim::Any)
+    }
+}
+
+/// The dimension one part of a condition narrows, and to what.
+fn dim_of(c: &crate::policy::Cond) -> Option<(usize, Dim)> {
+    use crate::policy::{Cond, Term, TestOp};
+    let symbols = |vals: &[crate::value::Value]| -> Option<Vec<String>> {
+        vals.iter()
+            .map(|v| match v {
+                crate::value::Value::Symbol(s) | crate::value::Value::Text(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let dim = |t: &crate::policy::Test| -> Option<(usize, Dim)> {
+        let Term::Fact(path) = &t.lhs else { return None };
+        let k = SCOPE_DIMENSIONS.iter().position(|(p, _)| p == path)?;
+        let d = match &t.op {
+            TestOp::Cmp(CmpOp::Eq, Term::Const(v)) | TestOp::Has(Term::Const(v)) => {
+                Dim::In(symbols(std::slice::from_ref(v))?)
+            }
+            TestOp::Cmp(CmpOp::Ne, Term::Const(v)) => Dim::NotIn(symbols(std::slice::from_ref(v))?),
+            TestOp::In(vals) => Dim::In(Dim::norm(symbols(vals)?)),
+            _ => return None,
+        };
+        Some((k, d))
+    };
+    match c {
+        Cond::Test(t) => dim(t),
+        Cond::Not(inner) => match dim_of(inner)? {
+            (k, Dim::In(v)) => Some((k, Dim::NotIn(v))),
+            (k, Dim::NotIn(v)) => Some((k, Dim::In(v))),
+            (_, Dim::Any) => None,
+        },
+        Cond::Any(parts) => {
+            let mut out: Option<(usize, Vec<String>)> = None;
+            for p in parts {
+                let (k, Dim::In(v)) = dim_of(p)? else { return None };
+                match &mut out {
+                    None => out = Some((k, v)),
+                    Some((k0, acc)) if *k0 == k => acc.extend(v),
+                    Some(_) => return None,
+                }
+            }
+            out.map(|(k, v)| (k, Dim::In(Dim::norm(v))))
+        }
+        Cond::All(_) | Cond::True => None,
+    }
+}
+
+/// The scope of a clause that names no dimension (and of a clause not found).
+pub static GENERAL: Scope = Scope([Dim::Any, Dim::Any, Dim::Any, Dim::Any, Dim::Any, Dim::Any]);
+
+/// Whether a clause about `a` is more specific than one about `b`: on every
+/// dimension, every value `a` allows `b` allows too, and on at least one `b`
+/// allows more (a dimension not named allows every value). Two scopes neither
+/// of which is more specific (equal, or each narrower somewhere) tie.
+pub fn more_specific(a: &Scope, b: &Scope) -> bool {
+    let all_within = a.0.iter().zip(&b.0).all(|(x, y)| x.within(y));
+    all_within && a.0.iter().zip(&b.0).any(|(x, y)| !y.within(x))
+}
+
+/// Why `a` is more specific than `b`, dimension by dimension
+/// (`channel linkedin rather than any`).
+pub fn specific_words(a: &Scope, b: &Scope) -> String {
+    let mut out = Vec::new();
+    for ((x, y), (_, label)) in a.0.iter().zip(&b.0).zip(SCOPE_DIMENSIONS) {
+        if x.within(y) && !y.within(x) {
+            out.push(format!("{label}: {} rather than {}", x.words(), y.words()));
+        }
+    }
+    out.join("; ")
+}
+
+/// How applicable clauses that disagree are settled: the header's
+/// `conflicts` mode and whether it declares `priorities`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Precedence {
+    /// `conflicts most_restrictive | indeterminate | most_specific`.
+    pub mode: crate::ast::ConflictMode,
+    /// The header declares `priorities A > B > ...`.
+    pub tiers: bool,
+}
+
+impl Precedence {
+    /// The precedence of a policy.
+    pub fn of(meta: &crate::policy::Meta) -> Precedence {
+        Precedence { mode: meta.conflicts, tiers: !meta.priorities.is_empty() }
+    }
+
+    /// Every applicable clause stays in contention (no tiers, no specificity):
+    /// only the outcomes' order settles.
+    pub fn plain(self) -> bool {
+        !self.tiers && self.mode != crate::ast::ConflictMode::MostSpecific
+    }
+
+    /// `conflicts indeterminate`: clauses in contention that disagree leave the verdict undecided.
+    pub fn indeterminate(self) -> bool {
+        self.mode == crate::ast::ConflictMode::Indeterminate
+    }
+
+    /// The name shown in explanations and JSON.
+    pub fn name(self) -> &'static str {
+        match (self.tiers, self.mode) {
+            (false, crate::ast::ConflictMode::MostRestrictive) => "most_restrictive",
+            (false, crate::ast::ConflictMode::Indeterminate) => "indeterminate",
+            (false, crate::ast::ConflictMode::MostSpecific) => "most_specific",
+            (true, crate::ast::ConflictMode::MostRestrictive) => "priorities, then most_restrictive",
+            (true, crate::ast::ConflictMode::Indeterminate) => "priorities, then indeterminate",
+            (true, crate::ast::ConflictMode::MostSpecific) => "priorities, then most_specific",
+        }
+    }
+}
+
+/// The level a clause's `priority` gives it: the first tier of `priorities`
+/// (index 0) is the highest; a clause with no `priority` is below every tier.
+pub fn level(priority: Option<u16>) -> u16 {
+    match priority {
+        Some(i) => u16::MAX - i,
+        None => 0,
+    }
+}
+
+/// An applicable (or undecided) clause as precedence sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Contender<'a> {
+    /// Its [`level`].
+    pub level: u16,
+    /// What it is about.
+    pub scope: &'a Scope,
+}
+
+impl<'a> Contender<'a> {
+    /// A lowered clause: its `priority`'s level and its scope.
+    pub fn of(r: &'a crate::policy::Rule) -> Contender<'a> {
+        Contender { level: level(r.priority), scope: &r.scope }
+    }
+}
+
+/// Why one clause in contention put another out of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Beaten {
+    /// The other's priority tier is higher.
+    Priority,
+    /// Same tier, and the other is more specific (`conflicts most_specific`).
+    Specific,
+}
+
+/// Whether `w` puts `l` out of contention, and why: a higher tier always
+/// does; within one tier, under `conflicts most_specific`, a more specific
+/// clause does.
+pub fn beats(p: Precedence, w: Contender<'_>, l: Contender<'_>) -> Option<Beaten> {
+    if w.level > l.level {
+        Some(Beaten::Priority)
+    } else if w.level == l.level && p.mode == crate::ast::ConflictMode::MostSpecific && more_specific(w.scope, l.scope)
+    {
+        Some(Beaten::Specific)
+    } else {
+        None
+    }
+}
+
+/// Which applicable clauses stay in contention: those no other applicable
+/// clause beats ([`beats`]). Among them [`settle`] then decides by the
+/// outcomes' order (or, under `conflicts indeterminate`, their agreement).
+/// Under a plain precedence every clause stays.
+pub fn contention(p: Precedence, clauses: &[Contender<'_>]) -> Vec<bool> {
+    if p.plain() {
+        return vec![true; clauses.len()];
+    }
+    clauses.iter().map(|l| !clauses.iter().any(|w| beats(p, *w, *l).is_some())).collect()
+}
+
+/// Whether an undecided clause could be in contention were it to apply: no
+/// applicable clause beats it. Only then can it hold the verdict back
+/// ([`blocks`]); one that would be beaten cannot change the verdict, however
+/// strict. (Checking each undecided clause on its own suffices: `beats` is
+/// transitive, so a set of them can stay in contention only as each would.)
+pub fn could_contend(p: Precedence, undecided: Contender<'_>, applicable: &[Contender<'_>]) -> bool {
+    p.plain() || !applicable.iter().any(|w| beats(p, *w, undecided).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,6 +819,80 @@ mod tests {
         assert!(!plain_approval_meets(Join::All, &who, "legal"));
         assert!(plain_approval_meets(Join::All, &who[..1], "legal"));
         assert!(!plain_approval_meets(Join::Any, &["client".to_string()], "client"));
+    }
+
+    fn scope_of(text: &str) -> Scope {
+        let file = crate::source::SourceFile::new("s.policy", format!("policy \"s\"\nteams marketing\n{text}\n"));
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let p = crate::lower::lower(&file, &ast);
+        p.rules.first().map(|r| r.scope.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_scope_is_what_the_condition_requires_of_the_six_facts() {
+        let general = scope_of("posting { forbid confidential }");
+        let linkedin = scope_of("posting on linkedin { forbid confidential }");
+        let two = scope_of("posting on twitter, linkedin { forbid confidential }");
+        let post = scope_of("rule r { when action = post and history.posts_today > 3 then deny }");
+        let team = scope_of("posting for team marketing { forbid confidential }");
+        let kinds = scope_of("posting { forbid viral, personal }");
+        let viral = scope_of("posting { forbid viral }");
+        assert_eq!(linkedin.0[1], Dim::In(vec!["linkedin".into()]));
+        assert_eq!(kinds.0[2], Dim::In(vec!["personal".into(), "viral".into()]));
+        // A count narrows nothing; an action does.
+        assert_eq!(post.0[0], Dim::In(vec!["post".into()]));
+        assert!(post.0[1..].iter().all(|d| *d == Dim::Any));
+        assert!(more_specific(&linkedin, &general) && !more_specific(&general, &linkedin));
+        assert!(more_specific(&linkedin, &two) && !more_specific(&two, &linkedin));
+        assert!(more_specific(&post, &general), "one action of the three a posting section covers");
+        assert!(more_specific(&viral, &kinds) && more_specific(&kinds, &general));
+        // Ties: equal scopes, and scopes each narrower on a fact the other does not name.
+        assert!(!more_specific(&general, &general));
+        assert!(!more_specific(&team, &linkedin) && !more_specific(&linkedin, &team));
+        assert_eq!(specific_words(&linkedin, &general), "channel: linkedin rather than any");
+        assert_eq!(specific_words(&linkedin, &two), "channel: linkedin rather than linkedin or twitter");
+        // `other channels` (all but linkedin) is within every channel, and shares none with linkedin.
+        let p = {
+            let file = crate::source::SourceFile::new(
+                "s.policy",
+                "policy \"s\"\nposting on linkedin { limit 1 posts per day }\nposting on other channels { forbid viral }\n",
+            );
+            crate::lower::lower(&file, &crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}")))
+        };
+        let others = p.rules.get(1).map(|r| r.scope.clone()).unwrap_or_default();
+        assert_eq!(others.0[1], Dim::NotIn(vec!["linkedin".into()]));
+        assert!(more_specific(&others, &general));
+        assert!(!more_specific(&linkedin, &others) && !more_specific(&others, &linkedin));
+    }
+
+    #[test]
+    fn contention_takes_the_highest_tier_then_the_most_specific() {
+        use crate::ast::ConflictMode::*;
+        let general = Scope::default();
+        let mut linkedin = Scope::default();
+        linkedin.0[1] = Dim::In(vec!["linkedin".into()]);
+        let c = |level: u16, scope: &'static Scope| Contender { level, scope };
+        let general: &'static Scope = Box::leak(Box::new(general));
+        let linkedin: &'static Scope = Box::leak(Box::new(linkedin));
+        let specific = Precedence { mode: MostSpecific, tiers: false };
+        let restrictive = Precedence { mode: MostRestrictive, tiers: false };
+        let tiered = Precedence { mode: MostRestrictive, tiers: true };
+        let both = [c(0, general), c(0, linkedin)];
+        assert_eq!(contention(restrictive, &both), [true, true]);
+        assert_eq!(contention(specific, &both), [false, true]);
+        assert_eq!(beats(specific, both[1], both[0]), Some(Beaten::Specific));
+        // A higher tier wins however general it is; within a tier the mode decides.
+        let tiers = [c(level(Some(0)), general), c(level(Some(1)), linkedin), c(level(None), linkedin)];
+        assert_eq!(contention(tiered, &tiers), [true, false, false]);
+        assert_eq!(contention(Precedence { mode: MostSpecific, tiers: true }, &tiers), [true, false, false]);
+        assert!(level(Some(0)) > level(Some(1)) && level(Some(1)) > level(None));
+        // An undecided clause could contend unless an applying one beats it.
+        assert!(could_contend(specific, c(0, linkedin), &[c(0, general)]));
+        assert!(!could_contend(specific, c(0, general), &[c(0, linkedin)]));
+        assert!(could_contend(restrictive, c(0, general), &[c(0, linkedin)]));
+        assert!(!could_contend(tiered, c(0, linkedin), &[c(1, general)]));
+        assert_eq!(specific.name(), "most_specific");
+        assert!(restrictive.plain() && !specific.plain() && !tiered.plain());
     }
 
     #[test]

@@ -465,13 +465,54 @@ fn indexed_policy(n: usize) -> String {
 
 #[test]
 fn indexed_clauses_decide_as_the_evaluator() {
+    let (visited, decided) = indexed_agree(&indexed_policy(240));
+    // The index keeps a decision to a few of the 240 clauses, and every verdict occurs.
+    assert!(visited < 3000 * 40, "visited {visited} clauses in all");
+    assert!(decided.iter().all(|n| *n > 0), "{decided:?}");
+}
+
+/// The same generated clauses under every precedence (issue #14, concept 7):
+/// `conflicts most_specific`, `indeterminate` and `most_restrictive`, each with
+/// and without named priority tiers given to some of the clauses. The compiled
+/// form's combining must pick the same clauses in contention as the
+/// interpreter's, and hold back on the same undecided ones.
+#[test]
+fn indexed_clauses_decide_as_the_evaluator_under_every_precedence() {
+    for mode in ["most_specific", "indeterminate", "most_restrictive"] {
+        for tiers in [false, true] {
+            let mut text = indexed_policy(96).replace(
+                "  default allow\n",
+                &format!(
+                    "  default allow\n  conflicts {mode}\n{}",
+                    if tiers { "  priorities legal > brand\n" } else { "" }
+                ),
+            );
+            if tiers {
+                // Every fifth rule in the legal tier, every seventh in the brand tier.
+                for i in (0..96).rev() {
+                    let tier = match (i % 5, i % 7) {
+                        (0, _) => "legal",
+                        (_, 0) => "brand",
+                        _ => continue,
+                    };
+                    text = text.replace(&format!("rule r{i} {{\n"), &format!("rule r{i} {{\n  priority {tier}\n"));
+                }
+            }
+            let (_, decided) = indexed_agree(&text);
+            assert!(decided.iter().filter(|n| **n > 0).count() >= 3, "{mode} {tiers}: {decided:?}");
+        }
+    }
+}
+
+/// Decides 3,000 generated actions under a policy in both engines and asserts they agree;
+/// returns the clauses visited and the verdicts' counts.
+fn indexed_agree(text: &str) -> (usize, [usize; 4]) {
     const A: [&str; 4] = ["post", "connect", "solicit", "message"];
     const CH: [&str; 4] = ["twitter", "linkedin", "blog", "facebook"];
     const K: [&str; 5] = ["job_ad", "industry", "brand", "opinion", "viral"];
     const R: [&str; 5] = ["client", "candidate", "colleague", "prospect", "personal"];
     const S: [&str; 4] = ["employed", "on_notice", "garden_leave", "departed"];
-    let text = indexed_policy(240);
-    let file = SourceFile::new("indexed.policy", text.as_str());
+    let file = SourceFile::new("indexed.policy", text);
     let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
     let policy = smpolicy::lower::lower(&file, &ast);
     let compiled = compile(&policy);
@@ -520,9 +561,7 @@ fn indexed_clauses_decide_as_the_evaluator() {
         visited += compiled.candidates(&row);
         decided[d.verdict as usize] += 1;
     }
-    // The index keeps a decision to a few of the 240 clauses, and every verdict occurs.
-    assert!(visited < 3000 * 40, "visited {visited} clauses in all");
-    assert!(decided.iter().all(|n| *n > 0), "{decided:?}");
+    (visited, decided)
 }
 
 /// Both garden-leave wordings, decided by both engines over a year of action

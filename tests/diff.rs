@@ -334,6 +334,9 @@ enum Clause {
     Duty {
         within: u32,
     },
+    EventDuty {
+        within: u32,
+    },
     Exception {
         role: &'static str,
         allow: bool,
@@ -409,6 +412,7 @@ fn clause() -> impl Strategy<Value = Clause> {
         prop::sample::select(KINDS).prop_map(|kind| Clause::Permit { kind }),
         prop::sample::select(ROLES).prop_map(|role| Clause::Disclosure { role }),
         (1u32..4).prop_map(|within| Clause::Duty { within }),
+        (1u32..40).prop_map(|within| Clause::EventDuty { within }),
         (prop::sample::select(ROLES), any::<bool>()).prop_map(|(role, allow)| Clause::Exception { role, allow }),
         (1u32..7, 1u32..13, any::<bool>()).prop_map(|(months, lookback, reduced)| Clause::LongCovenant {
             months,
@@ -496,6 +500,9 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
             Clause::Duty { within } => format!(
                 "rule duty-{i} \"Messages are logged.\" {{\n  when action = message\n  then advise \"Keep it short.\"\n  oblige \"Log the message.\" within {within} days\n}}\n"
             ),
+            Clause::EventDuty { within } => format!(
+                "rule ev-{i} \"Requests are met.\" {{\n  when action in {{message, post}}\n  then allow\n  oblige \"Delete the data.\" within {within} days of request.made_on\n}}\n"
+            ),
             Clause::Exception { role, allow } => match &target {
                 Some(t) => format!(
                     "exception ex-{i} to {t} \"Released.\" {{\n  when actor.role = {role}\n  then {}\n}}\n",
@@ -529,6 +536,14 @@ fn policy_text(default: &str, conflicts: &str, clauses: &[Clause]) -> String {
             Clause::WeekRule { max } => format!(
                 "rule week-{i} \"A busy week.\" {{\n  when action in {{post, share}} and history.posts_this_week >= {max}\n  then require approval from manager\n}}\n"
             ),
+        };
+        // Under named priorities, confidentiality is in the top tier and permissions in the next:
+        // the search must find where a tier, not the strictest outcome, decides.
+        let t = if conflicts.contains("priorities") {
+            t.replace(": forbid confidential\n", ": forbid confidential\n    priority legal\n")
+                .replace("  then allow\n}", "  then allow\n  priority brand\n}")
+        } else {
+            t
         };
         s.push_str(&t);
         s.push('\n');
@@ -613,6 +628,13 @@ fn action_json() -> impl Strategy<Value = String> {
                 if done {
                     a["done"] = serde_json::json!(["hand_over_credentials"]);
                 }
+                // Sometimes a request on file, a few weeks before the action; sometimes its duty done.
+                if departed % 4 == 1 {
+                    a["request"] = serde_json::json!({"made_on": day(at - departed % 45).to_string()});
+                    if done && at % 2 == 0 {
+                        a["done"] = serde_json::json!(["delete_the_data"]);
+                    }
+                }
                 if let Some(g) = granted {
                     a["approval"] = serde_json::json!({"granted_by": g});
                 }
@@ -677,6 +699,7 @@ fn mutate(c: &Clause, bump: u32) -> Clause {
         Clause::Connections { since } => Clause::Connections { since: since + bump },
         Clause::WeekRule { max } => Clause::WeekRule { max: 1 + (max + bump) % 30 },
         Clause::Duty { within } => Clause::Duty { within: 1 + (within + bump) % 4 },
+        Clause::EventDuty { within } => Clause::EventDuty { within: 1 + (within + bump * 7) % 40 },
         Clause::LongCovenant { months, lookback, reduced } => {
             Clause::LongCovenant { months, lookback: 1 + (lookback + bump) % 12, reduced: reduced != (bump % 2 == 1) }
         }
@@ -715,7 +738,7 @@ proptest! {
     #[test]
     fn every_changed_action_lies_in_a_region_that_states_its_verdicts(
         defaults in (prop::sample::select(OUTCOMES), prop::sample::select(OUTCOMES)),
-        conflicts in (prop::sample::select(vec!["most_restrictive", "indeterminate"]), any::<bool>()),
+        conflicts in (prop::sample::select(vec!["most_restrictive", "indeterminate", "most_specific", "most_specific\n  priorities legal > brand", "most_restrictive\n  priorities legal > brand"]), any::<bool>()),
         clauses in prop::collection::vec(clause(), 1..5),
         edits in prop::collection::vec((0usize..5, 1u32..5, any::<bool>()), 1..3),
         extra in prop::option::of(clause()),

@@ -32,6 +32,8 @@ mod explain_scenarios;
 mod fuzz_parsers;
 mod lang_approvals;
 mod lang_counters;
+mod lang_events;
+mod lang_precedence;
 mod lang_text;
 mod lang_time;
 mod lang_v2;

@@ -291,6 +291,7 @@ fn default_clause(cx: &mut Checker<'_>, o: &Spanned<Outcome>, m: &Modifiers) {
     found.extend(m.notes.iter().map(|n| (n.span, "note")));
     found.extend(m.consequence.iter().map(|c| (c.span, "consequence")));
     found.extend(m.see.iter().map(|s| (s.span, "see")));
+    found.extend(m.priority.iter().map(|p| (p.span, "priority")));
     ignored(cx, "a section default", found, "remove it; a default can be narrowed with `when` only");
 }
 
@@ -376,6 +377,7 @@ fn terms(cx: &mut Checker<'_>, c: &Clause<TermsRule>) {
     found.extend(m.oblige.iter().map(|o| (o.text.span, "oblige")));
     found.extend(m.consequence.iter().map(|c| (c.span, "consequence")));
     found.extend(m.see.iter().map(|s| (s.span, "see")));
+    found.extend(m.priority.iter().map(|p| (p.span, "priority")));
     ignored(cx, "a terms clause", found, "remove it: a terms clause applies to every contract it is checked against");
 }
 
@@ -467,7 +469,9 @@ fn plain(r: &Rule) -> bool {
 }
 
 fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
-    if policy.meta.conflicts == ConflictMode::Indeterminate {
+    // Under priorities or `most_specific` a less strict clause may win: nothing is shadowed for sure.
+    let prec = crate::semantics::Precedence::of(&policy.meta);
+    if prec.indeterminate() || !prec.plain() {
         return;
     }
     let overridden: foldhash::HashSet<&str> =

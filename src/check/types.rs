@@ -313,6 +313,30 @@ fn contains(cx: &mut Checker<'_>, lhs: &Operand, needles: &Needles) {
     }
 }
 
+/// The event a duty's time runs from (`oblige "..." within 30 days of request.made_on`):
+/// a date the action carries.
+pub(super) fn event_dates(cx: &mut Checker<'_>) {
+    let events: Vec<Spanned<String>> = super::precedence::every_modifiers(cx.ast)
+        .into_iter()
+        .flat_map(|m| m.oblige.iter().filter_map(|o| o.of.clone()))
+        .collect();
+    for e in events {
+        let path: Vec<String> = e.node.split('.').map(str::to_string).collect();
+        match fact(cx, &path, e.span) {
+            None | Some(Type::Date) => {}
+            Some(t) => cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!("a duty's time runs from a date, but `{}` is {}", e.node, describe(&t)),
+                    e.span,
+                    "not a date",
+                )
+                .with_help("name the date of the event: `request.made_on`, or a declared `fact NAME: date`"),
+            ),
+        }
+    }
+}
+
 /// The type of a fact path; reports unknown facts with a suggestion.
 fn fact(cx: &mut Checker<'_>, path: &[String], span: Span) -> Option<Type> {
     let joined = path.join(".");

@@ -462,7 +462,10 @@ pub(crate) struct Space {
     pub rules: [Vec<CRule>; 2],
     /// Section defaults, per policy.
     pub defaults: [Vec<CDefault>; 2],
-    /// Clauses conflicting are indeterminate, per policy.
+    /// Per policy: more than the outcomes' order picks the clause that decides
+    /// (`conflicts indeterminate`, `most_specific`, `priorities`), so the search
+    /// treats any open clause as able to change the verdict and leaves the choice to
+    /// the evaluator's combining at each leaf.
     pub conflict_indeterminate: [bool; 2],
     /// The rank of the policy's default, per policy (`None`: no default).
     pub default_rank: [Option<u8>; 2],
@@ -1066,12 +1069,16 @@ pub(crate) fn build(old: &Policy, new: &Policy, now: Timestamp, anchor: Date) ->
         sides,
         rules: [Vec::new(), Vec::new()],
         defaults: [Vec::new(), Vec::new()],
-        conflict_indeterminate: [old, new].map(|p| p.meta.conflicts == crate::ast::ConflictMode::Indeterminate),
+        conflict_indeterminate: [old, new].map(|p| {
+            let prec = crate::semantics::Precedence::of(&p.meta);
+            prec.indeterminate() || !prec.plain()
+        }),
         default_rank: [old, new].map(|p| p.meta.default.as_ref().and_then(|e| e.rank())),
         default_approval: [None, None],
         words: offset,
         can_prune: old.meta.default == new.meta.default
             && old.meta.conflicts == new.meta.conflicts
+            && old.meta.priorities == new.meta.priorities
             && old.meta.timezone == new.meta.timezone
             && old.decls.facts == new.decls.facts
             && old.decls.assumed == new.decls.assumed,

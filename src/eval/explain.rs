@@ -625,6 +625,17 @@ const ALLOW_ROUTES: usize = 3;
 fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
     use crate::value::Value;
     let mut routes: Vec<(u8, i64, String)> = Vec::new();
+    // Under priorities or `most_specific`, a restriction that came to apply changes the verdict
+    // only if no clause that applies beats it (the semantics' one rule).
+    let prec = crate::semantics::Precedence::of(&policy.meta);
+    let contender = crate::semantics::Contender::of;
+    let applying: Vec<crate::semantics::Contender<'_>> = v
+        .rules
+        .iter()
+        .filter(|r| r.status == Status::Applies && !r.dry_run && r.effect.rank().is_some())
+        .filter_map(|r| policy.rules.iter().find(|p| p.id == r.id))
+        .map(contender)
+        .collect();
     for r in &v.rules {
         if let Some(line) = window_route(r, policy, ctx) {
             routes.push((0, 0, line));
@@ -655,7 +666,9 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
             _ => continue,
         };
         let facts = Changed { base: ctx.facts, changes: vec![(f, changed)] };
-        if applies_with(rule, policy, &facts, ctx.at, ctx) {
+        if crate::semantics::could_contend(prec, contender(rule), &applying)
+            && applies_with(rule, policy, &facts, ctx.at, ctx)
+        {
             routes.push((rank, distance, line));
         }
     }

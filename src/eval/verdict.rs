@@ -478,12 +478,18 @@ impl<'a> ObligationRef<'a> {
 /// against clauses that restrict it, all applying.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Conflict {
-    /// The precedence used (`most_restrictive`).
+    /// The precedence used: `most_restrictive`, `most_specific`, or either after
+    /// `priorities` (`priorities, then most_specific`).
     pub precedence: &'static str,
     /// The clauses that won (they decide).
     pub prevailing: Vec<String>,
     /// The clauses that applied and were overruled.
     pub overruled: Vec<String>,
+    /// Why each clause was overruled, when the policy's precedence is more than
+    /// the outcomes' order (`priorities`, `conflicts most_specific`): which
+    /// clause won and why, in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<String>,
 }
 
 impl Conflict {
@@ -491,6 +497,17 @@ impl Conflict {
     pub fn words(&self) -> String {
         let names = |ids: &[String]| ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
         let verb = |ids: &[String], one: &'static str, many: &'static str| if ids.len() == 1 { one } else { many };
+        if !self.because.is_empty() {
+            return format!(
+                "conflict: {} {} too, but the policy's precedence ({}) settles it: {}; so {} {} overruled",
+                names(&self.overruled),
+                verb(&self.overruled, "applies", "apply"),
+                self.precedence,
+                self.because.join("; "),
+                names(&self.overruled),
+                verb(&self.overruled, "is", "are"),
+            );
+        }
         format!(
             "conflict: {} {} this action and {} {} it; the policy's precedence ({}) says the most restrictive outcome wins, so {} {} overruled (`conflicts indeterminate` would leave it undecided)",
             names(&self.overruled),

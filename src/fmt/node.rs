@@ -48,16 +48,17 @@ pub(super) fn default_verdict(d: &DefaultVerdict) -> String {
     }
 }
 
-/// `most_restrictive` / `indeterminate` (`conflict_mode`).
+/// `most_restrictive` / `most_specific` / `indeterminate` (`conflict_mode`).
 pub(super) fn conflict_mode(c: ConflictMode) -> &'static str {
     match c {
         ConflictMode::MostRestrictive => "most_restrictive",
+        ConflictMode::MostSpecific => "most_specific",
         ConflictMode::Indeterminate => "indeterminate",
     }
 }
 
 /// The header settings after the first line, in canonical order:
-/// effective, owner, jurisdiction, timezone, default, conflicts.
+/// effective, owner, jurisdiction, timezone, default, conflicts, priorities.
 pub(super) fn header_settings(h: &Header) -> Vec<Piece> {
     let mut out = Vec::new();
     if let Some(d) = &h.effective {
@@ -77,6 +78,10 @@ pub(super) fn header_settings(h: &Header) -> Vec<Piece> {
     }
     if let Some(c) = &h.conflicts {
         out.push((c.span, format!("conflicts {}", conflict_mode(c.node))));
+    }
+    if let Some(p) = &h.priorities {
+        let tiers: Vec<&str> = p.node.iter().map(|t| t.node.as_str()).collect();
+        out.push((p.span, format!("priorities {}", tiers.join(" > "))));
     }
     out
 }
@@ -379,7 +384,7 @@ fn except_item(e: &CovenantException) -> String {
 }
 
 /// The modifiers in canonical order: when, unless, then, because, advise,
-/// oblige, note, consequence, see, dry run (`modifier`).
+/// oblige, note, consequence, see, priority, dry run (`modifier`).
 pub(super) fn modifiers(m: &Modifiers) -> Vec<Piece> {
     let mut out = Vec::new();
     if let Some(w) = &m.when {
@@ -399,7 +404,9 @@ pub(super) fn modifiers(m: &Modifiers) -> Vec<Piece> {
     }
     for o in &m.oblige {
         let span = o.within.as_ref().map_or(o.text.span, |w| o.text.span.join(w.span));
-        out.push((span, format!("oblige {}{}", string(&o.text.node), within(&o.within))));
+        let span = o.of.as_ref().map_or(span, |e| span.join(e.span));
+        let of = o.of.as_ref().map(|e| format!(" of {}", e.node)).unwrap_or_default();
+        out.push((span, format!("oblige {}{}{of}", string(&o.text.node), within(&o.within))));
     }
     for n in &m.notes {
         out.push((n.span, format!("note {}", string(&n.node))));
@@ -409,6 +416,9 @@ pub(super) fn modifiers(m: &Modifiers) -> Vec<Piece> {
     }
     for s in &m.see {
         out.push((s.span, format!("see {}", string(&s.node))));
+    }
+    if let Some(p) = &m.priority {
+        out.push((p.span, format!("priority {}", p.node)));
     }
     if let Some(d) = m.dry_run {
         out.push((d, "dry run".into()));

@@ -257,6 +257,10 @@ impl Builder {
                     let Some(mode) = self.keyword(&m, m.as_str(), CONFLICT_MODES) else { continue };
                     self.once(&mut h.conflicts, Spanned::new(mode, s), "the conflict resolution");
                 }
+                Rule::priorities_item => {
+                    let tiers: Vec<Name> = inner.kids().map(|t| self.ident(t)).collect();
+                    self.once(&mut h.priorities, Spanned::new(tiers, s), "the priorities");
+                }
                 _ => self.internal(&inner),
             }
         }
@@ -414,6 +418,7 @@ impl Builder {
                 | Rule::note_mod
                 | Rule::consequence_mod
                 | Rule::see_mod
+                | Rule::priority_mod
                 | Rule::dry_run => self.modifier(inner, &mut modifiers),
                 _ => {
                     let rs = span(&inner);
@@ -849,7 +854,15 @@ impl Builder {
                 let mut inner = p.kids();
                 let Some(text) = inner.next().map(|t| self.string(t)) else { return };
                 let within = inner.next().and_then(|w| w.kids().next()).and_then(|d| self.duration(d));
-                m.oblige.push(Obligation { text, within });
+                let of =
+                    inner.next().and_then(|e| e.kids().next()).map(|p| Spanned::new(p.as_str().to_string(), span(&p)));
+                m.oblige.push(Obligation { text, within, of });
+            }
+            Rule::priority_mod => {
+                if let Some(t) = p.kids().next() {
+                    let t = self.ident(t);
+                    self.once(&mut m.priority, t, "the priority (`priority ...`)");
+                }
             }
             Rule::dry_run => {
                 if let Some(first) = m.dry_run {
@@ -1171,8 +1184,11 @@ impl Builder {
 // same words; a word the grammar accepts and a table lacks is an internal error
 // (`Builder::keyword`), never a guess.
 
-const CONFLICT_MODES: &[(&str, ConflictMode)] =
-    &[("most_restrictive", ConflictMode::MostRestrictive), ("indeterminate", ConflictMode::Indeterminate)];
+const CONFLICT_MODES: &[(&str, ConflictMode)] = &[
+    ("most_restrictive", ConflictMode::MostRestrictive),
+    ("most_specific", ConflictMode::MostSpecific),
+    ("indeterminate", ConflictMode::Indeterminate),
+];
 
 const DECL_KINDS: &[(&str, DeclKind)] = &[
     ("roles", DeclKind::Roles),

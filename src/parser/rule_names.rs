@@ -76,6 +76,8 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_ownership => "`ownership`",
         Rule::k_per => "`per`",
         Rule::k_policy => "`policy`",
+        Rule::k_priorities => "`priorities`",
+        Rule::k_priority => "`priority`",
         Rule::k_posting => "`posting`",
         Rule::k_profile => "`profile`",
         Rule::k_radius => "`radius`",
@@ -148,8 +150,10 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::indefinitely => "`indefinitely`",
         Rule::consequence_mod => "`consequence \"...\"`",
         Rule::see_mod => "`see \"...\"`",
+        Rule::priority_mod => "`priority` and a tier named in the header's `priorities`",
         Rule::dry_run => "`dry run`",
         Rule::within => "`within` and a length of time",
+        Rule::event_of => "`of` and the date of the event (`of request.made_on`)",
         Rule::header => "the policy header `policy \"Name\" ...`",
         Rule::version_item => "`version`",
         Rule::effective_item => "`effective DATE`",
@@ -158,8 +162,9 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::timezone_item => "`timezone \"Europe/London\"`",
         Rule::default_item => "`default` and a verdict",
         Rule::none_kw => "`none`",
-        Rule::conflicts_item => "`conflicts most_restrictive` or `conflicts indeterminate`",
-        Rule::conflict_mode => "`most_restrictive` or `indeterminate`",
+        Rule::conflicts_item => "`conflicts most_restrictive`, `conflicts most_specific` or `conflicts indeterminate`",
+        Rule::conflict_mode => "`most_restrictive`, `most_specific` or `indeterminate`",
+        Rule::priorities_item => "`priorities` and tiers, highest first, such as `priorities legal > brand`",
         Rule::declaration => "a declaration such as `roles consultant, manager`",
         Rule::decl_kind => "`roles`, `teams`, `channels`, `content kinds` or `actions`",
         Rule::fact_decl => "a fact declaration such as `fact supervisor: bool`",
@@ -307,6 +312,8 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_ownership
             | Rule::k_per
             | Rule::k_policy
+            | Rule::k_priorities
+            | Rule::k_priority
             | Rule::k_posting
             | Rule::k_profile
             | Rule::k_radius
