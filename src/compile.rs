@@ -588,7 +588,8 @@ impl Compiled {
     }
 
     /// Decides an action: no allocation (unless the policy has more than 1,024
-    /// exception targets), no string comparison.
+    /// exception targets, or its index more than 32 keys with rows to read
+    /// for the action), no string comparison.
     pub fn decide(&self, row: &FactRow) -> Decision {
         let r: Run<Inline> = self.run(row);
         Decision { verdict: r.verdict, basis: r.basis, approvers: r.approvers, deciding: r.deciding }
