@@ -825,10 +825,12 @@ fn stat_test(t: &crate::policy::Test, action: Known<'_>, channel: Known<'_>) -> 
         Term::Fact(p) if p == "channel" => channel,
         _ => return None,
     };
-    let sym = |v: &Value| match v {
-        Value::Symbol(s) | Value::Text(s) => Some(s.clone()),
-        _ => None,
-    };
+    fn sym(v: &Value) -> Option<&str> {
+        match v {
+            Value::Symbol(s) | Value::Text(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
     match (&t.op, known) {
         (_, Known::Unknown) => None,
         (TestOp::Cmp(op @ (crate::ast::CmpOp::Eq | crate::ast::CmpOp::Ne), Term::Const(v)), k) => {
@@ -836,7 +838,7 @@ fn stat_test(t: &crate::policy::Test, action: Known<'_>, channel: Known<'_>) -> 
             let equal = matches!(k, Known::Name(n) if n == s);
             Some(if *op == crate::ast::CmpOp::Eq { equal } else { !equal })
         }
-        (TestOp::In(set), Known::Name(n)) => Some(set.iter().any(|v| sym(v).as_deref() == Some(n))),
+        (TestOp::In(set), Known::Name(n)) => Some(set.iter().any(|v| sym(v) == Some(n))),
         (TestOp::In(set), Known::Other) if set.iter().all(|v| sym(v).is_some()) => Some(false),
         _ => None,
     }
@@ -1124,8 +1126,37 @@ impl Builder<'_> {
         let mut buckets = Vec::with_capacity(action_known.len() * chan_known.len());
         // The clauses that may apply in each bucket (to find the slots it reads).
         let mut bucket_rules = Vec::with_capacity(buckets.capacity());
-        for a in &action_known {
-            for ch in &chan_known {
+        // A clause whose condition tests only one of `action` and `channel`
+        // (most) is sorted by that one fact, once per name, not once per bucket;
+        // one testing neither may apply in every bucket.
+        let reads: Vec<(bool, bool)> = (policy.rules.iter())
+            .map(|r| {
+                let tests = r.when.tests();
+                let fact = |name: &str| tests.iter().any(|t| matches!(&t.lhs, Term::Fact(p) if p == name));
+                (fact("action"), fact("channel"))
+            })
+            .collect();
+        let out_by = |known: &[Known<'_>], one: fn(Known<'_>) -> (Known<'_>, Known<'_>), want: (bool, bool)| {
+            (known.iter())
+                .map(|k| {
+                    let (a, ch) = one(*k);
+                    (policy.rules.iter().zip(&reads))
+                        .map(|(r, read)| *read == want && stat(&r.when, a, ch) == Some(false))
+                        .collect::<Vec<bool>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        let out_by_action = out_by(&action_known, |k| (k, Known::Unknown), (true, false));
+        let out_by_channel = out_by(&chan_known, |k| (Known::Unknown, k), (false, true));
+        let out_always = out_by(&[Known::Unknown], |k| (k, k), (false, false));
+        for (ai, a) in action_known.iter().enumerate() {
+            for (ci, ch) in chan_known.iter().enumerate() {
+                let ruled_out = |i: usize, r: &crate::policy::Rule| match reads.get(i) {
+                    Some((true, true)) => stat(&r.when, *a, *ch) == Some(false),
+                    Some((true, false)) => out_by_action.get(ai).and_then(|v| v.get(i)) == Some(&true),
+                    Some((false, true)) => out_by_channel.get(ci).and_then(|v| v.get(i)) == Some(&true),
+                    _ => out_always.first().and_then(|v| v.get(i)) == Some(&true),
+                };
                 let mut members = vec![0u64; words];
                 let mut rules = Vec::new();
                 let mut exceptions = Vec::new();
@@ -1135,7 +1166,7 @@ impl Builder<'_> {
                     if counts {
                         pos += 1;
                     }
-                    if r.dry_run || stat(&r.when, *a, *ch) == Some(false) {
+                    if r.dry_run || ruled_out(i, r) {
                         continue;
                     }
                     let i = u32::try_from(i).unwrap_or(NONE);
