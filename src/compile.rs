@@ -130,6 +130,8 @@ struct Bucket {
     /// The counting clauses (enforced, not advice) that may apply, as
     /// bitsets over the index's clauses: the denies, then the others.
     pass: [Box<[u64]>; 2],
+    /// The index's keys a row of this bucket reads ([`index::Index::keys_for`]).
+    keys: Box<[u32]>,
     /// Exceptions (enforced clauses that override others) that may apply, in order.
     exceptions: Vec<u32>,
     /// The clauses with obligations that may apply (indices into `Compiled::duties`), in order.
@@ -442,7 +444,7 @@ impl Compiled {
         // is deny: only other denies matter, for the deciding list; and once
         // that list is longer than a decision holds inline, nothing more does.
         let mut lowest = 0u8;
-        let probe = self.index.probe(row);
+        let probe = self.index.probe(row, &bucket.keys);
         // Denies first: once one applies, the others decide nothing. Within a
         // pass the index gives clauses in clause order, so every list is in order.
         for (pass, among) in bucket.pass.iter().enumerate() {
@@ -739,7 +741,7 @@ impl Compiled {
     pub fn candidates(&self, row: &FactRow) -> usize {
         let Some(b) = self.buckets.get(row.bucket as usize) else { return 0 };
         let mut n = b.exceptions.len();
-        let probe = self.index.probe(row);
+        let probe = self.index.probe(row, &b.keys);
         for among in &b.pass {
             self.index.each(&probe, among, |_, _| {
                 n += 1;
@@ -1122,6 +1124,8 @@ impl Builder<'_> {
             _ => false,
         };
         let idx = index::build(entries, &self.c, &is_list);
+        let action_slot = self.slot_of.get("action").copied();
+        let chan_slot = self.slot_of.get("channel").copied();
         let words = idx.words();
         let mut buckets = Vec::with_capacity(action_known.len() * chan_known.len());
         // The clauses that may apply in each bucket (to find the slots it reads).
@@ -1191,7 +1195,18 @@ impl Builder<'_> {
                 rules.extend(duties.iter().filter_map(|k| self.c.duties.get(*k as usize)).map(|d| d.rule));
                 bucket_rules.push(rules);
                 let pass = [idx.pass_of(&members, index::Pass::Deny), idx.pass_of(&members, index::Pass::Lower)];
-                buckets.push(Bucket { pass, exceptions, duties, derive: Box::default() });
+                // A row of a bucket named for its action (or channel) holds that name.
+                let named = |known: &Known<'_>| match known {
+                    Known::Name(n) => Some(Val::Str { id: self.c.strings.id(n), text: false }),
+                    Known::Other | Known::Unknown => None,
+                };
+                let fixed = |slot: u16| match (Some(slot) == action_slot, Some(slot) == chan_slot) {
+                    (true, _) => named(a),
+                    (_, true) => named(ch),
+                    _ => None,
+                };
+                let keys = idx.keys_for(&members, fixed);
+                buckets.push(Bucket { pass, keys, exceptions, duties, derive: Box::default() });
             }
         }
         self.c.index = idx;

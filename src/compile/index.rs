@@ -222,10 +222,10 @@ impl Index {
         self.bits.get(offset as usize + w).copied().unwrap_or(0)
     }
 
-    /// The bitsets a row selects.
-    pub fn probe(&self, row: &FactRow) -> Probe {
+    /// The bitsets a row selects, under these keys (a bucket's [`Index::keys_for`]).
+    pub fn probe(&self, row: &FactRow, keys: &[u32]) -> Probe {
         let mut p = Probe { maybe: Offsets::new(), unknown: Offsets::new(), inexact: Offsets::new() };
-        for key in self.keys.iter() {
+        for key in keys.iter().filter_map(|k| self.keys.get(*k as usize)) {
             match key.cuts.class(row.get(key.slot)).and_then(|k| key.classes.get(k)) {
                 Some(&(maybe, unknown)) => {
                     if maybe != NONE {
@@ -278,6 +278,29 @@ impl Index {
             }
         }
         false
+    }
+
+    /// The keys a row of a bucket whose clauses are `members` reads: those
+    /// that test one of them, less those whose slot's value every row of
+    /// the bucket shares (`fixed`: its action or channel) when that value's
+    /// class neither rules out nor leaves unknown any of them.
+    pub fn keys_for(&self, members: &[u64], fixed: impl Fn(u16) -> Option<Val>) -> Box<[u32]> {
+        let meets = |offset: u32| members.iter().enumerate().any(|(w, m)| m & self.word(offset, w) != 0);
+        let covers = |offset: u32| members.iter().enumerate().all(|(w, m)| m & !self.word(offset, w) == 0);
+        let mut out = Vec::new();
+        for (k, key) in self.keys.iter().enumerate() {
+            if !meets(key.tested) {
+                continue;
+            }
+            let class = fixed(key.slot).and_then(|v| key.cuts.class(v)).and_then(|c| key.classes.get(c));
+            if let Some(&(maybe, unknown)) = class {
+                if (maybe == NONE || covers(maybe)) && (unknown == NONE || !meets(unknown)) {
+                    continue;
+                }
+            }
+            out.push(u32::try_from(k).unwrap_or(NONE));
+        }
+        out.into()
     }
 
     /// The bitset of the clauses of this pass among `members` (a bitset of clause positions).
@@ -633,7 +656,7 @@ mod tests {
     fn agree(c: &Compiled, row: &FactRow, text: &str, line: &str) -> usize {
         let idx = &c.index;
         let all = vec![!0u64; idx.words()];
-        let probe = idx.probe(row);
+        let probe = idx.probe(row, &idx.keys_for(&all, |_| None));
         let mut kept: HashMap<u32, Option<Tv>> = HashMap::new();
         idx.each(&probe, &all, |e, pre| {
             kept.insert(e.rule, pre);
@@ -695,7 +718,8 @@ mod tests {
                 let line = action(&mut r);
                 let row = FactRow::from_action_at(&parse_action_json_line(&line).unwrap(), &c, now);
                 decided += agree(&c, &row, &text, &line);
-                let p = c.index.probe(&row);
+                let keys = c.index.keys_for(&vec![!0u64; c.index.words()], |_| None);
+                let p = c.index.probe(&row, &keys);
                 inexact += p.inexact.items().len();
                 unknown += p.unknown.items().len();
             }
