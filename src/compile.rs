@@ -7,10 +7,11 @@
 //!   constants ([`cond`]); shifted dates are computed once per row, and
 //!   only those (and only the derived slots) a clause that may apply to the
 //!   row's action and channel can read;
-//! - clauses are indexed by action kind and channel, and within each pair by
-//!   a small decision structure ([`index`]) over the symbols, list names and
-//!   thresholds most clauses test: a decision visits only the clauses that can
-//!   apply, each with the tests already known to hold removed;
+//! - clauses are bucketed by action kind and channel (the clauses each pair
+//!   may apply to), and indexed once by the values they test ([`index`]):
+//!   per slot, the clauses each class of values rules out or leaves unknown,
+//!   as bitsets; a decision ANDs the rows its values select, a word of 64
+//!   clauses at a time, and evaluates only what is left of the clauses kept;
 //! - [`Compiled::decide`] returns a small `Copy` [`Decision`]: the verdict,
 //!   the approvers as a bitset and the deciding clause indices inline (once a
 //!   deny applies, only denies are visited; once more denies apply than a
@@ -125,8 +126,11 @@ struct DefaultC {
 
 #[derive(Debug, Clone)]
 struct Bucket {
-    /// Counting clauses (enforced, not advice) that may apply, routed by the row's symbols.
-    tree: index::Node,
+    /// The counting clauses (enforced, not advice) that may apply, as
+    /// bitsets over the index's clauses: the denies, then the others.
+    pass: [Box<[u64]>; 2],
+    /// The index's keys a row of this bucket reads ([`index::Index::keys_for`]).
+    keys: Box<[u32]>,
     /// Exceptions (enforced clauses that override others) that may apply, in order.
     exceptions: Vec<u32>,
     /// The clauses with obligations that may apply (indices into `Compiled::duties`), in order.
@@ -152,6 +156,8 @@ pub struct Compiled {
     chan_ids: Vec<u32>,
     action_ids: Vec<u32>,
     buckets: Vec<Bucket>,
+    /// The counting clauses' index, shared by every bucket.
+    index: index::Index,
     rules: Vec<RuleC>,
     defaults: Vec<DefaultC>,
     duties: Vec<DutyC>,
@@ -205,8 +211,6 @@ trait IdList: Default + Clone {
     /// collecting once it is known to be incomplete).
     const BOUNDED: bool;
     fn push(&mut self, i: u32);
-    /// Puts the held indices in order (after visiting several lists).
-    fn sort(&mut self);
     fn items(&self) -> &[u32];
     fn count(&self) -> usize;
 }
@@ -218,11 +222,6 @@ impl IdList for Inline {
             *slot = i;
         }
         self.len = self.len.saturating_add(1);
-    }
-    fn sort(&mut self) {
-        if let Some(held) = self.buf.get_mut(..(self.len as usize).min(INLINE)) {
-            held.sort_unstable();
-        }
     }
     fn items(&self) -> &[u32] {
         self.buf.get(..(self.len as usize).min(INLINE)).unwrap_or(&[])
@@ -236,9 +235,6 @@ impl IdList for Vec<u32> {
     const BOUNDED: bool = false;
     fn push(&mut self, i: u32) {
         Vec::push(self, i);
-    }
-    fn sort(&mut self) {
-        self.sort_unstable();
     }
     fn items(&self) -> &[u32] {
         self
@@ -393,9 +389,15 @@ impl Compiled {
         status
     }
 
-    /// Whether an entry's clause applies; its residual condition stands for `when`.
-    fn entry_status(&self, e: &index::Entry, row: &FactRow) -> Status {
-        let mut status = match e.when.eval(row, self) {
+    /// Whether an entry's clause applies, given what the index found of its
+    /// indexed conjuncts (`pre`: true or unknown; `None`: the index could not
+    /// tell, so the whole clause is evaluated).
+    fn entry_status(&self, e: &index::Entry, row: &FactRow, pre: Option<T4>) -> Status {
+        let Some(pre) = pre else {
+            return self.rules.get(e.rule as usize).map_or(Status::Undecided, |r| self.status(r, row));
+        };
+        let when = if matches!(e.when, CondC::True) { pre } else { pre.and(e.when.eval(row, self)) };
+        let mut status = match when {
             T4::True => Status::Applies,
             T4::False => return Status::NotApplicable,
             T4::Unknown => Status::Undecided,
@@ -447,18 +449,19 @@ impl Compiled {
         // is deny: only other denies matter, for the deciding list; and once
         // that list is longer than a decision holds inline, nothing more does.
         let mut lowest = 0u8;
-        let mut stop = false;
         let plain = self.precedence.plain();
-        let several = bucket.tree.visit(row, &mut |entries: &[index::Entry], known: bool| {
-            if stop {
-                return;
+        let probe = self.index.probe(row, &bucket.keys);
+        // Denies first: once one applies, the others decide nothing. Within a
+        // pass the index gives clauses in clause order, so every list is in order.
+        for (pass, among) in bucket.pass.iter().enumerate() {
+            if pass == 1 && lowest == 2 {
+                break;
             }
-            for e in entries {
-                if e.rank < lowest || marks.has(e.tslot) {
-                    continue;
+            let stopped = self.index.each(&probe, among, |e, pre| {
+                if marks.has(e.tslot) {
+                    return true;
                 }
-                let status = if known { Status::Applies } else { self.entry_status(e, row) };
-                match status {
+                match self.entry_status(e, row, pre) {
                     Status::Applies => {
                         let approved = e.rank == 1
                             && !row.granted.is_empty()
@@ -475,8 +478,7 @@ impl Compiled {
                         if eff == 2 && plain && !self.precedence.indeterminate() {
                             lowest = 2;
                             if L::BOUNDED && dec[2].count() > INLINE {
-                                stop = true;
-                                return;
+                                return false;
                             }
                         }
                     }
@@ -487,10 +489,11 @@ impl Compiled {
                     }
                     Status::NotApplicable => {}
                 }
+                true
+            });
+            if stopped {
+                break;
             }
-        });
-        if several {
-            dec.iter_mut().chain(und.iter_mut()).for_each(IdList::sort);
         }
         if !plain {
             // Precedence (the semantics' one rule): only the clauses no other beats stay in
@@ -601,8 +604,9 @@ impl Compiled {
     }
 
     /// Decides an action: no allocation (unless the policy has more than 1,024
-    /// exception targets, or a precedence beyond the outcomes' order: priorities
-    /// or `most_specific` need every applicable clause), no string comparison.
+    /// exception targets, its index more than 32 keys with rows to read for the
+    /// action, or a precedence beyond the outcomes' order: priorities or
+    /// `most_specific` need every applicable clause), no string comparison.
     pub fn decide(&self, row: &FactRow) -> Decision {
         if !self.precedence.plain() {
             let r: Run<Vec<u32>> = self.run(row);
@@ -793,7 +797,13 @@ impl Compiled {
     pub fn candidates(&self, row: &FactRow) -> usize {
         let Some(b) = self.buckets.get(row.bucket as usize) else { return 0 };
         let mut n = b.exceptions.len();
-        b.tree.visit(row, &mut |es: &[index::Entry], _| n += es.len());
+        let probe = self.index.probe(row, &b.keys);
+        for among in &b.pass {
+            self.index.each(&probe, among, |_, _| {
+                n += 1;
+                true
+            });
+        }
         n
     }
 
@@ -873,10 +883,12 @@ fn stat_test(t: &crate::policy::Test, action: Known<'_>, channel: Known<'_>) -> 
         Term::Fact(p) if p == "channel" => channel,
         _ => return None,
     };
-    let sym = |v: &Value| match v {
-        Value::Symbol(s) | Value::Text(s) => Some(s.clone()),
-        _ => None,
-    };
+    fn sym(v: &Value) -> Option<&str> {
+        match v {
+            Value::Symbol(s) | Value::Text(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
     match (&t.op, known) {
         (_, Known::Unknown) => None,
         (TestOp::Cmp(op @ (crate::ast::CmpOp::Eq | crate::ast::CmpOp::Ne), Term::Const(v)), k) => {
@@ -884,7 +896,7 @@ fn stat_test(t: &crate::policy::Test, action: Known<'_>, channel: Known<'_>) -> 
             let equal = matches!(k, Known::Name(n) if n == s);
             Some(if *op == crate::ast::CmpOp::Eq { equal } else { !equal })
         }
-        (TestOp::In(set), Known::Name(n)) => Some(set.iter().any(|v| sym(v).as_deref() == Some(n))),
+        (TestOp::In(set), Known::Name(n)) => Some(set.iter().any(|v| sym(v) == Some(n))),
         (TestOp::In(set), Known::Other) if set.iter().all(|v| sym(v).is_some()) => Some(false),
         _ => None,
     }
@@ -1166,36 +1178,86 @@ impl Builder<'_> {
         let mut chan_known: Vec<Known<'_>> = chans.iter().map(|a| Known::Name(a)).collect();
         chan_known.push(Known::Other);
         chan_known.push(Known::Unknown);
+        // The counting clauses, indexed once for every bucket.
+        let counting: Vec<usize> = (policy.rules.iter().zip(&self.c.rules).enumerate())
+            .filter(|(_, (r, rc))| !r.dry_run && rc.effect.rank().is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let entries: Vec<index::Entry> = (counting.iter())
+            .filter_map(|&i| {
+                let rc = self.c.rules.get(i)?;
+                Some(index::Entry {
+                    when: rc.when.clone(),
+                    exact: false,
+                    rule: u32::try_from(i).unwrap_or(NONE),
+                    tslot: rc.tslot,
+                    rank: rc.effect.rank()?,
+                    has_unless: !rc.unless.is_empty(),
+                    mask: rc.effect.mask(),
+                })
+            })
+            .collect();
+        let is_list = |s: u16| match self.c.slots.get(usize::from(s)) {
+            Some(SlotDef::Builtin { field, .. }) => matches!(field.ty(), Some(crate::value::Type::EnumList(_))),
+            Some(SlotDef::Declared { ty, .. }) => matches!(ty, crate::value::Type::EnumList(_)),
+            _ => false,
+        };
+        let idx = index::build(entries, &self.c, &is_list);
         let action_slot = self.slot_of.get("action").copied();
         let chan_slot = self.slot_of.get("channel").copied();
-        let bit_of = |id: u32| self.c.list_bit(id);
+        let words = idx.words();
         let mut buckets = Vec::with_capacity(action_known.len() * chan_known.len());
         // The clauses that may apply in each bucket (to find the slots it reads).
         let mut bucket_rules = Vec::with_capacity(buckets.capacity());
-        for a in &action_known {
-            for ch in &chan_known {
-                let mut entries = Vec::new();
+        // A clause whose condition tests only one of `action` and `channel`
+        // (most) is sorted by that one fact, once per name, not once per bucket;
+        // one testing neither may apply in every bucket.
+        let reads: Vec<(bool, bool)> = (policy.rules.iter())
+            .map(|r| {
+                let tests = r.when.tests();
+                let fact = |name: &str| tests.iter().any(|t| matches!(&t.lhs, Term::Fact(p) if p == name));
+                (fact("action"), fact("channel"))
+            })
+            .collect();
+        let out_by = |known: &[Known<'_>], one: fn(Known<'_>) -> (Known<'_>, Known<'_>), want: (bool, bool)| {
+            (known.iter())
+                .map(|k| {
+                    let (a, ch) = one(*k);
+                    (policy.rules.iter().zip(&reads))
+                        .map(|(r, read)| *read == want && stat(&r.when, a, ch) == Some(false))
+                        .collect::<Vec<bool>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        let out_by_action = out_by(&action_known, |k| (k, Known::Unknown), (true, false));
+        let out_by_channel = out_by(&chan_known, |k| (Known::Unknown, k), (false, true));
+        let out_always = out_by(&[Known::Unknown], |k| (k, k), (false, false));
+        for (ai, a) in action_known.iter().enumerate() {
+            for (ci, ch) in chan_known.iter().enumerate() {
+                let ruled_out = |i: usize, r: &crate::policy::Rule| match reads.get(i) {
+                    Some((true, true)) => stat(&r.when, *a, *ch) == Some(false),
+                    Some((true, false)) => out_by_action.get(ai).and_then(|v| v.get(i)) == Some(&true),
+                    Some((false, true)) => out_by_channel.get(ci).and_then(|v| v.get(i)) == Some(&true),
+                    _ => out_always.first().and_then(|v| v.get(i)) == Some(&true),
+                };
+                let mut members = vec![0u64; words];
+                let mut rules = Vec::new();
                 let mut exceptions = Vec::new();
-                for (i, (r, rc)) in policy.rules.iter().zip(&self.c.rules).enumerate() {
-                    if stat(&r.when, *a, *ch) == Some(false) || r.dry_run {
+                let mut pos = 0usize;
+                for (i, r) in policy.rules.iter().enumerate() {
+                    let counts = counting.get(pos) == Some(&i);
+                    if counts {
+                        pos += 1;
+                    }
+                    if r.dry_run || ruled_out(i, r) {
                         continue;
                     }
                     let i = u32::try_from(i).unwrap_or(NONE);
-                    if let Some(rank) = rc.effect.rank() {
-                        let mut e = index::Entry {
-                            when: rc.when.clone(),
-                            rule: i,
-                            tslot: rc.tslot,
-                            rank,
-                            has_unless: !rc.unless.is_empty(),
-                            mask: rc.effect.mask(),
-                        };
-                        for (known, slot) in [(a, action_slot), (ch, chan_slot)] {
-                            if let (Known::Name(n), Some(slot)) = (known, slot) {
-                                e = index::assume(&e, slot, self.c.strings.id(n));
-                            }
+                    if counts {
+                        if let Some(w) = members.get_mut((pos - 1) / 64) {
+                            *w |= 1 << ((pos - 1) % 64);
                         }
-                        entries.push(e);
+                        rules.push(i);
                     }
                     if !r.overrides.is_empty() {
                         exceptions.push(i);
@@ -1208,13 +1270,25 @@ impl Builder<'_> {
                     })
                     .filter_map(|k| u32::try_from(k).ok())
                     .collect();
-                let mut rules: Vec<u32> = entries.iter().map(|e| e.rule).chain(exceptions.iter().copied()).collect();
+                rules.extend(exceptions.iter().copied());
                 rules.extend(duties.iter().filter_map(|k| self.c.duties.get(*k as usize)).map(|d| d.rule));
                 bucket_rules.push(rules);
-                let tree = index::build(entries, &bit_of);
-                buckets.push(Bucket { tree, exceptions, duties, derive: Box::default() });
+                let pass = [idx.pass_of(&members, index::Pass::Deny), idx.pass_of(&members, index::Pass::Lower)];
+                // A row of a bucket named for its action (or channel) holds that name.
+                let named = |known: &Known<'_>| match known {
+                    Known::Name(n) => Some(Val::Str { id: self.c.strings.id(n), text: false }),
+                    Known::Other | Known::Unknown => None,
+                };
+                let fixed = |slot: u16| match (Some(slot) == action_slot, Some(slot) == chan_slot) {
+                    (true, _) => named(a),
+                    (_, true) => named(ch),
+                    _ => None,
+                };
+                let keys = idx.keys_for(&members, fixed);
+                buckets.push(Bucket { pass, keys, exceptions, duties, derive: Box::default() });
             }
         }
+        self.c.index = idx;
         self.c.buckets = buckets;
         self.c.field_slot = vec![u16::MAX; crate::data::flat::FIELDS];
         self.c.blank = Vec::with_capacity(self.c.slots.len());
@@ -1344,6 +1418,7 @@ pub fn compile(policy: &Policy) -> Compiled {
         chan_ids: Vec::new(),
         action_ids: Vec::new(),
         buckets: Vec::new(),
+        index: index::Index::default(),
         rules: Vec::new(),
         defaults: Vec::new(),
         duties: Vec::new(),
@@ -1654,8 +1729,10 @@ mod tests {
         assert!(visited > 0 && visited < l.1.rules.len(), "{visited} of {}", l.1.rules.len());
         let many = load("many.policy", &many(12, "allow"));
         let row = FactRow::from_action_at(&with_n(3, false), &many.2, now());
-        // Every clause may apply; an exception is tried twice: for what it overrides, and as a clause.
-        assert_eq!(many.2.candidates(&row), 36);
+        // Every exception is tried for what it overrides; of the clauses, the
+        // index leaves only the four denies `facts.n >= 0` to `>= 3` (not the
+        // exceptions as clauses: `facts.ok` is false), out of 24.
+        assert_eq!(many.2.candidates(&row), 12 + 4);
     }
 
     /// A bucket holds only the clauses its action and channel allow: a test
@@ -1695,15 +1772,14 @@ mod tests {
         assert_eq!(visited("connect", "twitter"), 10);
     }
 
-    /// The index may visit clauses out of their order (a `has` split visits
-    /// the clauses that do not test the list first; thresholds come by
-    /// limit): the deciding clauses are still listed in clause order.
+    /// The index visits the denies before the other clauses, each in clause
+    /// order: the deciding clauses are listed in clause order.
     #[test]
     fn deciding_clauses_are_listed_in_clause_order_whatever_the_index_visits_first() {
         let text = "policy \"Order\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\nfact n: int \"n\"\nfact ok: bool \"ok\"\nrule brand {\n  when content.kind has brand\n  then deny\n}\nrule job-ad {\n  when content.kind has job_ad\n  then deny\n}\nrule public {\n  when content.public\n  then deny\n}\n";
         let l = load("order.policy", text);
         let post = parse_action_json_line(r#"{"action":"post","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["brand"],"public":true}}"#).unwrap();
-        assert!(l.2.buckets.iter().any(|b| matches!(b.tree, index::Node::Has { .. })), "a has split");
+        assert!(l.2.index.entries().iter().all(|e| e.exact), "the index decides every clause");
         assert_eq!(agree(&l, &post).deciding, ["brand", "public"]);
         let d = l.2.decide(&FactRow::from_action_at(&post, &l.2, now()));
         assert_eq!(d.deciding(), [0, 2]);
