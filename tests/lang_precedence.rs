@@ -55,7 +55,7 @@ fn the_published_policy_holds_its_cases_in_both_engines() {
     crate::util::published_cases_hold_in_both_engines("precedence-handbook");
 }
 
-const MARKETING: &str = r#"{"action":"post","at":"2026-03-02T10:00:00Z","actor":{"id":"cy","role":"consultant","status":"employed","team":"marketing"},"channel":"twitter","device":"agency","content":{"kind":"brand","confidential":false}}"#;
+const MARKETING: &str = r#"{"action":"post","at":"2026-03-02T10:00:00Z","actor":{"id":"cy","role":"consultant","status":"employed","team":"marketing"},"channel":"twitter","device":"agency","content":{"kind":"brand","confidential":false,"conduct":[]}}"#;
 
 /// The explanation says which clause won and why, in text and in JSON.
 #[test]
