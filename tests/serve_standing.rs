@@ -166,6 +166,25 @@ fn a_standing_approval_counts_up_to_its_last_day_only() {
 
 /// Needs a PostgreSQL server (`SMPOLICY_TEST_PG_URL`), as
 /// `serve::the_log_is_shared_across_replicas_needs_postgres` does.
+/// `/v1/approve` (#17: approvals count only when given by a token holding the role): a
+/// token whose entry lists roles approves a decision only as one of them.
+#[test]
+fn a_token_that_lists_roles_approves_only_as_them() {
+    let dir = one_policy(POLICY);
+    let log = dir.join("log.sqlite");
+    let s = start(&dir, log.to_str().unwrap());
+    let v = decide(&s, "tool-secret", &brand_post("cam", "linkedin"), true);
+    assert_eq!(v["verdict"], "require-approval", "{v}");
+    let body = json!({"decision_id": v["decision_id"], "role": "marketing"}).to_string();
+    // The HR token holds `manager`, not `marketing`: refused, and nothing is recorded.
+    let (status, e) = s.post_as(Some("hr-secret"), "/v1/approve", &body);
+    assert_eq!((status, e["error"]["path"].as_str()), (403, Some("role")), "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("does not hold the role `marketing`"), "{e}");
+    // The marketing lead holds it: recorded, and the decision is approved.
+    let (status, a) = s.post_as(Some("lead-secret"), "/v1/approve", &body);
+    assert_eq!(status, 201, "{a}");
+}
+
 #[test]
 fn standing_approvals_on_postgres_needs_postgres() {
     let Some(url) = std::env::var("SMPOLICY_TEST_PG_URL").ok().filter(|u| !u.is_empty()) else {

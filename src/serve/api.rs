@@ -749,6 +749,11 @@ async fn approve(
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ApproveReq = parse(&body(b)?)?;
+    // A token that lists its holder's roles approves only as one of them; one that lists
+    // none relays approvals an integration verified itself (documented in the README).
+    if caller.lists_roles() {
+        role_held(&caller, &req.role)?;
+    }
     // One approval of a decision at a time: the parts of an `all of` are read and added in turn.
     let _claim = Claim::take(&app, format!("approve {}", req.decision_id), "decision_id", || {
         format!("decision `{}` is being approved now", req.decision_id)
@@ -993,7 +998,7 @@ fn role_held(caller: &Caller, role: &str) -> Result<(), ApiError> {
         StatusCode::FORBIDDEN,
         "role",
         format!(
-            "the token `{}` does not hold the role `{}`: only its holder records or revokes its standing approvals",
+            "the token `{}` does not hold the role `{}`: only its holder approves as it, or records or revokes its standing approvals",
             caller.name,
             role.escape_debug()
         ),

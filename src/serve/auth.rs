@@ -13,7 +13,9 @@
 //!
 //! `roles` are the policy roles the token's holder has: only a token with the
 //! `approve` scope and the role records (or revokes) a standing approval
-//! given by that role.
+//! given by that role, and a token that lists roles approves a decision only
+//! as one of them. An `approve` token that lists none relays approvals an
+//! integration verified itself (an HR system), as any role.
 //!
 //! A request presents `Authorization: Bearer TOKEN`; the token is hashed and
 //! looked up. Without a valid token the answer is 401, with a token that lacks
@@ -155,6 +157,11 @@ impl Caller {
     pub fn with_roles(mut self, roles: &[String]) -> Caller {
         self.roles = Arc::from(roles);
         self
+    }
+
+    /// Whether the tokens file lists the holder's policy roles (then `/v1/approve` takes only those).
+    pub fn lists_roles(&self) -> bool {
+        !self.roles.is_empty()
     }
 
     /// Whether the token's holder has the policy role `role`.
