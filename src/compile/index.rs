@@ -6,7 +6,7 @@
 //! - every top-level conjunct of a clause's condition that reads one slot
 //!   against constants (`= name`, `!= name`, `in {names}`, `>= 3`, `< 10`,
 //!   a yes/no fact, `has name`, and `not`/`and`/`or` of such tests on the same
-//!   slot) is *indexed* under a [`Key`]: the slot and the kind of value it
+//!   slot) is *indexed* under a `Key`: the slot and the kind of value it
 //!   compares (a name, a whole number, yes/no, one name of a list);
 //! - a key cuts the values of its slot into classes on which every indexed
 //!   test of it gives the same answer: not given, failed (a shifted date
