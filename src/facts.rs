@@ -11,7 +11,7 @@
 //! the record a fact stands for is the caller's own does absence have a
 //! documented meaning: no duty recorded as `done`, no `approval` on file, no
 //! acknowledgement of the policy on file (`actor.acknowledged_policy`). A list
-//! left out (`content.kind`, `content.conduct`, a declared list) is not given
+//! left out (`content.kind`, `content.conduct`) is not given
 //! either: a post that does not say what it is might be a job advert. A policy
 //! states what it takes a missing flag or list as with `assume` ([`Assumed`]).
 
@@ -119,7 +119,7 @@ pub enum Absent {
 pub fn absent(path: &str) -> Absent {
     match Field::of_path(path) {
         Some(f) => f.absent(),
-        // A declared fact left out is not given, a declared list too (as `content.kind`).
+        // A declared fact left out is not given.
         None => Absent::NotGiven,
     }
 }
