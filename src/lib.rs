@@ -46,6 +46,7 @@ extern crate alloc;
 
 pub mod json_schemas;
 pub mod parser;
+pub mod plain;
 pub mod policy;
 pub mod records;
 pub mod schema;

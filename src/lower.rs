@@ -322,7 +322,8 @@ impl Lowerer<'_> {
         let events: Vec<ObligationSpec> = mods.obligations.iter().filter(|o| !o.from.is_empty()).cloned().collect();
         let mut obligations = extra_obligations;
         obligations.extend(mods.obligations);
-        let when = Cond::all(vec![base, mods.when]);
+        let own_when = mods.when;
+        let when = Cond::all(vec![base, own_when.clone()]);
         // Duties due from an event: once overdue and not recorded as done, the clause's
         // actions are refused, as a departure duty's are (one refusing clause per duty).
         let overdue: Vec<(Cond, ObligationSpec)> = events
@@ -355,6 +356,7 @@ impl Lowerer<'_> {
             description: None,
             scope: crate::semantics::Scope::of(&when),
             when,
+            own_when,
             unless_reasons: vec![None; mods.unless.len()],
             unless: mods.unless,
             effect: mods.then.unwrap_or(effect),
@@ -383,6 +385,7 @@ impl Lowerer<'_> {
                 description: None,
                 scope: crate::semantics::Scope::of(&cond),
                 when: cond,
+                own_when: self.mods(m).when,
                 unless_reasons: vec![None; unless.len()],
                 unless,
                 effect: Effect::Deny,
@@ -798,11 +801,19 @@ impl Lowerer<'_> {
                 ),
                 ExceptionTest::When(x) => expr(x),
             };
-            unless_extra.push((cond, e.text.as_ref().map(|t| t.node.clone())));
+            // In plain words for `compare`'s readers, the author's reason after it.
+            let words = match &e.test {
+                ExceptionTest::Kinds(kinds) => format!(
+                    "except content of kind {}",
+                    kinds.iter().map(|k| k.node.replace('_', " ")).collect::<Vec<_>>().join(" or ")
+                ),
+                ExceptionTest::When(_) => format!("except if {}", crate::plain::cond(&cond)),
+            };
             exceptions_text.push(match &e.text {
-                Some(t) => format!("{}: {}", self.source(e.span).split('"').next().unwrap_or("").trim(), t.node),
-                None => self.source(e.span),
+                Some(t) => format!("{words} ({})", t.node),
+                None => words,
             });
+            unless_extra.push((cond, e.text.as_ref().map(|t| t.node.clone())));
         }
         let index = self.policy.covenants.len();
         self.policy.covenants.push(CovenantSpec {

@@ -275,6 +275,11 @@ pub struct Rule {
     pub description: Option<String>,
     /// When it applies.
     pub when: Cond,
+    /// The clause's own `when`, without what its section and its words add
+    /// (`True` when it has none): what `compare` puts in plain words
+    /// ([`crate::plain`]).
+    #[serde(skip)]
+    pub own_when: Cond,
     /// Exceptions: it does not apply when any holds.
     pub unless: Vec<Cond>,
     /// The reason the author gave for each exception (`except when ... "reason"`), by position in `unless`.

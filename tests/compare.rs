@@ -407,3 +407,41 @@ fn cli_writes_each_format_and_refuses_a_single_policy_without_against() {
     let out = smpolicy(&["compare", a, b, "--pack", "no-such-pack.yaml"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The candidate reads conditions in plain words: the text report of the shipped
+/// employers' policies, and every profile line the other reports build from, show
+/// no fact path (`target.origin`, `approval.granted_by`, `facts.hirer_authority`);
+/// clause ids and lines stay. (A cell's explanation, behind a click in HTML and
+/// in the markdown's appendix, is the evaluator's and names facts by path and label.)
+#[test]
+fn profiles_name_facts_in_plain_words_not_paths() {
+    let files: Vec<String> = std::fs::read_dir(crate::util::root().join("policies"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "policy") && !p.ends_with("candidate-dealbreakers.policy"))
+        .map(|p| format!("policies/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    let names: Vec<&str> = files.iter().map(String::as_str).collect();
+    let c = run(&names, &opts());
+    let mut lines = vec![compare::render::text(&c)];
+    for p in &c.profiles {
+        for s in p.posting.iter().chain(&p.connecting) {
+            lines.extend(s.clauses.iter().map(|x| x.words()));
+        }
+        for k in &p.covenants {
+            lines.extend(k.covenants.iter().flat_map(|x| x.exceptions.clone()));
+        }
+    }
+    for line in &lines {
+        for path in ["target.", "content.kind", "account.kind", "approval.granted_by", "facts."] {
+            assert!(!line.contains(path), "`{path}` shown to the candidate in: {line}");
+        }
+    }
+    assert!(
+        lines[0].contains(
+            "except if where the contact came from is before employment (People you knew before you joined are yours.)"
+        ),
+        "{}",
+        lines[0]
+    );
+}

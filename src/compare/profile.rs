@@ -266,6 +266,12 @@ pub struct ClauseSummary {
     /// Its `unless` conditions, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unless: Vec<String>,
+    /// Its `when` condition in plain words ([`crate::plain`]): what reports show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when_words: Option<String>,
+    /// Its `unless` conditions in plain words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unless_words: Vec<String>,
     /// What it decides (`deny`, `require approval from marketing`, `advise`).
     pub effect: String,
     /// A `then advise`: the clause only advises.
@@ -273,13 +279,14 @@ pub struct ClauseSummary {
 }
 
 impl ClauseSummary {
-    /// `limit 10 posts per day (when channel = twitter) [`id`, line 4]`.
+    /// `limit 10 posts per day when kind of account is branded [`id`, line 4]`:
+    /// its conditions in plain words, the id and line for whoever opens the policy.
     pub fn words(&self) -> String {
         let mut out = self.text.clone();
-        if let Some(w) = &self.when {
+        if let Some(w) = &self.when_words {
             out.push_str(&format!(" when {w}"));
         }
-        for u in &self.unless {
+        for u in &self.unless_words {
             out.push_str(&format!(" unless {u}"));
         }
         if self.advice_only {
@@ -388,6 +395,8 @@ pub fn profile(key: &str, policy: &Policy, file: &SourceFile, probes: &Probes, j
                 s.text = r.description.clone().unwrap_or_else(|| r.id.clone());
                 s.when = None;
                 s.unless = vec![];
+                s.when_words = None;
+                s.unless_words = vec![];
                 s
             })
             .collect(),
@@ -671,6 +680,8 @@ fn summarize(r: &Rule, file: &SourceFile) -> ClauseSummary {
         text: core,
         when: mods.iter().find(|(k, _)| k == "when").map(|(_, t)| t.clone()),
         unless: mods.iter().filter(|(k, _)| k == "unless").map(|(_, t)| t.clone()).collect(),
+        when_words: (r.own_when != Cond::True).then(|| crate::plain::cond(&r.own_when)),
+        unless_words: r.unless.iter().map(crate::plain::cond).collect(),
         effect: r.effect.describe(),
         advice_only: r.effect == Effect::Advise,
     }
