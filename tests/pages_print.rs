@@ -172,3 +172,44 @@ fn the_compare_pages_cells_give_the_reason_and_hide_the_clauses_needs_browser() 
         b.accessible("compare (a cell opened)").await;
     });
 }
+
+/// The compare page itself, as a candidate prints it from the browser: the page as shown (its HTML after
+/// the form was sent, with the service's own style sheet) printed by Chromium as `--print-to-pdf` does, which
+/// honours the page's paper size (WebDriver's Print Page does not). Six employers' answer on a few pages, the
+/// form and what is behind a click left off.
+#[test]
+fn the_compare_page_prints_on_a_few_pages_needs_browser() {
+    let Some(t) = tools("the_compare_page_prints_on_a_few_pages_needs_browser") else { return };
+    let dir = shipped_policies();
+    let s = serve(&dir, &[]);
+    let html = run_html(async {
+        let b = Browser::start(&t).await;
+        b.c().goto(&format!("{}/compare", s.base)).await.unwrap();
+        for p in SHIPPED_EMPLOYERS {
+            let name = Path::new(p).file_stem().unwrap().to_string_lossy().to_string();
+            b.click(&format!("input[value='{name}']")).await;
+        }
+        b.click("button[value=show]").await;
+        b.wait_text("table.matrix", |t| !t.is_empty()).await;
+        // Every cell opened, as a reader might leave them: on paper they stay closed all the same.
+        b.c().execute("document.querySelectorAll('details').forEach(d => d.open = true);", vec![]).await.unwrap();
+        b.c().source().await.unwrap()
+    });
+    assert!(html.contains("table class=\"matrix\""), "no matrix on the page");
+    let file = temp_dir("compare-page-print").join("compare.html");
+    // The served style sheet, inline: a file printed from disk reaches no server.
+    let css = std::fs::read_to_string(crate::util::root().join("src/serve/pages/app.css")).unwrap();
+    let link = "<link rel=\"stylesheet\" href=\"/static/app.css\">";
+    assert!(html.contains(link), "the page no longer links its style sheet as this test expects");
+    std::fs::write(&file, html.replace(link, &format!("<style>{css}</style>"))).unwrap();
+    let pages = printed_pages(&t, &file);
+    // Measured when written: 16 pages before the page's print styles for six employers, 7 after.
+    assert!((2..=8).contains(&pages), "the six-employer compare page prints on {pages} pages");
+}
+
+/// Runs a browser session that ends with a page's HTML.
+fn run_html(session: impl std::future::Future<Output = String>) -> String {
+    let mut out = String::new();
+    run(async { out = session.await });
+    out
+}

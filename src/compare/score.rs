@@ -381,7 +381,9 @@ impl std::fmt::Display for Value {
         match (self.0, f.precision()) {
             (Some(x), Some(p)) => write!(f, "{x:.p$}"),
             (Some(x), None) => f.pad(&num(x)),
-            (None, _) => f.pad(Self::NOT_ADDRESSED),
+            // A precision is for the number: it must not cut the words short ("n").
+            (None, Some(_)) => f.write_str(Self::NOT_ADDRESSED),
+            (None, None) => f.pad(Self::NOT_ADDRESSED),
         }
     }
 }
@@ -613,6 +615,13 @@ fn measure(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn not_addressed_is_written_whole_whatever_the_precision() {
+        assert_eq!(format!("{:.1}", Value(None)), Value::NOT_ADDRESSED);
+        assert_eq!(format!("{:>16}", Value(None)), format!("{:>16}", Value::NOT_ADDRESSED));
+        assert_eq!(format!("{:.1}", Value(Some(9.3))), "9.3");
+    }
 
     #[test]
     fn probe_ids_exist_in_the_shipped_pack() {
