@@ -424,7 +424,8 @@ pub(super) async fn decide_logged(
     // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
     let logged_actor = app.logged_actor(&action.actor.id);
     let day = crate::facts::local_of(at, &loaded.tz).0;
-    let (approvals, standing) = standing_on_file(app, &logged_actor, day, action.channel.as_deref()).await?;
+    let (approvals, standing) =
+        standing_on_file(app, &logged_actor, &loaded.tz, day, action.channel.as_deref()).await?;
     if !approvals.is_empty() {
         action.approval = Some(approvals);
     }
@@ -505,37 +506,62 @@ pub(super) async fn decide_logged(
 
 /// The actor's standing approvals in the log, not revoked: as the decision
 /// takes them (its `approval`), and as `trusted` shows them, each with
-/// whether it counts for an action on `day` on `channel`. One that does not
-/// read (written by hand into the log) counts for nothing and says so.
+/// whether it counts for an action on `day` on `channel` (see [`standing_of`]).
 async fn standing_on_file(
     app: &App,
     logged_actor: &str,
+    tz: &jiff::tz::TimeZone,
     day: jiff::civil::Date,
     channel: Option<&str>,
 ) -> Result<(Vec<crate::data::action::Approval>, Vec<answers::StandingOnFile>), ApiError> {
     let rows = app.reader.standing(logged_actor).await.map_err(log_failed)?;
     let (mut approvals, mut shown) = (Vec::new(), Vec::new());
-    for (id, input) in rows {
-        match serde_json::from_str::<crate::data::action::Approval>(&input) {
-            Ok(a) => {
-                let counted = crate::semantics::approval_counts(a.on_file(), day, channel);
-                shown.push(answers::StandingOnFile {
-                    id,
-                    words: standing_words(&a),
-                    counts: counted.is_ok(),
-                    why_not: counted.err().map(|why| why.words()),
-                });
-                approvals.push(a);
+    for (id, at_ms, input) in rows {
+        let (approval, on_file) = standing_of(id, at_ms, &input, tz, day, channel);
+        approvals.extend(approval);
+        shown.push(on_file);
+    }
+    Ok((approvals, shown))
+}
+
+/// One standing approval as logged (recorded at `at_ms`): the day it was
+/// given is the day of its recording on the deciding policy's clock (`tz`),
+/// the clock that gives the action's `day`, so an approval recorded late in
+/// the evening west of Greenwich counts that evening (the log's own date is
+/// the server's UTC day). One that does not read (written by hand into the
+/// log) counts for nothing and says so.
+fn standing_of(
+    id: String,
+    at_ms: i64,
+    input: &str,
+    tz: &jiff::tz::TimeZone,
+    day: jiff::civil::Date,
+    channel: Option<&str>,
+) -> (Option<crate::data::action::Approval>, answers::StandingOnFile) {
+    match serde_json::from_str::<crate::data::action::Approval>(input) {
+        Ok(mut a) => {
+            if let Ok(t) = jiff::Timestamp::from_millisecond(at_ms) {
+                a.given_on = Some(crate::facts::local_of(t, tz).0);
             }
-            Err(e) => shown.push(answers::StandingOnFile {
+            let counted = crate::semantics::approval_counts(a.on_file(), day, channel);
+            let shown = answers::StandingOnFile {
+                id,
+                words: standing_words(&a),
+                counts: counted.is_ok(),
+                why_not: counted.err().map(|why| why.words()),
+            };
+            (Some(a), shown)
+        }
+        Err(e) => (
+            None,
+            answers::StandingOnFile {
                 id,
                 words: "a standing approval that does not read".into(),
                 counts: false,
                 why_not: Some(format!("its entry in the log does not read: {e}")),
-            }),
-        }
+            },
+        ),
     }
-    Ok((approvals, shown))
 }
 
 /// `standing approval recorded by TOKEN on DAY: ROLE until DAY[, for CHANNELS]`.
@@ -920,7 +946,9 @@ async fn standing(
     })?;
     let now = jiff::Timestamp::now();
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    if until < today {
+    // Accepted while `until` is still today somewhere: the day at UTC-12, the last to end.
+    let earliest = now.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(-12))).date();
+    if until < earliest {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "until",
@@ -1456,6 +1484,24 @@ mod tests {
     fn the_id_goes_first() {
         assert_eq!(with_id("x", "{}", r#"{"a":1}"#), r#"{"decision_id":"x","trusted":{},"a":1}"#);
         assert_eq!(with_id("x", "{}", "{}"), r#"{"decision_id":"x","trusted":{}}"#);
+    }
+
+    /// Recorded at 05:00 UTC on 6 March, which is the evening of 5 March in Los Angeles: under a policy on
+    /// Los Angeles time it counts for an action that evening (the log's UTC day, the 6th, would not).
+    #[test]
+    fn a_standing_approval_is_given_on_the_deciding_policys_day() {
+        let at_ms = "2026-03-06T05:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        let input = r#"{"granted_by":"manager","recorded_by":"tok","given_on":"2026-03-06","until":"2026-03-31"}"#;
+        let la = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+        let day = jiff::civil::date(2026, 3, 5);
+        let (a, shown) = standing_of("s1".into(), at_ms, input, &la, day, Some("linkedin"));
+        assert_eq!(a.and_then(|a| a.given_on), Some(day));
+        assert!(shown.counts, "{:?}", shown.why_not);
+        // On UTC it is the 6th, after an action of the 5th.
+        let (_, shown) = standing_of("s1".into(), at_ms, input, &jiff::tz::TimeZone::UTC, day, None);
+        assert!(!shown.counts);
+        let (a, shown) = standing_of("s2".into(), at_ms, "{not json", &la, day, None);
+        assert!(a.is_none() && !shown.counts && shown.why_not.is_some_and(|w| w.contains("does not read")));
     }
 
     #[test]

@@ -683,8 +683,8 @@ impl Store {
     }
 
     /// `actor`'s standing approvals that were not revoked, newest first (at
-    /// most [`MAX_STANDING`]), as (entry id, the approval as JSON).
-    pub async fn standing(&self, actor: &str) -> Result<Vec<(String, String)>, LogError> {
+    /// most [`MAX_STANDING`]), as (entry id, when it was recorded in ms, the approval as JSON).
+    pub async fn standing(&self, actor: &str) -> Result<Vec<(String, i64, String)>, LogError> {
         match self {
             Store::Sqlite(r) => r.standing(actor.to_string()).await,
             Store::Postgres(r) => r.standing(actor).await,

@@ -397,14 +397,21 @@ impl Reader {
         self.conn.client().await?.simple_query("SELECT 1").await.map(|_| ()).map_err(LogError::from)
     }
 
-    /// `actor`'s standing approvals not revoked, newest first (at most [`super::MAX_STANDING`]), as (entry id, the approval as JSON).
-    pub async fn standing(&self, actor: &str) -> Result<Vec<(String, String)>, LogError> {
-        let sql = "SELECT s.id, s.input FROM smpolicy_log s WHERE s.actor = $1 AND s.kind = 'standing_approval' \
+    /// `actor`'s standing approvals not revoked, newest first (at most [`super::MAX_STANDING`]), as (entry id, when recorded in ms, the approval as JSON).
+    pub async fn standing(&self, actor: &str) -> Result<Vec<(String, i64, String)>, LogError> {
+        let sql =
+            "SELECT s.id, s.at_ms, s.input FROM smpolicy_log s WHERE s.actor = $1 AND s.kind = 'standing_approval' \
              AND NOT EXISTS (SELECT 1 FROM smpolicy_log r WHERE r.decision_id = s.id AND r.kind = 'revocation') \
              ORDER BY s.at_ms DESC, s.id DESC LIMIT 64";
         let rows = self.conn.client().await?.query(sql, &[&actor]).await.map_err(LogError::from)?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0).map_err(LogError::from)?, r.try_get(1).map_err(LogError::from)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(LogError::from)?,
+                    r.try_get(1).map_err(LogError::from)?,
+                    r.try_get(2).map_err(LogError::from)?,
+                ))
+            })
             .collect()
     }
 

@@ -438,9 +438,9 @@ impl Reader {
     }
 
     /// `actor`'s standing approvals not revoked, newest first (at most
-    /// [`super::MAX_STANDING`]), as (entry id, the approval as JSON). Every
+    /// [`super::MAX_STANDING`]), as (entry id, when recorded in ms, the approval as JSON). Every
     /// decision reads them: on this thread when a connection is free, as the history.
-    pub async fn standing(&self, actor: String) -> Result<Vec<(String, String)>, LogError> {
+    pub async fn standing(&self, actor: String) -> Result<Vec<(String, i64, String)>, LogError> {
         if let Some(rows) = self.inline(|conn| standing_rows(conn, &actor)) {
             return Ok(rows);
         }
@@ -449,13 +449,14 @@ impl Reader {
 }
 
 /// The standing approvals of `?1` that no revocation refers to, newest first.
-const STANDING: &str = "SELECT s.id, s.input FROM smpolicy_log s WHERE s.actor = ?1 AND s.kind = 'standing_approval' \
+const STANDING: &str =
+    "SELECT s.id, s.at_ms, s.input FROM smpolicy_log s WHERE s.actor = ?1 AND s.kind = 'standing_approval' \
      AND NOT EXISTS (SELECT 1 FROM smpolicy_log r WHERE r.decision_id = s.id AND r.kind = 'revocation') \
      ORDER BY s.at_ms DESC LIMIT 64";
 
-fn standing_rows(conn: &Connection, actor: &str) -> Result<Vec<(String, String)>, LogError> {
+fn standing_rows(conn: &Connection, actor: &str) -> Result<Vec<(String, i64, String)>, LogError> {
     let mut stmt = conn.prepare_cached(STANDING).map_err(LogError::from)?;
-    let rows = stmt.query_map(params![actor], |r| Ok((r.get(0)?, r.get(1)?))).map_err(LogError::from)?;
+    let rows = stmt.query_map(params![actor], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(LogError::from)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(LogError::from)
 }
 
@@ -550,7 +551,7 @@ mod tests {
         let conn = open(&path, Sync::Normal).unwrap();
         assert!(STANDING.ends_with(&format!("LIMIT {}", super::super::MAX_STANDING)), "{STANDING}");
         for _ in 0..3 {
-            let ids: Vec<String> = standing_rows(&conn, "a").unwrap().into_iter().map(|(id, _)| id).collect();
+            let ids: Vec<String> = standing_rows(&conn, "a").unwrap().into_iter().map(|(id, _, _)| id).collect();
             assert_eq!(ids, ["s3", "s1"], "the newest first, the revoked one left out");
             assert!(standing_rows(&conn, "b").unwrap().is_empty());
         }
