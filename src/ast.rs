@@ -71,6 +71,19 @@ pub enum ConflictMode {
     MostSpecific,
 }
 
+impl ConflictMode {
+    /// What decides when clauses disagree, in words (`compare` shows it).
+    pub fn words(self) -> &'static str {
+        match self {
+            ConflictMode::MostRestrictive => "the most restrictive clause decides",
+            ConflictMode::Indeterminate => "nothing is decided (indeterminate) when clauses disagree",
+            ConflictMode::MostSpecific => {
+                "the most specific clause decides (one about a channel over a general one; ties: the most restrictive)"
+            }
+        }
+    }
+}
+
 /// How the approvers of a `require approval` combine.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]

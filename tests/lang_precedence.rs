@@ -207,3 +207,28 @@ fn diff_finds_what_most_specific_changes() {
         assert!(text.starts_with("verdict: deny"), "{text}");
     }
 }
+
+/// `compare` tells a candidate how each employer settles clauses that disagree: the published handbook's
+/// most specific clause and its named tiers, beside a policy that says nothing (the most restrictive).
+#[test]
+fn compare_says_what_decides_when_clauses_disagree() {
+    let out = run(&[
+        "compare",
+        "tests/cases/published/precedence-handbook.policy",
+        "policies/trusting-agency.policy",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let said: Vec<&str> =
+        json["profiles"].as_array().unwrap().iter().map(|p| p["defaults"]["conflicts"].as_str().unwrap()).collect();
+    assert!(said[0].starts_with("the most specific clause decides"), "{said:?}");
+    assert!(said[0].ends_with("clauses ranked legal > business come first"), "{said:?}");
+    assert_eq!(said[1], "the most restrictive clause decides");
+    let text = stdout(&run(&[
+        "compare",
+        "tests/cases/published/precedence-handbook.policy",
+        "policies/trusting-agency.policy",
+    ]));
+    assert!(text.contains("when clauses disagree"), "{text}");
+}

@@ -363,6 +363,9 @@ pub struct Defaults {
     pub sections: Vec<DefaultLine>,
     /// How many defaults (header and sections) deny or require approval.
     pub restrictive: usize,
+    /// What decides when clauses disagree (`conflicts ...`), with the named
+    /// priorities, highest first, when the policy ranks its clauses.
+    pub conflicts: String,
 }
 
 /// What the policy says about monitoring personal accounts.
@@ -756,7 +759,11 @@ fn defaults(policy: &Policy, file: &SourceFile) -> Defaults {
         sections.push(default_line(d, file, &channels, &scope, section));
     }
     let restrictive = usize::from(policy_line.restrictive) + sections.iter().filter(|s| s.restrictive).count();
-    Defaults { policy: policy_line, sections, restrictive }
+    let mut conflicts = policy.meta.conflicts.words().to_string();
+    if !policy.meta.priorities.is_empty() {
+        conflicts.push_str(&format!("; clauses ranked {} come first", policy.meta.priorities.join(" > ")));
+    }
+    Defaults { policy: policy_line, sections, restrictive, conflicts }
 }
 
 fn monitoring(policy: &Policy, file: &SourceFile) -> Monitoring {

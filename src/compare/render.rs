@@ -468,6 +468,7 @@ pub fn text(c: &Comparison) -> String {
         vec![
             ("policy default", vec![p.defaults.policy.words()]),
             ("restrictive defaults", vec![p.defaults.restrictive.to_string()]),
+            ("when clauses disagree", vec![p.defaults.conflicts.clone()]),
             ("general rules", general_rules(p)),
         ]
     });
@@ -720,6 +721,7 @@ pub fn markdown(c: &Comparison) -> String {
         vec![
             ("policy default", vec![p.defaults.policy.words()]),
             ("restrictive defaults", vec![p.defaults.restrictive.to_string()]),
+            ("when clauses disagree", vec![p.defaults.conflicts.clone()]),
             ("general rules", general_rules(p)),
             ("monitoring of personal accounts", vec![m]),
         ]
