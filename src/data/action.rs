@@ -322,7 +322,7 @@ pub struct Action {
     pub target: Option<Target>,
     /// What is taken or handed over (export, depart, hand_over): one group of
     /// contacts (`{count: 1200, origin: agency_database}`) or a list of groups
-    /// of mixed provenance, each decided on its own ([`Action::group_actions`]).
+    /// of mixed provenance, each decided on its own (see `Action::group_actions`).
     /// Written back as one object when there is one.
     #[serde(default, deserialize_with = "de_opt_contacts", serialize_with = "ser_opt_one_or_list")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1141,6 +1141,37 @@ mod tests {
             r#" {"action":"post","actor":{"id":"a","role":"consultant","status":"employed"}}"#
         )
         .is_ok());
+    }
+
+    /// Read as a whole (as no engine does: they decide group by group), an
+    /// action about several groups of contacts does not give the contacts'
+    /// facts, so no clause can apply to it by accident; one group written as
+    /// a list of one is that group.
+    #[test]
+    fn several_groups_give_no_contacts_facts_as_a_whole() {
+        let line = |contacts: &str| {
+            format!(
+                r#"{{"action":"export","actor":{{"id":"a","role":"r","status":"employed"}},"contacts":{contacts}}}"#
+            )
+        };
+        let many = parse_action_json_line(&line(
+            r#"[{"count":8,"origin":"agency_database"},{"count":3,"origin":"before_employment"}]"#,
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(many.contact_group(), None);
+        assert_eq!(many.fact("contacts.origin"), None);
+        assert_eq!(many.fact("contacts.count"), None);
+        let groups = many.group_actions().unwrap_or_default();
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups.get(1).and_then(|g| g.fact("contacts.origin")), Some(sym("before_employment")));
+        let one = parse_action_json_line(&line(r#"[{"count":8,"origin":"agency_database"}]"#))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(one.group_actions().is_none());
+        assert_eq!(one.fact("contacts.origin"), Some(sym("agency_database")));
+        assert_eq!(
+            serde_json::to_value(&one).ok().map(|v| v["contacts"].clone()),
+            Some(serde_json::json!({"count": 8, "origin": "agency_database"}))
+        );
     }
 
     fn sym(name: &str) -> Value {
