@@ -326,7 +326,7 @@ pub struct Action {
     /// Written back as one object when there is one.
     #[serde(default, deserialize_with = "de_opt_contacts", serialize_with = "ser_opt_one_or_list")]
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<super::OneOrMany<Contacts>>")]
+    #[schemars(with = "Option<super::OneOrSome<Contacts>>")]
     pub contacts: Option<Vec<Contacts>>,
     /// Counters supplied by the caller.
     #[serde(default, skip_serializing_if = "Option::is_none")]
