@@ -337,6 +337,11 @@ fn the_service_answers_with_groups_and_logs_the_whole() {
     let each: Vec<&Json> = short["groups"].as_array().unwrap().iter().map(|g| &g["verdict"]).collect();
     assert_eq!(each, ["deny", "allow", "deny"], "{short}");
     assert_eq!(short["deciding"], v["deciding"], "{short} {v}");
+    // An empty list of groups: a 400 naming the field, never a decision (nothing logged).
+    let mut empty = action.clone();
+    empty["contacts"] = json!([]);
+    let (status, e) = s.post("/v1/decide", &json!({"policy": "t", "action": empty}).to_string());
+    assert_eq!((status, e["error"]["path"].as_str()), (400, Some("action.contacts")), "{e}");
     let logged = log_json(l, None);
     assert_eq!(logged.len(), 2, "{logged:?}");
     for e in &logged {
