@@ -321,6 +321,44 @@ pub struct Outcome<'a> {
     pub deciding: Vec<&'a str>,
 }
 
+/// One group of a many-group action, decided ([`Compiled::decide_items`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupOutcome<'a> {
+    /// Its decision, spelled out.
+    pub outcome: Outcome<'a>,
+    /// The duties the clauses that apply to it attach.
+    pub obligations: Vec<crate::eval::verdict::ObligationOut>,
+    /// The action is dated before the policy's `effective` date.
+    pub before_effective: Option<crate::policy::BeforeEffective>,
+}
+
+/// A many-group action decided: the whole, and each group in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemsOutcome<'a> {
+    /// The whole action's decision.
+    pub whole: Outcome<'a>,
+    /// Each group's, in the order given.
+    pub groups: Vec<GroupOutcome<'a>>,
+}
+
+impl ItemsOutcome<'_> {
+    /// Every group's duties, each once, in group order (as the evaluator's whole verdict lists them).
+    pub fn obligations(&self) -> Vec<crate::eval::verdict::ObligationOut> {
+        let mut out: Vec<crate::eval::verdict::ObligationOut> = Vec::new();
+        for o in self.groups.iter().flat_map(|g| &g.obligations) {
+            if !out.contains(o) {
+                out.push(o.clone());
+            }
+        }
+        out
+    }
+
+    /// The action is dated before the policy's `effective` date (the groups share the date).
+    pub fn before_effective(&self) -> Option<crate::policy::BeforeEffective> {
+        self.groups.first().and_then(|g| g.before_effective)
+    }
+}
+
 struct Run<L> {
     verdict: Verdict4,
     basis: Basis,
@@ -771,6 +809,39 @@ impl Compiled {
                 }
             }
         }
+    }
+
+    /// Decides an action about several groups of contacts (`groups`, from
+    /// [`crate::data::action::Action::group_actions`]) as the evaluator does
+    /// ([`crate::eval::items`]): each group's row decided on its own, the
+    /// whole by [`crate::eval::items::combine`]; the whole's deciding clauses
+    /// and approvers are those of the groups with the whole's verdict, each
+    /// once, in group order. Not allocation-free: such lines are parsed in full.
+    pub fn decide_items(&self, groups: &[crate::data::action::Action], now: jiff::Timestamp) -> ItemsOutcome<'_> {
+        let mut each = Vec::with_capacity(groups.len());
+        for g in groups {
+            let row = FactRow::from_action_at(g, self, now);
+            let d = self.decide(&row);
+            let outcome = self.outcome(&row, &d);
+            let mut obligations = Vec::new();
+            self.obligations(&row, &mut obligations);
+            each.push(GroupOutcome { outcome, obligations, before_effective: self.before_effective(&row) });
+        }
+        let verdict = crate::eval::items::combine(each.iter().map(|g| g.outcome.verdict));
+        let mut whole = Outcome { verdict, approvers: Vec::new(), deciding: Vec::new() };
+        for g in each.iter().filter(|g| g.outcome.verdict == verdict) {
+            for id in &g.outcome.deciding {
+                if !whole.deciding.contains(id) {
+                    whole.deciding.push(id);
+                }
+            }
+            for a in &g.outcome.approvers {
+                if verdict == Verdict4::RequireApproval && !whole.approvers.contains(a) {
+                    whole.approvers.push(a);
+                }
+            }
+        }
+        ItemsOutcome { whole, groups: each }
     }
 
     /// The approver roles, by the bit they have in [`Decision::approvers`].

@@ -302,6 +302,19 @@ pub(crate) enum OneOrMany<T> {
     Many(Vec<T>),
 }
 
+/// One group of contacts or a non-empty list of them, as `contacts` is
+/// written: the schema of what its deserializer accepts (never built).
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[schemars(inline)]
+#[expect(dead_code, reason = "describes a field's written form for its JSON Schema; the field's deserializer reads it")]
+pub(crate) enum OneOrSome<T> {
+    /// One group.
+    One(T),
+    /// A list of one group or more (an empty list is an error).
+    Many(#[schemars(length(min = 1))] Vec<T>),
+}
+
 /// A jurisdiction as written (`UK`, `us-ca`): the schema of what
 /// [`parse_jurisdiction`] accepts.
 pub(crate) struct Jurisdiction;

@@ -21,6 +21,12 @@
 //! except under deny (a refused action gains nothing by a duty): "other";
 //! a change of approvers, or to or from indeterminate, is "other".
 //!
+//! **Actions about several groups of contacts** (`contacts: [...]`) need no
+//! machinery here: their verdict is a function of their groups' verdicts, each
+//! group a one-group action this partition already covers
+//! ([`crate::eval::items`]), so any change of a many-group verdict is a change
+//! of some one-group verdict, reported here with a one-group witness.
+//!
 //! **How it is complete.** Not by sampling: the situations are cut into the
 //! finite partition the constants of both policies induce (`space`), and a
 //! decision tree (`search`) splits that partition only where a clause of

@@ -31,6 +31,7 @@
 pub mod explain;
 pub mod gaps;
 pub mod interp;
+pub mod items;
 pub mod outcome;
 pub mod suite;
 pub mod terms;
@@ -63,9 +64,19 @@ pub trait Facts {
         let _ = ty;
         self.fact(path)
     }
+
+    /// An action about several groups of contacts, split into one action per
+    /// group ([`items`]); `None` for every other source.
+    fn group_actions(&self) -> Option<Vec<crate::data::action::Action>> {
+        None
+    }
 }
 
 impl Facts for crate::data::action::Action {
+    fn group_actions(&self) -> Option<Vec<crate::data::action::Action>> {
+        crate::data::action::Action::group_actions(self)
+    }
+
     fn approvals(&self) -> Option<&[crate::data::action::Approval]> {
         Some(self.approval.as_deref().unwrap_or_default())
     }
@@ -131,8 +142,12 @@ pub(crate) fn tz(policy: &Policy) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
-/// Decides an action.
+/// Decides an action. An action about several groups of contacts is decided
+/// group by group, and the whole from the groups ([`items`]).
 pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &EvalOptions) -> Verdict {
+    if let Some(groups) = facts.group_actions() {
+        return items::evaluate_groups(policy, file, &groups, opts);
+    }
     let zone = tz(policy);
     let at = match facts.fact("at") {
         Some(Value::Timestamp(t)) => t,
@@ -576,6 +591,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             Some(Value::Date(d)) => d,
             _ => at.to_zoned(zone.clone()).date(),
         }),
+        groups: Vec::new(),
     };
     v.counterfactuals = explain::counterfactuals(&v, policy, &ctx);
     v

@@ -40,6 +40,10 @@ pub struct DecisionRecord<'a> {
     pub before_effective: Option<BeforeEffective>,
     /// The clauses that decided (for a default, the default's id).
     pub deciding: Vec<&'a str>,
+    /// For an action about several groups of contacts: each group's
+    /// decision, in the order given (the decision above combines them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupRecord>,
     /// The input line, from 1.
     pub line: usize,
     /// The duties attached, when there are any.
@@ -47,6 +51,61 @@ pub struct DecisionRecord<'a> {
     pub obligations: Vec<ObligationOut>,
     /// The decision.
     pub verdict: Decision,
+}
+
+/// One group of a many-group action in a batch record: its decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct GroupRecord {
+    /// Who must approve it, for `require-approval` (else empty).
+    pub approvers: Vec<String>,
+    /// The group in words (`contacts[1]: 800 contacts from the agency's database`).
+    pub contacts: String,
+    /// The clauses that decided it.
+    pub deciding: Vec<String>,
+    /// Its place in the action's `contacts` list, from 0.
+    pub index: usize,
+    /// The duties attached, when there are any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub obligations: Vec<ObligationOut>,
+    /// Its verdict in one line (with `--explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Its decision.
+    pub verdict: Decision,
+}
+
+impl GroupRecord {
+    /// The records of the groups as the compiled form decided them (no summary).
+    pub fn compiled(groups: &[crate::data::action::Action], d: &crate::compile::ItemsOutcome<'_>) -> Vec<GroupRecord> {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        d.groups
+            .iter()
+            .zip(groups)
+            .enumerate()
+            .map(|(index, (g, a))| GroupRecord {
+                approvers: strings(&g.outcome.approvers),
+                contacts: crate::eval::items::group_words(index, &a.contact_group().cloned().unwrap_or_default()),
+                deciding: strings(&g.outcome.deciding),
+                index,
+                obligations: g.obligations.clone(),
+                summary: None,
+                verdict: g.outcome.verdict,
+            })
+            .collect()
+    }
+
+    /// The record of a group as the evaluator decided it (with its summary).
+    pub fn of(g: &crate::eval::items::GroupVerdict) -> GroupRecord {
+        GroupRecord {
+            approvers: g.verdict.approvers.clone(),
+            contacts: g.words.clone(),
+            deciding: g.verdict.deciding.clone(),
+            index: g.index,
+            obligations: g.verdict.obligations.clone(),
+            summary: Some(g.verdict.summary.clone()),
+            verdict: g.verdict.verdict,
+        }
+    }
 }
 
 /// The record written per action with `--explain`: the decision with its
@@ -76,6 +135,9 @@ pub struct ExplainedRecord<'a> {
     /// The action is dated before the policy took effect.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before_effective: Option<BeforeEffective>,
+    /// For an action about several groups of contacts: each group's decision and summary.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupRecord>,
 }
 
 impl<'a> ExplainedRecord<'a> {
@@ -93,6 +155,7 @@ impl<'a> ExplainedRecord<'a> {
             law: &v.law,
             missing: &v.missing,
             before_effective: v.before_effective,
+            groups: v.groups.iter().map(GroupRecord::of).collect(),
         }
     }
 }

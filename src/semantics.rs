@@ -399,6 +399,40 @@ pub fn blocks(undecided: u8, current: Option<u8>, no_decision: bool) -> bool {
     }
 }
 
+/// The verdict of an action about several items (`contacts: [...]`, groups of
+/// mixed provenance) from the verdicts of its items, each decided on its own
+/// as a one-item action: `Some(rank)` for an item decided (0 allow, 1
+/// require-approval, 2 deny), `None` for one that is indeterminate. `None`
+/// back: the whole is indeterminate.
+///
+/// The items combine as clauses do, with the same two functions: the most
+/// restrictive decided item settles the whole ([`settle`]: one refused item
+/// refuses the whole action as proposed), and an indeterminate item holds
+/// the whole back unless an item already refuses it ([`blocks`], with the
+/// undecided item counted as possibly a deny). Items are never in conflict
+/// with one another: each is a different set of contacts, so an allowed item
+/// beside a refused one is a partial refusal, not a conflict between clauses
+/// (`conflicts indeterminate` and precedence decide within an item).
+pub fn combine_items(items: impl IntoIterator<Item = Option<u8>>) -> Option<u8> {
+    let mut applies = [0usize; 3];
+    let mut undecided = 0usize;
+    for item in items {
+        match item.and_then(|k| applies.get_mut(usize::from(k))) {
+            Some(slot) => *slot += 1,
+            None => undecided += 1,
+        }
+    }
+    let current = match settle(applies, false) {
+        Settled::Clauses(k) => Some(k),
+        // No item decided (or, never here, a conflict): nothing settles the whole.
+        Settled::NoClause | Settled::Conflict => None,
+    };
+    if undecided > 0 && blocks(2, current, current.is_none()) {
+        return None;
+    }
+    current
+}
+
 // ───────────── precedence: which applicable clauses stay in contention ─────────────
 
 /// The dimensions a clause's scope is read on for `conflicts most_specific`:

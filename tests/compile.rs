@@ -21,10 +21,18 @@ use smpolicy::source::SourceFile;
 use smpolicy::value::{Type, Value};
 use std::sync::OnceLock;
 
-struct Loaded {
-    file: SourceFile,
-    policy: Policy,
-    compiled: Compiled,
+pub(crate) struct Loaded {
+    pub(crate) file: SourceFile,
+    pub(crate) policy: Policy,
+    pub(crate) compiled: Compiled,
+}
+
+/// A policy parsed, lowered and compiled.
+pub(crate) fn load(file: SourceFile) -> Loaded {
+    let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{}: {e:?}", file.name));
+    let policy = smpolicy::lower::lower(&file, &ast);
+    let compiled = compile(&policy);
+    Loaded { file, policy, compiled }
 }
 
 fn now() -> jiff::Timestamp {
@@ -33,17 +41,7 @@ fn now() -> jiff::Timestamp {
 
 fn policies() -> &'static [Loaded] {
     static P: OnceLock<Vec<Loaded>> = OnceLock::new();
-    P.get_or_init(|| {
-        crate::util::all_policies()
-            .into_iter()
-            .map(|file| {
-                let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{}: {e:?}", file.name));
-                let policy = smpolicy::lower::lower(&file, &ast);
-                let compiled = compile(&policy);
-                Loaded { file, policy, compiled }
-            })
-            .collect()
-    })
+    P.get_or_init(|| crate::util::all_policies().into_iter().map(load).collect())
 }
 
 /// Every action of every scenario's test file.

@@ -99,6 +99,12 @@ pub fn published_cases_hold_in_both_engines(name: &str) {
         stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     assert_eq!(got.len(), cases.len(), "{}", stderr(&o));
     for (case, v) in cases.iter().zip(&got) {
-        assert_eq!(v["verdict"], case["expect"].as_str().unwrap(), "batch: {:?}: {v}", case["name"]);
+        // `expect: deny`, or `expect: {verdict: deny, groups: [deny, allow]}` for several groups of contacts.
+        let expect = &case["expect"];
+        let whole = expect.as_str().or_else(|| expect["verdict"].as_str()).unwrap();
+        assert_eq!(v["verdict"], whole, "batch: {:?}: {v}", case["name"]);
+        for (i, g) in expect["groups"].as_sequence().into_iter().flatten().enumerate() {
+            assert_eq!(v["groups"][i]["verdict"], g.as_str().unwrap(), "batch: {:?}: group {i}: {v}", case["name"]);
+        }
     }
 }

@@ -320,16 +320,21 @@ pub struct Action {
     /// Whom it is aimed at (connect, accept, message, solicit, deal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Target>,
-    /// What is taken or handed over (export, depart, hand_over).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Contacts>,
+    /// What is taken or handed over (export, depart, hand_over): one group of
+    /// contacts (`{count: 1200, origin: agency_database}`) or a list of groups
+    /// of mixed provenance, each decided on its own (see `Action::group_actions`).
+    /// Written back as one object when there is one.
+    #[serde(default, deserialize_with = "de_opt_contacts", serialize_with = "ser_opt_one_or_list")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::OneOrSome<Contacts>>")]
+    pub contacts: Option<Vec<Contacts>>,
     /// Counters supplied by the caller.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
     /// The approvals already obtained: one (`{granted_by: manager}`) or a
     /// list of them (several approvers, a client's or candidate's consent, a
     /// standing approval). Written back as one object when there is one.
-    #[serde(default, deserialize_with = "de_opt_approvals", serialize_with = "ser_opt_approvals")]
+    #[serde(default, deserialize_with = "de_opt_approvals", serialize_with = "ser_opt_one_or_list")]
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<super::OneOrMany<Approval>>")]
     pub approval: Option<Vec<Approval>>,
@@ -612,35 +617,61 @@ impl Approval {
     }
 }
 
-/// Reads `approval`: one approval object or a list of them.
-fn de_opt_approvals<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<Approval>>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<Vec<Approval>>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an approval (`{granted_by: ROLE}`) or a list of approvals")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-            deserializer.deserialize_any(self)
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            Approval::deserialize(de::value::MapAccessDeserializer::new(map)).map(|a| Some(vec![a]))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            Vec::<Approval>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
-        }
-    }
-    deserializer.deserialize_any(V)
+/// Reads a part written as one object or a list of them (`approval`,
+/// `contacts`): `what` is what was expected, in words; `empty`, when given,
+/// refuses an empty list with this message and help.
+struct OneOrList<T> {
+    what: &'static str,
+    empty: Option<(&'static str, &'static str)>,
+    item: std::marker::PhantomData<T>,
 }
 
-/// Writes `approval` back as it is usually written: one object when there is one.
-fn ser_opt_approvals<S: serde::Serializer>(v: &Option<Vec<Approval>>, s: S) -> Result<S::Ok, S::Error> {
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrList<T> {
+    type Value = Option<Vec<T>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|a| Some(vec![a]))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let items = Vec::<T>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        match self.empty {
+            Some((message, help)) if items.is_empty() => Err(de::Error::custom(error::message(message, Some(help)))),
+            _ => Ok(Some(items)),
+        }
+    }
+}
+
+/// Reads `approval`: one approval object or a list of them.
+fn de_opt_approvals<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<Approval>>, D::Error> {
+    let what = "an approval (`{granted_by: ROLE}`) or a list of approvals";
+    deserializer.deserialize_any(OneOrList { what, empty: None, item: std::marker::PhantomData })
+}
+
+/// Reads `contacts`: one group (an object) or a non-empty list of groups.
+/// An empty list is an error (`contacts: ...`), never an action about nothing.
+fn de_opt_contacts<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<Contacts>>, D::Error> {
+    let what = "a group of contacts (`{count: 120, origin: employment}`) or a list of groups";
+    let empty = (
+        "an empty list of contact groups: an action about no contacts cannot be decided",
+        "give one group (`{count: 120, origin: employment}`) or a list of one group or more, or leave `contacts` out",
+    );
+    deserializer.deserialize_any(OneOrList { what, empty: Some(empty), item: std::marker::PhantomData })
+}
+
+/// Writes a part back as it is usually written (`approval`, `contacts`): one
+/// object when there is one.
+fn ser_opt_one_or_list<S: serde::Serializer, T: Serialize>(v: &Option<Vec<T>>, s: S) -> Result<S::Ok, S::Error> {
     match v.as_deref() {
         Some([one]) => one.serialize(s),
         Some(list) => list.serialize(s),
@@ -852,6 +883,39 @@ impl Action {
                 }),
             },
         }
+    }
+
+    /// The one group of contacts whose facts (`contacts.count`,
+    /// `contacts.origin`) a clause reads: `None` when the action names no
+    /// contacts, and also when it names several groups. A many-group action is
+    /// decided group by group ([`Action::group_actions`]), never as a whole:
+    /// read as a whole, its contacts' facts are not given (unknown), so it is
+    /// never allowed by accident.
+    pub fn contact_group(&self) -> Option<&Contacts> {
+        match self.contacts.as_deref() {
+            Some([one]) => Some(one),
+            _ => None,
+        }
+    }
+
+    /// An action about several groups of contacts (`contacts: [..., ...]`)
+    /// split into one action per group, in the order given, each the same
+    /// action with `contacts` that one group; `None` for an action with one
+    /// group or none (it is decided as it is).
+    pub fn group_actions(&self) -> Option<Vec<Action>> {
+        let groups = self.contacts.as_deref().filter(|g| g.len() > 1)?;
+        let mut rest = self.clone();
+        rest.contacts = None;
+        Some(
+            groups
+                .iter()
+                .map(|g| {
+                    let mut one = rest.clone();
+                    one.contacts = Some(vec![g.clone()]);
+                    one
+                })
+                .collect(),
+        )
     }
 
     /// A counter of `history.counts` by name, when given.
@@ -1077,6 +1141,37 @@ mod tests {
             r#" {"action":"post","actor":{"id":"a","role":"consultant","status":"employed"}}"#
         )
         .is_ok());
+    }
+
+    /// Read as a whole (as no engine does: they decide group by group), an
+    /// action about several groups of contacts does not give the contacts'
+    /// facts, so no clause can apply to it by accident; one group written as
+    /// a list of one is that group.
+    #[test]
+    fn several_groups_give_no_contacts_facts_as_a_whole() {
+        let line = |contacts: &str| {
+            format!(
+                r#"{{"action":"export","actor":{{"id":"a","role":"r","status":"employed"}},"contacts":{contacts}}}"#
+            )
+        };
+        let many = parse_action_json_line(&line(
+            r#"[{"count":8,"origin":"agency_database"},{"count":3,"origin":"before_employment"}]"#,
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(many.contact_group(), None);
+        assert_eq!(many.fact("contacts.origin"), None);
+        assert_eq!(many.fact("contacts.count"), None);
+        let groups = many.group_actions().unwrap_or_default();
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups.get(1).and_then(|g| g.fact("contacts.origin")), Some(sym("before_employment")));
+        let one = parse_action_json_line(&line(r#"[{"count":8,"origin":"agency_database"}]"#))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(one.group_actions().is_none());
+        assert_eq!(one.fact("contacts.origin"), Some(sym("agency_database")));
+        assert_eq!(
+            serde_json::to_value(&one).ok().map(|v| v["contacts"].clone()),
+            Some(serde_json::json!({"count": 8, "origin": "agency_database"}))
+        );
     }
 
     fn sym(name: &str) -> Value {

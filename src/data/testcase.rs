@@ -44,6 +44,11 @@ pub struct TestCase {
     pub subject: Subject,
     /// The verdict it must get.
     pub expect: Expect,
+    /// For an action about several groups of contacts, the verdict each group
+    /// must get, in the order of `contacts` (`expect: {verdict: deny, groups:
+    /// [deny, allow]}`); `None`: only the whole is checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<Expect>>,
     /// The name of the clause that must decide, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub because: Option<String>,
@@ -66,14 +71,57 @@ pub(crate) struct TestCaseForm {
     /// Employment terms; the expectation applies to the terms verdict.
     #[serde(default)]
     contract: Option<Contract>,
-    /// The verdict it must get.
-    expect: Expect,
+    /// The verdict it must get: a verdict (`deny`), or, for an action about
+    /// several groups of contacts, the whole's verdict with each group's
+    /// (`{verdict: deny, groups: [deny, allow]}`).
+    expect: ExpectForm,
     /// The id of the clause that must decide, if given.
     #[serde(default)]
     because: Option<String>,
     /// The role whose approval is required (only with `expect: require-approval`).
     #[serde(default)]
     approver: Option<String>,
+}
+
+/// What `expect` holds as written: a verdict, or the whole's verdict with each group's.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+enum ExpectForm {
+    /// The verdict (`deny`).
+    One(Expect),
+    /// The whole's verdict and, optionally, each group's.
+    Groups(ExpectGroups),
+}
+
+/// `expect: {verdict: deny, groups: [deny, allow, allow]}`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ExpectGroups {
+    /// The whole action's verdict.
+    verdict: Expect,
+    /// Each group's verdict, in the order of the action's `contacts` list.
+    #[serde(default)]
+    groups: Option<Vec<Expect>>,
+}
+
+impl<'de> Deserialize<'de> for ExpectForm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ExpectForm;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a verdict (`deny`) or `{verdict: deny, groups: [deny, allow]}`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ExpectForm, E> {
+                Expect::deserialize(de::value::StrDeserializer::new(v)).map(ExpectForm::One)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ExpectForm, A::Error> {
+                ExpectGroups::deserialize(de::value::MapAccessDeserializer::new(map)).map(ExpectForm::Groups)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
 }
 
 /// Parses a test file from YAML, or JSON when `file` ends in `.json`.
@@ -119,23 +167,36 @@ fn build(index: usize, form: TestCaseForm) -> Result<TestCase, Invalid> {
             });
         }
     };
-    if form.approver.is_some() && form.expect != Expect::RequireApproval {
+    let (expect, groups) = match form.expect {
+        ExpectForm::One(e) => (e, None),
+        ExpectForm::Groups(g) => (g.verdict, g.groups),
+    };
+    if let Some(groups) = &groups {
+        let given = match &subject {
+            Subject::Action(a) => a.contacts.as_ref().map_or(0, Vec::len),
+            Subject::Contract(_) => 0,
+        };
+        if given < 2 || groups.len() != given {
+            let path = format!("{here}.expect.groups");
+            let message = if given < 2 {
+                "a verdict per group goes with an action about several groups of contacts (`contacts: [...]`)"
+                    .to_string()
+            } else {
+                format!("expected {given} verdicts, one per group of `contacts`; found {}", groups.len())
+            };
+            return Err(Invalid { at: path.clone(), path, message, help: None });
+        }
+    }
+    if form.approver.is_some() && expect != Expect::RequireApproval {
         let path = format!("{here}.approver");
         return Err(Invalid {
             at: path.clone(),
             path,
             message: "an approver only goes with `expect: require-approval`".to_string(),
-            help: Some(format!("this case expects `{}`", form.expect)),
+            help: Some(format!("this case expects `{expect}`")),
         });
     }
-    Ok(TestCase {
-        index,
-        name: form.name,
-        subject,
-        expect: form.expect,
-        because: form.because,
-        approver: form.approver,
-    })
+    Ok(TestCase { index, name: form.name, subject, expect, groups, because: form.because, approver: form.approver })
 }
 
 #[cfg(test)]

@@ -266,6 +266,9 @@ pub fn law_lines(l: &super::verdict::LawOverride, r: Option<&RuleResult>, file: 
 
 /// The plain-text explanation.
 pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
+    if !v.groups.is_empty() {
+        return groups_text(v, file, opts);
+    }
     let mut out = String::new();
     // With clauses set aside by law, the others are what is left.
     let other = if v.law.is_empty() { "" } else { "other " };
@@ -313,6 +316,8 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         Basis::NoClause => {
             let _ = writeln!(out, "\nno {other}clause applies and the policy states no default");
         }
+        // A verdict of groups is written by `groups_text`.
+        Basis::Groups { .. } => {}
     }
     // Only a deciding default's approval is recorded here.
     if let Some(g) = &v.default_approved_by {
@@ -416,6 +421,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
 
 /// The markdown explanation.
 pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
+    if !v.groups.is_empty() {
+        return groups_markdown(v, file, opts);
+    }
     let mut out = String::new();
     let head = match v.verdict {
         Decision::RequireApproval => format!("require-approval (from {})", v.approvers_words),
@@ -544,6 +552,80 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     }
     // Every text of the policy and the action is written as text, never as markup.
     crate::markdown::text(&out)
+}
+
+/// The verdict's head: `deny`, `require-approval (from marketing)`.
+fn head_words(v: &Verdict) -> String {
+    match v.verdict {
+        Decision::RequireApproval => format!("require-approval (from {})", v.approvers_words),
+        d => d.as_str().to_string(),
+    }
+}
+
+/// The plain-text explanation of an action about several groups of contacts:
+/// the whole verdict, a line per group, then each group's own explanation
+/// (indented), as a one-group action would get it.
+fn groups_text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
+    let mut out = String::new();
+    if v.as_written {
+        let _ = writeln!(
+            out,
+            "as written: the policy's own view, with no rule of law applied (not what binds the employee)"
+        );
+    }
+    let _ = writeln!(out, "verdict: {}", head_words(v));
+    let _ = writeln!(out, "  {}", v.summary);
+    if let Some(b) = &v.before_effective {
+        let _ = writeln!(out, "  warning: {}", b.words());
+    }
+    let _ = writeln!(out, "policy: {}", v.policy);
+    let _ = writeln!(out, "\ngroups (each decided on its own, as if it were the only one):");
+    for g in &v.groups {
+        let _ = writeln!(out, "  {}: {}", g.words, head_words(&g.verdict));
+    }
+    for g in &v.groups {
+        let _ = writeln!(out, "\ngroup {}:", g.words);
+        for line in text(&g.verdict, file, opts).lines() {
+            match line {
+                "" => out.push('\n'),
+                l => {
+                    let _ = writeln!(out, "    {l}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The markdown explanation of an action about several groups of contacts:
+/// the same parts as [`groups_text`], each group's explanation under its own
+/// heading with its headings one level down.
+fn groups_markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
+    let mut out = String::new();
+    if v.as_written {
+        let _ = writeln!(out, "_As written: the policy's own view, with no rule of law applied._\n");
+    }
+    let _ = writeln!(out, "## Verdict: **{}**\n", head_words(v));
+    let _ = writeln!(out, "{}\n", v.summary);
+    if let Some(b) = &v.before_effective {
+        let _ = writeln!(out, "> **Warning:** {}\n", b.words());
+    }
+    let _ = writeln!(out, "Policy: {}\n", v.policy);
+    let _ = writeln!(out, "### Groups (each decided on its own, as if it were the only one)\n");
+    for g in &v.groups {
+        let _ = writeln!(out, "- {}: **{}**", g.words, head_words(&g.verdict));
+    }
+    for g in &v.groups {
+        let _ = writeln!(out, "\n### Group {}\n", g.words);
+        for line in markdown(&g.verdict, file, opts).lines() {
+            if line.starts_with('#') {
+                let _ = writeln!(out, "##{line}");
+            } else {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    out
 }
 
 /// What single change would change a deny or require-approval (or settle an indeterminate).

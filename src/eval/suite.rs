@@ -52,7 +52,15 @@ fn expected_words(c: &TestCase) -> String {
     if let Some(b) = &c.because {
         w.push_str(&format!(" because `{b}`"));
     }
+    if let Some(g) = &c.groups {
+        w.push_str(&format!("; groups [{}]", group_words(g.iter().map(|e| e.as_str()))));
+    }
     w
+}
+
+/// Verdicts of groups in words: `deny, allow, allow`.
+fn group_words<'a>(verdicts: impl Iterator<Item = &'a str>) -> String {
+    verdicts.collect::<Vec<_>>().join(", ")
 }
 
 /// Runs the cases.
@@ -73,11 +81,18 @@ pub fn run_with(
     work.set_total(cases.len() as u64);
     for c in cases {
         work.step();
+        let mut per_group: Vec<Decision> = Vec::new();
         let (decision, deciding, explanation, approvers, applied) = match &c.subject {
             Subject::Action(action) => {
                 let v: Verdict = evaluate(policy, file, action.as_ref(), opts);
-                let applied: Vec<String> =
-                    v.rules.iter().filter(|r| r.status == Status::Applies).map(|r| r.id.clone()).collect();
+                // A many-group action's clauses are each group's.
+                let applied: Vec<String> = std::iter::once(&v)
+                    .chain(v.groups.iter().map(|g| &g.verdict))
+                    .flat_map(|v| v.rules.iter())
+                    .filter(|r| r.status == Status::Applies)
+                    .map(|r| r.id.clone())
+                    .collect();
+                per_group = v.groups.iter().map(|g| g.verdict.verdict).collect();
                 let text = super::explain::text(&v, &file.name, super::explain::ExplainOptions::default());
                 (v.verdict, v.deciding.clone(), text, v.approvers.clone(), applied)
             }
@@ -106,6 +121,10 @@ pub fn run_with(
         if let Some(a) = &c.approver {
             ok &= approvers.contains(a);
         }
+        if let Some(groups) = &c.groups {
+            ok &= groups.len() == per_group.len()
+                && groups.iter().zip(&per_group).all(|(e, d)| Decision::parse(e.as_str()) == Some(*d));
+        }
         let mut actual = decision.as_str().to_string();
         if !approvers.is_empty() {
             actual.push_str(&format!(" from {}", approvers.join(" or ")));
@@ -115,6 +134,9 @@ pub fn run_with(
                 " because {}",
                 deciding.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
             ));
+        }
+        if !per_group.is_empty() {
+            actual.push_str(&format!("; groups [{}]", group_words(per_group.iter().map(|d| d.as_str()))));
         }
         results.push(CaseResult {
             name: c.name.clone(),

@@ -74,6 +74,13 @@ pub enum Basis {
         /// The clauses that could not be decided.
         rules: Vec<String>,
     },
+    /// The action is about several groups of contacts, each decided on its
+    /// own (`groups`); these groups' verdicts decide the whole (the most
+    /// restrictive, or the indeterminate ones when none refuses).
+    Groups {
+        /// The deciding groups, by their place in `contacts` (from 0).
+        groups: Vec<usize>,
+    },
 }
 
 /// How a clause fared.
@@ -594,6 +601,11 @@ pub struct Verdict {
     /// not binding then (shown as a warning).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before_effective: Option<crate::policy::BeforeEffective>,
+    /// For an action about several groups of contacts (`contacts: [...]`):
+    /// each group's own verdict, in the order given; the verdict above
+    /// combines them. Empty (and left out of JSON) for any other action.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<super::items::GroupVerdict>,
 }
 
 impl Verdict {

@@ -104,6 +104,9 @@ pub struct Short<'a> {
     /// The action is dated before the policy took effect (as in the full verdict).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before_effective: Option<BeforeEffective>,
+    /// For an action about several groups of contacts: each group's decision (the decision above combines them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<crate::records::GroupRecord>,
 }
 
 /// The answer of `POST /v1/decide`: the decision id and what it rests on,

@@ -459,6 +459,20 @@ pub(super) async fn decide_logged(
     let (decision, deciding, json, full) = if explain {
         let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now });
         (verdict.verdict, verdict.deciding.clone(), to_json(&verdict)?, Some(verdict))
+    } else if let Some(groups) = action.group_actions() {
+        // Several groups of contacts: each decided, then the whole, as the evaluator does.
+        let d = loaded.compiled.decide_items(&groups, now);
+        let short = answers::Short {
+            schema: DECISION_SCHEMA,
+            verdict: d.whole.verdict,
+            approvers: d.whole.approvers.clone(),
+            deciding: d.whole.deciding.clone(),
+            obligations: d.obligations(),
+            before_effective: d.before_effective(),
+            groups: crate::records::GroupRecord::compiled(&groups, &d),
+        };
+        let deciding = d.whole.deciding.iter().map(|s| s.to_string()).collect();
+        (short.verdict, deciding, to_json(&short)?, None)
     } else {
         let row = crate::compile::FactRow::from_action_at(&action, &loaded.compiled, now);
         let d = loaded.compiled.decide(&row);
@@ -473,6 +487,7 @@ pub(super) async fn decide_logged(
             deciding: o.deciding,
             obligations,
             before_effective: loaded.compiled.before_effective(&row),
+            groups: Vec::new(),
         };
         (short.verdict, deciding, to_json(&short)?, None)
     };

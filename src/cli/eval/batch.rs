@@ -24,7 +24,7 @@ use smpolicy::data::error::DataError;
 use smpolicy::data::flat::{needs_no_escape, LineReader, Vocabulary};
 use smpolicy::eval::{evaluate, Decision, EvalOptions, ObligationRef};
 use smpolicy::policy::Policy;
-use smpolicy::records::{ErrorRecord, ExplainedRecord, FullRecord, LineError};
+use smpolicy::records::{DecisionRecord, ErrorRecord, ExplainedRecord, FullRecord, GroupRecord, LineError};
 use smpolicy::source::SourceFile;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -157,7 +157,11 @@ fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: 
     if !(e.args.full || e.args.explain) {
         if !s.row.read_json(line, &mut s.reader, e.compiled, e.opts.now) {
             match full_action(line, e) {
-                Ok(a) => s.row.fill(&a, e.compiled, e.opts.now),
+                Ok(a) => match a.group_actions() {
+                    // Several groups of contacts: each decided, then the whole (never in place).
+                    Some(groups) => return write_groups(n, &groups, e, out),
+                    None => s.row.fill(&a, e.compiled, e.opts.now),
+                },
                 Err(err) => return bad_line(n, line, err, out),
             }
         }
@@ -178,6 +182,24 @@ fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: 
         out.record(&serde_json::to_value(ExplainedRecord::new(n, &v)).unwrap_or_default());
     }
     out.decided(v.verdict);
+}
+
+/// The record of an action about several groups of contacts, decided by the
+/// compiled form group by group ([`Compiled::decide_items`]).
+fn write_groups(n: usize, groups: &[Action], e: &Engine<'_>, out: &mut Output) {
+    let d = e.compiled.decide_items(groups, e.opts.now);
+    let record = DecisionRecord {
+        approvers: d.whole.approvers.clone(),
+        before_effective: d.before_effective(),
+        deciding: d.whole.deciding.clone(),
+        groups: GroupRecord::compiled(groups, &d),
+        line: n,
+        obligations: d.obligations(),
+        verdict: d.whole.verdict,
+    };
+    // Through a `Value`, as the other records: keys in alphabetical order.
+    out.record(&serde_json::to_value(record).unwrap_or_default());
+    out.decided(d.whole.verdict);
 }
 
 /// An error record for a line that is not an action; with a hint when the
