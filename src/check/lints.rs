@@ -508,16 +508,20 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
         })
         .collect();
     // Possible shadowers by their exact set of tests: a rule's shadowers are
-    // found by looking up every subset of its own tests (few: conditions are short).
+    // found among the subsets of its own tests (few: conditions are short),
+    // walked in id order and only along the prefixes some shadower's set has.
     let mut by_set: foldhash::HashMap<&[u32], Vec<usize>> = foldhash::HashMap::default();
+    let mut prefixes: foldhash::HashSet<&[u32]> = foldhash::HashSet::default();
     let mut strongest: Option<u8> = None;
     for (i, (r, k)) in policy.rules.iter().zip(&keys).enumerate() {
         if plain(r) && !overridden.contains(r.id.as_str()) {
             by_set.entry(k.as_slice()).or_default().push(i);
+            prefixes.extend((0..=k.len()).filter_map(|n| k.get(..n)));
             strongest = strongest.max(r.effect.rank());
         }
     }
     let mut reported: HashSet<Span> = HashSet::new();
+    let mut subsets: Vec<usize> = Vec::new();
     let mut part: Vec<u32> = Vec::new();
     for (a, (ra, ka)) in policy.rules.iter().zip(&keys).enumerate() {
         // A clause that allows with a duty attached (`require disclosure`) is there for the duty.
@@ -529,17 +533,15 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
             continue; // No possible shadower is stricter.
         }
         let mut stronger: Option<&Rule> = None;
-        for mask in 0u32..(1u32 << ka.len()) {
-            part.clear();
-            part.extend(ka.iter().enumerate().filter(|(bit, _)| mask & (1 << bit) != 0).map(|(_, id)| *id));
-            for &b in by_set.get(part.as_slice()).into_iter().flatten() {
-                let Some(rb) = policy.rules.get(b) else { continue };
-                if b == a || rb.effect.rank().is_none_or(|r| r <= rank_a) || rb.span == ra.span {
-                    continue;
-                }
-                if stronger.is_none_or(|s| rb.span.start < s.span.start) {
-                    stronger = Some(rb);
-                }
+        subsets.clear();
+        subsets_in(ka, &prefixes, &by_set, &mut part, 0, &mut subsets);
+        for &b in &subsets {
+            let Some(rb) = policy.rules.get(b) else { continue };
+            if b == a || rb.effect.rank().is_none_or(|r| r <= rank_a) || rb.span == ra.span {
+                continue;
+            }
+            if stronger.is_none_or(|s| rb.span.start < s.span.start) {
+                stronger = Some(rb);
             }
         }
         let Some(rb) = stronger else { continue };
@@ -564,6 +566,29 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
             .with_label(rb.span, format!("stricter ({}) and applies whenever the other does", rb.effect.describe()))
             .with_help(help),
         );
+    }
+}
+
+/// The rules of `by_set` whose set of tests is a subset of `ids` (sorted, no
+/// repeats): the subsets extending `part` with ids from `ids[from..]`, each
+/// followed only while it is a prefix of some rule's set, so a walk visits the
+/// shadowers' prefixes rather than all `2^n` subsets.
+fn subsets_in(
+    ids: &[u32],
+    prefixes: &foldhash::HashSet<&[u32]>,
+    by_set: &foldhash::HashMap<&[u32], Vec<usize>>,
+    part: &mut Vec<u32>,
+    from: usize,
+    out: &mut Vec<usize>,
+) {
+    if !prefixes.contains(part.as_slice()) {
+        return;
+    }
+    out.extend(by_set.get(part.as_slice()).into_iter().flatten().copied());
+    for (i, id) in ids.iter().enumerate().skip(from) {
+        part.push(*id);
+        subsets_in(ids, prefixes, by_set, part, i + 1, out);
+        part.pop();
     }
 }
 
