@@ -626,7 +626,7 @@ impl SetTrie {
 }
 
 /// Rules with more top-level tests than this are not checked for shadowing
-/// (their subsets are looked up one by one).
+/// (a bound on the trie walk, whose depth is the number of a rule's tests).
 const MAX_SHADOW_TESTS: usize = 12;
 
 fn ambiguous_exceptions(cx: &mut Checker<'_>, policy: &Policy) {
