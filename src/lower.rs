@@ -1245,8 +1245,10 @@ fn duty_text(duty: &str, words: &str, asset: Option<String>) -> String {
 /// Lowers a condition as written.
 pub fn expr(e: &crate::source::Spanned<Expr>) -> Cond {
     match &e.node {
-        Expr::And(a, b) => Cond::all(vec![expr(a), expr(b)]),
-        Expr::Or(a, b) => Cond::any(vec![expr(a), expr(b)]),
+        // A chain `a and b and c` is one left-deep tree: gathered into one list at
+        // once, not flattened level by level (which copies the list at each level).
+        Expr::And(..) => Cond::all(chain(e, true)),
+        Expr::Or(..) => Cond::any(chain(e, false)),
         Expr::Not(a) => Cond::Not(Box::new(expr(a))),
         Expr::Group(a) => expr(a),
         Expr::Compare { lhs, op, rhs } => {
@@ -1284,6 +1286,26 @@ pub fn expr(e: &crate::source::Spanned<Expr>) -> Cond {
         }),
         Expr::Truthy(o) => Cond::Test(Test { lhs: term(o), op: TestOp::Truthy, span: Some(e.span) }),
     }
+}
+
+/// The lowered operands of a chain of `and` (`conjunction`) or of `or`, in order.
+fn chain(e: &crate::source::Spanned<Expr>, conjunction: bool) -> Vec<Cond> {
+    fn gather(e: &crate::source::Spanned<Expr>, conjunction: bool, out: &mut Vec<Cond>) {
+        match &e.node {
+            Expr::And(a, b) if conjunction => {
+                gather(a, conjunction, out);
+                gather(b, conjunction, out);
+            }
+            Expr::Or(a, b) if !conjunction => {
+                gather(a, conjunction, out);
+                gather(b, conjunction, out);
+            }
+            _ => out.push(expr(e)),
+        }
+    }
+    let mut out = Vec::new();
+    gather(e, conjunction, &mut out);
+    out
 }
 
 /// Gives every `contains a brand name` test the policy's `brand names`, in

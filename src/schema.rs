@@ -67,7 +67,9 @@ pub fn fact_paths() -> Vec<(&'static str, Type)> {
 
 /// The type of a built-in fact path (a counter of `history.counts` included).
 pub fn fact_type(path: &str) -> Option<Type> {
-    fact_paths().into_iter().find(|(p, _)| *p == path).map(|(_, t)| t).or_else(|| {
+    // Looked up in the table itself: `fact_paths` copies it (a `String` per set name).
+    let known = crate::data::action::Action::known_paths();
+    known.iter().find(|(p, _)| *p == path).map(|(_, t)| t.clone()).or_else(|| {
         path.starts_with(crate::counter::COUNTS_PREFIX).then(|| crate::data::action::Action::path_type(path)).flatten()
     })
 }

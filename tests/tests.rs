@@ -40,6 +40,7 @@ mod lang_time;
 mod lang_v2;
 mod law;
 mod law_enforceability;
+mod load_lints;
 mod markdown_escape;
 mod missing_facts;
 #[cfg(feature = "server")]

@@ -254,6 +254,24 @@ pub fn templated_flat_input(r: &Req) -> serde_json::Value {
     })
 }
 
+/// The times of smpolicy's load stages, in ms: parse, check (which lowers the
+/// policy for its lints), lowering alone, compile. Panics on a policy with errors.
+pub fn load_stages(name: &str, text: &str) -> [f64; 4] {
+    use std::time::Instant;
+    let t0 = Instant::now();
+    let file = smpolicy::source::SourceFile::new(name, text);
+    let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{name} does not parse: {e:?}"));
+    let t1 = Instant::now();
+    let report = smpolicy::check::check(&file, &ast);
+    assert!(!report.has_errors(), "{name} has errors");
+    let t2 = Instant::now();
+    let policy = smpolicy::lower::lower(&file, &ast);
+    let t3 = Instant::now();
+    std::hint::black_box(smpolicy::compile::compile(&policy));
+    let t4 = Instant::now();
+    [t1 - t0, t2 - t1, t3 - t2, t4 - t3].map(|d| d.as_secs_f64() * 1e3)
+}
+
 /// Loads an smpolicy policy from text: parse, check, lower.
 pub fn load(text: &str) -> (smpolicy::source::SourceFile, smpolicy::policy::Policy) {
     let file = smpolicy::source::SourceFile::new("generated.policy", text);

@@ -13,7 +13,7 @@
 //! built beforehand by each engine's own API); the compiled form and the
 //! floors get 20 more passes. Then loading 1,000 rules in each engine, parse +
 //! check time for 100, 1,000 and 10,000 rules, and the heap of a loaded
-//! 1,000-rule policy.
+//! 1,000-rule policy. `-- --load` runs only these loading tables.
 //!
 //! Growth of `smpolicy check` / `eval` with 1k–100k clauses is `growth.sh`.
 
@@ -315,13 +315,13 @@ fn best_ms<T>(k: usize, mut f: impl FnMut() -> T) -> f64 {
         .fold(f64::MAX, f64::min)
 }
 
-/// smpolicy's whole load: parse, check (no errors), lower, compile.
+/// smpolicy's whole load as the CLI does it (`cli::load_policy`): parse,
+/// check (no errors) and lower (`check::check_and_lower`, which keeps the
+/// policy the checker lowered for its lints), then compile.
 fn smpolicy_load(text: &str) -> smpolicy::compile::Compiled {
     let file = smpolicy::source::SourceFile::new("generated.policy", text);
-    let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
-    let report = smpolicy::check::check(&file, &ast);
+    let (_, report, policy) = smpolicy::check::check_and_lower(&file).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(!report.has_errors(), "generated policy has errors");
-    let policy = smpolicy::lower::lower(&file, &ast);
     compile(&policy)
 }
 
@@ -359,26 +359,18 @@ fn loading(title: &str, smp: &str, cedar_text: &str, literal: &str, table_data: 
     for ((name, _), ms) in cases.iter().zip(best) {
         println!("| {name} | {ms:.1} | {:.2} |", ms / best[0]);
     }
-    // Where smpolicy's load goes.
-    let mut stages = [f64::MAX; 3];
+    // Where smpolicy's load goes: parse; check (which lowers the policy for
+    // its lints); lowering alone (what the check's share of it is); compile.
+    let mut stages = [f64::MAX; 4];
     for _ in 0..5 {
-        let t = Instant::now();
-        let file = smpolicy::source::SourceFile::new("generated.policy", smp);
-        let ast = smpolicy::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
-        let report = smpolicy::check::check(&file, &ast);
-        assert!(!report.has_errors(), "generated policy has errors");
-        let t1 = Instant::now();
-        let policy = smpolicy::lower::lower(&file, &ast);
-        let t2 = Instant::now();
-        black_box(compile(&policy));
-        let t3 = Instant::now();
-        for (b, d) in stages.iter_mut().zip([t1 - t, t2 - t1, t3 - t2]) {
-            *b = b.min(d.as_secs_f64() * 1e3);
+        for (b, ms) in stages.iter_mut().zip(load_stages("generated.policy", smp)) {
+            *b = b.min(ms);
         }
     }
     println!(
-        "\nsmpolicy's load by stage (best of 5 each): parse + check {:.1} ms, lower {:.1} ms, compile {:.1} ms",
-        stages[0], stages[1], stages[2]
+        "\nsmpolicy's load by stage (best of 5 each): parse {:.1} ms, check {:.1} ms (lowering included), \
+         lower alone {:.1} ms, compile {:.1} ms",
+        stages[0], stages[1], stages[2], stages[3]
     );
     let rvm = best[3].min(best[5]);
     println!(
@@ -390,15 +382,22 @@ fn loading(title: &str, smp: &str, cedar_text: &str, literal: &str, table_data: 
 }
 
 fn main() {
-    let full = match std::env::args().nth(1).as_deref() {
-        None => false,
-        Some("--full") => true,
+    let (full, load_only) = match std::env::args().nth(1).as_deref() {
+        None => (false, false),
+        Some("--full") => (true, false),
+        Some("--load") => (false, true),
         Some(other) => {
-            eprintln!("unknown argument {other}; usage: smpolicy-benches [--full]");
+            eprintln!("unknown argument {other}; usage: smpolicy-benches [--full | --load]");
             std::process::exit(2);
         }
     };
     let start = Instant::now();
+    if load_only {
+        // `--load`: the loading tables only (a minute, not five).
+        loading_tables();
+        println!("\nwhole run: {:.0} s", start.elapsed().as_secs_f64());
+        return;
+    }
     let table_note = if full {
         "--full: every engine decides every request".to_string()
     } else {
@@ -496,7 +495,13 @@ fn main() {
         rows.push((n, timings, counts, checked));
     }
     report("Random conjunctions of 4–8 tests over different facts (seed 7; requests seed 4242)", &rows);
+    loading_tables();
+    println!("\nwhole run: {:.0} s", start.elapsed().as_secs_f64());
+}
 
+/// Loading 1,000 rules in every engine, parse + check at 100 to 10,000
+/// rules, and the heap of a loaded policy.
+fn loading_tables() {
     let t = rules(1000);
     let table_json = table::data_json(&templated_table(&t));
     loading("templated", &smpolicy_text(&t), &cedar::policy_text(&t), &rego::module_text(&t), &table_json);
@@ -551,5 +556,4 @@ fn main() {
         );
         black_box((&file, &policy, &compiled));
     }
-    println!("\nwhole run: {:.0} s", start.elapsed().as_secs_f64());
 }

@@ -507,18 +507,19 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
             k
         })
         .collect();
-    // Possible shadowers by their exact set of tests: a rule's shadowers are
-    // found by looking up every subset of its own tests (few: conditions are short).
-    let mut by_set: foldhash::HashMap<&[u32], Vec<usize>> = foldhash::HashMap::default();
+    // Possible shadowers by their set of tests, in a trie: a rule's shadowers
+    // are those whose set is a subset of its own tests, found by walking only
+    // the trie's paths its tests allow.
+    let mut by_set = SetTrie::default();
     let mut strongest: Option<u8> = None;
     for (i, (r, k)) in policy.rules.iter().zip(&keys).enumerate() {
         if plain(r) && !overridden.contains(r.id.as_str()) {
-            by_set.entry(k.as_slice()).or_default().push(i);
+            by_set.insert(k, i);
             strongest = strongest.max(r.effect.rank());
         }
     }
     let mut reported: HashSet<Span> = HashSet::new();
-    let mut part: Vec<u32> = Vec::new();
+    let mut subsets: Vec<usize> = Vec::new();
     for (a, (ra, ka)) in policy.rules.iter().zip(&keys).enumerate() {
         // A clause that allows with a duty attached (`require disclosure`) is there for the duty.
         if !plain(ra) || !ra.obligations.is_empty() || reported.contains(&ra.span) || ka.len() > MAX_SHADOW_TESTS {
@@ -529,17 +530,15 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
             continue; // No possible shadower is stricter.
         }
         let mut stronger: Option<&Rule> = None;
-        for mask in 0u32..(1u32 << ka.len()) {
-            part.clear();
-            part.extend(ka.iter().enumerate().filter(|(bit, _)| mask & (1 << bit) != 0).map(|(_, id)| *id));
-            for &b in by_set.get(part.as_slice()).into_iter().flatten() {
-                let Some(rb) = policy.rules.get(b) else { continue };
-                if b == a || rb.effect.rank().is_none_or(|r| r <= rank_a) || rb.span == ra.span {
-                    continue;
-                }
-                if stronger.is_none_or(|s| rb.span.start < s.span.start) {
-                    stronger = Some(rb);
-                }
+        subsets.clear();
+        by_set.subsets_of(0, ka, &mut subsets);
+        for &b in &subsets {
+            let Some(rb) = policy.rules.get(b) else { continue };
+            if b == a || rb.effect.rank().is_none_or(|r| r <= rank_a) || rb.span == ra.span {
+                continue;
+            }
+            if stronger.is_none_or(|s| rb.span.start < s.span.start) {
+                stronger = Some(rb);
             }
         }
         let Some(rb) = stronger else { continue };
@@ -567,8 +566,67 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
     }
 }
 
+/// Rules by their sets of tests (sorted ids), as a trie: the rules whose set
+/// is a subset of a given one are found by walking only the trie's paths that
+/// the given set allows, not all `2^n` of its subsets.
+#[derive(Debug)]
+struct SetTrie {
+    /// Node 0 is the root (the empty set).
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Debug, Default)]
+struct TrieNode {
+    /// The next id on the path and its node, sorted by id.
+    children: Vec<(u32, usize)>,
+    /// The rules whose set ends here.
+    rules: Vec<usize>,
+}
+
+impl Default for SetTrie {
+    fn default() -> Self {
+        SetTrie { nodes: vec![TrieNode::default()] }
+    }
+}
+
+impl SetTrie {
+    fn insert(&mut self, set: &[u32], rule: usize) {
+        let mut at = 0;
+        for id in set {
+            let Some(node) = self.nodes.get(at) else { return };
+            at = match node.children.binary_search_by_key(id, |c| c.0) {
+                Ok(i) => node.children.get(i).map_or(0, |c| c.1),
+                Err(i) => {
+                    let next = self.nodes.len();
+                    self.nodes.push(TrieNode::default());
+                    if let Some(node) = self.nodes.get_mut(at) {
+                        node.children.insert(i, (*id, next));
+                    }
+                    next
+                }
+            };
+        }
+        if let Some(node) = self.nodes.get_mut(at) {
+            node.rules.push(rule);
+        }
+    }
+
+    /// Adds to `out` the rules under node `at` whose remaining ids are all in `ids` (sorted).
+    fn subsets_of(&self, at: usize, ids: &[u32], out: &mut Vec<usize>) {
+        let Some(node) = self.nodes.get(at) else { return };
+        out.extend(&node.rules);
+        for (i, id) in ids.iter().enumerate() {
+            if let Ok(c) = node.children.binary_search_by_key(id, |c| c.0) {
+                if let (Some(&(_, child)), Some(rest)) = (node.children.get(c), ids.get(i + 1..)) {
+                    self.subsets_of(child, rest, out);
+                }
+            }
+        }
+    }
+}
+
 /// Rules with more top-level tests than this are not checked for shadowing
-/// (their subsets are looked up one by one).
+/// (a bound on the trie walk, whose depth is the number of a rule's tests).
 const MAX_SHADOW_TESTS: usize = 12;
 
 fn ambiguous_exceptions(cx: &mut Checker<'_>, policy: &Policy) {

@@ -434,10 +434,10 @@ fn not_a_fact(cx: &mut Checker<'_>, word: &str, span: Span) {
 /// Checks that `word` is a value of `set`; reports it otherwise.
 fn value_in_set(cx: &mut Checker<'_>, set: &str, word: &str, span: Span) {
     if let Some(name) = set.strip_prefix("fact ") {
-        let values = cx.env.facts.get(name).map(|f| f.values.clone()).unwrap_or_default();
-        if values.iter().any(|v| v == word) {
+        if cx.env.facts.get(name).is_some_and(|f| f.values.iter().any(|v| v == word)) {
             return;
         }
+        let values = cx.env.facts.get(name).map(|f| f.values.clone()).unwrap_or_default();
         let refs: Vec<&str> = values.iter().map(String::as_str).collect();
         let help = match schema::suggest(word, refs.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
