@@ -23,7 +23,7 @@
 //!   missing, until it has stayed away for the settle period (an editor that
 //!   deletes and re-creates a file never causes a 404).
 
-use crate::check::check_source;
+use crate::check::check_and_lower;
 use crate::diagnostic::{self, Severity};
 use crate::policy::Policy;
 use crate::source::SourceFile;
@@ -134,7 +134,7 @@ pub fn content_hash(text: &str) -> String {
 pub fn load_text(name: &str, path: &Path, text: String) -> Result<Loaded, LoadError> {
     let hash = content_hash(&text);
     let file = SourceFile::new(path.display().to_string(), text);
-    let (ast, report) = match check_source(&file) {
+    let (_, report, policy) = match check_and_lower(&file) {
         Ok(ok) => ok,
         Err(diags) => {
             let lines: Vec<String> = diags.iter().map(|d| diagnostic::short(d, &file)).collect();
@@ -150,7 +150,6 @@ pub fn load_text(name: &str, path: &Path, text: String) -> Result<Loaded, LoadEr
     if !errors.is_empty() {
         return Err(LoadError { hash, message: first_line(&errors, "does not check"), diagnostics: errors });
     }
-    let policy = crate::lower::lower(&file, &ast);
     let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let compiled = crate::compile::compile(&policy);
     Ok(Loaded { name: name.to_string(), file, policy, compiled, tz, hash, loaded_at: jiff::Timestamp::now() })
