@@ -1010,10 +1010,10 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         }
 
         fn asset() -> BoxedStrategy<Asset> {
-            let made = prop_oneof![Just(Made::BeforeEmployment), Just(Made::DuringEmployment)];
+            let made = || prop_oneof![Just(Made::BeforeEmployment), Just(Made::DuringEmployment)];
             let kind = prop_oneof![Just("personal"), Just("branded"), Just("corporate"), Just("group")];
             prop_oneof![
-                (any::<bool>(), of(made), names(0, 2), of(name()), of(party())).prop_map(
+                (any::<bool>(), of(made()), names(0, 2), of(name()), of(party())).prop_map(
                     |(contacts, made, with, from, owned_by)| {
                         let word = if contacts { ConnectionsWord::Contacts } else { ConnectionsWord::Connections };
                         Asset::Connections { word, made: made.map(sp), with, from, owned_by: owned_by.map(sp) }
@@ -1033,6 +1033,28 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     }
                 ),
                 Just(Asset::Credentials),
+                (
+                    prop::sample::select(
+                        std::iter::once(MaterialWord::Content)
+                            .chain(MaterialKind::ALL.iter().map(|k| MaterialWord::Kind(*k)))
+                            .collect::<Vec<_>>()
+                    ),
+                    of(made()),
+                    of(prop_oneof![Just(MadeFor::Agency), Just(MadeFor::Privately)]),
+                    any::<bool>(),
+                    of(party()),
+                    of(party()),
+                )
+                    .prop_map(|(word, made, made_for, agency_equipment, created_by, owned_by)| {
+                        Asset::Material {
+                            word,
+                            made: made.map(sp),
+                            made_for: made_for.map(sp),
+                            agency_equipment,
+                            created_by: created_by.map(sp),
+                            owned_by: owned_by.map(sp),
+                        }
+                    }),
             ]
             .boxed()
         }

@@ -44,7 +44,9 @@ pub fn notes(policy: &Policy, results: &[RuleResult], ctx: &Ctx<'_>) -> (Vec<Not
     if matches!(action.as_str(), "depart" | "hand_over") && has("account") {
         let covered = policy.rules.iter().zip(results).any(|(rule, res)| {
             let about_accounts = match rule.kind {
-                RuleKind::Ownership { index } => policy.ownership.get(index).is_some_and(|o| !o.connections),
+                RuleKind::Ownership { index } => {
+                    policy.ownership.get(index).is_some_and(|o| !o.connections && !o.material)
+                }
                 _ => false,
             };
             about_accounts && matches!(res.status, Status::Applies | Status::Undecided | Status::Overridden)
@@ -63,6 +65,24 @@ pub fn notes(policy: &Policy, results: &[RuleResult], ctx: &Ctx<'_>) -> (Vec<Not
                         .into(),
                 ));
             }
+        }
+    }
+
+    // Content or intellectual property kept, exported or handed over that no ownership
+    // clause covers.
+    if matches!(action.as_str(), "depart" | "hand_over" | "export") && has("material") {
+        let covered = policy.rules.iter().zip(results).any(|(rule, res)| {
+            let about_material = match rule.kind {
+                RuleKind::Ownership { index } => policy.ownership.get(index).is_some_and(|o| o.material),
+                _ => false,
+            };
+            about_material && matches!(res.status, Status::Applies | Status::Undecided | Status::Overridden)
+        });
+        if !covered {
+            advice.push(engine(
+                "no ownership clause covers this content: the policy does not say who owns it, and smpolicy does not invent an owner"
+                    .into(),
+            ));
         }
     }
 
