@@ -451,9 +451,15 @@ impl Lowerer<'_> {
                 let kind = RuleKind::Ownership { index };
                 self.push(id, SectionKind::Ownership, c.span, base, keep_effect, &c.modifiers, kind, vec![]);
             }
-            Asset::Accounts { .. } => {
-                let about = Cond::all(vec![Cond::test("account", TestOp::Present), matches]);
-                let base = Cond::all(vec![Cond::actions(&["depart"]), about.clone()]);
+            Asset::Accounts { .. } | Asset::Material { .. } => {
+                // Keeping an account on leaving (`depart`); keeping content or taking a copy
+                // of it (`depart`, `export`), as for connections. Handing either over: `hand_over`.
+                let (keep_actions, about): (&[&str], Cond) = if material {
+                    (&["depart", "export"], matches)
+                } else {
+                    (&["depart"], Cond::all(vec![Cond::test("account", TestOp::Present), matches]))
+                };
+                let base = Cond::all(vec![Cond::actions(keep_actions), about.clone()]);
                 let kind = RuleKind::Ownership { index };
                 self.push(
                     id.clone(),
@@ -466,26 +472,7 @@ impl Lowerer<'_> {
                     vec![],
                 );
                 let hid = self.id(None, &format!("{} hand over", id.0));
-                let base = Cond::all(vec![Cond::actions(&["hand_over"]), about]);
-                self.push(hid, SectionKind::Ownership, c.span, base, hand_over_effect, &c.modifiers, kind, vec![]);
-            }
-            Asset::Material { .. } => {
-                // Keeping it on leaving (`depart`) or taking a copy (`export`), as for
-                // connections; handing it over (`hand_over`), as for accounts.
-                let kind = RuleKind::Ownership { index };
-                let base = Cond::all(vec![Cond::actions(&["depart", "export"]), matches.clone()]);
-                self.push(
-                    id.clone(),
-                    SectionKind::Ownership,
-                    c.span,
-                    base,
-                    keep_effect,
-                    &c.modifiers,
-                    kind.clone(),
-                    vec![],
-                );
-                let hid = self.id(None, &format!("{} hand over", id.0));
-                let base = Cond::all(vec![Cond::actions(&["hand_over"]), matches.clone()]);
+                let base = Cond::all(vec![Cond::actions(&["hand_over"]), about.clone()]);
                 self.push(
                     hid,
                     SectionKind::Ownership,
@@ -499,13 +486,10 @@ impl Lowerer<'_> {
                 // Publishing it again after leaving (a former employer's video re-posted):
                 // what the agency owns is not the leaver's to publish. While employed,
                 // posting the agency's content is the posting rules' business.
-                if owner.node == Party::Agency {
+                if material && owner.node == Party::Agency {
                     let rid = self.id(None, &format!("{} reuse after leaving", id.0));
-                    let base = Cond::all(vec![
-                        Cond::actions(&["post", "share"]),
-                        Cond::is("actor.status", "departed"),
-                        matches,
-                    ]);
+                    let base =
+                        Cond::all(vec![Cond::actions(&["post", "share"]), Cond::is("actor.status", "departed"), about]);
                     self.push(rid, SectionKind::Ownership, c.span, base, Effect::Deny, &c.modifiers, kind, vec![]);
                 }
             }
@@ -513,7 +497,8 @@ impl Lowerer<'_> {
     }
 
     /// The condition under which an action is about this asset: `target` for a
-    /// single connection, `contacts` for a bulk export, `account` for accounts.
+    /// single connection, `contacts` for a bulk export, `account` for accounts,
+    /// `material` for content.
     fn asset_cond(&self, asset: &Asset) -> Cond {
         match asset {
             Asset::Credentials => Cond::True,
