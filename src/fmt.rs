@@ -419,11 +419,15 @@ ownership {
   branded accounts created by agency run as duty on agency equipment with brand in handle for business -> agency
   accounts -> employee
   credentials -> agency because "Passwords are the agency's."
+  videos made during employment made for agency on agency equipment created by employee -> agency
+  content made before employment made privately -> employee
 }
 
 on departure {
   hand over branded accounts within 1 business day
   hand over credentials
+  hand over recruiting material within 2 days
+  no export of group member lists owned by agency
   remove connections owned by agency within 30 days
   remove personal accounts
   update profile within 7 days
@@ -602,11 +606,15 @@ ownership {
   branded accounts created by agency run as duty on agency equipment with brand in handle for business -> agency
   accounts -> employee
   credentials -> agency because "Passwords are the agency's."
+  videos made during employment made for agency on agency equipment created by employee -> agency
+  content made before employment made privately -> employee
 }
 
 on departure {
   hand over branded accounts within 1 business day
   hand over credentials
+  hand over recruiting material within 2 days
+  no export of group member lists owned by agency
   remove connections owned by agency within 30 days
   remove personal accounts
   update profile within 7 days
@@ -779,6 +787,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         Rule::default_value,
         Rule::connection_filter,
         Rule::account_filter,
+        Rule::material_filter,
         Rule::departure_duty,
         Rule::covenant_item,
         Rule::posting_rule,

@@ -1258,6 +1258,7 @@ contacts: {count: 3, origin: employment}
 history: {posts_today: 1, posts_this_week: 2, job_ads_this_week: 3, invitations_this_week: 4, posts_last_24h: 5}
 approval: {granted_by: marketing}
 request: {made_on: 2026-03-10}
+material: {kind: group_members, made_on: 2024-05-01, made_for: agency, created_by: employee, agency_equipment: true}
 done: [update_profile, hand_over_credentials]
 facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
 "#;
@@ -1304,7 +1305,7 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nchanel: twitter\n"),
             @"a.yaml:3:1: chanel: unknown field; did you mean `channel`?");
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nzzz: 1\n"),
-            @"a.yaml:3:1: zzz: unknown field; expected one of action, at, actor, channel, device, account, content, target, contacts, history, approval, request, done, facts");
+            @"a.yaml:3:1: zzz: unknown field; expected one of action, at, actor, channel, device, account, content, target, contacts, history, approval, request, material, done, facts");
     }
 
     #[test]
