@@ -33,6 +33,7 @@ mod fuzz_parsers;
 mod lang_approvals;
 mod lang_counters;
 mod lang_events;
+mod lang_ownership_content;
 mod lang_precedence;
 mod lang_text;
 mod lang_time;
