@@ -189,10 +189,8 @@ fn hand_over_duties_run_from_departure() {
     let out = stdout(&run_stdin(&["eval", PUBLISHED, "-"], &late));
     assert!(out.contains("verdict: deny"), "{out}");
     assert!(out.contains("hand_over_recruiting_material"), "{out}");
-    let done = leaver(
-        "depart",
-        r#","done":["hand_over_recruiting_material","hand_over_group_member_lists_owned_by_agency"]"#,
-    );
+    let done =
+        leaver("depart", r#","done":["hand_over_recruiting_material","hand_over_group_member_lists_owned_by_agency"]"#);
     assert_eq!(verdict(PUBLISHED, &done)["verdict"], "allow");
 }
 
@@ -245,7 +243,9 @@ fn fmt_writes_content_lines_canonically() {
     let out = stdout(&o);
     assert!(out.contains("  group member lists made for agency -> agency\n"), "{out}");
     assert!(
-        out.contains("  content made before employment made privately on agency equipment created by employee -> employee\n"),
+        out.contains(
+            "  content made before employment made privately on agency equipment created by employee -> employee\n"
+        ),
         "{out}"
     );
     assert!(out.contains("  hand over recruiting material within 2 days\n"), "{out}");
@@ -258,8 +258,10 @@ fn fmt_writes_content_lines_canonically() {
 #[test]
 fn a_change_of_owner_of_videos_is_a_behavioural_change() {
     let dir = scratch("diff");
-    let old = write(&dir, "old.policy", "policy \"x\" default allow\nownership {\n  videos made for agency -> agency\n}\n");
-    let new = write(&dir, "new.policy", "policy \"x\" default allow\nownership {\n  videos made for agency -> employee\n}\n");
+    let old =
+        write(&dir, "old.policy", "policy \"x\" default allow\nownership {\n  videos made for agency -> agency\n}\n");
+    let new =
+        write(&dir, "new.policy", "policy \"x\" default allow\nownership {\n  videos made for agency -> employee\n}\n");
     let o = run(&["diff", &old, &new, "--format", "json"]);
     let report = json(&stdout(&o));
     let text = report.to_string();
