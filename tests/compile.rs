@@ -37,7 +37,7 @@ fn policies() -> &'static [Loaded] {
         // The shipped and scenario policies, and the one about content and
         // intellectual property (no shipped policy has a content line yet).
         let mut files = crate::util::all_policies();
-        files.push(crate::util::source("tests/cases/published/content-ownership.policy".to_string()));
+        files.push(crate::util::source("tests/cases/published/content-ownership.policy"));
         files
             .into_iter()
             .map(|file| {

@@ -273,10 +273,7 @@ fn a_change_of_owner_of_videos_is_a_behavioural_change() {
     assert_eq!(verdict(&old, &witness)["verdict"], "deny");
     assert_eq!(verdict(&new, &witness)["verdict"], "allow");
     // Handing it over: allowed before, refused now.
-    assert!(
-        changes.iter().any(|c| c["witness"]["action"] == "hand_over" && c["direction"] == "stricter"),
-        "{report}"
-    );
+    assert!(changes.iter().any(|c| c["witness"]["action"] == "hand_over" && c["direction"] == "stricter"), "{report}");
 }
 
 /// `compare`: the profile says who owns content; a policy with no line about
