@@ -12,6 +12,7 @@
 //! "Social Media at Work: Who Owns the Content?" and the Social Media Law
 //! Bulletin's drafting guide (March 2013).
 
+use crate::lang_text::{json, scratch, write};
 use crate::util::{run, run_stdin, stderr, stdout};
 use serde_json::Value;
 
@@ -19,23 +20,6 @@ const PUBLISHED: &str = "tests/cases/published/content-ownership.policy";
 
 /// A leaver, employed from 2023-01-09 to 2026-01-31.
 const LEAVER: &str = r#""actor":{"id":"kelly","role":"consultant","status":"departed","employed_since":"2023-01-09","departed_on":"2026-01-31"}"#;
-
-fn json(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
-}
-
-/// A scratch directory of its own for each test.
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("smpolicy-lang-own-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_string()
-}
 
 /// `{"action":ACTION,"at":...,LEAVER,MORE}` as one JSON line.
 fn leaver(action: &str, more: &str) -> String {
@@ -156,7 +140,7 @@ fn the_batch_decides_content_as_eval_does() {
 /// departure duty honours it: privately made content is not caught.
 #[test]
 fn owned_by_honours_the_ownership_lines_exceptions() {
-    let dir = scratch("unless");
+    let dir = scratch("own-unless");
     let policy = write(
         &dir,
         "p.policy",
@@ -212,7 +196,7 @@ fn a_wrong_material_value_is_refused_with_its_field_path() {
 /// covers entirely is reported as shadowed, as for other ownership lines.
 #[test]
 fn check_suggests_kinds_and_reports_shadowed_lines() {
-    let dir = scratch("check");
+    let dir = scratch("own-check");
     let typo = write(&dir, "typo.policy", "policy \"x\" default allow\nownership {\n  vidoes -> agency\n}\n");
     let o = run(&["check", &typo]);
     assert_ne!(o.status.code(), Some(0));
@@ -252,7 +236,7 @@ fn fmt_writes_content_lines_canonically() {
 /// behaviour, with a witness about a video.
 #[test]
 fn a_change_of_owner_of_videos_is_a_behavioural_change() {
-    let dir = scratch("diff");
+    let dir = scratch("own-diff");
     let old =
         write(&dir, "old.policy", "policy \"x\" default allow\nownership {\n  videos made for agency -> agency\n}\n");
     let new =
