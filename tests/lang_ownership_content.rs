@@ -270,10 +270,10 @@ fn compare_says_who_owns_content() {
         let at = out.find(title).unwrap_or_else(|| panic!("no row {title}: {out}"));
         out[at..].lines().take(3).collect::<Vec<_>>().join("\n")
     };
-    let videos = row("content: videos you made for the agency");
+    let videos = row("videos made for the agency");
     assert!(videos.contains("not addressed"), "{videos}");
     assert!(videos.contains("owner: agency"), "{videos}");
-    let articles = row("content: articles you wrote before you joined");
+    let articles = row("articles before joining");
     assert!(articles.contains("owner: employee"), "{articles}");
 }
 

@@ -30,15 +30,14 @@ pub const OWNERSHIP_PROBES: &[(&str, &str)] = &[
     ("keep-branded-account", "a branded account you ran"),
     ("export-own-connections", "exporting your connections made during employment"),
     ("export-agency-database", "exporting contacts from the agency database"),
-    ("keep-agency-video", "content: videos you made for the agency"),
-    ("keep-pre-employment-articles", "content: articles you wrote before you joined"),
-    ("export-group-member-list", "content: exporting the member list of a group you ran for the agency"),
+    ("keep-agency-video", "videos made for the agency"),
+    ("keep-pre-employment-articles", "articles before joining"),
 ];
 
 /// Whether an ownership row is about content and intellectual property (the
 /// action's `material`): such a row no ownership line covers is "not addressed".
 fn about_content(situation: &str) -> bool {
-    matches!(situation, "keep-agency-video" | "keep-pre-employment-articles" | "export-group-member-list")
+    matches!(situation, "keep-agency-video" | "keep-pre-employment-articles")
 }
 
 /// A policy's profile.
@@ -155,7 +154,7 @@ impl OwnershipRow {
         };
         if self.about_content && self.owner_clauses.is_empty() {
             // The policy is silent on who owns it: what a default decides is no answer.
-            return format!("not addressed — no ownership clause says who owns it ({})", self.summary);
+            return "not addressed".to_string();
         }
         let mut out = verdict;
         if !self.owners.is_empty() {
