@@ -335,6 +335,63 @@ impl ConnectionsWord {
     }
 }
 
+/// What a line about content or intellectual property names: `content`
+/// (every kind) or one kind (`videos`, `group member lists`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MaterialWord {
+    /// `content`: every kind.
+    Content,
+    /// One kind, in its policy words ([`MaterialKind::policy_words`]).
+    Kind(MaterialKind),
+}
+
+impl MaterialWord {
+    /// The word as written, spaces single (`group member lists`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MaterialWord::Content => "content",
+            MaterialWord::Kind(k) => k.policy_words(),
+        }
+    }
+
+    /// The word for `text` (its blanks taken as single spaces), if it is one.
+    pub fn of_words(text: &str) -> Option<MaterialWord> {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        std::iter::once(MaterialWord::Content)
+            .chain(MaterialKind::ALL.iter().map(|k| MaterialWord::Kind(*k)))
+            .find(|w| w.as_str() == text)
+    }
+}
+
+pub use crate::data::action::MaterialKind;
+
+/// For whom content was made: the action's `material.made_for`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MadeFor {
+    /// `made for agency`: in the course of the job, for the employer.
+    Agency,
+    /// `made privately`: for the employee themselves, in their own time.
+    Privately,
+}
+
+impl MadeFor {
+    /// The words as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MadeFor::Agency => "made for agency",
+            MadeFor::Privately => "made privately",
+        }
+    }
+
+    /// The value of `material.made_for` it stands for.
+    pub fn value(self) -> &'static str {
+        match self {
+            MadeFor::Agency => "agency",
+            MadeFor::Privately => "employee",
+        }
+    }
+}
+
 /// What an ownership or departure clause is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Asset {
@@ -368,6 +425,53 @@ pub enum Asset {
     },
     /// `credentials`.
     Credentials,
+    /// `videos made for agency`, `content made before employment made privately`,
+    /// `group member lists owned by agency`: content or intellectual property
+    /// made or gathered at work (the action's `material`).
+    Material {
+        /// `content`, or one kind.
+        word: MaterialWord,
+        /// `made before/during employment`.
+        made: Option<Spanned<Made>>,
+        /// `made for agency` or `made privately`.
+        made_for: Option<Spanned<MadeFor>>,
+        /// `on agency equipment`.
+        agency_equipment: bool,
+        /// `created by agency`.
+        created_by: Option<Spanned<Party>>,
+        /// `owned by agency`: refers to the ownership section.
+        owned_by: Option<Spanned<Party>>,
+    },
+}
+
+impl Asset {
+    /// A material asset in canonical words, filters in the grammar's order
+    /// (`videos made during employment made for agency`): what `fmt` prints
+    /// and generated clause ids are built from. `None` for other assets.
+    pub fn material_words(&self) -> Option<String> {
+        let Asset::Material { word, made, made_for, agency_equipment, created_by, owned_by } = self else {
+            return None;
+        };
+        let mut w = vec![word.as_str().to_string()];
+        match made.as_ref().map(|m| m.node) {
+            Some(Made::BeforeEmployment) => w.push("made before employment".into()),
+            Some(Made::DuringEmployment) => w.push("made during employment".into()),
+            None => {}
+        }
+        if let Some(m) = made_for {
+            w.push(m.node.as_str().into());
+        }
+        if *agency_equipment {
+            w.push("on agency equipment".into());
+        }
+        if let Some(c) = created_by {
+            w.push(format!("created by {}", c.node.as_str()));
+        }
+        if let Some(o) = owned_by {
+            w.push(format!("owned by {}", o.node.as_str()));
+        }
+        Some(w.join(" "))
+    }
 }
 
 /// `connections made before employment -> employee`.

@@ -440,7 +440,14 @@ fn probes(
     candidate: Candidate<'_>,
     now: jiff::Timestamp,
 ) -> Probes {
-    reference.situations.iter().map(|s| (s.id.clone(), decide(s, policy, file, candidate, now).1)).collect()
+    // The profile's own situations (who owns content) are decided beside the pack's.
+    let profile_only = pack::profile_only();
+    reference
+        .situations
+        .iter()
+        .chain(&profile_only.situations)
+        .map(|s| (s.id.clone(), decide(s, policy, file, candidate, now).1))
+        .collect()
 }
 
 /// Compares policies.

@@ -125,8 +125,9 @@ pub use testcase::{parse_tests, Expect, Subject, TestCase};
 /// literals such as `actor.status is departed`. Open sets (`role`, `team`,
 /// `channel`, `content kind`, `duty`, `jurisdiction`) give `None`.
 pub fn closed_set(set: &str) -> Option<&'static [&'static str]> {
-    let sets: [(&str, &'static [&'static str]); 14] = [
+    let sets: [(&str, &'static [&'static str]); 15] = [
         (action::Device::SET, action::Device::NAMES),
+        (action::MaterialKind::SET, action::MaterialKind::NAMES),
         (action::Conduct::SET, action::Conduct::NAMES),
         (ActionKind::SET, ActionKind::NAMES),
         (Status::SET, Status::NAMES),

@@ -91,6 +91,7 @@ impl Facts for crate::data::action::Action {
             "history" => self.history.is_some(),
             "approval" => self.approval.is_some(),
             "request" => self.request.is_some(),
+            "material" => self.material.is_some(),
             _ => return crate::data::action::Action::fact(self, path),
         };
         part.then_some(Value::Bool(true))

@@ -419,11 +419,15 @@ ownership {
   branded accounts created by agency run as duty on agency equipment with brand in handle for business -> agency
   accounts -> employee
   credentials -> agency because "Passwords are the agency's."
+  videos made during employment made for agency on agency equipment created by employee -> agency
+  content made before employment made privately -> employee
 }
 
 on departure {
   hand over branded accounts within 1 business day
   hand over credentials
+  hand over recruiting material within 2 days
+  no export of group member lists owned by agency
   remove connections owned by agency within 30 days
   remove personal accounts
   update profile within 7 days
@@ -602,11 +606,15 @@ ownership {
   branded accounts created by agency run as duty on agency equipment with brand in handle for business -> agency
   accounts -> employee
   credentials -> agency because "Passwords are the agency's."
+  videos made during employment made for agency on agency equipment created by employee -> agency
+  content made before employment made privately -> employee
 }
 
 on departure {
   hand over branded accounts within 1 business day
   hand over credentials
+  hand over recruiting material within 2 days
+  no export of group member lists owned by agency
   remove connections owned by agency within 30 days
   remove personal accounts
   update profile within 7 days
@@ -779,6 +787,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         Rule::default_value,
         Rule::connection_filter,
         Rule::account_filter,
+        Rule::material_filter,
         Rule::departure_duty,
         Rule::covenant_item,
         Rule::posting_rule,
@@ -1010,10 +1019,10 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
         }
 
         fn asset() -> BoxedStrategy<Asset> {
-            let made = prop_oneof![Just(Made::BeforeEmployment), Just(Made::DuringEmployment)];
+            let made = || prop_oneof![Just(Made::BeforeEmployment), Just(Made::DuringEmployment)];
             let kind = prop_oneof![Just("personal"), Just("branded"), Just("corporate"), Just("group")];
             prop_oneof![
-                (any::<bool>(), of(made), names(0, 2), of(name()), of(party())).prop_map(
+                (any::<bool>(), of(made()), names(0, 2), of(name()), of(party())).prop_map(
                     |(contacts, made, with, from, owned_by)| {
                         let word = if contacts { ConnectionsWord::Contacts } else { ConnectionsWord::Connections };
                         Asset::Connections { word, made: made.map(sp), with, from, owned_by: owned_by.map(sp) }
@@ -1033,6 +1042,28 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     }
                 ),
                 Just(Asset::Credentials),
+                (
+                    prop::sample::select(
+                        std::iter::once(MaterialWord::Content)
+                            .chain(MaterialKind::ALL.iter().map(|k| MaterialWord::Kind(*k)))
+                            .collect::<Vec<_>>()
+                    ),
+                    of(made()),
+                    of(prop_oneof![Just(MadeFor::Agency), Just(MadeFor::Privately)]),
+                    any::<bool>(),
+                    of(party()),
+                    of(party()),
+                )
+                    .prop_map(|(word, made, made_for, agency_equipment, created_by, owned_by)| {
+                        Asset::Material {
+                            word,
+                            made: made.map(sp),
+                            made_for: made_for.map(sp),
+                            agency_equipment,
+                            created_by: created_by.map(sp),
+                            owned_by: owned_by.map(sp),
+                        }
+                    }),
             ]
             .boxed()
         }

@@ -415,6 +415,7 @@ impl Lowerer<'_> {
         let words = asset_words(&asset.node);
         let id = self.id(c.label.as_ref(), &format!("owner {words}"));
         let connections = matches!(asset.node, Asset::Connections { .. });
+        let material = matches!(asset.node, Asset::Material { .. });
         let matches = self.asset_cond(&asset.node);
         // What the line gives its owner: the asset, narrowed by the line's own
         // `when` and `unless` (what asks "owned by" must not see more).
@@ -433,6 +434,7 @@ impl Lowerer<'_> {
             id: id.0.clone(),
             asset: words.clone(),
             connections,
+            material,
             owner: owner.node,
             matches: Cond::all(held),
             condition: (!condition.is_empty()).then(|| condition.join(" ")),
@@ -452,9 +454,15 @@ impl Lowerer<'_> {
                 let kind = RuleKind::Ownership { index };
                 self.push(id, SectionKind::Ownership, c.span, base, keep_effect, &c.modifiers, kind, vec![]);
             }
-            Asset::Accounts { .. } => {
-                let about = Cond::all(vec![Cond::test("account", TestOp::Present), matches]);
-                let base = Cond::all(vec![Cond::actions(&["depart"]), about.clone()]);
+            Asset::Accounts { .. } | Asset::Material { .. } => {
+                // Keeping an account on leaving (`depart`); keeping content or taking a copy
+                // of it (`depart`, `export`), as for connections. Handing either over: `hand_over`.
+                let (keep_actions, about): (&[&str], Cond) = if material {
+                    (&["depart", "export"], matches)
+                } else {
+                    (&["depart"], Cond::all(vec![Cond::test("account", TestOp::Present), matches]))
+                };
+                let base = Cond::all(vec![Cond::actions(keep_actions), about.clone()]);
                 let kind = RuleKind::Ownership { index };
                 self.push(
                     id.clone(),
@@ -467,14 +475,33 @@ impl Lowerer<'_> {
                     vec![],
                 );
                 let hid = self.id(None, &format!("{} hand over", id.0));
-                let base = Cond::all(vec![Cond::actions(&["hand_over"]), about]);
-                self.push(hid, SectionKind::Ownership, c.span, base, hand_over_effect, &c.modifiers, kind, vec![]);
+                let base = Cond::all(vec![Cond::actions(&["hand_over"]), about.clone()]);
+                self.push(
+                    hid,
+                    SectionKind::Ownership,
+                    c.span,
+                    base,
+                    hand_over_effect,
+                    &c.modifiers,
+                    kind.clone(),
+                    vec![],
+                );
+                // Publishing it again after leaving (a former employer's video re-posted):
+                // what the agency owns is not the leaver's to publish. While employed,
+                // posting the agency's content is the posting rules' business.
+                if material && owner.node == Party::Agency {
+                    let rid = self.id(None, &format!("{} reuse after leaving", id.0));
+                    let base =
+                        Cond::all(vec![Cond::actions(&["post", "share"]), Cond::is("actor.status", "departed"), about]);
+                    self.push(rid, SectionKind::Ownership, c.span, base, Effect::Deny, &c.modifiers, kind, vec![]);
+                }
             }
         }
     }
 
     /// The condition under which an action is about this asset: `target` for a
-    /// single connection, `contacts` for a bulk export, `account` for accounts.
+    /// single connection, `contacts` for a bulk export, `account` for accounts,
+    /// `material` for content.
     fn asset_cond(&self, asset: &Asset) -> Cond {
         match asset {
             Asset::Credentials => Cond::True,
@@ -515,7 +542,63 @@ impl Lowerer<'_> {
                 }
                 Cond::any(vec![Cond::all(single), Cond::all(bulk)])
             }
+            Asset::Material { word, made, made_for, agency_equipment, created_by, owned_by } => {
+                let mut parts = vec![Cond::test("material", TestOp::Present)];
+                if let MaterialWord::Kind(k) = word {
+                    parts.push(Cond::is("material.kind", k.as_str()));
+                }
+                // When it was made, against the employment dates (inclusive at both ends, as
+                // for connections). A date not given is not given: never guessed from elsewhere.
+                let made_on = |op: CmpOp, than: &str| {
+                    Cond::Test(Test {
+                        lhs: Term::fact("material.made_on"),
+                        op: TestOp::Cmp(op, Term::fact(than)),
+                        span: None,
+                    })
+                };
+                match made.as_ref().map(|m| m.node) {
+                    Some(Made::BeforeEmployment) => parts.push(made_on(CmpOp::Lt, "actor.employed_since")),
+                    Some(Made::DuringEmployment) => {
+                        parts.push(made_on(CmpOp::Ge, "actor.employed_since"));
+                        parts.push(Cond::any(vec![
+                            Cond::test("actor.departed_on", TestOp::Missing),
+                            made_on(CmpOp::Le, "actor.departed_on"),
+                        ]));
+                    }
+                    None => {}
+                }
+                if let Some(m) = made_for {
+                    parts.push(Cond::is("material.made_for", m.node.value()));
+                }
+                if *agency_equipment {
+                    parts.push(Cond::test("material.agency_equipment", TestOp::Truthy));
+                }
+                if let Some(p) = created_by {
+                    parts.push(Cond::is("material.created_by", p.node.as_str()));
+                }
+                if let Some(owner) = owned_by {
+                    parts.push(self.owned_material(owner.node));
+                }
+                Cond::all(parts)
+            }
         }
+    }
+
+    /// `owned by PARTY` on content: the union of the ownership lines about
+    /// content that name that owner, each narrowed by its own `when`/`unless`.
+    fn owned_material(&self, party: Party) -> Cond {
+        let held: Vec<Cond> = self
+            .policy
+            .ownership
+            .iter()
+            .filter(|o| o.material && o.owner == party)
+            .map(|o| o.matches.clone())
+            .collect();
+        if held.is_empty() {
+            // Nothing is owned by that party: the clause matches nothing.
+            return Cond::Not(Box::new(Cond::True));
+        }
+        Cond::any(held)
     }
 
     /// `with brand in handle`. With `brand names` declared, the handle itself
@@ -650,14 +733,14 @@ impl Lowerer<'_> {
         // Leaving in general: a `depart` that names no connection, account or contacts.
         // Duties attach to it; a `depart` about one asset is decided by the clauses about
         // that asset (ownership, keep, remove), never by an unrelated duty.
-        let general = Cond::all(vec![missing("target"), missing("account"), missing("contacts")]);
+        let general = Cond::all(vec![missing("target"), missing("account"), missing("contacts"), missing("material")]);
         let kind = RuleKind::Duty { index, overdue: false };
         match (duty, asset.map(|a| &a.node)) {
             ("keep", Some(a)) => {
                 let about = match a {
                     Asset::Accounts { .. } => Cond::all(vec![present("account"), self.asset_cond(a)]),
                     Asset::Credentials => Cond::Not(Box::new(Cond::True)),
-                    Asset::Connections { .. } => self.asset_cond(a),
+                    Asset::Connections { .. } | Asset::Material { .. } => self.asset_cond(a),
                 };
                 let base = Cond::all(vec![Cond::actions(&["depart"]), about]);
                 self.push(id, SectionKind::Departure, c.span, base, Effect::Allow, &c.modifiers, kind, vec![]);
@@ -668,6 +751,7 @@ impl Lowerer<'_> {
             }
             (_, asset_node) => {
                 let is_connections = matches!(asset_node, Some(Asset::Connections { .. }));
+                let is_material = matches!(asset_node, Some(Asset::Material { .. }));
                 let from = if duty == "hand_over" {
                     vec!["request.made_on".to_string(), "actor.departed_on".to_string()]
                 } else {
@@ -684,7 +768,19 @@ impl Lowerer<'_> {
                 let (on_depart, on_hand_over) = match asset_node {
                     Some(a @ Asset::Accounts { .. }) => {
                         let named = Cond::all(vec![present("account"), self.asset_cond(a)]);
-                        let hand = Cond::any(vec![missing("account"), self.asset_cond(a)]);
+                        // A hand-over in general (no account, no material named), or of this account.
+                        let hand = Cond::any(vec![
+                            Cond::all(vec![missing("account"), missing("material")]),
+                            self.asset_cond(a),
+                        ]);
+                        (Cond::any(vec![general.clone(), named]), Some(hand))
+                    }
+                    Some(a @ Asset::Material { .. }) if duty == "hand_over" => {
+                        // Leaving in general, or an action about this material; a hand-over in
+                        // general (no account, no material named), or of this material.
+                        let named = self.asset_cond(a);
+                        let hand =
+                            Cond::any(vec![Cond::all(vec![missing("account"), missing("material")]), named.clone()]);
                         (Cond::any(vec![general.clone(), named]), Some(hand))
                     }
                     Some(Asset::Credentials) => (general.clone(), Some(Cond::True)),
@@ -705,10 +801,11 @@ impl Lowerer<'_> {
                     kind,
                     vec![obligation.clone()],
                 );
-                if let (true, Some(a)) = (is_connections, asset_node) {
-                    // Keeping a connection the duty says to remove is refused.
+                if let (true, Some(a)) = (is_connections || (is_material && duty == "remove"), asset_node) {
+                    // Keeping a connection (or content) the duty says to remove is refused.
                     let kid = self.id(None, &format!("{} keep", id.0));
-                    let base = Cond::all(vec![Cond::actions(&["depart"]), present("target"), self.asset_cond(a)]);
+                    let about = if is_material { Cond::True } else { present("target") };
+                    let base = Cond::all(vec![Cond::actions(&["depart"]), about, self.asset_cond(a)]);
                     self.push(
                         kid,
                         SectionKind::Departure,
@@ -1124,6 +1221,7 @@ impl Lowerer<'_> {
 pub fn asset_words(asset: &Asset) -> String {
     match asset {
         Asset::Credentials => "credentials".into(),
+        Asset::Material { .. } => asset.material_words().unwrap_or_default(),
         Asset::Connections { word, made, with, from, owned_by } => {
             let mut w = vec![word.as_str().to_string()];
             match made.as_ref().map(|m| m.node) {

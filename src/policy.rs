@@ -595,8 +595,10 @@ pub struct OwnershipEntry {
     pub id: String,
     /// What is owned, in words (`connections made before employment`).
     pub asset: String,
-    /// Connections (true) or accounts/credentials (false).
+    /// Connections (true) or accounts/credentials/content (false).
     pub connections: bool,
+    /// Content or intellectual property (`videos`, `recruiting material`): the action's `material`.
+    pub material: bool,
     /// The owner.
     pub owner: Party,
     /// Which assets it gives to its owner, as a condition on

@@ -54,6 +54,7 @@ pub const VALUE_SETS: &[ValueSet] = &[
     ValueSet { name: "purpose", values: PURPOSES },
     ValueSet { name: "duty", values: &[] },
     ValueSet { name: "device", values: crate::data::action::Device::NAMES },
+    ValueSet { name: "material kind", values: crate::data::action::MaterialKind::NAMES },
     ValueSet { name: "weekday", values: crate::value::WEEKDAYS },
     ValueSet { name: "jurisdiction", values: &[] },
 ];

@@ -41,7 +41,13 @@ fn now() -> jiff::Timestamp {
 
 fn policies() -> &'static [Loaded] {
     static P: OnceLock<Vec<Loaded>> = OnceLock::new();
-    P.get_or_init(|| crate::util::all_policies().into_iter().map(load).collect())
+    P.get_or_init(|| {
+        // The shipped and scenario policies, and the one about content and
+        // intellectual property (no shipped policy has a content line yet).
+        let mut files = crate::util::all_policies();
+        files.push(crate::util::source("tests/cases/published/content-ownership.policy"));
+        files.into_iter().map(load).collect()
+    })
 }
 
 /// Every action of every scenario's test file.
@@ -208,6 +214,11 @@ fn mutation(f: usize, n: u32) -> (String, Option<Json>) {
         "history.posts_last_24h",
         "approval.granted_by",
         "request.made_on",
+        "material.kind",
+        "material.made_on",
+        "material.made_for",
+        "material.created_by",
+        "material.agency_equipment",
         "done",
         "facts",
     ];
@@ -226,7 +237,10 @@ fn mutation(f: usize, n: u32) -> (String, Option<Json>) {
         "actor.status" => pick_str(smpolicy::schema::STATUSES, n),
         "actor.jurisdiction" => pick_str(&["UK", "US-CA", "US-NY", "DE"], n),
         "account.kind" => pick_str(smpolicy::schema::ACCOUNT_KINDS, n),
-        "account.created_by" | "account.paid_by" => pick_str(smpolicy::schema::PARTIES, n),
+        "account.created_by" | "account.paid_by" | "material.made_for" | "material.created_by" => {
+            pick_str(smpolicy::schema::PARTIES, n)
+        }
+        "material.kind" => pick_str(smpolicy::data::action::MaterialKind::NAMES, n),
         "account.purpose" => pick_str(smpolicy::schema::PURPOSES, n),
         "target.relationship" => pick_str(smpolicy::schema::RELATIONSHIPS, n),
         "target.origin" | "contacts.origin" => pick_str(smpolicy::schema::ORIGINS, n),

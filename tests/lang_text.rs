@@ -18,18 +18,18 @@ use serde_json::Value;
 
 const PUBLISHED: &str = "tests/cases/published/brand-handles.policy";
 
-fn json(s: &str) -> Value {
+pub(crate) fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
 }
 
-/// A scratch directory of its own for each test.
-fn scratch(name: &str) -> std::path::PathBuf {
+/// A scratch directory of its own for each test (shared with other language tests).
+pub(crate) fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("smpolicy-lang-text-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+pub(crate) fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p.to_str().unwrap().to_string()

@@ -34,6 +34,7 @@ mod lang_approvals;
 mod lang_counters;
 mod lang_events;
 mod lang_items;
+mod lang_ownership_content;
 mod lang_precedence;
 mod lang_text;
 mod lang_time;

@@ -174,11 +174,22 @@ fn owned_by_nobody(cx: &mut Checker<'_>, c: &Clause<DepartureDuty>) {
         | DepartureDuty::NoExport { asset } => asset,
         DepartureDuty::UpdateProfile { .. } => return,
     };
-    let Asset::Connections { owned_by: Some(party), .. } = &asset.node else { return };
+    // Connections or content: `owned by` reads the ownership lines of the same kind.
+    let (party, what, example) = match &asset.node {
+        Asset::Connections { owned_by: Some(party), .. } => {
+            (party, "connections", "connections made during employment")
+        }
+        Asset::Material { owned_by: Some(party), .. } => (party, "content", "content made for agency"),
+        _ => return,
+    };
+    let same_kind = |a: &Asset| match asset.node {
+        Asset::Material { .. } => matches!(a, Asset::Material { .. }),
+        _ => matches!(a, Asset::Connections { .. }),
+    };
     let owned = cx.ast.items.iter().any(|i| match &i.node {
-        Item::Ownership(clauses) => clauses.iter().any(|o| {
-            o.rule.node.owner.node == party.node && matches!(o.rule.node.asset.node, Asset::Connections { .. })
-        }),
+        Item::Ownership(clauses) => {
+            clauses.iter().any(|o| o.rule.node.owner.node == party.node && same_kind(&o.rule.node.asset.node))
+        }
         _ => false,
     });
     if !owned {
@@ -186,13 +197,11 @@ fn owned_by_nobody(cx: &mut Checker<'_>, c: &Clause<DepartureDuty>) {
         cx.diags.push(
             Diagnostic::warning(
                 "never-fires",
-                format!("no ownership clause gives connections to `{who}`, so `owned by {who}` matches nothing"),
+                format!("no ownership clause gives {what} to `{who}`, so `owned by {who}` matches nothing"),
                 party.span,
                 "matches nothing",
             )
-            .with_help(format!(
-                "add an ownership clause such as `connections made during employment -> {who}`, or name the connections another way"
-            )),
+            .with_help(format!("add an ownership clause such as `{example} -> {who}`, or name the {what} another way")),
         );
     }
 }
@@ -814,6 +823,17 @@ mod tests {
         assert!(codes(&format!("policy \"x\" default allow conflicts indeterminate\nroles manager\n{body}")).is_empty());
         let body = "rule a { when content.confidential unless actor.role = manager then deny }\nrule b { when content.confidential and actor.role = manager then allow }\n";
         assert!(codes(&format!("{H}{body}")).is_empty());
+    }
+
+    #[test]
+    fn owned_by_on_content_with_no_content_line_never_fires() {
+        // Connections given to the agency do not make content the agency's.
+        let text = format!("{H}ownership {{\n  connections made during employment -> agency\n}}\non departure {{\n  no export of videos owned by agency\n}}\n");
+        let d = diags(&text);
+        let w: Vec<&str> = d.iter().filter(|d| d.code == "never-fires").map(|d| d.message.as_str()).collect();
+        assert_eq!(w, ["no ownership clause gives content to `agency`, so `owned by agency` matches nothing"]);
+        let text = format!("{H}ownership {{\n  content made for agency -> agency\n}}\non departure {{\n  no export of videos owned by agency\n}}\n");
+        assert!(diags(&text).iter().all(|d| d.code != "never-fires"));
     }
 
     #[test]

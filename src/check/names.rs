@@ -532,7 +532,8 @@ fn asset(cx: &mut Checker<'_>, a: &Asset) {
                 resolve(cx, NameSet::Purpose, &p.node, p.span);
             }
         }
-        Asset::Credentials => {}
+        // Every word and filter of a content line is the grammar's own: nothing to resolve.
+        Asset::Credentials | Asset::Material { .. } => {}
     }
 }
 

@@ -81,6 +81,22 @@ pub fn shipped() -> Pack {
     }
 }
 
+/// The situations decided for the profile only (who owns content and
+/// intellectual property): the same shape as the pack, never rows of its table.
+pub const PROFILE_TEXT: &str = include_str!("profile_probes.yaml");
+
+static PROFILE: LazyLock<Result<Pack, DataError>> = LazyLock::new(|| parse_pack(PROFILE_TEXT, "profile_probes.yaml"));
+
+/// The profile's own situations ([`PROFILE_TEXT`]); like [`shipped`], an
+/// empty pack rather than a panic should it ever fail to parse (a test
+/// guarantees it parses).
+pub fn profile_only() -> Pack {
+    match &*PROFILE {
+        Ok(p) => p.clone(),
+        Err(_) => Pack { source: "profile_probes.yaml".to_string(), situations: vec![] },
+    }
+}
+
 /// The error parsing the shipped pack, if any (for tests and `--pack` diagnostics).
 pub fn shipped_error() -> Option<DataError> {
     SHIPPED.as_ref().err().cloned()

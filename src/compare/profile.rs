@@ -30,7 +30,15 @@ pub const OWNERSHIP_PROBES: &[(&str, &str)] = &[
     ("keep-branded-account", "a branded account you ran"),
     ("export-own-connections", "exporting your connections made during employment"),
     ("export-agency-database", "exporting contacts from the agency database"),
+    ("keep-agency-video", "videos made for the agency"),
+    ("keep-pre-employment-articles", "articles before joining"),
 ];
+
+/// Whether an ownership row is about content and intellectual property (the
+/// action's `material`): such a row no ownership line covers is "not addressed".
+fn about_content(situation: &str) -> bool {
+    matches!(situation, "keep-agency-video" | "keep-pre-employment-articles")
+}
 
 /// A policy's profile.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -129,6 +137,10 @@ pub struct OwnershipRow {
     pub summary: String,
     /// Duties attached (remove within 30 days, ...).
     pub obligations: Vec<String>,
+    /// About content or intellectual property (a video, a group's member
+    /// list): with no ownership clause covering it, the policy does not
+    /// address it, whatever a default decides.
+    pub about_content: bool,
 }
 
 impl OwnershipRow {
@@ -140,6 +152,10 @@ impl OwnershipRow {
             }
             d => d.as_str().to_string(),
         };
+        if self.about_content && self.owner_clauses.is_empty() {
+            // The policy is silent on who owns it: what a default decides is no answer.
+            return "not addressed".to_string();
+        }
         let mut out = verdict;
         if !self.owners.is_empty() {
             out.push_str(&format!(" — owner: {}", self.owners.join(", ")));
@@ -446,6 +462,7 @@ fn ownership(policy: &Policy, file: &SourceFile, probes: &Probes) -> OwnershipPr
                     None => o.text.clone(),
                 })
                 .collect(),
+            about_content: about_content(id),
         });
     }
     let verdict = |id: &str| rows.iter().find(|r| r.situation == id).map(|r| r.verdict);

@@ -631,8 +631,12 @@ mod tests {
                 assert!(pack.get(id).is_some(), "rubric situation `{id}` is not in the pack");
             }
         }
+        let profile_only = super::super::pack::profile_only();
+        assert!(super::super::pack::parse_pack(super::super::pack::PROFILE_TEXT, "p").is_ok());
         for (id, _) in super::super::profile::OWNERSHIP_PROBES {
-            assert!(pack.get(id).is_some(), "ownership situation `{id}` is not in the pack");
+            let found = pack.get(id).or(profile_only.get(id));
+            assert!(found.is_some(), "ownership situation `{id}` is not in the pack or the profile's situations");
+            assert!(pack.get(id).is_none() || profile_only.get(id).is_none(), "`{id}` is in both");
         }
     }
 

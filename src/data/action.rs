@@ -196,6 +196,43 @@ closed_set! {
     }
 }
 
+closed_set! {
+    /// What kind of content or intellectual property an employee made or
+    /// gathered at work (`material.kind`): the one table of its kinds. The
+    /// words ownership and departure lines use for each are
+    /// [`MaterialKind::policy_words`].
+    MaterialKind, "material kind" {
+        /// A post (on any channel).
+        Post = "post",
+        /// An article (a LinkedIn article, a white paper, a press piece).
+        Article = "article",
+        /// A video.
+        Video = "video",
+        /// A blog, or a blog's entries.
+        Blog = "blog",
+        /// The member list of a group the employee runs (a LinkedIn group).
+        GroupMembers = "group_members",
+        /// Recruiting material: job descriptions, candidate write-ups, templates.
+        RecruitingMaterial = "recruiting_material",
+    }
+}
+
+impl MaterialKind {
+    /// The words ownership and departure lines use for this kind, in the
+    /// plural (`videos -> agency`, `hand over group member lists`); the
+    /// grammar's `material_kw` lists the same words.
+    pub fn policy_words(self) -> &'static str {
+        match self {
+            MaterialKind::Post => "posts",
+            MaterialKind::Article => "articles",
+            MaterialKind::Video => "videos",
+            MaterialKind::Blog => "blogs",
+            MaterialKind::GroupMembers => "group member lists",
+            MaterialKind::RecruitingMaterial => "recruiting material",
+        }
+    }
+}
+
 /// The names of every closed set an action carries.
 pub const CLOSED_NAMES: &[&[&str]] = &[
     Status::NAMES,
@@ -206,6 +243,7 @@ pub const CLOSED_NAMES: &[&[&str]] = &[
     Origin::NAMES,
     Conduct::NAMES,
     Device::NAMES,
+    MaterialKind::NAMES,
 ];
 
 /// When an action happens: a point in time, or a whole day when only a date was given.
@@ -341,6 +379,11 @@ pub struct Action {
     /// When an obligation (such as handing over credentials) was requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Request>,
+    /// Content or intellectual property the action is about (depart, export,
+    /// hand_over; post and share of something already made): a video, the
+    /// member list of a group, recruiting material.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub material: Option<Material>,
     /// Duties already performed (`[update_profile, hand_over_credentials]`; one name or a list).
     #[serde(default, deserialize_with = "de_opt_names", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<super::OneOrMany<String>>")]
@@ -687,6 +730,30 @@ pub struct Request {
     #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub made_on: Option<Date>,
+}
+
+/// Content or intellectual property made or gathered at work: what it is,
+/// when, for whom and by whom it was made. Who owns it is the policy's
+/// `ownership` section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Material {
+    /// What it is: `post`, `article`, `video`, `blog`, `group_members`, `recruiting_material`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<MaterialKind>,
+    /// The day it was made (compared with the employment dates).
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made_on: Option<Date>,
+    /// For whom: `agency` (in the course of the job) or `employee` (privately, in their own time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made_for: Option<Party>,
+    /// Who made it: `employee` or `agency` (the agency's own staff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Party>,
+    /// Made on the agency's equipment or time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_equipment: Option<bool>,
 }
 
 /// The value of a declared fact as written: a YAML or JSON scalar, or a list of names.
@@ -1286,6 +1353,7 @@ contacts: {count: 3, origin: employment}
 history: {posts_today: 1, posts_this_week: 2, job_ads_this_week: 3, invitations_this_week: 4, posts_last_24h: 5}
 approval: {granted_by: marketing}
 request: {made_on: 2026-03-10}
+material: {kind: group_members, made_on: 2024-05-01, made_for: agency, created_by: employee, agency_equipment: true}
 done: [update_profile, hand_over_credentials]
 facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
 "#;
@@ -1332,7 +1400,7 @@ facts: {share: "30%", sector: tech, since: 2024-02-03, tags: [a, b], n: 7}
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nchanel: twitter\n"),
             @"a.yaml:3:1: chanel: unknown field; did you mean `channel`?");
         insta::assert_snapshot!(err("action: post\nactor: {id: a, role: r, status: employed}\nzzz: 1\n"),
-            @"a.yaml:3:1: zzz: unknown field; expected one of action, at, actor, channel, device, account, content, target, contacts, history, approval, request, done, facts");
+            @"a.yaml:3:1: zzz: unknown field; expected one of action, at, actor, channel, device, account, content, target, contacts, history, approval, request, material, done, facts");
     }
 
     #[test]

@@ -19,7 +19,9 @@
 //! instead of looking up its keys: the same values are read and checked,
 //! with less work around them.
 
-use super::action::{AccountKind, Action, At, Device, FactValue, Origin, Party, Purpose, Relationship, Status};
+use super::action::{
+    AccountKind, Action, At, Device, FactValue, MaterialKind, Origin, Party, Purpose, Relationship, Status,
+};
 use super::{parse_at, parse_date, parse_jurisdiction};
 use crate::value::{Type, Value};
 use jiff::civil::Date;
@@ -90,6 +92,8 @@ fields! {
     Approval = "approval", "approval on file";
     /// The request part.
     Request = "request", "request";
+    /// The material part (content or intellectual property).
+    Material = "material", "content or intellectual property";
     /// `actor.id`.
     ActorId = "actor.id", "who acts";
     /// `actor.role`.
@@ -198,6 +202,16 @@ fields! {
     ApprovalGrantedBy = "approval.granted_by", "approval given by";
     /// `request.made_on`.
     RequestMadeOn = "request.made_on", "date of the request";
+    /// `material.kind`.
+    MaterialKind = "material.kind", "kind of material";
+    /// `material.made_on`.
+    MaterialMadeOn = "material.made_on", "date the material was made";
+    /// `material.made_for`.
+    MaterialMadeFor = "material.made_for", "whom the material was made for";
+    /// `material.created_by`.
+    MaterialCreatedBy = "material.created_by", "who made the material";
+    /// `material.agency_equipment`.
+    MaterialAgencyEquipment = "material.agency_equipment", "material was made on agency equipment";
 }
 
 /// How many fields there are.
@@ -294,9 +308,15 @@ impl Field {
             F::Channel => Shape::Open(Open::Channel),
             F::Done => Shape::Names(None),
             F::Device => Shape::Closed(Device::SET, |s| Device::from_name(s).is_some()),
-            F::Actor | F::Account | F::Content | F::Target | F::Contacts | F::History | F::Approval | F::Request => {
-                Shape::Part
-            }
+            F::Actor
+            | F::Account
+            | F::Content
+            | F::Target
+            | F::Contacts
+            | F::History
+            | F::Approval
+            | F::Request
+            | F::Material => Shape::Part,
             F::ActorId
             | F::AccountHandle
             | F::AccountDisplayName
@@ -312,7 +332,8 @@ impl Field {
             | F::AccountCreatedOn
             | F::TargetLastDealtWith
             | F::TargetConnectedOn
-            | F::RequestMadeOn => Shape::Date,
+            | F::RequestMadeOn
+            | F::MaterialMadeOn => Shape::Date,
             F::ActorJurisdiction | F::ActorGoverningLaw => Shape::Jurisdiction,
             F::ActorSupervisor
             | F::ActorAcknowledgedPolicy
@@ -331,9 +352,13 @@ impl Field {
             | F::ContentPublic
             | F::TargetMetInPerson
             | F::TargetInteracted
-            | F::TargetInAgencyDatabase => Shape::Bool,
+            | F::TargetInAgencyDatabase
+            | F::MaterialAgencyEquipment => Shape::Bool,
             F::AccountKind => Shape::Closed(AccountKind::SET, |s| AccountKind::from_name(s).is_some()),
-            F::AccountCreatedBy | F::AccountPaidBy => Shape::Closed(Party::SET, |s| Party::from_name(s).is_some()),
+            F::AccountCreatedBy | F::AccountPaidBy | F::MaterialMadeFor | F::MaterialCreatedBy => {
+                Shape::Closed(Party::SET, |s| Party::from_name(s).is_some())
+            }
+            F::MaterialKind => Shape::Closed(MaterialKind::SET, |s| MaterialKind::from_name(s).is_some()),
             F::AccountPurpose => Shape::Closed(Purpose::SET, |s| Purpose::from_name(s).is_some()),
             F::ContentKind => Shape::Names(Some(Open::Kind)),
             F::ContentConduct => Shape::Names(Some(Open::Conduct)),
@@ -370,6 +395,7 @@ impl Field {
             F::History => part(his.is_some()),
             F::Approval => part(a.approval.is_some()),
             F::Request => part(a.request.is_some()),
+            F::Material => part(a.material.is_some()),
             F::ActorId => Raw::Text(&a.actor.id),
             F::ActorRole => Raw::Sym(&a.actor.role),
             F::ActorTeam => a.actor.team.as_deref().map_or(Raw::None, Raw::Sym),
@@ -437,6 +463,11 @@ impl Field {
                 .and_then(|x| x.granted_by.as_deref())
                 .map_or(Raw::None, Raw::Sym),
             F::RequestMadeOn => date(a.request.as_ref().and_then(|r| r.made_on)),
+            F::MaterialKind => sym(a.material.as_ref().and_then(|m| m.kind).map(MaterialKind::as_str)),
+            F::MaterialMadeOn => date(a.material.as_ref().and_then(|m| m.made_on)),
+            F::MaterialMadeFor => sym(a.material.as_ref().and_then(|m| m.made_for).map(Party::as_str)),
+            F::MaterialCreatedBy => sym(a.material.as_ref().and_then(|m| m.created_by).map(Party::as_str)),
+            F::MaterialAgencyEquipment => flag(a.material.as_ref().and_then(|m| m.agency_equipment)),
         }
     }
 }
@@ -1558,7 +1589,7 @@ enum Member {
 fn members(part: Option<Field>) -> &'static [Field] {
     use Field as F;
     let (first, last) = match part {
-        None => (F::Action, F::Request),
+        None => (F::Action, F::Material),
         Some(F::Actor) => (F::ActorId, F::ActorAcknowledgedPolicy),
         Some(F::Account) => (F::AccountKind, F::AccountPaidBy),
         Some(F::Content) => (F::ContentKind, F::ContentPublic),
@@ -1567,6 +1598,7 @@ fn members(part: Option<Field>) -> &'static [Field] {
         Some(F::History) => (F::HistoryPostsToday, F::HistoryPostsLast24h),
         Some(F::Approval) => (F::ApprovalGrantedBy, F::ApprovalGrantedBy),
         Some(F::Request) => (F::RequestMadeOn, F::RequestMadeOn),
+        Some(F::Material) => (F::MaterialKind, F::MaterialAgencyEquipment),
         Some(_) => return &[],
     };
     Field::ALL.get(first as usize..=last as usize).unwrap_or(&[])

@@ -92,7 +92,7 @@ impl T4 {
 
 /// Paths that name a part of an action rather than a field: present or absent.
 pub(crate) const PARTS: &[&str] =
-    &["actor", "account", "content", "target", "contacts", "history", "approval", "request"];
+    &["actor", "account", "content", "target", "contacts", "history", "approval", "request", "material"];
 
 /// Facts every action carries (the data contract requires them).
 const REQUIRED: &[&str] = &["action", "actor.id", "actor.role", "actor.status", "at", "actor"];

@@ -10,7 +10,7 @@
 
 use super::interp::{eval_cond, Ctx, Truth};
 use super::verdict::{Note, RuleResult, Status};
-use crate::policy::{Policy, RuleKind};
+use crate::policy::{OwnershipEntry, Policy, RuleKind};
 use crate::value::Value;
 
 /// The actions that approach a person after leaving, which covenants restrain.
@@ -33,6 +33,18 @@ fn engine(text: String) -> Note {
     Note { text, rule: String::new() }
 }
 
+/// Whether an ownership clause about the assets `about` picks out applies to
+/// the action, or could (undecided, or set aside by an exception).
+fn covered(policy: &Policy, results: &[RuleResult], about: impl Fn(&OwnershipEntry) -> bool) -> bool {
+    policy.rules.iter().zip(results).any(|(rule, res)| {
+        let about_it = match rule.kind {
+            RuleKind::Ownership { index } => policy.ownership.get(index).is_some_and(&about),
+            _ => false,
+        };
+        about_it && matches!(res.status, Status::Applies | Status::Undecided | Status::Overridden)
+    })
+}
+
 /// Advice and law notes about gaps the action falls into.
 pub fn notes(policy: &Policy, results: &[RuleResult], ctx: &Ctx<'_>) -> (Vec<Note>, Vec<Note>) {
     let mut advice = Vec::new();
@@ -41,29 +53,35 @@ pub fn notes(policy: &Policy, results: &[RuleResult], ctx: &Ctx<'_>) -> (Vec<Not
     let has = |part: &str| ctx.fact(part).is_some();
 
     // An account kept or handed over that no ownership clause covers.
-    if matches!(action.as_str(), "depart" | "hand_over") && has("account") {
-        let covered = policy.rules.iter().zip(results).any(|(rule, res)| {
-            let about_accounts = match rule.kind {
-                RuleKind::Ownership { index } => policy.ownership.get(index).is_some_and(|o| !o.connections),
-                _ => false,
-            };
-            about_accounts && matches!(res.status, Status::Applies | Status::Undecided | Status::Overridden)
-        });
-        if !covered {
-            advice.push(engine(
-                "no ownership clause covers this account: the policy does not say who owns it, and smpolicy does not invent an owner"
+    if matches!(action.as_str(), "depart" | "hand_over")
+        && has("account")
+        && !covered(policy, results, |o| !o.connections && !o.material)
+    {
+        advice.push(engine(
+            "no ownership clause covers this account: the policy does not say who owns it, and smpolicy does not invent an owner"
+                .into(),
+        ));
+        let for_business = flag(ctx, "account.brand_in_handle")
+            || flag(ctx, "account.run_as_duty")
+            || matches!(symbol(ctx, "account.purpose").as_deref(), Some("business" | "mixed"));
+        if symbol(ctx, "account.created_by").as_deref() == Some("employee") && for_business {
+            law.push(engine(
+                "who owns an account an employee created and ran for the business is unsettled: PhoneDog v Kravitz (N.D. Cal.) settled in December 2012 without a ruling on ownership"
                     .into(),
             ));
-            let for_business = flag(ctx, "account.brand_in_handle")
-                || flag(ctx, "account.run_as_duty")
-                || matches!(symbol(ctx, "account.purpose").as_deref(), Some("business" | "mixed"));
-            if symbol(ctx, "account.created_by").as_deref() == Some("employee") && for_business {
-                law.push(engine(
-                    "who owns an account an employee created and ran for the business is unsettled: PhoneDog v Kravitz (N.D. Cal.) settled in December 2012 without a ruling on ownership"
-                        .into(),
-                ));
-            }
         }
+    }
+
+    // Content or intellectual property kept, exported or handed over that no ownership
+    // clause covers.
+    if matches!(action.as_str(), "depart" | "hand_over" | "export")
+        && has("material")
+        && !covered(policy, results, |o| o.material)
+    {
+        advice.push(engine(
+            "no ownership clause covers this content: the policy does not say who owns it, and smpolicy does not invent an owner"
+                .into(),
+        ));
     }
 
     // A new connection, made while employed, that no ownership clause could cover:

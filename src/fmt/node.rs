@@ -196,6 +196,7 @@ pub(super) fn asset(a: &Asset) -> String {
             out
         }
         Asset::Credentials => "credentials".into(),
+        Asset::Material { .. } => a.material_words().unwrap_or_default(),
     }
 }
 

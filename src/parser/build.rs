@@ -611,6 +611,35 @@ impl Builder {
                 }
                 Asset::Accounts { kind, created_by, run_as_duty, agency_equipment, brand_in_handle, purpose }
             }
+            Rule::material_asset => {
+                let mut word = None;
+                let mut made = None;
+                let mut made_for = None;
+                let mut agency_equipment = false;
+                let mut created_by = None;
+                let mut owned_by = None;
+                for f in inner.kids() {
+                    let fs = span(&f);
+                    match f.as_rule() {
+                        Rule::material_kw => match MaterialWord::of_words(f.as_str()) {
+                            Some(w) => word = Some(w),
+                            None => {
+                                self.internal(&f);
+                                return None;
+                            }
+                        },
+                        Rule::made_before => made = Some(Spanned::new(Made::BeforeEmployment, fs)),
+                        Rule::made_during => made = Some(Spanned::new(Made::DuringEmployment, fs)),
+                        Rule::made_for_agency => made_for = Some(Spanned::new(MadeFor::Agency, fs)),
+                        Rule::made_privately => made_for = Some(Spanned::new(MadeFor::Privately, fs)),
+                        Rule::on_agency_equipment => agency_equipment = true,
+                        Rule::created_by => created_by = f.kids().next().and_then(|o| self.party(&o)),
+                        Rule::owned_by => owned_by = f.kids().next().and_then(|o| self.party(&o)),
+                        _ => self.internal(&f),
+                    }
+                }
+                Asset::Material { word: word?, made, made_for, agency_equipment, created_by, owned_by }
+            }
             _ => {
                 self.internal(&inner);
                 return None;
@@ -1284,6 +1313,30 @@ mod keyword_tables {
         table.iter().map(|(w, _)| w.split_whitespace().next().unwrap_or("").to_string()).collect()
     }
 
+    /// Every word of a content line, from the one table of material kinds.
+    fn material_words() -> Vec<(&'static str, MaterialWord)> {
+        std::iter::once(MaterialWord::Content)
+            .chain(MaterialKind::ALL.iter().map(|k| MaterialWord::Kind(*k)))
+            .map(|w| (w.as_str(), w))
+            .collect()
+    }
+
+    #[test]
+    fn every_material_word_parses_back_to_itself() {
+        for (text, w) in material_words() {
+            assert_eq!(MaterialWord::of_words(text), Some(w));
+            // And the grammar accepts it as an asset.
+            let policy = format!("policy \"x\"\nownership {{\n  {text} -> agency\n}}\n");
+            let ast = crate::parser::parse(&crate::source::SourceFile::new("x", policy.as_str()));
+            assert!(ast.is_ok(), "{text}: {ast:?}");
+        }
+        assert_eq!(
+            MaterialWord::of_words("group  member\n lists"),
+            Some(MaterialWord::Kind(MaterialKind::GroupMembers))
+        );
+        assert_eq!(MaterialWord::of_words("vlogs"), None);
+    }
+
     #[test]
     fn every_keyword_the_grammar_accepts_has_a_meaning() {
         let whole = |t: &[(&str, TimeUnit)]| t.iter().map(|(w, _)| w.to_string()).collect::<Vec<_>>();
@@ -1295,6 +1348,8 @@ mod keyword_tables {
             ("period_word", PERIOD_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("disclose_word", DISCLOSE_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("connections_kw", CONNECTIONS_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
+            // Matched on their first word: `group member lists` is three literals.
+            ("material_kw", first_words(&material_words())),
             ("covenant_kind", CovenantKind::NAMES.iter().map(|w| w.to_string()).collect()),
             // These two are matched on their first word.
             ("flag_words", first_words(CONTENT_FLAGS)),
@@ -1304,7 +1359,9 @@ mod keyword_tables {
             assert!(!words.is_empty(), "{rule}");
             for w in words {
                 let first = w.split_whitespace().next().unwrap_or("").to_string();
-                let ok = known.contains(&w) || (matches!(rule, "flag_words" | "decl_kind") && known.contains(&first));
+                let ok = known.contains(&w)
+                    || (matches!(rule, "flag_words" | "decl_kind") && known.contains(&first))
+                    || (rule == "material_kw" && ["member", "lists", "material"].contains(&w.as_str()));
                 // `decl_kind` spells `content kinds` as two literals.
                 assert!(ok || (rule == "decl_kind" && w == "kinds"), "{rule}: `{w}` has no meaning in its table");
             }

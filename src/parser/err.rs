@@ -349,10 +349,17 @@ fn hint(text: &str, pos: usize, expected: &str) -> Option<String> {
     if expected.contains("length of time") && word.chars().all(|c| c.is_ascii_digit()) && !word.is_empty() {
         return Some("give a unit: `days`, `business days`, `weeks` or `months`, as in `3 months`".into());
     }
-    if !word.is_empty() && expected.starts_with("a clause") {
+    // A clause, or what an ownership or departure line is about (the asset phrase names
+    // `credentials`): the words that start one, content words from their one table.
+    if !word.is_empty() && (expected.starts_with("a clause") || expected.contains("`credentials`")) {
+        let material = std::iter::once(crate::ast::MaterialWord::Content)
+            .chain(crate::ast::MaterialKind::ALL.iter().map(|k| crate::ast::MaterialWord::Kind(*k)))
+            .map(crate::ast::MaterialWord::as_str);
         let best = CLAUSE_WORDS
             .iter()
-            .map(|k| (strsim::jaro_winkler(k, &word), *k))
+            .copied()
+            .chain(material)
+            .map(|k| (strsim::jaro_winkler(k.split(' ').next().unwrap_or(k), &word), k))
             .filter(|(score, _)| *score > 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((_, k)) = best {

@@ -23,6 +23,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         | Rule::default_value
         | Rule::connection_filter
         | Rule::account_filter
+        | Rule::material_filter
         | Rule::departure_duty
         | Rule::covenant_item
         | Rule::posting_rule
@@ -181,7 +182,9 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::ownership_clause => "an ownership clause such as `branded accounts -> agency`",
         Rule::ownership_rule => "an ownership clause such as `branded accounts -> agency`",
         Rule::owner_party => "an owner (`employee`, `agency` or `shared`)",
-        Rule::asset => "`connections`, `contacts`, `accounts` or `credentials`",
+        Rule::asset => {
+            "`connections`, `contacts`, `accounts`, `credentials`, `content`, `videos`, `recruiting material`, ..."
+        }
         Rule::connections_asset => "`connections`",
         Rule::connections_kw => "`connections` or `contacts`",
         Rule::made_before => "`made before employment`",
@@ -198,6 +201,12 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::brand_in_handle => "`with brand in handle`",
         Rule::for_purpose => "`for` and a purpose",
         Rule::credentials_asset => "`credentials`",
+        Rule::material_asset => "content such as `videos` or `recruiting material`",
+        Rule::material_kw => {
+            "`content`, `posts`, `articles`, `videos`, `blogs`, `group member lists` or `recruiting material`"
+        }
+        Rule::made_for_agency => "`made for agency`",
+        Rule::made_privately => "`made privately`",
         Rule::departure => "an `on departure { ... }` section",
         Rule::departure_clause => "a departure duty such as `hand over branded accounts within 1 day`",
         Rule::hand_over => "`hand over ...`",

@@ -583,6 +583,7 @@ fn group_of(path: &str) -> &'static str {
         "account" => "The account",
         "contacts" => "The contacts",
         "request" => "The request",
+        "material" => "The material",
         "facts" => "Other facts",
         _ => "What you want to do",
     }
@@ -747,6 +748,7 @@ fn question(path: &str) -> String {
         "account" => "The account: ",
         "contacts" => "The contacts: ",
         "request" => "The request: ",
+        "material" => "The material: ",
         _ => "",
     };
     format!("{owner}{}", name.replace('_', " "))
