@@ -450,14 +450,13 @@ impl Compiled {
         // that list is longer than a decision holds inline, nothing more does.
         let mut lowest = 0u8;
         let plain = self.precedence.plain();
-        let probe = self.index.probe(row, &bucket.keys);
         // Denies first: once one applies, the others decide nothing. Within a
         // pass the index gives clauses in clause order, so every list is in order.
         for (pass, among) in bucket.pass.iter().enumerate() {
             if pass == 1 && lowest == 2 {
                 break;
             }
-            let stopped = self.index.each(&probe, among, |e, pre| {
+            let stopped = self.index.each(row, &bucket.keys, among, |e, pre| {
                 if marks.has(e.tslot) {
                     return true;
                 }
@@ -797,9 +796,8 @@ impl Compiled {
     pub fn candidates(&self, row: &FactRow) -> usize {
         let Some(b) = self.buckets.get(row.bucket as usize) else { return 0 };
         let mut n = b.exceptions.len();
-        let probe = self.index.probe(row, &b.keys);
         for among in &b.pass {
-            self.index.each(&probe, among, |_, _| {
+            self.index.each(row, &b.keys, among, |_, _| {
                 n += 1;
                 true
             });
