@@ -214,43 +214,55 @@ impl Index {
         })
     }
 
-    /// Calls `f` on each clause of `among` (a bitset, `words` long) that the
-    /// row's value under `keys` (a bucket's [`Index::keys_for`]) does not
-    /// rule out, in clause order, with the Kleene `and` of its indexed
-    /// conjuncts (true or unknown), or `None` when a key could not classify
-    /// the row's value (then the clause must be evaluated in full). Stops
-    /// when `f` returns `false`, and then returns `true`.
+    /// Calls `f` on each clause of each of `passes` (bitsets, `words` long:
+    /// the first pass's clauses, then the next's) that the row's value under
+    /// `keys` (a bucket's [`Index::keys_for`]) does not rule out, in clause
+    /// order within a pass, with the Kleene `and` of its indexed conjuncts
+    /// (true or unknown), or `None` when a key could not classify the row's
+    /// value (then the clause must be evaluated in full). Stops when `f`
+    /// returns `false`, and then returns `true`.
     pub fn each(
         &self,
         row: &FactRow,
         keys: &[u32],
-        among: &[u64],
+        passes: &[&[u64]],
         mut f: impl FnMut(&Entry, Option<Tv>) -> bool,
     ) -> bool {
-        // Only the words of `among` that hold a clause, in blocks of 1, 4 or 16 words.
-        let Some(lo) = among.iter().position(|w| *w != 0) else { return false };
-        let hi = among.iter().rposition(|w| *w != 0).map_or(lo, |h| h + 1);
+        // Only the words that hold a clause of a pass, in blocks of 1, 4 or 16 words.
+        let held = |w: &usize| passes.iter().any(|p| p.get(*w).is_some_and(|x| *x != 0));
+        let words = passes.iter().map(|p| p.len()).max().unwrap_or(0);
+        let Some(lo) = (0..words).find(held) else { return false };
+        let hi = (lo..words).rev().find(held).map_or(lo, |h| h + 1);
         match hi - lo {
-            1 => self.block_each::<1>(row, keys, among, lo, &mut f),
-            2..=4 => self.block_each::<4>(row, keys, among, lo, &mut f),
-            _ => (lo..hi).step_by(CHUNK).any(|from| self.block_each::<CHUNK>(row, keys, among, from, &mut f)),
+            1 => self.block_each::<1>(row, keys, passes, lo, &mut f),
+            2..=4 => self.block_each::<4>(row, keys, passes, lo, &mut f),
+            5..=CHUNK => self.block_each::<CHUNK>(row, keys, passes, lo, &mut f),
+            // Past one block, one pass after the other (its clauses all before the next pass's).
+            _ => passes.iter().any(|p| {
+                (lo..hi)
+                    .step_by(CHUNK)
+                    .any(|from| self.block_each::<CHUNK>(row, keys, std::slice::from_ref(p), from, &mut f))
+            }),
         }
     }
 
-    /// [`Index::each`] on words `from..from + N` of `among`: an accumulator
-    /// of `N` words on the stack, ANDed with one key's bitset after another
-    /// (a loop of fixed length, which the compiler vectorizes); its words
-    /// past `among`'s last clause stay zero.
+    /// [`Index::each`] on words `from..from + N`: an accumulator of `N`
+    /// words on the stack (the clauses of every pass), ANDed with one key's
+    /// bitset after another (a loop of fixed length, which the compiler
+    /// vectorizes); its words past the last clause stay zero. The keys are
+    /// read once for all the passes.
     fn block_each<const N: usize>(
         &self,
         row: &FactRow,
         keys: &[u32],
-        among: &[u64],
+        passes: &[&[u64]],
         from: usize,
         f: &mut impl FnMut(&Entry, Option<Tv>) -> bool,
     ) -> bool {
         let mut acc = [0u64; N];
-        acc.iter_mut().zip(among.iter().skip(from)).for_each(|(a, w)| *a = *w);
+        for p in passes {
+            acc.iter_mut().zip(p.iter().skip(from)).for_each(|(a, w)| *a |= *w);
+        }
         let (mut unknown, mut full) = ([0u64; N], [0u64; N]);
         for k in keys {
             // A key the index lacks (never built so) rules nothing out: every clause is evaluated in full.
@@ -277,21 +289,23 @@ impl Index {
                 Sel::Inexact(tested) => or_into(&mut full, self.block::<N>(tested, from)),
             }
         }
-        for (w, ((word, u), whole)) in acc.iter().zip(&unknown).zip(&full).enumerate() {
-            let mut acc = *word;
-            while acc != 0 {
-                let b = acc.trailing_zeros();
-                acc &= acc - 1;
-                let Some(e) = self.entries.get((from + w) * 64 + b as usize) else { continue };
-                let pre = if whole >> b & 1 == 1 {
-                    None
-                } else if u >> b & 1 == 1 {
-                    Some(Tv::Unknown)
-                } else {
-                    Some(Tv::True)
-                };
-                if !f(e, pre) {
-                    return true;
+        for p in passes {
+            for (w, ((word, u), whole)) in acc.iter().zip(&unknown).zip(&full).enumerate() {
+                let mut acc = word & p.get(from + w).copied().unwrap_or(0);
+                while acc != 0 {
+                    let b = acc.trailing_zeros();
+                    acc &= acc - 1;
+                    let Some(e) = self.entries.get((from + w) * 64 + b as usize) else { continue };
+                    let pre = if whole >> b & 1 == 1 {
+                        None
+                    } else if u >> b & 1 == 1 {
+                        Some(Tv::Unknown)
+                    } else {
+                        Some(Tv::True)
+                    };
+                    if !f(e, pre) {
+                        return true;
+                    }
                 }
             }
         }
@@ -685,7 +699,7 @@ mod tests {
         let idx = &c.index;
         let all = vec![!0u64; idx.words()];
         let mut kept: HashMap<u32, Option<Tv>> = HashMap::new();
-        idx.each(row, &idx.keys_for(&all, |_| None), &all, |e, pre| {
+        idx.each(row, &idx.keys_for(&all, |_| None), &[&all], |e, pre| {
             kept.insert(e.rule, pre);
             true
         });
@@ -902,7 +916,7 @@ mod tests {
             let row = FactRow::from_action_at(&parse_action_json_line(&line).unwrap(), &c, now);
             decided += agree(&c, &row, "(1,100 random clauses)", &line);
             let all = vec![!0u64; c.index.words()];
-            c.index.each(&row, &c.index.keys_for(&all, |_| None), &all, |e, _| {
+            c.index.each(&row, &c.index.keys_for(&all, |_| None), &[&all], |e, _| {
                 past_first += usize::from(e.rule as usize >= CHUNK * 64);
                 true
             });
