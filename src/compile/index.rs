@@ -90,7 +90,7 @@ const FIRST: usize = 2;
 
 impl Cuts {
     /// The class of a value, or `None` for a value of another kind.
-    #[inline]
+    #[inline(always)]
     fn class(&self, v: Val) -> Option<usize> {
         match (v, self) {
             (Val::Absent, _) => Some(0),
@@ -205,7 +205,7 @@ impl Index {
     }
 
     /// What key `k` says of the row's value.
-    #[inline]
+    #[inline(always)]
     fn select(&self, k: u32, row: &FactRow) -> Option<Sel> {
         let key = self.keys.get(k as usize)?;
         Some(match key.cuts.class(row.get(key.slot)).and_then(|c| key.classes.get(c)) {
