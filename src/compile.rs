@@ -488,51 +488,47 @@ impl Compiled {
         // that list is longer than a decision holds inline, nothing more does.
         let mut lowest = 0u8;
         let plain = self.precedence.plain();
-        let probe = self.index.probe(row, &bucket.keys);
         // Denies first: once one applies, the others decide nothing. Within a
         // pass the index gives clauses in clause order, so every list is in order.
-        for (pass, among) in bucket.pass.iter().enumerate() {
-            if pass == 1 && lowest == 2 {
-                break;
+        let [deny, lower] = &bucket.pass;
+        self.index.each(row, &bucket.keys, &[deny, lower], |e, pre| {
+            // Past the denies, with one applying: the allows and approvals decide nothing.
+            if lowest == 2 && e.rank < 2 {
+                return false;
             }
-            let stopped = self.index.each(&probe, among, |e, pre| {
-                if marks.has(e.tslot) {
-                    return true;
-                }
-                match self.entry_status(e, row, pre) {
-                    Status::Applies => {
-                        let approved = e.rank == 1
-                            && !row.granted.is_empty()
-                            && self.rules.get(e.rule as usize).is_some_and(|r| r.effect.met(&row.granted));
-                        let eff = crate::semantics::effective_rank(e.rank, approved);
-                        if eff == 1 {
-                            approval_mask |= e.mask;
-                        }
-                        if let Some(l) = dec.get_mut(usize::from(eff)) {
-                            l.push(e.rule);
-                        }
-                        // (Only when the outcomes' order alone settles: under priorities or
-                        // `most_specific` a deny may be out of contention.)
-                        if eff == 2 && plain && !self.precedence.indeterminate() {
-                            lowest = 2;
-                            if L::BOUNDED && dec[2].count() > INLINE {
-                                return false;
-                            }
+            if marks.has(e.tslot) {
+                return true;
+            }
+            match self.entry_status(e, row, pre) {
+                Status::Applies => {
+                    let approved = e.rank == 1
+                        && !row.granted.is_empty()
+                        && self.rules.get(e.rule as usize).is_some_and(|r| r.effect.met(&row.granted));
+                    let eff = crate::semantics::effective_rank(e.rank, approved);
+                    if eff == 1 {
+                        approval_mask |= e.mask;
+                    }
+                    if let Some(l) = dec.get_mut(usize::from(eff)) {
+                        l.push(e.rule);
+                    }
+                    // (Only when the outcomes' order alone settles: under priorities or
+                    // `most_specific` a deny may be out of contention.)
+                    if eff == 2 && plain && !self.precedence.indeterminate() {
+                        lowest = 2;
+                        if L::BOUNDED && dec[2].count() > INLINE {
+                            return false;
                         }
                     }
-                    Status::Undecided => {
-                        if let Some(l) = und.get_mut(usize::from(e.rank)) {
-                            l.push(e.rule);
-                        }
-                    }
-                    Status::NotApplicable => {}
                 }
-                true
-            });
-            if stopped {
-                break;
+                Status::Undecided => {
+                    if let Some(l) = und.get_mut(usize::from(e.rank)) {
+                        l.push(e.rule);
+                    }
+                }
+                Status::NotApplicable => {}
             }
-        }
+            true
+        });
         if !plain {
             // Precedence (the semantics' one rule): only the clauses no other beats stay in
             // contention; an undecided clause counts only if it could be in contention.
@@ -868,13 +864,11 @@ impl Compiled {
     pub fn candidates(&self, row: &FactRow) -> usize {
         let Some(b) = self.buckets.get(row.bucket as usize) else { return 0 };
         let mut n = b.exceptions.len();
-        let probe = self.index.probe(row, &b.keys);
-        for among in &b.pass {
-            self.index.each(&probe, among, |_, _| {
-                n += 1;
-                true
-            });
-        }
+        let [deny, lower] = &b.pass;
+        self.index.each(row, &b.keys, &[deny, lower], |_, _| {
+            n += 1;
+            true
+        });
         n
     }
 

@@ -90,7 +90,7 @@ const FIRST: usize = 2;
 
 impl Cuts {
     /// The class of a value, or `None` for a value of another kind.
-    #[inline]
+    #[inline(always)]
     fn class(&self, v: Val) -> Option<usize> {
         match (v, self) {
             (Val::Absent, _) => Some(0),
@@ -155,47 +155,19 @@ pub struct Index {
     bits: Box<[u64]>,
 }
 
-/// A few offsets kept without allocating (up to 32; more go to the heap).
-#[derive(Debug)]
-struct Offsets {
-    inline: [u32; 32],
-    heap: Vec<u32>,
-    len: usize,
-}
+/// Words of a chunk: a decision ANDs the bitsets of up to 1,024 clauses
+/// at a time, in an accumulator on the stack (no allocation however many
+/// clauses), one key after another over the whole chunk (a loop the
+/// compiler vectorizes, with no branch per word).
+const CHUNK: usize = 16;
 
-impl Offsets {
-    fn new() -> Offsets {
-        Offsets { inline: [0; 32], heap: Vec::new(), len: 0 }
-    }
-    fn push(&mut self, v: u32) {
-        if self.heap.is_empty() {
-            if let Some(slot) = self.inline.get_mut(self.len) {
-                *slot = v;
-                self.len += 1;
-                return;
-            }
-            self.heap.extend_from_slice(&self.inline);
-        }
-        self.heap.push(v);
-        self.len += 1;
-    }
-    fn items(&self) -> &[u32] {
-        if self.heap.is_empty() {
-            self.inline.get(..self.len).unwrap_or(&[])
-        } else {
-            &self.heap
-        }
-    }
-}
-
-/// What a row selects from the index: the bitsets to AND (`maybe`), to OR
-/// (`unknown`), and those of the clauses to evaluate in full (keys whose
-/// class the row's value has none of).
-#[derive(Debug)]
-pub struct Probe {
-    maybe: Offsets,
-    unknown: Offsets,
-    inexact: Offsets,
+/// What one key says of a row's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sel {
+    /// The value's class: the offsets of its `maybe` and `unknown` bitsets (`NONE`: none).
+    Class(u32, u32),
+    /// A value of another kind than the key compares: the clauses it tests are evaluated in full.
+    Inexact(u32),
 }
 
 /// Which clauses a pass visits.
@@ -222,58 +194,118 @@ impl Index {
         self.bits.get(offset as usize + w).copied().unwrap_or(0)
     }
 
-    /// The bitsets a row selects, under these keys (a bucket's [`Index::keys_for`]).
-    pub fn probe(&self, row: &FactRow, keys: &[u32]) -> Probe {
-        let mut p = Probe { maybe: Offsets::new(), unknown: Offsets::new(), inexact: Offsets::new() };
-        for key in keys.iter().filter_map(|k| self.keys.get(*k as usize)) {
-            match key.cuts.class(row.get(key.slot)).and_then(|k| key.classes.get(k)) {
-                Some(&(maybe, unknown)) => {
-                    if maybe != NONE {
-                        p.maybe.push(maybe);
-                    }
-                    if unknown != NONE {
-                        p.unknown.push(unknown);
-                    }
-                }
-                None => p.inexact.push(key.tested),
-            }
-        }
-        p
+    /// `N` words of the bitsets from word `from` of the one at `offset`
+    /// (`None` past the end, which the build never gives). Past the bitset's
+    /// own words they are the next bitset's or the padding at the end: they
+    /// meet only words of the accumulator that are zero (see [`Index::each`]).
+    #[inline]
+    fn block<const N: usize>(&self, offset: u32, from: usize) -> Option<&[u64; N]> {
+        let at = offset as usize + from;
+        self.bits.get(at..at + N)?.try_into().ok()
     }
 
-    /// Calls `f` on each clause of `among` (a bitset, `words` long) that the
-    /// row's probe does not rule out, in clause order, with the Kleene `and`
-    /// of its indexed conjuncts (true or unknown), or `None` when a key
-    /// could not classify the row's value (then the clause must be evaluated
-    /// in full). Stops when `f` returns `false`, and then returns `true`.
-    pub fn each(&self, p: &Probe, among: &[u64], mut f: impl FnMut(&Entry, Option<Tv>) -> bool) -> bool {
-        let (ands, ors, inexact) = (p.maybe.items(), p.unknown.items(), p.inexact.items());
-        for (w, first) in among.iter().enumerate() {
-            let mut acc = *first;
-            for m in ands {
-                if acc == 0 {
-                    break;
+    /// What key `k` says of the row's value.
+    #[inline(always)]
+    fn select(&self, k: u32, row: &FactRow) -> Option<Sel> {
+        let key = self.keys.get(k as usize)?;
+        Some(match key.cuts.class(row.get(key.slot)).and_then(|c| key.classes.get(c)) {
+            Some(&(maybe, unknown)) => Sel::Class(maybe, unknown),
+            None => Sel::Inexact(key.tested),
+        })
+    }
+
+    /// Calls `f` on each clause of each of `passes` (bitsets, `words` long:
+    /// the first pass's clauses, then the next's) that the row's value under
+    /// `keys` (a bucket's [`Index::keys_for`]) does not rule out, in clause
+    /// order within a pass, with the Kleene `and` of its indexed conjuncts
+    /// (true or unknown), or `None` when a key could not classify the row's
+    /// value (then the clause must be evaluated in full). Stops when `f`
+    /// returns `false`, and then returns `true`.
+    pub fn each(
+        &self,
+        row: &FactRow,
+        keys: &[u32],
+        passes: &[&[u64]],
+        mut f: impl FnMut(&Entry, Option<Tv>) -> bool,
+    ) -> bool {
+        // Only the words that hold a clause of a pass, in blocks of 1, 4 or 16 words.
+        let held = |w: &usize| passes.iter().any(|p| p.get(*w).is_some_and(|x| *x != 0));
+        let words = passes.iter().map(|p| p.len()).max().unwrap_or(0);
+        let Some(lo) = (0..words).find(held) else { return false };
+        let hi = (lo..words).rev().find(held).map_or(lo, |h| h + 1);
+        match hi - lo {
+            1 => self.block_each::<1>(row, keys, passes, lo, &mut f),
+            2..=4 => self.block_each::<4>(row, keys, passes, lo, &mut f),
+            5..=CHUNK => self.block_each::<CHUNK>(row, keys, passes, lo, &mut f),
+            // Past one block, one pass after the other (its clauses all before the next pass's).
+            _ => passes.iter().any(|p| {
+                (lo..hi)
+                    .step_by(CHUNK)
+                    .any(|from| self.block_each::<CHUNK>(row, keys, std::slice::from_ref(p), from, &mut f))
+            }),
+        }
+    }
+
+    /// [`Index::each`] on words `from..from + N`: an accumulator of `N`
+    /// words on the stack (the clauses of every pass), ANDed with one key's
+    /// bitset after another (a loop of fixed length, which the compiler
+    /// vectorizes); its words past the last clause stay zero. The keys are
+    /// read once for all the passes.
+    fn block_each<const N: usize>(
+        &self,
+        row: &FactRow,
+        keys: &[u32],
+        passes: &[&[u64]],
+        from: usize,
+        f: &mut impl FnMut(&Entry, Option<Tv>) -> bool,
+    ) -> bool {
+        let mut acc = [0u64; N];
+        for p in passes {
+            acc.iter_mut().zip(p.iter().skip(from)).for_each(|(a, w)| *a |= *w);
+        }
+        let (mut unknown, mut full) = ([0u64; N], [0u64; N]);
+        for k in keys {
+            // A key the index lacks (never built so) rules nothing out: every clause is evaluated in full.
+            match self.select(*k, row).unwrap_or(Sel::Inexact(NONE)) {
+                Sel::Class(maybe, unsure) => {
+                    if maybe != NONE {
+                        let Some(bits) = self.block::<N>(maybe, from) else {
+                            full = [!0; N];
+                            continue;
+                        };
+                        let mut any = 0;
+                        for (a, b) in acc.iter_mut().zip(bits) {
+                            *a &= *b;
+                            any |= *a;
+                        }
+                        if any == 0 {
+                            return false;
+                        }
+                    }
+                    if unsure != NONE {
+                        or_into(&mut unknown, self.block::<N>(unsure, from));
+                    }
                 }
-                acc &= self.word(*m, w);
+                Sel::Inexact(tested) => or_into(&mut full, self.block::<N>(tested, from)),
             }
-            if acc == 0 {
-                continue;
-            }
-            let unknown = ors.iter().fold(0, |u, o| u | self.word(*o, w));
-            let full = inexact.iter().fold(0, |u, o| u | self.word(*o, w));
-            while acc != 0 {
-                let b = acc.trailing_zeros();
-                acc &= acc - 1;
-                let Some(e) = self.entries.get(w * 64 + b as usize) else { continue };
-                let pre = if full >> b & 1 == 1 {
-                    None
-                } else if unknown >> b & 1 == 1 {
-                    Some(Tv::Unknown)
-                } else {
-                    Some(Tv::True)
-                };
-                if !f(e, pre) {
-                    return true;
+        }
+        for p in passes {
+            for (w, ((word, u), whole)) in acc.iter().zip(&unknown).zip(&full).enumerate() {
+                let mut acc = word & p.get(from + w).copied().unwrap_or(0);
+                while acc != 0 {
+                    let b = acc.trailing_zeros();
+                    acc &= acc - 1;
+                    let Some(e) = self.entries.get((from + w) * 64 + b as usize) else { continue };
+                    let pre = if whole >> b & 1 == 1 {
+                        None
+                    } else if u >> b & 1 == 1 {
+                        Some(Tv::Unknown)
+                    } else {
+                        Some(Tv::True)
+                    };
+                    if !f(e, pre) {
+                        return true;
+                    }
                 }
             }
         }
@@ -529,7 +561,17 @@ pub fn build(mut entries: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> boo
         }
         built.push(Key { slot: key.slot, cuts, classes: classes.into(), tested });
     }
+    // Padding: a decision reads blocks of up to `CHUNK` words from any bitset (see `Index::block`).
+    bits.extend_from_slice(&[0; CHUNK]);
     Index { words, entries: entries.into(), keys: built.into(), bits: bits.into() }
+}
+
+/// `out |= bits`, word by word; all ones when the bitset is missing (never built so).
+fn or_into<const N: usize>(out: &mut [u64; N], bits: Option<&[u64; N]>) {
+    match bits {
+        Some(bits) => out.iter_mut().zip(bits).for_each(|(o, b)| *o |= *b),
+        None => out.fill(!0),
+    }
 }
 
 fn set(bits: &mut [u64], i: usize) {
@@ -656,9 +698,8 @@ mod tests {
     fn agree(c: &Compiled, row: &FactRow, text: &str, line: &str) -> usize {
         let idx = &c.index;
         let all = vec![!0u64; idx.words()];
-        let probe = idx.probe(row, &idx.keys_for(&all, |_| None));
         let mut kept: HashMap<u32, Option<Tv>> = HashMap::new();
-        idx.each(&probe, &all, |e, pre| {
+        idx.each(row, &idx.keys_for(&all, |_| None), &[&all], |e, pre| {
             kept.insert(e.rule, pre);
             true
         });
@@ -719,9 +760,13 @@ mod tests {
                 let row = FactRow::from_action_at(&parse_action_json_line(&line).unwrap(), &c, now);
                 decided += agree(&c, &row, &text, &line);
                 let keys = c.index.keys_for(&vec![!0u64; c.index.words()], |_| None);
-                let p = c.index.probe(&row, &keys);
-                inexact += p.inexact.items().len();
-                unknown += p.unknown.items().len();
+                for k in keys.iter() {
+                    match c.index.select(*k, &row) {
+                        Some(Sel::Inexact(_)) => inexact += 1,
+                        Some(Sel::Class(_, u)) if u != NONE => unknown += 1,
+                        _ => {}
+                    }
+                }
             }
         }
         assert_eq!(kinds.len(), 4, "names, numbers, yes/no, list names");
@@ -729,5 +774,153 @@ mod tests {
             decided > 1000 && inexact > 0 && unknown > 0,
             "{decided} decided, {inexact} inexact, {unknown} unknown"
         );
+    }
+
+    /// A policy of these clauses (`when` conditions, each `then deny`), compiled.
+    fn compiled(whens: &[&str]) -> Compiled {
+        let mut text = String::from(
+            "policy \"Keys\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, manager\n\
+             fact region: enum { north, south, east } \"Region.\"\nfact seniority: int \"Years.\"\n\
+             fact flagged: bool \"Flagged.\"\n",
+        );
+        for (i, w) in whens.iter().enumerate() {
+            text.push_str(&format!("rule r{i} {{\n  when {w}\n  then deny\n}}\n"));
+        }
+        let file = crate::source::SourceFile::new("keys.policy", text.as_str());
+        compile(&crate::lower::lower(&file, &crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}\n{text}"))))
+    }
+
+    /// The slot and kind of each key, as `(slot, "sym" | "int" | "bool" | "bit")`, sorted.
+    fn key_kinds(c: &Compiled, keys: &[u32]) -> Vec<(u16, &'static str)> {
+        let mut out: Vec<_> = (keys.iter().map(|k| &c.index.keys[*k as usize]))
+            .map(|k| {
+                let kind = match k.cuts {
+                    Cuts::Sym(_) => "sym",
+                    Cuts::Int(_) => "int",
+                    Cuts::Bool => "bool",
+                    Cuts::Bit(_) => "bit",
+                };
+                (k.slot, kind)
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Which conjuncts the index takes (the clause is then exact: no residual)
+    /// and which it leaves to the residual; one residual conjunct stays itself.
+    #[test]
+    fn the_index_takes_tests_of_one_slot_of_one_kind_and_leaves_the_rest() {
+        let c = compiled(&[
+            "facts.region = north or facts.region = south",
+            "content.kind in {job_ad}",
+            "content.kind in {job_ad, brand}",
+            "facts.region in {north, south}",
+            "content.kind has brand and not content.kind has job_ad",
+            "(facts.level = high or facts.level >= 3)",
+            "facts.flagged and (facts.flagged or content.names_client)",
+            "facts.seniority >= 3 and facts.seniority < 9",
+        ]);
+        let exact: Vec<bool> = c.index.entries().iter().map(|e| e.exact).collect();
+        assert_eq!(exact, [true, true, false, true, true, false, false, true]);
+        // Two names of a list are not one list name's bit: left whole; a name and a number on one slot too.
+        assert!(matches!(c.index.entries()[2].when, CondC::Test(_)), "{:?}", c.index.entries()[2].when);
+        assert!(matches!(c.index.entries()[5].when, CondC::Any(_)), "{:?}", c.index.entries()[5].when);
+        // One conjunct left over is that conjunct, not an `and` of one.
+        assert!(matches!(c.index.entries()[6].when, CondC::Any(_)), "{:?}", c.index.entries()[6].when);
+        let all = vec![!0u64; c.index.words()];
+        let mut kinds: Vec<&str> =
+            key_kinds(&c, &c.index.keys_for(&all, |_| None)).into_iter().map(|(_, k)| k).collect();
+        kinds.sort_unstable();
+        // region (names), content.kind job_ad and brand (bits), flagged (yes/no), seniority (numbers).
+        let mut want = vec!["sym", "bit", "bit", "bool", "int"];
+        want.sort_unstable();
+        assert_eq!(kinds, want);
+    }
+
+    /// A bucket reads only the keys testing its clauses, and not a key whose
+    /// value the bucket fixes when that value's class rules none of them out
+    /// and leaves none unknown.
+    #[test]
+    fn a_bucket_reads_only_the_keys_that_can_change_its_clauses() {
+        let c = compiled(&[
+            "channel = twitter and facts.region = north",
+            "channel != blog and facts.flagged",
+            "channel = linkedin and facts.seniority >= 2",
+        ]);
+        let chan = |name: &str| Val::Str { id: c.strings.id(name), text: false };
+        let slot = |k: u32| c.index.keys[k as usize].slot;
+        let chan_slot = c.index.keys.iter().find(|k| matches!(&k.cuts, Cuts::Sym(ids) if ids.len() == 3)).unwrap().slot;
+        let fixed = |name: &'static str| move |s: u16| (s == chan_slot).then(|| chan(name));
+        let bits = |rules: &[usize]| {
+            let mut m = vec![0u64; c.index.words()];
+            rules.iter().for_each(|r| set(&mut m, *r));
+            m
+        };
+        let region = c.index.keys.iter().position(|k| matches!(&k.cuts, Cuts::Sym(ids) if ids.len() == 1)).unwrap();
+        let flagged = c.index.keys.iter().position(|k| matches!(k.cuts, Cuts::Bool)).unwrap();
+        let seniority = c.index.keys.iter().position(|k| matches!(k.cuts, Cuts::Int(_))).unwrap();
+        let named = |keys: Box<[u32]>| -> Vec<usize> {
+            let mut v: Vec<usize> = keys.iter().map(|k| *k as usize).collect();
+            v.sort_unstable();
+            v
+        };
+        let sorted = |mut v: Vec<usize>| {
+            v.sort_unstable();
+            v
+        };
+        // A twitter bucket holding the first two: twitter's class keeps both
+        // and knows both, so the channel is not read; seniority tests neither.
+        assert_eq!(named(c.index.keys_for(&bits(&[0, 1]), fixed("twitter"))), sorted(vec![region, flagged]));
+        // Not fixed: the channel is read too.
+        let read = named(c.index.keys_for(&bits(&[0, 1]), |_| None));
+        assert_eq!(read.len(), 3, "{read:?}");
+        assert!(read.iter().all(|k| slot(*k as u32) == chan_slot || [region, flagged].contains(k)));
+        // A blog bucket holding all three: blog's class rules clauses out, so the channel is read.
+        let read = named(c.index.keys_for(&bits(&[0, 1, 2]), fixed("blog")));
+        assert_eq!(read.len(), 4, "{read:?}");
+        // Only the third, on linkedin: its class keeps it, the others' keys are not read.
+        assert_eq!(named(c.index.keys_for(&bits(&[2]), fixed("linkedin"))), vec![seniority]);
+
+        // A channel's class that rules no clause out at all (no bitset of its own) is not read either.
+        let c = compiled(&["channel != blog and facts.flagged"]);
+        let chan_slot = c.index.keys.iter().find(|k| matches!(&k.cuts, Cuts::Sym(_))).unwrap().slot;
+        let twitter = Val::Str { id: c.strings.id("twitter"), text: false };
+        let keys = c.index.keys_for(&[1], |s| (s == chan_slot).then_some(twitter));
+        assert_eq!(key_kinds(&c, &keys).into_iter().map(|(_, k)| k).collect::<Vec<_>>(), ["bool"]);
+        assert_eq!(key_kinds(&c, &c.index.keys_for(&[1], |_| None)).len(), 2);
+    }
+
+    /// More clauses than one chunk of the accumulator holds (1,024): the
+    /// index still answers as each clause evaluated in full, past the first chunk too.
+    #[test]
+    fn an_index_of_more_clauses_than_a_chunk_answers_as_each_clause() {
+        let mut r = Rng(11);
+        let mut text = String::from(
+            "policy \"Random\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, manager\n\
+             fact region: enum { north, south, east } \"Region.\"\nfact seniority: int \"Years.\"\n\
+             fact flagged: bool \"Flagged.\"\n",
+        );
+        for i in 0..1100 {
+            let tests: Vec<String> = (0..1 + r.below(3)).map(|_| test(&mut r)).collect();
+            let then = r.pick(&["deny", "allow", "require approval from manager"]);
+            text.push_str(&format!("rule r{i} {{\n  when {}\n  then {then}\n}}\n", tests.join(" and ")));
+        }
+        let file = crate::source::SourceFile::new("random.policy", text.as_str());
+        let c = compile(&crate::lower::lower(&file, &crate::parser::parse(&file).unwrap()));
+        assert!(c.index.words() > CHUNK, "{} words", c.index.words());
+        let now: jiff::Timestamp = "2026-03-16T09:00:00Z".parse().unwrap();
+        let (mut past_first, mut decided) = (0, 0);
+        for _ in 0..30 {
+            let line = action(&mut r);
+            let row = FactRow::from_action_at(&parse_action_json_line(&line).unwrap(), &c, now);
+            decided += agree(&c, &row, "(1,100 random clauses)", &line);
+            let all = vec![!0u64; c.index.words()];
+            c.index.each(&row, &c.index.keys_for(&all, |_| None), &[&all], |e, _| {
+                past_first += usize::from(e.rule as usize >= CHUNK * 64);
+                true
+            });
+        }
+        assert!(past_first > 0 && decided > 0, "{past_first} kept past the first chunk, {decided} decided");
     }
 }
