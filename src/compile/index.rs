@@ -842,6 +842,26 @@ mod tests {
     /// value the bucket fixes when that value's class rules none of them out
     /// and leaves none unknown.
     #[test]
+    fn a_bucket_past_the_first_word_reads_the_keys_of_its_clauses_there() {
+        // 70 clauses: the first 69 test only `facts.flagged`, the 70th (bit 5 of word 1) only the region.
+        let mut whens = vec!["facts.flagged"; 69];
+        whens.push("facts.region = north");
+        let c = compiled(&whens);
+        let region = c.index.keys.iter().position(|k| matches!(&k.cuts, Cuts::Sym(ids) if ids.len() == 1)).unwrap();
+        let flagged = c.index.keys.iter().position(|k| matches!(k.cuts, Cuts::Bool)).unwrap();
+        let mut members = vec![0u64; c.index.words()];
+        set(&mut members, 69);
+        let read: Vec<usize> = c.index.keys_for(&members, |_| None).iter().map(|k| *k as usize).collect();
+        assert_eq!(read, vec![region], "the 70th clause's key, in the second word");
+        set(&mut members, 3);
+        let mut read: Vec<usize> = c.index.keys_for(&members, |_| None).iter().map(|k| *k as usize).collect();
+        read.sort_unstable();
+        let mut want = vec![region, flagged];
+        want.sort_unstable();
+        assert_eq!(read, want);
+    }
+
+    #[test]
     fn a_bucket_reads_only_the_keys_that_can_change_its_clauses() {
         let c = compiled(&[
             "channel = twitter and facts.region = north",
