@@ -820,9 +820,10 @@ mod tests {
             "(facts.level = high or facts.level >= 3)",
             "facts.flagged and (facts.flagged or content.names_client)",
             "facts.seniority >= 3 and facts.seniority < 9",
+            "facts.seniority in {1, 2}",
         ]);
         let exact: Vec<bool> = c.index.entries().iter().map(|e| e.exact).collect();
-        assert_eq!(exact, [true, true, false, true, true, false, false, true]);
+        assert_eq!(exact, [true, true, false, true, true, false, false, true, true]);
         // Two names of a list are not one list name's bit: left whole; a name and a number on one slot too.
         assert!(matches!(c.index.entries()[2].when, CondC::Test(_)), "{:?}", c.index.entries()[2].when);
         assert!(matches!(c.index.entries()[5].when, CondC::Any(_)), "{:?}", c.index.entries()[5].when);
@@ -838,9 +839,8 @@ mod tests {
         assert_eq!(kinds, want);
     }
 
-    /// A bucket reads only the keys testing its clauses, and not a key whose
-    /// value the bucket fixes when that value's class rules none of them out
-    /// and leaves none unknown.
+    /// A bucket whose clause sits past the first 64 reads that clause's keys
+    /// (their bitsets' second word).
     #[test]
     fn a_bucket_past_the_first_word_reads_the_keys_of_its_clauses_there() {
         // 70 clauses: the first 69 test only `facts.flagged`, the 70th (bit 5 of word 1) only the region.
@@ -861,6 +861,9 @@ mod tests {
         assert_eq!(read, want);
     }
 
+    /// A bucket reads only the keys testing its clauses, and not a key whose
+    /// value the bucket fixes when that value's class rules none of them out
+    /// and leaves none unknown.
     #[test]
     fn a_bucket_reads_only_the_keys_that_can_change_its_clauses() {
         let c = compiled(&[
