@@ -52,6 +52,11 @@ fn names_and_reasons_are_text_in_every_markdown_report() {
         "{md}"
     );
     inert("eval", &md);
+    // An export of several groups of contacts: the report's head names the policy too.
+    let export = r#"{"action":"export","at":"2026-06-01T10:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"contacts":[{"count":3,"origin":"agency_database"},{"count":2,"origin":"before_employment"}]}"#;
+    let md = stdout(&run_stdin(&["eval", ps, "-", "--format", "markdown", "--now", "2026-06-01T12:00:00Z"], export));
+    assert!(md.contains("### Group ") && md.contains("&lt;img src=x onerror=alert(1)>"), "{md}");
+    inert("eval of several groups", &md);
 
     let fair = policy_file("fair", "policy \"Fair\"\n  effective 2026-01-01\n  default allow\n\nroles consultant\n");
     let md = stdout(&run(&["compare", ps, fair.to_str().unwrap(), "--format", "markdown"]));

@@ -615,8 +615,11 @@ fn groups_markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     for g in &v.groups {
         let _ = writeln!(out, "- {}: **{}**", g.words, head_words(&g.verdict));
     }
+    // The policy's name and the summary are written as text, never as markup (each group's
+    // own explanation below is already: `markdown` writes it through `crate::markdown::text`).
+    let mut out = crate::markdown::text(&out);
     for g in &v.groups {
-        let _ = writeln!(out, "\n### Group {}\n", g.words);
+        let _ = writeln!(out, "\n### Group {}\n", crate::markdown::text(&g.words));
         for line in markdown(&g.verdict, file, opts).lines() {
             if line.starts_with('#') {
                 let _ = writeln!(out, "##{line}");
