@@ -161,12 +161,7 @@ impl Outcome {
     }
 
     fn rank(&self) -> Option<u8> {
-        match self.verdict {
-            Decision::Allow => Some(0),
-            Decision::RequireApproval => Some(1),
-            Decision::Deny => Some(2),
-            Decision::Indeterminate => None,
-        }
+        self.verdict.rank()
     }
 }
 

@@ -38,29 +38,9 @@ pub struct GroupVerdict {
     pub verdict: Verdict,
 }
 
-/// A decision as a rank for [`semantics::combine_items`]: `None` for indeterminate.
-pub fn rank(d: Decision) -> Option<u8> {
-    match d {
-        Decision::Allow => Some(0),
-        Decision::RequireApproval => Some(1),
-        Decision::Deny => Some(2),
-        Decision::Indeterminate => None,
-    }
-}
-
-/// The decision of a rank ([`rank`]'s inverse; anything else is indeterminate).
-pub fn decision(rank: Option<u8>) -> Decision {
-    match rank {
-        Some(0) => Decision::Allow,
-        Some(1) => Decision::RequireApproval,
-        Some(2) => Decision::Deny,
-        _ => Decision::Indeterminate,
-    }
-}
-
 /// The whole action's decision from its groups' decisions, in order.
 pub fn combine(groups: impl IntoIterator<Item = Decision>) -> Decision {
-    decision(semantics::combine_items(groups.into_iter().map(rank)))
+    Decision::of_rank(semantics::combine_items(groups.into_iter().map(Decision::rank)))
 }
 
 /// Where a group of contacts came from, in words.

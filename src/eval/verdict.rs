@@ -25,6 +25,27 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Its strictness: 0 allow, 1 require approval, 2 deny; `None` for indeterminate
+    /// (the ranks [`crate::semantics`] combines with).
+    pub fn rank(self) -> Option<u8> {
+        match self {
+            Decision::Allow => Some(0),
+            Decision::RequireApproval => Some(1),
+            Decision::Deny => Some(2),
+            Decision::Indeterminate => None,
+        }
+    }
+
+    /// The decision of a rank ([`Decision::rank`]'s inverse; anything else is indeterminate).
+    pub fn of_rank(rank: Option<u8>) -> Decision {
+        match rank {
+            Some(0) => Decision::Allow,
+            Some(1) => Decision::RequireApproval,
+            Some(2) => Decision::Deny,
+            _ => Decision::Indeterminate,
+        }
+    }
+
     /// `allow`, `require-approval`, `deny`, `indeterminate`.
     pub fn as_str(self) -> &'static str {
         match self {
