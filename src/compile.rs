@@ -1569,7 +1569,13 @@ mod tests {
             .filter_map(|b| names.get(b))
             .map(String::as_str)
             .collect();
-        let mut want: Vec<&str> = v.approvers.iter().map(String::as_str).collect();
+        // (Only the first 64 roles have a bit: the others are named by `outcome` alone.)
+        let mut want: Vec<&str> = v
+            .approvers
+            .iter()
+            .map(String::as_str)
+            .filter(|a| names.iter().position(|n| n == a).is_some_and(|b| b < 64))
+            .collect();
         by_bit.sort_unstable();
         want.sort_unstable();
         assert_eq!(by_bit, want, "approver bits: {}", here());
@@ -1867,6 +1873,25 @@ mod tests {
             assert!(!v.deciding.contains(&format!("r{n}")), "n = {n}: overridden");
             assert_eq!(v.deciding.len(), usize::try_from(n).unwrap(), "n = {n}");
         }
+    }
+
+    /// More approver roles than the decision's 64 approver bits: the bits hold
+    /// the first 64 (by first mention), and the outcome still names every one,
+    /// as the evaluator does.
+    #[test]
+    fn approvers_past_the_64_bits_are_named_but_not_in_the_bits() {
+        let roles: Vec<String> = (0..70).map(|i| format!("approver_{i:02}")).collect();
+        let mut text = format!("policy \"Many approvers\" default allow\n\nroles consultant, {}\n", roles.join(", "));
+        for r in &roles {
+            text.push_str(&format!("\nrule ask-{r} {{\n  when action = post\n  then require approval from {r}\n}}\n"));
+        }
+        let l = load("approvers.policy", &text);
+        let action = with_n(1, false);
+        let v = agree(&l, &action);
+        assert_eq!(v.verdict, crate::eval::Decision::RequireApproval);
+        assert_eq!(v.approvers, roles);
+        let d = l.2.decide(&FactRow::from_action_at(&action, &l.2, now()));
+        assert_eq!(d.approvers, u64::MAX, "the first 64 roles, one bit each");
     }
 
     #[test]

@@ -55,6 +55,7 @@ mod pages_print;
 #[cfg(feature = "server")]
 mod pages_upload;
 mod parse;
+mod precedence_props;
 mod progress;
 mod readme_features;
 mod scenarios;
