@@ -1894,6 +1894,25 @@ mod tests {
         assert_eq!(d.approvers, u64::MAX, "the first 64 roles, one bit each");
     }
 
+    /// A policy that reads a text of the action (`contains`) is not read by the
+    /// batch's in-place reader, which keeps no text: the line is parsed in full,
+    /// and the verdict is the evaluator's (a mutation survivor: with the flag
+    /// never set, the in-place row lacked the text and the brand rule never held).
+    #[test]
+    fn a_policy_reading_texts_is_not_read_in_place() {
+        let text = "policy \"Brands\" default allow\n\nroles consultant, marketing\n\nbrand names {\"Brightwater\"}\n\n\
+                    rule brand \"Personal accounts do not speak in the agency's name.\" {\n  \
+                    when action = post and content.text contains a brand name\n  then require approval from marketing\n}\n";
+        let l = load("brands.policy", text);
+        assert!(l.2.reads_text);
+        let line = r#"{"action":"post","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"text":"Join BRIGHTWATER today"}}"#;
+        let action = parse_action_json_line(line).unwrap();
+        assert_eq!(agree(&l, &action).verdict, crate::eval::Decision::RequireApproval);
+        let vocab = crate::data::flat::Vocabulary::new(&l.1.decls);
+        let mut reader = crate::data::flat::LineReader::new(&vocab);
+        assert!(!FactRow::default().read_json(line, &mut reader, &l.2, now()), "read in place without its text");
+    }
+
     #[test]
     fn the_compiled_combining_matches_what_the_rules_say() {
         use crate::eval::Decision as D;
