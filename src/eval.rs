@@ -1336,4 +1336,18 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!(missing, ["target.relationship"]);
         assert_eq!(undecidable, ["facts.count cannot be compared with the other side"]);
     }
+
+    /// Approvers in words: any-of clauses alone are one list joined by `or`;
+    /// once a clause needs all of its approvers, each deciding clause's own
+    /// words, each once, joined by `and` (a mutation survivor: nothing in the
+    /// library's tests read this with two clauses).
+    #[test]
+    fn approvers_in_words_say_each_clause_once() {
+        use crate::ast::Join;
+        let any = Effect::RequireApproval { approvers: vec!["manager".into()], join: Join::Any };
+        let all = Effect::RequireApproval { approvers: vec!["legal".into(), "marketing".into()], join: Join::All };
+        let names: Vec<String> = ["manager", "legal", "marketing"].map(String::from).to_vec();
+        assert_eq!(approvers_in_words(&names, &[&any]), "manager or legal or marketing");
+        assert_eq!(approvers_in_words(&names, &[&any, &all, &all]), "manager and all of {legal, marketing}");
+    }
 }
