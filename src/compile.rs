@@ -1875,6 +1875,24 @@ mod tests {
         }
     }
 
+    /// Every clause of a bucket is a member of it, at every word boundary of the
+    /// members' bits (clause 63, 64, 127, 128 …): each of 140 clauses decides
+    /// alone once, in both engines (a mutation survivor: the 64th clause's bit
+    /// put in the next word went unnoticed).
+    #[test]
+    fn each_clause_past_a_word_boundary_is_a_member_of_its_bucket() {
+        let mut text = String::from("policy \"Boundaries\" default allow\nroles consultant\nfact n: int \"n\"\n");
+        for i in 0..140 {
+            text.push_str(&format!("rule r{i} {{\n  when action = post and facts.n = {i}\n  then deny\n}}\n"));
+        }
+        let l = load("boundaries.policy", &text);
+        for n in 0..141 {
+            let v = agree(&l, &with_n(n, false));
+            let want: &[String] = if n < 140 { &[format!("r{n}")] } else { &[] };
+            assert_eq!(v.deciding, want, "n = {n}");
+        }
+    }
+
     /// More approver roles than the decision's 64 approver bits: the bits hold
     /// the first 64 (by first mention), and the outcome still names every one,
     /// as the evaluator does.
