@@ -1875,6 +1875,32 @@ mod tests {
         }
     }
 
+    /// When no clause applies and two sections cover the action, the strictest
+    /// of their defaults decides, in whichever order the sections are written
+    /// (docs/language.md, section 16, step 5; a mutation survivor: the loosest
+    /// went unnoticed).
+    #[test]
+    fn the_strictest_section_default_decides_in_either_order() {
+        let general = "posting {\n  default allow\n}\n";
+        let linkedin = "posting on linkedin {\n  default require approval from manager\n}\n";
+        let twitter = "posting on twitter {\n  default deny\n}\n";
+        for sections in [[general, linkedin, twitter], [twitter, linkedin, general]] {
+            let text = format!("policy \"Defaults\" default allow\nroles consultant, manager\n{}", sections.concat());
+            let l = load("defaults.policy", &text);
+            for (channel, want) in [
+                ("linkedin", crate::eval::Decision::RequireApproval),
+                ("twitter", crate::eval::Decision::Deny),
+                ("facebook", crate::eval::Decision::Allow),
+            ] {
+                let action = parse_action_json_line(&format!(
+                    r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}","content":{{"kind":["industry"]}}}}"#
+                ))
+                .unwrap();
+                assert_eq!(agree(&l, &action).verdict, want, "{channel}: {text}");
+            }
+        }
+    }
+
     /// Every clause of a bucket is a member of it, at every word boundary of the
     /// members' bits (clause 63, 64, 127, 128 …): each of 140 clauses decides
     /// alone once, in both engines (a mutation survivor: the 64th clause's bit
