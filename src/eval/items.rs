@@ -206,3 +206,58 @@ impl Verdict {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The groups' words and the whole's summary, on the published leavers'
+    //! contacts policy (`tests/cases/published/leaver-contacts.policy`).
+    use super::*;
+    use crate::data::action::parse_action_json_line;
+
+    fn decide(contacts: &str) -> Verdict {
+        let file = SourceFile::new(
+            "leaver-contacts.policy",
+            include_str!("../../tests/cases/published/leaver-contacts.policy"),
+        );
+        let ast = crate::parser::parse(&file).unwrap();
+        let policy = crate::lower::lower(&file, &ast);
+        let action = parse_action_json_line(&format!(
+            r#"{{"action":"export","at":"2026-03-14T10:00:00Z","actor":{{"id":"ann","role":"consultant","status":"on_notice","employed_since":"2023-01-09"}},"contacts":{contacts}}}"#
+        ))
+        .unwrap();
+        evaluate(&policy, &file, &action, &EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() })
+    }
+
+    #[test]
+    fn each_group_is_named_by_its_count_and_origin() {
+        let words = |c: Contacts| group_words(2, &c);
+        assert_eq!(
+            words(Contacts { count: Some(800), origin: Some(Origin::AgencyDatabase) }),
+            "contacts[2]: 800 contacts from the agency's database"
+        );
+        assert_eq!(
+            words(Contacts { count: Some(1), origin: Some(Origin::BeforeEmployment) }),
+            "contacts[2]: 1 contact made before employment"
+        );
+        assert_eq!(
+            words(Contacts { count: None, origin: Some(Origin::Employment) }),
+            "contacts[2]: contacts (how many not given) made during employment"
+        );
+        assert_eq!(words(Contacts { count: Some(3), origin: None }), "contacts[2]: 3 contacts of origin not given");
+    }
+
+    /// The summary says how many of the groups decide the whole: "all" only when every one does.
+    #[test]
+    fn the_summary_counts_the_groups_that_decide() {
+        let v = decide(
+            r#"[{"count":800,"origin":"agency_database"},{"count":300,"origin":"before_employment"},{"count":100,"origin":"employment"}]"#,
+        );
+        assert_eq!(v.verdict, Decision::Deny);
+        assert!(v.summary.starts_with("deny: 2 of 3 groups refused (contacts[0]: 800 contacts from the agency's database; contacts[2]: 100 contacts made during employment)"), "{}", v.summary);
+        let v = decide(r#"[{"count":800,"origin":"agency_database"},{"count":100,"origin":"employment"}]"#);
+        assert!(v.summary.starts_with("deny: all 2 groups refused"), "{}", v.summary);
+        let v = decide(r#"[{"count":300,"origin":"before_employment"},{"count":30,"origin":"before_employment"}]"#);
+        assert_eq!(v.verdict, Decision::Allow);
+        assert!(v.summary.starts_with("allow: all 2 groups permitted"), "{}", v.summary);
+    }
+}
