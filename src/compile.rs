@@ -131,6 +131,10 @@ struct Bucket {
     pass: [index::Members; 2],
     /// The index's keys a row of this bucket reads for each pass ([`index::Index::keys_for`]).
     keys: [Box<[u32]>; 2],
+    /// Both passes lie within a few words ([`index::Index::joint`]): the
+    /// keys of both (`all_keys`) are read once, for both together.
+    joint: bool,
+    all_keys: Box<[u32]>,
     /// Exceptions (enforced clauses that override others) that may apply, in order.
     exceptions: Vec<u32>,
     /// The clauses with obligations that may apply (indices into `Compiled::duties`), in order.
@@ -532,10 +536,20 @@ impl Compiled {
             true
         };
         // With a deny applying, the allows and approvals decide nothing: their pass is not run.
-        let run_lower = !self.index.pass_each(row, deny_keys, deny, &mut visit) && lowest.get() != 2;
-        if run_lower {
-            self.index.pass_each(row, lower_keys, lower, &mut visit);
-        }
+        #[cfg_attr(not(test), allow(unused_variables, reason = "read by the tests (Run::lower)"))]
+        let run_lower = if bucket.joint {
+            // One accumulator for both: past the denies, with one applying, stop.
+            self.index.joint_each(row, &bucket.all_keys, [deny, lower], &mut |e, pre| {
+                !(lowest.get() == 2 && e.rank < 2) && visit(e, pre)
+            });
+            lowest.get() != 2
+        } else {
+            let run = !self.index.pass_each(row, deny_keys, deny, &mut visit) && lowest.get() != 2;
+            if run {
+                self.index.pass_each(row, lower_keys, lower, &mut visit);
+            }
+            run
+        };
         if !plain {
             // Precedence (the semantics' one rule): only the clauses no other beats stay in
             // contention; an undecided clause counts only if it could be in contention.
@@ -1368,7 +1382,9 @@ impl Builder<'_> {
                     _ => None,
                 };
                 let keys = [idx.keys_for(pass[0].bits(), fixed), idx.keys_for(pass[1].bits(), fixed)];
-                buckets.push(Bucket { pass, keys, exceptions, duties, derive: Box::default() });
+                let joint = index::Index::joint(&pass);
+                let all_keys = idx.keys_for(&members, fixed);
+                buckets.push(Bucket { pass, keys, joint, all_keys, exceptions, duties, derive: Box::default() });
             }
         }
         self.c.index = idx;

@@ -337,11 +337,40 @@ impl Index {
         let (lo, hi) = (members.lo, members.hi);
         match hi.saturating_sub(lo) {
             0 => false,
-            1 => self.block_each::<1>(row, keys, &members.bits, lo, f),
-            2..=4 => self.block_each::<4>(row, keys, &members.bits, lo, f),
-            5..=8 => self.block_each::<8>(row, keys, &members.bits, lo, f),
-            9..=CHUNK => self.block_each::<CHUNK>(row, keys, &members.bits, lo, f),
-            _ => (lo..hi).step_by(CHUNK).any(|from| self.block_each::<CHUNK>(row, keys, &members.bits, from, f)),
+            1 => self.block_each::<1>(row, keys, &[&members.bits], lo, f),
+            2..=4 => self.block_each::<4>(row, keys, &[&members.bits], lo, f),
+            5..=8 => self.block_each::<8>(row, keys, &[&members.bits], lo, f),
+            9..=CHUNK => self.block_each::<CHUNK>(row, keys, &[&members.bits], lo, f),
+            _ => (lo..hi).step_by(CHUNK).any(|from| self.block_each::<CHUNK>(row, keys, &[&members.bits], from, f)),
+        }
+    }
+
+    /// Whether both passes' clauses lie within one block of at most 4 words:
+    /// then [`Index::joint_each`] reads the keys once for both.
+    pub fn joint(passes: &[Members; 2]) -> bool {
+        let held = passes.iter().filter(|m| m.hi > m.lo);
+        let lo = held.clone().map(|m| m.lo).min();
+        let hi = held.map(|m| m.hi).max();
+        lo.zip(hi).is_some_and(|(lo, hi)| hi - lo <= 4)
+    }
+
+    /// Both passes in one accumulator (they lie within 4 words, see
+    /// [`Index::joint`]), the keys (`keys`: those of both) read once: the
+    /// first pass's clauses, then the second's, as [`Index::each`] gives them.
+    pub fn joint_each(
+        &self,
+        row: &FactRow,
+        keys: &[u32],
+        passes: [&Members; 2],
+        f: &mut impl FnMut(&Entry, Option<Tv>) -> bool,
+    ) -> bool {
+        let [a, b] = passes;
+        let lo = if a.hi > a.lo { a.lo.min(if b.hi > b.lo { b.lo } else { a.lo }) } else { b.lo };
+        let hi = a.hi.max(b.hi);
+        match hi.saturating_sub(lo) {
+            0 => false,
+            1 => self.block_each::<1>(row, keys, &[&a.bits, &b.bits], lo, f),
+            _ => self.block_each::<4>(row, keys, &[&a.bits, &b.bits], lo, f),
         }
     }
 
@@ -353,12 +382,14 @@ impl Index {
         &self,
         row: &FactRow,
         keys: &[u32],
-        pass: &[u64],
+        passes: &[&[u64]],
         from: usize,
         f: &mut impl FnMut(&Entry, Option<Tv>) -> bool,
     ) -> bool {
         let mut acc = [0u64; N];
-        acc.iter_mut().zip(pass.iter().skip(from)).for_each(|(a, w)| *a = *w);
+        for p in passes {
+            acc.iter_mut().zip(p.iter().skip(from)).for_each(|(a, w)| *a |= *w);
+        }
         let (mut unknown, mut full) = ([0u64; N], [0u64; N]);
         for k in keys {
             // A key the index lacks (never built so) rules nothing out: every clause is evaluated in full.
@@ -385,21 +416,23 @@ impl Index {
                 Sel::Inexact(tested) => or_into(&mut full, self.block::<N>(tested, from)),
             }
         }
-        for (w, ((word, u), whole)) in acc.iter().zip(&unknown).zip(&full).enumerate() {
-            let mut acc = *word;
-            while acc != 0 {
-                let b = acc.trailing_zeros();
-                acc &= acc - 1;
-                let Some(e) = self.entries.get((from + w) * 64 + b as usize) else { continue };
-                let pre = if whole >> b & 1 == 1 {
-                    None
-                } else if u >> b & 1 == 1 {
-                    Some(Tv::Unknown)
-                } else {
-                    Some(Tv::True)
-                };
-                if !f(e, pre) {
-                    return true;
+        for p in passes {
+            for (w, ((word, u), whole)) in acc.iter().zip(&unknown).zip(&full).enumerate() {
+                let mut acc = word & p.get(from + w).copied().unwrap_or(0);
+                while acc != 0 {
+                    let b = acc.trailing_zeros();
+                    acc &= acc - 1;
+                    let Some(e) = self.entries.get((from + w) * 64 + b as usize) else { continue };
+                    let pre = if whole >> b & 1 == 1 {
+                        None
+                    } else if u >> b & 1 == 1 {
+                        Some(Tv::Unknown)
+                    } else {
+                        Some(Tv::True)
+                    };
+                    if !f(e, pre) {
+                        return true;
+                    }
                 }
             }
         }
