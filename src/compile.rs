@@ -128,9 +128,13 @@ struct DefaultC {
 struct Bucket {
     /// The counting clauses (enforced, not advice) that may apply, as
     /// bitsets over the index's clauses: the denies, then the others.
-    pass: [Box<[u64]>; 2],
-    /// The index's keys a row of this bucket reads ([`index::Index::keys_for`]).
-    keys: Box<[u32]>,
+    pass: [index::Members; 2],
+    /// The index's keys a row of this bucket reads for each pass ([`index::Index::keys_for`]).
+    keys: [Box<[u32]>; 2],
+    /// Both passes lie within a few words ([`index::Index::joint`]): the
+    /// keys of both (`all_keys`) are read once, for both together.
+    joint: bool,
+    all_keys: Box<[u32]>,
     /// Exceptions (enforced clauses that override others) that may apply, in order.
     exceptions: Vec<u32>,
     /// The clauses with obligations that may apply (indices into `Compiled::duties`), in order.
@@ -364,6 +368,9 @@ struct Run<L> {
     basis: Basis,
     approvers: u64,
     deciding: L,
+    /// Whether the pass of the allows and approvals ran (for tests: it does not once a deny applies).
+    #[cfg(test)]
+    lower: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -476,6 +483,8 @@ impl Compiled {
                 basis: Basis::NoClause,
                 approvers: 0,
                 deciding: L::default(),
+                #[cfg(test)]
+                lower: false,
             };
         };
         let mut marks = self.override_marks(bucket, row);
@@ -486,16 +495,13 @@ impl Compiled {
         // Once a deny applies (and conflicts are not indeterminate), the verdict
         // is deny: only other denies matter, for the deciding list; and once
         // that list is longer than a decision holds inline, nothing more does.
-        let mut lowest = 0u8;
+        let lowest = std::cell::Cell::new(0u8);
         let plain = self.precedence.plain();
         // Denies first: once one applies, the others decide nothing. Within a
         // pass the index gives clauses in clause order, so every list is in order.
         let [deny, lower] = &bucket.pass;
-        self.index.each(row, &bucket.keys, &[deny, lower], |e, pre| {
-            // Past the denies, with one applying: the allows and approvals decide nothing.
-            if lowest == 2 && e.rank < 2 {
-                return false;
-            }
+        let [deny_keys, lower_keys] = &bucket.keys;
+        let mut visit = |e: &index::Entry, pre| {
             if marks.has(e.tslot) {
                 return true;
             }
@@ -514,7 +520,7 @@ impl Compiled {
                     // (Only when the outcomes' order alone settles: under priorities or
                     // `most_specific` a deny may be out of contention.)
                     if eff == 2 && plain && !self.precedence.indeterminate() {
-                        lowest = 2;
+                        lowest.set(2);
                         if L::BOUNDED && dec[2].count() > INLINE {
                             return false;
                         }
@@ -528,7 +534,22 @@ impl Compiled {
                 Status::NotApplicable => {}
             }
             true
-        });
+        };
+        // With a deny applying, the allows and approvals decide nothing: their pass is not run.
+        #[cfg_attr(not(test), allow(unused_variables, reason = "read by the tests (Run::lower)"))]
+        let run_lower = if bucket.joint {
+            // One accumulator for both: past the denies, with one applying, stop.
+            self.index.joint_each(row, &bucket.all_keys, [deny, lower], &mut |e, pre| {
+                !(lowest.get() == 2 && e.rank < 2) && visit(e, pre)
+            });
+            lowest.get() != 2
+        } else {
+            let run = !self.index.pass_each(row, deny_keys, deny, &mut visit) && lowest.get() != 2;
+            if run {
+                self.index.pass_each(row, lower_keys, lower, &mut visit);
+            }
+            run
+        };
         if !plain {
             // Precedence (the semantics' one rule): only the clauses no other beats stay in
             // contention; an undecided clause counts only if it could be in contention.
@@ -634,7 +655,14 @@ impl Compiled {
                 (Verdict4::RequireApproval, if mask == 0 { e.mask() } else { mask })
             }
         };
-        Run { verdict, basis, approvers, deciding }
+        Run {
+            verdict,
+            basis,
+            approvers,
+            deciding,
+            #[cfg(test)]
+            lower: run_lower,
+        }
     }
 
     /// Decides an action: no allocation (unless the policy has more than 1,024
@@ -865,7 +893,8 @@ impl Compiled {
         let Some(b) = self.buckets.get(row.bucket as usize) else { return 0 };
         let mut n = b.exceptions.len();
         let [deny, lower] = &b.pass;
-        self.index.each(row, &b.keys, &[deny, lower], |_, _| {
+        let [deny_keys, lower_keys] = &b.keys;
+        self.index.each(row, &[(deny, deny_keys), (lower, lower_keys)], |_, _| {
             n += 1;
             true
         });
@@ -1319,8 +1348,11 @@ impl Builder<'_> {
                     }
                     let i = u32::try_from(i).unwrap_or(NONE);
                     if counts {
-                        if let Some(w) = members.get_mut((pos - 1) / 64) {
-                            *w |= 1 << ((pos - 1) % 64);
+                        // Its bit in the index (the denies first).
+                        if let Some(b) = idx.bit_of(pos - 1) {
+                            if let Some(w) = members.get_mut(b / 64) {
+                                *w |= 1 << (b % 64);
+                            }
                         }
                         rules.push(i);
                     }
@@ -1349,8 +1381,10 @@ impl Builder<'_> {
                     (_, true) => named(ch),
                     _ => None,
                 };
-                let keys = idx.keys_for(&members, fixed);
-                buckets.push(Bucket { pass, keys, exceptions, duties, derive: Box::default() });
+                let keys = [idx.keys_for(pass[0].bits(), fixed), idx.keys_for(pass[1].bits(), fixed)];
+                let joint = index::Index::joint(&pass);
+                let all_keys = idx.keys_for(&members, fixed);
+                buckets.push(Bucket { pass, keys, joint, all_keys, exceptions, duties, derive: Box::default() });
             }
         }
         self.c.index = idx;
@@ -1841,6 +1875,35 @@ mod tests {
         assert_eq!(visited("post", "instagram"), 7);
         assert_eq!(visited("post", "facebook"), 7);
         assert_eq!(visited("connect", "twitter"), 10);
+    }
+
+    /// Once a deny applies the allows and approvals decide nothing, and
+    /// their pass does not run; it runs when no deny applies, or when one
+    /// applying does not settle it (`conflicts indeterminate`).
+    #[test]
+    fn the_pass_of_the_allows_runs_only_when_no_deny_settles() {
+        let policy = |conflicts: &str| {
+            format!(
+                "policy \"Passes\"\n  timezone \"Europe/London\"\n  default allow\n{conflicts}roles consultant, manager\n\
+                 fact n: int \"n\"\nrule big {{\n  when facts.n >= 5\n  then deny\n}}\n\
+                 rule small {{\n  when facts.n >= 1\n  then allow\n}}\n"
+            )
+        };
+        let l = load("passes.policy", &policy(""));
+        let run = |l: &(SourceFile, Policy, Compiled), n: i64| {
+            let row = FactRow::from_action_at(&with_n(n, true), &l.2, now());
+            let r: Run<Inline> = l.2.run(&row);
+            (r.verdict, r.lower)
+        };
+        assert_eq!(run(&l, 7), (Verdict4::Deny, false));
+        assert_eq!(run(&l, 3), (Verdict4::Allow, true));
+        assert_eq!(run(&l, 0), (Verdict4::Allow, true));
+        for n in [0, 3, 7] {
+            agree(&l, &with_n(n, true));
+        }
+        let l = load("passes.policy", &policy("  conflicts indeterminate\n"));
+        assert_eq!(run(&l, 7), (Verdict4::Indeterminate, true));
+        agree(&l, &with_n(7, true));
     }
 
     /// The index visits the denies before the other clauses, each in clause

@@ -131,11 +131,69 @@ impl Cuts {
     }
 }
 
+/// The widest range of names or numbers a key looks its classes up in directly.
+const DENSE: i64 = 256;
+
+/// A key's classes by value, for keys whose tested names (interned ids) or
+/// numbers lie close together: the class's bitset offsets of every value from
+/// `lo` to `lo + table.len() - 1`, a value outside taken to the nearer end
+/// (the class of every value below the first tested, or above the last).
+/// Each entry is [`Cuts::class`]'s answer, written when the index is built:
+/// a row's class is one load instead of a binary search.
+#[derive(Debug, Clone, Default)]
+struct Dense {
+    /// Names (`true`) or numbers.
+    sym: bool,
+    lo: i64,
+    table: Box<[(u32, u32)]>,
+}
+
+impl Dense {
+    /// The table of a key, empty when its values lie too far apart (or are not names or numbers).
+    fn of(cuts: &Cuts, classes: &[(u32, u32)]) -> Dense {
+        let (sym, first, last) = match cuts {
+            Cuts::Sym(ids) => (true, ids.first().map(|i| i64::from(*i)), ids.last().map(|i| i64::from(*i))),
+            Cuts::Int(ns) => (false, ns.first().copied(), ns.last().copied()),
+            Cuts::Bool | Cuts::Bit(_) => return Dense::default(),
+        };
+        let (Some(first), Some(last)) = (first, last) else { return Dense::default() };
+        let (lo, hi) = (first.saturating_sub(1), last.saturating_add(1));
+        if hi.saturating_sub(lo) >= DENSE {
+            return Dense::default();
+        }
+        let value = |n: i64| match sym {
+            true => u32::try_from(n).map_or(Val::Absent, |id| Val::Str { id, text: false }),
+            false => Val::Int(n),
+        };
+        let table: Option<Vec<(u32, u32)>> =
+            (lo..=hi).map(|n| cuts.class(value(n)).and_then(|c| classes.get(c)).copied()).collect();
+        match table {
+            Some(table) => Dense { sym, lo, table: table.into() },
+            None => Dense::default(),
+        }
+    }
+
+    /// The class's offsets of a value, if the table covers its kind.
+    #[inline(always)]
+    fn get(&self, v: Val) -> Option<(u32, u32)> {
+        let n = match (v, self.sym) {
+            (Val::Str { id, .. }, true) => i64::from(id),
+            (Val::Int(n), false) => n,
+            _ => return None,
+        };
+        let last = i64::try_from(self.table.len().checked_sub(1)?).ok()?;
+        let at = n.saturating_sub(self.lo).clamp(0, last);
+        self.table.get(usize::try_from(at).ok()?).copied()
+    }
+}
+
 /// A slot and the kind of value its indexed tests compare it with.
 #[derive(Debug, Clone)]
 struct Key {
     slot: u16,
     cuts: Cuts,
+    /// Its classes by value, when they lie close together.
+    dense: Dense,
     /// Per class: the offset of its `maybe` bitset (`NONE`: no clause ruled
     /// out) and of its `unknown` bitset (`NONE`: no clause unknown).
     classes: Box<[(u32, u32)]>,
@@ -148,11 +206,39 @@ struct Key {
 pub struct Index {
     /// Words of 64 clauses per bitset.
     words: usize,
-    /// The counting clauses, in clause order: bit `i` is `entries[i]`.
+    /// The counting clauses, the denies first, then the others, each in
+    /// clause order: bit `i` is `entries[i]`. So a bucket's denies sit in the
+    /// first words, and the deny pass ANDs only those.
     entries: Box<[Entry]>,
+    /// The bit of each clause by its position in the list given to [`build`].
+    bit_of: Box<[u32]>,
     keys: Box<[Key]>,
     /// Every bitset, `words` long each.
     bits: Box<[u64]>,
+}
+
+/// The clauses of one pass of a bucket: a bitset over the index's clauses
+/// and the words that hold one (`lo..hi`, found once when compiled).
+#[derive(Debug, Clone, Default)]
+pub struct Members {
+    bits: Box<[u64]>,
+    lo: usize,
+    hi: usize,
+}
+
+impl Members {
+    /// These clauses (a bitset over the index's clauses).
+    pub fn new(bits: Box<[u64]>) -> Members {
+        let held = |w: &usize| bits.get(*w).is_some_and(|x| *x != 0);
+        let lo = (0..bits.len()).find(held).unwrap_or(bits.len());
+        let hi = (lo..bits.len()).rev().find(held).map_or(lo, |h| h + 1);
+        Members { bits, lo, hi }
+    }
+
+    /// The bitset.
+    pub fn bits(&self) -> &[u64] {
+        &self.bits
+    }
 }
 
 /// Words of a chunk: a decision ANDs the bitsets of up to 1,024 clauses
@@ -185,9 +271,14 @@ impl Index {
         self.words
     }
 
-    /// The clauses, in order: bit `i` of a bitset is `entries()[i]`.
+    /// The clauses, denies first: bit `i` of a bitset is `entries()[i]`.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The bit of the clause at position `i` of the list given to [`build`].
+    pub fn bit_of(&self, i: usize) -> Option<usize> {
+        self.bit_of.get(i).map(|b| *b as usize)
     }
 
     fn word(&self, offset: u32, w: usize) -> u64 {
@@ -208,49 +299,85 @@ impl Index {
     #[inline(always)]
     fn select(&self, k: u32, row: &FactRow) -> Option<Sel> {
         let key = self.keys.get(k as usize)?;
-        Some(match key.cuts.class(row.get(key.slot)).and_then(|c| key.classes.get(c)) {
+        let v = row.get(key.slot);
+        if let Some((maybe, unknown)) = key.dense.get(v) {
+            return Some(Sel::Class(maybe, unknown));
+        }
+        Some(match key.cuts.class(v).and_then(|c| key.classes.get(c)) {
             Some(&(maybe, unknown)) => Sel::Class(maybe, unknown),
             None => Sel::Inexact(key.tested),
         })
     }
 
-    /// Calls `f` on each clause of each of `passes` (bitsets, `words` long:
-    /// the first pass's clauses, then the next's) that the row's value under
-    /// `keys` (a bucket's [`Index::keys_for`]) does not rule out, in clause
-    /// order within a pass, with the Kleene `and` of its indexed conjuncts
-    /// (true or unknown), or `None` when a key could not classify the row's
-    /// value (then the clause must be evaluated in full). Stops when `f`
-    /// returns `false`, and then returns `true`.
+    /// Calls `f` on each clause of each of `passes` (the first pass's
+    /// clauses, then the next's) that the row's value under each pass's keys
+    /// (a bucket's [`Index::keys_for`] over that pass's clauses) does not rule
+    /// out, in clause order within a pass, with the Kleene `and` of its
+    /// indexed conjuncts (true or unknown), or `None` when a key could not
+    /// classify the row's value (then the clause must be evaluated in full).
+    /// Stops when `f` returns `false`, and then returns `true`.
     pub fn each(
         &self,
         row: &FactRow,
-        keys: &[u32],
-        passes: &[&[u64]],
+        passes: &[(&Members, &[u32])],
         mut f: impl FnMut(&Entry, Option<Tv>) -> bool,
     ) -> bool {
-        // Only the words that hold a clause of a pass, in blocks of 1, 4 or 16 words.
-        let held = |w: &usize| passes.iter().any(|p| p.get(*w).is_some_and(|x| *x != 0));
-        let words = passes.iter().map(|p| p.len()).max().unwrap_or(0);
-        let Some(lo) = (0..words).find(held) else { return false };
-        let hi = (lo..words).rev().find(held).map_or(lo, |h| h + 1);
-        match hi - lo {
-            1 => self.block_each::<1>(row, keys, passes, lo, &mut f),
-            2..=4 => self.block_each::<4>(row, keys, passes, lo, &mut f),
-            5..=CHUNK => self.block_each::<CHUNK>(row, keys, passes, lo, &mut f),
-            // Past one block, one pass after the other (its clauses all before the next pass's).
-            _ => passes.iter().any(|p| {
-                (lo..hi)
-                    .step_by(CHUNK)
-                    .any(|from| self.block_each::<CHUNK>(row, keys, std::slice::from_ref(p), from, &mut f))
-            }),
+        passes.iter().any(|(members, keys)| self.pass_each(row, keys, members, &mut f))
+    }
+
+    /// [`Index::each`] on one pass: only the words that hold one of its
+    /// clauses, in blocks of 1, 4, 8 or 16 words.
+    pub fn pass_each(
+        &self,
+        row: &FactRow,
+        keys: &[u32],
+        members: &Members,
+        f: &mut impl FnMut(&Entry, Option<Tv>) -> bool,
+    ) -> bool {
+        let (lo, hi) = (members.lo, members.hi);
+        match hi.saturating_sub(lo) {
+            0 => false,
+            1 => self.block_each::<1>(row, keys, &[&members.bits], lo, f),
+            2..=4 => self.block_each::<4>(row, keys, &[&members.bits], lo, f),
+            5..=8 => self.block_each::<8>(row, keys, &[&members.bits], lo, f),
+            9..=CHUNK => self.block_each::<CHUNK>(row, keys, &[&members.bits], lo, f),
+            _ => (lo..hi).step_by(CHUNK).any(|from| self.block_each::<CHUNK>(row, keys, &[&members.bits], from, f)),
         }
     }
 
-    /// [`Index::each`] on words `from..from + N`: an accumulator of `N`
-    /// words on the stack (the clauses of every pass), ANDed with one key's
-    /// bitset after another (a loop of fixed length, which the compiler
-    /// vectorizes); its words past the last clause stay zero. The keys are
-    /// read once for all the passes.
+    /// Whether both passes' clauses lie within one block of at most 4 words:
+    /// then [`Index::joint_each`] reads the keys once for both.
+    pub fn joint(passes: &[Members; 2]) -> bool {
+        let held = passes.iter().filter(|m| m.hi > m.lo);
+        let lo = held.clone().map(|m| m.lo).min();
+        let hi = held.map(|m| m.hi).max();
+        lo.zip(hi).is_some_and(|(lo, hi)| hi - lo <= 4)
+    }
+
+    /// Both passes in one accumulator (they lie within 4 words, see
+    /// [`Index::joint`]), the keys (`keys`: those of both) read once: the
+    /// first pass's clauses, then the second's, as [`Index::each`] gives them.
+    pub fn joint_each(
+        &self,
+        row: &FactRow,
+        keys: &[u32],
+        passes: [&Members; 2],
+        f: &mut impl FnMut(&Entry, Option<Tv>) -> bool,
+    ) -> bool {
+        let [a, b] = passes;
+        let lo = if a.hi > a.lo { a.lo.min(if b.hi > b.lo { b.lo } else { a.lo }) } else { b.lo };
+        let hi = a.hi.max(b.hi);
+        match hi.saturating_sub(lo) {
+            0 => false,
+            1 => self.block_each::<1>(row, keys, &[&a.bits, &b.bits], lo, f),
+            _ => self.block_each::<4>(row, keys, &[&a.bits, &b.bits], lo, f),
+        }
+    }
+
+    /// [`Index::pass_each`] on words `from..from + N`: an accumulator of `N`
+    /// words on the stack (the pass's clauses), ANDed with one key's bitset
+    /// after another (a loop of fixed length, which the compiler
+    /// vectorizes); its words past the last clause stay zero.
     fn block_each<const N: usize>(
         &self,
         row: &FactRow,
@@ -335,8 +462,8 @@ impl Index {
         out.into()
     }
 
-    /// The bitset of the clauses of this pass among `members` (a bitset of clause positions).
-    pub fn pass_of(&self, members: &[u64], pass: Pass) -> Box<[u64]> {
+    /// The clauses of this pass among `members` (a bitset of clause positions).
+    pub fn pass_of(&self, members: &[u64], pass: Pass) -> Members {
         let mut out = members.to_vec();
         for (w, word) in out.iter_mut().enumerate() {
             let mut keep = 0u64;
@@ -352,7 +479,7 @@ impl Index {
             }
             *word &= keep;
         }
-        out.into()
+        Members::new(out.into())
     }
 }
 
@@ -458,9 +585,21 @@ struct KeyB {
 }
 
 /// Builds the index over these clauses (in clause order, each with its full
-/// condition in `when`); `is_list` says which slots hold lists.
-pub fn build(mut entries: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> Index {
-    let words = entries.len().div_ceil(64).max(1);
+/// condition in `when`); `is_list` says which slots hold lists. The index
+/// holds the denies first (see [`Index::bit_of`]).
+pub fn build(given: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> Index {
+    let words = given.len().div_ceil(64).max(1);
+    // Denies first, each pass in clause order (a stable sort).
+    let mut order: Vec<usize> = (0..given.len()).collect();
+    order.sort_by_key(|i| given.get(*i).is_none_or(|e| e.rank != 2));
+    let mut bit_of = vec![0u32; given.len()];
+    for (bit, i) in order.iter().enumerate() {
+        if let Some(b) = bit_of.get_mut(*i) {
+            *b = u32::try_from(bit).unwrap_or(NONE);
+        }
+    }
+    let mut given: Vec<Option<Entry>> = given.into_iter().map(Some).collect();
+    let mut entries: Vec<Entry> = order.iter().filter_map(|i| given.get_mut(*i).and_then(Option::take)).collect();
     let mut keys: Vec<KeyB> = Vec::new();
     let mut key_of: HashMap<(u16, Kind), usize> = HashMap::new();
     for (i, e) in entries.iter_mut().enumerate() {
@@ -559,11 +698,12 @@ pub fn build(mut entries: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> boo
         if let Some(s) = row.vals.get_mut(slot) {
             *s = Val::Absent;
         }
-        built.push(Key { slot: key.slot, cuts, classes: classes.into(), tested });
+        let dense = Dense::of(&cuts, &classes);
+        built.push(Key { slot: key.slot, cuts, dense, classes: classes.into(), tested });
     }
     // Padding: a decision reads blocks of up to `CHUNK` words from any bitset (see `Index::block`).
     bits.extend_from_slice(&[0; CHUNK]);
-    Index { words, entries: entries.into(), keys: built.into(), bits: bits.into() }
+    Index { words, entries: entries.into(), bit_of: bit_of.into(), keys: built.into(), bits: bits.into() }
 }
 
 /// `out |= bits`, word by word; all ones when the bitset is missing (never built so).
@@ -699,7 +839,8 @@ mod tests {
         let idx = &c.index;
         let all = vec![!0u64; idx.words()];
         let mut kept: HashMap<u32, Option<Tv>> = HashMap::new();
-        idx.each(row, &idx.keys_for(&all, |_| None), &[&all], |e, pre| {
+        let all = Members::new(all.into());
+        idx.each(row, &[(&all, &idx.keys_for(all.bits(), |_| None))], |e, pre| {
             kept.insert(e.rule, pre);
             true
         });
@@ -914,6 +1055,82 @@ mod tests {
         assert_eq!(key_kinds(&c, &c.index.keys_for(&[1], |_| None)).len(), 2);
     }
 
+    /// A key whose names or numbers lie close together looks a row's class
+    /// up in a table; the table gives, for every value (below the first
+    /// tested, between, above the last, and far outside), the class the
+    /// binary search gives, and a key whose values lie far apart has none.
+    #[test]
+    fn a_key_of_close_values_looks_its_class_up_in_a_table_that_agrees_with_the_search() {
+        let c = compiled(&[
+            "facts.seniority >= 3 and facts.seniority < 9",
+            "facts.seniority in {1, 5}",
+            "facts.region = north",
+            "facts.region in {south, east}",
+            "facts.level >= 2000 and facts.level < 2",
+            "facts.flagged",
+        ]);
+        let (mut tables, mut checked) = (0, 0);
+        for key in c.index.keys.iter() {
+            let vals: Vec<Val> = match &key.cuts {
+                Cuts::Int(ns) => {
+                    // 0 to 2,000 apart is too wide for a table; 1 to 8 is not.
+                    assert_eq!(key.dense.table.is_empty(), ns.last().unwrap() - ns.first().unwrap() >= DENSE - 2);
+                    (-5..2010).map(Val::Int).chain([Val::Int(i64::MIN), Val::Int(i64::MAX)]).collect()
+                }
+                Cuts::Sym(_) => {
+                    assert!(!key.dense.table.is_empty(), "three names");
+                    (0..300)
+                        .map(|id| Val::Str { id, text: false })
+                        .chain([Val::Str { id: u32::MAX, text: false }])
+                        .collect()
+                }
+                Cuts::Bool | Cuts::Bit(_) => {
+                    assert!(key.dense.table.is_empty());
+                    continue;
+                }
+            };
+            tables += usize::from(!key.dense.table.is_empty());
+            for v in vals {
+                let searched = key.cuts.class(v).and_then(|k| key.classes.get(k)).copied();
+                if let Some(got) = key.dense.get(v) {
+                    assert_eq!(Some(got), searched, "{v:?} under {:?}", key.cuts);
+                    checked += 1;
+                }
+            }
+            // Another kind of value is not the table's: the search says it is inexact.
+            assert_eq!(key.dense.get(Val::Bool(true)), None);
+        }
+        assert_eq!(tables, 2, "seniority and region");
+        assert!(checked > 2000, "{checked}");
+    }
+
+    /// The index holds the denies first, each pass in clause order, and
+    /// `bit_of` says where each clause went; a bucket's deny pass then reads
+    /// only the first words (a deny written after 70 approvals is in word 0).
+    #[test]
+    fn the_denies_come_first_so_the_deny_pass_reads_the_first_words() {
+        let mut text = String::from("policy \"Order\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, manager\nfact n: int \"n\"\n");
+        for i in 0..70 {
+            text.push_str(&format!("rule a{i} {{\n  when facts.n >= {i}\n  then require approval from manager\n}}\n"));
+        }
+        for i in 0..3 {
+            text.push_str(&format!("rule d{i} {{\n  when facts.n = {i}\n  then deny\n}}\n"));
+        }
+        let file = crate::source::SourceFile::new("order.policy", text.as_str());
+        let c = compile(&crate::lower::lower(&file, &crate::parser::parse(&file).unwrap()));
+        let rules: Vec<u32> = c.index.entries().iter().map(|e| e.rule).collect();
+        let want: Vec<u32> = (70..73).chain(0..70).collect();
+        assert_eq!(rules, want);
+        for i in 0..73 {
+            assert_eq!(c.index.entries()[c.index.bit_of(i).unwrap()].rule as usize, i, "clause {i}");
+        }
+        assert_eq!(c.index.bit_of(73), None);
+        let b = &c.buckets[0];
+        assert_eq!((b.pass[0].lo, b.pass[0].hi, b.pass[0].bits()[0]), (0, 1, 0b111));
+        assert_eq!((b.pass[1].lo, b.pass[1].hi), (0, 2));
+        assert_eq!(b.pass[1].bits()[0], !0b111);
+    }
+
     /// More clauses than one chunk of the accumulator holds (1,024): the
     /// index still answers as each clause evaluated in full, past the first chunk too.
     #[test]
@@ -939,7 +1156,8 @@ mod tests {
             let row = FactRow::from_action_at(&parse_action_json_line(&line).unwrap(), &c, now);
             decided += agree(&c, &row, "(1,100 random clauses)", &line);
             let all = vec![!0u64; c.index.words()];
-            c.index.each(&row, &c.index.keys_for(&all, |_| None), &[&all], |e, _| {
+            let all = Members::new(all.into());
+            c.index.each(&row, &[(&all, &c.index.keys_for(all.bits(), |_| None))], |e, _| {
                 past_first += usize::from(e.rule as usize >= CHUNK * 64);
                 true
             });
