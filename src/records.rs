@@ -49,8 +49,16 @@ pub struct DecisionRecord<'a> {
     /// The duties attached, when there are any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub obligations: Vec<ObligationOut>,
+    /// The policy binds at contract and no version can be named for this
+    /// actor: why (the verdict is then indeterminate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unbound: Option<crate::versions::Unbound>,
     /// The decision.
     pub verdict: Decision,
+    /// The version that decided and why, for a policy with earlier versions
+    /// or one that binds at contract.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<crate::versions::Bound>,
 }
 
 /// One group of a many-group action in a batch record: its decision.
