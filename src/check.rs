@@ -284,7 +284,7 @@ const CODES: &[CodeDoc] = &[
                version names the one it replaces; the oldest names none.",
     },
     CodeDoc {
-        code: "previous-chain-too-long",
+        code: "previous-too-long",
         text: "The chain of `previous` versions is longer than smpolicy follows (64). Start a new chain from \
                a version whose contracts no longer matter.",
     },
@@ -294,7 +294,7 @@ const CODES: &[CodeDoc] = &[
                `effective` date must be later than the one before, or no date could say which is in force.",
     },
     CodeDoc {
-        code: "version-without-effective",
+        code: "version-undated",
         text: "The policy binds at contract (`binds at_contract`) but a version of its chain states no \
                `effective` date, so no contract date can say whether that version binds. Give every version \
                its `effective` date.",

@@ -91,8 +91,7 @@ pub fn load(newest: Version, key: String, read: &mut Read<'_>) -> Result<Version
     let mut chain = vec![newest];
     let mut keys = vec![key];
     let mut problems: Vec<Problems> = Vec::new();
-    loop {
-        let Some(last) = chain.last() else { break };
+    while let Some(last) = chain.last() {
         let (Some(previous), Some(span)) = (last.policy.meta.previous.clone(), last.policy.meta.previous_span) else {
             break;
         };
@@ -103,7 +102,7 @@ pub fn load(newest: Version, key: String, read: &mut Read<'_>) -> Result<Version
         };
         if chain.len() >= MAX_VERSIONS {
             problems.push(fail(
-                "previous-chain-too-long",
+                "previous-too-long",
                 format!("the chain of previous versions is longer than {MAX_VERSIONS}"),
                 "one version too many",
             ));
@@ -187,7 +186,7 @@ fn order_problems(chain: &[Version]) -> Vec<Problems> {
             (None, _) if at_contract => out.push(Problems {
                 file: v.file.clone(),
                 diagnostics: vec![Diagnostic::error(
-                    "version-without-effective",
+                    "version-undated",
                     format!(
                         "version {} states no `effective` date, so no contract date can say whether it binds",
                         v.label()
@@ -591,7 +590,7 @@ mod tests {
         };
         assert_eq!(codes(load(own, "v8.policy".into(), &mut read)), ["previous-cycle"]);
         let undated = version("u.policy", "policy \"P\" version 1 binds at_contract default allow\n");
-        assert_eq!(codes(load(undated, "u.policy".into(), &mut read)), ["version-without-effective"]);
+        assert_eq!(codes(load(undated, "u.policy".into(), &mut read)), ["version-undated"]);
     }
 
     #[test]
