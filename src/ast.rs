@@ -44,6 +44,11 @@ pub struct Header {
     pub conflicts: Option<Spanned<ConflictMode>>,
     /// `priorities legal > brand > team`: named tiers, highest first.
     pub priorities: Option<Spanned<Vec<Name>>>,
+    /// `binds as_amended` / `binds at_contract`: which version binds an actor.
+    pub binds: Option<Spanned<Binding>>,
+    /// `previous "castlegate-v5.policy"`: the version this one replaces, a
+    /// path relative to this file (the span is the whole item).
+    pub previous: Option<Spanned<String>>,
     /// The span of the whole header.
     pub span: Span,
 }
@@ -79,6 +84,41 @@ impl ConflictMode {
             ConflictMode::Indeterminate => "nothing is decided (indeterminate) when clauses disagree",
             ConflictMode::MostSpecific => {
                 "the most specific clause decides (one about a channel over a general one; ties: the most restrictive)"
+            }
+        }
+    }
+}
+
+/// Which version of a policy binds an actor (`binds ...` in the header).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Binding {
+    /// `binds as_amended`: the newest version binds everyone (the default: a
+    /// handbook that "does not form part of your contract and may be amended
+    /// at any time").
+    #[default]
+    AsAmended,
+    /// `binds at_contract`: the version in force on the day the actor's
+    /// contract was signed (`actor.contract_signed_on`), or varied to take a
+    /// later version (`actor.contract_varied_on`), binds them.
+    AtContract,
+}
+
+impl Binding {
+    /// The word written after `binds`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Binding::AsAmended => "as_amended",
+            Binding::AtContract => "at_contract",
+        }
+    }
+
+    /// Which version binds, in words (`compare` shows it).
+    pub fn words(self) -> &'static str {
+        match self {
+            Binding::AsAmended => "the newest version binds everyone, as amended from time to time",
+            Binding::AtContract => {
+                "the version in force when the contract was signed (or varied) binds; later versions bind only contracts signed or varied after them"
             }
         }
     }
@@ -815,6 +855,9 @@ impl PartialEq for Header {
             && self.timezone == o.timezone
             && self.default == o.default
             && self.conflicts == o.conflicts
+            && self.priorities == o.priorities
+            && self.binds == o.binds
+            && self.previous == o.previous
     }
 }
 

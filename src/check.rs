@@ -273,6 +273,32 @@ const CODES: &[CodeDoc] = &[
         text: "Something that may be said once in a clause or in the header was said twice, such as two \
                `when` conditions or two `default` verdicts. Keep one; join conditions with `and`.",
     },
+    CodeDoc {
+        code: "previous-not-found",
+        text: "The header's `previous \"FILE\"` names the version this one replaces, a path relative to this \
+               file, and that file cannot be read. Fix the path, or remove `previous` if this is the first version.",
+    },
+    CodeDoc {
+        code: "previous-cycle",
+        text: "Following `previous` from version to version comes back to a file already in the chain. Each \
+               version names the one it replaces; the oldest names none.",
+    },
+    CodeDoc {
+        code: "previous-too-long",
+        text: "The chain of `previous` versions is longer than smpolicy follows (64). Start a new chain from \
+               a version whose contracts no longer matter.",
+    },
+    CodeDoc {
+        code: "version-order",
+        text: "A version takes effect on or before the version it replaces (its `previous`). Each version's \
+               `effective` date must be later than the one before, or no date could say which is in force.",
+    },
+    CodeDoc {
+        code: "version-undated",
+        text: "The policy binds at contract (`binds at_contract`) but a version of its chain states no \
+               `effective` date, so no contract date can say whether that version binds. Give every version \
+               its `effective` date.",
+    },
     CodeDoc { code: "misplaced", text: "A modifier or value was written where it has no meaning." },
     CodeDoc {
         code: "internal",

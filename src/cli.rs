@@ -440,6 +440,41 @@ pub fn load_policy(path: &Path, out: Out) -> Option<(SourceFile, Policy)> {
     }
 }
 
+/// The version history that ends with `file` (`previous "FILE"`, each path
+/// relative to the file that names it), each version checked and lowered once.
+pub fn version_chain(
+    file: SourceFile,
+    policy: Policy,
+) -> Result<smpolicy::versions::Versions, Vec<smpolicy::versions::Problems>> {
+    let key = |path: &Path| {
+        std::fs::canonicalize(path).map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
+    };
+    let top = key(Path::new(&*file.name));
+    let mut read = |naming: &SourceFile, rel: &str| -> Result<(String, SourceFile), String> {
+        let dir = Path::new(&*naming.name).parent().unwrap_or(Path::new(""));
+        let path = dir.join(rel);
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        Ok((key(&path), SourceFile::new(path.display().to_string(), text)))
+    };
+    smpolicy::versions::load(smpolicy::versions::Version { file, policy }, top, &mut read)
+}
+
+/// Loads a policy with its earlier versions for deciding: [`load_policy`],
+/// then [`version_chain`]. Errors are printed and give `None`.
+pub fn load_versions(path: &Path, out: Out) -> Option<smpolicy::versions::Versions> {
+    let (file, policy) = load_policy(path, out)?;
+    match version_chain(file, policy) {
+        Ok(chain) => Some(chain),
+        Err(problems) => {
+            for p in &problems {
+                print_diagnostics(&p.diagnostics, &p.file, out, ErrorFormat::Human);
+            }
+            eprintln!("error: the versions of `{}` cannot be used; run `smpolicy check` for details", path.display());
+            None
+        }
+    }
+}
+
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json(v: &impl serde::Serialize) {
     match serde_json::to_string_pretty(v) {

@@ -317,6 +317,12 @@ pub struct DiffReport {
     /// Absent when every situation was searched.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unsearched: Vec<String>,
+    /// Whom the new version reaches: everyone (`binds as_amended`) or only
+    /// the actors whose contract was signed or varied on or after its
+    /// `effective` date (`binds at_contract`). Given when the new version
+    /// binds at contract or names a previous version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reaches: Option<crate::versions::Reach>,
     /// How much work the search did.
     #[serde(skip)]
     pub stats: Stats,
@@ -517,8 +523,15 @@ fn diff_until(
         summary,
         limits,
         unsearched: found.unfinished.clone(),
+        reaches: reaches(op, np),
         stats: Stats { changed_leaves: found.changed.len(), ..found_stats(&found) },
     }
+}
+
+/// [`DiffReport::reaches`].
+fn reaches(old: &Policy, new: &Policy) -> Option<crate::versions::Reach> {
+    let versioned = new.meta.binds == crate::ast::Binding::AtContract || new.meta.previous.is_some();
+    versioned.then(|| crate::versions::Reach::of(old, new)).flatten()
 }
 
 fn found_stats(found: &search::Found) -> Stats {
@@ -535,6 +548,7 @@ fn empty_report(old: (&SourceFile, &Policy), new: (&SourceFile, &Policy), stats:
         summary: Summary::default(),
         limits: vec![],
         unsearched: vec![],
+        reaches: reaches(old.1, new.1),
         stats,
     }
 }

@@ -592,6 +592,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             Some(Value::Date(d)) => d,
             _ => at.to_zoned(zone.clone()).date(),
         }),
+        version: None,
         groups: Vec::new(),
     };
     v.counterfactuals = explain::counterfactuals(&v, policy, &ctx);

@@ -397,6 +397,7 @@ posting {
     /// posting, connecting and terms clause, modifier and operator.
     const EVERY: &str = r###"policy "Every construct" version 3.1 effective 2026-01-01 owner "Compliance team"
   jurisdiction US-CA timezone "Europe/London" default none conflicts indeterminate priorities legal > brand
+  binds at_contract previous "every-construct-v3.policy"
 
 roles consultant, manager, marketing, compliance
 teams recruiting, sales
@@ -572,6 +573,8 @@ policy "Every construct" version 3.1
   default none
   conflicts indeterminate
   priorities legal > brand
+  binds at_contract
+  previous "every-construct-v3.policy"
 
 roles consultant, manager, marketing, compliance
 
@@ -1281,6 +1284,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 Just(ConflictMode::Indeterminate),
                 Just(ConflictMode::MostSpecific)
             ];
+            let binds = prop_oneof![Just(Binding::AsAmended), Just(Binding::AtContract)];
             let zone = prop_oneof![Just("UTC"), Just("Europe/London"), Just("America/New_York")];
             (
                 text(),
@@ -1290,10 +1294,19 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 of("[A-Z]{2}(-[A-Z0-9]{1,3})?"),
                 of(zone),
                 of(default),
-                (of(conflicts), of(names(1, 3))),
+                (of(conflicts), of(names(1, 3)), of(binds), of(text())),
             )
                 .prop_map(
-                    |(name, version, effective, owner, jurisdiction, timezone, default, (conflicts, priorities))| {
+                    |(
+                        name,
+                        version,
+                        effective,
+                        owner,
+                        jurisdiction,
+                        timezone,
+                        default,
+                        (conflicts, priorities, binds, previous),
+                    )| {
                         Header {
                             name: sp(name),
                             version: version.map(sp),
@@ -1304,6 +1317,8 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                             default: default.map(sp),
                             conflicts: conflicts.map(sp),
                             priorities: priorities.map(sp),
+                            binds: binds.map(sp),
+                            previous: previous.map(sp),
                             span: Span::default(),
                         }
                     },

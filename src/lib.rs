@@ -55,4 +55,5 @@ pub mod semantics;
 pub mod serve;
 pub mod source;
 pub mod value;
+pub mod versions;
 pub mod work;

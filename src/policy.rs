@@ -67,6 +67,21 @@ pub struct Meta {
     /// [`Rule::priority`] is an index into it).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub priorities: Vec<String>,
+    /// `binds as_amended` (the default) or `binds at_contract`: which version
+    /// of the policy binds an actor ([`crate::versions`]).
+    #[serde(skip_serializing_if = "is_as_amended")]
+    pub binds: crate::ast::Binding,
+    /// `previous "FILE"`: the version this one replaces, as written (a path
+    /// relative to this file; the caller reads it, [`crate::versions::load`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// Where `previous` was written.
+    #[serde(skip)]
+    pub previous_span: Option<Span>,
+}
+
+fn is_as_amended(b: &crate::ast::Binding) -> bool {
+    *b == crate::ast::Binding::AsAmended
 }
 
 /// An action dated before the policy took effect. The verdict is still

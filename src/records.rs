@@ -49,8 +49,16 @@ pub struct DecisionRecord<'a> {
     /// The duties attached, when there are any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub obligations: Vec<ObligationOut>,
+    /// The policy binds at contract and no version can be named for this
+    /// actor: why (the verdict is then indeterminate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unbound: Option<crate::versions::Unbound>,
     /// The decision.
     pub verdict: Decision,
+    /// The version that decided and why, for a policy with earlier versions
+    /// or one that binds at contract.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<crate::versions::Bound>,
 }
 
 /// One group of a many-group action in a batch record: its decision.
@@ -138,6 +146,10 @@ pub struct ExplainedRecord<'a> {
     /// For an action about several groups of contacts: each group's decision and summary.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupRecord>,
+    /// The version that decided and why, for a policy with earlier versions
+    /// or one that binds at contract.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<&'a crate::versions::Bound>,
 }
 
 impl<'a> ExplainedRecord<'a> {
@@ -155,6 +167,7 @@ impl<'a> ExplainedRecord<'a> {
             law: &v.law,
             missing: &v.missing,
             before_effective: v.before_effective,
+            version: v.version.as_ref(),
             groups: v.groups.iter().map(GroupRecord::of).collect(),
         }
     }

@@ -39,6 +39,7 @@ mod lang_precedence;
 mod lang_text;
 mod lang_time;
 mod lang_v2;
+mod lang_versions;
 mod law;
 mod law_enforceability;
 mod load_lints;

@@ -1,6 +1,7 @@
 //! `smpolicy check`: parse, type-check and lint policies.
 
 use super::{print_diagnostics, read_source, ErrorFormat, Exit, Out};
+use smpolicy::ast::Binding;
 use smpolicy::diagnostic::Severity;
 use std::path::{Path, PathBuf};
 
@@ -131,10 +132,30 @@ pub fn run(args: Args, out: Out) -> Exit {
             continue;
         };
         files += 1;
-        let mut diags = match smpolicy::check::check_source(&file) {
-            Ok((_, report)) => report.diagnostics,
-            Err(diags) => diags,
+        let (mut diags, policy) = match smpolicy::check::check_and_lower(&file) {
+            Ok((_, report, policy)) => (report.diagnostics, Some(policy)),
+            Err(diags) => (diags, None),
         };
+        // The earlier versions it names (`previous`), once it has no error of its own.
+        let clean = !diags.iter().any(|d| d.severity == Severity::Error);
+        let chain = policy.filter(|p| clean && (p.meta.previous.is_some() || p.meta.binds == Binding::AtContract));
+        let mut elsewhere = Vec::new();
+        if let Some(Err(problems)) = chain.map(|p| super::version_chain(file.clone(), p)) {
+            for p in problems {
+                if p.file.name == file.name {
+                    diags.extend(p.diagnostics);
+                } else {
+                    elsewhere.push(p);
+                }
+            }
+        }
+        for p in &mut elsewhere {
+            for d in &mut p.diagnostics {
+                failed |= d.severity == Severity::Error;
+                n_err += usize::from(d.severity == Severity::Error);
+            }
+            print_diagnostics(&p.diagnostics, &p.file, out, args.error_format);
+        }
         for d in &mut diags {
             if d.severity == Severity::Warning && (args.strict || args.deny.contains(&d.code)) {
                 d.severity = Severity::Error;

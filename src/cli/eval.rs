@@ -2,11 +2,11 @@
 
 mod batch;
 
-use super::{load_policy, print_json, read_text, Exit, Format, Out};
+use super::{load_versions, print_json, read_text, Exit, Format, Out};
 use smpolicy::data::action::{check_open_values, parse_action, Action};
 use smpolicy::data::error::DataError;
 use smpolicy::eval::explain::{self, ExplainOptions};
-use smpolicy::eval::{evaluate, EvalOptions};
+use smpolicy::eval::EvalOptions;
 use smpolicy::policy::Policy;
 use std::path::PathBuf;
 
@@ -54,11 +54,17 @@ pub fn validate(action: &Action, policy: &Policy) -> Vec<DataError> {
 
 /// Runs `eval`.
 pub fn run(args: Args, out: Out) -> Exit {
-    let Some((file, policy)) = load_policy(&args.policy, out) else { return Exit::Error };
-    let policy = if args.as_written { smpolicy::law::as_written(&policy) } else { policy };
-    let opts = EvalOptions { now: super::Now::or_current(args.now, &policy) };
+    let Some(mut versions) = load_versions(&args.policy, out) else { return Exit::Error };
+    if args.as_written {
+        for v in &mut versions.versions {
+            v.policy = smpolicy::law::as_written(&v.policy);
+        }
+    }
+    let Some(newest) = versions.newest() else { return Exit::Error };
+    let policy = &newest.policy;
+    let opts = EvalOptions { now: super::Now::or_current(args.now, policy) };
     if args.batch {
-        return batch::run(&args, &file, &policy, &opts);
+        return batch::run(&args, &versions, &opts);
     }
     let path = args.action.clone().unwrap_or_else(|| PathBuf::from("-"));
     let Some(text) = read_text(&path) else { return Exit::Error };
@@ -70,14 +76,16 @@ pub fn run(args: Args, out: Out) -> Exit {
             return Exit::Error;
         }
     };
-    let errors = validate(&action, &policy);
+    let errors = validate(&action, policy);
     if !errors.is_empty() {
         for e in errors {
             eprintln!("error: {}", e.locate(&name, &text));
         }
         return Exit::Error;
     }
-    let mut v = evaluate(&policy, &file, &action, &opts);
+    // The version that binds this actor decides (the newest, unless the policy binds at contract).
+    let Some((mut v, version)) = versions.evaluate(&action, &opts) else { return Exit::Error };
+    let file = &version.file;
     v.as_written = args.as_written;
     let eo = ExplainOptions { why_not: args.why_not, all: args.all };
     match args.format {

@@ -1,6 +1,6 @@
 //! `smpolicy test`: expected-verdict cases with coverage.
 
-use super::{load_policy, print_json, read_text, Exit, Out, TextOrJson};
+use super::{print_json, read_text, Exit, Out, TextOrJson};
 use std::path::PathBuf;
 
 /// Arguments of `test`.
@@ -21,9 +21,10 @@ pub struct Args {
 
 /// Runs `test`.
 pub fn run(args: Args, out: Out) -> Exit {
-    let Some((file, policy)) = load_policy(&args.policy, out) else { return Exit::Error };
+    let Some(versions) = super::load_versions(&args.policy, out) else { return Exit::Error };
+    let Some(policy) = versions.newest().map(|v| &v.policy) else { return Exit::Error };
     let tests = if args.tests.is_empty() { vec![args.policy.with_extension("tests.yaml")] } else { args.tests.clone() };
-    let opts = smpolicy::eval::EvalOptions { now: super::Now::or_current(args.now, &policy) };
+    let opts = smpolicy::eval::EvalOptions { now: super::Now::or_current(args.now, policy) };
     let mut failed = 0;
     for path in &tests {
         let Some(text) = read_text(path) else { return Exit::Error };
@@ -42,7 +43,7 @@ pub fn run(args: Args, out: Out) -> Exit {
         // An action names only what the policy declares, as `eval` requires:
         // an undeclared channel or action would otherwise match no clause.
         let undeclared = cases.iter().find_map(|c| match &c.subject {
-            smpolicy::data::Subject::Action(a) => super::eval::validate(a, &policy)
+            smpolicy::data::Subject::Action(a) => super::eval::validate(a, policy)
                 .into_iter()
                 .next()
                 .map(|e| e.within(&format!("[{}].action", c.index)).locate(&path.display().to_string(), &text)),
@@ -53,8 +54,9 @@ pub fn run(args: Args, out: Out) -> Exit {
             return Exit::Error;
         }
         let report = super::progress::run("test cases", |work| {
-            smpolicy::eval::suite::run_with(&policy, &file, &cases, &opts, work)
+            smpolicy::eval::suite::run_versions(&versions, &cases, &opts, work)
         });
+        let Some(report) = report else { return Exit::Error };
         failed += report.failed;
         match args.format {
             TextOrJson::Json => print_json(&report),

@@ -284,6 +284,7 @@ pub fn html(c: &Comparison) -> String {
             ("policy default", vec![p.defaults.policy.words()]),
             ("restrictive defaults", vec![p.defaults.restrictive.to_string()]),
             ("when clauses disagree", vec![p.defaults.conflicts.clone()]),
+            ("which version binds you", vec![p.defaults.binds.clone()]),
             (
                 "general rules",
                 p.rules.iter().map(|r| format!("{} — {} [`{}`, line {}]", r.text, r.effect, r.id, r.line)).collect(),

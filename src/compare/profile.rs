@@ -382,6 +382,9 @@ pub struct Defaults {
     /// What decides when clauses disagree (`conflicts ...`), with the named
     /// priorities, highest first, when the policy ranks its clauses.
     pub conflicts: String,
+    /// Which version of the policy binds an employee (`binds ...`): the
+    /// newest, as amended, or the one in force when the contract was signed.
+    pub binds: String,
 }
 
 /// What the policy says about monitoring personal accounts.
@@ -780,7 +783,8 @@ fn defaults(policy: &Policy, file: &SourceFile) -> Defaults {
     if !policy.meta.priorities.is_empty() {
         conflicts.push_str(&format!("; clauses ranked {} come first", policy.meta.priorities.join(" > ")));
     }
-    Defaults { policy: policy_line, sections, restrictive, conflicts }
+    let binds = policy.meta.binds.words().to_string();
+    Defaults { policy: policy_line, sections, restrictive, conflicts, binds }
 }
 
 fn monitoring(policy: &Policy, file: &SourceFile) -> Monitoring {

@@ -469,6 +469,7 @@ pub fn text(c: &Comparison) -> String {
             ("policy default", vec![p.defaults.policy.words()]),
             ("restrictive defaults", vec![p.defaults.restrictive.to_string()]),
             ("when clauses disagree", vec![p.defaults.conflicts.clone()]),
+            ("which version binds you", vec![p.defaults.binds.clone()]),
             ("general rules", general_rules(p)),
         ]
     });
@@ -722,6 +723,7 @@ pub fn markdown(c: &Comparison) -> String {
             ("policy default", vec![p.defaults.policy.words()]),
             ("restrictive defaults", vec![p.defaults.restrictive.to_string()]),
             ("when clauses disagree", vec![p.defaults.conflicts.clone()]),
+            ("which version binds you", vec![p.defaults.binds.clone()]),
             ("general rules", general_rules(p)),
             ("monitoring of personal accounts", vec![m]),
         ]

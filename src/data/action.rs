@@ -439,6 +439,16 @@ pub struct Actor {
     /// Whether the non-compete was agreed in writing (Germany, HGB §74).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub non_compete_in_writing: Option<bool>,
+    /// The day the employment contract was signed: under `binds at_contract`
+    /// the version of the policy in force that day binds the actor.
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_signed_on: Option<Date>,
+    /// The day the contract was varied to take the version of the policy in
+    /// force that day (a later day than `contract_signed_on`).
+    #[serde(default, deserialize_with = "de_opt_date", serialize_with = "ser_opt_date")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_varied_on: Option<Date>,
 }
 
 /// The account used.
@@ -1339,7 +1349,8 @@ action: compete
 at: 2026-03-14
 actor: {id: a, role: manager, team: ops, status: garden_leave, employed_since: 2020-01-01, departed_on: 2026-06-01,
         jurisdiction: us-ca, governing_law: us-ny, supervisor: true, garden_leave_from: 2026-03-01, acknowledged_policy: true,
-        non_compete_compensation_percent: 50, non_compete_in_writing: true}
+        non_compete_compensation_percent: 50, non_compete_in_writing: true, contract_signed_on: 2019-12-02,
+        contract_varied_on: 2024-01-05}
 channel: linkedin
 device: agency
 account: {kind: branded, handle: h, display_name: H, handle_at_departure: h0, display_name_at_departure: H0,

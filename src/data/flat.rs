@@ -120,6 +120,10 @@ fields! {
     ActorNonCompeteCompensationPercent = "actor.non_compete_compensation_percent", "non-compete compensation (% of last pay)";
     /// `actor.non_compete_in_writing`.
     ActorNonCompeteInWriting = "actor.non_compete_in_writing", "non-compete agreed in writing";
+    /// `actor.contract_signed_on`.
+    ActorContractSignedOn = "actor.contract_signed_on", "date the contract was signed";
+    /// `actor.contract_varied_on`.
+    ActorContractVariedOn = "actor.contract_varied_on", "date the contract was varied to take a later version";
     /// `account.kind`.
     AccountKind = "account.kind", "kind of account";
     /// `account.handle`.
@@ -329,6 +333,8 @@ impl Field {
             F::ActorEmployedSince
             | F::ActorDepartedOn
             | F::ActorGardenLeaveFrom
+            | F::ActorContractSignedOn
+            | F::ActorContractVariedOn
             | F::AccountCreatedOn
             | F::TargetLastDealtWith
             | F::TargetConnectedOn
@@ -409,6 +415,8 @@ impl Field {
             F::ActorAcknowledgedPolicy => flag(a.actor.acknowledged_policy),
             F::ActorNonCompeteCompensationPercent => count(a.actor.non_compete_compensation_percent),
             F::ActorNonCompeteInWriting => flag(a.actor.non_compete_in_writing),
+            F::ActorContractSignedOn => date(a.actor.contract_signed_on),
+            F::ActorContractVariedOn => date(a.actor.contract_varied_on),
             F::AccountKind => sym(acc.and_then(|x| x.kind).map(AccountKind::as_str)),
             F::AccountHandle => acc.and_then(|x| x.handle.as_deref()).map_or(Raw::None, Raw::Text),
             F::AccountDisplayName => acc.and_then(|x| x.display_name.as_deref()).map_or(Raw::None, Raw::Text),

@@ -173,6 +173,9 @@ pub fn text(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
     let _ = writeln!(s, "  old: {}", r.old.file);
     let _ = writeln!(s, "  new: {}", r.new.file);
     let _ = writeln!(s, "{}", summary_line(r));
+    if let Some(reach) = &r.reaches {
+        let _ = writeln!(s, "reaches: {}", reach.words());
+    }
     let plain = |x: &str| format!("`{x}`");
     if !r.structural.is_empty() {
         let _ = writeln!(s, "\nstructural changes:");
@@ -253,6 +256,9 @@ pub fn markdown(r: &DiffReport, replay: Option<&ReplayReport>) -> String {
         crate::markdown::text(&title(r, &r.new)),
         summary_line(r)
     );
+    if let Some(reach) = &r.reaches {
+        let _ = writeln!(s, "\n**Reaches:** {}", crate::markdown::text(&reach.words()));
+    }
     if !r.changes.is_empty() {
         let _ = writeln!(s, "\n#### Behavioural changes\n");
         let _ = writeln!(s, "| # | change | edit | situations | old | new |");

@@ -58,7 +58,7 @@ pub enum StructuralChange {
     },
     /// A header setting.
     Header {
-        /// `default`, `conflicts`, `jurisdiction`, `timezone`, `version`, `effective`.
+        /// `default`, `conflicts`, `jurisdiction`, `timezone`, `version`, `effective`, `binds`.
         setting: &'static str,
         /// Before.
         old: Option<String>,
@@ -235,13 +235,15 @@ pub fn structural(old: (&SourceFile, &Policy), new: (&SourceFile, &Policy)) -> V
     let (of, op) = old;
     let (nf, np) = new;
     let mut out = Vec::new();
-    let header: [(&'static str, Option<String>, Option<String>); 6] = [
+    let header: [(&'static str, Option<String>, Option<String>); 7] = [
         ("default", op.meta.default.as_ref().map(|e| e.describe()), np.meta.default.as_ref().map(|e| e.describe())),
         ("conflicts", conflicts(op), conflicts(np)),
         ("jurisdiction", op.meta.jurisdiction.clone(), np.meta.jurisdiction.clone()),
         ("timezone", Some(op.meta.timezone.clone()), Some(np.meta.timezone.clone())),
         ("version", op.meta.version.clone(), np.meta.version.clone()),
         ("effective", op.meta.effective.map(|d| d.to_string()), np.meta.effective.map(|d| d.to_string())),
+        // Which version binds changes whom the policy reaches; where the previous one is kept does not.
+        ("binds", Some(op.meta.binds.word().to_string()), Some(np.meta.binds.word().to_string())),
     ];
     for (setting, o, n) in header {
         if o != n {

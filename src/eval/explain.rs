@@ -288,6 +288,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         let _ = writeln!(out, "  warning: {}", b.words());
     }
     let _ = writeln!(out, "policy: {}", v.policy);
+    if let Some(b) = &v.version {
+        let _ = writeln!(out, "version: {}", b.words());
+    }
     match &v.basis {
         Basis::Clauses | Basis::Conflict { .. } => {
             let _ = writeln!(out, "\ndecided by:");
@@ -318,6 +321,12 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         }
         // A verdict of groups is written by `groups_text`.
         Basis::Groups { .. } => {}
+        Basis::UnknownVersion { each, .. } => {
+            let _ = writeln!(out, "\nwhat each version would decide (none can be named for this actor):");
+            for e in each {
+                let _ = writeln!(out, "  version {}: {}", e.version, e.verdict.as_str());
+            }
+        }
     }
     // Only a deciding default's approval is recorded here.
     if let Some(g) = &v.default_approved_by {
@@ -438,6 +447,16 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         let _ = writeln!(out, "> **Warning:** {}\n", b.words());
     }
     let _ = writeln!(out, "Policy: {}\n", v.policy);
+    if let Some(b) = &v.version {
+        let _ = writeln!(out, "Version: {}\n", b.words());
+    }
+    if let Basis::UnknownVersion { each, .. } = &v.basis {
+        let _ = writeln!(out, "### What each version would decide (none can be named for this actor)\n");
+        for e in each {
+            let _ = writeln!(out, "- version {}: **{}**", e.version, e.verdict.as_str());
+        }
+        out.push('\n');
+    }
     let deciding: Vec<&RuleResult> = v.deciding_results().collect();
     if !deciding.is_empty() {
         let title = match v.basis {
@@ -579,6 +598,9 @@ fn groups_text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         let _ = writeln!(out, "  warning: {}", b.words());
     }
     let _ = writeln!(out, "policy: {}", v.policy);
+    if let Some(b) = &v.version {
+        let _ = writeln!(out, "version: {}", b.words());
+    }
     let _ = writeln!(out, "\ngroups (each decided on its own, as if it were the only one):");
     for g in &v.groups {
         let _ = writeln!(out, "  {}: {}", g.words, head_words(&g.verdict));
@@ -611,6 +633,9 @@ fn groups_markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
         let _ = writeln!(out, "> **Warning:** {}\n", b.words());
     }
     let _ = writeln!(out, "Policy: {}\n", v.policy);
+    if let Some(b) = &v.version {
+        let _ = writeln!(out, "Version: {}\n", b.words());
+    }
     let _ = writeln!(out, "### Groups (each decided on its own, as if it were the only one)\n");
     for g in &v.groups {
         let _ = writeln!(out, "- {}: **{}**", g.words, head_words(&g.verdict));

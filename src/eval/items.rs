@@ -202,6 +202,7 @@ impl Verdict {
             facts: Vec::new(),
             policy: String::new(),
             before_effective: None,
+            version: None,
             groups: Vec::new(),
         }
     }

@@ -76,6 +76,30 @@ pub fn run_with(
     opts: &EvalOptions,
     work: &crate::work::Work,
 ) -> SuiteReport {
+    run_cases(policy, file, None, cases, opts, work)
+}
+
+/// [`run_with`] for a policy with earlier versions: each action is decided
+/// by the version that binds its actor ([`crate::versions::Versions::evaluate`]);
+/// contracts and coverage are the newest version's.
+pub fn run_versions(
+    versions: &crate::versions::Versions,
+    cases: &[TestCase],
+    opts: &EvalOptions,
+    work: &crate::work::Work,
+) -> Option<SuiteReport> {
+    let newest = versions.newest()?;
+    Some(run_cases(&newest.policy, &newest.file, Some(versions), cases, opts, work))
+}
+
+fn run_cases(
+    policy: &Policy,
+    file: &SourceFile,
+    versions: Option<&crate::versions::Versions>,
+    cases: &[TestCase],
+    opts: &EvalOptions,
+    work: &crate::work::Work,
+) -> SuiteReport {
     let mut results = Vec::new();
     let mut covered: Vec<String> = Vec::new();
     work.set_total(cases.len() as u64);
@@ -84,7 +108,11 @@ pub fn run_with(
         let mut per_group: Vec<Decision> = Vec::new();
         let (decision, deciding, explanation, approvers, applied) = match &c.subject {
             Subject::Action(action) => {
-                let v: Verdict = evaluate(policy, file, action.as_ref(), opts);
+                let decided = versions.and_then(|vs| vs.evaluate(action.as_ref(), opts));
+                let (v, file): (Verdict, &SourceFile) = match decided {
+                    Some((v, version)) => (v, &version.file),
+                    None => (evaluate(policy, file, action.as_ref(), opts), file),
+                };
                 // A many-group action's clauses are each group's.
                 let applied: Vec<String> = std::iter::once(&v)
                     .chain(v.groups.iter().map(|g| &g.verdict))

@@ -102,6 +102,15 @@ pub enum Basis {
         /// The deciding groups, by their place in `contacts` (from 0).
         groups: Vec<usize>,
     },
+    /// The policy binds at contract and no version of its chain can be named
+    /// for this actor (no contract date, or one before the oldest version):
+    /// indeterminate, whatever a version would decide ([`crate::versions`]).
+    UnknownVersion {
+        /// Why no version can be named.
+        why: crate::versions::Unbound,
+        /// What each version would decide, oldest first.
+        each: Vec<crate::versions::VersionDecision>,
+    },
 }
 
 /// How a clause fared.
@@ -622,6 +631,10 @@ pub struct Verdict {
     /// not binding then (shown as a warning).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before_effective: Option<crate::policy::BeforeEffective>,
+    /// The version of the policy that decided and why, for a policy with
+    /// earlier versions (`previous`) or one that binds at contract.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<crate::versions::Bound>,
     /// For an action about several groups of contacts (`contacts: [...]`):
     /// each group's own verdict, in the order given; the verdict above
     /// combines them. Empty (and left out of JSON) for any other action.

@@ -58,7 +58,8 @@ pub(super) fn conflict_mode(c: ConflictMode) -> &'static str {
 }
 
 /// The header settings after the first line, in canonical order:
-/// effective, owner, jurisdiction, timezone, default, conflicts, priorities.
+/// effective, owner, jurisdiction, timezone, default, conflicts, priorities,
+/// binds, previous.
 pub(super) fn header_settings(h: &Header) -> Vec<Piece> {
     let mut out = Vec::new();
     if let Some(d) = &h.effective {
@@ -82,6 +83,12 @@ pub(super) fn header_settings(h: &Header) -> Vec<Piece> {
     if let Some(p) = &h.priorities {
         let tiers: Vec<&str> = p.node.iter().map(|t| t.node.as_str()).collect();
         out.push((p.span, format!("priorities {}", tiers.join(" > "))));
+    }
+    if let Some(b) = &h.binds {
+        out.push((b.span, format!("binds {}", b.node.word())));
+    }
+    if let Some(p) = &h.previous {
+        out.push((p.span, format!("previous {}", string(&p.node))));
     }
     out
 }

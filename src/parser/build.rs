@@ -261,6 +261,20 @@ impl Builder {
                     let tiers: Vec<Name> = inner.kids().map(|t| self.ident(t)).collect();
                     self.once(&mut h.priorities, Spanned::new(tiers, s), "the priorities");
                 }
+                Rule::binds_item => {
+                    let Some(m) = inner.clone().kids().next() else {
+                        self.internal(&inner);
+                        continue;
+                    };
+                    let Some(mode) = self.keyword(&m, m.as_str(), BINDING_MODES) else { continue };
+                    self.once(&mut h.binds, Spanned::new(mode, s), "how the policy binds");
+                }
+                Rule::previous_item => {
+                    if let Some(f) = inner.kids().next() {
+                        let f = self.string(f);
+                        self.once(&mut h.previous, Spanned::new(f.node, s), "the previous version");
+                    }
+                }
                 _ => self.internal(&inner),
             }
         }
@@ -1219,6 +1233,8 @@ const CONFLICT_MODES: &[(&str, ConflictMode)] = &[
     ("indeterminate", ConflictMode::Indeterminate),
 ];
 
+const BINDING_MODES: &[(&str, Binding)] = &[("as_amended", Binding::AsAmended), ("at_contract", Binding::AtContract)];
+
 const DECL_KINDS: &[(&str, DeclKind)] = &[
     ("roles", DeclKind::Roles),
     ("teams", DeclKind::Teams),
@@ -1344,6 +1360,7 @@ mod keyword_tables {
             ("time_unit", whole(TIME_UNITS)),
             ("cmp_op", CMP_OPS.iter().map(|(w, _)| w.to_string()).collect()),
             ("conflict_mode", CONFLICT_MODES.iter().map(|(w, _)| w.to_string()).collect()),
+            ("binding_mode", BINDING_MODES.iter().map(|(w, _)| w.to_string()).collect()),
             ("owner_party", PARTIES.iter().map(|(w, _)| w.to_string()).collect()),
             ("period_word", PERIOD_WORDS.iter().map(|(w, _)| w.to_string()).collect()),
             ("disclose_word", DISCLOSE_WORDS.iter().map(|(w, _)| w.to_string()).collect()),

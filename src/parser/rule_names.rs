@@ -36,6 +36,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_approval => "`approval`",
         Rule::k_at => "`at`",
         Rule::k_because => "`because`",
+        Rule::k_binds => "`binds`",
         Rule::k_by => "`by`",
         Rule::k_conflicts => "`conflicts`",
         Rule::k_connecting => "`connecting`",
@@ -77,6 +78,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_ownership => "`ownership`",
         Rule::k_per => "`per`",
         Rule::k_policy => "`policy`",
+        Rule::k_previous => "`previous`",
         Rule::k_priorities => "`priorities`",
         Rule::k_priority => "`priority`",
         Rule::k_posting => "`posting`",
@@ -165,6 +167,9 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::none_kw => "`none`",
         Rule::conflicts_item => "`conflicts most_restrictive`, `conflicts most_specific` or `conflicts indeterminate`",
         Rule::conflict_mode => "`most_restrictive`, `most_specific` or `indeterminate`",
+        Rule::binds_item => "`binds as_amended` or `binds at_contract`",
+        Rule::binding_mode => "`as_amended` or `at_contract`",
+        Rule::previous_item => "`previous \"FILE\"` (the version this one replaces)",
         Rule::priorities_item => "`priorities` and tiers, highest first, such as `priorities legal > brand`",
         Rule::declaration => "a declaration such as `roles consultant, manager`",
         Rule::decl_kind => "`roles`, `teams`, `channels`, `content kinds` or `actions`",
@@ -281,6 +286,7 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_approval
             | Rule::k_at
             | Rule::k_because
+            | Rule::k_binds
             | Rule::k_by
             | Rule::k_conflicts
             | Rule::k_connecting
@@ -321,6 +327,7 @@ pub fn is_keyword(rule: Rule) -> bool {
             | Rule::k_ownership
             | Rule::k_per
             | Rule::k_policy
+            | Rule::k_previous
             | Rule::k_priorities
             | Rule::k_priority
             | Rule::k_posting

@@ -26,6 +26,7 @@ use smpolicy::eval::{evaluate, Decision, EvalOptions, ObligationRef};
 use smpolicy::policy::Policy;
 use smpolicy::records::{DecisionRecord, ErrorRecord, ExplainedRecord, FullRecord, GroupRecord, LineError};
 use smpolicy::source::SourceFile;
+use smpolicy::versions::Versions;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -45,6 +46,9 @@ struct Engine<'a> {
     file: &'a SourceFile,
     policy: &'a Policy,
     compiled: &'a Compiled,
+    /// The policy's versions, and each one's compiled form (oldest first),
+    /// when the version that binds is chosen per actor.
+    versions: Option<(&'a Versions, &'a [Compiled])>,
     vocab: Vocabulary<'a>,
     opts: &'a EvalOptions,
 }
@@ -154,12 +158,15 @@ fn decide_part<'c>(text: &[u8], first: usize, offset: u64, e: &Engine<'c>, scrat
 }
 
 fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: &mut Output) {
+    if let Some((versions, each)) = e.versions {
+        return versioned_line(n, line, e, versions, each, s, out);
+    }
     if !(e.args.full || e.args.explain) {
         if !s.row.read_json(line, &mut s.reader, e.compiled, e.opts.now) {
             match full_action(line, e) {
                 Ok(a) => match a.group_actions() {
                     // Several groups of contacts: each decided, then the whole (never in place).
-                    Some(groups) => return write_groups(n, &groups, e, out),
+                    Some(groups) => return write_groups(n, &groups, e.compiled, None, e, out),
                     None => s.row.fill(&a, e.compiled, e.opts.now),
                 },
                 Err(err) => return bad_line(n, line, err, out),
@@ -184,10 +191,79 @@ fn one_line<'c>(n: usize, line: &str, e: &Engine<'c>, s: &mut Scratch<'c>, out: 
     out.decided(v.verdict);
 }
 
+/// A line under a policy whose binding version is chosen per actor: the
+/// line is read in full (its contract dates pick the version), then decided
+/// by that version's compiled form (each compiled once, in [`run`]), or by
+/// the evaluator with `--explain` and `--full`.
+fn versioned_line<'c>(
+    n: usize,
+    line: &str,
+    e: &Engine<'c>,
+    versions: &Versions,
+    each: &'c [Compiled],
+    s: &mut Scratch<'c>,
+    out: &mut Output,
+) {
+    let a = match full_action(line, e) {
+        Ok(a) => a,
+        Err(err) => return bad_line(n, line, err, out),
+    };
+    if e.args.full || e.args.explain {
+        let Some((v, _)) = versions.evaluate(&a, e.opts) else { return };
+        if e.args.full {
+            out.record(&serde_json::to_value(FullRecord { line: n, verdict: &v }).unwrap_or_default());
+        } else {
+            out.record(&serde_json::to_value(ExplainedRecord::new(n, &v)).unwrap_or_default());
+        }
+        return out.decided(v.verdict);
+    }
+    let (i, bound) = match versions.binding(&a) {
+        Ok(found) => found,
+        Err(why) => {
+            let record = DecisionRecord {
+                approvers: Vec::new(),
+                before_effective: None,
+                deciding: Vec::new(),
+                groups: Vec::new(),
+                line: n,
+                obligations: Vec::new(),
+                unbound: Some(why),
+                verdict: Decision::Indeterminate,
+                version: None,
+            };
+            out.record(&serde_json::to_value(record).unwrap_or_default());
+            return out.decided(Decision::Indeterminate);
+        }
+    };
+    let Some(c) = each.get(i) else { return };
+    if let Some(groups) = a.group_actions() {
+        return write_groups(n, &groups, c, Some(bound), e, out);
+    }
+    s.row.fill(&a, c, e.opts.now);
+    let d = c.decide(&s.row);
+    c.outcome_into(&s.row, &d, &mut s.outcome);
+    write_decision(n, &s.outcome, c, &s.row, &mut s.basis, &mut out.text);
+    // The record's last key, `version`, after `verdict`.
+    if out.text.ends_with(b"}\n") {
+        out.text.truncate(out.text.len() - 2);
+        out.text.extend_from_slice(b",\"version\":");
+        let _ = serde_json::to_writer(&mut out.text, &bound);
+        out.text.extend_from_slice(b"}\n");
+    }
+    out.decided(d.verdict);
+}
+
 /// The record of an action about several groups of contacts, decided by the
 /// compiled form group by group ([`Compiled::decide_items`]).
-fn write_groups(n: usize, groups: &[Action], e: &Engine<'_>, out: &mut Output) {
-    let d = e.compiled.decide_items(groups, e.opts.now);
+fn write_groups(
+    n: usize,
+    groups: &[Action],
+    compiled: &Compiled,
+    version: Option<smpolicy::versions::Bound>,
+    e: &Engine<'_>,
+    out: &mut Output,
+) {
+    let d = compiled.decide_items(groups, e.opts.now);
     let record = DecisionRecord {
         approvers: d.whole.approvers.clone(),
         before_effective: d.before_effective(),
@@ -195,7 +271,9 @@ fn write_groups(n: usize, groups: &[Action], e: &Engine<'_>, out: &mut Output) {
         groups: GroupRecord::compiled(groups, &d),
         line: n,
         obligations: d.obligations(),
+        unbound: None,
         verdict: d.whole.verdict,
+        version,
     };
     // Through a `Value`, as the other records: keys in alphabetical order.
     out.record(&serde_json::to_value(record).unwrap_or_default());
@@ -495,7 +573,9 @@ fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
 /// Runs `eval --batch`: one thread reads blocks, [`WORKERS`] decide them,
 /// one writes the records in input order. At most a few blocks are in
 /// flight, so memory stays flat.
-pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) -> super::Exit {
+pub fn run(args: &Args, versions: &Versions, opts: &EvalOptions) -> super::Exit {
+    let Some(newest) = versions.newest() else { return super::Exit::Error };
+    let (file, policy) = (&newest.file, &newest.policy);
     use super::Exit;
     use std::sync::mpsc::sync_channel;
     let mut size = None;
@@ -515,7 +595,22 @@ pub fn run(args: &Args, file: &SourceFile, policy: &Policy, opts: &EvalOptions) 
     };
     let bar = progress_bar(size);
     let compiled = compile(policy);
-    let engine = Engine { args, file, policy, compiled: &compiled, vocab: Vocabulary::new(&policy.decls), opts };
+    // Each version compiled once; only when the version is chosen per actor.
+    let each: Vec<Compiled> = if versions.is_versioned() {
+        versions.versions.iter().map(|v| compile(&v.policy)).collect()
+    } else {
+        Vec::new()
+    };
+    let versioned = versions.is_versioned().then_some((versions, each.as_slice()));
+    let engine = Engine {
+        args,
+        file,
+        policy,
+        compiled: &compiled,
+        versions: versioned,
+        vocab: Vocabulary::new(&policy.decls),
+        opts,
+    };
     let stop = AtomicBool::new(false);
     let (to_workers, blocks) = sync_channel::<Block>(2 * WORKERS);
     let blocks = std::sync::Mutex::new(blocks);
