@@ -150,6 +150,18 @@ pub fn load_text(name: &str, path: &Path, text: String) -> Result<Loaded, LoadEr
     if !errors.is_empty() {
         return Err(LoadError { hash, message: first_line(&errors, "does not check"), diagnostics: errors });
     }
+    // A policy that binds each actor by the version in force at their contract
+    // date needs its earlier versions to decide; the service keeps one version
+    // of each policy, so serving it would decide every actor by the newest
+    // (failing open for those still bound by an earlier one). It is refused.
+    if policy.meta.binds == crate::ast::Binding::AtContract {
+        let message = format!(
+            "not served: `binds at_contract` picks a version per actor by contract date, which the service does \
+             not do yet; decide with `smpolicy eval {}` (it reads the earlier versions), or write `binds as_amended`",
+            path.display()
+        );
+        return Err(LoadError { hash, message: message.clone(), diagnostics: vec![message] });
+    }
     let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let compiled = crate::compile::compile(&policy);
     Ok(Loaded { name: name.to_string(), file, policy, compiled, tz, hash, loaded_at: jiff::Timestamp::now() })
@@ -460,6 +472,28 @@ mod tests {
         std::fs::remove_file(d.join("t.policy")).unwrap();
         assert_eq!(r.reload().unwrap(), vec![Change::Removed { name: "t".into() }]);
         assert!(r.get("t").is_none());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    /// A policy bound by contract date is not served (the service would decide
+    /// everyone by the newest version); one bound as amended is.
+    #[test]
+    fn a_policy_bound_at_contract_is_refused_not_served_by_its_newest_version() {
+        let d = dir("at-contract");
+        std::fs::write(
+            d.join("t.policy"),
+            "policy \"t\"\n  binds at_contract\n  effective 2026-01-01\ndefault allow\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("u.policy"), "policy \"u\"\n  binds as_amended\n  effective 2026-01-01\ndefault allow\n")
+            .unwrap();
+        let r = Registry::new(&d);
+        let changes = r.reload().unwrap();
+        assert!(r.get("t").is_none(), "{changes:?}");
+        assert!(r.get("u").is_some(), "{changes:?}");
+        let snap = r.snapshot();
+        let e = snap["t"].error.as_ref().expect("an error");
+        assert!(format!("{e:?}").contains("binds at_contract"), "{e:?}");
         let _ = std::fs::remove_dir_all(&d);
     }
 }
