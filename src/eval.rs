@@ -1351,4 +1351,30 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!(approvers_in_words(&names, &[&any]), "manager or legal or marketing");
         assert_eq!(approvers_in_words(&names, &[&any, &all, &all]), "manager and all of {legal, marketing}");
     }
+
+    /// A limit's trace says the count with this action against the limit, with
+    /// `>` once it goes over and `≤` while it does not (a mutation survivor:
+    /// the library's tests never read the comparison's sign).
+    #[test]
+    fn a_limit_says_the_count_with_this_post_against_the_limit() {
+        let p =
+            "policy \"Limits\" default allow\nroles consultant\n\nposting on twitter {\n  limit 10 posts per day\n}\n";
+        let computed = |today: u32| {
+            let v = line(
+                p,
+                &format!(
+                    r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"twitter","content":{{"kind":["industry"]}},"history":{{"posts_today":{today}}}}}"#
+                ),
+            );
+            let traces: Vec<String> =
+                v.rules.iter().flat_map(|r| r.tests.iter().flat_map(|t| t.computed.clone())).collect();
+            (v.verdict, traces)
+        };
+        let (verdict, over) = computed(10);
+        assert_eq!(verdict, Decision::Deny);
+        assert!(over.iter().any(|c| c == "with this post: 11 > limit 10"), "{over:?}");
+        let (verdict, under) = computed(2);
+        assert_eq!(verdict, Decision::Allow);
+        assert!(under.iter().any(|c| c == "with this post: 3 ≤ limit 10"), "{under:?}");
+    }
 }

@@ -648,3 +648,24 @@ impl Verdict {
         self.rules.iter().filter(|r| self.deciding.contains(&r.id))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Decision;
+
+    const ALL: [Decision; 4] = [Decision::Allow, Decision::RequireApproval, Decision::Deny, Decision::Indeterminate];
+
+    /// `of_rank` undoes `rank`, and `parse` reads what `as_str` writes, for
+    /// every decision (mutation survivors: the deny arm of `of_rank`, the
+    /// `indeterminate` arm of `parse`).
+    #[test]
+    fn each_decision_survives_its_rank_and_its_word() {
+        for d in ALL {
+            assert_eq!(Decision::of_rank(d.rank()), d, "{d:?}");
+            assert_eq!(Decision::parse(d.as_str()), Some(d), "{d:?}");
+        }
+        assert_eq!(Decision::of_rank(Some(3)), Decision::Indeterminate);
+        assert_eq!(Decision::parse("require_approval"), Some(Decision::RequireApproval));
+        assert_eq!(Decision::parse("maybe"), None);
+    }
+}
