@@ -1377,4 +1377,21 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!(verdict, Decision::Allow);
         assert!(under.iter().any(|c| c == "with this post: 3 ≤ limit 10"), "{under:?}");
     }
+
+    /// Which law set a covenant aside, in words: the contract's named law,
+    /// not the policy's jurisdiction, when the action gives a place of work
+    /// that the rule does not govern (a mutation survivor: with `||` for `&&`
+    /// the words named the policy's jurisdiction "as no place of work was
+    /// stated", although one was).
+    #[test]
+    fn the_law_named_by_the_contract_is_named_when_the_place_of_work_is_another() {
+        let p = "policy \"Covenants\"\n  jurisdiction US-CA\n  timezone \"America/Los_Angeles\"\n  default allow\nroles consultant\ncovenant rival-agency: non_compete for 12 months\n";
+        let v = line(
+            p,
+            r#"{"action":"compete","at":"2026-03-16T17:00:00Z","actor":{"id":"n","role":"consultant","status":"departed","employed_since":"2021-04-06","departed_on":"2025-11-14","jurisdiction":"UK","governing_law":"US-CA"}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
+        let because = v.law.first().map(|l| l.applies_because.as_str()).unwrap_or_default();
+        assert!(because.contains("the law the contract names, US-CA"), "{because}");
+    }
 }
