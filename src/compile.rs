@@ -129,11 +129,13 @@ struct Bucket {
     /// The counting clauses (enforced, not advice) that may apply, as
     /// bitsets over the index's clauses: the denies, then the others.
     pass: [index::Members; 2],
-    /// The index's keys a row of this bucket reads for each pass ([`index::Index::keys_for`]).
+    /// The index's keys a row of this bucket reads for each pass ([`index::Index::keys_for`]);
+    /// empty when the bucket is `joint`.
     keys: [Box<[u32]>; 2],
     /// Both passes lie within a few words ([`index::Index::joint`]): the
     /// keys of both (`all_keys`) are read once, for both together.
     joint: bool,
+    /// The keys of both passes, for a `joint` bucket (empty otherwise).
     all_keys: Box<[u32]>,
     /// Exceptions (enforced clauses that override others) that may apply, in order.
     exceptions: Vec<u32>,
@@ -893,11 +895,16 @@ impl Compiled {
         let Some(b) = self.buckets.get(row.bucket as usize) else { return 0 };
         let mut n = b.exceptions.len();
         let [deny, lower] = &b.pass;
-        let [deny_keys, lower_keys] = &b.keys;
-        self.index.each(row, &[(deny, deny_keys), (lower, lower_keys)], |_, _| {
+        let mut count = |_: &index::Entry, _| {
             n += 1;
             true
-        });
+        };
+        if b.joint {
+            self.index.joint_each(row, &b.all_keys, [deny, lower], &mut count);
+        } else {
+            let [deny_keys, lower_keys] = &b.keys;
+            self.index.each(row, &[(deny, deny_keys), (lower, lower_keys)], count);
+        }
         n
     }
 
@@ -1381,9 +1388,13 @@ impl Builder<'_> {
                     (_, true) => named(ch),
                     _ => None,
                 };
-                let keys = [idx.keys_for(pass[0].bits(), fixed), idx.keys_for(pass[1].bits(), fixed)];
+                // A joint bucket reads the keys of both passes at once; a split one each pass's own.
                 let joint = index::Index::joint(&pass);
-                let all_keys = idx.keys_for(&members, fixed);
+                let (keys, all_keys) = if joint {
+                    (Default::default(), idx.keys_for(&members, fixed))
+                } else {
+                    ([idx.keys_for(pass[0].bits(), fixed), idx.keys_for(pass[1].bits(), fixed)], Box::default())
+                };
                 buckets.push(Bucket { pass, keys, joint, all_keys, exceptions, duties, derive: Box::default() });
             }
         }
