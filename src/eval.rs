@@ -1394,4 +1394,27 @@ rule no-opinions "No opinions unless on your own time." {
         let because = v.law.first().map(|l| l.applies_because.as_str()).unwrap_or_default();
         assert!(because.contains("the law the contract names, US-CA"), "{because}");
     }
+
+    /// When no clause applies, the summary names the section default that
+    /// decided and what it says, for each outcome (a mutation survivor: the
+    /// deny's words were never read).
+    #[test]
+    fn the_summary_names_the_section_default_and_what_it_says() {
+        let p = "policy \"Defaults\" default allow\nroles consultant, manager\n\
+                 posting on twitter {\n  default deny\n}\nposting on linkedin {\n  default require approval from manager\n}\n";
+        let post = |channel: &str| {
+            line(
+                p,
+                &format!(
+                    r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}","content":{{"kind":["industry"]}}}}"#
+                ),
+            )
+        };
+        let twitter = post("twitter");
+        assert_eq!(twitter.verdict, Decision::Deny);
+        assert!(twitter.summary.ends_with("says it is not permitted"), "{}", twitter.summary);
+        let linkedin = post("linkedin");
+        assert_eq!(linkedin.verdict, Decision::RequireApproval);
+        assert!(linkedin.summary.ends_with("says it needs approval from manager"), "{}", linkedin.summary);
+    }
 }

@@ -261,4 +261,24 @@ mod tests {
         assert_eq!(v.verdict, Decision::Allow);
         assert!(v.summary.starts_with("allow: all 2 groups permitted"), "{}", v.summary);
     }
+
+    /// Groups that each need an approval: the whole needs every approver, each
+    /// named once, and the words say who (a mutation survivor: the approvers'
+    /// words of the deciding groups were never read).
+    #[test]
+    fn the_whole_needs_each_groups_approver_once() {
+        let text = "policy \"Approvals by group\" default allow\nroles consultant, manager, compliance\n\n\
+                    rule database { when action = export and contacts.origin = agency_database then require approval from compliance }\n\
+                    rule own { when action = export and contacts.origin = employment then require approval from manager }\n";
+        let file = SourceFile::new("approvals.policy", text);
+        let policy = crate::lower::lower(&file, &crate::parser::parse(&file).unwrap());
+        let action = parse_action_json_line(
+            r#"{"action":"export","at":"2026-03-14T10:00:00Z","actor":{"id":"ann","role":"consultant","status":"on_notice"},"contacts":[{"count":8,"origin":"agency_database"},{"count":3,"origin":"employment"},{"count":2,"origin":"agency_database"}]}"#,
+        )
+        .unwrap();
+        let v = evaluate(&policy, &file, &action, &EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() });
+        assert_eq!(v.verdict, Decision::RequireApproval, "{}", v.summary);
+        assert_eq!(v.approvers, ["compliance", "manager"]);
+        assert_eq!(v.approvers_words, "compliance; manager");
+    }
 }
