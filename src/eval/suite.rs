@@ -398,4 +398,33 @@ terms {
         });
         assert_eq!(all, "\ncoverage: 2 of 2 clauses exercised\n\n0 passed, 0 failed\n");
     }
+
+    /// A case about several groups of contacts passes only when the whole's
+    /// verdict and every group's are as expected (a mutation survivor:
+    /// with `|=` for `&=` a wrong group's verdict passed); a list of the wrong
+    /// length does not even load.
+    #[test]
+    fn a_case_with_groups_fails_on_a_wrong_group_or_a_wrong_count() {
+        let file = SourceFile::new(
+            "leaver-contacts.policy",
+            include_str!("../../tests/cases/published/leaver-contacts.policy"),
+        );
+        let policy = crate::lower::lower(&file, &crate::parser::parse(&file).unwrap());
+        let case = |name: &str, groups: &str| {
+            format!(
+                "- name: {name}\n  action:\n    action: export\n    at: 2026-03-14T10:00:00Z\n    \
+                 actor: {{ id: ann, role: consultant, status: on_notice, employed_since: 2023-01-09 }}\n    \
+                 contacts:\n      - {{ count: 800, origin: agency_database }}\n      - {{ count: 300, origin: before_employment }}\n  \
+                 expect: {{ verdict: deny, groups: [{groups}] }}\n"
+            )
+        };
+        let yaml = [case("right", "deny, allow"), case("wrong group", "deny, deny")].concat();
+        let cases = parse_tests(&yaml, "groups.tests.yaml").unwrap_or_else(|e| panic!("{e}"));
+        let r = run(&policy, &file, &cases, &EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() });
+        let passed: Vec<(&str, bool)> = r.cases.iter().map(|c| (c.name.as_str(), c.passed)).collect();
+        assert_eq!(passed, [("right", true), ("wrong group", false)]);
+        // A list of the wrong length is refused when the file is read, naming where.
+        let short = parse_tests(&case("one group short", "deny"), "groups.tests.yaml").map(|_| ()).unwrap_err();
+        assert!(short.to_string().contains("expected 2 verdicts, one per group"), "{short}");
+    }
 }
