@@ -73,11 +73,13 @@ fn the_seven_employer_report_prints_on_a_few_pages_needs_browser() {
     std::fs::write(&seven_html, report(&seven())).unwrap();
     let two = dir.join("two.html");
     std::fs::write(&two, report(&seven()[..2])).unwrap();
-    // Measured: 73 pages before the print styles, 8 after (across A4 for four employers or more).
+    // Measured: 73 pages before the print styles, 8 after (across A4 for four employers or more); the
+    // two-employer report (portrait) went from 8 to 9 pages when the comparison gained its row "which
+    // version binds you" (Chromium 148). Both are held to ten pages.
     let pages = printed_pages(&t, &seven_html);
     assert!((3..=10).contains(&pages), "the seven-employer report prints on {pages} pages");
     let pages = printed_pages(&t, &two);
-    assert!((2..=8).contains(&pages), "the two-employer report prints on {pages} pages");
+    assert!((2..=10).contains(&pages), "the two-employer report prints on {pages} pages");
 }
 
 /// Saves a picture of one element where the pages' screenshots go (`SMPOLICY_SCREENSHOTS`, as `pages.rs` says).
