@@ -507,13 +507,9 @@ mod tests {
         Version { file, policy }
     }
 
-    fn chain() -> Versions {
-        let old = version("v5.policy", "policy \"P\" version 5 effective 2024-01-01 binds at_contract default allow\n");
-        let new = version(
-            "v6.policy",
-            "policy \"P\" version 6 effective 2026-06-01 binds at_contract previous \"v5.policy\" default deny\n",
-        );
-        let files = [old];
+    /// Loads `newest`'s chain with its earlier versions read from `files` (by name).
+    fn load_from(newest: Version, files: &[Version]) -> Result<Versions, Vec<Problems>> {
+        let key = newest.file.name.to_string();
         let mut read = |_: &SourceFile, name: &str| {
             files
                 .iter()
@@ -521,7 +517,16 @@ mod tests {
                 .map(|v| (name.to_string(), v.file.clone()))
                 .ok_or("no".to_string())
         };
-        load(new, "v6.policy".into(), &mut read).expect("loads")
+        load(newest, key, &mut read)
+    }
+
+    fn chain() -> Versions {
+        let old = version("v5.policy", "policy \"P\" version 5 effective 2024-01-01 binds at_contract default allow\n");
+        let new = version(
+            "v6.policy",
+            "policy \"P\" version 6 effective 2026-06-01 binds at_contract previous \"v5.policy\" default deny\n",
+        );
+        load_from(new, &[old]).expect("loads")
     }
 
     fn actor(extra: &str) -> crate::data::action::Action {
@@ -565,32 +570,16 @@ mod tests {
         let old = version("v5.policy", "policy \"P\" version 5 effective 2026-06-01 default allow\n");
         let new =
             version("v6.policy", "policy \"P\" version 6 effective 2026-06-01 previous \"v5.policy\" default deny\n");
-        let files = [old];
-        let mut read = |_: &SourceFile, name: &str| {
-            files
-                .iter()
-                .find(|v| &*v.file.name == name)
-                .map(|v| (name.to_string(), v.file.clone()))
-                .ok_or("no".to_string())
-        };
         let codes = |r: Result<Versions, Vec<Problems>>| -> Vec<String> {
             r.err().unwrap_or_default().iter().flat_map(|p| p.diagnostics.iter().map(|d| d.code.clone())).collect()
         };
-        assert_eq!(codes(load(new.clone(), "v6.policy".into(), &mut read)), ["version-order"]);
+        assert_eq!(codes(load_from(new, &[old])), ["version-order"]);
         let lost = version("v7.policy", "policy \"P\" version 7 effective 2027-01-01 previous \"gone.policy\"\n");
-        assert_eq!(codes(load(lost, "v7.policy".into(), &mut read)), ["previous-not-found"]);
+        assert_eq!(codes(load_from(lost, &[])), ["previous-not-found"]);
         let own = version("v8.policy", "policy \"P\" version 8 effective 2027-01-01 previous \"v8.policy\"\n");
-        let files = [own.clone()];
-        let mut read = |_: &SourceFile, name: &str| {
-            files
-                .iter()
-                .find(|v| &*v.file.name == name)
-                .map(|v| (name.to_string(), v.file.clone()))
-                .ok_or("no".to_string())
-        };
-        assert_eq!(codes(load(own, "v8.policy".into(), &mut read)), ["previous-cycle"]);
+        assert_eq!(codes(load_from(own.clone(), &[own])), ["previous-cycle"]);
         let undated = version("u.policy", "policy \"P\" version 1 binds at_contract default allow\n");
-        assert_eq!(codes(load(undated, "u.policy".into(), &mut read)), ["version-undated"]);
+        assert_eq!(codes(load_from(undated, &[])), ["version-undated"]);
     }
 
     #[test]
