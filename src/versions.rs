@@ -384,15 +384,14 @@ impl Versions {
                 Some((verdict, v))
             }
             Err(why) => {
-                let newest = self.newest()?;
-                let mut verdict = crate::eval::evaluate(&newest.policy, &newest.file, facts, opts);
-                let each: Vec<(String, Decision)> = self
-                    .versions
-                    .iter()
-                    .map(|v| (v.label(), crate::eval::evaluate(&v.policy, &v.file, facts, opts).verdict))
-                    .collect();
+                // Every version decides once; the newest's evaluation (the last) is kept for the facts it read.
+                let mut all: Vec<Verdict> =
+                    self.versions.iter().map(|v| crate::eval::evaluate(&v.policy, &v.file, facts, opts)).collect();
+                let each: Vec<(String, Decision)> =
+                    self.versions.iter().zip(&all).map(|(v, d)| (v.label(), d.verdict)).collect();
+                let mut verdict = all.pop()?;
                 unbound(&mut verdict, &why, &each);
-                Some((verdict, newest))
+                Some((verdict, self.newest()?))
             }
         }
     }
