@@ -1167,6 +1167,36 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!(v.basis, Basis::Conflict { rules: vec!["no-client-names".into(), "industry-news".into()] });
     }
 
+    /// Under `most_restrictive`, a conflict names the permissions a refusal
+    /// overruled, not a clause that asked for approval beside them (mutation
+    /// survivor: `&&` → `||` in the list of the overruled).
+    #[test]
+    fn a_conflict_overrules_permissions_not_approvals() {
+        let p = "policy \"Overruled\"\n  default deny\nroles consultant, manager\n\
+                 rule may-post { when action = post then allow }\n\
+                 rule ask-first { when action = post and channel = linkedin then require approval from manager }\n\
+                 rule never-linkedin { when action = post and channel = linkedin then deny }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
+        );
+        assert_eq!((v.verdict, v.deciding.as_slice()), (Decision::Deny, &["never-linkedin".to_string()][..]));
+        let c = v.conflict.as_ref().unwrap_or_else(|| panic!("a permission was overruled: {v:?}"));
+        assert_eq!(c.overruled, ["may-post"]);
+        // Approval against permission: the approval prevails over the permission alone.
+        let p = p.replace("rule never-linkedin { when action = post and channel = linkedin then deny }\n", "");
+        let v = line(
+            &p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
+        );
+        assert_eq!(v.verdict, Decision::RequireApproval);
+        let c = v.conflict.as_ref().unwrap_or_else(|| panic!("a permission was overruled: {v:?}"));
+        assert_eq!(
+            (c.prevailing.as_slice(), c.overruled.as_slice()),
+            (&["ask-first".to_string()][..], &["may-post".to_string()][..])
+        );
+    }
+
     #[test]
     fn clauses_that_need_a_missing_fact_hold_the_verdict() {
         let v = line(

@@ -635,6 +635,32 @@ mod tests {
         }
     }
 
+    /// A `contains` slot reads a text not given as absent (so that the
+    /// clause waits for the fact, as every other absent fact does), and a
+    /// given one as whether it holds the text (mutation survivor: the
+    /// not-given arm deleted read it as a value of the wrong type).
+    #[test]
+    fn a_text_not_given_is_absent_in_its_contains_slot() {
+        let text = "policy \"Handles\"\n  default allow\nroles consultant\n\
+                    rule branded { when account.handle contains \"Brightwater\" then deny }\n";
+        let file = crate::source::SourceFile::new("handles.policy", text);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let c = crate::compile::compile(&crate::lower::lower(&file, &ast));
+        let slot = c.slots.iter().position(|d| matches!(d, SlotDef::Contains { .. }));
+        let slot = slot.unwrap_or_else(|| panic!("a contains slot: {:?}", c.slots));
+        let now: jiff::Timestamp = "2026-03-16T09:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+        let row = |line: &str| {
+            let a = crate::data::action::parse_action_json_line(line).unwrap_or_else(|e| panic!("{e:?}"));
+            FactRow::from_action_at(&a, &c, now)
+        };
+        let base = r#""action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"twitter""#;
+        assert_eq!(row(&format!("{{{base}}}")).vals.get(slot), Some(&Val::Absent));
+        let given = row(&format!(r#"{{{base},"account":{{"kind":"personal","handle":"@BrightwaterJobs"}}}}"#));
+        assert_eq!(given.vals.get(slot), Some(&Val::Bool(true)));
+        let other = row(&format!(r#"{{{base},"account":{{"kind":"personal","handle":"@jo_recruits"}}}}"#));
+        assert_eq!(other.vals.get(slot), Some(&Val::Bool(false)));
+    }
+
     /// Names of 4 to 16 bytes that share all but their last bytes (team and
     /// desk names): each keeps its own id, known or not.
     #[test]

@@ -668,4 +668,31 @@ mod tests {
         assert_eq!(Decision::parse("require_approval"), Some(Decision::RequireApproval));
         assert_eq!(Decision::parse("maybe"), None);
     }
+
+    /// A duty with a due date says how it was counted; one without says
+    /// nothing (mutation survivor: `write_basis` answering `true` with
+    /// nothing written gave the undated duty an empty basis).
+    #[test]
+    fn only_a_dated_duty_has_a_basis() {
+        use crate::value::{Duration, TimeUnit};
+        let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap_or_default();
+        let undated = crate::policy::ObligationSpec {
+            text: "Update your profile.".into(),
+            within: None,
+            from: Vec::new(),
+            done_key: Some("update_profile".into()),
+        };
+        let out = super::ObligationRef::new(&undated, "r", None, day("2026-03-01")).to_out();
+        assert_eq!((out.due, out.due_basis, out.overdue_days), (None, None, None));
+        let dated = crate::policy::ObligationSpec {
+            within: Some(Duration::new(1, TimeUnit::Month)),
+            from: vec!["request.made_on".into()],
+            ..undated
+        };
+        let start = Some(("request.made_on", day("2026-01-10")));
+        let out = super::ObligationRef::new(&dated, "r", start, day("2026-03-01")).to_out();
+        assert_eq!(out.due, Some(day("2026-02-10")));
+        assert_eq!(out.due_basis.as_deref(), Some("request.made_on 2026-01-10 + 1 month = 2026-02-10"));
+        assert_eq!(out.overdue_days, Some(19));
+    }
 }
