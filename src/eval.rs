@@ -28,6 +28,7 @@
 //!
 //! The evaluator does no IO; it reads facts through the [`Facts`] trait.
 
+pub(crate) mod by_id;
 pub mod explain;
 pub mod gaps;
 pub mod interp;
@@ -318,8 +319,9 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
                 // Each clause overruled with why: a clause in contention by the outcomes' order, one
                 // beaten by the clause that beat it (the explanation says which won and why).
                 overruled.clear();
+                let rules_by_id = by_id::ById::new(&policy.rules, |r| r.id.as_str());
                 let tier = |r: &RuleResult| {
-                    let p = policy.rules.iter().find(|x| x.id == r.id).and_then(|x| x.priority);
+                    let p = rules_by_id.get(&r.id).and_then(|x| x.priority);
                     match p.and_then(|p| policy.meta.priorities.get(usize::from(p))) {
                         Some(t) => format!("priority {t}"),
                         None => "no priority".to_string(),
@@ -337,9 +339,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
                             format!("`{}` has {}, above `{}` ({})", w.id, tier(w), l.id, tier(l))
                         }
                         semantics::Beaten::Specific => {
-                            let scope = |r: &RuleResult| {
-                                policy.rules.iter().find(|x| x.id == r.id).map_or(&semantics::GENERAL, |x| &x.scope)
-                            };
+                            let scope =
+                                |r: &RuleResult| rules_by_id.get(&r.id).map_or(&semantics::GENERAL, |x| &x.scope);
                             format!(
                                 "`{}` is more specific than `{}` ({})",
                                 w.id,
@@ -403,6 +404,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         default_approved_by = None;
     }
 
+    let deciding_set = by_id::IdSet::new(&deciding);
     let (decision, approvers) = match &decision_effect {
         None => (Decision::Indeterminate, vec![]),
         Some(Effect::Deny) => (Decision::Deny, vec![]),
@@ -410,7 +412,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         Some(Effect::RequireApproval { approvers, .. }) => {
             // Every deciding clause's approvers, in order.
             let mut all: Vec<String> = Vec::new();
-            for r in results.iter().filter(|r| deciding.contains(&r.id)) {
+            for r in results.iter().filter(|r| deciding_set.contains(&r.id)) {
                 if let Effect::RequireApproval { approvers, .. } = &r.effect {
                     for a in approvers {
                         if !all.contains(a) {
@@ -428,7 +430,7 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     // The approvers in words: `marketing or manager`, or each clause's own words when one needs
     // all of its approvers (`all of {legal, marketing}`).
     let deciding_effects: Vec<&Effect> =
-        match results.iter().filter(|r| deciding.contains(&r.id)).map(|r| &r.effect).collect::<Vec<_>>() {
+        match results.iter().filter(|r| deciding_set.contains(&r.id)).map(|r| &r.effect).collect::<Vec<_>>() {
             v if v.is_empty() => decision_effect.iter().collect(),
             v => v,
         };
@@ -464,8 +466,9 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         Some(Value::Symbol(j)) => Some(j),
         _ => policy.meta.jurisdiction.clone(),
     };
+    let rules_by_id = by_id::ById::new(&policy.rules, |r| r.id.as_str());
     for id in &deciding {
-        let Some(rule) = policy.rules.iter().find(|r| &r.id == id) else { continue };
+        let Some(rule) = rules_by_id.get(id) else { continue };
         let RuleKind::Covenant { index } = rule.kind else { continue };
         let Some(spec) = policy.covenants.get(index) else { continue };
         let j = jurisdiction.as_deref();
@@ -499,7 +502,8 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     // would settle them, say) is shown too. Their obligations are not: they bind
     // only once the clause applies.
     if let Basis::MissingFacts { rules } = &basis {
-        for rule in policy.rules.iter().filter(|r| rules.contains(&r.id)) {
+        let held = by_id::IdSet::new(rules);
+        for rule in policy.rules.iter().filter(|r| held.contains(&r.id)) {
             advice.extend(rule.advice.iter().map(|a| Note { text: a.clone(), rule: rule.id.clone() }));
         }
     }

@@ -1,6 +1,7 @@
 //! Verdict to words: the plain-text and markdown explanations, and the
 //! counterfactuals ("what single change would change this verdict").
 
+use super::by_id::{ById, IdSet};
 use super::interp::{resolve_date, Ctx, Truth};
 use super::verdict::{Basis, Decision, Outcome, RuleResult, Status, Verdict};
 use crate::ast::CmpOp;
@@ -19,7 +20,7 @@ pub struct ExplainOptions {
 /// One clause as the list of clauses considered shows it: its head
 /// (`` `id` (file:line): what became of it ``) and the lines that say why. Text
 /// and markdown both print these, so they carry the same content.
-fn considered(v: &Verdict, r: &RuleResult, file: &str) -> (String, Vec<String>) {
+fn considered(by_id: &ById<'_, RuleResult>, r: &RuleResult, file: &str) -> (String, Vec<String>) {
     let head = format!("`{}` ({}:{}): {}", r.id, file, r.line, r.outcome.words());
     let mut lines: Vec<String> = Vec::new();
     match r.outcome {
@@ -32,7 +33,7 @@ fn considered(v: &Verdict, r: &RuleResult, file: &str) -> (String, Vec<String>) 
         }
         Outcome::Overridden => {
             let by = r.overridden_by.clone().unwrap_or_default();
-            let why = v.rules.iter().find(|x| x.id == by).and_then(|x| x.rationale.clone());
+            let why = by_id.get(&by).and_then(|x| x.rationale.clone());
             lines.push(match why {
                 Some(why) => format!("overridden by the exception `{by}`: {why}"),
                 None => format!("overridden by the exception `{by}`"),
@@ -98,8 +99,9 @@ fn write_considered(out: &mut String, v: &Verdict, file: &str, opts: ExplainOpti
     let (title, listed) = considered_list(v, opts);
     if !listed.is_empty() {
         let _ = writeln!(out, "{}", (l.heading)(&title));
+        let by_id = ById::new(&v.rules, |r| r.id.as_str());
         for r in listed {
-            let (head, lines) = considered(v, r, file);
+            let (head, lines) = considered(&by_id, r, file);
             let _ = writeln!(out, "{}{head}", l.item);
             for line in lines {
                 let _ = writeln!(out, "{}{line}", l.sub);
@@ -343,14 +345,16 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     }
     if !v.law.is_empty() {
         let _ = writeln!(out, "\nset aside by law (these clauses do not decide):");
+        let by_id = ById::new(&v.rules, |r| r.id.as_str());
         for l in &v.law {
-            for line in law_lines(l, v.rules.iter().find(|r| r.id == l.clause), file) {
+            for line in law_lines(l, by_id.get(&l.clause), file) {
                 let _ = writeln!(out, "  {line}");
             }
         }
     }
+    let deciding = IdSet::new(&v.deciding);
     let also: Vec<&RuleResult> =
-        v.rules.iter().filter(|r| r.status == Status::Applies && !v.deciding.contains(&r.id) && !r.dry_run).collect();
+        v.rules.iter().filter(|r| r.status == Status::Applies && !deciding.contains(&r.id) && !r.dry_run).collect();
     if !also.is_empty() {
         let _ = writeln!(out, "\nalso applies:");
         for r in also {
@@ -398,8 +402,9 @@ pub fn text(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     }
     if !v.dry_run.is_empty() {
         let _ = writeln!(out, "\ndry run (reported, not enforced):");
+        let by_id = ById::new(&v.rules, |r| r.id.as_str());
         for id in &v.dry_run {
-            if let Some(r) = v.rules.iter().find(|r| &r.id == id) {
+            if let Some(r) = by_id.get(id) {
                 let _ = writeln!(out, "  `{}` ({}:{}) would {}", r.id, file, r.line, effect_words(&r.effect));
             }
         }
@@ -507,15 +512,18 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
     }
     if !v.law.is_empty() {
         let _ = writeln!(out, "### Set aside by law\n");
+        let by_id = ById::new(&v.rules, |r| r.id.as_str());
         for l in &v.law {
-            let lines = law_lines(l, v.rules.iter().find(|r| r.id == l.clause), file);
+            let lines = law_lines(l, by_id.get(&l.clause), file);
             for (k, line) in lines.iter().enumerate() {
                 let _ = writeln!(out, "{}{}", if k == 0 { "- " } else { "  - " }, line.trim_start());
             }
         }
         out.push('\n');
     }
-    let also = v.rules.iter().filter(|r| r.status == Status::Applies && !v.deciding.contains(&r.id) && !r.dry_run);
+    let deciding = IdSet::new(&v.deciding);
+    let also = v.rules.iter().filter(|r| r.status == Status::Applies && !deciding.contains(&r.id) && !r.dry_run);
+    let by_id = ById::new(&v.rules, |r| r.id.as_str());
     let excepted = v.rules.iter().filter(|r| matches!(r.status, Status::Excepted | Status::Overridden));
     let sections: [(&str, Vec<String>); 7] = [
         (
@@ -547,7 +555,7 @@ pub fn markdown(v: &Verdict, file: &str, opts: ExplainOptions) -> String {
             "Dry run (reported, not enforced)",
             v.dry_run
                 .iter()
-                .filter_map(|id| v.rules.iter().find(|r| &r.id == id))
+                .filter_map(|id| by_id.get(id))
                 .map(|r| format!("`{}` ({}:{}) would {}", r.id, file, r.line, effect_words(&r.effect)))
                 .collect(),
         ),
@@ -673,8 +681,10 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
         Decision::Deny | Decision::RequireApproval => {}
     }
     let single = v.deciding.len() == 1;
+    let rules = ById::new(&policy.rules, |r| r.id.as_str());
+    let results = ById::new(&v.rules, |r| r.id.as_str());
     for id in &v.deciding {
-        let Some(rule) = policy.rules.iter().find(|r| &r.id == id) else { continue };
+        let Some(rule) = rules.get(id) else { continue };
         match &rule.kind {
             RuleKind::Covenant { .. } => {
                 if let Some(end) = window_end(&rule.when, ctx) {
@@ -706,7 +716,7 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
             out.push(format!("{route}, `{id}` would not apply{reason}"));
         }
         if single {
-            if let Some(r) = v.rules.iter().find(|r| &r.id == id) {
+            if let Some(r) = results.get(id) {
                 for t in r.tests.iter().filter(|t| matches!(t.truth, Truth::True)) {
                     // Only yes/no facts (`content.confidential`), not the presence of a part (`account`).
                     let yes_no = t.fact.as_deref().is_some_and(|f| f.contains('.'));
@@ -739,15 +749,16 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
     // only if no clause that applies beats it (the semantics' one rule).
     let prec = crate::semantics::Precedence::of(&policy.meta);
     let contender = crate::semantics::Contender::of;
+    let idx = Clauses::of(policy);
     let applying: Vec<crate::semantics::Contender<'_>> = v
         .rules
         .iter()
         .filter(|r| r.status == Status::Applies && !r.dry_run && r.effect.rank().is_some())
-        .filter_map(|r| policy.rules.iter().find(|p| p.id == r.id))
+        .filter_map(|r| idx.by_id.get(&r.id))
         .map(contender)
         .collect();
     for r in &v.rules {
-        if let Some(line) = window_route(r, policy, ctx) {
+        if let Some(line) = window_route(r, &idx, ctx) {
             routes.push((0, 0, line));
             continue;
         }
@@ -755,7 +766,7 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
         let ([t], true, Outcome::DidNotApply, false) = (r.failed.as_slice(), blocks, r.outcome, r.dry_run) else {
             continue;
         };
-        let (Some(rule), Some(f)) = (policy.rules.iter().find(|p| p.id == r.id), &t.fact) else { continue };
+        let (Some(rule), Some(f)) = (idx.by_id.get(&r.id), &t.fact) else { continue };
         let (id, effect) = (&r.id, effect_words(&r.effect));
         let named = format!("`{f}` ({})", crate::facts::label(f));
         let (rank, distance, changed, line) = match ctx.fact(f) {
@@ -777,7 +788,7 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
         };
         let facts = Changed { base: ctx.facts, changes: vec![(f, changed)] };
         if crate::semantics::could_contend(prec, contender(rule), &applying)
-            && applies_with(rule, policy, &facts, ctx.at, ctx)
+            && applies_with(rule, &idx, &facts, ctx.at, ctx)
         {
             routes.push((rank, distance, line));
         }
@@ -786,12 +797,32 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
     routes.into_iter().take(ALLOW_ROUTES).map(|(_, _, line)| line).collect()
 }
 
+/// A policy's clauses as the routes to a refusal look them up: by id, and
+/// the enforced exception clauses that name each (`exception x to it`), each
+/// found once rather than by a scan of every clause per route.
+struct Clauses<'a> {
+    by_id: ById<'a, crate::policy::Rule>,
+    overriders: std::collections::HashMap<&'a str, Vec<&'a crate::policy::Rule>>,
+}
+
+impl<'a> Clauses<'a> {
+    fn of(policy: &'a Policy) -> Clauses<'a> {
+        let mut overriders: std::collections::HashMap<&str, Vec<&crate::policy::Rule>> = Default::default();
+        for x in policy.rules.iter().filter(|x| !x.dry_run) {
+            for o in &x.overrides {
+                overriders.entry(o.as_str()).or_default().push(x);
+            }
+        }
+        Clauses { by_id: ById::new(&policy.rules, |r| r.id.as_str()), overriders }
+    }
+}
+
 /// Whether a clause applies with the action's facts changed (and the action at
 /// `at`): its whole condition holds, none of its exceptions does, and no
 /// enforced exception clause that names it (`exception x to it`) applies.
 fn applies_with(
     rule: &crate::policy::Rule,
-    policy: &Policy,
+    idx: &Clauses<'_>,
     facts: &Changed<'_>,
     at: jiff::Timestamp,
     ctx: &Ctx<'_>,
@@ -800,7 +831,7 @@ fn applies_with(
     let truth = |c: &Cond| super::interp::eval_cond(c, &again, &mut Vec::new());
     let applies =
         |r: &crate::policy::Rule| truth(&r.when) == Truth::True && r.unless.iter().all(|u| truth(u) == Truth::False);
-    let overridden = || policy.rules.iter().any(|x| !x.dry_run && x.overrides.contains(&rule.id) && applies(x));
+    let overridden = || idx.overriders.get(rule.id.as_str()).is_some_and(|xs| xs.iter().any(|x| applies(x)));
     applies(rule) && !overridden()
 }
 
@@ -810,11 +841,11 @@ fn applies_with(
 /// `rules[].window`). Given only when the covenant, evaluated again on the
 /// window's first (not started) or last (lapsed) day, with the actor departed,
 /// applies.
-fn window_route(r: &RuleResult, policy: &Policy, ctx: &Ctx<'_>) -> Option<String> {
+fn window_route(r: &RuleResult, idx: &Clauses<'_>, ctx: &Ctx<'_>) -> Option<String> {
     use super::verdict::Position;
     let blocks = matches!(r.effect, Effect::Deny | Effect::RequireApproval { .. });
     let (Some(w), true, false) = (&r.window, blocks, r.dry_run) else { return None };
-    let rule = policy.rules.iter().find(|p| p.id == r.id)?;
+    let rule = idx.by_id.get(&r.id)?;
     let (id, effect, from) = (&r.id, effect_words(&r.effect), w.from?);
     let runs = match w.until {
         Some(until) => format!("from {from} to {until} inclusive"),
@@ -846,7 +877,7 @@ fn window_route(r: &RuleResult, policy: &Policy, ctx: &Ctx<'_>) -> Option<String
         base: ctx.facts,
         changes: vec![("at", crate::value::Value::Timestamp(at)), ("actor.status", departed)],
     };
-    applies_with(rule, policy, &facts, at, ctx).then_some(line)
+    applies_with(rule, idx, &facts, at, ctx).then_some(line)
 }
 
 /// The action's facts with some of them changed, for a counterfactual.

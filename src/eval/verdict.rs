@@ -645,7 +645,8 @@ pub struct Verdict {
 impl Verdict {
     /// The results of the deciding clauses.
     pub fn deciding_results(&self) -> impl Iterator<Item = &RuleResult> {
-        self.rules.iter().filter(|r| self.deciding.contains(&r.id))
+        let deciding = super::by_id::IdSet::new(&self.deciding);
+        self.rules.iter().filter(move |r| deciding.contains(&r.id))
     }
 }
 
