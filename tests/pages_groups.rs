@@ -58,6 +58,10 @@ fn a_leaver_asks_about_two_groups_of_contacts_at_once_needs_browser() {
         b.click("button.add-group").await;
         b.wait_text("#f-contacts-1 legend", |t| t.contains("Group 2")).await;
         assert_eq!(focused(&b).await, "f-contacts-1-count");
+        assert_eq!(
+            b.text("#regrouped").await,
+            "Group 2 added: say how many contacts it holds and where they came from."
+        );
         assert_eq!(value(&b, "#f-contacts-0-count").await, "120");
         assert_eq!(value(&b, "#f-contacts-0-origin").await, "before_employment");
         assert_eq!(value(&b, "#f-action").await, "export");
@@ -81,8 +85,10 @@ fn a_leaver_asks_about_two_groups_of_contacts_at_once_needs_browser() {
 
         // Removing it: two groups again, theirs kept, and no problem left.
         b.click("#f-contacts-2 button.remove-group").await;
-        b.wait_text("main", |t| !t.contains("Group 3")).await;
+        b.wait_text("#regrouped", |t| t.contains("removed")).await;
+        assert!(!shown(&b, "#f-contacts-2").await, "group 3 is still there");
         assert!(!shown(&b, "#form-error").await, "the problem outlived its group");
+        assert_eq!(b.text("#regrouped").await, "Group 3 removed (2 left).");
         assert_eq!(value(&b, "#f-contacts-1-count").await, "180");
         assert_eq!(value(&b, "#f-contacts-1-origin").await, "agency_database");
         b.shot("may-i-groups-form").await;
@@ -163,7 +169,9 @@ fn groups_of_contacts_need_no_script_needs_browser() {
         b.select("#f-contacts-2-origin", "before_employment").await;
         // The empty middle group removed: the third moves up, with its answers.
         b.click("#f-contacts-1 button.remove-group").await;
-        b.wait_text("main", |t| !t.contains("Group 3")).await;
+        b.wait_text("#regrouped", |t| t.contains("removed")).await;
+        assert!(!shown(&b, "#f-contacts-2").await, "three groups are left");
+        assert_eq!(b.text("#regrouped").await, "Group 2 removed; the groups after it moved up (2 left).");
         assert_eq!(value(&b, "#f-contacts-1-count").await, "120");
         assert_eq!(value(&b, "#f-contacts-1-origin").await, "before_employment");
         b.click("form.ask button.primary").await;

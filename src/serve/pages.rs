@@ -1345,8 +1345,8 @@ async fn may_i_form(
     may_i_page(&app, &visit, chosen.as_deref(), &Vec::new(), None, Vec::new(), None)
 }
 
-/// The "may I?" page under the policy `chosen`: the form with what was `sent` (and the group of contacts to focus,
-/// after one was added or removed), the answer, or the problems that kept it from being decided, each beside its
+/// The "may I?" page under the policy `chosen`: the form with what was `sent` (and, after a group of contacts was
+/// added or removed, what was done, said, and the group whose first question takes the focus), the answer, or the problems that kept it from being decided, each beside its
 /// field and listed at the top.
 fn may_i_page(
     app: &App,
@@ -1355,9 +1355,10 @@ fn may_i_page(
     sent: &Fields,
     result: Option<Shown>,
     mut errors: Vec<FormError>,
-    focus: Option<usize>,
+    regrouped: Option<Regrouped>,
 ) -> Response {
     let policies = served(app);
+    let focus = regrouped.as_ref().map(|r| r.focus);
     let loaded: Option<Arc<Loaded>> = chosen.and_then(|n| app.registry.get(n));
     if let (Some(name), None) = (chosen, &loaded) {
         let ctx = minijinja::context! { policies => Serde(policies), unknown => name };
@@ -1390,8 +1391,15 @@ fn may_i_page(
         actor_error,
         result => Serde(result),
         errors => Serde(errors),
+        regrouped => regrouped.map(|r| r.said),
     };
     page(app, visit, status, "may_i.html", ctx)
+}
+
+/// A group of contacts added or removed: what was done, in words, and the group whose first question takes the focus.
+struct Regrouped {
+    said: String,
+    focus: usize,
 }
 
 /// What a "may I?" form asks for besides a decision: another group of contacts, or one fewer (`remove-group-N`,
@@ -1425,12 +1433,19 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
                 let e = format!("at most {MAX_CONTACT_GROUPS} groups of contacts: put some together");
                 return may_i_page(&app, &visit, Some(&name), &f, None, vec![FormError::at("", e)], None);
             }
-            return may_i_page(&app, &visit, Some(&name), &regroup(&f, None), None, Vec::new(), Some(rows));
+            let said = format!("Group {} added: say how many contacts it holds and where they came from.", rows + 1);
+            let after = Regrouped { said, focus: rows };
+            return may_i_page(&app, &visit, Some(&name), &regroup(&f, None), None, Vec::new(), Some(after));
         }
         Some(Regroup::Remove(i)) => {
             let rest = regroup(&f, Some(i));
-            let focus = i.min(contact_rows(&rest).saturating_sub(1));
-            return may_i_page(&app, &visit, Some(&name), &rest, None, Vec::new(), Some(focus));
+            let left = contact_rows(&rest);
+            let said = match i + 1 < contact_rows(&f) {
+                true => format!("Group {} removed; the groups after it moved up ({left} left).", i + 1),
+                false => format!("Group {} removed ({left} left).", i + 1),
+            };
+            let after = Regrouped { said, focus: i.min(left.saturating_sub(1)) };
+            return may_i_page(&app, &visit, Some(&name), &rest, None, Vec::new(), Some(after));
         }
         None => {}
     }
