@@ -60,6 +60,15 @@ pub(crate) struct Browser {
 
 impl Browser {
     pub(crate) async fn start(t: &Tools) -> Browser {
+        Browser::launch(t, &[]).await
+    }
+
+    /// A session whose pages run no script of their own (as with script turned off); WebDriver still drives it.
+    pub(crate) async fn start_without_script(t: &Tools) -> Browser {
+        Browser::launch(t, &["--blink-settings=scriptEnabled=false"]).await
+    }
+
+    async fn launch(t: &Tools, extra: &[&str]) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(&t.driver)
             .arg(format!("--port={port}"))
@@ -75,16 +84,21 @@ impl Browser {
         }
         let profile = temp_dir("chromium-profile");
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": t.chromium,
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--disable-dev-shm-usage", "--window-size=1280,1000",
-                         format!("--user-data-dir={}", profile.display())],
-            }),
-        );
+        let mut args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--window-size=1280,1000".into(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        caps.insert("goog:chromeOptions".into(), json!({ "binary": t.chromium, "args": args }));
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector).capabilities(caps).connect(&url).await.unwrap();
         let session = client.session_id().await.unwrap();

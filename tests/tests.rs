@@ -50,6 +50,8 @@ mod openapi_rules;
 #[cfg(feature = "server")]
 mod pages;
 #[cfg(feature = "server")]
+mod pages_groups;
+#[cfg(feature = "server")]
 mod pages_kept;
 #[cfg(feature = "server")]
 mod pages_print;

@@ -69,6 +69,20 @@ closed_set! {
     }
 }
 
+impl ActionKind {
+    /// The actions whose `contacts` may be several groups of mixed provenance,
+    /// each decided on its own (see [`Action::group_actions`]): what is taken
+    /// or handed over. The one list of them: the data model's "for export,
+    /// depart, hand_over" and the "may I?" page's groups of contacts read it.
+    pub const WITH_GROUPS: &'static [ActionKind] = &[ActionKind::Export, ActionKind::Depart, ActionKind::HandOver];
+
+    /// Whether the action named `name` may carry several groups of contacts
+    /// (a policy's own declared actions never do).
+    pub fn carries_groups(name: &str) -> bool {
+        ActionKind::from_name(name).is_some_and(|a| ActionKind::WITH_GROUPS.contains(&a))
+    }
+}
+
 closed_set! {
     /// The built-in conduct judgements about content (`content.conduct`):
     /// what published policies forbid in nearly the same words, named once so

@@ -55,12 +55,17 @@ fn origin_words(o: Option<Origin>) -> &'static str {
 
 /// A group in words: `contacts[1]: 800 contacts from the agency's database`.
 pub fn group_words(index: usize, c: &Contacts) -> String {
+    format!("contacts[{index}]: {}", contacts_words(c))
+}
+
+/// A group in words without its place in the list: `800 contacts from the agency's database`.
+pub fn contacts_words(c: &Contacts) -> String {
     let count = match c.count {
         Some(1) => "1 contact".to_string(),
         Some(n) => format!("{n} contacts"),
         None => "contacts (how many not given)".to_string(),
     };
-    format!("contacts[{index}]: {count} {}", origin_words(c.origin))
+    format!("{count} {}", origin_words(c.origin))
 }
 
 /// Decides an action about several groups of contacts (`groups`, from

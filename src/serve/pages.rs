@@ -49,6 +49,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("pages/login.html")),
     ("problem.html", include_str!("pages/problem.html")),
     ("may_i.html", include_str!("pages/may_i.html")),
+    ("control.html", include_str!("pages/control.html")),
     ("verdict.html", include_str!("pages/verdict.html")),
     ("write.html", include_str!("pages/write.html")),
     ("diagnostics.html", include_str!("pages/diagnostics.html")),
@@ -556,8 +557,13 @@ async fn logout(
 /// One control of the "may I?" form: a fact a clause of the policy reads.
 #[derive(Debug, Clone, Serialize)]
 struct Control {
-    /// The fact path, also the control's name (`target.relationship`).
+    /// The fact path (`target.relationship`).
     path: String,
+    /// The control's name in the form: the fact path, or for a group of contacts the path with the group's place
+    /// (`contacts[1].origin`, as the data model's field paths name it).
+    name: String,
+    /// The control's element id, from its name (`f-contacts-1-origin`).
+    id: String,
     /// The question in words.
     label: String,
     /// `select`, `checks` (several values), `checkbox`, `number`, `date` or `text`.
@@ -572,6 +578,15 @@ struct Control {
     actions: Option<Vec<String>>,
     /// The part of the action it belongs to, in words.
     group: &'static str,
+    /// What is wrong with what was sent in it, shown beside it.
+    error: Option<String>,
+    /// Takes the focus when the page comes back (the first question of a group just added).
+    autofocus: bool,
+}
+
+/// A control's element id from its form name: `f-` and the name with `.` and `[` as `-` (`f-contacts-1-origin`).
+fn control_id(name: &str) -> String {
+    format!("f-{}", name.replace(['.', '['], "-").replace(']', ""))
 }
 
 /// The part of an action a fact path belongs to, as the form's headings say it.
@@ -594,6 +609,9 @@ fn group_of(path: &str) -> &'static str {
 struct Group {
     title: &'static str,
     controls: Vec<Control>,
+    /// For the contacts of an action that may carry several groups of them: the groups, each with its own
+    /// controls (then `controls` is empty).
+    contact_groups: Option<ContactGroups>,
 }
 
 fn grouped(controls: Vec<Control>) -> Vec<Group> {
@@ -601,10 +619,110 @@ fn grouped(controls: Vec<Control>) -> Vec<Group> {
     for c in controls {
         match groups.iter_mut().find(|g| g.title == c.group) {
             Some(g) => g.controls.push(c),
-            None => groups.push(Group { title: c.group, controls: vec![c] }),
+            None => groups.push(Group { title: c.group, controls: vec![c], contact_groups: None }),
         }
     }
     groups
+}
+
+/// The most groups of contacts one question holds.
+const MAX_CONTACT_GROUPS: usize = 30;
+
+/// The groups of contacts of an export, a departure or a hand-over, as the form asks them: one fieldset a group,
+/// each with the contacts' questions (every `contacts.*` fact of the fact table), added and removed by submit
+/// buttons that send the form back (no script needed).
+#[derive(Serialize)]
+struct ContactGroups {
+    /// The actions that may carry several groups (the data layer's table, [`ActionKind::WITH_GROUPS`], as this
+    /// policy names its actions): the script shows the second group on, and the "add" button, only for them.
+    ///
+    /// [`ActionKind::WITH_GROUPS`]: crate::data::action::ActionKind::WITH_GROUPS
+    actions: Vec<String>,
+    rows: Vec<ContactRow>,
+    /// Another group may be added.
+    can_add: bool,
+    most: usize,
+}
+
+/// One group of contacts on the form.
+#[derive(Serialize)]
+struct ContactRow {
+    /// From 1, as the page names it (`Group 2`).
+    number: usize,
+    /// Its name in the form and in the data model's field paths (`contacts[1]`).
+    name: String,
+    id: String,
+    controls: Vec<Control>,
+    /// What is wrong with the group as a whole (empty, or not for this action).
+    error: Option<String>,
+}
+
+/// The policy's actions that may carry several groups of contacts.
+fn group_actions(policy: &Policy) -> Vec<String> {
+    set_values(policy, "action").into_iter().filter(|a| crate::data::action::ActionKind::carries_groups(a)).collect()
+}
+
+/// The facts of one group of contacts (`contacts.count`, `contacts.origin`), from the fact table.
+fn contact_facts() -> impl Iterator<Item = &'static str> {
+    let part = crate::data::flat::Field::Contacts.path();
+    crate::data::flat::Field::ALL
+        .iter()
+        .filter(|f| f.ty().is_some())
+        .map(|f| f.path())
+        .filter(move |p| p.strip_prefix(part).is_some_and(|rest| rest.starts_with('.')))
+}
+
+/// Group `index` as the form and the data model's field paths name it (`contacts[1]`).
+fn group_name(index: usize) -> String {
+    format!("{}[{index}]", crate::data::flat::Field::Contacts.path())
+}
+
+/// A group's fact path (`contacts.origin`) as the form names it in group `index` (`contacts[1].origin`).
+fn in_group(index: usize, path: &str) -> String {
+    match path.strip_prefix(crate::data::flat::Field::Contacts.path()) {
+        Some(rest) => format!("{}{rest}", group_name(index)),
+        None => path.to_string(),
+    }
+}
+
+/// The group a form name belongs to and the rest of its name (`contacts[1].origin`: 1 and `.origin`).
+fn group_of_name(name: &str) -> Option<(usize, &str)> {
+    let rest = name.strip_prefix(crate::data::flat::Field::Contacts.path())?.strip_prefix('[')?;
+    let (n, rest) = rest.split_once(']')?;
+    Some((n.parse().ok()?, rest))
+}
+
+/// How many groups of contacts the form holds: as it says (`groups`), and never fewer than the groups it sends.
+fn contact_rows(sent: &Fields) -> usize {
+    let said = field(sent, "groups").and_then(|n| n.trim().parse::<usize>().ok()).unwrap_or(1);
+    let highest = sent.iter().filter_map(|(k, _)| group_of_name(k)).map(|(i, _)| i + 1).max().unwrap_or(0);
+    said.max(highest).clamp(1, MAX_CONTACT_GROUPS)
+}
+
+/// The form with the group of contacts `remove` taken out (the later ones move up), or one more group added.
+fn regroup(sent: &Fields, remove: Option<usize>) -> Fields {
+    let rows = contact_rows(sent);
+    let renamed = |name: &str| -> Option<String> {
+        match (group_of_name(name), remove) {
+            (Some((i, _)), Some(r)) if i == r => None,
+            (Some((i, rest)), Some(r)) if i > r => Some(format!("{}{rest}", group_name(i - 1))),
+            _ => Some(name.to_string()),
+        }
+    };
+    let mut out: Fields = sent
+        .iter()
+        .filter(|(k, _)| k != "groups" && k != "op")
+        .filter_map(|(k, v)| match k.as_str() {
+            "asked" => renamed(v).map(|v| (k.clone(), v)),
+            _ => renamed(k).map(|k| (k, v.clone())),
+        })
+        .collect();
+    let rows = match remove {
+        Some(_) => rows.saturating_sub(1).max(1),
+        None => (rows + 1).min(MAX_CONTACT_GROUPS),
+    };
+    out.push(("groups".into(), rows.to_string()));
+    out
 }
 
 /// Facts the form never asks: the service knows them (clock, counters from its log, approvals) or asks them apart.
@@ -735,6 +853,7 @@ fn question(path: &str) -> String {
         ("content.candidate_personal_data", "It holds a candidate's personal data"),
         ("content.confidential", "It is confidential"),
         ("content.discloses_employer", "It says who you work for"),
+        ("contacts.count", "How many contacts"),
         ("contacts.origin", "Where the contacts came from"),
     ];
     if let Some((_, q)) = known.iter().find(|(p, _)| *p == path) {
@@ -754,33 +873,179 @@ fn question(path: &str) -> String {
     format!("{owner}{}", name.replace('_', " "))
 }
 
-/// The form's controls for `policy`, with what was sent last.
-fn controls(policy: &Policy, sent: &Fields) -> Vec<Control> {
-    facts_read(policy)
-        .into_iter()
-        .filter_map(|(path, actions)| {
-            let ty = fact_type(policy, &path)?;
-            let value: Vec<String> = sent.iter().filter(|(k, _)| *k == path).map(|(_, v)| v.clone()).collect();
-            let (kind, options) = match &ty {
-                Type::Enum(set) => match set_values(policy, set) {
-                    v if v.is_empty() => ("text", v),
-                    v => ("select", v),
-                },
-                Type::EnumList(set) => ("checks", set_values(policy, set)),
-                Type::Bool => ("checkbox", vec![]),
-                Type::Int | Type::Percent => ("number", vec![]),
-                Type::Date => ("date", vec![]),
-                Type::Timestamp | Type::TimeOfDay | Type::Duration | Type::Text => ("text", vec![]),
-            };
-            let required = matches!(path.as_str(), "action" | "actor.role" | "actor.status");
-            let group = group_of(&path);
-            Some(Control { label: question(&path), path, kind, options, required, value, actions, group })
-        })
-        .collect()
+/// One control: the fact `path` (of type `ty`) asked under the form name `name`, with what was sent in it last and
+/// what is wrong with it.
+fn control(
+    policy: &Policy,
+    path: &str,
+    ty: &Type,
+    name: String,
+    actions: Option<Vec<String>>,
+    sent: &Fields,
+    errors: &[FormError],
+) -> Control {
+    let value: Vec<String> = sent.iter().filter(|(k, _)| *k == name).map(|(_, v)| v.clone()).collect();
+    let (kind, options) = match ty {
+        Type::Enum(set) => match set_values(policy, set) {
+            v if v.is_empty() => ("text", v),
+            v => ("select", v),
+        },
+        Type::EnumList(set) => ("checks", set_values(policy, set)),
+        Type::Bool => ("checkbox", vec![]),
+        Type::Int | Type::Percent => ("number", vec![]),
+        Type::Date => ("date", vec![]),
+        Type::Timestamp | Type::TimeOfDay | Type::Duration | Type::Text => ("text", vec![]),
+    };
+    let required = matches!(path, "action" | "actor.role" | "actor.status");
+    let error = errors.iter().find(|e| e.name == name).map(|e| e.message.clone());
+    Control {
+        label: question(path),
+        path: path.to_string(),
+        id: control_id(&name),
+        name,
+        kind,
+        options,
+        required,
+        value,
+        actions,
+        group: group_of(path),
+        error,
+        autofocus: false,
+    }
 }
 
-/// The action the form describes, as the API's JSON (`actor.id` given apart); or the field that does not read.
-fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json::Value, (String, String)> {
+/// The form's questions for `policy` by part of the action, with what was sent last and the problems found in it;
+/// the contacts as groups when the policy reads them and has an action that may carry several (`focus`: the
+/// group whose first question takes the focus).
+fn form(policy: &Policy, sent: &Fields, errors: &[FormError], focus: Option<usize>) -> Vec<Group> {
+    let read = facts_read(policy);
+    let actions = group_actions(policy);
+    let contacts = group_of(crate::data::flat::Field::ContactsCount.path());
+    let asks_groups = asks_groups(policy, &read);
+    let plain: Vec<Control> = read
+        .iter()
+        .filter(|(path, _)| !(asks_groups && group_of(path) == contacts))
+        .filter_map(|(path, scope)| {
+            let ty = fact_type(policy, path)?;
+            Some(control(policy, path, &ty, path.clone(), scope.clone(), sent, errors))
+        })
+        .collect();
+    let mut groups = grouped(plain);
+    if !asks_groups {
+        return groups;
+    }
+    let rows = contact_rows(sent);
+    let rows: Vec<ContactRow> = (0..rows)
+        .map(|i| {
+            let controls = contact_facts()
+                .filter_map(|path| {
+                    let ty = fact_type(policy, path)?;
+                    // Asked where a clause reads it; a fact no clause reads (how many) names the group, for the
+                    // actions that carry groups.
+                    let scope = match read.iter().find(|(p, _)| p == path) {
+                        Some((_, scope)) => scope.clone(),
+                        None => Some(actions.clone()),
+                    };
+                    let mut c = control(policy, path, &ty, in_group(i, path), scope, sent, errors);
+                    c.autofocus = focus == Some(i) && c.path == contact_facts().next().unwrap_or_default();
+                    Some(c)
+                })
+                .collect();
+            let name = group_name(i);
+            let error = errors.iter().find(|e| e.name == name).map(|e| e.message.clone());
+            ContactRow { number: i + 1, id: control_id(&name), name, controls, error }
+        })
+        .collect();
+    let section = ContactGroups { can_add: rows.len() < MAX_CONTACT_GROUPS, actions, rows, most: MAX_CONTACT_GROUPS };
+    // In the place of the contacts' first question.
+    let at = read
+        .iter()
+        .filter(|(p, _)| fact_type(policy, p).is_some())
+        .map(|(p, _)| group_of(p))
+        .fold(Vec::<&str>::new(), |mut seen, g| {
+            if !seen.contains(&g) {
+                seen.push(g);
+            }
+            seen
+        })
+        .iter()
+        .position(|g| *g == contacts)
+        .unwrap_or(groups.len())
+        .min(groups.len());
+    groups.insert(at, Group { title: contacts, controls: Vec::new(), contact_groups: Some(section) });
+    groups
+}
+
+/// A problem with what the form sent: the control's name (`contacts[1].origin`; empty: the form as a whole) and
+/// what is wrong, in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct FormError {
+    name: String,
+    /// The element to go to (`#f-contacts-1-origin`), when the page has it.
+    id: Option<String>,
+    /// That element's question in words (`Group 2: Where the contacts came from`).
+    label: Option<String>,
+    message: String,
+    help: Option<String>,
+}
+
+impl FormError {
+    fn at(name: impl Into<String>, message: impl Into<String>) -> FormError {
+        FormError { name: name.into(), id: None, label: None, message: message.into(), help: None }
+    }
+}
+
+/// A fact's value as the API's JSON from what the form sent for it (`values`: the non-empty ones): `None` when
+/// nothing was sent, or what is wrong with it.
+fn form_value(ty: &Type, values: &[&str]) -> Result<Option<serde_json::Value>, String> {
+    let Some(first) = values.first().copied() else { return Ok(None) };
+    Ok(Some(match ty {
+        Type::Bool => serde_json::Value::Bool(first == "yes"),
+        Type::Int | Type::Percent => match first.parse::<i64>() {
+            Ok(n) => serde_json::Value::from(n),
+            Err(_) => return Err(format!("expected a whole number; found “{first}”")),
+        },
+        Type::EnumList(_) => serde_json::Value::from(values.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+        _ => serde_json::Value::String(first.to_string()),
+    }))
+}
+
+/// Whether the form asks the contacts as groups under `policy`: it reads a fact of them and has an action that may
+/// carry several.
+fn asks_groups(policy: &Policy, read: &[(String, Option<Vec<String>>)]) -> bool {
+    !group_actions(policy).is_empty() && read.iter().any(|(p, _)| contact_facts().any(|c| c == p))
+}
+
+/// What the form sent under `name` for a fact of type `ty` that clauses read under `actions` (`None`: any), as
+/// the API's JSON: `None` when not given, or what is wrong with it.
+fn answer(
+    ty: &Type,
+    name: &str,
+    actions: Option<&[String]>,
+    sent: &Fields,
+    chosen: Option<&str>,
+) -> Result<Option<serde_json::Value>, String> {
+    let values: Vec<&str> =
+        sent.iter().filter(|(k, _)| *k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect();
+    if !values.is_empty() {
+        return form_value(ty, &values);
+    }
+    // A box the person was shown (`asked`) for this action and left unticked is an
+    // answer: no, or none of these. Anything else left empty is not given, as in the API.
+    let asked = sent.iter().any(|(k, v)| k == "asked" && *v == name);
+    let applies = actions.is_none_or(|a| chosen.is_some_and(|c| a.iter().any(|x| x == c)));
+    Ok(match ty {
+        Type::Bool if asked && applies => Some(serde_json::Value::Bool(false)),
+        Type::EnumList(_) if asked && applies => Some(serde_json::Value::Array(vec![])),
+        _ => None,
+    })
+}
+
+/// The action the form describes, as the API's JSON (`actor.id` given apart); or every field that does not read,
+/// each with why. The contacts of an action that may carry several groups are a list of them (one group alone
+/// is written as itself): a group left empty, a second group for an action that takes one, or a group without a
+/// fact the policy decides that action by is a problem named at its field, never a guess.
+fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json::Value, Vec<FormError>> {
     let mut root = serde_json::Map::new();
     let mut put = |path: &str, v: serde_json::Value| {
         let mut at = &mut root;
@@ -799,34 +1064,80 @@ fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json
     };
     put("actor.id", serde_json::Value::String(actor.to_string()));
     let chosen = field(sent, "action").map(str::trim);
-    for (path, actions) in facts_read(policy) {
-        let Some(ty) = fact_type(policy, &path) else { continue };
-        let values: Vec<&str> =
-            sent.iter().filter(|(k, _)| *k == path).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect();
-        let Some(first) = values.first().copied() else {
-            // A box the person was shown (`asked`) for this action and left unticked is an
-            // answer: no, or none of these. Anything else left empty is not given, as in the API.
-            let asked = sent.iter().any(|(k, v)| k == "asked" && *v == path);
-            let applies = actions.as_ref().is_none_or(|a| chosen.is_some_and(|c| a.iter().any(|x| x == c)));
-            match ty {
-                Type::Bool if asked && applies => put(&path, serde_json::Value::Bool(false)),
-                Type::EnumList(_) if asked && applies => put(&path, serde_json::Value::Array(vec![])),
-                _ => {}
-            }
+    let read = facts_read(policy);
+    let groups = asks_groups(policy, &read);
+    let mut errors = Vec::new();
+    for (path, actions) in &read {
+        if groups && contact_facts().any(|c| c == path) {
             continue;
-        };
-        let v = match ty {
-            Type::Bool => serde_json::Value::Bool(first == "yes"),
-            Type::Int | Type::Percent => match first.parse::<i64>() {
-                Ok(n) => serde_json::Value::from(n),
-                Err(_) => return Err((path, format!("expected a whole number; found “{first}”"))),
-            },
-            Type::EnumList(_) => serde_json::Value::from(values.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
-            _ => serde_json::Value::String(first.to_string()),
-        };
-        put(&path, v);
+        }
+        let Some(ty) = fact_type(policy, path) else { continue };
+        match answer(&ty, path, actions.as_deref(), sent, chosen) {
+            Ok(Some(v)) => put(path, v),
+            Ok(None) => {}
+            Err(e) => errors.push(FormError::at(path.clone(), e)),
+        }
     }
-    Ok(serde_json::Value::Object(root))
+    if groups {
+        let carries = chosen.is_some_and(crate::data::action::ActionKind::carries_groups);
+        let rows = contact_rows(sent);
+        let mut list = Vec::new();
+        for i in 0..rows {
+            let name = group_name(i);
+            let given = sent.iter().any(|(k, v)| group_of_name(k).is_some_and(|(j, _)| j == i) && !v.trim().is_empty());
+            if !given {
+                if carries && rows > 1 {
+                    let e = "this group is empty: say how many contacts and where they came from, or remove it";
+                    errors.push(FormError::at(name, e));
+                }
+                continue;
+            }
+            if i > 0 && !carries {
+                let takes: Vec<String> = group_actions(policy).iter().map(|a| a.replace('_', " ")).collect();
+                let e = format!(
+                    "only one group of contacts goes with “{}”; several are for {}: remove this group, or choose one of those",
+                    chosen.unwrap_or("no action").replace('_', " "),
+                    takes.join(", ")
+                );
+                errors.push(FormError::at(name, e));
+                continue;
+            }
+            let mut group = serde_json::Map::new();
+            for path in contact_facts() {
+                let Some(ty) = fact_type(policy, path) else { continue };
+                let scope = read.iter().find(|(p, _)| p == path).map(|(_, s)| s.as_deref());
+                let at = in_group(i, path);
+                match answer(&ty, &at, scope.flatten(), sent, chosen) {
+                    Ok(Some(v)) => {
+                        let key = path.rsplit('.').next().unwrap_or(path);
+                        group.insert(key.to_string(), v);
+                    }
+                    Err(e) => errors.push(FormError::at(at, e)),
+                    Ok(None) => {
+                        // Read by a clause about this action: every group must say it, or it is decided on a guess.
+                        let decides =
+                            scope.is_some_and(|s| s.is_none_or(|a| chosen.is_some_and(|c| a.iter().any(|x| x == c))));
+                        if carries && decides {
+                            let label = crate::data::flat::Field::of_path(path).map_or(path, |f| f.label());
+                            let e = format!("not given: the policy decides by {label}, so every group needs it");
+                            errors.push(FormError::at(at, e));
+                        }
+                    }
+                }
+            }
+            list.push(serde_json::Value::Object(group));
+        }
+        let part = crate::data::flat::Field::Contacts.path();
+        match list.len() {
+            0 => {}
+            1 => put(part, list.remove(0)),
+            _ => put(part, serde_json::Value::Array(list)),
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(serde_json::Value::Object(root)),
+        false => Err(errors),
+    }
 }
 
 #[derive(Serialize)]
@@ -860,22 +1171,105 @@ struct Shown {
     advice: Vec<String>,
     law_notes: Vec<String>,
     missing: Vec<String>,
+    /// The clauses that decided, each with its reason in the policy's words (or the clause as written).
+    decided_by: Vec<String>,
+    /// For an action about several groups of contacts: each group's answer, in order.
+    groups: Vec<GroupShown>,
+    /// And the groups by answer, in words: `Allowed: group 1. Not allowed: groups 2 and 3.`
+    tally: String,
     /// The CLI's markdown explanation as HTML (escaped by the markdown writer).
     explanation: String,
     decision_id: Option<String>,
 }
 
-fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
-    let (tone, mark, words) = match v.verdict {
-        Decision::Allow => ("allow", "✓", "Yes, you may.".to_string()),
-        Decision::Deny => ("deny", "✗", "No, you may not.".to_string()),
-        Decision::RequireApproval => {
-            ("require-approval", "!", format!("Only with approval from {}.", v.approvers.join(" or ")))
+/// One group of contacts' own answer, as the page shows it under the whole's.
+#[derive(Serialize)]
+struct GroupShown {
+    /// From 1 (`Group 2`).
+    number: usize,
+    /// The group in words (`120 contacts made before employment`).
+    contacts: String,
+    /// Its verdict in a word or two (`allowed`, `not allowed`).
+    word: String,
+    answer: Shown,
+}
+
+/// A verdict's answer in plain words: its tone, its symbol, the answer to "may I?" and, for one group of
+/// several, the word for that group.
+fn answer_words(v: &Verdict) -> (&'static str, &'static str, String, String) {
+    let approvers = v.approvers.join(" or ");
+    match v.verdict {
+        Decision::Allow => ("allow", "✓", "Yes, you may.".to_string(), "allowed".to_string()),
+        Decision::Deny => ("deny", "✗", "No, you may not.".to_string(), "not allowed".to_string()),
+        Decision::RequireApproval => (
+            "require-approval",
+            "!",
+            format!("Only with approval from {approvers}."),
+            format!("only with approval from {approvers}"),
+        ),
+        Decision::Indeterminate => {
+            ("indeterminate", "?", "The policy cannot say.".to_string(), "the policy cannot say".to_string())
         }
-        Decision::Indeterminate => ("indeterminate", "?", "The policy cannot say.".to_string()),
-    };
+    }
+}
+
+/// The groups by answer, each answer once in the order first met: `Allowed: group 1. Not allowed: groups 2 and 3.`
+fn tally(groups: &[GroupShown]) -> String {
+    let mut by: Vec<(&str, Vec<String>)> = Vec::new();
+    for g in groups {
+        match by.iter_mut().find(|(w, _)| *w == g.word) {
+            Some((_, n)) => n.push(g.number.to_string()),
+            None => by.push((&g.word, vec![g.number.to_string()])),
+        }
+    }
+    by.iter()
+        .map(|(word, numbers)| {
+            let (last, rest) = numbers.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+            let which = match rest {
+                [] => format!("group {last}"),
+                _ => format!("groups {} and {last}", rest.join(", ")),
+            };
+            let mut w = word.chars();
+            let word = w.next().map(|c| c.to_uppercase().chain(w).collect::<String>()).unwrap_or_default();
+            format!("{word}: {which}.")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The clauses that decided `v`: each by its name and line, with its reason (`because`) or else its text.
+fn decided_by(v: &Verdict) -> Vec<String> {
+    v.deciding
+        .iter()
+        .filter_map(|id| v.rules.iter().find(|r| r.id == *id))
+        .map(|r| {
+            // The clause as written starts with its label when it has one (`database: contacts from ...`).
+            let written = r.source.strip_prefix(&format!("{}: ", r.id)).unwrap_or(&r.source);
+            let why = r.rationale.clone().unwrap_or_else(|| written.to_string());
+            format!("`{}` (line {}): {why}", r.id, r.line)
+        })
+        .collect()
+}
+
+fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
+    let (tone, mark, words, _) = answer_words(v);
     let md =
         crate::eval::explain::markdown(v, file, crate::eval::explain::ExplainOptions { why_not: false, all: false });
+    let groups: Vec<GroupShown> = v
+        .groups
+        .iter()
+        .map(|g| {
+            let mut answer = shown(&g.verdict, file, None);
+            // The whole's explanation holds each group's.
+            answer.explanation = String::new();
+            GroupShown {
+                number: g.index + 1,
+                contacts: crate::eval::items::contacts_words(&g.contacts),
+                word: answer_words(&g.verdict).3,
+                answer,
+            }
+        })
+        .collect();
     Shown {
         tone,
         mark,
@@ -893,6 +1287,9 @@ fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
         advice: v.advice.iter().map(|a| a.text.clone()).collect(),
         law_notes: v.law_notes.iter().map(|a| a.text.clone()).collect(),
         missing: v.missing.clone(),
+        decided_by: decided_by(v),
+        tally: tally(&groups),
+        groups,
         explanation: markdown_html(&md),
         decision_id,
     }
@@ -945,34 +1342,78 @@ async fn may_i_form(
         Err(r) => return *r,
     };
     let chosen = q.ok().and_then(|Query(q)| q.policy).filter(|p| !p.is_empty());
-    may_i_page(&app, &visit, chosen.as_deref(), &Vec::new(), None, None)
+    may_i_page(&app, &visit, chosen.as_deref(), &Vec::new(), None, Vec::new(), None)
 }
 
+/// The "may I?" page under the policy `chosen`: the form with what was `sent` (and, after a group of contacts was
+/// added or removed, what was done, said, and the group whose first question takes the focus), the answer, or the problems that kept it from being decided, each beside its
+/// field and listed at the top.
 fn may_i_page(
     app: &App,
     visit: &Visit,
     chosen: Option<&str>,
     sent: &Fields,
     result: Option<Shown>,
-    error: Option<(String, String, Option<String>)>,
+    mut errors: Vec<FormError>,
+    regrouped: Option<Regrouped>,
 ) -> Response {
     let policies = served(app);
+    let focus = regrouped.as_ref().map(|r| r.focus);
     let loaded: Option<Arc<Loaded>> = chosen.and_then(|n| app.registry.get(n));
     if let (Some(name), None) = (chosen, &loaded) {
         let ctx = minijinja::context! { policies => Serde(policies), unknown => name };
         return page(app, visit, StatusCode::NOT_FOUND, "may_i.html", ctx);
     }
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let groups = loaded.as_ref().map(|l| form(&l.policy, sent, &errors, focus));
+    // Each problem links to its field, by its question, when the page shows one.
+    let mut fields: Vec<(String, String)> = vec![(control_id("actor.id"), "Your name or id".to_string())];
+    for g in groups.iter().flatten() {
+        fields.extend(g.controls.iter().map(|c| (c.id.clone(), c.label.clone())));
+        for r in g.contact_groups.iter().flat_map(|c| &c.rows) {
+            fields.push((r.id.clone(), format!("Group {} of contacts", r.number)));
+            fields.extend(r.controls.iter().map(|c| (c.id.clone(), format!("Group {}: {}", r.number, c.label))));
+        }
+    }
+    for e in &mut errors {
+        let id = control_id(&e.name);
+        if let Some((id, label)) = fields.iter().find(|(f, _)| *f == id) {
+            (e.id, e.label) = (Some(id.clone()), Some(label.clone()));
+        }
+    }
+    let actor_error = errors.iter().find(|e| e.name == "actor.id").map(|e| e.message.clone());
     let ctx = minijinja::context! {
         policies => Serde(policies),
         chosen,
         title => loaded.as_ref().map(|l| l.policy.meta.name.clone()),
-        groups => Serde(loaded.as_ref().map(|l| grouped(controls(&l.policy, sent)))),
+        groups => Serde(groups),
         actor => field(sent, "actor.id").unwrap_or(&visit.caller.name),
+        actor_error,
         result => Serde(result),
-        error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
+        errors => Serde(errors),
+        regrouped => regrouped.map(|r| r.said),
     };
     page(app, visit, status, "may_i.html", ctx)
+}
+
+/// A group of contacts added or removed: what was done, in words, and the group whose first question takes the focus.
+struct Regrouped {
+    said: String,
+    focus: usize,
+}
+
+/// What a "may I?" form asks for besides a decision: another group of contacts, or one fewer (`remove-group-N`,
+/// N from 0).
+enum Regroup {
+    Add,
+    Remove(usize),
+}
+
+fn regroup_op(f: &Fields) -> Option<Regroup> {
+    match field(f, "op")? {
+        "add-group" => Some(Regroup::Add),
+        op => op.strip_prefix("remove-group-").and_then(|n| n.parse().ok()).map(Regroup::Remove),
+    }
 }
 
 async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
@@ -982,13 +1423,37 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
     };
     let name = field(&f, "policy").unwrap_or("").to_string();
     let Some(loaded) = app.registry.get(&name) else {
-        return may_i_page(&app, &visit, Some(&name), &f, None, None);
+        return may_i_page(&app, &visit, Some(&name), &f, None, Vec::new(), None);
     };
+    // Adding or removing a group of contacts only gives the form back, changed: nothing is decided.
+    match regroup_op(&f) {
+        Some(Regroup::Add) => {
+            let rows = contact_rows(&f);
+            if rows >= MAX_CONTACT_GROUPS {
+                let e = format!("at most {MAX_CONTACT_GROUPS} groups of contacts: put some together");
+                return may_i_page(&app, &visit, Some(&name), &f, None, vec![FormError::at("", e)], None);
+            }
+            let said = format!("Group {} added: say how many contacts it holds and where they came from.", rows + 1);
+            let after = Regrouped { said, focus: rows };
+            return may_i_page(&app, &visit, Some(&name), &regroup(&f, None), None, Vec::new(), Some(after));
+        }
+        Some(Regroup::Remove(i)) => {
+            let rest = regroup(&f, Some(i));
+            let left = contact_rows(&rest);
+            let said = match i + 1 < contact_rows(&f) {
+                true => format!("Group {} removed; the groups after it moved up ({left} left).", i + 1),
+                false => format!("Group {} removed ({left} left).", i + 1),
+            };
+            let after = Regrouped { said, focus: i.min(left.saturating_sub(1)) };
+            return may_i_page(&app, &visit, Some(&name), &rest, None, Vec::new(), Some(after));
+        }
+        None => {}
+    }
     let actor =
         field(&f, "actor.id").map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&visit.caller.name).to_string();
     let json = match action_json(&loaded.policy, &actor, &f) {
         Ok(j) => j,
-        Err((path, message)) => return may_i_page(&app, &visit, Some(&name), &f, None, Some((path, message, None))),
+        Err(errors) => return may_i_page(&app, &visit, Some(&name), &f, None, errors, None),
     };
     let raw = match serde_json::value::to_raw_value(&json) {
         Ok(r) => r,
@@ -999,12 +1464,21 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
         Ok(d) => {
             // Cited by the policy's name, as the consultant chose it (not the server's path to the file).
             let result = d.verdict.as_ref().map(|v| shown(v, &format!("{name}.policy"), Some(d.id.clone())));
-            may_i_page(&app, &visit, Some(&name), &f, result, None)
+            may_i_page(&app, &visit, Some(&name), &f, result, Vec::new(), None)
         }
         Err(e) => {
             let (_, path, message, help) = e.parts();
-            let error = (path.to_string(), message.to_string(), help.map(str::to_string));
-            may_i_page(&app, &visit, Some(&name), &f, None, Some(error))
+            // The service names the field as the API's body does (`action.contacts[1].count`); the form without
+            // the `action.` in front.
+            let at = path.strip_prefix("action.").unwrap_or(path);
+            let error = FormError {
+                name: at.to_string(),
+                id: None,
+                label: None,
+                message: message.to_string(),
+                help: help.map(str::to_string),
+            };
+            may_i_page(&app, &visit, Some(&name), &f, None, vec![error], None)
         }
     }
 }
@@ -1844,8 +2318,156 @@ mod tests {
             "policy \"t\" default allow\nroles consultant\nrule r { when target.relationship = client and history.posts_today > 3 then deny }\n",
         );
         let (_, _, policy) = crate::check::check_and_lower(&file).unwrap();
-        let paths: Vec<String> = controls(&policy, &Vec::new()).into_iter().map(|c| c.path).collect();
+        let paths: Vec<String> =
+            form(&policy, &Vec::new(), &[], None).into_iter().flat_map(|g| g.controls).map(|c| c.path).collect();
         assert_eq!(paths, ["action", "actor.role", "actor.status", "target.relationship"]);
+    }
+
+    fn leaver_policy() -> Policy {
+        let file = crate::source::SourceFile::new(
+            "leaver-contacts.policy",
+            include_str!("../../tests/cases/published/leaver-contacts.policy"),
+        );
+        crate::check::check_and_lower(&file).unwrap().2
+    }
+
+    fn sent(pairs: &[(&str, &str)]) -> Fields {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn groups_of_contacts_become_a_list_and_one_group_is_written_alone() {
+        let policy = leaver_policy();
+        let two = sent(&[
+            ("action", "export"),
+            ("groups", "2"),
+            ("contacts[0].count", "120"),
+            ("contacts[0].origin", "before_employment"),
+            ("contacts[1].count", "180"),
+            ("contacts[1].origin", "agency_database"),
+        ]);
+        let j = action_json(&policy, "ann", &two).unwrap();
+        assert_eq!(
+            j["contacts"],
+            serde_json::json!([{"count": 120, "origin": "before_employment"}, {"count": 180, "origin": "agency_database"}])
+        );
+        let one = sent(&[("action", "export"), ("contacts[0].count", "3"), ("contacts[0].origin", "employment")]);
+        let j = action_json(&policy, "ann", &one).unwrap();
+        assert_eq!(j["contacts"], serde_json::json!({"count": 3, "origin": "employment"}));
+        // Nothing said about the contacts: not given, as in the API.
+        let none = sent(&[("action", "export"), ("groups", "1")]);
+        assert_eq!(action_json(&policy, "ann", &none).unwrap().get("contacts"), None);
+    }
+
+    #[test]
+    fn a_group_without_what_the_policy_decides_by_is_named_never_guessed() {
+        let policy = leaver_policy();
+        let names = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            action_json(&policy, "ann", &sent(pairs)).unwrap_err().into_iter().map(|e| (e.name, e.message)).collect()
+        };
+        // An export: each group must say where its contacts came from; an empty group is named, not dropped.
+        let found = names(&[
+            ("action", "export"),
+            ("groups", "3"),
+            ("contacts[0].count", "120"),
+            ("contacts[0].origin", "before_employment"),
+            ("contacts[1].count", "180"),
+        ]);
+        assert_eq!(
+            found,
+            [
+                (
+                    "contacts[1].origin".to_string(),
+                    "not given: the policy decides by where the contacts came from, so every group needs it"
+                        .to_string()
+                ),
+                (
+                    "contacts[2]".to_string(),
+                    "this group is empty: say how many contacts and where they came from, or remove it".to_string()
+                ),
+            ]
+        );
+        // A post takes one group of contacts at most: a second one given is refused; hidden, empty ones are not.
+        let found = names(&[("action", "post"), ("groups", "2"), ("contacts[1].count", "4")]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "contacts[1]");
+        assert!(
+            found[0]
+                .1
+                .starts_with("only one group of contacts goes with “post”; several are for export, depart, hand over"),
+            "{found:?}"
+        );
+        let j = action_json(&policy, "ann", &sent(&[("action", "post"), ("groups", "3")])).unwrap();
+        assert_eq!(j.get("contacts"), None, "{j}");
+    }
+
+    #[test]
+    fn a_group_removed_takes_its_answers_with_it_and_the_later_ones_move_up() {
+        let form = sent(&[
+            ("action", "export"),
+            ("groups", "3"),
+            ("contacts[0].count", "1"),
+            ("contacts[1].count", "2"),
+            ("contacts[1].origin", "employment"),
+            ("asked", "contacts[2].flag"),
+            ("contacts[2].count", "3"),
+            ("op", "remove-group-1"),
+        ]);
+        let rest = regroup(&form, Some(1));
+        assert_eq!(
+            rest,
+            sent(&[
+                ("action", "export"),
+                ("contacts[0].count", "1"),
+                ("asked", "contacts[1].flag"),
+                ("contacts[1].count", "3"),
+                ("groups", "2"),
+            ])
+        );
+        // One more: an empty group at the end; never fewer than one, never more than the most.
+        assert_eq!(contact_rows(&regroup(&rest, None)), 3);
+        assert_eq!(contact_rows(&regroup(&sent(&[("groups", "1")]), Some(0))), 1);
+        let full = sent(&[("groups", &MAX_CONTACT_GROUPS.to_string())]);
+        assert_eq!(contact_rows(&regroup(&full, None)), MAX_CONTACT_GROUPS);
+        // A group sent beyond the count said is still counted, so no answer is dropped unseen.
+        assert_eq!(contact_rows(&sent(&[("groups", "1"), ("contacts[3].count", "9")])), 4);
+    }
+
+    #[test]
+    fn the_groups_are_told_by_answer_in_words() {
+        let policy = leaver_policy();
+        let file = crate::source::SourceFile::new(
+            "leaver-contacts.policy",
+            include_str!("../../tests/cases/published/leaver-contacts.policy"),
+        );
+        let action = crate::data::action::parse_action_json_line(
+            r#"{"action":"export","at":"2026-03-14T10:00:00Z","actor":{"id":"ann","role":"consultant","status":"on_notice"},"contacts":[{"count":120,"origin":"before_employment"},{"count":180,"origin":"agency_database"},{"count":40,"origin":"employment"}]}"#,
+        )
+        .unwrap();
+        let v = crate::eval::evaluate(
+            &policy,
+            &file,
+            &action,
+            &crate::eval::EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() },
+        );
+        let s = shown(&v, "leaver-contacts.policy", None);
+        assert_eq!(s.words, "No, you may not.");
+        assert_eq!(s.tally, "Allowed: group 1. Not allowed: groups 2 and 3.");
+        let words: Vec<(&str, &str)> = s.groups.iter().map(|g| (g.contacts.as_str(), g.word.as_str())).collect();
+        assert_eq!(
+            words,
+            [
+                ("120 contacts made before employment", "allowed"),
+                ("180 contacts from the agency's database", "not allowed"),
+                ("40 contacts made during employment", "not allowed"),
+            ]
+        );
+        // Each group says which clause decided it, in the policy's words (its `because`, or the clause as written).
+        assert_eq!(
+            s.groups[0].answer.decided_by,
+            ["`joiner-snapshot` (line 28): Listed on joining and signed as yours: they stay yours."]
+        );
+        assert_eq!(s.groups[1].answer.decided_by[0], "`database` (line 32): contacts from agency_database -> agency");
     }
 
     #[test]
@@ -1872,14 +2494,14 @@ mod tests {
         let sent: Fields = vec![
             ("action".into(), "post".into()),
             ("content.names_client".into(), "yes".into()),
-            ("contacts.count".into(), "12".into()),
+            ("contacts[0].count".into(), "12".into()),
         ];
         let j = action_json(&policy, "ann", &sent).unwrap();
         assert_eq!(j["actor"]["id"], "ann");
         assert_eq!(j["content"]["names_client"], true);
         assert_eq!(j["contacts"]["count"], 12);
-        let bad: Fields = vec![("contacts.count".into(), "many".into())];
-        assert_eq!(action_json(&policy, "ann", &bad).unwrap_err().0, "contacts.count");
+        let bad: Fields = vec![("contacts[0].count".into(), "many".into())];
+        assert_eq!(action_json(&policy, "ann", &bad).unwrap_err()[0].name, "contacts[0].count");
         // A box shown and left unticked is "no" (a list: "none of these"); one not shown is not given.
         let file = crate::source::SourceFile::new(
             "t.policy",
