@@ -1113,6 +1113,60 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!(trial.dry_run, ["trial-consent"]);
     }
 
+    /// A source of facts that does not hold its approvals whole (the
+    /// trait's default) has its `approval.granted_by` read as one plain
+    /// approval (mutation survivor: that arm deleted, the approval was
+    /// ignored).
+    #[test]
+    fn a_plain_approval_by_path_counts_as_an_approval_on_file() {
+        let (file, p) = policy(
+            "policy \"Plain\"\n  default deny\nroles consultant, marketing\n\
+             rule ask { when action = post then require approval from marketing }\n",
+        );
+        let mut facts: std::collections::BTreeMap<String, Value> = [
+            ("action", "post"),
+            ("actor.id", "a"),
+            ("actor.role", "consultant"),
+            ("actor.status", "employed"),
+            ("channel", "linkedin"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::Symbol(v.to_string())))
+        .collect();
+        assert!(facts.approvals().is_none(), "the default: not held whole");
+        let asked = evaluate(&p, &file, &facts, &opts());
+        assert_eq!(
+            (asked.verdict, asked.approvers.as_slice()),
+            (Decision::RequireApproval, &["marketing".to_string()][..])
+        );
+        facts.insert("approval.granted_by".into(), Value::Symbol("marketing".into()));
+        let approved = evaluate(&p, &file, &facts, &opts());
+        assert_eq!(approved.verdict, Decision::Allow, "{}", approved.summary);
+        facts.insert("approval.granted_by".into(), Value::Symbol("manager".into()));
+        assert_eq!(evaluate(&p, &file, &facts, &opts()).verdict, Decision::RequireApproval);
+    }
+
+    /// A part of an action (`request`, `material`, ...) is present when the
+    /// action gives it, and not otherwise (mutation survivor: the `request`
+    /// arm deleted read a request as a fact path, never present).
+    #[test]
+    fn each_part_is_present_only_when_given() {
+        let base =
+            r#""action":"message","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin""#;
+        for (part, json) in [
+            ("request", r#""request":{"made_on":"2026-03-01"}"#),
+            ("material", r#""material":{"kind":"video"}"#),
+            ("target", r#""target":{"relationship":"candidate"}"#),
+            ("content", r#""content":{"kind":["industry"]}"#),
+        ] {
+            let with =
+                parse_action_json_line(&format!("{{{base},{json}}}")).unwrap_or_else(|e| panic!("{part}: {e:?}"));
+            let without = parse_action_json_line(&format!("{{{base}}}")).unwrap_or_else(|e| panic!("{e:?}"));
+            assert_eq!(Facts::fact(&with, part), Some(Value::Bool(true)), "{part}");
+            assert_eq!(Facts::fact(&without, part), None, "{part}");
+        }
+    }
+
     #[test]
     fn an_approval_on_file_from_a_named_role_allows_and_another_role_does_not() {
         let brand = r#"{"kind":["brand"]}"#;

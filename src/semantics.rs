@@ -484,7 +484,9 @@ impl Dim {
     pub fn within(&self, other: &Dim) -> bool {
         match (self, other) {
             (_, Dim::Any) => true,
-            (Dim::Any, _) => false,
+            // "Any but none" is any.
+            (Dim::Any, Dim::NotIn(b)) => b.is_empty(),
+            (Dim::Any, Dim::In(_)) => false,
             (Dim::In(a), Dim::In(b)) => a.iter().all(|x| b.contains(x)),
             (Dim::In(a), Dim::NotIn(b)) => a.iter().all(|x| !b.contains(x)),
             (Dim::NotIn(a), Dim::NotIn(b)) => b.iter().all(|x| a.contains(x)),
@@ -769,6 +771,34 @@ mod tests {
         assert_eq!(compare_holds(CmpOp::Ne, None), Tv::Unknown);
         assert_eq!(compare_holds(CmpOp::Ge, Some(Ordering::Equal)), Tv::True);
         assert_eq!(compare_holds(CmpOp::Lt, Some(Ordering::Equal)), Tv::False);
+    }
+
+    /// `within` is inclusion of the values each allows, over the values
+    /// named plus one nobody names (values are open-ended): every pair of
+    /// dimensions over two names, against that definition (mutation
+    /// survivor: `!` deleted in the `In` / `NotIn` arm).
+    #[test]
+    fn within_is_inclusion_of_the_values_allowed() {
+        let names = ["linkedin", "twitter"];
+        let subsets: Vec<Vec<String>> = (0..4u8)
+            .map(|m| names.iter().enumerate().filter(|(i, _)| m >> i & 1 == 1).map(|(_, n)| n.to_string()).collect())
+            .collect();
+        let dims: Vec<Dim> = std::iter::once(Dim::Any)
+            .chain(subsets.iter().cloned().map(Dim::In))
+            .chain(subsets.iter().cloned().map(Dim::NotIn))
+            .collect();
+        let allows = |d: &Dim, v: &str| match d {
+            Dim::Any => true,
+            Dim::In(xs) => xs.iter().any(|x| x == v),
+            Dim::NotIn(xs) => !xs.iter().any(|x| x == v),
+        };
+        let universe = ["linkedin", "twitter", "a channel nobody names"];
+        for a in &dims {
+            for b in &dims {
+                let inclusion = universe.iter().all(|v| !allows(a, v) || allows(b, v));
+                assert_eq!(a.within(b), inclusion, "{a:?} within {b:?}");
+            }
+        }
     }
 
     #[test]
