@@ -68,6 +68,7 @@ fn checked(file: &SourceFile, ast: &PolicyFile) -> (CheckReport, Option<crate::p
     lints::syntax_tree(&mut cx);
     precedence::syntax_tree(&mut cx);
     types::event_dates(&mut cx);
+    types::duty_keys(&mut cx);
     law::check(&mut cx);
     let too_deep = deepest_condition(ast);
     let lowered = match too_deep {
