@@ -345,3 +345,14 @@ fn terms_and_compare_line_up_content_ownership_with_the_policy() {
     assert!(stderr(&o).contains("did you mean `content_made_privately`?"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A second recruitment business's published texts on ownership (Contract
+/// Personnel's "LinkedIn Contacts – Who Owns Them?" and HR Employment Bureau's
+/// social media policy, cited in tests/cases/published/recruiter-account-ownership.policy):
+/// a personal account is its holder's, contacts made at work are left open by the
+/// source (indeterminate, never guessed), a work email is not used for a personal
+/// sign-up. Both engines, `check` clean and as `fmt` writes it.
+#[test]
+fn a_second_recruiters_published_ownership_holds_its_cases_in_both_engines() {
+    crate::util::published_cases_hold_in_both_engines("recruiter-account-ownership");
+}
