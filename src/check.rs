@@ -93,6 +93,7 @@ fn checked(file: &SourceFile, ast: &PolicyFile) -> (CheckReport, Option<crate::p
             lints::normalized(&mut cx, &policy);
             precedence::normalized(&mut cx, &policy);
             law::nlra(&mut cx, &policy);
+            types::duty_keys_of_departure(&mut cx, &policy);
             Some(policy)
         }
     };

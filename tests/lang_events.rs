@@ -108,6 +108,19 @@ fn a_duty_key_is_a_name_used_once() {
             "a duty's key must be a name of letters, digits and underscores, not `erase-data`".to_string()
         )]
     );
+    // A departure duty's key counts too (`hand over credentials` is `hand_over_credentials`).
+    let departure = format!(
+        "{head}on departure {{\n  hand over credentials within 1 day\n}}\n\
+         rule r {{ when action = post then allow oblige \"X.\" as hand_over_credentials within 2 days of request.made_on }}\n"
+    );
+    assert_eq!(
+        check(&departure),
+        [(
+            "duplicate-name".to_string(),
+            5,
+            "`hand_over_credentials` is already the key a departure duty is recorded under".to_string()
+        )]
+    );
     let no_event = format!("{head}rule r {{ when action = post then allow oblige \"X.\" as do_x within 2 days }}\n");
     assert_eq!(
         check(&no_event),

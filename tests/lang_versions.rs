@@ -324,3 +324,29 @@ fn check_rejects_dates_that_cannot_be_assumed() {
         Some("type-mismatch")
     );
 }
+
+/// `diff` reads an added date assumption as a change of behaviour where a rule
+/// reads the date: an actor with no contract date goes from indeterminate to
+/// decided, and the region says the date is not given.
+#[test]
+fn diff_shows_what_an_assumed_date_changes() {
+    let body = |assume: &str| {
+        format!(
+            "policy \"Castlegate\" version 6\n  default allow\n\n{assume}rule older-contracts \"Contracts signed before 2025 predate the guidance.\" {{\n  when action = post and actor.contract_signed_on < 2025-01-01\n  then deny\n}}\n"
+        )
+    };
+    let d = Dir::new(
+        "assumed-diff",
+        &[
+            ("old.policy", &body("")),
+            ("new.policy", &body("assume actor.contract_signed_on = 2024-06-01 when not given\n\n")),
+        ],
+    );
+    let text = stdout(&run(&["diff", &d.path("old.policy"), &d.path("new.policy")]));
+    assert!(
+        text.contains("declared assumptions: added `actor.contract_signed_on = 2024-06-01 when not given`"),
+        "{text}"
+    );
+    assert!(text.contains("posts when actor.contract_signed_on is not given"), "{text}");
+    assert!(text.contains("old: indeterminate by `older-contracts`\n     new: deny by `older-contracts`"), "{text}");
+}

@@ -449,6 +449,32 @@ pub(super) fn duty_keys(cx: &mut Checker<'_>) {
     }
 }
 
+/// A duty's own key (`as hand_over_credentials`) that a departure duty of the
+/// lowered policy is recorded under too: `done` could not tell them apart.
+pub(super) fn duty_keys_of_departure(cx: &mut Checker<'_>, policy: &crate::policy::Policy) {
+    let departure: Vec<&str> = policy
+        .rules
+        .iter()
+        .filter(|r| r.section == crate::policy::SectionKind::Departure)
+        .flat_map(|r| r.obligations.iter().filter_map(|o| o.done_key.as_deref()))
+        .collect();
+    let keys: Vec<Spanned<String>> = super::precedence::every_modifiers(cx.ast)
+        .into_iter()
+        .flat_map(|m| m.oblige.iter().filter_map(|o| o.key.clone()))
+        .collect();
+    for k in keys.iter().filter(|k| departure.contains(&k.node.as_str())) {
+        cx.diags.push(
+            Diagnostic::error(
+                "duplicate-name",
+                format!("`{}` is already the key a departure duty is recorded under", k.node),
+                k.span,
+                "the same key as a departure duty",
+            )
+            .with_help("`done` must say which duty was done: give this duty another key"),
+        );
+    }
+}
+
 /// The type of a fact path; reports unknown facts with a suggestion.
 fn fact(cx: &mut Checker<'_>, path: &[String], span: Span) -> Option<Type> {
     let joined = path.join(".");
