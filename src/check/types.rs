@@ -397,7 +397,8 @@ pub(super) fn event_dates(cx: &mut Checker<'_>) {
 pub(super) fn duty_keys(cx: &mut Checker<'_>) {
     let duties: Vec<&crate::ast::Obligation> =
         super::precedence::every_modifiers(cx.ast).into_iter().flat_map(|m| m.oblige.iter()).collect();
-    let mut seen: Vec<(String, Span, bool)> = Vec::new();
+    // Each key's first duty: where, and whether its key was written (`as ...`) or is its words.
+    let mut seen: foldhash::HashMap<String, (Span, bool)> = foldhash::HashMap::default();
     for o in duties {
         if let Some(k) = &o.key {
             let mut chars = k.node.chars();
@@ -432,7 +433,8 @@ pub(super) fn duty_keys(cx: &mut Checker<'_>) {
         let key = crate::lower::done_key(o);
         let span = o.key.as_ref().map_or(o.text.span, |k| k.span);
         let explicit = o.key.is_some();
-        if let Some((_, first, _)) = seen.iter().find(|(k, _, e)| *k == key && (explicit || *e)) {
+        let first = seen.get(&key).filter(|(_, e)| explicit || *e).map(|(s, _)| *s);
+        if let Some(first) = first {
             cx.diags.push(
                 Diagnostic::error(
                     "duplicate-name",
@@ -440,11 +442,12 @@ pub(super) fn duty_keys(cx: &mut Checker<'_>) {
                     span,
                     "this duty has the same key",
                 )
-                .with_label(*first, "first used here")
+                .with_label(first, "first used here")
                 .with_help("`done` must say which duty was done: give each duty its own key (`as ...`)"),
             );
         } else {
-            seen.push((key, span, explicit));
+            // Two duties of the same words share their key as before; only a written key clashes.
+            seen.entry(key).or_insert((span, explicit));
         }
     }
 }
