@@ -315,6 +315,9 @@ pub struct Modifiers {
 pub struct Obligation {
     /// The duty in words.
     pub text: Spanned<String>,
+    /// `as erase_data`: the key the duty is recorded under in `done` (else its words
+    /// joined by underscores).
+    pub key: Option<Spanned<String>>,
     /// By when.
     pub within: Option<Spanned<Duration>>,
     /// `within 30 days of request.made_on`: the date fact of the event the time runs

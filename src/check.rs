@@ -68,6 +68,7 @@ fn checked(file: &SourceFile, ast: &PolicyFile) -> (CheckReport, Option<crate::p
     lints::syntax_tree(&mut cx);
     precedence::syntax_tree(&mut cx);
     types::event_dates(&mut cx);
+    types::duty_keys(&mut cx);
     law::check(&mut cx);
     let too_deep = deepest_condition(ast);
     let lowered = match too_deep {
@@ -92,6 +93,7 @@ fn checked(file: &SourceFile, ast: &PolicyFile) -> (CheckReport, Option<crate::p
             lints::normalized(&mut cx, &policy);
             precedence::normalized(&mut cx, &policy);
             law::nlra(&mut cx, &policy);
+            types::duty_keys_of_departure(&mut cx, &policy);
             Some(policy)
         }
     };

@@ -446,8 +446,26 @@ fn probes(
         .situations
         .iter()
         .chain(&profile_only.situations)
+        .chain(brand_situation(policy).as_ref())
         .map(|s| (s.id.clone(), decide(s, policy, file, candidate, now).1))
         .collect()
+}
+
+/// The situation behind the profile's brand-names row, for a policy that declares
+/// brand names: leaving with your own LinkedIn account (the pack's
+/// `keep-personal-account`) whose handle and display name carry one of them
+/// (the first written without a space, else the first: `@PhoneDog_you`).
+pub(crate) fn brand_situation(policy: &Policy) -> Option<pack::Situation> {
+    let names = &policy.decls.brands;
+    let brand = names.iter().find(|b| !b.contains(char::is_whitespace)).or(names.first())?;
+    let mut s = pack::shipped().get("keep-personal-account")?.clone();
+    s.id = "keep-brand-named-account".into();
+    s.title = format!("On leaving, keeping your own account named @{brand}_you");
+    let account = s.action.account.get_or_insert_with(Default::default);
+    account.handle = Some(format!("@{brand}_you"));
+    account.display_name = Some(format!("You at {brand}"));
+    account.brand_in_handle = Some(true);
+    Some(s)
 }
 
 /// Compares policies.

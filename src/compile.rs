@@ -1049,6 +1049,7 @@ impl Builder<'_> {
             crate::facts::Absent::False => Val::Bool(false),
             crate::facts::Absent::True => Val::Bool(true),
             crate::facts::Absent::Empty => Val::List { bits: 0, other: false },
+            crate::facts::Absent::Date(d) => Val::Date(d),
             crate::facts::Absent::NotGiven | crate::facts::Absent::NoneGiven => Val::Absent,
         }
     }

@@ -113,6 +113,8 @@ pub enum Absent {
     Empty,
     /// None was given, and every test of it is false (`approval.granted_by`: no approval).
     NoneGiven,
+    /// A date the policy assumes (`assume actor.contract_signed_on = 2019-01-01 when not given`).
+    Date(Date),
 }
 
 /// What the absence of a fact path means before any assumption of a policy.
@@ -131,24 +133,27 @@ impl Absent {
             Absent::False => Some(Value::Bool(false)),
             Absent::True => Some(Value::Bool(true)),
             Absent::Empty => Some(Value::List(vec![])),
+            Absent::Date(d) => Some(Value::Date(d)),
             Absent::NotGiven | Absent::NoneGiven => None,
         }
     }
 
     /// In words (`not given, taken as no`).
-    pub fn words(self) -> &'static str {
+    pub fn words(self) -> std::borrow::Cow<'static, str> {
         match self {
-            Absent::NotGiven => "not given",
-            Absent::False => "not given, taken as no",
-            Absent::True => "not given, taken as yes",
-            Absent::Empty => "not given, taken as empty",
-            Absent::NoneGiven => "not given: there is none",
+            Absent::NotGiven => "not given".into(),
+            Absent::False => "not given, taken as no".into(),
+            Absent::True => "not given, taken as yes".into(),
+            Absent::Empty => "not given, taken as empty".into(),
+            Absent::NoneGiven => "not given: there is none".into(),
+            Absent::Date(d) => format!("not given, taken as {d}").into(),
         }
     }
 }
 
 /// What a policy takes a fact an action does not give as (`assume FACT =
-/// VALUE when not given`): a yes/no fact as yes or no, a list as empty.
+/// VALUE when not given`): a yes/no fact as yes or no, a list as empty, a
+/// date whose absence means "before our records" ([`ASSUMABLE_DATES`]) as a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Assumed {
     /// `= false`.
@@ -157,7 +162,16 @@ pub enum Assumed {
     Yes,
     /// `= {}`: a list taken as empty.
     Empty,
+    /// `= 2019-01-01`: a date taken as that day.
+    Date(Date),
 }
+
+/// The dates a policy may assume when not given: those whose absence means only
+/// that the record is older than the agency's systems (a contract signed before
+/// the HR system kept them). Assuming any other date would invent an event (a
+/// departure, a request, a connection) that never happened; a policy's own date
+/// facts may be assumed unless a duty's time runs from them (`check`).
+pub const ASSUMABLE_DATES: &[&str] = &["actor.contract_signed_on"];
 
 impl serde::Serialize for Assumed {
     /// As the value it stands for: `true`, `false` or `[]`.
@@ -166,6 +180,7 @@ impl serde::Serialize for Assumed {
             Assumed::No => s.serialize_bool(false),
             Assumed::Yes => s.serialize_bool(true),
             Assumed::Empty => s.collect_seq(std::iter::empty::<bool>()),
+            Assumed::Date(d) => s.collect_str(d),
         }
     }
 }
@@ -177,17 +192,25 @@ impl Assumed {
             Assumed::No => Absent::False,
             Assumed::Yes => Absent::True,
             Assumed::Empty => Absent::Empty,
+            Assumed::Date(d) => Absent::Date(d),
         }
     }
 
     /// As a policy writes it.
-    pub fn text(self) -> &'static str {
+    pub fn text(self) -> std::borrow::Cow<'static, str> {
         match self {
-            Assumed::No => "false",
-            Assumed::Yes => "true",
-            Assumed::Empty => "{}",
+            Assumed::No => "false".into(),
+            Assumed::Yes => "true".into(),
+            Assumed::Empty => "{}".into(),
+            Assumed::Date(d) => d.to_string().into(),
         }
     }
+}
+
+/// The value `policy` takes `path` as when an action does not give it, by its own
+/// `assume` alone (the fact table's meanings aside): what the version choice reads.
+pub fn assumed(policy: &crate::policy::Policy, path: &str) -> Option<Value> {
+    policy.decls.assumed.get(path).and_then(|a| a.absent().value())
 }
 
 /// The facts one policy knows: every path's type, and what the policy assumes
@@ -238,7 +261,7 @@ impl Known {
     }
 
     /// What an absent fact is taken as under this policy, in words.
-    pub fn absent_words(&self, path: &str) -> &'static str {
+    pub fn absent_words(&self, path: &str) -> std::borrow::Cow<'static, str> {
         self.absent(path).words()
     }
 }
@@ -330,6 +353,7 @@ mod tests {
             match absent(f.path()) {
                 Absent::False | Absent::True => assert_eq!(ty, Some(Type::Bool), "{}", f.path()),
                 Absent::Empty => assert!(matches!(ty, Some(Type::EnumList(_))), "{}", f.path()),
+                Absent::Date(_) => assert_eq!(ty, Some(Type::Date), "{}", f.path()),
                 Absent::NotGiven | Absent::NoneGiven => {}
             }
         }

@@ -531,7 +531,7 @@ rule every-modifier "All modifiers at once." {
   advise "First advice."
   advise "Second advice."
   oblige "Disclose your employment in the post" within 1 day
-  oblige "Correct the post" within 1 business day of request.made_on
+  oblige "Correct the post" as correct_it within 1 business day of request.made_on
   oblige "Tell compliance"
   note "Hays v Ions [2008] EWHC 745 (Ch)."
   note "A second note."
@@ -737,7 +737,7 @@ rule every-modifier "All modifiers at once." {
   advise "First advice."
   advise "Second advice."
   oblige "Disclose your employment in the post" within 1 day
-  oblige "Correct the post" within 1 business day of request.made_on
+  oblige "Correct the post" as correct_it within 1 business day of request.made_on
   oblige "Tell compliance"
   note "Hays v Ions [2008] EWHC 745 (Ch)."
   note "A second note."
@@ -970,8 +970,9 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
 
         fn modifiers() -> BoxedStrategy<Modifiers> {
             let event = prop_oneof![Just("request.made_on".to_string()), Just("facts.error_found_on".to_string())];
-            let obligation = (text(), of((duration(), of(event)))).prop_map(|(t, w)| Obligation {
+            let obligation = (text(), of(name()), of((duration(), of(event)))).prop_map(|(t, k, w)| Obligation {
                 text: sp(t),
+                key: k,
                 within: w.as_ref().map(|(d, _)| sp(*d)),
                 of: w.and_then(|(_, e)| e).map(sp),
             });
@@ -1248,7 +1249,8 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                     prop_oneof![
                         Just(crate::facts::Assumed::No),
                         Just(crate::facts::Assumed::Yes),
-                        Just(crate::facts::Assumed::Empty)
+                        Just(crate::facts::Assumed::Empty),
+                        date().prop_map(crate::facts::Assumed::Date)
                     ],
                     of(text().prop_map(sp))
                 )

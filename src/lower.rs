@@ -167,6 +167,12 @@ fn slug(s: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
+/// The key a duty due from an event is recorded under in `done`: the author's
+/// `as erase_data`, else the duty's words, lower case, joined by underscores.
+pub fn done_key(o: &crate::ast::Obligation) -> String {
+    o.key.as_ref().map_or_else(|| slug(&o.text.node).replace('-', "_"), |k| k.node.clone())
+}
+
 struct Lowerer<'a> {
     file: &'a SourceFile,
     ids: foldhash::HashSet<String>,
@@ -288,9 +294,10 @@ impl Lowerer<'_> {
                     text: o.text.node.clone(),
                     within: o.within.as_ref().map(|w| w.node),
                     // A duty due from an event (`within 30 days of request.made_on`) runs from
-                    // that date and is recorded as done under its words (`done: [delete_the_data]`).
+                    // that date and is recorded as done under its key (`as erase_data`), else under
+                    // its words (`done: [delete_the_data]`).
                     from: o.of.iter().map(|e| e.node.clone()).collect(),
-                    done_key: o.of.as_ref().map(|_| slug(&o.text.node).replace('-', "_")),
+                    done_key: o.of.as_ref().map(|_| done_key(o)),
                 })
                 .collect(),
             notes: m.notes.iter().map(|n| n.node.clone()).collect(),
@@ -376,7 +383,10 @@ impl Lowerer<'_> {
             law: vec![],
         });
         for (cond, o) in overdue {
-            let oid = self.id(None, &format!("{base_id} overdue {}", slug(&o.text)));
+            // Named after the duty's key (`...-overdue-erase-data`); without `as`, the key is the
+            // duty's words, so the name is too.
+            let duty = slug(o.done_key.as_deref().unwrap_or(&o.text));
+            let oid = self.id(None, &format!("{base_id} overdue {duty}"));
             let due = o.within.map(|w| format!("{} of {}", w, o.from.join(" or "))).unwrap_or_default();
             let unless = self.mods(m).unless;
             self.policy.rules.push(Rule {

@@ -629,12 +629,53 @@ pub struct OwnershipEntry {
 /// Each ownership field of a contract (`ownership.branded_accounts`) and the
 /// words of the ownership lines that speak to it (`branded accounts`): the one
 /// table `terms` and the candidate's deal-breaker check (`compare`) read.
+/// The content fields (concept 5) are the policy's own words with underscores:
+/// `content_made_for_agency` speaks to `content made for agency` and to the
+/// kinds of content made for the agency (`videos made for agency`, ...).
 pub const CONTRACT_OWNERSHIP: &[(&str, &[&str])] = &[
     ("connections_before_employment", &["connections made before employment", "contacts made before employment"]),
     ("connections_during_employment", &["connections made during employment", "contacts made during employment"]),
     ("branded_accounts", &["branded accounts"]),
     ("personal_accounts", &["personal accounts"]),
+    (
+        "content_made_for_agency",
+        &[
+            "content made for agency",
+            "content made during employment made for agency",
+            "posts made for agency",
+            "articles made for agency",
+            "videos made for agency",
+            "blogs made for agency",
+        ],
+    ),
+    (
+        "content_made_privately",
+        &[
+            "content made privately",
+            "posts made privately",
+            "articles made privately",
+            "videos made privately",
+            "blogs made privately",
+        ],
+    ),
+    (
+        "content_before_employment",
+        &[
+            "content made before employment",
+            "posts made before employment",
+            "articles made before employment",
+            "videos made before employment",
+            "blogs made before employment",
+        ],
+    ),
+    ("group_member_lists", &["group member lists", "group member lists made for agency"]),
+    ("recruiting_material", &["recruiting material", "recruiting material made for agency"]),
 ];
+
+/// The ownership fields of a contract, in the table's order (`require FIELD -> OWNER` names one).
+pub fn ownership_fields() -> impl Iterator<Item = &'static str> {
+    CONTRACT_OWNERSHIP.iter().map(|(f, _)| *f)
+}
 
 /// The words of the ownership lines that speak to a contract's ownership field (none for another field).
 pub fn ownership_words(field: &str) -> &'static [&'static str] {

@@ -221,6 +221,12 @@ pub enum Because {
         /// `actor.contract_signed_on`.
         on: Date,
     },
+    /// In force on the day the policy takes the contract as signed when the actor's
+    /// signature date is not given (`assume actor.contract_signed_on = 2019-01-01 when not given`).
+    Assumed {
+        /// The date assumed.
+        on: Date,
+    },
     /// In force on the day the contract was varied to take it.
     Varied {
         /// `actor.contract_varied_on`.
@@ -253,6 +259,11 @@ impl Bound {
             Because::Signed { on } => {
                 format!("version {}, in force on {on} when the contract was signed", self.version)
             }
+            Because::Assumed { on } => format!(
+                "version {}, in force on {on}, the day the contract is taken as signed ({SIGNED} is {})",
+                self.version,
+                crate::facts::Absent::Date(*on).words()
+            ),
             Because::Varied { on } => {
                 format!("version {}, in force on {on} when the contract was varied to take it", self.version)
             }
@@ -274,6 +285,9 @@ pub enum Unbound {
         oldest: String,
         /// When it took effect.
         effective: Date,
+        /// The date is the one the policy assumes, the signature date not being given.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        assumed: bool,
     },
 }
 
@@ -284,8 +298,10 @@ impl Unbound {
             Unbound::NotGiven => {
                 format!("the policy binds at contract and {SIGNED} is not given, so which version binds is not known")
             }
-            Unbound::BeforeOldest { on, oldest, effective } => format!(
-                "the policy binds at contract and the contract dates from {on}, before the oldest version known ({oldest}, effective {effective}): the version that binds is not in the chain"
+            Unbound::BeforeOldest { on, oldest, effective, assumed } => format!(
+                "the policy binds at contract and the contract dates from {on}{}, before the oldest version known ({oldest}, effective {effective}): the version that binds is not in the chain"
+            ,
+                if *assumed { format!(" ({SIGNED} is {})", crate::facts::Absent::Date(*on).words()) } else { String::new() }
             ),
         }
     }
@@ -293,15 +309,25 @@ impl Unbound {
 
 /// The date that picks the version under `binds at_contract`: the later of
 /// the signature and a variation (a variation dated before the signature was
-/// overtaken by it).
-pub fn contract_date(facts: &dyn Facts) -> Option<Because> {
+/// overtaken by it). A signature date not given is the date `policy` assumes
+/// of it, if any (`assume actor.contract_signed_on = 2019-01-01 when not given`).
+pub fn contract_date(facts: &dyn Facts, policy: &crate::policy::Policy) -> Option<Because> {
     let date = |path| match facts.fact(path) {
         Some(Value::Date(d)) => Some(d),
         _ => None,
     };
-    match (date(SIGNED), date(VARIED)) {
-        (Some(s), Some(v)) if v > s => Some(Because::Varied { on: v }),
-        (Some(s), _) => Some(Because::Signed { on: s }),
+    let assumed = match crate::facts::assumed(policy, SIGNED) {
+        Some(Value::Date(d)) => Some(Because::Assumed { on: d }),
+        _ => None,
+    };
+    let signed = date(SIGNED).map(|on| Because::Signed { on }).or(assumed);
+    let on = |b: &Because| match b {
+        Because::Signed { on } | Because::Assumed { on } | Because::Varied { on } => Some(*on),
+        Because::AsAmended => None,
+    };
+    match (signed, date(VARIED)) {
+        (Some(s), Some(v)) if on(&s).is_some_and(|s| v > s) => Some(Because::Varied { on: v }),
+        (Some(s), _) => Some(s),
         (None, Some(v)) => Some(Because::Varied { on: v }),
         (None, None) => None,
     }
@@ -349,9 +375,11 @@ impl Versions {
         if self.binds() == Binding::AsAmended {
             return Ok(bound(of.saturating_sub(1), Because::AsAmended));
         }
-        let because = contract_date(facts).ok_or(Unbound::NotGiven)?;
+        let newest = self.newest().map(|v| &v.policy);
+        let because = newest.and_then(|p| contract_date(facts, p)).ok_or(Unbound::NotGiven)?;
+        let assumed = matches!(because, Because::Assumed { .. });
         let on = match because {
-            Because::Signed { on } | Because::Varied { on } => on,
+            Because::Signed { on } | Because::Assumed { on } | Because::Varied { on } => on,
             Because::AsAmended => return Ok(bound(of.saturating_sub(1), because)),
         };
         let in_force = self.versions.iter().rposition(|v| v.policy.meta.effective.is_some_and(|e| e <= on));
@@ -363,6 +391,7 @@ impl Versions {
                     on,
                     oldest: oldest.map_or_else(String::new, Version::label),
                     effective: oldest.and_then(|v| v.policy.meta.effective).unwrap_or(on),
+                    assumed,
                 })
             }
         }

@@ -445,3 +445,34 @@ fn profiles_name_facts_in_plain_words_not_paths() {
         lines[0]
     );
 }
+
+/// The brand-names row (issue #14, concept 6): each employer's declared brand
+/// names, the clauses that read them (one a line written), and who keeps a
+/// personal account named for them on leaving, decided as the ownership rows
+/// are; "none declared" for a policy without names. Text, markdown, JSON and
+/// the page say the same. The published texts are those of
+/// tests/cases/published/brand-handles.policy (PhoneDog v Kravitz; Morehouse
+/// School of Medicine's policy).
+#[test]
+fn brand_names_row_in_every_format() {
+    let c =
+        run(&["tests/cases/published/brand-handles.policy", "tests/cases/published/content-ownership.policy"], &opts());
+    let row = |report: &str, start: &str, lines: usize| -> String {
+        let at = report.find(start).unwrap_or_else(|| panic!("no brand row in:\n{report}"));
+        report[at..].lines().take(lines).collect::<Vec<_>>().join("\n")
+    };
+    let text = compare::render::text(&c);
+    insta::assert_snapshot!("brand_names_text", row(&text, compare::render::BRAND_ROW, 5));
+    let md = compare::render::markdown(&c);
+    insta::assert_snapshot!("brand_names_markdown", row(&md, &format!("| {}", compare::render::BRAND_ROW), 1));
+    let page = compare::html::html(&c);
+    let cells = row(&page, &format!("<th scope=\"row\">{}</th>", compare::html::esc(compare::render::BRAND_ROW)), 1);
+    insta::assert_snapshot!("brand_names_html", cells.split("</tr>").next().unwrap_or_default());
+    let json = serde_json::to_value(&c).unwrap();
+    let brands: Vec<serde_json::Value> =
+        json["profiles"].as_array().unwrap().iter().map(|p| p["brands"].clone()).collect();
+    insta::assert_json_snapshot!("brand_names_json", brands);
+    // The account the row decides carries the first name written without a space.
+    assert_eq!(brands[0]["handle"], "@PhoneDog_you");
+    assert_eq!(brands[0]["leaving"]["verdict"], "deny");
+}

@@ -287,3 +287,72 @@ fn content_no_line_covers_gets_advice_not_an_owner() {
     let v = verdict(PUBLISHED, &leaver("depart", r#","material":{"kind":"video","made_for":"agency"}"#));
     assert!(!v["advice"].to_string().contains("no ownership clause covers this content"), "{v}");
 }
+
+/// Employment terms say who owns content too (`ownership.content_made_for_agency`,
+/// `content_made_privately`, `content_before_employment`, `group_member_lists`,
+/// `recruiting_material`: the policy's own words with underscores, one table for
+/// both). `terms` reports each field a contract states and lines it up with the
+/// policy's ownership lines; a candidate's `require FIELD -> OWNER` checks it; and
+/// `compare --against` reads the employer's policy into the same fields.
+#[test]
+fn terms_and_compare_line_up_content_ownership_with_the_policy() {
+    let dir = scratch("terms-content");
+    let contract = write(
+        &dir,
+        "offer.yaml",
+        "employer: Kelly Staffing\njurisdiction: UK\nownership:\n  content_made_for_agency: employee\n  \
+         content_made_privately: employee\n  recruiting_material: agency\n",
+    );
+    let o = run(&["terms", PUBLISHED, &contract, "--format", "json"]);
+    let report = json(&stdout(&o));
+    let clause = |path: &str| -> Value {
+        report["clauses"].as_array().unwrap().iter().find(|c| c["path"] == path).cloned().unwrap_or(Value::Null)
+    };
+    // The contract gives content made for the agency to the employee; the policy's
+    // `made-for-agency` line gives it to the agency.
+    let made_for = clause("ownership.content_made_for_agency");
+    assert_eq!(made_for["verdict"], "deny", "{report}");
+    assert_eq!(
+        made_for["findings"][0]["text"],
+        "the contract gives content_made_for_agency to the employee; the policy gives them to the agency",
+        "{made_for}"
+    );
+    assert_eq!(made_for["findings"][0]["rule"], "made-for-agency", "{made_for}");
+    // Agreeing fields pass: blogs made privately are the employee's in the policy.
+    assert_eq!(clause("ownership.content_made_privately")["verdict"], "allow", "{report}");
+    assert_eq!(clause("ownership.recruiting_material")["verdict"], "allow", "{report}");
+    assert_eq!(report["verdict"], "deny", "{report}");
+
+    // A candidate's deal-breakers: content made before joining stays mine.
+    let mine = write(
+        &dir,
+        "mine.policy",
+        "policy \"My deal-breakers\" owner \"A candidate\"\n\nterms {\n  require content_before_employment -> employee\n  require content_made_for_agency -> employee\n}\n",
+    );
+    let o = run(&["terms", &mine, &contract]);
+    let text = stdout(&o);
+    assert!(text.contains("the contract does not say who owns content_before_employment"), "{text}");
+    // Against the employer's policy, the content fields are read from its ownership lines.
+    let o = run(&["compare", "--against", &mine, PUBLISHED, "--format", "json"]);
+    let out = stdout(&o);
+    assert!(out.contains("content_before_employment: employee from `before-joining`"), "{out}{}", stderr(&o));
+    assert!(out.contains("content_made_for_agency: agency from `made-for-agency`"), "{out}");
+    assert!(out.contains("the contract gives content_made_for_agency to the agency; it must be the employee"), "{out}");
+    // `check` knows the fields, with a suggestion for a slip.
+    let slip =
+        write(&dir, "slip.policy", "policy \"Slip\"\n\nterms {\n  require content_made_privatly -> employee\n}\n");
+    let o = run(&["check", &slip]);
+    assert!(stderr(&o).contains("did you mean `content_made_privately`?"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A second recruitment business's published texts on ownership (Contract
+/// Personnel's "LinkedIn Contacts – Who Owns Them?" and HR Employment Bureau's
+/// social media policy, cited in tests/cases/published/recruiter-account-ownership.policy):
+/// a personal account is its holder's, contacts made at work are left open by the
+/// source (indeterminate, never guessed), a work email is not used for a personal
+/// sign-up. Both engines, `check` clean and as `fmt` writes it.
+#[test]
+fn a_second_recruiters_published_ownership_holds_its_cases_in_both_engines() {
+    crate::util::published_cases_hold_in_both_engines("recruiter-account-ownership");
+}

@@ -230,3 +230,123 @@ fn compare_shows_how_the_policy_binds() {
     assert!(row[1].contains("Castlegate Recruitment: the version in force when the contract was signed"), "{row:?}");
     assert!(row[2].contains("Brightwater Recruitment: the newest version binds everyone"), "{row:?}");
 }
+
+/// `assume actor.contract_signed_on = DATE when not given`: a policy says what
+/// a missing signature date is taken as. The version choice reads it (the
+/// newest version's assumption), every rule that reads the fact reads it (each
+/// version's own), in `eval`, `--batch` (compiled form) and `test`, and the
+/// explanation says it was taken, not given. Without it, the default stays
+/// (indeterminate, naming the fact: `no_contract_date_is_never_decided_by_the_newest_version`).
+#[test]
+fn an_assumed_contract_date_picks_the_version_and_says_so() {
+    let v5 = std::fs::read_to_string(root().join("tests/cases/published/castlegate-v5.policy")).unwrap();
+    let v6 = std::fs::read_to_string(root().join(V6)).unwrap();
+    let assume = |date: &str| {
+        format!(
+            "actions recommend\n\nassume actor.contract_signed_on = {date} when not given \"Contracts our HR system has no date for were signed before it went live.\"\n"
+        )
+    };
+    // Version 5 also reads the date itself: an advice for contracts signed before 2025.
+    let v5 = v5.replace("actions recommend\n", &assume("2024-06-01"))
+        + "\nrule older-contracts \"Contracts signed before 2025 predate the references guidance.\" {\n  when action = recommend and actor.contract_signed_on < 2025-01-01\n  then advise \"Read the 2025 references guidance before writing one.\"\n}\n";
+    let d = Dir::new(
+        "assumed",
+        &[
+            ("castlegate-v5.policy", &v5),
+            ("castlegate-v6.policy", &v6.replace("actions recommend\n", &assume("2024-06-01"))),
+            ("old-v6.policy", &v6.replace("actions recommend\n", &assume("2019-01-01"))),
+        ],
+    );
+    let p6 = d.path("castlegate-v6.policy");
+    // Not given: taken as 2024-06-01, so version 5 binds; its rule reads the same date.
+    let v = eval_json(&p6, &action(""));
+    assert_eq!(v["verdict"], "require-approval", "{v}");
+    assert_eq!(v["version"]["because"], serde_json::json!({"kind": "assumed", "on": "2024-06-01"}), "{v}");
+    let text = stdout(&run_stdin(&["eval", &p6, "-"], &action("")));
+    assert!(
+        text.contains("version 5, in force on 2024-06-01, the day the contract is taken as signed (actor.contract_signed_on is not given, taken as 2024-06-01)"),
+        "{text}"
+    );
+    assert!(text.contains("is not given, taken as 2024-06-01"), "{text}");
+    assert!(text.contains("Read the 2025 references guidance"), "{text}");
+    // Given, the date is read as given: signed after 2026-06-01, version 6.
+    assert_eq!(eval_json(&p6, &action(SIGNED_AFTER))["verdict"], "deny");
+    // The compiled form (`--batch`) decides the same.
+    let batch = stdout(&run_stdin(&["eval", "--batch", &p6, "-"], &(action("") + "\n" + &action(SIGNED_AFTER) + "\n")));
+    let verdicts: Vec<String> = batch
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|l| l["verdict"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(verdicts, ["require-approval", "deny"], "{batch}");
+    // An assumed date older than the chain: still not known which version binds, and said so.
+    let v = eval_json(&d.path("old-v6.policy"), &action(""));
+    assert_eq!(v["verdict"], "indeterminate", "{v}");
+    let why = v.to_string();
+    assert!(
+        why.contains("the contract dates from 2019-01-01 (actor.contract_signed_on is not given, taken as 2019-01-01)"),
+        "{why}"
+    );
+}
+
+/// `check` accepts an assumed date only where the absence means "older than our
+/// records": the contract's signature, or a date fact of the policy's own that no
+/// duty runs from; never an event (a departure, a request), and never a date for a
+/// yes/no fact.
+#[test]
+fn check_rejects_dates_that_cannot_be_assumed() {
+    let codes = |body: &str| {
+        let text = format!("policy \"p\" default allow\n{body}");
+        let file = smpolicy::source::SourceFile::new("p.policy", text.as_str());
+        let (_, report) = smpolicy::check::check_source(&file).unwrap_or_else(|d| panic!("{d:?}"));
+        report.diagnostics.iter().map(|d| (d.code.clone(), d.message.clone())).collect::<Vec<_>>()
+    };
+    assert!(codes("assume actor.contract_signed_on = 2019-01-01 when not given\n").is_empty());
+    assert!(codes("fact hired_on: date\nassume facts.hired_on = 2019-01-01 when not given\n").is_empty());
+    assert_eq!(
+        codes("assume actor.departed_on = 2019-01-01 when not given\n"),
+        [(
+            "bad-assumption".to_string(),
+            "`actor.departed_on` cannot be assumed when not given: it records an event (a departure, a request, a connection), and assuming it would invent one".to_string()
+        )]
+    );
+    let event = "fact found_on: date\nassume facts.found_on = 2019-01-01 when not given\nrule r { when action = post then allow oblige \"Fix.\" within 1 day of facts.found_on }\n";
+    assert_eq!(codes(event).first().map(|d| d.0.as_str()), Some("bad-assumption"), "{:?}", codes(event));
+    assert_eq!(
+        codes("assume content.confidential = 2019-01-01 when not given\n"),
+        [(
+            "type-mismatch".to_string(),
+            "`content.confidential` is a yes/no value, so it cannot be assumed `2019-01-01`".to_string()
+        )]
+    );
+    assert_eq!(
+        codes("assume actor.contract_signed_on = false when not given\n").first().map(|d| d.0.as_str()),
+        Some("type-mismatch")
+    );
+}
+
+/// `diff` reads an added date assumption as a change of behaviour where a rule
+/// reads the date: an actor with no contract date goes from indeterminate to
+/// decided, and the region says the date is not given.
+#[test]
+fn diff_shows_what_an_assumed_date_changes() {
+    let body = |assume: &str| {
+        format!(
+            "policy \"Castlegate\" version 6\n  default allow\n\n{assume}rule older-contracts \"Contracts signed before 2025 predate the guidance.\" {{\n  when action = post and actor.contract_signed_on < 2025-01-01\n  then deny\n}}\n"
+        )
+    };
+    let d = Dir::new(
+        "assumed-diff",
+        &[
+            ("old.policy", &body("")),
+            ("new.policy", &body("assume actor.contract_signed_on = 2024-06-01 when not given\n\n")),
+        ],
+    );
+    let text = stdout(&run(&["diff", &d.path("old.policy"), &d.path("new.policy")]));
+    assert!(
+        text.contains("declared assumptions: added `actor.contract_signed_on = 2024-06-01 when not given`"),
+        "{text}"
+    );
+    assert!(text.contains("posts when actor.contract_signed_on is not given"), "{text}");
+    assert!(text.contains("old: indeterminate by `older-contracts`\n     new: deny by `older-contracts`"), "{text}");
+}

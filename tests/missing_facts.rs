@@ -140,7 +140,7 @@ fn check_accepts_only_a_yes_no_fact_assumed_once_and_fmt_keeps_it() {
     let o = run(&["check", bad.to_str().unwrap()]);
     let err = stderr(&o) + &stdout(&o);
     assert_ne!(o.status.code(), Some(0), "{err}");
-    assert!(err.contains("only a yes/no fact or a list can be assumed, but `history.posts_today` is"), "{err}");
+    assert!(err.contains("only a yes/no fact, a list or a date can be assumed, but `history.posts_today` is"), "{err}");
     assert!(err.contains("`content.public` is assumed twice"), "{err}");
     assert!(err.contains("unknown fact `content.confidntial`"), "{err}");
     // Assuming what the fact table already says is redundant.

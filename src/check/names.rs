@@ -62,9 +62,9 @@ const PEOPLE: &[&str] = &[
     "unknown",
 ];
 
-/// The ownership fields of a contract (the public data contract).
-const OWNERSHIP_FIELDS: &[&str] =
-    &["connections_before_employment", "connections_during_employment", "branded_accounts", "personal_accounts"];
+/// The ownership fields of a contract (the public data contract), from the one table.
+static OWNERSHIP_FIELDS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| crate::policy::ownership_fields().collect());
 
 impl NameSet {
     /// The noun used in messages.
@@ -104,7 +104,7 @@ impl NameSet {
             NameSet::Party => schema::PARTIES,
             NameSet::Purpose => schema::PURPOSES,
             NameSet::Conduct => crate::data::action::Conduct::NAMES,
-            NameSet::OwnershipField => OWNERSHIP_FIELDS,
+            NameSet::OwnershipField => OWNERSHIP_FIELDS.as_slice(),
             NameSet::Weekday => crate::value::WEEKDAYS,
             NameSet::Device => crate::data::action::Device::NAMES,
         }

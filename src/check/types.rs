@@ -162,6 +162,30 @@ pub(super) fn assumption(cx: &mut Checker<'_>, a: &crate::ast::Assume, seen: &mu
     let Some(ty) = fact(cx, &path, a.fact.span) else { return };
     let fits = match (&ty, a.value.node) {
         (Type::Bool, Assumed::No | Assumed::Yes) | (Type::EnumList(_), Assumed::Empty) => true,
+        (Type::Date, Assumed::Date(_)) => assumable_date(cx, a),
+        (Type::Date, _) | (Type::Bool | Type::EnumList(_), Assumed::Date(_)) => {
+            let (label, help) = match ty {
+                Type::Date => {
+                    ("not a date", format!("write a date: `assume {} = 2019-01-01 when not given`", a.fact.node))
+                }
+                _ => ("a date", "a yes/no fact is assumed `true` or `false`, a list `{}`".to_string()),
+            };
+            cx.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    format!(
+                        "`{}` is {}, so it cannot be assumed `{}`",
+                        a.fact.node,
+                        describe(&ty),
+                        a.value.node.text()
+                    ),
+                    a.value.span,
+                    label,
+                )
+                .with_help(help),
+            );
+            false
+        }
         (Type::Bool, Assumed::Empty) => {
             cx.diags.push(
                 Diagnostic::error(
@@ -190,9 +214,13 @@ pub(super) fn assumption(cx: &mut Checker<'_>, a: &crate::ast::Assume, seen: &mu
             cx.diags.push(
                 Diagnostic::error(
                     "type-mismatch",
-                    format!("only a yes/no fact or a list can be assumed, but `{}` is {}", a.fact.node, describe(&ty)),
+                    format!(
+                        "only a yes/no fact, a list or a date can be assumed, but `{}` is {}",
+                        a.fact.node,
+                        describe(&ty)
+                    ),
                     a.fact.span,
-                    "not a yes/no fact or a list",
+                    "not a yes/no fact, a list or a date",
                 )
                 .with_help("a fact of any other kind that is not given stays not given; test it with `is missing`"),
             );
@@ -228,6 +256,33 @@ pub(super) fn assumption(cx: &mut Checker<'_>, a: &crate::ast::Assume, seen: &mu
             .with_help("remove the assumption"),
         );
     }
+}
+
+/// A date assumed when not given: only one whose absence means "older than our
+/// records" ([`crate::facts::ASSUMABLE_DATES`]), or a policy's own date fact that
+/// no duty's time runs from; any other would invent an event.
+fn assumable_date(cx: &mut Checker<'_>, a: &crate::ast::Assume) -> bool {
+    let path = a.fact.node.as_str();
+    let event = super::precedence::every_modifiers(cx.ast)
+        .into_iter()
+        .any(|m| m.oblige.iter().any(|o| o.of.as_ref().is_some_and(|e| e.node == path)));
+    let own = path.starts_with("facts.");
+    if crate::facts::ASSUMABLE_DATES.contains(&path) || (own && !event) {
+        return true;
+    }
+    let why = if event {
+        "a duty's time runs from it, so assuming it would make the duty due without any event"
+    } else {
+        "it records an event (a departure, a request, a connection), and assuming it would invent one"
+    };
+    cx.diags.push(
+        Diagnostic::error("bad-assumption", format!("`{path}` cannot be assumed when not given: {why}"), a.fact.span, "not assumable")
+            .with_help(format!(
+                "a date may be assumed only where its absence means the record is older than your systems: {}, or a date fact of your own",
+                crate::facts::ASSUMABLE_DATES.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+            )),
+    );
+    false
 }
 
 /// `brand names {...}`: declared once, each name a text with a letter or digit
@@ -334,6 +389,92 @@ pub(super) fn event_dates(cx: &mut Checker<'_>) {
                 .with_help("name the date of the event: `request.made_on`, or a declared `fact NAME: date`"),
             ),
         }
+    }
+}
+
+/// The keys duties are recorded under in `done` (`oblige "..." as erase_data within 1 month
+/// of request.made_on`): an identifier, on a duty due from an event, and one duty's only.
+pub(super) fn duty_keys(cx: &mut Checker<'_>) {
+    let duties: Vec<&crate::ast::Obligation> =
+        super::precedence::every_modifiers(cx.ast).into_iter().flat_map(|m| m.oblige.iter()).collect();
+    // Each key's first duty: where, and whether its key was written (`as ...`) or is its words.
+    let mut seen: foldhash::HashMap<String, (Span, bool)> = foldhash::HashMap::default();
+    for o in duties {
+        if let Some(k) = &o.key {
+            let mut chars = k.node.chars();
+            let ident = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ident {
+                cx.diags.push(
+                    Diagnostic::error(
+                        "bad-duty-key",
+                        format!("a duty's key must be a name of letters, digits and underscores, not `{}`", k.node),
+                        k.span,
+                        "not a name",
+                    )
+                    .with_help(format!("write it with underscores, such as `{}`", k.node.replace('-', "_"))),
+                );
+            }
+            if o.of.is_none() {
+                cx.diags.push(
+                    Diagnostic::error(
+                        "bad-duty-key",
+                        format!("the duty `{}` has a key but no event its time runs from", k.node),
+                        k.span,
+                        "recorded in `done` only for a duty due from an event",
+                    )
+                    .with_help("add the event: `within 1 month of request.made_on`, or drop `as ...`"),
+                );
+            }
+        }
+        if o.of.is_none() {
+            continue;
+        }
+        let key = crate::lower::done_key(o);
+        let span = o.key.as_ref().map_or(o.text.span, |k| k.span);
+        let explicit = o.key.is_some();
+        let first = seen.get(&key).filter(|(_, e)| explicit || *e).map(|(s, _)| *s);
+        if let Some(first) = first {
+            cx.diags.push(
+                Diagnostic::error(
+                    "duplicate-name",
+                    format!("two duties are recorded as done under the same key `{key}`"),
+                    span,
+                    "this duty has the same key",
+                )
+                .with_label(first, "first used here")
+                .with_help("`done` must say which duty was done: give each duty its own key (`as ...`)"),
+            );
+        } else {
+            // Two duties of the same words share their key as before; only a written key clashes.
+            seen.entry(key).or_insert((span, explicit));
+        }
+    }
+}
+
+/// A duty's own key (`as hand_over_credentials`) that a departure duty of the
+/// lowered policy is recorded under too: `done` could not tell them apart.
+pub(super) fn duty_keys_of_departure(cx: &mut Checker<'_>, policy: &crate::policy::Policy) {
+    let departure: Vec<&str> = policy
+        .rules
+        .iter()
+        .filter(|r| r.section == crate::policy::SectionKind::Departure)
+        .flat_map(|r| r.obligations.iter().filter_map(|o| o.done_key.as_deref()))
+        .collect();
+    let keys: Vec<Spanned<String>> = super::precedence::every_modifiers(cx.ast)
+        .into_iter()
+        .flat_map(|m| m.oblige.iter().filter_map(|o| o.key.clone()))
+        .collect();
+    for k in keys.iter().filter(|k| departure.contains(&k.node.as_str())) {
+        cx.diags.push(
+            Diagnostic::error(
+                "duplicate-name",
+                format!("`{}` is already the key a departure duty is recorded under", k.node),
+                k.span,
+                "the same key as a departure duty",
+            )
+            .with_help("`done` must say which duty was done: give this duty another key"),
+        );
     }
 }
 

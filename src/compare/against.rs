@@ -166,12 +166,7 @@ pub fn contract_from_policy(policy: &Policy, jurisdiction: Option<&str>) -> (Con
         notes.push(format!("covenants: `{}` {} {length}", c.id, c.kind.as_str()));
     }
     let mut owner_of = |field: &str| field_owner(policy, crate::policy::ownership_words(field), field, &mut notes);
-    let ownership = Ownership {
-        connections_before_employment: owner_of("connections_before_employment"),
-        connections_during_employment: owner_of("connections_during_employment"),
-        branded_accounts: owner_of("branded_accounts"),
-        personal_accounts: owner_of("personal_accounts"),
-    };
+    let ownership = Ownership::from_fields(&mut owner_of);
     let on_departure: Vec<Obligation> = policy
         .departure
         .iter()

@@ -250,6 +250,9 @@ pub fn html(c: &Comparison) -> String {
             rows.push(r);
         }
     }
+    let mut r = vec![esc(super::render::BRAND_ROW)];
+    r.extend(c.profiles.iter().map(|p| items(&p.brands.items())));
+    rows.push(r);
     table(&mut out, &head, &rows);
 
     let _ = writeln!(out, "<h2 id=\"profile\">Profile</h2>");

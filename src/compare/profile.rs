@@ -61,6 +61,47 @@ pub struct Profile {
     pub defaults: Defaults,
     /// Monitoring of personal accounts.
     pub monitoring: Monitoring,
+    /// The brand names the policy declares, and what it does with accounts named for them.
+    pub brands: BrandNames,
+}
+
+/// The brand names a policy declares (`brand names {...}`) and what it does with
+/// an account whose handle or name carries one: the clauses that read them, and
+/// who keeps such a personal account on leaving (decided, as the ownership rows are).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct BrandNames {
+    /// The names as written; empty when the policy declares none.
+    pub names: Vec<String>,
+    /// The clauses that test them (`accounts with brand in handle`, `contains a brand name`).
+    pub clauses: Vec<ClauseRef>,
+    /// The account the leaving situation is about (`@PhoneDog_you`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+    /// On leaving, keeping a personal account with that handle: the verdict and its owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaving: Option<OwnershipRow>,
+}
+
+impl BrandNames {
+    /// The report's lines: the names, the clauses that read them, and whose a
+    /// personal account named for them is on leaving.
+    pub fn items(&self) -> Vec<String> {
+        if self.names.is_empty() {
+            return vec!["none declared".to_string()];
+        }
+        let quoted: Vec<String> = self.names.iter().map(|n| format!("\"{n}\"")).collect();
+        let mut out = vec![quoted.join(", ")];
+        if self.clauses.is_empty() {
+            out.push("no clause reads them".to_string());
+        } else {
+            out.push(format!("read by {}", self.clauses.iter().map(ClauseRef::words).collect::<Vec<_>>().join(", ")));
+        }
+        if let (Some(h), Some(row)) = (&self.handle, &self.leaving) {
+            out.push(format!("keeping a personal account named {h} on leaving: {}", row.words()));
+            out.extend(row.obligations.iter().map(|o| format!("obligation: {o}")));
+        }
+        out
+    }
 }
 
 /// The ownership model (domain taxonomy §3), as the verdicts show it.
@@ -424,6 +465,33 @@ pub fn profile(key: &str, policy: &Policy, file: &SourceFile, probes: &Probes, j
             .collect(),
         defaults: defaults(policy, file),
         monitoring: monitoring(policy, file),
+        brands: brands(policy, file, probes),
+    }
+}
+
+fn brands(policy: &Policy, file: &SourceFile, probes: &Probes) -> BrandNames {
+    let reads = |c: &crate::policy::Cond| {
+        c.tests().iter().any(|t| matches!(t.op, crate::policy::TestOp::Contains { brands: true, .. }))
+    };
+    // One reference a line written: a clause's generated companions (its hand-over, its
+    // overdue refusal) read the names where the clause does.
+    let mut clauses: Vec<ClauseRef> = Vec::new();
+    for r in &policy.rules {
+        let c = clause_ref(policy, file, &r.id);
+        if (reads(&r.when) || r.unless.iter().any(&reads)) && !clauses.iter().any(|x| x.line == c.line) {
+            clauses.push(c);
+        }
+    }
+    let situation = super::brand_situation(policy);
+    let leaving = situation.as_ref().and_then(|s| {
+        let v = probes.get(&s.id)?;
+        Some(ownership_row(policy, file, &s.id, "a personal account named for the employer", v))
+    });
+    BrandNames {
+        names: policy.decls.brands.clone(),
+        clauses,
+        handle: situation.and_then(|s| s.action.account.and_then(|a| a.handle)),
+        leaving,
     }
 }
 
@@ -431,6 +499,14 @@ fn ownership(policy: &Policy, file: &SourceFile, probes: &Probes) -> OwnershipPr
     let mut rows = Vec::new();
     for (id, asset) in OWNERSHIP_PROBES {
         let Some(v) = probes.get(*id) else { continue };
+        rows.push(ownership_row(policy, file, id, asset, v));
+    }
+    ownership_model(rows)
+}
+
+/// One ownership row: the verdict on situation `id` and the ownership clauses that decided it.
+fn ownership_row(policy: &Policy, file: &SourceFile, id: &str, asset: &str, v: &crate::eval::Verdict) -> OwnershipRow {
+    {
         let about_connections = id.contains("connections") || id.contains("contact");
         let mut owners = Vec::new();
         let mut owner_clauses = Vec::new();
@@ -447,7 +523,7 @@ fn ownership(policy: &Policy, file: &SourceFile, probes: &Probes) -> OwnershipPr
             }
         }
         owner_clauses.dedup();
-        rows.push(OwnershipRow {
+        OwnershipRow {
             asset: asset.to_string(),
             situation: id.to_string(),
             verdict: v.verdict,
@@ -466,8 +542,12 @@ fn ownership(policy: &Policy, file: &SourceFile, probes: &Probes) -> OwnershipPr
                 })
                 .collect(),
             about_content: about_content(id),
-        });
+        }
     }
+}
+
+/// The ownership model the rows' verdicts show.
+fn ownership_model(rows: Vec<OwnershipRow>) -> OwnershipProfile {
     let verdict = |id: &str| rows.iter().find(|r| r.situation == id).map(|r| r.verdict);
     let before = verdict("keep-pre-employment-connections");
     let during: Vec<Option<Decision>> =

@@ -11,6 +11,9 @@ use crate::eval::verdict::{Basis, Status};
 use crate::eval::Decision;
 use std::fmt::Write as _;
 
+/// The label of the ownership table's row of brand names (text, markdown and the page).
+pub const BRAND_ROW: &str = "brand names, and your accounts named for them";
+
 /// The verdict in a matrix cell: `deny`, `require-approval (marketing)`, with `†` when the law set aside a clause that would have decided.
 pub fn cell_label(c: &Cell) -> String {
     let mut out = c.label();
@@ -439,6 +442,13 @@ pub fn text(c: &Comparison) -> String {
             }
         }
     }
+    let _ = writeln!(out, "  {BRAND_ROW}");
+    for p in &c.profiles {
+        for (k, item) in p.brands.items().iter().enumerate() {
+            let indent = if k == 0 { format!("    {}: ", named(c, &p.policy)) } else { "      ".to_string() };
+            let _ = writeln!(out, "{indent}{item}");
+        }
+    }
 
     let grouped = |out: &mut String, title: &str, rows: &dyn Fn(&Profile) -> Rows| {
         let _ = writeln!(out, "\n{title}");
@@ -693,6 +703,9 @@ pub fn markdown(c: &Comparison) -> String {
             rows.push(r);
         }
     }
+    let mut r = vec![BRAND_ROW.to_string()];
+    r.extend(c.profiles.iter().map(|p| md_items(&p.brands.items())));
+    rows.push(r);
     md_table(&mut out, &head, &rows);
 
     let side = |out: &mut String, title: &str, rows: &dyn Fn(&Profile) -> Rows| {

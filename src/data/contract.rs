@@ -177,7 +177,7 @@ impl Covenant {
     }
 }
 
-/// Who owns connections and accounts.
+/// Who owns connections, accounts, and content and intellectual property.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ownership {
@@ -193,6 +193,54 @@ pub struct Ownership {
     /// Personal accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personal_accounts: Option<Owner>,
+    /// Content made for the agency in the course of the job: posts, articles, videos, blogs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_made_for_agency: Option<Owner>,
+    /// Content made privately, in the employee's own time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_made_privately: Option<Owner>,
+    /// Content made before the employment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_before_employment: Option<Owner>,
+    /// The member lists of groups (a LinkedIn group run for the agency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_member_lists: Option<Owner>,
+    /// Recruiting material: job descriptions, candidate write-ups, templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recruiting_material: Option<Owner>,
+}
+
+impl Ownership {
+    /// Every field by its name, in the order of [`crate::policy::CONTRACT_OWNERSHIP`]
+    /// (a test holds the two to the same names).
+    pub fn fields(&self) -> [(&'static str, Option<Owner>); 9] {
+        [
+            ("connections_before_employment", self.connections_before_employment),
+            ("connections_during_employment", self.connections_during_employment),
+            ("branded_accounts", self.branded_accounts),
+            ("personal_accounts", self.personal_accounts),
+            ("content_made_for_agency", self.content_made_for_agency),
+            ("content_made_privately", self.content_made_privately),
+            ("content_before_employment", self.content_before_employment),
+            ("group_member_lists", self.group_member_lists),
+            ("recruiting_material", self.recruiting_material),
+        ]
+    }
+
+    /// The ownership whose field `f` has the owner `owner(f)`.
+    pub fn from_fields(mut owner: impl FnMut(&str) -> Option<Owner>) -> Ownership {
+        Ownership {
+            connections_before_employment: owner("connections_before_employment"),
+            connections_during_employment: owner("connections_during_employment"),
+            branded_accounts: owner("branded_accounts"),
+            personal_accounts: owner("personal_accounts"),
+            content_made_for_agency: owner("content_made_for_agency"),
+            content_made_privately: owner("content_made_privately"),
+            content_before_employment: owner("content_before_employment"),
+            group_member_lists: owner("group_member_lists"),
+            recruiting_material: owner("recruiting_material"),
+        }
+    }
 }
 
 /// One thing a leaver must do, written as a one-key mapping such as
@@ -368,6 +416,28 @@ on_departure:
     within_days: 30
 monitoring_of_personal_accounts: false
 "#;
+
+    /// The contract's ownership fields are the one table's, in its order: a field
+    /// added to one and not the other fails here.
+    #[test]
+    fn ownership_fields_are_the_tables() {
+        let names: Vec<&str> = Ownership::default().fields().iter().map(|(f, _)| *f).collect();
+        assert_eq!(names, crate::policy::ownership_fields().collect::<Vec<_>>());
+        // Each field reads its own value back, and only its own.
+        for field in crate::policy::ownership_fields() {
+            let o = Ownership::from_fields(|f| (f == field).then_some(Owner::Shared));
+            let set: Vec<&str> = o.fields().iter().filter(|(_, x)| x.is_some()).map(|(f, _)| *f).collect();
+            assert_eq!(set, [field]);
+        }
+        let c = parse_contract(
+            "ownership:\n  content_made_for_agency: agency\n  content_made_privately: employee\n  recruiting_material: agency\n",
+            "c.yaml",
+        )
+        .unwrap();
+        let o = c.ownership.unwrap_or_default();
+        assert_eq!(o.content_made_privately, Some(Owner::Employee));
+        assert_eq!(o.recruiting_material, Some(Owner::Agency));
+    }
 
     fn err(text: &str) -> String {
         parse_contract(text, "c.yaml").unwrap_err().to_string()

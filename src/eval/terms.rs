@@ -271,7 +271,7 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
     }
 
     // Covenants the policy forbids or requires that the contract lacks are fine; ownership next.
-    let fields: [(&str, Option<Party>); 4] = {
+    let fields: Vec<(&str, Option<Party>)> = {
         let o = contract.ownership.clone().unwrap_or_default();
         let p = |x: Option<crate::data::contract::Owner>| {
             x.map(|x| match x.as_str() {
@@ -280,12 +280,7 @@ pub fn check_terms(policy: &Policy, file: &SourceFile, contract: &Contract) -> T
                 _ => Party::Agency,
             })
         };
-        [
-            ("connections_before_employment", p(o.connections_before_employment)),
-            ("connections_during_employment", p(o.connections_during_employment)),
-            ("branded_accounts", p(o.branded_accounts)),
-            ("personal_accounts", p(o.personal_accounts)),
-        ]
+        o.fields().into_iter().map(|(f, x)| (f, p(x))).collect()
     };
     for (field, value) in fields {
         let mut findings = Vec::new();

@@ -414,7 +414,8 @@ pub(super) fn modifiers(m: &Modifiers) -> Vec<Piece> {
         let span = o.within.as_ref().map_or(o.text.span, |w| o.text.span.join(w.span));
         let span = o.of.as_ref().map_or(span, |e| span.join(e.span));
         let of = o.of.as_ref().map(|e| format!(" of {}", e.node)).unwrap_or_default();
-        out.push((span, format!("oblige {}{}{of}", string(&o.text.node), within(&o.within))));
+        let key = o.key.as_ref().map(|k| format!(" as {}", k.node)).unwrap_or_default();
+        out.push((span, format!("oblige {}{key}{}{of}", string(&o.text.node), within(&o.within))));
     }
     for n in &m.notes {
         out.push((n.span, format!("note {}", string(&n.node))));

@@ -323,6 +323,10 @@ impl Builder {
                         Spanned::new(a, span(&x))
                     }
                     Some(x) if x.as_rule() == Rule::empty_set => Spanned::new(Assumed::Empty, span(&x)),
+                    Some(x) if x.as_rule() == Rule::date => {
+                        let d = self.date_only(x)?;
+                        Spanned::new(Assumed::Date(d.node), d.span)
+                    }
                     Some(x) => {
                         self.internal(&x);
                         return None;
@@ -894,12 +898,16 @@ impl Builder {
                 }
             }
             Rule::oblige_mod => {
-                let mut inner = p.kids();
+                let mut inner = p.kids().peekable();
                 let Some(text) = inner.next().map(|t| self.string(t)) else { return };
+                let key = inner
+                    .next_if(|k| k.as_rule() == Rule::duty_as)
+                    .and_then(|k| k.kids().find(|k| k.as_rule() == Rule::duty_key))
+                    .map(|k| Spanned::new(k.as_str().to_string(), span(&k)));
                 let within = inner.next().and_then(|w| w.kids().next()).and_then(|d| self.duration(d));
                 let of =
                     inner.next().and_then(|e| e.kids().next()).map(|p| Spanned::new(p.as_str().to_string(), span(&p)));
-                m.oblige.push(Obligation { text, within, of });
+                m.oblige.push(Obligation { text, key, within, of });
             }
             Rule::priority_mod => {
                 if let Some(t) = p.kids().next() {

@@ -53,6 +53,7 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::k_exception => "`exception`",
         Rule::k_export => "`export`",
         Rule::k_fact => "`fact`",
+        Rule::k_as => "`as`",
         Rule::k_assume => "`assume`",
         Rule::k_given => "`given`",
         Rule::k_for => "`for`",
@@ -156,6 +157,8 @@ pub fn phrase(rule: Rule) -> Option<&'static str> {
         Rule::priority_mod => "`priority` and a tier named in the header's `priorities`",
         Rule::dry_run => "`dry run`",
         Rule::within => "`within` and a length of time",
+        Rule::duty_as => "`as` and the duty's key (`as erase_data`)",
+        Rule::duty_key => "the duty's key, a name such as `erase_data`",
         Rule::event_of => "`of` and the date of the event (`of request.made_on`)",
         Rule::header => "the policy header `policy \"Name\" ...`",
         Rule::version_item => "`version`",
@@ -283,6 +286,7 @@ pub fn is_keyword(rule: Rule) -> bool {
         rule,
         Rule::k_advise
             | Rule::k_all
+            | Rule::k_as
             | Rule::k_approval
             | Rule::k_at
             | Rule::k_because
