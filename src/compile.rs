@@ -1753,6 +1753,69 @@ mod tests {
         .unwrap()
     }
 
+    /// Groups of contacts decided one by one: a whole that needs approval
+    /// names the approvers of the groups that need it, and a refused whole
+    /// names none (mutation survivor: `==` → `!=` on the whole's verdict
+    /// when gathering approvers).
+    #[test]
+    fn the_whole_of_several_groups_names_the_approvers_of_its_verdict() {
+        let text = "policy \"Groups\"\n  default allow\nroles consultant, manager\n\
+                    rule ask { when action = export and contacts.origin = agency_database then require approval from manager }\n\
+                    rule never { when action = export and contacts.origin = employment then deny }\n";
+        let (_, _, c) = load("groups.policy", text);
+        let whole = |origins: &[&str]| {
+            let list: Vec<String> = origins.iter().map(|o| format!(r#"{{"count":10,"origin":"{o}"}}"#)).collect();
+            let a = parse_action_json_line(&format!(
+                r#"{{"action":"export","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"contacts":[{}]}}"#,
+                list.join(",")
+            ))
+            .unwrap();
+            let groups = a.group_actions().unwrap();
+            let d = c.decide_items(&groups, "2026-03-16T09:00:00Z".parse().unwrap());
+            (d.whole.verdict, d.whole.approvers.join(","), d.whole.deciding.join(","))
+        };
+        assert_eq!(
+            whole(&["before_employment", "agency_database"]),
+            (Verdict4::RequireApproval, "manager".into(), "ask".into())
+        );
+        assert_eq!(whole(&["agency_database", "employment"]), (Verdict4::Deny, String::new(), "never".into()));
+    }
+
+    /// A bucket (an action and a channel) holds only the clauses that may
+    /// apply to its rows: a clause about posts is not in the bucket of
+    /// invitations, nor its duty (mutation survivor: `stat` answering
+    /// "cannot tell" for every condition put every clause in every bucket:
+    /// the same verdicts, every decision reading every clause).
+    #[test]
+    fn a_bucket_holds_only_the_clauses_about_its_action_and_channel() {
+        let text = "policy \"Buckets\"\n  default allow\nroles consultant\n\
+                    rule posts { when action = post and channel = linkedin then allow oblige \"Say that you work for us.\" }\n\
+                    rule invites { when action = connect then allow oblige \"Keep it professional.\" }\n\
+                    rule anything { when actor.status = departed then deny }\n";
+        let (_, _, c) = load("buckets.policy", text);
+        let bucket = |action: &str, channel: &str| {
+            let a = parse_action_json_line(&format!(
+                r#"{{"action":"{action}","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
+            ))
+            .unwrap();
+            let row = FactRow::from_action_at(&a, &c, "2026-03-16T09:00:00Z".parse().unwrap());
+            let b = c.buckets.get(row.bucket as usize).unwrap();
+            let duties: Vec<&str> = b
+                .duties
+                .iter()
+                .filter_map(|k| c.duties.get(*k as usize))
+                .filter_map(|d| c.decider_id(d.rule))
+                .collect();
+            (
+                b.pass.iter().map(|m| m.bits().iter().map(|w| w.count_ones() as usize).sum::<usize>()).sum::<usize>(),
+                duties,
+            )
+        };
+        assert_eq!(bucket("post", "linkedin"), (2, vec!["posts"]));
+        assert_eq!(bucket("connect", "linkedin"), (2, vec!["invites"]));
+        assert_eq!(bucket("post", "twitter"), (1, vec![]));
+    }
+
     #[test]
     fn more_deciding_clauses_than_a_decision_holds_inline_are_all_listed() {
         let l = load("many.policy", &many(12, "allow"));

@@ -982,11 +982,6 @@ fn overdue_duty(policy: &Policy, id: &str) -> bool {
     policy.rules.iter().any(|r| r.id == id && matches!(r.kind, crate::policy::RuleKind::Duty { overdue: true, .. }))
 }
 
-/// Whether a condition mentions a fact path (used by counterfactuals and `diff`).
-pub fn mentions(c: &Cond, path: &str) -> bool {
-    c.tests().iter().any(|t| matches!(&t.lhs, crate::policy::Term::Fact(p) if p == path))
-}
-
 /// Rules of a given section (used by `compare`).
 pub fn rules_in(policy: &Policy, section: SectionKind) -> impl Iterator<Item = &Rule> {
     policy.rules.iter().filter(move |r| r.section == section)
@@ -1464,6 +1459,59 @@ rule no-opinions "No opinions unless on your own time." {
         let (verdict, under) = computed(2);
         assert_eq!(verdict, Decision::Allow);
         assert!(under.iter().any(|c| c == "with this post: 3 ≤ limit 10"), "{under:?}");
+    }
+
+    /// An invitation limit counts invitations, in its words (mutation
+    /// survivor: the `Invitations` arm deleted called them posts).
+    #[test]
+    fn an_invitation_limit_counts_invitations() {
+        let p = "policy \"Invitations\" default allow\nroles consultant\n\nconnecting on linkedin {\n  limit 20 invitations per week\n}\n";
+        let v = line(
+            p,
+            r#"{"action":"connect","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","target":{"relationship":"candidate"},"history":{"invitations_this_week":20}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Deny, "{}", v.summary);
+        let traces: Vec<String> =
+            v.rules.iter().flat_map(|r| r.tests.iter().flat_map(|t| t.computed.clone())).collect();
+        assert!(traces.iter().any(|c| c == "with this invitation: 21 > limit 20"), "{traces:?}");
+    }
+
+    /// A refusal because a duty is overdue says the leaver is in breach,
+    /// not that the action is forbidden; beside another refusal it is
+    /// forbidden (mutation survivor: the guard replaced by `false`).
+    #[test]
+    fn an_overdue_duty_is_a_breach_in_the_summary() {
+        let p = "policy \"Leavers\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n\
+                 ownership {\n  credentials -> agency\n}\n\
+                 on departure {\n  return-credentials: hand over credentials within 1 business day\n}\n";
+        let leaver = r#"{"action":"hand_over","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-02"},"done":[]}"#;
+        let v = line(p, leaver);
+        assert_eq!(v.verdict, Decision::Deny, "{}", v.summary);
+        assert!(v.summary.starts_with("deny: in breach of `return-credentials"), "{}", v.summary);
+        assert!(v.summary.contains("overdue and not recorded as done"), "{}", v.summary);
+        let also = format!("{p}rule no-hand-overs {{ when action = hand_over then deny }}\n");
+        let v = line(&also, leaver);
+        assert!(v.summary.starts_with("deny: forbidden by"), "{}", v.summary);
+    }
+
+    /// A covenant's window is explained in words: from departure to its
+    /// end, counted from what (mutation survivor: `Window::words` emptied
+    /// left the explanation without its dates).
+    #[test]
+    fn a_covenants_window_is_explained_with_its_dates() {
+        let p = "policy \"Covenants\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n\
+                 covenant client-non-solicitation: non_solicitation of clients for 6 months\n";
+        let v = line(
+            p,
+            r#"{"action":"solicit","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-01-31"},"channel":"linkedin","target":{"relationship":"client"}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Deny, "{}", v.summary);
+        let w = v.rules.iter().find_map(|r| r.window.as_ref()).unwrap_or_else(|| panic!("a window: {v:?}"));
+        let words = w.words();
+        assert!(
+            words.first().is_some_and(|l| l.starts_with("window: from 2026-01-31 (departure) to 2026-07-31 inclusive: 6 months counted from the date of departure")),
+            "{words:?}"
+        );
     }
 
     /// Which law set a covenant aside, in words: the contract's named law,

@@ -737,6 +737,25 @@ mod tests {
     use crate::data::action::parse_action_json_line;
     use proptest::prelude::*;
 
+    /// "Not given" and "failed" are the first two classes of every key,
+    /// whatever it compares, so that a row with either finds its bitsets
+    /// rather than having its clauses evaluated in full (mutation survivor:
+    /// the `Failed` arm deleted, such a row fell back on full evaluation:
+    /// the same verdicts, by the slow road).
+    #[test]
+    fn not_given_and_failed_are_the_first_classes_of_every_key() {
+        for cuts in [Cuts::Sym(vec![2, 4].into()), Cuts::Int(vec![3, 10].into()), Cuts::Bool, Cuts::Bit(0b10)] {
+            assert_eq!(cuts.class(Val::Absent), Some(0), "{cuts:?}");
+            assert_eq!(cuts.class(Val::Failed), Some(1), "{cuts:?}");
+            let reps = cuts.representatives();
+            assert_eq!(reps.get(..FIRST), Some(&[Val::Absent, Val::Failed][..]), "{cuts:?}");
+            // Every other class holds its representative, in order.
+            for (k, v) in reps.iter().enumerate().skip(FIRST) {
+                assert_eq!(cuts.class(v.clone()), Some(k), "{cuts:?}: {v:?}");
+            }
+        }
+    }
+
     /// A small deterministic generator (xorshift), drawn from the proptest seed.
     struct Rng(u64);
     impl Rng {
