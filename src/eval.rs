@@ -40,7 +40,7 @@ pub mod verdict;
 
 pub use verdict::{Basis, Decision, ObligationRef, Verdict};
 
-use crate::policy::{Cond, Effect, Policy, Rule, RuleKind, SectionKind};
+use crate::policy::{Effect, Policy, Rule, RuleKind, SectionKind};
 use crate::semantics;
 use crate::source::SourceFile;
 use crate::value::Value;

@@ -751,7 +751,7 @@ mod tests {
             assert_eq!(reps.get(..FIRST), Some(&[Val::Absent, Val::Failed][..]), "{cuts:?}");
             // Every other class holds its representative, in order.
             for (k, v) in reps.iter().enumerate().skip(FIRST) {
-                assert_eq!(cuts.class(v.clone()), Some(k), "{cuts:?}: {v:?}");
+                assert_eq!(cuts.class(*v), Some(k), "{cuts:?}: {v:?}");
             }
         }
     }
