@@ -25,7 +25,7 @@
 
 use super::api;
 use super::auth::{Caller, Endpoint, Refusal, Scope};
-use super::registry::Loaded;
+use super::registry::{Chain, Loaded};
 use super::App;
 use crate::diagnostic::Severity;
 use crate::eval::{Decision, Verdict};
@@ -646,7 +646,7 @@ fn actions_of(c: &Cond) -> Option<Vec<String>> {
 
 /// The facts the policy's clauses and section defaults read, first seen first (the always-needed ones
 /// lead), each with the actions under which a clause reading it can apply (`None`: any).
-fn facts_read(policy: &Policy) -> Vec<(String, Option<Vec<String>>)> {
+fn facts_read(policy: &Policy, chain: Option<&Chain>) -> Vec<(String, Option<Vec<String>>)> {
     let mut out: Vec<(String, Option<Vec<String>>)> =
         ["action", "actor.role", "actor.status"].map(|p| (p.to_string(), None)).to_vec();
     let mut add = |path: &str, scope: Option<Vec<String>>| {
@@ -670,18 +670,27 @@ fn facts_read(policy: &Policy) -> Vec<(String, Option<Vec<String>>)> {
             }
         }
     };
-    for r in &policy.rules {
-        let scope = actions_of(&r.when);
-        let mut paths = Vec::new();
-        r.when.facts_into(&mut paths);
-        r.unless.iter().for_each(|u| u.facts_into(&mut paths));
-        paths.into_iter().for_each(|p| add(p, scope.clone()));
+    // A policy with versions: what each version reads (any may decide), and under `binds at_contract`
+    // the contract's dates, which pick the version.
+    let earlier = chain.map(|c| c.versions.versions.iter().map(|v| &v.policy)).into_iter().flatten();
+    for policy in std::iter::once(policy).chain(earlier) {
+        for r in &policy.rules {
+            let scope = actions_of(&r.when);
+            let mut paths = Vec::new();
+            r.when.facts_into(&mut paths);
+            r.unless.iter().for_each(|u| u.facts_into(&mut paths));
+            paths.into_iter().for_each(|p| add(p, scope.clone()));
+        }
+        for d in &policy.defaults {
+            let scope = actions_of(&d.scope);
+            let mut paths = Vec::new();
+            d.scope.facts_into(&mut paths);
+            paths.into_iter().for_each(|p| add(p, scope.clone()));
+        }
     }
-    for d in &policy.defaults {
-        let scope = actions_of(&d.scope);
-        let mut paths = Vec::new();
-        d.scope.facts_into(&mut paths);
-        paths.into_iter().for_each(|p| add(p, scope.clone()));
+    if chain.is_some_and(|c| c.versions.binds() == crate::ast::Binding::AtContract) {
+        add(crate::versions::SIGNED, None);
+        add(crate::versions::VARIED, None);
     }
     out
 }
@@ -736,6 +745,14 @@ fn question(path: &str) -> String {
         ("content.confidential", "It is confidential"),
         ("content.discloses_employer", "It says who you work for"),
         ("contacts.origin", "Where the contacts came from"),
+        (
+            "actor.contract_signed_on",
+            "The day your contract was signed (it says which version of the policy binds you)",
+        ),
+        (
+            "actor.contract_varied_on",
+            "The day your contract was varied to take a newer version of the policy (if it was)",
+        ),
     ];
     if let Some((_, q)) = known.iter().find(|(p, _)| *p == path) {
         return (*q).to_string();
@@ -755,8 +772,8 @@ fn question(path: &str) -> String {
 }
 
 /// The form's controls for `policy`, with what was sent last.
-fn controls(policy: &Policy, sent: &Fields) -> Vec<Control> {
-    facts_read(policy)
+fn controls(policy: &Policy, chain: Option<&Chain>, sent: &Fields) -> Vec<Control> {
+    facts_read(policy, chain)
         .into_iter()
         .filter_map(|(path, actions)| {
             let ty = fact_type(policy, &path)?;
@@ -780,7 +797,12 @@ fn controls(policy: &Policy, sent: &Fields) -> Vec<Control> {
 }
 
 /// The action the form describes, as the API's JSON (`actor.id` given apart); or the field that does not read.
-fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json::Value, (String, String)> {
+fn action_json(
+    policy: &Policy,
+    chain: Option<&Chain>,
+    actor: &str,
+    sent: &Fields,
+) -> Result<serde_json::Value, (String, String)> {
     let mut root = serde_json::Map::new();
     let mut put = |path: &str, v: serde_json::Value| {
         let mut at = &mut root;
@@ -799,7 +821,7 @@ fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json
     };
     put("actor.id", serde_json::Value::String(actor.to_string()));
     let chosen = field(sent, "action").map(str::trim);
-    for (path, actions) in facts_read(policy) {
+    for (path, actions) in facts_read(policy, chain) {
         let Some(ty) = fact_type(policy, &path) else { continue };
         let values: Vec<&str> =
             sent.iter().filter(|(k, _)| *k == path).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect();
@@ -860,6 +882,8 @@ struct Shown {
     advice: Vec<String>,
     law_notes: Vec<String>,
     missing: Vec<String>,
+    /// For a policy with versions: which version decided and why (`version 5, in force on ... when the contract was signed`).
+    version: Option<String>,
     /// The CLI's markdown explanation as HTML (escaped by the markdown writer).
     explanation: String,
     decision_id: Option<String>,
@@ -893,6 +917,7 @@ fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
         advice: v.advice.iter().map(|a| a.text.clone()).collect(),
         law_notes: v.law_notes.iter().map(|a| a.text.clone()).collect(),
         missing: v.missing.clone(),
+        version: v.version.as_ref().map(crate::versions::Bound::words),
         explanation: markdown_html(&md),
         decision_id,
     }
@@ -967,7 +992,7 @@ fn may_i_page(
         policies => Serde(policies),
         chosen,
         title => loaded.as_ref().map(|l| l.policy.meta.name.clone()),
-        groups => Serde(loaded.as_ref().map(|l| grouped(controls(&l.policy, sent)))),
+        groups => Serde(loaded.as_ref().map(|l| grouped(controls(&l.policy, l.chain.as_ref(), sent)))),
         actor => field(sent, "actor.id").unwrap_or(&visit.caller.name),
         result => Serde(result),
         error => error.map(|(path, message, help)| minijinja::context! { path, message, help }),
@@ -986,7 +1011,7 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
     };
     let actor =
         field(&f, "actor.id").map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&visit.caller.name).to_string();
-    let json = match action_json(&loaded.policy, &actor, &f) {
+    let json = match action_json(&loaded.policy, loaded.chain.as_ref(), &actor, &f) {
         Ok(j) => j,
         Err((path, message)) => return may_i_page(&app, &visit, Some(&name), &f, None, Some((path, message, None))),
     };
@@ -997,8 +1022,10 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
     let params = api::DecideParams { explain: true, as_written: false };
     match api::decide_logged(&app, &visit.caller, &name, &raw, params).await {
         Ok(d) => {
-            // Cited by the policy's name, as the consultant chose it (not the server's path to the file).
-            let result = d.verdict.as_ref().map(|v| shown(v, &format!("{name}.policy"), Some(d.id.clone())));
+            // Cited by the policy's name, as the consultant chose it (not the server's path to the file),
+            // or the file of the version that decided.
+            let file = d.file.clone().unwrap_or_else(|| format!("{name}.policy"));
+            let result = d.verdict.as_ref().map(|v| shown(v, &file, Some(d.id.clone())));
             may_i_page(&app, &visit, Some(&name), &f, result, None)
         }
         Err(e) => {
@@ -1844,7 +1871,7 @@ mod tests {
             "policy \"t\" default allow\nroles consultant\nrule r { when target.relationship = client and history.posts_today > 3 then deny }\n",
         );
         let (_, _, policy) = crate::check::check_and_lower(&file).unwrap();
-        let paths: Vec<String> = controls(&policy, &Vec::new()).into_iter().map(|c| c.path).collect();
+        let paths: Vec<String> = controls(&policy, None, &Vec::new()).into_iter().map(|c| c.path).collect();
         assert_eq!(paths, ["action", "actor.role", "actor.status", "target.relationship"]);
     }
 
@@ -1874,12 +1901,12 @@ mod tests {
             ("content.names_client".into(), "yes".into()),
             ("contacts.count".into(), "12".into()),
         ];
-        let j = action_json(&policy, "ann", &sent).unwrap();
+        let j = action_json(&policy, None, "ann", &sent).unwrap();
         assert_eq!(j["actor"]["id"], "ann");
         assert_eq!(j["content"]["names_client"], true);
         assert_eq!(j["contacts"]["count"], 12);
         let bad: Fields = vec![("contacts.count".into(), "many".into())];
-        assert_eq!(action_json(&policy, "ann", &bad).unwrap_err().0, "contacts.count");
+        assert_eq!(action_json(&policy, None, "ann", &bad).unwrap_err().0, "contacts.count");
         // A box shown and left unticked is "no" (a list: "none of these"); one not shown is not given.
         let file = crate::source::SourceFile::new(
             "t.policy",
@@ -1891,17 +1918,17 @@ mod tests {
             ("asked".into(), "content.names_client".into()),
             ("asked".into(), "content.kind".into()),
         ];
-        let j = action_json(&policy, "ann", &asked).unwrap();
+        let j = action_json(&policy, None, "ann", &asked).unwrap();
         assert_eq!(
             (&j["content"]["names_client"], &j["content"]["kind"]),
             (&serde_json::json!(false), &serde_json::json!([]))
         );
         let not_asked: Fields = vec![("action".into(), "post".into())];
-        let j = action_json(&policy, "ann", &not_asked).unwrap();
+        let j = action_json(&policy, None, "ann", &not_asked).unwrap();
         assert_eq!(j.get("content"), None, "{j}");
         // Asked, but for another action than the one chosen: not given.
         let other: Fields = vec![("action".into(), "connect".into()), ("asked".into(), "content.kind".into())];
-        let j = action_json(&policy, "ann", &other).unwrap();
+        let j = action_json(&policy, None, "ann", &other).unwrap();
         assert_eq!(j.get("content"), None, "{j}");
     }
 }
