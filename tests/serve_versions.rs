@@ -196,43 +196,14 @@ fn the_may_i_page_decides_by_the_version_that_binds() {
 
 /// A mixed export (leaver-contacts.policy): the logged entry holds each
 /// group's verdict, `smpolicy log` shows them (text and JSON), and an edit of
-/// one group's verdict in the database breaks the chain at that entry.
+/// one group's verdict in the database breaks the chain at that entry; pruned
+/// into an archive, the groups are kept as stored and checked there too.
 #[test]
 fn a_grouped_decision_is_logged_per_group_in_the_chain() {
     let dir = published(&["leaver-contacts"]);
     let log = dir.join("log.sqlite");
-    let s = Server::start(&dir, log.to_str().unwrap(), &[]);
-    let action = json!({"action": "export",
-        "actor": {"id": "ann", "role": "consultant", "status": "on_notice", "employed_since": "2023-01-09"},
-        "contacts": [{"count": 800, "origin": "agency_database"}, {"count": 300, "origin": "before_employment"},
-                     {"count": 100, "origin": "employment"}]});
-    let body = json!({"policy": "leaver-contacts", "action": action}).to_string();
-    let (_, full) = s.post("/v1/decide", &body);
-    let (_, short) = s.post("/v1/decide?explain=false", &body);
-    let answered: Vec<&str> =
-        full["groups"].as_array().unwrap().iter().map(|g| g["verdict"]["verdict"].as_str().unwrap()).collect();
-    assert_eq!(answered, ["deny", "allow", "deny"], "{full}");
-    let entries = log_json(log.to_str().unwrap(), None);
-    assert_eq!(entries.len(), 2);
-    for (e, answer) in entries.iter().zip([&full, &short]) {
-        let logged: Vec<&str> =
-            e["groups"].as_array().unwrap().iter().map(|g| g["verdict"].as_str().unwrap()).collect();
-        assert_eq!(logged, answered, "{e}");
-        assert_eq!(e["verdict"], answer["verdict"]);
-        assert_eq!(e["groups"][0]["contacts"], "contacts[0]: 800 contacts from the agency's database", "{e}");
-        assert!(e["groups"][0].get("summary").is_none(), "{e}");
-    }
-    assert_eq!(entries[0]["groups"], entries[1]["groups"], "both engines log the same groups");
-    let (code, text, err) = run(&["log", "--log", log.to_str().unwrap()]);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        text.lines()
-            .all(|l| l.ends_with("] groups: contacts[0] deny, contacts[1] allow, contacts[2] deny  by anonymous")),
-        "{text}"
-    );
-    drop(s);
-    let (code, out, err) = run(&["log", "verify", "--log", log.to_str().unwrap()]);
-    assert_eq!(code, 0, "{out}{err}");
+    let l = log.to_str().unwrap();
+    grouped_decisions(&dir, l);
     // One group's verdict edited: the chain breaks there, and nowhere else.
     let copy = crate::serve_trust::tampered(
         &log,
@@ -248,6 +219,87 @@ fn a_grouped_decision_is_logged_per_group_in_the_chain() {
     let (code, out, err) = run(&["log", "verify", "--log", copy.to_str().unwrap()]);
     assert_eq!(code, 3, "{out}{err}");
     assert!(format!("{out}{err}").starts_with("broken: entry 1 "), "{out}{err}");
+
+    // Retention: pruned into an archive, which keeps the groups as stored and verifies with the log.
+    let archive = dir.join("archive.jsonl");
+    let a = archive.to_str().unwrap();
+    let (code, out, err) = run(&["log", "prune", "--log", l, "--older-than", "0", "--archive", a]);
+    assert_eq!((code, out.starts_with("pruned 2 entries")), (0, true), "{out}{err}");
+    let (code, out, err) = run(&["log", "verify", "--log", l, "--archive", a]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = std::fs::read_to_string(&archive).unwrap();
+    let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["groups"][2]["verdict"], "deny", "{first}");
+    assert!(first["chained"]["groups"].as_str().unwrap().contains("\"verdict\":\"deny\""), "{first}");
+    let edited = dir.join("archive-edited.jsonl");
+    std::fs::write(&edited, text.replacen("\\\"verdict\\\":\\\"deny\\\"", "\\\"verdict\\\":\\\"allow\\\"", 1)).unwrap();
+    let (code, out, err) = run(&["log", "verify", "--log", l, "--archive", edited.to_str().unwrap()]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(format!("{out}{err}").contains("archive line 1 (id "), "{out}{err}");
+}
+
+/// The same on PostgreSQL (its own columns and SQL), in a database of its own.
+/// Skipped (and said so) without `SMPOLICY_TEST_PG_URL`, as the other PostgreSQL tests are.
+#[test]
+fn grouped_decisions_on_postgres_needs_postgres() {
+    let Some(url) = std::env::var("SMPOLICY_TEST_PG_URL").ok().filter(|u| !u.is_empty()) else {
+        let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+        assert!(!ci, "SMPOLICY_TEST_PG_URL is not set under CI: .ci/run starts PostgreSQL and sets it");
+        eprintln!(
+            "skipped: serve_versions::grouped_decisions_on_postgres_needs_postgres: SMPOLICY_TEST_PG_URL is not set"
+        );
+        return;
+    };
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let name = format!("smpolicy_groups_{nanos}");
+    crate::serve_log::pg(&url, &format!("CREATE DATABASE {name}"));
+    let db = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    grouped_decisions(&published(&["leaver-contacts"]), &db);
+    crate::serve_log::pg(
+        &db,
+        "UPDATE smpolicy_log SET groups = replace(groups, '\"verdict\":\"deny\"', '\"verdict\":\"allow\"') \
+         WHERE seq = (SELECT max(seq) FROM smpolicy_log)",
+    );
+    let (code, out, err) = run(&["log", "verify", "--log", &db]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(format!("{out}{err}").starts_with("broken: entry 2 "), "{out}{err}");
+}
+
+/// Decides the mixed export twice (full answer, then compiled) on a server logging to `log`, and checks
+/// what `smpolicy log` reads back and that the chain verifies.
+fn grouped_decisions(dir: &Path, log: &str) {
+    let s = Server::start(dir, log, &[]);
+    let action = json!({"action": "export",
+        "actor": {"id": "ann", "role": "consultant", "status": "on_notice", "employed_since": "2023-01-09"},
+        "contacts": [{"count": 800, "origin": "agency_database"}, {"count": 300, "origin": "before_employment"},
+                     {"count": 100, "origin": "employment"}]});
+    let body = json!({"policy": "leaver-contacts", "action": action}).to_string();
+    let (_, full) = s.post("/v1/decide", &body);
+    let (_, short) = s.post("/v1/decide?explain=false", &body);
+    let answered: Vec<&str> =
+        full["groups"].as_array().unwrap().iter().map(|g| g["verdict"]["verdict"].as_str().unwrap()).collect();
+    assert_eq!(answered, ["deny", "allow", "deny"], "{full}");
+    let entries = log_json(log, None);
+    assert_eq!(entries.len(), 2);
+    for (e, answer) in entries.iter().zip([&full, &short]) {
+        let logged: Vec<&str> =
+            e["groups"].as_array().unwrap().iter().map(|g| g["verdict"].as_str().unwrap()).collect();
+        assert_eq!(logged, answered, "{e}");
+        assert_eq!(e["verdict"], answer["verdict"]);
+        assert_eq!(e["groups"][0]["contacts"], "contacts[0]: 800 contacts from the agency's database", "{e}");
+        assert!(e["groups"][0].get("summary").is_none(), "{e}");
+    }
+    assert_eq!(entries[0]["groups"], entries[1]["groups"], "both engines log the same groups");
+    let (code, text, err) = run(&["log", "--log", log]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.lines()
+            .all(|l| l.ends_with("] groups: contacts[0] deny, contacts[1] allow, contacts[2] deny  by anonymous")),
+        "{text}"
+    );
+    drop(s);
+    let (code, out, err) = run(&["log", "verify", "--log", log]);
+    assert_eq!(code, 0, "{out}{err}");
 }
 
 /// A log written before the `version` and `groups` columns still verifies
