@@ -194,6 +194,31 @@ fn the_may_i_page_decides_by_the_version_that_binds() {
     drop(s);
 }
 
+/// An approval decides the logged action again by the version that decided
+/// it: a reference held for a manager under version 5 is allowed once a
+/// manager approves (version 6, the newest, would deny it whatever the
+/// approval), and the approval's entry names version 5.
+#[test]
+fn an_approval_is_decided_again_by_the_version_that_binds() {
+    let dir = published(&["castlegate-v5", "castlegate-v6"]);
+    let log = dir.join("log.sqlite");
+    let tokens = crate::serve::tokens_file(
+        &dir,
+        &[("tool", "tool-secret", &["decide", "log"]), ("boss", "boss-secret", &["approve"])],
+    );
+    let mut s = Server::start(&dir, log.to_str().unwrap(), &["--tokens", tokens.to_str().unwrap()]);
+    s.token = Some("tool-secret".into());
+    let v = decide(&s, "", &recommend("olive", json!({"contract_signed_on": "2025-03-10"})));
+    assert_eq!(v["verdict"], "require-approval", "{v}");
+    let body = json!({"decision_id": v["decision_id"], "role": "manager"}).to_string();
+    let (status, a) = s.post_as(Some("boss-secret"), "/v1/approve", &body);
+    assert_eq!((status, a["verdict"].as_str()), (201, Some("allow")), "{a}");
+    let entries = log_json(log.to_str().unwrap(), None);
+    let approval = entries.iter().find(|e| e["kind"] == "approval").unwrap();
+    assert_eq!(approval["version"], "5", "{approval}");
+    assert_eq!(approval["policy_hash"], entries[0]["policy_hash"], "{approval}");
+}
+
 /// A mixed export (leaver-contacts.policy): the logged entry holds each
 /// group's verdict, `smpolicy log` shows them (text and JSON), and an edit of
 /// one group's verdict in the database breaks the chain at that entry; pruned
