@@ -481,7 +481,7 @@ pub(super) async fn decide_logged(
     let file = version
         .bound
         .as_ref()
-        .and(std::path::Path::new(&*version.file.name).file_name())
+        .and_then(|_| std::path::Path::new(&*version.file.name).file_name())
         .map(|n| n.to_string_lossy().into_owned());
     // Each group's decision, for the log (`groups`): as answered, without the words of `explain`.
     let mut logged_groups: Vec<crate::records::GroupRecord> = Vec::new();
