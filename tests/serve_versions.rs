@@ -72,6 +72,9 @@ fn each_actor_is_decided_by_the_version_their_contract_took() {
         );
         let short = decide(&s, "?explain=false", action);
         assert_eq!((&short["verdict"], &short["version"]), (&v["verdict"], &v["version"]), "{short}");
+        // The policy as written: the same version, as written.
+        let written = decide(&s, "?as_written=true", action);
+        assert_eq!(written["policy_as_written"]["version"], v["version"], "{written}");
     }
     // No contract date: indeterminate, naming the fact, in both answers; never the newest version's deny.
     let unknown = recommend("una", json!({}));
@@ -90,7 +93,10 @@ fn each_actor_is_decided_by_the_version_their_contract_took() {
     // The audit log names the version that decided, and the hash of its file.
     let entries = log_json(log.to_str().unwrap(), None);
     let by = |actor: &str| entries.iter().filter(|e| e["actor"] == actor).collect::<Vec<_>>();
-    assert_eq!(by("olive").iter().map(|e| e["version"].clone()).collect::<Vec<_>>(), [json!("5"), json!("5")]);
+    assert_eq!(
+        by("olive").iter().map(|e| e["version"].clone()).collect::<Vec<_>>(),
+        [json!("5"), json!("5"), json!("5")]
+    );
     assert_eq!(by("nia")[0]["version"], "6");
     assert_eq!(by("una")[0]["version"], Value::Null, "no version decided");
     let chain = the_chain(&s);
