@@ -253,6 +253,15 @@ pub struct LogEntry<'a> {
     pub caller: Option<&'a str>,
     /// The entry's link in the hash chain (absent in logs written before the chain).
     pub hash: Option<&'a str>,
+    /// For a decision under a policy with earlier versions (or one that binds at contract): the version
+    /// that decided (`6`, or its file's name when it states no number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<&'a str>,
+    /// For a decision about several groups of contacts: each group's decision, in the order given
+    /// (`verdict` combines them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<GroupRecord>>")]
+    pub groups: Option<Box<serde_json::value::RawValue>>,
     /// In an archive (`log prune --archive`) only: the columns the hash covers,
     /// exactly as stored, so that `log verify --archive` can check the chain
     /// without the database.
@@ -277,6 +286,9 @@ pub struct ChainedColumns {
     pub input: String,
     /// The derived `history`, as stored (JSON text).
     pub derived_history: Option<String>,
+    /// Each group's decision, as stored (JSON text), for a decision about several groups of contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<String>,
 }
 
 /// What an audit log entry records.

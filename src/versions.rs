@@ -397,6 +397,32 @@ impl Versions {
         }
     }
 
+    /// The declared names (actions, roles, teams, channels, content kinds,
+    /// facts) that `action` uses and the policy does not know: checked
+    /// against the version that binds its actor, which decides it (a name
+    /// an earlier version declares is known to the actors it binds). When
+    /// no version can be named (the verdict is then indeterminate), a name
+    /// any version of the chain declares is known; the errors are then the
+    /// newest version's. Every command and the service check actions here.
+    pub fn validate(&self, action: &crate::data::action::Action) -> Vec<crate::data::error::DataError> {
+        let against = |v: &Version| crate::data::action::check_open_values(action, &v.policy.decls);
+        if !self.is_versioned() {
+            return self.newest().map(against).unwrap_or_default();
+        }
+        if let Ok((i, _)) = self.binding(action) {
+            return self.versions.get(i).map(against).unwrap_or_default();
+        }
+        let mut newest = None;
+        for v in self.versions.iter().rev() {
+            let errors = against(v);
+            if errors.is_empty() {
+                return errors;
+            }
+            newest.get_or_insert(errors);
+        }
+        newest.unwrap_or_default()
+    }
+
     /// Decides `facts` under the version that binds its actor; the verdict
     /// says which version decided and why (`version`). When no version can be
     /// named the verdict is indeterminate ([`Basis::UnknownVersion`]): the

@@ -350,3 +350,39 @@ fn diff_shows_what_an_assumed_date_changes() {
     assert!(text.contains("posts when actor.contract_signed_on is not given"), "{text}");
     assert!(text.contains("old: indeterminate by `older-contracts`\n     new: deny by `older-contracts`"), "{text}");
 }
+
+/// The names an action may use are the version's that binds it: an action
+/// version 5 declares and version 6 dropped is known to the actors version 5
+/// binds (in `eval`, `eval --batch` and `test`), and refused, naming the
+/// field, for those version 6 binds; with no contract date a name some
+/// version declares reads, and the verdict is indeterminate.
+#[test]
+fn the_declared_names_are_those_of_the_version_that_binds() {
+    let v5 = std::fs::read_to_string(root().join("tests/cases/published/castlegate-v5.policy")).unwrap();
+    let v6 = std::fs::read_to_string(root().join(V6)).unwrap();
+    let tests = "- name: a version 5 actor may still endorse\n  action: {action: endorse, at: 2026-09-01T10:00:00Z, channel: linkedin, actor: {id: a, role: consultant, status: employed, contract_signed_on: 2025-03-10}}\n  expect: allow\n";
+    let d = Dir::new(
+        "names",
+        &[
+            ("castlegate-v5.policy", &v5.replace("actions recommend\n", "actions recommend, endorse\n")),
+            ("castlegate-v6.policy", &v6),
+            ("endorse.tests.yaml", tests),
+        ],
+    );
+    let p = d.path("castlegate-v6.policy");
+    let endorse = |extra: &str| action(extra).replace("\"recommend\"", "\"endorse\"");
+    let v = eval_json(&p, &endorse(SIGNED_BEFORE));
+    assert_eq!((v["verdict"].as_str(), v["version"]["version"].as_str()), (Some("allow"), Some("5")), "{v}");
+    let o = run_stdin(&["eval", &p, "-"], &endorse(SIGNED_AFTER));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("action: unknown action \"endorse\""), "{}", stderr(&o));
+    assert_eq!(eval_json(&p, &endorse(""))["verdict"], "indeterminate");
+    let lines = [SIGNED_BEFORE, SIGNED_AFTER, ""].map(|e| endorse(e) + "\n").concat();
+    let batch = stdout(&run_stdin(&["eval", "--batch", &p, "-"], &lines));
+    let recs: Vec<serde_json::Value> = batch.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(recs[0]["verdict"], "allow", "{batch}");
+    assert_eq!(recs[1]["error"]["path"], "action", "{batch}");
+    assert_eq!(recs[2]["verdict"], "indeterminate", "{batch}");
+    let o = run(&["test", &p, &d.path("endorse.tests.yaml")]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}

@@ -423,7 +423,7 @@ fn checkpoints_tell_a_cut_off_tail_that_the_chain_alone_cannot() {
 }
 
 /// Runs `sql` on the PostgreSQL database at `url`.
-fn pg(url: &str, sql: &str) {
+pub(crate) fn pg(url: &str, sql: &str) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();

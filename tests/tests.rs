@@ -78,4 +78,6 @@ mod serve_rate_cost;
 mod serve_standing;
 #[cfg(feature = "server")]
 mod serve_trust;
+#[cfg(feature = "server")]
+mod serve_versions;
 mod suite_runner;

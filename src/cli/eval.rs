@@ -3,11 +3,11 @@
 mod batch;
 
 use super::{load_versions, print_json, read_text, Exit, Format, Out};
-use smpolicy::data::action::{check_open_values, parse_action, Action};
+use smpolicy::data::action::{parse_action, Action};
 use smpolicy::data::error::DataError;
 use smpolicy::eval::explain::{self, ExplainOptions};
 use smpolicy::eval::EvalOptions;
-use smpolicy::policy::Policy;
+use smpolicy::versions::Versions;
 use std::path::PathBuf;
 
 /// Arguments of `eval`.
@@ -47,9 +47,10 @@ pub struct Args {
     pub as_written: bool,
 }
 
-/// The declared names an action is checked against.
-pub fn validate(action: &Action, policy: &Policy) -> Vec<DataError> {
-    check_open_values(action, &policy.decls)
+/// The declared names an action is checked against: those of the version
+/// that binds its actor ([`Versions::validate`]).
+pub fn validate(action: &Action, versions: &Versions) -> Vec<DataError> {
+    versions.validate(action)
 }
 
 /// Runs `eval`.
@@ -76,7 +77,7 @@ pub fn run(args: Args, out: Out) -> Exit {
             return Exit::Error;
         }
     };
-    let errors = validate(&action, policy);
+    let errors = validate(&action, &versions);
     if !errors.is_empty() {
         for e in errors {
             eprintln!("error: {}", e.locate(&name, &text));

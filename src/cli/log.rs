@@ -335,12 +335,16 @@ fn prune(log: &str, cutoff: i64, archive: Option<&std::path::Path>) -> Exit {
 
 fn text_line(e: &smpolicy::serve::log::Entry) -> String {
     let what = match e.kind {
-        Kind::Decision => format!(
-            "{} {} [{}]",
-            e.verdict.as_deref().unwrap_or("?"),
-            e.policy.as_deref().unwrap_or("?"),
-            e.deciding.join(", ")
-        ),
+        Kind::Decision => {
+            let version = e.version.as_deref().map(|v| format!(" version {v}")).unwrap_or_default();
+            let groups = e.groups_words().map(|g| format!(" groups: {g}")).unwrap_or_default();
+            format!(
+                "{} {}{version} [{}]{groups}",
+                e.verdict.as_deref().unwrap_or("?"),
+                e.policy.as_deref().unwrap_or("?"),
+                e.deciding.join(", ")
+            )
+        }
         Kind::Performed => match &e.decision_id {
             Some(d) => format!("performed (decision {d})"),
             None => "performed".to_string(),

@@ -43,7 +43,7 @@ pub fn run(args: Args, out: Out) -> Exit {
         // An action names only what the policy declares, as `eval` requires:
         // an undeclared channel or action would otherwise match no clause.
         let undeclared = cases.iter().find_map(|c| match &c.subject {
-            smpolicy::data::Subject::Action(a) => super::eval::validate(a, policy)
+            smpolicy::data::Subject::Action(a) => super::eval::validate(a, &versions)
                 .into_iter()
                 .next()
                 .map(|e| e.within(&format!("[{}].action", c.index)).locate(&path.display().to_string(), &text)),

@@ -107,6 +107,31 @@ pub struct Short<'a> {
     /// For an action about several groups of contacts: each group's decision (the decision above combines them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<crate::records::GroupRecord>,
+    /// The policy binds at contract and no version can be named for this actor: why (the verdict is then
+    /// indeterminate), as in `eval --batch`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unbound: Option<crate::versions::Unbound>,
+    /// The version that decided and why, for a policy with earlier versions or one that binds at contract
+    /// (as in the full verdict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<crate::versions::Bound>,
+}
+
+impl Short<'_> {
+    /// An answer of `verdict` with nothing else yet.
+    pub fn new(verdict: Decision) -> Self {
+        Short {
+            schema: super::api::DECISION_SCHEMA,
+            verdict,
+            approvers: Vec::new(),
+            deciding: Vec::new(),
+            obligations: Vec::new(),
+            before_effective: None,
+            groups: Vec::new(),
+            unbound: None,
+            version: None,
+        }
+    }
 }
 
 /// The answer of `POST /v1/decide`: the decision id and what it rests on,
@@ -322,6 +347,26 @@ pub struct PolicyStatus<'a> {
     pub loaded_at: Option<jiff::Timestamp>,
     /// Why the file's current content is not served (the last good version, if any, still is).
     pub error: Option<&'a super::registry::LoadError>,
+    /// For a policy with earlier versions (`previous`) or one that binds at contract: how the chain binds
+    /// (`at_contract`: the version in force at each actor's contract date; `as_amended`: the newest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binds: Option<crate::ast::Binding>,
+    /// The chain served, oldest first (the last is this file's own), when there is one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionStatus<'a>>,
+}
+
+/// One version of a served chain.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct VersionStatus<'a> {
+    /// The version's number (`5`), or its file's name when it states none: what answers and the log name.
+    pub version: String,
+    /// Its file's name in the policy directory.
+    pub file: &'a str,
+    /// When it took effect.
+    pub effective: Option<jiff::civil::Date>,
+    /// SHA-256 of its file's content (the log's `policy_hash` for a decision it made).
+    pub hash: &'a str,
 }
 
 /// Readiness.

@@ -275,6 +275,16 @@ fn action_for(raw: &RawValue, policy: &crate::policy::Policy, prefix: &str) -> R
     }
 }
 
+/// Parses an action and checks its open values against the served policy:
+/// the version that binds its actor, for a policy with versions ([`Loaded::validate`]).
+fn action_under(raw: &RawValue, loaded: &Loaded, prefix: &str) -> Result<Action, ApiError> {
+    let action = parse_action_json_line(raw.get()).map_err(|e| ApiError::data(e, prefix))?;
+    match loaded.validate(&action) {
+        Some(e) => Err(ApiError::data(e, prefix)),
+        None => Ok(action),
+    }
+}
+
 /// A `/v1/decide` body read as the endpoint reads it (its shape, then the
 /// action checked against `policy`): the policy named and the action, or the
 /// error answered. For the fuzz harness (`tests/fuzz_parsers.rs`).
@@ -387,6 +397,9 @@ pub(super) struct Decided {
     pub trusted: String,
     /// The full verdict (with `explain`).
     pub verdict: Option<crate::eval::Verdict>,
+    /// For a policy with versions: the name of the file whose clauses decided (the version that binds
+    /// the actor), for citing them (`None`: the policy's own file).
+    pub file: Option<String>,
     /// The answer's own fields, as JSON.
     json: String,
     /// With `as_written`: the verdict of the policy as written (JSON), for the same trusted action.
@@ -405,13 +418,20 @@ pub(super) async fn decide_logged(
 ) -> Result<Decided, ApiError> {
     let explain = params.explain;
     let loaded = policy_in(&app.registry.snapshot(), policy, "policy")?;
-    let mut action = action_for(raw, &loaded.policy, "action")?;
+    let mut action = action_under(raw, &loaded, "action")?;
+    // The version that binds the actor decides (the file's own for a policy without versions); with
+    // none to name, the decision is indeterminate and the newest version's forms serve for the rest.
+    let (version, unbound) = match loaded.pick(&action) {
+        Ok(v) => (v, None),
+        Err(why) => (loaded.own(), Some(why)),
+    };
+    let (tz, policy_read) = (version.tz, version.policy);
     let now = jiff::Timestamp::now();
     let mut ignored = Vec::new();
     action.actor.id = normalize_actor(&action.actor.id).ok_or_else(|| {
         ApiError::new(StatusCode::BAD_REQUEST, "action.actor.id", "expected an actor id; found only spaces")
     })?;
-    let (at, at_taken) = trusted_at(app, caller, action.at, &loaded.tz, now, "action.at")?;
+    let (at, at_taken) = trusted_at(app, caller, action.at, tz, now, "action.at")?;
     if !at_taken && action.at.take().is_some() {
         ignored.push(Ignored::At);
     }
@@ -423,13 +443,12 @@ pub(super) async fn decide_logged(
     }
     // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
     let logged_actor = app.logged_actor(&action.actor.id);
-    let day = crate::facts::local_of(at, &loaded.tz).0;
-    let (approvals, standing) =
-        standing_on_file(app, &logged_actor, &loaded.tz, day, action.channel.as_deref()).await?;
+    let day = crate::facts::local_of(at, tz).0;
+    let (approvals, standing) = standing_on_file(app, &logged_actor, tz, day, action.channel.as_deref()).await?;
     if !approvals.is_empty() {
         action.approval = Some(approvals);
     }
-    let w = history::window(at, &loaded.tz, history::counters(&loaded.policy));
+    let w = history::window(at, tz, history::counters(policy_read));
     // The actions as logged are read only for the counters of `history.counts` that need them.
     let with_input = !w.counters.is_empty();
     let performed =
@@ -449,45 +468,64 @@ pub(super) async fn decide_logged(
     action.history = Some(h);
     let id = app.ids.next();
     // The policy's own view of the same trusted action: shown beside the decision, never logged as it.
+    let opts = EvalOptions { now };
     let as_written = if params.as_written {
-        let mut v = evaluate(&crate::law::as_written(&loaded.policy), &loaded.file, &action, &EvalOptions { now });
+        let mut v = decide_as_written(&loaded, &action, &opts);
         v.as_written = true;
         Some(to_json(&v)?)
     } else {
         None
     };
+    let compiled = version.compiled;
+    // Nothing allocated here for a policy without versions.
+    let file = version
+        .bound
+        .as_ref()
+        .and_then(|_| std::path::Path::new(&*version.file.name).file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    // Each group's decision, for the log (`groups`): as answered, without the words of `explain`.
+    let mut logged_groups: Vec<crate::records::GroupRecord> = Vec::new();
     let (decision, deciding, json, full) = if explain {
-        let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now });
+        let verdict = decide_verdict(&loaded, &action, &opts);
+        logged_groups = verdict
+            .groups
+            .iter()
+            .map(|g| crate::records::GroupRecord { summary: None, ..crate::records::GroupRecord::of(g) })
+            .collect();
         (verdict.verdict, verdict.deciding.clone(), to_json(&verdict)?, Some(verdict))
+    } else if let Some(why) = unbound.clone() {
+        // No version can be named: indeterminate, saying why (as `eval --batch` does).
+        let short = answers::Short { unbound: Some(why), ..answers::Short::new(crate::eval::Decision::Indeterminate) };
+        (short.verdict, Vec::new(), to_json(&short)?, None)
     } else if let Some(groups) = action.group_actions() {
         // Several groups of contacts: each decided, then the whole, as the evaluator does.
-        let d = loaded.compiled.decide_items(&groups, now);
+        let d = compiled.decide_items(&groups, now);
+        logged_groups = crate::records::GroupRecord::compiled(&groups, &d);
         let short = answers::Short {
-            schema: DECISION_SCHEMA,
-            verdict: d.whole.verdict,
             approvers: d.whole.approvers.clone(),
             deciding: d.whole.deciding.clone(),
             obligations: d.obligations(),
             before_effective: d.before_effective(),
-            groups: crate::records::GroupRecord::compiled(&groups, &d),
+            groups: logged_groups.clone(),
+            version: version.bound.clone(),
+            ..answers::Short::new(d.whole.verdict)
         };
         let deciding = d.whole.deciding.iter().map(|s| s.to_string()).collect();
         (short.verdict, deciding, to_json(&short)?, None)
     } else {
-        let row = crate::compile::FactRow::from_action_at(&action, &loaded.compiled, now);
-        let d = loaded.compiled.decide(&row);
-        let o = loaded.compiled.outcome(&row, &d);
+        let row = crate::compile::FactRow::from_action_at(&action, compiled, now);
+        let d = compiled.decide(&row);
+        let o = compiled.outcome(&row, &d);
         let deciding = o.deciding.iter().map(|s| s.to_string()).collect();
         let mut obligations = Vec::new();
-        loaded.compiled.obligations(&row, &mut obligations);
+        compiled.obligations(&row, &mut obligations);
         let short = answers::Short {
-            schema: DECISION_SCHEMA,
-            verdict: o.verdict,
             approvers: o.approvers,
             deciding: o.deciding,
             obligations,
-            before_effective: loaded.compiled.before_effective(&row),
-            groups: Vec::new(),
+            before_effective: compiled.before_effective(&row),
+            version: version.bound.clone(),
+            ..answers::Short::new(o.verdict)
         };
         (short.verdict, deciding, to_json(&short)?, None)
     };
@@ -506,7 +544,7 @@ pub(super) async fn decide_logged(
         at_ms: at.as_millisecond(),
         counts: 0,
         policy: Some(loaded.name.clone()),
-        policy_hash: Some(loaded.hash.clone()),
+        policy_hash: Some(version.hash.to_string()),
         verdict: Some(decision.as_str().to_string()),
         deciding,
         decision_id: None,
@@ -514,9 +552,44 @@ pub(super) async fn decide_logged(
         derived_history: derived,
         caller: Some(caller.name.clone()),
         hash: None,
+        version: version.bound.as_ref().map(|b| b.version.clone()),
+        groups: (!logged_groups.is_empty()).then(|| serde_json::to_string(&logged_groups)).transpose().map_err(
+            |e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "", format!("cannot record the groups: {e}")),
+        )?,
     };
     app.append(entry).await.map_err(log_failed)?;
-    Ok(Decided { id, trusted, verdict: full, json, as_written })
+    Ok(Decided { id, trusted, verdict: full, json, as_written, file })
+}
+
+/// The full verdict of `action` under the served policy: by the version that
+/// binds its actor for a policy with versions ([`crate::versions::Versions::evaluate`],
+/// as `smpolicy eval`: indeterminate naming the contract date when none can
+/// be named), else by the policy itself.
+fn decide_verdict(loaded: &Loaded, action: &Action, opts: &EvalOptions) -> crate::eval::Verdict {
+    match loaded.chain.as_ref().and_then(|c| c.versions.evaluate(action, opts)) {
+        Some((v, _)) => v,
+        None => evaluate(&loaded.policy, &loaded.file, action, opts),
+    }
+}
+
+/// [`decide_verdict`] by the policy as written (no rule of law applied), every version as written, as
+/// `smpolicy eval --as-written`.
+fn decide_as_written(loaded: &Loaded, action: &Action, opts: &EvalOptions) -> crate::eval::Verdict {
+    let Some(chain) = &loaded.chain else {
+        return evaluate(&crate::law::as_written(&loaded.policy), &loaded.file, action, opts);
+    };
+    let versions = crate::versions::Versions {
+        versions: chain
+            .versions
+            .versions
+            .iter()
+            .map(|v| crate::versions::Version { file: v.file.clone(), policy: crate::law::as_written(&v.policy) })
+            .collect(),
+    };
+    match versions.evaluate(action, opts) {
+        Some((v, _)) => v,
+        None => evaluate(&crate::law::as_written(&loaded.policy), &loaded.file, action, opts),
+    }
 }
 
 /// The actor's standing approvals in the log, not revoked: as the decision
@@ -740,6 +813,8 @@ async fn performed(
         derived_history: None,
         caller: Some(caller.name.clone()),
         hash: None,
+        version: None,
+        groups: None,
     };
     app.append(entry).await.map_err(log_failed)?;
     let ignored: &[Ignored] = if req.at.is_some() && !at_taken { &[Ignored::At] } else { &[] };
@@ -871,10 +946,12 @@ async fn approve(
     let this = crate::data::action::Approval { given_on: req.given_on, ..crate::data::action::Approval::by(&req.role) };
     on_file.push(this.clone());
     action.approval = Some(on_file);
-    let verdict = evaluate(&loaded.policy, &loaded.file, &action, &EvalOptions { now: at });
+    // Decided again by the version that decided it (the one that binds the actor), as the decision was.
+    let verdict = decide_verdict(&loaded, &action, &EvalOptions { now: at });
+    let version = loaded.pick(&action).unwrap_or_else(|_| loaded.own());
     // A part (of an `all of`, or of one of several clauses): the decision still needs approval,
     // from this role among others, and this approval counts for the action (its day, its channel).
-    let day = crate::facts::local_of(at, &crate::eval::tz(&loaded.policy)).0;
+    let day = crate::facts::local_of(at, version.tz).0;
     let part = verdict.verdict == crate::eval::Decision::RequireApproval
         && verdict.approvers.contains(&req.role)
         && crate::semantics::approval_counts(this.on_file(), day, action.channel.as_deref()).is_ok();
@@ -901,7 +978,7 @@ async fn approve(
         at_ms: decision.at_ms,
         counts: 0,
         policy: Some(loaded.name.clone()),
-        policy_hash: Some(loaded.hash.clone()),
+        policy_hash: Some(version.hash.to_string()),
         verdict: Some(verdict.verdict.as_str().to_string()),
         deciding: verdict.deciding.clone(),
         decision_id: Some(decision.id.clone()),
@@ -909,6 +986,8 @@ async fn approve(
         derived_history: None,
         caller: Some(caller.name.clone()),
         hash: None,
+        version: version.bound.as_ref().map(|b| b.version.clone()),
+        groups: None,
     };
     app.append(entry).await.map_err(log_failed)?;
     let body = answers::Approved {
@@ -1029,6 +1108,8 @@ fn standing_entry(
         derived_history: None,
         caller: Some(caller.name.clone()),
         hash: None,
+        version: None,
+        groups: None,
     }
 }
 
@@ -1373,6 +1454,8 @@ async fn policies(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
                 title: serving.map(|l| l.policy.meta.name.as_str()),
                 loaded_at: serving.map(|l| l.loaded_at),
                 error: e.error.as_ref(),
+                binds: serving.and_then(|l| l.chain.as_ref()).map(|c| c.versions.binds()),
+                versions: serving.map(|l| versions_of(l)).unwrap_or_default(),
             }
         })
         .collect();
@@ -1382,6 +1465,24 @@ async fn policies(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
         policies: list,
     };
     Ok(json_response(StatusCode::OK, sorted_json(&body)))
+}
+
+/// The versions of a served chain, oldest first (none for a policy without versions).
+fn versions_of(l: &Loaded) -> Vec<answers::VersionStatus<'_>> {
+    let Some(chain) = &l.chain else { return Vec::new() };
+    let hashes = chain.earlier.iter().map(|e| e.hash.as_str()).chain(std::iter::once(l.hash.as_str()));
+    chain
+        .versions
+        .versions
+        .iter()
+        .zip(hashes)
+        .map(|(v, hash)| answers::VersionStatus {
+            version: v.label(),
+            file: std::path::Path::new(&*v.file.name).file_name().and_then(|n| n.to_str()).unwrap_or(&v.file.name),
+            effective: v.policy.meta.effective,
+            hash,
+        })
+        .collect()
 }
 
 /// The most entries one `GET /v1/log` returns.

@@ -71,6 +71,11 @@ pub struct Entry {
     pub caller: Option<String>,
     /// The entry's link in the hash chain ([`chain_hash`]); set by the writer, `None` before (and in logs written before the chain).
     pub hash: Option<String>,
+    /// For a decision under a policy with versions: the version that decided (`6`, or its file's name).
+    pub version: Option<String>,
+    /// For a decision about several groups of contacts: each group's decision, as JSON (an array of
+    /// [`crate::records::GroupRecord`], in the order given); the `verdict` above combines them.
+    pub groups: Option<String>,
 }
 
 /// The hash before the first entry of a chain.
@@ -81,7 +86,11 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// or deleting or moving one, breaks the chain at that point.
 ///
 /// The columns are hashed as one compact JSON array, serialized straight
-/// into the hash (the writer does this for every entry, in turn).
+/// into the hash (the writer does this for every entry, in turn). The
+/// columns added later (`version`, `groups`) join the array only when one of
+/// them is set: an entry without them hashes as entries always did, so logs
+/// written before them still verify, and setting or clearing either breaks
+/// the chain.
 pub fn chain_hash(prev: &str, e: &Entry, deciding_stored: &str) -> String {
     use sha2::Digest;
     /// Feeds what serde_json writes to the hash.
@@ -116,7 +125,11 @@ pub fn chain_hash(prev: &str, e: &Entry, deciding_stored: &str) -> String {
     feed.0.update(prev.as_bytes());
     feed.0.update(b"\n");
     // Strings, numbers and nulls only: serializing them cannot fail, and the writer never does.
-    let _ = serde_json::to_writer(&mut feed, &columns);
+    if e.version.is_none() && e.groups.is_none() {
+        let _ = serde_json::to_writer(&mut feed, &columns);
+    } else {
+        let _ = serde_json::to_writer(&mut feed, &(columns, &e.version, &e.groups));
+    }
     super::keys::hex(&feed.0.finalize())
 }
 
@@ -320,6 +333,8 @@ impl Entry {
             input: raw(&self.input),
             caller: self.caller.as_deref(),
             hash: self.hash.as_deref(),
+            version: self.version.as_deref(),
+            groups: self.groups.as_deref().and_then(raw),
             chained: None,
         }
     }
@@ -335,6 +350,7 @@ impl Entry {
             deciding: deciding_json(&self.deciding),
             input: self.input.clone(),
             derived_history: self.derived_history.clone(),
+            groups: self.groups.clone(),
         });
         serde_json::to_string(&r).unwrap_or_default()
     }
@@ -353,6 +369,7 @@ impl Entry {
             decision_id: Option<String>,
             caller: Option<String>,
             hash: Option<String>,
+            version: Option<String>,
             chained: Option<crate::records::ChainedColumns>,
         }
         let l: Line = serde_json::from_str(line).map_err(|e| format!("does not read: {e}"))?;
@@ -377,8 +394,29 @@ impl Entry {
             derived_history: c.derived_history,
             caller: l.caller,
             hash: l.hash,
+            version: l.version,
+            groups: c.groups,
         };
         Ok((entry, c.deciding))
+    }
+
+    /// Each group's verdict, for a decision about several groups of contacts,
+    /// in the order given: `contacts[0] allow, contacts[1] deny` (what `smpolicy log` shows).
+    pub fn groups_words(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct Group {
+            index: usize,
+            verdict: String,
+        }
+        let stored = self.groups.as_deref()?;
+        Some(match serde_json::from_str::<Vec<Group>>(stored) {
+            Ok(groups) => groups
+                .iter()
+                .map(|g| format!("contacts[{}] {}", g.index, g.verdict.escape_debug()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Err(e) => format!("unreadable ({e})"),
+        })
     }
 
     /// When the entry was made, RFC 3339.
@@ -896,7 +934,9 @@ CREATE TABLE IF NOT EXISTS smpolicy_log (
     input TEXT NOT NULL,
     derived_history TEXT,
     caller TEXT,
-    hash TEXT
+    hash TEXT,
+    version TEXT,
+    groups TEXT
 );
 CREATE TABLE IF NOT EXISTS smpolicy_anchor (
     position BIGINT NOT NULL,
@@ -910,10 +950,10 @@ CREATE INDEX IF NOT EXISTS smpolicy_log_decision ON smpolicy_log (decision_id);
 ";
 
 /// Columns added since the first version of the table, for logs written before them.
-pub(crate) const ADDED_COLUMNS: [&str; 2] = ["caller", "hash"];
+pub(crate) const ADDED_COLUMNS: [&str; 4] = ["caller", "hash", "version", "groups"];
 
 /// The columns, in the order both backends read them.
-pub(crate) const COLUMNS: &str = "id, kind, recorded_ms, actor, action, at_ms, counts, policy, policy_hash, verdict, deciding, decision_id, input, derived_history, caller, hash";
+pub(crate) const COLUMNS: &str = "id, kind, recorded_ms, actor, action, at_ms, counts, policy, policy_hash, verdict, deciding, decision_id, input, derived_history, caller, hash, version, groups";
 
 fn deciding_json(d: &[String]) -> String {
     serde_json::to_string(d).unwrap_or_else(|_| "[]".into())
@@ -974,6 +1014,8 @@ mod tests {
             derived_history: Some(r#"{"posts_today":0}"#.into()),
             caller: Some("tool \u{2028}".into()),
             hash: None,
+            version: None,
+            groups: None,
         };
         let deciding = deciding_json(&e.deciding);
         assert_eq!(chain_hash(GENESIS, &e, &deciding), chain_hash_by_value(GENESIS, &e, &deciding));

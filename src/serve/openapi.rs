@@ -47,7 +47,7 @@ pub fn document() -> Result<serde_json::Value, String> {
                                 "description": "`true`: the answer also carries `policy_as_written`, the verdict of the policy as written with no rule of law applied (not what binds the employee, and not logged); needs the full answer"}],
                 "requestBody": json_body(c.input::<DecideReq>()),
                 "responses": {
-                    "200": ok("The verdict (`smpolicy.verdict/1`, as `smpolicy eval --format json`; with `?explain=false` the short `smpolicy.decision/1`) with `decision_id` and `trusted`, once recorded",
+                    "200": ok("The verdict (`smpolicy.verdict/1`, as `smpolicy eval --format json`; with `?explain=false` the short `smpolicy.decision/1`) with `decision_id` and `trusted`, once recorded. A policy with earlier versions (`previous`) decides each action by the version that binds its actor (`binds at_contract`: the one in force at `actor.contract_signed_on` or `actor.contract_varied_on`), named in `version`; when none can be named the verdict is `indeterminate`, naming `actor.contract_signed_on` (`unbound` in the short answer)",
                               c.output::<answers::DecideAnswer<'static>>()),
                     "400": bad.clone(), "404": unknown_policy.clone(), "409": not_loaded.clone(), "413": too_large.clone(),
                     "422": error("`action.at` is further from the server's clock than the back-dating skew (a token with the `backdate` scope)"),
@@ -130,7 +130,7 @@ pub fn document() -> Result<serde_json::Value, String> {
                               "422": error("The diff did not finish within the compute budget (`--budget-ms`) and was stopped")}
             }},
             "/v1/policies": {"get": {
-                "summary": "The loaded policies, with content hashes and load errors",
+                "summary": "The loaded policies, with content hashes and load errors; a policy served with its earlier versions lists them (`versions`) and how they bind (`binds`)",
                 "responses": {"200": ok("`smpolicy.policies/1`", c.output::<answers::Policies<'static>>())}
             }},
             "/healthz": {"get": {"summary": "Readiness: whether the audit log takes a write now (no token needed)", "security": [],

@@ -25,7 +25,7 @@
 
 use super::api;
 use super::auth::{Caller, Endpoint, Refusal, Scope};
-use super::registry::Loaded;
+use super::registry::{Chain, Loaded};
 use super::App;
 use crate::diagnostic::Severity;
 use crate::eval::{Decision, Verdict};
@@ -764,7 +764,7 @@ fn actions_of(c: &Cond) -> Option<Vec<String>> {
 
 /// The facts the policy's clauses and section defaults read, first seen first (the always-needed ones
 /// lead), each with the actions under which a clause reading it can apply (`None`: any).
-fn facts_read(policy: &Policy) -> Vec<(String, Option<Vec<String>>)> {
+fn facts_read(policy: &Policy, chain: Option<&Chain>) -> Vec<(String, Option<Vec<String>>)> {
     let mut out: Vec<(String, Option<Vec<String>>)> =
         ["action", "actor.role", "actor.status"].map(|p| (p.to_string(), None)).to_vec();
     let mut add = |path: &str, scope: Option<Vec<String>>| {
@@ -788,18 +788,27 @@ fn facts_read(policy: &Policy) -> Vec<(String, Option<Vec<String>>)> {
             }
         }
     };
-    for r in &policy.rules {
-        let scope = actions_of(&r.when);
-        let mut paths = Vec::new();
-        r.when.facts_into(&mut paths);
-        r.unless.iter().for_each(|u| u.facts_into(&mut paths));
-        paths.into_iter().for_each(|p| add(p, scope.clone()));
+    // A policy with versions: what each version reads (any may decide), and under `binds at_contract`
+    // the contract's dates, which pick the version.
+    let earlier = chain.map(|c| c.versions.versions.iter().map(|v| &v.policy)).into_iter().flatten();
+    for policy in std::iter::once(policy).chain(earlier) {
+        for r in &policy.rules {
+            let scope = actions_of(&r.when);
+            let mut paths = Vec::new();
+            r.when.facts_into(&mut paths);
+            r.unless.iter().for_each(|u| u.facts_into(&mut paths));
+            paths.into_iter().for_each(|p| add(p, scope.clone()));
+        }
+        for d in &policy.defaults {
+            let scope = actions_of(&d.scope);
+            let mut paths = Vec::new();
+            d.scope.facts_into(&mut paths);
+            paths.into_iter().for_each(|p| add(p, scope.clone()));
+        }
     }
-    for d in &policy.defaults {
-        let scope = actions_of(&d.scope);
-        let mut paths = Vec::new();
-        d.scope.facts_into(&mut paths);
-        paths.into_iter().for_each(|p| add(p, scope.clone()));
+    if chain.is_some_and(|c| c.versions.binds() == crate::ast::Binding::AtContract) {
+        add(crate::versions::SIGNED, None);
+        add(crate::versions::VARIED, None);
     }
     out
 }
@@ -855,6 +864,14 @@ fn question(path: &str) -> String {
         ("content.discloses_employer", "It says who you work for"),
         ("contacts.count", "How many contacts"),
         ("contacts.origin", "Where the contacts came from"),
+        (
+            "actor.contract_signed_on",
+            "The day your contract was signed (it says which version of the policy binds you)",
+        ),
+        (
+            "actor.contract_varied_on",
+            "The day your contract was varied to take a newer version of the policy (if it was)",
+        ),
     ];
     if let Some((_, q)) = known.iter().find(|(p, _)| *p == path) {
         return (*q).to_string();
@@ -917,8 +934,8 @@ fn control(
 /// The form's questions for `policy` by part of the action, with what was sent last and the problems found in it;
 /// the contacts as groups when the policy reads them and has an action that may carry several (`focus`: the
 /// group whose first question takes the focus).
-fn form(policy: &Policy, sent: &Fields, errors: &[FormError], focus: Option<usize>) -> Vec<Group> {
-    let read = facts_read(policy);
+fn form(policy: &Policy, chain: Option<&Chain>, sent: &Fields, errors: &[FormError], focus: Option<usize>) -> Vec<Group> {
+    let read = facts_read(policy, chain);
     let actions = group_actions(policy);
     let contacts = group_of(crate::data::flat::Field::ContactsCount.path());
     let asks_groups = asks_groups(policy, &read);
@@ -1045,7 +1062,12 @@ fn answer(
 /// each with why. The contacts of an action that may carry several groups are a list of them (one group alone
 /// is written as itself): a group left empty, a second group for an action that takes one, or a group without a
 /// fact the policy decides that action by is a problem named at its field, never a guess.
-fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json::Value, Vec<FormError>> {
+fn action_json(
+    policy: &Policy,
+    chain: Option<&Chain>,
+    actor: &str,
+    sent: &Fields,
+) -> Result<serde_json::Value, Vec<FormError>> {
     let mut root = serde_json::Map::new();
     let mut put = |path: &str, v: serde_json::Value| {
         let mut at = &mut root;
@@ -1064,7 +1086,7 @@ fn action_json(policy: &Policy, actor: &str, sent: &Fields) -> Result<serde_json
     };
     put("actor.id", serde_json::Value::String(actor.to_string()));
     let chosen = field(sent, "action").map(str::trim);
-    let read = facts_read(policy);
+    let read = facts_read(policy, chain);
     let groups = asks_groups(policy, &read);
     let mut errors = Vec::new();
     for (path, actions) in &read {
@@ -1171,6 +1193,8 @@ struct Shown {
     advice: Vec<String>,
     law_notes: Vec<String>,
     missing: Vec<String>,
+    /// For a policy with versions: which version decided and why (`version 5, in force on ... when the contract was signed`).
+    version: Option<String>,
     /// The clauses that decided, each with its reason in the policy's words (or the clause as written).
     decided_by: Vec<String>,
     /// For an action about several groups of contacts: each group's answer, in order.
@@ -1287,6 +1311,7 @@ fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
         advice: v.advice.iter().map(|a| a.text.clone()).collect(),
         law_notes: v.law_notes.iter().map(|a| a.text.clone()).collect(),
         missing: v.missing.clone(),
+        version: v.version.as_ref().map(crate::versions::Bound::words),
         decided_by: decided_by(v),
         tally: tally(&groups),
         groups,
@@ -1365,7 +1390,7 @@ fn may_i_page(
         return page(app, visit, StatusCode::NOT_FOUND, "may_i.html", ctx);
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    let groups = loaded.as_ref().map(|l| form(&l.policy, sent, &errors, focus));
+    let groups = loaded.as_ref().map(|l| form(&l.policy, l.chain.as_ref(), sent, &errors, focus));
     // Each problem links to its field, by its question, when the page shows one.
     let mut fields: Vec<(String, String)> = vec![(control_id("actor.id"), "Your name or id".to_string())];
     for g in groups.iter().flatten() {
@@ -1451,7 +1476,7 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
     }
     let actor =
         field(&f, "actor.id").map(str::trim).filter(|a| !a.is_empty()).unwrap_or(&visit.caller.name).to_string();
-    let json = match action_json(&loaded.policy, &actor, &f) {
+    let json = match action_json(&loaded.policy, loaded.chain.as_ref(), &actor, &f) {
         Ok(j) => j,
         Err(errors) => return may_i_page(&app, &visit, Some(&name), &f, None, errors, None),
     };
@@ -1463,7 +1488,10 @@ async fn may_i(State(app): State<Arc<App>>, headers: HeaderMap, form: Result<For
     match api::decide_logged(&app, &visit.caller, &name, &raw, params).await {
         Ok(d) => {
             // Cited by the policy's name, as the consultant chose it (not the server's path to the file).
-            let result = d.verdict.as_ref().map(|v| shown(v, &format!("{name}.policy"), Some(d.id.clone())));
+            // Cited by the policy's name, as the consultant chose it (not the server's path to the file),
+            // or the file of the version that decided.
+            let file = d.file.clone().unwrap_or_else(|| format!("{name}.policy"));
+            let result = d.verdict.as_ref().map(|v| shown(v, &file, Some(d.id.clone())));
             may_i_page(&app, &visit, Some(&name), &f, result, Vec::new(), None)
         }
         Err(e) => {
@@ -2319,7 +2347,7 @@ mod tests {
         );
         let (_, _, policy) = crate::check::check_and_lower(&file).unwrap();
         let paths: Vec<String> =
-            form(&policy, &Vec::new(), &[], None).into_iter().flat_map(|g| g.controls).map(|c| c.path).collect();
+            form(&policy, None, &Vec::new(), &[], None).into_iter().flat_map(|g| g.controls).map(|c| c.path).collect();
         assert_eq!(paths, ["action", "actor.role", "actor.status", "target.relationship"]);
     }
 
@@ -2346,24 +2374,24 @@ mod tests {
             ("contacts[1].count", "180"),
             ("contacts[1].origin", "agency_database"),
         ]);
-        let j = action_json(&policy, "ann", &two).unwrap();
+        let j = action_json(&policy, None, "ann", &two).unwrap();
         assert_eq!(
             j["contacts"],
             serde_json::json!([{"count": 120, "origin": "before_employment"}, {"count": 180, "origin": "agency_database"}])
         );
         let one = sent(&[("action", "export"), ("contacts[0].count", "3"), ("contacts[0].origin", "employment")]);
-        let j = action_json(&policy, "ann", &one).unwrap();
+        let j = action_json(&policy, None, "ann", &one).unwrap();
         assert_eq!(j["contacts"], serde_json::json!({"count": 3, "origin": "employment"}));
         // Nothing said about the contacts: not given, as in the API.
         let none = sent(&[("action", "export"), ("groups", "1")]);
-        assert_eq!(action_json(&policy, "ann", &none).unwrap().get("contacts"), None);
+        assert_eq!(action_json(&policy, None, "ann", &none).unwrap().get("contacts"), None);
     }
 
     #[test]
     fn a_group_without_what_the_policy_decides_by_is_named_never_guessed() {
         let policy = leaver_policy();
         let names = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            action_json(&policy, "ann", &sent(pairs)).unwrap_err().into_iter().map(|e| (e.name, e.message)).collect()
+            action_json(&policy, None, "ann", &sent(pairs)).unwrap_err().into_iter().map(|e| (e.name, e.message)).collect()
         };
         // An export: each group must say where its contacts came from; an empty group is named, not dropped.
         let found = names(&[
@@ -2397,7 +2425,7 @@ mod tests {
                 .starts_with("only one group of contacts goes with “post”; several are for export, depart, hand over"),
             "{found:?}"
         );
-        let j = action_json(&policy, "ann", &sent(&[("action", "post"), ("groups", "3")])).unwrap();
+        let j = action_json(&policy, None, "ann", &sent(&[("action", "post"), ("groups", "3")])).unwrap();
         assert_eq!(j.get("contacts"), None, "{j}");
     }
 
@@ -2496,12 +2524,12 @@ mod tests {
             ("content.names_client".into(), "yes".into()),
             ("contacts[0].count".into(), "12".into()),
         ];
-        let j = action_json(&policy, "ann", &sent).unwrap();
+        let j = action_json(&policy, None, "ann", &sent).unwrap();
         assert_eq!(j["actor"]["id"], "ann");
         assert_eq!(j["content"]["names_client"], true);
         assert_eq!(j["contacts"]["count"], 12);
         let bad: Fields = vec![("contacts[0].count".into(), "many".into())];
-        assert_eq!(action_json(&policy, "ann", &bad).unwrap_err()[0].name, "contacts[0].count");
+        assert_eq!(action_json(&policy, None, "ann", &bad).unwrap_err()[0].name, "contacts[0].count");
         // A box shown and left unticked is "no" (a list: "none of these"); one not shown is not given.
         let file = crate::source::SourceFile::new(
             "t.policy",
@@ -2513,17 +2541,17 @@ mod tests {
             ("asked".into(), "content.names_client".into()),
             ("asked".into(), "content.kind".into()),
         ];
-        let j = action_json(&policy, "ann", &asked).unwrap();
+        let j = action_json(&policy, None, "ann", &asked).unwrap();
         assert_eq!(
             (&j["content"]["names_client"], &j["content"]["kind"]),
             (&serde_json::json!(false), &serde_json::json!([]))
         );
         let not_asked: Fields = vec![("action".into(), "post".into())];
-        let j = action_json(&policy, "ann", &not_asked).unwrap();
+        let j = action_json(&policy, None, "ann", &not_asked).unwrap();
         assert_eq!(j.get("content"), None, "{j}");
         // Asked, but for another action than the one chosen: not given.
         let other: Fields = vec![("action".into(), "connect".into()), ("asked".into(), "content.kind".into())];
-        let j = action_json(&policy, "ann", &other).unwrap();
+        let j = action_json(&policy, None, "ann", &other).unwrap();
         assert_eq!(j.get("content"), None, "{j}");
     }
 }

@@ -22,11 +22,21 @@
 //! - a deleted file keeps serving its last good version, reported as
 //!   missing, until it has stayed away for the settle period (an editor that
 //!   deletes and re-creates a file never causes a 404).
+//!
+//! A policy that names its earlier versions (`previous "FILE"`) is served
+//! with its whole chain ([`Chain`]), each version checked, lowered and
+//! compiled once, at load; each request is decided by the version that binds
+//! its actor ([`Loaded::pick`], through [`crate::versions::Versions::binding`]).
+//! The earlier files are read under the same rules (inside the directory,
+//! regular files, the size limit), and a change to any of them (once settled)
+//! loads the chain again; an earlier file that is missing or does not check
+//! is the entry's error, and the last good chain keeps serving.
 
 use crate::check::check_and_lower;
 use crate::diagnostic::{self, Severity};
 use crate::policy::Policy;
 use crate::source::SourceFile;
+use crate::versions::{Bound, Unbound, Version, Versions};
 use arc_swap::ArcSwap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -55,6 +65,93 @@ pub struct Loaded {
     pub hash: String,
     /// When this version was loaded.
     pub loaded_at: jiff::Timestamp,
+    /// For a policy with earlier versions, or one that binds at contract: the
+    /// whole chain (`None`: this version alone decides, as always).
+    pub chain: Option<Chain>,
+}
+
+/// A policy's version history as served.
+#[derive(Debug)]
+pub struct Chain {
+    /// The versions, oldest first; the last is the file's own ([`Loaded::policy`]).
+    pub versions: Versions,
+    /// Each earlier version's compiled form, timezone and content hash, in
+    /// the same order (the newest's are [`Loaded`]'s own).
+    pub earlier: Vec<Earlier>,
+}
+
+/// An earlier version's forms for deciding, made once at load.
+#[derive(Debug)]
+pub struct Earlier {
+    /// Its compiled form.
+    pub compiled: crate::compile::Compiled,
+    /// Its timezone.
+    pub tz: jiff::tz::TimeZone,
+    /// SHA-256 of its file's content, hex.
+    pub hash: String,
+}
+
+/// The version that decides one request.
+#[derive(Debug)]
+pub struct Picked<'a> {
+    /// Its policy.
+    pub policy: &'a Policy,
+    /// Its file, for explanations.
+    pub file: &'a SourceFile,
+    /// Its compiled form.
+    pub compiled: &'a crate::compile::Compiled,
+    /// Its timezone.
+    pub tz: &'a jiff::tz::TimeZone,
+    /// SHA-256 of its file's content, hex.
+    pub hash: &'a str,
+    /// Which version it is and why it binds; `None` for a policy without versions.
+    pub bound: Option<Bound>,
+}
+
+impl Loaded {
+    /// The version that binds the actor of `facts`: the file's own for a
+    /// policy without versions (nothing allocated), else the one
+    /// [`Versions::binding`] names, or why none can be named (the decision
+    /// is then indeterminate, as on the command line).
+    pub fn pick(&self, facts: &dyn crate::eval::Facts) -> Result<Picked<'_>, Unbound> {
+        let Some(chain) = &self.chain else { return Ok(self.own()) };
+        let (i, bound) = chain.versions.binding(facts)?;
+        let (version, earlier) = (chain.versions.versions.get(i), chain.earlier.get(i));
+        Ok(match (version, earlier) {
+            (Some(v), Some(e)) => Picked {
+                policy: &v.policy,
+                file: &v.file,
+                compiled: &e.compiled,
+                tz: &e.tz,
+                hash: &e.hash,
+                bound: Some(bound),
+            },
+            // The newest: its forms are this entry's own.
+            _ => Picked { bound: Some(bound), ..self.own() },
+        })
+    }
+
+    /// The declared names `action` uses that the policy does not know (the
+    /// first): checked against the version that binds its actor, for a
+    /// policy with versions ([`Versions::validate`]).
+    pub fn validate(&self, action: &crate::data::action::Action) -> Option<crate::data::error::DataError> {
+        match &self.chain {
+            Some(chain) => chain.versions.validate(action).into_iter().next(),
+            None => crate::data::action::check_open_values(action, &self.policy.decls).into_iter().next(),
+        }
+    }
+
+    /// The file's own version (the newest).
+    pub fn own(&self) -> Picked<'_> {
+        Picked {
+            policy: &self.policy,
+            file: &self.file,
+            compiled: &self.compiled,
+            tz: &self.tz,
+            hash: &self.hash,
+            bound: None,
+        }
+    }
 }
 
 /// Why the file's current content is not served.
@@ -79,9 +176,15 @@ pub struct Entry {
     stamp: Stamp,
     /// SHA-256 of the content last read.
     content_hash: String,
+    /// The earlier versions' files read with it (`previous`), each with its
+    /// stamp then (`None`: it could not be read): a change to one loads the chain again.
+    deps: Deps,
 }
 
 type Stamp = (u64, Option<std::time::SystemTime>);
+
+/// Earlier versions' files, each with its stamp when read (`None`: it could not be read).
+type Deps = Vec<(PathBuf, Option<Stamp>)>;
 
 /// All policies at one moment.
 pub type Snapshot = BTreeMap<String, Entry>;
@@ -125,13 +228,95 @@ pub struct Registry {
     pending: Mutex<BTreeMap<String, (Option<Stamp>, Instant)>>,
 }
 
+/// Separates a policy's name from an earlier version's file in the pending changes.
+const DEP: char = '\u{0}';
+
 /// SHA-256 of `text`, hex.
 pub fn content_hash(text: &str) -> String {
     super::keys::hex(&Sha256::digest(text.as_bytes()))
 }
 
-/// Parses, checks and lowers one policy's text: the policy, or why not.
+/// Parses, checks and lowers one policy's text, with no earlier versions
+/// (a draft, an upload): the policy, or why not. A policy that binds at
+/// contract needs its earlier versions to decide, which a lone text does not
+/// bring: it is refused (deciding everyone by the newest would fail open for
+/// those an earlier version binds).
 pub fn load_text(name: &str, path: &Path, text: String) -> Result<Loaded, LoadError> {
+    let (file, policy, hash) = checked(path, text)?;
+    if policy.meta.binds == crate::ast::Binding::AtContract {
+        let message = format!(
+            "not decided: `binds at_contract` picks a version per actor by contract date, and `{}` comes without its \
+             earlier versions; serve it from the policy directory with the files it names as `previous`, or decide \
+             with `smpolicy eval` (both read the earlier versions)",
+            path.display()
+        );
+        return Err(LoadError { hash, message: message.clone(), diagnostics: vec![message] });
+    }
+    Ok(loaded(name, file, policy, hash, None))
+}
+
+/// [`load_text`] for a file of the served directory `dir` (canonical): its
+/// earlier versions (`previous`) are read from the directory under the same
+/// rules as every policy file, and the chain is served whole. Also returns
+/// the earlier files read, each with its stamp, even when the load fails.
+fn load_served(name: &str, path: &Path, text: String, dir: &Path) -> (Result<Loaded, LoadError>, Deps) {
+    let (file, policy, hash) = match checked(path, text) {
+        Ok(x) => x,
+        Err(e) => return (Err(e), Vec::new()),
+    };
+    if policy.meta.previous.is_none() && policy.meta.binds != crate::ast::Binding::AtContract {
+        return (Ok(loaded(name, file, policy, hash, None)), Vec::new());
+    }
+    let mut deps = Vec::new();
+    let key = std::fs::canonicalize(path).map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+    let mut read = |naming: &SourceFile, rel: &str| -> Result<(String, SourceFile), String> {
+        let at = Path::new(&*naming.name).parent().unwrap_or(dir).join(rel);
+        let found = regular_file_inside(dir, &at);
+        deps.push((at.clone(), found.as_ref().ok().map(|f| f.stamp)));
+        let found = found?;
+        let text = found.read()?;
+        Ok((found.path.display().to_string(), SourceFile::new(at.display().to_string(), text)))
+    };
+    let versions = crate::versions::load(Version { file, policy }, key, &mut read);
+    let result = match versions {
+        Ok(versions) => {
+            let earlier: Vec<Earlier> = versions
+                .versions
+                .iter()
+                .take(versions.versions.len().saturating_sub(1))
+                .map(|v| Earlier {
+                    compiled: crate::compile::compile(&v.policy),
+                    tz: jiff::tz::TimeZone::get(&v.policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+                    hash: content_hash(&v.file.text),
+                })
+                .collect();
+            match versions.newest() {
+                Some(newest) => {
+                    let (file, policy) = (newest.file.clone(), newest.policy.clone());
+                    Ok(loaded(name, file, policy, hash, Some(Chain { versions, earlier })))
+                }
+                None => Err(LoadError { hash, message: "no version loaded".into(), diagnostics: vec![] }),
+            }
+        }
+        Err(problems) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .flat_map(|p| {
+                    p.diagnostics
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .map(|d| diagnostic::short(d, &p.file))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            Err(LoadError { hash, message: first_line(&lines, "its versions do not load"), diagnostics: lines })
+        }
+    };
+    (result, deps)
+}
+
+/// The text parsed, checked and lowered, with its hash; or why not.
+fn checked(path: &Path, text: String) -> Result<(SourceFile, Policy, String), LoadError> {
     let hash = content_hash(&text);
     let file = SourceFile::new(path.display().to_string(), text);
     let (_, report, policy) = match check_and_lower(&file) {
@@ -150,21 +335,14 @@ pub fn load_text(name: &str, path: &Path, text: String) -> Result<Loaded, LoadEr
     if !errors.is_empty() {
         return Err(LoadError { hash, message: first_line(&errors, "does not check"), diagnostics: errors });
     }
-    // A policy that binds each actor by the version in force at their contract
-    // date needs its earlier versions to decide; the service keeps one version
-    // of each policy, so serving it would decide every actor by the newest
-    // (failing open for those still bound by an earlier one). It is refused.
-    if policy.meta.binds == crate::ast::Binding::AtContract {
-        let message = format!(
-            "not served: `binds at_contract` picks a version per actor by contract date, which the service does \
-             not do yet; decide with `smpolicy eval {}` (it reads the earlier versions), or write `binds as_amended`",
-            path.display()
-        );
-        return Err(LoadError { hash, message: message.clone(), diagnostics: vec![message] });
-    }
+    Ok((file, policy, hash))
+}
+
+/// The served form of a checked policy (compiled here, once).
+fn loaded(name: &str, file: SourceFile, policy: Policy, hash: String, chain: Option<Chain>) -> Loaded {
     let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let compiled = crate::compile::compile(&policy);
-    Ok(Loaded { name: name.to_string(), file, policy, compiled, tz, hash, loaded_at: jiff::Timestamp::now() })
+    Loaded { name: name.to_string(), file, policy, compiled, tz, hash, loaded_at: jiff::Timestamp::now(), chain }
 }
 
 fn first_line(lines: &[String], what: &str) -> String {
@@ -267,18 +445,43 @@ impl Registry {
                             error: Some(LoadError { hash: String::new(), message, diagnostics: vec![] }),
                             stamp,
                             content_hash: String::new(),
+                            deps: Vec::new(),
                         },
                     );
                     continue;
                 }
             };
             let stamp = file.stamp;
-            if let Some(prev) = previous.filter(|p| p.stamp == stamp && stamp.1.is_some()) {
+            // The earlier versions' files as they are now, for a policy served with its chain.
+            let deps_now: Vec<Option<Stamp>> = previous
+                .map(|p| {
+                    p.deps.iter().map(|(at, _)| regular_file_inside(&canonical_dir, at).ok().map(|f| f.stamp)).collect()
+                })
+                .unwrap_or_default();
+            let deps_changed: Vec<usize> = previous
+                .map(|p| {
+                    p.deps
+                        .iter()
+                        .zip(&deps_now)
+                        .enumerate()
+                        .filter(|(_, ((_, was), now))| was != *now)
+                        .map(|(i, _)| i)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(prev) = previous.filter(|p| p.stamp == stamp && stamp.1.is_some() && deps_changed.is_empty()) {
                 self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&name);
                 next.insert(name, prev.clone());
                 continue;
             }
-            if !self.settled(&name, Some(stamp)) {
+            // An earlier version's file that changed is taken once it has settled too.
+            let deps_settled = previous.is_none_or(|p| {
+                deps_changed.iter().all(|&i| {
+                    let at = p.deps.get(i).map(|(at, _)| at.display().to_string()).unwrap_or_default();
+                    self.settled(&format!("{name}{DEP}{at}"), deps_now.get(i).copied().flatten())
+                })
+            });
+            if !self.settled(&name, Some(stamp)) || !deps_settled {
                 // Still changing (or just changed): keep what serves now.
                 if let Some(prev) = previous {
                     next.insert(name, prev.clone());
@@ -288,21 +491,22 @@ impl Registry {
             let entry = match file.read() {
                 Ok(text) => {
                     let hash = content_hash(&text);
-                    if let Some(prev) = previous.filter(|p| p.content_hash == hash) {
+                    if let Some(prev) = previous.filter(|p| p.content_hash == hash && deps_changed.is_empty()) {
                         Entry { stamp, ..prev.clone() }
                     } else {
-                        match load_text(&name, &path, text) {
-                            Ok(loaded) => {
+                        match load_served(&name, &path, text, &canonical_dir) {
+                            (Ok(loaded), deps) => {
                                 changes.push(Change::Loaded { name: name.clone(), hash: loaded.hash.clone() });
-                                Entry { serving: Some(Arc::new(loaded)), error: None, stamp, content_hash: hash }
+                                Entry { serving: Some(Arc::new(loaded)), error: None, stamp, content_hash: hash, deps }
                             }
-                            Err(error) => {
+                            (Err(error), deps) => {
                                 changes.push(Change::Rejected { name: name.clone(), message: error.message.clone() });
                                 Entry {
                                     serving: previous.and_then(|p| p.serving.clone()),
                                     error: Some(error),
                                     stamp,
                                     content_hash: hash,
+                                    deps,
                                 }
                             }
                         }
@@ -315,6 +519,7 @@ impl Registry {
                         error: Some(LoadError { hash: String::new(), message, diagnostics: vec![] }),
                         stamp: (0, None),
                         content_hash: String::new(),
+                        deps: Vec::new(),
                     }
                 }
             };
@@ -339,7 +544,10 @@ impl Registry {
         {
             // Forget files that came and went before they settled.
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-            pending.retain(|name, (stamp, _)| stamp.is_some() || next.contains_key(name));
+            // An earlier version's file is pending under its policy's name and the file's.
+            pending.retain(|name, (stamp, _)| {
+                stamp.is_some() || next.contains_key(name.split(DEP).next().unwrap_or(name))
+            });
         }
         if !changes.is_empty() {
             self.current.store(Arc::new(next));
@@ -475,25 +683,32 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
     }
 
-    /// A policy bound by contract date is not served (the service would decide
-    /// everyone by the newest version); one bound as amended is.
+    /// A policy that binds at contract is served with its chain, each
+    /// version compiled once; its earlier files are read only inside the
+    /// directory; a lone text of it (a draft, an upload) is refused, never
+    /// decided by its newest version alone.
     #[test]
-    fn a_policy_bound_at_contract_is_refused_not_served_by_its_newest_version() {
+    fn a_chain_is_served_whole_and_never_read_from_outside() {
         let d = dir("at-contract");
-        std::fs::write(
-            d.join("t.policy"),
-            "policy \"t\"\n  binds at_contract\n  effective 2026-01-01\ndefault allow\n",
-        )
-        .unwrap();
-        std::fs::write(d.join("u.policy"), "policy \"u\"\n  binds as_amended\n  effective 2026-01-01\ndefault allow\n")
-            .unwrap();
+        let v5 = "policy \"t\" version 5\n  binds at_contract\n  effective 2024-01-01\ndefault allow\n";
+        let v6 = "policy \"t\" version 6\n  binds at_contract\n  effective 2026-01-01\n  previous \"v5.policy\"\ndefault deny\n";
+        std::fs::write(d.join("v5.policy"), v5).unwrap();
+        std::fs::write(d.join("v6.policy"), v6).unwrap();
+        let outside = d.with_extension("outside.policy");
+        std::fs::write(&outside, v5).unwrap();
+        let escape = v6.replace("v5.policy", &format!("../{}", outside.file_name().unwrap().to_string_lossy()));
+        std::fs::write(d.join("out.policy"), escape).unwrap();
         let r = Registry::new(&d);
         let changes = r.reload().unwrap();
-        assert!(r.get("t").is_none(), "{changes:?}");
-        assert!(r.get("u").is_some(), "{changes:?}");
+        let chain = r.get("v6").and_then(|l| l.chain.as_ref().map(|c| (c.versions.versions.len(), c.earlier.len())));
+        assert_eq!(chain, Some((2, 1)), "{changes:?}");
         let snap = r.snapshot();
-        let e = snap["t"].error.as_ref().expect("an error");
-        assert!(format!("{e:?}").contains("binds at_contract"), "{e:?}");
+        assert!(snap["out"].serving.is_none(), "{changes:?}");
+        let e = snap["out"].error.as_ref().expect("an error");
+        assert!(e.message.contains("outside the policy directory"), "{e:?}");
+        let lone = load_text("v6", &d.join("v6.policy"), v6.to_string()).expect_err("refused");
+        assert!(lone.message.contains("without its"), "{lone:?}");
         let _ = std::fs::remove_dir_all(&d);
+        let _ = std::fs::remove_file(&outside);
     }
 }

@@ -19,7 +19,7 @@
 
 use super::Args;
 use smpolicy::compile::{compile, Compiled, FactRow, Outcome};
-use smpolicy::data::action::{parse_action_json_line, Action};
+use smpolicy::data::action::{check_open_values, parse_action_json_line, Action};
 use smpolicy::data::error::DataError;
 use smpolicy::data::flat::{needs_no_escape, LineReader, Vocabulary};
 use smpolicy::eval::{evaluate, Decision, EvalOptions, ObligationRef};
@@ -317,10 +317,17 @@ fn looks_like_yaml(line: &str) -> bool {
 /// A line parsed in full and checked against the policy's declarations.
 fn full_action(line: &str, e: &Engine<'_>) -> Result<Action, DataError> {
     let a = parse_action_json_line(line)?;
+    // A line of a versioned policy is checked against the version that binds it.
+    if let Some((versions, _)) = e.versions {
+        return match super::validate(&a, versions).into_iter().next() {
+            Some(err) => Err(err),
+            None => Ok(a),
+        };
+    }
     if e.vocab.accepts(&a) {
         return Ok(a);
     }
-    match super::validate(&a, e.policy).into_iter().next() {
+    match check_open_values(&a, &e.policy.decls).into_iter().next() {
         Some(err) => Err(err),
         None => Ok(a),
     }

@@ -111,6 +111,8 @@ impl WriteConn {
             last = chain_hash(&last, e, &deciding);
             c.caller.push(e.caller.clone());
             c.hash.push(last.clone());
+            c.version.push(e.version.clone());
+            c.groups.push(e.groups.clone());
             c.id.push(e.id.clone());
             c.kind.push(e.kind.as_str().to_string());
             c.recorded_ms.push(e.recorded_ms);
@@ -127,10 +129,10 @@ impl WriteConn {
             c.derived_history.push(e.derived_history.clone());
         }
         let sql = format!(
-            "INSERT INTO smpolicy_log ({COLUMNS}) SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16 FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], \
+            "INSERT INTO smpolicy_log ({COLUMNS}) SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18 FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], \
              $5::text[], $6::int8[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
-             $13::text[], $14::text[], $15::text[], $16::text[]) \
-             WITH ORDINALITY AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, n) ORDER BY n"
+             $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[]) \
+             WITH ORDINALITY AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, n) ORDER BY n"
         );
         client
             .execute(
@@ -152,6 +154,8 @@ impl WriteConn {
                     &c.derived_history,
                     &c.caller,
                     &c.hash,
+                    &c.version,
+                    &c.groups,
                 ],
             )
             .await
@@ -202,7 +206,7 @@ pub async fn prune(
                 if e.recorded_ms >= cutoff_ms {
                     break;
                 }
-                last_seq = Some(r.try_get::<_, i64>(16).map_err(LogError::from)?);
+                last_seq = Some(r.try_get::<_, i64>(18).map_err(LogError::from)?);
                 entries.push(e);
             }
             let full = rows.len() == PRUNE_CHUNK && entries.len() == PRUNE_CHUNK;
@@ -257,6 +261,8 @@ struct Columns {
     derived_history: Vec<Option<String>>,
     caller: Vec<Option<String>>,
     hash: Vec<String>,
+    version: Vec<Option<String>>,
+    groups: Vec<Option<String>>,
 }
 
 /// A reading connection.
@@ -293,6 +299,8 @@ fn stored(r: &tokio_postgres::Row) -> Result<Stored, LogError> {
         derived_history: r.try_get(13).map_err(get)?,
         caller: r.try_get(14).map_err(get)?,
         hash: r.try_get(15).map_err(get)?,
+        version: r.try_get(16).map_err(get)?,
+        groups: r.try_get(17).map_err(get)?,
     };
     Ok(Stored { entry, deciding, kind })
 }
@@ -320,7 +328,7 @@ pub async fn scan(
             .await
             .map_err(LogError::from)?;
         for r in &rows {
-            after = r.try_get(16).map_err(LogError::from)?;
+            after = r.try_get(18).map_err(LogError::from)?;
             f(stored(r)?)?;
         }
         if (rows.len() as i64) < PAGE {

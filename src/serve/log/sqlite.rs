@@ -29,11 +29,27 @@ fn open(path: &Path, sync: Sync) -> Result<Connection, LogError> {
     Ok(conn)
 }
 
-/// Adds the columns a log written by an earlier version lacks.
-fn add_columns(conn: &Connection) -> Result<(), LogError> {
+/// [`COLUMNS`] as a log written by an earlier version can give them without
+/// being written to: a column added since ([`ADDED_COLUMNS`]) that it lacks reads as `NULL`.
+fn columns_of(conn: &Connection) -> Result<String, LogError> {
+    let have = table_columns(conn)?;
+    let cols: Vec<String> = COLUMNS
+        .split(", ")
+        .map(|c| if have.iter().any(|h| h == c) { c.to_string() } else { format!("NULL AS {c}") })
+        .collect();
+    Ok(cols.join(", "))
+}
+
+fn table_columns(conn: &Connection) -> Result<Vec<String>, LogError> {
     let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('smpolicy_log')").map_err(LogError::from)?;
     let have: Vec<String> =
         stmt.query_map([], |r| r.get(0)).map_err(LogError::from)?.collect::<Result<_, _>>().map_err(LogError::from)?;
+    Ok(have)
+}
+
+/// Adds the columns a log written by an earlier version lacks.
+fn add_columns(conn: &Connection) -> Result<(), LogError> {
+    let have = table_columns(conn)?;
     for col in ADDED_COLUMNS.iter().filter(|c| !have.iter().any(|h| h == *c)) {
         conn.execute_batch(&format!("ALTER TABLE smpolicy_log ADD COLUMN {col} TEXT")).map_err(LogError::from)?;
     }
@@ -96,7 +112,7 @@ impl WriteConn {
         {
             let mut stmt = tx
                 .prepare_cached(&format!(
-                    "INSERT INTO smpolicy_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+                    "INSERT INTO smpolicy_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
                 ))
                 .map_err(LogError::from)?;
             for e in entries {
@@ -119,6 +135,8 @@ impl WriteConn {
                     e.derived_history,
                     e.caller,
                     last,
+                    e.version,
+                    e.groups,
                 ])
                 .map_err(LogError::from)?;
             }
@@ -178,7 +196,7 @@ pub fn prune(path: &Path, cutoff_ms: i64, mut archive: Option<&mut dyn std::io::
                 if e.recorded_ms >= cutoff_ms {
                     break;
                 }
-                let rowid: i64 = r.get(16).map_err(LogError::from)?;
+                let rowid: i64 = r.get(18).map_err(LogError::from)?;
                 out.push((rowid, e));
             }
             let full = read == PRUNE_CHUNK && out.len() == PRUNE_CHUNK;
@@ -261,6 +279,8 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
             derived_history: r.get(13)?,
             caller: r.get(14)?,
             hash: r.get(15)?,
+            version: r.get(16)?,
+            groups: r.get(17)?,
         },
         deciding,
         kind,
@@ -274,9 +294,10 @@ pub fn scan(path: &Path, filter: &Filter, f: &mut dyn FnMut(Stored) -> Result<()
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(|e| LogError(format!("cannot open `{}`: {e}", path.display())))?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(LogError::from)?;
+    let columns = columns_of(&conn)?;
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {COLUMNS} FROM smpolicy_log WHERE (?1 IS NULL OR actor = ?1) AND recorded_ms >= ?2 ORDER BY rowid"
+            "SELECT {columns} FROM smpolicy_log WHERE (?1 IS NULL OR actor = ?1) AND recorded_ms >= ?2 ORDER BY rowid"
         ))
         .map_err(LogError::from)?;
     let mut rows = stmt.query(params![filter.actor, filter.since_ms.unwrap_or(i64::MIN)]).map_err(LogError::from)?;
@@ -539,6 +560,8 @@ mod tests {
             derived_history: None,
             caller: None,
             hash: None,
+            version: None,
+            groups: None,
         };
         use super::super::Kind::{Revocation, StandingApproval};
         let entries = [
@@ -592,6 +615,8 @@ mod tests {
             derived_history: None,
             caller: None,
             hash: None,
+            version: None,
+            groups: None,
         };
         let long = INLINE_ROWS as i64 + 44;
         let entries: Vec<Entry> =
