@@ -1236,6 +1236,13 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!((v.verdict, v.deciding.as_slice()), (Decision::Deny, &["never-linkedin".to_string()][..]));
         let c = v.conflict.as_ref().unwrap_or_else(|| panic!("a permission was overruled: {v:?}"));
         assert_eq!(c.overruled, ["may-post"]);
+        assert!(
+            c.words().starts_with(
+                "conflict: `may-post` permits this action and `never-linkedin` restricts it; the policy's precedence (most_restrictive) says the most restrictive outcome wins, so `may-post` is overruled"
+            ),
+            "{}",
+            c.words()
+        );
         // Approval against permission: the approval prevails over the permission alone.
         let p = p.replace("rule never-linkedin { when action = post and channel = linkedin then deny }\n", "");
         let v = line(

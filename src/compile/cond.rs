@@ -203,3 +203,19 @@ impl TestC {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{Duration, TimeUnit};
+
+    /// Durations compare by their length (mutation survivor: the durations'
+    /// arm deleted, two durations could not be compared).
+    #[test]
+    fn durations_compare_by_their_length() {
+        let d = |n, u| Val::Dur(Duration::new(n, u));
+        assert_eq!(compare(d(1, TimeUnit::Week), d(1, TimeUnit::Month)), Some(Ordering::Less));
+        assert_eq!(compare(d(6, TimeUnit::Month), d(3, TimeUnit::Month)), Some(Ordering::Greater));
+        assert_eq!(compare(d(2, TimeUnit::Month), d(2, TimeUnit::Month)), Some(Ordering::Equal));
+    }
+}

@@ -423,6 +423,10 @@ terms {
         let r = run(&policy, &file, &cases, &EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() });
         let passed: Vec<(&str, bool)> = r.cases.iter().map(|c| (c.name.as_str(), c.passed)).collect();
         assert_eq!(passed, [("right", true), ("wrong group", false)]);
+        // The failure says both lists of group verdicts, in order (mutation survivor: `group_words` emptied).
+        let wrong = r.cases.iter().find(|c| !c.passed).unwrap_or_else(|| panic!("a failure: {r:?}"));
+        assert!(wrong.expected.ends_with("; groups [deny, deny]"), "{}", wrong.expected);
+        assert!(wrong.actual.ends_with("; groups [deny, allow]"), "{}", wrong.actual);
         // A list of the wrong length is refused when the file is read, naming where.
         let short = parse_tests(&case("one group short", "deny"), "groups.tests.yaml").map(|_| ()).unwrap_err();
         assert!(short.to_string().contains("expected 2 verdicts, one per group"), "{short}");

@@ -934,7 +934,13 @@ fn control(
 /// The form's questions for `policy` by part of the action, with what was sent last and the problems found in it;
 /// the contacts as groups when the policy reads them and has an action that may carry several (`focus`: the
 /// group whose first question takes the focus).
-fn form(policy: &Policy, chain: Option<&Chain>, sent: &Fields, errors: &[FormError], focus: Option<usize>) -> Vec<Group> {
+fn form(
+    policy: &Policy,
+    chain: Option<&Chain>,
+    sent: &Fields,
+    errors: &[FormError],
+    focus: Option<usize>,
+) -> Vec<Group> {
     let read = facts_read(policy, chain);
     let actions = group_actions(policy);
     let contacts = group_of(crate::data::flat::Field::ContactsCount.path());
@@ -2391,7 +2397,11 @@ mod tests {
     fn a_group_without_what_the_policy_decides_by_is_named_never_guessed() {
         let policy = leaver_policy();
         let names = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            action_json(&policy, None, "ann", &sent(pairs)).unwrap_err().into_iter().map(|e| (e.name, e.message)).collect()
+            action_json(&policy, None, "ann", &sent(pairs))
+                .unwrap_err()
+                .into_iter()
+                .map(|e| (e.name, e.message))
+                .collect()
         };
         // An export: each group must say where its contacts came from; an empty group is named, not dropped.
         let found = names(&[
