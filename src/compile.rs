@@ -1783,7 +1783,9 @@ mod tests {
 
     /// A bucket (an action and a channel) holds only the clauses that may
     /// apply to its rows: a clause about posts is not in the bucket of
-    /// invitations, nor its duty (mutation survivor: `stat` answering
+    /// invitations, nor its duty, nor one about twitter in linkedin's
+    /// (mutation survivors: the channel-only arm of the buckets' ruling
+    /// out deleted; `||` for `&&` beside it; `stat` answering
     /// "cannot tell" for every condition put every clause in every bucket:
     /// the same verdicts, every decision reading every clause).
     #[test]
@@ -1791,6 +1793,7 @@ mod tests {
         let text = "policy \"Buckets\"\n  default allow\nroles consultant\n\
                     rule posts { when action = post and channel = linkedin then allow oblige \"Say that you work for us.\" }\n\
                     rule invites { when action = connect then allow oblige \"Keep it professional.\" }\n\
+                    rule tweets { when channel = twitter then deny }\n\
                     rule anything { when actor.status = departed then deny }\n";
         let (_, _, c) = load("buckets.policy", text);
         let bucket = |action: &str, channel: &str| {
@@ -1813,7 +1816,8 @@ mod tests {
         };
         assert_eq!(bucket("post", "linkedin"), (2, vec!["posts"]));
         assert_eq!(bucket("connect", "linkedin"), (2, vec!["invites"]));
-        assert_eq!(bucket("post", "twitter"), (1, vec![]));
+        assert_eq!(bucket("post", "twitter"), (2, vec![]));
+        assert_eq!(bucket("connect", "twitter"), (3, vec!["invites"]));
     }
 
     #[test]
