@@ -885,11 +885,6 @@ impl Compiled {
         .map(String::as_str)
     }
 
-    /// The id of a clause by index.
-    pub fn rule_id(&self, index: u32) -> Option<&str> {
-        self.rule_ids.get(index as usize).map(String::as_str)
-    }
-
     /// How many clauses a decision for this row visits (for benchmarks and tests).
     pub fn candidates(&self, row: &FactRow) -> usize {
         let Some(b) = self.buckets.get(row.bucket as usize) else { return 0 };
@@ -1818,6 +1813,31 @@ mod tests {
         assert_eq!(bucket("connect", "linkedin"), (2, vec!["invites"]));
         assert_eq!(bucket("post", "twitter"), (2, vec![]));
         assert_eq!(bucket("connect", "twitter"), (3, vec!["invites"]));
+    }
+
+    /// Denies in the first word of a bucket and allows in the next, read in
+    /// one accumulator: each clause decides alone when its value is given,
+    /// as the evaluator says (mutation survivor: `>` → `==` in the joint
+    /// pass's first word started the block at the allows' word, past the
+    /// denies, for policies of more than 64 clauses).
+    #[test]
+    fn denies_and_allows_in_neighbouring_words_each_decide() {
+        let mut text = String::from(
+            "policy \"Words\"\n  default require approval from manager\nroles consultant, manager\nfact n: int \"n\"\n",
+        );
+        for i in 0..70 {
+            text.push_str(&format!("rule d{i} {{ when facts.n = {i} then deny }}\n"));
+        }
+        for i in 0..30 {
+            text.push_str(&format!("rule a{i} {{ when facts.n = {} then allow }}\n", 100 + i));
+        }
+        let l = load("words.policy", &text);
+        for (n, verdict, by) in
+            [(0, "deny", "d0"), (5, "deny", "d5"), (69, "deny", "d69"), (100, "allow", "a0"), (129, "allow", "a29")]
+        {
+            let v = agree(&l, &with_n(n, false));
+            assert_eq!((v.verdict.as_str(), v.deciding.join(",")), (verdict, by.to_string()), "n = {n}");
+        }
     }
 
     #[test]

@@ -1468,6 +1468,32 @@ rule no-opinions "No opinions unless on your own time." {
         assert!(under.iter().any(|c| c == "with this post: 3 ≤ limit 10"), "{under:?}");
     }
 
+    /// The policy's own assumptions decide where a fact is not given, and
+    /// are said (mutation survivor: `fact_types` answering an empty table,
+    /// which left the assumption unread).
+    #[test]
+    fn an_assumption_decides_for_a_fact_not_given_and_says_so() {
+        let p = "policy \"Assumed\" default allow\nroles consultant\n\
+                 assume content.confidential = false when not given \"Our tool flags every confidential draft.\"\n\
+                 rule secret { when action = post and content.confidential then deny }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["industry"]}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
+        let said = serde_json::to_string(&v).unwrap_or_default();
+        assert!(said.contains("not given, taken as no"), "{said}");
+        let without = p.replace(
+            "assume content.confidential = false when not given \"Our tool flags every confidential draft.\"\n",
+            "",
+        );
+        let v = line(
+            &without,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"kind":["industry"]}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Indeterminate, "{}", v.summary);
+    }
+
     /// An invitation limit counts invitations, in its words (mutation
     /// survivor: the `Invitations` arm deleted called them posts).
     #[test]

@@ -537,11 +537,6 @@ impl Scope {
         }
         scope
     }
-
-    /// Names no dimension.
-    pub fn is_general(&self) -> bool {
-        self.0.iter().all(|d| *d == Dim::Any)
-    }
 }
 
 /// The dimension one part of a condition narrows, and to what.
@@ -771,6 +766,17 @@ mod tests {
         assert_eq!(compare_holds(CmpOp::Ne, None), Tv::Unknown);
         assert_eq!(compare_holds(CmpOp::Ge, Some(Ordering::Equal)), Tv::True);
         assert_eq!(compare_holds(CmpOp::Lt, Some(Ordering::Equal)), Tv::False);
+    }
+
+    /// An approval met decides as an allow; otherwise the effect's own rank
+    /// (mutation survivor: `approved_rank` answering "approval" for every
+    /// effect, which the section defaults' tests did not read).
+    #[test]
+    fn an_approval_met_ranks_as_an_allow_and_nothing_else_moves() {
+        for rank in [None, Some(0), Some(1), Some(2)] {
+            assert_eq!(approved_rank(rank, false), rank);
+        }
+        assert_eq!(approved_rank(Some(1), true), Some(0));
     }
 
     /// `within` is inclusion of the values each allows, over the values
