@@ -1494,6 +1494,31 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!(v.verdict, Decision::Indeterminate, "{}", v.summary);
     }
 
+    /// Under `most_specific`, the clause about one channel beats the general
+    /// one, and the conflict says which beat which and why (mutation
+    /// survivor: `!` deleted in the list of clauses out of contention left
+    /// the reasons empty).
+    #[test]
+    fn the_more_specific_clause_wins_and_the_conflict_says_why() {
+        let p = "policy \"Specific\"\n  default deny\n  conflicts most_specific\nroles consultant\n\
+                 rule no-posts { when action = post then deny }\n\
+                 rule linkedin-posts { when action = post and channel = linkedin then allow }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
+        );
+        assert_eq!(
+            (v.verdict, v.deciding.as_slice()),
+            (Decision::Allow, &["linkedin-posts".to_string()][..]),
+            "{}",
+            v.summary
+        );
+        let c = v.conflict.as_ref().unwrap_or_else(|| panic!("a conflict settled: {v:?}"));
+        assert_eq!(c.overruled, ["no-posts"]);
+        assert_eq!(c.because.len(), 1, "{c:?}");
+        assert!(c.because[0].starts_with("`linkedin-posts` is more specific than `no-posts`"), "{c:?}");
+    }
+
     /// An invitation limit counts invitations, in its words (mutation
     /// survivor: the `Invitations` arm deleted called them posts).
     #[test]
