@@ -979,7 +979,7 @@ fn approvers_in_words(approvers: &[String], effects: &[&Effect]) -> String {
 
 /// Whether a clause is the one that refuses once a duty is overdue.
 fn overdue_duty(policy: &Policy, id: &str) -> bool {
-    policy.rules.iter().any(|r| r.id == id && matches!(r.kind, crate::policy::RuleKind::Duty { overdue: true, .. }))
+    policy.rules.iter().any(|r| r.id == id && r.kind.is_overdue_duty())
 }
 
 /// Rules of a given section (used by `compare`).

@@ -415,7 +415,7 @@ impl Lowerer<'_> {
                 dry_run: m.dry_run.is_some(),
                 priority: self.mods(m).priority,
                 overrides: vec![],
-                kind: RuleKind::Plain,
+                kind: RuleKind::EventDutyOverdue,
                 law: vec![],
             });
         }

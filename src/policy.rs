@@ -271,6 +271,17 @@ pub enum RuleKind {
         /// True for the rule that refuses once the duty is overdue.
         overdue: bool,
     },
+    /// The rule that refuses once a duty due from an event (`oblige ... within 1 month of
+    /// request.made_on`) is overdue and not recorded as done.
+    EventDutyOverdue,
+}
+
+impl RuleKind {
+    /// Whether this is a rule that refuses because a duty (on departure, or from an event) is overdue
+    /// and not recorded as done: its refusal is a breach, which doing the duty ends.
+    pub fn is_overdue_duty(&self) -> bool {
+        matches!(self, RuleKind::Duty { overdue: true, .. } | RuleKind::EventDutyOverdue)
+    }
 }
 
 /// One rule of the core.

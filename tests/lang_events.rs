@@ -30,7 +30,19 @@ const REQUEST: &str = r#"{"action":"message","at":"2026-04-17T10:00:00Z","actor"
 fn an_overdue_duty_refuses_and_says_when_it_was_due() {
     let text = stdout(&run_stdin(&["eval", PUBLISHED, "-"], REQUEST));
     assert!(text.starts_with("verdict: deny"), "{text}");
-    assert!(text.contains("forbidden by `erasure-requests-overdue-erase-data`"), "{text}");
+    // A breach, not a prohibition: doing the duty ends it.
+    assert!(
+        text.contains(
+            "deny: in breach of `erasure-requests-overdue-erase-data`: the duty is overdue and not recorded as done"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "doing the duty (recording it under `done`) ends the breach of `erasure-requests-overdue-erase-data`"
+        ),
+        "{text}"
+    );
     assert!(text.contains("computed: request.made_on 2026-03-16 + 1 month = 2026-04-16"), "{text}");
     // The duty's own key (`as erase_data`) is the name to record.
     assert!(text.contains("(`done: [erase_data]`)"), "{text}");

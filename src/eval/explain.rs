@@ -696,7 +696,7 @@ pub fn counterfactuals(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<Strin
             RuleKind::Limit { max, per, .. } => {
                 out.push(format!("allowed again {} (the limit is {max})", per.again_words()));
             }
-            RuleKind::Duty { overdue: true, .. } => {
+            kind if kind.is_overdue_duty() => {
                 out.push(format!("doing the duty (recording it under `done`) ends the breach of `{id}`"));
             }
             _ => {}
