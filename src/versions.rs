@@ -517,7 +517,41 @@ pub enum Reach {
         new: String,
         /// The old version, which still binds the others.
         old: String,
+        /// What an actor whose signature date is not given is taken as, when
+        /// the change alters it (`assume actor.contract_signed_on = ... when
+        /// not given` added, removed or changed): that decides which version
+        /// binds them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        undated: Option<Undated>,
     },
+}
+
+/// The signature date assumed where none is given, before and after a change (`None`: none is assumed,
+/// so no version can be named and such an actor is indeterminate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Undated {
+    /// The old version's assumption.
+    pub old: Option<Date>,
+    /// The new version's.
+    pub new: Option<Date>,
+}
+
+impl Undated {
+    /// The date `p` assumes of a signature not given.
+    fn of(p: &Policy) -> Option<Date> {
+        match crate::facts::assumed(p, SIGNED) {
+            Some(crate::value::Value::Date(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    fn words(&self) -> String {
+        let taken = |d: &Option<Date>| match d {
+            Some(d) => format!("taken as signed on {d}"),
+            None => "not decided (no version can be named)".to_string(),
+        };
+        format!("an actor whose {SIGNED} is not given was {}, and is now {}", taken(&self.old), taken(&self.new))
+    }
 }
 
 impl Reach {
@@ -529,7 +563,9 @@ impl Reach {
         match new.meta.binds {
             Binding::AsAmended => Some(Reach::Everyone { from: new.meta.effective }),
             Binding::AtContract => {
-                Some(Reach::ContractsFrom { from: new.meta.effective?, new: label(new), old: label(old) })
+                let (was, now) = (Undated::of(old), Undated::of(new));
+                let undated = (was != now).then_some(Undated { old: was, new: now });
+                Some(Reach::ContractsFrom { from: new.meta.effective?, new: label(new), old: label(old), undated })
             }
         }
     }
@@ -543,9 +579,16 @@ impl Reach {
             Reach::Everyone { from: None } => {
                 "everyone: the policy binds as amended, so the new version binds every actor".to_string()
             }
-            Reach::ContractsFrom { from, new, old } => format!(
-                "actors whose contract was signed or varied on or after {from} (version {new}); the others stay under version {old}"
-            ),
+            Reach::ContractsFrom { from, new, old, undated } => {
+                let mut w = format!(
+                    "actors whose contract was signed or varied on or after {from} (version {new}); the others stay under version {old}"
+                );
+                if let Some(u) = undated {
+                    w.push_str("; ");
+                    w.push_str(&u.words());
+                }
+                w
+            }
         }
     }
 }

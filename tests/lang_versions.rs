@@ -351,6 +351,34 @@ fn diff_shows_what_an_assumed_date_changes() {
     assert!(text.contains("old: indeterminate by `older-contracts`\n     new: deny by `older-contracts`"), "{text}");
 }
 
+/// Under `binds at_contract`, an assumed signature date also decides which
+/// version binds an actor who gives none: `diff` says whom that reaches, in
+/// words and in the JSON (`reaches.undated`).
+#[test]
+fn diff_says_which_version_an_assumed_date_binds() {
+    let v5 = std::fs::read_to_string(root().join("tests/cases/published/castlegate-v5.policy")).unwrap();
+    let v6 = std::fs::read_to_string(root().join(V6)).unwrap();
+    let assumed = format!("{v6}\nassume actor.contract_signed_on = 2024-06-01 when not given\n");
+    let d = Dir::new("assumed-reach", &[("castlegate-v5.policy", &v5), ("old.policy", &v6), ("new.policy", &assumed)]);
+    let text = stdout(&run(&["diff", &d.path("old.policy"), &d.path("new.policy")]));
+    assert!(
+        text.contains("an actor whose actor.contract_signed_on is not given was not decided (no version can be named), and is now taken as signed on 2024-06-01"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run(&[
+        "diff",
+        &d.path("old.policy"),
+        &d.path("new.policy"),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["reaches"]["undated"], serde_json::json!({"old": null, "new": "2024-06-01"}), "{json}");
+    // The same assumption on both sides reaches no one new.
+    let same = stdout(&run(&["diff", &d.path("new.policy"), &d.path("new.policy")]));
+    assert!(!same.contains("is not given was"), "{same}");
+}
+
 /// The names an action may use are the version's that binds it: an action
 /// version 5 declares and version 6 dropped is known to the actors version 5
 /// binds (in `eval`, `eval --batch` and `test`), and refused, naming the
