@@ -1512,7 +1512,7 @@ pub fn compile(policy: &Policy) -> Compiled {
     lists.dedup();
     lists.retain(|l| !done_keys.contains(l));
     let list_vocab: Vec<u32> = done_keys.iter().chain(&lists).take(128).map(|s| strings.id(s)).collect();
-    let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = crate::eval::tz(policy);
     let c = Compiled {
         strings,
         slots: Vec::new(),

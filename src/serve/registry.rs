@@ -286,7 +286,7 @@ fn load_served(name: &str, path: &Path, text: String, dir: &Path) -> (Result<Loa
                 .take(versions.versions.len().saturating_sub(1))
                 .map(|v| Earlier {
                     compiled: crate::compile::compile(&v.policy),
-                    tz: jiff::tz::TimeZone::get(&v.policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+                    tz: crate::eval::tz(&v.policy),
                     hash: content_hash(&v.file.text),
                 })
                 .collect();
@@ -340,7 +340,7 @@ fn checked(path: &Path, text: String) -> Result<(SourceFile, Policy, String), Lo
 
 /// The served form of a checked policy (compiled here, once).
 fn loaded(name: &str, file: SourceFile, policy: Policy, hash: String, chain: Option<Chain>) -> Loaded {
-    let tz = jiff::tz::TimeZone::get(&policy.meta.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = crate::eval::tz(&policy);
     let compiled = crate::compile::compile(&policy);
     Loaded { name: name.to_string(), file, policy, compiled, tz, hash, loaded_at: jiff::Timestamp::now(), chain }
 }
