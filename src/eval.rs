@@ -230,24 +230,35 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
     let in_contention = semantics::contention(prec, &contenders);
     let deciders: Vec<&RuleResult> =
         applying.iter().zip(&in_contention).filter(|(_, keep)| **keep).filter_map(|(&i, _)| results.get(i)).collect();
-    // Those beaten, each with a clause that beat it and how.
+    // Those beaten, each with the first clause in contention that beat it, and how: asked once per
+    // distinct (level, scope) on each side, as `contention` does (clauses alike are beaten alike).
+    let (distinct, class) = semantics::distinct_contenders(&contenders);
+    let mut winners: Vec<(usize, usize)> = Vec::new();
+    for ((&w, keep), &c) in applying.iter().zip(&in_contention).zip(&class) {
+        if *keep && !winners.iter().any(|(_, seen)| *seen == c) {
+            winners.push((w, c));
+        }
+    }
+    let mut beaten_by: std::collections::HashMap<usize, Option<(usize, semantics::Beaten)>> = Default::default();
     let beaten: Vec<(&RuleResult, &RuleResult, semantics::Beaten)> = applying
         .iter()
         .zip(&in_contention)
-        .filter(|(_, keep)| !**keep)
-        .filter_map(|(&l, _)| {
-            let (w, how) = applying
-                .iter()
-                .zip(&in_contention)
-                .filter(|(_, keep)| **keep)
-                .find_map(|(&w, _)| semantics::beats(prec, contender(w), contender(l)).map(|how| (w, how)))?;
+        .zip(&class)
+        .filter(|((_, keep), _)| !**keep)
+        .filter_map(|((&l, _), &cl)| {
+            let (w, how) = (*beaten_by.entry(cl).or_insert_with(|| {
+                let loser = *distinct.get(cl)?;
+                winners.iter().find_map(|&(w, cw)| {
+                    distinct.get(cw).and_then(|win| semantics::beats(prec, *win, loser)).map(|how| (w, how))
+                })
+            }))?;
             Some((results.get(l)?, results.get(w)?, how))
         })
         .collect();
     let undecided: Vec<&RuleResult> = (0..results.len())
         .filter(|&i| {
             results.get(i).is_some_and(|r| r.status == Status::Undecided && counts(r))
-                && semantics::could_contend(prec, contender(i), &contenders)
+                && semantics::could_contend(prec, contender(i), &distinct)
         })
         .filter_map(|i| results.get(i))
         .collect();
@@ -311,7 +322,13 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
             basis = Basis::Clauses;
             // A permission overruled by a restriction is a conflict the precedence settled: name it
             // (not the parts of one clause, such as a duty and the refusal once it is overdue).
-            let one_clause = |r: &RuleResult| chosen.iter().any(|c| (c.line, c.column) == (r.line, r.column));
+            // (Hashed past a few, so that many deciding clauses do not make this quadratic.)
+            let chosen_at: Option<std::collections::HashSet<(usize, usize)>> =
+                (chosen.len() > 32).then(|| chosen.iter().map(|c| (c.line, c.column)).collect());
+            let one_clause = |r: &RuleResult| match &chosen_at {
+                Some(at) => at.contains(&(r.line, r.column)),
+                None => chosen.iter().any(|c| (c.line, c.column) == (r.line, r.column)),
+            };
             let mut overruled: Vec<String> =
                 deciders.iter().filter(|r| rank_of(r) == Some(0) && !one_clause(r)).map(|r| r.id.clone()).collect();
             let mut because: Vec<String> = Vec::new();
@@ -1517,6 +1534,26 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!(c.overruled, ["no-posts"]);
         assert_eq!(c.because.len(), 1, "{c:?}");
         assert!(c.because[0].starts_with("`linkedin-posts` is more specific than `no-posts`"), "{c:?}");
+    }
+
+    /// Two clauses in contention whose scopes neither contains: a clause out of
+    /// contention is named with the one that beat it, not the first in
+    /// contention (each loser looks through every distinct winner).
+    #[test]
+    fn each_clause_out_of_contention_names_the_clause_that_beat_it() {
+        let p = "policy \"Two winners\"\n  default deny\n  conflicts most_specific\nroles consultant\nteams sales, marketing\n\
+                 rule linkedin-posts { when action = post and channel = linkedin then allow }\n\
+                 rule sales-posts { when action = post and actor.team = sales then allow }\n\
+                 rule front-office { when action = post and actor.team in {sales, marketing} then deny }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed","team":"sales"},"channel":"linkedin"}"#,
+        );
+        assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
+        let c = v.conflict.as_ref().unwrap_or_else(|| panic!("a conflict settled: {v:?}"));
+        assert_eq!(c.overruled, ["front-office"]);
+        assert_eq!(c.because.len(), 1, "{c:?}");
+        assert!(c.because[0].starts_with("`sales-posts` is more specific than `front-office`"), "{c:?}");
     }
 
     /// An invitation limit counts invitations, in its words (mutation

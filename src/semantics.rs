@@ -702,11 +702,34 @@ pub fn beats(p: Precedence, w: Contender<'_>, l: Contender<'_>) -> Option<Beaten
 /// clause beats ([`beats`]). Among them [`settle`] then decides by the
 /// outcomes' order (or, under `conflicts indeterminate`, their agreement).
 /// Under a plain precedence every clause stays.
+///
+/// Clauses of one level and one scope are beaten alike, so [`beats`] is asked
+/// once per pair of distinct (level, scope): a policy's clauses share few
+/// scopes, and a scan of every pair of clauses made a decision quadratic in
+/// the clauses that apply (7.4 s for one action against 16,000).
 pub fn contention(p: Precedence, clauses: &[Contender<'_>]) -> Vec<bool> {
     if p.plain() {
         return vec![true; clauses.len()];
     }
-    clauses.iter().map(|l| !clauses.iter().any(|w| beats(p, *w, *l).is_some())).collect()
+    let (distinct, class) = distinct_contenders(clauses);
+    let beaten: Vec<bool> = distinct.iter().map(|l| distinct.iter().any(|w| beats(p, *w, *l).is_some())).collect();
+    class.iter().map(|c| !beaten.get(*c).copied().unwrap_or(false)).collect()
+}
+
+/// The distinct (level, scope) pairs of `clauses`, first seen first, and each clause's index among them.
+pub fn distinct_contenders<'a>(clauses: &[Contender<'a>]) -> (Vec<Contender<'a>>, Vec<usize>) {
+    let mut seen: std::collections::HashMap<(u16, &'a Scope), usize> = std::collections::HashMap::new();
+    let mut distinct = Vec::new();
+    let class = clauses
+        .iter()
+        .map(|c| {
+            *seen.entry((c.level, c.scope)).or_insert_with(|| {
+                distinct.push(*c);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    (distinct, class)
 }
 
 /// Whether an undecided clause could be in contention were it to apply: no

@@ -42,6 +42,7 @@ pub fn classify(
     ctx: &Ctx<'_>,
 ) -> usize {
     let mut out_of_scope = 0;
+    let deciding = super::by_id::IdSet::new(deciding);
     for (rule, r) in policy.rules.iter().zip(results.iter_mut()) {
         if let RuleKind::Covenant { index } = rule.kind {
             r.window = policy.covenants.get(index).map(|spec| window(spec, ctx));
