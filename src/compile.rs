@@ -1776,6 +1776,28 @@ mod tests {
         assert_eq!(whole(&["agency_database", "employment"]), (Verdict4::Deny, String::new(), "never".into()));
     }
 
+    /// Several groups dated before the policy's `effective` date: the whole
+    /// says so, as one action would (mutation survivor: the whole's
+    /// `before_effective` answering `None`, which the batch record and the
+    /// service's answer read).
+    #[test]
+    fn several_groups_dated_before_the_policy_took_effect_say_so() {
+        let text = "policy \"Groups\"\n  effective 2026-06-01\n  default allow\nroles consultant\n\
+                    rule never { when action = export and contacts.origin = employment then deny }\n";
+        let (_, _, c) = load("groups.policy", text);
+        let before = |at: &str| {
+            let a = parse_action_json_line(&format!(
+                r#"{{"action":"export","at":"{at}","actor":{{"id":"a","role":"consultant","status":"employed"}},"contacts":[{{"count":1,"origin":"employment"}},{{"count":2,"origin":"before_employment"}}]}}"#
+            ))
+            .unwrap();
+            let groups = a.group_actions().unwrap();
+            c.decide_items(&groups, at.parse().unwrap()).before_effective().map(|b| (b.action_date, b.effective))
+        };
+        let date = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        assert_eq!(before("2026-03-16T09:00:00Z"), Some((date("2026-03-16"), date("2026-06-01"))));
+        assert_eq!(before("2026-06-02T09:00:00Z"), None);
+    }
+
     /// A bucket (an action and a channel) holds only the clauses that may
     /// apply to its rows: a clause about posts is not in the bucket of
     /// invitations, nor its duty, nor one about twitter in linkedin's

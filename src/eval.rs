@@ -1536,6 +1536,28 @@ rule no-opinions "No opinions unless on your own time." {
         assert!(c.because[0].starts_with("`linkedin-posts` is more specific than `no-posts`"), "{c:?}");
     }
 
+    /// Under `most_specific` a deny beaten by a more specific deny is not
+    /// overruled: both refuse, the more specific decides, and no conflict is
+    /// reported (mutation survivor: `&&` → `||` listing beaten clauses of the
+    /// winning outcome as overruled).
+    #[test]
+    fn a_deny_beaten_by_a_more_specific_deny_is_no_conflict() {
+        let p = "policy \"Specific\"\n  default allow\n  conflicts most_specific\nroles consultant\n\
+                 rule no-posts { when action = post then deny }\n\
+                 rule no-linkedin-posts { when action = post and channel = linkedin then deny }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
+        );
+        assert_eq!(
+            (v.verdict, v.deciding.as_slice()),
+            (Decision::Deny, &["no-linkedin-posts".to_string()][..]),
+            "{}",
+            v.summary
+        );
+        assert!(v.conflict.is_none(), "{:?}", v.conflict);
+    }
+
     /// Two clauses in contention whose scopes neither contains: a clause out of
     /// contention is named with the one that beat it, not the first in
     /// contention (each loser looks through every distinct winner).
@@ -1624,6 +1646,16 @@ rule no-opinions "No opinions unless on your own time." {
         assert_eq!(v.verdict, Decision::Allow, "{}", v.summary);
         let because = v.law.first().map(|l| l.applies_because.as_str()).unwrap_or_default();
         assert!(because.contains("the law the contract names, US-CA"), "{because}");
+        // The covenant applied (its window holds the action): the law set aside a clause that
+        // applied, and says so; with the distance to the rival not given it set aside one that might
+        // (mutation survivor: `==` → `!=` on whether the clause applied).
+        assert_eq!(v.law.iter().map(|l| l.applied).collect::<Vec<_>>(), [true], "{:?}", v.law);
+        let within = format!("{p}  radius 10 miles\n");
+        let undecided = line(
+            &within,
+            r#"{"action":"compete","at":"2026-03-16T17:00:00Z","actor":{"id":"n","role":"consultant","status":"departed","employed_since":"2021-04-06","departed_on":"2025-11-14","jurisdiction":"UK","governing_law":"US-CA"}}"#,
+        );
+        assert_eq!(undecided.law.iter().map(|l| l.applied).collect::<Vec<_>>(), [false], "{:?}", undecided.law);
     }
 
     /// When no clause applies, the summary names the section default that
