@@ -303,13 +303,6 @@ impl Decision {
         self.deciding.items()
     }
 
-    /// How many clauses decided (or, for a section default, 0) — counted up
-    /// to `INLINE + 1`: a decision stops collecting once it holds more than
-    /// it can keep ([`Compiled::outcome`] then lists them all).
-    pub fn deciding_count(&self) -> usize {
-        self.deciding.count()
-    }
-
     /// Whether every deciding clause index is held inline.
     pub fn is_complete(&self) -> bool {
         self.deciding.count() <= INLINE
@@ -1774,6 +1767,30 @@ mod tests {
             (Verdict4::RequireApproval, "manager".into(), "ask".into())
         );
         assert_eq!(whole(&["agency_database", "employment"]), (Verdict4::Deny, String::new(), "never".into()));
+    }
+
+    /// A covenant `reduced by garden leave` ends on departure + period less
+    /// the days of garden leave: the row computes the shifted departure date
+    /// it is reduced from, and both engines refuse inside the window and
+    /// allow past it (mutation survivor: the reduced date's inputs left out
+    /// of the derived slots a bucket computes, so the compiled form could not
+    /// decide).
+    #[test]
+    fn a_window_reduced_by_garden_leave_is_computed_from_the_shifted_departure() {
+        let text =
+            "policy \"Reduced\"\n  jurisdiction UK\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n\
+                    covenant reduced: non_dealing of clients for 6 months\n  reduced by garden leave\n";
+        let l = load("reduced.policy", text);
+        // Departure 31 Mar, garden leave from 31 Jan (59 days): the window ends on 2 Aug, not 30 Sep.
+        let deal = |on: &str| {
+            let a = parse_action_json_line(&format!(
+                r#"{{"action":"deal","at":"{on}T10:00:00Z","actor":{{"id":"r","role":"consultant","status":"departed","departed_on":"2026-03-31","garden_leave_from":"2026-01-31"}},"channel":"linkedin","target":{{"relationship":"client"}}}}"#
+            ))
+            .unwrap();
+            agree(&l, &a).verdict
+        };
+        assert_eq!(deal("2026-08-01"), crate::eval::Decision::Deny);
+        assert_eq!(deal("2026-08-03"), crate::eval::Decision::Allow);
     }
 
     /// Several groups dated before the policy's `effective` date: the whole
