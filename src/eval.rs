@@ -1536,6 +1536,33 @@ rule no-opinions "No opinions unless on your own time." {
         assert!(c.because[0].starts_with("`linkedin-posts` is more specific than `no-posts`"), "{c:?}");
     }
 
+    /// A German non-compete that decides carries the law's notes, assessed
+    /// on the facts the action states: paid at half and agreed in writing,
+    /// nothing is "not stated"; with neither stated, both are named (mutation
+    /// survivor: the written form left out of the facts the law reads).
+    #[test]
+    fn a_deciding_covenants_law_notes_read_the_facts_stated() {
+        let p = "policy \"Covenants DE\"\n  jurisdiction DE\n  timezone \"Europe/Berlin\"\n  default allow\nroles consultant\n\
+                 covenant nc: non_compete for 36 months\n";
+        let notes = |extra: &str| {
+            let v = line(
+                p,
+                &format!(
+                    r#"{{"action":"compete","at":"2026-07-31T12:00:00+02:00","actor":{{"id":"n","role":"consultant","status":"departed","departed_on":"2026-01-31","jurisdiction":"DE"{extra}}}}}"#
+                ),
+            );
+            assert_eq!(v.verdict, Decision::Deny, "{}", v.summary);
+            v.law_notes.iter().map(|n| n.text.clone()).collect::<Vec<_>>().join("\n")
+        };
+        let stated = notes(r#","non_compete_compensation_percent":50,"non_compete_in_writing":true"#);
+        assert!(stated.contains("status: binds in part") && !stated.contains("not stated"), "{stated}");
+        let unstated = notes("");
+        assert!(
+            unstated.contains("the compensation paid") && unstated.contains("whether it was agreed in writing"),
+            "{unstated}"
+        );
+    }
+
     /// Under `most_specific` a deny beaten by a more specific deny is not
     /// overruled: both refuse, the more specific decides, and no conflict is
     /// reported (mutation survivor: `&&` → `||` listing beaten clauses of the
