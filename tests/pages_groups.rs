@@ -99,6 +99,12 @@ fn a_leaver_asks_about_two_groups_of_contacts_at_once_needs_browser() {
         assert!(words.contains("No, you may not."), "{words}");
         let tally = b.text(".verdict .tally").await;
         assert_eq!(tally, "Allowed: group 1. Not allowed: group 2.");
+        // The summary counts the groups as the page does (from 1), not by their field paths.
+        let summary = b.text(".verdict .summary").await;
+        assert!(
+            summary.contains("1 of 2 groups refused (group 2: 180 contacts from the agency's database)"),
+            "{summary}"
+        );
         let first = b.text("#group-verdict-1").await;
         assert!(first.contains("Group 1, 120 contacts made before employment: allowed"), "{first}");
         assert!(first.contains("joiner-snapshot") && first.contains("they stay yours"), "{first}");

@@ -154,8 +154,29 @@ fn push_all<T: Clone + PartialEq>(to: &mut Vec<T>, from: &[T]) {
 
 /// The whole verdict in one line: how many groups decided it, and which.
 fn summary(overall: Decision, groups: &[GroupVerdict], deciding: &[&GroupVerdict]) -> String {
+    summary_labelled(overall, groups, deciding, |g| g.words.clone())
+}
+
+/// The whole's summary with each group named as people count it, from 1
+/// (`group 2: 800 contacts from the agency's database`), not by its field
+/// path: for pages, whose groups are "Group 1", "Group 2". `None` for a
+/// verdict about one group.
+pub fn summary_numbered(v: &Verdict) -> Option<String> {
+    let Basis::Groups { groups: deciding } = &v.basis else { return None };
+    let deciding: Vec<&GroupVerdict> = v.groups.iter().filter(|g| deciding.binary_search(&g.index).is_ok()).collect();
+    // (`deciding` is in group order, as `whole` lists it.)
+    let label = |g: &GroupVerdict| format!("group {}: {}", g.index + 1, contacts_words(&g.contacts));
+    (!v.groups.is_empty()).then(|| summary_labelled(v.verdict, &v.groups, &deciding, label))
+}
+
+fn summary_labelled(
+    overall: Decision,
+    groups: &[GroupVerdict],
+    deciding: &[&GroupVerdict],
+    label: impl Fn(&GroupVerdict) -> String,
+) -> String {
     let n = groups.len();
-    let which = deciding.iter().map(|g| g.words.as_str()).collect::<Vec<_>>().join("; ");
+    let which = deciding.iter().map(|g| label(g)).collect::<Vec<_>>().join("; ");
     let k = deciding.len();
     let of = if k == n { format!("all {n} groups") } else { format!("{k} of {n} groups") };
     let rule = "each group is decided on its own; the most restrictive decides the whole";
@@ -260,6 +281,14 @@ mod tests {
         );
         assert_eq!(v.verdict, Decision::Deny);
         assert!(v.summary.starts_with("deny: 2 of 3 groups refused (contacts[0]: 800 contacts from the agency's database; contacts[2]: 100 contacts made during employment)"), "{}", v.summary);
+        // The same, as a page counts its groups (from 1); a verdict about one group has none.
+        assert_eq!(
+            summary_numbered(&v).as_deref(),
+            Some(
+                "deny: 2 of 3 groups refused (group 1: 800 contacts from the agency's database; group 3: 100 contacts made during employment); each group is decided on its own; the most restrictive decides the whole"
+            )
+        );
+        assert_eq!(summary_numbered(&v.groups[0].verdict), None);
         let v = decide(r#"[{"count":800,"origin":"agency_database"},{"count":100,"origin":"employment"}]"#);
         assert!(v.summary.starts_with("deny: all 2 groups refused"), "{}", v.summary);
         let v = decide(r#"[{"count":300,"origin":"before_employment"},{"count":30,"origin":"before_employment"}]"#);

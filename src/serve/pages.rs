@@ -1304,7 +1304,8 @@ fn shown(v: &Verdict, file: &str, decision_id: Option<String>) -> Shown {
         tone,
         mark,
         words,
-        summary: v.summary.clone(),
+        // Groups are "Group 1", "Group 2" on the page: the summary names them so, not by field path.
+        summary: crate::eval::items::summary_numbered(v).unwrap_or_else(|| v.summary.clone()),
         obligations: v
             .obligations
             .iter()
