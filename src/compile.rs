@@ -2042,6 +2042,21 @@ mod tests {
         let l = load("passes.policy", &policy("  conflicts indeterminate\n"));
         assert_eq!(run(&l, 7), (Verdict4::Indeterminate, true));
         agree(&l, &with_n(7, true));
+        // The same with the passes apart (300 denies: five words), each pass run on its own
+        // (mutation survivor: `&&` → `||` ran the allows' pass after a deny applied).
+        let mut text = policy("");
+        for i in 100..400 {
+            text.push_str(&format!("rule no-{i} {{\n  when facts.n = {i}\n  then deny\n}}\n"));
+        }
+        let l = load("apart.policy", &text);
+        let bucket = l.2.buckets.get(FactRow::from_action_at(&with_n(7, true), &l.2, now()).bucket as usize);
+        assert!(bucket.is_some_and(|b| !b.joint), "the passes are apart");
+        assert_eq!(run(&l, 7), (Verdict4::Deny, false));
+        assert_eq!(run(&l, 150), (Verdict4::Deny, false));
+        assert_eq!(run(&l, 3), (Verdict4::Allow, true));
+        for n in [3, 7, 150, 400] {
+            agree(&l, &with_n(n, true));
+        }
     }
 
     /// The index visits the denies before the other clauses, each in clause
@@ -2118,6 +2133,47 @@ mod tests {
             let want: &[String] = if n < 140 { &[format!("r{n}")] } else { &[] };
             assert_eq!(v.deciding, want, "n = {n}");
         }
+    }
+
+    /// A bucket whose clauses fill one word only in part and the next in
+    /// full: each clause of the second word decides alone, in both engines
+    /// (mutation survivor: the pass's bits of the second word read from the
+    /// first, which dropped a clause whose bit the first word lacks).
+    #[test]
+    fn a_clause_of_a_later_word_is_not_masked_by_the_first_words_members() {
+        let mut text = String::from("policy \"Words\" default allow\nroles consultant\nfact n: int \"n\"\n");
+        // Below 64, the odd clauses are about twitter: the linkedin bucket holds every other bit of word 0.
+        let channel = |i: i64| if i < 64 && i % 2 == 1 { "twitter" } else { "linkedin" };
+        for i in 0..128 {
+            text.push_str(&format!(
+                "rule r{i} {{\n  when action = post and channel = {} and facts.n = {i}\n  then deny\n}}\n",
+                channel(i)
+            ));
+        }
+        let l = load("words.policy", &text);
+        for n in 0..128 {
+            let v = agree(&l, &with_n(n, false));
+            let want: &[String] = if channel(n) == "linkedin" { &[format!("r{n}")] } else { &[] };
+            assert_eq!(v.deciding, want, "n = {n}");
+        }
+    }
+
+    /// `only` some kinds of post, the kind given as one name rather than a
+    /// list: a kind outside is refused, one inside is not, in both engines.
+    #[test]
+    fn only_some_kinds_reads_a_kind_given_as_one_name() {
+        let text = "policy \"Only\" default allow\nroles consultant\nposting on linkedin {\n  only brand, job_ad\n}\n";
+        let l = load("only.policy", text);
+        let post = |kind: &str| {
+            let a = parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{{"kind":{kind}}}}}"#
+            ))
+            .unwrap();
+            agree(&l, &a).verdict
+        };
+        use crate::eval::Decision::{Allow, Deny};
+        assert_eq!([post(r#""job_ad""#), post(r#""industry""#)], [Allow, Deny]);
+        assert_eq!([post(r#"["job_ad","brand"]"#), post(r#"["job_ad","industry"]"#)], [Allow, Deny]);
     }
 
     /// More approver roles than the decision's 64 approver bits: the bits hold

@@ -956,6 +956,13 @@ mod tests {
         assert_eq!(others.0[1], Dim::NotIn(vec!["linkedin".into()]));
         assert!(more_specific(&others, &general));
         assert!(!more_specific(&linkedin, &others) && !more_specific(&others, &linkedin));
+        // An `or` narrows a fact only when every part names that fact (mutation survivor: parts
+        // about two facts merged into one, the team's name taken for a channel).
+        let either = scope_of("rule r { when action = post and (channel = linkedin or channel = twitter) then deny }");
+        assert_eq!(either.0[1], Dim::In(vec!["linkedin".into(), "twitter".into()]));
+        let mixed =
+            scope_of("rule r { when action = post and (channel = linkedin or actor.team = marketing) then deny }");
+        assert!(mixed.0[1..].iter().all(|d| *d == Dim::Any), "{mixed:?}");
     }
 
     #[test]
