@@ -1170,6 +1170,10 @@ rule no-opinions "No opinions unless on your own time." {
             ("material", r#""material":{"kind":"video"}"#),
             ("target", r#""target":{"relationship":"candidate"}"#),
             ("content", r#""content":{"kind":["industry"]}"#),
+            ("account", r#""account":{"kind":"personal"}"#),
+            ("contacts", r#""contacts":{"count":3,"origin":"employment"}"#),
+            ("history", r#""history":{"posts_today":1}"#),
+            ("approval", r#""approval":{"granted_by":"manager"}"#),
         ] {
             let with =
                 parse_action_json_line(&format!("{{{base},{json}}}")).unwrap_or_else(|e| panic!("{part}: {e:?}"));
