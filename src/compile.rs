@@ -2048,6 +2048,21 @@ mod tests {
         for i in 100..400 {
             text.push_str(&format!("rule no-{i} {{\n  when facts.n = {i}\n  then deny\n}}\n"));
         }
+        // Passes close together past the first words share one accumulator: 130 denies about
+        // twitter fill words 0-2, linkedin's deny and allow sit in word 2 (mutation survivor:
+        // `hi - lo` → `hi + lo` split them).
+        let mut late = String::from("policy \"Late\"\n  default allow\nroles consultant\nfact n: int \"n\"\n");
+        for i in 0..130 {
+            late.push_str(&format!("rule tw-{i} {{\n  when channel = twitter and facts.n = {i}\n  then deny\n}}\n"));
+        }
+        late.push_str("rule li-no {\n  when channel = linkedin and facts.n = 9\n  then deny\n}\n");
+        late.push_str("rule li-yes {\n  when channel = linkedin and facts.n = 8\n  then allow\n}\n");
+        let l = load("late.policy", &late);
+        let bucket = l.2.buckets.get(FactRow::from_action_at(&with_n(9, true), &l.2, now()).bucket as usize);
+        assert!(bucket.is_some_and(|b| b.joint), "one accumulator in word 2");
+        for n in [8, 9, 10] {
+            agree(&l, &with_n(n, true));
+        }
         let l = load("apart.policy", &text);
         let bucket = l.2.buckets.get(FactRow::from_action_at(&with_n(7, true), &l.2, now()).bucket as usize);
         assert!(bucket.is_some_and(|b| !b.joint), "the passes are apart");
