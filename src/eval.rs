@@ -1567,6 +1567,23 @@ rule no-opinions "No opinions unless on your own time." {
         );
     }
 
+    /// A clause needing every one of its approvers, with one approval on file:
+    /// its refusal says who is still missing, and only them (mutation
+    /// survivor: the list inverted, naming who had approved).
+    #[test]
+    fn an_all_of_approval_names_who_is_still_missing() {
+        let p = "policy \"All of\"\n  default allow\nroles consultant, legal, marketing\n\
+                 rule both { when action = post then require approval from all of {legal, marketing} }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","approval":{"granted_by":"legal"}}"#,
+        );
+        assert_eq!(v.verdict, Decision::RequireApproval, "{}", v.summary);
+        let refused: Vec<&str> = v.rules.iter().filter_map(|r| r.approval_refused.as_deref()).collect();
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(refused[0].ends_with("still missing: marketing"), "{refused:?}");
+    }
+
     /// Under `most_specific` a deny beaten by a more specific deny is not
     /// overruled: both refuse, the more specific decides, and no conflict is
     /// reported (mutation survivor: `&&` → `||` listing beaten clauses of the
