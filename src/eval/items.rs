@@ -314,5 +314,11 @@ mod tests {
         assert_eq!(v.verdict, Decision::RequireApproval, "{}", v.summary);
         assert_eq!(v.approvers, ["compliance", "manager"]);
         assert_eq!(v.approvers_words, "compliance; manager");
+        // The summary names each approver once too (mutation survivor: compliance twice, for groups 1 and 3).
+        assert!(
+            v.summary.starts_with("require-approval: all 3 groups need approval from compliance; manager ("),
+            "{}",
+            v.summary
+        );
     }
 }
