@@ -31,7 +31,9 @@ enum Ty {
 
 /// Checks one condition (`when`, `unless`, `except when`).
 pub(crate) fn condition(cx: &mut Checker<'_>, e: &Spanned<Expr>) {
-    let mut stack = vec![e];
+    // Room for a usual condition's pending parts without growing.
+    let mut stack = Vec::with_capacity(8);
+    stack.push(e);
     while let Some(e) = stack.pop() {
         match &e.node {
             Expr::And(a, b) | Expr::Or(a, b) => {
