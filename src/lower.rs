@@ -1504,6 +1504,32 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_keeps_its_own_condition_once_and_a_section_clause_apart() {
+        let text = "policy \"t\"\n\nrule r {\n  when action = post and channel = twitter\n  then deny\n}\n\n\
+                    posting on twitter {\n  limit 10 posts per day\n    when account.kind = branded\n}\n";
+        let file = SourceFile::new("t.policy", text.to_string());
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = super::lower(&file, &ast);
+        let rule = policy.rules.iter().find(|r| r.id == "r").unwrap_or_else(|| panic!("no rule r"));
+        assert!(rule.own_when.is_none());
+        assert_eq!(rule.own_when(), &rule.when);
+        let limit = policy.rules.iter().find(|r| r.id != "r").unwrap_or_else(|| panic!("no limit"));
+        let own = limit.own_when.as_ref().unwrap_or_else(|| panic!("the section adds to the limit's condition"));
+        assert!(matches!(own, crate::policy::Cond::Test(t) if t.lhs.is_fact("account.kind")), "{own:?}");
+        assert_ne!(limit.own_when(), &limit.when);
+    }
+
+    #[test]
+    fn a_path_names_a_fact_when_dotted_or_a_root_fact() {
+        assert!(super::is_fact_path("actor.status"));
+        assert!(super::is_fact_path("facts.region"));
+        assert!(super::is_fact_path("action"));
+        assert!(!super::is_fact_path("client"));
+        assert!(crate::policy::Term::fact("actor.status").is_fact("actor.status"));
+        assert!(!crate::policy::Term::fact("actor.status").is_fact("actor.team"));
+    }
+
+    #[test]
     fn generated_ids_take_the_first_free_suffix() {
         // A label that already holds a suffix, then three unnamed clauses alike.
         let text = "policy \"t\"\n\nposting on twitter {\n  twitter-limit-posts-per-day-2: limit 4 posts per day\n  limit 5 posts per day\n  limit 6 posts per day\n  limit 7 posts per day\n}\n";

@@ -883,6 +883,21 @@ mod tests {
     use super::*;
     use crate::source::SourceFile;
 
+    #[test]
+    fn two_segments_are_a_path_of_exactly_two() {
+        assert_eq!(two_segments("facts.region"), Some(("facts", "region")));
+        assert_eq!(two_segments("facts"), None);
+        assert_eq!(two_segments("history.counts.posts_today"), None);
+    }
+
+    #[test]
+    fn an_unknown_declared_fact_and_an_unknown_path_are_named_whole() {
+        let d = diags("facts.levle = junior");
+        assert!(d.iter().any(|d| d.message == "unknown fact `facts.levle`"), "{d:?}");
+        let d = diags("actor.stauts = employed");
+        assert!(d.iter().any(|d| d.message == "unknown fact `actor.stauts`"), "{d:?}");
+    }
+
     fn diags(when: &str) -> Vec<Diagnostic> {
         let text = format!(
             "policy \"x\" default allow\nroles consultant\nfact level: enum {{ junior, senior }}\nfact score: int\nrule r {{ when {when} then deny }}\n"

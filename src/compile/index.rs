@@ -1049,6 +1049,43 @@ mod tests {
         compile(&crate::lower::lower(&file, &crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}\n{text}"))))
     }
 
+    /// Conjuncts alike are one (evaluated once per class); a different constant
+    /// or operator keeps a conjunct apart.
+    #[test]
+    fn alike_conjuncts_are_one_and_unlike_ones_apart() {
+        let c = compiled(&[
+            "facts.seniority >= 3",
+            "facts.seniority >= 3",
+            "facts.seniority > 3",
+            "facts.seniority >= 4",
+            "facts.seniority >= 3 and facts.flagged",
+            "facts.region = north",
+            "facts.region != north",
+        ]);
+        let first = |i: usize| match &c.rules[i].when {
+            CondC::All(ps) => &ps[0],
+            other => other,
+        };
+        let uses: Vec<(usize, &CondC)> = (0..7).map(|i| (i, first(i))).collect();
+        let (distinct, use_of) = distinct_conjuncts(&uses);
+        assert_eq!(use_of, vec![0, 0, 1, 2, 0, 3, 4]);
+        assert_eq!(distinct.len(), 5);
+        for (u, d) in uses.iter().zip(&use_of) {
+            assert_eq!(Some(u.1), distinct.get(*d).copied());
+        }
+    }
+
+    /// The passes' bitsets hold the denies (first) and the other counting clauses.
+    #[test]
+    fn the_passes_split_the_denies_from_the_others() {
+        let entry =
+            |rank: u8| Entry { when: CondC::True, exact: true, rule: 0, tslot: NONE, rank, has_unless: false, mask: 0 };
+        let entries: Vec<Entry> = [2, 2, 1, 0].into_iter().chain(std::iter::repeat_n(0, 66)).map(entry).collect();
+        let [deny, lower] = passes(&entries, 2);
+        assert_eq!(&*deny, &[0b11, 0]);
+        assert_eq!(&*lower, &[!0b11, 0b11_1111]);
+    }
+
     /// The slot and kind of each key, as `(slot, "sym" | "int" | "bool" | "bit")`, sorted.
     fn key_kinds(c: &Compiled, keys: &[u32]) -> Vec<(u16, &'static str)> {
         let mut out: Vec<_> = (keys.iter().map(|k| &c.index.keys[*k as usize]))
