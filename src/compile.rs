@@ -37,8 +37,8 @@ use crate::eval::Decision as Verdict4;
 use crate::policy::{Cond, Effect, Policy, Term, TestOp};
 use crate::value::Value;
 use cond::{CondC, OpC, Operand, TestC, T4};
+use foldhash::HashMap;
 use row::{Interner, SlotDef, Val};
-use std::collections::HashMap;
 
 const NONE: u32 = u32::MAX;
 /// How many deciding clause indices a [`Decision`] holds inline.
@@ -903,21 +903,21 @@ impl Compiled {
 
 // ───────────── compiling ─────────────
 
-fn walk_strings(c: &Cond, out: &mut Vec<String>, lists: &mut Vec<String>) {
+fn walk_strings<'a>(c: &'a Cond, out: &mut Vec<&'a str>, lists: &mut Vec<&'a str>) {
     match c {
         Cond::True => {}
         Cond::All(ps) | Cond::Any(ps) => ps.iter().for_each(|p| walk_strings(p, out, lists)),
         Cond::Not(p) => walk_strings(p, out, lists),
         Cond::Test(t) => {
-            let mut value = |v: &Value, list: bool, out: &mut Vec<String>| {
+            let mut value = |v: &'a Value, list: bool, out: &mut Vec<&'a str>| {
                 if let Value::Symbol(s) | Value::Text(s) = v {
-                    out.push(s.clone());
+                    out.push(s);
                     if list {
-                        lists.push(s.clone());
+                        lists.push(s);
                     }
                 }
             };
-            let mut term = |t: &Term, list: bool, out: &mut Vec<String>| {
+            let mut term = |t: &'a Term, list: bool, out: &mut Vec<&'a str>| {
                 if let Term::Const(v) = t {
                     value(v, list, out);
                 }
@@ -929,8 +929,8 @@ fn walk_strings(c: &Cond, out: &mut Vec<String>, lists: &mut Vec<String>) {
                 TestOp::In(set) | TestOp::HasOutside(set) => {
                     for v in set {
                         if let Value::Symbol(s) | Value::Text(s) = v {
-                            out.push(s.clone());
-                            lists.push(s.clone());
+                            out.push(s);
+                            lists.push(s);
                         }
                     }
                 }
@@ -941,15 +941,18 @@ fn walk_strings(c: &Cond, out: &mut Vec<String>, lists: &mut Vec<String>) {
 }
 
 /// The values the static tests of `action` and `channel` compare against.
-fn walk_static(c: &Cond, path: &str, out: &mut Vec<String>) {
+/// Both at once, in one walk of the tests: those of `action` into `actions`, of `channel` into `chans`.
+fn walk_static<'a>(c: &'a Cond, actions: &mut Vec<&'a str>, chans: &mut Vec<&'a str>) {
     for t in c.tests() {
-        if !matches!(&t.lhs, Term::Fact(p) if p == path) {
-            continue;
-        }
+        let out = match &t.lhs {
+            Term::Fact(p) if p == "action" => &mut *actions,
+            Term::Fact(p) if p == "channel" => &mut *chans,
+            _ => continue,
+        };
         match &t.op {
-            TestOp::Cmp(_, Term::Const(Value::Symbol(s) | Value::Text(s))) => out.push(s.clone()),
+            TestOp::Cmp(_, Term::Const(Value::Symbol(s) | Value::Text(s))) => out.push(s),
             TestOp::In(set) => out.extend(set.iter().filter_map(|v| match v {
-                Value::Symbol(s) | Value::Text(s) => Some(s.clone()),
+                Value::Symbol(s) | Value::Text(s) => Some(s.as_str()),
                 _ => None,
             })),
             _ => {}
@@ -1202,7 +1205,7 @@ impl Builder<'_> {
     fn build(mut self) -> Compiled {
         let policy = self.policy;
         // Override targets get slots.
-        let mut tslot: HashMap<&str, u32> = HashMap::new();
+        let mut tslot: HashMap<&str, u32> = HashMap::default();
         for r in policy.rules.iter().filter(|r| !r.dry_run) {
             for t in &r.overrides {
                 let n = u32::try_from(tslot.len()).unwrap_or(NONE);
@@ -1210,6 +1213,8 @@ impl Builder<'_> {
             }
         }
         self.c.n_targets = tslot.len();
+        self.c.rules.reserve(policy.rules.len());
+        self.c.rule_ids.reserve(policy.rules.len());
         for r in &policy.rules {
             let when = self.cond(&r.when);
             let unless = r.exceptions_and_law().map(|u| self.cond(u)).collect();
@@ -1250,12 +1255,11 @@ impl Builder<'_> {
         self.c.policy_default = policy.meta.default.as_ref().map(|d| self.effect(d));
 
         // Buckets by action and channel.
-        let mut actions: Vec<String> = crate::schema::ACTIONS.iter().map(|s| s.to_string()).collect();
-        actions.extend(policy.decls.actions.iter().cloned());
-        let mut chans = Vec::new();
+        let mut actions: Vec<&str> = crate::schema::ACTIONS.to_vec();
+        actions.extend(policy.decls.actions.iter().map(String::as_str));
+        let mut chans: Vec<&str> = Vec::new();
         for r in &policy.rules {
-            walk_static(&r.when, "action", &mut actions);
-            walk_static(&r.when, "channel", &mut chans);
+            walk_static(&r.when, &mut actions, &mut chans);
         }
         actions.sort();
         actions.dedup();
@@ -1273,26 +1277,28 @@ impl Builder<'_> {
             .filter(|(_, (r, rc))| !r.dry_run && rc.effect.rank().is_some())
             .map(|(i, _)| i)
             .collect();
-        let entries: Vec<index::Entry> = (counting.iter())
+        // Each entry with its clause's full condition, read in place by the index.
+        let (entries, whens): (Vec<index::Entry>, Vec<&CondC>) = (counting.iter())
             .filter_map(|&i| {
                 let rc = self.c.rules.get(i)?;
-                Some(index::Entry {
-                    when: rc.when.clone(),
+                let entry = index::Entry {
+                    when: CondC::True, // the index writes the residual here
                     exact: false,
                     rule: u32::try_from(i).unwrap_or(NONE),
                     tslot: rc.tslot,
                     rank: rc.effect.rank()?,
                     has_unless: !rc.unless.is_empty(),
                     mask: rc.effect.mask(),
-                })
+                };
+                Some((entry, &rc.when))
             })
-            .collect();
+            .unzip();
         let is_list = |s: u16| match self.c.slots.get(usize::from(s)) {
             Some(SlotDef::Builtin { field, .. }) => matches!(field.ty(), Some(crate::value::Type::EnumList(_))),
             Some(SlotDef::Declared { ty, .. }) => matches!(ty, crate::value::Type::EnumList(_)),
             _ => false,
         };
-        let idx = index::build(entries, &self.c, &is_list);
+        let idx = index::build(entries, &whens, &self.c, &is_list);
         let action_slot = self.slot_of.get("action").copied();
         let chan_slot = self.slot_of.get("channel").copied();
         let words = idx.words();
@@ -1322,10 +1328,34 @@ impl Builder<'_> {
         let out_by_action = out_by(&action_known, |k| (k, Known::Unknown), (true, false));
         let out_by_channel = out_by(&chan_known, |k| (Known::Unknown, k), (false, true));
         let out_always = out_by(&[Known::Unknown], |k| (k, k), (false, false));
+        // A clause testing both is asked in every bucket. `stat` of a conjunction is false
+        // when one of its parts is, and a part testing neither fact answers alike in every
+        // bucket: it is asked once, and only the parts testing one are asked per bucket.
+        let both: Vec<(bool, Vec<&Cond>)> = (policy.rules.iter().zip(&reads))
+            .map(|(r, read)| {
+                let (mut always, mut varying) = (false, Vec::new());
+                if *read == (true, true) {
+                    let parts = match &r.when {
+                        Cond::All(ps) => ps.as_slice(),
+                        other => std::slice::from_ref(other),
+                    };
+                    for p in parts {
+                        if p.tests().iter().any(|t| t.lhs.is_fact("action") || t.lhs.is_fact("channel")) {
+                            varying.push(p);
+                        } else {
+                            always |= stat(p, Known::Unknown, Known::Unknown) == Some(false);
+                        }
+                    }
+                }
+                (always, varying)
+            })
+            .collect();
         for (ai, a) in action_known.iter().enumerate() {
             for (ci, ch) in chan_known.iter().enumerate() {
-                let ruled_out = |i: usize, r: &crate::policy::Rule| match reads.get(i) {
-                    Some((true, true)) => stat(&r.when, *a, *ch) == Some(false),
+                let ruled_out = |i: usize| match reads.get(i) {
+                    Some((true, true)) => both.get(i).is_some_and(|(always, parts)| {
+                        *always || parts.iter().any(|p| stat(p, *a, *ch) == Some(false))
+                    }),
                     Some((true, false)) => out_by_action.get(ai).and_then(|v| v.get(i)) == Some(&true),
                     Some((false, true)) => out_by_channel.get(ci).and_then(|v| v.get(i)) == Some(&true),
                     _ => out_always.first().and_then(|v| v.get(i)) == Some(&true),
@@ -1339,7 +1369,7 @@ impl Builder<'_> {
                     if counts {
                         pos += 1;
                     }
-                    if r.dry_run || ruled_out(i, r) {
+                    if r.dry_run || ruled_out(i) {
                         continue;
                     }
                     let i = u32::try_from(i).unwrap_or(NONE);
@@ -1407,20 +1437,24 @@ impl Builder<'_> {
             self.c.blank.push(blank);
         }
         // The derived slots each clause reads (most read none), found once.
-        let derived_reads = |conds: &mut dyn Iterator<Item = &CondC>| {
-            let mut read = Vec::new();
-            conds.for_each(|c| c.slots(&mut read));
+        // Worked out in one scratch list; a clause that reads none keeps an empty list (no allocation).
+        let derived_reads = |read: &mut Vec<u16>, conds: &mut dyn Iterator<Item = &CondC>| {
+            read.clear();
+            conds.for_each(|c| c.slots(read));
             read.retain(|s| !matches!(self.c.slots.get(usize::from(*s)), Some(SlotDef::Builtin { .. })));
             read.sort_unstable();
             read.dedup();
-            read
+            read.clone()
         };
+        let mut scratch = Vec::new();
         let rule_reads: Vec<Vec<u16>> = (self.c.rules.iter())
-            .map(|r| derived_reads(&mut std::iter::once(&r.when).chain(r.unless.iter())))
+            .map(|r| derived_reads(&mut scratch, &mut std::iter::once(&r.when).chain(r.unless.iter())))
             .collect();
-        let default_reads = derived_reads(&mut self.c.defaults.iter().map(|d| &d.scope));
+        let default_reads = derived_reads(&mut scratch, &mut self.c.defaults.iter().map(|d| &d.scope));
+        // No clause reading a derived slot: no list to look through in each bucket.
+        let rule_reads: &[Vec<u16>] = if rule_reads.iter().all(Vec::is_empty) { &[] } else { &rule_reads };
         let derive: Vec<Vec<u16>> = (self.c.buckets.iter().zip(&bucket_rules))
-            .map(|(b, rules)| derived_read(&self.c, b, rules, &rule_reads, &default_reads))
+            .map(|(b, rules)| derived_read(&self.c, b, rules, rule_reads, &default_reads))
             .collect();
         for (b, list) in self.c.buckets.iter_mut().zip(derive) {
             b.derive = list.into_boxed_slice();
@@ -1435,17 +1469,23 @@ impl Builder<'_> {
 /// start, the action's date and `done`, and what each of those slots is
 /// computed from.
 fn derived_read(c: &Compiled, b: &Bucket, rules: &[u32], rule_reads: &[Vec<u16>], default_reads: &[u16]) -> Vec<u16> {
-    let mut read = vec![c.at_slot, c.done_slot];
-    read.extend(rules.iter().filter_map(|r| rule_reads.get(*r as usize)).flatten());
-    read.extend(default_reads);
-    for d in b.duties.iter().filter_map(|k| c.duties.get(*k as usize)) {
-        read.extend(d.items.iter().flat_map(|o| o.from.iter().map(|(slot, _)| *slot)));
-    }
     let mut need = vec![false; c.slots.len()];
-    for s in read {
+    let mut mark = |s: u16| {
         if let Some(n) = need.get_mut(usize::from(s)) {
             *n = true;
         }
+    };
+    mark(c.at_slot);
+    mark(c.done_slot);
+    // Most clauses read no derived slot (often none does: `rule_reads` is then empty).
+    if !rule_reads.is_empty() {
+        for reads in rules.iter().filter_map(|r| rule_reads.get(*r as usize)) {
+            reads.iter().for_each(|s| mark(*s));
+        }
+    }
+    default_reads.iter().for_each(|s| mark(*s));
+    for d in b.duties.iter().filter_map(|k| c.duties.get(*k as usize)) {
+        d.items.iter().flat_map(|o| o.from.iter().map(|(slot, _)| *slot)).for_each(&mut mark);
     }
     // A slot is computed from slots before it: mark those, from the last slot back.
     for i in (0..c.slots.len()).rev() {
@@ -1469,8 +1509,9 @@ fn derived_read(c: &Compiled, b: &Bucket, rules: &[u32], rule_reads: &[Vec<u16>]
 
 /// Compiles a normalized policy.
 pub fn compile(policy: &Policy) -> Compiled {
-    let mut strings = Vec::new();
-    let mut lists = Vec::new();
+    // Borrowed from the policy: only the distinct ones are copied, into the interner.
+    let mut strings: Vec<&str> = Vec::new();
+    let mut lists: Vec<&str> = Vec::new();
     let conds = policy.rules.iter().flat_map(|r| std::iter::once(&r.when).chain(r.exceptions_and_law()));
     for c in conds.chain(policy.defaults.iter().map(|d| &d.scope)) {
         walk_strings(c, &mut strings, &mut lists);
@@ -1478,16 +1519,16 @@ pub fn compile(policy: &Policy) -> Compiled {
     let effects = policy.rules.iter().map(|r| &r.effect).chain(policy.defaults.iter().map(|d| &d.effect));
     for e in effects.chain(policy.meta.default.iter()) {
         if let Effect::RequireApproval { approvers, .. } = e {
-            strings.extend(approvers.iter().cloned());
+            strings.extend(approvers.iter().map(String::as_str));
         }
     }
-    strings.extend(crate::schema::ACTIONS.iter().map(|s| s.to_string()));
-    strings.extend(policy.decls.actions.iter().cloned());
+    strings.extend(crate::schema::ACTIONS.iter().copied());
+    strings.extend(policy.decls.actions.iter().map(String::as_str));
     // `done` keys come first in the list vocabulary, so that its limit never
     // hides whether a duty was met.
-    let mut done_keys: Vec<String> =
-        policy.rules.iter().flat_map(|r| r.obligations.iter().filter_map(|o| o.done_key.clone())).collect();
-    strings.extend(done_keys.iter().cloned());
+    let mut done_keys: Vec<&str> =
+        policy.rules.iter().flat_map(|r| r.obligations.iter().filter_map(|o| o.done_key.as_deref())).collect();
+    strings.extend(done_keys.iter().copied());
     let mut strings = Interner::new(strings);
     // The names actions carry (declared open sets, closed sets), so that
     // filling a row looks each up by hash, mentioned by the policy or not.
@@ -1537,8 +1578,14 @@ pub fn compile(policy: &Policy) -> Compiled {
         n_targets: 0,
         reads_text: false,
     };
-    Builder { c, slot_of: HashMap::new(), shifted_of: HashMap::new(), types: crate::eval::fact_types(policy), policy }
-        .build()
+    Builder {
+        c,
+        slot_of: HashMap::default(),
+        shifted_of: HashMap::default(),
+        types: crate::eval::fact_types(policy),
+        policy,
+    }
+    .build()
 }
 
 #[cfg(test)]

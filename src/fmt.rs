@@ -874,7 +874,7 @@ exception announcements to client-nonsolicit, daily, every-modifier "Announcemen
                 (0i64..4_000_000_000).prop_map(|s| Literal::Timestamp(jiff::Timestamp::from_second(s).unwrap())),
                 duration().prop_map(Literal::Duration),
                 text().prop_map(Literal::Text),
-                vec("[a-z_][a-z_]{0,4}[0-9]", 1..=3).prop_map(Literal::Path),
+                vec("[a-z_][a-z_]{0,4}[0-9]", 1..=3).prop_map(|p| Literal::Path(p.join("."))),
             ]
             .boxed()
         }

@@ -904,7 +904,7 @@ pub fn speech_kinds(when: &Cond) -> Vec<&'static str> {
     fn supervisors_only(c: &Cond) -> bool {
         match c {
             Cond::All(items) => items.iter().any(supervisors_only),
-            Cond::Test(t) => t.op == TestOp::Truthy && t.lhs == Term::fact("actor.supervisor"),
+            Cond::Test(t) => t.op == TestOp::Truthy && t.lhs.is_fact("actor.supervisor"),
             _ => false,
         }
     }
@@ -926,13 +926,11 @@ pub fn speech_kinds(when: &Cond) -> Vec<&'static str> {
         match c {
             Cond::All(items) | Cond::Any(items) => stack.extend(items.iter()),
             Cond::Not(inner) => stack.push(inner),
-            Cond::Test(t) if t.lhs == Term::fact("content.kind") || t.lhs == Term::fact("content.conduct") => {
-                match &t.op {
-                    TestOp::Has(Term::Const(v)) | TestOp::Cmp(_, Term::Const(v)) => note(v),
-                    TestOp::In(vs) | TestOp::HasOutside(vs) => vs.iter().for_each(&mut note),
-                    _ => {}
-                }
-            }
+            Cond::Test(t) if t.lhs.is_fact("content.kind") || t.lhs.is_fact("content.conduct") => match &t.op {
+                TestOp::Has(Term::Const(v)) | TestOp::Cmp(_, Term::Const(v)) => note(v),
+                TestOp::In(vs) | TestOp::HasOutside(vs) => vs.iter().for_each(&mut note),
+                _ => {}
+            },
             Cond::Test(_) | Cond::True => {}
         }
     }

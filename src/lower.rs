@@ -26,6 +26,8 @@ pub fn lower(file: &SourceFile, ast: &PolicyFile) -> Policy {
         next_suffix: foldhash::HashMap::default(),
         policy: empty_policy(ast),
     };
+    // A rule per item at least (a rule definition, most of a large policy, is one).
+    l.policy.rules.reserve(ast.items.len());
     l.declarations(ast);
     let listed_posting = listed_channels(ast, |i| match i {
         Item::Posting(s) => Some(&s.scope),
@@ -198,7 +200,16 @@ struct Mods {
 
 impl Lowerer<'_> {
     fn source(&self, span: Span) -> String {
-        self.file.slice(span).split_whitespace().collect::<Vec<_>>().join(" ")
+        // The words joined by one space, written straight into the result.
+        let text = self.file.slice(span);
+        let mut out = String::with_capacity(text.len());
+        for word in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        out
     }
 
     /// A unique id: the label if given, else one generated from the clause.
@@ -332,8 +343,12 @@ impl Lowerer<'_> {
         let events: Vec<ObligationSpec> = mods.obligations.iter().filter(|o| !o.from.is_empty()).cloned().collect();
         let mut obligations = extra_obligations;
         obligations.extend(mods.obligations);
-        let own_when = mods.when;
-        let when = Cond::all(vec![base, own_when.clone()]);
+        // With nothing added, `when` is the clause's own condition: kept once
+        // (`Cond::all` of it alone gives it back unless it is an `All` of fewer than two).
+        let (when, own_when) = match (base, mods.when) {
+            (Cond::True, own) if !matches!(&own, Cond::All(ps) if ps.len() < 2) => (own, None),
+            (base, own) => (Cond::all(vec![base, own.clone()]), Some(own)),
+        };
         // Duties due from an event: once overdue and not recorded as done, the clause's
         // actions are refused, as a departure duty's are (one refusing clause per duty).
         let overdue: Vec<(Cond, ObligationSpec)> = events
@@ -398,7 +413,7 @@ impl Lowerer<'_> {
                 description: None,
                 scope: crate::semantics::Scope::of(&cond),
                 when: cond,
-                own_when: self.mods(m).when,
+                own_when: Some(self.mods(m).when),
                 unless_reasons: vec![None; unless.len()],
                 unless,
                 effect: Effect::Deny,
@@ -1444,17 +1459,16 @@ fn brand_names(policy: &mut Policy) {
     }
 }
 
-/// Whether a path names a fact (rather than being a bare value such as `client`).
-pub fn is_fact_path(path: &[String]) -> bool {
-    match path {
-        [one] => schema::ROOT_FACTS.contains(&one.as_str()),
-        _ => true,
-    }
+/// Whether a path (its segments joined by `.`) names a fact rather than
+/// being a bare value such as `client`: a path of several segments always
+/// does, a single word only when it is a root fact (`action`, `channel`, ...).
+pub fn is_fact_path(path: &str) -> bool {
+    path.contains('.') || schema::ROOT_FACTS.contains(&path)
 }
 
 fn term(o: &ast::Operand) -> Term {
     let base = match &o.base.node {
-        Literal::Path(p) if is_fact_path(p) => Term::Fact(p.join(".")),
+        Literal::Path(p) if is_fact_path(p) => Term::Fact(p.clone()),
         other => Term::Const(literal_value(other)),
     };
     if o.shifts.is_empty() {
@@ -1475,7 +1489,7 @@ pub fn literal_value(l: &Literal) -> Value {
         Literal::Timestamp(t) => Value::Timestamp(*t),
         Literal::Duration(d) => Value::Duration(*d),
         Literal::Text(s) => Value::Text(s.clone()),
-        Literal::Path(p) => Value::Symbol(p.join(".")),
+        Literal::Path(p) => Value::Symbol(p.clone()),
     }
 }
 
@@ -1487,6 +1501,32 @@ mod tests {
         let file = SourceFile::new("t.policy", text.to_string());
         let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
         super::lower(&file, &ast).rules.into_iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn a_rule_keeps_its_own_condition_once_and_a_section_clause_apart() {
+        let text = "policy \"t\"\n\nrule r {\n  when action = post and channel = twitter\n  then deny\n}\n\n\
+                    posting on twitter {\n  limit 10 posts per day\n    when account.kind = branded\n}\n";
+        let file = SourceFile::new("t.policy", text.to_string());
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = super::lower(&file, &ast);
+        let rule = policy.rules.iter().find(|r| r.id == "r").unwrap_or_else(|| panic!("no rule r"));
+        assert!(rule.own_when.is_none());
+        assert_eq!(rule.own_when(), &rule.when);
+        let limit = policy.rules.iter().find(|r| r.id != "r").unwrap_or_else(|| panic!("no limit"));
+        let own = limit.own_when.as_ref().unwrap_or_else(|| panic!("the section adds to the limit's condition"));
+        assert!(matches!(own, crate::policy::Cond::Test(t) if t.lhs.is_fact("account.kind")), "{own:?}");
+        assert_ne!(limit.own_when(), &limit.when);
+    }
+
+    #[test]
+    fn a_path_names_a_fact_when_dotted_or_a_root_fact() {
+        assert!(super::is_fact_path("actor.status"));
+        assert!(super::is_fact_path("facts.region"));
+        assert!(super::is_fact_path("action"));
+        assert!(!super::is_fact_path("client"));
+        assert!(crate::policy::Term::fact("actor.status").is_fact("actor.status"));
+        assert!(!crate::policy::Term::fact("actor.status").is_fact("actor.team"));
     }
 
     #[test]

@@ -303,9 +303,11 @@ pub struct Rule {
     pub when: Cond,
     /// The clause's own `when`, without what its section and its words add
     /// (`True` when it has none): what `compare` puts in plain words
-    /// ([`crate::plain`]).
+    /// ([`crate::plain`]). `None` when it is `when` itself (a rule's, whose
+    /// section adds nothing), so that loading keeps one copy; read it with
+    /// [`Rule::own_when`].
     #[serde(skip)]
-    pub own_when: Cond,
+    pub own_when: Option<Cond>,
     /// Exceptions: it does not apply when any holds.
     pub unless: Vec<Cond>,
     /// The reason the author gave for each exception (`except when ... "reason"`), by position in `unless`.
@@ -345,6 +347,11 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The clause's own `when` (see the field `own_when`).
+    pub fn own_when(&self) -> &Cond {
+        self.own_when.as_ref().unwrap_or(&self.when)
+    }
+
     /// Its exceptions and then its law guards: the conditions under which it
     /// does not decide (the compiled form and the diff read them as one list).
     pub fn exceptions_and_law(&self) -> impl Iterator<Item = &Cond> {
@@ -391,7 +398,7 @@ pub enum Cond {
 impl Cond {
     /// `All`, flattened; `True` when empty.
     pub fn all(parts: Vec<Cond>) -> Cond {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(parts.len());
         for p in parts {
             match p {
                 Cond::True => {}
@@ -449,14 +456,24 @@ impl Cond {
 
     /// Every test in this condition, in order.
     pub fn tests(&self) -> Vec<&Test> {
-        let mut out = Vec::new();
+        // Room for the tests of a usual clause without growing (none for no test).
+        let mut out = match self {
+            Cond::True => Vec::new(),
+            Cond::Test(_) => Vec::with_capacity(1),
+            _ => Vec::with_capacity(8),
+        };
         self.collect_tests(&mut out);
         out
     }
 
     /// Every fact path this condition reads (a path read twice is listed twice), appended to `out`.
     pub fn facts_into<'a>(&'a self, out: &mut Vec<&'a str>) {
-        let term = |t: &'a Term, out: &mut Vec<&'a str>| out.extend(t.facts());
+        let term = |t: &'a Term, out: &mut Vec<&'a str>| match t {
+            // The common case, without the list `facts` builds.
+            Term::Fact(p) => out.push(p),
+            Term::Const(_) => {}
+            _ => out.extend(t.facts()),
+        };
         for t in self.tests() {
             term(&t.lhs, out);
             match &t.op {
@@ -568,6 +585,11 @@ impl Term {
     /// A fact by path.
     pub fn fact(path: &str) -> Term {
         Term::Fact(path.to_string())
+    }
+
+    /// Whether it is this fact (`== Term::fact(path)` without building one).
+    pub fn is_fact(&self, path: &str) -> bool {
+        matches!(self, Term::Fact(p) if p == path)
     }
 
     /// The facts it reads, in order, each once.

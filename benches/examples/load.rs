@@ -2,7 +2,7 @@
 //! --release --example load -- FILE...` parses, checks, lowers and compiles
 //! each file once and prints the stages' times; `--dump DIR` first writes
 //! the benchmark's generated policies there (templated and random
-//! conjunctions, seed 7, at 1,000 and 10,000 rules) with the literal Rego
+//! conjunctions, seed 7, at 100, 1,000 and 10,000 rules) with the literal Rego
 //! module of the same rules beside each (`NAME-N.rego`), so the CLI and
 //! callgrind can load the very text the loading table times.
 //!
@@ -33,7 +33,7 @@ fn main() {
         if arg == "--dump" {
             let dir = std::path::PathBuf::from(args.next().expect("--dump DIR"));
             std::fs::create_dir_all(&dir).expect("create DIR");
-            for n in [1000usize, 10_000] {
+            for n in [100usize, 1000, 10_000] {
                 let t = rules(n);
                 let r = random::rules(n, 7);
                 for (name, text, module) in [

@@ -153,8 +153,10 @@ pub enum Literal {
     Duration(Duration),
     /// `"text"`.
     Text(String),
-    /// `actor.status`, `facts.x`, or a bare word such as `client`.
-    Path(Vec<String>),
+    /// `actor.status`, `facts.x`, or a bare word such as `client`: the
+    /// segments as written, joined by `.` (one string, not one per segment:
+    /// every stage reads the path whole).
+    Path(String),
 }
 
 /// `+ 6 months` / `- 12 months` after a value.

@@ -494,7 +494,7 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
         .iter()
         .map(|r| {
             conjuncts.fill(&r.when);
-            let mut k: Vec<u32> = Vec::new();
+            let mut k: Vec<u32> = Vec::with_capacity(conjuncts.len());
             let mut previous: Option<&str> = None;
             for key in conjuncts.sorted() {
                 if previous == Some(key) {

@@ -517,6 +517,11 @@ impl ConjunctKeys {
         self.ranges.sort_unstable_by(|a, b| text.get(a.0..a.1).cmp(&text.get(b.0..b.1)));
     }
 
+    /// How many keys there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
     /// The keys, sorted (equal keys are adjacent).
     pub(crate) fn sorted(&self) -> impl Iterator<Item = &str> {
         self.ranges.iter().map(|&(a, b)| self.text.get(a..b).unwrap_or(""))

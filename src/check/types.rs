@@ -31,7 +31,9 @@ enum Ty {
 
 /// Checks one condition (`when`, `unless`, `except when`).
 pub(crate) fn condition(cx: &mut Checker<'_>, e: &Spanned<Expr>) {
-    let mut stack = vec![e];
+    // Room for a usual condition's pending parts without growing.
+    let mut stack = Vec::with_capacity(8);
+    stack.push(e);
     while let Some(e) = stack.pop() {
         match &e.node {
             Expr::And(a, b) | Expr::Or(a, b) => {
@@ -106,7 +108,7 @@ pub(crate) fn describe(t: &Type) -> String {
 fn literal(cx: &mut Checker<'_>, lit: &Literal, span: Span) -> Ty {
     match lit {
         Literal::Path(p) if is_fact_path(p) => fact(cx, p, span).map_or(Ty::Bad, Ty::Fact),
-        Literal::Path(p) => Ty::Word(p.join(".")),
+        Literal::Path(p) => Ty::Word(p.clone()),
         Literal::Percent(n) => {
             if *n > 100 {
                 cx.diags.push(
@@ -158,8 +160,7 @@ fn operand(cx: &mut Checker<'_>, o: &Operand) -> Ty {
 /// fact table already says of its absence is redundant.
 pub(super) fn assumption(cx: &mut Checker<'_>, a: &crate::ast::Assume, seen: &mut Vec<(String, Span)>) {
     use crate::facts::Assumed;
-    let path: Vec<String> = a.fact.node.split('.').map(str::to_string).collect();
-    let Some(ty) = fact(cx, &path, a.fact.span) else { return };
+    let Some(ty) = fact(cx, &a.fact.node, a.fact.span) else { return };
     let fits = match (&ty, a.value.node) {
         (Type::Bool, Assumed::No | Assumed::Yes) | (Type::EnumList(_), Assumed::Empty) => true,
         (Type::Date, Assumed::Date(_)) => assumable_date(cx, a),
@@ -376,8 +377,7 @@ pub(super) fn event_dates(cx: &mut Checker<'_>) {
         .flat_map(|m| m.oblige.iter().filter_map(|o| o.of.clone()))
         .collect();
     for e in events {
-        let path: Vec<String> = e.node.split('.').map(str::to_string).collect();
-        match fact(cx, &path, e.span) {
+        match fact(cx, &e.node, e.span) {
             None | Some(Type::Date) => {}
             Some(t) => cx.diags.push(
                 Diagnostic::error(
@@ -479,19 +479,26 @@ pub(super) fn duty_keys_of_departure(cx: &mut Checker<'_>, policy: &crate::polic
 }
 
 /// The type of a fact path; reports unknown facts with a suggestion.
-fn fact(cx: &mut Checker<'_>, path: &[String], span: Span) -> Option<Type> {
-    let joined = path.join(".");
-    if let Some(t) = cx.env.schema.get(joined.as_str()) {
+/// The two segments of a path of exactly two (`facts.region`).
+fn two_segments(path: &str) -> Option<(&str, &str)> {
+    path.split_once('.').filter(|(_, rest)| !rest.contains('.'))
+}
+
+fn fact(cx: &mut Checker<'_>, path: &str, span: Span) -> Option<Type> {
+    let joined = path;
+    if let Some(t) = cx.env.schema.get(joined) {
         return Some(t.clone());
     }
-    if let Some(t) = crate::schema::fact_type(&joined) {
+    if let Some(t) = crate::schema::fact_type(joined) {
         return Some(t);
     }
-    if let [root, name] = path {
+    if let Some((root, name)) = two_segments(path) {
         if root == "facts" {
             if let Some(info) = cx.env.facts.get(name) {
                 let ty = info.ty.clone();
-                cx.env.used_facts.insert(name.clone());
+                if !cx.env.used_facts.contains(name) {
+                    cx.env.used_facts.insert(name.to_string());
+                }
                 return Some(ty);
             }
             let declared: Vec<&str> = cx.env.facts.keys().map(String::as_str).collect();
@@ -519,24 +526,23 @@ fn fact(cx: &mut Checker<'_>, path: &[String], span: Span) -> Option<Type> {
 
 /// The closest known fact path: first within the same part (`actor.`), then
 /// by the whole path, then by the last segment.
-fn suggest_path(cx: &Checker<'_>, path: &[String]) -> Option<String> {
+fn suggest_path(cx: &Checker<'_>, path: &str) -> Option<String> {
     let mut known: Vec<&str> = cx.env.schema.keys().copied().collect();
     known.sort_unstable();
     let declared: Vec<String> = cx.env.facts.keys().map(|k| format!("facts.{k}")).collect();
-    if let [root, field] = path {
+    if let Some((root, field)) = two_segments(path) {
         let prefix = format!("{root}.");
         let fields: Vec<&str> = known.iter().filter_map(|k| k.strip_prefix(prefix.as_str())).collect();
         if !fields.is_empty() {
             return schema::suggest(field, fields).map(|f| format!("{prefix}{f}"));
         }
     }
-    let joined = path.join(".");
     let all = known.iter().copied().chain(declared.iter().map(String::as_str));
-    if let Some(s) = schema::suggest(&joined, all) {
+    if let Some(s) = schema::suggest(path, all) {
         return Some(s.to_string());
     }
-    let last = path.last()?;
-    known.into_iter().find(|k| k.rsplit('.').next() == Some(last.as_str())).map(str::to_string)
+    let last = path.rsplit('.').next()?;
+    known.into_iter().find(|k| k.rsplit('.').next() == Some(last)).map(str::to_string)
 }
 
 /// A bare word stands where a fact is needed (`status = departed`).
@@ -768,7 +774,7 @@ fn membership(cx: &mut Checker<'_>, lhs: &Operand, set: &[Spanned<Literal>]) {
     };
     for v in set {
         match (&v.node, &t) {
-            (Literal::Path(p), Type::Enum(s) | Type::EnumList(s)) => value_in_set(cx, s, &p.join("."), v.span),
+            (Literal::Path(p), Type::Enum(s) | Type::EnumList(s)) => value_in_set(cx, s, p, v.span),
             (lit, _) => {
                 let vt = match literal(cx, lit, v.span) {
                     Ty::Lit(vt) | Ty::Fact(vt) => vt,
@@ -828,7 +834,7 @@ fn has(cx: &mut Checker<'_>, lhs: &Operand, rhs: &Operand) {
             // Still check the value against the fact's set.
             if let (Type::Enum(set), Literal::Path(p)) = (&t, &rhs.base.node) {
                 if !is_fact_path(p) {
-                    value_in_set(cx, set, &p.join("."), rhs.base.span);
+                    value_in_set(cx, set, p, rhs.base.span);
                 }
             }
             cx.diags.push(
@@ -876,6 +882,21 @@ fn truthy(cx: &mut Checker<'_>, o: &Operand) {
 mod tests {
     use super::*;
     use crate::source::SourceFile;
+
+    #[test]
+    fn two_segments_are_a_path_of_exactly_two() {
+        assert_eq!(two_segments("facts.region"), Some(("facts", "region")));
+        assert_eq!(two_segments("facts"), None);
+        assert_eq!(two_segments("history.counts.posts_today"), None);
+    }
+
+    #[test]
+    fn an_unknown_declared_fact_and_an_unknown_path_are_named_whole() {
+        let d = diags("facts.levle = junior");
+        assert!(d.iter().any(|d| d.message == "unknown fact `facts.levle`"), "{d:?}");
+        let d = diags("actor.stauts = employed");
+        assert!(d.iter().any(|d| d.message == "unknown fact `actor.stauts`"), "{d:?}");
+    }
 
     fn diags(when: &str) -> Vec<Diagnostic> {
         let text = format!(

@@ -783,7 +783,7 @@ fn summarize(r: &Rule, file: &SourceFile) -> ClauseSummary {
         text: core,
         when: mods.iter().find(|(k, _)| k == "when").map(|(_, t)| t.clone()),
         unless: mods.iter().filter(|(k, _)| k == "unless").map(|(_, t)| t.clone()).collect(),
-        when_words: (r.own_when != Cond::True).then(|| crate::plain::cond(&r.own_when)),
+        when_words: (*r.own_when() != Cond::True).then(|| crate::plain::cond(r.own_when())),
         unless_words: r.unless.iter().map(crate::plain::cond).collect(),
         effect: r.effect.describe(),
         advice_only: r.effect == Effect::Advise,

@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 pub type T4 = Tv;
 
 /// A term of a test.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     /// A slot of the row.
     Slot(u16),
@@ -33,7 +33,7 @@ impl Operand {
 }
 
 /// The test applied.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum OpC {
     /// Absent.
     Missing,
@@ -69,7 +69,7 @@ pub enum OpC {
 }
 
 /// A compiled test.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TestC {
     /// The tested term.
     pub lhs: Operand,
@@ -80,7 +80,7 @@ pub struct TestC {
 }
 
 /// A compiled condition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CondC {
     /// Always holds.
     True,

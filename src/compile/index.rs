@@ -35,7 +35,6 @@ use super::cond::{CondC, OpC, Operand};
 use super::row::{FactRow, Val};
 use super::Compiled;
 use crate::semantics::{self, Tv};
-use std::collections::HashMap;
 
 const NONE: u32 = u32::MAX;
 
@@ -215,6 +214,9 @@ pub struct Index {
     keys: Box<[Key]>,
     /// Every bitset, `words` long each.
     bits: Box<[u64]>,
+    /// The clauses of each pass, by [`Pass`] (deny, then lower), as bitsets:
+    /// worked out once, as every bucket asks.
+    passes: [Box<[u64]>; 2],
 }
 
 /// The clauses of one pass of a bucket: a bitset over the index's clauses
@@ -464,23 +466,27 @@ impl Index {
 
     /// The clauses of this pass among `members` (a bitset of clause positions).
     pub fn pass_of(&self, members: &[u64], pass: Pass) -> Members {
-        let mut out = members.to_vec();
-        for (w, word) in out.iter_mut().enumerate() {
-            let mut keep = 0u64;
-            for b in 0..64 {
-                let rank = self.entries.get(w * 64 + b).map(|e| e.rank);
-                let wanted = match pass {
-                    Pass::Deny => rank == Some(2),
-                    Pass::Lower => rank.is_some_and(|r| r < 2),
-                };
-                if wanted {
-                    keep |= 1 << b;
-                }
-            }
-            *word &= keep;
-        }
+        let keep = match pass {
+            Pass::Deny => &self.passes[0],
+            Pass::Lower => &self.passes[1],
+        };
+        let out: Vec<u64> = members.iter().enumerate().map(|(w, m)| m & keep.get(w).copied().unwrap_or(0)).collect();
         Members::new(out.into())
     }
+}
+
+/// The clauses of each pass (deny, then lower) as bitsets over `entries`.
+fn passes(entries: &[Entry], words: usize) -> [Box<[u64]>; 2] {
+    let mut out = [vec![0u64; words], vec![0u64; words]];
+    for (i, e) in entries.iter().enumerate() {
+        let pass = match e.rank {
+            2 => &mut out[0],
+            r if r < 2 => &mut out[1],
+            _ => continue,
+        };
+        set(pass, i);
+    }
+    out.map(Vec::into_boxed_slice)
 }
 
 /// What a conjunct indexed under one key tests: the key and its constants.
@@ -567,27 +573,29 @@ impl Found {
 }
 
 /// The conjuncts of a condition, nested `and`s opened (Kleene's `and` is associative).
-fn flatten(c: CondC, out: &mut Vec<CondC>) {
+fn flatten<'a>(c: &'a CondC, out: &mut Vec<&'a CondC>) {
     match c {
-        CondC::All(ps) => ps.into_vec().into_iter().for_each(|p| flatten(p, out)),
+        CondC::All(ps) => ps.iter().for_each(|p| flatten(p, out)),
         CondC::True => {}
         other => out.push(other),
     }
 }
 
 /// A key being built: its conjuncts by clause position.
-struct KeyB {
+struct KeyB<'a> {
     slot: u16,
     kind: Kind,
     ids: Vec<u32>,
     ints: Vec<i64>,
-    uses: Vec<(usize, CondC)>,
+    uses: Vec<(usize, &'a CondC)>,
 }
 
-/// Builds the index over these clauses (in clause order, each with its full
-/// condition in `when`); `is_list` says which slots hold lists. The index
-/// holds the denies first (see [`Index::bit_of`]).
-pub fn build(given: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> Index {
+/// Builds the index over these clauses (in clause order; `whens` holds each
+/// one's full condition, by the same position, and the index writes each
+/// entry's residual into its `when`); `is_list` says which slots hold lists.
+/// The index holds the denies first (see [`Index::bit_of`]). The conditions
+/// are read in place: only the residuals are copied.
+pub fn build(given: Vec<Entry>, whens: &[&CondC], c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> Index {
     let words = given.len().div_ceil(64).max(1);
     // Denies first, each pass in clause order (a stable sort).
     let mut order: Vec<usize> = (0..given.len()).collect();
@@ -600,17 +608,20 @@ pub fn build(given: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> 
     }
     let mut given: Vec<Option<Entry>> = given.into_iter().map(Some).collect();
     let mut entries: Vec<Entry> = order.iter().filter_map(|i| given.get_mut(*i).and_then(Option::take)).collect();
-    let mut keys: Vec<KeyB> = Vec::new();
-    let mut key_of: HashMap<(u16, Kind), usize> = HashMap::new();
+    let mut keys: Vec<KeyB<'_>> = Vec::new();
+    let mut key_of: foldhash::HashMap<(u16, Kind), usize> = foldhash::HashMap::default();
+    let mut parts = Vec::new();
     for (i, e) in entries.iter_mut().enumerate() {
-        let mut parts = Vec::new();
-        flatten(std::mem::replace(&mut e.when, CondC::True), &mut parts);
-        let mut rest = Vec::new();
-        for part in parts {
+        parts.clear();
+        if let Some(when) = order.get(i).and_then(|o| whens.get(*o)) {
+            flatten(when, &mut parts);
+        }
+        let mut rest: Vec<CondC> = Vec::new();
+        for &part in &parts {
             let mut f = Found { slot: None, kind: None, ids: Vec::new(), ints: Vec::new() };
-            let indexed = f.walk(&part, c, is_list);
+            let indexed = f.walk(part, c, is_list);
             let (true, Some(slot), Some(kind)) = (indexed, f.slot, f.kind) else {
-                rest.push(part);
+                rest.push(part.clone());
                 continue;
             };
             let k = *key_of.entry((slot, kind)).or_insert_with(|| {
@@ -623,7 +634,7 @@ pub fn build(given: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> 
                     key.ints.append(&mut f.ints);
                     key.uses.push((i, part));
                 }
-                None => rest.push(part),
+                None => rest.push(part.clone()),
             }
         }
         e.when = match rest.len() {
@@ -640,9 +651,13 @@ pub fn build(given: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> 
         at
     };
     let mut row = FactRow { vals: vec![Val::Absent; c.slots.len()], bucket: 0, granted: Vec::new() };
+    // The answers of a key's distinct conjuncts on one class's value.
+    let mut answers: Vec<Tv> = Vec::new();
     // Keys testing more clauses first: they rule out most, so a word reaches zero sooner.
     keys.sort_by_key(|k| std::cmp::Reverse(k.uses.len()));
     let mut built = Vec::with_capacity(keys.len());
+    // One pair of bitsets, cleared for each class (a class's are copied into `bits` when it needs them).
+    let (mut maybe, mut unknown) = (vec![!0u64; words], vec![0u64; words]);
     for mut key in keys {
         let cuts = match key.kind {
             Kind::Sym => {
@@ -664,20 +679,55 @@ pub fn build(given: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> 
         }
         let tested = push(&tested);
         let slot = usize::from(key.slot);
+        let (distinct, use_of) = distinct_conjuncts(&key.uses);
+        // The uses of one clause are next to each other: each clause's run of them, found once.
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        for (at, (i, _)) in key.uses.iter().enumerate() {
+            match runs.last_mut() {
+                Some((last, _, end)) if *last == *i => *end = at + 1,
+                _ => runs.push((*i, at, at + 1)),
+            }
+        }
+        // A clause with one conjunct under the key (most) takes that conjunct's answer: such
+        // clauses are listed by conjunct, so a class visits only those its conjuncts do not hold
+        // for. The others' runs are combined one by one.
+        let mut single: Vec<Vec<usize>> = vec![Vec::new(); distinct.len()];
+        runs.retain(|&(i, at, end)| match (end - at, use_of.get(at).and_then(|d| single.get_mut(*d))) {
+            (1, Some(clauses)) => {
+                clauses.push(i);
+                false
+            }
+            _ => true,
+        });
         let mut classes = Vec::new();
         for v in cuts.representatives() {
             if let Some(s) = row.vals.get_mut(slot) {
                 *s = v;
             }
-            let mut maybe = vec![!0u64; words];
-            let mut unknown = vec![0u64; words];
+            // Each distinct conjunct evaluated once on the class's value; clauses testing the same share it.
+            answers.clear();
+            answers.extend(distinct.iter().map(|p| p.eval(&row, c)));
+            maybe.fill(!0);
+            unknown.fill(0);
             let (mut ruled_out, mut unsure) = (false, false);
-            // The uses of one clause are next to each other: their Kleene `and`.
-            let mut at = 0;
-            while let Some((i, _)) = key.uses.get(at) {
-                let i = *i;
-                let end = at + key.uses.get(at..).map_or(0, |u| u.iter().take_while(|(j, _)| *j == i).count());
-                let tv = semantics::all(key.uses.get(at..end).unwrap_or(&[]).iter().map(|(_, p)| p.eval(&row, c)));
+            for (answer, clauses) in answers.iter().zip(&single) {
+                match semantics::all([*answer]) {
+                    Tv::False => {
+                        clauses.iter().for_each(|i| clear(&mut maybe, *i));
+                        ruled_out |= !clauses.is_empty();
+                    }
+                    Tv::Unknown => {
+                        clauses.iter().for_each(|i| set(&mut unknown, *i));
+                        unsure |= !clauses.is_empty();
+                    }
+                    Tv::True => {}
+                }
+            }
+            // A clause's uses: their Kleene `and`.
+            for &(i, at, end) in &runs {
+                let tv = semantics::all(
+                    use_of.get(at..end).unwrap_or(&[]).iter().map(|d| answers.get(*d).copied().unwrap_or(Tv::Unknown)),
+                );
                 match tv {
                     Tv::False => {
                         clear(&mut maybe, i);
@@ -689,7 +739,6 @@ pub fn build(given: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> 
                     }
                     Tv::True => {}
                 }
-                at = end.max(at + 1);
             }
             let m = if ruled_out { push(&maybe) } else { NONE };
             let u = if unsure { push(&unknown) } else { NONE };
@@ -703,7 +752,57 @@ pub fn build(given: Vec<Entry>, c: &Compiled, is_list: &dyn Fn(u16) -> bool) -> 
     }
     // Padding: a decision reads blocks of up to `CHUNK` words from any bitset (see `Index::block`).
     bits.extend_from_slice(&[0; CHUNK]);
-    Index { words, entries: entries.into(), bit_of: bit_of.into(), keys: built.into(), bits: bits.into() }
+    let passes = passes(&entries, words);
+    Index { words, entries: entries.into(), bit_of: bit_of.into(), keys: built.into(), bits: bits.into(), passes }
+}
+
+/// A key's conjuncts, each once (in order of first use), and the position in
+/// that list of each use: clauses that test alike (`history.posts_today >= 20`
+/// in many clauses) have their test evaluated once per class. A test's
+/// constants tell alike ones apart at once; equality decides.
+fn distinct_conjuncts<'a>(uses: &[(usize, &'a CondC)]) -> (Vec<&'a CondC>, Vec<usize>) {
+    let mut distinct: Vec<&CondC> = Vec::new();
+    let mut use_of = Vec::with_capacity(uses.len());
+    let mut by_sig: foldhash::HashMap<u64, Vec<usize>> = foldhash::HashMap::default();
+    for (_, p) in uses {
+        let same = by_sig.entry(signature(p)).or_default();
+        let d = match same.iter().find(|d| distinct.get(**d) == Some(p)) {
+            Some(d) => *d,
+            None => {
+                distinct.push(p);
+                same.push(distinct.len() - 1);
+                distinct.len() - 1
+            }
+        };
+        use_of.push(d);
+    }
+    (distinct, use_of)
+}
+
+/// A summary of a conjunct that conjuncts equal to it share (its operator
+/// and constant, for a test; 0 for others, which equality alone tells apart).
+fn signature(p: &CondC) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let CondC::Test(t) = p else { return 0 };
+    let mut h = foldhash::fast::FixedState::default().build_hasher();
+    std::mem::discriminant(&t.op).hash(&mut h);
+    match &t.op {
+        OpC::Cmp(op, Operand::Const(v)) => {
+            op.hash(&mut h);
+            match v {
+                Val::Int(n) | Val::Pct(n) => n.hash(&mut h),
+                Val::Str { id, .. } => id.hash(&mut h),
+                Val::Bool(b) => b.hash(&mut h),
+                _ => {}
+            }
+        }
+        OpC::In { mask, set } => {
+            mask.hash(&mut h);
+            set.len().hash(&mut h);
+        }
+        _ => {}
+    }
+    h.finish()
 }
 
 /// `out |= bits`, word by word; all ones when the bitset is missing (never built so).
@@ -857,7 +956,7 @@ mod tests {
     fn agree(c: &Compiled, row: &FactRow, text: &str, line: &str) -> usize {
         let idx = &c.index;
         let all = vec![!0u64; idx.words()];
-        let mut kept: HashMap<u32, Option<Tv>> = HashMap::new();
+        let mut kept: std::collections::HashMap<u32, Option<Tv>> = std::collections::HashMap::new();
         let all = Members::new(all.into());
         idx.each(row, &[(&all, &idx.keys_for(all.bits(), |_| None))], |e, pre| {
             kept.insert(e.rule, pre);
@@ -948,6 +1047,43 @@ mod tests {
         }
         let file = crate::source::SourceFile::new("keys.policy", text.as_str());
         compile(&crate::lower::lower(&file, &crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}\n{text}"))))
+    }
+
+    /// Conjuncts alike are one (evaluated once per class); a different constant
+    /// or operator keeps a conjunct apart.
+    #[test]
+    fn alike_conjuncts_are_one_and_unlike_ones_apart() {
+        let c = compiled(&[
+            "facts.seniority >= 3",
+            "facts.seniority >= 3",
+            "facts.seniority > 3",
+            "facts.seniority >= 4",
+            "facts.seniority >= 3 and facts.flagged",
+            "facts.region = north",
+            "facts.region != north",
+        ]);
+        let first = |i: usize| match &c.rules[i].when {
+            CondC::All(ps) => &ps[0],
+            other => other,
+        };
+        let uses: Vec<(usize, &CondC)> = (0..7).map(|i| (i, first(i))).collect();
+        let (distinct, use_of) = distinct_conjuncts(&uses);
+        assert_eq!(use_of, vec![0, 0, 1, 2, 0, 3, 4]);
+        assert_eq!(distinct.len(), 5);
+        for (u, d) in uses.iter().zip(&use_of) {
+            assert_eq!(Some(u.1), distinct.get(*d).copied());
+        }
+    }
+
+    /// The passes' bitsets hold the denies (first) and the other counting clauses.
+    #[test]
+    fn the_passes_split_the_denies_from_the_others() {
+        let entry =
+            |rank: u8| Entry { when: CondC::True, exact: true, rule: 0, tslot: NONE, rank, has_unless: false, mask: 0 };
+        let entries: Vec<Entry> = [2, 2, 1, 0].into_iter().chain(std::iter::repeat_n(0, 66)).map(entry).collect();
+        let [deny, lower] = passes(&entries, 2);
+        assert_eq!(&*deny, &[0b11, 0]);
+        assert_eq!(&*lower, &[!0b11, 0b11_1111]);
     }
 
     /// The slot and kind of each key, as `(slot, "sym" | "int" | "bool" | "bit")`, sorted.

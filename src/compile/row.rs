@@ -79,10 +79,10 @@ pub struct Interner {
 
 impl Interner {
     /// An interner over these strings.
-    pub fn new(mut strings: Vec<String>) -> Self {
-        strings.sort();
+    pub fn new<S: AsRef<str> + Ord>(mut strings: Vec<S>) -> Self {
+        strings.sort_unstable();
         strings.dedup();
-        let strings: Vec<Box<str>> = strings.into_iter().map(String::into_boxed_str).collect();
+        let strings: Vec<Box<str>> = strings.iter().map(|s| Box::from(s.as_ref())).collect();
         let known = strings
             .iter()
             .enumerate()

@@ -186,7 +186,7 @@ pub(super) fn literal(l: &Literal) -> String {
         Literal::Timestamp(t) => timestamp(*t),
         Literal::Duration(d) => duration(d),
         Literal::Text(s) => string(s),
-        Literal::Path(segments) => segments.join("."),
+        Literal::Path(path) => path.clone(),
     }
 }
 
@@ -233,7 +233,7 @@ mod tests {
     }
 
     fn var(name: &str) -> Expr {
-        Expr::Truthy(Operand { base: sp(Literal::Path(vec![name.to_string()])), shifts: vec![] })
+        Expr::Truthy(Operand { base: sp(Literal::Path(name.to_string())), shifts: vec![] })
     }
 
     fn and(a: Expr, b: Expr) -> Expr {
@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn operands_and_literals() {
         let cmp = Expr::Compare {
-            lhs: Operand { base: sp(Literal::Path(vec!["actor".into(), "x".into()])), shifts: vec![] },
+            lhs: Operand { base: sp(Literal::Path("actor.x".into())), shifts: vec![] },
             op: sp(CmpOp::Ge),
             rhs: Operand { base: sp(Literal::Percent(30)), shifts: vec![] },
         };

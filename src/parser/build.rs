@@ -961,7 +961,8 @@ impl Builder {
         // conditions recursively) can overflow its stack.
         let whole = span(&p);
         let (mut parts, mut nots) = (0usize, 0usize);
-        for k in p.clone().kids() {
+        // Keyword tokens are neither: no need to filter them out to count.
+        for k in p.clone().into_inner() {
             match k.as_rule() {
                 Rule::comparison | Rule::expr => parts += 1,
                 Rule::not_op => nots += 1,
@@ -1162,8 +1163,7 @@ impl Builder {
             Rule::duration => Literal::Duration(self.duration(p)?.node),
             Rule::string => Literal::Text(self.string(p).node),
             // A path is its segments joined by `.` (it holds no space or comment).
-            Rule::path => Literal::Path(p.as_str().split('.').map(str::to_string).collect()),
-            Rule::jurisdiction_code => Literal::Path(vec![p.as_str().to_string()]),
+            Rule::path | Rule::jurisdiction_code => Literal::Path(p.as_str().to_string()),
             _ => {
                 self.internal(&p);
                 return None;
