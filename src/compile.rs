@@ -1816,6 +1816,23 @@ mod tests {
         assert_eq!(whole(&["agency_database", "employment"]), (Verdict4::Deny, String::new(), "never".into()));
     }
 
+    /// Under `conflicts most_specific` the compiled form keeps every applying
+    /// clause (an unbounded list) and names the same deciding clauses as the
+    /// evaluator (mutation survivor: that list's items read as clause 0).
+    #[test]
+    fn under_most_specific_both_engines_name_the_same_deciding_clauses() {
+        let text =
+            "policy \"Specific\"\n  default allow\n  conflicts most_specific\nroles consultant\nfact n: int \"n\"\n\
+                    rule no-posts { when action = post and facts.n >= 5 then deny }\n\
+                    rule linkedin-posts { when action = post and channel = linkedin and facts.n >= 7 then allow }\n\
+                    rule linkedin-big { when action = post and channel = linkedin and facts.n >= 9 then deny }\n";
+        let l = load("specific.policy", text);
+        let deciding = |n: i64| agree(&l, &with_n(n, true)).deciding;
+        assert_eq!(deciding(5), ["no-posts"]);
+        assert_eq!(deciding(7), ["linkedin-posts"]);
+        assert_eq!(deciding(9), ["linkedin-big"]);
+    }
+
     /// A covenant `reduced by garden leave` ends on departure + period less
     /// the days of garden leave: the row computes the shifted departure date
     /// it is reduced from, and both engines refuse inside the window and

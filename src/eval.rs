@@ -1677,6 +1677,18 @@ rule no-opinions "No opinions unless on your own time." {
             words.first().is_some_and(|l| l.starts_with("window: from 2026-01-31 (departure) to 2026-07-31 inclusive: 6 months counted from the date of departure")),
             "{words:?}"
         );
+        // Counted from garden leave, with no start of garden leave given: the words say so (mutation
+        // survivor: the guard for a window with no end taken as always true dropped the line).
+        let v = line(
+            &format!("{p}  garden leave offset\n"),
+            r#"{"action":"solicit","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-01-31"},"channel":"linkedin","target":{"relationship":"client"}}"#,
+        );
+        let w = v.rules.iter().find_map(|r| r.window.as_ref()).unwrap_or_else(|| panic!("a window: {v:?}"));
+        let words = w.words().join("\n");
+        assert!(
+            words.contains("garden leave offset: no start of garden leave is given (actor.garden_leave_from), so the period counts from departure"),
+            "{words}"
+        );
     }
 
     /// Which law set a covenant aside, in words: the contract's named law,
