@@ -444,16 +444,17 @@ pub(super) async fn decide_logged(
     // With `--mask actor.id` the log keeps (and history is looked up by) the actor's keyed hash.
     let logged_actor = app.logged_actor(&action.actor.id);
     let day = crate::facts::local_of(at, tz).0;
-    let (approvals, standing) = standing_on_file(app, &logged_actor, tz, day, action.channel.as_deref()).await?;
-    if !approvals.is_empty() {
-        action.approval = Some(approvals);
-    }
     let w = history::window(at, tz, history::counters(policy_read));
     // The actions as logged are read only for the counters of `history.counts` that need them.
     let with_input = !w.counters.is_empty();
-    let performed =
-        app.reader.performed(&logged_actor, w.since_ms, w.until_ms, with_input).await.map_err(log_failed)?;
-    let h = history::derive(&w, &performed, &action);
+    // The standing approvals and the performed actions (on SQLite from one snapshot of the log).
+    let records =
+        app.reader.for_decision(&logged_actor, w.since_ms, w.until_ms, with_input).await.map_err(log_failed)?;
+    let (approvals, standing) = standing_on_file(records.standing, tz, day, action.channel.as_deref());
+    if !approvals.is_empty() {
+        action.approval = Some(approvals);
+    }
+    let h = history::derive(&w, &records.performed, &action);
     let derived = serde_json::to_string(&h).ok();
     let trusted = to_json(&answers::Trusted {
         caller: &caller.name,
@@ -592,24 +593,22 @@ fn decide_as_written(loaded: &Loaded, action: &Action, opts: &EvalOptions) -> cr
     }
 }
 
-/// The actor's standing approvals in the log, not revoked: as the decision
-/// takes them (its `approval`), and as `trusted` shows them, each with
+/// The actor's standing approvals in the log, not revoked (`rows`, as [`super::log::Store::standing`] reads
+/// them): as the decision takes them (its `approval`), and as `trusted` shows them, each with
 /// whether it counts for an action on `day` on `channel` (see [`standing_of`]).
-async fn standing_on_file(
-    app: &App,
-    logged_actor: &str,
+fn standing_on_file(
+    rows: Vec<(String, i64, String)>,
     tz: &jiff::tz::TimeZone,
     day: jiff::civil::Date,
     channel: Option<&str>,
-) -> Result<(Vec<crate::data::action::Approval>, Vec<answers::StandingOnFile>), ApiError> {
-    let rows = app.reader.standing(logged_actor).await.map_err(log_failed)?;
+) -> (Vec<crate::data::action::Approval>, Vec<answers::StandingOnFile>) {
     let (mut approvals, mut shown) = (Vec::new(), Vec::new());
     for (id, at_ms, input) in rows {
         let (approval, on_file) = standing_of(id, at_ms, &input, tz, day, channel);
         approvals.extend(approval);
         shown.push(on_file);
     }
-    Ok((approvals, shown))
+    (approvals, shown)
 }
 
 /// One standing approval as logged (recorded at `at_ms`): the day it was

@@ -729,6 +729,25 @@ impl Store {
         }
     }
 
+    /// What a decision reads of `actor`'s records: their standing approvals ([`Store::standing`]) and
+    /// their performed actions in the window ([`Store::performed`]); on SQLite in one read transaction
+    /// (one snapshot), on PostgreSQL one read after the other.
+    pub async fn for_decision(
+        &self,
+        actor: &str,
+        since_ms: i64,
+        until_ms: i64,
+        with_input: bool,
+    ) -> Result<Records, LogError> {
+        match self {
+            Store::Sqlite(r) => r.for_decision(actor.to_string(), since_ms, until_ms, with_input).await,
+            Store::Postgres(r) => Ok(Records {
+                standing: r.standing(actor).await?,
+                performed: r.performed(actor, since_ms, until_ms, with_input).await?,
+            }),
+        }
+    }
+
     /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at,
     /// counts, the action as decided: the counters of `history.counts` read
     /// it, so it is read only `with_input`, else left empty).
@@ -744,6 +763,15 @@ impl Store {
             Store::Postgres(r) => r.performed(actor, since_ms, until_ms, with_input).await,
         }
     }
+}
+
+/// What a decision reads of an actor's records ([`Store::for_decision`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Records {
+    /// The standing approvals not revoked, as [`Store::standing`] gives them.
+    pub standing: Vec<(String, i64, String)>,
+    /// The performed actions in the window, as [`Store::performed`] gives them.
+    pub performed: Vec<(i64, i64, String)>,
 }
 
 /// Whether `at` names an audit log: a PostgreSQL URL, or a file that starts

@@ -3,7 +3,7 @@
 
 use super::{
     archive_entries, chain_hash, deciding_from, deciding_json, kind_from, next_anchor, Anchor, Entry, Filter, Head,
-    LogError, Pruned, Stored, Sync, ADDED_COLUMNS, COLUMNS, GENESIS, PRUNE_CHUNK, SCHEMA,
+    LogError, Pruned, Records, Stored, Sync, ADDED_COLUMNS, COLUMNS, GENESIS, PRUNE_CHUNK, SCHEMA,
 };
 use rusqlite::{params, Connection};
 use std::path::Path;
@@ -458,6 +458,28 @@ impl Reader {
         out.ok()
     }
 
+    /// [`Reader::standing`] and [`Reader::performed`] in one read transaction: one snapshot of the log,
+    /// and one start of a read (its locks, and the check of the write-ahead log) instead of two. As
+    /// those reads, on this thread when a connection is free and the history is short, else on the
+    /// blocking pool.
+    pub async fn for_decision(
+        &self,
+        actor: String,
+        since_ms: i64,
+        until_ms: i64,
+        with_input: bool,
+    ) -> Result<Records, LogError> {
+        let sql = if with_input { PERFORMED_WITH_INPUT_INLINE } else { PERFORMED_INLINE };
+        let inline = self
+            .inline(|conn| one_read(conn, |conn| records(conn, sql, &actor, since_ms, until_ms)))
+            .filter(|r| r.performed.len() <= INLINE_ROWS);
+        if let Some(records) = inline {
+            return Ok(records);
+        }
+        let sql = if with_input { PERFORMED_WITH_INPUT } else { PERFORMED };
+        self.run(move |conn| one_read(conn, |conn| records(conn, sql, &actor, since_ms, until_ms))).await
+    }
+
     /// `actor`'s standing approvals not revoked, newest first (at most
     /// [`super::MAX_STANDING`]), as (entry id, when recorded in ms, the approval as JSON). Every
     /// decision reads them: on this thread when a connection is free, as the history.
@@ -467,6 +489,33 @@ impl Reader {
         }
         self.run(move |conn| standing_rows(conn, &actor)).await
     }
+}
+
+/// `read` in one read transaction (`BEGIN` is deferred: the first statement takes the snapshot, the
+/// others read the same one), ended before returning whatever happened, so that the connection never
+/// keeps an old snapshot.
+fn one_read<T>(conn: &Connection, read: impl FnOnce(&Connection) -> Result<T, LogError>) -> Result<T, LogError> {
+    conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])).map_err(LogError::from)?;
+    let out = read(conn);
+    let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = conn.prepare_cached(end).and_then(|mut s| s.execute([]));
+    if !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+        if !conn.is_autocommit() {
+            return Err(LogError("a read of the log could not be ended".into()));
+        }
+    }
+    let out = out?;
+    ended.map_err(LogError::from)?;
+    Ok(out)
+}
+
+/// A decision's reads ([`Reader::for_decision`]), with `sql` for the performed actions.
+fn records(conn: &Connection, sql: &str, actor: &str, since_ms: i64, until_ms: i64) -> Result<Records, LogError> {
+    Ok(Records {
+        standing: standing_rows(conn, actor)?,
+        performed: performed_rows(conn, sql, actor, since_ms, until_ms)?,
+    })
 }
 
 /// The standing approvals of `?1` that no revocation refers to, newest first.
@@ -592,6 +641,75 @@ mod tests {
         for ext in ["sqlite", "sqlite-wal", "sqlite-shm"] {
             let _ = std::fs::remove_file(path.with_extension(ext));
         }
+    }
+
+    #[test]
+    fn a_decision_reads_its_records_in_one_snapshot_and_keeps_none() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let path = std::env::temp_dir().join(format!("smpolicy-records-{}-{nanos}.sqlite", std::process::id()));
+        let entry = |id: &str, kind, refers_to: Option<&str>, at_ms| Entry {
+            id: id.into(),
+            kind,
+            recorded_ms: at_ms,
+            actor: "a".into(),
+            action: "post".into(),
+            at_ms,
+            counts: i64::from(kind == super::super::Kind::Performed),
+            policy: None,
+            policy_hash: None,
+            verdict: None,
+            deciding: Vec::new(),
+            decision_id: refers_to.map(str::to_string),
+            input: format!("{{\"n\":\"{id}\"}}"),
+            derived_history: None,
+            caller: None,
+            hash: None,
+            version: None,
+            groups: None,
+        };
+        use super::super::Kind::{Performed, Revocation, StandingApproval};
+        let mut writer = WriteConn::open(&path, Sync::Normal).unwrap();
+        let first = [
+            entry("s1", StandingApproval, None, 1),
+            entry("s2", StandingApproval, None, 2),
+            entry("r1", Revocation, Some("s1"), 3),
+            entry("p1", Performed, Some("d1"), 10),
+            entry("p2", Performed, Some("d2"), 20),
+        ];
+        writer.write(first.iter()).unwrap();
+        let reader = Reader::open(&path).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        for with_input in [false, true] {
+            let r = rt.block_on(reader.for_decision("a".into(), 0, 15, with_input)).unwrap();
+            // The same rows as the two reads on their own.
+            assert_eq!(r.standing, rt.block_on(reader.standing("a".into())).unwrap());
+            assert_eq!(r.performed, rt.block_on(reader.performed("a".into(), 0, 15, with_input)).unwrap());
+            assert_eq!(r.standing.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(), ["s2"]);
+            assert_eq!(r.performed.len(), 1);
+        }
+        // No connection keeps its snapshot: what is written next is read next, on every connection.
+        writer.write([entry("r2", Revocation, Some("s2"), 30), entry("p3", Performed, Some("d3"), 12)].iter()).unwrap();
+        for conn in reader.conns.iter() {
+            assert!(conn.lock().unwrap().is_autocommit());
+        }
+        let held: Vec<_> = reader.conns.iter().skip(1).map(|c| c.lock().unwrap()).collect();
+        let r = rt.block_on(reader.for_decision("a".into(), 0, 15, false)).unwrap();
+        assert!(r.standing.is_empty(), "s2 was revoked since");
+        assert_eq!(r.performed.len(), 2);
+        drop(held);
+        // A history too long for the request's thread is read whole, with the standing approvals.
+        let long: Vec<Entry> =
+            (0..INLINE_ROWS as i64 + 5).map(|i| entry(&format!("q{i:04}"), Performed, None, 100 + i)).collect();
+        writer.write(long.iter()).unwrap();
+        writer.write([entry("s3", StandingApproval, None, 40)].iter()).unwrap();
+        let r = rt.block_on(reader.for_decision("a".into(), 100, i64::MAX, true)).unwrap();
+        assert_eq!(r.performed.len(), INLINE_ROWS + 5);
+        assert_eq!(r.standing.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(), ["s3"]);
+        for conn in reader.conns.iter() {
+            assert!(conn.lock().unwrap().is_autocommit());
+        }
+        drop(writer);
+        remove(&path);
     }
 
     #[test]
