@@ -730,7 +730,7 @@ impl Store {
     }
 
     /// What a decision reads of `actor`'s records: their standing approvals ([`Store::standing`]) and
-    /// their performed actions in the window ([`Store::performed`]); on SQLite in one read transaction
+    /// their performed actions with `since_ms <= at <= until_ms`; on SQLite in one read transaction
     /// (one snapshot), on PostgreSQL one read after the other.
     pub async fn for_decision(
         &self,
@@ -747,22 +747,6 @@ impl Store {
             }),
         }
     }
-
-    /// `actor`'s performed actions with `since_ms <= at <= until_ms`, as (at,
-    /// counts, the action as decided: the counters of `history.counts` read
-    /// it, so it is read only `with_input`, else left empty).
-    pub async fn performed(
-        &self,
-        actor: &str,
-        since_ms: i64,
-        until_ms: i64,
-        with_input: bool,
-    ) -> Result<Vec<(i64, i64, String)>, LogError> {
-        match self {
-            Store::Sqlite(r) => r.performed(actor.to_string(), since_ms, until_ms, with_input).await,
-            Store::Postgres(r) => r.performed(actor, since_ms, until_ms, with_input).await,
-        }
-    }
 }
 
 /// What a decision reads of an actor's records ([`Store::for_decision`]).
@@ -770,7 +754,8 @@ impl Store {
 pub struct Records {
     /// The standing approvals not revoked, as [`Store::standing`] gives them.
     pub standing: Vec<(String, i64, String)>,
-    /// The performed actions in the window, as [`Store::performed`] gives them.
+    /// The performed actions in the window, as (at, counts, the action as decided: the counters of
+    /// `history.counts` read it, so it is read only `with_input`, else left empty).
     pub performed: Vec<(i64, i64, String)>,
 }
 
