@@ -31,24 +31,9 @@ fi
 cargo build --release --locked --quiet
 bin=${CARGO_TARGET_DIR:-target}/release/smpolicy
 
-work=$(mktemp -d /tmp/smpolicy-load.XXXXXX)
-mkdir "$work/policies"
-cp policies/*.policy "$work/policies/"
-TOKEN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
-export TOKEN
-# The load generator is one token asking as fast as it can: exempt from the per-token rate limit.
-printf '{"tokens": [{"name": "load", "sha256": "%s", "scopes": ["decide"], "rate": "unlimited"}]}\n' \
-  "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" >"$work/tokens.json"
-"$bin" serve --policies "$work/policies" --listen "127.0.0.1:$PORT" --tokens "$work/tokens.json" \
-  --log "$work/log.sqlite" --sync "$SYNC" ${WORKERS:+--threads "$WORKERS"} 2>"$work/server.log" &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-
-for _ in $(seq 100); do
-  grep -q "listening on" "$work/server.log" && break
-  sleep 0.1
-done
-grep -q "listening on" "$work/server.log" || { cat "$work/server.log"; exit 1; }
+. benches/load/server.sh
+trap 'kill "${server:-}" 2>/dev/null || true; wait "${server:-}" 2>/dev/null || true; rm -rf "${work:-}"' EXIT
+start_server "$bin" "$PORT" --sync "$SYNC" ${WORKERS:+--threads "$WORKERS"}
 
 export EXPLAIN=${EXPLAIN:-true}
 echo "== wrk: explain=$EXPLAIN, sync=$SYNC, $DURATION, $CONNECTIONS connections, $THREADS threads, nproc $(nproc)"

@@ -12,23 +12,15 @@
 #   WORKERS=1 bash benches/load/stat.sh BINARY             # the server on one worker thread
 set -u
 cd "$(dirname "$0")/../.."
+. benches/load/server.sh
+export EXPLAIN=false
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 WORKERS=${WORKERS:-}   # the server's --threads (default: one per CPU)
 EVENTS=task-clock,context-switches,cpu-migrations,sched:sched_wakeup,raw_syscalls:sys_enter,syscalls:sys_enter_futex,syscalls:sys_enter_pread64,syscalls:sys_enter_pwrite64,syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_recvfrom,syscalls:sys_enter_writev,syscalls:sys_enter_sendto,syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_fcntl
 for b in "$@"; do
   bin=$(realpath "$b")
-  work=$(mktemp -d /tmp/svcstat.XXXXXX)
-  mkdir "$work/policies"
-  cp policies/*.policy "$work/policies/"
-  TOKEN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
-  export TOKEN EXPLAIN=false
-  printf '{"tokens": [{"name": "load", "sha256": "%s", "scopes": ["decide"], "rate": "unlimited"}]}\n' \
-    "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" >"$work/tokens.json"
-  "$bin" serve --policies "$work/policies" --listen 127.0.0.1:18497 --tokens "$work/tokens.json" \
-    --log "$work/log.sqlite" --sync full ${WORKERS:+--threads "$WORKERS"} 2>"$work/server.log" &
-  server=$!
-  for _ in $(seq 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
+  start_server "$bin" 18497 --sync full ${WORKERS:+--threads "$WORKERS"} || exit 1
   perf stat -x, -e "$EVENTS" -p "$server" -o "$work/perf.out" &
   perf=$!
   sleep 0.2

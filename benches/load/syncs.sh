@@ -9,20 +9,12 @@
 #   bash benches/load/syncs.sh OLD-BINARY NEW-BINARY ...   # one run each, in turn
 set -u
 cd "$(dirname "$0")/../.."
+. benches/load/server.sh
+export EXPLAIN=false
 DURATION=${DURATION:-10s}
 for b in "$@"; do
   bin=$(realpath "$b")
-  work=$(mktemp -d /tmp/svcsync.XXXXXX)
-  mkdir "$work/policies"
-  cp policies/*.policy "$work/policies/"
-  TOKEN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
-  export TOKEN EXPLAIN=false
-  printf '{"tokens": [{"name": "load", "sha256": "%s", "scopes": ["decide"], "rate": "unlimited"}]}\n' \
-    "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" >"$work/tokens.json"
-  "$bin" serve --policies "$work/policies" --listen 127.0.0.1:18496 --tokens "$work/tokens.json" \
-    --log "$work/log.sqlite" --sync full 2>"$work/server.log" &
-  server=$!
-  for _ in $(seq 100); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
+  start_server "$bin" 18496 --sync full || exit 1
   perf trace -e fsync,fdatasync -p "$server" -o "$work/trace.out" &
   trace=$!
   sleep 0.3
