@@ -890,6 +890,38 @@ fn an_approved_policy_default_lets_undecided_clauses_hold_the_verdict() {
     assert!(n.deciding.iter().all(|d| part.new_deciding.contains(d)), "{n:?} vs {part:?}");
 }
 
+/// Found by the property test above: a covenant's end less the days of garden
+/// leave is not monotone in either date, so the search's candidate dates for
+/// `actor.garden_leave_from` must include where the reduced end reaches the
+/// action's date; before, no part held a departed consultant's message to a
+/// client after the reduced window whenever a request was also on file.
+#[test]
+fn a_message_after_a_window_shortened_by_garden_leave_lies_in_a_region() {
+    let text = |within: u32| {
+        format!(
+            "policy \"Generated\"\n  jurisdiction UK\n  default allow\n  conflicts most_restrictive\n\nroles consultant, manager, marketing\n\nrule ev-0 \"Requests are met.\" {{\n  when action in {{message, post}}\n  then allow\n  oblige \"Delete the data.\" within {within} days of request.made_on\n}}\n\ncovenant lcov-1: non_dealing of clients for 1 months\n  lookback 1 months\n  reduced by garden leave\n"
+        )
+    };
+    let old = policy(SourceFile::new("old.policy", text(1)));
+    let new = policy(SourceFile::new("new.policy", text(9)));
+    let r = run(&old, &new);
+    let now = diff::default_now(&old.1, &new.1);
+    let person = r#""actor":{"id":"p","role":"consultant","status":"departed","departed_on":"2026-01-01","garden_leave_from":"2025-12-01"},"target":{"relationship":"client","last_dealt_with":"2025-12-20"}"#;
+    // The request on the day of the message (allow → allow, the duty's time limit
+    // changes) and five days before it (deny → allow: overdue under the old limit).
+    for (at, made_on, old_word, new_word) in
+        [("2026-01-15", "2026-01-15", "allow", "allow"), ("2026-01-15", "2026-01-10", "deny", "allow")]
+    {
+        let a = action(&format!(
+            r#"{{"action":"message","at":"{at}T12:00:00Z",{person},"request":{{"made_on":"{made_on}"}}}}"#
+        ));
+        let (o, n) = (decide(&old, &a, now), decide(&new, &a, now));
+        assert_eq!((o.verdict.as_str(), n.verdict.as_str()), (old_word, new_word), "{at} {made_on}");
+        let c = region_of(&r, &a).unwrap_or_else(|| panic!("no region holds it: {o:?} → {n:?}"));
+        assert!(c.old.same(&o) && c.new.same(&n), "{}: {o:?} → {n:?}", c.region);
+    }
+}
+
 /// Found by a random-seed run of the property test above: a share with no
 /// channel, decided under the old version by `only-0` (LinkedIn's) and the
 /// other-channels default together, lay in a part that did not name them.

@@ -713,13 +713,20 @@ impl Space {
                 TestOp::Cmp(_, rhs) => {
                     let in_lhs = super::space::term_facts(&atom.test.lhs).contains(&fact.path);
                     let (mine, other) = if in_lhs { (&atom.test.lhs, rhs) } else { (rhs, &atom.test.lhs) };
-                    let shifts = super::space::term_shifts(mine);
+                    // Through a garden-leave reduction, the shifts of the end it reduces.
+                    let shifts = match mine {
+                        Term::Reduced(b, ..) => super::space::term_shifts(b),
+                        _ => super::space::term_shifts(mine),
+                    };
                     for m in &maps {
                         match fact.dim {
                             Dim::Date { .. } | Dim::Time { .. } => {
                                 let Some(d) = side.date(other, m) else { continue };
-                                let Some((ge, gt)) = super::space::crossing(&shifts, d) else { continue };
-                                for x in [ge.yesterday().ok(), Some(ge), Some(gt)].into_iter().flatten() {
+                                let reduced = super::space::reduced_points(mine, &fact.path, m, d, side);
+                                let crossed = super::space::crossing(&shifts, d)
+                                    .map(|(ge, gt)| [ge.yesterday().ok(), Some(ge), Some(gt)])
+                                    .unwrap_or_default();
+                                for x in crossed.into_iter().flatten().chain(reduced) {
                                     match fact.dim {
                                         Dim::Time { .. } => extra.extend(side.noon(x).map(Value::Timestamp)),
                                         _ => extra.push(Value::Date(x)),

@@ -605,6 +605,43 @@ fn oriented(t: &Test) -> Option<(&Term, CmpOp, &Term)> {
     }
 }
 
+/// Dates worth trying for a date fact read by the garden-leave reduction in
+/// `mine` (`Term::Reduced`: a covenant's end less the days from one date to
+/// another), when `mine` is compared with the date `d`: a day either side of
+/// the other date of the reduction (where days start or stop being taken
+/// off) and, for the first date, where the reduced end reaches `d`
+/// (`end = base − (second − first)`, so `first = d + (second − base)`).
+/// The other facts are read from `facts`. Shifting through the reduction is
+/// not monotone in either date, so [`crossing`] alone does not find these.
+pub(crate) fn reduced_points(
+    mine: &Term,
+    path: &str,
+    facts: &BTreeMap<String, Value>,
+    d: Date,
+    side: &SideCtx,
+) -> Vec<Date> {
+    let Term::Reduced(base, first, second) = mine else { return vec![] };
+    let date_of = |p: &str| match facts.get(p) {
+        Some(Value::Date(x)) => Some(*x),
+        _ => None,
+    };
+    let near = |x: Date| [x.yesterday().ok(), Some(x), x.tomorrow().ok()];
+    let other = match path {
+        p if p == first => second,
+        p if p == second => first,
+        _ => return vec![],
+    };
+    let mut out: Vec<Date> = date_of(other).into_iter().flat_map(near).flatten().collect();
+    if path == first {
+        if let (Some(s), Some(b)) = (date_of(second), side.date(base, facts)) {
+            if let Some(x) = b.until(s).ok().and_then(|span| d.checked_add(span).ok()) {
+                out.extend(near(x).into_iter().flatten());
+            }
+        }
+    }
+    out
+}
+
 fn shift_all(d: Date, shifts: &[(bool, crate::value::Duration)]) -> Option<Date> {
     shifts.iter().try_fold(d, |acc, (fwd, dur)| dur.shift(acc, *fwd))
 }
@@ -1744,6 +1781,50 @@ mod tests {
         assert_eq!(crossing(&[], date(2026, 1, 1)), Some((date(2026, 1, 1), date(2026, 1, 2))));
         let back = [(false, Duration::new(12, TimeUnit::Month))];
         assert_eq!(crossing(&back, date(2025, 1, 1)), Some((date(2026, 1, 1), date(2026, 1, 2))));
+    }
+
+    #[test]
+    fn garden_leave_dates_worth_trying_include_where_the_reduced_end_reaches_the_action() {
+        let file = crate::source::SourceFile::new("p.policy", "policy \"P\"\n  jurisdiction UK\n  default allow\n");
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let side = SideCtx::new(&crate::lower::lower(&file, &ast), "2026-03-01T00:00:00Z".parse().unwrap());
+        let end =
+            Term::Shifted(Box::new(Term::fact("actor.departed_on")), vec![(true, Duration::new(1, TimeUnit::Month))]);
+        let mine = Term::Reduced(Box::new(end), "actor.garden_leave_from".into(), "actor.departed_on".into());
+        let facts = BTreeMap::from([
+            ("actor.departed_on".to_string(), Value::Date(date(2026, 1, 1))),
+            ("actor.garden_leave_from".to_string(), Value::Date(date(2025, 11, 1))),
+        ]);
+        // Garden leave from 2025-12-15: 2026-02-01 less 17 days ends on 2026-01-15.
+        let first = reduced_points(&mine, "actor.garden_leave_from", &facts, date(2026, 1, 15), &side);
+        for d in [
+            date(2025, 12, 31),
+            date(2026, 1, 1),
+            date(2026, 1, 2),
+            date(2025, 12, 14),
+            date(2025, 12, 15),
+            date(2025, 12, 16),
+        ] {
+            assert!(first.contains(&d), "{d} not in {first:?}");
+        }
+        let end_then = |g: Date| {
+            let mut f = facts.clone();
+            f.insert("actor.garden_leave_from".into(), Value::Date(g));
+            side.date(&mine, &f)
+        };
+        assert_eq!(end_then(date(2025, 12, 15)), Some(date(2026, 1, 15)));
+        // The second date: a day either side of the first (where days start being taken off).
+        let second = reduced_points(&mine, "actor.departed_on", &facts, date(2026, 1, 15), &side);
+        assert_eq!(second, vec![date(2025, 10, 31), date(2025, 11, 1), date(2025, 11, 2)]);
+        assert!(reduced_points(&mine, "at", &facts, date(2026, 1, 15), &side).is_empty());
+        assert!(reduced_points(
+            &Term::fact("actor.departed_on"),
+            "actor.departed_on",
+            &facts,
+            date(2026, 1, 15),
+            &side
+        )
+        .is_empty());
     }
 
     #[test]
