@@ -699,10 +699,11 @@ impl Compiled {
             }
         }
         *dec = kept;
+        let field = crate::semantics::Field::new(self.precedence, &cs);
         for l in und.iter_mut() {
             let mut could = L::default();
             for &i in l.items() {
-                if crate::semantics::could_contend(self.precedence, contender(i), &cs) {
+                if !field.beaten(contender(i)) {
                     could.push(i);
                 }
             }

@@ -227,16 +227,25 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         .filter(|&i| results.get(i).is_some_and(|r| r.status == Status::Applies && counts(r)))
         .collect();
     let contenders: Vec<semantics::Contender<'_>> = applying.iter().map(|&i| contender(i)).collect();
-    let in_contention = semantics::contention(prec, &contenders);
+    // Asked once per distinct (level, scope): clauses alike are beaten alike.
+    let (distinct, class) = semantics::distinct_contenders(&contenders);
+    let field = semantics::Field::new(prec, &distinct);
+    let in_contention: Vec<bool> = contenders.iter().map(|c| !field.beaten(*c)).collect();
     let deciders: Vec<&RuleResult> =
         applying.iter().zip(&in_contention).filter(|(_, keep)| **keep).filter_map(|(&i, _)| results.get(i)).collect();
-    // Those beaten, each with the first clause in contention that beat it, and how: asked once per
-    // distinct (level, scope) on each side, as `contention` does (clauses alike are beaten alike).
-    let (distinct, class) = semantics::distinct_contenders(&contenders);
+    // Those beaten, each with the first clause in contention that beat it, and how.
     let mut winners: Vec<(usize, usize)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for ((&w, keep), &c) in applying.iter().zip(&in_contention).zip(&class) {
-        if *keep && !winners.iter().any(|(_, seen)| *seen == c) {
+        if *keep && seen.insert(c) {
             winners.push((w, c));
+        }
+    }
+    // The first clause in contention about each scope (all are of the top level).
+    let mut first_about: std::collections::HashMap<&semantics::Scope, (usize, usize)> = Default::default();
+    for &(w, c) in &winners {
+        if let Some(d) = distinct.get(c) {
+            first_about.entry(d.scope).or_insert((w, c));
         }
     }
     let mut beaten_by: std::collections::HashMap<usize, Option<(usize, semantics::Beaten)>> = Default::default();
@@ -248,17 +257,24 @@ pub fn evaluate(policy: &Policy, file: &SourceFile, facts: &dyn Facts, opts: &Ev
         .filter_map(|((&l, _), &cl)| {
             let (w, how) = (*beaten_by.entry(cl).or_insert_with(|| {
                 let loser = *distinct.get(cl)?;
-                winners.iter().find_map(|&(w, cw)| {
-                    distinct.get(cw).and_then(|win| semantics::beats(prec, *win, loser)).map(|how| (w, how))
-                })
+                // Beaten by priority: by the first clause in contention (each is of the top level);
+                // else by the first of those in contention more specific than it.
+                let by_priority = winners
+                    .first()
+                    .copied()
+                    .filter(|&(_, cw)| distinct.get(cw).is_some_and(|win| win.level > loser.level));
+                let (w, cw) = by_priority.or_else(|| {
+                    let specific = field.more_specific_than(loser.scope);
+                    specific.into_iter().filter_map(|s| first_about.get(s).copied()).min()
+                })?;
+                distinct.get(cw).and_then(|win| semantics::beats(prec, *win, loser)).map(|how| (w, how))
             }))?;
             Some((results.get(l)?, results.get(w)?, how))
         })
         .collect();
     let undecided: Vec<&RuleResult> = (0..results.len())
         .filter(|&i| {
-            results.get(i).is_some_and(|r| r.status == Status::Undecided && counts(r))
-                && semantics::could_contend(prec, contender(i), &distinct)
+            results.get(i).is_some_and(|r| r.status == Status::Undecided && counts(r)) && !field.beaten(contender(i))
         })
         .filter_map(|i| results.get(i))
         .collect();

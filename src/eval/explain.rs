@@ -757,6 +757,7 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
         .filter_map(|r| idx.by_id.get(&r.id))
         .map(contender)
         .collect();
+    let field = crate::semantics::Field::new(prec, &applying);
     for r in &v.rules {
         if let Some(line) = window_route(r, &idx, ctx) {
             routes.push((0, 0, line));
@@ -787,9 +788,7 @@ fn allow_routes(v: &Verdict, policy: &Policy, ctx: &Ctx<'_>) -> Vec<String> {
             _ => continue,
         };
         let facts = Changed { base: ctx.facts, changes: vec![(f, changed)] };
-        if crate::semantics::could_contend(prec, contender(rule), &applying)
-            && applies_with(rule, &idx, &facts, ctx.at, ctx)
-        {
+        if !field.beaten(contender(rule)) && applies_with(rule, &idx, &facts, ctx.at, ctx) {
             routes.push((rank, distance, line));
         }
     }

@@ -397,6 +397,13 @@ fn op_symbol(op: CmpOp) -> &'static str {
 
 fn show(v: &Value, ctx: &Ctx<'_>) -> String {
     match v {
+        // A long list (an action naming hundreds of kinds) is shown by its first items and
+        // its length: each test of it prints it, and printed whole the explanation grew with
+        // the square of the list (`--format json` keeps each test's whole value).
+        Value::List(items) if items.len() > SHOWN_ITEMS => {
+            let first: Vec<&str> = items.iter().take(SHOWN_ITEMS).map(String::as_str).collect();
+            format!("[{}, … {} more of {}]", first.join(", "), items.len() - SHOWN_ITEMS, items.len())
+        }
         Value::Timestamp(t) => {
             let z = t.to_zoned(ctx.tz.clone());
             format!("{} ({} {})", t, z.strftime("%Y-%m-%d %H:%M"), ctx.tz.iana_name().unwrap_or("UTC"))
@@ -404,6 +411,9 @@ fn show(v: &Value, ctx: &Ctx<'_>) -> String {
         other => other.to_string(),
     }
 }
+
+/// How many items of a list fact an explanation's line shows.
+pub const SHOWN_ITEMS: usize = 10;
 
 /// Evaluates one test.
 pub fn eval_test(t: &Test, ctx: &Ctx<'_>) -> TestTrace {
@@ -955,6 +965,21 @@ mod tests {
             (t, words),
             (Truth::False, vec!["content.kind = [industry, job_ad] does not include brand".to_string()])
         );
+        // A long list is shown by its first ten items and its length (the item found is named after it).
+        let many = Value::List((0..25).map(|i| format!("k{i}")).collect());
+        let (t, words, _) = run("content.kind has k20", &[("content.kind", many.clone())]);
+        assert_eq!(
+            (t, words),
+            (
+                Truth::True,
+                vec![
+                    "content.kind = [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, … 15 more of 25] includes k20".to_string()
+                ]
+            )
+        );
+        let ten = Value::List((0..SHOWN_ITEMS).map(|i| format!("k{i}")).collect());
+        let (_, words, _) = run("content.kind has k20", &[("content.kind", ten)]);
+        assert_eq!(words, ["content.kind = [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9] does not include k20"]);
         let (t, _, _) = run("actor.status in {on_notice}", &[]);
         assert_eq!(t.not_given().collect::<Vec<_>>(), ["actor.status"]);
         let (t, _, _) = run("facts.note has facts.note", &[]);
