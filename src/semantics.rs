@@ -760,6 +760,9 @@ pub struct Field<'a> {
     minimal: Vec<&'a Scope>,
     /// Per dimension: the minimal scopes naming `In` a non-empty list, by its first value.
     by_first: [std::collections::HashMap<&'a str, Vec<usize>>; 6],
+    /// Per dimension: the minimal scopes naming `In` a list, by the list's hash
+    /// (`list_hash`; a collision only adds a candidate, which is then checked).
+    by_list: [std::collections::HashMap<u64, Vec<usize>>; 6],
     /// Per dimension: those naming `In` an empty list (within every scope).
     in_empty: [Vec<usize>; 6],
     /// Per dimension: those naming `In` any list.
@@ -777,6 +780,7 @@ impl<'a> Field<'a> {
             top,
             minimal: Vec::new(),
             by_first: Default::default(),
+            by_list: Default::default(),
             in_empty: Default::default(),
             with_in: Default::default(),
             by_left_out: Default::default(),
@@ -836,6 +840,17 @@ impl<'a> Field<'a> {
             let lists: Vec<&[usize]> = match dim {
                 Dim::Any => continue,
                 Dim::NotIn(out) if out.is_empty() => continue,
+                Dim::In(vals) if vals.len() <= SUBSETS_UP_TO => {
+                    // Within a short list: a list of some of its values, looked up as each subset.
+                    let by_list = self.by_list.get(d);
+                    let mut l: Vec<&[usize]> = Vec::new();
+                    for bits in 0u32..(1 << vals.len()) {
+                        let subset =
+                            vals.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, v)| v.as_str());
+                        l.extend(by_list.and_then(|m| m.get(&list_hash(subset))).map(Vec::as_slice));
+                    }
+                    l
+                }
                 Dim::In(vals) => {
                     // Within a list: a list of some of its values (its first value among them), or none.
                     let mut l: Vec<&[usize]> = vals
@@ -874,6 +889,9 @@ impl<'a> Field<'a> {
             match dim {
                 Dim::Any => {}
                 Dim::In(vals) => {
+                    if let Some(m) = self.by_list.get_mut(d) {
+                        m.entry(list_hash(vals.iter().map(String::as_str))).or_default().push(i);
+                    }
                     match vals.first() {
                         Some(v) => {
                             if let Some(m) = self.by_first.get_mut(d) {
@@ -895,6 +913,20 @@ impl<'a> Field<'a> {
         }
     }
 }
+
+/// A hash of a list of values, in order, for [`Field`]'s look-up by list.
+fn list_hash<'v>(values: impl Iterator<Item = &'v str>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in values {
+        v.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The longest list of a clause's scope whose subsets [`Field`] looks up one
+/// by one (2^6 look-ups); a longer one is looked up by its values.
+const SUBSETS_UP_TO: usize = 6;
 
 /// A scope's size, for [`Field`]: smaller whenever a scope is more specific
 /// than another. Per dimension, a list of `n` values counts `n`, "any but `n`
@@ -1183,10 +1215,15 @@ mod tests {
             seed % n
         };
         const VALUES: [&str; 3] = ["a", "b", "c"];
+        const MORE: [&str; 5] = ["d", "e", "f", "g", "h"];
         let random_scope = |below: &mut dyn FnMut(u64) -> u64| {
             let mut sc = Scope::default();
             for d in sc.0.iter_mut().take(3) {
-                let vals: Vec<String> = VALUES.iter().filter(|_| below(2) == 0).map(|v| v.to_string()).collect();
+                let mut vals: Vec<String> = VALUES.iter().filter(|_| below(2) == 0).map(|v| v.to_string()).collect();
+                // Now and then a list longer than `SUBSETS_UP_TO` (looked up by its values).
+                if below(4) == 0 {
+                    vals.extend(MORE.iter().map(|v| v.to_string()));
+                }
                 *d = match below(4) {
                     0 | 1 => Dim::In(vals),
                     2 => Dim::NotIn(vals),
