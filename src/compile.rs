@@ -2368,4 +2368,64 @@ mod tests {
             agree(&l, &post(r#"{"kind":["industry"],"names_client":true}"#, r#","facts":{"client_consented":false}"#));
         assert_eq!((v.verdict, v.deciding.len()), (D::Indeterminate, 2));
     }
+
+    /// A policy default requiring approval decides with its approvers in the
+    /// compiled form too (mutation survivor, round 9: the policy default's arm
+    /// of the approvers' fallback deleted; no test had a policy default
+    /// requiring approval decide alone).
+    #[test]
+    fn a_policy_default_requiring_approval_names_its_approvers() {
+        let text = "policy \"Held\"\n  default require approval from marketing\nroles consultant, marketing\n\
+                    rule no-tiktok { when action = post and channel = tiktok then deny }\n";
+        let l = load("held.policy", text);
+        let v = agree(&l, &with_n(1, true));
+        assert_eq!(
+            (v.verdict, v.approvers.as_slice()),
+            (crate::eval::Decision::RequireApproval, &["marketing".to_string()][..])
+        );
+    }
+
+    /// In a bucket named for its channel only the channel's slot is fixed: a
+    /// clause about LinkedIn that tests the role is still read on the role
+    /// (mutation survivor, round 9: `Some(slot) == chan_slot` → `!=` fixed every
+    /// other slot to the channel's name, and a key whose class for that name
+    /// rules nothing out was dropped from the bucket).
+    #[test]
+    fn a_channel_bucket_still_reads_the_other_facts_of_its_clauses() {
+        let text = "policy \"Interns\"\n  default allow\nroles consultant, intern\n\
+                    rule no-interns { when channel = linkedin and actor.role != intern then deny }\n";
+        let l = load("interns.policy", text);
+        let post = |role: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"{role}","status":"employed"}},"channel":"linkedin"}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &post("intern")).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &post("consultant")).verdict, crate::eval::Decision::Deny);
+    }
+
+    /// A hand-over duty falls due counted from the request when one was made,
+    /// else from the departure (`Term::FirstOf`), in both engines. (Written for
+    /// round 9's survivor that leaves the first-of slot's inputs out of the
+    /// derived slots a bucket computes; that mutant is equivalent: the inputs
+    /// are always facts of the action, which every row holds.)
+    #[test]
+    fn a_hand_over_falls_due_from_the_request_when_one_was_made() {
+        let text = "policy \"Hand over\"\n  jurisdiction UK\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n\n\
+                    on departure {\n  return-credentials: hand over credentials within 3 days\n}\n";
+        let l = load("hand-over.policy", text);
+        let hand_over = |request: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"hand_over","at":"2026-03-12T10:00:00Z","actor":{{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-01"}},"account":{{"kind":"branded"}}{request}}}"#
+            ))
+            .unwrap()
+        };
+        // Departed on 1 March: overdue from 4 March; asked on 10 March: due by 13 March.
+        assert_eq!(agree(&l, &hand_over("")).verdict, crate::eval::Decision::Deny);
+        assert_eq!(
+            agree(&l, &hand_over(r#","request":{"made_on":"2026-03-10"}"#)).verdict,
+            crate::eval::Decision::Allow
+        );
+    }
 }

@@ -1097,6 +1097,48 @@ rule no-opinions "No opinions unless on your own time." {
         EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() }
     }
 
+    /// A declared fact is read as its declared type: a date written as a
+    /// string in the action is a date, compared with a date (mutation
+    /// survivor, round 9: the `facts.` guard of the typed read → false read
+    /// it as text, and the comparison could not be made).
+    #[test]
+    fn a_declared_date_fact_is_read_as_a_date() {
+        let (file, p) = policy(
+            "policy \"Signed\"\n  default allow\nroles consultant\nfact signed: date \"When the contract was signed\"\n\
+             rule old-contract { when facts.signed < 2026-01-01 then deny }\n",
+        );
+        let act = |signed: &str| {
+            crate::data::action::parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"facts":{{"signed":"{signed}"}}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(evaluate(&p, &file, &act("2025-06-01"), &opts()).verdict, Decision::Deny);
+        assert_eq!(evaluate(&p, &file, &act("2026-02-01"), &opts()).verdict, Decision::Allow);
+    }
+
+    /// Under `most_specific`, a clause about every channel but one (`channel
+    /// != twitter`) is more specific than one about every channel, and beats it
+    /// (mutation survivor, round 9: the `!=` arm of a scope's dimension deleted,
+    /// so the two tied and the stricter won).
+    #[test]
+    fn a_clause_about_all_channels_but_one_is_more_specific_than_a_general_one() {
+        let (file, p) = policy(
+            "policy \"Specific\"\n  default allow\n  conflicts most_specific\nroles consultant\n\
+             rule posts-reviewed { when action = post then deny }\n\
+             rule not-twitter { when action = post and channel != twitter then allow }\n",
+        );
+        let post = |channel: &str| {
+            crate::data::action::parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
+            ))
+            .unwrap()
+        };
+        let v = evaluate(&p, &file, &post("linkedin"), &opts());
+        assert_eq!((v.verdict, v.deciding.as_slice()), (Decision::Allow, &["not-twitter".to_string()][..]));
+        assert_eq!(evaluate(&p, &file, &post("twitter"), &opts()).verdict, Decision::Deny);
+    }
+
     /// `content` with the yes/no facts `POLICY` reads given as no where it leaves them out.
     pub(crate) fn flags_given(content: &str) -> String {
         let mut c: serde_json::Value = serde_json::from_str(content).unwrap_or_else(|e| panic!("{content}: {e}"));
