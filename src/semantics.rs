@@ -1199,6 +1199,20 @@ mod tests {
         assert!(restrictive.plain() && !specific.plain() && !tiered.plain());
     }
 
+    /// Items combine as clauses do: the strictest decided item settles the
+    /// whole, and an indeterminate item holds it back unless another already
+    /// refuses it (mutation survivor, round 9: the count of indeterminate items
+    /// multiplied instead of added, so it stayed 0 and never held anything back).
+    #[test]
+    fn an_indeterminate_item_holds_the_whole_back_unless_another_refuses_it() {
+        assert_eq!(combine_items([Some(0), None]), None);
+        assert_eq!(combine_items([None, Some(1)]), None);
+        assert_eq!(combine_items([Some(0), None, Some(2)]), Some(2));
+        assert_eq!(combine_items([Some(0), Some(1)]), Some(1));
+        assert_eq!(combine_items([None]), None);
+        assert_eq!(combine_items([]), None);
+    }
+
     /// The [`Field`] answers as asking every applicable clause would ([`beats`]):
     /// which clauses stay in contention, whether one more could contend, and which
     /// clauses in contention are more specific than it; on random scopes over three

@@ -980,6 +980,22 @@ mod tests {
         let ten = Value::List((0..SHOWN_ITEMS).map(|i| format!("k{i}")).collect());
         let (_, words, _) = run("content.kind has k20", &[("content.kind", ten)]);
         assert_eq!(words, ["content.kind = [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9] does not include k20"]);
+        // A text test names the one text it looked for, or says none of several was there
+        // (mutation survivor, round 9: the one-text wording's guard → false).
+        let handle = || ("account.handle", Value::Text("@jo_recruits".into()));
+        let (t, words, _) = run("account.handle contains \"bw\"", &[handle()]);
+        assert_eq!(
+            (t, words),
+            (
+                Truth::False,
+                vec![r#"account.handle = "@jo_recruits" does not contain the text "bw" (ignoring case)"#.to_string()]
+            )
+        );
+        let (_, words, _) = run("account.handle contains {\"bw\", \"brightwater\"}", &[handle()]);
+        assert_eq!(
+            words,
+            [r#"account.handle = "@jo_recruits" contains none of the texts "bw", "brightwater" (ignoring case)"#]
+        );
         let (t, _, _) = run("actor.status in {on_notice}", &[]);
         assert_eq!(t.not_given().collect::<Vec<_>>(), ["actor.status"]);
         let (t, _, _) = run("facts.note has facts.note", &[]);
