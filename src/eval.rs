@@ -1097,6 +1097,28 @@ rule no-opinions "No opinions unless on your own time." {
         EvalOptions { now: "2026-03-16T09:00:00Z".parse().unwrap() }
     }
 
+    /// Under `most_specific`, two clauses about the same situations that disagree
+    /// are both in contention: the stricter decides and the permission is named
+    /// as overruled, with why (mutation survivor, round 10: `<` → `==` on the
+    /// rank of the clauses overruled by the outcomes' order left it out).
+    #[test]
+    fn a_permission_in_contention_is_named_as_overruled_under_most_specific() {
+        let (file, p) = policy(
+            "policy \"Specific\"\n  default allow\n  conflicts most_specific\nroles consultant\n\
+             rule posts-ok { when action = post and channel = linkedin then allow }\n\
+             rule posts-held { when action = post and channel = linkedin then deny }\n",
+        );
+        let a = crate::data::action::parse_action_json_line(
+            r#"{"action":"post","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
+        )
+        .unwrap();
+        let v = evaluate(&p, &file, &a, &opts());
+        assert_eq!(v.verdict, Decision::Deny);
+        let c = v.conflict.as_ref().unwrap_or_else(|| panic!("a permission was overruled: {v:?}"));
+        assert_eq!(c.overruled, ["posts-ok"]);
+        assert_eq!(c.because, ["`posts-held` is more restrictive than `posts-ok`, and neither outranks the other"]);
+    }
+
     /// A declared fact is read as its declared type: a date written as a
     /// string in the action is a date, compared with a date (mutation
     /// survivor, round 9: the `facts.` guard of the typed read → false read

@@ -1199,6 +1199,24 @@ mod tests {
         assert!(restrictive.plain() && !specific.plain() && !tiered.plain());
     }
 
+    /// A long list in a scope (more values than `SUBSETS_UP_TO`) is looked up
+    /// by its values, not subset by subset: 40 values would be 2^40 subsets
+    /// (mutation survivor, round 10: the length guard turned round).
+    #[test]
+    fn a_long_list_in_a_scope_is_looked_up_by_its_values() {
+        let names: Vec<String> = (0..40).map(|i| format!("c{i:02}")).collect();
+        let mut wide = Scope::default();
+        wide.0[1] = Dim::In(names.clone());
+        let mut narrow = Scope::default();
+        narrow.0[1] = Dim::In(names.iter().take(39).cloned().collect());
+        let (wide, narrow): (&'static Scope, &'static Scope) = (Box::leak(Box::new(wide)), Box::leak(Box::new(narrow)));
+        let p = Precedence { mode: crate::ast::ConflictMode::MostSpecific, tiers: false };
+        let field = Field::new(p, &[Contender { level: 0, scope: wide }, Contender { level: 0, scope: narrow }]);
+        assert!(field.beaten(Contender { level: 0, scope: wide }));
+        assert!(!field.beaten(Contender { level: 0, scope: narrow }));
+        assert_eq!(field.more_specific_than(wide), [narrow]);
+    }
+
     /// Items combine as clauses do: the strictest decided item settles the
     /// whole, and an indeterminate item holds it back unless another already
     /// refuses it (mutation survivor, round 9: the count of indeterminate items

@@ -980,6 +980,13 @@ mod tests {
         let ten = Value::List((0..SHOWN_ITEMS).map(|i| format!("k{i}")).collect());
         let (_, words, _) = run("content.kind has k20", &[("content.kind", ten)]);
         assert_eq!(words, ["content.kind = [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9] does not include k20"]);
+        // The time of day of the action, in the policy's zone (mutation survivor, round 10:
+        // the times-of-day arm of `compare` deleted, so no working-hours test could be decided).
+        let at = |t: &str| ("at", Value::Timestamp(t.parse().unwrap()));
+        let (t, words, _) = run("at.time_of_day >= 09:00", &[at("2026-03-16T09:30:00Z")]);
+        assert_eq!(t, Truth::True, "{words:?}");
+        let (t, _, _) = run("at.time_of_day >= 09:00", &[at("2026-03-16T08:30:00Z")]);
+        assert_eq!(t, Truth::False);
         // A text test names the one text it looked for, or says none of several was there
         // (mutation survivor, round 9: the one-text wording's guard → false).
         let handle = || ("account.handle", Value::Text("@jo_recruits".into()));
