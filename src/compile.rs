@@ -1026,6 +1026,53 @@ fn stat(c: &Cond, action: Known<'_>, channel: Known<'_>) -> Option<bool> {
     }
 }
 
+/// Clauses a bucket may apply, as the bucket loop gathers them: their bits
+/// in the index (the counting ones), the counting ones, and the exceptions,
+/// each list in the policy's order.
+#[derive(Clone, Default)]
+struct Group {
+    members: Vec<u64>,
+    rules: Vec<u32>,
+    exceptions: Vec<u32>,
+    /// Whether the counting clauses are listed (only when some clause reads
+    /// a derived slot: `derived_read` needs them then).
+    listed: bool,
+}
+
+impl Group {
+    /// Clause `i` (`bit`: each clause's bit in the index, a counting clause's).
+    fn add(&mut self, i: usize, bit: &[Option<usize>], policy: &Policy) {
+        let id = u32::try_from(i).unwrap_or(NONE);
+        if let Some(b) = bit.get(i).copied().flatten() {
+            if let Some(w) = self.members.get_mut(b / 64) {
+                *w |= 1 << (b % 64);
+            }
+            if self.listed {
+                self.rules.push(id);
+            }
+        }
+        if policy.rules.get(i).is_some_and(|r| !r.overrides.is_empty()) {
+            self.exceptions.push(id);
+        }
+    }
+
+    /// Clause `i` taken out again.
+    fn remove(&mut self, i: usize, bit: &[Option<usize>]) {
+        let id = u32::try_from(i).unwrap_or(NONE);
+        if let Some(b) = bit.get(i).copied().flatten() {
+            if let Some(w) = self.members.get_mut(b / 64) {
+                *w &= !(1 << (b % 64));
+            }
+        }
+        if self.listed {
+            self.rules.retain(|x| *x != id);
+        }
+        if !self.exceptions.is_empty() {
+            self.exceptions.retain(|x| *x != id);
+        }
+    }
+}
+
 struct Builder<'p> {
     c: Compiled,
     slot_of: HashMap<String, u16>,
@@ -1316,77 +1363,168 @@ impl Builder<'_> {
                 (fact("action"), fact("channel"))
             })
             .collect();
-        let out_by = |known: &[Known<'_>], one: fn(Known<'_>) -> (Known<'_>, Known<'_>), want: (bool, bool)| {
-            (known.iter())
-                .map(|k| {
-                    let (a, ch) = one(*k);
-                    (policy.rules.iter().zip(&reads))
-                        .map(|(r, read)| *read == want && stat(&r.when, a, ch) == Some(false))
-                        .collect::<Vec<bool>>()
-                })
-                .collect::<Vec<_>>()
+        // The derived slots each clause reads (most read none), found once. Worked out in one
+        // scratch list; a clause that reads none keeps an empty list (no allocation).
+        let derived_reads = |read: &mut Vec<u16>, conds: &mut dyn Iterator<Item = &CondC>| {
+            read.clear();
+            conds.for_each(|c| c.slots(read));
+            read.retain(|s| !matches!(self.c.slots.get(usize::from(*s)), Some(SlotDef::Builtin { .. })));
+            read.sort_unstable();
+            read.dedup();
+            read.clone()
         };
-        let out_by_action = out_by(&action_known, |k| (k, Known::Unknown), (true, false));
-        let out_by_channel = out_by(&chan_known, |k| (Known::Unknown, k), (false, true));
-        let out_always = out_by(&[Known::Unknown], |k| (k, k), (false, false));
-        // A clause testing both is asked in every bucket. `stat` of a conjunction is false
-        // when one of its parts is, and a part testing neither fact answers alike in every
-        // bucket: it is asked once, and only the parts testing one are asked per bucket.
-        let both: Vec<(bool, Vec<&Cond>)> = (policy.rules.iter().zip(&reads))
-            .map(|(r, read)| {
-                let (mut always, mut varying) = (false, Vec::new());
-                if *read == (true, true) {
-                    let parts = match &r.when {
-                        Cond::All(ps) => ps.as_slice(),
-                        other => std::slice::from_ref(other),
-                    };
-                    for p in parts {
-                        if p.tests().iter().any(|t| t.lhs.is_fact("action") || t.lhs.is_fact("channel")) {
-                            varying.push(p);
-                        } else {
-                            always |= stat(p, Known::Unknown, Known::Unknown) == Some(false);
+        let mut scratch = Vec::new();
+        let rule_reads: Vec<Vec<u16>> = (self.c.rules.iter())
+            .map(|r| derived_reads(&mut scratch, &mut std::iter::once(&r.when).chain(r.unless.iter())))
+            .collect();
+        let default_reads = derived_reads(&mut scratch, &mut self.c.defaults.iter().map(|d| &d.scope));
+        // When no clause reads one, a bucket's list of clauses is not needed (`derived_read`)
+        // and not built.
+        let any_reads = rule_reads.iter().any(|r| !r.is_empty());
+        // Each clause's bit in the index (a counting clause's).
+        let mut bit: Vec<Option<usize>> = vec![None; policy.rules.len()];
+        for (pos, &i) in counting.iter().enumerate() {
+            if let Some(b) = bit.get_mut(i) {
+                *b = idx.bit_of(pos);
+            }
+        }
+        let group_of = |rules: &mut dyn Iterator<Item = usize>| {
+            let mut g = Group { members: vec![0u64; words], listed: any_reads, ..Group::default() };
+            rules.for_each(|i| g.add(i, &bit, policy));
+            g
+        };
+        // Whether `stat` leaves a clause in a bucket (not dry run, not ruled out).
+        let kept = |i: usize, a: Known<'_>, ch: Known<'_>| {
+            policy.rules.get(i).is_some_and(|r| !r.dry_run && stat(&r.when, a, ch) != Some(false))
+        };
+        // The clauses (not dry run) testing these of `action` and `channel`.
+        let on = |want: (bool, bool)| -> Vec<usize> {
+            (policy.rules.iter().zip(&reads).enumerate())
+                .filter(|(_, (r, read))| **read == want && !r.dry_run)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        // A clause testing neither fact: in every bucket alike (one group).
+        let neither =
+            group_of(&mut on((false, false)).into_iter().filter(|&i| kept(i, Known::Unknown, Known::Unknown)));
+        // A clause testing one of them: a group per name of that fact. A clause answers alike
+        // for every name it does not mention (`stat` only compares the fact with the names the
+        // clause names), so each group is the clauses kept for a name they do not mention,
+        // changed only by the clauses that mention it: linear in the names and clauses, not
+        // their product (16,000 channels each named by one clause took minutes).
+        let by_name = |known: &[Known<'_>], side: (bool, bool), at: fn(Known<'_>) -> (Known<'_>, Known<'_>)| {
+            let rules = on(side);
+            let position: HashMap<&str, usize> = (known.iter().enumerate())
+                .filter_map(|(k, n)| match n {
+                    Known::Name(n) => Some((*n, k)),
+                    _ => None,
+                })
+                .collect();
+            // The clauses kept for a name they do not mention; per name, the clauses it changes.
+            let mut default_kept: Vec<usize> = Vec::new();
+            let mut changes: Vec<Vec<(usize, bool)>> = vec![Vec::new(); known.len()];
+            for &i in &rules {
+                let Some(r) = policy.rules.get(i) else { continue };
+                let (mut actions, mut chans) = (Vec::new(), Vec::new());
+                walk_static(&r.when, &mut actions, &mut chans);
+                let mut named: Vec<usize> =
+                    (if side.0 { actions } else { chans }).iter().filter_map(|n| position.get(n).copied()).collect();
+                named.sort_unstable();
+                named.dedup();
+                // A name the clause does not mention, if the policy has one: its answer stands for all.
+                let unnamed = (known.iter().enumerate())
+                    .find(|(k, n)| matches!(n, Known::Name(_)) && named.binary_search(k).is_err())
+                    .map(|(_, n)| *n);
+                let by_default = unnamed.is_some_and(|n| {
+                    let (a, ch) = at(n);
+                    kept(i, a, ch)
+                });
+                if by_default {
+                    default_kept.push(i);
+                }
+                for k in named {
+                    let Some(&n) = known.get(k) else { continue };
+                    let (a, ch) = at(n);
+                    let here = kept(i, a, ch);
+                    if here != by_default {
+                        if let Some(c) = changes.get_mut(k) {
+                            c.push((i, here));
                         }
                     }
                 }
-                (always, varying)
+            }
+            let base = group_of(&mut default_kept.iter().copied());
+            (known.iter().zip(changes))
+                .map(|(n, change)| match n {
+                    Known::Name(_) => {
+                        let mut g = base.clone();
+                        for (i, here) in change {
+                            if here {
+                                g.add(i, &bit, policy);
+                            } else {
+                                g.remove(i, &bit);
+                            }
+                        }
+                        g
+                    }
+                    // A name the policy never compares the fact with, or none: asked of every clause.
+                    other => {
+                        let (a, ch) = at(*other);
+                        group_of(&mut rules.iter().copied().filter(|&i| kept(i, a, ch)))
+                    }
+                })
+                .collect::<Vec<Group>>()
+        };
+        let by_action = by_name(&action_known, (true, false), |k| (k, Known::Unknown));
+        let by_channel = by_name(&chan_known, (false, true), |k| (Known::Unknown, k));
+        // A clause testing both is asked in every bucket. `stat` of a conjunction is false
+        // when one of its parts is, and a part testing neither fact answers alike in every
+        // bucket: it is asked once, and only the parts testing one are asked per bucket.
+        let both: Vec<(usize, bool, Vec<&Cond>)> = (policy.rules.iter().zip(&reads).enumerate())
+            .filter(|(_, (r, read))| **read == (true, true) && !r.dry_run)
+            .map(|(i, (r, _))| {
+                let (mut always, mut varying) = (false, Vec::new());
+                let parts = match &r.when {
+                    Cond::All(ps) => ps.as_slice(),
+                    other => std::slice::from_ref(other),
+                };
+                for p in parts {
+                    if p.tests().iter().any(|t| t.lhs.is_fact("action") || t.lhs.is_fact("channel")) {
+                        varying.push(p);
+                    } else {
+                        always |= stat(p, Known::Unknown, Known::Unknown) == Some(false);
+                    }
+                }
+                (i, always, varying)
             })
             .collect();
         for (ai, a) in action_known.iter().enumerate() {
             for (ci, ch) in chan_known.iter().enumerate() {
-                let ruled_out = |i: usize| match reads.get(i) {
-                    Some((true, true)) => both.get(i).is_some_and(|(always, parts)| {
-                        *always || parts.iter().any(|p| stat(p, *a, *ch) == Some(false))
-                    }),
-                    Some((true, false)) => out_by_action.get(ai).and_then(|v| v.get(i)) == Some(&true),
-                    Some((false, true)) => out_by_channel.get(ci).and_then(|v| v.get(i)) == Some(&true),
-                    _ => out_always.first().and_then(|v| v.get(i)) == Some(&true),
-                };
-                let mut members = vec![0u64; words];
-                let mut rules = Vec::new();
-                let mut exceptions = Vec::new();
-                let mut pos = 0usize;
-                for (i, r) in policy.rules.iter().enumerate() {
-                    let counts = counting.get(pos) == Some(&i);
-                    if counts {
-                        pos += 1;
-                    }
-                    if r.dry_run || ruled_out(i) {
-                        continue;
-                    }
-                    let i = u32::try_from(i).unwrap_or(NONE);
-                    if counts {
-                        // Its bit in the index (the denies first).
-                        if let Some(b) = idx.bit_of(pos - 1) {
-                            if let Some(w) = members.get_mut(b / 64) {
-                                *w |= 1 << (b % 64);
-                            }
-                        }
-                        rules.push(i);
-                    }
-                    if !r.overrides.is_empty() {
-                        exceptions.push(i);
+                let (ga, gc) = (by_action.get(ai), by_channel.get(ci));
+                // The clauses of the groups, and those testing both facts that this bucket keeps.
+                let mut here = Group { members: neither.members.clone(), listed: any_reads, ..Group::default() };
+                for g in [ga, gc].into_iter().flatten() {
+                    for (m, x) in here.members.iter_mut().zip(&g.members) {
+                        *m |= x;
                     }
                 }
+                for (i, always, parts) in &both {
+                    if !*always && !parts.iter().any(|p| stat(p, *a, *ch) == Some(false)) {
+                        here.add(*i, &bit, policy);
+                    }
+                }
+                let groups = [Some(&neither), ga, gc];
+                let mut exceptions: Vec<u32> =
+                    groups.iter().flatten().flat_map(|g| g.exceptions.iter().copied()).chain(here.exceptions).collect();
+                exceptions.sort_unstable();
+                let mut rules: Vec<u32> = if any_reads {
+                    let mut r: Vec<u32> =
+                        groups.iter().flatten().flat_map(|g| g.rules.iter().copied()).chain(here.rules).collect();
+                    r.sort_unstable();
+                    r
+                } else {
+                    Vec::new()
+                };
                 let duties: Vec<u32> = (0..self.c.duties.len())
                     .filter(|k| {
                         let rule = self.c.duties.get(*k).and_then(|d| policy.rules.get(d.rule as usize));
@@ -1397,6 +1535,7 @@ impl Builder<'_> {
                 rules.extend(exceptions.iter().copied());
                 rules.extend(duties.iter().filter_map(|k| self.c.duties.get(*k as usize)).map(|d| d.rule));
                 bucket_rules.push(rules);
+                let members = here.members;
                 let pass = [idx.pass_of(&members, index::Pass::Deny), idx.pass_of(&members, index::Pass::Lower)];
                 // A row of a bucket named for its action (or channel) holds that name.
                 let named = |known: &Known<'_>| match known {
@@ -1437,21 +1576,6 @@ impl Builder<'_> {
             };
             self.c.blank.push(blank);
         }
-        // The derived slots each clause reads (most read none), found once.
-        // Worked out in one scratch list; a clause that reads none keeps an empty list (no allocation).
-        let derived_reads = |read: &mut Vec<u16>, conds: &mut dyn Iterator<Item = &CondC>| {
-            read.clear();
-            conds.for_each(|c| c.slots(read));
-            read.retain(|s| !matches!(self.c.slots.get(usize::from(*s)), Some(SlotDef::Builtin { .. })));
-            read.sort_unstable();
-            read.dedup();
-            read.clone()
-        };
-        let mut scratch = Vec::new();
-        let rule_reads: Vec<Vec<u16>> = (self.c.rules.iter())
-            .map(|r| derived_reads(&mut scratch, &mut std::iter::once(&r.when).chain(r.unless.iter())))
-            .collect();
-        let default_reads = derived_reads(&mut scratch, &mut self.c.defaults.iter().map(|d| &d.scope));
         // No clause reading a derived slot: no list to look through in each bucket.
         let rule_reads: &[Vec<u16>] = if rule_reads.iter().all(Vec::is_empty) { &[] } else { &rule_reads };
         let derive: Vec<Vec<u16>> = (self.c.buckets.iter().zip(&bucket_rules))
