@@ -2552,4 +2552,42 @@ mod tests {
             crate::eval::Decision::Allow
         );
     }
+
+    /// `only` kinds: a post is refused when one of its kinds lies outside the
+    /// list, in both engines (mutation survivor, round 10: `!` deleted in the
+    /// compiled test of a list, so a post of listed kinds only was refused).
+    #[test]
+    fn only_refuses_a_post_with_a_kind_outside_the_list() {
+        let text = "policy \"Only\"\n  default allow\nroles consultant\n\nposting on linkedin {\n  only-0: only brand, industry\n}\n";
+        let l = load("only.policy", text);
+        let post = |kinds: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{{"kind":{kinds}}}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &post(r#"["brand"]"#)).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &post(r#"["brand","industry"]"#)).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &post(r#"["viral"]"#)).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&l, &post(r#"["brand","viral"]"#)).verdict, crate::eval::Decision::Deny);
+    }
+
+    /// `has` of a fact holding one value: the value has itself and nothing
+    /// else, in both engines (mutation survivor, round 10: `==` → `!=` in the
+    /// compiled `has` of a single value).
+    #[test]
+    fn a_single_value_has_itself_in_both_engines() {
+        let text =
+            "policy \"Band\"\n  default allow\nroles consultant\nfact band: enum { junior, senior } \"The band.\"\n\
+                    rule seniors { when action = post and facts.band has senior then deny }\n";
+        let l = load("band.policy", text);
+        let post = |band: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","facts":{{"band":"{band}"}}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &post("senior")).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&l, &post("junior")).verdict, crate::eval::Decision::Allow);
+    }
 }
