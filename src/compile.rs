@@ -1412,8 +1412,10 @@ impl Builder<'_> {
         // clause names), so each group is the clauses kept for a name they do not mention,
         // changed only by the clauses that mention it: linear in the names and clauses, not
         // their product (16,000 channels each named by one clause took minutes).
-        let by_name = |known: &[Known<'_>], side: (bool, bool), at: fn(Known<'_>) -> (Known<'_>, Known<'_>)| {
-            let rules = on(side);
+        let by_name = |known: &[Known<'_>],
+                       rules: &[usize],
+                       action: bool,
+                       at: fn(Known<'_>) -> (Known<'_>, Known<'_>)| {
             let position: HashMap<&str, usize> = (known.iter().enumerate())
                 .filter_map(|(k, n)| match n {
                     Known::Name(n) => Some((*n, k)),
@@ -1423,12 +1425,12 @@ impl Builder<'_> {
             // The clauses kept for a name they do not mention; per name, the clauses it changes.
             let mut default_kept: Vec<usize> = Vec::new();
             let mut changes: Vec<Vec<(usize, bool)>> = vec![Vec::new(); known.len()];
-            for &i in &rules {
+            for &i in rules {
                 let Some(r) = policy.rules.get(i) else { continue };
                 let (mut actions, mut chans) = (Vec::new(), Vec::new());
                 walk_static(&r.when, &mut actions, &mut chans);
                 let mut named: Vec<usize> =
-                    (if side.0 { actions } else { chans }).iter().filter_map(|n| position.get(n).copied()).collect();
+                    (if action { actions } else { chans }).iter().filter_map(|n| position.get(n).copied()).collect();
                 named.sort_unstable();
                 named.dedup();
                 // A name the clause does not mention, if the policy has one: its answer stands for all.
@@ -1465,6 +1467,9 @@ impl Builder<'_> {
                                 g.remove(i, &bit);
                             }
                         }
+                        // In the policy's order again (looked up by `binary_search`).
+                        g.rules.sort_unstable();
+                        g.exceptions.sort_unstable();
                         g
                     }
                     // A name the policy never compares the fact with, or none: asked of every clause.
@@ -1475,13 +1480,31 @@ impl Builder<'_> {
                 })
                 .collect::<Vec<Group>>()
         };
-        let by_action = by_name(&action_known, (true, false), |k| (k, Known::Unknown));
-        let by_channel = by_name(&chan_known, (false, true), |k| (Known::Unknown, k));
-        // A clause testing both is asked in every bucket. `stat` of a conjunction is false
-        // when one of its parts is, and a part testing neither fact answers alike in every
-        // bucket: it is asked once, and only the parts testing one are asked per bucket.
+        let by_action = by_name(&action_known, &on((true, false)), true, |k| (k, Known::Unknown));
+        let by_channel = by_name(&chan_known, &on((false, true)), false, |k| (Known::Unknown, k));
+        // A clause testing both: `stat` of a conjunction is false when one of its parts is.
+        // When each of its parts tests at most one of the facts (`action = post and channel in
+        // {..}`, most), it is kept in a bucket exactly when its action's group and its
+        // channel's group both keep it (each asked with the other fact unknown): two groups
+        // per name, ANDed. Otherwise it is asked in every bucket; a part testing neither fact
+        // answers alike in every bucket and is asked once.
+        let one_fact = |p: &Cond| {
+            let tests = p.tests();
+            !(tests.iter().any(|t| t.lhs.is_fact("action")) && tests.iter().any(|t| t.lhs.is_fact("channel")))
+        };
+        let separable: Vec<usize> = on((true, true))
+            .into_iter()
+            .filter(|&i| {
+                policy.rules.get(i).is_some_and(|r| match &r.when {
+                    Cond::All(ps) => ps.iter().all(one_fact),
+                    other => one_fact(other),
+                })
+            })
+            .collect();
+        let both_by_action = by_name(&action_known, &separable, true, |k| (k, Known::Unknown));
+        let both_by_channel = by_name(&chan_known, &separable, false, |k| (Known::Unknown, k));
         let both: Vec<(usize, bool, Vec<&Cond>)> = (policy.rules.iter().zip(&reads).enumerate())
-            .filter(|(_, (r, read))| **read == (true, true) && !r.dry_run)
+            .filter(|(i, (r, read))| **read == (true, true) && !r.dry_run && separable.binary_search(i).is_err())
             .map(|(i, (r, _))| {
                 let (mut always, mut varying) = (false, Vec::new());
                 let parts = match &r.when {
@@ -1506,6 +1529,17 @@ impl Builder<'_> {
                 for g in [ga, gc].into_iter().flatten() {
                     for (m, x) in here.members.iter_mut().zip(&g.members) {
                         *m |= x;
+                    }
+                }
+                // The separable clauses both this action's and this channel's groups keep.
+                let (sa, sc) = (both_by_action.get(ai), both_by_channel.get(ci));
+                if let (Some(sa), Some(sc)) = (sa, sc) {
+                    for ((m, x), y) in here.members.iter_mut().zip(&sa.members).zip(&sc.members) {
+                        *m |= x & y;
+                    }
+                    here.exceptions.extend(sa.exceptions.iter().filter(|e| sc.exceptions.binary_search(e).is_ok()));
+                    if any_reads {
+                        here.rules.extend(sa.rules.iter().filter(|r| sc.rules.binary_search(r).is_ok()));
                     }
                 }
                 for (i, always, parts) in &both {
