@@ -2624,4 +2624,66 @@ mod tests {
         assert_eq!(agree(&l, &post("senior")).verdict, crate::eval::Decision::Deny);
         assert_eq!(agree(&l, &post("junior")).verdict, crate::eval::Decision::Allow);
     }
+
+    /// A clause kept for every name it does not mention is taken out of the
+    /// buckets of the names it rules out (`!=`), whatever its bit in the index
+    /// (mutation survivor, round 11: `b / 64` → `b * 64` in `Group::remove`
+    /// cleared the right bit only for the clause at bit 0).
+    #[test]
+    fn a_clause_about_every_name_but_one_leaves_that_names_buckets() {
+        let mut text =
+            "policy \"Buckets\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n".to_string();
+        for k in 0..6 {
+            text.push_str(&format!("fact f{k}: bool \"f{k}\"\nrule g{k} {{\n  when facts.f{k}\n  then deny\n}}\n"));
+        }
+        for (id, when) in [
+            ("not-twitter", "channel != twitter"),
+            ("not-facebook", "channel != facebook"),
+            ("not-post", "action != post"),
+            ("not-share", "action != share"),
+        ] {
+            text.push_str(&format!("rule {id} {{\n  when {when} and facts.f0\n  then deny\n}}\n"));
+        }
+        let l = load("buckets.policy", &text);
+        // The clauses of the bucket (its passes' bits; the index would rule the others out at
+        // decision time all the same, so the count of clauses visited does not show them).
+        let visited = |action: &str, channel: &str| {
+            let a = parse_action_json_line(&format!(
+                r#"{{"action":"{action}","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
+            ))
+            .unwrap();
+            let b = l.2.buckets.get(FactRow::from_action_at(&a, &l.2, now()).bucket as usize).unwrap();
+            b.pass.iter().map(|m| m.bits().iter().map(|w| w.count_ones() as usize).sum::<usize>()).sum::<usize>()
+        };
+        // The six general clauses, and the four less those about this action or channel.
+        assert_eq!(visited("post", "twitter"), 6 + 2);
+        assert_eq!(visited("post", "linkedin"), 6 + 3);
+        assert_eq!(visited("share", "facebook"), 6 + 2);
+        assert_eq!(visited("connect", "twitter"), 6 + 3);
+    }
+
+    /// A many-group action's duties are every group's, each once, in group
+    /// order, as the service answers them (mutation survivor, round 11:
+    /// `ItemsOutcome::obligations` answering none).
+    #[test]
+    fn a_many_group_action_lists_each_groups_duties_once() {
+        let text = "policy \"Groups\"\n  default allow\nroles consultant\n\
+                    rule log-agency { when action = export and contacts.origin = agency_database then allow oblige \"Log the export.\" }\n\
+                    rule note-own { when action = export and contacts.origin = before_employment then allow oblige \"Keep a note.\" }\n";
+        let (_, _, c) = load("duties.policy", text);
+        let a = parse_action_json_line(
+            r#"{"action":"export","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"contacts":[{"count":10,"origin":"before_employment"},{"count":20,"origin":"agency_database"},{"count":5,"origin":"before_employment"}]}"#,
+        )
+        .unwrap();
+        let groups = a.group_actions().unwrap();
+        let d = c.decide_items(&groups, "2026-03-16T09:00:00Z".parse().unwrap());
+        let duties: Vec<(String, String)> = d.obligations().into_iter().map(|o| (o.text, o.rule)).collect();
+        assert_eq!(
+            duties,
+            [
+                ("Keep a note.".to_string(), "note-own".to_string()),
+                ("Log the export.".to_string(), "log-agency".to_string())
+            ]
+        );
+    }
 }
