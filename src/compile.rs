@@ -2686,4 +2686,22 @@ mod tests {
             ]
         );
     }
+
+    /// Two times of the same day compare by the time, in both engines
+    /// (mutation survivor, round 11: the compiled comparison of two
+    /// timestamps deleted, so it could not be made).
+    #[test]
+    fn two_times_of_one_day_compare_by_the_time() {
+        let text = "policy \"Late\"\n  default allow\nroles consultant\n\
+                    rule late { when action = post and at > 2026-03-16T12:00:00Z then deny }\n";
+        let l = load("late.policy", text);
+        let post = |at: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"{at}","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin"}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &post("2026-03-16T10:00:00Z")).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &post("2026-03-16T14:00:00Z")).verdict, crate::eval::Decision::Deny);
+    }
 }
