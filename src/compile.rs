@@ -2704,4 +2704,27 @@ mod tests {
         assert_eq!(agree(&l, &post("2026-03-16T10:00:00Z")).verdict, crate::eval::Decision::Allow);
         assert_eq!(agree(&l, &post("2026-03-16T14:00:00Z")).verdict, crate::eval::Decision::Deny);
     }
+
+    /// An exception about every channel but one is out of that channel's
+    /// buckets and the other exceptions about channels stay (mutation survivor, round 11:
+    /// `!=` → `==` when taking an exception out of a bucket kept only it).
+    #[test]
+    fn an_exception_about_every_channel_but_one_leaves_the_others_in_place() {
+        let text = "policy \"Released\"\n  default allow\nroles consultant, manager\nfact ok: bool \"ok\"\n\
+                    rule no-posts { when action = post then deny }\n\
+                    rule no-shares { when action = share then deny }\n\
+                    exception posts-off-twitter to no-posts \"Elsewhere.\" { when channel != twitter then allow }\n\
+                    exception shares-off-facebook to no-shares \"Elsewhere.\" { when channel != facebook then allow }\n";
+        let l = load("released.policy", text);
+        let act = |action: &str, channel: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"{action}","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}","facts":{{"ok":true}}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &act("post", "twitter")).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&l, &act("post", "linkedin")).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &act("share", "twitter")).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &act("share", "facebook")).verdict, crate::eval::Decision::Deny);
+    }
 }
