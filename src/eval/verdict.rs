@@ -652,7 +652,31 @@ impl Verdict {
 
 #[cfg(test)]
 mod tests {
-    use super::Decision;
+    use super::{Decision, Outcome};
+
+    /// Each clause's outcome reads as its own words in the explanation's head
+    /// line (mutation survivor, round 11: `Outcome::words` answering "").
+    #[test]
+    fn each_outcome_has_its_own_words() {
+        let all = [
+            Outcome::Decided,
+            Outcome::InConflict,
+            Outcome::Applies,
+            Outcome::DryRun,
+            Outcome::Excepted,
+            Outcome::Overridden,
+            Outcome::Undecided,
+            Outcome::Lapsed,
+            Outcome::NotYetStarted,
+            Outcome::DidNotApply,
+            Outcome::OutOfScope,
+            Outcome::SetAside,
+        ];
+        let words: std::collections::HashSet<&str> = all.iter().map(|o| o.words()).collect();
+        assert_eq!(words.len(), all.len());
+        assert!(words.iter().all(|w| w.len() > 5), "{words:?}");
+        assert_eq!(Outcome::Decided.words(), "decided the verdict");
+    }
 
     const ALL: [Decision; 4] = [Decision::Allow, Decision::RequireApproval, Decision::Deny, Decision::Indeterminate];
 
