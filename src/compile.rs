@@ -2201,6 +2201,21 @@ mod tests {
         assert_eq!(many.2.candidates(&row), 12 + 4);
     }
 
+    /// Six clauses on facts of their own (they keep the index from splitting on
+    /// `action` or `channel`), and `clauses` (id, condition on `action` or
+    /// `channel`), each also on `facts.f0`: the policy of the bucket tests.
+    fn bucket_policy(clauses: &[(&str, &str)]) -> (SourceFile, Policy, Compiled) {
+        let mut text =
+            "policy \"Buckets\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n".to_string();
+        for k in 0..6 {
+            text.push_str(&format!("fact f{k}: bool \"f{k}\"\nrule g{k} {{\n  when facts.f{k}\n  then deny\n}}\n"));
+        }
+        for (id, when) in clauses {
+            text.push_str(&format!("rule {id} {{\n  when {when} and facts.f0\n  then deny\n}}\n"));
+        }
+        load("buckets.policy", &text)
+    }
+
     /// A bucket holds only the clauses its action and channel allow: a test
     /// of `action` or `channel` (`=`, `!=`, `in`) that is false for the
     /// bucket's name, or for a name the policy never mentions, drops the
@@ -2209,21 +2224,13 @@ mod tests {
     /// splitting on `action` or `channel` instead.
     #[test]
     fn a_bucket_holds_only_the_clauses_its_action_and_channel_allow() {
-        let mut text =
-            "policy \"Buckets\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n".to_string();
-        for k in 0..6 {
-            text.push_str(&format!("fact f{k}: bool \"f{k}\"\nrule g{k} {{\n  when facts.f{k}\n  then deny\n}}\n"));
-        }
-        for (id, when) in [
+        let l = bucket_policy(&[
             ("to-connect", "action = connect"),
             ("not-post", "action != post"),
             ("two-channels", "channel in {twitter, facebook}"),
             ("on-twitter", "channel = twitter"),
             ("on-instagram", "channel = instagram"),
-        ] {
-            text.push_str(&format!("rule {id} {{\n  when {when} and facts.f0\n  then deny\n}}\n"));
-        }
-        let l = load("buckets.policy", &text);
+        ]);
         let visited = |action: &str, channel: &str| {
             let a = parse_action_json_line(&format!(
                 r#"{{"action":"{action}","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
@@ -2631,20 +2638,12 @@ mod tests {
     /// cleared the right bit only for the clause at bit 0).
     #[test]
     fn a_clause_about_every_name_but_one_leaves_that_names_buckets() {
-        let mut text =
-            "policy \"Buckets\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n".to_string();
-        for k in 0..6 {
-            text.push_str(&format!("fact f{k}: bool \"f{k}\"\nrule g{k} {{\n  when facts.f{k}\n  then deny\n}}\n"));
-        }
-        for (id, when) in [
+        let l = bucket_policy(&[
             ("not-twitter", "channel != twitter"),
             ("not-facebook", "channel != facebook"),
             ("not-post", "action != post"),
             ("not-share", "action != share"),
-        ] {
-            text.push_str(&format!("rule {id} {{\n  when {when} and facts.f0\n  then deny\n}}\n"));
-        }
-        let l = load("buckets.policy", &text);
+        ]);
         // The clauses of the bucket (its passes' bits; the index would rule the others out at
         // decision time all the same, so the count of clauses visited does not show them).
         let visited = |action: &str, channel: &str| {
