@@ -51,6 +51,26 @@ fn deep_nesting_is_refused_not_overflowed() {
     assert_eq!(diags.first().map(|d| d.code.as_str()), Some("too-deep"));
 }
 
+/// A policy pasted from a word processor keeps its non-breaking and other Unicode
+/// spaces: they separate words as a space does, and `true`/`false` stay yes/no values
+/// (read as words by the grammar, told apart by the builder), in a test and in a list.
+#[test]
+fn unicode_spaces_separate_words_and_true_stays_a_yes_no_value() {
+    let plain = "policy \"Acme\" default allow\n\nrule r {\n  when content.confidential = true and \
+                 target.interacted in {false} and action = post\n  then deny\n}\n";
+    let pasted = plain.replacen(' ', "\u{A0}", 3).replacen(' ', "\u{202F}", 2).replacen(' ', "\u{3000}", 1);
+    assert_ne!(pasted, plain);
+    let print = |text: &str| {
+        smpolicy::fmt::format_policy(&SourceFile::new("p.policy", text)).unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    assert_eq!(print(&pasted), print(plain));
+    let ast =
+        smpolicy::parser::parse(&SourceFile::new("p.policy", pasted.as_str())).unwrap_or_else(|e| panic!("{e:?}"));
+    let shown = format!("{ast:?}");
+    assert!(shown.contains("Bool(true)") && shown.contains("Bool(false)"), "{shown}");
+    assert!(!shown.contains("Path(\"true\")") && !shown.contains("Path(\"false\")"), "{shown}");
+}
+
 /// Checks the promise: no panic, and either a policy or at least one diagnostic,
 /// every diagnostic pointing inside the text at character boundaries.
 fn holds(text: &str) -> Result<(), TestCaseError> {

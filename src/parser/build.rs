@@ -1162,6 +1162,9 @@ impl Builder {
             },
             Rule::duration => Literal::Duration(self.duration(p)?.node),
             Rule::string => Literal::Text(self.string(p).node),
+            // `true` and `false` are read as a path (the grammar's `value` does not try
+            // `boolean` first at every word: fewer tests on the common case, a fact).
+            Rule::path if matches!(p.as_str(), "true" | "false") => Literal::Bool(p.as_str() == "true"),
             // A path is its segments joined by `.` (it holds no space or comment).
             Rule::path | Rule::jurisdiction_code => Literal::Path(p.as_str().to_string()),
             _ => {
