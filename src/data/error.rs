@@ -218,13 +218,21 @@ fn from_json_inner(inner: &serde_json::Error, path: &str) -> DataError {
 
 /// The path as we print it: empty for the document, no `?` for unknown steps.
 fn clean_path(path: &serde_path_to_error::Path) -> String {
-    let text = path.to_string();
-    let text = text.trim_end_matches('?').trim_end_matches('.');
-    if text == "." {
-        String::new()
-    } else {
-        text.to_string()
+    use serde_path_to_error::Segment;
+    // serde_path_to_error names a segment it cannot name `?` (`action.?`): drop those at
+    // the end, by segment, never a `?` or `.` that is part of a key (`b.` is a key of its own).
+    let mut segments: Vec<&Segment> = path.iter().collect();
+    while matches!(segments.last(), Some(Segment::Unknown)) {
+        segments.pop();
     }
+    let mut text = String::new();
+    for s in segments {
+        if !text.is_empty() && !matches!(s, Segment::Seq { .. }) {
+            text.push('.');
+        }
+        text.push_str(&s.to_string());
+    }
+    text
 }
 
 /// The messages serde's derives raise, in the form serde writes them.
@@ -349,7 +357,7 @@ mod tests {
     /// backticks (both found by the fuzz harness).
     #[test]
     fn unknown_keys_are_named_whole() {
-        for key in ["foo", ".foo", "p`licy", "a.b`c`"] {
+        for key in ["foo", ".foo", "p`licy", "a.b`c`", "b.", "b..", "?.", "x.?"] {
             let line =
                 serde_json::json!({"action": "post", "actor": {"id": "a", "role": "r", "status": "employed"}, key: 1});
             let e = crate::data::action::parse_action_json_line(&line.to_string()).err().map(|e| e.path);
