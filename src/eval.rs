@@ -1706,6 +1706,103 @@ rule no-opinions "No opinions unless on your own time." {
         assert!(c.because[0].starts_with("`sales-posts` is more specific than `front-office`"), "{c:?}");
     }
 
+    /// A clause of a lower tier that applies is named as beaten by the tier above, in
+    /// the tiers' words (mutation survivor, round 12: `>` → `<` on the tiers' levels
+    /// found no clause that outranks it).
+    #[test]
+    fn a_clause_of_a_lower_tier_is_named_as_beaten_by_priority() {
+        let p = "policy \"Tiers\"\n  default allow\n  priorities legal > business\nroles consultant\n\
+                 rule proprietary { when action = post and content.confidential then deny priority legal }\n\
+                 rule business-necessity { when action = post then allow priority business }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"content":{"confidential":true}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Deny, "{}", v.summary);
+        let c = v.conflict.as_ref().unwrap_or_else(|| panic!("a conflict settled: {v:?}"));
+        assert_eq!(c.overruled, ["business-necessity"]);
+        assert_eq!(c.because, ["`proprietary` has priority legal, above `business-necessity` (priority business)"]);
+    }
+
+    /// An approval given after the action's day does not count for it: the
+    /// approvals are read whole from the action, with their dates (mutation
+    /// survivor, round 12: not held whole, only `granted_by` was read, and counted).
+    #[test]
+    fn an_approval_given_after_the_action_does_not_count() {
+        let brand = r#"{"kind":["brand"]}"#;
+        let late = post(brand, r#","approval":{"granted_by":"marketing","given_on":"2026-03-20"}"#);
+        assert_eq!(late.verdict, Decision::RequireApproval, "{}", late.summary);
+        let on_time = post(brand, r#","approval":{"granted_by":"marketing","given_on":"2026-03-16"}"#);
+        assert_eq!(on_time.verdict, Decision::Allow, "{}", on_time.summary);
+    }
+
+    /// A clause that cannot be decided although every fact it reads is given (a
+    /// date shifted past the calendar) says so, not that facts are missing
+    /// (mutation survivor, round 12: the guard on "no fact missing" → false).
+    #[test]
+    fn a_clause_undecidable_on_the_facts_given_says_so() {
+        let p = "policy \"Far\"\n  default allow\nroles consultant\n\
+                 rule far { when actor.departed_on + 6 months <= 2026-01-01 and action = solicit then deny }\n";
+        let v = line(
+            p,
+            r#"{"action":"solicit","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"9999-10-01"}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Indeterminate, "{}", v.summary);
+        assert!(v.summary.contains("cannot be decided on the facts given"), "{}", v.summary);
+        assert!(!v.summary.contains("does not give"), "{}", v.summary);
+    }
+
+    /// An action dated by its day alone is in force from the policy's `effective` day, west
+    /// of Greenwich too (a day is read as its start in the policy's time zone, so the
+    /// action's day and its instant's day agree: round 12 found the arm reading the day
+    /// itself equivalent, and this test holds either way).
+    #[test]
+    fn an_action_dated_by_its_day_is_in_force_from_the_effective_day_in_any_time_zone() {
+        let p = "policy \"West\"\n  effective 2026-03-14\n  timezone \"America/New_York\"\n  default allow\nroles consultant\n\
+                 rule r { when action = post and content.confidential then deny }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","at":"2026-03-14","actor":{"id":"a","role":"consultant","status":"employed"},"content":{"confidential":false}}"#,
+        );
+        assert_eq!(v.before_effective, None, "{}", v.summary);
+        let before = line(
+            p,
+            r#"{"action":"post","at":"2026-03-13","actor":{"id":"a","role":"consultant","status":"employed"},"content":{"confidential":false}}"#,
+        );
+        assert!(before.before_effective.is_some(), "{}", before.summary);
+    }
+
+    /// A requirement before posting carries its words in the clause's result (mutation
+    /// survivor, round 12: the `Requirement` arm deleted left them out).
+    #[test]
+    fn a_requirement_before_posting_is_named_in_its_result() {
+        let p = "policy \"Disclose\"\n  default allow\nroles consultant\n\
+                 posting on linkedin {\n  require disclosure before posting\n}\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin","content":{"discloses_employer":false}}"#,
+        );
+        assert_eq!(v.verdict, Decision::Deny, "{}", v.summary);
+        let said: Vec<&str> = v.rules.iter().filter_map(|r| r.requirement.as_deref()).collect();
+        assert_eq!(said.len(), 1, "{v:?}");
+        assert!(said[0].contains("disclos"), "{said:?}");
+    }
+
+    /// When the policy's default asks for every one of several approvers and no clause
+    /// decides, the verdict says "all of" as the default does (mutation survivor, round
+    /// 12: with no deciding clause the default's own outcome was not read: "or").
+    #[test]
+    fn a_default_that_needs_all_of_its_approvers_says_so() {
+        let p = "policy \"All\"\n  default require approval from all of {legal, marketing}\nroles consultant, legal, marketing\n\
+                 rule r { when action = post and content.confidential then deny }\n";
+        let v = line(
+            p,
+            r#"{"action":"post","actor":{"id":"a","role":"consultant","status":"employed"},"content":{"confidential":false}}"#,
+        );
+        assert_eq!(v.verdict, Decision::RequireApproval, "{}", v.summary);
+        assert!(v.summary.contains("all of {legal, marketing}"), "{}", v.summary);
+    }
+
     /// An invitation limit counts invitations, in its words (mutation
     /// survivor: the `Invitations` arm deleted called them posts).
     #[test]
