@@ -2750,6 +2750,63 @@ mod tests {
         assert_eq!(agree(&l, &post("2026-03-16T14:00:00Z")).verdict, crate::eval::Decision::Deny);
     }
 
+    /// A date written in the policy and shifted (`2026-01-01 + 2 months`) is that later
+    /// date in the compiled form too (mutation survivor, round 12: the constant's arm
+    /// deleted made the shifted date undecidable).
+    #[test]
+    fn a_shifted_constant_date_is_the_later_date() {
+        let text = "policy \"Leavers\"\n  default allow\nroles consultant\n\
+                    rule late-leavers { when action = solicit and actor.departed_on >= 2026-01-01 + 2 months then deny }\n";
+        let l = load("leavers.policy", text);
+        let left = |on: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"solicit","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"departed","departed_on":"{on}"}}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &left("2026-02-15")).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &left("2026-03-01")).verdict, crate::eval::Decision::Deny);
+    }
+
+    /// A clause whose one part tests both the action and the channel (`action = post or
+    /// channel = twitter`) is asked in every bucket, and a dry-run one in none (mutation
+    /// survivor, round 12: the dry-run test of those clauses negated swapped the two).
+    #[test]
+    fn a_clause_testing_both_facts_in_one_part_is_asked_in_every_bucket() {
+        let text = "policy \"Either\"\n  default allow\nroles consultant\n\
+                    rule either { when action = post or channel = twitter then deny }\n\
+                    rule trial { when action = share or channel = blog then deny dry run }\n";
+        let l = load("either.policy", text);
+        let act = |action: &str, channel: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"{action}","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &act("post", "linkedin")).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&l, &act("share", "twitter")).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&l, &act("share", "blog")).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &act("comment", "linkedin")).verdict, crate::eval::Decision::Allow);
+    }
+
+    /// Under `most_specific`, two approvals in contention ask for both approvers
+    /// (mutation survivor, round 12: `|=` → `&=` on the approvers of the clauses kept).
+    #[test]
+    fn approvals_in_contention_ask_every_approver() {
+        let text = "policy \"Two asks\"\n  default allow\n  conflicts most_specific\nroles consultant, legal, marketing\n\
+                    rule legal-eyes { when action = post and channel = linkedin then require approval from legal }\n\
+                    rule brand-eyes { when action = post and channel = linkedin then require approval from marketing }\n";
+        let l = load("asks.policy", text);
+        let post = parse_action_json_line(
+            r#"{"action":"post","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"employed"},"channel":"linkedin"}"#,
+        )
+        .unwrap();
+        let v = agree(&l, &post);
+        assert_eq!(v.verdict, crate::eval::Decision::RequireApproval);
+        assert_eq!(v.approvers, ["legal", "marketing"]);
+        assert_eq!(l.2.approver_names(), ["legal", "marketing"]);
+    }
+
     /// An exception about every channel but one is out of that channel's
     /// buckets and the other exceptions about channels stay (mutation survivor, round 11:
     /// `!=` → `==` when taking an exception out of a bucket kept only it).
