@@ -2350,6 +2350,37 @@ mod tests {
         }
     }
 
+    /// A fact compared with thousands of numbers, each by a clause of its own, is past
+    /// the index's budget for one key: its tests are left to the clauses' residuals (the
+    /// key would cost classes × clauses to build), and the compiled form still decides as
+    /// the evaluator does. A few hundred stay indexed.
+    #[test]
+    fn a_key_past_the_budget_is_left_to_the_residuals_and_decides_alike() {
+        let policy = |n: usize| {
+            let mut text = "policy \"Counts\"\n  default allow\nroles consultant\n".to_string();
+            for i in 0..n {
+                text.push_str(&format!("rule r{i} {{ when action = post and history.posts_today = {i} then deny }}\n"));
+            }
+            load("counts.policy", &text)
+        };
+        let post = |n: usize| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","history":{{"posts_today":{n}}}}}"#
+            ))
+            .unwrap()
+        };
+        let few = policy(300);
+        assert!(few.2.index.entries().iter().all(|e| e.exact), "300 constants are indexed");
+        let many = policy(1_600);
+        assert!(many.2.index.entries().iter().all(|e| !e.exact), "1,600 constants are past the budget");
+        for l in [&few, &many] {
+            assert_eq!(agree(l, &post(7)).deciding, ["r7"]);
+            assert_eq!(agree(l, &post(299)).verdict, crate::eval::Decision::Deny);
+            assert_eq!(agree(l, &post(5_000)).verdict, crate::eval::Decision::Allow);
+        }
+        assert_eq!(agree(&many, &post(1_599)).deciding, ["r1599"]);
+    }
+
     /// The index visits the denies before the other clauses, each in clause
     /// order: the deciding clauses are listed in clause order.
     #[test]

@@ -658,6 +658,8 @@ pub fn build(given: Vec<Entry>, whens: &[&CondC], c: &Compiled, is_list: &dyn Fn
     let mut built = Vec::with_capacity(keys.len());
     // One pair of bitsets, cleared for each class (a class's are copied into `bits` when it needs them).
     let (mut maybe, mut unknown) = (vec![!0u64; words], vec![0u64; words]);
+    // Conjuncts of keys past the budget, left to their clauses' residuals.
+    let mut left: Vec<(usize, &CondC)> = Vec::new();
     for mut key in keys {
         let cuts = match key.kind {
             Kind::Sym => {
@@ -673,6 +675,11 @@ pub fn build(given: Vec<Entry>, whens: &[&CondC], c: &Compiled, is_list: &dyn Fn
             Kind::Bool => Cuts::Bool,
             Kind::Bit(b) => Cuts::Bit(b),
         };
+        let representatives = cuts.representatives();
+        if over_budget(representatives.len(), key.uses.len(), words) {
+            left.append(&mut key.uses);
+            continue;
+        }
         let mut tested = vec![0u64; words];
         for (i, _) in &key.uses {
             set(&mut tested, *i);
@@ -700,7 +707,7 @@ pub fn build(given: Vec<Entry>, whens: &[&CondC], c: &Compiled, is_list: &dyn Fn
             _ => true,
         });
         let mut classes = Vec::new();
-        for v in cuts.representatives() {
+        for v in representatives {
             if let Some(s) = row.vals.get_mut(slot) {
                 *s = v;
             }
@@ -750,10 +757,35 @@ pub fn build(given: Vec<Entry>, whens: &[&CondC], c: &Compiled, is_list: &dyn Fn
         let dense = Dense::of(&cuts, &classes);
         built.push(Key { slot: key.slot, cuts, dense, classes: classes.into(), tested });
     }
+    // A key left out: its conjuncts join their clauses' residuals (the `and` of a clause's
+    // conjuncts is the same in any order), and the clause is no longer exact.
+    for (i, part) in left {
+        if let Some(e) = entries.get_mut(i) {
+            e.when = match std::mem::replace(&mut e.when, CondC::True) {
+                CondC::True => part.clone(),
+                CondC::All(ps) => CondC::All(ps.iter().cloned().chain([part.clone()]).collect()),
+                other => CondC::All([other, part.clone()].into()),
+            };
+            e.exact = false;
+        }
+    }
     // Padding: a decision reads blocks of up to `CHUNK` words from any bitset (see `Index::block`).
     bits.extend_from_slice(&[0; CHUNK]);
     let passes = passes(&entries, words);
     Index { words, entries: entries.into(), bit_of: bit_of.into(), keys: built.into(), bits: bits.into(), passes }
+}
+
+/// The most work one key may cost to build: its classes times the larger of its
+/// conjuncts (each evaluated once a class) and the words of a class's bitsets.
+const KEY_BUDGET: usize = 1 << 22;
+
+/// Whether a key with these classes, conjuncts and bitset words is past [`KEY_BUDGET`]:
+/// its conjuncts are then left to their clauses' residuals, evaluated at decision time
+/// only for the clauses still in question. Building the key would grow as the product
+/// of the constants compared with the fact and the clauses (16,000 clauses each
+/// comparing `history.posts_today` with a number of its own: 7 s and 120 MB).
+fn over_budget(classes: usize, conjuncts: usize, words: usize) -> bool {
+    classes.saturating_mul(conjuncts.max(words)) > KEY_BUDGET
 }
 
 /// A key's conjuncts, each once (in order of first use), and the position in
