@@ -652,7 +652,7 @@ fn ambiguous_exceptions(cx: &mut Checker<'_>, policy: &Policy) {
         // Only two exceptions with different outcomes can be ambiguous (advice decides nothing,
         // so it cannot contradict): the exceptions are grouped by outcome and each is paired
         // with the later ones of the other groups, in order. Pairing every two was quadratic
-        // in the exceptions to one clause even when they all allow (32,000: 28 s).
+        // in the exceptions to one clause even when they all allow (`check` of 32,000: 3.3 s).
         let mut groups: Vec<(&crate::policy::Effect, Vec<usize>)> = Vec::new();
         for (i, e) in list.iter().enumerate().filter(|(_, e)| e.effect.rank().is_some()) {
             match groups.iter_mut().find(|(effect, _)| **effect == e.effect) {
