@@ -2781,6 +2781,48 @@ mod tests {
         assert_eq!(agree(&l, &post("2026-03-16T14:00:00Z")).verdict, crate::eval::Decision::Deny);
     }
 
+    /// An approval counts in the compiled form only from the day it was given, the
+    /// action's day read in the policy's time zone (mutation survivor, round 13:
+    /// `day_of` → a default date counted no approval dated in our era).
+    #[test]
+    fn an_approval_counts_from_the_day_it_was_given_in_the_compiled_form() {
+        let text = "policy \"Brand\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant, marketing\n\
+                    rule brand { when action = post and content.kind has brand then require approval from marketing }\n";
+        let l = load("brand.policy", text);
+        let post = |given_on: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{{"kind":["brand"]}},"approval":{{"granted_by":"marketing","given_on":"{given_on}"}}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &post("2026-03-16")).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &post("2026-03-17")).verdict, crate::eval::Decision::RequireApproval);
+        // An action with its own `at` makes the same row whatever the clock says.
+        let dated = post("2026-03-16");
+        assert_eq!(FactRow::from_action(&dated, &l.2), FactRow::from_action_at(&dated, &l.2, now()));
+    }
+
+    /// Under `most_specific`, a more specific refusal that cannot be decided (its fact not
+    /// given) could beat the general permission that applies: the verdict waits for it
+    /// (mutation survivor, round 13: `!` deleted kept only the undecided clauses already
+    /// beaten, and the permission decided).
+    #[test]
+    fn an_undecided_clause_that_could_win_holds_the_verdict_under_most_specific() {
+        let text = "policy \"Specific\"\n  default deny\n  conflicts most_specific\nroles consultant\n\
+                    rule posts-ok { when action = post then allow }\n\
+                    rule no-client-news { when action = post and channel = linkedin and content.names_client then deny }\n";
+        let l = load("specific.policy", text);
+        let post = |content: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","content":{content}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &post(r#"{"kind":["industry"]}"#)).verdict, crate::eval::Decision::Indeterminate);
+        assert_eq!(agree(&l, &post(r#"{"names_client":true}"#)).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&l, &post(r#"{"names_client":false}"#)).verdict, crate::eval::Decision::Allow);
+    }
+
     /// A date written in the policy and shifted (`2026-01-01 + 2 months`) is that later
     /// date in the compiled form too (mutation survivor, round 12: the constant's arm
     /// deleted made the shifted date undecidable).

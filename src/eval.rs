@@ -1706,6 +1706,17 @@ rule no-opinions "No opinions unless on your own time." {
         assert!(c.because[0].starts_with("`sales-posts` is more specific than `front-office`"), "{c:?}");
     }
 
+    /// `rules_in` gives a section's clauses, in order, and no other's (`compare` reads
+    /// each section so; mutation survivor, round 13: → nothing).
+    #[test]
+    fn rules_in_gives_a_sections_clauses() {
+        let (_, p) = policy(POLICY);
+        let ids = |s: SectionKind| rules_in(&p, s).map(|r| r.id.as_str()).collect::<Vec<_>>();
+        assert_eq!(ids(SectionKind::Exception), ["client-consented", "trial-consent"]);
+        let rules = ids(SectionKind::Rule);
+        assert!(rules.len() > 5 && rules.starts_with(&["no-client-names", "no-confidential"]), "{rules:?}");
+    }
+
     /// A clause of a lower tier that applies is named as beaten by the tier above, in
     /// the tiers' words (mutation survivor, round 12: `>` → `<` on the tiers' levels
     /// found no clause that outranks it).
