@@ -2781,6 +2781,27 @@ mod tests {
         assert_eq!(agree(&l, &post("2026-03-16T14:00:00Z")).verdict, crate::eval::Decision::Deny);
     }
 
+    /// A duty due from a declared date fact refuses once overdue in the compiled form as
+    /// in the evaluator: the row computes the declared fact the due date is counted from.
+    /// (Written for round 13's survivor, the first-of arm of `derived_read` deleted: it
+    /// holds either way, since the duty's start marks the same fact; that mutant is
+    /// equivalent.)
+    #[test]
+    fn a_duty_due_from_a_declared_date_refuses_once_overdue() {
+        let text = "policy \"Errors\"\n  timezone \"Europe/London\"\n  default allow\nroles consultant\n\
+                    fact error_found_on: date \"When an error was found.\"\n\
+                    rule correct-errors { when action = post then allow oblige \"Correct it.\" as correct within 1 business day of facts.error_found_on }\n";
+        let l = load("errors.policy", text);
+        let post = |found: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"post","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"linkedin","facts":{{"error_found_on":"{found}"}},"done":[]}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&l, &post("2026-03-02")).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&l, &post("2026-03-16")).verdict, crate::eval::Decision::Allow);
+    }
+
     /// An approval counts in the compiled form only from the day it was given, the
     /// action's day read in the policy's time zone (mutation survivor, round 13:
     /// `day_of` → a default date counted no approval dated in our era).
@@ -2860,6 +2881,13 @@ mod tests {
         assert_eq!(agree(&l, &act("share", "twitter")).verdict, crate::eval::Decision::Deny);
         assert_eq!(agree(&l, &act("share", "blog")).verdict, crate::eval::Decision::Allow);
         assert_eq!(agree(&l, &act("comment", "linkedin")).verdict, crate::eval::Decision::Allow);
+        // Its other parts, testing one of the facts, decide as in the evaluator (a bucket keeps
+        // the clause on its first part; the whole condition is asked at decision time).
+        let text = "policy \"Either\"\n  default allow\nroles consultant\n\
+                    rule either-not-shares { when (action = post or channel = twitter) and action != share then deny }\n";
+        let l = load("either.policy", text);
+        assert_eq!(agree(&l, &act("share", "twitter")).verdict, crate::eval::Decision::Allow);
+        assert_eq!(agree(&l, &act("comment", "twitter")).verdict, crate::eval::Decision::Deny);
     }
 
     /// Under `most_specific`, two approvals in contention ask for both approvers

@@ -1706,6 +1706,21 @@ rule no-opinions "No opinions unless on your own time." {
         assert!(c.because[0].starts_with("`sales-posts` is more specific than `front-office`"), "{c:?}");
     }
 
+    /// Under a precedence beyond the outcomes' order, a clause's own parts (a duty and its
+    /// refusal once overdue) do not overrule one another: the conflict names only other
+    /// clauses (mutation survivor, round 13: `&&` → `||` named the duty's own part).
+    #[test]
+    fn a_duty_and_its_own_refusal_are_no_conflict_under_most_specific() {
+        let p = "policy \"Leavers\"\n  timezone \"Europe/London\"\n  default allow\n  conflicts most_specific\nroles consultant\n\
+                 ownership {\n  credentials -> agency\n}\n\
+                 on departure {\n  return-credentials: hand over credentials within 1 business day\n}\n";
+        let leaver = r#"{"action":"hand_over","at":"2026-03-16T09:00:00Z","actor":{"id":"a","role":"consultant","status":"departed","departed_on":"2026-03-02"},"done":[]}"#;
+        let v = line(p, leaver);
+        assert_eq!(v.verdict, Decision::Deny, "{}", v.summary);
+        let overruled = v.conflict.as_ref().map(|c| c.overruled.clone()).unwrap_or_default();
+        assert!(overruled.iter().all(|id| !id.starts_with("return-credentials")), "{:?}", v.conflict);
+    }
+
     /// `rules_in` gives a section's clauses, in order, and no other's (`compare` reads
     /// each section so; mutation survivor, round 13: → nothing).
     #[test]
