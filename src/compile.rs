@@ -159,7 +159,11 @@ pub struct Compiled {
     derived: Vec<u16>,
     tz: jiff::tz::TimeZone,
     list_vocab: Vec<u32>,
+    /// The channels a row's bucket is chosen by (empty when not [`Compiled::by_channel`]).
     chan_ids: Vec<u32>,
+    /// Whether the buckets are by channel as well as by action (a policy naming at most
+    /// [`CHANNEL_BUCKETS`] channels in its conditions; past that, one bucket per action).
+    by_channel: bool,
     action_ids: Vec<u32>,
     buckets: Vec<Bucket>,
     /// The counting clauses' index, shared by every bucket.
@@ -249,6 +253,9 @@ impl IdList for Vec<u32> {
         self.len()
     }
 }
+
+/// The most channels a policy's buckets are chosen by (see [`Compiled::by_channel`]).
+const CHANNEL_BUCKETS: usize = 256;
 
 /// Merges sorted lists into one sorted list.
 fn merge<L: IdList>(lists: &[&L]) -> L {
@@ -897,6 +904,16 @@ impl Compiled {
         n
     }
 
+    /// How many channel buckets an action has: each channel named, another, none given; one
+    /// when the buckets are not by channel.
+    pub(super) fn chan_classes(&self) -> usize {
+        if self.by_channel {
+            self.chan_ids.len() + 2
+        } else {
+            1
+        }
+    }
+
     fn action_class(&self, id: u32) -> usize {
         self.action_ids.iter().position(|x| *x == id).unwrap_or(self.action_ids.len())
     }
@@ -1351,12 +1368,23 @@ impl Builder<'_> {
         actions.dedup();
         chans.sort();
         chans.dedup();
+        // A bucket per channel named only for a policy naming a few: each bucket keeps bitsets
+        // over the clauses, and a row finds its channel's by a scan. Past that the channel is
+        // a fact like any other, its tests asked at decision time (16,000 clauses each naming a
+        // channel of its own built 16,000 buckets per action).
+        self.c.by_channel = chans.len() <= CHANNEL_BUCKETS;
+        if !self.c.by_channel {
+            chans.clear();
+        }
         self.c.action_ids = actions.iter().map(|a| self.c.strings.id(a)).collect();
         self.c.chan_ids = chans.iter().map(|a| self.c.strings.id(a)).collect();
         let mut action_known: Vec<Known<'_>> = actions.iter().map(|a| Known::Name(a)).collect();
         action_known.push(Known::Other);
         let mut chan_known: Vec<Known<'_>> = chans.iter().map(|a| Known::Name(a)).collect();
-        chan_known.push(Known::Other);
+        if self.c.by_channel {
+            chan_known.push(Known::Other);
+        }
+        // Not by channel: the one bucket per action knows nothing of the channel.
         chan_known.push(Known::Unknown);
         // The counting clauses, indexed once for every bucket.
         let counting: Vec<usize> = (policy.rules.iter().zip(&self.c.rules).enumerate())
@@ -1743,6 +1771,7 @@ pub fn compile(policy: &Policy) -> Compiled {
         tz,
         list_vocab,
         chan_ids: Vec::new(),
+        by_channel: true,
         action_ids: Vec::new(),
         buckets: Vec::new(),
         index: index::Index::default(),
@@ -2347,6 +2376,43 @@ mod tests {
         assert_eq!(run(&l, 3), (Verdict4::Allow, true));
         for n in [3, 7, 150, 400] {
             agree(&l, &with_n(n, true));
+        }
+    }
+
+    /// A policy naming more channels than the buckets are chosen by has one bucket per
+    /// action, the channel asked at decision time, and decides as the evaluator does; a
+    /// few channels keep their buckets.
+    #[test]
+    fn many_channels_named_make_no_channel_buckets_and_decide_alike() {
+        let policy = |n: usize| {
+            let mut text = "policy \"Channels\"\n  default allow\nroles consultant\n".to_string();
+            for i in 0..n {
+                let then = if i % 2 == 0 { "deny" } else { "require approval from consultant" };
+                text.push_str(&format!("rule r{i} {{ when action = post and channel = z{i} then {then} }}\n"));
+            }
+            text.push_str("rule no-tweets { when channel = twitter and action != comment then deny }\n");
+            load("channels.policy", &text)
+        };
+        let act = |action: &str, channel: Option<&str>| {
+            let channel = channel.map_or(String::new(), |c| format!(r#","channel":"{c}""#));
+            parse_action_json_line(&format!(
+                r#"{{"action":"{action}","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}}{channel}}}"#
+            ))
+            .unwrap()
+        };
+        let few = policy(20);
+        assert!(few.2.by_channel && few.2.buckets.len() > few.2.action_ids.len() + 1);
+        let many = policy(CHANNEL_BUCKETS + 50);
+        assert!(!many.2.by_channel);
+        assert_eq!(many.2.buckets.len(), many.2.action_ids.len() + 1, "one bucket per action");
+        for l in [&few, &many] {
+            assert_eq!(agree(l, &act("post", Some("z4"))).verdict, crate::eval::Decision::Deny);
+            assert_eq!(agree(l, &act("post", Some("z7"))).verdict, crate::eval::Decision::RequireApproval);
+            assert_eq!(agree(l, &act("share", Some("z4"))).verdict, crate::eval::Decision::Allow);
+            assert_eq!(agree(l, &act("post", Some("elsewhere"))).verdict, crate::eval::Decision::Allow);
+            assert_eq!(agree(l, &act("share", Some("twitter"))).verdict, crate::eval::Decision::Deny);
+            assert_eq!(agree(l, &act("comment", Some("twitter"))).verdict, crate::eval::Decision::Allow);
+            agree(l, &act("post", None));
         }
     }
 

@@ -466,10 +466,11 @@ impl FactRow {
             None => c.action_ids.len(),
         };
         let chan_class = match channel {
+            _ if !c.by_channel => 0,
             Some(id) => c.chan_ids.iter().position(|x| *x == id).unwrap_or(c.chan_ids.len()),
             None => c.chan_ids.len() + 1,
         };
-        self.bucket = u32::try_from(action_class * (c.chan_ids.len() + 2) + chan_class).unwrap_or(0);
+        self.bucket = u32::try_from(action_class * c.chan_classes() + chan_class).unwrap_or(0);
     }
 
     /// The value of a slot.
