@@ -2947,6 +2947,20 @@ mod tests {
         assert_eq!(agree(&l, &act("share", "twitter")).verdict, crate::eval::Decision::Deny);
         assert_eq!(agree(&l, &act("share", "blog")).verdict, crate::eval::Decision::Allow);
         assert_eq!(agree(&l, &act("comment", "linkedin")).verdict, crate::eval::Decision::Allow);
+        // A clause testing both facts in one part and reading a derived slot (a shifted date):
+        // each bucket that keeps it computes the slot (its list of clauses names it).
+        let text = "policy \"Leavers\"\n  default allow\nroles consultant\n\
+                    rule either-leaver { when (action = solicit or channel = linkedin) and actor.departed_on + 6 months >= 2026-03-01 then deny }\n";
+        let leavers = load("leavers.policy", text);
+        let leaver = |action: &str, channel: &str| {
+            parse_action_json_line(&format!(
+                r#"{{"action":"{action}","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"departed","departed_on":"2026-01-15"}},"channel":"{channel}"}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(agree(&leavers, &leaver("solicit", "email")).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&leavers, &leaver("post", "linkedin")).verdict, crate::eval::Decision::Deny);
+        assert_eq!(agree(&leavers, &leaver("post", "twitter")).verdict, crate::eval::Decision::Allow);
         // Its other parts, testing one of the facts, decide as in the evaluator (a bucket keeps
         // the clause on its first part; the whole condition is asked at decision time).
         let text = "policy \"Either\"\n  default allow\nroles consultant\n\
