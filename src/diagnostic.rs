@@ -109,7 +109,7 @@ pub fn from_parse_errors(errors: &ParseErrors) -> Vec<Diagnostic> {
 #[derive(Debug)]
 struct Rendered<'a> {
     d: &'a Diagnostic,
-    src: miette::NamedSource<String>,
+    src: crate::source::Window<'a>,
 }
 
 impl std::fmt::Display for Rendered<'_> {
@@ -174,7 +174,7 @@ impl Default for RenderOptions {
 pub fn render(d: &Diagnostic, file: &SourceFile, opts: RenderOptions) -> String {
     let theme = if opts.color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
-    let rendered = Rendered { d, src: file.named_source() };
+    let rendered = Rendered { d, src: file.window() };
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
         out = short(d, file);
