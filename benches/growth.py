@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Growth of `smpolicy check` and `smpolicy eval` with the number of clauses.
 
-usage: growth.py SMPOLICY [--sizes 1000,10000,100000] [--timeout SECONDS] [--kinds limit,named-limit,exception,rule]
+usage: growth.py SMPOLICY [--sizes 1000,10000,100000] [--timeout SECONDS] [--kinds limit,named-limit,exception,rule,...]
 
 For each kind of clause and each size, writes a policy, then runs
-`SMPOLICY check FILE` and `SMPOLICY eval FILE ACTION` as whole processes and
+`SMPOLICY check FILE`, `SMPOLICY eval FILE ACTION` and `SMPOLICY eval FILE --batch
+ACTIONS` (the compiled form, on the same action as one line) as whole processes and
 prints one markdown table: wall time, CPU time, peak memory (the child's
 ru_maxrss), exit code, and the growth factor of the wall time against the
 previous size (×10 clauses: ~10 is linear, ~100 quadratic). A run that
@@ -16,6 +17,9 @@ Kinds (the issue's three):
   named-limit  the same, each named (`lI: limit K posts per day`)
   exception    a rule e0 and a chain `exception eI to eI-1` (outcomes alternate)
   rule         N plain rules, the benches' templated shapes in rotation
+And two found since (twelfth session):
+  exception-fan  a rule and N exceptions to it, each comparing a counter with a number of its own
+  channel        N rules, each about a channel of its own
 """
 
 import json
@@ -69,7 +73,29 @@ def rule_policy(n):
     return "".join(out)
 
 
-KIND_FNS = {"limit": limit_policy, "named-limit": named_limit_policy, "exception": exception_policy, "rule": rule_policy}
+def exception_fan_policy(n):
+    out = [HEADER, "rule base {\n  when action = post\n  then deny\n}\n\n"]
+    for i in range(n):
+        out.append(f"exception e{i} to base {{\n  when channel != linkedin and history.posts_today = {i}\n}}\n\n")
+    return "".join(out)
+
+
+def channel_policy(n):
+    out = [HEADER, "channels " + ", ".join(f"z{i}" for i in range(n)) + "\n\n"]
+    for i in range(n):
+        outcome = "deny" if i % 2 else "require approval from manager"
+        out.append(f"rule r{i} {{\n  when action = post and channel in {{twitter, z{i}}}\n  then {outcome}\n}}\n\n")
+    return "".join(out)
+
+
+KIND_FNS = {
+    "limit": limit_policy,
+    "named-limit": named_limit_policy,
+    "exception": exception_policy,
+    "rule": rule_policy,
+    "exception-fan": exception_fan_policy,
+    "channel": channel_policy,
+}
 
 ACTION = {
     "action": "post",
@@ -128,6 +154,9 @@ def main():
         action = os.path.join(tmp, "action.json")
         with open(action, "w") as f:
             json.dump(ACTION, f)
+        lines = os.path.join(tmp, "actions.jsonl")
+        with open(lines, "w") as f:
+            f.write(json.dumps(ACTION) + "\n")
         for kind in kinds:
             previous = {}
             gave_up = set()
@@ -137,7 +166,11 @@ def main():
                 with open(path, "w") as f:
                     f.write(text)
                 mb = len(text.encode()) / 1e6
-                for command, cmd in [("check", [binary, "check", path]), ("eval", [binary, "eval", path, action])]:
+                for command, cmd in [
+                    ("check", [binary, "check", path]),
+                    ("eval", [binary, "eval", path, action]),
+                    ("batch", [binary, "eval", path, "--batch", lines]),
+                ]:
                     if command in gave_up:
                         print(f"| {n:,} | {kind} | {mb:.1f} | {command} | not run | | | | |")
                         continue

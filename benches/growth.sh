@@ -17,4 +17,4 @@ else
     bin=${CARGO_TARGET_DIR:-$here/../target}/release/smpolicy
 fi
 exec python3 "$here/growth.py" "$bin" --timeout "${TIMEOUT:-120}" --sizes "${SIZES:-1000,10000,100000}" \
-    --kinds "${KINDS:-limit,named-limit,exception,rule}"
+    --kinds "${KINDS:-limit,named-limit,exception,rule,exception-fan,channel}"
