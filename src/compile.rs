@@ -1822,6 +1822,14 @@ mod tests {
         "2026-03-16T09:00:00Z".parse().unwrap()
     }
 
+    /// An employed consultant's `action` on `channel`, at [`now`].
+    fn on(action: &str, channel: &str) -> Action {
+        parse_action_json_line(&format!(
+            r#"{{"action":"{action}","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
+        ))
+        .unwrap()
+    }
+
     proptest::proptest! {
         /// A group's lists changed by a name's clauses are the set difference and union
         /// they stand for, in ascending order (`Group::changed` merges them in one pass).
@@ -2129,10 +2137,7 @@ mod tests {
                     rule anything { when actor.status = departed then deny }\n";
         let (_, _, c) = load("buckets.policy", text);
         let bucket = |action: &str, channel: &str| {
-            let a = parse_action_json_line(&format!(
-                r#"{{"action":"{action}","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
-            ))
-            .unwrap();
+            let a = on(action, channel);
             let row = FactRow::from_action_at(&a, &c, "2026-03-16T09:00:00Z".parse().unwrap());
             let b = c.buckets.get(row.bucket as usize).unwrap();
             let duties: Vec<&str> = b
@@ -2307,10 +2312,7 @@ mod tests {
             ("on-instagram", "channel = instagram"),
         ]);
         let visited = |action: &str, channel: &str| {
-            let a = parse_action_json_line(&format!(
-                r#"{{"action":"{action}","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
-            ))
-            .unwrap();
+            let a = on(action, channel);
             l.2.candidates(&FactRow::from_action_at(&a, &l.2, now()))
         };
         // linkedin is a channel no clause names; instagram is named, but not in the set.
@@ -2790,10 +2792,7 @@ mod tests {
         // The clauses of the bucket (its passes' bits; the index would rule the others out at
         // decision time all the same, so the count of clauses visited does not show them).
         let visited = |action: &str, channel: &str| {
-            let a = parse_action_json_line(&format!(
-                r#"{{"action":"{action}","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
-            ))
-            .unwrap();
+            let a = on(action, channel);
             let b = l.2.buckets.get(FactRow::from_action_at(&a, &l.2, now()).bucket as usize).unwrap();
             b.pass.iter().map(|m| m.bits().iter().map(|w| w.count_ones() as usize).sum::<usize>()).sum::<usize>()
         };
@@ -2937,12 +2936,7 @@ mod tests {
                     rule either { when action = post or channel = twitter then deny }\n\
                     rule trial { when action = share or channel = blog then deny dry run }\n";
         let l = load("either.policy", text);
-        let act = |action: &str, channel: &str| {
-            parse_action_json_line(&format!(
-                r#"{{"action":"{action}","at":"2026-03-16T09:00:00Z","actor":{{"id":"a","role":"consultant","status":"employed"}},"channel":"{channel}"}}"#
-            ))
-            .unwrap()
-        };
+        let act = on;
         assert_eq!(agree(&l, &act("post", "linkedin")).verdict, crate::eval::Decision::Deny);
         assert_eq!(agree(&l, &act("share", "twitter")).verdict, crate::eval::Decision::Deny);
         assert_eq!(agree(&l, &act("share", "blog")).verdict, crate::eval::Decision::Allow);
