@@ -439,6 +439,7 @@ impl Compiled {
     /// Whether an entry's clause applies, given what the index found of its
     /// indexed conjuncts (`pre`: true or unknown; `None`: the index could not
     /// tell, so the whole clause is evaluated).
+    #[inline(always)]
     fn entry_status(&self, e: &index::Entry, row: &FactRow, pre: Option<T4>) -> Status {
         let Some(pre) = pre else {
             return self.rules.get(e.rule as usize).map_or(Status::Undecided, |r| self.status(r, row));
@@ -462,8 +463,12 @@ impl Compiled {
     }
 
     /// The override targets marked by the exceptions of a bucket that apply.
+    #[inline(always)]
     fn override_marks(&self, bucket: &Bucket, row: &FactRow) -> Marks {
-        let mut marks = Marks::new(if bucket.exceptions.is_empty() { 0 } else { self.n_targets });
+        if bucket.exceptions.is_empty() {
+            return Marks::Empty;
+        }
+        let mut marks = Marks::new(self.n_targets);
         for &i in bucket.exceptions.iter() {
             let Some(r) = self.rules.get(i as usize) else { continue };
             if marks.has(r.tslot) {

@@ -66,8 +66,9 @@ enum Kind {
     Int,
     /// Yes or no.
     Bool,
-    /// One name of a list (`has`, `in` one name): its bit.
-    Bit(u128),
+    /// Names of a list (`has`, `in` one name) whose bits lie in one window
+    /// of [`WINDOW`] bits: the window's first bit.
+    Bits(u8),
 }
 
 /// How a key cuts its slot's values into classes. Classes 0 and 1 are a
@@ -80,12 +81,28 @@ enum Cuts {
     Int(Box<[i64]>),
     /// No, yes.
     Bool,
-    /// Without the name, with it.
-    Bit(u128),
+    /// Which of the names of one window of a list's bits the list holds,
+    /// from the window's first bit: every subset of the window is a class.
+    Bits(u8),
 }
 
 /// The first class after "not given" and "failed".
 const FIRST: usize = 2;
+
+/// Bits of a list key's window: the names of a list a policy tests are read by
+/// one key per window (one lookup for up to six names), at 2^6 classes each.
+const WINDOW: u8 = 6;
+
+/// The window whose bits hold `bit` (one name's bit): its first bit.
+fn window_of(bit: u128) -> u8 {
+    // A name's bit is below 128, so the window's first bit is at most 126.
+    u8::try_from(bit.trailing_zeros()).map_or(0, |p| p / WINDOW * WINDOW)
+}
+
+/// Which names of the window from `first` the list holds, as a number below 2^[`WINDOW`].
+fn window(bits: u128, first: u8) -> usize {
+    usize::from(u8::try_from(bits.checked_shr(u32::from(first)).unwrap_or(0) & ((1 << WINDOW) - 1)).unwrap_or(0))
+}
 
 impl Cuts {
     /// The class of a value, or `None` for a value of another kind.
@@ -100,7 +117,7 @@ impl Cuts {
                 Some(FIRST + 2 * below + usize::from(cuts.get(below) == Some(&n)))
             }
             (Val::Bool(b), Cuts::Bool) => Some(FIRST + usize::from(b)),
-            (Val::List { bits, .. }, Cuts::Bit(b)) => Some(FIRST + usize::from(bits & b != 0)),
+            (Val::List { bits, .. }, Cuts::Bits(first)) => Some(FIRST + window(bits, *first)),
             _ => None,
         }
     }
@@ -124,7 +141,10 @@ impl Cuts {
                 out.push(Val::Int(cuts.last().map_or(0, |c| c.saturating_add(1))));
             }
             Cuts::Bool => out.extend([Val::Bool(false), Val::Bool(true)]),
-            Cuts::Bit(b) => out.extend([Val::List { bits: 0, other: false }, Val::List { bits: *b, other: false }]),
+            Cuts::Bits(first) => out.extend(
+                (0..1u128 << WINDOW)
+                    .map(|held| Val::List { bits: held.checked_shl(u32::from(*first)).unwrap_or(0), other: false }),
+            ),
         }
         out
     }
@@ -144,6 +164,9 @@ struct Dense {
     /// Names (`true`) or numbers.
     sym: bool,
     lo: i64,
+    /// The table's last position (0 for no table, where nothing is read): a
+    /// value's position is clamped to `0..=last`, so one bounds check remains.
+    last: u64,
     table: Box<[(u32, u32)]>,
 }
 
@@ -153,7 +176,7 @@ impl Dense {
         let (sym, first, last) = match cuts {
             Cuts::Sym(ids) => (true, ids.first().map(|i| i64::from(*i)), ids.last().map(|i| i64::from(*i))),
             Cuts::Int(ns) => (false, ns.first().copied(), ns.last().copied()),
-            Cuts::Bool | Cuts::Bit(_) => return Dense::default(),
+            Cuts::Bool | Cuts::Bits(_) => return Dense::default(),
         };
         let (Some(first), Some(last)) = (first, last) else { return Dense::default() };
         let (lo, hi) = (first.saturating_sub(1), last.saturating_add(1));
@@ -167,21 +190,24 @@ impl Dense {
         let table: Option<Vec<(u32, u32)>> =
             (lo..=hi).map(|n| cuts.class(value(n)).and_then(|c| classes.get(c)).copied()).collect();
         match table {
-            Some(table) => Dense { sym, lo, table: table.into() },
+            Some(table) => {
+                let last = u64::try_from(table.len().saturating_sub(1)).unwrap_or(0);
+                Dense { sym, lo, last, table: table.into() }
+            }
             None => Dense::default(),
         }
     }
 
     /// The class's offsets of a value, if the table covers its kind.
     #[inline(always)]
-    fn get(&self, v: Val) -> Option<(u32, u32)> {
+    fn get(&self, v: &Val) -> Option<(u32, u32)> {
         let n = match (v, self.sym) {
-            (Val::Str { id, .. }, true) => i64::from(id),
-            (Val::Int(n), false) => n,
+            (Val::Str { id, .. }, true) => i64::from(*id),
+            (Val::Int(n), false) => *n,
             _ => return None,
         };
-        let last = i64::try_from(self.table.len().checked_sub(1)?).ok()?;
-        let at = n.saturating_sub(self.lo).clamp(0, last);
+        // Above `lo` the difference fits in a u64 whatever the two numbers (so wraps to it).
+        let at = if n <= self.lo { 0 } else { (n.wrapping_sub(self.lo) as u64).min(self.last) };
         self.table.get(usize::try_from(at).ok()?).copied()
     }
 }
@@ -294,18 +320,26 @@ impl Index {
     #[inline]
     fn block<const N: usize>(&self, offset: u32, from: usize) -> Option<&[u64; N]> {
         let at = offset as usize + from;
-        self.bits.get(at..at + N)?.try_into().ok()
+        self.bits.get(at..)?.first_chunk::<N>()
     }
 
     /// What key `k` says of the row's value.
     #[inline(always)]
     fn select(&self, k: u32, row: &FactRow) -> Option<Sel> {
         let key = self.keys.get(k as usize)?;
-        let v = row.get(key.slot);
-        if let Some((maybe, unknown)) = key.dense.get(v) {
+        let v = row.val(key.slot);
+        // The common cases with one dispatch on the value: a name or number the key's
+        // table covers, yes/no, a list. The rest (and any value without a table) search.
+        let fast = match (v, &key.cuts) {
+            (Val::Str { .. } | Val::Int(_), _) => key.dense.get(v),
+            (Val::Bool(b), Cuts::Bool) => key.classes.get(FIRST + usize::from(*b)).copied(),
+            (Val::List { bits, .. }, Cuts::Bits(first)) => key.classes.get(FIRST + window(*bits, *first)).copied(),
+            _ => None,
+        };
+        if let Some((maybe, unknown)) = fast {
             return Some(Sel::Class(maybe, unknown));
         }
-        Some(match key.cuts.class(v).and_then(|c| key.classes.get(c)) {
+        Some(match key.cuts.class(*v).and_then(|c| key.classes.get(c)) {
             Some(&(maybe, unknown)) => Sel::Class(maybe, unknown),
             None => Sel::Inexact(key.tested),
         })
@@ -328,7 +362,7 @@ impl Index {
     }
 
     /// [`Index::each`] on one pass: only the words that hold one of its
-    /// clauses, in blocks of 1, 4, 8 or 16 words.
+    /// clauses, in blocks of 1, 2, 4, 8 or 16 words.
     pub fn pass_each(
         &self,
         row: &FactRow,
@@ -340,7 +374,8 @@ impl Index {
         match hi.saturating_sub(lo) {
             0 => false,
             1 => self.block_each::<1>(row, keys, &[&members.bits], lo, f),
-            2..=4 => self.block_each::<4>(row, keys, &[&members.bits], lo, f),
+            2 => self.block_each::<2>(row, keys, &[&members.bits], lo, f),
+            3..=4 => self.block_each::<4>(row, keys, &[&members.bits], lo, f),
             5..=8 => self.block_each::<8>(row, keys, &[&members.bits], lo, f),
             9..=CHUNK => self.block_each::<CHUNK>(row, keys, &[&members.bits], lo, f),
             _ => (lo..hi).step_by(CHUNK).any(|from| self.block_each::<CHUNK>(row, keys, &[&members.bits], from, f)),
@@ -372,6 +407,7 @@ impl Index {
         match hi.saturating_sub(lo) {
             0 => false,
             1 => self.block_each::<1>(row, keys, &[&a.bits, &b.bits], lo, f),
+            2 => self.block_each::<2>(row, keys, &[&a.bits, &b.bits], lo, f),
             _ => self.block_each::<4>(row, keys, &[&a.bits, &b.bits], lo, f),
         }
     }
@@ -549,7 +585,7 @@ impl Found {
                     }
                     OpC::Cmp(_, Operand::Const(Val::Bool(_))) => self.kind(Kind::Bool),
                     OpC::In { mask, set } if is_list(s) => {
-                        mask.count_ones() == 1 && str_ids(set).is_some() && self.kind(Kind::Bit(*mask))
+                        mask.count_ones() == 1 && str_ids(set).is_some() && self.kind(Kind::Bits(window_of(*mask)))
                     }
                     OpC::In { set, .. } => {
                         if let Some(ids) = str_ids(set) {
@@ -563,7 +599,7 @@ impl Found {
                         }
                     }
                     OpC::Has(Operand::Const(Val::Str { id, .. })) if is_list(s) => {
-                        comp.list_bit(*id).is_some_and(|b| self.kind(Kind::Bit(b)))
+                        comp.list_bit(*id).is_some_and(|b| self.kind(Kind::Bits(window_of(b))))
                     }
                     OpC::Cmp(..) | OpC::Has(_) | OpC::HasOutside { .. } | OpC::ShareAbove { .. } => false,
                 }
@@ -673,7 +709,7 @@ pub fn build(given: Vec<Entry>, whens: &[&CondC], c: &Compiled, is_list: &dyn Fn
                 Cuts::Int(key.ints.into())
             }
             Kind::Bool => Cuts::Bool,
-            Kind::Bit(b) => Cuts::Bit(b),
+            Kind::Bits(first) => Cuts::Bits(first),
         };
         let representatives = cuts.representatives();
         if over_budget(representatives.len(), key.uses.len(), words) {
@@ -875,7 +911,7 @@ mod tests {
     /// the same verdicts, by the slow road).
     #[test]
     fn not_given_and_failed_are_the_first_classes_of_every_key() {
-        for cuts in [Cuts::Sym(vec![2, 4].into()), Cuts::Int(vec![3, 10].into()), Cuts::Bool, Cuts::Bit(0b10)] {
+        for cuts in [Cuts::Sym(vec![2, 4].into()), Cuts::Int(vec![3, 10].into()), Cuts::Bool, Cuts::Bits(0)] {
             assert_eq!(cuts.class(Val::Absent), Some(0), "{cuts:?}");
             assert_eq!(cuts.class(Val::Failed), Some(1), "{cuts:?}");
             let reps = cuts.representatives();
@@ -902,7 +938,8 @@ mod tests {
     }
 
     const REGIONS: &[&str] = &["north", "south", "east"];
-    const KINDS: &[&str] = &["job_ad", "brand", "industry"];
+    // Nine names: a list key reads six names' bits, so these take two keys.
+    const KINDS: &[&str] = &["job_ad", "brand", "industry", "personal", "event", "award", "vacancy", "webinar", "blog"];
     const CHANNELS: &[&str] = &["twitter", "linkedin", "blog"];
 
     /// One test of one fact, as policy text.
@@ -1037,7 +1074,7 @@ mod tests {
     fn the_random_clauses_exercise_every_kind_of_key() {
         let mut r = Rng(7);
         let (mut decided, mut inexact, mut unknown) = (0, 0, 0);
-        let mut kinds = std::collections::HashSet::new();
+        let (mut kinds, mut windows) = (std::collections::HashSet::new(), std::collections::BTreeSet::new());
         let now: jiff::Timestamp = "2026-03-16T09:00:00Z".parse().unwrap();
         for _ in 0..20 {
             let text = policy(&mut r);
@@ -1045,6 +1082,9 @@ mod tests {
             let c = compile(&crate::lower::lower(&file, &crate::parser::parse(&file).unwrap()));
             for k in c.index.keys.iter() {
                 kinds.insert(std::mem::discriminant(&k.cuts));
+                if let Cuts::Bits(first) = k.cuts {
+                    windows.insert(first);
+                }
             }
             for _ in 0..20 {
                 let line = action(&mut r);
@@ -1061,6 +1101,7 @@ mod tests {
             }
         }
         assert_eq!(kinds.len(), 4, "names, numbers, yes/no, list names");
+        assert_eq!(windows.into_iter().collect::<Vec<_>>(), [0, 6], "nine names of a list: two windows");
         assert!(
             decided > 1000 && inexact > 0 && unknown > 0,
             "{decided} decided, {inexact} inexact, {unknown} unknown"
@@ -1118,7 +1159,7 @@ mod tests {
         assert_eq!(&*lower, &[!0b11, 0b11_1111]);
     }
 
-    /// The slot and kind of each key, as `(slot, "sym" | "int" | "bool" | "bit")`, sorted.
+    /// The slot and kind of each key, as `(slot, "sym" | "int" | "bool" | "bits")`, sorted.
     fn key_kinds(c: &Compiled, keys: &[u32]) -> Vec<(u16, &'static str)> {
         let mut out: Vec<_> = (keys.iter().map(|k| &c.index.keys[*k as usize]))
             .map(|k| {
@@ -1126,7 +1167,7 @@ mod tests {
                     Cuts::Sym(_) => "sym",
                     Cuts::Int(_) => "int",
                     Cuts::Bool => "bool",
-                    Cuts::Bit(_) => "bit",
+                    Cuts::Bits(_) => "bits",
                 };
                 (k.slot, kind)
             })
@@ -1161,8 +1202,9 @@ mod tests {
         let mut kinds: Vec<&str> =
             key_kinds(&c, &c.index.keys_for(&all, |_| None)).into_iter().map(|(_, k)| k).collect();
         kinds.sort_unstable();
-        // region (names), content.kind job_ad and brand (bits), flagged (yes/no), seniority (numbers).
-        let mut want = vec!["sym", "bit", "bit", "bool", "int"];
+        // region (names), content.kind job_ad and brand (one key: their bits share a window),
+        // flagged (yes/no), seniority (numbers).
+        let mut want = vec!["sym", "bits", "bool", "int"];
         want.sort_unstable();
         assert_eq!(kinds, want);
     }
@@ -1271,7 +1313,7 @@ mod tests {
                         .chain([Val::Str { id: u32::MAX, text: false }])
                         .collect()
                 }
-                Cuts::Bool | Cuts::Bit(_) => {
+                Cuts::Bool | Cuts::Bits(_) => {
                     assert!(key.dense.table.is_empty());
                     continue;
                 }
@@ -1279,13 +1321,13 @@ mod tests {
             tables += usize::from(!key.dense.table.is_empty());
             for v in vals {
                 let searched = key.cuts.class(v).and_then(|k| key.classes.get(k)).copied();
-                if let Some(got) = key.dense.get(v) {
+                if let Some(got) = key.dense.get(&v) {
                     assert_eq!(Some(got), searched, "{v:?} under {:?}", key.cuts);
                     checked += 1;
                 }
             }
             // Another kind of value is not the table's: the search says it is inexact.
-            assert_eq!(key.dense.get(Val::Bool(true)), None);
+            assert_eq!(key.dense.get(&Val::Bool(true)), None);
         }
         assert_eq!(tables, 2, "seniority and region");
         assert!(checked > 2000, "{checked}");

@@ -475,7 +475,13 @@ impl FactRow {
 
     /// The value of a slot.
     pub(super) fn get(&self, slot: u16) -> Val {
-        self.vals.get(usize::from(slot)).copied().unwrap_or(Val::Absent)
+        *self.val(slot)
+    }
+
+    /// The value of a slot, by reference (a slot past the row's is not given).
+    pub(super) fn val(&self, slot: u16) -> &Val {
+        static ABSENT: Val = Val::Absent;
+        self.vals.get(usize::from(slot)).unwrap_or(&ABSENT)
     }
 }
 
