@@ -80,7 +80,11 @@ fn explain(b: divan::Bencher, n: usize) {
     b.bench_local(|| {
         i = (i + 1) % actions.len();
         let v = evaluate(&policy, &file, &actions[i], &opts);
-        smpolicy::eval::explain::text(&v, &file.name, smpolicy::eval::explain::ExplainOptions { why_not: false })
+        smpolicy::eval::explain::text(
+            &v,
+            &file.name,
+            smpolicy::eval::explain::ExplainOptions { why_not: false, all: false },
+        )
     });
 }
 

@@ -3,7 +3,8 @@
 //! `valgrind --tool=callgrind` counts a decision's instructions (run it with 0
 //! passes and with N, and divide the difference by N × 10,000).
 //!
-//! `cargo run --release --example prof -- templated|random RULES PASSES [floor]`
+//! `cargo run --release --example prof -- templated|random RULES PASSES [floor|naming]`
+//! (`naming`: the indexed floor that also names every deciding rule)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "benchmark code: fail loudly")]
 
@@ -15,9 +16,11 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (workload, n, passes) = match args.get(1..4) {
         Some([w, n, p]) => (w.as_str(), n.parse::<usize>().unwrap(), p.parse::<usize>().unwrap()),
-        _ => panic!("usage: prof templated|random RULES PASSES [floor]"),
+        _ => panic!("usage: prof templated|random RULES PASSES [floor|naming]"),
     };
-    let floor = args.get(4).is_some_and(|a| a == "floor");
+    let floor = args.get(4).is_some_and(|a| a == "floor" || a == "naming");
+    let naming = args.get(4).is_some_and(|a| a == "naming");
+    let mut named = Vec::new();
     let now: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
     let (text, actions, indexed, indexed_rows) = match workload {
         "templated" => {
@@ -43,7 +46,11 @@ fn main() {
     for _ in 0..passes {
         if floor {
             for r in &indexed_rows {
-                counts[usize::from(black_box(indexed.decide(black_box(r))))] += 1;
+                let v = match naming {
+                    true => indexed.decide_naming(black_box(r), &mut named),
+                    false => indexed.decide(black_box(r)),
+                };
+                counts[usize::from(black_box(v))] += 1;
             }
         } else {
             for r in &rows {
@@ -52,5 +59,14 @@ fn main() {
             }
         }
     }
-    println!("{workload} {n} rules, {passes} passes{}: {counts:?}", if floor { " (floor)" } else { "" });
+    println!(
+        "{workload} {n} rules, {passes} passes{}: {counts:?}",
+        if naming {
+            " (naming floor)"
+        } else if floor {
+            " (floor)"
+        } else {
+            ""
+        }
+    );
 }

@@ -167,7 +167,7 @@ const TABLE_AT_1000: usize = 500;
 /// at 1,000 rules on the first [`TABLE_AT_1000`] only, unless `full`), timing
 /// each engine's pass; returns the figures per engine in [`NAMES`] order, the
 /// verdict counts and how many requests each engine decided.
-fn run(n: usize, s: Setup<'_>) -> ([Timing; 9], [usize; 4], Vec<usize>) {
+fn run(n: usize, s: Setup<'_>) -> ([Timing; 9], [usize; 4], Vec<usize>, Timing) {
     let opts = EvalOptions { now: now() };
     let compiled = compile(s.policy);
     let rows: Vec<FactRow> = s.actions.iter().map(|a| FactRow::from_action_at(a, &compiled, now())).collect();
@@ -229,19 +229,32 @@ fn run(n: usize, s: Setup<'_>) -> ([Timing; 9], [usize; 4], Vec<usize>) {
         assert_eq!(o.approvers, approvers.iter().map(String::as_str).collect::<Vec<_>>(), "request {i}");
         by_verdict[want as usize] += 1;
     }
+    // The floor that names the deciding rules names the ones smpolicy names (rule i is `r{i}`).
+    let mut named = Vec::new();
+    for (i, row) in rows.iter().enumerate().take(REQUESTS) {
+        assert_eq!(s.indexed.decide_naming(&s.indexed_rows[i], &mut named), verdicts[0][i], "request {i}");
+        let d = compiled.decide(row);
+        let want: Vec<String> = match d.verdict {
+            Decision::Allow => vec![],
+            _ => compiled.outcome(row, &d).deciding.iter().map(|x| x.to_string()).collect(),
+        };
+        let got: Vec<String> = named.iter().map(|r| format!("r{r}")).collect();
+        assert_eq!(got, want, "{n} rules, request {i}: the deciding rules");
+    }
 
     timings.push(fast(REQUESTS, |i| code(compiled.decide(&rows[i]).verdict)));
     timings.push(interp);
     timings.push(fast(REQUESTS, s.linear_floor));
     timings.push(fast(REQUESTS, |i| s.indexed.decide(&s.indexed_rows[i])));
+    let naming = fast(REQUESTS, |i| s.indexed.decide_naming(&s.indexed_rows[i], &mut named));
     timings.push(cedar);
     timings.extend(slow_t);
     let checked: Vec<usize> = verdicts.iter().map(Vec::len).collect();
-    (timings.try_into().unwrap_or_else(|_| unreachable!("nine engines")), by_verdict, checked)
+    (timings.try_into().unwrap_or_else(|_| unreachable!("nine engines")), by_verdict, checked, naming)
 }
 
 /// One size of one workload: rules, figures per engine, verdict counts, requests each engine decided.
-type SizeResult = (usize, [Timing; 9], [usize; 4], Vec<usize>);
+type SizeResult = (usize, [Timing; 9], [usize; 4], Vec<usize>, Timing);
 
 /// Prints one workload's table and its ratios.
 fn report(title: &str, rows: &[SizeResult]) {
@@ -251,7 +264,7 @@ fn report(title: &str, rows: &[SizeResult]) {
     );
     println!("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     let mut bars = Vec::new();
-    for (n, t, counts, checked) in rows {
+    for (n, t, counts, checked, naming) in rows {
         let floor = FLOORS.map(|i| (i, t[i].median)).min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
         let peer = PEERS.map(|i| (i, t[i].median)).min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
         let rvm = RVMS.map(|i| (i, t[i].median)).into_iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
@@ -271,6 +284,7 @@ fn report(title: &str, rows: &[SizeResult]) {
         bars.push(format!(
             "{} rules (allow {}, require-approval {}, deny {}, indeterminate {}): smpolicy compiled {} ns; \
              {:.2}× the strongest floor ({}, {} ns; bar 3×: {}); \
+             {:.2}× the indexed floor that also names every deciding rule ({} ns); \
              fastest peer {} {} ns is {:.1}× slower; strongest RVM ({}) {} ns is {:.1}× slower (bar 100×: {})",
             grouped(*n as f64),
             counts[0],
@@ -282,6 +296,8 @@ fn report(title: &str, rows: &[SizeResult]) {
             NAMES[floor.0],
             grouped(floor.1),
             if ours / floor.1 <= 3.0 { "met" } else { "NOT met" },
+            ours / naming.median,
+            grouped(naming.median),
             NAMES[peer.0],
             grouped(peer.1),
             peer.1 / ours,
@@ -425,7 +441,7 @@ fn main() {
         let indexed_rows: Vec<_> = reqs.iter().map(|r| indexed.rows(&templated_vals(r))).collect();
         let cedar = cedar::Cedar::new(&rules);
         let data = table::data(&t);
-        let (timings, counts, checked) = run(
+        let (timings, counts, checked, naming) = run(
             n,
             Setup {
                 file: &file,
@@ -448,7 +464,7 @@ fn main() {
             },
         );
         eprintln!("templated, {n} rules: the nine engines agree on every request each decided {checked:?} {counts:?}");
-        rows.push((n, timings, counts, checked));
+        rows.push((n, timings, counts, checked, naming));
     }
     report("Templated workload (three rule shapes in rotation)", &rows);
 
@@ -469,7 +485,7 @@ fn main() {
         let cedar = cedar::Cedar::from_texts(cedar::random_policy_texts(&rules));
         let data = table::data(&t);
         let literal = rego::random_module_text(&rules);
-        let (timings, counts, checked) = run(
+        let (timings, counts, checked, naming) = run(
             n,
             Setup {
                 file: &file,
@@ -492,7 +508,7 @@ fn main() {
             },
         );
         eprintln!("random, {n} rules: the nine engines agree on every request each decided {checked:?} {counts:?}");
-        rows.push((n, timings, counts, checked));
+        rows.push((n, timings, counts, checked, naming));
     }
     report("Random conjunctions of 4–8 tests over different facts (seed 7; requests seed 4242)", &rows);
     loading_tables();

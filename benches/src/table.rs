@@ -141,6 +141,9 @@ pub fn data(rules: &[TableRule]) -> Value {
 /// The indexed floor.
 pub struct Indexed {
     words: usize,
+    /// The rule at each bit: the deny rules first, then the others, each in rule order
+    /// (so the denies fill the first words, as smpolicy's index holds them).
+    rule_of: Vec<u32>,
     deny: Vec<u64>,
     approve: Vec<u64>,
     /// First row of each fact.
@@ -163,7 +166,10 @@ impl Indexed {
         let mut bits = vec![!0u64; rows * words];
         let mut deny = vec![0u64; words];
         let mut approve = vec![0u64; words];
-        for (i, r) in rules.iter().enumerate() {
+        let mut rule_of: Vec<u32> = (0..rules.len() as u32).collect();
+        rule_of.sort_by_key(|i| rules[*i as usize].effect != Effect::Deny);
+        for (i, rule) in rule_of.iter().enumerate() {
+            let r = &rules[*rule as usize];
             let (w, bit) = (i / 64, 1u64 << (i % 64));
             match r.effect {
                 Effect::Deny => deny[w] |= bit,
@@ -177,7 +183,7 @@ impl Indexed {
                 }
             }
         }
-        Indexed { words, deny, approve, base, bits }
+        Indexed { words, rule_of, deny, approve, base, bits }
     }
 
     /// A request's row offsets (built before timing, as each engine's request is).
@@ -199,6 +205,40 @@ impl Indexed {
             }
         }
         false
+    }
+
+    /// Every rule of `mask` that `rows` satisfy, in rule order, into `out`
+    /// (each word ANDed with an early exit, as [`Indexed::any`]; the words
+    /// without a rule of `mask` skipped); whether any.
+    fn all(&self, mask: &[u64], rows: &[usize], out: &mut Vec<u32>) -> bool {
+        for (w, m) in mask.iter().enumerate().filter(|(_, m)| **m != 0) {
+            let mut acc = *m;
+            for r in rows {
+                if acc == 0 {
+                    break;
+                }
+                acc &= self.bits[r + w];
+            }
+            while acc != 0 {
+                out.push(self.rule_of[w * 64 + acc.trailing_zeros() as usize]);
+                acc &= acc - 1;
+            }
+        }
+        !out.is_empty()
+    }
+
+    /// [`Indexed::decide`] that also names the rules that decided, as
+    /// smpolicy's decision does (its audit log and answer list them): every
+    /// satisfied rule of the winning effect, in rule order, into `out` (cleared
+    /// first; none for allow). So it reads every word of the denies, where
+    /// [`Indexed::decide`] stops at the first satisfied deny.
+    pub fn decide_naming(&self, rows: &[usize], out: &mut Vec<u32>) -> u8 {
+        out.clear();
+        if self.all(&self.deny, rows, out) {
+            2
+        } else {
+            u8::from(self.all(&self.approve, rows, out))
+        }
     }
 
     /// 0 allow, 1 require approval, 2 deny.
