@@ -584,8 +584,13 @@ impl Found {
                         self.kind(Kind::Int)
                     }
                     OpC::Cmp(_, Operand::Const(Val::Bool(_))) => self.kind(Kind::Bool),
+                    // Names of a list (`in {a, b}`: does it hold one of them) whose bits share a window.
                     OpC::In { mask, set } if is_list(s) => {
-                        mask.count_ones() == 1 && str_ids(set).is_some() && self.kind(Kind::Bits(window_of(*mask)))
+                        let first = window_of(*mask);
+                        *mask != 0
+                            && mask.checked_shr(u32::from(first)).is_some_and(|m| m < 1 << WINDOW)
+                            && str_ids(set).is_some()
+                            && self.kind(Kind::Bits(first))
                     }
                     OpC::In { set, .. } => {
                         if let Some(ids) = str_ids(set) {
@@ -1192,9 +1197,8 @@ mod tests {
             "facts.seniority in {1, 2}",
         ]);
         let exact: Vec<bool> = c.index.entries().iter().map(|e| e.exact).collect();
-        assert_eq!(exact, [true, true, false, true, true, false, false, true, true]);
-        // Two names of a list are not one list name's bit: left whole; a name and a number on one slot too.
-        assert!(matches!(c.index.entries()[2].when, CondC::Test(_)), "{:?}", c.index.entries()[2].when);
+        // Two names of a list in one window are read by its key; a name and a number on one slot are left whole.
+        assert_eq!(exact, [true, true, true, true, true, false, false, true, true]);
         assert!(matches!(c.index.entries()[5].when, CondC::Any(_)), "{:?}", c.index.entries()[5].when);
         // One conjunct left over is that conjunct, not an `and` of one.
         assert!(matches!(c.index.entries()[6].when, CondC::Any(_)), "{:?}", c.index.entries()[6].when);
@@ -1207,6 +1211,29 @@ mod tests {
         let mut want = vec!["sym", "bits", "bool", "int"];
         want.sort_unstable();
         assert_eq!(kinds, want);
+    }
+
+    /// A list's names are read by one key per window of six bits: a test of
+    /// names in one window is the key's, one spanning two is left whole.
+    #[test]
+    fn a_test_of_list_names_is_indexed_when_they_share_a_window() {
+        // The names tested, sorted, are the bits: advert .. job_ad 0-5, personal and vacancy 6 and 7.
+        let c = compiled(&[
+            "content.kind has announcement and content.kind has award and content.kind has blog",
+            "content.kind in {advert, job_ad}",
+            "content.kind in {advert, personal}",
+            "content.kind has personal or content.kind has vacancy",
+            "content.kind has brand or content.kind has vacancy",
+        ]);
+        let bit = |name: &str| c.list_bit(c.strings.id(name)).map(window_of);
+        assert_eq!(
+            (bit("advert"), bit("job_ad"), bit("personal"), bit("vacancy")),
+            (Some(0), Some(0), Some(6), Some(6))
+        );
+        let exact: Vec<bool> = c.index.entries().iter().map(|e| e.exact).collect();
+        assert_eq!(exact, [true, true, false, true, false]);
+        let all = vec![!0u64; c.index.words()];
+        assert_eq!(key_kinds(&c, &c.index.keys_for(&all, |_| None)).len(), 2, "one key per window");
     }
 
     /// A bucket whose clause sits past the first 64 reads that clause's keys
@@ -1319,13 +1346,19 @@ mod tests {
                 }
             };
             tables += usize::from(!key.dense.table.is_empty());
+            let mut read = 0;
             for v in vals {
                 let searched = key.cuts.class(v).and_then(|k| key.classes.get(k)).copied();
                 if let Some(got) = key.dense.get(&v) {
                     assert_eq!(Some(got), searched, "{v:?} under {:?}", key.cuts);
-                    checked += 1;
+                    read += 1;
                 }
             }
+            // A key with a table reads every value of its kind from it, the far ones clamped to its ends.
+            if !key.dense.table.is_empty() {
+                assert!(read > 300, "{read} values read from the table of {:?}", key.cuts);
+            }
+            checked += read;
             // Another kind of value is not the table's: the search says it is inexact.
             assert_eq!(key.dense.get(&Val::Bool(true)), None);
         }
