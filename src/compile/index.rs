@@ -66,8 +66,8 @@ enum Kind {
     Int,
     /// Yes or no.
     Bool,
-    /// Names of a list (`has`, `in` one name) whose bits lie in one window
-    /// of [`WINDOW`] bits: the window's first bit.
+    /// Names of a list (`has name`, `in {names}`) whose bits lie in one
+    /// window of [`WINDOW`] bits: the window's first bit.
     Bits(u8),
 }
 
@@ -93,10 +93,11 @@ const FIRST: usize = 2;
 /// one key per window (one lookup for up to six names), at 2^6 classes each.
 const WINDOW: u8 = 6;
 
-/// The window whose bits hold `bit` (one name's bit): its first bit.
-fn window_of(bit: u128) -> u8 {
+/// The window holding the lowest bit of `bits` (a name's bit, or the names of an
+/// `in`, which [`Found::walk`] takes only when all lie in that window): its first bit.
+fn window_of(bits: u128) -> u8 {
     // A name's bit is below 128, so the window's first bit is at most 126.
-    u8::try_from(bit.trailing_zeros()).map_or(0, |p| p / WINDOW * WINDOW)
+    u8::try_from(bits.trailing_zeros()).map_or(0, |p| p / WINDOW * WINDOW)
 }
 
 /// Which names of the window from `first` the list holds, as a number below 2^[`WINDOW`].
