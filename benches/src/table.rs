@@ -191,16 +191,24 @@ impl Indexed {
         self.base.iter().zip(vals).map(|(b, v)| (b + *v as usize) * self.words).collect()
     }
 
+    /// The rules of word `w` of `mask` that `rows` all satisfy: the word ANDed
+    /// with each row's, stopping once none is left.
+    #[inline(always)]
+    fn word(&self, mask: u64, w: usize, rows: &[usize]) -> u64 {
+        let mut acc = mask;
+        for r in rows {
+            if acc == 0 {
+                break;
+            }
+            acc &= self.bits[r + w];
+        }
+        acc
+    }
+
+    /// Whether `rows` satisfy a rule of `mask` (stopping at the first word with one).
     fn any(&self, mask: &[u64], rows: &[usize]) -> bool {
         for (w, m) in mask.iter().enumerate() {
-            let mut acc = *m;
-            for r in rows {
-                if acc == 0 {
-                    break;
-                }
-                acc &= self.bits[r + w];
-            }
-            if acc != 0 {
+            if self.word(*m, w, rows) != 0 {
                 return true;
             }
         }
@@ -208,17 +216,10 @@ impl Indexed {
     }
 
     /// Every rule of `mask` that `rows` satisfy, in rule order, into `out`
-    /// (each word ANDed with an early exit, as [`Indexed::any`]; the words
-    /// without a rule of `mask` skipped); whether any.
+    /// (the words without a rule of `mask` skipped); whether any.
     fn all(&self, mask: &[u64], rows: &[usize], out: &mut Vec<u32>) -> bool {
         for (w, m) in mask.iter().enumerate().filter(|(_, m)| **m != 0) {
-            let mut acc = *m;
-            for r in rows {
-                if acc == 0 {
-                    break;
-                }
-                acc &= self.bits[r + w];
-            }
+            let mut acc = self.word(*m, w, rows);
             while acc != 0 {
                 out.push(self.rule_of[w * 64 + acc.trailing_zeros() as usize]);
                 acc &= acc - 1;
