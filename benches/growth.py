@@ -20,6 +20,9 @@ Kinds (the issue's three):
 And two found since (twelfth session):
   exception-fan  a rule and N exceptions to it, each comparing a counter with a number of its own
   channel        N rules, each about a channel of its own
+And one found since (fourteenth session):
+  exception-mixed  a rule and N exceptions to it, outcomes alternating, told apart by one fact
+  same-set         N rules with one and the same condition, outcomes alternating
 """
 
 import json
@@ -80,6 +83,26 @@ def exception_fan_policy(n):
     return "".join(out)
 
 
+def exception_mixed_policy(n):
+    # Exceptions to one clause with different outcomes, told apart by one fact: no two can both
+    # apply, so none is ambiguous; `check` tried every two of them (quadratic) until the 14th session.
+    out = [HEADER, "rule base {\n  when action = post\n  then deny\n}\n\n"]
+    for i in range(n):
+        outcome = "allow" if i % 2 else "require approval from manager"
+        out.append(f"exception e{i} to base {{\n  when channel != linkedin and history.posts_today = {i}\n  then {outcome}\n}}\n\n")
+    return "".join(out)
+
+
+def same_set_policy(n):
+    # Rules with one condition, outcomes alternating: each approval is shadowed by the first deny.
+    # `check` read every rule sharing the set for each of them (quadratic) until the 14th session.
+    out = [HEADER]
+    for i in range(n):
+        outcome = "deny" if i % 2 else "require approval from manager"
+        out.append(f"rule r{i} {{\n  when action = post and channel = twitter\n  then {outcome}\n}}\n\n")
+    return "".join(out)
+
+
 def channel_policy(n):
     out = [HEADER, "channels " + ", ".join(f"z{i}" for i in range(n)) + "\n\n"]
     for i in range(n):
@@ -94,6 +117,8 @@ KIND_FNS = {
     "exception": exception_policy,
     "rule": rule_policy,
     "exception-fan": exception_fan_policy,
+    "exception-mixed": exception_mixed_policy,
+    "same-set": same_set_policy,
     "channel": channel_policy,
 }
 

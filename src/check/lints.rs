@@ -478,10 +478,40 @@ fn plain(r: &Rule) -> bool {
 }
 
 fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
+    for (ra, rb) in shadowing(policy, true) {
+        let help = if rb.named {
+            format!("remove it, or make it an exception (`exception NAME to {}`) if it should win", rb.id)
+        } else {
+            "remove it; if it should win, give the stricter clause a label and write an exception to it".to_string()
+        };
+        cx.diags.push(
+            Diagnostic::warning(
+                "shadowed-rule",
+                format!(
+                    "{} never decides, because {} ({}) applies whenever it does",
+                    called(ra),
+                    called(rb),
+                    rb.effect.describe()
+                ),
+                ra.span,
+                "never decides",
+            )
+            .with_label(rb.span, format!("stricter ({}) and applies whenever the other does", rb.effect.describe()))
+            .with_help(help),
+        );
+    }
+}
+
+/// The shadowed rules, each with the earliest stricter clause that applies
+/// whenever it does. `narrow`: keep of the rules sharing a set of tests only
+/// those that can be an answer ([`shadowers`]); else every one is read (the
+/// definition, for the tests: quadratic when many share one).
+fn shadowing(policy: &Policy, narrow: bool) -> Vec<(&Rule, &Rule)> {
+    let mut out = Vec::new();
     // Under priorities or `most_specific` a less strict clause may win: nothing is shadowed for sure.
     let prec = crate::semantics::Precedence::of(&policy.meta);
     if prec.indeterminate() || !prec.plain() {
-        return;
+        return out;
     }
     let overridden: foldhash::HashSet<&str> =
         policy.rules.iter().flat_map(|r| r.overrides.iter().map(String::as_str)).collect();
@@ -527,6 +557,11 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
             strongest = strongest.max(r.effect.rank());
         }
     }
+    // Of the rules sharing a set of tests only those that can be the answer stay: a
+    // thousand clauses with one condition were each read for every one of them (quadratic).
+    if narrow {
+        by_set.narrow(|rules| shadowers(rules, &policy.rules));
+    }
     let mut reported: HashSet<Span> = HashSet::new();
     let mut subsets: Vec<usize> = Vec::new();
     for (a, (ra, ka)) in policy.rules.iter().zip(&keys).enumerate() {
@@ -552,27 +587,38 @@ fn shadowed(cx: &mut Checker<'_>, policy: &Policy) {
         }
         let Some(rb) = stronger else { continue };
         reported.insert(ra.span);
-        let help = if rb.named {
-            format!("remove it, or make it an exception (`exception NAME to {}`) if it should win", rb.id)
-        } else {
-            "remove it; if it should win, give the stricter clause a label and write an exception to it".to_string()
-        };
-        cx.diags.push(
-            Diagnostic::warning(
-                "shadowed-rule",
-                format!(
-                    "{} never decides, because {} ({}) applies whenever it does",
-                    called(ra),
-                    called(rb),
-                    rb.effect.describe()
-                ),
-                ra.span,
-                "never decides",
-            )
-            .with_label(rb.span, format!("stricter ({}) and applies whenever the other does", rb.effect.describe()))
-            .with_help(help),
-        );
+        out.push((ra, rb));
     }
+    out
+}
+
+/// Of the rules (positions in `all`, ascending) whose conditions are one set
+/// of tests, those [`shadowed`] can name as the stricter clause: for each
+/// rank a shadower must reach (approval, deny), the first rule of each of the
+/// two clauses that start earliest. A rule's own clause excludes at most one
+/// of the two (its own rules among them); the other is its answer.
+fn shadowers(rules: &[usize], all: &[Rule]) -> Vec<usize> {
+    let mut keep = Vec::new();
+    for least in 1..=2u8 {
+        let mut best: [Option<(usize, &Rule)>; 2] = [None, None];
+        for &i in rules {
+            let Some(r) = all.get(i).filter(|r| r.effect.rank().is_some_and(|k| k >= least)) else { continue };
+            if best.iter().flatten().any(|(_, b)| b.span == r.span) {
+                continue;
+            }
+            match best {
+                [first, _] if first.is_none_or(|(_, b)| r.span.start < b.span.start) => best = [Some((i, r)), first],
+                [first, second] if second.is_none_or(|(_, b)| r.span.start < b.span.start) => {
+                    best = [first, Some((i, r))]
+                }
+                _ => {}
+            }
+        }
+        keep.extend(best.iter().flatten().map(|(i, _)| *i));
+    }
+    keep.sort_unstable();
+    keep.dedup();
+    keep
 }
 
 /// Rules by their sets of tests (sorted ids), as a trie: the rules whose set
@@ -599,6 +645,15 @@ impl Default for SetTrie {
 }
 
 impl SetTrie {
+    /// Replaces the rules of each set by those `f` keeps of them.
+    fn narrow(&mut self, mut f: impl FnMut(&[usize]) -> Vec<usize>) {
+        for node in &mut self.nodes {
+            if node.rules.len() > 1 {
+                node.rules = f(&node.rules);
+            }
+        }
+    }
+
     fn insert(&mut self, set: &[u32], rule: usize) {
         let mut at = 0;
         for id in set {
@@ -649,44 +704,143 @@ fn ambiguous_exceptions(cx: &mut Checker<'_>, policy: &Policy) {
     }
     let mut reported: HashSet<(&str, &str)> = HashSet::new();
     for (target, list) in by_target {
-        // Only two exceptions with different outcomes can be ambiguous (advice decides nothing,
-        // so it cannot contradict): the exceptions are grouped by outcome and each is paired
-        // with the later ones of the other groups, in order. Pairing every two was quadratic
-        // in the exceptions to one clause even when they all allow (`check` of 32,000: 3.3 s).
-        let mut groups: Vec<(&crate::policy::Effect, Vec<usize>)> = Vec::new();
-        for (i, e) in list.iter().enumerate().filter(|(_, e)| e.effect.rank().is_some()) {
-            match groups.iter_mut().find(|(effect, _)| **effect == e.effect) {
-                Some((_, members)) => members.push(i),
-                None => groups.push((&e.effect, vec![i])),
+        let both = |i: usize, j: usize| {
+            list.get(i).zip(list.get(j)).is_some_and(|(a, b)| logic::may_both_hold(&a.when, &b.when))
+        };
+        for (first, second) in contending(&list, both).into_iter().filter_map(|(i, j)| list.get(i).zip(list.get(j))) {
+            if reported.contains(&(first.id.as_str(), second.id.as_str())) {
+                continue;
+            }
+            reported.insert((first.id.as_str(), second.id.as_str()));
+            cx.diags.push(
+                Diagnostic::error(
+                    "ambiguous-exception",
+                    format!(
+                        "exceptions `{}` and `{}` to `{target}` can both apply, with different outcomes",
+                        first.id, second.id
+                    ),
+                    second.span,
+                    format!("this one: {}", second.effect.describe()),
+                )
+                .with_label(first.span, format!("this one: {}", first.effect.describe()))
+                .with_help("make their conditions exclusive (for example add `and not ...` to one), or give them the same outcome"),
+            );
+        }
+    }
+}
+
+/// The pairs of exceptions (positions in `list`, the earlier first, in order)
+/// with different outcomes (advice decides nothing, so it cannot contradict)
+/// that `both` says may both hold. Only pairs that do not pin one fact to two
+/// values ([`logic::pins`]) are tried, found by splitting the exceptions on
+/// the fact most of them pin: exceptions to one clause told apart by one fact
+/// (`history.posts_today = 1`, `= 2`, ...) are not tried pairwise. Trying
+/// every two was quadratic (`check` of 16,000 such exceptions: 35 s).
+fn contending(list: &[&Rule], mut both: impl FnMut(usize, usize) -> bool) -> Vec<(usize, usize)> {
+    let split = Split { list, pins: list.iter().map(|e| logic::pins(&e.when)).collect() };
+    let decided: Vec<usize> = (0..list.len()).filter(|&i| split.effect(i).is_some()).collect();
+    let mut out = Vec::new();
+    split.pairs(decided, &mut Vec::new(), &mut |i, j| {
+        if both(i, j) {
+            out.push((i, j));
+        }
+    });
+    out.sort_unstable();
+    out
+}
+
+/// The exceptions to one clause and the facts each pins, for [`contending`].
+struct Split<'a> {
+    list: &'a [&'a Rule],
+    pins: Vec<Vec<(&'a str, &'a crate::value::Value)>>,
+}
+
+impl<'a> Split<'a> {
+    /// Below this many exceptions a set is not split further.
+    const SMALL: usize = 8;
+
+    /// The outcome of exception `i`, if it decides (advice does not).
+    fn effect(&self, i: usize) -> Option<&'a crate::policy::Effect> {
+        self.list.get(i).map(|e| &e.effect).filter(|e| e.rank().is_some())
+    }
+
+    /// The value exception `i` pins `path` to.
+    fn pin(&self, i: usize, path: &str) -> Option<&'a crate::value::Value> {
+        self.pins.get(i)?.iter().find(|(p, _)| *p == path).map(|(_, v)| *v)
+    }
+
+    /// To `out`, once each, the pairs among `items` that may contend (earlier
+    /// first); `done`: the facts already split on.
+    fn pairs(&self, items: Vec<usize>, done: &mut Vec<&'a str>, out: &mut impl FnMut(usize, usize)) {
+        let Some(path) = self.pivot(&items, done) else {
+            self.across(&items, &items, out);
+            return;
+        };
+        let mut groups: foldhash::HashMap<&crate::value::Value, Vec<usize>> = foldhash::HashMap::default();
+        let mut rest = Vec::new();
+        for i in items {
+            match self.pin(i, path) {
+                Some(v) => groups.entry(v).or_default().push(i),
+                None => rest.push(i),
             }
         }
-        for (i, first) in list.iter().enumerate().filter(|(_, e)| e.effect.rank().is_some()) {
-            let mut later: Vec<usize> = (groups.iter().filter(|(effect, _)| **effect != first.effect))
-                .flat_map(|(_, members)| members.get(members.partition_point(|&j| j <= i)..).unwrap_or(&[]))
-                .copied()
-                .collect();
-            later.sort_unstable();
-            for second in later.into_iter().filter_map(|j| list.get(j)) {
-                if reported.contains(&(first.id.as_str(), second.id.as_str())) {
-                    continue;
+        done.push(path);
+        for group in groups.into_values() {
+            self.across(&group, &rest, out);
+            self.pairs(group, done, out);
+        }
+        self.pairs(rest, done, out);
+        done.pop();
+    }
+
+    /// The fact to split `items` on: the one most of them pin, to values of one
+    /// kind (two values of different kinds are not known to differ), at least
+    /// two different values; none for a small set.
+    fn pivot(&self, items: &[usize], done: &[&str]) -> Option<&'a str> {
+        if items.len() <= Self::SMALL {
+            return None;
+        }
+        let mut by_path: BTreeMap<&'a str, Vec<&'a crate::value::Value>> = BTreeMap::new();
+        for &i in items {
+            for (path, v) in self.pins.get(i).into_iter().flatten() {
+                if !done.contains(path) {
+                    by_path.entry(path).or_default().push(v);
                 }
-                if !logic::may_both_hold(&first.when, &second.when) {
-                    continue;
+            }
+        }
+        by_path
+            .into_iter()
+            .filter(|(_, values)| {
+                let one_kind = values.windows(2).all(|w| match w {
+                    [a, b] => std::mem::discriminant(*a) == std::mem::discriminant(*b),
+                    _ => true,
+                });
+                one_kind && values.iter().any(|v| Some(v) != values.first())
+            })
+            .max_by_key(|(path, values)| (values.len(), std::cmp::Reverse(*path)))
+            .map(|(path, _)| path)
+    }
+
+    /// To `out`, every pair of one of `a` and one of `b` with different
+    /// outcomes (earlier first), once: `a` and `b` are disjoint or the same
+    /// set (its pairs, found by outcome: exceptions with one outcome are not
+    /// paired at all).
+    fn across(&self, a: &[usize], b: &[usize], out: &mut impl FnMut(usize, usize)) {
+        let same = std::ptr::eq(a, b);
+        let mut by_effect: Vec<(&crate::policy::Effect, Vec<usize>)> = Vec::new();
+        for &j in b {
+            let Some(effect) = self.effect(j) else { continue };
+            match by_effect.iter_mut().find(|(e, _)| **e == *effect) {
+                Some((_, members)) => members.push(j),
+                None => by_effect.push((effect, vec![j])),
+            }
+        }
+        for &i in a {
+            let Some(effect) = self.effect(i) else { continue };
+            for (_, members) in by_effect.iter().filter(|(e, _)| **e != *effect) {
+                for &j in members.iter().filter(|&&j| !same || j > i) {
+                    out(i.min(j), i.max(j));
                 }
-                reported.insert((first.id.as_str(), second.id.as_str()));
-                cx.diags.push(
-                    Diagnostic::error(
-                        "ambiguous-exception",
-                        format!(
-                            "exceptions `{}` and `{}` to `{target}` can both apply, with different outcomes",
-                            first.id, second.id
-                        ),
-                        second.span,
-                        format!("this one: {}", second.effect.describe()),
-                    )
-                    .with_label(first.span, format!("this one: {}", first.effect.describe()))
-                    .with_help("make their conditions exclusive (for example add `and not ...` to one), or give them the same outcome"),
-                );
             }
         }
     }
@@ -753,6 +907,96 @@ mod tests {
             .map(|d| d.message.split('`').skip(1).step_by(2).take(2).collect::<Vec<_>>().join(" "))
             .collect();
         assert_eq!(pairs, ["e1 e2", "e2 e3", "e1 e4", "e3 e4"]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Splitting exceptions on the facts they pin tries every pair that may both
+        /// hold, so it finds the same pairs as trying every two with different outcomes.
+        #[test]
+        fn splitting_on_pins_finds_the_pairs_trying_every_two_finds(
+            exceptions in proptest::collection::vec((proptest::collection::vec(0..12usize, 1..4), 0..4usize), 1..40)
+        ) {
+            const TESTS: [&str; 12] = [
+                "channel = twitter", "channel = linkedin", "channel = blog", "history.posts_today = 1",
+                "history.posts_today = 2", "actor.role = consultant", "actor.role = manager", "content.public",
+                "not content.public", "history.posts_today > 1", "channel != twitter", "channel in {twitter, blog}",
+            ];
+            const THEN: [&str; 4] = ["allow", "deny", "require approval from manager", "advise \"x\""];
+            let mut text = format!("{H}rule r {{ when action = post then deny }}\n");
+            for (k, (tests, then)) in exceptions.iter().enumerate() {
+                let when: Vec<&str> = tests.iter().filter_map(|t| TESTS.get(*t).copied()).collect();
+                let then = THEN.get(*then).copied().unwrap_or("allow");
+                text.push_str(&format!("exception e{k} to r {{ when {} then {then} }}\n", when.join(" and ")));
+            }
+            let file = SourceFile::new("t.policy", text);
+            let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+            let policy = crate::lower::lower(&file, &ast);
+            let list: Vec<&Rule> = policy.rules.iter().filter(|r| r.section == SectionKind::Exception).collect();
+            let both = |i: usize, j: usize| logic::may_both_hold(&list[i].when, &list[j].when);
+            let mut every_two = Vec::new();
+            for i in 0..list.len() {
+                for j in i + 1..list.len() {
+                    let decides = |k: usize| list[k].effect.rank().is_some();
+                    if decides(i) && decides(j) && list[i].effect != list[j].effect && both(i, j) {
+                        every_two.push((i, j));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(contending(&list, both), every_two);
+        }
+    }
+
+    /// One clause can lower into rules of different outcomes (an ownership or departure
+    /// clause): a rule is not shadowed by its own clause, so of a set's stricter rules the
+    /// first of two clauses is kept, for the rule whose own clause is the first.
+    #[test]
+    fn a_rule_own_clause_does_not_hide_the_next_shadower() {
+        let text = format!(
+            "{H}rule a {{ when action = post then require approval from manager }}\n\
+             rule b {{ when action = post then deny }}\nrule c {{ when action = post then deny }}\n"
+        );
+        let file = SourceFile::new("t.policy", text);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut policy = crate::lower::lower(&file, &ast);
+        let span = policy.rules[0].span;
+        policy.rules[1].span = span; // `b` as if `a`'s clause had lowered into it too
+        let ids = |pairs: Vec<(&Rule, &Rule)>| -> Vec<(String, String)> {
+            pairs.into_iter().map(|(a, b)| (a.id.clone(), b.id.clone())).collect()
+        };
+        assert_eq!(ids(shadowing(&policy, true)), [("a".to_string(), "c".to_string())]);
+        assert_eq!(ids(shadowing(&policy, false)), ids(shadowing(&policy, true)));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Keeping of the rules that share a set of tests only those that can be an answer
+        /// names the same shadowed rules and shadowers as reading every one.
+        #[test]
+        fn narrowed_shadowers_are_the_ones_every_rule_read_names(
+            rules in proptest::collection::vec((proptest::collection::vec(0..5usize, 0..3), 0..4usize, 1..3usize), 1..60)
+        ) {
+            const TESTS: [&str; 5] =
+                ["channel = twitter", "content.public", "actor.role = manager", "history.posts_today > 3", "channel != blog"];
+            const THEN: [&str; 4] = ["allow", "deny", "require approval from manager", "require approval from consultant"];
+            let mut text = H.to_string();
+            for (k, (tests, then, channels)) in rules.iter().enumerate() {
+                let mut when: Vec<&str> = vec!["action = post"];
+                when.extend(tests.iter().filter_map(|t| TESTS.get(*t).copied()));
+                let then = THEN.get(*then).copied().unwrap_or("allow");
+                // Some clauses on two channels: one clause, two rules with one span.
+                let on = if *channels == 2 { " and channel in {twitter, linkedin}" } else { "" };
+                text.push_str(&format!("rule r{k} {{ when {}{on} then {then} }}\n", when.join(" and ")));
+            }
+            let file = SourceFile::new("t.policy", text);
+            let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+            let policy = crate::lower::lower(&file, &ast);
+            let ids = |pairs: Vec<(&Rule, &Rule)>| -> Vec<(String, String)> {
+                pairs.into_iter().map(|(a, b)| (a.id.clone(), b.id.clone())).collect()
+            };
+            let every = ids(shadowing(&policy, false));
+            proptest::prop_assert_eq!(ids(shadowing(&policy, true)), every);
+        }
     }
 
     #[test]

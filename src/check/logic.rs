@@ -111,6 +111,30 @@ pub(crate) fn may_both_hold(a: &Cond, b: &Cond) -> bool {
     never(&Cond::All(vec![a.clone(), b.clone()])).is_none()
 }
 
+/// The facts a condition pins to one value: its top-level conjuncts `fact =
+/// constant` (list facts aside). Two conditions pinning one fact to values of
+/// one kind that differ can never both hold (so [`may_both_hold`] finds); a
+/// lint reads the pins off each condition once to pair only the conditions
+/// that may, instead of trying every pair.
+pub(crate) fn pins(c: &Cond) -> Vec<(&str, &Value)> {
+    let parts: &[Cond] = match c {
+        Cond::All(parts) => parts,
+        Cond::Test(_) => std::slice::from_ref(c),
+        _ => &[],
+    };
+    parts
+        .iter()
+        .filter_map(|p| match p {
+            Cond::Test(Test { lhs: Term::Fact(path), op: TestOp::Cmp(CmpOp::Eq, Term::Const(v)), .. })
+                if !is_list(path) =>
+            {
+                Some((path.as_str(), v))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Paths of list-valued facts (`content.kind`, `done`).
 fn is_list(path: &str) -> bool {
     static LISTS: OnceLock<Vec<&'static str>> = OnceLock::new();
