@@ -947,6 +947,62 @@ mod tests {
         }
     }
 
+    fn shadowing_ids(text: &str) -> Vec<(String, String)> {
+        let file = SourceFile::new("t.policy", text);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = crate::lower::lower(&file, &ast);
+        shadowing(&policy, true).into_iter().map(|(a, b)| (a.id.clone(), b.id.clone())).collect()
+    }
+
+    /// Of the stricter clauses that apply whenever a clause does, the earliest in the file is
+    /// named, whichever the walk reaches first (`r1`, of fewer tests, is reached before `r0`).
+    #[test]
+    fn the_earliest_stricter_clause_is_named() {
+        let text = format!(
+            "{H}rule r0 {{ when channel = twitter and action = post then deny }}\n\
+             rule r1 {{ when action = post then deny }}\n\
+             rule a {{ when action = post and channel = twitter then allow }}\n"
+        );
+        assert_eq!(shadowing_ids(&text), [("a".to_string(), "r0".to_string())]);
+    }
+
+    /// A clause of more than [`MAX_SHADOW_TESTS`] tests is not looked at (the subsets of its
+    /// tests to walk double with each); one of exactly that many is.
+    #[test]
+    fn shadowing_is_looked_for_in_clauses_of_up_to_twelve_tests() {
+        for (tests, found) in [(MAX_SHADOW_TESTS, 1), (MAX_SHADOW_TESTS + 1, 0)] {
+            let when: Vec<String> = (1..tests).map(|i| format!("history.posts_today != {i}")).collect();
+            let text = format!(
+                "{H}rule strict {{ when action = post then deny }}\n\
+                 rule a {{ when action = post and {} then allow }}\n",
+                when.join(" and ")
+            );
+            assert_eq!(shadowing_ids(&text).len(), found, "{tests} tests");
+        }
+    }
+
+    /// [`shadowers`] keeps the two clauses that start earliest whatever the order of the
+    /// rules (the lowering need not give them in the file's order).
+    #[test]
+    fn the_two_earliest_clauses_are_kept_in_any_order() {
+        let text = format!(
+            "{H}rule r0 {{ when action = post then deny }}\nrule r1 {{ when action = post then deny }}\n\
+             rule r2 {{ when action = post then deny }}\n"
+        );
+        let file = SourceFile::new("t.policy", text);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = crate::lower::lower(&file, &ast);
+        let spans: Vec<Span> = policy.rules.iter().map(|r| r.span).collect();
+        // Spans given to r0, r1, r2 (0: the earliest), and the rules kept.
+        for (order, kept) in [([2, 1, 0], [1, 2]), ([1, 0, 2], [0, 1]), ([0, 1, 2], [0, 1])] {
+            let mut rules = policy.rules.clone();
+            for (r, k) in rules.iter_mut().zip(order) {
+                r.span = spans[k];
+            }
+            assert_eq!(shadowers(&[0, 1, 2], &rules), kept, "spans {order:?}");
+        }
+    }
+
     /// One clause can lower into rules of different outcomes (an ownership or departure
     /// clause): a rule is not shadowed by its own clause, so of a set's stricter rules the
     /// first of two clauses is kept, for the rule whose own clause is the first.
