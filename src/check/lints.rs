@@ -648,9 +648,7 @@ impl SetTrie {
     /// Replaces the rules of each set by those `f` keeps of them.
     fn narrow(&mut self, mut f: impl FnMut(&[usize]) -> Vec<usize>) {
         for node in &mut self.nodes {
-            if node.rules.len() > 1 {
-                node.rules = f(&node.rules);
-            }
+            node.rules = f(&node.rules);
         }
     }
 
@@ -909,18 +907,48 @@ mod tests {
         assert_eq!(pairs, ["e1 e2", "e2 e3", "e1 e4", "e3 e4"]);
     }
 
+    /// Exceptions told apart by one fact, pinned alone or in a conjunction, are not tried
+    /// pairwise: 2,000 of them, outcomes alternating, ask whether two may both hold a few
+    /// times each (the sets too small to split), not a million times.
+    #[test]
+    fn exceptions_told_apart_by_a_fact_are_not_tried_pairwise() {
+        let mut text = format!("{H}rule r {{ when action = post then deny }}\n");
+        for i in 0..2_000 {
+            let then = if i % 2 == 0 { "allow" } else { "require approval from manager" };
+            let when = if i % 4 < 2 {
+                format!("history.posts_today = {i}")
+            } else {
+                format!("channel != blog and history.posts_today = {i}")
+            };
+            text.push_str(&format!("exception e{i} to r {{ when {when} then {then} }}\n"));
+        }
+        let file = SourceFile::new("t.policy", text);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = crate::lower::lower(&file, &ast);
+        let list: Vec<&Rule> = policy.rules.iter().filter(|r| r.section == SectionKind::Exception).collect();
+        let mut tried = 0;
+        let found = contending(&list, |_, _| {
+            tried += 1;
+            true
+        });
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(tried, 0, "every exception pins its own value");
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
         /// Splitting exceptions on the facts they pin tries every pair that may both
         /// hold, so it finds the same pairs as trying every two with different outcomes.
         #[test]
         fn splitting_on_pins_finds_the_pairs_trying_every_two_finds(
-            exceptions in proptest::collection::vec((proptest::collection::vec(0..12usize, 1..4), 0..4usize), 1..40)
+            exceptions in proptest::collection::vec((proptest::collection::vec(0..14usize, 1..4), 0..4usize), 1..40)
         ) {
-            const TESTS: [&str; 12] = [
+            // (`content.kind = ...` is a type error `check` reports; it is no pin: a list is not one value.)
+            const TESTS: [&str; 14] = [
                 "channel = twitter", "channel = linkedin", "channel = blog", "history.posts_today = 1",
                 "history.posts_today = 2", "actor.role = consultant", "actor.role = manager", "content.public",
                 "not content.public", "history.posts_today > 1", "channel != twitter", "channel in {twitter, blog}",
+                "content.kind = job_ad", "content.kind = brand",
             ];
             const THEN: [&str; 4] = ["allow", "deny", "require approval from manager", "advise \"x\""];
             let mut text = format!("{H}rule r {{ when action = post then deny }}\n");
@@ -994,7 +1022,7 @@ mod tests {
         let policy = crate::lower::lower(&file, &ast);
         let spans: Vec<Span> = policy.rules.iter().map(|r| r.span).collect();
         // Spans given to r0, r1, r2 (0: the earliest), and the rules kept.
-        for (order, kept) in [([2, 1, 0], [1, 2]), ([1, 0, 2], [0, 1]), ([0, 1, 2], [0, 1])] {
+        for (order, kept) in [([2, 1, 0], [1, 2]), ([1, 0, 2], [0, 1]), ([0, 2, 1], [0, 2]), ([0, 1, 2], [0, 1])] {
             let mut rules = policy.rules.clone();
             for (r, k) in rules.iter_mut().zip(order) {
                 r.span = spans[k];
