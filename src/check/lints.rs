@@ -596,12 +596,13 @@ fn shadowing(policy: &Policy, narrow: bool) -> Vec<(&Rule, &Rule)> {
 /// of tests, those [`shadowed`] can name as the stricter clause: for each
 /// rank a shadower must reach (approval, deny), the first rule of each of the
 /// two clauses that start earliest. A rule's own clause excludes at most one
-/// of the two (its own rules among them); the other is its answer.
-fn shadowers(rules: &[usize], all: &[Rule]) -> Vec<usize> {
-    let mut keep = Vec::new();
-    for least in 1..=2u8 {
+/// of the two (its own rules among them); the other is its answer. Narrowed
+/// in place (`rules` stay in order; nothing is allocated).
+fn shadowers(rules: &mut Vec<usize>, all: &[Rule]) {
+    let mut keep: [Option<usize>; 4] = [None; 4];
+    for (least, kept) in (1..=2u8).zip(keep.chunks_exact_mut(2)) {
         let mut best: [Option<(usize, &Rule)>; 2] = [None, None];
-        for &i in rules {
+        for &i in rules.iter() {
             let Some(r) = all.get(i).filter(|r| r.effect.rank().is_some_and(|k| k >= least)) else { continue };
             if best.iter().flatten().any(|(_, b)| b.span == r.span) {
                 continue;
@@ -614,11 +615,11 @@ fn shadowers(rules: &[usize], all: &[Rule]) -> Vec<usize> {
                 _ => {}
             }
         }
-        keep.extend(best.iter().flatten().map(|(i, _)| *i));
+        for (k, b) in kept.iter_mut().zip(best) {
+            *k = b.map(|(i, _)| i);
+        }
     }
-    keep.sort_unstable();
-    keep.dedup();
-    keep
+    rules.retain(|i| keep.contains(&Some(*i)));
 }
 
 /// Rules by their sets of tests (sorted ids), as a trie: the rules whose set
@@ -645,10 +646,10 @@ impl Default for SetTrie {
 }
 
 impl SetTrie {
-    /// Replaces the rules of each set by those `f` keeps of them.
-    fn narrow(&mut self, mut f: impl FnMut(&[usize]) -> Vec<usize>) {
+    /// Narrows the rules of each set with `f`.
+    fn narrow(&mut self, mut f: impl FnMut(&mut Vec<usize>)) {
         for node in &mut self.nodes {
-            node.rules = f(&node.rules);
+            f(&mut node.rules);
         }
     }
 
@@ -1027,7 +1028,9 @@ mod tests {
             for (r, k) in rules.iter_mut().zip(order) {
                 r.span = spans[k];
             }
-            assert_eq!(shadowers(&[0, 1, 2], &rules), kept, "spans {order:?}");
+            let mut narrowed = vec![0, 1, 2];
+            shadowers(&mut narrowed, &rules);
+            assert_eq!(narrowed, kept, "spans {order:?}");
         }
     }
 
