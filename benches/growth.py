@@ -22,6 +22,7 @@ And two found since (twelfth session):
   channel        N rules, each about a channel of its own
 And one found since (fourteenth session):
   exception-mixed  a rule and N exceptions to it, outcomes alternating, told apart by one fact
+  exception-tiers  the same, told apart by ranges of one counter
   same-set         N rules with one and the same condition, outcomes alternating
 """
 
@@ -93,6 +94,16 @@ def exception_mixed_policy(n):
     return "".join(out)
 
 
+def exception_tiers_policy(n):
+    # The same, told apart by ranges of one counter (tiers): quadratic in `check` until the 14th session.
+    out = [HEADER, "rule base {\n  when action = post\n  then deny\n}\n\n"]
+    for i in range(n):
+        outcome = "allow" if i % 2 else "require approval from manager"
+        out.append(f"exception e{i} to base {{\n  when history.posts_this_week >= {10 * i} and history.posts_this_week < {10 * i + 10}\n"
+                   f"  then {outcome}\n}}\n\n")
+    return "".join(out)
+
+
 def same_set_policy(n):
     # Rules with one condition, outcomes alternating: each approval is shadowed by the first deny.
     # `check` read every rule sharing the set for each of them (quadratic) until the 14th session.
@@ -118,6 +129,7 @@ KIND_FNS = {
     "rule": rule_policy,
     "exception-fan": exception_fan_policy,
     "exception-mixed": exception_mixed_policy,
+    "exception-tiers": exception_tiers_policy,
     "same-set": same_set_policy,
     "channel": channel_policy,
 }

@@ -111,28 +111,69 @@ pub(crate) fn may_both_hold(a: &Cond, b: &Cond) -> bool {
     never(&Cond::All(vec![a.clone(), b.clone()])).is_none()
 }
 
-/// The facts a condition pins to one value: its top-level conjuncts `fact =
-/// constant` (list facts aside). Two conditions pinning one fact to values of
-/// one kind that differ can never both hold (so [`may_both_hold`] finds); a
-/// lint reads the pins off each condition once to pair only the conditions
-/// that may, instead of trying every pair.
-pub(crate) fn pins(c: &Cond) -> Vec<(&str, &Value)> {
+/// What a condition's top-level conjuncts pin one fact to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Pin<'a> {
+    /// Equal to this value (one without a position on a number line: a name, a text, yes/no).
+    Value(&'a Value),
+    /// Within these bounds, both included, on a number line ([`position`]'s domain and positions).
+    Range(u8, i128, i128),
+}
+
+/// The facts a condition pins ([`Pin`]): its top-level conjuncts comparing a
+/// fact with a constant (`=`, `<`, `<=`, `>`, `>=`; list facts aside), the
+/// bounds on one fact intersected. Two conditions pinning one fact to values
+/// of one kind that differ, or to ranges of one domain that do not meet, can
+/// never both hold (so [`may_both_hold`] finds); a lint reads the pins off
+/// each condition once to pair only the conditions that may, instead of
+/// trying every pair. A fact compared with constants of two kinds is left out.
+pub(crate) fn pins(c: &Cond) -> Vec<(&str, Pin<'_>)> {
     let parts: &[Cond] = match c {
         Cond::All(parts) => parts,
         Cond::Test(_) => std::slice::from_ref(c),
         _ => &[],
     };
-    parts
-        .iter()
-        .filter_map(|p| match p {
-            Cond::Test(Test { lhs: Term::Fact(path), op: TestOp::Cmp(CmpOp::Eq, Term::Const(v)), .. })
-                if !is_list(path) =>
-            {
-                Some((path.as_str(), v))
-            }
-            _ => None,
-        })
-        .collect()
+    let mut out: Vec<(&str, Pin<'_>)> = Vec::new();
+    let mut mixed: Vec<&str> = Vec::new();
+    for p in parts {
+        let Cond::Test(Test { lhs: Term::Fact(path), op: TestOp::Cmp(op, Term::Const(v)), .. }) = p else { continue };
+        if is_list(path) {
+            continue;
+        }
+        let pin = match (bounds(*op, v), op) {
+            (Some((d, lo, hi)), _) => Pin::Range(d, lo, hi),
+            (None, CmpOp::Eq) if position(v).is_none() => Pin::Value(v),
+            _ => continue,
+        };
+        match out.iter_mut().find(|(p, _)| *p == path.as_str()) {
+            None => out.push((path, pin)),
+            Some((_, Pin::Range(d, lo, hi))) => match pin {
+                Pin::Range(d2, lo2, hi2) if d2 == *d => (*lo, *hi) = ((*lo).max(lo2), (*hi).min(hi2)),
+                _ => mixed.push(path),
+            },
+            Some((_, Pin::Value(first))) => match pin {
+                Pin::Value(v) if std::mem::discriminant(v) == std::mem::discriminant(*first) => {}
+                _ => mixed.push(path),
+            },
+        }
+    }
+    out.retain(|(p, _)| !mixed.contains(p));
+    out
+}
+
+/// The positions `fact OP v` allows, both ends included, as (domain,
+/// lowest, highest): positions are whole numbers (days, seconds, minutes,
+/// units), so `> 9` is `>= 10`. `None` for `!=` or a value without a position.
+fn bounds(op: CmpOp, v: &Value) -> Option<(u8, i128, i128)> {
+    let (d, at) = position(v)?;
+    Some(match op {
+        CmpOp::Eq => (d, at, at),
+        CmpOp::Ne => return None,
+        CmpOp::Lt => (d, i128::MIN, at - 1),
+        CmpOp::Le => (d, i128::MIN, at),
+        CmpOp::Gt => (d, at + 1, i128::MAX),
+        CmpOp::Ge => (d, at, i128::MAX),
+    })
 }
 
 /// Paths of list-valued facts (`content.kind`, `done`).
@@ -256,14 +297,13 @@ fn add<'a>(f: &mut Facts<'a>, path: &str, lit: Lit<'a>) -> Option<Why<'a>> {
                     f.eq = Some((v, lit));
                 }
                 CmpOp::Ne => f.ne.push((v, lit)),
-                CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
-                    let (domain, at) = position(v)?;
-                    match op {
-                        CmpOp::Gt => raise(&mut f.lower, (domain, at + 1), lit, true),
-                        CmpOp::Ge => raise(&mut f.lower, (domain, at), lit, true),
-                        CmpOp::Lt => raise(&mut f.upper, (domain, at - 1), lit, false),
-                        _ => raise(&mut f.upper, (domain, at), lit, false),
-                    }
+                CmpOp::Lt | CmpOp::Le => {
+                    let (domain, _, hi) = bounds(op, v)?;
+                    raise(&mut f.upper, (domain, hi), lit, false);
+                }
+                CmpOp::Gt | CmpOp::Ge => {
+                    let (domain, lo, _) = bounds(op, v)?;
+                    raise(&mut f.lower, (domain, lo), lit, true);
                 }
             }
         }
