@@ -142,7 +142,8 @@ pub(crate) fn pins(c: &Cond) -> Vec<(&str, Pin<'_>)> {
         }
         let pin = match (bounds(*op, v), op) {
             (Some((d, lo, hi)), _) => Pin::Range(d, lo, hi),
-            (None, CmpOp::Eq) if position(v).is_none() => Pin::Value(v),
+            // (`bounds` gives every `=` of a value with a position its range.)
+            (None, CmpOp::Eq) => Pin::Value(v),
             _ => continue,
         };
         match out.iter_mut().find(|(p, _)| *p == path.as_str()) {
@@ -658,6 +659,24 @@ mod tests {
     fn disjunctions_need_every_branch_to_fail() {
         assert!(why("(actor.status = employed or actor.status = on_notice) and actor.status = departed").is_some());
         assert!(why("(actor.status = employed or content.confidential) and actor.status = departed").is_none());
+    }
+
+    /// A condition's pins: a range per fact with a position (bounds intersected, `<` one
+    /// below), a value per fact without; a fact compared with constants of two kinds in one
+    /// condition is left out (a date and a timestamp lie on different lines; a name and a
+    /// text are not known to differ).
+    #[test]
+    fn pins_are_ranges_or_values_and_never_of_two_kinds() {
+        let c = cond("history.posts_today >= 3 and history.posts_today < 7 and channel = twitter and content.public");
+        let got = pins(&c);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got.first(), Some(&("history.posts_today", Pin::Range(0, 3, 6))));
+        assert!(matches!(got.get(1), Some(("channel", Pin::Value(_)))), "{got:?}");
+        assert!(pins(&cond("at >= 2026-03-01 and at < 2026-03-01T10:00:00Z")).is_empty());
+        assert!(pins(&cond("actor.id = agency and actor.id = \"agency\"")).is_empty());
+        assert!(pins(&cond("history.posts_today = 3 or channel = twitter")).is_empty());
+        // Two values of one kind (a condition that never holds): the first is its pin.
+        assert_eq!(pins(&cond("channel = twitter and channel = blog")).len(), 1);
     }
 
     #[test]
