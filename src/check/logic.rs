@@ -114,19 +114,28 @@ pub(crate) fn may_both_hold(a: &Cond, b: &Cond) -> bool {
 /// What a condition's top-level conjuncts pin one fact to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Pin<'a> {
-    /// Equal to this value (one without a position on a number line: a name, a text, yes/no).
-    Value(&'a Value),
+    /// One of these values (`= v`, `in {...}`), without a position on a
+    /// number line: names, texts, yes/no. (Two sets share a value when they
+    /// hold an equal one: a name and a text are not equal, as
+    /// [`may_both_hold`] has it too.)
+    Among(&'a [Value]),
     /// Within these bounds, both included, on a number line ([`position`]'s domain and positions).
     Range(u8, i128, i128),
 }
 
+/// The kind of the values of a set (`None`: it has none).
+pub(crate) fn kind(values: &[Value]) -> Option<std::mem::Discriminant<Value>> {
+    values.first().map(std::mem::discriminant)
+}
+
 /// The facts a condition pins ([`Pin`]): its top-level conjuncts comparing a
-/// fact with a constant (`=`, `<`, `<=`, `>`, `>=`; list facts aside), the
-/// bounds on one fact intersected. Two conditions pinning one fact to values
-/// of one kind that differ, or to ranges of one domain that do not meet, can
-/// never both hold (so [`may_both_hold`] finds); a lint reads the pins off
-/// each condition once to pair only the conditions that may, instead of
-/// trying every pair. A fact compared with constants of two kinds is left out.
+/// fact with a constant (`=`, `<`, `<=`, `>`, `>=`) or a set of them (`in`;
+/// list facts aside), the bounds on one fact intersected. Two conditions
+/// pinning one fact to sets of one kind that share no value, or to ranges of
+/// one domain that do not meet, can never both hold (so [`may_both_hold`]
+/// finds); a lint reads the pins off each condition once to pair only the
+/// conditions that may, instead of trying every pair. A fact compared with
+/// constants of two kinds is left out.
 pub(crate) fn pins(c: &Cond) -> Vec<(&str, Pin<'_>)> {
     let parts: &[Cond] = match c {
         Cond::All(parts) => parts,
@@ -136,24 +145,35 @@ pub(crate) fn pins(c: &Cond) -> Vec<(&str, Pin<'_>)> {
     let mut out: Vec<(&str, Pin<'_>)> = Vec::new();
     let mut mixed: Vec<&str> = Vec::new();
     for p in parts {
-        let Cond::Test(Test { lhs: Term::Fact(path), op: TestOp::Cmp(op, Term::Const(v)), .. }) = p else { continue };
+        let (path, pin) = match p {
+            Cond::Test(Test { lhs: Term::Fact(path), op: TestOp::Cmp(op, Term::Const(v)), .. }) => {
+                match (bounds(*op, v), op) {
+                    (Some((d, lo, hi)), _) => (path, Pin::Range(d, lo, hi)),
+                    // (`bounds` gives every `=` of a value with a position its range.)
+                    (None, CmpOp::Eq) => (path, Pin::Among(std::slice::from_ref(v))),
+                    _ => continue,
+                }
+            }
+            Cond::Test(Test { lhs: Term::Fact(path), op: TestOp::In(values), .. })
+                if values.iter().all(|v| position(v).is_none()) =>
+            {
+                (path, Pin::Among(values))
+            }
+            _ => continue,
+        };
         if is_list(path) {
             continue;
         }
-        let pin = match (bounds(*op, v), op) {
-            (Some((d, lo, hi)), _) => Pin::Range(d, lo, hi),
-            // (`bounds` gives every `=` of a value with a position its range.)
-            (None, CmpOp::Eq) => Pin::Value(v),
-            _ => continue,
-        };
         match out.iter_mut().find(|(p, _)| *p == path.as_str()) {
             None => out.push((path, pin)),
             Some((_, Pin::Range(d, lo, hi))) => match pin {
                 Pin::Range(d2, lo2, hi2) if d2 == *d => (*lo, *hi) = ((*lo).max(lo2), (*hi).min(hi2)),
                 _ => mixed.push(path),
             },
-            Some((_, Pin::Value(first))) => match pin {
-                Pin::Value(v) if std::mem::discriminant(v) == std::mem::discriminant(*first) => {}
+            // The first set stands for the fact (each alone is true of it).
+            Some((_, Pin::Among(first))) => match pin {
+                Pin::Among(values)
+                    if kind(values).is_none() || kind(first).is_none() || kind(values) == kind(first) => {}
                 _ => mixed.push(path),
             },
         }
@@ -671,7 +691,10 @@ mod tests {
         let got = pins(&c);
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got.first(), Some(&("history.posts_today", Pin::Range(0, 3, 6))));
-        assert!(matches!(got.get(1), Some(("channel", Pin::Value(_)))), "{got:?}");
+        assert!(matches!(got.get(1), Some(("channel", Pin::Among([_])))), "{got:?}");
+        assert!(matches!(pins(&cond("channel in {twitter, blog}")).first(), Some(("channel", Pin::Among([_, _])))));
+        // A set of numbers is no pin: the fact's other tests are ranges, and a fact is split one way.
+        assert!(pins(&cond("history.posts_today in {1, 2}")).is_empty());
         assert!(pins(&cond("at >= 2026-03-01 and at < 2026-03-01T10:00:00Z")).is_empty());
         assert!(pins(&cond("actor.id = agency and actor.id = \"agency\"")).is_empty());
         assert!(pins(&cond("history.posts_today = 3 or channel = twitter")).is_empty());
