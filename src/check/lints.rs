@@ -816,24 +816,21 @@ impl<'a> Split<'a> {
     }
 
     /// The exceptions pinning one fact in groups no two of which can both hold,
-    /// if their pins are of one kind.
-    fn groups(mut pinned: Vec<(usize, logic::Pin<'a>)>) -> Option<Vec<Vec<usize>>> {
-        use logic::Pin;
-        match pinned.first().map(|(_, p)| *p)? {
-            Pin::Among(_) => {
+    /// if their pins are of one kind ([`logic::Pin::kind`]).
+    fn groups(pinned: Vec<(usize, logic::Pin<'a>)>) -> Option<Vec<Vec<usize>>> {
+        use logic::{Pin, PinKind};
+        let kind = pinned.first()?.1.kind();
+        if pinned.iter().any(|(_, p)| p.kind() != kind) {
+            return None;
+        }
+        match kind? {
+            PinKind::Values(_) => {
                 // Exceptions sharing a value are joined (union-find over the first to name each
                 // value); the groups are what is left: no two share a value.
-                let one = pinned.iter().find_map(|(_, p)| match p {
-                    Pin::Among(values) => logic::kind(values),
-                    Pin::Range(..) => None,
-                });
                 let mut parent: Vec<usize> = (0..pinned.len()).collect();
                 let mut first: foldhash::HashMap<&crate::value::Value, usize> = foldhash::HashMap::default();
                 for (k, (_, pin)) in pinned.iter().enumerate() {
                     let Pin::Among(values) = pin else { return None };
-                    if logic::kind(values).is_some_and(|kind| Some(kind) != one) {
-                        return None;
-                    }
                     for v in values.iter() {
                         match first.get(v) {
                             Some(&j) => join(&mut parent, k, j),
@@ -849,13 +846,11 @@ impl<'a> Split<'a> {
                 }
                 Some(groups.into_values().collect())
             }
-            Pin::Range(domain, ..) => {
+            PinKind::Line(_) => {
                 let mut ranges = Vec::with_capacity(pinned.len());
-                for (i, pin) in pinned.drain(..) {
-                    match pin {
-                        Pin::Range(d, lo, hi) if d == domain => ranges.push((lo, hi, i)),
-                        _ => return None,
-                    }
+                for (i, pin) in pinned {
+                    let Pin::Range(_, lo, hi) = pin else { return None };
+                    ranges.push((lo, hi, i));
                 }
                 // By lowest end: a range meets the group so far when it starts by the group's highest end.
                 ranges.sort_unstable();

@@ -123,9 +123,25 @@ pub(crate) enum Pin<'a> {
     Range(u8, i128, i128),
 }
 
-/// The kind of the values of a set (`None`: it has none).
-pub(crate) fn kind(values: &[Value]) -> Option<std::mem::Discriminant<Value>> {
-    values.first().map(std::mem::discriminant)
+/// What the pins of one fact must share to be compared: the number line of
+/// a range, the kind of a set's (first) value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PinKind {
+    /// Ranges on the number line of this domain ([`position`]'s).
+    Line(u8),
+    /// Sets of values of this kind.
+    Values(std::mem::Discriminant<Value>),
+}
+
+impl Pin<'_> {
+    /// What this pin can be compared with (`None` only for an empty set, which
+    /// [`pins`] never gives).
+    pub(crate) fn kind(&self) -> Option<PinKind> {
+        match self {
+            Pin::Among(values) => values.first().map(|v| PinKind::Values(std::mem::discriminant(v))),
+            Pin::Range(d, ..) => Some(PinKind::Line(*d)),
+        }
+    }
 }
 
 /// The facts a condition pins ([`Pin`]): its top-level conjuncts comparing a
@@ -155,7 +171,7 @@ pub(crate) fn pins(c: &Cond) -> Vec<(&str, Pin<'_>)> {
                 }
             }
             Cond::Test(Test { lhs: Term::Fact(path), op: TestOp::In(values), .. })
-                if values.iter().all(|v| position(v).is_none()) =>
+                if !values.is_empty() && values.iter().all(|v| position(v).is_none()) =>
             {
                 (path, Pin::Among(values))
             }
@@ -166,16 +182,14 @@ pub(crate) fn pins(c: &Cond) -> Vec<(&str, Pin<'_>)> {
         }
         match out.iter_mut().find(|(p, _)| *p == path.as_str()) {
             None => out.push((path, pin)),
-            Some((_, Pin::Range(d, lo, hi))) => match pin {
-                Pin::Range(d2, lo2, hi2) if d2 == *d => (*lo, *hi) = ((*lo).max(lo2), (*hi).min(hi2)),
-                _ => mixed.push(path),
-            },
-            // The first set stands for the fact (each alone is true of it).
-            Some((_, Pin::Among(first))) => match pin {
-                Pin::Among(values)
-                    if kind(values).is_none() || kind(first).is_none() || kind(values) == kind(first) => {}
-                _ => mixed.push(path),
-            },
+            Some((_, first)) if first.kind() != pin.kind() => mixed.push(path),
+            // Two ranges: their intersection; two sets: the first stands for the fact (each alone is true of it).
+            Some((_, Pin::Range(_, lo, hi))) => {
+                if let Pin::Range(_, lo2, hi2) = pin {
+                    (*lo, *hi) = ((*lo).max(lo2), (*hi).min(hi2));
+                }
+            }
+            Some((_, Pin::Among(_))) => {}
         }
     }
     out.retain(|(p, _)| !mixed.contains(p));
