@@ -965,6 +965,18 @@ mod tests {
 
     const H: &str = "policy \"x\" default allow\nroles consultant, manager\n";
 
+    /// The policy lowered, not checked (these tests read the lints' own pieces).
+    fn lowered(text: String) -> Policy {
+        let file = SourceFile::new("t.policy", text);
+        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        crate::lower::lower(&file, &ast)
+    }
+
+    /// The ids of each shadowed rule and its shadower.
+    fn ids(pairs: Vec<(&Rule, &Rule)>) -> Vec<(String, String)> {
+        pairs.into_iter().map(|(a, b)| (a.id.clone(), b.id.clone())).collect()
+    }
+
     /// Exceptions to one clause are paired across outcomes only, each pair once (the same
     /// pairs as asking every two gave, before the pairing went by outcome groups), and
     /// advice pairs with nothing.
@@ -1002,9 +1014,7 @@ mod tests {
                 let then = if i % 2 == 0 { "allow" } else { "require approval from manager" };
                 text.push_str(&format!("exception e{i} to r {{ when {} then {then} }}\n", when(i)));
             }
-            let file = SourceFile::new("t.policy", text);
-            let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
-            let policy = crate::lower::lower(&file, &ast);
+            let policy = lowered(text);
             let list: Vec<&Rule> = policy.rules.iter().filter(|r| r.section == SectionKind::Exception).collect();
             let mut tried = 0;
             let found = contending(&list, |_, _| {
@@ -1040,9 +1050,7 @@ mod tests {
                 let then = THEN.get(*then).copied().unwrap_or("allow");
                 text.push_str(&format!("exception e{k} to r {{ when {} then {then} }}\n", when.join(" and ")));
             }
-            let file = SourceFile::new("t.policy", text);
-            let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
-            let policy = crate::lower::lower(&file, &ast);
+            let policy = lowered(text);
             let list: Vec<&Rule> = policy.rules.iter().filter(|r| r.section == SectionKind::Exception).collect();
             let both = |i: usize, j: usize| logic::may_both_hold(&list[i].when, &list[j].when);
             let mut every_two = Vec::new();
@@ -1058,11 +1066,8 @@ mod tests {
         }
     }
 
-    fn shadowing_ids(text: &str) -> Vec<(String, String)> {
-        let file = SourceFile::new("t.policy", text);
-        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
-        let policy = crate::lower::lower(&file, &ast);
-        shadowing(&policy, true).into_iter().map(|(a, b)| (a.id.clone(), b.id.clone())).collect()
+    fn shadowing_ids(text: String) -> Vec<(String, String)> {
+        ids(shadowing(&lowered(text), true))
     }
 
     /// Of the stricter clauses that apply whenever a clause does, the earliest in the file is
@@ -1074,7 +1079,7 @@ mod tests {
              rule r1 {{ when action = post then deny }}\n\
              rule a {{ when action = post and channel = twitter then allow }}\n"
         );
-        assert_eq!(shadowing_ids(&text), [("a".to_string(), "r0".to_string())]);
+        assert_eq!(shadowing_ids(text), [("a".to_string(), "r0".to_string())]);
     }
 
     /// A clause of more than [`MAX_SHADOW_TESTS`] tests is not looked at (the subsets of its
@@ -1088,7 +1093,7 @@ mod tests {
                  rule a {{ when action = post and {} then allow }}\n",
                 when.join(" and ")
             );
-            assert_eq!(shadowing_ids(&text).len(), found, "{tests} tests");
+            assert_eq!(shadowing_ids(text).len(), found, "{tests} tests");
         }
     }
 
@@ -1100,9 +1105,7 @@ mod tests {
             "{H}rule r0 {{ when action = post then deny }}\nrule r1 {{ when action = post then deny }}\n\
              rule r2 {{ when action = post then deny }}\n"
         );
-        let file = SourceFile::new("t.policy", text);
-        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
-        let policy = crate::lower::lower(&file, &ast);
+        let policy = lowered(text);
         let spans: Vec<Span> = policy.rules.iter().map(|r| r.span).collect();
         // Spans given to r0, r1, r2 (0: the earliest), and the rules kept.
         for (order, kept) in [([2, 1, 0], [1, 2]), ([1, 0, 2], [0, 1]), ([0, 2, 1], [0, 2]), ([0, 1, 2], [0, 1])] {
@@ -1125,14 +1128,9 @@ mod tests {
             "{H}rule a {{ when action = post then require approval from manager }}\n\
              rule b {{ when action = post then deny }}\nrule c {{ when action = post then deny }}\n"
         );
-        let file = SourceFile::new("t.policy", text);
-        let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
-        let mut policy = crate::lower::lower(&file, &ast);
+        let mut policy = lowered(text);
         let span = policy.rules[0].span;
         policy.rules[1].span = span; // `b` as if `a`'s clause had lowered into it too
-        let ids = |pairs: Vec<(&Rule, &Rule)>| -> Vec<(String, String)> {
-            pairs.into_iter().map(|(a, b)| (a.id.clone(), b.id.clone())).collect()
-        };
         assert_eq!(ids(shadowing(&policy, true)), [("a".to_string(), "c".to_string())]);
         assert_eq!(ids(shadowing(&policy, false)), ids(shadowing(&policy, true)));
     }
@@ -1157,12 +1155,7 @@ mod tests {
                 let on = if *channels == 2 { " and channel in {twitter, linkedin}" } else { "" };
                 text.push_str(&format!("rule r{k} {{ when {}{on} then {then} }}\n", when.join(" and ")));
             }
-            let file = SourceFile::new("t.policy", text);
-            let ast = crate::parser::parse(&file).unwrap_or_else(|e| panic!("{e:?}"));
-            let policy = crate::lower::lower(&file, &ast);
-            let ids = |pairs: Vec<(&Rule, &Rule)>| -> Vec<(String, String)> {
-                pairs.into_iter().map(|(a, b)| (a.id.clone(), b.id.clone())).collect()
-            };
+            let policy = lowered(text);
             let every = ids(shadowing(&policy, false));
             proptest::prop_assert_eq!(ids(shadowing(&policy, true)), every);
         }
