@@ -77,31 +77,33 @@ def rule_policy(n):
     return "".join(out)
 
 
-def exception_fan_policy(n):
+def exceptions_to_base(n, when, then=None):
+    # A rule `base` and N exceptions to it: exception I's condition `when(I)`, its outcome `then(I)`.
     out = [HEADER, "rule base {\n  when action = post\n  then deny\n}\n\n"]
     for i in range(n):
-        out.append(f"exception e{i} to base {{\n  when channel != linkedin and history.posts_today = {i}\n}}\n\n")
+        outcome = f"  then {then(i)}\n" if then else ""
+        out.append(f"exception e{i} to base {{\n  when {when(i)}\n{outcome}}}\n\n")
     return "".join(out)
+
+
+def alternating(i):
+    return "allow" if i % 2 else "require approval from manager"
+
+
+def exception_fan_policy(n):
+    return exceptions_to_base(n, lambda i: f"channel != linkedin and history.posts_today = {i}")
 
 
 def exception_mixed_policy(n):
     # Exceptions to one clause with different outcomes, told apart by one fact: no two can both
     # apply, so none is ambiguous; `check` tried every two of them (quadratic) until the 14th session.
-    out = [HEADER, "rule base {\n  when action = post\n  then deny\n}\n\n"]
-    for i in range(n):
-        outcome = "allow" if i % 2 else "require approval from manager"
-        out.append(f"exception e{i} to base {{\n  when channel != linkedin and history.posts_today = {i}\n  then {outcome}\n}}\n\n")
-    return "".join(out)
+    return exceptions_to_base(n, lambda i: f"channel != linkedin and history.posts_today = {i}", alternating)
 
 
 def exception_tiers_policy(n):
     # The same, told apart by ranges of one counter (tiers): quadratic in `check` until the 14th session.
-    out = [HEADER, "rule base {\n  when action = post\n  then deny\n}\n\n"]
-    for i in range(n):
-        outcome = "allow" if i % 2 else "require approval from manager"
-        out.append(f"exception e{i} to base {{\n  when history.posts_this_week >= {10 * i} and history.posts_this_week < {10 * i + 10}\n"
-                   f"  then {outcome}\n}}\n\n")
-    return "".join(out)
+    return exceptions_to_base(
+        n, lambda i: f"history.posts_this_week >= {10 * i} and history.posts_this_week < {10 * i + 10}", alternating)
 
 
 def same_set_policy(n):
